@@ -1,0 +1,94 @@
+/* The engine: plans chunks of valid rows and sends them through one libcurl
+ * multi handle, concurrently and within limits, retrying what is safe to
+ * retry, and reports every row's final outcome to a sink.
+ * Ownership: the engine copies every record it takes from the source and
+ * frees its copies; pointers handed to sink callbacks are valid only during
+ * the call. */
+#ifndef LATTIGO_ENGINE_H
+#define LATTIGO_ENGINE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "ops/op.h"
+
+struct engine_config {
+	const struct op *op;
+	const char *endpoint;      /* API root, e.g. "https://api.lattigo.com" (no trailing slash needed) */
+	const char *key_name;      /* Basic auth user; never printed */
+	const char *api_key;       /* Basic auth password; never printed */
+	size_t chunk;              /* rows per call for batchable operations (1 for OP_PER_ROW) */
+	unsigned concurrency;      /* calls in flight */
+	double rate;               /* calls per second, 0 = unlimited */
+	unsigned max_retries;      /* retries of one call */
+	long connect_timeout_ms;   /* defaults when 0: 10 s */
+	long total_timeout_ms;     /* defaults when 0: 120 s */
+	long stall_timeout_s;      /* below 1 byte/s for this long = stalled; default 30 s */
+	bool allow_insecure_http;  /* plain http to a non-loopback host */
+	bool verbose;              /* one line per call on stderr (never credentials) */
+	volatile sig_atomic_t *stop_requested; /* set by SIGINT/SIGTERM: start no new calls */
+	long stop_grace_ms;        /* how long calls in flight may finish after a stop; default 30 s */
+};
+
+/* Pulls the rows to send: valid, not yet finished. */
+struct engine_source {
+	void *context;
+	/* 1 = *record set (borrowed until the next call), 0 = no more rows, -1 = error (engine stops). */
+	int (*next)(void *context, const struct record **record, struct error *error);
+};
+
+/* One HTTP exchange, for the audit trail. Every pointer is borrowed. */
+struct exchange {
+	uint64_t sequence;
+	int64_t started_at_ms;   /* UTC epoch ms */
+	int64_t finished_at_ms;
+	const char *method;
+	const char *url;         /* never holds credentials */
+	const char *request_body; size_t request_length;
+	long http_status;        /* 0: no answer (curl_error says why) */
+	const char *curl_error;  /* "" when the transfer completed */
+	const char *response_headers; size_t response_headers_length; /* selected headers, "Name: value\n" lines */
+	const char *response_body; size_t response_length;
+	unsigned attempt;        /* 1 for the first try */
+	const uint64_t *rows; size_t row_count; /* manifest rows the call carried */
+};
+
+struct engine_stats;
+
+/* Receives what the job directory records. Callbacks returning -1 stop the engine. */
+struct engine_sink {
+	void *context;
+	/* A call carrying these rows is about to go out (for a non-idempotent op this
+	 * must be durable before it returns). May be NULL. */
+	int (*call_starting)(void *context, uint64_t call_id, const struct record *const *records,
+			     size_t count, unsigned attempt);
+	/* A row reached its final outcome. */
+	int (*row_finished)(void *context, const struct record *record, const struct row_outcome *outcome);
+	/* An exchange ended (answer or transport failure). May be NULL. */
+	int (*exchange_finished)(void *context, const struct exchange *exchange);
+	/* Called about every 200 ms and at the end with the engine's counters. May be NULL. */
+	void (*progress)(void *context, const struct engine_stats *stats);
+};
+
+struct engine_stats {
+	uint64_t rows_taken;     /* rows pulled from the source */
+	uint64_t rows_ok, rows_error, rows_unknown, rows_skipped;
+	uint64_t calls;          /* HTTP exchanges, including retries and reconciliation look-ups */
+	uint64_t retries;
+	uint64_t throttled;      /* answers with 429 */
+	unsigned in_flight;
+	int64_t started_ms, elapsed_ms; /* monotonic */
+	bool stopped;            /* a stop request or a fatal error ended the job early */
+};
+
+/* Runs until the source is exhausted and every row has an outcome, or a stop
+ * is requested. Returns 0 when every row taken got an outcome, 1 when stopped
+ * early (rows not started are simply not reported), -1 on a fatal error
+ * (error filled: e.g. 401 wrong credentials, endpoint refused by policy). */
+int engine_run(const struct engine_config *config, struct engine_source *source,
+	       struct engine_sink *sink, struct engine_stats *stats, struct error *error);
+
+#endif

@@ -1,0 +1,37 @@
+/* Binds manifest columns to an operation's fields (header names case-
+ * insensitive and trimmed, --map FIELD=COLUMN, --set FIELD=VALUE) and turns
+ * each manifest row into a record.
+ * Ownership: a binding copies what it needs from its arguments; records it
+ * fills point into the row (valid until the next manifest_next) or the binding. */
+#ifndef LATTIGO_BINDING_H
+#define LATTIGO_BINDING_H
+
+#include "common/error.h"
+#include "common/strbuf.h"
+#include "manifest/manifest.h"
+#include "ops/op.h"
+
+struct field_assignment {
+	const char *field; /* an op field name */
+	const char *value; /* --map: the column name; --set: the value */
+};
+
+struct binding;
+
+/* Resolves the op's fields against the manifest's columns. Returns NULL with
+ * error (file, line 1, problem) when a required field has neither a column
+ * nor a --set (CSV), or a --map/--set names an unknown field or column. */
+struct binding *binding_new(const struct op *op, const struct manifest *manifest,
+			    const struct field_assignment *maps, size_t map_count,
+			    const struct field_assignment *sets, size_t set_count, struct error *error);
+/* Fills record from row. Returns 0, or -1 with problem set (e.g. a row-level
+ * read problem, or "note: not UTF-8 text (looks like Windows-1252)"). */
+int binding_apply(struct binding *binding, const struct manifest_row *row, struct record *record,
+		  struct strbuf *problem);
+/* Columns that feed no field (kept for errors.csv), as a one-line note such as
+ * "extra columns kept but not used: Colour, Batch"; NULL when none. Owned by the binding. */
+const char *binding_unused_note(struct binding *binding, const struct manifest *manifest);
+/* Frees the binding. NULL is allowed. */
+void binding_free(struct binding *binding);
+
+#endif

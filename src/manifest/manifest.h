@@ -1,0 +1,73 @@
+/* Streaming manifest readers (CSV via libcsv, JSONL via jansson, either one
+ * optionally gzip-compressed): one row at a time, memory bounded by the
+ * longest allowed line, never by the file.
+ * Ownership: a manifest owns every string it yields; a row's values stay
+ * valid until the next manifest_next, manifest_seek or manifest_close. */
+#ifndef LATTIGO_MANIFEST_H
+#define LATTIGO_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+#define MANIFEST_MAX_FIELD (64u * 1024u)  /* longer fields are rejected, never held whole */
+#define MANIFEST_MAX_LINE (1024u * 1024u) /* longer lines are rejected, never held whole */
+
+enum manifest_format { MANIFEST_FORMAT_AUTO = 0, MANIFEST_FORMAT_CSV, MANIFEST_FORMAT_JSONL };
+
+struct manifest_options {
+	enum manifest_format format; /* AUTO: by extension (.csv/.jsonl/.ndjson, under .gz), else sniffed */
+	char delimiter;              /* CSV only; 0 = sniffed from the header among , ; TAB | */
+};
+
+struct manifest_row {
+	uint64_t number; /* 1-based position among data rows (blank lines do not count) */
+	uint64_t line;   /* physical line (1-based) where the row starts */
+	uint64_t offset; /* byte offset of the row's first byte in the decompressed stream */
+	size_t value_count;      /* == manifest_column_count() when the row was read */
+	const char *const *values; /* per column; NULL when the row has no value there */
+	const char *problem;     /* non-NULL when the row cannot be used: it becomes `invalid`
+				    with this message (e.g. "not a JSON object", "field too long
+				    (over 65536 bytes)", "row has 6 fields, the header has 5") */
+};
+
+/* Where to continue reading: what resume records for a row (see manifest_seek). */
+struct manifest_position {
+	uint64_t offset; /* decompressed byte offset of the row start */
+	uint64_t row;    /* the row number that starts there */
+	uint64_t line;   /* the physical line that starts there */
+};
+
+struct manifest;
+
+/* Opens path ("-" is stdin) and reads the CSV header. On a file-level problem
+ * (missing, unreadable, binary, bad gzip, no header) returns NULL with error
+ * naming file, line and problem. Free with manifest_close. */
+struct manifest *manifest_open(const char *path, const struct manifest_options *options,
+			       struct error *error);
+/* Reads the next row: 1 = row filled, 0 = end of file, -1 = file-level error
+ * (corrupt or truncated gzip, read error, binary data) with error filled. */
+int manifest_next(struct manifest *manifest, struct manifest_row *row, struct error *error);
+/* Continues reading at a position recorded earlier for this same file; for a
+ * gzip file this re-inflates from the start up to the offset. Returns 0 or -1. */
+int manifest_seek(struct manifest *manifest, const struct manifest_position *position,
+		  struct error *error);
+/* Returns the format actually being read. */
+enum manifest_format manifest_format(const struct manifest *manifest);
+/* Number of columns: the CSV header's, or for JSONL the keys seen so far (new keys append columns). */
+size_t manifest_column_count(const struct manifest *manifest);
+/* Column name as written in the header / JSON key (owned by the manifest). */
+const char *manifest_column_name(const struct manifest *manifest, size_t index);
+/* The delimiter in use (CSV), or 0. */
+char manifest_delimiter(const struct manifest *manifest);
+/* The path as given to manifest_open (owned by the manifest). */
+const char *manifest_path(const struct manifest *manifest);
+/* File-wide observations worth one note each, e.g. CR-only line ends or a BOM;
+ * returns the number of notes and sets *notes to an array owned by the manifest. */
+size_t manifest_notes(const struct manifest *manifest, const char *const **notes);
+/* Closes the file and frees everything. NULL is allowed. */
+void manifest_close(struct manifest *manifest);
+
+#endif

@@ -1,0 +1,146 @@
+/* The operation table: one descriptor per API operation (SPEC §4). The engine,
+ * the simulator, `ops`, validation and the docs all read this table; nothing
+ * else switches on which operation runs.
+ * Ownership: descriptors are static and immutable; records point into memory
+ * owned by whoever filled them (see record_clone). */
+#ifndef LATTIGO_OP_H
+#define LATTIGO_OP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/strbuf.h"
+
+/* Every field a manifest row can carry, in alphabetical order of their names. */
+enum field_id {
+	FIELD_ACTION,
+	FIELD_COST_CENTER,
+	FIELD_DEVICE_NAME,
+	FIELD_DEVICE_SKU,
+	FIELD_FIELD_NAME,
+	FIELD_ICCID,
+	FIELD_ID_TYPE,
+	FIELD_IMEI,
+	FIELD_KB_LIMIT,
+	FIELD_NOTE,
+	FIELD_NOTE1,
+	FIELD_NOTE2,
+	FIELD_NOTE3,
+	FIELD_RATE_PLAN_NAME,
+	FIELD_REGION_CODE,
+	FIELD_SMS_TEXT,
+	FIELD_STATE,
+	FIELD_UPLOAD_EMAIL,
+	FIELD_UPLOAD_SKU,
+	FIELD_USERNAMES,
+	FIELD_COUNT
+};
+
+/* Returns the manifest/API name of a field, e.g. "rate_plan_name" (static). */
+const char *field_name(enum field_id field);
+/* Returns the field with this name (exact, lower case), or -1. */
+int field_lookup(const char *name);
+
+/* One manifest row, normalised to the operation's fields. */
+struct record {
+	uint64_t row;    /* 1-based position among data rows (SPEC §3) */
+	uint64_t line;   /* physical line where the row starts, for messages */
+	uint64_t offset; /* byte offset where the row starts in the (decompressed) manifest */
+	const char *value[FIELD_COUNT]; /* trimmed text; NULL when absent or empty */
+};
+
+/* Returns a deep copy in a single allocation (free with free()), or NULL when out of memory. */
+struct record *record_clone(const struct record *record);
+
+/* Options that relax validation (SPEC §2 --no-luhn). */
+struct validation_options {
+	bool skip_luhn_iccid;
+	bool skip_luhn_imei;
+};
+
+/* Checks one value; on failure appends the rule that failed, without the
+ * field name (e.g. "check digit wrong (Luhn)"), and returns -1. */
+typedef int field_validator(const char *value, const struct validation_options *options,
+			    struct strbuf *rule);
+
+enum op_field_flags {
+	OP_FIELD_REQUIRED = 1 << 0, /* the row is invalid without it */
+	OP_FIELD_BATCH = 1 << 1,    /* part of the batching key: a chunk shares one value */
+};
+
+struct op_field {
+	enum field_id id;
+	unsigned flags;
+	field_validator *validate; /* never NULL: a unit test checks it */
+};
+
+enum op_flags {
+	OP_PER_ROW = 1 << 0,        /* one call per row (the device is in the path) */
+	OP_NON_IDEMPOTENT = 1 << 1, /* an ambiguous failure is never retried blindly */
+	OP_NEEDS_YES = 1 << 2,      /* costs money or cannot be undone in bulk: needs --yes */
+	OP_RECONCILE_BY_ICCID = 1 << 3, /* an ambiguous outcome can be read back with GET v2/devices/<iccid>?id_type=iccid */
+};
+
+enum row_status { ROW_PENDING = 0, ROW_OK, ROW_ERROR, ROW_INVALID, ROW_UNKNOWN, ROW_SKIPPED };
+
+/* Returns "ok", "error", "invalid", "unknown", "skipped" or "pending" (static). */
+const char *row_status_name(enum row_status status);
+
+/* The final outcome of one row: what results.csv records. */
+struct row_outcome {
+	enum row_status status;
+	int http_status;        /* 0 when no HTTP answer was involved */
+	unsigned attempts;      /* calls that carried the row */
+	int64_t finished_at_ms; /* UTC epoch milliseconds */
+	char message[512];      /* the API's text or ours; truncated, never NULL */
+};
+
+/* A set of fields whose combined value must be unique within a job. */
+struct op_unique_key {
+	enum field_id fields[3];
+	size_t count;
+};
+
+struct op {
+	const char *name;    /* the --op value, e.g. "cost-center" */
+	const char *method;  /* "GET", "PUT" or "POST" */
+	const char *path;    /* relative to the API root; "{device_name}" is replaced per row */
+	const char *summary; /* one line for `ops` and --help */
+	const struct op_field *fields;
+	size_t field_count;
+	enum field_id key_field; /* identifies the device in results.csv and within a chunk */
+	const struct op_unique_key *unique_keys; /* duplicates of any one are invalid */
+	size_t unique_key_count;
+	unsigned flags;
+
+	/* Cross-field rules (imei or device_sku, action or usernames); NULL when none.
+	 * Appends "field: rule" and returns -1 when the record breaks one. */
+	int (*check_record)(const struct record *record, struct strbuf *message);
+
+	/* Builds one call for count records that share the batching key (count is 1
+	 * for OP_PER_ROW): the path relative to the API root (device name escaped)
+	 * and the JSON body (new reference, or NULL for no body). Returns 0 or -1. */
+	int (*build_request)(const struct op *op, const struct record *const *records, size_t count,
+			     struct strbuf *path, json_t **body);
+
+	/* Maps a final HTTP answer (2xx or 4xx other than 408/413/429) to one
+	 * outcome per record, filling status and message only. body is the parsed
+	 * JSON or NULL; raw is the body text (for quoting when it is not what the
+	 * API text shows). A record the answer does not mention is ROW_UNKNOWN. */
+	void (*map_response)(const struct op *op, long http_status, const json_t *body,
+			     const char *raw, size_t raw_length, const struct record *const *records,
+			     size_t count, struct row_outcome *outcomes);
+};
+
+/* The operations sorted by name, and their number. */
+extern const struct op *const op_table[];
+extern const size_t op_table_count;
+
+/* Returns the operation named name, or NULL. */
+const struct op *op_find(const char *name);
+/* Returns the descriptor of field in op, or NULL when op does not use it. */
+const struct op_field *op_field_find(const struct op *op, enum field_id field);
+
+#endif

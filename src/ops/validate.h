@@ -1,0 +1,32 @@
+/* Row validation against the operation table, and duplicate detection.
+ * Ownership: callers own the buffers they pass; the dupe set owns its table. */
+#ifndef LATTIGO_VALIDATE_H
+#define LATTIGO_VALIDATE_H
+
+#include "ops/op.h"
+
+/* Validates every field of record for op and the op's cross-field rules.
+ * On failure returns -1, with message set to the full text ("imei: check
+ * digit wrong (Luhn)") and rule to a stable label for counting rows per rule
+ * (same text minus anything row-specific). Returns 0 when valid. */
+int op_validate_record(const struct op *op, const struct record *record,
+		       const struct validation_options *options, struct strbuf *message,
+		       struct strbuf *rule);
+
+/* A compact set of key hashes (a fixed-size entry per key, never the key
+ * text) remembering the first row that used each key. */
+struct dupe_set;
+
+/* Returns a new empty set (free with dupe_set_free), or NULL when out of memory. */
+struct dupe_set *dupe_set_new(void);
+/* Frees the set. */
+void dupe_set_free(struct dupe_set *set);
+/* Checks record's unique keys for op: returns 0 and remembers them when new;
+ * when one was seen before, returns the earlier row and writes e.g.
+ * "iccid: duplicate of row 12" to message. -1 when out of memory. */
+int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct record *record,
+		       struct strbuf *message);
+/* Bytes of memory the set holds (for the benchmark's RSS accounting). */
+size_t dupe_set_memory(const struct dupe_set *set);
+
+#endif
