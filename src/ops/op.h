@@ -142,5 +142,12 @@ extern const size_t op_table_count;
 const struct op *op_find(const char *name);
 /* Returns the descriptor of field in op, or NULL when op does not use it. */
 const struct op_field *op_field_find(const struct op *op, enum field_id field);
+/* Writes record's batching key for op (the OP_FIELD_BATCH values, joined
+ * unambiguously) into key after resetting it; rows with equal keys may share
+ * a call. Returns 0, or -1 when out of memory / too big. */
+int op_batch_key(const struct op *op, const struct record *record, struct strbuf *key);
+/* Writes a human-readable label of the batching group for plans and
+ * progress, e.g. "rate_plan_name=ACME 5MB" ("all rows" when none). Returns 0 or -1. */
+int op_batch_label(const struct op *op, const struct record *record, struct strbuf *label);
 
 #endif
