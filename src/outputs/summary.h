@@ -1,0 +1,43 @@
+/* summary.json: the job's figures — counts per status, calls, retries, wall
+ * time, rows/s — pretty-printed for people and scripts.
+ * Ownership: a job_summary borrows its strings from the caller. */
+#ifndef LATTIGO_SUMMARY_H
+#define LATTIGO_SUMMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "outputs/outcome_store.h"
+
+#define SUMMARY_FILE "summary.json"
+
+struct job_summary {
+	const char *op;                    /* operation name */
+	const char *manifest;              /* manifest path as given */
+	const char *directory;             /* the job directory */
+	uint64_t rows_total;               /* data rows in the manifest */
+	uint64_t counts[ROW_STATUS_COUNT]; /* per enum row_status; ROW_PENDING = not done yet */
+	uint64_t rows_this_run; /* rows that reached an outcome in this run (for rows/s) */
+	uint64_t calls, retries, throttled;
+	int64_t started_at_ms;  /* UTC epoch ms when this run started */
+	int64_t finished_at_ms; /* UTC epoch ms when it ended */
+	int64_t wall_ms;        /* elapsed (monotonic) */
+	bool interrupted;       /* stopped early by a signal, a stop or a fatal error */
+	int exit_status;        /* what the program exits with (SPEC §2) */
+};
+
+/* Fills counts and rows_total from the store (rows_total rows; rows without an
+ * outcome count as ROW_PENDING) — a helper for run, resume and status. */
+void job_summary_count(struct job_summary *summary, const struct outcome_store *store,
+                       uint64_t rows_total);
+/* Returns the exit status SPEC §2 prescribes for these figures: 3 when
+ * interrupted or any row is pending, 1 when any row is error/invalid/unknown/
+ * skipped, else 0. */
+int job_summary_exit_status(const struct job_summary *summary);
+/* Returns the rows per second of this run (0 when no time elapsed). */
+double job_summary_rows_per_second(const struct job_summary *summary);
+/* Writes directory/summary.json atomically. Returns 0 or -1 with error filled. */
+int job_summary_write(const struct job_summary *summary, struct error *error);
+
+#endif
