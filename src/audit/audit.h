@@ -1,0 +1,80 @@
+/* The tamper-evident audit trail OUT/audit.jsonl.gz: one JSON object per HTTP
+ * exchange, each holding the SHA-256 of the previous record's bytes, written
+ * as gzip members that end at every commit (docs/audit.md). Also reading,
+ * verifying and searching such a file.
+ * Ownership: a struct audit_writer owns its file and buffers; it keeps the
+ * secrets it was given only in memory, to redact them, and wipes them on close. */
+#ifndef LATTIGO_AUDIT_H
+#define LATTIGO_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "engine/engine.h"
+
+#define AUDIT_FILE_NAME  "audit.jsonl.gz"
+#define AUDIT_BODY_CAP   (64u * 1024u)   /* bodies above this keep their length and SHA-256 */
+#define AUDIT_MAX_RECORD (1024u * 1024u) /* a longer line is damage when reading */
+
+/* What the trail must never contain; the caller's strings are copied. */
+struct audit_secrets {
+	const char *key_name; /* with api_key forms the Basic credentials; may be NULL */
+	const char *api_key;  /* redacted, as is base64(api_key) and base64(key_name:api_key) */
+};
+
+struct audit_writer;
+
+/* Opens PATH for appending records of job JOB_ID (text, e.g. the journal's
+ * job id in hex). A new file starts the chain from a genesis value derived
+ * from the job id; an existing file continues it from its last valid record:
+ * a truncated final member (crash) is cut off and its complete records are
+ * rewritten as a proper member, with a warning on stderr. The first record
+ * written by each open is a "start" or "resume" record naming the job and
+ * operation. Returns the writer (audit_close frees it) or NULL with error. */
+struct audit_writer *audit_open(const char *path, const char *job_id, const char *operation,
+                                const struct audit_secrets *secrets, struct error *error);
+/* Appends one exchange: serialised, redacted, chained, compressed and
+ * written through (a crash loses at most the exchange being written, and the
+ * member stays readable up to it). Durable only at the next audit_commit.
+ * Returns 0 or -1. */
+int audit_record_exchange(struct audit_writer *writer, const struct exchange *exchange,
+                          struct error *error);
+/* Ends the current gzip member and fdatasyncs the file; call it at every
+ * journal commit (before the journal's own sync). Returns 0 or -1. */
+int audit_commit(struct audit_writer *writer, struct error *error);
+/* As audit_commit with the signature of journal_options.before_commit (context is the writer). */
+int audit_commit_hook(void *context, struct error *error);
+/* Records written by this writer and commits made (for the summary/benchmark). */
+uint64_t audit_records_written(const struct audit_writer *writer);
+/* Commits, closes and frees (NULL allowed). Returns 0, or -1 with error. */
+int audit_close(struct audit_writer *writer, struct error *error);
+
+/* What audit_verify found. */
+struct audit_report {
+	uint64_t records, members;
+	char first_time[32],
+	    last_time[32]; /* started_at of the first and last exchange, "" if none */
+	bool broken;       /* the chain or the file is damaged (see message) */
+	uint64_t
+	    break_record; /* 1-based index of the first bad record (0 when not about a record) */
+	uint64_t break_offset; /* compressed byte offset of the member where it was found */
+	bool truncated_member; /* the last member ends early (the writer stopped mid-member) */
+	char message[512]; /* the first break, e.g. "record 7 (seq 6): prev does not match record 6"
+	                    */
+};
+
+/* Reads every member of PATH and checks the chain. Returns 0 when the file
+ * could be read (report->broken tells the result), -1 with error when it
+ * cannot be opened or is not gzip at all. */
+int audit_verify(const char *path, struct audit_report *report, struct error *error);
+
+/* Calls visit with every complete record line (without its newline) whose
+ * "rows" array holds row; stops early when visit returns non-zero. Returns 0,
+ * or -1 with error when the file cannot be read. */
+int audit_find_row(const char *path, uint64_t row,
+                   int (*visit)(void *context, const char *line, size_t length), void *context,
+                   struct error *error);
+
+#endif

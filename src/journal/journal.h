@@ -1,0 +1,198 @@
+/* The durable checkpoint journal OUT/checkpoint: an append-only file of
+ * length-prefixed, CRC32-protected records (header, call started, row
+ * outcome, job finished) written with group commit, and its replay for
+ * resume and status. Format and crash-safety argument: docs/checkpoint.md.
+ * Ownership: a struct journal owns its file descriptor and buffers; every
+ * pointer handed to a visitor callback is valid only during the call. */
+#ifndef LATTIGO_JOURNAL_H
+#define LATTIGO_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "manifest/manifest.h"
+#include "ops/op.h"
+
+#define JOURNAL_FILE_NAME      "checkpoint"
+#define JOURNAL_FORMAT_VERSION 1u
+#define JOURNAL_MAX_ROWS                                                                           \
+	(1ull << 31) /* row numbers above this are refused (bitmaps stay bounded) */
+
+/* What identifies the manifest's content: decompressed size and SHA-256. */
+struct journal_fingerprint {
+	uint64_t size;
+	unsigned char sha256[32];
+};
+
+/* Reads path (gzip decompressed transparently) and fills fingerprint.
+ * About 0.3 s per 100 MB. Returns 0, or -1 with error naming the file. */
+int journal_fingerprint_file(const char *path, struct journal_fingerprint *fingerprint,
+                             struct error *error);
+
+/* The first record: which job this journal belongs to. */
+struct journal_header {
+	uint32_t format_version; /* set by journal_create */
+	uint64_t job_id;         /* random, set by journal_create; salts every record */
+	int64_t created_at_ms;   /* UTC epoch ms, set by journal_create */
+	char operation[64];      /* the --op name */
+	char manifest_path[1024];
+	struct journal_fingerprint fingerprint;
+	char *options_json; /* the result-affecting options as a JSON object text; owned (malloc) */
+};
+
+/* Frees options_json; the struct may be reused. */
+void journal_header_release(struct journal_header *header);
+/* Writes the job id as 16 lower-case hex digits into out (at least 17 bytes). */
+void journal_job_id_text(uint64_t job_id, char *out, size_t size);
+/* Compares the recorded header with the one the current command line would
+ * write. Returns 0 when resuming is allowed, else -1 with error saying what
+ * differs (operation, manifest size/content, or which options changed:
+ * "result-affecting options changed: chunk was 100, now 50"). */
+int journal_header_compare(const struct journal_header *recorded,
+                           const struct journal_header *current, struct error *error);
+/* Reads only the header of DIRECTORY/checkpoint (read-only; for `resume
+ * OUTDIR`, which takes the operation, manifest and options from it).
+ * Returns 0, or -1 with error (missing file, not a journal, damaged header). */
+int journal_read_header(const char *directory, struct journal_header *header, struct error *error);
+
+/* A call that is about to go out, as recorded. */
+struct journal_call {
+	uint64_t call_id;
+	unsigned attempt;
+	int64_t started_at_ms;
+	size_t row_count;
+	const struct manifest_position *rows; /* row, offset, line of each row it carries */
+};
+
+/* Receives the records of a journal in order during a read. Every callback
+ * may be NULL; returning -1 stops the read (the callback fills error). */
+struct journal_visitor {
+	void *context;
+	int (*call_started)(void *context, const struct journal_call *call, struct error *error);
+	/* A row's final outcome (also `invalid` rows). position.row is the row. */
+	int (*row_outcome)(void *context, const struct manifest_position *position,
+	                   const struct row_outcome *outcome, struct error *error);
+	/* The manifest holds this many data rows (recorded once they are counted). */
+	int (*row_total)(void *context, uint64_t rows, struct error *error);
+	int (*job_finished)(void *context, int64_t finished_at_ms, struct error *error);
+};
+
+/* What reading the whole journal established. */
+struct journal_read_result {
+	struct journal_header header;
+	uint64_t records;     /* valid records, header included */
+	uint64_t valid_bytes; /* end of the last valid record */
+	uint64_t file_bytes;
+	bool tail_torn;         /* bytes after valid_bytes were incomplete or failed their CRC */
+	int64_t last_record_ms; /* time of the latest record that carries one, else created_at_ms */
+};
+
+/* Reads DIRECTORY/checkpoint read-only (never truncates: safe while a job
+ * runs), feeding every valid record to visitor. A torn or corrupt tail (no
+ * valid record after it) sets tail_torn; damage followed by valid records,
+ * a record of another job or an unknown format is refused: -1 with error
+ * naming the byte offset. result->header is owned by the caller
+ * (journal_header_release), also after a failure. */
+int journal_read(const char *directory, const struct journal_visitor *visitor,
+                 struct journal_read_result *result, struct error *error);
+
+/* Per-row state learned by replay, for resume. */
+enum journal_row_state {
+	JOURNAL_ROW_NEW = 0,  /* never recorded: send it */
+	JOURNAL_ROW_IN_DOUBT, /* a call carrying it was recorded, no outcome: re-send if the
+	                         operation is idempotent, else reconcile or mark unknown */
+	JOURNAL_ROW_FINAL,    /* has an outcome: never send again */
+};
+
+/* Replay summary: bitmaps of started and final rows (1 bit per row each,
+ * 250 KB for a million rows), counts, and where reading the manifest may
+ * start again. */
+struct journal_replay {
+	/* Seek the manifest here; every row before it is final. The row that
+	 * starts there may itself be final: check each row read with
+	 * journal_replay_row_state. {0,1,1} means from the first data row. */
+	struct manifest_position resume_from;
+	bool resume_from_known; /* false: read the manifest from its start */
+	uint64_t rows_final, rows_in_doubt;
+	uint64_t rows_by_status[ROW_SKIPPED + 1]; /* indexed by enum row_status */
+	uint64_t row_total;                       /* 0 when never recorded */
+	uint64_t calls, retries;                  /* call_started records, those with attempt > 1 */
+	uint64_t highest_call_id;
+	bool job_finished;
+	/* private */
+	unsigned char *final_bits, *started_bits;
+	size_t bit_bytes;
+};
+
+/* Returns the state of one manifest row after replay. */
+enum journal_row_state journal_replay_row_state(const struct journal_replay *replay, uint64_t row);
+/* Frees the bitmaps; the struct may be reused. */
+void journal_replay_release(struct journal_replay *replay);
+
+/* Group commit tuning and the hook that makes the audit trail durable first. */
+struct journal_options {
+	unsigned group_records;    /* commit once this many records are unsynced; 0 = 128 */
+	int64_t group_interval_ms; /* or once the oldest unsynced record is this old; 0 = 100 */
+	/* Called at every commit before the journal's fdatasync (e.g. a wrapper of
+	 * audit_commit), so nothing the journal calls final lacks its audit
+	 * records. Returns 0 or -1 with error. May be NULL. */
+	int (*before_commit)(void *context, struct error *error);
+	void *commit_context;
+};
+
+struct journal;
+
+/* Counters for the benchmark and summary. */
+struct journal_counters {
+	uint64_t records, bytes, commits, fsyncs;
+};
+
+/* Creates DIRECTORY/checkpoint, which must not exist, and writes the header
+ * durably (fsync of file and directory). Sets header->format_version,
+ * job_id and created_at_ms. Returns the journal (journal_close frees it) or
+ * NULL with error. */
+struct journal *journal_create(const char *directory, struct journal_header *header,
+                               const struct journal_options *options, struct error *error);
+
+/* Opens DIRECTORY/checkpoint to continue a job: reads every record (feeding
+ * visitor, so the outcome store can be rebuilt), fills replay, truncates a
+ * torn tail (with a warning on stderr) and positions for appending. The
+ * caller compares header (filled, owned by the caller) with the current one
+ * before sending anything. Returns NULL with error on middle damage, another
+ * job's record or an unknown format (the CLI exits 4). */
+struct journal *journal_resume(const char *directory, const struct journal_options *options,
+                               const struct journal_visitor *visitor, struct journal_header *header,
+                               struct journal_replay *replay, struct error *error);
+
+/* Records that a call carrying these records is about to be sent. durable:
+ * commit (and fdatasync) before returning — required for non-idempotent
+ * operations; otherwise it joins the current group. Returns 0 or -1. */
+int journal_call_started(struct journal *journal, uint64_t call_id, unsigned attempt,
+                         const struct record *const *records, size_t count, bool durable,
+                         struct error *error);
+/* Records a row's final outcome (any status, also invalid); commits when the
+ * group is due. position is the row's manifest position. Returns 0 or -1. */
+int journal_row_outcome(struct journal *journal, const struct manifest_position *position,
+                        const struct row_outcome *outcome, struct error *error);
+/* As journal_row_outcome, taking row/offset/line from the record. */
+int journal_row_finished(struct journal *journal, const struct record *record,
+                         const struct row_outcome *outcome, struct error *error);
+/* Records how many data rows the manifest holds (for status). Returns 0 or -1. */
+int journal_row_total(struct journal *journal, uint64_t rows, struct error *error);
+/* Commits if the group is due by age (call it from a periodic callback). */
+int journal_commit_if_due(struct journal *journal, struct error *error);
+/* Commits now: before_commit hook, then fdatasync of what was written. */
+int journal_commit(struct journal *journal, struct error *error);
+/* Records the end of the job and commits. Returns 0 or -1. */
+int journal_job_finished(struct journal *journal, struct error *error);
+/* The header this journal was created or resumed with (owned by the journal). */
+const struct journal_header *journal_get_header(const struct journal *journal);
+/* Copies the counters. */
+void journal_get_counters(const struct journal *journal, struct journal_counters *counters);
+/* Commits what is pending, closes and frees the journal (NULL allowed).
+ * Returns 0, or -1 with error when the final commit failed. */
+int journal_close(struct journal *journal, struct error *error);
+
+#endif
