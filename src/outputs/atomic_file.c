@@ -1,0 +1,115 @@
+/* Write-then-rename publication of the job directory's derived files, so a
+ * reader (or a crash) never sees half a results.csv. */
+#include "outputs/atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/strbuf.h"
+
+static void release(struct atomic_file *file)
+{
+	free(file->final_path);
+	free(file->temporary_path);
+	file->final_path = NULL;
+	file->temporary_path = NULL;
+	file->stream = NULL;
+}
+
+int atomic_file_open(struct atomic_file *file, const char *path, struct error *error)
+{
+	struct strbuf name;
+	strbuf_init(&name, 4096);
+	int fd = -1;
+	file->stream = NULL;
+	file->final_path = NULL;
+	file->temporary_path = NULL;
+	if (strbuf_appendf(&name, "%s.tmp.%ld", path, (long)getpid()) != STRBUF_OK) {
+		error_set(error, "output path too long: '%s'", path);
+		goto fail;
+	}
+	file->final_path = strdup(path);
+	file->temporary_path = strbuf_detach(&name, NULL);
+	if (!file->final_path || !file->temporary_path) {
+		error_set(error, "out of memory");
+		goto fail;
+	}
+	fd = open(file->temporary_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error_set(error, "cannot create '%s': %s", file->temporary_path, strerror(errno));
+		goto fail;
+	}
+	file->stream = fdopen(fd, "w");
+	if (!file->stream) {
+		error_set(error, "cannot create '%s': %s", file->temporary_path, strerror(errno));
+		close(fd);
+		unlink(file->temporary_path);
+		goto fail;
+	}
+	return 0;
+fail:
+	strbuf_release(&name);
+	release(file);
+	return -1;
+}
+
+/* Syncs the directory so the rename itself survives a crash. */
+static void sync_directory(const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return;
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int atomic_file_commit(struct atomic_file *file, struct error *error)
+{
+	int result = -1;
+	FILE *stream = file->stream;
+	file->stream = NULL;
+	if (!stream)
+		return error_set(error, "output file '%s' is not open",
+		                 file->final_path ? file->final_path : "");
+	bool failed = fflush(stream) != 0 || ferror(stream) || fsync(fileno(stream)) != 0;
+	int saved = errno;
+	if (fclose(stream) != 0 && !failed) {
+		failed = true;
+		saved = errno;
+	}
+	if (failed) {
+		error_set(error, "cannot write '%s': %s", file->temporary_path, strerror(saved));
+		unlink(file->temporary_path);
+		goto out;
+	}
+	if (rename(file->temporary_path, file->final_path) != 0) {
+		error_set(error, "cannot rename '%s' to '%s': %s", file->temporary_path,
+		          file->final_path, strerror(errno));
+		unlink(file->temporary_path);
+		goto out;
+	}
+	sync_directory(file->final_path);
+	result = 0;
+out:
+	release(file);
+	return result;
+}
+
+void atomic_file_abort(struct atomic_file *file)
+{
+	if (file->stream) {
+		fclose(file->stream);
+		file->stream = NULL;
+	}
+	if (file->temporary_path)
+		unlink(file->temporary_path);
+	release(file);
+}

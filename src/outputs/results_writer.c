@@ -1,0 +1,274 @@
+/* results.csv and errors.csv: streaming passes over the manifest joined with
+ * the outcome store by row number, so memory never depends on the job size. */
+#include "outputs/results_writer.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/csv_writer.h"
+#include "common/strbuf.h"
+#include "outputs/atomic_file.h"
+#include "outputs/errors_writer.h"
+
+/* Fields that identify a device, in the order results.csv lists them after
+ * the operation's key field; an operation shows those it has. */
+static const enum field_id identity_fields[] = {
+    FIELD_ICCID, FIELD_IMEI, FIELD_DEVICE_SKU, FIELD_DEVICE_NAME, FIELD_ID_TYPE,
+};
+#define IDENTITY_FIELD_COUNT (sizeof(identity_fields) / sizeof(identity_fields[0]))
+
+struct identity_columns {
+	enum field_id fields[IDENTITY_FIELD_COUNT + 1];
+	size_t count;
+};
+
+static void identity_columns_for(const struct op *op, struct identity_columns *columns)
+{
+	columns->count = 0;
+	columns->fields[columns->count++] = op->key_field;
+	for (size_t i = 0; i < IDENTITY_FIELD_COUNT; i++)
+		if (identity_fields[i] != op->key_field && op_field_find(op, identity_fields[i]))
+			columns->fields[columns->count++] = identity_fields[i];
+}
+
+const char *outputs_error_text(const struct row_outcome *outcome, char *buffer, size_t size)
+{
+	const char *message = outcome->message[0] ? outcome->message : "no message";
+	if (outcome->status == ROW_UNKNOWN) {
+		snprintf(buffer, size,
+		         "outcome unknown (%s): check the device before sending this row again",
+		         message);
+		return buffer;
+	}
+	if (outcome->message[0])
+		return outcome->message;
+	return row_status_name(outcome->status);
+}
+
+static int path_in(const struct outputs_job *job, const char *name, struct strbuf *path,
+                   struct error *error)
+{
+	if (strbuf_appendf(path, "%s/%s", job->directory, name) != STRBUF_OK)
+		return error_set(error, "job directory path too long: '%s'", job->directory);
+	return 0;
+}
+
+static struct manifest *open_manifest(const struct outputs_job *job, struct error *error)
+{
+	static const struct manifest_options defaults = {0};
+	if (strcmp(job->manifest_path, "-") == 0) {
+		error_set(error, "cannot write results from a manifest read from stdin: it cannot "
+		                 "be read a second time");
+		return NULL;
+	}
+	return manifest_open(job->manifest_path,
+	                     job->manifest_options ? job->manifest_options : &defaults, error);
+}
+
+static void write_number(struct csv_writer *csv, uint64_t value, bool empty_when_zero)
+{
+	char text[32];
+	if (empty_when_zero && value == 0) {
+		csv_writer_cell_raw(csv, NULL);
+		return;
+	}
+	snprintf(text, sizeof(text), "%" PRIu64, value);
+	csv_writer_cell_raw(csv, text);
+}
+
+static void write_result_line(struct csv_writer *csv, uint64_t row,
+                              const struct row_outcome *outcome, const struct record *record,
+                              const struct identity_columns *columns)
+{
+	write_number(csv, row, false);
+	csv_writer_cell_raw(csv, row_status_name(outcome->status));
+	write_number(csv, (uint64_t)(outcome->http_status > 0 ? outcome->http_status : 0), true);
+	csv_writer_cell(csv, outcome->message);
+	write_number(csv, outcome->attempts, false);
+	if (outcome->finished_at_ms > 0) {
+		char when[40];
+		clock_format_iso8601(outcome->finished_at_ms, when, sizeof(when));
+		csv_writer_cell_raw(csv, when);
+	} else {
+		csv_writer_cell_raw(csv, NULL);
+	}
+	for (size_t i = 0; i < columns->count; i++)
+		csv_writer_cell(csv, record ? record->value[columns->fields[i]] : NULL);
+	csv_writer_end_line(csv);
+}
+
+int outputs_write_results(const struct outputs_job *job, struct outcome_store *store,
+                          struct outputs_report *report, struct error *error)
+{
+	struct strbuf path, problem;
+	strbuf_init(&path, 4096);
+	strbuf_init(&problem, 1024);
+	struct manifest *manifest = NULL;
+	struct binding *binding = NULL;
+	struct atomic_file file = {0};
+	bool file_open = false;
+	int result = -1;
+	uint64_t rows_total = 0, rows_written = 0, rows_pending = 0;
+
+	struct identity_columns columns;
+	identity_columns_for(job->op, &columns);
+	if (path_in(job, RESULTS_FILE, &path, error) < 0)
+		goto out;
+	manifest = open_manifest(job, error);
+	if (!manifest)
+		goto out;
+	binding = binding_new(job->op, manifest, job->maps, job->map_count, job->sets,
+	                      job->set_count, error);
+	if (!binding)
+		goto out;
+	if (atomic_file_open(&file, strbuf_text(&path), error) < 0)
+		goto out;
+	file_open = true;
+
+	struct csv_writer csv;
+	csv_writer_init(&csv, file.stream);
+	static const char *const fixed[] = {"row",     "status",   "http_status",
+	                                    "message", "attempts", "finished_at"};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		csv_writer_cell_raw(&csv, fixed[i]);
+	for (size_t i = 0; i < columns.count; i++)
+		csv_writer_cell_raw(&csv, field_name(columns.fields[i]));
+	csv_writer_end_line(&csv);
+
+	for (;;) {
+		struct manifest_row row;
+		int got = manifest_next(manifest, &row, error);
+		if (got < 0)
+			goto out;
+		if (got == 0)
+			break;
+		rows_total++;
+		struct row_outcome outcome;
+		if (outcome_store_get(store, row.number, &outcome, error) < 0)
+			goto out;
+		if (outcome.status == ROW_PENDING) {
+			rows_pending++;
+			continue;
+		}
+		/* A row the binding cannot read (it is invalid) still gets its line,
+		 * without identifying values. */
+		struct record record;
+		memset(&record, 0, sizeof(record));
+		strbuf_reset(&problem);
+		bool bound = !row.problem && binding_apply(binding, &row, &record, &problem) == 0;
+		write_result_line(&csv, row.number, &outcome, bound ? &record : NULL, &columns);
+		rows_written++;
+	}
+	if (ferror(file.stream)) {
+		error_set(error, "cannot write '%s'", strbuf_text(&path));
+		goto out;
+	}
+	file_open = false;
+	if (atomic_file_commit(&file, error) < 0)
+		goto out;
+	if (report) {
+		report->rows_total = rows_total;
+		report->rows_written = rows_written;
+		report->rows_pending = rows_pending;
+	}
+	result = 0;
+out:
+	if (file_open)
+		atomic_file_abort(&file);
+	binding_free(binding);
+	manifest_close(manifest);
+	strbuf_release(&problem);
+	strbuf_release(&path);
+	return result;
+}
+
+static bool needs_attention(enum row_status status)
+{
+	return status == ROW_ERROR || status == ROW_INVALID || status == ROW_UNKNOWN;
+}
+
+/* JSONL manifests gain columns as keys appear, so the header is only known
+ * once the whole file was read: drain a first reader to learn it. */
+static int read_to_end(struct manifest *manifest, struct error *error)
+{
+	struct manifest_row row;
+	int got;
+	while ((got = manifest_next(manifest, &row, error)) == 1)
+		continue;
+	return got;
+}
+
+int outputs_write_errors(const struct outputs_job *job, struct outcome_store *store,
+                         struct outputs_report *report, struct error *error)
+{
+	struct manifest *columns_source = NULL, *manifest = NULL;
+	struct errors_writer *writer = NULL;
+	const char **names = NULL;
+	int result = -1;
+
+	columns_source = open_manifest(job, error);
+	if (!columns_source)
+		goto out;
+	if (manifest_format(columns_source) == MANIFEST_FORMAT_JSONL &&
+	    read_to_end(columns_source, error) < 0)
+		goto out;
+	size_t column_count = manifest_column_count(columns_source);
+	names = calloc(column_count + 1, sizeof(*names));
+	if (!names) {
+		error_set(error, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < column_count; i++)
+		names[i] = manifest_column_name(columns_source, i);
+	writer = errors_writer_open(job->directory, names, column_count, error);
+	if (!writer)
+		goto out;
+
+	bool any = outcome_store_count(store, ROW_ERROR) + outcome_store_count(store, ROW_INVALID) +
+	               outcome_store_count(store, ROW_UNKNOWN) >
+	           0;
+	if (any) {
+		manifest = open_manifest(job, error);
+		if (!manifest)
+			goto out;
+		for (;;) {
+			struct manifest_row row;
+			int got = manifest_next(manifest, &row, error);
+			if (got < 0)
+				goto out;
+			if (got == 0)
+				break;
+			struct row_outcome outcome;
+			if (outcome_store_get(store, row.number, &outcome, error) < 0)
+				goto out;
+			if (!needs_attention(outcome.status))
+				continue;
+			char text[sizeof(outcome.message) + 128];
+			if (errors_writer_row(writer, row.values, row.values ? row.value_count : 0,
+			                      outputs_error_text(&outcome, text, sizeof(text)),
+			                      error) < 0)
+				goto out;
+		}
+	}
+	if (report)
+		report->error_rows = errors_writer_rows(writer);
+	result = errors_writer_commit(writer, error);
+	writer = NULL;
+out:
+	errors_writer_abort(writer);
+	free(names);
+	manifest_close(manifest);
+	manifest_close(columns_source);
+	return result;
+}
+
+int outputs_write_rows(const struct outputs_job *job, struct outcome_store *store,
+                       struct outputs_report *report, struct error *error)
+{
+	if (outputs_write_results(job, store, report, error) < 0)
+		return -1;
+	return outputs_write_errors(job, store, report, error);
+}

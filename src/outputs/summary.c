@@ -1,0 +1,138 @@
+/* summary.json: the job's figures, derived from the outcome store and the
+ * engine's counters. */
+#include "outputs/summary.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/strbuf.h"
+#include "outputs/atomic_file.h"
+
+/* Exit statuses of SPEC §2; the CLI's enum exit_code has the same values
+ * (outputs sits below the CLI and cannot include it). */
+enum { SUMMARY_EXIT_OK = 0, SUMMARY_EXIT_SOME_FAILED = 1, SUMMARY_EXIT_INTERRUPTED = 3 };
+
+void job_summary_count(struct job_summary *summary, const struct outcome_store *store,
+                       uint64_t rows_total)
+{
+	uint64_t final = 0;
+	for (size_t status = 1; status < ROW_STATUS_COUNT; status++) {
+		summary->counts[status] = outcome_store_count(store, (enum row_status)status);
+		final += summary->counts[status];
+	}
+	summary->rows_total = rows_total;
+	summary->counts[ROW_PENDING] = rows_total > final ? rows_total - final : 0;
+}
+
+int job_summary_exit_status(const struct job_summary *summary)
+{
+	if (summary->interrupted || summary->counts[ROW_PENDING] > 0)
+		return SUMMARY_EXIT_INTERRUPTED;
+	if (summary->counts[ROW_ERROR] + summary->counts[ROW_INVALID] +
+	        summary->counts[ROW_UNKNOWN] + summary->counts[ROW_SKIPPED] >
+	    0)
+		return SUMMARY_EXIT_SOME_FAILED;
+	return SUMMARY_EXIT_OK;
+}
+
+double job_summary_rows_per_second(const struct job_summary *summary)
+{
+	if (summary->wall_ms <= 0)
+		return 0.0;
+	return (double)summary->rows_this_run * 1000.0 / (double)summary->wall_ms;
+}
+
+static int add(json_t *object, const char *key, json_t *value)
+{
+	return value ? json_object_set_new(object, key, value) : -1;
+}
+
+static json_t *timestamp(int64_t epoch_ms)
+{
+	char text[40];
+	if (epoch_ms <= 0)
+		return json_null();
+	clock_format_iso8601(epoch_ms, text, sizeof(text));
+	return json_string(text);
+}
+
+static json_t *text_or_null(const char *text)
+{
+	return text ? json_string(text) : json_null();
+}
+
+/* Rounds to 3 decimals so the file stays readable. */
+static json_t *rounded(double value)
+{
+	return json_real((double)(int64_t)(value * 1000.0 + 0.5) / 1000.0);
+}
+
+static json_t *build(const struct job_summary *summary)
+{
+	json_t *root = json_object();
+	json_t *counts = json_object();
+	int failed = !root || !counts;
+	for (size_t status = 1; !failed && status < ROW_STATUS_COUNT; status++)
+		failed |= add(counts, row_status_name((enum row_status)status),
+		              json_integer((json_int_t)summary->counts[status]));
+	if (!failed)
+		failed |=
+		    add(counts, "pending", json_integer((json_int_t)summary->counts[ROW_PENDING]));
+	if (failed) {
+		json_decref(root);
+		json_decref(counts);
+		return NULL;
+	}
+	failed |= add(root, "op", text_or_null(summary->op));
+	failed |= add(root, "manifest", text_or_null(summary->manifest));
+	failed |= add(root, "rows_total", json_integer((json_int_t)summary->rows_total));
+	failed |= add(root, "counts", counts);
+	failed |= add(root, "complete",
+	              json_boolean(!summary->interrupted && summary->counts[ROW_PENDING] == 0));
+	failed |= add(root, "calls", json_integer((json_int_t)summary->calls));
+	failed |= add(root, "retries", json_integer((json_int_t)summary->retries));
+	failed |= add(root, "throttled", json_integer((json_int_t)summary->throttled));
+	failed |= add(root, "rows_this_run", json_integer((json_int_t)summary->rows_this_run));
+	failed |= add(root, "wall_time_seconds", rounded((double)summary->wall_ms / 1000.0));
+	failed |= add(root, "rows_per_second", rounded(job_summary_rows_per_second(summary)));
+	failed |= add(root, "started_at", timestamp(summary->started_at_ms));
+	failed |= add(root, "finished_at", timestamp(summary->finished_at_ms));
+	failed |= add(root, "exit_status", json_integer(summary->exit_status));
+	if (failed) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+int job_summary_write(const struct job_summary *summary, struct error *error)
+{
+	struct strbuf path;
+	strbuf_init(&path, 4096);
+	struct atomic_file file = {0};
+	json_t *root = NULL;
+	int result = -1;
+	if (strbuf_appendf(&path, "%s/%s", summary->directory, SUMMARY_FILE) != STRBUF_OK) {
+		error_set(error, "job directory path too long: '%s'", summary->directory);
+		goto out;
+	}
+	root = build(summary);
+	if (!root) {
+		error_set(error, "out of memory");
+		goto out;
+	}
+	if (atomic_file_open(&file, strbuf_text(&path), error) < 0)
+		goto out;
+	if (json_dumpf(root, file.stream, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+	    fputc('\n', file.stream) == EOF) {
+		error_set(error, "cannot write '%s'", strbuf_text(&path));
+		atomic_file_abort(&file);
+		goto out;
+	}
+	result = atomic_file_commit(&file, error);
+out:
+	json_decref(root);
+	strbuf_release(&path);
+	return result;
+}
