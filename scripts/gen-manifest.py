@@ -26,7 +26,8 @@ import sys
 RATE_PLANS = ["ACME Co 5mb Rate Plan", "ACME Co 10MB Plan"]
 COST_CENTERS = ["Fleet-East", "Fleet-West", "Cold Chain", "Retail Kiosks", "Field Service"]
 REGIONS = ["94107", "10001", "60601", "73301", "98101", "30301"]
-USERNAMES = ["ops.admin", "field.lead"]
+USERNAMES = ["admin", "ops.alice"]  # users of lattigo-sim's built-in data set
+SIM_FIRST_DEVICE = 36500  # name of the first built-in lattigo-sim device
 # Reporting body identifiers (first 8 digits of an IMEI) of common IoT modules.
 TACS = ["35332509", "35907810", "86777703", "35615309", "86065003"]
 
@@ -128,8 +129,9 @@ def device_names(mode, identifiers, prefix):
         # from a manifest generated with the same --seed.
         return identifiers.iccid
     if mode == "sim-default":
-        # The simulator's built-in data set: devices dev-0001 .. dev-0300.
-        return lambda index: "dev-%04d" % (index % 300 + 1)
+        # lattigo-sim's built-in data set names its devices 36500, 36501, ...
+        # (--devices N of them, 300 by default; src/sim/dataset.c).
+        return lambda index: str(SIM_FIRST_DEVICE + index)
     return lambda index: "%s%07d" % (prefix, index + 1)
 
 
@@ -248,8 +250,9 @@ def generate(args, out):
     dirty = parse_dirty(args.dirty)
     if args.format == "jsonl" and dirty:
         raise ValueError("--dirty applies to CSV only")
-    if args.names == "sim-default" and args.rows > 300 and args.op not in ("activate", "upload"):
-        raise ValueError("--names sim-default has only 300 devices; more rows would be duplicates")
+    if args.names == "sim-default" and args.rows > args.sim_devices and args.op not in ("activate", "upload"):
+        raise ValueError("--names sim-default: lattigo-sim has %d built-in devices (its --devices), "
+                         "more rows would name devices that do not exist" % args.sim_devices)
 
     order = list(columns)
     header = list(columns)
@@ -319,7 +322,9 @@ def main():
     parser.add_argument("--names", choices=["activated", "sim-default", "prefix"], default="activated",
                         help="device names for device-side ops: 'activated' = the ICCIDs that an "
                         "activate manifest with the same --seed creates in lattigo-sim (default); "
-                        "'sim-default' = the simulator's built-in devices; 'prefix' = --name-prefix + number")
+                        "'sim-default' = the simulator's built-in devices 36500, 36501, ...; 'prefix' = --name-prefix + number")
+    parser.add_argument("--sim-devices", type=int, default=300,
+                        help="with --names sim-default: the simulator's --devices (default 300)")
     parser.add_argument("--name-prefix", default="device-", help="with --names prefix")
     parser.add_argument("--expect", metavar="FILE", help="write row,kind,field of every injected bad row")
     args = parser.parse_args()

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Benchmark of manifest reading and validation (issue 2), one run:
+#   - `lattigo-batch validate` on a 1,000,000-row activation CSV (~75 bytes a
+#     row, Luhn-valid unique ids): MB/s and peak RSS; the same on 100,000 rows;
+#   - the ceiling: a bare libcsv loop that only counts fields (bench/bare_csv.c);
+#   - Python's csv module reading the same file.
+# Each timing is the best of $REPEAT runs (default 3) on a shared machine.
+# Uses the Release build in $BUILD_DIR (default build/, made by scripts/setup;
+# built here when missing). Data goes to $BENCH_DIR (default /tmp/lattigo-bench).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+BENCH_DIR=${BENCH_DIR:-/tmp/lattigo-bench}
+REPEAT=${REPEAT:-3}
+MEASURE="python3 $ROOT/bench/peers/measure.py"
+mkdir -p "$BENCH_DIR"
+
+if [ ! -x "$BUILD_DIR/lattigo-batch" ]; then
+	echo "# building lattigo-batch (Release) into $BUILD_DIR" >&2
+	cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATTIGO_TESTS=OFF >/dev/null
+	cmake --build "$BUILD_DIR" -j2 --target lattigo-batch >/dev/null
+fi
+BATCH=$BUILD_DIR/lattigo-batch
+
+cc -std=c11 -O2 -Wall -Wextra -Werror -o "$BENCH_DIR/bare_csv" "$ROOT/bench/bare_csv.c" -lcsv
+
+manifest() { # rows -> path of a generated activation CSV (cached)
+	local path="$BENCH_DIR/activate-$1.csv"
+	if [ ! -s "$path" ]; then
+		python3 "$ROOT/scripts/gen-manifest.py" --op activate --rows "$1" --seed 42 --out "$path.tmp"
+		mv "$path.tmp" "$path"
+	fi
+	echo "$path"
+}
+
+# best WALL and worst RSS over $REPEAT runs of a command; fails on a bad exit status
+best_of() { # expected-exit-status command...
+	local expected=$1 best="" rss=0 wall peak status i
+	shift
+	for ((i = 0; i < REPEAT; i++)); do
+		read -r wall peak status < <($MEASURE -- "$@")
+		if [ "$status" != "$expected" ]; then
+			echo "validate.sh: '$*' exited with $status (expected $expected)" >&2
+			return 1
+		fi
+		if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$wall; fi
+		[ "$peak" -gt "$rss" ] && rss=$peak
+	done
+	echo "$best $rss"
+}
+
+big=$(manifest 1000000)
+small=$(manifest 100000)
+big_mb=$(awk -v b="$(stat -c %s "$big")" 'BEGIN { printf "%.1f", b / 1e6 }')
+per_row=$(awk -v b="$(stat -c %s "$big")" 'BEGIN { printf "%.1f", b / 1e6 }')
+
+read -r v_wall v_rss < <(best_of 0 "$BATCH" validate --op activate --manifest "$big")
+read -r s_wall s_rss < <(best_of 0 "$BATCH" validate --op activate --manifest "$small")
+read -r c_wall c_rss < <(best_of 0 "$BENCH_DIR/bare_csv" "$big")
+read -r p_wall p_rss < <(best_of 0 python3 -c 'import csv,sys; sum(1 for _ in csv.reader(open(sys.argv[1])))' "$big")
+
+awk -v mb="$big_mb" -v row="$per_row" -v vw="$v_wall" -v vr="$v_rss" -v sw="$s_wall" -v sr="$s_rss" \
+	-v cw="$c_wall" -v cr="$c_rss" -v pw="$p_wall" -v pr="$p_rss" -v repeat="$REPEAT" 'BEGIN {
+	printf "validate benchmark: 1,000,000-row activation CSV, %s MB (%s bytes/row); best of %d\n\n", mb, row, repeat
+	printf "%-34s %9s %9s %10s\n", "reader", "seconds", "MB/s", "peak RSS"
+	printf "%-34s %9.3f %9.1f %7.1f MB\n", "lattigo-batch validate (1M rows)", vw, mb / vw, vr / 1024
+	printf "%-34s %9.3f %9.1f %7.1f MB\n", "lattigo-batch validate (100k rows)", sw, mb / 10 / sw, sr / 1024
+	printf "%-34s %9.3f %9.1f %7.1f MB\n", "bare libcsv field count", cw, mb / cw, cr / 1024
+	printf "%-34s %9.3f %9.1f %7.1f MB\n", "python3 csv module", pw, mb / pw, pr / 1024
+	printf "\n%-34s %9s %9s %s\n", "ratio", "measured", "target", "verdict"
+	verdict(" validate / bare libcsv", cw / vw, 0.6, ">=")
+	verdict(" validate / python csv", pw / vw, 1.5, ">=")
+	verdict(" peak RSS at 1M rows (MB)", vr / 1024, 32, "<")
+	verdict(" peak RSS 1M / 100k", vr / sr, 1.2, "<")
+}
+function verdict(name, value, target, sense) {
+	ok = (sense == ">=") ? value >= target : value < target
+	printf "%-34s %9.2f %6s %-4s %s\n", name, value, sense, target, ok ? "met" : "MISSED"
+}'
