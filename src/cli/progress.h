@@ -32,18 +32,18 @@ struct progress {
 	enum progress_mode mode;
 	FILE *stream;
 	uint64_t rows_total;
-	uint64_t rows_done_before; /* outcomes from earlier runs (resume) and invalid rows */
-	uint64_t invalid;          /* invalid rows (already in rows_done_before) */
-	int64_t last_draw_ms;      /* monotonic */
-	bool drawn;                /* a TTY line is on screen */
+	uint64_t before[ROW_STATUS_COUNT]; /* outcomes already final when this run started */
+	int64_t last_draw_ms;              /* monotonic; 0 = never drawn */
+	bool drawn;                        /* a TTY line is on screen */
 };
 
 /* Chooses the mode from --quiet, --progress and whether stderr is a terminal. */
 enum progress_mode progress_choose_mode(bool quiet, bool forced, bool stream_is_tty);
-/* Prepares a display; rows_done_before counts rows already final when this run starts
- * (earlier runs and invalid rows, of which invalid are invalid). */
+/* Prepares a display. counts_before (ROW_STATUS_COUNT entries, indexed by enum
+ * row_status, e.g. job_summary.counts; NULL = none) holds the outcomes already
+ * final when this run starts: earlier runs and rows found invalid. */
 void progress_init(struct progress *progress, enum progress_mode mode, FILE *stream,
-                   uint64_t rows_total, uint64_t rows_done_before, uint64_t invalid);
+                   uint64_t rows_total, const uint64_t *counts_before);
 /* Fills a snapshot from the engine's counters. */
 void progress_snapshot_from_stats(const struct progress *progress, const struct engine_stats *stats,
                                   struct progress_snapshot *snapshot);

@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct stop_signals {
 	struct sigaction previous_interrupt;
@@ -21,6 +22,9 @@ int stop_signals_install(struct stop_signals *signals);
 void stop_signals_restore(struct stop_signals *signals);
 /* The flag the engine polls (engine_config.stop_requested); non-zero once a stop was asked. */
 volatile sig_atomic_t *stop_signals_flag(void);
+/* Names a child (the `--endpoint sim` simulator, in its own process group)
+ * that the immediate exit on a second SIGINT must terminate first; 0 clears it. */
+void stop_signals_kill_on_exit(pid_t child);
 /* Returns the number of the first signal received, or 0. */
 int stop_signals_received(void);
 

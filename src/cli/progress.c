@@ -1,0 +1,165 @@
+/* The progress line and the closing summary table, both on stderr. The line
+ * is built by a pure function so it can be tested without a terminal. */
+#include "cli/progress.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+
+#define TTY_REDRAW_MS  200  /* at most 5 redraws a second */
+#define PLAIN_EVERY_MS 5000 /* a plain line every 5 seconds */
+
+enum progress_mode progress_choose_mode(bool quiet, bool forced, bool stream_is_tty)
+{
+	if (quiet)
+		return PROGRESS_OFF;
+	if (stream_is_tty)
+		return PROGRESS_TTY;
+	return forced ? PROGRESS_PLAIN : PROGRESS_OFF;
+}
+
+void progress_init(struct progress *progress, enum progress_mode mode, FILE *stream,
+                   uint64_t rows_total, const uint64_t *counts_before)
+{
+	memset(progress, 0, sizeof(*progress));
+	progress->mode = mode;
+	progress->stream = stream;
+	progress->rows_total = rows_total;
+	if (counts_before)
+		memcpy(progress->before, counts_before, sizeof(progress->before));
+}
+
+void progress_snapshot_from_stats(const struct progress *progress, const struct engine_stats *stats,
+                                  struct progress_snapshot *snapshot)
+{
+	const uint64_t *before = progress->before;
+	uint64_t this_run =
+	    stats->rows_ok + stats->rows_error + stats->rows_unknown + stats->rows_skipped;
+	uint64_t done_before = 0;
+	for (size_t status = 1; status < ROW_STATUS_COUNT; status++)
+		done_before += before[status];
+	memset(snapshot, 0, sizeof(*snapshot));
+	snapshot->rows_total = progress->rows_total;
+	snapshot->rows_done = done_before + this_run;
+	snapshot->ok = before[ROW_OK] + stats->rows_ok;
+	snapshot->error = before[ROW_ERROR] + stats->rows_error;
+	snapshot->unknown = before[ROW_UNKNOWN] + stats->rows_unknown;
+	snapshot->invalid = before[ROW_INVALID];
+	snapshot->in_flight = stats->in_flight;
+	snapshot->rows_per_second =
+	    stats->elapsed_ms > 0 ? (double)this_run * 1000.0 / (double)stats->elapsed_ms : 0.0;
+	snapshot->eta_seconds = -1;
+	if (snapshot->rows_total >= snapshot->rows_done && snapshot->rows_per_second > 0.0)
+		snapshot->eta_seconds =
+		    (int64_t)((double)(snapshot->rows_total - snapshot->rows_done) /
+		                  snapshot->rows_per_second +
+		              0.5);
+}
+
+static void format_duration(int64_t seconds, char *out, size_t size)
+{
+	if (seconds >= 3600)
+		snprintf(out, size, "%" PRId64 "h%02" PRId64 "m", seconds / 3600,
+		         seconds / 60 % 60);
+	else if (seconds >= 60)
+		snprintf(out, size, "%" PRId64 "m%02" PRId64 "s", seconds / 60, seconds % 60);
+	else
+		snprintf(out, size, "%" PRId64 "s", seconds);
+}
+
+const char *progress_format_line(const struct progress_snapshot *snapshot, char *out, size_t size)
+{
+	char total[48] = "", eta[32] = "?";
+	if (snapshot->rows_total > 0)
+		snprintf(total, sizeof(total), "/%" PRIu64 " (%" PRIu64 "%%)", snapshot->rows_total,
+		         snapshot->rows_done * 100 / snapshot->rows_total);
+	if (snapshot->eta_seconds >= 0)
+		format_duration(snapshot->eta_seconds, eta, sizeof(eta));
+	snprintf(out, size,
+	         "rows %" PRIu64 "%s | ok %" PRIu64 " error %" PRIu64 " unknown %" PRIu64
+	         " invalid %" PRIu64 " | in flight %u | %.1f rows/s | ETA %s",
+	         snapshot->rows_done, total, snapshot->ok, snapshot->error, snapshot->unknown,
+	         snapshot->invalid, snapshot->in_flight, snapshot->rows_per_second, eta);
+	return out;
+}
+
+/* Keeps the line within the terminal so \r redraws in place instead of wrapping. */
+static size_t terminal_width(FILE *stream)
+{
+	struct winsize size;
+	if (ioctl(fileno(stream), TIOCGWINSZ, &size) == 0 && size.ws_col > 1)
+		return size.ws_col;
+	return 0;
+}
+
+static void draw(struct progress *progress, const struct engine_stats *stats)
+{
+	struct progress_snapshot snapshot;
+	char line[512];
+	progress_snapshot_from_stats(progress, stats, &snapshot);
+	progress_format_line(&snapshot, line, sizeof(line));
+	if (progress->mode == PROGRESS_TTY) {
+		size_t width = terminal_width(progress->stream);
+		if (width > 0 && strlen(line) >= width)
+			line[width - 1] = '\0';
+		fprintf(progress->stream, "\r%s\033[K", line);
+		progress->drawn = true;
+	} else {
+		fprintf(progress->stream, "%s\n", line);
+	}
+	fflush(progress->stream);
+}
+
+void progress_update(struct progress *progress, const struct engine_stats *stats)
+{
+	if (progress->mode == PROGRESS_OFF)
+		return;
+	int64_t now = clock_monotonic_ms();
+	int64_t every = progress->mode == PROGRESS_TTY ? TTY_REDRAW_MS : PLAIN_EVERY_MS;
+	if (progress->last_draw_ms != 0 && now - progress->last_draw_ms < every)
+		return;
+	progress->last_draw_ms = now;
+	draw(progress, stats);
+}
+
+void progress_sink_callback(void *context, const struct engine_stats *stats)
+{
+	progress_update(context, stats);
+}
+
+void progress_clear(struct progress *progress)
+{
+	if (progress->mode == PROGRESS_TTY && progress->drawn) {
+		fputs("\r\033[K", progress->stream);
+		fflush(progress->stream);
+		progress->drawn = false;
+	}
+}
+
+void progress_print_summary(FILE *stream, const struct job_summary *summary)
+{
+	static const enum row_status order[] = {ROW_OK,      ROW_ERROR,   ROW_INVALID,
+	                                        ROW_UNKNOWN, ROW_SKIPPED, ROW_PENDING};
+	fprintf(stream, "%s %s: %" PRIu64 " rows in %.1f s%s\n", summary->op ? summary->op : "job",
+	        summary->interrupted ? "stopped early" : "finished", summary->rows_total,
+	        (double)summary->wall_ms / 1000.0,
+	        summary->interrupted ? " (run the same command again to resume)" : "");
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		uint64_t count = summary->counts[order[i]];
+		if (count == 0 && order[i] != ROW_OK)
+			continue;
+		fprintf(stream, "  %-8s %12" PRIu64 "\n", row_status_name(order[i]), count);
+	}
+	fprintf(stream,
+	        "  calls %" PRIu64 ", retries %" PRIu64 ", throttled %" PRIu64 ", %.1f rows/s\n",
+	        summary->calls, summary->retries, summary->throttled,
+	        job_summary_rows_per_second(summary));
+	if (summary->directory)
+		fprintf(
+		    stream,
+		    "  results: %s/results.csv  errors: %s/errors.csv  summary: %s/summary.json\n",
+		    summary->directory, summary->directory, summary->directory);
+}
