@@ -53,7 +53,8 @@ void journal_job_id_text(uint64_t job_id, char *out, size_t size);
 int journal_header_compare(const struct journal_header *recorded,
                            const struct journal_header *current, struct error *error);
 /* Reads only the header of DIRECTORY/checkpoint (read-only; for `resume
- * OUTDIR`, which takes the operation, manifest and options from it).
+ * OUTDIR`, which takes the operation, manifest and options from it). header
+ * is overwritten; release it with journal_header_release after a success.
  * Returns 0, or -1 with error (missing file, not a journal, damaged header). */
 int journal_read_header(const char *directory, struct journal_header *header, struct error *error);
 
@@ -93,8 +94,8 @@ struct journal_read_result {
  * runs), feeding every valid record to visitor. A torn or corrupt tail (no
  * valid record after it) sets tail_torn; damage followed by valid records,
  * a record of another job or an unknown format is refused: -1 with error
- * naming the byte offset. result->header is owned by the caller
- * (journal_header_release), also after a failure. */
+ * naming the byte offset. result is overwritten; result->header is then
+ * owned by the caller (journal_header_release), also after a failure. */
 int journal_read(const char *directory, const struct journal_visitor *visitor,
                  struct journal_read_result *result, struct error *error);
 
@@ -126,6 +127,11 @@ struct journal_replay {
 	size_t bit_bytes;
 };
 
+/* Reads DIRECTORY/checkpoint read-only (safe while a job runs, for status)
+ * and fills replay except resume_from. result and replay are overwritten;
+ * release both after the call, also after a failure. Returns as journal_read. */
+int journal_summarize(const char *directory, struct journal_read_result *result,
+                      struct journal_replay *replay, struct error *error);
 /* Returns the state of one manifest row after replay. */
 enum journal_row_state journal_replay_row_state(const struct journal_replay *replay, uint64_t row);
 /* Frees the bitmaps; the struct may be reused. */

@@ -1,0 +1,200 @@
+/* Replay: turns the journal's records into the resume state — one bit per
+ * row for "sent" and one for "final" (a million rows cost 250 KB), counts
+ * per status, and the seek position below which every row is final. */
+#include "replay.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+
+struct replay_context {
+	struct journal_replay *replay;
+	const struct journal_visitor *inner;
+	uint64_t wanted_row; /* second pass: the row whose position is the resume point */
+};
+
+/* Makes room for bit row in both bitmaps. Returns 0 or -1. */
+static int bitmaps_reserve(struct journal_replay *replay, uint64_t row)
+{
+	size_t needed = (size_t)(row / 8 + 1);
+	if (needed <= replay->bit_bytes)
+		return 0;
+	size_t size = replay->bit_bytes ? replay->bit_bytes : 4096;
+	while (size < needed)
+		size *= 2;
+	unsigned char *final_bits = realloc(replay->final_bits, size);
+	if (!final_bits)
+		return -1;
+	replay->final_bits = final_bits;
+	unsigned char *started_bits = realloc(replay->started_bits, size);
+	if (!started_bits)
+		return -1;
+	replay->started_bits = started_bits;
+	memset(final_bits + replay->bit_bytes, 0, size - replay->bit_bytes);
+	memset(started_bits + replay->bit_bytes, 0, size - replay->bit_bytes);
+	replay->bit_bytes = size;
+	return 0;
+}
+
+static bool bit_get(const unsigned char *bits, size_t bit_bytes, uint64_t row)
+{
+	return row / 8 < bit_bytes && (bits[row / 8] >> (row % 8) & 1);
+}
+
+static void bit_set(unsigned char *bits, uint64_t row)
+{
+	bits[row / 8] = (unsigned char)(bits[row / 8] | 1u << (row % 8));
+}
+
+static int on_call_started(void *context, const struct journal_call *call, struct error *error)
+{
+	struct replay_context *state = context;
+	struct journal_replay *replay = state->replay;
+	replay->calls++;
+	if (call->attempt > 1)
+		replay->retries++;
+	if (call->call_id > replay->highest_call_id)
+		replay->highest_call_id = call->call_id;
+	for (size_t index = 0; index < call->row_count; index++) {
+		if (bitmaps_reserve(replay, call->rows[index].row))
+			return error_set(error, "out of memory replaying the checkpoint");
+		bit_set(replay->started_bits, call->rows[index].row);
+	}
+	const struct journal_visitor *inner = state->inner;
+	return inner && inner->call_started ? inner->call_started(inner->context, call, error) : 0;
+}
+
+static int on_row_outcome(void *context, const struct manifest_position *position,
+                          const struct row_outcome *outcome, struct error *error)
+{
+	struct replay_context *state = context;
+	struct journal_replay *replay = state->replay;
+	if (bitmaps_reserve(replay, position->row))
+		return error_set(error, "out of memory replaying the checkpoint");
+	/* a row is counted once; a repeated outcome (never written by one job) only
+	 * reaches the inner visitor, where the latest wins */
+	if (!bit_get(replay->final_bits, replay->bit_bytes, position->row)) {
+		bit_set(replay->final_bits, position->row);
+		replay->rows_final++;
+		replay->rows_by_status[outcome->status]++;
+	}
+	const struct journal_visitor *inner = state->inner;
+	return inner && inner->row_outcome
+	           ? inner->row_outcome(inner->context, position, outcome, error)
+	           : 0;
+}
+
+static int on_row_total(void *context, uint64_t rows, struct error *error)
+{
+	struct replay_context *state = context;
+	state->replay->row_total = rows;
+	const struct journal_visitor *inner = state->inner;
+	return inner && inner->row_total ? inner->row_total(inner->context, rows, error) : 0;
+}
+
+static int on_job_finished(void *context, int64_t finished_at_ms, struct error *error)
+{
+	struct replay_context *state = context;
+	state->replay->job_finished = true;
+	const struct journal_visitor *inner = state->inner;
+	return inner && inner->job_finished
+	           ? inner->job_finished(inner->context, finished_at_ms, error)
+	           : 0;
+}
+
+static int on_resume_position(void *context, const struct manifest_position *position,
+                              const struct row_outcome *outcome, struct error *error)
+{
+	(void)outcome;
+	(void)error;
+	struct replay_context *state = context;
+	if (position->row == state->wanted_row) {
+		state->replay->resume_from = *position;
+		state->replay->resume_from_known = true;
+	}
+	return 0;
+}
+
+/* The highest row R such that rows 1..R are all final (0 when row 1 is not). */
+static uint64_t final_prefix(const struct journal_replay *replay)
+{
+	uint64_t row = 1;
+	while (row / 8 < replay->bit_bytes) {
+		/* whole bytes of final rows are skipped eight at a time */
+		if (row % 8 == 0 && replay->final_bits[row / 8] == 0xff) {
+			row += 8;
+			continue;
+		}
+		if (!bit_get(replay->final_bits, replay->bit_bytes, row))
+			break;
+		row++;
+	}
+	return row - 1;
+}
+
+static uint64_t count_in_doubt(const struct journal_replay *replay)
+{
+	uint64_t count = 0;
+	for (size_t index = 0; index < replay->bit_bytes; index++) {
+		unsigned pending = replay->started_bits[index] & ~replay->final_bits[index] & 0xffu;
+		count += (uint64_t)__builtin_popcount(pending);
+	}
+	return count;
+}
+
+int replay_path(const char *path, const struct journal_visitor *inner,
+                struct journal_read_result *result, struct journal_replay *replay,
+                bool find_resume_position, struct error *error)
+{
+	memset(replay, 0, sizeof(*replay));
+	struct replay_context state = {.replay = replay, .inner = inner};
+	struct journal_visitor counting = {
+	    .context = &state,
+	    .call_started = on_call_started,
+	    .row_outcome = on_row_outcome,
+	    .row_total = on_row_total,
+	    .job_finished = on_job_finished,
+	};
+	if (journal_read_path(path, &counting, result, error))
+		return -1;
+	replay->rows_in_doubt = count_in_doubt(replay);
+	uint64_t prefix = final_prefix(replay);
+	if (!find_resume_position || prefix == 0)
+		return 0;
+	state.wanted_row = prefix;
+	struct journal_visitor locating = {.context = &state, .row_outcome = on_resume_position};
+	struct journal_read_result again;
+	int status = journal_read_path(path, &locating, &again, error);
+	journal_header_release(&again.header);
+	return status;
+}
+
+enum journal_row_state journal_replay_row_state(const struct journal_replay *replay, uint64_t row)
+{
+	if (bit_get(replay->final_bits, replay->bit_bytes, row))
+		return JOURNAL_ROW_FINAL;
+	if (bit_get(replay->started_bits, replay->bit_bytes, row))
+		return JOURNAL_ROW_IN_DOUBT;
+	return JOURNAL_ROW_NEW;
+}
+
+void journal_replay_release(struct journal_replay *replay)
+{
+	free(replay->final_bits);
+	free(replay->started_bits);
+	replay->final_bits = NULL;
+	replay->started_bits = NULL;
+	replay->bit_bytes = 0;
+}
+
+int journal_summarize(const char *directory, struct journal_read_result *result,
+                      struct journal_replay *replay, struct error *error)
+{
+	char path[4096];
+	memset(result, 0, sizeof(*result));
+	memset(replay, 0, sizeof(*replay));
+	if (journal_path(directory, path, sizeof(path)))
+		return error_set(error, "job directory name '%s' is too long", directory);
+	return replay_path(path, NULL, result, replay, false, error);
+}

@@ -1,0 +1,345 @@
+/* Appending to the journal with group commit: every record is written to the
+ * file at once (so a killed process loses nothing the kernel accepted) and
+ * made durable with one fdatasync per group, before each non-idempotent call,
+ * and at the end. */
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "frame.h"
+#include "header.h"
+#include "reader.h"
+#include "replay.h"
+
+struct journal {
+	int fd;
+	char path[4096];
+	struct journal_header header;
+	struct journal_options options;
+	uint32_t job_tag;
+	struct strbuf payload, frame;
+	unsigned unsynced;          /* records written since the last commit */
+	int64_t oldest_unsynced_ms; /* monotonic time of the first of them */
+	struct journal_counters counters;
+};
+
+static struct journal *journal_new(const char *path, const struct journal_options *options)
+{
+	struct journal *journal = calloc(1, sizeof(*journal));
+	if (!journal)
+		return NULL;
+	journal->fd = -1;
+	snprintf(journal->path, sizeof(journal->path), "%s", path);
+	if (options)
+		journal->options = *options;
+	if (!journal->options.group_records)
+		journal->options.group_records = 128;
+	if (journal->options.group_interval_ms <= 0)
+		journal->options.group_interval_ms = 100;
+	strbuf_init(&journal->payload, FRAME_MAX_PAYLOAD);
+	strbuf_init(&journal->frame, FRAME_MAX_PAYLOAD + FRAME_OVERHEAD);
+	return journal;
+}
+
+static void journal_free(struct journal *journal)
+{
+	if (!journal)
+		return;
+	if (journal->fd >= 0)
+		close(journal->fd);
+	journal_header_release(&journal->header);
+	strbuf_release(&journal->payload);
+	strbuf_release(&journal->frame);
+	free(journal);
+}
+
+static int write_all(int fd, const char *data, size_t length)
+{
+	while (length > 0) {
+		ssize_t count = write(fd, data, length);
+		if (count < 0 && errno == EINTR)
+			continue;
+		if (count < 0)
+			return -1;
+		data += count;
+		length -= (size_t)count;
+	}
+	return 0;
+}
+
+/* Makes a new or truncated file's directory entry durable too. */
+static int sync_directory_of(const char *path)
+{
+	char copy[4096];
+	snprintf(copy, sizeof(copy), "%s", path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int status = fsync(fd);
+	close(fd);
+	return status;
+}
+
+/* Frames the payload buffer as one record and writes it. Returns 0 or -1. */
+static int write_record(struct journal *journal, enum frame_type type, struct error *error)
+{
+	strbuf_reset(&journal->frame);
+	if (frame_encode(&journal->frame, type, journal->job_tag, journal->payload.data,
+	                 journal->payload.length))
+		return error_set(error, "checkpoint record too big (%zu bytes)",
+		                 journal->payload.length);
+	if (write_all(journal->fd, journal->frame.data, journal->frame.length))
+		return error_set(error, "cannot write checkpoint '%s': %s", journal->path,
+		                 strerror(errno));
+	if (journal->unsynced++ == 0)
+		journal->oldest_unsynced_ms = clock_monotonic_ms();
+	journal->counters.records++;
+	journal->counters.bytes += journal->frame.length;
+	return 0;
+}
+
+int journal_commit(struct journal *journal, struct error *error)
+{
+	if (journal->options.before_commit &&
+	    journal->options.before_commit(journal->options.commit_context, error))
+		return -1;
+	if (journal->unsynced == 0)
+		return 0;
+	if (fdatasync(journal->fd) != 0)
+		return error_set(error, "cannot sync checkpoint '%s': %s", journal->path,
+		                 strerror(errno));
+	journal->unsynced = 0;
+	journal->counters.commits++;
+	journal->counters.fsyncs++;
+	return 0;
+}
+
+static bool commit_due(const struct journal *journal)
+{
+	return journal->unsynced >= journal->options.group_records ||
+	       (journal->unsynced > 0 && clock_monotonic_ms() - journal->oldest_unsynced_ms >=
+	                                     journal->options.group_interval_ms);
+}
+
+int journal_commit_if_due(struct journal *journal, struct error *error)
+{
+	return commit_due(journal) ? journal_commit(journal, error) : 0;
+}
+
+static uint64_t random_job_id(void)
+{
+	uint64_t value = 0;
+	if (getrandom(&value, sizeof(value), 0) != (ssize_t)sizeof(value))
+		value = (uint64_t)clock_wall_ms() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+	/* tag 0 would make an all-zero region look like this job's frames */
+	if (frame_job_tag(value) == 0)
+		value |= 1;
+	return value;
+}
+
+struct journal *journal_create(const char *directory, struct journal_header *header,
+                               const struct journal_options *options, struct error *error)
+{
+	char path[4096];
+	struct journal *journal = NULL;
+	if (journal_path(directory, path, sizeof(path))) {
+		error_set(error, "job directory name '%s' is too long", directory);
+		goto fail;
+	}
+	journal = journal_new(path, options);
+	if (!journal) {
+		error_set(error, "out of memory");
+		goto fail;
+	}
+	header->format_version = JOURNAL_FORMAT_VERSION;
+	header->job_id = random_job_id();
+	header->created_at_ms = clock_wall_ms();
+	journal->job_tag = frame_job_tag(header->job_id);
+	journal->header = *header;
+	journal->header.options_json = strdup(header->options_json ? header->options_json : "{}");
+	if (!journal->header.options_json || header_encode(header, &journal->payload)) {
+		error_set(error,
+		          "cannot encode the checkpoint header (options must be a JSON object)");
+		goto fail;
+	}
+	journal->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+	if (journal->fd < 0) {
+		error_set(error, "cannot create checkpoint '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (write_all(journal->fd, JOURNAL_MAGIC, JOURNAL_MAGIC_LENGTH)) {
+		error_set(error, "cannot write checkpoint '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	journal->counters.bytes += JOURNAL_MAGIC_LENGTH;
+	if (write_record(journal, FRAME_HEADER, error))
+		goto fail;
+	if (fsync(journal->fd) != 0 || sync_directory_of(path) != 0) {
+		error_set(error, "cannot sync checkpoint '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	journal->unsynced = 0;
+	journal->counters.fsyncs++;
+	journal->counters.commits++;
+	return journal;
+fail:
+	journal_free(journal);
+	return NULL;
+}
+
+struct journal *journal_resume(const char *directory, const struct journal_options *options,
+                               const struct journal_visitor *visitor, struct journal_header *header,
+                               struct journal_replay *replay, struct error *error)
+{
+	char path[4096];
+	struct journal *journal = NULL;
+	struct journal_read_result result;
+	memset(&result, 0, sizeof(result));
+	memset(replay, 0, sizeof(*replay));
+	memset(header, 0, sizeof(*header));
+	if (journal_path(directory, path, sizeof(path))) {
+		error_set(error, "job directory name '%s' is too long", directory);
+		goto fail;
+	}
+	if (replay_path(path, visitor, &result, replay, true, error))
+		goto fail;
+	journal = journal_new(path, options);
+	if (!journal) {
+		error_set(error, "out of memory");
+		goto fail;
+	}
+	journal->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (journal->fd < 0) {
+		error_set(error, "cannot open checkpoint '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (result.tail_torn) {
+		/* the bytes after the last valid record were never durable: a crash
+		 * interrupted their write; cut them so new records follow valid ones */
+		fprintf(stderr,
+		        "lattigo-batch: warning: checkpoint '%s': dropping %" PRIu64
+		        " bytes of an incomplete record at its end (byte offset %" PRIu64 ")\n",
+		        path, result.file_bytes - result.valid_bytes, result.valid_bytes);
+		if (ftruncate(journal->fd, (off_t)result.valid_bytes) != 0 ||
+		    fsync(journal->fd) != 0) {
+			error_set(error, "cannot truncate checkpoint '%s': %s", path,
+			          strerror(errno));
+			goto fail;
+		}
+		journal->counters.fsyncs++;
+	}
+	journal->job_tag = frame_job_tag(result.header.job_id);
+	journal->header = result.header;
+	*header = result.header;
+	header->options_json = strdup(result.header.options_json);
+	result.header.options_json = NULL;
+	if (!header->options_json) {
+		error_set(error, "out of memory");
+		goto fail;
+	}
+	return journal;
+fail:
+	journal_header_release(&result.header);
+	journal_replay_release(replay);
+	journal_free(journal);
+	return NULL;
+}
+
+int journal_call_started(struct journal *journal, uint64_t call_id, unsigned attempt,
+                         const struct record *const *records, size_t count, bool durable,
+                         struct error *error)
+{
+	struct strbuf *payload = &journal->payload;
+	strbuf_reset(payload);
+	if (count > UINT32_MAX)
+		return error_set(error, "too many rows in one call");
+	frame_put_u64(payload, call_id);
+	frame_put_u32(payload, attempt);
+	frame_put_u64(payload, (uint64_t)clock_wall_ms());
+	frame_put_u32(payload, (uint32_t)count);
+	for (size_t index = 0; index < count; index++) {
+		frame_put_u64(payload, records[index]->row);
+		frame_put_u64(payload, records[index]->offset);
+		frame_put_u64(payload, records[index]->line);
+	}
+	if (write_record(journal, FRAME_CALL_STARTED, error))
+		return -1;
+	return durable ? journal_commit(journal, error) : journal_commit_if_due(journal, error);
+}
+
+int journal_row_outcome(struct journal *journal, const struct manifest_position *position,
+                        const struct row_outcome *outcome, struct error *error)
+{
+	if (position->row == 0 || position->row > JOURNAL_MAX_ROWS)
+		return error_set(error, "row %" PRIu64 " is out of range for the checkpoint",
+		                 position->row);
+	struct strbuf *payload = &journal->payload;
+	strbuf_reset(payload);
+	size_t message_length = strnlen(outcome->message, sizeof(outcome->message) - 1);
+	frame_put_u64(payload, position->row);
+	frame_put_u64(payload, position->offset);
+	frame_put_u64(payload, position->line);
+	frame_put_u8(payload, (uint8_t)outcome->status);
+	frame_put_u32(payload, (uint32_t)outcome->http_status);
+	frame_put_u32(payload, outcome->attempts);
+	frame_put_u64(payload, (uint64_t)outcome->finished_at_ms);
+	frame_put_u16(payload, (uint16_t)message_length);
+	strbuf_append(payload, outcome->message, message_length);
+	if (write_record(journal, FRAME_ROW_OUTCOME, error))
+		return -1;
+	return journal_commit_if_due(journal, error);
+}
+
+int journal_row_finished(struct journal *journal, const struct record *record,
+                         const struct row_outcome *outcome, struct error *error)
+{
+	struct manifest_position position = {
+	    .offset = record->offset, .row = record->row, .line = record->line};
+	return journal_row_outcome(journal, &position, outcome, error);
+}
+
+int journal_row_total(struct journal *journal, uint64_t rows, struct error *error)
+{
+	strbuf_reset(&journal->payload);
+	frame_put_u64(&journal->payload, rows);
+	if (write_record(journal, FRAME_ROW_TOTAL, error))
+		return -1;
+	return journal_commit_if_due(journal, error);
+}
+
+int journal_job_finished(struct journal *journal, struct error *error)
+{
+	strbuf_reset(&journal->payload);
+	frame_put_u64(&journal->payload, (uint64_t)clock_wall_ms());
+	if (write_record(journal, FRAME_JOB_FINISHED, error))
+		return -1;
+	return journal_commit(journal, error);
+}
+
+const struct journal_header *journal_get_header(const struct journal *journal)
+{
+	return &journal->header;
+}
+
+void journal_get_counters(const struct journal *journal, struct journal_counters *counters)
+{
+	*counters = journal->counters;
+}
+
+int journal_close(struct journal *journal, struct error *error)
+{
+	if (!journal)
+		return 0;
+	int status = journal_commit(journal, error);
+	journal_free(journal);
+	return status;
+}
