@@ -1,0 +1,5 @@
+# Unit tests of the job directory's outputs and the run-time plumbing of `run`
+# (credentials, progress, signals, the --endpoint sim launcher).
+lattigo_unit_test(test_outputs_store
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_outputs_store.c ${CMAKE_SOURCE_DIR}/src/outputs/outcome_store.c
+  LINK lattigo_common PkgConfig::ZLIB)
