@@ -235,17 +235,25 @@ static size_t mask_all(char *text, size_t length, const char *secret)
 	return masked;
 }
 
-/* Masks what follows "Authorization:" up to the end of its line. */
+/* Masks what follows "Authorization:" up to the end of its line — also in the
+ * JSON form "Authorization": "value" that an audit record would hold. */
 static size_t mask_authorization(char *text, size_t length)
 {
-	static const char header[] = "authorization:";
+	static const char header[] = "authorization";
 	const size_t header_length = sizeof(header) - 1;
 	size_t masked = 0;
-	for (size_t i = 0; i + header_length <= length; i++) {
+	for (size_t i = 0; i + header_length < length; i++) {
 		if (strncasecmp(text + i, header, header_length) != 0)
 			continue;
 		size_t j = i + header_length;
+		if (j < length && text[j] == '"')
+			j++;
+		if (j >= length || text[j] != ':')
+			continue;
+		j++;
 		while (j < length && (text[j] == ' ' || text[j] == '\t'))
+			j++;
+		if (j < length && text[j] == '"')
 			j++;
 		size_t start = j;
 		while (j < length && text[j] != '\r' && text[j] != '\n' && text[j] != '"')
@@ -254,7 +262,7 @@ static size_t mask_authorization(char *text, size_t length)
 			memset(text + start, '*', j - start);
 			masked++;
 		}
-		i = j > i ? j - 1 : i;
+		i = j - 1;
 	}
 	return masked;
 }

@@ -3,3 +3,6 @@
 lattigo_unit_test(test_outputs_store
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_outputs_store.c ${CMAKE_SOURCE_DIR}/src/outputs/outcome_store.c
   LINK lattigo_common PkgConfig::ZLIB)
+lattigo_unit_test(test_credentials
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_credentials.c ${CMAKE_SOURCE_DIR}/src/cli/credentials.c
+  LINK lattigo_common)
