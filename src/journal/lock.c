@@ -81,10 +81,16 @@ int job_lock_acquire(struct job_lock *lock, const char *directory, struct error 
 				                 "job directory '%s' is in use by process %ld",
 				                 directory, pid);
 		}
-		fprintf(stderr,
-		        "lattigo-batch: warning: taking over the stale lock of job directory "
-		        "'%s' (process %ld is gone)\n",
-		        directory, pid);
+		if (pid > 0)
+			fprintf(stderr,
+			        "lattigo-batch: warning: taking over the stale lock of job "
+			        "directory '%s' (process %ld is gone)\n",
+			        directory, pid);
+		else
+			fprintf(stderr,
+			        "lattigo-batch: warning: taking over the lock of job directory "
+			        "'%s', which names no process\n",
+			        directory);
 		if (unlink(lock->path) != 0 && errno != ENOENT)
 			return error_set(error, "cannot remove stale lock '%s': %s", lock->path,
 			                 strerror(errno));
