@@ -1,0 +1,243 @@
+#!/usr/bin/env bash
+# Throughput benchmark of lattigo-batch (issues 4 and 5), one run, loopback
+# only, bounded in time (a few minutes), every child stopped and reaped:
+#   1. 20,000-row cost-center job (chunk 100) and 5,000-row note job, both at
+#      --concurrency 8 against `lattigo-sim --latency-ms 20`: rows/s and
+#      efficiency = measured / (concurrency x chunk / latency);
+#   2. the same calls by a plain sequential Python script (bench/peers/python_requests.py);
+#   3. the same calls by a bare libcurl-multi driver (bench/bare_driver.c);
+#   4. the sim at --rate 50, no client --rate: accepted calls/s / 50 and share of 429s;
+#   5. peak RSS of lattigo-batch at 20,000 vs 200,000 rows;
+#   6. durability cost (journal + audit on vs off) when the CLI has a switch for it;
+#   7. resume at 90 % of a 1,000,000-row job: time to the first call and in all.
+# A section whose feature is missing prints "n/a (feature not present)".
+# Environment: BUILD_DIR (default build/, Release, built here when missing),
+# BENCH_DIR (default /tmp/lattigo-bench), SKIP_RESUME=1 to leave out section 7.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+BENCH_DIR=${BENCH_DIR:-/tmp/lattigo-bench}
+LATENCY_MS=20
+CONCURRENCY=8
+SIM_DEVICES=${SIM_DEVICES:-20000}
+JOB_TIMEOUT=120       # seconds; a job that takes longer is stopped (SIGINT) and reported as it is
+PYTHON_NOTE_ROWS=1000 # a sequential script needs 20+ ms a row: a sample is enough for its rate
+MEASURE="python3 $ROOT/bench/peers/measure.py"
+GEN="python3 $ROOT/scripts/gen-manifest.py"
+PEER="python3 $ROOT/bench/peers/python_requests.py"
+export LATTIGO_KEY_NAME=bench-key
+LATTIGO_API_KEY=bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+export LATTIGO_API_KEY
+mkdir -p "$BENCH_DIR"
+RUN_DIR=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
+
+CHILD_PIDS=()
+cleanup() {
+	local pid
+	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do wait "$pid" 2>/dev/null || true; done
+	rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+say() { echo "# $*" >&2; }
+
+if [ ! -x "$BUILD_DIR/lattigo-batch" ] || [ ! -x "$BUILD_DIR/lattigo-sim" ]; then
+	say "building lattigo-batch and lattigo-sim (Release) into $BUILD_DIR"
+	cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATTIGO_TESTS=OFF >/dev/null
+	cmake --build "$BUILD_DIR" -j2 --target lattigo-batch lattigo-sim >/dev/null
+fi
+BATCH=$BUILD_DIR/lattigo-batch
+SIM=$BUILD_DIR/lattigo-sim
+# shellcheck disable=SC2046
+cc -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$RUN_DIR/bare_driver" \
+	"$ROOT/bench/bare_driver.c" $(pkg-config --cflags --libs libcurl)
+
+# start_sim NAME [options...]: lattigo-sim on an ephemeral loopback port; sets
+# SIM_PID and SIM_URL; its stderr (the --verbose log) goes to $RUN_DIR/NAME.log.
+start_sim() {
+	local name=$1 fifo="$RUN_DIR/$1.fifo" line=""
+	shift
+	mkfifo "$fifo"
+	"$SIM" --port 0 --key-name "$LATTIGO_KEY_NAME" --api-key "$LATTIGO_API_KEY" "$@" \
+		>"$fifo" 2>"$RUN_DIR/$name.log" &
+	SIM_PID=$!
+	CHILD_PIDS+=("$SIM_PID")
+	exec {sim_fd}<"$fifo"
+	if ! IFS= read -r -t 60 line <&"$sim_fd" || [ "${line#listening on }" = "$line" ]; then
+		echo "throughput.sh: lattigo-sim did not start: $line $(tail -3 "$RUN_DIR/$name.log")" >&2
+		exit 1
+	fi
+	SIM_URL="http://127.0.0.1:${line##*:}"
+	cat <&"$sim_fd" >/dev/null &
+	CHILD_PIDS+=("$!")
+	exec {sim_fd}<&-
+	rm -f "$fifo"
+}
+stop_sim() {
+	kill -TERM "$SIM_PID" 2>/dev/null || true
+	wait "$SIM_PID" 2>/dev/null || true
+}
+
+manifest() { # op rows [generator options...] -> cached path
+	local op=$1 rows=$2 path
+	shift 2
+	path="$BENCH_DIR/$op-$rows$(echo "$*" | tr -c 'a-z0-9' '_').csv"
+	if [ ! -s "$path" ]; then
+		$GEN --op "$op" --rows "$rows" --seed 42 "$@" --out "$path.tmp"
+		mv "$path.tmp" "$path"
+	fi
+	echo "$path"
+}
+
+json_field() { # file key -> value (or "?")
+	python3 -c 'import json,sys
+try: print(json.load(open(sys.argv[1]))[sys.argv[2]])
+except Exception: print("?")' "$1" "$2"
+}
+
+# batch_job NAME EXPECTED_ROWS args...: runs lattigo-batch run with --out
+# $RUN_DIR/NAME; sets JOB_WALL, JOB_RSS, JOB_EXIT, JOB_RPS (rows / wall).
+batch_job() {
+	local name=$1 rows=$2
+	shift 2
+	read -r JOB_WALL JOB_RSS JOB_EXIT < <($MEASURE --stderr "$RUN_DIR/$name.stderr" -- \
+		timeout -s INT "$JOB_TIMEOUT" "$BATCH" run --out "$RUN_DIR/$name" --quiet "$@")
+	JOB_RPS=$(awk -v r="$rows" -v w="$JOB_WALL" 'BEGIN { printf "%.0f", r / w }')
+	if [ "$JOB_EXIT" != 0 ]; then
+		say "$name: lattigo-batch exited with $JOB_EXIT: $(tail -3 "$RUN_DIR/$name.stderr" | tr '\n' ' ')"
+	fi
+}
+
+TABLE=()
+row() { # figure measured target sense(>= or <) [note]
+	local verdict
+	if [ "$2" = "n/a" ] || [ -z "$3" ]; then
+		verdict=""
+	elif awk -v a="$2" -v b="$3" -v s="$4" 'BEGIN { exit !(s == ">=" ? a >= b : a < b) }'; then
+		verdict=met
+	else
+		verdict=MISSED
+	fi
+	TABLE+=("$(printf '%-44s %12s %10s  %-6s %s' "$1" "$2" "${3:+$4 $3}" "$verdict" "${5:-}")")
+}
+
+cost_center=$(manifest cost-center 20000 --names sim-default --sim-devices "$SIM_DEVICES")
+notes=$(manifest note 5000 --names sim-default --sim-devices "$SIM_DEVICES")
+big_cost_center=$(manifest cost-center 200000 --names sim-default --sim-devices 200000)
+$PEER --op cost-center --manifest "$cost_center" --chunk 100 --emit "$RUN_DIR/cost-center.calls"
+$PEER --op note --manifest "$notes" --emit "$RUN_DIR/note.calls"
+
+say "1-3, 5: lattigo-sim --latency-ms $LATENCY_MS --devices $SIM_DEVICES"
+start_sim main --latency-ms "$LATENCY_MS" --devices "$SIM_DEVICES"
+ideal_cc=$((CONCURRENCY * 100 * 1000 / LATENCY_MS))
+ideal_note=$((CONCURRENCY * 1 * 1000 / LATENCY_MS))
+
+batch_job cost-center 20000 --op cost-center --manifest "$cost_center" --chunk 100 \
+	--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+cc_rps=$JOB_RPS cc_rss=$JOB_RSS
+cc_engine_rps=$(json_field "$RUN_DIR/cost-center/summary.json" rows_per_second)
+batch_job note 5000 --op note --manifest "$notes" --concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+note_rps=$JOB_RPS
+note_engine_rps=$(json_field "$RUN_DIR/note/summary.json" rows_per_second)
+say "lattigo-batch: cost-center $cc_rps rows/s (engine's own figure $cc_engine_rps), note $note_rps rows/s ($note_engine_rps)"
+
+read -r _ _ _ _ _ _ _ py_cc_rps _ < <($PEER --url "$SIM_URL" --op cost-center --manifest "$cost_center" --chunk 100)
+read -r _ _ _ _ _ _ _ py_note_rps _ < <($PEER --url "$SIM_URL" --op note --manifest "$notes" --limit "$PYTHON_NOTE_ROWS")
+say "python sequential: cost-center $py_cc_rps rows/s, note $py_note_rps rows/s"
+
+read -r _ cc_calls _ _ _ cc_bare_cps _ < <("$RUN_DIR/bare_driver" "$SIM_URL" "$RUN_DIR/cost-center.calls" "$CONCURRENCY")
+read -r _ note_calls _ _ _ note_bare_cps _ < <("$RUN_DIR/bare_driver" "$SIM_URL" "$RUN_DIR/note.calls" "$CONCURRENCY")
+cc_bare_rps=$(awk -v c="$cc_bare_cps" 'BEGIN { printf "%.0f", c * 20000 / '"$cc_calls"' }')
+note_bare_rps=$(awk -v c="$note_bare_cps" 'BEGIN { printf "%.0f", c }')
+say "bare libcurl-multi driver: cost-center $cc_bare_rps rows/s ($cc_calls calls), note $note_bare_rps rows/s"
+
+batch_job cost-center-200k 200000 --op cost-center --manifest "$big_cost_center" --chunk 100 \
+	--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+big_rss=$JOB_RSS
+say "peak RSS: 20k rows $((cc_rss / 1024)) MB, 200k rows $((big_rss / 1024)) MB ($JOB_RPS rows/s;" \
+	"rows naming devices beyond the sim's $SIM_DEVICES end as 'error')"
+
+durability_flag=$("$BATCH" run --help 2>&1 | grep -oE -- '--no-(journal|audit|durability)' | sort -u | tr '\n' ' ' || true)
+if [ -n "$durability_flag" ]; then
+	# shellcheck disable=SC2086
+	batch_job cost-center-bare 20000 --op cost-center --manifest "$cost_center" --chunk 100 \
+		--concurrency "$CONCURRENCY" --endpoint "$SIM_URL" $durability_flag
+	durability_cost=$(awk -v on="$cc_rps" -v off="$JOB_RPS" 'BEGIN { printf "%.3f", 1 - on / off }')
+else
+	durability_cost=n/a
+fi
+stop_sim
+
+say "4: lattigo-sim --rate 50 --latency-ms $LATENCY_MS, no client --rate"
+rate_manifest=$(manifest cost-center 5000 --names sim-default --sim-devices "$SIM_DEVICES")
+start_sim rate --rate 50 --latency-ms "$LATENCY_MS" --devices "$SIM_DEVICES"
+batch_job rate 5000 --op cost-center --manifest "$rate_manifest" --chunk 10 \
+	--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+stop_sim
+read -r rate_share throttled_share < <(python3 -c 'import json,sys
+s = json.load(open(sys.argv[1]))
+calls, throttled, wall = s["calls"], s["throttled"], s["wall_time_seconds"]
+print("%.3f %.3f" % ((calls - throttled) / wall / 50, throttled / calls if calls else 0))' \
+	"$RUN_DIR/rate/summary.json" 2>/dev/null || echo "n/a n/a")
+say "rate: accepted calls/s / 50 = $rate_share, 429 share $throttled_share"
+
+resume_first=n/a resume_total=n/a resume_note="feature not present"
+if [ "${SKIP_RESUME:-0}" = 1 ]; then
+	resume_note="skipped (SKIP_RESUME=1)"
+else
+	say "7: resume at 90 % of a 1,000,000-row job (lattigo-sim --latency-ms 0 --verbose)"
+	million=$(manifest cost-center 1000000 --names prefix)
+	start_sim resume --verbose
+	log="$RUN_DIR/resume.log"
+	"$BATCH" run --op cost-center --manifest "$million" --chunk 100 --concurrency "$CONCURRENCY" \
+		--endpoint "$SIM_URL" --out "$RUN_DIR/million" --quiet 2>"$RUN_DIR/million.stderr" &
+	job_pid=$!
+	CHILD_PIDS+=("$job_pid")
+	# 10,000 calls carry the million rows; stop it hard once 9,000 were answered.
+	deadline=$((SECONDS + 180))
+	while kill -0 "$job_pid" 2>/dev/null && [ "$(wc -l <"$log")" -lt 9000 ] && [ $SECONDS -lt $deadline ]; do
+		sleep 0.2
+	done
+	kill -KILL "$job_pid" 2>/dev/null || true
+	wait "$job_pid" 2>/dev/null || true
+	calls_before=$(wc -l <"$log")
+	if [ "$calls_before" -ge 9000 ] && [ "$calls_before" -lt 10000 ]; then
+		read -r _ first _ total _ status < <(python3 "$ROOT/bench/peers/first_request.py" --watch "$log" \
+			--timeout 120 -- "$BATCH" run --op cost-center --manifest "$million" --chunk 100 \
+			--concurrency "$CONCURRENCY" --endpoint "$SIM_URL" --out "$RUN_DIR/million" --quiet)
+		calls_after=$(($(wc -l <"$log") - calls_before))
+		rows_done=$(($(wc -l <"$RUN_DIR/million/results.csv" 2>/dev/null || echo 1) - 1))
+		# a resume that re-sends what was done is no resume
+		if [ "$status" -le 1 ] && [ "$calls_after" -lt 5000 ] && [ "$rows_done" -eq 1000000 ]; then
+			resume_first=$first resume_total=$total resume_note="$calls_after calls after the kill at $calls_before"
+		else
+			resume_note="feature not present (exit $status, $calls_after calls re-sent, $rows_done rows in results.csv)"
+		fi
+	else
+		resume_note="feature not present (the job did not reach 90 % in time: $calls_before calls)"
+	fi
+	stop_sim
+fi
+
+row "cost-center 20k rows, chunk 100: rows/s" "$cc_rps" "" "" "ideal $ideal_cc; engine's own figure $cc_engine_rps"
+row "  efficiency (rows/s / ideal)" "$(awk -v m="$cc_rps" -v i="$ideal_cc" 'BEGIN { printf "%.2f", m / i }')" 0.85 ">="
+row "  vs sequential python ($py_cc_rps rows/s)" "$(awk -v m="$cc_rps" -v p="$py_cc_rps" 'BEGIN { printf "%.1f", m / p }')" 7 ">="
+row "  vs bare libcurl-multi ($cc_bare_rps rows/s)" "$(awk -v m="$cc_rps" -v b="$cc_bare_rps" 'BEGIN { printf "%.2f", m / b }')" 0.9 ">="
+row "note 5k rows, one call per row: rows/s" "$note_rps" "" "" "ideal $ideal_note; engine's own figure $note_engine_rps"
+row "  efficiency (rows/s / ideal)" "$(awk -v m="$note_rps" -v i="$ideal_note" 'BEGIN { printf "%.2f", m / i }')" 0.85 ">="
+row "  vs sequential python ($py_note_rps rows/s)" "$(awk -v m="$note_rps" -v p="$py_note_rps" 'BEGIN { printf "%.1f", m / p }')" 7 ">="
+row "  vs bare libcurl-multi ($note_bare_rps rows/s)" "$(awk -v m="$note_rps" -v b="$note_bare_rps" 'BEGIN { printf "%.2f", m / b }')" 0.9 ">="
+row "sim --rate 50: accepted calls/s / 50" "$rate_share" 0.85 ">="
+row "  share of calls answered 429" "$throttled_share" 0.05 "<"
+row "peak RSS 20k rows (MB)" "$(awk -v k="$cc_rss" 'BEGIN { printf "%.1f", k / 1024 }')" "" ""
+row "peak RSS 200k / 20k rows" "$(awk -v a="$big_rss" -v b="$cc_rss" 'BEGIN { printf "%.2f", a / b }')" 1.2 "<"
+row "durability cost (1 - on/off rows/s)" "$durability_cost" 0.10 "<" \
+	"$([ "$durability_cost" = n/a ] && echo "n/a (feature not present: no switch to turn journal/audit off)")"
+row "resume at 90 % of 1M rows: first call (s)" "$resume_first" 2 "<" "$resume_note"
+row "  resume: remaining 10 % in all (s)" "$resume_total" "" ""
+
+echo
+echo "throughput benchmark, $(date -u +%Y-%m-%dT%H:%MZ), lattigo-sim --latency-ms $LATENCY_MS, --concurrency $CONCURRENCY"
+printf '%-44s %12s %10s  %-6s %s\n' figure measured target verdict note
+printf '%s\n' "${TABLE[@]}"
