@@ -6,3 +6,10 @@ lattigo_unit_test(test_outputs_store
 lattigo_unit_test(test_credentials
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_credentials.c ${CMAKE_SOURCE_DIR}/src/cli/credentials.c
   LINK lattigo_common)
+lattigo_unit_test(test_signals
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_signals.c ${CMAKE_SOURCE_DIR}/src/cli/signals.c
+  LINK lattigo_common)
+lattigo_unit_test(test_sim_launcher
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_sim_launcher.c ${CMAKE_SOURCE_DIR}/src/cli/sim_launcher.c
+    ${CMAKE_SOURCE_DIR}/src/cli/signals.c ${CMAKE_SOURCE_DIR}/src/cli/credentials.c
+  LINK lattigo_common)
