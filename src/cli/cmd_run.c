@@ -1,0 +1,229 @@
+/* `lattigo-batch run` and `resume`: read and check the options (command line,
+ * job file, or a job directory's job.json), then either print the plan of a
+ * dry run or hand the job to run_job. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/help.h"
+#include "cli/jobfile.h"
+#include "cli/options.h"
+#include "cli/pipeline.h"
+#include "cli/plan.h"
+#include "cli/run_job.h"
+#include "common/strbuf.h"
+
+#define JOB_OPTIONS_FILE "job.json"
+#define BATCH_KEY_LIMIT  (256u * 1024u)
+
+static int report_error(const struct error *error, int exit_code)
+{
+	char text[1200];
+	error_format(error, text, sizeof(text));
+	fprintf(stderr, "lattigo-batch: %s\n", text);
+	return exit_code;
+}
+
+/* Refuses an operation flagged OP_NEEDS_YES without --yes (a dry run sends
+ * nothing and so needs no confirmation). */
+static int check_confirmation(const struct op *op, const struct job_options *options,
+                              struct error *error)
+{
+	if (!(op->flags & OP_NEEDS_YES) || options->yes || options->dry_run)
+		return 0;
+	return error_set(error,
+	                 "operation '%s' costs money or cannot be undone in bulk: add --yes to "
+	                 "run it (--dry-run shows the plan first)",
+	                 op->name);
+}
+
+static void print_plan_header(const struct op *op, const struct job_options *options, size_t chunk)
+{
+	printf("\nplan (--dry-run: nothing is sent):\n");
+	printf("  endpoint:    %s %s (%s)\n", op->method, op->path, options->endpoint);
+	if (op->flags & OP_PER_ROW)
+		printf("  calls:       one per row\n");
+	else
+		printf("  calls:       up to %zu rows each, rows of one group together\n", chunk);
+	if (options->rate > 0)
+		printf("  in flight:   %u calls, at most %g per second\n", options->concurrency,
+		       options->rate);
+	else
+		printf("  in flight:   %u calls, no rate limit\n", options->concurrency);
+	printf("  job dir:     %s\n", options->out);
+}
+
+/* Validates every row and prints the summary and the plan of calls. */
+static int dry_run(const struct job_options *options)
+{
+	struct error error;
+	struct strbuf key;
+	struct strbuf label;
+	struct plan *plan = NULL;
+	int exit_code = EXIT_USAGE;
+	error_clear(&error);
+	strbuf_init(&key, BATCH_KEY_LIMIT);
+	strbuf_init(&label, BATCH_KEY_LIMIT);
+	struct pipeline *pipeline = pipeline_open(options, stderr, &error);
+	if (!pipeline) {
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
+	const struct op *op = pipeline_op(pipeline);
+	size_t chunk = (op->flags & OP_PER_ROW) ? 1 : options->chunk;
+	plan = plan_new(chunk);
+	if (!plan) {
+		error_set(&error, "out of memory");
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
+	struct pipeline_row row;
+	int next = 0;
+	while ((next = pipeline_next(pipeline, &row, &error)) == 1) {
+		if (!row.valid)
+			continue;
+		if (op_batch_key(op, row.record, &key) < 0 ||
+		    op_batch_label(op, row.record, &label) < 0 ||
+		    plan_add(plan, key.data ? key.data : "", key.length, strbuf_text(&label)) < 0) {
+			error_set(&error, "row %" PRIu64 ": cannot compute its batching group",
+			          row.row->number);
+			next = -1;
+			break;
+		}
+		strbuf_reset(&label);
+	}
+	if (next < 0) {
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
+	pipeline_print_summary(pipeline, stdout);
+	print_plan_header(op, options, chunk);
+	plan_print(plan, stdout);
+	const struct pipeline_counts *counts = pipeline_counts(pipeline);
+	if (counts->invalid)
+		printf("%" PRIu64 " invalid row%s would not be sent (status invalid)\n",
+		       counts->invalid, counts->invalid == 1 ? "" : "s");
+	if ((op->flags & OP_NEEDS_YES) && !options->yes)
+		printf("note: '%s' needs --yes to run\n", op->name);
+	exit_code = counts->invalid ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+out:
+	plan_free(plan);
+	pipeline_close(pipeline);
+	strbuf_release(&key);
+	strbuf_release(&label);
+	return exit_code;
+}
+
+int command_run(int argc, char **argv)
+{
+	struct job_options options;
+	struct error error;
+	int exit_code = EXIT_USAGE;
+	error_clear(&error);
+	job_options_init(&options);
+	int loaded = job_options_load(&options, SCOPE_RUN, argc, argv, &error);
+	if (loaded == 1) {
+		help_command(stdout, "run");
+		exit_code = EXIT_ALL_OK;
+		goto out;
+	}
+	if (loaded < 0) {
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
+	const struct op *op = pipeline_find_op(options.op, &error);
+	if (!op || check_confirmation(op, &options, &error) < 0) {
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
+	exit_code = options.dry_run ? dry_run(&options) : run_job(&options);
+out:
+	job_options_release(&options);
+	return exit_code;
+}
+
+/* Rebuilds the options of the job in directory from its job.json, then
+ * applies what this command line may change (limits, endpoint, display). */
+static int load_resume_options(struct job_options *options, const char *directory,
+                               const struct command_line *line, struct error *error, int *exit_code)
+{
+	struct stat status;
+	if (stat(directory, &status) < 0 || !S_ISDIR(status.st_mode)) {
+		*exit_code = EXIT_USAGE;
+		return error_set(error, "cannot resume '%s': %s", directory,
+		                 errno == ENOENT ? "no such directory" : "not a directory");
+	}
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", directory, JOB_OPTIONS_FILE) >=
+	    (int)sizeof(path)) {
+		*exit_code = EXIT_USAGE;
+		return error_set(error, "directory name too long: '%s'", directory);
+	}
+	if (access(path, F_OK) < 0) {
+		*exit_code = EXIT_RESUME_REFUSED;
+		return error_set(error, "cannot resume '%s': it holds no job (%s is missing)",
+		                 directory, JOB_OPTIONS_FILE);
+	}
+	*exit_code = EXIT_RESUME_REFUSED;
+	if (jobfile_read(path, options, error) < 0)
+		return -1;
+	free(options->out);
+	options->out = strdup(directory);
+	if (!options->out)
+		return error_set(error, "out of memory");
+	*exit_code = EXIT_USAGE;
+	for (size_t index = 0; index < line->given_count; index++)
+		if (job_options_apply(options, line->given[index].spec, line->given[index].value,
+		                      error) < 0)
+			return -1;
+	*exit_code = EXIT_RESUME_REFUSED;
+	return job_options_finish(options, true, error);
+}
+
+int command_resume(int argc, char **argv)
+{
+	struct job_options options;
+	struct command_line line;
+	struct error error;
+	int exit_code = EXIT_USAGE;
+	error_clear(&error);
+	job_options_init(&options);
+	if (command_line_parse(&line, SCOPE_RESUME, argc, argv, &error) < 0) {
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
+	if (line.help) {
+		help_command(stdout, "resume");
+		exit_code = EXIT_ALL_OK;
+		goto out;
+	}
+	if (line.positional_count != 1) {
+		error_set(&error, "resume needs exactly one job directory (OUTDIR); see "
+		                  "'lattigo-batch resume --help'");
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
+	if (load_resume_options(&options, line.positional[0], &line, &error, &exit_code) < 0) {
+		exit_code = report_error(&error, exit_code);
+		goto out;
+	}
+	const struct op *op = pipeline_find_op(options.op, &error);
+	if (!op) {
+		exit_code = report_error(&error, EXIT_RESUME_REFUSED);
+		goto out;
+	}
+	if (check_confirmation(op, &options, &error) < 0) {
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
+	exit_code = run_job(&options);
+out:
+	command_line_release(&line);
+	job_options_release(&options);
+	return exit_code;
+}

@@ -1,0 +1,230 @@
+/* `lattigo-batch validate`: judge every row, print a summary and, with
+ * --out, write errors.csv (the invalid rows with the manifest's own columns
+ * plus `error`) through the outputs module's errors writer. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/commands.h"
+#include "cli/help.h"
+#include "cli/options.h"
+#include "cli/pipeline.h"
+#include "common/strbuf.h"
+#include "outputs/errors_writer.h"
+
+#define SPOOL_NULL UINT32_MAX /* length marking an absent value */
+
+/* Invalid rows wait in a temporary spool until the manifest is read to the
+ * end: a JSONL manifest's columns are the keys seen in the whole file, so the
+ * header of errors.csv is known only then. Each spooled row is a value
+ * count, then length-prefixed values, then the message. */
+static int spool_text(FILE *spool, const char *text)
+{
+	uint32_t length = text ? (uint32_t)strlen(text) : SPOOL_NULL;
+	if (fwrite(&length, sizeof(length), 1, spool) != 1)
+		return -1;
+	if (text && length && fwrite(text, 1, length, spool) != length)
+		return -1;
+	return 0;
+}
+
+static int spool_row(FILE *spool, const struct pipeline_row *row)
+{
+	uint32_t count = (uint32_t)row->row->value_count;
+	if (fwrite(&count, sizeof(count), 1, spool) != 1)
+		return -1;
+	for (uint32_t index = 0; index < count; index++)
+		if (spool_text(spool, row->row->values ? row->row->values[index] : NULL) < 0)
+			return -1;
+	return spool_text(spool, row->message);
+}
+
+/* Reads one spooled text into the arena buffer; *offset receives where it
+ * starts (SIZE_MAX for an absent value). Returns 0, or -1 on a short read. */
+static int unspool_text(FILE *spool, struct strbuf *arena, size_t *offset)
+{
+	uint32_t length = 0;
+	if (fread(&length, sizeof(length), 1, spool) != 1)
+		return -1;
+	if (length == SPOOL_NULL) {
+		*offset = SIZE_MAX;
+		return 0;
+	}
+	*offset = arena->length;
+	char chunk[4096];
+	while (length > 0) {
+		size_t part = length < sizeof(chunk) ? length : sizeof(chunk);
+		if (fread(chunk, 1, part, spool) != part || strbuf_append(arena, chunk, part) != 0)
+			return -1;
+		length -= (uint32_t)part;
+	}
+	return strbuf_append_char(arena, '\0') == 0 ? 0 : -1;
+}
+
+/* Creates directory and its missing parents (mode 0755). */
+static int make_directories(const char *directory, struct error *error)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s", directory) >= (int)sizeof(path))
+		return error_set(error, "directory name too long: '%s'", directory);
+	for (char *cursor = path + 1; *cursor; cursor++) {
+		if (*cursor != '/')
+			continue;
+		*cursor = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return error_set(error, "cannot create directory '%s': %s", path,
+			                 strerror(errno));
+		*cursor = '/';
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return error_set(error, "cannot create directory '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+/* Writes directory/errors.csv from the spool, with every column the manifest has. */
+static int write_errors_file(const char *directory, struct manifest *manifest, FILE *spool,
+                             uint64_t rows, struct error *error)
+{
+	int result = -1;
+	struct errors_writer *writer = NULL;
+	size_t column_count = manifest_column_count(manifest);
+	const char **columns = calloc(column_count ? column_count : 1, sizeof(*columns));
+	const char **values = NULL;
+	size_t *offsets = NULL;
+	size_t capacity = 0;
+	struct strbuf arena;
+	strbuf_init(&arena, SIZE_MAX / 2);
+	if (!columns) {
+		error_set(error, "out of memory");
+		goto out;
+	}
+	for (size_t index = 0; index < column_count; index++)
+		columns[index] = manifest_column_name(manifest, index);
+	if (make_directories(directory, error) < 0)
+		goto out;
+	writer = errors_writer_open(directory, columns, column_count, error);
+	if (!writer)
+		goto out;
+	rewind(spool);
+	for (uint64_t row = 0; row < rows; row++) {
+		uint32_t count = 0;
+		if (fread(&count, sizeof(count), 1, spool) != 1) {
+			error_set(error, "cannot read back the invalid rows (temporary file)");
+			goto out;
+		}
+		if (count + 1 > capacity) {
+			capacity = count + 1;
+			free(values);
+			free(offsets);
+			values = calloc(capacity, sizeof(*values));
+			offsets = calloc(capacity, sizeof(*offsets));
+			if (!values || !offsets) {
+				error_set(error, "out of memory");
+				goto out;
+			}
+		}
+		strbuf_reset(&arena);
+		for (uint32_t index = 0; index <= count; index++) {
+			if (unspool_text(spool, &arena, &offsets[index]) < 0) {
+				error_set(error,
+				          "cannot read back the invalid rows (temporary file)");
+				goto out;
+			}
+		}
+		/* the arena may have moved while growing: point into it only now */
+		for (uint32_t index = 0; index <= count; index++)
+			values[index] =
+			    offsets[index] == SIZE_MAX ? NULL : arena.data + offsets[index];
+		if (errors_writer_row(writer, values, count, values[count] ? values[count] : "",
+		                      error) < 0)
+			goto out;
+	}
+	result = errors_writer_commit(writer, error);
+	writer = NULL;
+out:
+	errors_writer_abort(writer);
+	strbuf_release(&arena);
+	free(columns);
+	free(values);
+	free(offsets);
+	return result;
+}
+
+static int report_error(const struct error *error)
+{
+	char text[1200];
+	error_format(error, text, sizeof(text));
+	fprintf(stderr, "lattigo-batch: %s\n", text);
+	return EXIT_USAGE;
+}
+
+int command_validate(int argc, char **argv)
+{
+	struct job_options options;
+	struct pipeline *pipeline = NULL;
+	FILE *spool = NULL;
+	struct error error;
+	int exit_code = EXIT_USAGE;
+	error_clear(&error);
+	job_options_init(&options);
+	int loaded = job_options_load(&options, SCOPE_VALIDATE, argc, argv, &error);
+	if (loaded == 1) {
+		help_command(stdout, "validate");
+		exit_code = EXIT_ALL_OK;
+		goto out;
+	}
+	if (loaded < 0) {
+		exit_code = report_error(&error);
+		goto out;
+	}
+	pipeline = pipeline_open(&options, stderr, &error);
+	if (!pipeline) {
+		exit_code = report_error(&error);
+		goto out;
+	}
+	if (options.out) {
+		spool = tmpfile();
+		if (!spool) {
+			error_set(&error, "cannot create a temporary file: %s", strerror(errno));
+			exit_code = report_error(&error);
+			goto out;
+		}
+	}
+	struct pipeline_row row;
+	int next = 0;
+	while ((next = pipeline_next(pipeline, &row, &error)) == 1) {
+		if (row.valid || !spool)
+			continue;
+		if (spool_row(spool, &row) < 0) {
+			error_set(&error, "cannot write a temporary file: %s", strerror(errno));
+			next = -1;
+			break;
+		}
+	}
+	if (next < 0) {
+		exit_code = report_error(&error);
+		goto out;
+	}
+	pipeline_print_summary(pipeline, stdout);
+	const struct pipeline_counts *counts = pipeline_counts(pipeline);
+	if (spool) {
+		if (write_errors_file(options.out, pipeline_manifest(pipeline), spool,
+		                      counts->invalid, &error) < 0) {
+			exit_code = report_error(&error);
+			goto out;
+		}
+		printf("errors:    %s/%s (%" PRIu64 " row%s)\n", options.out, ERRORS_FILE,
+		       counts->invalid, counts->invalid == 1 ? "" : "s");
+	}
+	exit_code = counts->invalid ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+out:
+	if (spool)
+		fclose(spool);
+	pipeline_close(pipeline);
+	job_options_release(&options);
+	return exit_code;
+}

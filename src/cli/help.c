@@ -1,0 +1,219 @@
+/* Help texts of the program and of run / resume / validate / ops (built from
+ * the option table so they never drift from the parser), and typo hints. */
+#include "help.h"
+
+#include <string.h>
+
+#include "cli/options.h"
+
+#define HINT_MAX_LENGTH 64
+
+/* Levenshtein distance between two short strings (longer ones are cut). */
+static size_t edit_distance(const char *left, const char *right)
+{
+	size_t left_length = strnlen(left, HINT_MAX_LENGTH);
+	size_t right_length = strnlen(right, HINT_MAX_LENGTH);
+	size_t previous[HINT_MAX_LENGTH + 1];
+	size_t current[HINT_MAX_LENGTH + 1];
+	for (size_t column = 0; column <= right_length; column++)
+		previous[column] = column;
+	for (size_t row = 1; row <= left_length; row++) {
+		current[0] = row;
+		for (size_t column = 1; column <= right_length; column++) {
+			size_t substitution =
+			    previous[column - 1] + (left[row - 1] == right[column - 1] ? 0 : 1);
+			size_t deletion = previous[column] + 1;
+			size_t insertion = current[column - 1] + 1;
+			size_t best = substitution < deletion ? substitution : deletion;
+			current[column] = best < insertion ? best : insertion;
+		}
+		memcpy(previous, current, (right_length + 1) * sizeof(previous[0]));
+	}
+	return previous[right_length];
+}
+
+const char *closest_name(const char *given, const char *const *candidates, size_t count)
+{
+	const char *best = NULL;
+	size_t best_distance = (size_t)-1;
+	size_t given_length = strlen(given);
+	if (given_length == 0)
+		return NULL;
+	for (size_t index = 0; index < count; index++) {
+		size_t distance = edit_distance(given, candidates[index]);
+		/* an abbreviation ("--conc") is as plausible as a one-letter typo */
+		if (given_length >= 3 && strncmp(candidates[index], given, given_length) == 0)
+			distance = 1;
+		if (distance < best_distance) {
+			best_distance = distance;
+			best = candidates[index];
+		}
+	}
+	size_t allowed = given_length / 3 > 2 ? given_length / 3 : 2;
+	if (best && best_distance <= allowed && best_distance < given_length)
+		return best;
+	return NULL;
+}
+
+void help_program(FILE *stream)
+{
+	fputs(
+	    "usage: lattigo-batch <command> [arguments]\n"
+	    "\n"
+	    "Pushes provisioning jobs (CSV/JSONL manifests of devices) through the Lattigo\n"
+	    "M2M API: validates every row, sends the valid ones in chunks, records every\n"
+	    "row's outcome and resumes interrupted jobs.\n"
+	    "\n"
+	    "commands:\n"
+	    "  run      (JOBFILE | --op OP --manifest FILE) [options]  start a job, or resume it\n"
+	    "                                                        if --out holds one\n"
+	    "  resume   OUTDIR                 continue an interrupted job\n"
+	    "  status   OUTDIR                 progress of a job, without touching it\n"
+	    "  validate (JOBFILE | --op OP --manifest FILE) [--out DIR]\n"
+	    "                                  check every row, send nothing\n"
+	    "  export   WHAT [options]         read-side jobs (devices, reports, rate-plans, "
+	    "users)\n"
+	    "  audit    verify FILE | show FILE --row N\n"
+	    "                                  check an audit trail, or show a row's exchanges\n"
+	    "  ops                             list operations and their columns\n"
+	    "  help [COMMAND]                  this text, or the help of one command\n"
+	    "\n"
+	    "options of the program: --help, --version\n"
+	    "\n"
+	    "exit status: 0 every row succeeded (or valid); 1 finished but some rows failed or\n"
+	    "were invalid; 2 usage, configuration or input error (nothing sent); 3 interrupted\n"
+	    "or stopped early (resumable); 4 resume refused.\n"
+	    "\n"
+	    "examples:\n"
+	    "  lattigo-batch ops\n"
+	    "  lattigo-batch validate --op activate --manifest lot-42.csv --out checked/\n"
+	    "  lattigo-batch run jobs/demo-activate.json --dry-run\n"
+	    "  lattigo-batch run --op cost-center --manifest centers.csv --chunk 200\n"
+	    "  lattigo-batch resume out/lot-42-activate\n"
+	    "\n"
+	    "'lattigo-batch <command> --help' shows a command's options.\n",
+	    stream);
+}
+
+/* Prints the options of the table that belong to scope, with their defaults. */
+static void print_options(FILE *stream, unsigned scope)
+{
+	fputs("options:\n", stream);
+	for (size_t index = 0; index < option_table_count; index++) {
+		const struct option_spec *spec = &option_table[index];
+		if (!(spec->scopes & scope))
+			continue;
+		char left[64];
+		if (spec->value_name)
+			snprintf(left, sizeof(left), "--%s %s", spec->name, spec->value_name);
+		else
+			snprintf(left, sizeof(left), "--%s", spec->name);
+		fprintf(stream, "  %-28s %s", left, spec->help);
+		if (spec->default_text)
+			fprintf(stream, " [default: %s]", spec->default_text);
+		fputc('\n', stream);
+	}
+}
+
+static void help_run(FILE *stream)
+{
+	fputs("usage: lattigo-batch run (JOBFILE | --op OP --manifest FILE) [options]\n"
+	      "\n"
+	      "Validates every row, then sends the valid rows in chunks (--chunk rows per call,\n"
+	      "--concurrency calls in flight) and records each row's outcome in the job\n"
+	      "directory (--out): results.csv, errors.csv, summary.json, audit.jsonl.gz and a\n"
+	      "checkpoint. Running it again with the same --out resumes the job. Credentials\n"
+	      "come from LATTIGO_KEY_NAME and LATTIGO_API_KEY, or --credentials FILE.\n"
+	      "A job file is a JSON object with the keys op, manifest, format, delimiter, map,\n"
+	      "set, no_luhn, chunk, concurrency, rate, max_retries, out, endpoint,\n"
+	      "insecure_http, connect_timeout, timeout, stall_timeout; paths in it are relative\n"
+	      "to the job file; options on the command line win over it.\n"
+	      "\n",
+	      stream);
+	print_options(stream, SCOPE_RUN);
+	fputs("\n"
+	      "examples:\n"
+	      "  lattigo-batch run jobs/demo-activate.json --endpoint sim\n"
+	      "  lattigo-batch run --op activate --manifest lot-42.csv --set rate_plan_name=\"ACME "
+	      "5MB\" --dry-run\n"
+	      "  lattigo-batch run --op simstate --manifest stop.csv --set state=suspend --rate 5\n"
+	      "  lattigo-batch run --op locate --manifest trackers.csv --yes\n"
+	      "\n"
+	      "exit status: 0 every row ok; 1 some rows failed or invalid; 2 usage or input "
+	      "error;\n"
+	      "3 interrupted (resumable); 4 resume refused.\n",
+	      stream);
+}
+
+static void help_resume(FILE *stream)
+{
+	fputs("usage: lattigo-batch resume OUTDIR [options]\n"
+	      "\n"
+	      "Continues the job recorded in OUTDIR (its job.json and checkpoint): rows that\n"
+	      "already have a final outcome are not sent again. The operation, manifest and\n"
+	      "row options come from the job; credentials must be given again (environment or\n"
+	      "--credentials). Refused (exit 4) when the manifest changed.\n"
+	      "\n",
+	      stream);
+	print_options(stream, SCOPE_RESUME);
+	fputs("\n"
+	      "examples:\n"
+	      "  lattigo-batch resume out/lot-42-activate\n"
+	      "  lattigo-batch resume out/lot-42-activate --concurrency 2 --rate 10\n",
+	      stream);
+}
+
+static void help_validate(FILE *stream)
+{
+	fputs("usage: lattigo-batch validate (JOBFILE | --op OP --manifest FILE) [--out DIR]\n"
+	      "\n"
+	      "Reads every row and checks it against the operation's rules; sends nothing and\n"
+	      "needs no credentials. Prints the number of rows, valid and invalid rows, invalid\n"
+	      "rows per rule and the first 20 invalid rows. With --out DIR writes DIR/errors.csv:\n"
+	      "the invalid rows with the manifest's own columns plus 'error', ready to fix and\n"
+	      "validate again. (A job file's out is ignored here: it is where run writes.)\n"
+	      "\n",
+	      stream);
+	print_options(stream, SCOPE_VALIDATE);
+	fputs("\n"
+	      "examples:\n"
+	      "  lattigo-batch validate --op activate --manifest lot-42.csv\n"
+	      "  lattigo-batch validate jobs/demo-activate.json --out checked/\n"
+	      "  lattigo-batch validate --op cost-center --manifest centers.csv --delimiter ';' "
+	      "--map cost_center=Kostenstelle\n"
+	      "\n"
+	      "exit status: 0 all rows valid; 1 some rows invalid; 2 the manifest or job file\n"
+	      "cannot be read, or a usage error.\n",
+	      stream);
+}
+
+static void help_ops(FILE *stream)
+{
+	fputs("usage: lattigo-batch ops\n"
+	      "\n"
+	      "Lists every operation: its API verb and endpoint, its fields (* = required),\n"
+	      "how rows are batched into calls, and its flags (per-row, non-idempotent,\n"
+	      "needs --yes). Field names are the manifest column names (case-insensitive);\n"
+	      "use --map FIELD=COLUMN for other names.\n",
+	      stream);
+}
+
+int help_command(FILE *stream, const char *command)
+{
+	static const struct {
+		const char *name;
+		void (*print)(FILE *stream);
+	} helps[] = {
+	    {"ops", help_ops},
+	    {"resume", help_resume},
+	    {"run", help_run},
+	    {"validate", help_validate},
+	};
+	for (size_t index = 0; index < sizeof(helps) / sizeof(helps[0]); index++) {
+		if (strcmp(helps[index].name, command) == 0) {
+			helps[index].print(stream);
+			return 0;
+		}
+	}
+	return -1;
+}

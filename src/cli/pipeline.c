@@ -1,0 +1,320 @@
+/* The shared row stream: manifest -> binding -> row validation -> duplicate
+ * check, one row at a time with buffers reused across rows (validate's speed
+ * is this loop's speed). */
+#include "pipeline.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/help.h"
+#include "manifest/binding.h"
+#include "ops/validate.h"
+
+#define PIPELINE_MESSAGE_LIMIT 1024
+
+struct pipeline {
+	const struct op *op;
+	struct validation_options validation;
+	struct manifest *manifest;
+	struct binding *binding;
+	struct dupe_set *dupes;
+	FILE *notes;
+	bool notes_printed;
+	struct manifest_row row;
+	struct record record;
+	struct strbuf message;
+	struct strbuf rule;
+	struct pipeline_counts counts;
+	char *samples[PIPELINE_SAMPLE_ROWS]; /* "row 3 (line 4): message" */
+	size_t sample_count;
+};
+
+const struct op *pipeline_find_op(const char *name, struct error *error)
+{
+	const struct op *op = op_find(name);
+	if (op)
+		return op;
+	const char *names[64];
+	size_t count = 0;
+	for (size_t index = 0; index < op_table_count && count < 64; index++)
+		names[count++] = op_table[index]->name;
+	const char *closest = closest_name(name, names, count);
+	if (closest)
+		error_set(error,
+		          "unknown operation '%s' (did you mean '%s'?); list: lattigo-batch ops",
+		          name, closest);
+	else
+		error_set(error, "unknown operation '%s'; list: lattigo-batch ops", name);
+	return NULL;
+}
+
+struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, struct error *error)
+{
+	struct pipeline *pipeline = calloc(1, sizeof(*pipeline));
+	if (!pipeline) {
+		error_set(error, "out of memory");
+		return NULL;
+	}
+	strbuf_init(&pipeline->message, PIPELINE_MESSAGE_LIMIT);
+	strbuf_init(&pipeline->rule, PIPELINE_MESSAGE_LIMIT);
+	pipeline->notes = notes;
+	pipeline->validation = options->validation;
+	pipeline->op = pipeline_find_op(options->op, error);
+	if (!pipeline->op)
+		goto fail;
+	struct manifest_options manifest_options = {
+	    .format = options->format,
+	    .delimiter = options->delimiter,
+	};
+	pipeline->manifest = manifest_open(options->manifest, &manifest_options, error);
+	if (!pipeline->manifest)
+		goto fail;
+	pipeline->binding =
+	    binding_new(pipeline->op, pipeline->manifest, options->maps, options->map_count,
+	                options->sets, options->set_count, error);
+	if (!pipeline->binding)
+		goto fail;
+	pipeline->dupes = dupe_set_new();
+	if (!pipeline->dupes) {
+		error_set(error, "out of memory");
+		goto fail;
+	}
+	const char *unused = binding_unused_note(pipeline->binding, pipeline->manifest);
+	if (unused && notes)
+		fprintf(notes, "lattigo-batch: note: %s: %s\n", options->manifest, unused);
+	return pipeline;
+fail:
+	pipeline_close(pipeline);
+	return NULL;
+}
+
+/* Writes text to rule with every run of digits replaced by N, so that
+ * row-specific numbers ("duplicate of row 12", "row has 6 fields") count as
+ * one rule. */
+static void rule_without_numbers(struct strbuf *rule, const char *text)
+{
+	strbuf_reset(rule);
+	for (const char *cursor = text; *cursor; cursor++) {
+		/* digits that end a name ("note1") are part of it, not a number */
+		bool in_name =
+		    cursor > text && (isalpha((unsigned char)cursor[-1]) || cursor[-1] == '_');
+		if (isdigit((unsigned char)*cursor) && !in_name) {
+			while (isdigit((unsigned char)cursor[1]))
+				cursor++;
+			strbuf_append_char(rule, 'N');
+		} else {
+			strbuf_append_char(rule, *cursor);
+		}
+	}
+}
+
+static int count_rule(struct pipeline_counts *counts, const char *rule)
+{
+	for (size_t index = 0; index < counts->rule_count; index++) {
+		if (strcmp(counts->rules[index].rule, rule) == 0) {
+			counts->rules[index].rows++;
+			return 0;
+		}
+	}
+	if (counts->rule_count >= PIPELINE_MAX_RULES) {
+		counts->other_rule_rows++;
+		return 0;
+	}
+	if (counts->rule_count % 16 == 0) {
+		struct pipeline_rule_count *grown =
+		    realloc(counts->rules, (counts->rule_count + 16) * sizeof(*grown));
+		if (!grown)
+			return -1;
+		counts->rules = grown;
+	}
+	char *copy = strdup(rule);
+	if (!copy)
+		return -1;
+	counts->rules[counts->rule_count].rule = copy;
+	counts->rules[counts->rule_count].rows = 1;
+	counts->rule_count++;
+	return 0;
+}
+
+static void print_manifest_notes(struct pipeline *pipeline)
+{
+	if (pipeline->notes_printed || !pipeline->notes)
+		return;
+	pipeline->notes_printed = true;
+	const char *const *notes = NULL;
+	size_t count = manifest_notes(pipeline->manifest, &notes);
+	for (size_t index = 0; index < count; index++)
+		fprintf(pipeline->notes, "lattigo-batch: note: %s: %s\n",
+		        manifest_path(pipeline->manifest), notes[index]);
+}
+
+/* Judges the row just read, filling message and rule when it is invalid. */
+static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *error)
+{
+	strbuf_reset(&pipeline->message);
+	strbuf_reset(&pipeline->rule);
+	memset(&pipeline->record, 0, sizeof(pipeline->record));
+	*bound = false;
+	if (binding_apply(pipeline->binding, &pipeline->row, &pipeline->record,
+	                  &pipeline->message) < 0) {
+		rule_without_numbers(&pipeline->rule, strbuf_text(&pipeline->message));
+		return false;
+	}
+	*bound = true;
+	if (op_validate_record(pipeline->op, &pipeline->record, &pipeline->validation,
+	                       &pipeline->message, &pipeline->rule) < 0) {
+		if (pipeline->rule.length == 0)
+			rule_without_numbers(&pipeline->rule, strbuf_text(&pipeline->message));
+		return false;
+	}
+	int64_t earlier =
+	    dupe_set_check(pipeline->dupes, pipeline->op, &pipeline->record, &pipeline->message);
+	if (earlier < 0) {
+		error_set(error, "out of memory (duplicate check)");
+		return false;
+	}
+	if (earlier > 0) {
+		rule_without_numbers(&pipeline->rule, strbuf_text(&pipeline->message));
+		return false;
+	}
+	return true;
+}
+
+static int remember_sample(struct pipeline *pipeline)
+{
+	if (pipeline->sample_count >= PIPELINE_SAMPLE_ROWS)
+		return 0;
+	struct strbuf sample;
+	strbuf_init(&sample, PIPELINE_MESSAGE_LIMIT + 64);
+	if (strbuf_appendf(&sample, "row %" PRIu64 " (line %" PRIu64 "): %s", pipeline->row.number,
+	                   pipeline->row.line,
+	                   strbuf_text(&pipeline->message)) == STRBUF_NO_MEMORY) {
+		strbuf_release(&sample);
+		return -1;
+	}
+	char *text = strbuf_detach(&sample, NULL);
+	if (!text)
+		return -1;
+	pipeline->samples[pipeline->sample_count++] = text;
+	return 0;
+}
+
+int pipeline_next(struct pipeline *pipeline, struct pipeline_row *row, struct error *error)
+{
+	int result = manifest_next(pipeline->manifest, &pipeline->row, error);
+	if (result <= 0) {
+		if (result == 0)
+			print_manifest_notes(pipeline);
+		return result;
+	}
+	bool bound = false;
+	bool valid = judge_row(pipeline, &bound, error);
+	if (error->set)
+		return -1;
+	struct pipeline_counts *counts = &pipeline->counts;
+	counts->rows++;
+	if (valid) {
+		counts->valid++;
+	} else {
+		counts->invalid++;
+		if (pipeline->message.length == 0)
+			strbuf_append_string(&pipeline->message, "row is not valid");
+		if (pipeline->rule.length == 0)
+			strbuf_append_string(&pipeline->rule, strbuf_text(&pipeline->message));
+		if (count_rule(counts, strbuf_text(&pipeline->rule)) < 0)
+			return error_set(error, "out of memory (rule counts)");
+		if (remember_sample(pipeline) < 0)
+			return error_set(error, "out of memory (invalid rows)");
+	}
+	row->row = &pipeline->row;
+	row->record = bound ? &pipeline->record : NULL;
+	row->valid = valid;
+	row->message = valid ? "" : strbuf_text(&pipeline->message);
+	row->rule = valid ? "" : strbuf_text(&pipeline->rule);
+	return 1;
+}
+
+const struct op *pipeline_op(const struct pipeline *pipeline)
+{
+	return pipeline->op;
+}
+
+struct manifest *pipeline_manifest(struct pipeline *pipeline)
+{
+	return pipeline->manifest;
+}
+
+const struct pipeline_counts *pipeline_counts(const struct pipeline *pipeline)
+{
+	return &pipeline->counts;
+}
+
+void pipeline_rules_by_count(const struct pipeline *pipeline, size_t *order)
+{
+	const struct pipeline_counts *counts = &pipeline->counts;
+	/* insertion sort: at most PIPELINE_MAX_RULES entries, stable for ties */
+	for (size_t index = 0; index < counts->rule_count; index++) {
+		size_t position = index;
+		while (position > 0 &&
+		       counts->rules[order[position - 1]].rows < counts->rules[index].rows) {
+			order[position] = order[position - 1];
+			position--;
+		}
+		order[position] = index;
+	}
+}
+
+static const char *format_name(enum manifest_format format)
+{
+	return format == MANIFEST_FORMAT_JSONL ? "jsonl" : "csv";
+}
+
+void pipeline_print_summary(struct pipeline *pipeline, FILE *stream)
+{
+	const struct pipeline_counts *counts = &pipeline->counts;
+	char delimiter[16] = "";
+	char shown = manifest_delimiter(pipeline->manifest);
+	if (shown == '\t')
+		snprintf(delimiter, sizeof(delimiter), ", delimiter tab");
+	else if (shown)
+		snprintf(delimiter, sizeof(delimiter), ", delimiter '%c'", shown);
+	fprintf(stream, "manifest:  %s (%s%s)\n", manifest_path(pipeline->manifest),
+	        format_name(manifest_format(pipeline->manifest)), delimiter);
+	fprintf(stream, "operation: %s (%s %s)\n", pipeline->op->name, pipeline->op->method,
+	        pipeline->op->path);
+	fprintf(stream, "rows:      %" PRIu64 "\n", counts->rows);
+	fprintf(stream, "valid:     %" PRIu64 "\n", counts->valid);
+	fprintf(stream, "invalid:   %" PRIu64 "\n", counts->invalid);
+	if (counts->invalid == 0)
+		return;
+	size_t order[PIPELINE_MAX_RULES];
+	pipeline_rules_by_count(pipeline, order);
+	fputs("invalid rows by rule:\n", stream);
+	for (size_t index = 0; index < counts->rule_count; index++)
+		fprintf(stream, "  %10" PRIu64 "  %s\n", counts->rules[order[index]].rows,
+		        counts->rules[order[index]].rule);
+	if (counts->other_rule_rows)
+		fprintf(stream, "  %10" PRIu64 "  (other rules)\n", counts->other_rule_rows);
+	fprintf(stream, "first %zu invalid rows:\n", pipeline->sample_count);
+	for (size_t index = 0; index < pipeline->sample_count; index++)
+		fprintf(stream, "  %s\n", pipeline->samples[index]);
+}
+
+void pipeline_close(struct pipeline *pipeline)
+{
+	if (!pipeline)
+		return;
+	for (size_t index = 0; index < pipeline->sample_count; index++)
+		free(pipeline->samples[index]);
+	for (size_t index = 0; index < pipeline->counts.rule_count; index++)
+		free(pipeline->counts.rules[index].rule);
+	free(pipeline->counts.rules);
+	dupe_set_free(pipeline->dupes);
+	binding_free(pipeline->binding);
+	manifest_close(pipeline->manifest);
+	strbuf_release(&pipeline->message);
+	strbuf_release(&pipeline->rule);
+	free(pipeline);
+}

@@ -1,0 +1,11 @@
+# Unit tests of the command line: option model, job files, dry-run plans.
+# They compile the few cli sources they test instead of linking lattigo_cli,
+# so that they build and run without the engine and outputs libraries.
+set(cli_dir ${CMAKE_SOURCE_DIR}/src/cli)
+lattigo_unit_test(test_cli_options
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cli_options.c ${cli_dir}/options.c
+          ${cli_dir}/jobfile.c ${cli_dir}/help.c
+  LINK lattigo_common PkgConfig::JANSSON)
+lattigo_unit_test(test_cli_plan
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cli_plan.c ${cli_dir}/plan.c
+  LINK lattigo_common)
