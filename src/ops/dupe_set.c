@@ -1,0 +1,176 @@
+/* Duplicate-key detection within a job in about 11 bytes per key: a 64-bit
+ * hash of each unique key, split into 65,536 buckets by its top 16 bits, each
+ * bucket a small array of (48-bit hash remainder, 32-bit row) entries.
+ * False positives need two different keys with equal 64-bit hashes:
+ * probability about n^2 / 2^65, i.e. 1e-7 for 2 million keys. */
+#include "ops/validate.h"
+
+#include "common/hash.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { BUCKET_BITS = 16, BUCKET_COUNT = 1 << BUCKET_BITS, KEY_TEXT_LIMIT = 1 << 20 };
+
+/* 10 bytes with 2-byte alignment: 16-bit words keep the array packed. */
+struct dupe_entry {
+	uint16_t remainder[3]; /* the low 48 bits of the key hash */
+	uint16_t row[2];       /* the first row that used the key */
+};
+
+struct dupe_bucket {
+	struct dupe_entry *entries;
+	uint32_t count;
+	uint32_t capacity;
+};
+
+struct dupe_set {
+	struct dupe_bucket *buckets;
+	size_t entry_bytes; /* allocated entry memory, for dupe_set_memory */
+	size_t allocations; /* live entry arrays, each with malloc's own overhead */
+	struct strbuf key;  /* reused to join a key's fields */
+	uint64_t seed;      /* per set, so crafted keys cannot aim at one bucket */
+};
+
+struct dupe_set *dupe_set_new(void)
+{
+	struct dupe_set *set = calloc(1, sizeof(*set));
+	if (!set)
+		return NULL;
+	set->buckets = calloc(BUCKET_COUNT, sizeof(*set->buckets));
+	if (!set->buckets) {
+		free(set);
+		return NULL;
+	}
+	strbuf_init(&set->key, KEY_TEXT_LIMIT);
+	uintptr_t address = (uintptr_t)set;
+	set->seed = hash64(&address, sizeof(address), (uint64_t)time(NULL));
+	return set;
+}
+
+void dupe_set_free(struct dupe_set *set)
+{
+	if (!set)
+		return;
+	for (size_t index = 0; index < BUCKET_COUNT; index++)
+		free(set->buckets[index].entries);
+	free(set->buckets);
+	strbuf_release(&set->key);
+	free(set);
+}
+
+size_t dupe_set_memory(const struct dupe_set *set)
+{
+	/* malloc keeps about 16 bytes of bookkeeping per allocation. */
+	return sizeof(*set) + (size_t)BUCKET_COUNT * sizeof(*set->buckets) + set->entry_bytes +
+	       set->allocations * 16 + set->key.capacity;
+}
+
+static void entry_pack(struct dupe_entry *entry, uint64_t hash, uint32_t row)
+{
+	entry->remainder[0] = (uint16_t)hash;
+	entry->remainder[1] = (uint16_t)(hash >> 16);
+	entry->remainder[2] = (uint16_t)(hash >> 32);
+	entry->row[0] = (uint16_t)row;
+	entry->row[1] = (uint16_t)(row >> 16);
+}
+
+static bool entry_matches(const struct dupe_entry *entry, uint64_t hash)
+{
+	return entry->remainder[0] == (uint16_t)hash &&
+	       entry->remainder[1] == (uint16_t)(hash >> 16) &&
+	       entry->remainder[2] == (uint16_t)(hash >> 32);
+}
+
+static uint32_t entry_row(const struct dupe_entry *entry)
+{
+	return (uint32_t)entry->row[0] | (uint32_t)entry->row[1] << 16;
+}
+
+/* Returns the row remembered for hash, or 0 when the key is new. */
+static uint32_t dupe_lookup(const struct dupe_set *set, uint64_t hash)
+{
+	const struct dupe_bucket *bucket = &set->buckets[hash >> (64 - BUCKET_BITS)];
+	for (uint32_t index = 0; index < bucket->count; index++)
+		if (entry_matches(&bucket->entries[index], hash))
+			return entry_row(&bucket->entries[index]);
+	return 0;
+}
+
+static int dupe_insert(struct dupe_set *set, uint64_t hash, uint32_t row)
+{
+	struct dupe_bucket *bucket = &set->buckets[hash >> (64 - BUCKET_BITS)];
+	if (bucket->count == bucket->capacity) {
+		/* Double small arrays, then grow by a quarter: the slack stays
+		 * under 25% of a bucket without reallocating on every insert. */
+		uint32_t capacity = bucket->capacity < 16
+		                        ? (bucket->capacity ? bucket->capacity * 2 : 2)
+		                        : bucket->capacity + bucket->capacity / 4;
+		if (capacity <= bucket->capacity)
+			return -1;
+		struct dupe_entry *grown = realloc(bucket->entries, capacity * sizeof(*grown));
+		if (!grown)
+			return -1;
+		if (!bucket->entries)
+			set->allocations++;
+		set->entry_bytes += (capacity - bucket->capacity) * sizeof(*grown);
+		bucket->entries = grown;
+		bucket->capacity = capacity;
+	}
+	entry_pack(&bucket->entries[bucket->count++], hash, row);
+	return 0;
+}
+
+/* Hashes the key's fields, each followed by a NUL (which no field value can
+ * contain), seeded by the key's index so equal text under different keys
+ * (an iccid equal to an imei) stays apart. Returns -1 when the first field
+ * is absent: such a key is not checked (an activation by device_sku has no imei). */
+static int key_hash(struct dupe_set *set, const struct op_unique_key *key, size_t key_index,
+                    const struct record *record, uint64_t *hash)
+{
+	const char *first = record->value[key->fields[0]];
+	if (!first || !*first)
+		return -1;
+	strbuf_reset(&set->key);
+	for (size_t index = 0; index < key->count; index++) {
+		const char *value = record->value[key->fields[index]];
+		if (value && strbuf_append_string(&set->key, value) != STRBUF_OK)
+			return -2;
+		if (strbuf_append_char(&set->key, '\0') != STRBUF_OK)
+			return -2;
+	}
+	*hash = hash64(set->key.data, set->key.length, set->seed + key_index);
+	return 0;
+}
+
+int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct record *record,
+                       struct strbuf *message)
+{
+	uint64_t hashes[8];
+	bool checked[8] = {false};
+	size_t key_count = op->unique_key_count < 8 ? op->unique_key_count : 8;
+	if (record->row == 0 || record->row >= UINT32_MAX)
+		return -1;
+	for (size_t index = 0; index < key_count; index++) {
+		int result = key_hash(set, &op->unique_keys[index], index, record, &hashes[index]);
+		if (result == -2)
+			return -1;
+		if (result < 0)
+			continue;
+		checked[index] = true;
+		uint32_t earlier = dupe_lookup(set, hashes[index]);
+		if (earlier) {
+			strbuf_reset(message);
+			strbuf_appendf(message, "%s: duplicate of row %lu",
+			               field_name(op->unique_keys[index].fields[0]),
+			               (unsigned long)earlier);
+			return earlier;
+		}
+	}
+	/* Only a row without duplicates is remembered: a rejected row is never sent. */
+	for (size_t index = 0; index < key_count; index++)
+		if (checked[index] && dupe_insert(set, hashes[index], (uint32_t)record->row) < 0)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,105 @@
+/* Maps the name-keyed status answers ({"change_status"|"status": {name:
+ * "Success..."|"Error: ..."}}, and the note endpoint's {name: "Success"}) to
+ * one outcome per row. */
+#include "ops/response_mappers.h"
+
+#include "ops/response.h"
+#include "ops/text.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* Sets outcome from one entry of the map: "Success..." is ok, "Error..." an
+ * error with the API's text, anything else an error quoting it. */
+static void map_entry(const json_t *entry, struct row_outcome *outcome)
+{
+	struct strbuf text;
+	strbuf_init(&text, 2048);
+	if (!json_is_string(entry)) {
+		strbuf_append_string(&text, "unexpected status ");
+		response_value_text(&text, entry);
+		outcome_set_text(outcome, ROW_ERROR, strbuf_text(&text), text.length);
+		strbuf_release(&text);
+		return;
+	}
+	const char *value = json_string_value(entry);
+	while (*value == ' ')
+		value++;
+	if (strncasecmp(value, "success", 7) == 0) {
+		text_quote(&text, value, strlen(value), 400);
+		outcome_set_text(outcome, ROW_OK, strbuf_text(&text), text.length);
+	} else if (strncasecmp(value, "error", 5) == 0) {
+		text_quote(&text, value, strlen(value), 400);
+		outcome_set_text(outcome, ROW_ERROR, strbuf_text(&text), text.length);
+	} else {
+		strbuf_append_string(&text, "unexpected status '");
+		text_quote(&text, value, strlen(value), 300);
+		strbuf_append_char(&text, '\'');
+		outcome_set_text(outcome, ROW_ERROR, strbuf_text(&text), text.length);
+	}
+	strbuf_release(&text);
+}
+
+void map_device_status_response(const struct op *op, long http_status, const json_t *body,
+                                const char *raw, size_t raw_length,
+                                const struct record *const *records, size_t count,
+                                struct row_outcome *outcomes)
+{
+	outcomes_reset(outcomes, count);
+	if (http_status < 200 || http_status > 299) {
+		response_http_failure(op, http_status, raw, raw_length, count, outcomes);
+		return;
+	}
+	const json_t *map = response_device_map(body, records, count);
+	if (!map) {
+		response_unexpected(op, http_status, raw, raw_length,
+		                    body ? "no status per device" : "not JSON", count, outcomes);
+		return;
+	}
+	for (size_t index = 0; index < count; index++) {
+		const json_t *entry = response_device_entry(map, records[index], count);
+		if (entry)
+			map_entry(entry, &outcomes[index]);
+	}
+	outcomes_mark_unmentioned(outcomes, count);
+}
+
+void map_locate_response(const struct op *op, long http_status, const json_t *body, const char *raw,
+                         size_t raw_length, const struct record *const *records, size_t count,
+                         struct row_outcome *outcomes)
+{
+	outcomes_reset(outcomes, count);
+	if (http_status < 200 || http_status > 299) {
+		response_http_failure(op, http_status, raw, raw_length, count, outcomes);
+		return;
+	}
+	const json_t *map = response_device_map(body, records, count);
+	if (!map) {
+		response_unexpected(op, http_status, raw, raw_length,
+		                    body ? "no answer for the device" : "not JSON", count,
+		                    outcomes);
+		return;
+	}
+	for (size_t index = 0; index < count; index++) {
+		const json_t *entry = response_device_entry(map, records[index], count);
+		if (!entry)
+			continue;
+		/* The carrier's answer is free-form; only an explicit "Error..."
+		 * string is read as a refusal. */
+		if (json_is_string(entry) &&
+		    strncasecmp(json_string_value(entry), "error", 5) == 0) {
+			map_entry(entry, &outcomes[index]);
+			continue;
+		}
+		struct strbuf text;
+		strbuf_init(&text, 4096);
+		struct strbuf quoted;
+		strbuf_init(&quoted, 1024);
+		response_value_text(&text, entry);
+		text_quote(&quoted, strbuf_text(&text), text.length, 500);
+		outcome_set_text(&outcomes[index], ROW_OK, strbuf_text(&quoted), quoted.length);
+		strbuf_release(&text);
+		strbuf_release(&quoted);
+	}
+	outcomes_mark_unmentioned(outcomes, count);
+}

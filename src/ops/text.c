@@ -1,0 +1,207 @@
+/* UTF-8 decoding and character-set checks for field validators. Pure
+ * functions: the simulator reuses them. */
+#include "ops/text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char text_note_punctuation[] = ".,;:!?'\"-_()[]/&#@+=%*~$";
+
+int utf8_next(const char *text, size_t length, size_t *index, uint32_t *code_point)
+{
+	const unsigned char *bytes = (const unsigned char *)text;
+	size_t at = *index;
+	unsigned char lead = bytes[at];
+	if (lead < 0x80) {
+		*code_point = lead;
+		*index = at + 1;
+		return 0;
+	}
+	size_t extra;
+	uint32_t value;
+	uint32_t minimum;
+	if (lead >= 0xc2 && lead <= 0xdf) {
+		extra = 1;
+		value = lead & 0x1fu;
+		minimum = 0x80;
+	} else if (lead >= 0xe0 && lead <= 0xef) {
+		extra = 2;
+		value = lead & 0x0fu;
+		minimum = 0x800;
+	} else if (lead >= 0xf0 && lead <= 0xf4) {
+		extra = 3;
+		value = lead & 0x07u;
+		minimum = 0x10000;
+	} else {
+		return -1;
+	}
+	if (length - at <= extra)
+		return -1;
+	for (size_t next = 1; next <= extra; next++) {
+		unsigned char continuation = bytes[at + next];
+		if ((continuation & 0xc0u) != 0x80u)
+			return -1;
+		value = (value << 6) | (continuation & 0x3fu);
+	}
+	if (value < minimum || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
+		return -1;
+	*code_point = value;
+	*index = at + extra + 1;
+	return 0;
+}
+
+bool text_is_control(uint32_t code_point)
+{
+	return code_point < 0x20 || (code_point >= 0x7f && code_point <= 0x9f);
+}
+
+static void append_utf8(struct strbuf *out, uint32_t code_point)
+{
+	char bytes[4];
+	size_t length;
+	if (code_point < 0x80) {
+		bytes[0] = (char)code_point;
+		length = 1;
+	} else if (code_point < 0x800) {
+		bytes[0] = (char)(0xc0 | (code_point >> 6));
+		bytes[1] = (char)(0x80 | (code_point & 0x3f));
+		length = 2;
+	} else if (code_point < 0x10000) {
+		bytes[0] = (char)(0xe0 | (code_point >> 12));
+		bytes[1] = (char)(0x80 | ((code_point >> 6) & 0x3f));
+		bytes[2] = (char)(0x80 | (code_point & 0x3f));
+		length = 3;
+	} else {
+		bytes[0] = (char)(0xf0 | (code_point >> 18));
+		bytes[1] = (char)(0x80 | ((code_point >> 12) & 0x3f));
+		bytes[2] = (char)(0x80 | ((code_point >> 6) & 0x3f));
+		bytes[3] = (char)(0x80 | (code_point & 0x3f));
+		length = 4;
+	}
+	strbuf_append(out, bytes, length);
+}
+
+void text_describe_character(struct strbuf *out, uint32_t code_point)
+{
+	switch (code_point) {
+	case '\t':
+		strbuf_append_string(out, "tab (U+0009)");
+		return;
+	case '\n':
+		strbuf_append_string(out, "line feed (U+000A)");
+		return;
+	case '\r':
+		strbuf_append_string(out, "carriage return (U+000D)");
+		return;
+	default:
+		break;
+	}
+	if (text_is_control(code_point)) {
+		strbuf_appendf(out, "control character U+%04X", (unsigned)code_point);
+		return;
+	}
+	strbuf_append_char(out, '\'');
+	append_utf8(out, code_point);
+	strbuf_append_char(out, '\'');
+	if (code_point >= 0x80)
+		strbuf_appendf(out, " (U+%04X)", (unsigned)code_point);
+}
+
+int text_check(const char *value, size_t max_characters, text_allowed *allowed,
+               const char *set_name, struct strbuf *rule)
+{
+	size_t length = strlen(value);
+	size_t index = 0;
+	size_t characters = 0;
+	while (index < length) {
+		uint32_t code_point;
+		size_t start = index;
+		if (utf8_next(value, length, &index, &code_point) < 0) {
+			strbuf_appendf(rule, "not valid UTF-8 text (got byte 0x%02X at byte %zu)",
+			               (unsigned)(unsigned char)value[start], start + 1);
+			return -1;
+		}
+		characters++;
+		bool control = text_is_control(code_point);
+		if (control || (allowed && !allowed(code_point))) {
+			strbuf_append_string(rule, control ? "contains a control character (got "
+			                                   : "character not allowed (got ");
+			text_describe_character(rule, code_point);
+			strbuf_appendf(rule, " at position %zu)", characters);
+			if (!control && set_name)
+				strbuf_appendf(rule, "; %s is described in docs/validation.md",
+				               set_name);
+			return -1;
+		}
+	}
+	if (characters > max_characters) {
+		strbuf_appendf(rule, "longer than %zu characters (got %zu)", max_characters,
+		               characters);
+		return -1;
+	}
+	return 0;
+}
+
+bool text_note_character(uint32_t code_point)
+{
+	if (code_point < 0x80) {
+		char character = (char)code_point;
+		if ((character >= 'a' && character <= 'z') ||
+		    (character >= 'A' && character <= 'Z') ||
+		    (character >= '0' && character <= '9') || character == ' ')
+			return true;
+		return character != '\0' && strchr(text_note_punctuation, character) != NULL;
+	}
+	/* Latin-1 letters (without the multiplication and division signs) and
+	 * Latin Extended-A/B: the accented letters of European names and places. */
+	if (code_point == 0xd7 || code_point == 0xf7)
+		return false;
+	return code_point >= 0xc0 && code_point <= 0x24f;
+}
+
+bool text_all_digits(const char *value)
+{
+	if (!*value)
+		return false;
+	for (const char *at = value; *at; at++)
+		if (*at < '0' || *at > '9')
+			return false;
+	return true;
+}
+
+void text_quote(struct strbuf *out, const char *text, size_t length, size_t max_bytes)
+{
+	size_t index = 0;
+	size_t written = 0;
+	while (index < length) {
+		size_t start = index;
+		uint32_t code_point;
+		char escape[8];
+		const char *piece = text + start;
+		size_t piece_length;
+		if (utf8_next(text, length, &index, &code_point) < 0) {
+			snprintf(escape, sizeof(escape), "\\x%02X",
+			         (unsigned)(unsigned char)text[start]);
+			piece = escape;
+			piece_length = 4;
+			index = start + 1;
+		} else if (code_point == '\n' || code_point == '\r' || code_point == '\t') {
+			escape[0] = '\\';
+			escape[1] = code_point == '\n' ? 'n' : code_point == '\r' ? 'r' : 't';
+			piece = escape;
+			piece_length = 2;
+		} else if (text_is_control(code_point)) {
+			snprintf(escape, sizeof(escape), "\\x%02X", (unsigned)code_point);
+			piece = escape;
+			piece_length = 4;
+		} else {
+			piece_length = index - start;
+		}
+		if (written + piece_length > max_bytes) {
+			strbuf_append_string(out, "…");
+			return;
+		}
+		strbuf_append(out, piece, piece_length);
+		written += piece_length;
+	}
+}
