@@ -55,6 +55,7 @@ BAD_KINDS = {
     "missing": (None,),                   # a required field left empty
     "long-note": ("note",),               # over the API's length limit
     "formula-note": ("note",),            # =HYPERLINK(...): valid text, must be neutralised on output
+    "latin1-note": ("note",),             # "Café" saved as Windows-1252/Latin-1, not UTF-8
 }
 # The required field a "missing" row leaves empty, per operation.
 MISSING_FIELD = {
@@ -66,7 +67,8 @@ MISSING_FIELD = {
 # listed in --expect with kind formula-note but are not counted as invalid.
 VALID_KINDS = {"formula-note"}
 
-DIRTY_FEATURES = ["bom", "crlf", "quoted-newlines", "semicolon", "headers", "blank-lines", "spaces"]
+DIRTY_FEATURES = ["bom", "crlf", "quoted-newlines", "semicolon", "headers", "blank-lines", "spaces",
+                  "cr-only"]  # cr-only (old Mac exports) is not part of "all": it replaces crlf
 
 # Length limits of the API text: 250 for activation notes, 100 for the note endpoint.
 NOTE_LIMIT = {"activate": 250, "note": 100}
@@ -199,6 +201,9 @@ def damage(op, kind, row, columns, key, first_rows, rng):
         row[field] = ("pallet 7 overflow " * 20)[: limit + 1]
     elif kind == "formula-note":
         row[field] = '=HYPERLINK("http://example.invalid/x","open")'
+    elif kind == "latin1-note":
+        # a lone 0xE9 byte, as "Café" in Windows-1252; written through surrogateescape
+        row[field] = "Caf\udce9 corner site"
     return field
 
 
@@ -228,7 +233,7 @@ def parse_bad(specs):
 def parse_dirty(spec):
     if not spec:
         return set()
-    features = set(spec.split(",")) if spec != "all" else set(DIRTY_FEATURES)
+    features = set(spec.split(",")) if spec != "all" else set(DIRTY_FEATURES) - {"cr-only"}
     unknown = features - set(DIRTY_FEATURES)
     if unknown:
         raise ValueError("unknown dirty feature(s) %s (known: %s, or all)"
@@ -264,7 +269,7 @@ def generate(args, out):
         order.append(extra)
         header.append("Comment")
     delimiter = ";" if "semicolon" in dirty else ","
-    newline = "\r\n" if "crlf" in dirty else "\n"
+    newline = "\r" if "cr-only" in dirty else "\r\n" if "crlf" in dirty else "\n"
 
     expectations = []
     first_rows = []
@@ -286,7 +291,7 @@ def generate(args, out):
             obj = {column: row[column] for column in columns if row.get(column, "") != ""}
             if obj.get("kb_limit", "").isdigit():
                 obj["kb_limit"] = int(obj["kb_limit"])  # JSONL carries numbers as numbers
-            out.write(json.dumps(obj, separators=(",", ":")) + "\n")
+            out.write(json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n")
             continue
         if extra:
             row[extra] = ('checked by "QA", line 3\nre-boxed' if index % 5 == 0 else "ok, packed")
@@ -341,7 +346,8 @@ def main():
         else:
             raw = open(args.out, "wb")
         stream = gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) if compress else raw
-        out = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
+        out = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="",
+                               write_through=False)
         expectations = generate(args, out)
         out.flush()
         if compress:

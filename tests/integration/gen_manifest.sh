@@ -13,9 +13,9 @@ ops="activate upload cost-center simstate usage-limit remove-usage-limit sms not
 for op in $ops; do
 	bad="--bad duplicate=2 --bad missing=1"
 	case $op in
-	activate) bad="$bad --bad bad-luhn=3 --bad imei14 --bad imeisv --bad sci-notation=2 --bad trailing-zero --bad long-note --bad formula-note" ;;
+	activate) bad="$bad --bad bad-luhn=3 --bad imei14 --bad imeisv --bad sci-notation=2 --bad trailing-zero --bad long-note --bad formula-note --bad latin1-note" ;;
 	upload) bad="$bad --bad bad-luhn --bad imei14 --bad imeisv --bad sci-notation --bad trailing-zero" ;;
-	note) bad="$bad --bad long-note --bad formula-note" ;;
+	note) bad="$bad --bad long-note --bad formula-note --bad latin1-note" ;;
 	esac
 	# shellcheck disable=SC2086
 	python3 "$GEN" --op "$op" --rows 2000 --seed 7 $bad --expect "$op.expect.csv" --out "$op.csv" ||
@@ -45,7 +45,7 @@ assert luhn_ok("490154203237518") and luhn_ok("89014103211118510720")
 assert not luhn_ok("490154203237519")
 
 def read_csv(path):
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
         sample = handle.readline()
         handle.seek(0)
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -93,6 +93,7 @@ def check(op, rows, expect, where):
             "missing": lambda v: v == "",
             "long-note": lambda v: len(v) > (100 if op == "note" else 250),
             "formula-note": lambda v: v.startswith("="),
+            "latin1-note": lambda v: "\udce9" in v,  # the lone Latin-1 byte 0xE9
         }
         assert checks[kind](value), "%s row %d: %s not applied (%r)" % (where, number, kind, value)
     assert bad == len(expect), "%s: %d bad rows found, %d expected" % (where, bad, len(expect))
@@ -103,7 +104,7 @@ for op in sys.argv[1].split():
     header, rows = read_csv(op + ".csv")
     assert len(rows) == 2000, "%s: %d rows" % (op, len(rows))
     check(op, rows, expect, op + ".csv")
-    with gzip.open(op + ".jsonl.gz", "rt", encoding="utf-8") as handle:
+    with gzip.open(op + ".jsonl.gz", "rt", encoding="utf-8", errors="surrogateescape") as handle:
         objects = [json.loads(line) for line in handle]
     assert len(objects) == 2000
     json_rows = [{k: str(v) for k, v in o.items()} for o in objects]
@@ -118,6 +119,11 @@ for op in sys.argv[1].split():
     check(op, rows, dirty_expect, op + ".dirty.csv")
 print("generator checks passed")
 PY
+
+# Old Mac exports: CR-only line ends, nothing else.
+python3 "$GEN" --op activate --rows 50 --dirty cr-only --out cr.csv
+python3 -c 'import sys; data = open(sys.argv[1], "rb").read(); sys.exit(not (data.count(b"\r") == 51 and b"\n" not in data))' cr.csv ||
+	fail "--dirty cr-only did not give 51 CR-only lines"
 
 # Deterministic by seed, different across seeds.
 python3 "$GEN" --op activate --rows 500 --seed 11 --bad bad-luhn=4 --out a.csv
