@@ -15,6 +15,12 @@
 #include "common/error.h"
 #include "ops/op.h"
 
+/* Defaults used when the matching engine_config field is 0. */
+#define ENGINE_DEFAULT_CONNECT_TIMEOUT_MS 10000L
+#define ENGINE_DEFAULT_TOTAL_TIMEOUT_MS   120000L
+#define ENGINE_DEFAULT_STALL_TIMEOUT_S    30L
+#define ENGINE_DEFAULT_STOP_GRACE_MS      30000L
+
 struct engine_config {
 	const struct op *op;
 	const char *endpoint;      /* API root, e.g. "https://api.lattigo.com" (no trailing slash needed) */

@@ -1,0 +1,903 @@
+/* The engine's event loop, after curl's parallel transfers (tool_operate.c):
+ * refill calls up to the allowed concurrency, poll, perform, read what
+ * finished, decide per finished call (answer, retry, bisect, reconcile), and
+ * schedule every retry by its start time, never by sleeping. */
+#include "engine.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "engine/aimd.h"
+#include "engine/backoff.h"
+#include "engine/call.h"
+#include "engine/endpoint_policy.h"
+#include "engine/planner.h"
+#include "engine/rate_limiter.h"
+#include "engine/retry_after.h"
+
+#define BACKOFF_BASE_MS       250
+#define BACKOFF_CAP_MS        30000
+#define PROGRESS_INTERVAL_MS  200
+#define RETRY_BUDGET_RATIO    0.5
+#define RETRY_BUDGET_RESERVE  20
+#define AIMD_RECOVER_AFTER    16
+#define AIMD_COOLDOWN_MS      1000
+#define READY_CHUNKS_PER_SLOT 2
+
+struct engine {
+	const struct engine_config *config;
+	const struct op *op;
+	struct engine_source *source;
+	struct engine_sink *sink;
+	struct engine_stats *stats;
+	struct error *error;
+	struct call_transport transport;
+	unsigned concurrency;
+	unsigned max_retries;
+	long stop_grace_ms;
+
+	CURLM *multi;
+	struct planner *planner;
+	struct rate_limiter limiter;
+	struct aimd aimd;
+	struct retry_budget budget;
+	uint64_t random_state;
+
+	struct call *scheduled; /* not yet started or waiting to retry, by not_before_ms */
+	size_t scheduled_count;
+	struct call **running; /* in flight, at most concurrency */
+	unsigned running_count;
+
+	bool source_done;
+	bool stopping;
+	bool fatal;
+	bool sink_broken; /* the job directory cannot record: nothing more is reported */
+	int64_t stop_deadline_ms;
+	int64_t next_progress_ms;
+	uint64_t next_call_id;
+	uint64_t sequence;
+	uint64_t answered; /* calls that got an HTTP answer other than 401/403/429 */
+	struct strbuf key;
+};
+
+/* ---- outcomes ---- */
+
+static int report_row(struct engine *engine, const struct record *record, enum row_status status,
+                      long http_status, unsigned attempts, const char *message)
+{
+	struct row_outcome outcome;
+	memset(&outcome, 0, sizeof(outcome));
+	outcome.status = status;
+	outcome.http_status = (int)http_status;
+	outcome.attempts = attempts;
+	outcome.finished_at_ms = clock_wall_ms();
+	snprintf(outcome.message, sizeof(outcome.message), "%s", message ? message : "");
+	switch (status) {
+	case ROW_OK:
+		engine->stats->rows_ok++;
+		break;
+	case ROW_UNKNOWN:
+		engine->stats->rows_unknown++;
+		break;
+	case ROW_SKIPPED:
+		engine->stats->rows_skipped++;
+		break;
+	default:
+		engine->stats->rows_error++;
+		break;
+	}
+	if (engine->sink->row_finished(engine->sink->context, record, &outcome)) {
+		error_set(engine->error, "could not record the outcome of row %llu",
+		          (unsigned long long)record->row);
+		engine->fatal = true;
+		engine->sink_broken = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Gives every row of call the same outcome, then frees the call. */
+static void finish_call(struct engine *engine, struct call *call, enum row_status status,
+                        long http_status, const char *message)
+{
+	for (size_t index = 0; index < call->count && !engine->sink_broken; index++)
+		report_row(engine, call->records[index], status, http_status, call->row_attempts,
+		           message);
+	call_free(call);
+}
+
+static void enter_stopping(struct engine *engine, int64_t now_ms)
+{
+	if (engine->stopping)
+		return;
+	engine->stopping = true;
+	engine->stats->stopped = true;
+	engine->stop_deadline_ms = now_ms + engine->stop_grace_ms;
+}
+
+static void fail_fatally(struct engine *engine, int64_t now_ms)
+{
+	engine->fatal = true;
+	enter_stopping(engine, now_ms);
+}
+
+/* ---- scheduling ---- */
+
+static void schedule(struct engine *engine, struct call *call, int64_t not_before_ms)
+{
+	call->not_before_ms = not_before_ms;
+	struct call **slot = &engine->scheduled;
+	while (*slot && (*slot)->not_before_ms <= not_before_ms)
+		slot = &(*slot)->next;
+	call->next = *slot;
+	*slot = call;
+	engine->scheduled_count++;
+}
+
+static struct call *next_due(struct engine *engine, int64_t now_ms)
+{
+	struct call *call = engine->scheduled;
+	if (!call || call->not_before_ms > now_ms)
+		return NULL;
+	engine->scheduled = call->next;
+	call->next = NULL;
+	engine->scheduled_count--;
+	return call;
+}
+
+static int64_t jitter(struct engine *engine, int64_t spread_ms)
+{
+	if (spread_ms <= 0)
+		return 0;
+	return (int64_t)(backoff_random(&engine->random_state) % (uint64_t)spread_ms);
+}
+
+/* ---- pulling rows into the planner ---- */
+
+static int pull_rows(struct engine *engine, int64_t now_ms)
+{
+	size_t target = (size_t)engine->concurrency * READY_CHUNKS_PER_SLOT;
+	while (!engine->source_done && !engine->stopping &&
+	       planner_ready_count(engine->planner) + engine->scheduled_count < target) {
+		const struct record *record = NULL;
+		int got = engine->source->next(engine->source->context, &record, engine->error);
+		if (got < 0) {
+			error_set(engine->error, "reading the rows to send failed");
+			fail_fatally(engine, now_ms);
+			return -1;
+		}
+		if (got == 0) {
+			engine->source_done = true;
+			planner_flush_all(engine->planner);
+			break;
+		}
+		struct record *copy = record_clone(record);
+		if (!copy || op_batch_key(engine->op, copy, &engine->key)) {
+			free(copy);
+			error_set(engine->error, "out of memory while planning row %llu",
+			          (unsigned long long)record->row);
+			fail_fatally(engine, now_ms);
+			return -1;
+		}
+		engine->stats->rows_taken++;
+		if (planner_add(engine->planner, copy, strbuf_text(&engine->key),
+		                copy->value[engine->op->key_field], now_ms)) {
+			error_set(engine->error, "out of memory while planning row %llu",
+			          (unsigned long long)copy->row);
+			fail_fatally(engine, now_ms);
+			return -1;
+		}
+	}
+	planner_flush_stale(engine->planner, now_ms);
+	return 0;
+}
+
+/* ---- starting calls ---- */
+
+static int build_operation_request(struct engine *engine, struct call *call)
+{
+	json_t *body = NULL;
+	strbuf_reset(&call->path);
+	if (engine->op->build_request(engine->op, (const struct record *const *)call->records,
+	                              call->count, &call->path, &body))
+		return -1;
+	if (body) {
+		call->body = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		if (!call->body)
+			return -1;
+		call->body_length = strlen(call->body);
+	}
+	call->method = engine->op->method;
+	return 0;
+}
+
+static int build_reconcile_request(struct call *call)
+{
+	const char *iccid = call->records[0]->value[FIELD_ICCID];
+	char *escaped = curl_easy_escape(NULL, iccid, 0);
+	if (!escaped)
+		return -1;
+	strbuf_reset(&call->path);
+	int result = strbuf_appendf(&call->path, "v2/devices/%s?id_type=iccid", escaped);
+	curl_free(escaped);
+	call->method = "GET";
+	return result == STRBUF_OK ? 0 : -1;
+}
+
+static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
+{
+	if (!call->built) {
+		int built = call->kind == CALL_OPERATION ? build_operation_request(engine, call)
+		                                         : build_reconcile_request(call);
+		if (built) {
+			finish_call(
+			    engine, call, call->kind == CALL_OPERATION ? ROW_ERROR : ROW_UNKNOWN, 0,
+			    call->kind == CALL_OPERATION
+			        ? "could not build the request for this row (too large?)"
+			        : "could not build the read-back request; check before re-sending");
+			return;
+		}
+		call->built = true;
+	}
+	if (call->kind == CALL_OPERATION) {
+		if (call->attempt == 0)
+			retry_budget_count_call(&engine->budget);
+		call->row_attempts++;
+		call->refuse_rewind = (engine->op->flags & OP_NON_IDEMPOTENT) != 0;
+	}
+	call->attempt++;
+	if (call->kind == CALL_OPERATION && engine->sink->call_starting &&
+	    engine->sink->call_starting(engine->sink->context, call->id,
+	                                (const struct record *const *)call->records, call->count,
+	                                call->attempt)) {
+		error_set(engine->error, "could not record that a call is about to be sent");
+		call_free(call);
+		fail_fatally(engine, now_ms);
+		return;
+	}
+	if (call_prepare(call, &engine->transport) ||
+	    curl_multi_add_handle(engine->multi, call->easy) != CURLM_OK) {
+		error_set(engine->error, "out of memory while preparing a call");
+		call_free(call);
+		fail_fatally(engine, now_ms);
+		return;
+	}
+	call->started_mono_ms = now_ms;
+	call->started_wall_ms = clock_wall_ms();
+	engine->running[engine->running_count++] = call;
+	engine->stats->calls++;
+}
+
+static unsigned allowed_in_flight(const struct engine *engine)
+{
+	return engine->aimd.current < engine->concurrency ? engine->aimd.current
+	                                                  : engine->concurrency;
+}
+
+/* Starts calls while slots and tokens allow: due retries, bisected halves and
+ * read-backs first (they finish work already begun), then new chunks. */
+static void start_calls(struct engine *engine, int64_t now_ms)
+{
+	while (!engine->stopping && engine->running_count < allowed_in_flight(engine)) {
+		bool have_due = engine->scheduled && engine->scheduled->not_before_ms <= now_ms;
+		if (!have_due && !planner_ready_count(engine->planner))
+			return;
+		if (!rate_limiter_try_take(&engine->limiter, now_ms))
+			return;
+		struct call *call = next_due(engine, now_ms);
+		if (!call) {
+			struct chunk *chunk = planner_take(engine->planner);
+			call = call_new(CALL_OPERATION, chunk->records, chunk->count, 0);
+			if (!call) {
+				chunk_free(chunk);
+				error_set(engine->error, "out of memory while preparing a call");
+				fail_fatally(engine, now_ms);
+				return;
+			}
+			call->id = ++engine->next_call_id;
+			free(chunk->records);
+			free(chunk);
+		}
+		start_call(engine, call, now_ms);
+	}
+}
+
+/* ---- finished calls ---- */
+
+static void remove_running(struct engine *engine, struct call *call)
+{
+	for (unsigned index = 0; index < engine->running_count; index++) {
+		if (engine->running[index] == call) {
+			engine->running[index] = engine->running[--engine->running_count];
+			break;
+		}
+	}
+	curl_multi_remove_handle(engine->multi, call->easy);
+}
+
+static const char *transport_problem(const struct call *call, CURLcode result)
+{
+	if (call->response_too_big)
+		return "the answer exceeded 4 MiB";
+	return call->curl_error[0] ? call->curl_error : curl_easy_strerror(result);
+}
+
+static void record_exchange(struct engine *engine, struct call *call, CURLcode result,
+                            long http_status, int64_t elapsed_ms)
+{
+	const char *problem = result == CURLE_OK ? "" : transport_problem(call, result);
+	if (engine->config->verbose) {
+		if (http_status)
+			fprintf(stderr, "%s %s -> %ld (%lld ms, %zu rows, attempt %u)\n",
+			        call->method, strbuf_text(&call->path), http_status,
+			        (long long)elapsed_ms, call->count, call->attempt);
+		else
+			fprintf(stderr, "%s %s -> no answer: %s (%lld ms, %zu rows, attempt %u)\n",
+			        call->method, strbuf_text(&call->path), problem,
+			        (long long)elapsed_ms, call->count, call->attempt);
+	}
+	if (!engine->sink->exchange_finished)
+		return;
+	struct exchange exchange = {
+	    .sequence = ++engine->sequence,
+	    .started_at_ms = call->started_wall_ms,
+	    .finished_at_ms = clock_wall_ms(),
+	    .method = call->method,
+	    .url = strbuf_text(&call->url),
+	    .request_body = call->body ? call->body : "",
+	    .request_length = call->body_length,
+	    .http_status = http_status,
+	    .curl_error = problem,
+	    .response_headers = strbuf_text(&call->headers),
+	    .response_headers_length = call->headers.length,
+	    .response_body = strbuf_text(&call->response),
+	    .response_length = call->response.length,
+	    .attempt = call->attempt,
+	    .rows = call->rows,
+	    .row_count = call->count,
+	};
+	if (engine->sink->exchange_finished(engine->sink->context, &exchange)) {
+		error_set(engine->error, "could not record an exchange in the audit trail");
+		engine->fatal = true;
+		engine->sink_broken = true;
+	}
+}
+
+enum retry_reason { RETRY_THROTTLED, RETRY_FAILED };
+
+/* Schedules another try of call after delay_ms, or ends its rows when the
+ * call's retries or the job's retry budget are used up. */
+static void retry_or_give_up(struct engine *engine, struct call *call, enum retry_reason reason,
+                             long http_status, int64_t delay_ms, const char *problem,
+                             int64_t now_ms)
+{
+	enum row_status give_up_status = call->kind == CALL_OPERATION ? ROW_ERROR : ROW_UNKNOWN;
+	char message[512];
+	if (engine->stopping) {
+		/* An unambiguous failure applied nothing: the rows stay unreported
+		 * and a resume sends them. A read-back cannot wait for that. */
+		if (call->kind == CALL_RECONCILE) {
+			snprintf(message, sizeof(message),
+			         "no answer to the operation (%s) and the job stopped before it "
+			         "could be read back; check before re-sending",
+			         call->ambiguity);
+			finish_call(engine, call, ROW_UNKNOWN, 0, message);
+		} else {
+			call_free(call);
+		}
+		return;
+	}
+	if (call->retries >= engine->max_retries) {
+		snprintf(message, sizeof(message), "gave up after %u attempts: %s", call->attempt,
+		         problem);
+		if (call->kind == CALL_RECONCILE)
+			snprintf(
+			    message, sizeof(message),
+			    "no answer to the operation (%s) and the read-back failed %u times "
+			    "(%s); check before re-sending",
+			    call->ambiguity, call->attempt, problem);
+		finish_call(engine, call, give_up_status, http_status, message);
+		return;
+	}
+	if (reason == RETRY_FAILED && !retry_budget_try_spend(&engine->budget)) {
+		snprintf(
+		    message, sizeof(message),
+		    "not retried: the job's retry budget is spent (%llu retries for %llu calls); "
+		    "last problem: %s",
+		    (unsigned long long)engine->budget.retries,
+		    (unsigned long long)engine->budget.first_attempts, problem);
+		if (call->kind == CALL_RECONCILE)
+			snprintf(message, sizeof(message),
+			         "no answer to the operation (%s) and the read-back could not be "
+			         "retried (retry budget spent; %s); check before re-sending",
+			         call->ambiguity, problem);
+		finish_call(engine, call, give_up_status, http_status, message);
+		return;
+	}
+	call->retries++;
+	engine->stats->retries++;
+	schedule(engine, call, now_ms + delay_ms);
+}
+
+static int64_t failure_delay(struct engine *engine, const struct call *call)
+{
+	return backoff_delay_ms(call->retries, BACKOFF_BASE_MS, BACKOFF_CAP_MS,
+	                        backoff_random(&engine->random_state));
+}
+
+/* The request of a non-idempotent call may have been applied but no answer
+ * came: never re-send; read back each row where the operation allows it. */
+static void handle_ambiguous(struct engine *engine, struct call *call, const char *why)
+{
+	char message[512];
+	if (!(engine->op->flags & OP_RECONCILE_BY_ICCID) || engine->stopping) {
+		snprintf(message, sizeof(message),
+		         "sent, but no answer (%s); not retried because %s is not idempotent", why,
+		         engine->op->name);
+		finish_call(engine, call, ROW_UNKNOWN, 0, message);
+		return;
+	}
+	for (size_t index = 0; index < call->count; index++) {
+		struct record *record = call->records[index];
+		struct call *lookup = record->value[FIELD_ICCID]
+		                          ? call_new(CALL_RECONCILE, &record, 1, call->row_attempts)
+		                          : NULL;
+		if (!lookup) {
+			snprintf(message, sizeof(message),
+			         "sent, but no answer (%s); the row could not be read back; check "
+			         "before re-sending",
+			         why);
+			report_row(engine, record, ROW_UNKNOWN, 0, call->row_attempts, message);
+			free(record);
+			continue;
+		}
+		lookup->id = ++engine->next_call_id;
+		snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", why);
+		schedule(engine, lookup, 0);
+	}
+	call_free_keeping_records(call);
+}
+
+/* The call was refused as too large: send each half separately and let new
+ * chunks use the smaller size for the rest of the job. */
+static void bisect(struct engine *engine, struct call *call, int64_t now_ms)
+{
+	size_t first = planner_bisect_size(call->count);
+	if (first < planner_chunk_size(engine->planner))
+		planner_set_chunk_size(engine->planner, first);
+	struct call *halves[2] = {
+	    call_new(CALL_OPERATION, call->records, first, call->row_attempts),
+	    call_new(CALL_OPERATION, call->records + first, call->count - first,
+	             call->row_attempts),
+	};
+	if (!halves[0] || !halves[1]) {
+		call_free_keeping_records(halves[0]);
+		call_free_keeping_records(halves[1]);
+		error_set(engine->error, "out of memory while splitting a call");
+		call_free(call);
+		fail_fatally(engine, now_ms);
+		return;
+	}
+	for (size_t index = 0; index < 2; index++) {
+		halves[index]->id = ++engine->next_call_id;
+		schedule(engine, halves[index], now_ms);
+	}
+	call_free_keeping_records(call);
+}
+
+static bool answer_says_too_large(const struct call *call, long http_status)
+{
+	if (http_status == 413)
+		return true;
+	if (http_status != 400)
+		return false;
+	const char *text = strbuf_text(&call->response);
+	static const char *const phrases[] = {"too many", "too large", "too big", "too long"};
+	for (size_t index = 0; index < sizeof(phrases) / sizeof(phrases[0]); index++) {
+		/* bounded: the body is capped */
+		const char *at = text;
+		size_t phrase_length = strlen(phrases[index]);
+		for (; *at; at++)
+			if (!strncasecmp(at, phrases[index], phrase_length))
+				return true;
+	}
+	return false;
+}
+
+static void map_answer(struct engine *engine, struct call *call, long http_status)
+{
+	struct row_outcome *outcomes = calloc(call->count, sizeof(*outcomes));
+	if (!outcomes) {
+		error_set(engine->error, "out of memory while reading an answer");
+		engine->fatal = true;
+		call_free(call);
+		return;
+	}
+	json_error_t json_error;
+	json_t *body = call->response.length ? json_loadb(strbuf_text(&call->response),
+	                                                  call->response.length, 0, &json_error)
+	                                     : NULL;
+	engine->op->map_response(engine->op, http_status, body, strbuf_text(&call->response),
+	                         call->response.length, (const struct record *const *)call->records,
+	                         call->count, outcomes);
+	json_decref(body);
+	for (size_t index = 0; index < call->count && !engine->sink_broken; index++) {
+		struct row_outcome *outcome = &outcomes[index];
+		if (outcome->status == ROW_PENDING)
+			report_row(engine, call->records[index], ROW_UNKNOWN, http_status,
+			           call->row_attempts, "the answer did not mention this row");
+		else
+			report_row(engine, call->records[index], outcome->status, http_status,
+			           call->row_attempts, outcome->message);
+	}
+	free(outcomes);
+	call_free(call);
+}
+
+static void reconcile_answer(struct engine *engine, struct call *call, long http_status)
+{
+	char message[512];
+	if (http_status == 200) {
+		finish_call(engine, call, ROW_OK, 200,
+		            "reconciled: device exists after an unanswered activation");
+		return;
+	}
+	if (http_status == 404)
+		snprintf(message, sizeof(message),
+		         "no answer to the activation (%s) and the device is not (yet) visible; "
+		         "check before re-sending",
+		         call->ambiguity);
+	else
+		snprintf(message, sizeof(message),
+		         "no answer to the activation (%s) and reading the device back gave HTTP "
+		         "%ld; check before re-sending",
+		         call->ambiguity, http_status);
+	finish_call(engine, call, ROW_UNKNOWN, http_status, message);
+}
+
+static void handle_answer(struct engine *engine, struct call *call, long http_status,
+                          int64_t now_ms)
+{
+	char problem[256];
+	char value[128];
+	bool non_idempotent =
+	    call->kind == CALL_OPERATION && (engine->op->flags & OP_NON_IDEMPOTENT);
+
+	if (http_status == 401 || (http_status == 403 && engine->answered == 0)) {
+		error_set(engine->error, "the API refused the credentials (HTTP %ld)", http_status);
+		call_free(call);
+		fail_fatally(engine, now_ms);
+		return;
+	}
+	if (http_status == 429) {
+		engine->stats->throttled++;
+		aimd_on_throttled(&engine->aimd, now_ms);
+		int64_t delay = 0;
+		if (call_header(call, "Retry-After", value, sizeof(value)) == 0 &&
+		    retry_after_parse(value, clock_wall_ms(), &delay) == 0)
+			delay += jitter(engine, delay / 10 + 50);
+		else
+			delay = failure_delay(engine, call);
+		snprintf(problem, sizeof(problem), "throttled by the API (HTTP 429)");
+		retry_or_give_up(engine, call, RETRY_THROTTLED, http_status, delay, problem,
+		                 now_ms);
+		return;
+	}
+	engine->answered++;
+	aimd_on_success(&engine->aimd);
+	if (http_status == 408 || http_status >= 500) {
+		if (non_idempotent && (http_status == 502 || http_status == 504)) {
+			/* A gateway gave up waiting: the service may still have acted. */
+			snprintf(problem, sizeof(problem), "HTTP %ld from a gateway", http_status);
+			handle_ambiguous(engine, call, problem);
+			return;
+		}
+		int64_t delay = failure_delay(engine, call);
+		int64_t asked = 0;
+		if (call_header(call, "Retry-After", value, sizeof(value)) == 0 &&
+		    retry_after_parse(value, clock_wall_ms(), &asked) == 0 && asked > delay)
+			delay = asked;
+		snprintf(problem, sizeof(problem), "HTTP %ld from the API", http_status);
+		retry_or_give_up(engine, call, RETRY_FAILED, http_status, delay, problem, now_ms);
+		return;
+	}
+	if (call->kind == CALL_RECONCILE) {
+		reconcile_answer(engine, call, http_status);
+		return;
+	}
+	if (answer_says_too_large(call, http_status)) {
+		if (call->count > 1) {
+			bisect(engine, call, now_ms);
+			return;
+		}
+		finish_call(engine, call, ROW_ERROR, http_status,
+		            "the API refused even a single-row call as too large");
+		return;
+	}
+	if (http_status >= 300 && http_status < 400) {
+		char location[200] = "";
+		char redirect[320];
+		call_header(call, "Location", location, sizeof(location));
+		snprintf(redirect, sizeof(redirect),
+		         "the API answered HTTP %ld redirecting to '%s' (not followed; check "
+		         "--endpoint)",
+		         http_status, location);
+		finish_call(engine, call, ROW_ERROR, http_status, redirect);
+		return;
+	}
+	map_answer(engine, call, http_status);
+}
+
+static void handle_done(struct engine *engine, struct call *call, CURLcode result, int64_t now_ms)
+{
+	long http_status = 0;
+	long request_size = 0;
+	remove_running(engine, call);
+	curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &http_status);
+	curl_easy_getinfo(call->easy, CURLINFO_REQUEST_SIZE, &request_size);
+	record_exchange(engine, call, result, http_status, now_ms - call->started_mono_ms);
+	if (engine->sink_broken) {
+		call_free(call);
+		return;
+	}
+	if (result == CURLE_OK && http_status > 0) {
+		handle_answer(engine, call, http_status, now_ms);
+		return;
+	}
+	const char *problem = transport_problem(call, result);
+	if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE ||
+	    result == CURLE_UNSUPPORTED_PROTOCOL) {
+		error_set(engine->error, "cannot talk to the API safely: %s", problem);
+		call_free(call);
+		fail_fatally(engine, now_ms);
+		return;
+	}
+	if (call->kind == CALL_OPERATION && (engine->op->flags & OP_NON_IDEMPOTENT) &&
+	    call_request_may_have_arrived(result, request_size, call->body_handed)) {
+		handle_ambiguous(engine, call, problem);
+		return;
+	}
+	retry_or_give_up(engine, call, RETRY_FAILED, 0, failure_delay(engine, call), problem,
+	                 now_ms);
+}
+
+static void read_finished(struct engine *engine, int64_t now_ms)
+{
+	CURLMsg *message;
+	int left = 0;
+	while ((message = curl_multi_info_read(engine->multi, &left))) {
+		if (message->msg != CURLMSG_DONE)
+			continue;
+		struct call *call = NULL;
+		curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, (char **)&call);
+		CURLcode result = message->data.result;
+		handle_done(engine, call, result, now_ms);
+	}
+}
+
+/* Ends the calls still in flight when the grace period after a stop is over. */
+static void abort_running(struct engine *engine)
+{
+	char message[512];
+	while (engine->running_count) {
+		struct call *call = engine->running[engine->running_count - 1];
+		long request_size = 0;
+		curl_easy_getinfo(call->easy, CURLINFO_REQUEST_SIZE, &request_size);
+		remove_running(engine, call);
+		if (engine->sink_broken) {
+			call_free(call);
+			continue;
+		}
+		bool arrived = call_request_may_have_arrived(CURLE_OPERATION_TIMEDOUT, request_size,
+		                                             call->body_handed);
+		if (call->kind == CALL_RECONCILE) {
+			snprintf(message, sizeof(message),
+			         "no answer to the operation (%s) and the job stopped before it "
+			         "could be read back; check before re-sending",
+			         call->ambiguity);
+			finish_call(engine, call, ROW_UNKNOWN, 0, message);
+		} else if ((engine->op->flags & OP_NON_IDEMPOTENT) && arrived) {
+			snprintf(message, sizeof(message),
+			         "sent, but the job stopped before the answer arrived; not re-sent "
+			         "because %s is not idempotent",
+			         engine->op->name);
+			finish_call(engine, call, ROW_UNKNOWN, 0, message);
+		} else {
+			call_free(call);
+		}
+	}
+}
+
+/* Rows still queued after an early stop: read-backs end unknown, the rest are
+ * simply not reported (never sent, or refused without effect). */
+static void drop_scheduled(struct engine *engine)
+{
+	char message[512];
+	while (engine->scheduled) {
+		struct call *call = engine->scheduled;
+		engine->scheduled = call->next;
+		engine->scheduled_count--;
+		if (call->kind == CALL_RECONCILE && !engine->sink_broken) {
+			snprintf(message, sizeof(message),
+			         "no answer to the operation (%s) and the job stopped before it "
+			         "could be read back; check before re-sending",
+			         call->ambiguity);
+			finish_call(engine, call, ROW_UNKNOWN, 0, message);
+		} else {
+			call_free(call);
+		}
+	}
+}
+
+/* ---- the loop ---- */
+
+static void update_progress(struct engine *engine, int64_t now_ms, bool force)
+{
+	if (!force && now_ms < engine->next_progress_ms)
+		return;
+	engine->next_progress_ms = now_ms + PROGRESS_INTERVAL_MS;
+	engine->stats->in_flight = engine->running_count;
+	engine->stats->elapsed_ms = now_ms - engine->stats->started_ms;
+	if (engine->sink->progress)
+		engine->sink->progress(engine->sink->context, engine->stats);
+}
+
+static bool work_left(const struct engine *engine)
+{
+	return engine->running_count || engine->scheduled || !engine->source_done ||
+	       planner_ready_count(engine->planner) || planner_open_rows(engine->planner);
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* How long the loop may wait for network activity before something else is due. */
+static long poll_timeout(struct engine *engine, int64_t now_ms)
+{
+	int64_t until = engine->next_progress_ms;
+	if (engine->stopping) {
+		until = min64(until, engine->stop_deadline_ms);
+	} else if (engine->running_count < allowed_in_flight(engine)) {
+		bool startable = planner_ready_count(engine->planner) ||
+		                 (engine->scheduled && engine->scheduled->not_before_ms <= now_ms);
+		if (startable)
+			until =
+			    min64(until, now_ms + rate_limiter_wait_ms(&engine->limiter, now_ms));
+		else if (engine->scheduled)
+			until = min64(until, engine->scheduled->not_before_ms);
+		until = min64(until, planner_next_stale_ms(engine->planner));
+	}
+	int64_t wait = until - now_ms;
+	if (wait < 0)
+		wait = 0;
+	return (long)wait;
+}
+
+static int engine_setup(struct engine *engine, const struct engine_config *config,
+                        struct engine_source *source, struct engine_sink *sink,
+                        struct engine_stats *stats, struct error *error)
+{
+	memset(engine, 0, sizeof(*engine));
+	engine->config = config;
+	engine->op = config->op;
+	engine->source = source;
+	engine->sink = sink;
+	engine->stats = stats;
+	engine->error = error;
+	engine->concurrency = config->concurrency ? config->concurrency : 4;
+	engine->max_retries = config->max_retries;
+	engine->stop_grace_ms =
+	    config->stop_grace_ms > 0 ? config->stop_grace_ms : ENGINE_DEFAULT_STOP_GRACE_MS;
+	strbuf_init(&engine->key, 64 * 1024);
+	if (!config->op || !sink || !sink->row_finished || !source || !source->next)
+		return error_set(error, "engine called without an operation, a source or a sink");
+
+	bool plain_http = false;
+	if (endpoint_policy_check(config->endpoint, config->allow_insecure_http, &plain_http,
+	                          error))
+		return -1;
+	engine->transport = (struct call_transport){
+	    .endpoint = config->endpoint,
+	    .key_name = config->key_name ? config->key_name : "",
+	    .api_key = config->api_key ? config->api_key : "",
+	    .plain_http = plain_http,
+	    .connect_timeout_ms = config->connect_timeout_ms > 0
+	                              ? config->connect_timeout_ms
+	                              : ENGINE_DEFAULT_CONNECT_TIMEOUT_MS,
+	    .total_timeout_ms = config->total_timeout_ms > 0 ? config->total_timeout_ms
+	                                                     : ENGINE_DEFAULT_TOTAL_TIMEOUT_MS,
+	    .stall_timeout_s = config->stall_timeout_s > 0 ? config->stall_timeout_s
+	                                                   : ENGINE_DEFAULT_STALL_TIMEOUT_S,
+	};
+
+	size_t chunk = (config->op->flags & OP_PER_ROW) ? 1 : (config->chunk ? config->chunk : 100);
+	struct planner_config planning;
+	planner_config_defaults(&planning, chunk);
+	engine->planner = planner_new(&planning);
+	engine->running = calloc(engine->concurrency, sizeof(*engine->running));
+	engine->multi = curl_multi_init();
+	if (!engine->planner || !engine->running || !engine->multi)
+		return error_set(error, "out of memory while starting the engine");
+	/* One pool of keep-alive connections, sized to the calls in flight. */
+	curl_multi_setopt(engine->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)engine->concurrency);
+	curl_multi_setopt(engine->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)engine->concurrency);
+	curl_multi_setopt(engine->multi, CURLMOPT_MAXCONNECTS, (long)engine->concurrency + 2);
+
+	int64_t now = clock_monotonic_ms();
+	rate_limiter_init(&engine->limiter, config->rate, now);
+	aimd_init(&engine->aimd, engine->concurrency, AIMD_RECOVER_AFTER, AIMD_COOLDOWN_MS);
+	retry_budget_init(&engine->budget, RETRY_BUDGET_RATIO, RETRY_BUDGET_RESERVE);
+	engine->random_state = (uint64_t)clock_wall_ms() ^ ((uint64_t)getpid() << 32);
+	memset(stats, 0, sizeof(*stats));
+	stats->started_ms = now;
+	engine->next_progress_ms = now + PROGRESS_INTERVAL_MS;
+	return 0;
+}
+
+static void engine_release(struct engine *engine)
+{
+	for (unsigned index = 0; index < engine->running_count; index++) {
+		curl_multi_remove_handle(engine->multi, engine->running[index]->easy);
+		call_free(engine->running[index]);
+	}
+	engine->running_count = 0;
+	while (engine->scheduled) {
+		struct call *call = engine->scheduled;
+		engine->scheduled = call->next;
+		call_free(call);
+	}
+	planner_free(engine->planner);
+	free(engine->running);
+	if (engine->multi)
+		curl_multi_cleanup(engine->multi);
+	strbuf_release(&engine->key);
+}
+
+int engine_run(const struct engine_config *config, struct engine_source *source,
+               struct engine_sink *sink, struct engine_stats *stats, struct error *error)
+{
+	struct engine engine;
+	int result = -1;
+	if (engine_setup(&engine, config, source, sink, stats, error))
+		goto out;
+
+	for (;;) {
+		int64_t now = clock_monotonic_ms();
+		if (!engine.stopping && config->stop_requested && *config->stop_requested)
+			enter_stopping(&engine, now);
+		if (!engine.stopping)
+			pull_rows(&engine, now);
+		start_calls(&engine, now);
+		if (engine.stopping && (!engine.running_count || now >= engine.stop_deadline_ms))
+			break;
+		if (!engine.stopping && !work_left(&engine))
+			break;
+		int ready = 0;
+		if (curl_multi_poll(engine.multi, NULL, 0, (int)poll_timeout(&engine, now),
+		                    &ready) != CURLM_OK) {
+			error_set(error, "the transfer loop failed (curl_multi_poll)");
+			engine.fatal = true;
+			break;
+		}
+		int running = 0;
+		curl_multi_perform(engine.multi, &running);
+		now = clock_monotonic_ms();
+		read_finished(&engine, now);
+		update_progress(&engine, now, false);
+	}
+	abort_running(&engine);
+	drop_scheduled(&engine);
+	update_progress(&engine, clock_monotonic_ms(), true);
+	result = engine.fatal ? -1 : engine.stopping ? 1 : 0;
+out:
+	engine_release(&engine);
+	return result;
+}
