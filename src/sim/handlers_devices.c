@@ -1,0 +1,273 @@
+/* Single-device endpoints: v2/devices, v2/devices/:device_name and the
+ * per-device reads and writes under it. */
+#include "sim/history.h"
+#include "sim/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_WINDOW_DAYS 3660
+#define MAX_LIMIT       100000
+#define NOTE_LIMIT      100
+
+/* Finds the device named by the path under the store lock; answers 404 (or
+ * 400 for a bad id_type) and returns NULL when there is none. */
+static struct device *path_device(struct sim_call *call)
+{
+	enum id_type type;
+	if (call_id_type(call, &type) != 0)
+		return NULL;
+	struct device *device = store_find(&call->context->store, type, call->device_id);
+	if (!device)
+		call_error(call, 404, "device '%s' not found (id_type %s)", call->device_id,
+		           id_type_name(type));
+	return device;
+}
+
+void handle_list_devices(struct sim_call *call)
+{
+	char scratch[32], state_scratch[64];
+	const char *details = call_param_text(call, "details", scratch, sizeof scratch);
+	int with_details = details && (strcmp(details, "true") == 0 || strcmp(details, "1") == 0);
+	const char *state = call_param_text(call, "state", state_scratch, sizeof state_scratch);
+	if (state && !*state)
+		state = NULL;
+	struct store *store = &call->context->store;
+	store_lock(store);
+	uint64_t total = 0;
+	for (size_t i = 0; i < store->count; i++) {
+		const char *device_state =
+		    json_string_value(json_object_get(store->devices[i].fields, "state"));
+		if (!state || (device_state && strcmp(device_state, state) == 0))
+			total++;
+	}
+	uint64_t first, count;
+	if (call_paginate(call, total, &first, &count) == 0) {
+		json_t *list = json_array();
+		uint64_t seen = 0;
+		for (size_t i = 0; list && i < store->count && seen < first + count; i++) {
+			json_t *fields = store->devices[i].fields;
+			const char *device_state =
+			    json_string_value(json_object_get(fields, "state"));
+			if (state && !(device_state && strcmp(device_state, state) == 0))
+				continue;
+			if (seen++ < first)
+				continue;
+			/* Copies, because the answer is written after the lock is released. */
+			json_array_append_new(list, with_details ? json_deep_copy(fields)
+			                                         : json_deep_copy(json_object_get(
+			                                               fields, "device_name")));
+		}
+		call_respond(call, 200, list);
+	}
+	store_unlock(store);
+}
+
+void handle_get_device(struct sim_call *call)
+{
+	store_lock(&call->context->store);
+	struct device *device = path_device(call);
+	if (device)
+		call_respond(call, 200, json_deep_copy(device->fields));
+	store_unlock(&call->context->store);
+}
+
+/* Reads start_date / end_date (defaults: 30 days ago / today) and limit
+ * (default 1). Answers 400 and returns -1 when one is malformed. */
+static int read_window(struct sim_call *call, int64_t *start, int64_t *end, uint64_t *limit)
+{
+	char scratch[64];
+	const char *text = call_param_text(call, "end_date", scratch, sizeof scratch);
+	*end = history_today();
+	if (text && history_parse_day(text, end) != 0) {
+		call_error(call, 400, "end_date: not an ISO 8601 date (YYYY-MM-DD)");
+		return -1;
+	}
+	*start = *end - 30;
+	text = call_param_text(call, "start_date", scratch, sizeof scratch);
+	if (text && history_parse_day(text, start) != 0) {
+		call_error(call, 400, "start_date: not an ISO 8601 date (YYYY-MM-DD)");
+		return -1;
+	}
+	if (*end - *start > MAX_WINDOW_DAYS)
+		*start = *end - MAX_WINDOW_DAYS;
+	*limit = 1;
+	text = call_param_text(call, "limit", scratch, sizeof scratch);
+	if (text) {
+		char *stop = NULL;
+		unsigned long long value = strtoull(text, &stop, 10);
+		if (!*text || *stop || *text == '-' || value == 0) {
+			call_error(call, 400, "limit: must be a positive integer");
+			return -1;
+		}
+		*limit = value > MAX_LIMIT ? MAX_LIMIT : value;
+	}
+	return 0;
+}
+
+typedef json_t *day_record(uint64_t seed, const char *device, int64_t day);
+
+/* Answers with the records of days end, end-1, … start (newest first), at
+ * most limit of them, paginated. */
+static void answer_history(struct sim_call *call, day_record *make, int monthly)
+{
+	int64_t start, end;
+	uint64_t limit, first, count;
+	char name[512];
+	if (read_window(call, &start, &end, &limit) != 0)
+		return;
+	store_lock(&call->context->store);
+	struct device *device = path_device(call);
+	if (device)
+		snprintf(name, sizeof name, "%s", device_name_of(device));
+	store_unlock(&call->context->store);
+	if (!device)
+		return;
+	if (monthly) {
+		start = history_month_start(start);
+		end = history_month_start(end);
+	}
+	uint64_t available = 0;
+	for (int64_t day = end; day >= start && available < limit;
+	     day = monthly ? history_previous_month(day) : day - 1)
+		available++;
+	if (call_paginate(call, available, &first, &count) != 0)
+		return;
+	json_t *list = json_array();
+	uint64_t position = 0;
+	uint64_t seed = call->context->store.seed;
+	for (int64_t day = end; list && day >= start && position < first + count;
+	     day = monthly ? history_previous_month(day) : day - 1, position++)
+		if (position >= first)
+			json_array_append_new(list, make(seed, name, day));
+	call_respond(call, 200, list);
+}
+
+void handle_device_reports(struct sim_call *call)
+{
+	answer_history(call, history_device_report, 0);
+}
+
+void handle_daily_usages(struct sim_call *call)
+{
+	answer_history(call, history_daily_usage, 0);
+}
+
+void handle_monthly_usages(struct sim_call *call)
+{
+	answer_history(call, history_monthly_usage, 1);
+}
+
+void handle_get_sms(struct sim_call *call)
+{
+	int64_t start, end;
+	uint64_t limit;
+	char scratch[32];
+	if (read_window(call, &start, &end, &limit) != 0)
+		return;
+	const char *direction = call_param_text(call, "direction", scratch, sizeof scratch);
+	if (direction && strcmp(direction, "all") != 0 && strcmp(direction, "received") != 0 &&
+	    strcmp(direction, "sent") != 0) {
+		call_error(call, 400, "direction: must be one of all, received, sent");
+		return;
+	}
+	if (direction && strcmp(direction, "all") == 0)
+		direction = NULL;
+	store_lock(&call->context->store);
+	struct device *device = path_device(call);
+	json_t *list = device ? json_array() : NULL;
+	/* Only VDF devices keep an SMS log; the others have none to show. */
+	if (list && json_is_true(json_object_get(device->extra, "sms_capable"))) {
+		const char *name = device_name_of(device);
+		const char *imsi = json_string_value(json_object_get(device->fields, "imsi"));
+		const char *msisdn = json_string_value(json_object_get(device->fields, "msisdn"));
+		for (int64_t day = end; day >= start; day--) {
+			json_t *event =
+			    history_sms_event(call->context->store.seed, name, imsi ? imsi : "",
+			                      msisdn ? msisdn : "", day);
+			const char *type = json_string_value(json_object_get(event, "event_type"));
+			if (event && (!direction || (type && strcmp(type, direction) == 0)))
+				json_array_append(list, event);
+			json_decref(event);
+		}
+		size_t i;
+		json_t *sent;
+		json_array_foreach(json_object_get(device->extra, "sms_log"), i, sent)
+		{
+			int64_t day;
+			const char *when =
+			    json_string_value(json_object_get(sent, "event_timestamp"));
+			if (history_parse_day(when, &day) == 0 && day >= start && day <= end &&
+			    (!direction || strcmp(direction, "sent") == 0))
+				json_array_append_new(list, json_deep_copy(sent));
+		}
+	}
+	if (list)
+		call_respond(call, 200, list);
+	store_unlock(&call->context->store);
+}
+
+/* Cuts text to at most limit characters without splitting a UTF-8 sequence. */
+static json_t *truncated_note(const char *text, size_t limit)
+{
+	size_t bytes = 0, characters = 0;
+	while (text[bytes] && characters < limit) {
+		bytes++;
+		while ((text[bytes] & 0xC0) == 0x80)
+			bytes++;
+		characters++;
+	}
+	return json_stringn(text, bytes);
+}
+
+void handle_put_note(struct sim_call *call)
+{
+	char scratch[32], field[32], rule[512];
+	const char *field_name_text = call_param_text(call, "field_name", scratch, sizeof scratch);
+	const json_t *note = json_object_get(call->params, "note");
+	if (!field_name_text ||
+	    (strcmp(field_name_text, "note") != 0 && strcmp(field_name_text, "note1") != 0 &&
+	     strcmp(field_name_text, "note2") != 0 && strcmp(field_name_text, "note3") != 0)) {
+		call_error(call, 400, "field_name: must be one of note, note1, note2, note3");
+		return;
+	}
+	if (!json_is_string(note)) {
+		call_error(call, 400, "note: required (a string)");
+		return;
+	}
+	json_t *entry = json_pack("{s:s}", "device_name", call->device_id);
+	int invalid =
+	    call_validate(call, entry, call->params, field, sizeof field, rule, sizeof rule);
+	json_decref(entry);
+	if (invalid && strcmp(field, "device_name") != 0) {
+		call_error(call, 400, "%s: %s", field, rule);
+		return;
+	}
+	store_lock(&call->context->store);
+	struct device *device = path_device(call);
+	if (device) {
+		json_object_set_new(device->fields, field_name_text,
+		                    truncated_note(json_string_value(note), NOTE_LIMIT));
+		call_ledger(call, call->device_id, device_name_of(device));
+		call_respond(call, 200, json_pack("{s:s}", call->device_id, "Success"));
+	}
+	store_unlock(&call->context->store);
+}
+
+void handle_cellular_locate(struct sim_call *call)
+{
+	store_lock(&call->context->store);
+	struct device *device = path_device(call);
+	if (device) {
+		char answer[128];
+		double latitude = json_number_value(json_object_get(device->fields, "latitude"));
+		double longitude = json_number_value(json_object_get(device->fields, "longitude"));
+		snprintf(answer, sizeof answer,
+		         "Location request accepted: latitude %.4f, longitude %.4f, accuracy 500 m",
+		         latitude, longitude);
+		call_ledger(call, call->device_id, device_name_of(device));
+		call_respond(call, 200, json_pack("{s:s}", call->device_id, answer));
+	}
+	store_unlock(&call->context->store);
+}
