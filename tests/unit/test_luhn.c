@@ -1,0 +1,59 @@
+/* Unit tests for the Luhn check digit: published IMEI and ICCID vectors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "ops/luhn.h"
+
+static void known_identifiers_are_valid(void **state)
+{
+	(void)state;
+	const char *valid[] = {"490154203237518", "89014103211118510720", "356938035643809",
+	                       "79927398713", "0"};
+	for (size_t index = 0; index < sizeof(valid) / sizeof(valid[0]); index++)
+		assert_true(luhn_valid(valid[index], strlen(valid[index])));
+}
+
+static void one_changed_digit_is_caught(void **state)
+{
+	(void)state;
+	char imei[] = "490154203237518";
+	for (size_t position = 0; position < 15; position++) {
+		char original = imei[position];
+		imei[position] = (char)(original == '9' ? '0' : original + 1);
+		assert_false(luhn_valid(imei, 15));
+		imei[position] = original;
+	}
+	assert_false(luhn_valid("89014103211118510721", 20));
+}
+
+static void non_digits_and_empty_are_invalid(void **state)
+{
+	(void)state;
+	assert_false(luhn_valid("", 0));
+	assert_false(luhn_valid("49015420323751a", 15));
+	assert_false(luhn_valid("4901 5420323751", 15));
+	assert_int_equal(luhn_check_digit("12a", 3), '\0');
+}
+
+static void check_digit_completes_a_body(void **state)
+{
+	(void)state;
+	assert_int_equal(luhn_check_digit("49015420323751", 14), '8');
+	assert_int_equal(luhn_check_digit("8901410321111851072", 19), '0');
+	assert_int_equal(luhn_check_digit("7992739871", 10), '3');
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(known_identifiers_are_valid),
+	    cmocka_unit_test(one_changed_digit_is_caught),
+	    cmocka_unit_test(non_digits_and_empty_are_invalid),
+	    cmocka_unit_test(check_digit_completes_a_body),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
