@@ -124,7 +124,8 @@ int job_summary_write(const struct job_summary *summary, struct error *error)
 	}
 	if (atomic_file_open(&file, strbuf_text(&path), error) < 0)
 		goto out;
-	if (json_dumpf(root, file.stream, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+	if (json_dumpf(root, file.stream,
+	               JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) != 0 ||
 	    fputc('\n', file.stream) == EOF) {
 		error_set(error, "cannot write '%s'", strbuf_text(&path));
 		atomic_file_abort(&file);

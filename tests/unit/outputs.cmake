@@ -13,3 +13,6 @@ lattigo_unit_test(test_sim_launcher
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_sim_launcher.c ${CMAKE_SOURCE_DIR}/src/cli/sim_launcher.c
     ${CMAKE_SOURCE_DIR}/src/cli/signals.c ${CMAKE_SOURCE_DIR}/src/cli/credentials.c
   LINK lattigo_common)
+lattigo_unit_test(test_progress
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_progress.c ${CMAKE_SOURCE_DIR}/src/cli/progress.c
+  LINK lattigo_outputs lattigo_ops lattigo_common)
