@@ -1,0 +1,292 @@
+/* Unit tests for the job directory's files: results.csv and errors.csv from a
+ * manifest joined with an outcome store (CSV and JSONL), the shared errors
+ * writer, and summary.json. Expected texts are written out in full. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outputs/errors_writer.h"
+#include "outputs/results_writer.h"
+#include "outputs/summary.h"
+
+#define WHEN_MS INT64_C(1764098147123)
+#define WHEN    "2025-11-25T19:15:47.123Z"
+
+struct fixture {
+	char directory[64];
+	struct outcome_store *store;
+};
+
+static int make_directory(void **state)
+{
+	struct fixture *fixture = calloc(1, sizeof(*fixture));
+	assert_non_null(fixture);
+	snprintf(fixture->directory, sizeof(fixture->directory), "/tmp/test-outputs-XXXXXX");
+	assert_non_null(mkdtemp(fixture->directory));
+	struct error error;
+	error_clear(&error);
+	fixture->store = outcome_store_open(fixture->directory, OUTCOME_STORE_OPEN, &error);
+	assert_non_null(fixture->store);
+	*state = fixture;
+	return 0;
+}
+
+static int remove_directory(void **state)
+{
+	struct fixture *fixture = *state;
+	static const char *const names[] = {OUTCOME_INDEX_FILE, OUTCOME_MESSAGE_FILE, RESULTS_FILE,
+	                                    ERRORS_FILE, SUMMARY_FILE};
+	outcome_store_close(fixture->store);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), "%s/%s", fixture->directory, names[i]);
+		unlink(path);
+	}
+	assert_int_equal(rmdir(fixture->directory), 0); /* no temporary file left behind */
+	free(fixture);
+	return 0;
+}
+
+static void put(struct fixture *fixture, uint64_t row, enum row_status status, int http_status,
+                unsigned attempts, const char *message)
+{
+	struct row_outcome outcome;
+	memset(&outcome, 0, sizeof(outcome));
+	outcome.status = status;
+	outcome.http_status = http_status;
+	outcome.attempts = attempts;
+	outcome.finished_at_ms = WHEN_MS;
+	snprintf(outcome.message, sizeof(outcome.message), "%s", message);
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(outcome_store_put(fixture->store, row, &outcome, &error), 0);
+}
+
+static char *read_output(const struct fixture *fixture, const char *name)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", fixture->directory, name);
+	FILE *file = fopen(path, "rb");
+	assert_non_null(file);
+	char *text = calloc(1, 8192);
+	assert_non_null(text);
+	size_t got = fread(text, 1, 8191, file);
+	text[got] = '\0';
+	fclose(file);
+	return text;
+}
+
+static void assert_output(const struct fixture *fixture, const char *name, const char *expected)
+{
+	char *text = read_output(fixture, name);
+	assert_string_equal(text, expected);
+	free(text);
+}
+
+static void write_rows(struct fixture *fixture, const char *op_name, const char *manifest,
+                       struct outputs_report *report)
+{
+	const struct op *op = op_find(op_name);
+	assert_non_null(op);
+	struct outputs_job job = {
+	    .directory = fixture->directory, .op = op, .manifest_path = manifest};
+	struct error error;
+	error_clear(&error);
+	memset(report, 0, sizeof(*report));
+	if (outputs_write_rows(&job, fixture->store, report, &error) < 0)
+		fail_msg("%s", error.message);
+}
+
+static void csv_job_results_and_errors_in_row_order(void **state)
+{
+	struct fixture *fixture = *state;
+	put(fixture, 5, ROW_UNKNOWN, 0, 1, "connection closed after the request was sent");
+	put(fixture, 1, ROW_OK, 200, 1, "");
+	put(fixture, 3, ROW_INVALID, 0, 0, "cost_center: required");
+	put(fixture, 2, ROW_ERROR, 200, 2, "Error: Device not found");
+	struct outputs_report report;
+	write_rows(fixture, "cost-center", TEST_DATA_DIR "/outputs/cost-center.csv", &report);
+	assert_output(fixture, RESULTS_FILE,
+	              "row,status,http_status,message,attempts,finished_at,device_name\n"
+	              "1,ok,200,,1," WHEN ",dev-1\n"
+	              "2,error,200,Error: Device not found,2," WHEN ",\"dev,2\"\n"
+	              "3,invalid,,cost_center: required,0," WHEN ",dev-3\n"
+	              "5,unknown,,connection closed after the request was sent,1," WHEN
+	              ",'@dev-5\n");
+	assert_output(fixture, ERRORS_FILE,
+	              "Device_Name,cost_center,Colour,error\n"
+	              "\"dev,2\",CC-200,\"'=HYPERLINK(\"\"x\"\")\",Error: Device not found\n"
+	              "dev-3,,-5,cost_center: required\n"
+	              "'@dev-5,CC-500,\"multi\nline\",outcome unknown (connection closed after "
+	              "the request was sent): check the device before sending this row again\n");
+	assert_int_equal(report.rows_total, 5);
+	assert_int_equal(report.rows_written, 4);
+	assert_int_equal(report.rows_pending, 1);
+	assert_int_equal(report.error_rows, 3);
+}
+
+static void jsonl_job_errors_hold_every_key_seen(void **state)
+{
+	struct fixture *fixture = *state;
+	put(fixture, 1, ROW_OK, 200, 1, "");
+	put(fixture, 2, ROW_ERROR, 422, 1, "Error: field too long");
+	put(fixture, 3, ROW_INVALID, 0, 0, "note: too long");
+	struct outputs_report report;
+	write_rows(fixture, "note", TEST_DATA_DIR "/outputs/note.jsonl", &report);
+	assert_output(fixture, RESULTS_FILE,
+	              "row,status,http_status,message,attempts,finished_at,device_name,id_type\n"
+	              "1,ok,200,,1," WHEN ",n-1,\n"
+	              "2,error,422,Error: field too long,1," WHEN ",n-2,imei\n"
+	              "3,invalid,,note: too long,0," WHEN ",n-3,\n");
+	assert_output(fixture, ERRORS_FILE,
+	              "device_name,field_name,note,id_type,extra,error\n"
+	              "n-2,note2,'+44 second,imei,,Error: field too long\n"
+	              "n-3,note3,third,,x7,note: too long\n");
+	assert_int_equal(report.error_rows, 2);
+}
+
+static void activate_results_list_every_identifying_field(void **state)
+{
+	struct fixture *fixture = *state;
+	put(fixture, 1, ROW_OK, 200, 1, "");
+	struct outputs_report report;
+	write_rows(fixture, "activate", TEST_DATA_DIR "/outputs/activate.csv", &report);
+	assert_output(fixture, RESULTS_FILE,
+	              "row,status,http_status,message,attempts,finished_at,iccid,imei,device_sku\n"
+	              "1,ok,200,,1," WHEN ",8901260882310000007,356938035643809,\n");
+	assert_output(fixture, ERRORS_FILE, "iccid,imei,rate_plan_name,error\n");
+	assert_int_equal(report.rows_pending, 0);
+}
+
+static void stdin_manifest_cannot_be_read_twice(void **state)
+{
+	struct fixture *fixture = *state;
+	struct outputs_job job = {
+	    .directory = fixture->directory, .op = op_find("note"), .manifest_path = "-"};
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(outputs_write_results(&job, fixture->store, NULL, &error), -1);
+	assert_non_null(strstr(error.message, "read from stdin"));
+}
+
+static void errors_writer_replaces_an_existing_error_column(void **state)
+{
+	struct fixture *fixture = *state;
+	const char *const columns[] = {"device_name", "Error", "cost_center"};
+	struct error error;
+	error_clear(&error);
+	struct errors_writer *writer = errors_writer_open(fixture->directory, columns, 3, &error);
+	assert_non_null(writer);
+	const char *const row[] = {"dev-1", "old reason", "-12.5"};
+	assert_int_equal(errors_writer_row(writer, row, 3, "=new reason", &error), 0);
+	const char *const short_row[] = {"dev-2"};
+	assert_int_equal(errors_writer_row(writer, short_row, 1, "missing", &error), 0);
+	assert_int_equal(errors_writer_rows(writer), 2);
+	assert_int_equal(errors_writer_commit(writer, &error), 0);
+	assert_output(fixture, ERRORS_FILE,
+	              "device_name,Error,cost_center\n"
+	              "dev-1,'=new reason,-12.5\n"
+	              "dev-2,missing,\n");
+}
+
+static void errors_writer_abort_leaves_nothing(void **state)
+{
+	struct fixture *fixture = *state;
+	const char *const columns[] = {"device_name"};
+	struct error error;
+	error_clear(&error);
+	struct errors_writer *writer = errors_writer_open(fixture->directory, columns, 1, &error);
+	assert_non_null(writer);
+	errors_writer_abort(writer);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", fixture->directory, ERRORS_FILE);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void summary_json_holds_counts_figures_and_exit_status(void **state)
+{
+	struct fixture *fixture = *state;
+	put(fixture, 1, ROW_OK, 200, 1, "");
+	put(fixture, 2, ROW_OK, 200, 1, "");
+	put(fixture, 4, ROW_INVALID, 0, 0, "imei: check digit wrong (Luhn)");
+	struct job_summary summary = {.op = "cost-center",
+	                              .manifest = "lot-42.csv",
+	                              .directory = fixture->directory,
+	                              .rows_this_run = 2,
+	                              .calls = 3,
+	                              .retries = 1,
+	                              .throttled = 1,
+	                              .started_at_ms = WHEN_MS,
+	                              .finished_at_ms = WHEN_MS + 1500,
+	                              .wall_ms = 1500};
+	job_summary_count(&summary, fixture->store, 5);
+	assert_int_equal(summary.counts[ROW_PENDING], 2);
+	assert_int_equal(job_summary_exit_status(&summary), 3);
+	summary.rows_total = 4;
+	job_summary_count(&summary, fixture->store, 4);
+	assert_int_equal(summary.counts[ROW_PENDING], 1);
+	put(fixture, 3, ROW_OK, 200, 1, "");
+	job_summary_count(&summary, fixture->store, 4);
+	assert_int_equal(job_summary_exit_status(&summary), 1);
+	summary.exit_status = job_summary_exit_status(&summary);
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(job_summary_write(&summary, &error), 0);
+	assert_output(fixture, SUMMARY_FILE,
+	              "{\n"
+	              "  \"op\": \"cost-center\",\n"
+	              "  \"manifest\": \"lot-42.csv\",\n"
+	              "  \"rows_total\": 4,\n"
+	              "  \"counts\": {\n"
+	              "    \"ok\": 3,\n"
+	              "    \"error\": 0,\n"
+	              "    \"invalid\": 1,\n"
+	              "    \"unknown\": 0,\n"
+	              "    \"skipped\": 0,\n"
+	              "    \"pending\": 0\n"
+	              "  },\n"
+	              "  \"complete\": true,\n"
+	              "  \"calls\": 3,\n"
+	              "  \"retries\": 1,\n"
+	              "  \"throttled\": 1,\n"
+	              "  \"rows_this_run\": 2,\n"
+	              "  \"wall_time_seconds\": 1.5,\n"
+	              "  \"rows_per_second\": 1.333,\n"
+	              "  \"started_at\": \"" WHEN "\",\n"
+	              "  \"finished_at\": \"2025-11-25T19:15:48.623Z\",\n"
+	              "  \"exit_status\": 1\n"
+	              "}\n");
+	put(fixture, 4, ROW_OK, 200, 1, "");
+	job_summary_count(&summary, fixture->store, 4);
+	assert_int_equal(job_summary_exit_status(&summary), 0);
+	summary.interrupted = true;
+	assert_int_equal(job_summary_exit_status(&summary), 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(csv_job_results_and_errors_in_row_order, make_directory,
+	                                    remove_directory),
+	    cmocka_unit_test_setup_teardown(jsonl_job_errors_hold_every_key_seen, make_directory,
+	                                    remove_directory),
+	    cmocka_unit_test_setup_teardown(activate_results_list_every_identifying_field,
+	                                    make_directory, remove_directory),
+	    cmocka_unit_test_setup_teardown(stdin_manifest_cannot_be_read_twice, make_directory,
+	                                    remove_directory),
+	    cmocka_unit_test_setup_teardown(errors_writer_replaces_an_existing_error_column,
+	                                    make_directory, remove_directory),
+	    cmocka_unit_test_setup_teardown(errors_writer_abort_leaves_nothing, make_directory,
+	                                    remove_directory),
+	    cmocka_unit_test_setup_teardown(summary_json_holds_counts_figures_and_exit_status,
+	                                    make_directory, remove_directory),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
