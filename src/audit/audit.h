@@ -14,9 +14,10 @@
 #include "common/error.h"
 #include "engine/engine.h"
 
-#define AUDIT_FILE_NAME  "audit.jsonl.gz"
-#define AUDIT_BODY_CAP   (64u * 1024u)   /* bodies above this keep their length and SHA-256 */
-#define AUDIT_MAX_RECORD (1024u * 1024u) /* a longer line is damage when reading */
+#define AUDIT_FILE_NAME "audit.jsonl.gz"
+#define AUDIT_BODY_CAP  (64u * 1024u) /* bodies above this keep their length and SHA-256 */
+#define AUDIT_MAX_RECORD                                                                           \
+	(2u * 1024u * 1024u) /* longer lines are refused when writing, damage when reading */
 
 /* What the trail must never contain; the caller's strings are copied. */
 struct audit_secrets {
@@ -46,7 +47,7 @@ int audit_record_exchange(struct audit_writer *writer, const struct exchange *ex
 int audit_commit(struct audit_writer *writer, struct error *error);
 /* As audit_commit with the signature of journal_options.before_commit (context is the writer). */
 int audit_commit_hook(void *context, struct error *error);
-/* Records written by this writer and commits made (for the summary/benchmark). */
+/* Records written by this writer (for the summary and the benchmark). */
 uint64_t audit_records_written(const struct audit_writer *writer);
 /* Commits, closes and frees (NULL allowed). Returns 0, or -1 with error. */
 int audit_close(struct audit_writer *writer, struct error *error);

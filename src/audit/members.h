@@ -1,0 +1,40 @@
+/* Reading an audit file as a sequence of gzip members and record lines,
+ * noting where a member is truncated or damaged (internal). */
+#ifndef LATTIGO_AUDIT_MEMBERS_H
+#define LATTIGO_AUDIT_MEMBERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+struct member_visitor {
+	void *context;
+	/* A complete record line (without its newline) from the member starting
+	 * at member_offset. Returns 0, or -1 to stop (error filled). */
+	int (*line)(void *context, const char *line, size_t length, uint64_t member_offset,
+	            struct error *error);
+	/* The member starting at member_offset ended cleanly at end_offset. May be NULL. */
+	void (*member_end)(void *context, uint64_t member_offset, uint64_t end_offset);
+};
+
+struct member_result {
+	uint64_t members;      /* complete members */
+	uint64_t complete_end; /* byte offset just after the last complete member */
+	uint64_t file_bytes;
+	bool truncated;         /* the file ends inside a member */
+	bool damaged;           /* a member holds invalid data (or an over-long line) */
+	bool damage_followed;   /* ... and a complete member starts somewhere after it */
+	uint64_t damage_offset; /* where the truncated or damaged member starts */
+	uint64_t partial_bytes; /* bytes of an incomplete last line, dropped */
+	char problem[256];
+};
+
+/* Reads path, feeding visitor. Returns 0 when the file was read to its end
+ * or to its first damage (see result), -1 with error when it cannot be
+ * opened or a visitor stopped. */
+int audit_read_members(const char *path, const struct member_visitor *visitor,
+                       struct member_result *result, struct error *error);
+
+#endif

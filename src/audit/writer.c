@@ -1,0 +1,308 @@
+/* Writing the audit trail: each record is chained to the previous one,
+ * compressed with a sync flush and written at once (a killed process leaves
+ * it readable), and every commit ends the gzip member and fdatasyncs, so a
+ * crash at any instant leaves complete members plus at most one truncated
+ * one, which the next audit_open repairs. */
+#include "audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/clock.h"
+#include "members.h"
+#include "record.h"
+#include "redact.h"
+
+#define OUT_CHUNK (64u * 1024u)
+
+struct audit_writer {
+	int fd;
+	char path[4096];
+	char job_id[64];
+	char operation[64];
+	struct redactor redactor;
+	z_stream stream;
+	bool stream_ready, member_open, unsynced;
+	unsigned char *out;
+	struct strbuf line;
+	char prev[AUDIT_HASH_HEX];
+	uint64_t next_sequence;
+	uint64_t records_written, commits;
+};
+
+static int write_all(int fd, const unsigned char *data, size_t length)
+{
+	while (length > 0) {
+		ssize_t count = write(fd, data, length);
+		if (count < 0 && errno == EINTR)
+			continue;
+		if (count < 0)
+			return -1;
+		data += count;
+		length -= (size_t)count;
+	}
+	return 0;
+}
+
+/* Runs deflate with flush until it is done, writing what it produces. */
+static int deflate_and_write(struct audit_writer *writer, int flush, struct error *error)
+{
+	for (;;) {
+		writer->stream.next_out = writer->out;
+		writer->stream.avail_out = OUT_CHUNK;
+		int status = deflate(&writer->stream, flush);
+		if (status == Z_STREAM_ERROR)
+			return error_set(error, "cannot compress audit trail '%s'", writer->path);
+		size_t produced = OUT_CHUNK - writer->stream.avail_out;
+		if (produced && write_all(writer->fd, writer->out, produced))
+			return error_set(error, "cannot write audit trail '%s': %s", writer->path,
+			                 strerror(errno));
+		if (produced)
+			writer->unsynced = true;
+		if (flush == Z_FINISH ? status == Z_STREAM_END : writer->stream.avail_out != 0)
+			return 0;
+	}
+}
+
+/* Chains, compresses and writes the line held in writer->line. */
+static int append_line(struct audit_writer *writer, struct error *error)
+{
+	audit_sha256_hex(writer->line.data, writer->line.length, writer->prev);
+	if (strbuf_append_char(&writer->line, '\n'))
+		return error_set(error, "audit record too big");
+	if (!writer->member_open) {
+		deflateReset(&writer->stream);
+		writer->member_open = true;
+	}
+	writer->stream.next_in = (unsigned char *)writer->line.data;
+	writer->stream.avail_in = (uInt)writer->line.length;
+	if (deflate_and_write(writer, Z_SYNC_FLUSH, error))
+		return -1;
+	writer->next_sequence++;
+	writer->records_written++;
+	return 0;
+}
+
+int audit_commit(struct audit_writer *writer, struct error *error)
+{
+	if (writer->member_open) {
+		if (deflate_and_write(writer, Z_FINISH, error))
+			return -1;
+		writer->member_open = false;
+	}
+	if (!writer->unsynced)
+		return 0;
+	if (fdatasync(writer->fd) != 0)
+		return error_set(error, "cannot sync audit trail '%s': %s", writer->path,
+		                 strerror(errno));
+	writer->unsynced = false;
+	writer->commits++;
+	return 0;
+}
+
+int audit_commit_hook(void *context, struct error *error)
+{
+	return audit_commit(context, error);
+}
+
+/* What reopening an existing trail learns: the last record and the complete
+ * records of a truncated last member. */
+struct recovery {
+	struct strbuf last_line;
+	struct strbuf member_lines; /* lines of the member being read, newline-terminated */
+	uint64_t lines;
+	char first_job_id[64];
+};
+
+static int recover_line(void *context, const char *line, size_t length, uint64_t member_offset,
+                        struct error *error)
+{
+	(void)member_offset;
+	struct recovery *recovery = context;
+	if (recovery->lines++ == 0) {
+		json_t *first = json_loadb(line, length, 0, NULL);
+		const char *job = json_string_value(json_object_get(first, "job_id"));
+		snprintf(recovery->first_job_id, sizeof(recovery->first_job_id), "%s",
+		         job ? job : "");
+		json_decref(first);
+	}
+	strbuf_reset(&recovery->last_line);
+	if (strbuf_append(&recovery->last_line, line, length) ||
+	    strbuf_append(&recovery->member_lines, line, length) ||
+	    strbuf_append_char(&recovery->member_lines, '\n'))
+		return error_set(error, "out of memory reading the audit trail");
+	return 0;
+}
+
+static void recover_member_end(void *context, uint64_t member_offset, uint64_t end_offset)
+{
+	(void)member_offset;
+	(void)end_offset;
+	strbuf_reset(&((struct recovery *)context)->member_lines);
+}
+
+/* Continues an existing trail: cuts a truncated last member, rewrites its
+ * complete records as a proper member, and takes the chain from the last one. */
+static int continue_trail(struct audit_writer *writer, struct error *error)
+{
+	int status = -1;
+	struct recovery recovery = {0};
+	strbuf_init(&recovery.last_line, AUDIT_MAX_RECORD);
+	strbuf_init(&recovery.member_lines, (size_t)1 << 30);
+	struct member_visitor visitor = {
+	    .context = &recovery, .line = recover_line, .member_end = recover_member_end};
+	struct member_result result;
+	if (audit_read_members(writer->path, &visitor, &result, error))
+		goto out;
+	if (result.damaged && result.damage_followed) {
+		error_set(error,
+		          "audit trail '%s' is damaged at byte offset %llu (%s) and complete "
+		          "members follow; move it aside to continue the job",
+		          writer->path, (unsigned long long)result.damage_offset, result.problem);
+		goto out;
+	}
+	if (recovery.lines && strcmp(recovery.first_job_id, writer->job_id) != 0) {
+		error_set(error, "audit trail '%s' belongs to another job (%s)", writer->path,
+		          recovery.first_job_id);
+		goto out;
+	}
+	if (result.truncated || result.damaged || result.complete_end < result.file_bytes) {
+		fprintf(stderr,
+		        "lattigo-batch: warning: audit trail '%s': the last gzip member (byte "
+		        "offset %llu) ends early (%s); rewriting its complete records\n",
+		        writer->path, (unsigned long long)result.complete_end, result.problem);
+		if (ftruncate(writer->fd, (off_t)result.complete_end) != 0) {
+			error_set(error, "cannot truncate audit trail '%s': %s", writer->path,
+			          strerror(errno));
+			goto out;
+		}
+		writer->unsynced = true;
+		if (recovery.member_lines.length) {
+			deflateReset(&writer->stream);
+			writer->member_open = true;
+			writer->stream.next_in = (unsigned char *)recovery.member_lines.data;
+			writer->stream.avail_in = (uInt)recovery.member_lines.length;
+			if (deflate_and_write(writer, Z_SYNC_FLUSH, error))
+				goto out;
+		}
+	}
+	if (recovery.lines == 0) {
+		audit_genesis(writer->job_id, writer->prev);
+		writer->next_sequence = 0;
+		status = 0;
+		goto out;
+	}
+	json_t *last = json_loadb(recovery.last_line.data, recovery.last_line.length, 0, NULL);
+	json_t *sequence = json_object_get(last, "seq");
+	writer->next_sequence =
+	    json_is_integer(sequence) ? (uint64_t)json_integer_value(sequence) + 1 : recovery.lines;
+	json_decref(last);
+	audit_sha256_hex(recovery.last_line.data, recovery.last_line.length, writer->prev);
+	status = 0;
+out:
+	strbuf_release(&recovery.last_line);
+	strbuf_release(&recovery.member_lines);
+	return status;
+}
+
+static void writer_free(struct audit_writer *writer)
+{
+	if (!writer)
+		return;
+	if (writer->fd >= 0)
+		close(writer->fd);
+	if (writer->stream_ready)
+		deflateEnd(&writer->stream);
+	redactor_release(&writer->redactor);
+	strbuf_release(&writer->line);
+	free(writer->out);
+	free(writer);
+}
+
+struct audit_writer *audit_open(const char *path, const char *job_id, const char *operation,
+                                const struct audit_secrets *secrets, struct error *error)
+{
+	struct audit_writer *writer = calloc(1, sizeof(*writer));
+	if (!writer) {
+		error_set(error, "out of memory");
+		return NULL;
+	}
+	writer->fd = -1;
+	snprintf(writer->path, sizeof(writer->path), "%s", path);
+	snprintf(writer->job_id, sizeof(writer->job_id), "%s", job_id ? job_id : "");
+	snprintf(writer->operation, sizeof(writer->operation), "%s", operation ? operation : "");
+	strbuf_init(&writer->line, AUDIT_MAX_RECORD);
+	writer->out = malloc(OUT_CHUNK);
+	if (!writer->out || redactor_init(&writer->redactor, secrets) ||
+	    deflateInit2(&writer->stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		error_set(error, "out of memory");
+		goto fail;
+	}
+	writer->stream_ready = true;
+	struct stat info;
+	bool existing = stat(path, &info) == 0 && info.st_size > 0;
+	writer->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (writer->fd < 0) {
+		error_set(error, "cannot open audit trail '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (existing) {
+		if (continue_trail(writer, error))
+			goto fail;
+	} else {
+		audit_genesis(writer->job_id, writer->prev);
+	}
+	strbuf_reset(&writer->line);
+	const char *kind = writer->next_sequence == 0 ? "start" : "resume";
+	if (audit_format_marker(kind, writer->next_sequence, writer->prev, writer->job_id,
+	                        writer->operation, clock_wall_ms(), &writer->line) ||
+	    append_line(writer, error) || audit_commit(writer, error))
+		goto fail;
+	if (!existing) {
+		/* the new file's directory entry must survive a crash too */
+		char copy[4096];
+		snprintf(copy, sizeof(copy), "%s", path);
+		int directory = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (directory >= 0) {
+			fsync(directory);
+			close(directory);
+		}
+	}
+	return writer;
+fail:
+	writer_free(writer);
+	return NULL;
+}
+
+int audit_record_exchange(struct audit_writer *writer, const struct exchange *exchange,
+                          struct error *error)
+{
+	strbuf_reset(&writer->line);
+	if (audit_format_exchange(exchange, writer->next_sequence, writer->prev, &writer->redactor,
+	                          &writer->line))
+		return error_set(error, "cannot format audit record %llu",
+		                 (unsigned long long)writer->next_sequence);
+	return append_line(writer, error);
+}
+
+uint64_t audit_records_written(const struct audit_writer *writer)
+{
+	return writer->records_written;
+}
+
+int audit_close(struct audit_writer *writer, struct error *error)
+{
+	if (!writer)
+		return 0;
+	int status = audit_commit(writer, error);
+	writer_free(writer);
+	return status;
+}
