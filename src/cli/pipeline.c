@@ -297,7 +297,10 @@ void pipeline_print_summary(struct pipeline *pipeline, FILE *stream)
 		        counts->rules[order[index]].rule);
 	if (counts->other_rule_rows)
 		fprintf(stream, "  %10" PRIu64 "  (other rules)\n", counts->other_rule_rows);
-	fprintf(stream, "first %zu invalid rows:\n", pipeline->sample_count);
+	if (counts->invalid > pipeline->sample_count)
+		fprintf(stream, "first %zu invalid rows:\n", pipeline->sample_count);
+	else
+		fprintf(stream, "invalid row%s:\n", counts->invalid == 1 ? "" : "s");
 	for (size_t index = 0; index < pipeline->sample_count; index++)
 		fprintf(stream, "  %s\n", pipeline->samples[index]);
 }

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The command line itself: --help for the program and every command, --version,
+# unknown commands and options with hints, ops, --yes for locate, run --dry-run plans.
+source "$(dirname "$0")/lib.sh"
+DATA="$TESTS_DIR/data/cli"
+
+capture() {
+  local status=0
+  "$@" >"$WORK/stdout" 2>"$WORK/stderr" || status=$?
+  STATUS=$status
+}
+expect_line() {
+  grep -qF -- "$2" "$1" || fail "expected '$2' in $1: $(cat "$1")"
+}
+
+capture "$LATTIGO_BATCH" --help
+assert_eq 0 "$STATUS" "--help exit status"
+expect_line "$WORK/stdout" "usage: lattigo-batch <command>"
+for command in run resume validate ops; do
+  capture "$LATTIGO_BATCH" "$command" --help
+  assert_eq 0 "$STATUS" "$command --help exit status"
+  expect_line "$WORK/stdout" "usage: lattigo-batch $command"
+  capture "$LATTIGO_BATCH" help "$command"
+  assert_eq 0 "$STATUS" "help $command exit status"
+  expect_line "$WORK/stdout" "usage: lattigo-batch $command"
+done
+capture "$LATTIGO_BATCH" run --help
+expect_line "$WORK/stdout" "--chunk N"
+expect_line "$WORK/stdout" "[default: 100]"
+expect_line "$WORK/stdout" "examples:"
+
+capture "$LATTIGO_BATCH" --version
+assert_eq 0 "$STATUS" "--version exit status"
+grep -qE '^lattigo-batch [0-9]+\.[0-9]+\.[0-9]+$' "$WORK/stdout" || fail "version: $(cat "$WORK/stdout")"
+
+capture "$LATTIGO_BATCH"
+assert_eq 2 "$STATUS" "no command"
+
+capture "$LATTIGO_BATCH" validte
+assert_eq 2 "$STATUS" "unknown command"
+expect_line "$WORK/stderr" "unknown command 'validte' (did you mean 'validate'?)"
+
+capture "$LATTIGO_BATCH" validate --manfest x.csv --op activate
+assert_eq 2 "$STATUS" "unknown option"
+expect_line "$WORK/stderr" "unknown option '--manfest' (did you mean '--manifest'?); see 'lattigo-batch validate --help'"
+
+capture "$LATTIGO_BATCH" run --op activate --manifest "$DATA/clean-activate.csv" --chunk 0 --dry-run
+assert_eq 2 "$STATUS" "--chunk 0"
+expect_line "$WORK/stderr" "--chunk: '0' is not a whole number from 1 to 1000"
+
+# ops: every operation of the contract, required fields marked, flags shown
+capture "$LATTIGO_BATCH" ops
+assert_eq 0 "$STATUS" "ops exit status"
+previous=""
+for op in activate cost-center locate note remove-usage-limit simstate sms upload usage-limit; do
+  grep -qx "$op" "$WORK/stdout" || fail "ops does not list '$op'"
+  line=$(grep -nx "$op" "$WORK/stdout" | cut -d: -f1)
+  [ -z "$previous" ] || [ "$line" -gt "$previous" ] || fail "ops is not in name order at '$op'"
+  previous=$line
+done
+expect_line "$WORK/stdout" "POST v2/device_operations/activation_request"
+expect_line "$WORK/stdout" "PUT v2/device_operations/change_cost_center"
+expect_line "$WORK/stdout" "iccid*"
+expect_line "$WORK/stdout" "needs --yes"
+expect_line "$WORK/stdout" "one call per row"
+capture "$LATTIGO_BATCH" ops
+cp "$WORK/stdout" "$WORK/ops.1"
+capture "$LATTIGO_BATCH" ops
+cmp -s "$WORK/ops.1" "$WORK/stdout" || fail "ops output is not deterministic"
+
+# locate costs money: refused without --yes, nothing else looked at
+capture env -u LATTIGO_KEY_NAME -u LATTIGO_API_KEY "$LATTIGO_BATCH" run --op locate --manifest "$DATA/notes.jsonl" --endpoint http://127.0.0.1:9
+assert_eq 2 "$STATUS" "locate without --yes"
+expect_line "$WORK/stderr" "add --yes"
+
+# dry run: validation + plan, no credentials, nothing written
+cd "$WORK"
+capture env -u LATTIGO_KEY_NAME -u LATTIGO_API_KEY "$LATTIGO_BATCH" run --op activate --manifest "$DATA/clean-activate.csv" --chunk 3 --dry-run
+assert_eq 0 "$STATUS" "dry run exit status ($(cat "$WORK/stderr"))"
+expect_line "$WORK/stdout" "ACME 5MB"
+grep -qE "ACME 5MB +7  3 calls: 3, 3, 1$" "$WORK/stdout" || fail "plan for ACME 5MB: $(cat "$WORK/stdout")"
+grep -qE "ACME 1GB +3  1 call: 3$" "$WORK/stdout" || fail "plan for ACME 1GB: $(cat "$WORK/stdout")"
+expect_line "$WORK/stdout" "total: 10 rows in 4 calls (2 groups)"
+expect_line "$WORK/stdout" "POST v2/device_operations/activation_request"
+[ ! -e "$WORK/out" ] || fail "a dry run created the job directory"
+
+# the job file's chunk (3) applies; the command line wins over it
+capture "$LATTIGO_BATCH" run "$DATA/clean-activate.json" --dry-run --chunk 5
+grep -qE "ACME 5MB +7  2 calls: 5, 2$" "$WORK/stdout" || fail "command line chunk did not win: $(cat "$WORK/stdout")"
+capture "$LATTIGO_BATCH" run "$DATA/clean-activate.json" --dry-run
+grep -qE "ACME 5MB +7  3 calls: 3, 3, 1$" "$WORK/stdout" || fail "job file chunk not used: $(cat "$WORK/stdout")"
+
+capture "$LATTIGO_BATCH" run --op activate --manifest "$DATA/dirty-activate.csv" --dry-run
+assert_eq 1 "$STATUS" "dry run of a dirty manifest"
+expect_line "$WORK/stdout" "total: 4 rows in 2 calls (2 groups)"
+expect_line "$WORK/stdout" "4 invalid rows would not be sent"
+
+# a per-row operation: one call per valid row
+capture "$LATTIGO_BATCH" run --op note --manifest "$DATA/notes.jsonl" --dry-run
+assert_eq 1 "$STATUS" "dry run of notes (one invalid field_name)"
+expect_line "$WORK/stdout" "one per row"
+expect_line "$WORK/stdout" "total: 4 rows in 4 calls"
+
+# resume of something that is not a job directory
+capture "$LATTIGO_BATCH" resume "$WORK/nowhere"
+assert_eq 2 "$STATUS" "resume of a missing directory"
+mkdir -p "$WORK/empty"
+capture "$LATTIGO_BATCH" resume "$WORK/empty"
+assert_eq 4 "$STATUS" "resume of a directory without job.json"
+expect_line "$WORK/stderr" "job.json"
+note "usage: all checks passed"
