@@ -1,0 +1,159 @@
+/* Unit tests for the duplicate-key set: first row reported, composite keys,
+ * absent keys, many keys across growth, and the memory per key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ops/validate.h"
+
+struct fixture {
+	struct dupe_set *set;
+	struct strbuf message;
+};
+
+static int setup(void **state)
+{
+	static struct fixture fixture;
+	fixture.set = dupe_set_new();
+	strbuf_init(&fixture.message, 1024);
+	*state = &fixture;
+	return fixture.set ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fixture = *state;
+	dupe_set_free(fixture->set);
+	strbuf_release(&fixture->message);
+	return 0;
+}
+
+static int64_t check(struct fixture *fixture, const char *op_name, const struct record *record)
+{
+	strbuf_reset(&fixture->message);
+	return dupe_set_check(fixture->set, op_find(op_name), record, &fixture->message);
+}
+
+static void second_occurrence_names_the_first_row(void **state)
+{
+	struct fixture *fixture = *state;
+	struct record record = {.row = 12};
+	record.value[FIELD_ICCID] = "89014103211118510720";
+	record.value[FIELD_IMEI] = "490154203237518";
+	assert_int_equal(check(fixture, "activate", &record), 0);
+	record.row = 13;
+	record.value[FIELD_IMEI] = "356938035643809";
+	assert_int_equal(check(fixture, "activate", &record), 12);
+	assert_string_equal(strbuf_text(&fixture->message), "iccid: duplicate of row 12");
+	/* Row 13 was rejected, so its imei was not remembered. */
+	record.row = 14;
+	record.value[FIELD_ICCID] = "8901410321111851072";
+	assert_int_equal(check(fixture, "activate", &record), 0);
+	record.row = 20;
+	record.value[FIELD_ICCID] = "89444444444444444444";
+	record.value[FIELD_IMEI] = "490154203237518";
+	assert_int_equal(check(fixture, "activate", &record), 12);
+	assert_string_equal(strbuf_text(&fixture->message), "imei: duplicate of row 12");
+	record.row = 21;
+	assert_int_equal(check(fixture, "activate", &record), 12);
+}
+
+static void absent_keys_are_not_checked(void **state)
+{
+	struct fixture *fixture = *state;
+	struct record record = {.row = 1};
+	record.value[FIELD_ICCID] = "89014103211118510720";
+	record.value[FIELD_DEVICE_SKU] = "SKU-1";
+	assert_int_equal(check(fixture, "activate", &record), 0);
+	record.row = 2;
+	record.value[FIELD_ICCID] = "8901410321111851072";
+	assert_int_equal(check(fixture, "activate", &record), 0); /* same SKU is fine */
+	/* An iccid whose text equals an earlier imei is not a duplicate. */
+	struct record other = {.row = 3};
+	other.value[FIELD_ICCID] = "490154203237518";
+	other.value[FIELD_IMEI] = "89014103211118510720";
+	assert_int_equal(check(fixture, "activate", &other), 0);
+}
+
+static void composite_keys_compare_every_field(void **state)
+{
+	struct fixture *fixture = *state;
+	struct record record = {.row = 1};
+	record.value[FIELD_DEVICE_NAME] = "36524";
+	record.value[FIELD_FIELD_NAME] = "note";
+	assert_int_equal(check(fixture, "note", &record), 0);
+	record.row = 2;
+	record.value[FIELD_FIELD_NAME] = "note1";
+	assert_int_equal(check(fixture, "note", &record), 0);
+	record.row = 3;
+	record.value[FIELD_ID_TYPE] = "iccid";
+	record.value[FIELD_FIELD_NAME] = "note";
+	assert_int_equal(check(fixture, "note", &record), 0);
+	record.row = 4;
+	record.value[FIELD_ID_TYPE] = NULL;
+	assert_int_equal(check(fixture, "note", &record), 1);
+	assert_string_equal(strbuf_text(&fixture->message), "device_name: duplicate of row 1");
+	/* "ab"+"c" and "a"+"bc" are different keys. */
+	struct record joined = {.row = 5};
+	joined.value[FIELD_DEVICE_NAME] = "ab";
+	joined.value[FIELD_ID_TYPE] = "c";
+	assert_int_equal(check(fixture, "simstate", &joined), 0);
+	joined.row = 6;
+	joined.value[FIELD_DEVICE_NAME] = "a";
+	joined.value[FIELD_ID_TYPE] = "bc";
+	assert_int_equal(check(fixture, "simstate", &joined), 0);
+}
+
+static void many_keys_survive_growth_compactly(void **state)
+{
+	struct fixture *fixture = *state;
+	enum { ROWS = 300000 };
+	char iccid[32];
+	char imei[32];
+	struct record record = {0};
+	record.value[FIELD_ICCID] = iccid;
+	record.value[FIELD_IMEI] = imei;
+	for (uint64_t row = 1; row <= ROWS; row++) {
+		snprintf(iccid, sizeof(iccid), "8901%016llu", (unsigned long long)row);
+		snprintf(imei, sizeof(imei), "35%013llu", (unsigned long long)row);
+		record.row = row;
+		assert_int_equal(check(fixture, "activate", &record), 0);
+	}
+	/* Every key is still found, naming its own first row. */
+	for (uint64_t row = 1; row <= ROWS; row += 997) {
+		snprintf(iccid, sizeof(iccid), "8901%016llu", (unsigned long long)row);
+		snprintf(imei, sizeof(imei), "99%013llu", (unsigned long long)row);
+		record.row = ROWS + row;
+		assert_int_equal(check(fixture, "activate", &record), (int64_t)row);
+	}
+	size_t bytes = dupe_set_memory(fixture->set);
+	double per_key = (double)bytes / (2.0 * ROWS);
+	print_message("dupe set: %zu bytes for %d keys (%.1f bytes/key)\n", bytes, 2 * ROWS,
+	              per_key);
+	/* 10-byte entries, under 13% slack, plus about 2 MB of fixed bucket heads. */
+	assert_true(per_key <= 16.0);
+}
+
+static void row_zero_is_refused(void **state)
+{
+	struct fixture *fixture = *state;
+	struct record record = {.row = 0};
+	record.value[FIELD_DEVICE_NAME] = "x";
+	assert_int_equal(check(fixture, "sms", &record), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(second_occurrence_names_the_first_row, setup, teardown),
+	    cmocka_unit_test_setup_teardown(absent_keys_are_not_checked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(composite_keys_compare_every_field, setup, teardown),
+	    cmocka_unit_test_setup_teardown(many_keys_survive_growth_compactly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(row_zero_is_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
