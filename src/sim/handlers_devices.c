@@ -236,23 +236,27 @@ void handle_put_note(struct sim_call *call)
 		call_error(call, 400, "note: required (a string)");
 		return;
 	}
-	json_t *entry = json_pack("{s:s}", "device_name", call->device_id);
+	/* The platform truncates long notes rather than refusing them: validate
+	 * what will be stored. */
+	json_t *stored = truncated_note(json_string_value(note), NOTE_LIMIT);
+	json_t *entry = json_pack("{s:s, s:O}", "device_name", call->device_id, "note", stored);
 	int invalid =
 	    call_validate(call, entry, call->params, field, sizeof field, rule, sizeof rule);
 	json_decref(entry);
 	if (invalid && strcmp(field, "device_name") != 0) {
 		call_error(call, 400, "%s: %s", field, rule);
+		json_decref(stored);
 		return;
 	}
 	store_lock(&call->context->store);
 	struct device *device = path_device(call);
 	if (device) {
-		json_object_set_new(device->fields, field_name_text,
-		                    truncated_note(json_string_value(note), NOTE_LIMIT));
+		json_object_set(device->fields, field_name_text, stored);
 		call_ledger(call, call->device_id, device_name_of(device));
 		call_respond(call, 200, json_pack("{s:s}", call->device_id, "Success"));
 	}
 	store_unlock(&call->context->store);
+	json_decref(stored);
 }
 
 void handle_cellular_locate(struct sim_call *call)

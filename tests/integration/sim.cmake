@@ -1,0 +1,2 @@
+# lattigo-sim integration tests: every endpoint, faults, state, hostile input.
+lattigo_script_test(sim_endpoints ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_endpoints.sh TIMEOUT 120)
