@@ -100,8 +100,11 @@ static void write_result_line(struct csv_writer *csv, uint64_t row,
 	csv_writer_end_line(csv);
 }
 
-int outputs_write_results(const struct outputs_job *job, struct outcome_store *store,
-                          struct outputs_report *report, struct error *error)
+/* The results pass. When drained is non-NULL the manifest, read to its end,
+ * is handed over instead of closed: its columns are final then (JSONL). */
+static int write_results(const struct outputs_job *job, struct outcome_store *store,
+                         struct outputs_report *report, struct manifest **drained,
+                         struct error *error)
 {
 	struct strbuf path, problem;
 	strbuf_init(&path, 4096);
@@ -174,6 +177,10 @@ int outputs_write_results(const struct outputs_job *job, struct outcome_store *s
 		report->rows_written = rows_written;
 		report->rows_pending = rows_pending;
 	}
+	if (drained) {
+		*drained = manifest;
+		manifest = NULL;
+	}
 	result = 0;
 out:
 	if (file_open)
@@ -201,20 +208,31 @@ static int read_to_end(struct manifest *manifest, struct error *error)
 	return got;
 }
 
-int outputs_write_errors(const struct outputs_job *job, struct outcome_store *store,
-                         struct outputs_report *report, struct error *error)
+int outputs_write_results(const struct outputs_job *job, struct outcome_store *store,
+                          struct outputs_report *report, struct error *error)
 {
-	struct manifest *columns_source = NULL, *manifest = NULL;
+	return write_results(job, store, report, NULL, error);
+}
+
+/* The errors pass; columns_source (taken over, may be NULL) is a manifest
+ * already read to its end, whose columns are final. */
+static int write_errors(const struct outputs_job *job, struct outcome_store *store,
+                        struct outputs_report *report, struct manifest *columns_source,
+                        struct error *error)
+{
+	struct manifest *manifest = NULL;
 	struct errors_writer *writer = NULL;
 	const char **names = NULL;
 	int result = -1;
 
-	columns_source = open_manifest(job, error);
-	if (!columns_source)
-		goto out;
-	if (manifest_format(columns_source) == MANIFEST_FORMAT_JSONL &&
-	    read_to_end(columns_source, error) < 0)
-		goto out;
+	if (!columns_source) {
+		columns_source = open_manifest(job, error);
+		if (!columns_source)
+			goto out;
+		if (manifest_format(columns_source) == MANIFEST_FORMAT_JSONL &&
+		    read_to_end(columns_source, error) < 0)
+			goto out;
+	}
 	size_t column_count = manifest_column_count(columns_source);
 	names = calloc(column_count + 1, sizeof(*names));
 	if (!names) {
@@ -265,10 +283,17 @@ out:
 	return result;
 }
 
+int outputs_write_errors(const struct outputs_job *job, struct outcome_store *store,
+                         struct outputs_report *report, struct error *error)
+{
+	return write_errors(job, store, report, NULL, error);
+}
+
 int outputs_write_rows(const struct outputs_job *job, struct outcome_store *store,
                        struct outputs_report *report, struct error *error)
 {
-	if (outputs_write_results(job, store, report, error) < 0)
+	struct manifest *drained = NULL;
+	if (write_results(job, store, report, &drained, error) < 0)
 		return -1;
-	return outputs_write_errors(job, store, report, error);
+	return write_errors(job, store, report, drained, error);
 }

@@ -150,6 +150,17 @@ static void jsonl_job_errors_hold_every_key_seen(void **state)
 	              "n-2,note2,'+44 second,imei,,Error: field too long\n"
 	              "n-3,note3,third,,x7,note: too long\n");
 	assert_int_equal(report.error_rows, 2);
+	/* On its own (as `validate --out` or a rebuild would), errors.csv comes out the same. */
+	struct outputs_job job = {.directory = fixture->directory,
+	                          .op = op_find("note"),
+	                          .manifest_path = TEST_DATA_DIR "/outputs/note.jsonl"};
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(outputs_write_errors(&job, fixture->store, &report, &error), 0);
+	assert_output(fixture, ERRORS_FILE,
+	              "device_name,field_name,note,id_type,extra,error\n"
+	              "n-2,note2,'+44 second,imei,,Error: field too long\n"
+	              "n-3,note3,third,,x7,note: too long\n");
 }
 
 static void activate_results_list_every_identifying_field(void **state)

@@ -183,6 +183,35 @@ static void outcomes_and_counts_survive_reopen(void **state)
 	outcome_store_close(store);
 }
 
+static void reads_see_puts_made_after_them(void **state)
+{
+	struct fixture *fixture = *state;
+	struct outcome_store *store = open_store(fixture, OUTCOME_STORE_OPEN);
+	struct error error;
+	error_clear(&error);
+	struct row_outcome ok = outcome_of(ROW_OK, 200, 1, 1, "");
+	struct row_outcome failed = outcome_of(ROW_ERROR, 404, 1, 1, "Error: gone");
+	for (uint64_t row = 1; row <= 3; row++)
+		assert_int_equal(outcome_store_put(store, row, &ok, &error), 0);
+	struct row_outcome out;
+	assert_int_equal(outcome_store_get(store, 1, &out, &error), 0);
+	assert_int_equal(outcome_store_get(store, 10, &out, &error), 0);
+	assert_int_equal(out.status, ROW_PENDING);
+	/* Inside the rows already read, and past the end of the index then. */
+	assert_int_equal(outcome_store_put(store, 2, &failed, &error), 0);
+	assert_int_equal(outcome_store_put(store, 10, &failed, &error), 0);
+	assert_int_equal(outcome_store_get(store, 2, &out, &error), 0);
+	assert_int_equal(out.status, ROW_ERROR);
+	assert_string_equal(out.message, "Error: gone");
+	assert_int_equal(outcome_store_get(store, 10, &out, &error), 0);
+	assert_int_equal(out.status, ROW_ERROR);
+	assert_int_equal(outcome_store_get(store, 9, &out, &error), 0);
+	assert_int_equal(out.status, ROW_PENDING);
+	assert_int_equal(outcome_store_get(store, 3, &out, &error), 0);
+	assert_int_equal(out.status, ROW_OK);
+	outcome_store_close(store);
+}
+
 static void out_of_range_rows_and_pending_puts_are_refused(void **state)
 {
 	struct fixture *fixture = *state;
@@ -236,6 +265,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(second_put_of_a_row_wins_and_counts_follow,
 	                                    make_directory, remove_directory),
 	    cmocka_unit_test_setup_teardown(outcomes_and_counts_survive_reopen, make_directory,
+	                                    remove_directory),
+	    cmocka_unit_test_setup_teardown(reads_see_puts_made_after_them, make_directory,
 	                                    remove_directory),
 	    cmocka_unit_test_setup_teardown(out_of_range_rows_and_pending_puts_are_refused,
 	                                    make_directory, remove_directory),
