@@ -1,0 +1,2 @@
+lattigo_unit_test(test_audit SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_audit.c
+  LINK lattigo_audit)

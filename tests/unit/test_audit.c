@@ -1,0 +1,501 @@
+/* Unit tests for the audit trail: round trip, redaction of every secret form,
+ * capped bodies, and verify catching a flipped byte, a deleted record, two
+ * swapped records, an edited record and a truncated last member (which the
+ * next open repairs). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "audit/audit.h"
+
+#define KEY_NAME       "acme-key"
+#define API_KEY        "s3cr3t-api-key-value"
+#define API_KEY_BASE64 "czNjcjN0LWFwaS1rZXktdmFsdWU="             /* base64(API_KEY) */
+#define BASIC_BASE64   "YWNtZS1rZXk6czNjcjN0LWFwaS1rZXktdmFsdWU=" /* base64(KEY_NAME:API_KEY) */
+
+struct place {
+	char directory[64];
+	char path[128];
+};
+
+static void place_make(struct place *place)
+{
+	snprintf(place->directory, sizeof(place->directory), "/tmp/test_audit.XXXXXX");
+	assert_non_null(mkdtemp(place->directory));
+	snprintf(place->path, sizeof(place->path), "%s/audit.jsonl.gz", place->directory);
+}
+
+static void place_remove(struct place *place)
+{
+	unlink(place->path);
+	assert_int_equal(rmdir(place->directory), 0);
+}
+
+static struct exchange exchange_for(uint64_t sequence, const uint64_t *rows, size_t count,
+                                    const char *request, const char *response)
+{
+	struct exchange exchange;
+	memset(&exchange, 0, sizeof(exchange));
+	exchange.sequence = sequence;
+	exchange.started_at_ms = 1764097200000 + (int64_t)sequence * 1000;
+	exchange.finished_at_ms = exchange.started_at_ms + 42;
+	exchange.method = "PUT";
+	exchange.url = "https://api.lattigo.com/v2/device_operations/change_cost_center";
+	exchange.request_body = request;
+	exchange.request_length = strlen(request);
+	exchange.http_status = 200;
+	exchange.curl_error = "";
+	exchange.response_headers = "Content-Type: application/json\nX-Total-Count: 2\n";
+	exchange.response_headers_length = strlen(exchange.response_headers);
+	exchange.response_body = response;
+	exchange.response_length = strlen(response);
+	exchange.attempt = 1;
+	exchange.rows = rows;
+	exchange.row_count = count;
+	return exchange;
+}
+
+/* Writes a trail of a start record and count exchanges of two rows each,
+ * committing every other exchange. */
+static void write_trail(const char *path, unsigned count)
+{
+	struct audit_secrets secrets = {.key_name = KEY_NAME, .api_key = API_KEY};
+	struct error error;
+	error_clear(&error);
+	struct audit_writer *writer =
+	    audit_open(path, "00000000000000aa", "cost-center", &secrets, &error);
+	assert_non_null(writer);
+	for (unsigned index = 0; index < count; index++) {
+		uint64_t rows[2] = {2 * index + 1, 2 * index + 2};
+		struct exchange exchange =
+		    exchange_for(index + 1, rows, 2, "{\"devices\":[\"a\",\"b\"]}",
+		                 "{\"change_status\":{\"a\":\"Success\",\"b\":\"Success\"}}");
+		assert_int_equal(audit_record_exchange(writer, &exchange, &error), 0);
+		if (index % 2 == 1)
+			assert_int_equal(audit_commit(writer, &error), 0);
+	}
+	assert_int_equal(audit_records_written(writer), count + 1);
+	assert_int_equal(audit_close(writer, &error), 0);
+}
+
+static char *decompress(const char *path, size_t *length)
+{
+	gzFile file = gzopen(path, "rb");
+	assert_non_null(file);
+	size_t capacity = 1 << 16, used = 0;
+	char *text = malloc(capacity);
+	assert_non_null(text);
+	for (;;) {
+		if (capacity - used < 4096) {
+			capacity *= 2;
+			text = realloc(text, capacity);
+			assert_non_null(text);
+		}
+		int count = gzread(file, text + used, (unsigned)(capacity - used - 1));
+		if (count <= 0)
+			break;
+		used += (size_t)count;
+	}
+	gzclose(file);
+	text[used] = '\0';
+	*length = used;
+	return text;
+}
+
+static void compress_to(const char *path, const char *text, size_t length)
+{
+	gzFile file = gzopen(path, "wb");
+	assert_non_null(file);
+	assert_int_equal(gzwrite(file, text, (unsigned)length), (int)length);
+	gzclose(file);
+}
+
+static unsigned char *read_bytes(const char *path, size_t *size)
+{
+	FILE *stream = fopen(path, "rb");
+	assert_non_null(stream);
+	fseek(stream, 0, SEEK_END);
+	*size = (size_t)ftell(stream);
+	fseek(stream, 0, SEEK_SET);
+	unsigned char *data = malloc(*size + 1);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, *size, stream), *size);
+	fclose(stream);
+	return data;
+}
+
+static void write_bytes(const char *path, const void *data, size_t size)
+{
+	FILE *stream = fopen(path, "wb");
+	assert_non_null(stream);
+	assert_int_equal(fwrite(data, 1, size, stream), size);
+	fclose(stream);
+}
+
+static void verify_expect(const char *path, bool broken, uint64_t records, const char *message)
+{
+	struct audit_report report;
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(audit_verify(path, &report, &error), 0);
+	if (report.broken != broken || (records && report.records != records) ||
+	    (message && !strstr(report.message, message)))
+		fail_msg("verify: broken=%d records=%llu message='%s' (expected broken=%d "
+		         "records=%llu message containing '%s')",
+		         report.broken, (unsigned long long)report.records, report.message, broken,
+		         (unsigned long long)records, message ? message : "");
+}
+
+static void round_trip_verifies_and_resume_continues_the_chain(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	write_trail(place.path, 6);
+	struct audit_report report;
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(audit_verify(place.path, &report, &error), 0);
+	assert_false(report.broken);
+	assert_int_equal(report.records, 7);
+	assert_int_equal(report.members, 4); /* start, two groups of two, and the last group */
+	assert_false(report.truncated_member);
+	assert_string_equal(report.last_time, "2025-11-25T19:00:06.000Z");
+
+	struct audit_secrets secrets = {.key_name = KEY_NAME, .api_key = API_KEY};
+	struct audit_writer *writer =
+	    audit_open(place.path, "00000000000000aa", "cost-center", &secrets, &error);
+	assert_non_null(writer);
+	uint64_t rows[1] = {3};
+	struct exchange exchange = exchange_for(7, rows, 1, "{}", "{}");
+	exchange.attempt = 2;
+	assert_int_equal(audit_record_exchange(writer, &exchange, &error), 0);
+	assert_int_equal(audit_close(writer, &error), 0);
+	verify_expect(place.path, false, 9, NULL);
+
+	size_t length;
+	char *text = decompress(place.path, &length);
+	assert_non_null(strstr(text, "\"kind\":\"resume\",\"at\":"));
+	assert_non_null(strstr(text, "\"seq\":8,\"kind\":\"exchange\""));
+	assert_non_null(
+	    strstr(text, "\"response_headers\":{\"content-type\":\"application/json\""));
+	free(text);
+
+	/* another job's trail is not continued */
+	error_clear(&error);
+	assert_null(audit_open(place.path, "00000000000000bb", "cost-center", &secrets, &error));
+	assert_non_null(strstr(error.message, "belongs to another job"));
+	place_remove(&place);
+}
+
+struct found {
+	unsigned count;
+	char first[4096];
+};
+
+static int collect(void *context, const char *line, size_t length)
+{
+	struct found *found = context;
+	if (found->count++ == 0)
+		snprintf(found->first, sizeof(found->first), "%.*s", (int)length, line);
+	return 0;
+}
+
+static void rows_are_found(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	write_trail(place.path, 4);
+	struct found found = {0};
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(audit_find_row(place.path, 6, collect, &found, &error), 0);
+	assert_int_equal(found.count, 1);
+	assert_non_null(strstr(found.first, "\"rows\":[5,6]"));
+	memset(&found, 0, sizeof(found));
+	assert_int_equal(audit_find_row(place.path, 99, collect, &found, &error), 0);
+	assert_int_equal(found.count, 0);
+	place_remove(&place);
+}
+
+static void secrets_never_reach_the_file(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	struct audit_secrets secrets = {.key_name = KEY_NAME, .api_key = API_KEY};
+	struct error error;
+	error_clear(&error);
+	struct audit_writer *writer =
+	    audit_open(place.path, "00000000000000aa", "activate", &secrets, &error);
+	assert_non_null(writer);
+	uint64_t rows[1] = {1};
+	struct exchange exchange =
+	    exchange_for(1, rows, 1, "{\"note\":\"key " API_KEY " and " API_KEY_BASE64 "\"}",
+	                 "{\"echo\":\"Basic " BASIC_BASE64 "\",\"raw\":\"" API_KEY "\"}");
+	exchange.response_headers = "Authorization: Basic " BASIC_BASE64 "\nWWW-Authenticate: "
+	                            "Basic realm=\"" API_KEY "\"\n";
+	exchange.response_headers_length = strlen(exchange.response_headers);
+	exchange.url = "https://api.lattigo.com/v2/devices/" API_KEY "?id_type=iccid";
+	exchange.curl_error = "failed for " API_KEY_BASE64;
+	assert_int_equal(audit_record_exchange(writer, &exchange, &error), 0);
+	assert_int_equal(audit_close(writer, &error), 0);
+	size_t length;
+	char *text = decompress(place.path, &length);
+	assert_null(strstr(text, API_KEY));
+	assert_null(strstr(text, API_KEY_BASE64));
+	assert_null(strstr(text, BASIC_BASE64));
+	assert_non_null(strstr(text, "\"authorization\":\"[REDACTED]\""));
+	assert_non_null(strstr(text, "key [REDACTED] and [REDACTED]"));
+	free(text);
+	verify_expect(place.path, false, 2, NULL);
+	place_remove(&place);
+}
+
+static void long_bodies_keep_length_and_hash(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	struct error error;
+	error_clear(&error);
+	struct audit_writer *writer =
+	    audit_open(place.path, "00000000000000aa", "activate", NULL, &error);
+	assert_non_null(writer);
+	size_t size = 100000;
+	char *body = malloc(size + 1);
+	assert_non_null(body);
+	memset(body, 'x', size);
+	body[size] = '\0';
+	uint64_t rows[1] = {1};
+	struct exchange exchange = exchange_for(1, rows, 1, "{}", body);
+	assert_int_equal(audit_record_exchange(writer, &exchange, &error), 0);
+	/* binary bytes that are not UTF-8 are kept as base64 */
+	static const char binary[] = {'o', 'k', (char)0xff, (char)0xfe, 0};
+	exchange = exchange_for(2, rows, 1, "{}", binary);
+	assert_int_equal(audit_record_exchange(writer, &exchange, &error), 0);
+	assert_int_equal(audit_close(writer, &error), 0);
+	size_t length;
+	char *text = decompress(place.path, &length);
+	assert_non_null(strstr(text, "\"response_length\":100000,\"response_sha256\":\""));
+	assert_non_null(strstr(text, "\"response_body_base64\":\"b2v//g==\""));
+	assert_true(length < 70000 + 2000);
+	free(text);
+	free(body);
+	verify_expect(place.path, false, 3, NULL);
+	place_remove(&place);
+}
+
+static void a_flipped_byte_is_caught(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	/* member 1 is the start record; the flips go into the deflate data and
+	 * trailers of the member after it. A flip that leaves every record intact
+	 * (a padding bit after the last deflate block) need not be reported; any
+	 * other must be. */
+	write_trail(place.path, 2);
+	size_t original_length;
+	char *original = decompress(place.path, &original_length);
+	size_t size;
+	unsigned char *data = read_bytes(place.path, &size);
+	size_t second_member = 0;
+	for (size_t offset = 10; offset + 3 < size; offset++)
+		if (data[offset] == 0x1f && data[offset + 1] == 0x8b && data[offset + 2] == 8) {
+			second_member = offset;
+			break;
+		}
+	assert_true(second_member > 0);
+	unsigned checked = 0, harmless = 0;
+	for (size_t offset = second_member + 10; offset < size; offset++) {
+		data[offset] ^= 0x04;
+		write_bytes(place.path, data, size);
+		data[offset] ^= 0x04;
+		struct audit_report report;
+		struct error error;
+		error_clear(&error);
+		assert_int_equal(audit_verify(place.path, &report, &error), 0);
+		checked++;
+		if (report.broken)
+			continue;
+		size_t length;
+		char *text = decompress(place.path, &length);
+		bool same = length == original_length && memcmp(text, original, length) == 0;
+		free(text);
+		if (!same)
+			fail_msg("a flipped byte at offset %zu changed a record unnoticed", offset);
+		harmless++;
+	}
+	assert_true(harmless <= 2);
+	free(original);
+	assert_true(checked > 50);
+	free(data);
+	place_remove(&place);
+}
+
+/* Rewrites the trail's text with one edit, as a single clean gzip member. */
+static void edit_lines(const char *path, void (*edit)(char **lines, size_t *count))
+{
+	size_t length;
+	char *text = decompress(path, &length);
+	char *lines[64];
+	size_t count = 0;
+	for (char *line = text; *line && count < 64;) {
+		char *newline = strchr(line, '\n');
+		assert_non_null(newline);
+		*newline = '\0';
+		lines[count++] = line;
+		line = newline + 1;
+	}
+	edit(lines, &count);
+	char *joined = malloc(length + 64);
+	assert_non_null(joined);
+	size_t used = 0;
+	for (size_t index = 0; index < count; index++) {
+		size_t line_length = strlen(lines[index]);
+		memcpy(joined + used, lines[index], line_length);
+		used += line_length;
+		joined[used++] = '\n';
+	}
+	compress_to(path, joined, used);
+	free(joined);
+	free(text);
+}
+
+static void delete_third(char **lines, size_t *count)
+{
+	memmove(&lines[2], &lines[3], (*count - 3) * sizeof(lines[0]));
+	(*count)--;
+}
+
+static void swap_third_and_fourth(char **lines, size_t *count)
+{
+	(void)count;
+	char *third = lines[2];
+	lines[2] = lines[3];
+	lines[3] = third;
+}
+
+static void edit_second(char **lines, size_t *count)
+{
+	(void)count;
+	char *status = strstr(lines[1], "\"status\":200");
+	assert_non_null(status);
+	status[10] = '4'; /* 200 → 400 */
+}
+
+static void a_deleted_record_is_caught(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	write_trail(place.path, 5);
+	edit_lines(place.path, delete_third);
+	verify_expect(place.path, true, 5, "record 3 has seq 3, expected 2");
+	place_remove(&place);
+}
+
+static void swapped_records_are_caught(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	write_trail(place.path, 5);
+	edit_lines(place.path, swap_third_and_fourth);
+	verify_expect(place.path, true, 6, "record 3 has seq 3, expected 2");
+	place_remove(&place);
+}
+
+static void an_edited_record_breaks_the_chain(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	write_trail(place.path, 5);
+	edit_lines(place.path, edit_second);
+	verify_expect(place.path, true, 6,
+	              "record 3 (seq 2): prev does not match the SHA-256 of the record before it");
+	place_remove(&place);
+}
+
+static void a_truncated_last_member_is_reported_and_repaired(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	struct audit_secrets secrets = {.key_name = KEY_NAME, .api_key = API_KEY};
+	struct error error;
+	error_clear(&error);
+	struct audit_writer *writer =
+	    audit_open(place.path, "00000000000000aa", "activate", &secrets, &error);
+	assert_non_null(writer);
+	uint64_t rows[1] = {1};
+	struct exchange exchange = exchange_for(1, rows, 1, "{}", "{\"processed\":1}");
+	assert_int_equal(audit_record_exchange(writer, &exchange, &error), 0);
+	assert_int_equal(audit_commit(writer, &error), 0);
+	struct stat info;
+	assert_int_equal(stat(place.path, &info), 0);
+	size_t committed = (size_t)info.st_size;
+	for (uint64_t index = 2; index <= 4; index++) {
+		exchange = exchange_for(index, rows, 1, "{}", "{\"processed\":1}");
+		assert_int_equal(audit_record_exchange(writer, &exchange, &error), 0);
+	}
+	/* what a kill -9 now would leave: records written through, member unfinished */
+	size_t size;
+	unsigned char *data = read_bytes(place.path, &size);
+	assert_true(size > committed);
+	assert_int_equal(audit_close(writer, &error), 0);
+
+	write_bytes(place.path, data, size);
+	verify_expect(place.path, true, 5, "ends early");
+	/* cut anywhere in the unfinished member: records before the cut survive */
+	for (size_t cut = committed; cut < size; cut++) {
+		write_bytes(place.path, data, cut);
+		struct audit_report report;
+		assert_int_equal(audit_verify(place.path, &report, &error), 0);
+		assert_true(report.records >= 2 && report.records <= 5);
+		assert_int_equal(report.truncated_member, cut > committed);
+		assert_int_equal(report.broken, cut > committed);
+	}
+	/* reopening repairs: the complete records are kept, the chain goes on */
+	write_bytes(place.path, data, size);
+	writer = audit_open(place.path, "00000000000000aa", "activate", &secrets, &error);
+	assert_non_null(writer);
+	assert_int_equal(audit_close(writer, &error), 0);
+	verify_expect(place.path, false, 6, NULL);
+	free(data);
+
+	/* not gzip at all */
+	write_bytes(place.path, "plain text\n", 11);
+	struct audit_report report;
+	error_clear(&error);
+	assert_int_equal(audit_verify(place.path, &report, &error), -1);
+	assert_non_null(strstr(error.message, "is not a gzip audit trail"));
+	place_remove(&place);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(round_trip_verifies_and_resume_continues_the_chain),
+	    cmocka_unit_test(rows_are_found),
+	    cmocka_unit_test(secrets_never_reach_the_file),
+	    cmocka_unit_test(long_bodies_keep_length_and_hash),
+	    cmocka_unit_test(a_flipped_byte_is_caught),
+	    cmocka_unit_test(a_deleted_record_is_caught),
+	    cmocka_unit_test(swapped_records_are_caught),
+	    cmocka_unit_test(an_edited_record_breaks_the_chain),
+	    cmocka_unit_test(a_truncated_last_member_is_reported_and_repaired),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
