@@ -274,6 +274,8 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 	engine->stats->calls++;
 }
 
+static void split_call(struct engine *engine, struct call *call, size_t piece, int64_t now_ms);
+
 static unsigned allowed_in_flight(const struct engine *engine)
 {
 	return engine->aimd.current < engine->concurrency ? engine->aimd.current
@@ -288,7 +290,7 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 		bool have_due = engine->scheduled && engine->scheduled->not_before_ms <= now_ms;
 		if (!have_due && !planner_ready_count(engine->planner))
 			return;
-		if (!rate_limiter_try_take(&engine->limiter, now_ms))
+		if (rate_limiter_wait_ms(&engine->limiter, now_ms) > 0)
 			return;
 		struct call *call = next_due(engine, now_ms);
 		if (!call) {
@@ -303,7 +305,14 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 			call->id = ++engine->next_call_id;
 			free(chunk->records);
 			free(chunk);
+			if (call->count > planner_chunk_size(engine->planner)) {
+				/* formed before the API taught us a smaller size */
+				split_call(engine, call, planner_chunk_size(engine->planner),
+				           now_ms);
+				continue;
+			}
 		}
+		rate_limiter_try_take(&engine->limiter, now_ms);
 		start_call(engine, call, now_ms);
 	}
 }
@@ -464,31 +473,39 @@ static void handle_ambiguous(struct engine *engine, struct call *call, const cha
 	call_free_keeping_records(call);
 }
 
-/* The call was refused as too large: send each half separately and let new
- * chunks use the smaller size for the rest of the job. */
-static void bisect(struct engine *engine, struct call *call, int64_t now_ms)
+/* Splits call into calls of at most piece rows, scheduled at now_ms in
+ * order; the rows move to the new calls. */
+static void split_call(struct engine *engine, struct call *call, size_t piece, int64_t now_ms)
 {
-	size_t first = planner_bisect_size(call->count);
-	if (first < planner_chunk_size(engine->planner))
-		planner_set_chunk_size(engine->planner, first);
-	struct call *halves[2] = {
-	    call_new(CALL_OPERATION, call->records, first, call->row_attempts),
-	    call_new(CALL_OPERATION, call->records + first, call->count - first,
-	             call->row_attempts),
-	};
-	if (!halves[0] || !halves[1]) {
-		call_free_keeping_records(halves[0]);
-		call_free_keeping_records(halves[1]);
-		error_set(engine->error, "out of memory while splitting a call");
-		call_free(call);
-		fail_fatally(engine, now_ms);
-		return;
-	}
-	for (size_t index = 0; index < 2; index++) {
-		halves[index]->id = ++engine->next_call_id;
-		schedule(engine, halves[index], now_ms);
+	for (size_t first = 0; first < call->count; first += piece) {
+		size_t count = call->count - first < piece ? call->count - first : piece;
+		struct call *part =
+		    call_new(CALL_OPERATION, call->records + first, count, call->row_attempts);
+		if (!part) {
+			/* rows not yet moved are freed with what is left of the call */
+			memmove(call->records, call->records + first,
+			        (call->count - first) * sizeof(*call->records));
+			call->count -= first;
+			error_set(engine->error, "out of memory while splitting a call");
+			call_free(call);
+			fail_fatally(engine, now_ms);
+			return;
+		}
+		part->id = ++engine->next_call_id;
+		schedule(engine, part, now_ms);
 	}
 	call_free_keeping_records(call);
+}
+
+/* The call was refused as too large: send it in halves (or in pieces of the
+ * size already learnt, when smaller), and let new chunks use the smaller size
+ * for the rest of the job. */
+static void bisect(struct engine *engine, struct call *call, int64_t now_ms)
+{
+	size_t half = planner_bisect_size(call->count);
+	if (half < planner_chunk_size(engine->planner))
+		planner_set_chunk_size(engine->planner, half);
+	split_call(engine, call, planner_chunk_size(engine->planner), now_ms);
 }
 
 static bool answer_says_too_large(const struct call *call, long http_status)
