@@ -1,2 +1,4 @@
 # lattigo-sim integration tests: every endpoint, faults, state, hostile input.
 lattigo_script_test(sim_endpoints ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_endpoints.sh TIMEOUT 120)
+lattigo_script_test(sim_faults ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_faults.sh TIMEOUT 120)
+lattigo_script_test(sim_state ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_state.sh TIMEOUT 120)
