@@ -1,0 +1,203 @@
+/* `lattigo-batch audit verify FILE` and `audit show FILE --row N`: check an
+ * audit trail's members and hash chain, or print the exchanges of one row. */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "cli/commands.h"
+
+static void audit_usage(FILE *stream)
+{
+	fputs("usage: lattigo-batch audit verify FILE\n"
+	      "       lattigo-batch audit show FILE --row N [--json]\n"
+	      "\n"
+	      "An audit trail (OUT/audit.jsonl.gz) holds one JSON record per HTTP exchange,\n"
+	      "each chained to the one before by its SHA-256 (see docs/audit.md).\n"
+	      "\n"
+	      "verify  reads every gzip member and checks the chain; prints the number of\n"
+	      "        records, the first and last time, and the first break if any.\n"
+	      "show    prints the exchanges that carried manifest row N: a summary with the\n"
+	      "        request and response bodies, or with --json the records themselves\n"
+	      "        (one JSON object per line).\n"
+	      "\n"
+	      "examples:\n"
+	      "  lattigo-batch audit verify out/lot-42-activate/audit.jsonl.gz\n"
+	      "  lattigo-batch audit show out/lot-42-activate/audit.jsonl.gz --row 1207\n"
+	      "\n"
+	      "exit status: verify: 0 intact; 1 a break or damage was found; 2 the file cannot\n"
+	      "be read. show: 0 exchanges printed; 1 no exchange carried the row; 2 usage or\n"
+	      "unreadable file.\n",
+	      stream);
+}
+
+static bool is_help(const char *argument)
+{
+	return strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0;
+}
+
+static int audit_verify_command(const char *path)
+{
+	struct audit_report report;
+	struct error error;
+	error_clear(&error);
+	if (audit_verify(path, &report, &error)) {
+		fprintf(stderr, "lattigo-batch: audit verify: %s\n", error.message);
+		return EXIT_USAGE;
+	}
+	printf("audit trail '%s': %" PRIu64 " records in %" PRIu64 " gzip members\n", path,
+	       report.records, report.members);
+	if (report.records)
+		printf("first: %s\nlast:  %s\n", report.first_time[0] ? report.first_time : "-",
+		       report.last_time[0] ? report.last_time : "-");
+	if (!report.broken) {
+		printf("chain: intact\n");
+		return EXIT_ALL_OK;
+	}
+	printf("chain: BROKEN: %s\n", report.message);
+	if (report.break_offset)
+		printf("       (in the gzip member at byte offset %" PRIu64 ")\n",
+		       report.break_offset);
+	return EXIT_SOME_FAILED;
+}
+
+struct show_context {
+	bool as_json;
+	unsigned printed;
+};
+
+static void print_body(const char *label, json_t *record, const char *key)
+{
+	const char *text = json_string_value(json_object_get(record, key));
+	if (!text) {
+		char encoded_key[64];
+		snprintf(encoded_key, sizeof(encoded_key), "%s_base64", key);
+		const char *encoded = json_string_value(json_object_get(record, encoded_key));
+		if (encoded)
+			printf("  %s (base64): %s\n", label, encoded);
+		return;
+	}
+	/* a JSON body is shown indented; anything else as it is */
+	json_t *parsed = json_loads(text, JSON_DECODE_ANY, NULL);
+	char *pretty = parsed ? json_dumps(parsed, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	printf("  %s: %s\n", label, pretty ? pretty : (text[0] ? text : "(empty)"));
+	free(pretty);
+	json_decref(parsed);
+}
+
+static int show_exchange(void *context, const char *line, size_t length)
+{
+	struct show_context *show = context;
+	show->printed++;
+	if (show->as_json) {
+		printf("%.*s\n", (int)length, line);
+		return 0;
+	}
+	json_t *record = json_loadb(line, length, 0, NULL);
+	if (!record) {
+		printf("(an unreadable record)\n");
+		return 0;
+	}
+	char *rows = json_dumps(json_object_get(record, "rows"), JSON_COMPACT | JSON_ENCODE_ANY);
+	const char *error = json_string_value(json_object_get(record, "error"));
+	printf("%sseq %" JSON_INTEGER_FORMAT "  %s  %s %s  attempt %" JSON_INTEGER_FORMAT
+	       "  -> %" JSON_INTEGER_FORMAT "%s%s  (%" JSON_INTEGER_FORMAT " ms)  rows %s\n",
+	       show->printed > 1 ? "\n" : "", json_integer_value(json_object_get(record, "seq")),
+	       json_string_value(json_object_get(record, "started_at")),
+	       json_string_value(json_object_get(record, "method")),
+	       json_string_value(json_object_get(record, "url")),
+	       json_integer_value(json_object_get(record, "attempt")),
+	       json_integer_value(json_object_get(record, "status")), error && error[0] ? " " : "",
+	       error ? error : "", json_integer_value(json_object_get(record, "latency_ms")),
+	       rows ? rows : "[]");
+	print_body("request", record, "request_body");
+	print_body("response", record, "response_body");
+	json_t *length_value = json_object_get(record, "response_length");
+	if (length_value)
+		printf("  (response cut: %" JSON_INTEGER_FORMAT " bytes in all, SHA-256 %s)\n",
+		       json_integer_value(length_value),
+		       json_string_value(json_object_get(record, "response_sha256")));
+	free(rows);
+	json_decref(record);
+	return 0;
+}
+
+static int audit_show_command(int argc, char **argv)
+{
+	const char *path = NULL, *row_text = NULL;
+	struct show_context show = {0};
+	for (int index = 0; index < argc; index++) {
+		if (strcmp(argv[index], "--row") == 0 && index + 1 < argc)
+			row_text = argv[++index];
+		else if (strncmp(argv[index], "--row=", 6) == 0)
+			row_text = argv[index] + 6;
+		else if (strcmp(argv[index], "--json") == 0)
+			show.as_json = true;
+		else if (argv[index][0] != '-' && !path)
+			path = argv[index];
+		else {
+			fprintf(stderr,
+			        "lattigo-batch: audit show: unexpected argument '%s'; see "
+			        "'lattigo-batch audit --help'\n",
+			        argv[index]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!path || !row_text) {
+		fprintf(stderr, "lattigo-batch: audit show needs FILE and --row N; see "
+		                "'lattigo-batch audit --help'\n");
+		return EXIT_USAGE;
+	}
+	char *end = NULL;
+	errno = 0;
+	unsigned long long row = strtoull(row_text, &end, 10);
+	if (errno || !end || *end || row_text[0] == '-' || row == 0) {
+		fprintf(stderr,
+		        "lattigo-batch: audit show: --row '%s' is not a row number (1, 2, ...)\n",
+		        row_text);
+		return EXIT_USAGE;
+	}
+	struct error error;
+	error_clear(&error);
+	if (audit_find_row(path, row, show_exchange, &show, &error)) {
+		fprintf(stderr, "lattigo-batch: audit show: %s\n", error.message);
+		return EXIT_USAGE;
+	}
+	if (show.printed == 0) {
+		fprintf(stderr, "lattigo-batch: no exchange in '%s' carried row %llu\n", path, row);
+		return EXIT_SOME_FAILED;
+	}
+	return EXIT_ALL_OK;
+}
+
+int command_audit(int argc, char **argv)
+{
+	for (int index = 1; index < argc; index++) {
+		if (is_help(argv[index])) {
+			audit_usage(stdout);
+			return EXIT_ALL_OK;
+		}
+	}
+	if (argc < 2) {
+		audit_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "verify") == 0) {
+		if (argc != 3) {
+			fprintf(stderr, "lattigo-batch: audit verify takes one FILE; see "
+			                "'lattigo-batch audit --help'\n");
+			return EXIT_USAGE;
+		}
+		return audit_verify_command(argv[2]);
+	}
+	if (strcmp(argv[1], "show") == 0)
+		return audit_show_command(argc - 2, argv + 2);
+	fprintf(stderr,
+	        "lattigo-batch: unknown audit command '%s' (verify or show); see 'lattigo-batch "
+	        "audit --help'\n",
+	        argv[1]);
+	return EXIT_USAGE;
+}
