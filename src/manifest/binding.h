@@ -22,12 +22,13 @@ struct binding;
  * error (file, line 1, problem) when a required field has neither a column
  * nor a --set (CSV), or a --map/--set names an unknown field or column. */
 struct binding *binding_new(const struct op *op, const struct manifest *manifest,
-			    const struct field_assignment *maps, size_t map_count,
-			    const struct field_assignment *sets, size_t set_count, struct error *error);
+                            const struct field_assignment *maps, size_t map_count,
+                            const struct field_assignment *sets, size_t set_count,
+                            struct error *error);
 /* Fills record from row. Returns 0, or -1 with problem set (e.g. a row-level
  * read problem, or "note: not UTF-8 text (looks like Windows-1252)"). */
 int binding_apply(struct binding *binding, const struct manifest_row *row, struct record *record,
-		  struct strbuf *problem);
+                  struct strbuf *problem);
 /* Columns that feed no field (kept for errors.csv), as a one-line note such as
  * "extra columns kept but not used: Colour, Batch"; NULL when none. Owned by the binding. */
 const char *binding_unused_note(struct binding *binding, const struct manifest *manifest);

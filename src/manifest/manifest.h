@@ -12,25 +12,26 @@
 
 #include "common/error.h"
 
-#define MANIFEST_MAX_FIELD (64u * 1024u)  /* longer fields are rejected, never held whole */
-#define MANIFEST_MAX_LINE (1024u * 1024u) /* longer lines are rejected, never held whole */
+#define MANIFEST_MAX_FIELD (64u * 1024u)   /* longer fields are rejected, never held whole */
+#define MANIFEST_MAX_LINE  (1024u * 1024u) /* longer lines are rejected, never held whole */
 
 enum manifest_format { MANIFEST_FORMAT_AUTO = 0, MANIFEST_FORMAT_CSV, MANIFEST_FORMAT_JSONL };
 
 struct manifest_options {
-	enum manifest_format format; /* AUTO: by extension (.csv/.jsonl/.ndjson, under .gz), else sniffed */
-	char delimiter;              /* CSV only; 0 = sniffed from the header among , ; TAB | */
+	enum manifest_format
+	    format;     /* AUTO: by extension (.csv/.jsonl/.ndjson, under .gz), else sniffed */
+	char delimiter; /* CSV only; 0 = sniffed from the header among , ; TAB | */
 };
 
 struct manifest_row {
-	uint64_t number; /* 1-based position among data rows (blank lines do not count) */
-	uint64_t line;   /* physical line (1-based) where the row starts */
-	uint64_t offset; /* byte offset of the row's first byte in the decompressed stream */
-	size_t value_count;      /* == manifest_column_count() when the row was read */
+	uint64_t number;    /* 1-based position among data rows (blank lines do not count) */
+	uint64_t line;      /* physical line (1-based) where the row starts */
+	uint64_t offset;    /* byte offset of the row's first byte in the decompressed stream */
+	size_t value_count; /* == manifest_column_count() when the row was read */
 	const char *const *values; /* per column; NULL when the row has no value there */
-	const char *problem;     /* non-NULL when the row cannot be used: it becomes `invalid`
-				    with this message (e.g. "not a JSON object", "field too long
-				    (over 65536 bytes)", "row has 6 fields, the header has 5") */
+	const char *problem;       /* non-NULL when the row cannot be used: it becomes `invalid`
+	                              with this message (e.g. "not a JSON object", "field too long
+	                              (over 65536 bytes)", "row has 6 fields, the header has 5") */
 };
 
 /* Where to continue reading: what resume records for a row (see manifest_seek). */
@@ -46,17 +47,18 @@ struct manifest;
  * (missing, unreadable, binary, bad gzip, no header) returns NULL with error
  * naming file, line and problem. Free with manifest_close. */
 struct manifest *manifest_open(const char *path, const struct manifest_options *options,
-			       struct error *error);
+                               struct error *error);
 /* Reads the next row: 1 = row filled, 0 = end of file, -1 = file-level error
  * (corrupt or truncated gzip, read error, binary data) with error filled. */
 int manifest_next(struct manifest *manifest, struct manifest_row *row, struct error *error);
 /* Continues reading at a position recorded earlier for this same file; for a
  * gzip file this re-inflates from the start up to the offset. Returns 0 or -1. */
 int manifest_seek(struct manifest *manifest, const struct manifest_position *position,
-		  struct error *error);
+                  struct error *error);
 /* Returns the format actually being read. */
 enum manifest_format manifest_format(const struct manifest *manifest);
-/* Number of columns: the CSV header's, or for JSONL the keys seen so far (new keys append columns). */
+/* Number of columns: the CSV header's, or for JSONL the keys seen so far (new keys append columns).
+ */
 size_t manifest_column_count(const struct manifest *manifest);
 /* Column name as written in the header / JSON key (owned by the manifest). */
 const char *manifest_column_name(const struct manifest *manifest, size_t index);
@@ -64,6 +66,8 @@ const char *manifest_column_name(const struct manifest *manifest, size_t index);
 char manifest_delimiter(const struct manifest *manifest);
 /* The path as given to manifest_open (owned by the manifest). */
 const char *manifest_path(const struct manifest *manifest);
+/* The physical line of the CSV header (after any blank lines); 0 for JSONL. */
+uint64_t manifest_header_line(const struct manifest *manifest);
 /* File-wide observations worth one note each, e.g. CR-only line ends or a BOM;
  * returns the number of notes and sets *notes to an array owned by the manifest. */
 size_t manifest_notes(const struct manifest *manifest, const char *const **notes);

@@ -1,0 +1,365 @@
+/* Column-to-field binding: which manifest column feeds which op field, by
+ * header name, --map or --set; then per row, trimmed values checked for UTF-8. */
+#include "binding.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/utf8.h"
+#include "manifest/column_name.h"
+
+/* A JSONL file may spell a key differently from row to row ("IMEI", "imei"). */
+#define BINDING_MAX_ALIASES  4u
+#define BINDING_NOTE_COLUMNS 12u
+
+struct binding {
+	const struct op *op;
+	const struct manifest *manifest;
+	char *map_column[FIELD_COUNT]; /* --map: the column name, or NULL */
+	char *set_value[FIELD_COUNT];  /* --set: the trimmed value (NULL when empty) */
+	bool has_set[FIELD_COUNT];
+	size_t columns[FIELD_COUNT][BINDING_MAX_ALIASES];
+	size_t column_count[FIELD_COUNT];
+	size_t resolved_columns; /* manifest columns looked at so far */
+	struct strbuf trimmed[FIELD_COUNT];
+	char *unused_note;
+};
+
+static bool is_space(char character)
+{
+	return character == ' ' || character == '\t' || character == '\r' || character == '\n';
+}
+
+/* The list of the op's field names, for messages. */
+static void append_field_list(struct strbuf *out, const struct op *op)
+{
+	for (size_t index = 0; index < op->field_count; index++)
+		strbuf_appendf(out, "%s%s", index ? ", " : "", field_name(op->fields[index].id));
+}
+
+static void append_column_list(struct strbuf *out, const struct manifest *manifest)
+{
+	size_t count = manifest_column_count(manifest);
+	for (size_t index = 0; index < count; index++)
+		strbuf_appendf(out, "%s%s", index ? ", " : "",
+		               manifest_column_name(manifest, index));
+	if (count == 0)
+		strbuf_append_string(out, "none");
+}
+
+/* Resolves an option's field name ("IMEI", "rate-plan-name" are accepted).
+ * Returns the field, or -1 with error. */
+static int resolve_option_field(const struct op *op, const struct manifest *manifest,
+                                const char *option, const char *name, struct error *error)
+{
+	for (size_t index = 0; index < op->field_count; index++)
+		if (column_name_equal(name, field_name(op->fields[index].id)))
+			return (int)op->fields[index].id;
+	struct strbuf fields;
+	strbuf_init(&fields, 600);
+	append_field_list(&fields, op);
+	bool known = false;
+	for (int field = 0; field < FIELD_COUNT; field++)
+		if (column_name_equal(name, field_name((enum field_id)field)))
+			known = true;
+	if (known)
+		error_set_at(error, manifest_path(manifest), 0,
+		             "%s names field '%s', which operation '%s' does not use (its fields: "
+		             "%s)",
+		             option, name, op->name, strbuf_text(&fields));
+	else
+		error_set_at(error, manifest_path(manifest), 0,
+		             "%s names unknown field '%s' (fields of '%s': %s)", option, name,
+		             op->name, strbuf_text(&fields));
+	strbuf_release(&fields);
+	return -1;
+}
+
+static char *trimmed_copy(const char *text)
+{
+	while (is_space(*text))
+		text++;
+	size_t length = strlen(text);
+	while (length > 0 && is_space(text[length - 1]))
+		length--;
+	char *copy = malloc(length + 1);
+	if (copy) {
+		memcpy(copy, text, length);
+		copy[length] = '\0';
+	}
+	return copy;
+}
+
+static bool column_feeds(const struct binding *binding, enum field_id field, const char *name)
+{
+	if (binding->map_column[field])
+		return strcmp(name, binding->map_column[field]) == 0 ||
+		       column_name_equal_loosely(name, binding->map_column[field]);
+	return column_name_equal(name, field_name(field));
+}
+
+/* Binds the columns the manifest gained since the last call (all of them
+ * the first time; JSONL files gain columns as new keys appear). */
+static void resolve_columns(struct binding *binding)
+{
+	size_t count = manifest_column_count(binding->manifest);
+	for (size_t column = binding->resolved_columns; column < count; column++) {
+		const char *name = manifest_column_name(binding->manifest, column);
+		for (size_t index = 0; index < binding->op->field_count; index++) {
+			enum field_id field = binding->op->fields[index].id;
+			if (binding->column_count[field] < BINDING_MAX_ALIASES &&
+			    column_feeds(binding, field, name))
+				binding->columns[field][binding->column_count[field]++] = column;
+		}
+	}
+	binding->resolved_columns = count;
+}
+
+static int check_required(struct binding *binding, struct error *error)
+{
+	const struct manifest *manifest = binding->manifest;
+	struct strbuf missing;
+	strbuf_init(&missing, 400);
+	size_t missing_count = 0;
+	const char *first = NULL;
+	for (size_t index = 0; index < binding->op->field_count; index++) {
+		const struct op_field *field = &binding->op->fields[index];
+		if (!(field->flags & OP_FIELD_REQUIRED) || binding->has_set[field->id] ||
+		    binding->column_count[field->id] > 0)
+			continue;
+		if (!first)
+			first = field_name(field->id);
+		strbuf_appendf(&missing, "%s'%s'", missing_count ? ", " : "",
+		               field_name(field->id));
+		missing_count++;
+	}
+	int result = 0;
+	if (missing_count) {
+		struct strbuf columns;
+		strbuf_init(&columns, 400);
+		append_column_list(&columns, manifest);
+		if (missing_count == 1)
+			result = error_set_at(error, manifest_path(manifest),
+			                      manifest_header_line(manifest),
+			                      "header has no column for required field %s "
+			                      "(columns: %s; use --map %s=COLUMN)",
+			                      strbuf_text(&missing), strbuf_text(&columns), first);
+		else
+			result = error_set_at(error, manifest_path(manifest),
+			                      manifest_header_line(manifest),
+			                      "header has no column for required fields %s "
+			                      "(columns: %s; use --map FIELD=COLUMN)",
+			                      strbuf_text(&missing), strbuf_text(&columns));
+		strbuf_release(&columns);
+	}
+	strbuf_release(&missing);
+	return result;
+}
+
+static int apply_maps(struct binding *binding, const struct field_assignment *maps,
+                      size_t map_count, struct error *error)
+{
+	const struct manifest *manifest = binding->manifest;
+	for (size_t index = 0; index < map_count; index++) {
+		int field =
+		    resolve_option_field(binding->op, manifest, "--map", maps[index].field, error);
+		if (field < 0)
+			return -1;
+		if (binding->map_column[field])
+			return error_set_at(error, manifest_path(manifest), 0,
+			                    "--map given twice for field '%s'", field_name(field));
+		binding->map_column[field] = strdup(maps[index].value);
+		if (!binding->map_column[field])
+			return error_set_at(error, manifest_path(manifest), 0, "out of memory");
+		if (manifest_format(manifest) != MANIFEST_FORMAT_CSV)
+			continue; /* JSONL keys appear as rows are read */
+		bool found = false;
+		for (size_t column = 0; column < manifest_column_count(manifest); column++)
+			if (column_feeds(binding, (enum field_id)field,
+			                 manifest_column_name(manifest, column)))
+				found = true;
+		if (!found) {
+			struct strbuf columns;
+			strbuf_init(&columns, 400);
+			append_column_list(&columns, manifest);
+			error_set_at(error, manifest_path(manifest), manifest_header_line(manifest),
+			             "--map %s='%s': the header has no column '%s' (columns: %s)",
+			             field_name(field), maps[index].value, maps[index].value,
+			             strbuf_text(&columns));
+			strbuf_release(&columns);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int apply_sets(struct binding *binding, const struct field_assignment *sets,
+                      size_t set_count, struct error *error)
+{
+	for (size_t index = 0; index < set_count; index++) {
+		int field = resolve_option_field(binding->op, binding->manifest, "--set",
+		                                 sets[index].field, error);
+		if (field < 0)
+			return -1;
+		free(binding->set_value[field]);
+		binding->set_value[field] =
+		    trimmed_copy(sets[index].value ? sets[index].value : "");
+		if (!binding->set_value[field])
+			return error_set_at(error, manifest_path(binding->manifest), 0,
+			                    "out of memory");
+		if (binding->set_value[field][0] == '\0') {
+			free(binding->set_value[field]);
+			binding->set_value[field] = NULL;
+		}
+		binding->has_set[field] = true;
+	}
+	return 0;
+}
+
+struct binding *binding_new(const struct op *op, const struct manifest *manifest,
+                            const struct field_assignment *maps, size_t map_count,
+                            const struct field_assignment *sets, size_t set_count,
+                            struct error *error)
+{
+	struct binding *binding = calloc(1, sizeof(*binding));
+	if (!binding) {
+		error_set_at(error, manifest_path(manifest), 0, "out of memory");
+		return NULL;
+	}
+	binding->op = op;
+	binding->manifest = manifest;
+	for (size_t field = 0; field < FIELD_COUNT; field++)
+		strbuf_init(&binding->trimmed[field], MANIFEST_MAX_FIELD);
+	if (apply_maps(binding, maps, map_count, error) < 0 ||
+	    apply_sets(binding, sets, set_count, error) < 0)
+		goto fail;
+	resolve_columns(binding);
+	if (manifest_format(manifest) == MANIFEST_FORMAT_CSV && check_required(binding, error) < 0)
+		goto fail;
+	return binding;
+fail:
+	binding_free(binding);
+	return NULL;
+}
+
+/* Returns value without surrounding spaces, NULL when nothing is left; copies
+ * only when there is something to trim at the end. */
+static const char *trim_value(struct binding *binding, enum field_id field, const char *value,
+                              size_t *length)
+{
+	while (is_space(*value))
+		value++;
+	size_t size = strlen(value);
+	*length = size;
+	if (size == 0)
+		return NULL;
+	if (!is_space(value[size - 1]))
+		return value;
+	while (size > 0 && is_space(value[size - 1]))
+		size--;
+	*length = size;
+	struct strbuf *copy = &binding->trimmed[field];
+	strbuf_reset(copy);
+	if (strbuf_append(copy, value, size) != STRBUF_OK)
+		return NULL;
+	return strbuf_text(copy);
+}
+
+int binding_apply(struct binding *binding, const struct manifest_row *row, struct record *record,
+                  struct strbuf *problem)
+{
+	if (manifest_column_count(binding->manifest) > binding->resolved_columns)
+		resolve_columns(binding);
+	memset(record, 0, sizeof(*record));
+	record->row = row->number;
+	record->line = row->line;
+	record->offset = row->offset;
+	bool failed = false;
+	if (row->problem) {
+		strbuf_append_string(problem, row->problem);
+		failed = true;
+	}
+	for (size_t index = 0; index < binding->op->field_count; index++) {
+		enum field_id field = binding->op->fields[index].id;
+		if (binding->has_set[field]) {
+			record->value[field] = binding->set_value[field];
+			continue;
+		}
+		const char *raw = NULL;
+		for (size_t alias = 0; alias < binding->column_count[field] && !raw; alias++) {
+			size_t column = binding->columns[field][alias];
+			if (column < row->value_count)
+				raw = row->values[column];
+		}
+		if (!raw)
+			continue;
+		size_t length = 0;
+		const char *value = trim_value(binding, field, raw, &length);
+		record->value[field] = value;
+		if (value && !failed && !utf8_validate(value, length, NULL)) {
+			strbuf_appendf(problem, "%s: ", field_name(field));
+			utf8_describe_problem(value, length, problem);
+			failed = true;
+		}
+	}
+	return failed ? -1 : 0;
+}
+
+static bool column_is_used(const struct binding *binding, size_t column)
+{
+	for (size_t field = 0; field < FIELD_COUNT; field++) {
+		if (binding->has_set[field])
+			continue;
+		for (size_t alias = 0; alias < binding->column_count[field]; alias++)
+			if (binding->columns[field][alias] == column)
+				return true;
+	}
+	return false;
+}
+
+const char *binding_unused_note(struct binding *binding, const struct manifest *manifest)
+{
+	if (manifest_column_count(manifest) > binding->resolved_columns)
+		resolve_columns(binding);
+	struct strbuf note;
+	strbuf_init(&note, 1024);
+	strbuf_append_string(&note, "extra columns kept but not used: ");
+	size_t listed = 0;
+	size_t unused = 0;
+	size_t count = manifest_column_count(manifest);
+	for (size_t column = 0; column < count; column++) {
+		if (column_is_used(binding, column))
+			continue;
+		unused++;
+		if (listed == BINDING_NOTE_COLUMNS)
+			continue;
+		const char *name = manifest_column_name(manifest, column);
+		if (name[0])
+			strbuf_appendf(&note, "%s%.60s", listed ? ", " : "", name);
+		else
+			strbuf_appendf(&note, "%scolumn %zu (no name)", listed ? ", " : "",
+			               column + 1);
+		listed++;
+	}
+	if (unused > listed)
+		strbuf_appendf(&note, " and %zu more", unused - listed);
+	free(binding->unused_note);
+	binding->unused_note = NULL;
+	if (unused)
+		binding->unused_note = strbuf_detach(&note, NULL);
+	strbuf_release(&note);
+	return binding->unused_note;
+}
+
+void binding_free(struct binding *binding)
+{
+	if (!binding)
+		return;
+	for (size_t field = 0; field < FIELD_COUNT; field++) {
+		free(binding->map_column[field]);
+		free(binding->set_value[field]);
+		strbuf_release(&binding->trimmed[field]);
+	}
+	free(binding->unused_note);
+	free(binding);
+}

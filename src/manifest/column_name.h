@@ -1,0 +1,14 @@
+/* How a header name or JSON key is compared with a field name: surrounding
+ * spaces ignored, case ignored, and spaces or hyphens equal to underscores,
+ * so "Rate Plan Name" matches rate_plan_name. */
+#ifndef LATTIGO_COLUMN_NAME_H
+#define LATTIGO_COLUMN_NAME_H
+
+#include <stdbool.h>
+
+/* True when the two names are equal after that normalisation. */
+bool column_name_equal(const char *left, const char *right);
+/* True when the two names are equal ignoring case and surrounding spaces only (--map). */
+bool column_name_equal_loosely(const char *left, const char *right);
+
+#endif

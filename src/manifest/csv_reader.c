@@ -1,0 +1,326 @@
+/* CSV rows through libcsv, fed one physical line at a time so every row
+ * knows the line and byte offset where it starts. Memory stays bounded: a
+ * field past MANIFEST_MAX_FIELD is discarded as it streams by, and a row
+ * stores at most MANIFEST_MAX_LINE bytes. */
+#include "manifest_internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/column_name.h"
+
+/* libcsv's parser states (libcsv.c does not export them). */
+enum { CSV_ROW_NOT_BEGUN = 0, CSV_FIELD_NOT_BEGUN = 1, CSV_FIELD_BEGUN = 2 };
+
+#define CSV_GROW_STEP 4096u
+/* libcsv's field buffer may not grow past this: a longer field is discarded
+ * as it streams by (see discard_overlong_field). */
+#define CSV_FIELD_BUFFER_CAP (MANIFEST_MAX_FIELD + CSV_GROW_STEP)
+#define NO_FIELD             SIZE_MAX
+
+static void *capped_realloc(void *pointer, size_t size)
+{
+	if (size > CSV_FIELD_BUFFER_CAP)
+		return NULL;
+	return realloc(pointer, size);
+}
+
+static int store_offset(struct csv_state *state, size_t index, size_t offset)
+{
+	if (index >= state->field_capacity) {
+		size_t capacity = state->field_capacity ? state->field_capacity * 2 : 32;
+		while (capacity <= index)
+			capacity *= 2;
+		size_t *grown = realloc(state->field_offsets, capacity * sizeof(*grown));
+		if (!grown)
+			return -1;
+		state->field_offsets = grown;
+		state->field_capacity = capacity;
+	}
+	state->field_offsets[index] = offset;
+	return 0;
+}
+
+/* libcsv field callback: stores the field unless it is too long or past the header's count. */
+static void on_field(void *text, size_t length, void *data)
+{
+	struct manifest *manifest = data;
+	struct csv_state *state = &manifest->csv;
+	size_t index = state->field_count++;
+	if (index >= state->store_limit)
+		return;
+	size_t offset = NO_FIELD;
+	if (state->field_overflow || length > MANIFEST_MAX_FIELD) {
+		manifest_row_problem(
+		    manifest, "field %zu longer than %u bytes%s", index + 1, MANIFEST_MAX_FIELD,
+		    state->overflow_in_quotes ? " (is a quote opened and never closed?)" : "");
+		state->field_overflow = false;
+		state->overflow_in_quotes = false;
+	} else {
+		size_t start = state->text.length;
+		if (strbuf_append(&state->text, text ? text : "", length) == STRBUF_OK &&
+		    strbuf_append_char(&state->text, '\0') == STRBUF_OK)
+			offset = start;
+		else
+			manifest_row_problem(manifest, "row longer than %u bytes",
+			                     MANIFEST_MAX_LINE);
+	}
+	if (store_offset(state, index, offset) < 0)
+		manifest_row_problem(manifest, "out of memory");
+}
+
+static void on_row(int terminator, void *data)
+{
+	(void)terminator;
+	struct manifest *manifest = data;
+	manifest->csv.row_complete = true;
+}
+
+/* libcsv stops when its field buffer reaches the cap. Forget the field's
+ * text but keep the parser's state (inside quotes or not), so parsing goes
+ * on exactly as if the field had been read, and only the row is rejected. */
+static void discard_overlong_field(struct csv_state *state)
+{
+	struct csv_parser *parser = &state->parser;
+	state->field_overflow = true;
+	state->overflow_in_quotes = parser->quoted && parser->pstate == CSV_FIELD_BEGUN;
+	if (parser->pstate == CSV_FIELD_BEGUN || parser->pstate == CSV_ROW_NOT_BEGUN ||
+	    parser->pstate == CSV_FIELD_NOT_BEGUN) {
+		parser->entry_pos = 0;
+	} else {
+		/* after a quote that may close the field: libcsv drops that quote later */
+		parser->entry_buf[0] = parser->quote_char;
+		parser->entry_pos = 1;
+	}
+	parser->spaces = 0;
+	parser->status = 0;
+}
+
+static int feed(struct manifest *manifest, const char *data, size_t length, struct error *error)
+{
+	struct csv_state *state = &manifest->csv;
+	while (length > 0) {
+		size_t used = csv_parse(&state->parser, data, length, on_field, on_row, manifest);
+		if (used == length)
+			return 0;
+		if (csv_error(&state->parser) != CSV_ENOMEM ||
+		    state->parser.entry_size + CSV_GROW_STEP <= CSV_FIELD_BUFFER_CAP)
+			return error_set_at(error, manifest->path, manifest->lines.line,
+			                    "cannot parse CSV: %s",
+			                    csv_strerror(csv_error(&state->parser)));
+		discard_overlong_field(state);
+		data += used;
+		length -= used;
+	}
+	return 0;
+}
+
+static bool inside_quotes(const struct csv_parser *parser)
+{
+	return parser->pstate == CSV_FIELD_BEGUN && parser->quoted;
+}
+
+/* Feeds one piece of a line. In a file with LF line ends a CR that is not
+ * part of CRLF would end the row inside libcsv; outside quotes it is damage,
+ * so it is blanked out and the row rejected. */
+static int feed_piece(struct manifest *manifest, struct line_piece *piece, struct error *error)
+{
+	struct csv_state *state = &manifest->csv;
+	char *data = piece->data;
+	char *end = data + piece->length;
+	if (memchr(data, '\0', piece->length))
+		manifest_row_problem(manifest, "NUL byte in line %llu (binary data?)",
+		                     (unsigned long long)piece->line);
+	if (!manifest->lines.cr_line_ends) {
+		char *scan = data;
+		char *carriage = NULL;
+		while ((carriage = memchr(scan, '\r', (size_t)(end - scan))) != NULL) {
+			scan = carriage + 1;
+			if (carriage + 1 == end || carriage[1] == '\n')
+				continue;
+			if (feed(manifest, data, (size_t)(carriage - data), error) < 0)
+				return -1;
+			data = carriage;
+			if (state->parser.pstate == CSV_ROW_NOT_BEGUN ||
+			    inside_quotes(&state->parser))
+				continue;
+			*carriage = ' ';
+			manifest_row_problem(manifest,
+			                     "stray carriage return (CR) on line %llu outside "
+			                     "quotes; re-save the file with LF or CRLF line ends",
+			                     (unsigned long long)piece->line);
+		}
+	}
+	return feed(manifest, data, (size_t)(end - data), error);
+}
+
+static void reset_row(struct csv_state *state)
+{
+	strbuf_reset(&state->text);
+	state->field_count = 0;
+	state->row_started = false;
+	state->row_complete = false;
+}
+
+/* Reads one complete row into the csv state: 1, 0 at the end, -1 on error. */
+static int read_row(struct manifest *manifest, struct error *error)
+{
+	struct csv_state *state = &manifest->csv;
+	reset_row(state);
+	struct line_piece piece;
+	for (;;) {
+		int result = line_reader_next(&manifest->lines, &piece, error);
+		if (result < 0)
+			return -1;
+		if (result == 0)
+			break;
+		bool was_started = state->row_started;
+		if (feed_piece(manifest, &piece, error) < 0)
+			return -1;
+		if (!was_started && (state->row_complete || state->field_count > 0 ||
+		                     state->parser.pstate != CSV_ROW_NOT_BEGUN)) {
+			state->row_started = true;
+			state->row_line = piece.line;
+			state->row_offset = piece.line_offset;
+		}
+		if (state->row_complete)
+			return 1;
+		if (state->reading_header && manifest->problem.length)
+			return 1; /* a broken header is refused without reading the rest */
+	}
+	if (inside_quotes(&state->parser))
+		manifest_row_problem(manifest, "field %zu: a quote opens but is never closed",
+		                     state->field_count + 1);
+	csv_fini(&state->parser, on_field, on_row, manifest);
+	return state->row_complete ? 1 : 0;
+}
+
+static int csv_next(struct manifest *manifest, struct manifest_row *row, struct error *error)
+{
+	struct csv_state *state = &manifest->csv;
+	int result = read_row(manifest, error);
+	if (result <= 0)
+		return result;
+	size_t columns = manifest->column_count;
+	for (size_t index = 0; index < columns; index++) {
+		size_t offset = index < state->field_count ? state->field_offsets[index] : NO_FIELD;
+		manifest->values[index] = offset == NO_FIELD ? NULL : state->text.data + offset;
+	}
+	if (state->field_count > columns)
+		manifest_row_problem(manifest, "row has %zu fields, the header has %zu",
+		                     state->field_count, columns);
+	row->number = ++manifest->rows_read;
+	row->line = state->row_line;
+	row->offset = state->row_offset;
+	row->value_count = columns;
+	row->values = manifest->values;
+	row->problem = manifest->problem.length ? strbuf_text(&manifest->problem) : NULL;
+	return 1;
+}
+
+static int start_parser(struct manifest *manifest, struct error *error)
+{
+	struct csv_state *state = &manifest->csv;
+	if (csv_init(&state->parser, 0) != 0)
+		return error_set_at(error, manifest->path, 0, "out of memory");
+	state->parser_ready = true;
+	csv_set_delim(&state->parser, (unsigned char)manifest->delimiter);
+	csv_set_realloc_func(&state->parser, capped_realloc);
+	csv_set_blk_size(&state->parser, CSV_GROW_STEP);
+	state->field_overflow = false;
+	state->overflow_in_quotes = false;
+	return 0;
+}
+
+static void csv_restart(struct manifest *manifest)
+{
+	struct csv_state *state = &manifest->csv;
+	/* csv_fini without callbacks just resets the parser state. */
+	csv_fini(&state->parser, NULL, NULL, NULL);
+	state->field_overflow = false;
+	state->overflow_in_quotes = false;
+	reset_row(state);
+}
+
+static void csv_release(struct manifest *manifest)
+{
+	struct csv_state *state = &manifest->csv;
+	if (state->parser_ready)
+		csv_free(&state->parser);
+	strbuf_release(&state->text);
+	free(state->field_offsets);
+}
+
+static const struct manifest_reader_ops csv_ops = {
+    .next = csv_next,
+    .restart = csv_restart,
+    .release = csv_release,
+};
+
+/* A header of numbers is a data row: the header line is missing. */
+static bool looks_like_data(const char *name)
+{
+	size_t digits = 0;
+	for (const char *cursor = name; *cursor; cursor++) {
+		if (*cursor >= '0' && *cursor <= '9')
+			digits++;
+		else if (!strchr(" +-.eE", *cursor))
+			return false;
+	}
+	return digits >= 6;
+}
+
+static int check_header(struct manifest *manifest, struct error *error)
+{
+	for (size_t index = 0; index < manifest->column_count; index++) {
+		const char *name = manifest->column_names[index];
+		if (looks_like_data(name))
+			return error_set_at(error, manifest->path, manifest->header_line,
+			                    "the first line looks like data, not a header (column "
+			                    "%zu is '%.40s'); add a header line naming the columns",
+			                    index + 1, name);
+		if (name[0] == '\0')
+			continue;
+		for (size_t other = 0; other < index; other++)
+			if (column_name_equal(name, manifest->column_names[other]))
+				return error_set_at(
+				    error, manifest->path, manifest->header_line,
+				    "the header names column '%.80s' twice (columns %zu and "
+				    "%zu); rename one",
+				    name, other + 1, index + 1);
+	}
+	return 0;
+}
+
+int csv_reader_open(struct manifest *manifest, struct error *error)
+{
+	struct csv_state *state = &manifest->csv;
+	manifest->reader = &csv_ops;
+	strbuf_init(&state->text, MANIFEST_MAX_LINE);
+	if (start_parser(manifest, error) < 0)
+		return -1;
+	state->store_limit = MANIFEST_MAX_COLUMNS;
+	state->reading_header = true;
+	int result = read_row(manifest, error);
+	state->reading_header = false;
+	if (result < 0)
+		return -1;
+	if (result == 0)
+		return error_set_at(error, manifest->path, 0, "no header line");
+	manifest->header_line = state->row_line;
+	if (state->field_count > MANIFEST_MAX_COLUMNS)
+		return error_set_at(error, manifest->path, manifest->header_line,
+		                    "the header has %zu columns; at most %u are allowed",
+		                    state->field_count, MANIFEST_MAX_COLUMNS);
+	if (manifest->problem.length)
+		return error_set_at(error, manifest->path, manifest->header_line, "header: %s",
+		                    strbuf_text(&manifest->problem));
+	for (size_t index = 0; index < state->field_count; index++) {
+		const char *name = state->text.data + state->field_offsets[index];
+		if (manifest_add_column(manifest, name, strlen(name)) < 0)
+			return error_set_at(error, manifest->path, 0, "out of memory");
+	}
+	state->store_limit = manifest->column_count;
+	return check_header(manifest, error);
+}

@@ -1,0 +1,186 @@
+/* Opening a manifest: refuse what is not a text manifest, pick the format,
+ * then hand rows over from the CSV or JSONL reader. */
+#include "manifest_internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/sniff.h"
+
+long manifest_add_column(struct manifest *manifest, const char *name, size_t length)
+{
+	if (manifest->column_count == manifest->column_capacity) {
+		size_t capacity = manifest->column_capacity ? manifest->column_capacity * 2 : 16;
+		char **names = realloc(manifest->column_names, capacity * sizeof(*names));
+		if (!names)
+			return -1;
+		manifest->column_names = names;
+		const char **values = realloc(manifest->values, capacity * sizeof(*values));
+		if (!values)
+			return -1;
+		manifest->values = values;
+		manifest->column_capacity = capacity;
+	}
+	char *copy = malloc(length + 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, name, length);
+	copy[length] = '\0';
+	manifest->column_names[manifest->column_count] = copy;
+	manifest->values[manifest->column_count] = NULL;
+	return (long)manifest->column_count++;
+}
+
+void manifest_row_problem(struct manifest *manifest, const char *format, ...)
+{
+	if (manifest->problem.length)
+		return;
+	va_list arguments;
+	va_start(arguments, format);
+	strbuf_vappendf(&manifest->problem, format, arguments);
+	va_end(arguments);
+}
+
+void manifest_add_note(struct manifest *manifest, const char *note)
+{
+	for (size_t index = 0; index < manifest->note_count; index++)
+		if (manifest->notes[index] == note)
+			return;
+	if (manifest->note_count < MANIFEST_MAX_NOTES)
+		manifest->notes[manifest->note_count++] = note;
+}
+
+/* Refuses empty, binary and UTF-16 files before any parser sees them. */
+static int check_first_block(struct manifest *manifest, struct error *error)
+{
+	size_t length = 0;
+	const char *data = line_reader_peek(&manifest->lines, &length);
+	bool whole_file = line_reader_block_is_last(&manifest->lines);
+	if (length == 0 && whole_file)
+		return error_set_at(error, manifest->path, 0,
+		                    "the file is empty (a manifest needs at least a header line)");
+	if (whole_file && sniff_is_blank(data, length))
+		return error_set_at(error, manifest->path, 0,
+		                    "the file holds only blank lines (no header, no rows)");
+	struct strbuf reason;
+	strbuf_init(&reason, 256);
+	int result = 0;
+	if (sniff_text(data, length, &reason) < 0)
+		result = error_set_at(error, manifest->path, 0, "%s", strbuf_text(&reason));
+	strbuf_release(&reason);
+	return result;
+}
+
+struct manifest *manifest_open(const char *path, const struct manifest_options *options,
+                               struct error *error)
+{
+	struct manifest *manifest = calloc(1, sizeof(*manifest));
+	if (!manifest) {
+		error_set_at(error, path, 0, "out of memory");
+		return NULL;
+	}
+	strbuf_init(&manifest->problem, MANIFEST_MAX_PROBLEM);
+	manifest->path = strdup(path);
+	if (!manifest->path) {
+		error_set_at(error, path, 0, "out of memory");
+		goto fail;
+	}
+	if (line_reader_open(&manifest->lines, manifest->path, error) < 0)
+		goto fail;
+	if (check_first_block(manifest, error) < 0)
+		goto fail;
+	size_t length = 0;
+	const char *data = line_reader_peek(&manifest->lines, &length);
+	manifest->format = options && options->format != MANIFEST_FORMAT_AUTO
+	                       ? options->format
+	                       : sniff_format(path, data, length);
+	if (manifest->lines.cr_line_ends)
+		manifest_add_note(manifest, "lines end with a carriage return (CR) alone, as old "
+		                            "Mac spreadsheets write them; each CR was read as a "
+		                            "line end");
+	if (manifest->format == MANIFEST_FORMAT_CSV) {
+		manifest->delimiter = options && options->delimiter ? options->delimiter
+		                                                    : sniff_delimiter(data, length);
+		if (csv_reader_open(manifest, error) < 0)
+			goto fail;
+	} else {
+		if (jsonl_reader_open(manifest, error) < 0)
+			goto fail;
+	}
+	return manifest;
+fail:
+	manifest_close(manifest);
+	return NULL;
+}
+
+int manifest_next(struct manifest *manifest, struct manifest_row *row, struct error *error)
+{
+	strbuf_reset(&manifest->problem);
+	return manifest->reader->next(manifest, row, error);
+}
+
+int manifest_seek(struct manifest *manifest, const struct manifest_position *position,
+                  struct error *error)
+{
+	if (position->row == 0 || position->line == 0)
+		return error_set_at(error, manifest->path, 0,
+		                    "cannot continue at row 0: rows are numbered from 1");
+	manifest->reader->restart(manifest);
+	if (line_reader_seek(&manifest->lines, position->offset, position->line, error) < 0)
+		return -1;
+	manifest->rows_read = position->row - 1;
+	return 0;
+}
+
+enum manifest_format manifest_format(const struct manifest *manifest)
+{
+	return manifest->format;
+}
+
+size_t manifest_column_count(const struct manifest *manifest)
+{
+	return manifest->column_count;
+}
+
+const char *manifest_column_name(const struct manifest *manifest, size_t index)
+{
+	return index < manifest->column_count ? manifest->column_names[index] : NULL;
+}
+
+char manifest_delimiter(const struct manifest *manifest)
+{
+	return manifest->format == MANIFEST_FORMAT_CSV ? manifest->delimiter : 0;
+}
+
+const char *manifest_path(const struct manifest *manifest)
+{
+	return manifest->path;
+}
+
+uint64_t manifest_header_line(const struct manifest *manifest)
+{
+	return manifest->header_line;
+}
+
+size_t manifest_notes(const struct manifest *manifest, const char *const **notes)
+{
+	*notes = manifest->notes;
+	return manifest->note_count;
+}
+
+void manifest_close(struct manifest *manifest)
+{
+	if (!manifest)
+		return;
+	if (manifest->reader)
+		manifest->reader->release(manifest);
+	line_reader_release(&manifest->lines);
+	for (size_t index = 0; index < manifest->column_count; index++)
+		free(manifest->column_names[index]);
+	free(manifest->column_names);
+	free(manifest->values);
+	strbuf_release(&manifest->problem);
+	free(manifest->path);
+	free(manifest);
+}

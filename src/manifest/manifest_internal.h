@@ -1,0 +1,86 @@
+/* The manifest object shared by the format readers (csv_reader.c,
+ * jsonl_reader.c) and the dispatcher (manifest.c); not for other modules. */
+#ifndef LATTIGO_MANIFEST_INTERNAL_H
+#define LATTIGO_MANIFEST_INTERNAL_H
+
+#include <csv.h>
+#include <jansson.h>
+
+#include "common/strbuf.h"
+#include "manifest/line_reader.h"
+#include "manifest/manifest.h"
+
+#define MANIFEST_MAX_COLUMNS 1024u /* a header or the keys of a JSONL file */
+#define MANIFEST_MAX_KEY     256u  /* longest JSONL key that may become a column */
+#define MANIFEST_MAX_NOTES   4u
+#define MANIFEST_MAX_PROBLEM 512u
+
+struct manifest;
+
+/* What differs between CSV and JSONL. */
+struct manifest_reader_ops {
+	int (*next)(struct manifest *manifest, struct manifest_row *row, struct error *error);
+	/* Forgets any partly read row (before a seek). */
+	void (*restart)(struct manifest *manifest);
+	void (*release)(struct manifest *manifest);
+};
+
+struct csv_state {
+	struct csv_parser parser;
+	bool parser_ready;
+	struct strbuf text;    /* the current row's stored fields, each NUL-terminated */
+	size_t *field_offsets; /* per stored field: offset in text, or SIZE_MAX for none */
+	size_t field_capacity;
+	size_t field_count;  /* fields seen in the current row, stored or not */
+	size_t store_limit;  /* fields worth storing: the header's count */
+	bool reading_header; /* stop at the first problem: it is fatal */
+	bool row_started;
+	bool row_complete;
+	bool field_overflow; /* the current field passed the cap and is being discarded */
+	bool overflow_in_quotes;
+	uint64_t row_line;
+	uint64_t row_offset;
+};
+
+struct jsonl_state {
+	struct strbuf line;   /* a line that crossed a block boundary */
+	struct strbuf quoted; /* the line with bare numbers turned into strings */
+	bool line_too_long;
+	uint64_t line_number;
+	uint64_t line_offset;
+	json_t *object; /* the current row's object: values point into it */
+};
+
+struct manifest {
+	char *path;
+	enum manifest_format format;
+	char delimiter;
+	uint64_t header_line;
+	struct line_reader lines;
+	const struct manifest_reader_ops *reader;
+	char **column_names;
+	size_t column_count;
+	size_t column_capacity;
+	const char **values; /* the current row, column_capacity entries */
+	uint64_t rows_read;
+	const char *notes[MANIFEST_MAX_NOTES];
+	size_t note_count;
+	struct strbuf problem; /* the current row's first problem */
+	struct csv_state csv;
+	struct jsonl_state jsonl;
+};
+
+/* Appends a column named by length bytes of name. Returns its index, or -1 when out of memory. */
+long manifest_add_column(struct manifest *manifest, const char *name, size_t length);
+/* Records the row's problem unless one is already recorded (the first one is reported). */
+void manifest_row_problem(struct manifest *manifest, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Adds a file-wide note (static text) once. */
+void manifest_add_note(struct manifest *manifest, const char *note);
+
+/* Reads the CSV header and prepares the CSV reader. Returns 0 or -1 with error. */
+int csv_reader_open(struct manifest *manifest, struct error *error);
+/* Prepares the JSONL reader. Returns 0 or -1 with error. */
+int jsonl_reader_open(struct manifest *manifest, struct error *error);
+
+#endif
