@@ -2,3 +2,4 @@
 lattigo_script_test(sim_endpoints ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_endpoints.sh TIMEOUT 120)
 lattigo_script_test(sim_faults ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_faults.sh TIMEOUT 120)
 lattigo_script_test(sim_state ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_state.sh TIMEOUT 120)
+lattigo_script_test(sim_garbage ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_garbage.sh TIMEOUT 120)
