@@ -12,7 +12,15 @@ lattigo_unit_test(test_signals
 lattigo_unit_test(test_sim_launcher
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_sim_launcher.c ${CMAKE_SOURCE_DIR}/src/cli/sim_launcher.c
     ${CMAKE_SOURCE_DIR}/src/cli/signals.c ${CMAKE_SOURCE_DIR}/src/cli/credentials.c
-  LINK lattigo_common)
+  LINK lattigo_common PkgConfig::CURL)
+# One case drives the real lattigo-sim built alongside.
+target_compile_definitions(test_sim_launcher PRIVATE REAL_SIM_PROGRAM="${CMAKE_BINARY_DIR}/lattigo-sim")
+if(TARGET lattigo-sim)
+  add_dependencies(test_sim_launcher lattigo-sim)
+endif()
 lattigo_unit_test(test_progress
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_progress.c ${CMAKE_SOURCE_DIR}/src/cli/progress.c
   LINK lattigo_outputs lattigo_ops lattigo_common)
+lattigo_unit_test(test_outputs_files
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_outputs_files.c
+  LINK lattigo_outputs lattigo_manifest lattigo_ops lattigo_common)

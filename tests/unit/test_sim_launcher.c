@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,49 @@ static void missing_program_is_named(void **state)
 	assert_no_child_left();
 }
 
+static size_t discard(char *data, size_t size, size_t count, void *context)
+{
+	(void)data;
+	(void)context;
+	return size * count;
+}
+
+static long get_status(const char *endpoint, const char *user, const char *password)
+{
+	char url[128];
+	snprintf(url, sizeof(url), "%s/v2/rate_plans", endpoint);
+	CURL *curl = curl_easy_init();
+	assert_non_null(curl);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_USERNAME, user);
+	curl_easy_setopt(curl, CURLOPT_PASSWORD, password);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+	long status = 0;
+	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(curl);
+	return status;
+}
+
+/* The real simulator accepts the launcher's arguments and answers with its credentials only. */
+static void real_simulator_answers_with_the_demo_credentials(void **state)
+{
+	(void)state;
+	struct sim_process sim;
+	struct sim_options options = {.program = REAL_SIM_PROGRAM};
+	struct error error;
+	error_clear(&error);
+	if (sim_start(&sim, &options, &error) < 0)
+		fail_msg("%s", error.message);
+	assert_int_equal(strncmp(sim.endpoint, "http://127.0.0.1:", 17), 0);
+	assert_int_equal(
+	    get_status(sim.endpoint, sim.credentials.key_name, sim.credentials.api_key), 200);
+	assert_int_equal(get_status(sim.endpoint, "demo", "demo-secret"), 401);
+	assert_int_equal(sim_stop(&sim), 0);
+	assert_no_child_left();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +213,7 @@ int main(void)
 	    cmocka_unit_test(unexpected_first_line_is_quoted),
 	    cmocka_unit_test(silent_sim_times_out_and_is_reaped),
 	    cmocka_unit_test(missing_program_is_named),
+	    cmocka_unit_test(real_simulator_answers_with_the_demo_credentials),
 	};
 	return cmocka_run_group_tests(tests, make_log, remove_log);
 }
