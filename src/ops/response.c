@@ -113,7 +113,8 @@ void response_value_text(struct strbuf *out, const json_t *value)
 		strbuf_append(out, json_string_value(value), json_string_length(value));
 		return;
 	}
-	char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* 15 significant digits print 52.1 as 52.1, not 52.100000000000001. */
+	char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 	if (text) {
 		strbuf_append_string(out, text);
 		free(text);

@@ -1,0 +1,297 @@
+/* Unit tests for the response mappers: the API text's example answers, 422
+ * partial results by device_index, rows the answer forgets, HTTP failures,
+ * garbage bodies and message truncation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/op.h"
+#include "ops/response.h"
+
+enum { MAX_ROWS = 8 };
+
+struct rows {
+	struct record records[MAX_ROWS];
+	const struct record *pointers[MAX_ROWS];
+	struct row_outcome outcomes[MAX_ROWS];
+	size_t count;
+};
+
+static void rows_add(struct rows *rows, enum field_id field, const char *value)
+{
+	struct record *record = &rows->records[rows->count];
+	memset(record, 0, sizeof(*record));
+	record->row = rows->count + 1;
+	record->value[field] = value;
+	rows->pointers[rows->count] = record;
+	rows->count++;
+}
+
+/* Runs op's mapper on an answer; body is parsed from raw when it is JSON. */
+static void map(const char *op_name, long status, const char *raw, struct rows *rows)
+{
+	const struct op *op = op_find(op_name);
+	json_t *body = raw ? json_loads(raw, JSON_DECODE_ANY, NULL) : NULL;
+	for (size_t index = 0; index < rows->count; index++) {
+		rows->outcomes[index].status = ROW_SKIPPED; /* the mapper must overwrite it */
+		memset(rows->outcomes[index].message, 'x', sizeof(rows->outcomes[index].message));
+	}
+	op->map_response(op, status, body, raw, raw ? strlen(raw) : 0, rows->pointers, rows->count,
+	                 rows->outcomes);
+	json_decref(body);
+	for (size_t index = 0; index < rows->count; index++) {
+		assert_int_not_equal(rows->outcomes[index].status, ROW_PENDING);
+		assert_int_not_equal(rows->outcomes[index].status, ROW_SKIPPED);
+		assert_non_null(memchr(rows->outcomes[index].message, '\0',
+		                       sizeof(rows->outcomes[index].message)));
+	}
+}
+
+static void expect(const struct rows *rows, size_t index, enum row_status status,
+                   const char *message_part)
+{
+	const struct row_outcome *outcome = &rows->outcomes[index];
+	if (outcome->status != status || !strstr(outcome->message, message_part))
+		fail_msg("row %zu: got %s '%s', wanted %s with '%s'", index,
+		         row_status_name(outcome->status), outcome->message,
+		         row_status_name(status), message_part);
+}
+
+static void activation_422_example_of_the_api_text(void **state)
+{
+	(void)state;
+	struct rows rows = {0};
+	rows_add(&rows, FIELD_ICCID, "89222222222222222222");
+	rows_add(&rows, FIELD_ICCID, "89444444444444444444");
+	rows_add(&rows, FIELD_ICCID, "89666666666666666666");
+	rows_add(&rows, FIELD_ICCID, "89888888888888888888");
+	map("activate", 422,
+	    "{\"processed\":[{\"iccid\":\"89222222222222222222\",\"imei\":\"111111111111111\","
+	    "\"note\":\"\",\"request_type\":\"activate\"},{\"iccid\":\"89666666666666666666\","
+	    "\"imei\":\"555555555555555\",\"request_type\":\"activate\"}],\"unprocessed\":[{"
+	    "\"device_index\":1,\"error\":\"{\\\"iccid\\\":[\\\"has already been taken\\\"],"
+	    "\\\"imei\\\":[\\\"is invalid\\\",\\\"is blocked\\\"]}\",\"input\":{\"iccid\":"
+	    "\"89444444444444444444\"}}]}",
+	    &rows);
+	expect(&rows, 0, ROW_OK, "processed");
+	assert_string_equal(rows.outcomes[1].message,
+	                    "iccid: has already been taken; imei: is invalid, is blocked");
+	expect(&rows, 1, ROW_ERROR, "iccid");
+	expect(&rows, 2, ROW_OK, "processed");
+	expect(&rows, 3, ROW_UNKNOWN, "not mentioned in the answer");
+}
+
+static void processed_entries_match_by_iccid_then_imei_then_order(void **state)
+{
+	(void)state;
+	struct rows rows = {0};
+	rows_add(&rows, FIELD_ICCID, "89000000000000000001");
+	rows_add(&rows, FIELD_ICCID, "89000000000000000002");
+	rows_add(&rows, FIELD_ICCID, "89000000000000000003");
+	rows.records[2].value[FIELD_IMEI] = "490154203237518";
+	/* Key order, extra keys and a reversed list do not matter. */
+	map("activate", 200,
+	    "{\"extra\":1,\"processed\":[{\"imei\":\"490154203237518\"},{\"request_type\":"
+	    "\"activate\",\"iccid\":\"89000000000000000002\"}],\"unprocessed\":[]}",
+	    &rows);
+	expect(&rows, 0, ROW_UNKNOWN, "not mentioned");
+	expect(&rows, 1, ROW_OK, "processed");
+	expect(&rows, 2, ROW_OK, "processed");
+	/* Entries without identifiers stand for the rows in order, skipping refused ones. */
+	map("activate", 200,
+	    "{\"processed\":[{\"request_type\":\"activate\"},{}],\"unprocessed\":[{"
+	    "\"device_index\":0,\"error\":{\"iccid\":[\"bad\"]}}]}",
+	    &rows);
+	expect(&rows, 0, ROW_ERROR, "iccid: bad");
+	expect(&rows, 1, ROW_OK, "processed");
+	expect(&rows, 2, ROW_OK, "processed");
+}
+
+static void unprocessed_errors_are_read_tolerantly(void **state)
+{
+	(void)state;
+	struct rows rows = {0};
+	for (int index = 0; index < 6; index++)
+		rows_add(&rows, FIELD_IMEI, "490154203237518");
+	rows.records[5].value[FIELD_IMEI] = "356938035643809";
+	map("upload", 422,
+	    "{\"unprocessed\":["
+	    "{\"device_index\":0,\"error\":\"not json at all\"},"
+	    "{\"device_index\":\"1\",\"error\":[\"a\",\"b\"]},"
+	    "{\"device_index\":2},"
+	    "{\"device_index\":3,\"error\":\"\\\"a json string\\\"\"},"
+	    "{\"device_index\":99,\"error\":\"out of range\"},"
+	    "{\"device_index\":-1,\"error\":\"negative\"},"
+	    "{\"error\":\"{\\\"imei\\\":[\\\"unknown to the carrier\\\"]}\",\"input\":{\"imei\":"
+	    "\"356938035643809\"}},"
+	    "\"not an object\"]}",
+	    &rows);
+	expect(&rows, 0, ROW_ERROR, "not json at all");
+	expect(&rows, 1, ROW_ERROR, "a, b");
+	expect(&rows, 2, ROW_ERROR, "refused by the API (no error text)");
+	expect(&rows, 3, ROW_ERROR, "a json string");
+	expect(&rows, 4, ROW_UNKNOWN, "not mentioned in the answer");
+	expect(&rows, 5, ROW_ERROR, "imei: unknown to the carrier");
+}
+
+static void batch_answers_without_lists(void **state)
+{
+	(void)state;
+	struct rows rows = {0};
+	rows_add(&rows, FIELD_ICCID, "89000000000000000001");
+	rows_add(&rows, FIELD_ICCID, "89000000000000000002");
+	map("activate", 200, "", &rows);
+	expect(&rows, 0, ROW_OK, "accepted (HTTP 200 without per-row results)");
+	map("activate", 200, NULL, &rows);
+	expect(&rows, 1, ROW_OK, "accepted");
+	map("activate", 200, "{}", &rows);
+	expect(&rows, 0, ROW_OK, "accepted");
+	/* HTML from a proxy proves nothing: activation is not idempotent, so unknown. */
+	map("activate", 200, "<html>\r\n<body>Gateway login</body></html>", &rows);
+	expect(&rows, 0, ROW_UNKNOWN,
+	       "unexpected answer (HTTP 200, not JSON): '<html>\\r\\n<body>");
+	map("upload", 200, "{\"error\":\"quota\"}", &rows);
+	expect(&rows, 1, ROW_UNKNOWN, "{\"error\":\"quota\"}");
+	map("activate", 422, "{\"errors\":\"rate plan unknown\"}", &rows);
+	expect(&rows, 0, ROW_ERROR, "HTTP 422: {\"errors\":\"rate plan unknown\"}");
+	map("activate", 400, "missing parameter", &rows);
+	expect(&rows, 1, ROW_ERROR, "HTTP 400: missing parameter");
+	map("activate", 500, "oops", &rows);
+	expect(&rows, 1, ROW_UNKNOWN, "HTTP 500: oops — the service failed");
+}
+
+static void change_status_maps(void **state)
+{
+	(void)state;
+	struct rows rows = {0};
+	rows_add(&rows, FIELD_DEVICE_NAME, "123");
+	rows_add(&rows, FIELD_DEVICE_NAME, "456");
+	rows_add(&rows, FIELD_DEVICE_NAME, "789");
+	rows_add(&rows, FIELD_DEVICE_NAME, "999");
+	rows_add(&rows, FIELD_DEVICE_NAME, "000");
+	map("cost-center", 200,
+	    "{\"change_status\":{\"456\":\"Error: Device does not exist.\",\"123\":\"Success\","
+	    "\"789\":\"Pending review\",\"999\":true,\"other\":\"Success\"}}",
+	    &rows);
+	expect(&rows, 0, ROW_OK, "Success");
+	assert_string_equal(rows.outcomes[1].message, "Error: Device does not exist.");
+	expect(&rows, 1, ROW_ERROR, "Error: Device does not exist.");
+	expect(&rows, 2, ROW_ERROR, "unexpected status 'Pending review'");
+	expect(&rows, 3, ROW_ERROR, "unexpected status true");
+	expect(&rows, 4, ROW_UNKNOWN, "not mentioned in the answer");
+
+	map("remove-usage-limit", 200,
+	    "{\"status\":{\"123\":\"Success: Device data limit removed.\",\"456\":\"  success\"}}",
+	    &rows);
+	expect(&rows, 0, ROW_OK, "Success: Device data limit removed.");
+	expect(&rows, 1, ROW_OK, "success");
+	expect(&rows, 2, ROW_UNKNOWN, "not mentioned");
+	/* Either key name is accepted for every device operation. */
+	map("usage-limit", 200,
+	    "{\"change_status\":{\"123\":\"Success: Device data limit is set.\"}}", &rows);
+	expect(&rows, 0, ROW_OK, "limit is set");
+	/* A bare name-keyed object is read as the map. */
+	map("simstate", 200, "{\"123\":\"Success\",\"456\":\"Error: no\"}", &rows);
+	expect(&rows, 0, ROW_OK, "Success");
+	expect(&rows, 1, ROW_ERROR, "Error: no");
+}
+
+static void device_operations_failures(void **state)
+{
+	(void)state;
+	struct rows rows = {0};
+	rows_add(&rows, FIELD_DEVICE_NAME, "123");
+	rows_add(&rows, FIELD_DEVICE_NAME, "456");
+	map("cost-center", 200, "{\"result\":\"done\"}", &rows);
+	expect(&rows, 0, ROW_ERROR,
+	       "unexpected answer (HTTP 200, no status per device): "
+	       "'{\"result\":\"done\"}'");
+	map("cost-center", 200, "\x01garbage\xff", &rows);
+	expect(&rows, 1, ROW_ERROR, "'\\x01garbage\\xFF'");
+	/* sms cannot be sent twice safely: a garbled success is unknown, not error. */
+	map("sms", 200, "OK", &rows);
+	expect(&rows, 0, ROW_UNKNOWN, "unexpected answer (HTTP 200, not JSON): 'OK'");
+	map("sms", 200, "{\"status\":{\"123\":\"Success: Attempting SMS Send.\"}}", &rows);
+	expect(&rows, 0, ROW_OK, "Attempting SMS Send.");
+	expect(&rows, 1, ROW_UNKNOWN, "not mentioned");
+	map("simstate", 404, "Not Found", &rows);
+	expect(&rows, 0, ROW_ERROR, "HTTP 404: Not Found");
+	expect(&rows, 1, ROW_ERROR, "HTTP 404: Not Found");
+	map("simstate", 403, "", &rows);
+	expect(&rows, 0, ROW_ERROR, "HTTP 403 (empty answer)");
+	map("simstate", 422, "{\"change_status\":{\"123\":\"Success\"}}", &rows);
+	expect(&rows, 0, ROW_ERROR, "HTTP 422: {\"change_status\"");
+
+	char big[2000];
+	memset(big, 'z', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	map("simstate", 405, big, &rows);
+	expect(&rows, 0, ROW_ERROR, "HTTP 405: zzz");
+	assert_true(strlen(rows.outcomes[0].message) < 240);
+	assert_non_null(strstr(rows.outcomes[0].message, "…"));
+}
+
+static void note_and_locate_answers(void **state)
+{
+	(void)state;
+	struct rows rows = {0};
+	rows_add(&rows, FIELD_DEVICE_NAME, "36524");
+	map("note", 200, "{\"36524\":\"Success\"}", &rows);
+	expect(&rows, 0, ROW_OK, "Success");
+	map("note", 200, "{\"36524\":\"Note too long\"}", &rows);
+	expect(&rows, 0, ROW_ERROR, "unexpected status 'Note too long'");
+	/* With id_type the API may answer under the device's own name. */
+	map("note", 200, "{\"device-7\":\"Success\"}", &rows);
+	expect(&rows, 0, ROW_OK, "Success");
+	map("note", 200, "{\"error\":\"nope\"}", &rows);
+	expect(&rows, 0, ROW_ERROR, "unexpected answer");
+	map("note", 404, "{\"error\":\"device not found\"}", &rows);
+	expect(&rows, 0, ROW_ERROR, "HTTP 404: {\"error\":\"device not found\"}");
+
+	map("locate", 200, "{\"36524\":{\"lat\":52.1,\"lon\":4.3}}", &rows);
+	expect(&rows, 0, ROW_OK, "{\"lat\":52.1,\"lon\":4.3}");
+	map("locate", 200, "{\"36524\":\"located within 500 m\"}", &rows);
+	assert_string_equal(rows.outcomes[0].message, "located within 500 m");
+	map("locate", 200, "{\"36524\":\"Error: carrier does not support locate\"}", &rows);
+	expect(&rows, 0, ROW_ERROR, "Error: carrier does not support");
+	map("locate", 200, "not json", &rows);
+	expect(&rows, 0, ROW_UNKNOWN, "not JSON");
+	map("locate", 200, "[1,2]", &rows);
+	expect(&rows, 0, ROW_UNKNOWN, "no answer for the device");
+}
+
+static void messages_are_cut_on_character_boundaries(void **state)
+{
+	(void)state;
+	struct row_outcome outcome;
+	char text[1200];
+	/* 'é' is two bytes: 511 bytes of room falls in the middle of one. */
+	for (size_t index = 0; index + 1 < sizeof(text); index += 2)
+		memcpy(text + index, "\xc3\xa9", 2);
+	outcome_set_text(&outcome, ROW_ERROR, text, sizeof(text) - 1);
+	size_t length = strlen(outcome.message);
+	assert_true(length <= sizeof(outcome.message) - 1);
+	assert_int_equal(length % 2, 0);
+	assert_int_equal(outcome.status, ROW_ERROR);
+	outcome_set(&outcome, ROW_OK, "%s %d", "short", 7);
+	assert_string_equal(outcome.message, "short 7");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(activation_422_example_of_the_api_text),
+	    cmocka_unit_test(processed_entries_match_by_iccid_then_imei_then_order),
+	    cmocka_unit_test(unprocessed_errors_are_read_tolerantly),
+	    cmocka_unit_test(batch_answers_without_lists),
+	    cmocka_unit_test(change_status_maps),
+	    cmocka_unit_test(device_operations_failures),
+	    cmocka_unit_test(note_and_locate_answers),
+	    cmocka_unit_test(messages_are_cut_on_character_boundaries),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
