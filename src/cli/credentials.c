@@ -174,10 +174,10 @@ int credentials_load_file(struct credentials *credentials, const char *path, str
 	}
 	/* As ssh does with private keys: a secret others can read is no secret. */
 	if (status.st_mode & (S_IRWXG | S_IRWXO)) {
-		error_set(
-		    error,
-		    "credentials file '%s' is readable by others (mode %04o); run chmod 600 %s",
-		    path, (unsigned)(status.st_mode & 07777), path);
+		error_set(error,
+		          "credentials file '%s' is %s by others (mode %04o); run chmod 600 %s",
+		          path, status.st_mode & (S_IRGRP | S_IROTH) ? "readable" : "accessible",
+		          (unsigned)(status.st_mode & 07777), path);
 		goto out;
 	}
 	if (read_small_file(fd, path, buffer, sizeof(buffer), error) < 0)

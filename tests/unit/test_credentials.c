@@ -114,7 +114,13 @@ static void file_readable_by_others_is_refused_as_ssh_does(void **state)
 	error_clear(&error);
 	assert_int_equal(chmod(fixture->path, 0640), 0);
 	assert_int_equal(credentials_load(&credentials, fixture->path, &error), -1);
-	assert_non_null(strstr(error.message, "(mode 0640)"));
+	assert_non_null(strstr(error.message, "is readable by others (mode 0640)"));
+
+	/* Writable by the group is refused too: someone else could swap the key. */
+	error_clear(&error);
+	assert_int_equal(chmod(fixture->path, 0620), 0);
+	assert_int_equal(credentials_load(&credentials, fixture->path, &error), -1);
+	assert_non_null(strstr(error.message, "is accessible by others (mode 0620)"));
 }
 
 static void malformed_files_are_refused_with_the_reason(void **state)
