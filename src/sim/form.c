@@ -53,7 +53,7 @@ int form_add_pair(json_t *params, const char *name, const char *value, char *mes
                   size_t message_size)
 {
 	size_t name_length = strlen(name);
-	int is_array = name_length > 2 && strcmp(name + name_length - 2, "[]") == 0;
+	int is_array = name_length >= 2 && strcmp(name + name_length - 2, "[]") == 0;
 	if (is_array)
 		name_length -= 2;
 	if (name_length == 0) {

@@ -1,0 +1,142 @@
+/* Unit tests for the simulator's state: device look-ups by id_type, the
+ * deterministic data set, snapshots, dates of the history and the token bucket. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/history.h"
+#include "sim/rate_limit.h"
+#include "sim/store.h"
+
+static void default_data_set_is_found_by_every_identifier(void **state)
+{
+	(void)state;
+	struct store store;
+	assert_int_equal(store_init(&store, 42), 0);
+	assert_int_equal(store_fill_default(&store, 50), 0);
+	assert_int_equal(store.count, 50);
+	assert_true(store_has_rate_plan(&store, "ACME Co 5mb Rate Plan"));
+	assert_true(store_has_rate_plan(&store, "ACME Co 10MB Plan"));
+	assert_false(store_has_rate_plan(&store, "ACME Co 10mb Plan"));
+	struct device *device = store_find(&store, ID_TYPE_DEVICE_NAME, "36510");
+	assert_non_null(device);
+	const char *iccid = json_string_value(json_object_get(device->fields, "iccid"));
+	assert_int_equal(strlen(iccid), 20);
+	assert_ptr_equal(store_find(&store, ID_TYPE_ICCID, iccid), device);
+	const char *imei = json_string_value(json_object_get(device->fields, "imei"));
+	assert_ptr_equal(store_find(&store, ID_TYPE_IMEI, imei), device);
+	assert_ptr_equal(store_find(&store, ID_TYPE_ID, "1010"), device);
+	assert_null(store_find(&store, ID_TYPE_DEVICE_NAME, iccid));
+	assert_null(store_find(&store, ID_TYPE_MEID, ""));
+	/* A device name is unique. */
+	assert_int_equal(
+	    store_add_device(&store, json_pack("{s:s}", "device_name", "36510"), json_object()),
+	    -1);
+	store_release(&store);
+}
+
+static void same_seed_same_data(void **state)
+{
+	(void)state;
+	struct store first, second;
+	store_init(&first, 7);
+	store_init(&second, 7);
+	store_fill_default(&first, 20);
+	store_fill_default(&second, 20);
+	for (size_t i = 0; i < 20; i++)
+		assert_true(json_equal(first.devices[i].fields, second.devices[i].fields));
+	store_release(&first);
+	store_release(&second);
+}
+
+static void snapshot_round_trip(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_sim_store.XXXXXX";
+	char message[256];
+	int descriptor = mkstemp(path);
+	assert_true(descriptor >= 0);
+	close(descriptor);
+	struct store saved, loaded;
+	store_init(&saved, 3);
+	store_fill_default(&saved, 10);
+	json_t *fields =
+	    store_new_activation(&saved, "89014103211118510720", "490154203237518", NULL);
+	assert_int_equal(store_add_device(&saved, fields, json_object()), 0);
+	assert_int_equal(store_save(&saved, path, message, sizeof message), 0);
+	store_init(&loaded, 99);
+	assert_int_equal(store_load(&loaded, path, message, sizeof message), 0);
+	assert_int_equal(loaded.count, 11);
+	assert_int_equal(loaded.next_id, saved.next_id);
+	assert_non_null(store_find(&loaded, ID_TYPE_ICCID, "89014103211118510720"));
+	for (size_t i = 0; i < 11; i++)
+		assert_true(json_equal(saved.devices[i].fields, loaded.devices[i].fields));
+	store_release(&saved);
+	store_release(&loaded);
+	FILE *file = fopen(path, "w");
+	fputs("{\"devices\":[{\"fields\":{}}],\"rate_plans\":[],\"users\":[]}", file);
+	fclose(file);
+	store_init(&loaded, 1);
+	assert_int_equal(store_load(&loaded, path, message, sizeof message), -1);
+	assert_non_null(strstr(message, "devices[0]"));
+	store_release(&loaded);
+	unlink(path);
+}
+
+static void history_dates(void **state)
+{
+	(void)state;
+	int64_t day;
+	char text[16];
+	assert_int_equal(history_parse_day("1970-01-02", &day), 0);
+	assert_int_equal(day, 1);
+	assert_int_equal(history_parse_day("2024-02-29T23:59:59+05:00", &day), 0);
+	history_format_day(day, text, sizeof text);
+	assert_string_equal(text, "2024-02-29");
+	history_format_day(history_month_start(day), text, sizeof text);
+	assert_string_equal(text, "2024-02-01");
+	history_format_day(history_previous_month(history_month_start(day)), text, sizeof text);
+	assert_string_equal(text, "2024-01-01");
+	assert_int_equal(history_parse_day("2024-13-01", &day), -1);
+	assert_int_equal(history_parse_day("2024-1-01", &day), -1);
+	assert_int_equal(history_parse_day("2024-01-01X", &day), -1);
+	assert_int_equal(history_parse_day(NULL, &day), -1);
+}
+
+static void token_bucket(void **state)
+{
+	(void)state;
+	struct rate_limit limit;
+	rate_limit_init(&limit, 2.0);
+	assert_int_equal(rate_limit_take(&limit, 1000), 0);
+	assert_int_equal(rate_limit_take(&limit, 1000), 0);
+	assert_int_equal(rate_limit_take(&limit, 1000), 1);
+	assert_int_equal(rate_limit_take(&limit, 1500), 0);
+	rate_limit_release(&limit);
+	rate_limit_init(&limit, 0.25);
+	assert_int_equal(rate_limit_take(&limit, 0), 0);
+	assert_int_equal(rate_limit_take(&limit, 0), 4);
+	rate_limit_release(&limit);
+	rate_limit_init(&limit, 0);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(rate_limit_take(&limit, 0), 0);
+	rate_limit_release(&limit);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(default_data_set_is_found_by_every_identifier),
+	    cmocka_unit_test(same_seed_same_data),
+	    cmocka_unit_test(snapshot_round_trip),
+	    cmocka_unit_test(history_dates),
+	    cmocka_unit_test(token_bucket),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
