@@ -11,12 +11,19 @@ struct command_entry {
 	int (*run)(int argc, char **argv);
 };
 
-/* Sorted by name; `help` is handled here, since it concerns the table itself. */
+/* Sorted by name; `help` is handled here, since it concerns the table
+ * itself. Kept one command a line, away from clang-format's packing. */
+/* clang-format off */
 static const struct command_entry commands[] = {
-    {"audit", command_audit},       {"export", command_export}, {"ops", command_ops},
-    {"resume", command_resume},     {"run", command_run},       {"status", command_status},
-    {"validate", command_validate},
+	{"audit", command_audit},
+	{"export", command_export},
+	{"ops", command_ops},
+	{"resume", command_resume},
+	{"run", command_run},
+	{"status", command_status},
+	{"validate", command_validate},
 };
+/* clang-format on */
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 
 static const struct command_entry *find_command(const char *name)

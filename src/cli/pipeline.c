@@ -90,23 +90,26 @@ fail:
 	return NULL;
 }
 
-/* Writes text to rule with every run of digits replaced by N, so that
- * row-specific numbers ("duplicate of row 12", "row has 6 fields") count as
- * one rule. */
+/* Writes text to rule with every number that stands as a word replaced by
+ * N, so that row-specific numbers ("duplicate of row 12", "row has 6
+ * fields") count as one rule, while digits inside names ("note1", "UTF-8",
+ * "0xE9") stay as they are. */
 static void rule_without_numbers(struct strbuf *rule, const char *text)
 {
 	strbuf_reset(rule);
 	for (const char *cursor = text; *cursor; cursor++) {
-		/* digits that end a name ("note1") are part of it, not a number */
-		bool in_name =
-		    cursor > text && (isalpha((unsigned char)cursor[-1]) || cursor[-1] == '_');
-		if (isdigit((unsigned char)*cursor) && !in_name) {
-			while (isdigit((unsigned char)cursor[1]))
-				cursor++;
-			strbuf_append_char(rule, 'N');
-		} else {
-			strbuf_append_char(rule, *cursor);
+		bool word_start = cursor == text || cursor[-1] == ' ' || cursor[-1] == '(';
+		if (isdigit((unsigned char)*cursor) && word_start) {
+			const char *end = cursor;
+			while (isdigit((unsigned char)*end))
+				end++;
+			if (*end == '\0' || strchr(" ,;:)", *end)) {
+				strbuf_append_char(rule, 'N');
+				cursor = end - 1;
+				continue;
+			}
 		}
+		strbuf_append_char(rule, *cursor);
 	}
 }
 
