@@ -58,6 +58,7 @@ struct engine {
 	bool fatal;
 	bool sink_broken; /* the job directory cannot record: nothing more is reported */
 	int64_t stop_deadline_ms;
+	int64_t hold_until_ms; /* after a 429 no call starts before this (monotonic) */
 	int64_t next_progress_ms;
 	uint64_t next_call_id;
 	uint64_t sequence;
@@ -286,7 +287,8 @@ static unsigned allowed_in_flight(const struct engine *engine)
  * read-backs first (they finish work already begun), then new chunks. */
 static void start_calls(struct engine *engine, int64_t now_ms)
 {
-	while (!engine->stopping && engine->running_count < allowed_in_flight(engine)) {
+	while (!engine->stopping && engine->running_count < allowed_in_flight(engine) &&
+	       now_ms >= engine->hold_until_ms) {
 		bool have_due = engine->scheduled && engine->scheduled->not_before_ms <= now_ms;
 		if (!have_due && !planner_ready_count(engine->planner))
 			return;
@@ -305,12 +307,12 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 			call->id = ++engine->next_call_id;
 			free(chunk->records);
 			free(chunk);
-			if (call->count > planner_chunk_size(engine->planner)) {
-				/* formed before the API taught us a smaller size */
-				split_call(engine, call, planner_chunk_size(engine->planner),
-				           now_ms);
-				continue;
-			}
+		}
+		if (call->kind == CALL_OPERATION &&
+		    call->count > planner_chunk_size(engine->planner)) {
+			/* formed before the API taught us a smaller size */
+			split_call(engine, call, planner_chunk_size(engine->planner), now_ms);
+			continue;
 		}
 		rate_limiter_try_take(&engine->limiter, now_ms);
 		start_call(engine, call, now_ms);
@@ -601,6 +603,11 @@ static void handle_answer(struct engine *engine, struct call *call, long http_st
 			delay += jitter(engine, delay / 10 + 50);
 		else
 			delay = failure_delay(engine, call);
+		/* The API asks clients to slow down: no call starts until the wait
+		 * is over, so the server's allowance refills instead of being spent
+		 * on more refusals. */
+		if (now_ms + delay > engine->hold_until_ms)
+			engine->hold_until_ms = now_ms + delay;
 		snprintf(problem, sizeof(problem), "throttled by the API (HTTP 429)");
 		retry_or_give_up(engine, call, RETRY_THROTTLED, http_status, delay, problem,
 		                 now_ms);
@@ -783,13 +790,15 @@ static long poll_timeout(struct engine *engine, int64_t now_ms)
 	if (engine->stopping) {
 		until = min64(until, engine->stop_deadline_ms);
 	} else if (engine->running_count < allowed_in_flight(engine)) {
-		bool startable = planner_ready_count(engine->planner) ||
-		                 (engine->scheduled && engine->scheduled->not_before_ms <= now_ms);
-		if (startable)
-			until =
-			    min64(until, now_ms + rate_limiter_wait_ms(&engine->limiter, now_ms));
-		else if (engine->scheduled)
-			until = min64(until, engine->scheduled->not_before_ms);
+		int64_t start_at = planner_ready_count(engine->planner) ? now_ms : INT64_MAX;
+		if (engine->scheduled)
+			start_at = min64(start_at, engine->scheduled->not_before_ms);
+		if (start_at != INT64_MAX) {
+			if (start_at < engine->hold_until_ms)
+				start_at = engine->hold_until_ms;
+			int64_t token_at = now_ms + rate_limiter_wait_ms(&engine->limiter, now_ms);
+			until = min64(until, start_at > token_at ? start_at : token_at);
+		}
 		until = min64(until, planner_next_stale_ms(engine->planner));
 	}
 	int64_t wait = until - now_ms;
