@@ -108,10 +108,10 @@ static void print_options(FILE *stream, unsigned scope)
 			snprintf(left, sizeof(left), "--%s %s", spec->name, spec->value_name);
 		else
 			snprintf(left, sizeof(left), "--%s", spec->name);
-		fprintf(stream, "  %-28s %s", left, spec->help);
-		if (spec->default_text)
-			fprintf(stream, " [default: %s]", spec->default_text);
-		fputc('\n', stream);
+		fprintf(stream, "  %-28s %s\n", left, spec->help);
+		/* "off" says nothing a flag does not already say */
+		if (spec->default_text && strcmp(spec->default_text, "off") != 0)
+			fprintf(stream, "  %-28s (default: %s)\n", "", spec->default_text);
 	}
 }
 

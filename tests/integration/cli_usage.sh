@@ -26,7 +26,7 @@ for command in run resume validate ops; do
 done
 capture "$LATTIGO_BATCH" run --help
 expect_line "$WORK/stdout" "--chunk N"
-expect_line "$WORK/stdout" "[default: 100]"
+expect_line "$WORK/stdout" "(default: 100)"
 expect_line "$WORK/stdout" "examples:"
 
 capture "$LATTIGO_BATCH" --version
