@@ -66,37 +66,58 @@ void redactor_release(struct redactor *redactor)
 	redactor->count = 0;
 }
 
-/* Returns the length of the form matching at text, or 0. */
-static size_t match_at(const struct redactor *redactor, const char *text, size_t remaining)
+/* memmem without needing _GNU_SOURCE: memchr finds candidates fast. */
+static const char *find_bytes(const char *text, size_t length, const char *needle,
+                              size_t needle_length)
 {
-	for (size_t index = 0; index < redactor->count; index++) {
-		size_t length = strlen(redactor->forms[index]);
-		if (length <= remaining && memcmp(text, redactor->forms[index], length) == 0)
-			return length;
+	const char *end = text + length;
+	while (needle_length && (size_t)(end - text) >= needle_length) {
+		const char *candidate =
+		    memchr(text, needle[0], (size_t)(end - text) - needle_length + 1);
+		if (!candidate)
+			return NULL;
+		if (memcmp(candidate, needle, needle_length) == 0)
+			return candidate;
+		text = candidate + 1;
 	}
-	return 0;
+	return NULL;
+}
+
+/* Finds the earliest occurrence of any form in text; returns its position
+ * (length when none) and sets *matched to the form's length. */
+static size_t earliest_form(const struct redactor *redactor, const char *text, size_t length,
+                            size_t *matched)
+{
+	size_t best = length;
+	*matched = 0;
+	for (size_t index = 0; index < redactor->count; index++) {
+		size_t form_length = strlen(redactor->forms[index]);
+		const char *found = find_bytes(text, length, redactor->forms[index], form_length);
+		if (found && (size_t)(found - text) < best) {
+			best = (size_t)(found - text);
+			*matched = form_length;
+		}
+	}
+	return best;
 }
 
 int redactor_append(const struct redactor *redactor, struct strbuf *out, const char *text,
                     size_t length)
 {
-	size_t copied = 0;
-	for (size_t position = 0; position < length;) {
-		size_t matched =
-		    redactor->count ? match_at(redactor, text + position, length - position) : 0;
-		if (!matched) {
-			position++;
-			continue;
-		}
-		int status = strbuf_append(out, text + copied, position - copied);
-		if (!status)
-			status = strbuf_append_string(out, REDACTED_TEXT);
+	while (length > 0) {
+		size_t matched = 0;
+		size_t position =
+		    redactor->count ? earliest_form(redactor, text, length, &matched) : length;
+		int status = strbuf_append(out, text, position);
+		if (status || matched == 0)
+			return status;
+		status = strbuf_append_string(out, REDACTED_TEXT);
 		if (status)
 			return status;
-		position += matched;
-		copied = position;
+		text += position + matched;
+		length -= position + matched;
 	}
-	return strbuf_append(out, text + copied, length - copied);
+	return 0;
 }
 
 char *redactor_copy(const struct redactor *redactor, const char *text, size_t length,

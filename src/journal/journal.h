@@ -139,7 +139,7 @@ void journal_replay_release(struct journal_replay *replay);
 
 /* Group commit tuning and the hook that makes the audit trail durable first. */
 struct journal_options {
-	unsigned group_records;    /* commit once this many records are unsynced; 0 = 128 */
+	unsigned group_records;    /* commit once this many records are unsynced; 0 = 1024 */
 	int64_t group_interval_ms; /* or once the oldest unsynced record is this old; 0 = 100 */
 	/* Called at every commit before the journal's fdatasync (e.g. a wrapper of
 	 * audit_commit), so nothing the journal calls final lacks its audit

@@ -42,7 +42,7 @@ static struct journal *journal_new(const char *path, const struct journal_option
 	if (options)
 		journal->options = *options;
 	if (!journal->options.group_records)
-		journal->options.group_records = 128;
+		journal->options.group_records = 1024;
 	if (journal->options.group_interval_ms <= 0)
 		journal->options.group_interval_ms = 100;
 	strbuf_init(&journal->payload, FRAME_MAX_PAYLOAD);
