@@ -1,0 +1,266 @@
+/* Unit tests for binding manifest columns to op fields: header matching,
+ * --map, --set, required columns, JSONL keys that appear late, unused
+ * columns and the UTF-8 check of every bound value. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/binding.h"
+#include "test_manifest_support.h"
+
+static int accept_anything(const char *value, const struct validation_options *options,
+                           struct strbuf *rule)
+{
+	(void)value;
+	(void)options;
+	(void)rule;
+	return 0;
+}
+
+/* A small op of its own, so these tests do not depend on the real table. */
+static const struct op_field test_fields[] = {
+    {FIELD_IMEI, 0, accept_anything},
+    {FIELD_ICCID, OP_FIELD_REQUIRED, accept_anything},
+    {FIELD_RATE_PLAN_NAME, OP_FIELD_REQUIRED, accept_anything},
+    {FIELD_NOTE, 0, accept_anything},
+};
+static const struct op test_op = {
+    .name = "activate",
+    .fields = test_fields,
+    .field_count = sizeof(test_fields) / sizeof(test_fields[0]),
+};
+
+struct fixture {
+	char *path;
+	struct manifest *manifest;
+	struct binding *binding;
+	struct error error;
+};
+
+static void bind(struct fixture *fixture, const char *name, const char *content,
+                 const struct field_assignment *maps, size_t map_count,
+                 const struct field_assignment *sets, size_t set_count)
+{
+	memset(fixture, 0, sizeof(*fixture));
+	fixture->path = fixture_write(name, content, strlen(content));
+	fixture->manifest = open_manifest(fixture->path, MANIFEST_FORMAT_AUTO, 0);
+	error_clear(&fixture->error);
+	fixture->binding = binding_new(&test_op, fixture->manifest, maps, map_count, sets,
+	                               set_count, &fixture->error);
+}
+
+static void unbind(struct fixture *fixture)
+{
+	binding_free(fixture->binding);
+	manifest_close(fixture->manifest);
+	free(fixture->path);
+}
+
+static char *bind_error(struct fixture *fixture)
+{
+	assert_null(fixture->binding);
+	char text[1100];
+	error_format(&fixture->error, text, sizeof(text));
+	return strdup(text);
+}
+
+/* Reads the next row and applies the binding; returns binding_apply's result. */
+static int next_record(struct fixture *fixture, struct record *record, struct strbuf *problem)
+{
+	struct manifest_row row;
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(manifest_next(fixture->manifest, &row, &error), 1);
+	strbuf_reset(problem);
+	return binding_apply(fixture->binding, &row, record, problem);
+}
+
+static void headers_match_loosely(void **state)
+{
+	(void)state;
+	struct fixture fixture;
+	bind(&fixture, "loose.csv",
+	     "IMEI , Rate Plan Name,iccid,rate-plan,Colour,NOTE,Batch,\n"
+	     "490154203237518,\" ACME 5MB \",89014103211118510720,x,red,  ,7,\n",
+	     NULL, 0, NULL, 0);
+	assert_non_null(fixture.binding);
+	struct record record;
+	struct strbuf problem;
+	strbuf_init(&problem, 1024);
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_int_equal(record.row, 1);
+	assert_int_equal(record.line, 2);
+	assert_string_equal(record.value[FIELD_IMEI], "490154203237518");
+	assert_string_equal(record.value[FIELD_RATE_PLAN_NAME], "ACME 5MB");
+	assert_string_equal(record.value[FIELD_ICCID], "89014103211118510720");
+	assert_null(record.value[FIELD_NOTE]);
+	assert_null(record.value[FIELD_COST_CENTER]);
+	assert_string_equal(binding_unused_note(fixture.binding, fixture.manifest),
+	                    "extra columns kept but not used: rate-plan, Colour, Batch, column 8 "
+	                    "(no name)");
+	strbuf_release(&problem);
+	unbind(&fixture);
+}
+
+static void map_and_set(void **state)
+{
+	(void)state;
+	const struct field_assignment maps[] = {{"imei", "IMEI No."}, {"ICCID", "sim iccid"}};
+	const struct field_assignment sets[] = {{"rate_plan_name", " ACME 5MB "}, {"note", ""}};
+	struct fixture fixture;
+	bind(&fixture, "factory.csv",
+	     "IMEI No.,SIM ICCID,rate_plan_name,note\n"
+	     "490154203237518,89014103211118510720,ignored,also ignored\n",
+	     maps, 2, sets, 2);
+	assert_non_null(fixture.binding);
+	struct record record;
+	struct strbuf problem;
+	strbuf_init(&problem, 1024);
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_string_equal(record.value[FIELD_IMEI], "490154203237518");
+	assert_string_equal(record.value[FIELD_ICCID], "89014103211118510720");
+	assert_string_equal(record.value[FIELD_RATE_PLAN_NAME], "ACME 5MB");
+	assert_null(record.value[FIELD_NOTE]);
+	assert_string_equal(binding_unused_note(fixture.binding, fixture.manifest),
+	                    "extra columns kept but not used: rate_plan_name, note");
+	strbuf_release(&problem);
+	unbind(&fixture);
+}
+
+static void binding_errors(void **state)
+{
+	(void)state;
+	struct fixture fixture;
+	const struct field_assignment set_plan[] = {{"rate_plan_name", "ACME"}};
+	bind(&fixture, "x.csv", "IMEI No.,SIM ICCID,Plan\n1,2,3\n", NULL, 0, set_plan, 1);
+	char *message = bind_error(&fixture);
+	char expected[512];
+	snprintf(expected, sizeof(expected),
+	         "%s:1: header has no column for required field 'iccid' (columns: IMEI No., SIM "
+	         "ICCID, Plan; use --map iccid=COLUMN)",
+	         fixture.path);
+	assert_string_equal(message, expected);
+	free(message);
+	unbind(&fixture);
+
+	bind(&fixture, "y.csv", "imei\n1\n", NULL, 0, NULL, 0);
+	message = bind_error(&fixture);
+	assert_non_null(strstr(message,
+	                       "header has no column for required fields 'iccid', "
+	                       "'rate_plan_name' (columns: imei; use --map FIELD=COLUMN)"));
+	free(message);
+	unbind(&fixture);
+
+	const struct field_assignment unknown[] = {{"imei2", "x"}};
+	bind(&fixture, "z.csv", "iccid,rate_plan_name\n1,2\n", unknown, 1, NULL, 0);
+	message = bind_error(&fixture);
+	assert_non_null(strstr(message, "--map names unknown field 'imei2' (fields of 'activate': "
+	                                "imei, iccid, rate_plan_name, note)"));
+	free(message);
+	unbind(&fixture);
+
+	const struct field_assignment unused[] = {{"cost_center", "x"}};
+	bind(&fixture, "w.csv", "iccid,rate_plan_name\n1,2\n", NULL, 0, unused, 1);
+	message = bind_error(&fixture);
+	assert_non_null(strstr(message, "--set names field 'cost_center', which operation "
+	                                "'activate' does not use"));
+	free(message);
+	unbind(&fixture);
+
+	const struct field_assignment missing_column[] = {{"iccid", "SIM"}};
+	bind(&fixture, "v.csv", "iccid,rate_plan_name\n1,2\n", missing_column, 1, NULL, 0);
+	message = bind_error(&fixture);
+	assert_non_null(strstr(message, ":1: --map iccid='SIM': the header has no column 'SIM' "
+	                                "(columns: iccid, rate_plan_name)"));
+	free(message);
+	unbind(&fixture);
+}
+
+static void jsonl_keys_bind_as_they_appear(void **state)
+{
+	(void)state;
+	const struct field_assignment maps[] = {{"imei", "IMEI No."}};
+	struct fixture fixture;
+	bind(&fixture, "late.jsonl",
+	     "{\"note\":\"first\"}\n"
+	     "{\"ICCID\":89014103211118510720,\"IMEI No.\":490154203237518,\"colour\":\"red\"}\n"
+	     "{\"iccid\":\"8901\",\"rate_plan_name\":\"ACME\"}\n",
+	     maps, 1, NULL, 0);
+	assert_non_null(fixture.binding);
+	struct record record;
+	struct strbuf problem;
+	strbuf_init(&problem, 1024);
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_string_equal(record.value[FIELD_NOTE], "first");
+	assert_null(record.value[FIELD_ICCID]); /* the validator reports "iccid: required" */
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_string_equal(record.value[FIELD_ICCID], "89014103211118510720");
+	assert_string_equal(record.value[FIELD_IMEI], "490154203237518");
+	assert_null(record.value[FIELD_NOTE]);
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_string_equal(record.value[FIELD_ICCID], "8901");
+	assert_string_equal(record.value[FIELD_RATE_PLAN_NAME], "ACME");
+	assert_null(record.value[FIELD_IMEI]);
+	assert_string_equal(binding_unused_note(fixture.binding, fixture.manifest),
+	                    "extra columns kept but not used: colour");
+	strbuf_release(&problem);
+	unbind(&fixture);
+}
+
+static void values_must_be_utf8(void **state)
+{
+	(void)state;
+	struct fixture fixture;
+	bind(&fixture, "cp1252.csv",
+	     "iccid,rate_plan_name,note\n"
+	     "1,ACME,\"\x93quoted\x94\"\n"
+	     "2,M\xFCnchen,ok\n"
+	     "3,ACME,caf\xC3\xA9\n"
+	     "4,ACME,x,extra\n",
+	     NULL, 0, NULL, 0);
+	assert_non_null(fixture.binding);
+	struct record record;
+	struct strbuf problem;
+	strbuf_init(&problem, 1024);
+	assert_int_equal(next_record(&fixture, &record, &problem), -1);
+	assert_string_equal(strbuf_text(&problem),
+	                    "note: not UTF-8 text (looks like Windows-1252: byte 0x93 at position "
+	                    "1); re-save the file as UTF-8");
+	assert_int_equal(next_record(&fixture, &record, &problem), -1);
+	assert_string_equal(strbuf_text(&problem),
+	                    "rate_plan_name: not UTF-8 text (looks like Latin-1 (ISO-8859-1): byte "
+	                    "0xFC at position 2); re-save the file as UTF-8");
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_string_equal(record.value[FIELD_NOTE], "caf\xC3\xA9");
+	/* a reader problem comes through, and the record is still filled for the outputs */
+	assert_int_equal(next_record(&fixture, &record, &problem), -1);
+	assert_string_equal(strbuf_text(&problem), "row has 4 fields, the header has 3");
+	assert_string_equal(record.value[FIELD_ICCID], "4");
+	assert_int_equal(record.row, 4);
+	strbuf_release(&problem);
+	unbind(&fixture);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fixture_cleanup();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(headers_match_loosely),
+	    cmocka_unit_test(map_and_set),
+	    cmocka_unit_test(binding_errors),
+	    cmocka_unit_test(jsonl_keys_bind_as_they_appear),
+	    cmocka_unit_test(values_must_be_utf8),
+	};
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}

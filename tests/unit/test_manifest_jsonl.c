@@ -1,0 +1,203 @@
+/* Unit tests for the JSONL reader: blank lines, lines that are not objects,
+ * nested values, exact big numbers, line caps, and row numbers identical to
+ * the CSV reader's for the same rows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "manifest/manifest.h"
+#include "test_manifest_support.h"
+
+static char *read_all(const char *name, const char *content)
+{
+	char *path = fixture_write(name, content, strlen(content));
+	struct manifest *manifest = open_manifest(path, MANIFEST_FORMAT_AUTO, 0);
+	assert_int_equal(manifest_format(manifest), MANIFEST_FORMAT_JSONL);
+	char *rows = dump_rows(manifest);
+	manifest_close(manifest);
+	free(path);
+	return rows;
+}
+
+static void objects_blank_lines_and_bad_lines(void **state)
+{
+	(void)state;
+	char *rows =
+	    read_all("rows.jsonl",
+	             "{\"imei\":\"490154203237518\",\"iccid\":89014103211118510720,\"kb\":1024}\n"
+	             "\n"
+	             "  \r\n"
+	             "{\"iccid\":8.9E+19,\"imei\":null,\"extra\":true,\"neg\":-5,\"f\":false}\r\n"
+	             "[1,2]\n"
+	             "\"text\"\n"
+	             "{\"imei\": {\"a\":1}}\n"
+	             "{bad json\n"
+	             "{\"a\":\"x\",\"a\":\"y\"}\n"
+	             "{\"note\":\"1,2 \\\"3\\\" 45\"}");
+	assert_string_equal(
+	    rows, "1:1:0:490154203237518|89014103211118510720|1024\n"
+	          "2:4:71:~|8.9E+19|~|true|-5|false\n"
+	          "3:5:134:~|~|~|~|~|~ !not a JSON object (the line holds an array)\n"
+	          "4:6:140:~|~|~|~|~|~ !not a JSON object (the line holds a string)\n"
+	          "5:7:147:~|~|~|~|~|~ !imei: value is an object, expected text or a number\n"
+	          "6:8:165:~|~|~|~|~|~ !invalid JSON: string or '}' expected near 'bad'\n"
+	          "7:9:175:~|~|~|~|~|~ !invalid JSON: duplicate object key near '\"a\"'\n"
+	          "8:10:193:~|~|~|~|~|~|1,2 \"3\" 45\n");
+	free(rows);
+}
+
+static void numbers_keep_every_digit(void **state)
+{
+	(void)state;
+	char *rows = read_all("numbers.ndjson",
+	                      "{\"a\": 89014103211118510720, \"b\":-0.000000000000000000001,"
+	                      "\"c\":1e400,\"d\":007,\"e\":\"12\",\"f\" : 4.50}\n"
+	                      "{\"a\":[1,99999999999999999999999]}\n"
+	                      "42\n");
+	assert_string_equal(rows,
+	                    "1:1:0:89014103211118510720|-0.000000000000000000001|1e400|007|"
+	                    "12|4.50\n"
+	                    "2:2:96:~|~|~|~|~|~ !a: value is an array, expected text or a "
+	                    "number\n"
+	                    "3:3:130:~|~|~|~|~|~ !not a JSON object (the line holds a number)\n");
+	free(rows);
+}
+
+static void deep_nesting_is_a_row_problem(void **state)
+{
+	(void)state;
+	struct strbuf content;
+	strbuf_init(&content, 1u << 20);
+	strbuf_append_string(&content, "{\"a\":");
+	for (size_t index = 0; index < 100000; index++)
+		strbuf_append_char(&content, '[');
+	strbuf_append_string(&content, "\n{\"a\":[[[\"x\"]]]}\n");
+	for (size_t index = 0; index < 50000; index++)
+		strbuf_append_string(&content, "{\"a\":");
+	strbuf_append_string(&content, "\n{\"a\":\"ok\"}\n");
+	char *rows = read_all("deep.jsonl", content.data);
+	char expected[512];
+	/* the first row comes before any column exists: its dump has no values */
+	snprintf(expected, sizeof(expected),
+	         "1:1:0: !invalid JSON: nested deeper than 32 levels\n"
+	         "2:2:100006:~ !a: value is an array, expected text or a number\n"
+	         "3:3:100022:~ !invalid JSON: nested deeper than 32 levels\n"
+	         "4:4:%zu:ok\n",
+	         content.length - 11);
+	assert_string_equal(rows, expected);
+	free(rows);
+	strbuf_release(&content);
+}
+
+static void long_lines_are_rejected_and_skipped(void **state)
+{
+	(void)state;
+	struct strbuf content;
+	strbuf_init(&content, 1u << 23);
+	strbuf_append_string(&content, "{\"note\":\"");
+	for (size_t index = 0; index < 3u * 1024u * 1024u; index++)
+		strbuf_append_char(&content, 'n');
+	strbuf_append_string(&content, "\"}\n");
+	size_t second = content.length;
+	strbuf_append_string(&content, "{\"note\":\"short\"}\n");
+	char *path = fixture_write("long.jsonl", content.data, content.length);
+	struct manifest *manifest = open_manifest(path, MANIFEST_FORMAT_AUTO, 0);
+	char *rows = dump_rows(manifest);
+	char expected[256];
+	snprintf(expected, sizeof(expected),
+	         "1:1:0: !line longer than 1048576 bytes\n"
+	         "2:2:%zu:short\n",
+	         second);
+	assert_string_equal(rows, expected);
+	free(rows);
+	manifest_close(manifest);
+	free(path);
+	strbuf_release(&content);
+}
+
+/* The same rows as CSV (with a quoted line break and blank lines) and as
+ * JSONL get the same row numbers and values; each offset is where its row
+ * starts in its own file. */
+static void csv_and_jsonl_number_rows_alike(void **state)
+{
+	(void)state;
+	const char *csv = "imei,note\r\n"
+	                  "\r\n"
+	                  "490154203237518,\"two\nlines\"\r\n"
+	                  "353879234252633,plain\r\n"
+	                  "\r\n"
+	                  "\r\n"
+	                  "356938035643809,\"a, b\"\r\n";
+	const char *jsonl = "\n"
+	                    "{\"imei\":\"490154203237518\",\"note\":\"two\\nlines\"}\n"
+	                    "{\"imei\":353879234252633,\"note\":\"plain\"}\n"
+	                    "{\"imei\":\"356938035643809\",\"note\":\"a, b\"}\n"
+	                    "\n";
+	char *csv_path = fixture_write("same.csv", csv, strlen(csv));
+	char *jsonl_path = fixture_write("same.jsonl", jsonl, strlen(jsonl));
+	struct manifest *from_csv = open_manifest(csv_path, MANIFEST_FORMAT_AUTO, 0);
+	struct manifest *from_jsonl = open_manifest(jsonl_path, MANIFEST_FORMAT_AUTO, 0);
+	struct manifest_row csv_row;
+	struct manifest_row jsonl_row;
+	struct error error;
+	error_clear(&error);
+	uint64_t count = 0;
+	for (;;) {
+		int csv_result = manifest_next(from_csv, &csv_row, &error);
+		int jsonl_result = manifest_next(from_jsonl, &jsonl_row, &error);
+		assert_int_equal(csv_result, jsonl_result);
+		if (csv_result != 1)
+			break;
+		count++;
+		assert_int_equal(csv_row.number, count);
+		assert_int_equal(jsonl_row.number, count);
+		assert_null(csv_row.problem);
+		assert_null(jsonl_row.problem);
+		for (size_t column = 0; column < 2; column++)
+			assert_string_equal(csv_row.values[column], jsonl_row.values[column]);
+		assert_memory_equal(csv + csv_row.offset, csv_row.values[0], 15);
+		assert_memory_equal(jsonl + jsonl_row.offset, "{\"imei\":", 8);
+	}
+	assert_false(error.set);
+	assert_int_equal(count, 3);
+	manifest_close(from_csv);
+	manifest_close(from_jsonl);
+	free(csv_path);
+	free(jsonl_path);
+}
+
+static void empty_jsonl_is_refused(void **state)
+{
+	(void)state;
+	char *path = fixture_write("empty.jsonl", "\n\n", 2);
+	char *message = open_error(path, MANIFEST_FORMAT_AUTO);
+	assert_non_null(strstr(message, "only blank lines"));
+	free(message);
+	free(path);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fixture_cleanup();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(objects_blank_lines_and_bad_lines),
+	    cmocka_unit_test(numbers_keep_every_digit),
+	    cmocka_unit_test(deep_nesting_is_a_row_problem),
+	    cmocka_unit_test(long_lines_are_rejected_and_skipped),
+	    cmocka_unit_test(csv_and_jsonl_number_rows_alike),
+	    cmocka_unit_test(empty_jsonl_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
