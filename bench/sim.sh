@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Throughput of lattigo-sim on loopback at concurrency 8 (wrk): GET
+# v2/devices/:name, and PUT change_cost_center carrying 100 devices per call,
+# at latency 0; then GET with --latency-ms 20 to show that calls in flight
+# overlap (expect about 8 x 50 = 400 calls/s).
+# Usage: bench/sim.sh [seconds per run, default 10]. LATTIGO_SIM=path skips the build.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DURATION=${1:-10}
+BUILD_DIR=${BUILD_DIR:-/tmp/lattigo-bench-sim}
+RUN_DIR=$(mktemp -d)
+SIM_PID=""
+cleanup() {
+	if [ -n "$SIM_PID" ]; then
+		kill -TERM "$SIM_PID" 2>/dev/null || true
+		wait "$SIM_PID" 2>/dev/null || true
+	fi
+	rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "bench/sim.sh: wrk is needed (apt-get install -y wrk)" >&2; exit 2; }
+if [ -z "${LATTIGO_SIM:-}" ]; then
+	cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATTIGO_TESTS=OFF >/dev/null
+	cmake --build "$BUILD_DIR" -j2 --target lattigo-sim >/dev/null
+	LATTIGO_SIM=$BUILD_DIR/lattigo-sim
+fi
+
+# start_sim OPTIONS...: starts the simulator on an ephemeral port, sets SIM_URL.
+start_sim() {
+	mkfifo "$RUN_DIR/out"
+	"$LATTIGO_SIM" --port 0 --key-name bench --api-key bench-secret "$@" >"$RUN_DIR/out" &
+	SIM_PID=$!
+	exec {out_fd}<"$RUN_DIR/out"
+	local line
+	IFS= read -r -t 30 line <&"$out_fd"
+	SIM_URL="http://127.0.0.1:${line##*:}"
+	rm -f "$RUN_DIR/out"
+}
+stop_sim() {
+	kill -TERM "$SIM_PID"
+	wait "$SIM_PID"
+	SIM_PID=""
+}
+
+AUTH="Authorization: Basic $(printf 'bench:bench-secret' | base64)"
+names=$(seq 36500 36599 | sed 's/.*/"&"/' | paste -sd, -)
+cat >"$RUN_DIR/put.lua" <<LUA
+wrk.method = "PUT"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"device_names":[$names],"cost_center":"Bench"}'
+LUA
+
+# run_wrk LABEL URL [wrk options]: prints "LABEL: N requests/s (p99 latency)".
+run_wrk() {
+	local label=$1 url=$2
+	shift 2
+	local report
+	report=$(wrk -t2 -c8 -d"${DURATION}s" --latency -H "$AUTH" "$@" "$url")
+	local rate p99 errors
+	rate=$(awk '/^Requests\/sec:/ {print $2}' <<<"$report")
+	p99=$(awk '$1 == "99%" {print $2}' <<<"$report")
+	errors=$(grep -E "Non-2xx|Socket errors" <<<"$report" || true)
+	printf '%-48s %10s requests/s   p99 %s %s\n' "$label" "$rate" "$p99" "${errors:+($errors)}"
+}
+
+echo "lattigo-sim, loopback, 8 connections (wrk -t2 -c8), ${DURATION}s per run, $(nproc) cores shared with wrk"
+start_sim --devices 300
+run_wrk "GET v2/devices/:name, latency 0" "$SIM_URL/v2/devices/36500"
+run_wrk "PUT change_cost_center x100 devices, latency 0" \
+	"$SIM_URL/v2/device_operations/change_cost_center" -s "$RUN_DIR/put.lua"
+stop_sim
+start_sim --devices 300 --latency-ms 20
+run_wrk "GET v2/devices/:name, --latency-ms 20" "$SIM_URL/v2/devices/36500"
+stop_sim
