@@ -649,7 +649,7 @@ static const char *scalar_text(const json_t *value, char *buffer, size_t size)
 		return buffer;
 	}
 	if (json_is_real(value)) {
-		snprintf(buffer, size, "%.17g", json_real_value(value));
+		snprintf(buffer, size, "%.15g", json_real_value(value));
 		return buffer;
 	}
 	return NULL;

@@ -294,6 +294,16 @@ static void job_file_paths_are_relative_to_it_and_command_line_wins(void **state
 	assert_int_equal(load(&options, SCOPE_VALIDATE, &error, "validate", path, NULL), 0);
 	assert_null(options.out);
 	job_options_release(&options);
+	/* reals in a job file read as people wrote them */
+	free(path);
+	path = write_file(directory, "job.json",
+	                  "{\"op\": \"note\", \"manifest\": \"n.csv\", \"rate\": 0.1, "
+	                  "\"set\": {\"note\": 0.1}}");
+	assert_int_equal(load(&options, SCOPE_RUN, &error, "run", path, NULL), 0);
+	assert_true(options.rate == 0.1);
+	assert_string_equal(options.sets[0].value, "0.1");
+	job_options_release(&options);
+
 	free(path);
 	remove_tree(directory);
 }
