@@ -1,0 +1,335 @@
+/* Opening a job directory: new job or resume, with every check that keeps a
+ * resume from mixing two different jobs. */
+#include "cli/job_directory.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "outputs/atomic_file.h"
+
+#define JOB_OPTIONS_FILE "job.json"
+
+/* The job-file keys whose change would change a row's outcome; a resume
+ * with any of them changed is refused. Limits (chunk, rate, concurrency...)
+ * may change between runs. */
+static const char *const result_affecting_keys[] = {"op",  "format", "delimiter",
+                                                    "map", "set",    "no_luhn"};
+
+void job_directory_init(struct job_directory *directory)
+{
+	memset(directory, 0, sizeof(*directory));
+}
+
+static int join_path(char *out, size_t size, const char *directory, const char *name,
+                     struct error *error)
+{
+	if (snprintf(out, size, "%s/%s", directory, name) >= (int)size)
+		return error_set(error, "path too long: '%s/%s'", directory, name);
+	return 0;
+}
+
+/* mkdir -p */
+static int make_directories(const char *path, struct error *error)
+{
+	char partial[4096];
+	if (snprintf(partial, sizeof(partial), "%s", path) >= (int)sizeof(partial))
+		return error_set(error, "path too long: '%s'", path);
+	for (char *cursor = partial + 1; *cursor; cursor++) {
+		if (*cursor != '/')
+			continue;
+		*cursor = '\0';
+		if (mkdir(partial, 0755) < 0 && errno != EEXIST)
+			return error_set(error, "cannot create directory '%s': %s", partial,
+			                 strerror(errno));
+		*cursor = '/';
+	}
+	if (mkdir(partial, 0755) < 0 && errno != EEXIST)
+		return error_set(error, "cannot create job directory '%s': %s", path,
+		                 strerror(errno));
+	return 0;
+}
+
+/* True when the directory holds nothing but our own lock file. */
+static bool holds_only_lock(const char *path)
+{
+	DIR *listing = opendir(path);
+	if (!listing)
+		return false;
+	bool empty = true;
+	struct dirent *entry;
+	while ((entry = readdir(listing)) != NULL) {
+		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0 ||
+		    strcmp(entry->d_name, JOB_LOCK_FILE_NAME) == 0)
+			continue;
+		empty = false;
+		break;
+	}
+	closedir(listing);
+	return empty;
+}
+
+/* Copies stdin into the job directory so the manifest can be read twice
+ * (rows, then outputs) and fingerprinted. */
+static int keep_stdin_copy(const char *path, struct error *error)
+{
+	int output = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (output < 0)
+		return error_set(error, "cannot create '%s': %s", path, strerror(errno));
+	char buffer[1 << 16];
+	int result = 0;
+	for (;;) {
+		ssize_t got = read(STDIN_FILENO, buffer, sizeof(buffer));
+		if (got == 0)
+			break;
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			result = error_set(error, "cannot read the manifest from stdin: %s",
+			                   strerror(errno));
+			break;
+		}
+		for (ssize_t written = 0; written < got;) {
+			ssize_t put = write(output, buffer + written, (size_t)(got - written));
+			if (put < 0 && errno == EINTR)
+				continue;
+			if (put < 0) {
+				result = error_set(error, "cannot write '%s': %s", path,
+				                   strerror(errno));
+				goto out;
+			}
+			written += put;
+		}
+	}
+out:
+	if (fsync(output) < 0 && result == 0)
+		result = error_set(error, "cannot sync '%s': %s", path, strerror(errno));
+	close(output);
+	return result;
+}
+
+/* The result-affecting options as compact JSON text with sorted keys
+ * (malloc'd; NULL when out of memory). */
+static char *result_affecting_options(const struct job_options *options)
+{
+	json_t *all = NULL;
+	if (job_options_to_json(options, &all) < 0)
+		return NULL;
+	json_t *selected = json_object();
+	for (size_t index = 0;
+	     selected && index < sizeof(result_affecting_keys) / sizeof(result_affecting_keys[0]);
+	     index++) {
+		json_t *value = json_object_get(all, result_affecting_keys[index]);
+		if (value)
+			json_object_set(selected, result_affecting_keys[index], value);
+	}
+	char *text = selected ? json_dumps(selected, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(selected);
+	json_decref(all);
+	return text;
+}
+
+/* Writes OUT/job.json: the effective options, so `resume OUT` can rebuild them. */
+static int write_job_options(const struct job_options *options, const char *manifest_path,
+                             struct error *error)
+{
+	char path[4096];
+	if (join_path(path, sizeof(path), options->out, JOB_OPTIONS_FILE, error) < 0)
+		return -1;
+	json_t *object = NULL;
+	if (job_options_to_json(options, &object) < 0)
+		return error_set(error, "out of memory");
+	if (strcmp(options->manifest, "-") == 0) {
+		char absolute[4096];
+		const char *kept = realpath(manifest_path, absolute) ? absolute : manifest_path;
+		json_object_set_new(object, "manifest", json_string(kept));
+	}
+	struct atomic_file file;
+	int result = atomic_file_open(&file, path, error);
+	if (result == 0) {
+		if (json_dumpf(object, file.stream, JSON_INDENT(2) | JSON_SORT_KEYS) < 0 ||
+		    fputc('\n', file.stream) == EOF) {
+			atomic_file_abort(&file);
+			result = error_set(error, "cannot write '%s'", path);
+		} else {
+			result = atomic_file_commit(&file, error);
+		}
+	}
+	json_decref(object);
+	return result;
+}
+
+static int fill_header(struct journal_header *header, const struct job_options *options,
+                       const struct op *op, const char *manifest_path, struct error *error)
+{
+	memset(header, 0, sizeof(*header));
+	snprintf(header->operation, sizeof(header->operation), "%s", op->name);
+	char absolute[4096];
+	const char *recorded = realpath(manifest_path, absolute) ? absolute : manifest_path;
+	size_t length = strlen(recorded);
+	if (length >= sizeof(header->manifest_path))
+		return error_set(error, "manifest path too long: '%s'", manifest_path);
+	memcpy(header->manifest_path, recorded, length + 1);
+	if (journal_fingerprint_file(manifest_path, &header->fingerprint, error) < 0)
+		return -1;
+	header->options_json = result_affecting_options(options);
+	if (!header->options_json)
+		return error_set(error, "out of memory");
+	return 0;
+}
+
+static int commit_audit_first(void *context, struct error *error)
+{
+	struct job_directory *directory = context;
+	return directory->audit ? audit_commit(directory->audit, error) : 0;
+}
+
+/* journal visitor: rebuilds the outcome store from the recorded outcomes. */
+static int restore_outcome(void *context, const struct manifest_position *position,
+                           const struct row_outcome *outcome, struct error *error)
+{
+	struct job_directory *directory = context;
+	return outcome_store_put(directory->store, position->row, outcome, error);
+}
+
+static int resume_job(struct job_directory *directory, const struct job_options *options,
+                      const struct op *op, const struct journal_options *journal_options,
+                      struct error *error)
+{
+	directory->store = outcome_store_open(options->out, OUTCOME_STORE_TRUNCATE, error);
+	if (!directory->store)
+		return EXIT_RESUME_REFUSED;
+	struct journal_visitor visitor = {.context = directory, .row_outcome = restore_outcome};
+	struct journal_header recorded;
+	memset(&recorded, 0, sizeof(recorded));
+	directory->journal = journal_resume(options->out, journal_options, &visitor, &recorded,
+	                                    &directory->replay, error);
+	if (!directory->journal) {
+		journal_header_release(&recorded);
+		return EXIT_RESUME_REFUSED;
+	}
+	directory->resuming = true;
+	struct journal_header current;
+	int result = fill_header(&current, options, op, directory->manifest_path, error);
+	if (result == 0 && journal_header_compare(&recorded, &current, error) < 0)
+		result = -1;
+	journal_header_release(&current);
+	journal_header_release(&recorded);
+	if (result < 0) {
+		char text[sizeof(error->message)];
+		snprintf(text, sizeof(text), "%s", error->message);
+		error_clear(error);
+		error_set(error,
+		          "refusing to resume the job in '%s': %s (start a new job with another "
+		          "--out, or --force-new into an empty directory)",
+		          options->out, text);
+		return EXIT_RESUME_REFUSED;
+	}
+	return EXIT_ALL_OK;
+}
+
+static int start_job(struct job_directory *directory, const struct job_options *options,
+                     const struct op *op, const struct journal_options *journal_options,
+                     struct error *error)
+{
+	if (!holds_only_lock(options->out)) {
+		error_set(error,
+		          "job directory '%s' holds files but no checkpoint: refusing to "
+		          "overwrite them (choose an empty --out)",
+		          options->out);
+		return EXIT_RESUME_REFUSED;
+	}
+	if (strcmp(options->manifest, "-") == 0 &&
+	    keep_stdin_copy(directory->manifest_path, error) < 0)
+		return EXIT_USAGE;
+	struct journal_header header;
+	if (fill_header(&header, options, op, directory->manifest_path, error) < 0) {
+		journal_header_release(&header);
+		return EXIT_USAGE;
+	}
+	directory->journal = journal_create(options->out, &header, journal_options, error);
+	journal_header_release(&header);
+	if (!directory->journal)
+		return EXIT_USAGE;
+	directory->store = outcome_store_open(options->out, OUTCOME_STORE_TRUNCATE, error);
+	return directory->store ? EXIT_ALL_OK : EXIT_USAGE;
+}
+
+int job_directory_open(struct job_directory *directory, const struct job_options *options,
+                       const struct op *op, const struct audit_secrets *secrets,
+                       struct error *error)
+{
+	if (make_directories(options->out, error) < 0)
+		return EXIT_USAGE;
+	if (job_lock_acquire(&directory->lock, options->out, error) < 0)
+		return EXIT_RESUME_REFUSED;
+
+	bool is_stdin = strcmp(options->manifest, "-") == 0;
+	if (is_stdin) {
+		if (join_path(directory->manifest_path, sizeof(directory->manifest_path),
+		              options->out, JOB_STDIN_MANIFEST, error) < 0)
+			return EXIT_USAGE;
+	} else {
+		snprintf(directory->manifest_path, sizeof(directory->manifest_path), "%s",
+		         options->manifest);
+	}
+
+	char checkpoint[4096];
+	if (join_path(checkpoint, sizeof(checkpoint), options->out, JOURNAL_FILE_NAME, error) < 0)
+		return EXIT_USAGE;
+	bool has_job = access(checkpoint, F_OK) == 0;
+	if (has_job && options->force_new) {
+		error_set(error,
+		          "--force-new starts over only into an empty directory, and '%s' holds "
+		          "a job: choose another --out (nothing is ever overwritten)",
+		          options->out);
+		return EXIT_USAGE;
+	}
+	if (has_job && is_stdin && access(directory->manifest_path, R_OK) < 0) {
+		error_set(error, "cannot resume '%s': its stdin manifest copy '%s' is missing",
+		          options->out, directory->manifest_path);
+		return EXIT_RESUME_REFUSED;
+	}
+
+	struct journal_options journal_options = {
+	    .before_commit = commit_audit_first,
+	    .commit_context = directory,
+	};
+	int exit_code = has_job ? resume_job(directory, options, op, &journal_options, error)
+	                        : start_job(directory, options, op, &journal_options, error);
+	if (exit_code != EXIT_ALL_OK)
+		return exit_code;
+
+	if (write_job_options(options, directory->manifest_path, error) < 0)
+		return EXIT_USAGE;
+	char audit_path[4096];
+	if (join_path(audit_path, sizeof(audit_path), options->out, AUDIT_FILE_NAME, error) < 0)
+		return EXIT_USAGE;
+	char job_id[17];
+	journal_job_id_text(journal_get_header(directory->journal)->job_id, job_id, sizeof(job_id));
+	directory->audit = audit_open(audit_path, job_id, op->name, secrets, error);
+	return directory->audit ? EXIT_ALL_OK : EXIT_RESUME_REFUSED;
+}
+
+int job_directory_close(struct job_directory *directory, struct error *error)
+{
+	int result = 0;
+	/* The journal's final commit runs the audit commit first (before_commit). */
+	if (directory->journal && journal_close(directory->journal, error) < 0)
+		result = -1;
+	directory->journal = NULL;
+	if (directory->audit && audit_close(directory->audit, error) < 0)
+		result = -1;
+	directory->audit = NULL;
+	outcome_store_close(directory->store);
+	directory->store = NULL;
+	journal_replay_release(&directory->replay);
+	job_lock_release(&directory->lock);
+	return result;
+}

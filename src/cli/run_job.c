@@ -1,0 +1,372 @@
+/* Running a job for real: the job directory (lock, checkpoint journal, audit
+ * trail, outcome store), the row source that feeds the engine, the sink that
+ * records what the engine learns, and the final outputs. */
+#include "cli/run_job.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "cli/commands.h"
+#include "cli/credentials.h"
+#include "cli/job_directory.h"
+#include "cli/pipeline.h"
+#include "cli/progress.h"
+#include "cli/signals.h"
+#include "cli/sim_launcher.h"
+#include "common/clock.h"
+#include "engine/engine.h"
+#include "journal/journal.h"
+#include "journal/lock.h"
+#include "outputs/outcome_store.h"
+#include "outputs/results_writer.h"
+#include "outputs/summary.h"
+
+/* Everything one run holds; released in one place. */
+struct job_run {
+	const struct job_options *options;
+	const struct op *op;
+	struct job_directory directory;
+	struct credentials credentials;
+	struct sim_process sim;
+	struct stop_signals signals;
+	struct pipeline *pipeline;
+	struct progress progress;
+	const char *endpoint;
+	uint64_t rows_read;     /* data rows the pipeline yielded this run */
+	uint64_t rows_reported; /* outcomes recorded this run (invalid rows included) */
+	bool source_finished;   /* the whole manifest was read */
+};
+
+static int report(const struct error *error, int exit_code)
+{
+	char text[1200];
+	error_format(error, text, sizeof(text));
+	fprintf(stderr, "lattigo-batch: %s\n", text);
+	return exit_code;
+}
+
+/* Records one outcome durably (journal) and in the outcome store. */
+static int record_outcome(struct job_run *run, const struct manifest_position *position,
+                          const struct row_outcome *outcome, struct error *error)
+{
+	if (outcome_store_put(run->directory.store, position->row, outcome, error) < 0)
+		return -1;
+	if (journal_row_outcome(run->directory.journal, position, outcome, error) < 0)
+		return -1;
+	run->rows_reported++;
+	return 0;
+}
+
+static void outcome_now(struct row_outcome *outcome, enum row_status status, const char *message)
+{
+	memset(outcome, 0, sizeof(*outcome));
+	outcome->status = status;
+	outcome->finished_at_ms = clock_wall_ms();
+	snprintf(outcome->message, sizeof(outcome->message), "%s", message);
+}
+
+/* A row that a call carried before an interruption, without a recorded
+ * answer, of an operation that is not idempotent: sending it again could
+ * apply it twice, so it is reported unknown and left to a person (or to the
+ * read-back the engine does for activations within one run). */
+static int settle_in_doubt_row(struct job_run *run, const struct manifest_row *row,
+                               struct error *error)
+{
+	struct row_outcome outcome;
+	char message[sizeof(outcome.message)];
+	snprintf(message, sizeof(message),
+	         "sent before an interruption and no answer was recorded; not sent again "
+	         "because '%s' is not idempotent: check the device before re-sending",
+	         run->op->name);
+	outcome_now(&outcome, ROW_UNKNOWN, message);
+	outcome.attempts = 1;
+	struct manifest_position position = {row->offset, row->number, row->line};
+	return record_outcome(run, &position, &outcome, error);
+}
+
+/* engine_source.next: the valid rows not yet final, in manifest order.
+ * Invalid rows are recorded on the way; rows already final are skipped. */
+static int source_next(void *context, const struct record **record, struct error *error)
+{
+	struct job_run *run = context;
+	const struct journal_replay *replay =
+	    run->directory.resuming ? &run->directory.replay : NULL;
+	struct pipeline_row row;
+	for (;;) {
+		int next = pipeline_next(run->pipeline, &row, error);
+		if (next < 0)
+			return -1;
+		if (next == 0) {
+			run->source_finished = true;
+			return journal_row_total(run->directory.journal, run->rows_read, error) < 0
+			           ? -1
+			           : 0;
+		}
+		run->rows_read++;
+		uint64_t number = row.row->number;
+		enum journal_row_state state =
+		    replay ? journal_replay_row_state(replay, number) : JOURNAL_ROW_NEW;
+		if (state == JOURNAL_ROW_FINAL)
+			continue;
+		if (!row.valid) {
+			struct row_outcome outcome;
+			outcome_now(&outcome, ROW_INVALID, row.message);
+			struct manifest_position position = {row.row->offset, number,
+			                                     row.row->line};
+			if (record_outcome(run, &position, &outcome, error) < 0)
+				return -1;
+			continue;
+		}
+		if (state == JOURNAL_ROW_IN_DOUBT && (run->op->flags & OP_NON_IDEMPOTENT)) {
+			if (settle_in_doubt_row(run, row.row, error) < 0)
+				return -1;
+			continue;
+		}
+		*record = row.record;
+		return 1;
+	}
+}
+
+static int sink_call_starting(void *context, uint64_t call_id, const struct record *const *records,
+                              size_t count, unsigned attempt)
+{
+	struct job_run *run = context;
+	struct error error;
+	error_clear(&error);
+	/* A non-idempotent call must be on disk before it goes out, so that a
+	 * crash leaves its rows in doubt rather than forgotten. */
+	bool durable = (run->op->flags & OP_NON_IDEMPOTENT) != 0;
+	if (journal_call_started(run->directory.journal, call_id, attempt, records, count, durable,
+	                         &error) < 0)
+		return report(&error, -1);
+	return 0;
+}
+
+static int sink_row_finished(void *context, const struct record *record,
+                             const struct row_outcome *outcome)
+{
+	struct job_run *run = context;
+	struct error error;
+	error_clear(&error);
+	struct manifest_position position = {record->offset, record->row, record->line};
+	if (record_outcome(run, &position, outcome, &error) < 0)
+		return report(&error, -1);
+	return 0;
+}
+
+static int sink_exchange_finished(void *context, const struct exchange *exchange)
+{
+	struct job_run *run = context;
+	struct error error;
+	error_clear(&error);
+	if (audit_record_exchange(run->directory.audit, exchange, &error) < 0)
+		return report(&error, -1);
+	return 0;
+}
+
+static void sink_progress(void *context, const struct engine_stats *stats)
+{
+	struct job_run *run = context;
+	struct error error;
+	error_clear(&error);
+	progress_update(&run->progress, stats);
+	/* Group commit by age: a slow job still makes its outcomes durable often. */
+	if (journal_commit_if_due(run->directory.journal, &error) < 0) {
+		progress_clear(&run->progress);
+		report(&error, -1);
+	}
+}
+
+/* Finds the endpoint and credentials: the bundled simulator for "sim", else
+ * the given URL with credentials from --credentials or the environment. */
+static int prepare_endpoint(struct job_run *run, struct error *error)
+{
+	if (strcmp(run->options->endpoint, "sim") != 0) {
+		run->endpoint = run->options->endpoint;
+		return credentials_load(&run->credentials, run->options->credentials, error);
+	}
+	struct sim_options sim_options = {0};
+	if (sim_start(&run->sim, &sim_options, error) < 0)
+		return -1;
+	run->endpoint = run->sim.endpoint;
+	if (!run->options->quiet)
+		fprintf(stderr, "lattigo-batch: started the bundled simulator at %s\n",
+		        run->endpoint);
+	return credentials_set(&run->credentials, run->sim.credentials.key_name,
+	                       run->sim.credentials.api_key, error);
+}
+
+static void fill_engine_config(const struct job_run *run, struct engine_config *config)
+{
+	const struct job_options *options = run->options;
+	memset(config, 0, sizeof(*config));
+	config->op = run->op;
+	config->endpoint = run->endpoint;
+	config->key_name = run->credentials.key_name;
+	config->api_key = run->credentials.api_key;
+	config->chunk = (run->op->flags & OP_PER_ROW) ? 1 : options->chunk;
+	config->concurrency = options->concurrency;
+	config->rate = options->rate;
+	config->max_retries = options->max_retries;
+	config->connect_timeout_ms = options->connect_timeout * 1000;
+	config->total_timeout_ms = options->timeout * 1000;
+	config->stall_timeout_s = options->stall_timeout;
+	config->allow_insecure_http = options->insecure_http;
+	config->verbose = options->verbose;
+	config->stop_requested = stop_signals_flag();
+}
+
+/* Writes results.csv, errors.csv and summary.json and prints the closing
+ * table; returns the exit status they imply. */
+static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
+                          int64_t started_at_ms, bool interrupted, struct error *error)
+{
+	const struct job_options *options = run->options;
+	struct manifest_options manifest_options = {options->format, options->delimiter};
+	struct outputs_job job = {
+	    .directory = options->out,
+	    .op = run->op,
+	    .manifest_path = run->directory.manifest_path,
+	    .manifest_options = &manifest_options,
+	    .maps = options->maps,
+	    .map_count = options->map_count,
+	    .sets = options->sets,
+	    .set_count = options->set_count,
+	};
+	struct outputs_report outputs = {0};
+	if (outputs_write_rows(&job, run->directory.store, &outputs, error) < 0)
+		return -1;
+	struct job_summary summary = {
+	    .op = run->op->name,
+	    .manifest = options->manifest,
+	    .directory = options->out,
+	    .rows_this_run = run->rows_reported,
+	    .calls = stats->calls + run->directory.replay.calls,
+	    .retries = stats->retries + run->directory.replay.retries,
+	    .throttled = stats->throttled,
+	    .started_at_ms = started_at_ms,
+	    .finished_at_ms = clock_wall_ms(),
+	    .wall_ms = stats->elapsed_ms,
+	    .interrupted = interrupted,
+	};
+	job_summary_count(&summary, run->directory.store, outputs.rows_total);
+	summary.exit_status = job_summary_exit_status(&summary);
+	if (job_summary_write(&summary, error) < 0)
+		return -1;
+	progress_clear(&run->progress);
+	if (!options->quiet)
+		progress_print_summary(stderr, &summary);
+	return summary.exit_status;
+}
+
+static int run_engine(struct job_run *run, struct error *error)
+{
+	struct engine_config config;
+	fill_engine_config(run, &config);
+	struct engine_source source = {run, source_next};
+	struct engine_sink sink = {run, sink_call_starting, sink_row_finished,
+	                           sink_exchange_finished, sink_progress};
+	struct engine_stats stats;
+	memset(&stats, 0, sizeof(stats));
+	int64_t started_at_ms = clock_wall_ms();
+
+	uint64_t before[ROW_STATUS_COUNT] = {0};
+	for (size_t status = 0; status < ROW_STATUS_COUNT; status++)
+		before[status] = outcome_store_count(run->directory.store, (enum row_status)status);
+	before[ROW_PENDING] = 0;
+	progress_init(&run->progress,
+	              progress_choose_mode(run->options->quiet, run->options->progress,
+	                                   isatty(STDERR_FILENO)),
+	              stderr, run->directory.replay.row_total, before);
+
+	int engine_result = engine_run(&config, &source, &sink, &stats, error);
+	struct error commit_error;
+	error_clear(&commit_error);
+	bool complete = engine_result == 0 && run->source_finished;
+	if (complete && journal_job_finished(run->directory.journal, &commit_error) < 0)
+		complete = false;
+	if (journal_commit(run->directory.journal, &commit_error) < 0)
+		complete = false;
+	if (commit_error.set)
+		report(&commit_error, 0);
+
+	if (engine_result < 0) {
+		progress_clear(&run->progress);
+		report(error, 0);
+		error_clear(error);
+	}
+	if (stop_signals_received() && !run->options->quiet)
+		fprintf(stderr,
+		        "lattigo-batch: stopped by a signal; resume with: lattigo-batch "
+		        "resume %s\n",
+		        run->options->out);
+	int exit_code = finish_outputs(run, &stats, started_at_ms, !complete, error);
+	if (exit_code < 0)
+		return report(error, EXIT_INTERRUPTED);
+	/* A refusal before any row got an answer (wrong credentials, an endpoint
+	 * the policy forbids) is a configuration error: nothing was applied. */
+	if (engine_result < 0 && stats.rows_ok + stats.rows_error + stats.rows_unknown == 0)
+		return EXIT_USAGE;
+	return exit_code;
+}
+
+int run_job(const struct job_options *options)
+{
+	struct job_run run;
+	struct error error;
+	int exit_code = EXIT_USAGE;
+	memset(&run, 0, sizeof(run));
+	error_clear(&error);
+	run.options = options;
+	credentials_init(&run.credentials);
+	sim_process_init(&run.sim);
+	job_directory_init(&run.directory);
+
+	run.op = pipeline_find_op(options->op, &error);
+	if (!run.op)
+		goto out;
+	/* Credentials first: nothing is written to OUT for a job that cannot run. */
+	if (prepare_endpoint(&run, &error) < 0)
+		goto out;
+	struct audit_secrets secrets = {run.credentials.key_name, run.credentials.api_key};
+	exit_code = job_directory_open(&run.directory, options, run.op, &secrets, &error);
+	if (exit_code != EXIT_ALL_OK)
+		goto out;
+	exit_code = EXIT_USAGE;
+
+	/* The pipeline reads the manifest the journal was fingerprinted with
+	 * (for stdin, the copy kept in the job directory). */
+	struct job_options reading = *options;
+	reading.manifest = run.directory.manifest_path;
+	run.pipeline = pipeline_open(&reading, options->quiet ? NULL : stderr, &error);
+	if (!run.pipeline)
+		goto out;
+	if (stop_signals_install(&run.signals) < 0) {
+		error_set(&error, "cannot install signal handlers: %s", strerror(errno));
+		goto out;
+	}
+	if (run.sim.pid)
+		stop_signals_kill_on_exit(run.sim.pid);
+	exit_code = run_engine(&run, &error);
+	stop_signals_restore(&run.signals);
+out:
+	if (error.set)
+		report(&error, 0);
+	pipeline_close(run.pipeline);
+	struct error close_error;
+	error_clear(&close_error);
+	if (job_directory_close(&run.directory, &close_error) < 0) {
+		report(&close_error, 0);
+		if (exit_code == EXIT_ALL_OK || exit_code == EXIT_SOME_FAILED)
+			exit_code = EXIT_INTERRUPTED;
+	}
+	stop_signals_kill_on_exit(0);
+	sim_stop(&run.sim);
+	credentials_release(&run.credentials);
+	return exit_code;
+}
