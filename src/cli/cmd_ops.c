@@ -1,5 +1,6 @@
 /* `lattigo-batch ops`: prints the operation table, read from the table itself
  * so that it never disagrees with what run and validate do. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,14 +8,15 @@
 #include "cli/help.h"
 #include "ops/op.h"
 
-static void print_fields(const struct op *op, unsigned wanted_flag, bool mark_required)
+static void print_fields(const struct op *op, unsigned wanted_flag, bool mark_required,
+                         const char *separator)
 {
 	bool first = true;
 	for (size_t index = 0; index < op->field_count; index++) {
 		const struct op_field *field = &op->fields[index];
 		if (wanted_flag && !(field->flags & wanted_flag))
 			continue;
-		printf("%s%s%s", first ? "" : ", ", field_name(field->id),
+		printf("%s%s%s", first ? "" : separator, field_name(field->id),
 		       mark_required && (field->flags & OP_FIELD_REQUIRED) ? "*" : "");
 		first = false;
 	}
@@ -64,7 +66,7 @@ int command_ops(int argc, char **argv)
 		printf("  %-10s %s %s\n", "endpoint:", op->method, op->path);
 		printf("  %-10s %s\n", "purpose:", op->summary);
 		printf("  %-10s ", "fields:");
-		print_fields(op, 0, true);
+		print_fields(op, 0, true, ", ");
 		printf("\n  %-10s ", "batching:");
 		bool has_batch_field = false;
 		for (size_t field = 0; field < op->field_count; field++)
@@ -72,11 +74,11 @@ int command_ops(int argc, char **argv)
 		if (op->flags & OP_PER_ROW) {
 			fputs("one call per row", stdout);
 		} else if (!has_batch_field) {
-			fputs("any rows together, up to --chunk rows per call", stdout);
+			fputs("any rows together; up to --chunk rows per call", stdout);
 		} else {
 			fputs("rows sharing ", stdout);
-			print_fields(op, OP_FIELD_BATCH, false);
-			fputs(", up to --chunk rows per call", stdout);
+			print_fields(op, OP_FIELD_BATCH, false, " + ");
+			fputs("; up to --chunk rows per call", stdout);
 		}
 		printf("\n  %-10s ", "flags:");
 		print_flags(op);
