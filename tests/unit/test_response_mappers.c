@@ -281,6 +281,47 @@ static void messages_are_cut_on_character_boundaries(void **state)
 	assert_string_equal(outcome.message, "short 7");
 }
 
+static void garbage_answers_never_crash(void **state)
+{
+	(void)state;
+	static const char *const bodies[] = {
+	    "",
+	    "null",
+	    "[]",
+	    "{}",
+	    "\"Success\"",
+	    "42",
+	    "{\"processed\":{},\"unprocessed\":7}",
+	    "{\"processed\":[null,1,[],{\"iccid\":5}],\"unprocessed\":[{\"device_index\":1e300},"
+	    "{\"device_index\":\"99999999999999999999\"},{\"device_index\":0,\"error\":{\"a\":"
+	    "{\"b\":{\"c\":{\"d\":{\"e\":[1,2]}}}}}}]}",
+	    "{\"change_status\":[],\"status\":\"x\"}",
+	    "{\"status\":{\"123\":null}}",
+	    "{\"change_status\":{\"123\":{\"deep\":[1,2,3]}}}",
+	    "\xff\xfe\x00",
+	    "{\"unprocessed\":[{\"device_index\":0,\"error\":\"{\\\"x\\\":[\\\"\\u0001\\\"]}\"}]}",
+	};
+	static const long statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 422, 500, 503};
+	struct rows rows = {0};
+	rows_add(&rows, FIELD_DEVICE_NAME, "123");
+	rows.records[0].value[FIELD_ICCID] = "89000000000000000001";
+	rows.records[0].value[FIELD_IMEI] = "490154203237518";
+	rows_add(&rows, FIELD_DEVICE_NAME, "456");
+	for (size_t op_index = 0; op_index < op_table_count; op_index++)
+		for (size_t body = 0; body < sizeof(bodies) / sizeof(bodies[0]); body++)
+			for (size_t status = 0; status < sizeof(statuses) / sizeof(statuses[0]);
+			     status++) {
+				size_t saved = rows.count;
+				if (op_table[op_index]->flags & OP_PER_ROW)
+					rows.count = 1;
+				map(op_table[op_index]->name, statuses[status], bodies[body],
+				    &rows);
+				if (statuses[status] >= 400 && statuses[status] != 422)
+					assert_int_not_equal(rows.outcomes[0].status, ROW_OK);
+				rows.count = saved;
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +333,7 @@ int main(void)
 	    cmocka_unit_test(device_operations_failures),
 	    cmocka_unit_test(note_and_locate_answers),
 	    cmocka_unit_test(messages_are_cut_on_character_boundaries),
+	    cmocka_unit_test(garbage_answers_never_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

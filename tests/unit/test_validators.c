@@ -327,6 +327,45 @@ static void usage_limit_needs_action_or_usernames(void **state)
 	strbuf_release(&rule);
 }
 
+/* A small deterministic generator: the same hostile values on every run. */
+static uint32_t next_random(uint64_t *seed)
+{
+	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*seed >> 33);
+}
+
+static void hostile_values_never_crash(void **state)
+{
+	(void)state;
+	static const char alphabet[] =
+	    "0123456789.,eE+- ;@/\t\n\x01\x7f\xc3\xa9\xe2\x82\xac\xff\x80'\"()a";
+	uint64_t seed = 42;
+	char value[400];
+	struct strbuf message, rule;
+	strbuf_init(&message, 2048);
+	strbuf_init(&rule, 2048);
+	for (int round = 0; round < 3000; round++) {
+		size_t length = 1 + next_random(&seed) % (round % 10 == 0 ? 390 : 24);
+		for (size_t index = 0; index < length; index++)
+			value[index] = alphabet[next_random(&seed) % (sizeof(alphabet) - 1)];
+		value[length] = '\0';
+		for (size_t op_index = 0; op_index < op_table_count; op_index++) {
+			const struct op *op = op_table[op_index];
+			struct record record = {.row = 1};
+			for (size_t field = 0; field < op->field_count; field++) {
+				strbuf_reset(&rule);
+				int result = op->fields[field].validate(value, &strict, &rule);
+				assert_int_equal(result, rule.length ? -1 : 0);
+				record.value[op->fields[field].id] = value;
+			}
+			int result = op_validate_record(op, &record, &strict, &message, &rule);
+			assert_true(result == 0 || (message.length > 0 && rule.length > 0));
+		}
+	}
+	strbuf_release(&message);
+	strbuf_release(&rule);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +381,7 @@ int main(void)
 	    cmocka_unit_test(name_rules),
 	    cmocka_unit_test(rule_labels_drop_row_details),
 	    cmocka_unit_test(usage_limit_needs_action_or_usernames),
+	    cmocka_unit_test(hostile_values_never_crash),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	return failed;
