@@ -56,6 +56,8 @@ def calls_for(op, reader, chunk, limit):
 
 def sender(url):
     """Returns send(method, path, body) -> HTTP status, with keep-alive when possible."""
+    if "LATTIGO_KEY_NAME" not in os.environ or "LATTIGO_API_KEY" not in os.environ:
+        raise SystemExit("python_requests.py: set LATTIGO_KEY_NAME and LATTIGO_API_KEY")
     auth = (os.environ["LATTIGO_KEY_NAME"], os.environ["LATTIGO_API_KEY"])
     try:
         import requests
