@@ -24,8 +24,17 @@
 struct pending_request {
 	struct strbuf body;
 	int too_big;
+	int answered;      /* answered before its body (Expect: 100-continue) */
+	uint64_t received; /* body bytes seen, kept or not */
 	int64_t started_ms;
 };
+
+/* Bytes of an over-sized body read (and discarded) before giving up on it. */
+static uint64_t drain_limit(size_t max_body)
+{
+	uint64_t four_times = (uint64_t)max_body * 4;
+	return four_times > (64u << 20) ? four_times : (64u << 20);
+}
 
 static double next_unit(struct sim_context *context)
 {
@@ -207,37 +216,13 @@ static int process_call(struct MHD_Connection *connection, const char *url, cons
 	return options->drop_rate > 0 && next_unit(context) < options->drop_rate;
 }
 
-static enum MHD_Result on_request(void *closure, struct MHD_Connection *connection, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **request_state)
+/* Processes a complete request and queues its answer (or drops it). */
+static enum MHD_Result answer_request(struct sim_context *context,
+                                      struct MHD_Connection *connection, const char *url,
+                                      const char *method, struct pending_request *pending)
 {
-	struct sim_context *context = closure;
-	struct pending_request *pending = *request_state;
-	(void)version;
-	if (!pending) {
-		pending = calloc(1, sizeof *pending);
-		if (!pending)
-			return MHD_NO;
-		strbuf_init(&pending->body, context->options->max_body);
-		pending->started_ms = clock_monotonic_ms();
-		*request_state = pending;
-		const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-		                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (length && strtoull(length, NULL, 10) > context->options->max_body)
-			pending->too_big = 1;
-		return MHD_YES;
-	}
-	if (*upload_data_size) {
-		if (!pending->too_big &&
-		    strbuf_append(&pending->body, upload_data, *upload_data_size) != STRBUF_OK) {
-			pending->too_big = 1;
-			strbuf_release(&pending->body);
-			strbuf_init(&pending->body, context->options->max_body);
-		}
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
 	struct sim_call call;
+	pending->answered = 1;
 	memset(&call, 0, sizeof call);
 	call.context = context;
 	call.request_number = atomic_fetch_add(&context->request_counter, 1) + 1;
@@ -254,6 +239,53 @@ static enum MHD_Result on_request(void *closure, struct MHD_Connection *connecti
 	json_decref(call.body);
 	json_decref(call.params);
 	return result;
+}
+
+static enum MHD_Result on_request(void *closure, struct MHD_Connection *connection, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **request_state)
+{
+	struct sim_context *context = closure;
+	struct pending_request *pending = *request_state;
+	(void)version;
+	if (!pending) {
+		pending = calloc(1, sizeof *pending);
+		if (!pending)
+			return MHD_NO;
+		strbuf_init(&pending->body, context->options->max_body);
+		pending->started_ms = clock_monotonic_ms();
+		*request_state = pending;
+		const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+		                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (length && strtoull(length, NULL, 10) > context->options->max_body) {
+			pending->too_big = 1;
+			const char *expect = MHD_lookup_connection_value(
+			    connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+			/* The client waits for 100 Continue: answer now, never read the body. */
+			if (expect && strcasecmp(expect, "100-continue") == 0)
+				return answer_request(context, connection, url, method, pending);
+		}
+		return MHD_YES;
+	}
+	if (pending->answered) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		pending->received += *upload_data_size;
+		/* A refused body is drained so the 413 can be read, but not forever. */
+		if (pending->too_big && pending->received > drain_limit(context->options->max_body))
+			return MHD_NO;
+		if (!pending->too_big &&
+		    strbuf_append(&pending->body, upload_data, *upload_data_size) != STRBUF_OK) {
+			pending->too_big = 1;
+			strbuf_release(&pending->body);
+			strbuf_init(&pending->body, context->options->max_body);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return answer_request(context, connection, url, method, pending);
 }
 
 static void on_completed(void *closure, struct MHD_Connection *connection, void **request_state,

@@ -11,4 +11,12 @@ TEST_KEY_NAME="$TEST_KEY_NAME" TEST_API_KEY="$TEST_API_KEY" \
 # curl, as the API text's examples use it: form body and -u.
 out=$(api PUT v2/device_operations/change_cost_center -d 'device_names[]=36510' -d 'cost_center=Curl')
 assert_eq '{"change_status":{"36510":"Success"}}' "$out" "curl form example"
+
+# A body above --max-body announced with Expect: 100-continue is refused at once.
+head -c 100000 /dev/zero | tr '\0' 'a' >"$WORK/big.body"
+code=$(curl -sS -o "$WORK/big.out" -w '%{http_code}' -u "$TEST_KEY_NAME:$TEST_API_KEY" -X POST \
+  -H 'Expect: 100-continue' -H 'Content-Type: application/json' --data-binary @"$WORK/big.body" \
+  "$SIM_URL/v2/device_operations/send_sms")
+assert_eq 413 "$code" "status for a body above --max-body"
+assert_eq '{"error":"request body larger than 65536 bytes"}' "$(cat "$WORK/big.out")" "413 body"
 stop_sim
