@@ -143,9 +143,9 @@ void progress_print_summary(FILE *stream, const struct job_summary *summary)
 {
 	static const enum row_status order[] = {ROW_OK,      ROW_ERROR,   ROW_INVALID,
 	                                        ROW_UNKNOWN, ROW_SKIPPED, ROW_PENDING};
-	fprintf(stream, "%s %s: %" PRIu64 " rows in %.1f s%s\n", summary->op ? summary->op : "job",
+	fprintf(stream, "%s %s: %" PRIu64 " rows in %.*f s%s\n", summary->op ? summary->op : "job",
 	        summary->interrupted ? "stopped early" : "finished", summary->rows_total,
-	        (double)summary->wall_ms / 1000.0,
+	        summary->wall_ms < 10000 ? 2 : 1, (double)summary->wall_ms / 1000.0,
 	        summary->interrupted ? " (run the same command again to resume)" : "");
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		uint64_t count = summary->counts[order[i]];
