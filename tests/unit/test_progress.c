@@ -174,6 +174,35 @@ static void summary_table_lists_statuses_figures_and_outputs(void **state)
 	free(text);
 }
 
+static void interrupted_summary_says_how_to_resume(void **state)
+{
+	(void)state;
+	struct job_summary summary;
+	memset(&summary, 0, sizeof(summary));
+	summary.op = "note";
+	summary.rows_total = 10;
+	summary.counts[ROW_OK] = 4;
+	summary.counts[ROW_UNKNOWN] = 1;
+	summary.counts[ROW_PENDING] = 5;
+	summary.rows_this_run = 5;
+	summary.calls = 5;
+	summary.wall_ms = 1234;
+	summary.interrupted = true;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *stream = open_memstream(&text, &size);
+	assert_non_null(stream);
+	progress_print_summary(stream, &summary);
+	fclose(stream);
+	assert_string_equal(text, "note stopped early: 10 rows in 1.23 s (run the same command "
+	                          "again to resume)\n"
+	                          "  ok                  4\n"
+	                          "  unknown             1\n"
+	                          "  pending             5\n"
+	                          "  calls 5, retries 0, throttled 0, 4.1 rows/s\n");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +213,7 @@ int main(void)
 	    cmocka_unit_test(tty_mode_redraws_in_place_and_clears),
 	    cmocka_unit_test(off_mode_prints_nothing),
 	    cmocka_unit_test(summary_table_lists_statuses_figures_and_outputs),
+	    cmocka_unit_test(interrupted_summary_says_how_to_resume),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
