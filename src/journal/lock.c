@@ -37,10 +37,29 @@ static long read_lock_pid(const char *path)
 	return pid;
 }
 
+/* True when /proc shows pid as a zombie: killed but not yet reaped by its
+ * parent, which kill(pid, 0) cannot tell from a live process. */
+static bool pid_is_zombie(long pid)
+{
+	char path[64], text[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	FILE *stream = fopen(path, "r");
+	if (!stream)
+		return false;
+	size_t count = fread(text, 1, sizeof(text) - 1, stream);
+	fclose(stream);
+	text[count] = '\0';
+	/* "pid (comm) S ...": the name may hold spaces and parentheses */
+	const char *close = strrchr(text, ')');
+	return close && close[1] == ' ' && (close[2] == 'Z' || close[2] == 'X');
+}
+
 static bool pid_alive(long pid)
 {
 	/* EPERM means it exists but belongs to someone else: still alive */
-	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH);
+	if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH))
+		return false;
+	return !pid_is_zombie(pid);
 }
 
 int job_lock_acquire(struct job_lock *lock, const char *directory, struct error *error)

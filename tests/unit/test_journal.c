@@ -627,6 +627,21 @@ static void lock_is_exclusive_and_stale_locks_are_taken_over(void **state)
 	assert_int_equal(job_lock_holder(directory.path), getpid());
 	job_lock_release(&lock);
 
+	/* left by a process that was killed but not yet reaped (a zombie) */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	siginfo_t info;
+	assert_int_equal(waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT), 0);
+	length = snprintf(text, sizeof(text), "%ld\n", (long)child);
+	write_file(path, text, (size_t)length);
+	assert_int_equal(job_lock_holder(directory.path), 0);
+	error_clear(&error);
+	assert_int_equal(job_lock_acquire(&lock, directory.path, &error), 0);
+	job_lock_release(&lock);
+	assert_int_equal(waitpid(child, &status, 0), child);
+
 	/* a lock file with no PID at all is stale too */
 	write_file(path, "garbage", 7);
 	error_clear(&error);
