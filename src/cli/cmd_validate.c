@@ -154,6 +154,22 @@ out:
 	return result;
 }
 
+/* A job directory's errors.csv belongs to its job: validate writing there
+ * would replace the rows that failed at the API with this check's. */
+static int refuse_job_directory(const char *directory, struct error *error)
+{
+	char path[4096];
+	struct stat status;
+	if (snprintf(path, sizeof(path), "%s/job.json", directory) >= (int)sizeof(path))
+		return error_set(error, "directory name too long: '%s'", directory);
+	if (stat(path, &status) == 0)
+		return error_set(error,
+		                 "'%s' holds a job (job.json); validate would overwrite its "
+		                 "errors.csv: choose another --out",
+		                 directory);
+	return 0;
+}
+
 static int report_error(const struct error *error)
 {
 	char text[1200];
@@ -183,6 +199,10 @@ int command_validate(int argc, char **argv)
 	}
 	pipeline = pipeline_open(&options, stderr, &error);
 	if (!pipeline) {
+		exit_code = report_error(&error);
+		goto out;
+	}
+	if (options.out && refuse_job_directory(options.out, &error) < 0) {
 		exit_code = report_error(&error);
 		goto out;
 	}

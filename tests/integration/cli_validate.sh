@@ -77,6 +77,14 @@ summary_is 4 4 0
 assert_eq 1 "$(grep -c . "$WORK/fixed/errors.csv")" "errors.csv of a clean manifest (header only)"
 assert_eq "$header" "$(head -1 "$WORK/fixed/errors.csv")" "re-fed header (no second error column)"
 
+# a job directory's errors.csv is the job's: validate refuses to write there
+mkdir -p "$WORK/job"
+echo '{}' >"$WORK/job/job.json"
+capture "$LATTIGO_BATCH" validate --op activate --manifest "$DATA/dirty-activate.csv" --out "$WORK/job"
+assert_eq 2 "$STATUS" "validate --out into a job directory"
+expect_line "$WORK/stderr" "holds a job"
+[ ! -e "$WORK/job/errors.csv" ] || fail "validate wrote errors.csv into a job directory"
+
 # a ';'-delimited cost-center export with a missing value and a duplicate device
 capture "$LATTIGO_BATCH" validate --op cost-center --manifest "$DATA/cost-center-semicolon.csv" --out "$WORK/cc"
 assert_eq 1 "$STATUS" "cost-center exit status"
