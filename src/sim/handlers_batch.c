@@ -10,10 +10,12 @@
 static json_t *device_names(struct sim_call *call)
 {
 	json_t *given = json_object_get(call->params, "device_names");
+	json_t *single = NULL;
 	if (json_is_string(given) || json_is_integer(given))
-		return json_pack("[O]", given);
+		given = single = json_pack("[O]", given);
 	if (!json_is_array(given) || json_array_size(given) == 0) {
 		call_error(call, 400, "device_names: required (a non-empty array of device names)");
+		json_decref(single);
 		return NULL;
 	}
 	size_t limit = call->context->options->max_chunk;
@@ -21,6 +23,7 @@ static json_t *device_names(struct sim_call *call)
 		call_error(call, 413,
 		           "device_names: %zu entries, more than the limit of %zu per call",
 		           json_array_size(given), limit);
+		json_decref(single);
 		return NULL;
 	}
 	json_t *names = json_array();
@@ -33,10 +36,12 @@ static json_t *device_names(struct sim_call *call)
 		if (!text || !*text || json_is_boolean(item)) {
 			call_error(call, 400, "device_names[%zu]: must be a non-empty string", i);
 			json_decref(names);
+			json_decref(single);
 			return NULL;
 		}
 		json_array_append_new(names, json_string(text));
 	}
+	json_decref(single);
 	return names;
 }
 

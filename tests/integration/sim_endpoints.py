@@ -346,6 +346,19 @@ def check_device_operations():
     _, _, device, _ = client.call("GET", "v2/devices/36504")
     expect(device["cost_center"], "Acme Form", "cost center applied")
     status, _, body, _ = client.call("PUT", ops + "change_cost_center",
+                                     body={"device_names": 36511, "cost_center": "One"})
+    expect((status, body), (200, {"change_status": {"36511": "Success"}}),
+           "a single number as device_names")
+    expected_ledger.append(("cost-center", "36511"))
+    status, _, body, _ = client.call("PUT", ops + "change_cost_center",
+                                     body={"device_names": ["36512", "36512"], "cost_center": "T"})
+    expect((status, body), (200, {"change_status": {"36512": "Success"}}), "a name given twice")
+    expected_ledger.append(("cost-center", "36512"))
+    for bad in ([True], [{"a": 1}], [""], {"a": "b"}):
+        status, _, body, _ = client.call("PUT", ops + "change_cost_center",
+                                         body={"device_names": bad, "cost_center": "A"})
+        expect_error(status, body, 400, f"device_names {bad!r}")
+    status, _, body, _ = client.call("PUT", ops + "change_cost_center",
                                      body={"device_names": ["36506"]})
     expect_error(status, body, 400, "missing cost_center")
     status, _, body, _ = client.call("PUT", ops + "change_cost_center", body={"cost_center": "A"})
