@@ -159,7 +159,7 @@ int audit_read_members(const char *path, const struct member_visitor *visitor,
 	if (!result->damaged && in_member) {
 		result->truncated = true;
 		result->damage_offset = member_offset;
-		snprintf(result->problem, sizeof(result->problem), "the last member ends early");
+		snprintf(result->problem, sizeof(result->problem), "the file ends inside it");
 	}
 	result->partial_bytes = pending.length;
 	if (result->damaged)

@@ -177,7 +177,7 @@ static int continue_trail(struct audit_writer *writer, struct error *error)
 	if (result.truncated || result.damaged || result.complete_end < result.file_bytes) {
 		fprintf(stderr,
 		        "lattigo-batch: warning: audit trail '%s': the last gzip member (byte "
-		        "offset %llu) ends early (%s); rewriting its complete records\n",
+		        "offset %llu) is incomplete (%s); rewriting its complete records\n",
 		        writer->path, (unsigned long long)result.complete_end, result.problem);
 		if (ftruncate(writer->fd, (off_t)result.complete_end) != 0) {
 			error_set(error, "cannot truncate audit trail '%s': %s", writer->path,

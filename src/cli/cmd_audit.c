@@ -88,6 +88,29 @@ static void print_body(const char *label, json_t *record, const char *key)
 	json_decref(parsed);
 }
 
+/* Prints a rows array as ranges ("1-100", "3, 7, 9-12"): calls carry up to
+ * hundreds of consecutive rows. */
+static void print_rows(json_t *rows)
+{
+	size_t count = json_array_size(rows);
+	if (count == 0) {
+		fputs("-", stdout);
+		return;
+	}
+	size_t start = 0;
+	for (size_t index = 1; index <= count; index++) {
+		json_int_t previous = json_integer_value(json_array_get(rows, index - 1));
+		if (index < count &&
+		    json_integer_value(json_array_get(rows, index)) == previous + 1)
+			continue;
+		json_int_t first = json_integer_value(json_array_get(rows, start));
+		printf("%s%" JSON_INTEGER_FORMAT, start ? ", " : "", first);
+		if (previous != first)
+			printf("-%" JSON_INTEGER_FORMAT, previous);
+		start = index;
+	}
+}
+
 static int show_exchange(void *context, const char *line, size_t length)
 {
 	struct show_context *show = context;
@@ -101,18 +124,18 @@ static int show_exchange(void *context, const char *line, size_t length)
 		printf("(an unreadable record)\n");
 		return 0;
 	}
-	char *rows = json_dumps(json_object_get(record, "rows"), JSON_COMPACT | JSON_ENCODE_ANY);
 	const char *error = json_string_value(json_object_get(record, "error"));
 	printf("%sseq %" JSON_INTEGER_FORMAT "  %s  %s %s  attempt %" JSON_INTEGER_FORMAT
-	       "  -> %" JSON_INTEGER_FORMAT "%s%s  (%" JSON_INTEGER_FORMAT " ms)  rows %s\n",
+	       "  -> %" JSON_INTEGER_FORMAT "%s%s  (%" JSON_INTEGER_FORMAT " ms)  rows ",
 	       show->printed > 1 ? "\n" : "", json_integer_value(json_object_get(record, "seq")),
 	       json_string_value(json_object_get(record, "started_at")),
 	       json_string_value(json_object_get(record, "method")),
 	       json_string_value(json_object_get(record, "url")),
 	       json_integer_value(json_object_get(record, "attempt")),
 	       json_integer_value(json_object_get(record, "status")), error && error[0] ? " " : "",
-	       error ? error : "", json_integer_value(json_object_get(record, "latency_ms")),
-	       rows ? rows : "[]");
+	       error ? error : "", json_integer_value(json_object_get(record, "latency_ms")));
+	print_rows(json_object_get(record, "rows"));
+	putchar('\n');
 	print_body("request", record, "request_body");
 	print_body("response", record, "response_body");
 	json_t *length_value = json_object_get(record, "response_length");
@@ -120,7 +143,6 @@ static int show_exchange(void *context, const char *line, size_t length)
 		printf("  (response cut: %" JSON_INTEGER_FORMAT " bytes in all, SHA-256 %s)\n",
 		       json_integer_value(length_value),
 		       json_string_value(json_object_get(record, "response_sha256")));
-	free(rows);
 	json_decref(record);
 	return 0;
 }
