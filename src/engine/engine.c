@@ -33,6 +33,7 @@ struct engine {
 	const struct engine_config *config;
 	const struct op *op;
 	struct engine_source *source;
+	const struct engine_doubts *doubts; /* NULL: a fresh job */
 	struct engine_sink *sink;
 	struct engine_stats *stats;
 	struct error *error;
@@ -160,6 +161,30 @@ static int64_t jitter(struct engine *engine, int64_t spread_ms)
 
 /* ---- pulling rows into the planner ---- */
 
+/* A row an earlier run sent without a recorded answer, of an operation that
+ * is not idempotent: never sent again; read back where the operation allows
+ * it, otherwise unknown. Takes ownership of record. */
+static void settle_doubt(struct engine *engine, struct record *record)
+{
+	static const char why[] = "sent before an interruption, no answer recorded";
+	struct call *lookup = NULL;
+	if ((engine->op->flags & OP_RECONCILE_BY_ICCID) && record->value[FIELD_ICCID])
+		lookup = call_new(CALL_RECONCILE, &record, 1, 1);
+	if (!lookup) {
+		char message[512];
+		snprintf(message, sizeof(message),
+		         "%s; not sent again because %s is not idempotent: check the device "
+		         "before re-sending",
+		         why, engine->op->name);
+		report_row(engine, record, ROW_UNKNOWN, 0, 1, message);
+		free(record);
+		return;
+	}
+	lookup->id = ++engine->next_call_id;
+	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", why);
+	schedule(engine, lookup, 0);
+}
+
 static int pull_rows(struct engine *engine, int64_t now_ms)
 {
 	size_t target = (size_t)engine->concurrency * READY_CHUNKS_PER_SLOT;
@@ -186,6 +211,11 @@ static int pull_rows(struct engine *engine, int64_t now_ms)
 			return -1;
 		}
 		engine->stats->rows_taken++;
+		if ((engine->op->flags & OP_NON_IDEMPOTENT) && engine->doubts &&
+		    engine->doubts->in_doubt(engine->doubts->context, copy)) {
+			settle_doubt(engine, copy);
+			continue;
+		}
 		if (planner_add(engine->planner, copy, strbuf_text(&engine->key),
 		                copy->value[engine->op->key_field], now_ms)) {
 			error_set(engine->error, "out of memory while planning row %llu",
@@ -890,10 +920,18 @@ static void engine_release(struct engine *engine)
 int engine_run(const struct engine_config *config, struct engine_source *source,
                struct engine_sink *sink, struct engine_stats *stats, struct error *error)
 {
+	return engine_run_resuming(config, source, NULL, sink, stats, error);
+}
+
+int engine_run_resuming(const struct engine_config *config, struct engine_source *source,
+                        const struct engine_doubts *doubts, struct engine_sink *sink,
+                        struct engine_stats *stats, struct error *error)
+{
 	struct engine engine;
 	int result = -1;
 	if (engine_setup(&engine, config, source, sink, stats, error))
 		goto out;
+	engine.doubts = doubts && doubts->in_doubt ? doubts : NULL;
 
 	for (;;) {
 		int64_t now = clock_monotonic_ms();

@@ -97,4 +97,19 @@ struct engine_stats {
 int engine_run(const struct engine_config *config, struct engine_source *source,
 	       struct engine_sink *sink, struct engine_stats *stats, struct error *error);
 
+/* Rows an earlier, interrupted run of the same job sent without a recorded
+ * answer. in_doubt is asked about every row the source yields. */
+struct engine_doubts {
+	void *context;
+	bool (*in_doubt)(void *context, const struct record *record);
+};
+
+/* As engine_run, for a resumed job: a row in doubt of an OP_NON_IDEMPOTENT
+ * operation is never sent again; with OP_RECONCILE_BY_ICCID it is read back
+ * (ok when the device exists, else unknown), otherwise it ends unknown. Rows
+ * of idempotent operations are simply sent again. doubts may be NULL. */
+int engine_run_resuming(const struct engine_config *config, struct engine_source *source,
+			const struct engine_doubts *doubts, struct engine_sink *sink,
+			struct engine_stats *stats, struct error *error);
+
 #endif

@@ -450,6 +450,40 @@ static void stalled_calls_time_out(void **state)
 	assert_int_equal(api.reads, 40);
 }
 
+static bool first_ten_in_doubt(void *context, const struct record *record)
+{
+	(void)context;
+	return record->row <= 10;
+}
+
+static void rows_in_doubt_after_a_crash_are_read_back_not_resent(void **state)
+{
+	struct harness *harness = *state;
+	harness->config.op = op_find("activate");
+	harness->config.chunk = 10;
+	/* the crashed run's activations of rows 1-5 reached the API, 6-10 did not */
+	for (unsigned device = 1; device <= 5; device++)
+		api.applied[device] = 1;
+	make_rows(&harness->rows, harness->config.op, 40);
+	struct engine_source source = {&harness->rows, next_row};
+	struct engine_sink sink = {.context = &harness->rows, .row_finished = row_finished};
+	struct engine_doubts doubts = {NULL, first_ten_in_doubt};
+	assert_int_equal(engine_run_resuming(&harness->config, &source, &doubts, &sink,
+	                                     &harness->stats, &harness->error),
+	                 0);
+	for (size_t index = 0; index < 40; index++)
+		assert_int_equal(harness->rows.finished[index], 1);
+	for (unsigned device = 1; device <= 40; device++)
+		assert_int_equal(api.applied[device], device <= 5 || device > 10 ? 1 : 0);
+	assert_int_equal(harness->rows.outcomes[0].status, ROW_OK);
+	assert_non_null(strstr(harness->rows.outcomes[0].message, "reconciled"));
+	assert_int_equal(harness->rows.outcomes[7].status, ROW_UNKNOWN);
+	assert_non_null(strstr(harness->rows.outcomes[7].message, "not (yet) visible"));
+	assert_int_equal(harness->rows.outcomes[20].status, ROW_OK);
+	assert_int_equal(api.writes, 3);
+	assert_int_equal(api.reads, 10);
+}
+
 static void a_stop_request_sends_nothing_new(void **state)
 {
 	struct harness *harness = *state;
@@ -488,6 +522,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(dropped_calls_of_idempotent_operations_are_resent,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(stalled_calls_time_out, setup, teardown),
+	    cmocka_unit_test_setup_teardown(rows_in_doubt_after_a_crash_are_read_back_not_resent,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_stop_request_sends_nothing_new, setup, teardown),
 	    cmocka_unit_test_setup_teardown(plain_http_to_a_remote_host_is_refused_before_sending,
 	                                    setup, teardown),
