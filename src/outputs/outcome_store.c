@@ -216,7 +216,9 @@ int outcome_store_put(struct outcome_store *store, uint64_t row, const struct ro
 	uint64_t offset = (row - 1) * OUTCOME_RECORD_SIZE;
 	unsigned char previous[OUTCOME_RECORD_SIZE];
 	size_t got = 0;
-	if (read_fully(store->index_fd, previous, sizeof(previous), offset, &got) < 0)
+	/* Past the highest row there is nothing to replace: spare the read. */
+	if (row <= store->highest_row &&
+	    read_fully(store->index_fd, previous, sizeof(previous), offset, &got) < 0)
 		return error_set(error, "cannot read '%s': %s", store->index_path, strerror(errno));
 	bool had_outcome = got == sizeof(previous) && record_is_valid(previous);
 
