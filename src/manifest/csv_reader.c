@@ -42,7 +42,9 @@ static int store_offset(struct csv_state *state, size_t index, size_t offset)
 	return 0;
 }
 
-/* libcsv field callback: stores the field unless it is too long or past the header's count. */
+/* libcsv field callback: stores the field unless it is too long or past the
+ * header's count. Called for every field of the file, so the common case
+ * (room in the reused buffers) makes no calls. */
 static void on_field(void *text, size_t length, void *data)
 {
 	struct manifest *manifest = data;
@@ -57,6 +59,12 @@ static void on_field(void *text, size_t length, void *data)
 		    state->overflow_in_quotes ? " (is a quote opened and never closed?)" : "");
 		state->field_overflow = false;
 		state->overflow_in_quotes = false;
+	} else if (state->text.length + length + 1 < state->text.capacity) {
+		offset = state->text.length;
+		if (length)
+			memcpy(state->text.data + offset, text, length);
+		state->text.data[offset + length] = '\0';
+		state->text.length += length + 1;
 	} else {
 		size_t start = state->text.length;
 		if (strbuf_append(&state->text, text ? text : "", length) == STRBUF_OK &&
@@ -66,7 +74,9 @@ static void on_field(void *text, size_t length, void *data)
 			manifest_row_problem(manifest, "row longer than %u bytes",
 			                     MANIFEST_MAX_LINE);
 	}
-	if (store_offset(state, index, offset) < 0)
+	if (index < state->field_capacity)
+		state->field_offsets[index] = offset;
+	else if (store_offset(state, index, offset) < 0)
 		manifest_row_problem(manifest, "out of memory");
 }
 

@@ -23,8 +23,11 @@ static long refill(struct line_reader *reader, struct error *error)
 		return 0;
 	long count = byte_source_read(&reader->source, reader->block + kept,
 	                              LINE_READER_CAPACITY - kept, error);
-	if (count < 0)
+	if (count < 0) {
+		if (error && error->line == 0)
+			error->line = reader->line; /* where the damage stopped the reading */
 		return -1;
+	}
 	if (count == 0)
 		reader->end_of_input = true;
 	reader->length += (size_t)count;
