@@ -53,7 +53,9 @@ int op_validate_record(const struct op *op, const struct record *record,
 			}
 			continue;
 		}
-		strbuf_appendf(message, "%s: ", name);
+		/* Plain appends, not printf: this runs for every field of every row. */
+		strbuf_append_string(message, name);
+		strbuf_append(message, ": ", 2);
 		if (field->validate(record->value[field->id], options, message) < 0)
 			goto invalid;
 		strbuf_reset(message);

@@ -11,6 +11,10 @@
  * character that is not an ASCII digit. Returns -1 when there is one. */
 static int require_digits(const char *value, struct strbuf *rule)
 {
+	/* The common case, all digits, never needs decoding. */
+	size_t digits = strspn(value, "0123456789");
+	if (value[digits] == '\0')
+		return 0;
 	size_t length = strlen(value);
 	size_t index = 0;
 	size_t position = 0;
