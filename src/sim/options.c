@@ -35,6 +35,22 @@ void sim_options_usage(FILE *stream)
 	      stream);
 }
 
+/* True when name is one of the options followed by a value. */
+static int takes_value(const char *name)
+{
+	static const char *const names[] = {
+	    "--port",       "--bind",      "--key-name", "--api-key",
+	    "--latency-ms", "--jitter-ms", "--rate",     "--fail-rate",
+	    "--drop-rate",  "--max-chunk", "--max-body", "--max-connections",
+	    "--devices",    "--seed",      "--state",    "--ledger",
+	    "--tls-cert",   "--tls-key",   "--no-luhn",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int parse_unsigned(const char *text, unsigned long long maximum, unsigned long long *out)
 {
 	char *end = NULL;
@@ -82,9 +98,12 @@ enum sim_options_result sim_options_parse(struct sim_options *options, int argc,
 			options->verbose = true;
 			continue;
 		}
+		if (!takes_value(name)) {
+			snprintf(message, message_size, "unknown option '%s' (see --help)", name);
+			return SIM_OPTIONS_ERROR;
+		}
 		if (i + 1 >= argc) {
-			snprintf(message, message_size, "option '%s' needs a value (or is unknown)",
-			         name);
+			snprintf(message, message_size, "option '%s' needs a value", name);
 			return SIM_OPTIONS_ERROR;
 		}
 		const char *value = argv[++i];
