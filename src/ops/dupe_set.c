@@ -70,7 +70,7 @@ size_t dupe_set_memory(const struct dupe_set *set)
 	       set->allocations * 16 + set->key.capacity;
 }
 
-/* The stored part of a hash: the bits below the bucket index. A hash whose
+/* The stored part of a hash: its low 44 bits (the bucket index is the top 16). A hash whose
  * remainder would read as a marker is moved next to it (a negligible loss). */
 static uint64_t hash_remainder(uint64_t hash)
 {
