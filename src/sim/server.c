@@ -71,11 +71,14 @@ static enum MHD_Result send_answer(struct MHD_Connection *connection, struct sim
 	}
 	MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        "application/json; charset=utf-8");
-	for (size_t i = 0; i < call->header_count; i++)
-		/* MHD refuses empty values: an empty X-Next-Page is simply absent. */
-		if (call->headers[i].value[0])
-			MHD_add_response_header(response, call->headers[i].name,
-			                        call->headers[i].value);
+	for (size_t i = 0; i < call->header_count; i++) {
+		/* MHD refuses empty values; a lone space is what an empty header looks
+		 * like on the wire (surrounding whitespace is not part of a value), so
+		 * X-Next-Page on the last page is present and empty, as the real API
+		 * (kaminari-style headers) sends it. */
+		const char *value = call->headers[i].value[0] ? call->headers[i].value : " ";
+		MHD_add_response_header(response, call->headers[i].name, value);
+	}
 	enum MHD_Result result = MHD_queue_response(connection, call->status, response);
 	MHD_destroy_response(response);
 	return result;
