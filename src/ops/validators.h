@@ -27,23 +27,41 @@ enum {
  * appends the explanation and returns -1, or returns 0 when none is seen. */
 int validate_spreadsheet_damage(const char *value, struct strbuf *rule);
 
+/* 15 digits with a Luhn check digit; explains 14-digit, IMEISV and spreadsheet damage. */
 field_validator validate_imei;
+/* 19-20 digits starting 89 with a Luhn check digit (unless skip_luhn_iccid). */
 field_validator validate_iccid;
+/* 1-64 characters of letters, digits and - _ . / + # space; no spreadsheet damage. */
 field_validator validate_device_sku;
+/* note..note3 of an activation: at most 250 characters of the note alphabet. */
 field_validator validate_note_activation;
+/* note of the note endpoint: at most 100 characters of the note alphabet. */
 field_validator validate_note_endpoint;
+/* One of note, note1, note2, note3. */
 field_validator validate_field_name;
+/* One of suspend, restore. */
 field_validator validate_state;
+/* One of suspend, email. */
 field_validator validate_action;
+/* One of id_type_values. */
 field_validator validate_id_type;
+/* Digits only, 1 to 2147483647. */
 field_validator validate_kb_limit;
+/* A ';'-separated list of 1-50 non-empty names. */
 field_validator validate_usernames;
+/* local@domain.tld, the RFC 5322 subset of docs/validation.md. */
 field_validator validate_upload_email;
+/* As validate_device_sku. */
 field_validator validate_upload_sku;
+/* One SMS: 160 GSM 7-bit characters or 70 UCS-2 characters. */
 field_validator validate_sms_text;
+/* 1-128 characters, no control characters, no '/', not "." or "..". */
 field_validator validate_device_name;
+/* 1-100 characters, no control characters. */
 field_validator validate_rate_plan_name;
+/* 1-10 letters, digits, '-' or spaces (a 5-digit zip code in the US). */
 field_validator validate_region_code;
+/* 1-100 characters, no control characters. */
 field_validator validate_cost_center;
 
 /* Parses a kb_limit that validate_kb_limit accepted. Returns 0 or -1. */
