@@ -59,7 +59,8 @@ static bool complete_member_after(FILE *file, uint64_t offset, uint64_t file_byt
 	return false;
 }
 
-/* Splits produced text into lines for the visitor. Returns 0, -1 (stop), -2 (line too long). */
+/* Splits produced text into lines for the visitor. Returns 0, 1 (the visitor
+ * has seen enough), -1 (stop with an error), -2 (line too long). */
 static int feed_lines(struct strbuf *pending, const unsigned char *data, size_t length,
                       uint64_t member_offset, const struct member_visitor *visitor,
                       struct error *error)
@@ -71,18 +72,60 @@ static int feed_lines(struct strbuf *pending, const unsigned char *data, size_t 
 			return -2;
 		if (!newline)
 			return 0;
-		if (visitor->line && visitor->line(visitor->context, strbuf_text(pending),
-		                                   pending->length, member_offset, error))
-			return -1;
+		int seen = visitor->line ? visitor->line(visitor->context, strbuf_text(pending),
+		                                         pending->length, member_offset, error)
+		                         : 0;
 		strbuf_reset(pending);
+		if (seen)
+			return seen > 0 ? 1 : -1;
 		data += part + 1;
 		length -= part + 1;
 	}
 	return 0;
 }
 
+int audit_find_last_member(const char *path, uint64_t window, uint64_t *offset)
+{
+	int status = -1;
+	unsigned char *in = malloc(CHUNK), *out = malloc(CHUNK), *tail = NULL;
+	FILE *file = fopen(path, "rb");
+	if (!file || !in || !out || fseeko(file, 0, SEEK_END) != 0)
+		goto out;
+	uint64_t size = (uint64_t)ftello(file);
+	uint64_t start = size > window ? size - window : 0;
+	size_t length = (size_t)(size - start);
+	tail = malloc(length + 1);
+	if (!tail || fseeko(file, (off_t)start, SEEK_SET) != 0 ||
+	    fread(tail, 1, length, file) != length)
+		goto out;
+	/* the last member that inflates completely (CRC and length checked) is a
+	 * real boundary: three magic bytes inside compressed data would not be */
+	for (size_t position = length >= 3 ? length - 2 : 0; position-- > 0;) {
+		if (tail[position] != 0x1f || tail[position + 1] != 0x8b || tail[position + 2] != 8)
+			continue;
+		if (member_complete_at(file, start + position, in, out)) {
+			*offset = start + position;
+			status = 0;
+			break;
+		}
+	}
+out:
+	if (file)
+		fclose(file);
+	free(tail);
+	free(in);
+	free(out);
+	return status;
+}
+
 int audit_read_members(const char *path, const struct member_visitor *visitor,
                        struct member_result *result, struct error *error)
+{
+	return audit_read_members_from(path, 0, visitor, result, error);
+}
+
+int audit_read_members_from(const char *path, uint64_t start, const struct member_visitor *visitor,
+                            struct member_result *result, struct error *error)
 {
 	int status = -1;
 	memset(result, 0, sizeof(*result));
@@ -104,8 +147,13 @@ int audit_read_members(const char *path, const struct member_visitor *visitor,
 	stream_ready = true;
 	fseeko(file, 0, SEEK_END);
 	result->file_bytes = (uint64_t)ftello(file);
-	fseeko(file, 0, SEEK_SET);
-	uint64_t read_bytes = 0, member_offset = 0;
+	if (start > result->file_bytes || fseeko(file, (off_t)start, SEEK_SET) != 0) {
+		error_set(error, "cannot read audit trail '%s' at byte offset %llu", path,
+		          (unsigned long long)start);
+		goto out;
+	}
+	uint64_t read_bytes = start, member_offset = start;
+	result->complete_end = start;
 	bool in_member = false;
 	for (;;) {
 		if (stream.avail_in == 0) {
@@ -134,6 +182,11 @@ int audit_read_members(const char *path, const struct member_visitor *visitor,
 		                     visitor, error);
 		if (fed == -1)
 			goto out;
+		if (fed == 1) {
+			result->stopped = true;
+			status = 0;
+			goto out;
+		}
 		if (fed == -2) {
 			result->damaged = true;
 			result->damage_offset = member_offset;

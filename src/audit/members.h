@@ -12,7 +12,8 @@
 struct member_visitor {
 	void *context;
 	/* A complete record line (without its newline) from the member starting
-	 * at member_offset. Returns 0, or -1 to stop (error filled). */
+	 * at member_offset. Returns 0 to go on, 1 to stop reading (success), or -1
+	 * to stop with error filled. */
 	int (*line)(void *context, const char *line, size_t length, uint64_t member_offset,
 	            struct error *error);
 	/* The member starting at member_offset ended cleanly at end_offset. May be NULL. */
@@ -28,6 +29,7 @@ struct member_result {
 	bool damage_followed;   /* ... and a complete member starts somewhere after it */
 	uint64_t damage_offset; /* where the truncated or damaged member starts */
 	uint64_t partial_bytes; /* bytes of an incomplete last line, dropped */
+	bool stopped;           /* the visitor stopped the read early: nothing else is set */
 	char problem[256];
 };
 
@@ -36,5 +38,14 @@ struct member_result {
  * opened or a visitor stopped. */
 int audit_read_members(const char *path, const struct member_visitor *visitor,
                        struct member_result *result, struct error *error);
+
+/* As audit_read_members, starting at byte offset start (a member boundary). */
+int audit_read_members_from(const char *path, uint64_t start, const struct member_visitor *visitor,
+                            struct member_result *result, struct error *error);
+
+/* Finds the start of the last complete member within the last window bytes
+ * of path, so a writer can continue a long trail without inflating all of
+ * it. Returns 0 with *offset set, or -1 when there is none in the window. */
+int audit_find_last_member(const char *path, uint64_t window, uint64_t *offset);
 
 #endif

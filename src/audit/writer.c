@@ -21,7 +21,8 @@
 #include "record.h"
 #include "redact.h"
 
-#define OUT_CHUNK (64u * 1024u)
+#define OUT_CHUNK   (64u * 1024u)
+#define TAIL_WINDOW (8u * 1024u * 1024u)
 
 struct audit_writer {
 	int fd;
@@ -119,21 +120,36 @@ struct recovery {
 	struct strbuf last_line;
 	struct strbuf member_lines; /* lines of the member being read, newline-terminated */
 	uint64_t lines;
+	bool have_first;
 	char first_job_id[64];
 };
+
+/* Notes the job id of the file's first record (its start record). */
+static void note_first_line(struct recovery *recovery, const char *line, size_t length)
+{
+	json_t *first = json_loadb(line, length, 0, NULL);
+	const char *job = json_string_value(json_object_get(first, "job_id"));
+	snprintf(recovery->first_job_id, sizeof(recovery->first_job_id), "%s", job ? job : "");
+	json_decref(first);
+	recovery->have_first = true;
+}
+
+static int read_first_line(void *context, const char *line, size_t length, uint64_t member_offset,
+                           struct error *error)
+{
+	(void)member_offset;
+	(void)error;
+	note_first_line(context, line, length);
+	return 1;
+}
 
 static int recover_line(void *context, const char *line, size_t length, uint64_t member_offset,
                         struct error *error)
 {
 	(void)member_offset;
 	struct recovery *recovery = context;
-	if (recovery->lines++ == 0) {
-		json_t *first = json_loadb(line, length, 0, NULL);
-		const char *job = json_string_value(json_object_get(first, "job_id"));
-		snprintf(recovery->first_job_id, sizeof(recovery->first_job_id), "%s",
-		         job ? job : "");
-		json_decref(first);
-	}
+	if (recovery->lines++ == 0 && !recovery->have_first)
+		note_first_line(recovery, line, length);
 	strbuf_reset(&recovery->last_line);
 	if (strbuf_append(&recovery->last_line, line, length) ||
 	    strbuf_append(&recovery->member_lines, line, length) ||
@@ -150,7 +166,10 @@ static void recover_member_end(void *context, uint64_t member_offset, uint64_t e
 }
 
 /* Continues an existing trail: cuts a truncated last member, rewrites its
- * complete records as a proper member, and takes the chain from the last one. */
+ * complete records as a proper member, and takes the chain from the last one.
+ * A long trail is read from its last complete member on (found within the
+ * last TAIL_WINDOW bytes), so a resume does not inflate the whole history;
+ * checking all of it is `audit verify`'s job. */
 static int continue_trail(struct audit_writer *writer, struct error *error)
 {
 	int status = -1;
@@ -160,7 +179,17 @@ static int continue_trail(struct audit_writer *writer, struct error *error)
 	struct member_visitor visitor = {
 	    .context = &recovery, .line = recover_line, .member_end = recover_member_end};
 	struct member_result result;
-	if (audit_read_members(writer->path, &visitor, &result, error))
+	uint64_t tail_start = 0;
+	struct stat info;
+	if (fstat(writer->fd, &info) == 0 && (uint64_t)info.st_size > TAIL_WINDOW &&
+	    audit_find_last_member(writer->path, TAIL_WINDOW, &tail_start) == 0) {
+		struct member_visitor first = {.context = &recovery, .line = read_first_line};
+		if (audit_read_members(writer->path, &first, &result, error))
+			goto out;
+	} else {
+		tail_start = 0;
+	}
+	if (audit_read_members_from(writer->path, tail_start, &visitor, &result, error))
 		goto out;
 	if (result.damaged && result.damage_followed) {
 		error_set(error,
