@@ -166,13 +166,22 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 	size_t key_count = op->unique_key_count < 8 ? op->unique_key_count : 8;
 	if (record->row == 0 || record->row >= UINT32_MAX)
 		return -1;
+	/* Hash every key first and ask for their buckets early, so the cache
+	 * misses of the look-ups overlap instead of queueing. */
 	for (size_t index = 0; index < key_count; index++) {
 		int result = key_hash(set, &op->unique_keys[index], index, record, &hashes[index]);
 		if (result == -2)
 			return -1;
-		if (result < 0)
+		checked[index] = result == 0;
+		if (checked[index]) {
+			const struct dupe_bucket *bucket = bucket_of(set, hashes[index]);
+			__builtin_prefetch(bucket);
+			__builtin_prefetch(bucket->entries);
+		}
+	}
+	for (size_t index = 0; index < key_count; index++) {
+		if (!checked[index])
 			continue;
-		checked[index] = true;
 		uint32_t earlier = dupe_lookup(set, hashes[index], &epochs[index]);
 		if (earlier) {
 			strbuf_reset(message);
