@@ -107,7 +107,7 @@ batch_job() {
 	JOB_WALL="" JOB_RSS=0
 	for ((i = 1; i <= ${BEST_OF:-1}; i++)); do
 		# shellcheck disable=SC2086
-		read -r wall rss status < <($MEASURE --stderr "$RUN_DIR/$name.$i.stderr" -- \
+		read -r wall rss status _ < <($MEASURE --stderr "$RUN_DIR/$name.$i.stderr" -- \
 			timeout -s INT "$JOB_TIMEOUT" env ${JOB_ENV:-} "$BATCH" run --out "$RUN_DIR/$name.$i" --quiet "$@")
 		JOB_EXIT=$status
 		if [ "$status" != "${EXPECT_EXIT:-0}" ]; then
@@ -265,6 +265,6 @@ row "resume at 90 % of 1M rows: first call (s)" "$resume_first" 2 "<" "$resume_n
 row "  resume: remaining 10 % in all (s)" "$resume_total" "" ""
 
 echo
-echo "throughput benchmark, $(date -u +%Y-%m-%dT%H:%MZ), lattigo-sim --latency-ms $LATENCY_MS, --concurrency $CONCURRENCY"
+echo "throughput benchmark, $(date -u +%Y-%m-%dT%H:%MZ), lattigo-sim --latency-ms $LATENCY_MS, --concurrency $CONCURRENCY, load average $(cut -d" " -f1-3 /proc/loadavg)"
 printf '%-44s %12s %10s  %-6s %s\n' figure measured target verdict note
 printf '%s\n' "${TABLE[@]}"

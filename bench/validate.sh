@@ -34,20 +34,22 @@ manifest() { # rows -> path of a generated activation CSV (cached)
 	echo "$path"
 }
 
-# best WALL and worst RSS over $REPEAT runs of a command; fails on a bad exit status
-best_of() { # expected-exit-status command...
-	local expected=$1 best="" rss=0 wall peak status i
+# best_of EXPECTED_EXIT command...: prints the best wall time, the largest
+# peak RSS (KB) and the best CPU time over $REPEAT runs; fails on a wrong exit status.
+best_of() {
+	local expected=$1 best="" best_cpu="" rss=0 wall peak status cpu i
 	shift
 	for ((i = 0; i < REPEAT; i++)); do
-		read -r wall peak status < <($MEASURE -- "$@")
+		read -r wall peak status cpu < <($MEASURE -- "$@")
 		if [ "$status" != "$expected" ]; then
 			echo "validate.sh: '$*' exited with $status (expected $expected)" >&2
 			return 1
 		fi
 		if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$wall; fi
+		if [ -z "$best_cpu" ] || awk -v a="$cpu" -v b="$best_cpu" 'BEGIN { exit !(a < b) }'; then best_cpu=$cpu; fi
 		[ "$peak" -gt "$rss" ] && rss=$peak
 	done
-	echo "$best $rss"
+	echo "$best $rss $best_cpu"
 }
 
 big=$(manifest 1000000)
@@ -55,26 +57,31 @@ small=$(manifest 100000)
 big_mb=$(awk -v b="$(stat -c %s "$big")" 'BEGIN { printf "%.1f", b / 1e6 }')
 per_row=$(awk -v b="$(stat -c %s "$big")" 'BEGIN { printf "%.1f", b / 1e6 }')
 
-read -r v_wall v_rss < <(best_of 0 "$BATCH" validate --op activate --manifest "$big")
-read -r s_wall s_rss < <(best_of 0 "$BATCH" validate --op activate --manifest "$small")
-read -r c_wall c_rss < <(best_of 0 "$BENCH_DIR/bare_csv" "$big")
-read -r p_wall p_rss < <(best_of 0 python3 -c 'import csv,sys; sum(1 for _ in csv.reader(open(sys.argv[1])))' "$big")
+read -r v_wall v_rss v_cpu < <(best_of 0 "$BATCH" validate --op activate --manifest "$big")
+read -r s_wall s_rss s_cpu < <(best_of 0 "$BATCH" validate --op activate --manifest "$small")
+read -r c_wall c_rss c_cpu < <(best_of 0 "$BENCH_DIR/bare_csv" "$big")
+read -r p_wall p_rss p_cpu < <(best_of 0 python3 -c 'import csv,sys; sum(1 for _ in csv.reader(open(sys.argv[1])))' "$big")
 
-awk -v mb="$big_mb" -v row="$per_row" -v vw="$v_wall" -v vr="$v_rss" -v sw="$s_wall" -v sr="$s_rss" \
-	-v cw="$c_wall" -v cr="$c_rss" -v pw="$p_wall" -v pr="$p_rss" -v repeat="$REPEAT" 'BEGIN {
-	printf "validate benchmark: 1,000,000-row activation CSV, %s MB (%s bytes/row); best of %d\n\n", mb, row, repeat
-	printf "%-34s %9s %9s %10s\n", "reader", "seconds", "MB/s", "peak RSS"
-	printf "%-34s %9.3f %9.1f %7.1f MB\n", "lattigo-batch validate (1M rows)", vw, mb / vw, vr / 1024
-	printf "%-34s %9.3f %9.1f %7.1f MB\n", "lattigo-batch validate (100k rows)", sw, mb / 10 / sw, sr / 1024
-	printf "%-34s %9.3f %9.1f %7.1f MB\n", "bare libcsv field count", cw, mb / cw, cr / 1024
-	printf "%-34s %9.3f %9.1f %7.1f MB\n", "python3 csv module", pw, mb / pw, pr / 1024
-	printf "\n%-34s %9s %9s %s\n", "ratio", "measured", "target", "verdict"
-	verdict(" validate / bare libcsv", cw / vw, 0.6, ">=")
-	verdict(" validate / python csv", pw / vw, 1.5, ">=")
-	verdict(" peak RSS at 1M rows (MB)", vr / 1024, 32, "<")
-	verdict(" peak RSS 1M / 100k", vr / sr, 1.2, "<")
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+awk -v mb="$big_mb" -v row="$per_row" -v repeat="$REPEAT" -v load="$load" \
+	-v vw="$v_wall" -v vr="$v_rss" -v vc="$v_cpu" -v sw="$s_wall" -v sr="$s_rss" -v sc="$s_cpu" \
+	-v cw="$c_wall" -v cr="$c_rss" -v cc="$c_cpu" -v pw="$p_wall" -v pr="$p_rss" -v pc="$p_cpu" 'BEGIN {
+	printf "validate benchmark: 1,000,000-row activation CSV, %s MB (%s bytes/row); best of %d; load average %s\n\n", mb, row, repeat, load
+	printf "%-34s %8s %8s %9s %10s\n", "reader", "wall s", "CPU s", "MB/s", "peak RSS"
+	line("lattigo-batch validate (1M rows)", vw, vc, mb, vr)
+	line("lattigo-batch validate (100k rows)", sw, sc, mb / 10, sr)
+	line("bare libcsv field count", cw, cc, mb, cr)
+	line("python3 csv module", pw, pc, mb, pr)
+	printf "\n%-34s %8s %8s %9s  %s\n", "ratio", "wall", "CPU", "target", "verdict (on wall time)"
+	verdict(" validate / bare libcsv", cw / vw, cc / vc, 0.6, ">=")
+	verdict(" validate / python csv", pw / vw, pc / vc, 1.5, ">=")
+	verdict(" peak RSS at 1M rows (MB)", vr / 1024, "", 32, "<")
+	verdict(" peak RSS 1M / 100k", vr / sr, "", 1.2, "<")
 }
-function verdict(name, value, target, sense) {
+function line(name, wall, cpu, megabytes, rss) {
+	printf "%-34s %8.3f %8.3f %9.1f %7.1f MB\n", name, wall, cpu, megabytes / wall, rss / 1024
+}
+function verdict(name, value, cpu_value, target, sense) {
 	ok = (sense == ">=") ? value >= target : value < target
-	printf "%-34s %9.2f %6s %-4s %s\n", name, value, sense, target, ok ? "met" : "MISSED"
+	printf "%-34s %8.2f %8s %5s %-4s %s\n", name, value, cpu_value == "" ? "" : sprintf("%.2f", cpu_value), sense, target, ok ? "met" : "MISSED"
 }'

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Runs one command and prints "WALL_SECONDS MAX_RSS_KB EXIT_STATUS" for it.
+"""Runs one command and prints "WALL_SECONDS MAX_RSS_KB EXIT_STATUS CPU_SECONDS"
+for it (CPU = user + system time of the command and its children: on a loaded
+shared machine it varies far less than wall time).
 
 Wall time is taken around the child only (not Python's start-up). Peak RSS is
 what /usr/bin/time reports as "Maximum resident set size" when that program
@@ -39,20 +41,22 @@ def main():
     if os.access(TIME_PROGRAM, os.X_OK):
         handle, report = tempfile.mkstemp(prefix="measure.")
         os.close(handle)
-        command = [TIME_PROGRAM, "-f", "%M %x", "-o", report] + command
+        command = [TIME_PROGRAM, "-f", "%M %x %U %S", "-o", report] + command
     started = time.perf_counter()
     status = subprocess.run(command, stdout=stdout, stderr=stderr).returncode
     wall = time.perf_counter() - started
     if report:
         with open(report) as handle:
             # the last line; earlier ones say "Command exited with non-zero status"
-            peak_kb, status = (int(word) for word in handle.read().split("\n")[-2].split())
+            words = handle.read().split("\n")[-2].split()
+        peak_kb, status, cpu = int(words[0]), int(words[1]), float(words[2]) + float(words[3])
         os.unlink(report)
     else:
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_kb, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
         print("measure.py: no %s; peak RSS includes this script's own image" % TIME_PROGRAM,
               file=sys.stderr)
-    print("%.4f %d %d" % (wall, peak_kb, status))
+    print("%.4f %d %d %.3f" % (wall, peak_kb, status, cpu))
     return 0
 
 
