@@ -651,6 +651,84 @@ static void lock_is_exclusive_and_stale_locks_are_taken_over(void **state)
 	directory_remove(&directory);
 }
 
+/* Random damage anywhere (overwritten bytes, cuts, inserted garbage) is
+ * either read as a valid prefix or refused: never a crash, never a record
+ * that was not written. */
+static void random_damage_never_crashes(void **state)
+{
+	(void)state;
+	struct directory directory;
+	directory_make(&directory);
+	struct journal_header header;
+	uint64_t records = write_job(directory.path, 60, 7, 3, &header);
+	char path[128];
+	checkpoint_path(&directory, path, sizeof(path));
+	size_t size;
+	unsigned char *data = read_file(path, &size);
+	unsigned char *mutated = malloc(size + 64);
+	assert_non_null(mutated);
+	uint64_t seed = 7;
+	for (unsigned round = 0; round < 400; round++) {
+		memcpy(mutated, data, size);
+		size_t length = size;
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		size_t where = 8 + (size_t)(seed >> 33) % (size - 8);
+		switch (round % 3) {
+		case 0: /* a burst of overwritten bytes */
+			for (size_t index = where; index < size && index < where + 1 + round % 9;
+			     index++)
+				mutated[index] = (unsigned char)(seed >> (index % 56));
+			break;
+		case 1: /* cut */
+			length = where;
+			break;
+		default: /* garbage inserted */
+			memmove(mutated + where + 16, mutated + where, size - where);
+			memset(mutated + where, (int)(round & 0xff), 16);
+			length = size + 16;
+			break;
+		}
+		write_file(path, mutated, length);
+		struct journal_read_result result;
+		struct error error;
+		error_clear(&error);
+		int status = journal_read(directory.path, NULL, &result, &error);
+		if (status == 0)
+			assert_true(result.records <= records);
+		else
+			assert_true(error.set && strstr(error.message, "checkpoint"));
+		journal_header_release(&result.header);
+	}
+	free(mutated);
+	free(data);
+	journal_header_release(&header);
+	directory_remove(&directory);
+}
+
+static void a_pending_outcome_is_refused(void **state)
+{
+	(void)state;
+	struct directory directory;
+	directory_make(&directory);
+	struct journal_header header;
+	header_fill(&header, "{}");
+	struct error error;
+	error_clear(&error);
+	struct journal *journal = journal_create(directory.path, &header, NULL, &error);
+	assert_non_null(journal);
+	struct record record = record_at(1);
+	struct row_outcome outcome = outcome_of(ROW_PENDING, "");
+	assert_int_equal(journal_row_finished(journal, &record, &outcome, &error), -1);
+	assert_string_equal(error.message, "row 1 has no final status to record");
+	record = record_at(0);
+	outcome = outcome_of(ROW_OK, "Success");
+	error_clear(&error);
+	assert_int_equal(journal_row_finished(journal, &record, &outcome, &error), -1);
+	assert_int_equal(journal_close(journal, &error), 0);
+	journal_header_release(&header);
+	directory_remove(&directory);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +741,8 @@ int main(void)
 	    cmocka_unit_test(outcomes_are_committed_in_groups),
 	    cmocka_unit_test(fingerprint_reads_through_gzip),
 	    cmocka_unit_test(lock_is_exclusive_and_stale_locks_are_taken_over),
+	    cmocka_unit_test(random_damage_never_crashes),
+	    cmocka_unit_test(a_pending_outcome_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
