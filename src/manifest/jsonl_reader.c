@@ -163,8 +163,9 @@ static void take_values(struct manifest *manifest, json_t *object)
 		else if (json_is_false(value))
 			manifest->values[column] = "false";
 		else if (!json_is_null(value))
-			manifest_row_problem(manifest, "%s: value is %s, expected text or a number",
-			                     key, type_name(value));
+			manifest_row_problem(manifest,
+			                     "%.80s: value is %s, expected text or a number", key,
+			                     type_name(value));
 	}
 }
 

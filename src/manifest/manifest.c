@@ -3,6 +3,7 @@
 #include "manifest_internal.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,10 +37,14 @@ void manifest_row_problem(struct manifest *manifest, const char *format, ...)
 {
 	if (manifest->problem.length)
 		return;
+	/* formatted into a bounded buffer first: a hostile key or value quoted in
+	 * the message must shorten it, never make it vanish */
+	char text[MANIFEST_MAX_PROBLEM];
 	va_list arguments;
 	va_start(arguments, format);
-	strbuf_vappendf(&manifest->problem, format, arguments);
+	vsnprintf(text, sizeof(text), format, arguments);
 	va_end(arguments);
+	strbuf_append_string(&manifest->problem, text[0] ? text : "invalid row");
 }
 
 void manifest_add_note(struct manifest *manifest, const char *note)

@@ -172,6 +172,32 @@ static void csv_and_jsonl_number_rows_alike(void **state)
 	free(jsonl_path);
 }
 
+/* Messages quoting a hostile key are shortened, never lost. */
+static void long_keys_keep_their_problem(void **state)
+{
+	(void)state;
+	char key[201];
+	memset(key, 'k', 200);
+	key[200] = '\0';
+	char content[1024];
+	snprintf(content, sizeof(content), "{\"%s\":{\"a\":1}}\n{\"%s%s\":\"v\"}\n", key, key, key);
+	char *path = fixture_write("keys.jsonl", content, strlen(content));
+	struct manifest *manifest = open_manifest(path, MANIFEST_FORMAT_AUTO, 0);
+	struct manifest_row row;
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(manifest_next(manifest, &row, &error), 1);
+	assert_non_null(row.problem);
+	assert_non_null(strstr(row.problem, ": value is an object, expected text or a number"));
+	assert_int_equal(strlen(row.problem),
+	                 80 + strlen(": value is an object, expected text or a number"));
+	assert_int_equal(manifest_next(manifest, &row, &error), 1);
+	assert_non_null(row.problem);
+	assert_non_null(strstr(row.problem, "longer than 256 bytes"));
+	manifest_close(manifest);
+	free(path);
+}
+
 static void empty_jsonl_is_refused(void **state)
 {
 	(void)state;
@@ -197,6 +223,7 @@ int main(void)
 	    cmocka_unit_test(deep_nesting_is_a_row_problem),
 	    cmocka_unit_test(long_lines_are_rejected_and_skipped),
 	    cmocka_unit_test(csv_and_jsonl_number_rows_alike),
+	    cmocka_unit_test(long_keys_keep_their_problem),
 	    cmocka_unit_test(empty_jsonl_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
