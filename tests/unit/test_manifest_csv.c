@@ -353,6 +353,60 @@ static void rows_across_block_boundaries(void **state)
 	strbuf_release(&content);
 }
 
+/* CR-only line ends with a CR as the last byte of the first block, and a
+ * quoted CR: the row after the boundary starts exactly after that CR. */
+static void cr_only_rows_across_block_boundaries(void **state)
+{
+	(void)state;
+	size_t boundary = 256u * 1024u;
+	struct strbuf content;
+	strbuf_init(&content, 1u << 22);
+	strbuf_append_string(&content, "id,text\r");
+	size_t index = 0;
+	size_t boundary_row = 0;
+	while (content.length < boundary + 5000) {
+		index++;
+		strbuf_appendf(&content, "%zu,", index);
+		size_t room = boundary - 1 - content.length;
+		bool at_boundary = content.length < boundary && room < 150;
+		size_t fill = at_boundary ? room : 40 + index % 50;
+		if (at_boundary)
+			boundary_row = index;
+		for (size_t count = 0; count < fill; count++)
+			strbuf_append_char(&content, 'c');
+		strbuf_append_string(&content,
+		                     index % 9 == 0 && !at_boundary ? ",\"q\rq\"\r" : "\r");
+	}
+	assert_int_equal(content.data[boundary - 1], '\r');
+	char *path = fixture_write("mac-blocks.csv", content.data, content.length);
+	struct manifest *manifest = open_manifest(path, MANIFEST_FORMAT_AUTO, 0);
+	struct manifest_row row;
+	struct error error;
+	error_clear(&error);
+	size_t count = 0;
+	uint64_t line = 2;
+	while (manifest_next(manifest, &row, &error) == 1) {
+		count++;
+		char number[32];
+		snprintf(number, sizeof(number), "%zu", count);
+		assert_string_equal(row.values[0], number);
+		assert_int_equal(row.line, line);
+		assert_memory_equal(content.data + row.offset, number, strlen(number));
+		if (count % 9 == 0 && count != boundary_row) {
+			assert_non_null(row.problem); /* a third field: the header has two */
+			line += 2;
+		} else {
+			assert_null(row.problem);
+			line += 1;
+		}
+	}
+	assert_false(error.set);
+	assert_int_equal(count, index);
+	manifest_close(manifest);
+	free(path);
+	strbuf_release(&content);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -378,6 +432,7 @@ int main(void)
 	    cmocka_unit_test(oversized_rows),
 	    cmocka_unit_test(oversized_header),
 	    cmocka_unit_test(rows_across_block_boundaries),
+	    cmocka_unit_test(cr_only_rows_across_block_boundaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
