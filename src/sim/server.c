@@ -167,6 +167,12 @@ static int process_call(struct MHD_Connection *connection, const char *url, cons
 	struct sim_context *context = call->context;
 	const struct sim_options *options = context->options;
 	char allow[64];
+	/* Latency is the network's: every answer waits, refusals included. */
+	unsigned delay = options->latency_ms;
+	if (options->jitter_ms)
+		delay += (unsigned)(next_unit(context) * (options->jitter_ms + 1));
+	if (delay)
+		sleep_ms(delay);
 	const char *authorization =
 	    MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (!basic_auth_check(&context->auth, authorization)) {
@@ -202,11 +208,6 @@ static int process_call(struct MHD_Connection *connection, const char *url, cons
 		call_error(call, 413, "request body larger than %zu bytes", options->max_body);
 		return 0;
 	}
-	unsigned delay = options->latency_ms;
-	if (options->jitter_ms)
-		delay += (unsigned)(next_unit(context) * (options->jitter_ms + 1));
-	if (delay)
-		sleep_ms(delay);
 	if (options->fail_rate > 0 && next_unit(context) < options->fail_rate) {
 		call_error(call, 500, "injected failure (--fail-rate): nothing was applied");
 		return 0;
