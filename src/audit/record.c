@@ -119,6 +119,29 @@ static json_t *header_object(const char *text, size_t length, const struct redac
 	return headers;
 }
 
+/* Sets "url" with any user:password@ part replaced: the engine never puts
+ * credentials in a URL, but an endpoint typed that way must not reach the file. */
+static int set_url(json_t *record, const char *url, const struct redactor *redactor)
+{
+	const char *scheme_end = url ? strstr(url, "://") : NULL;
+	if (!scheme_end)
+		return set_text(record, "url", url ? url : "", url ? strlen(url) : 0, 8192,
+		                redactor);
+	const char *authority = scheme_end + 3;
+	size_t authority_length = strcspn(authority, "/?#");
+	const char *at = memchr(authority, '@', authority_length);
+	if (!at)
+		return set_text(record, "url", url, strlen(url), 8192, redactor);
+	struct strbuf cleaned;
+	strbuf_init(&cleaned, 16384);
+	int status = -1;
+	if (!strbuf_append(&cleaned, url, (size_t)(authority - url)) &&
+	    !strbuf_append_string(&cleaned, REDACTED_TEXT) && !strbuf_append_string(&cleaned, at))
+		status = set_text(record, "url", cleaned.data, cleaned.length, 8192, redactor);
+	strbuf_release(&cleaned);
+	return status;
+}
+
 static int append_dump(json_t *object, struct strbuf *out)
 {
 	char *text = json_dumps(object, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -156,8 +179,7 @@ int audit_format_exchange(const struct exchange *exchange, uint64_t sequence, co
 	    json_object_set(record, "rows", rows) ||
 	    set_text(record, "method", exchange->method ? exchange->method : "",
 	             exchange->method ? strlen(exchange->method) : 0, 16, redactor) ||
-	    set_text(record, "url", exchange->url ? exchange->url : "",
-	             exchange->url ? strlen(exchange->url) : 0, 8192, redactor) ||
+	    set_url(record, exchange->url, redactor) ||
 	    set_text(record, "request_body", exchange->request_body,
 	             exchange->request_body ? exchange->request_length : 0, AUDIT_BODY_CAP,
 	             redactor) ||

@@ -245,7 +245,7 @@ static void secrets_never_reach_the_file(void **state)
 	exchange.response_headers = "Authorization: Basic " BASIC_BASE64 "\nWWW-Authenticate: "
 	                            "Basic realm=\"" API_KEY "\"\n";
 	exchange.response_headers_length = strlen(exchange.response_headers);
-	exchange.url = "https://api.lattigo.com/v2/devices/" API_KEY "?id_type=iccid";
+	exchange.url = "https://ops:hunter2@api.lattigo.com/v2/devices/" API_KEY "?id_type=iccid";
 	exchange.curl_error = "failed for " API_KEY_BASE64;
 	assert_int_equal(audit_record_exchange(writer, &exchange, &error), 0);
 	assert_int_equal(audit_close(writer, &error), 0);
@@ -256,6 +256,9 @@ static void secrets_never_reach_the_file(void **state)
 	assert_null(strstr(text, BASIC_BASE64));
 	assert_non_null(strstr(text, "\"authorization\":\"[REDACTED]\""));
 	assert_non_null(strstr(text, "key [REDACTED] and [REDACTED]"));
+	assert_null(strstr(text, "hunter2"));
+	assert_non_null(strstr(text, "\"url\":\"https://[REDACTED]@api.lattigo.com/v2/devices/"
+	                             "[REDACTED]?id_type=iccid\""));
 	free(text);
 	verify_expect(place.path, false, 2, NULL);
 	place_remove(&place);
