@@ -1,7 +1,8 @@
 /* Binds manifest columns to an operation's fields (header names case-
  * insensitive and trimmed, --map FIELD=COLUMN, --set FIELD=VALUE) and turns
  * each manifest row into a record.
- * Ownership: a binding copies what it needs from its arguments; records it
+ * Ownership: a binding copies what it needs from its arguments but keeps
+ * pointing at the manifest (close the manifest after binding_free); records it
  * fills point into the row (valid until the next manifest_next) or the binding. */
 #ifndef LATTIGO_BINDING_H
 #define LATTIGO_BINDING_H
@@ -30,7 +31,9 @@ struct binding *binding_new(const struct op *op, const struct manifest *manifest
 int binding_apply(struct binding *binding, const struct manifest_row *row, struct record *record,
                   struct strbuf *problem);
 /* Columns that feed no field (kept for errors.csv), as a one-line note such as
- * "extra columns kept but not used: Colour, Batch"; NULL when none. Owned by the binding. */
+ * "extra columns kept but not used: Colour, Batch"; NULL when none. Owned by the
+ * binding (valid until the next call). A JSONL file gains columns as it is read:
+ * ask again at the end for the complete list. */
 const char *binding_unused_note(struct binding *binding, const struct manifest *manifest);
 /* Frees the binding. NULL is allowed. */
 void binding_free(struct binding *binding);

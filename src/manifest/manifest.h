@@ -18,8 +18,8 @@
 enum manifest_format { MANIFEST_FORMAT_AUTO = 0, MANIFEST_FORMAT_CSV, MANIFEST_FORMAT_JSONL };
 
 struct manifest_options {
-	enum manifest_format
-	    format;     /* AUTO: by extension (.csv/.jsonl/.ndjson, under .gz), else sniffed */
+	/* AUTO: by extension (.csv/.tsv/.txt, .jsonl/.ndjson/.json, under .gz), else sniffed */
+	enum manifest_format format;
 	char delimiter; /* CSV only; 0 = sniffed from the header among , ; TAB | */
 };
 
@@ -29,9 +29,10 @@ struct manifest_row {
 	uint64_t offset;    /* byte offset of the row's first byte in the decompressed stream */
 	size_t value_count; /* == manifest_column_count() when the row was read */
 	const char *const *values; /* per column; NULL when the row has no value there */
-	const char *problem;       /* non-NULL when the row cannot be used: it becomes `invalid`
-	                              with this message (e.g. "not a JSON object", "field too long
-	                              (over 65536 bytes)", "row has 6 fields, the header has 5") */
+	/* non-NULL when the row cannot be used: it becomes `invalid` with this message,
+	 * e.g. "not a JSON object (the line holds an array)", "field 3 longer than 65536
+	 * bytes", "row has 6 fields, the header has 5" (docs/manifests.md lists them all) */
+	const char *problem;
 };
 
 /* Where to continue reading: what resume records for a row (see manifest_seek). */
@@ -57,8 +58,8 @@ int manifest_seek(struct manifest *manifest, const struct manifest_position *pos
                   struct error *error);
 /* Returns the format actually being read. */
 enum manifest_format manifest_format(const struct manifest *manifest);
-/* Number of columns: the CSV header's, or for JSONL the keys seen so far (new keys append columns).
- */
+/* Number of columns: the CSV header's, or for JSONL the keys seen so far
+ * (new keys append columns, so call it again after each row). */
 size_t manifest_column_count(const struct manifest *manifest);
 /* Column name as written in the header / JSON key (owned by the manifest). */
 const char *manifest_column_name(const struct manifest *manifest, size_t index);
@@ -68,7 +69,7 @@ char manifest_delimiter(const struct manifest *manifest);
 const char *manifest_path(const struct manifest *manifest);
 /* The physical line of the CSV header (after any blank lines); 0 for JSONL. */
 uint64_t manifest_header_line(const struct manifest *manifest);
-/* File-wide observations worth one note each, e.g. CR-only line ends or a BOM;
+/* File-wide observations worth one note each (today: CR-only line ends);
  * returns the number of notes and sets *notes to an array owned by the manifest. */
 size_t manifest_notes(const struct manifest *manifest, const char *const **notes);
 /* Closes the file and frees everything. NULL is allowed. */
