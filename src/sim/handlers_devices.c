@@ -159,6 +159,31 @@ void handle_monthly_usages(struct sim_call *call)
 	answer_history(call, history_monthly_usage, 1);
 }
 
+static int newer_event_first(const void *left, const void *right)
+{
+	const char *a =
+	    json_string_value(json_object_get(*(json_t *const *)left, "event_timestamp"));
+	const char *b =
+	    json_string_value(json_object_get(*(json_t *const *)right, "event_timestamp"));
+	return strcmp(b ? b : "", a ? a : "");
+}
+
+/* Orders SMS events newest first (ISO 8601 UTC texts sort as times). */
+static void sort_events(json_t *list)
+{
+	size_t count = json_array_size(list);
+	json_t **events = count ? malloc(count * sizeof *events) : NULL;
+	if (!events)
+		return;
+	for (size_t i = 0; i < count; i++)
+		events[i] = json_incref(json_array_get(list, i));
+	qsort(events, count, sizeof *events, newer_event_first);
+	json_array_clear(list);
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(list, events[i]);
+	free(events);
+}
+
 void handle_get_sms(struct sim_call *call)
 {
 	int64_t start, end;
@@ -203,8 +228,10 @@ void handle_get_sms(struct sim_call *call)
 				json_array_append_new(list, json_deep_copy(sent));
 		}
 	}
-	if (list)
+	if (list) {
+		sort_events(list);
 		call_respond(call, 200, list);
+	}
 	store_unlock(&call->context->store);
 }
 

@@ -186,6 +186,8 @@ def check_history():
     expect_true(len(events) > 0, "some SMS events")
     for event in events:
         expect(list(event), SMS_FIELDS, "SMS MT object fields")
+    stamps = [event["event_timestamp"] for event in events]
+    expect(stamps, sorted(stamps, reverse=True), "SMS events newest first")
     status, _, received, _ = client.call(
         "GET", base + "/get_sms?start_date=2026-01-01&end_date=2026-03-31&direction=received")
     expect(received, [e for e in events if e["event_type"] == "received"], "direction filter")

@@ -1,12 +1,15 @@
 """Fault-injection checks for lattigo-sim. Usage: sim_faults.py CHECK PORT [ARGS]
   rate PORT          --rate 2: a burst gets 429 with Retry-After >= 1 (whole seconds)
   fail PORT          --fail-rate 1: every call is a 500 and nothing is applied
-  latency PORT MS    --latency-ms MS: 8 calls in flight overlap (no serialisation)"""
+  latency PORT MS    --latency-ms MS: 8 calls in flight overlap (no serialisation)
+  race PORT LEDGER   8 concurrent activations of the same ICCID: exactly one is applied"""
 import sys
 import threading
 import time
 
-from sim_client import Client, expect, expect_true, run
+import json
+
+from sim_client import Client, expect, expect_true, luhn_complete, run
 
 CHECK, PORT = sys.argv[1], int(sys.argv[2])
 
@@ -62,4 +65,31 @@ def check_latency():
     expect_true(elapsed < latency * 5, f"calls in flight overlap: {elapsed:.2f}s for 8")
 
 
-run([(CHECK, {"rate": check_rate, "fail": check_fail, "latency": check_latency}[CHECK])])
+def check_race():
+    iccid = luhn_complete("894400000000999999")
+    imei = luhn_complete("35000000099999")
+    body = {"rate_plan_name": "ACME Co 5mb Rate Plan",
+            "activation_requests": [{"iccid": iccid, "imei": imei}]}
+    statuses = []
+    barrier = threading.Barrier(8)
+
+    def activate():
+        client = Client(PORT)
+        barrier.wait()
+        statuses.append(client.call("POST", "v2/device_operations/activation_request",
+                                    body=body)[0])
+        client.close()
+
+    threads = [threading.Thread(target=activate) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    expect(sorted(statuses), [200] + [422] * 7, "one activation wins, the others are refused")
+    with open(sys.argv[3], encoding="utf-8") as ledger:
+        keys = [json.loads(line)["key"] for line in ledger]
+    expect(keys, [iccid], "exactly one ledger line")
+
+
+run([(CHECK, {"rate": check_rate, "fail": check_fail, "latency": check_latency,
+              "race": check_race}[CHECK])])

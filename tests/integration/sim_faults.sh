@@ -37,6 +37,10 @@ start_sim --latency-ms 300
 checks latency "$SIM_PORT" 300
 stop_sim
 
+start_sim --latency-ms 5 --ledger "$WORK/race.ledger"
+checks race "$SIM_PORT" "$WORK/race.ledger"
+stop_sim
+
 # TLS with a throw-away self-signed certificate.
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
   -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
