@@ -45,6 +45,7 @@ struct call {
 	CURL *easy;
 	struct curl_slist *header_list;
 	char curl_error[CURL_ERROR_SIZE];
+	CURLcode result; /* how the last try's transfer ended */
 	int64_t started_mono_ms, started_wall_ms;
 	char ambiguity[160]; /* why an operation call's outcome is unknown (reconcile calls) */
 	struct call *next;   /* scheduling lists */

@@ -692,7 +692,6 @@ static void handle_done(struct engine *engine, struct call *call, CURLcode resul
 {
 	long http_status = 0;
 	long request_size = 0;
-	remove_running(engine, call);
 	curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &http_status);
 	curl_easy_getinfo(call->easy, CURLINFO_REQUEST_SIZE, &request_size);
 	record_exchange(engine, call, result, http_status, now_ms - call->started_mono_ms);
@@ -721,8 +720,14 @@ static void handle_done(struct engine *engine, struct call *call, CURLcode resul
 	                 now_ms);
 }
 
+/* Takes the finished calls out of the loop, refills their slots and pushes
+ * the new requests onto the wire first, then decides about the finished ones:
+ * the server works on the next calls while their outcomes are recorded. */
 static void read_finished(struct engine *engine, int64_t now_ms)
 {
+	struct call *finished = NULL;
+	struct call **tail = &finished;
+	bool all_answered_ok = true;
 	CURLMsg *message;
 	int left = 0;
 	while ((message = curl_multi_info_read(engine->multi, &left))) {
@@ -730,8 +735,31 @@ static void read_finished(struct engine *engine, int64_t now_ms)
 			continue;
 		struct call *call = NULL;
 		curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, (char **)&call);
-		CURLcode result = message->data.result;
-		handle_done(engine, call, result, now_ms);
+		call->result = message->data.result;
+		long http_status = 0;
+		curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &http_status);
+		/* 401s, 429s and failures change what may start next: decide first */
+		if (call->result != CURLE_OK || http_status < 200 || http_status > 299)
+			all_answered_ok = false;
+		remove_running(engine, call);
+		call->next = NULL;
+		*tail = call;
+		tail = &call->next;
+	}
+	if (!finished)
+		return;
+	unsigned before = engine->running_count;
+	if (all_answered_ok)
+		start_calls(engine, now_ms);
+	if (engine->running_count > before) {
+		int running = 0;
+		curl_multi_perform(engine->multi, &running);
+	}
+	while (finished) {
+		struct call *call = finished;
+		finished = call->next;
+		call->next = NULL;
+		handle_done(engine, call, call->result, now_ms);
 	}
 }
 
