@@ -110,19 +110,33 @@ static long read_plain(struct byte_source *source, char *buffer, size_t capacity
 	return (long)got;
 }
 
+/* Gives zlib the next compressed bytes: the block read ahead at open time
+ * first, then fresh blocks. Leaves avail_in 0 at the end of the file. */
+static int feed_zlib(struct byte_source *source, struct error *error)
+{
+	if (source->input_position >= source->input_length && fill_input(source, error) < 0)
+		return -1;
+	source->zlib.next_in = source->input + source->input_position;
+	source->zlib.avail_in = (uInt)(source->input_length - source->input_position);
+	source->input_position = source->input_length;
+	return 0;
+}
+
 /* After one gzip member ends: another member may follow (concatenated gzip
- * files are valid); anything else is damage. */
+ * files are valid), or zero padding as some tools write; anything else is damage. */
 static int next_member(struct byte_source *source, struct error *error)
 {
-	if (source->zlib.avail_in == 0) {
-		if (fill_input(source, error) < 0)
+	for (;;) {
+		if (source->zlib.avail_in == 0 && feed_zlib(source, error) < 0)
 			return -1;
-		source->zlib.next_in = source->input;
-		source->zlib.avail_in = (uInt)source->input_length;
-	}
-	if (source->zlib.avail_in == 0) {
-		source->stream_end = true;
-		return 0;
+		if (source->zlib.avail_in == 0) {
+			source->stream_end = true;
+			return 0;
+		}
+		if (source->zlib.next_in[0] != 0)
+			break;
+		source->zlib.next_in++;
+		source->zlib.avail_in--;
 	}
 	if (source->zlib.next_in[0] != GZIP_MAGIC_0)
 		return error_set_at(
@@ -139,20 +153,8 @@ static long read_gzip(struct byte_source *source, char *buffer, size_t capacity,
 	source->zlib.next_out = (Bytef *)buffer;
 	source->zlib.avail_out = (uInt)capacity;
 	while (source->zlib.avail_out == capacity && !source->stream_end) {
-		if (source->zlib.avail_in == 0) {
-			if (source->input_position < source->input_length) {
-				source->zlib.next_in = source->input + source->input_position;
-				source->zlib.avail_in =
-				    (uInt)(source->input_length - source->input_position);
-				source->input_position = source->input_length;
-			} else {
-				if (fill_input(source, error) < 0)
-					return -1;
-				source->zlib.next_in = source->input;
-				source->zlib.avail_in = (uInt)source->input_length;
-				source->input_position = source->input_length;
-			}
-		}
+		if (source->zlib.avail_in == 0 && feed_zlib(source, error) < 0)
+			return -1;
 		if (source->zlib.avail_in == 0 && source->input_end)
 			return error_set_at(error, source->path, 0,
 			                    "truncated gzip file: it ends before the compressed "

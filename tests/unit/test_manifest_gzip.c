@@ -157,6 +157,17 @@ static void concatenated_gzip_members(void **state)
 	assert_string_equal(rows, "1:2:10:1|a\n2:3:14:2|b\n3:4:18:3|c\n");
 	free(rows);
 	manifest_close(manifest);
+	/* zero padding after the last member, as some tape and block tools write */
+	char *padded_bytes = calloc(1, one_length + 4096);
+	memcpy(padded_bytes, one_bytes, one_length);
+	char *padded = fixture_write("padded.csv.gz", padded_bytes, one_length + 4096);
+	manifest = open_manifest(padded, MANIFEST_FORMAT_AUTO, 0);
+	rows = dump_rows(manifest);
+	assert_string_equal(rows, "1:2:10:1|a\n");
+	free(rows);
+	manifest_close(manifest);
+	free(padded_bytes);
+	free(padded);
 	free(one);
 	free(two);
 	free(one_bytes);
