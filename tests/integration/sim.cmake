@@ -4,3 +4,4 @@ lattigo_script_test(sim_faults ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_fault
 lattigo_script_test(sim_state ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_state.sh TIMEOUT 120)
 lattigo_script_test(sim_garbage ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_garbage.sh TIMEOUT 120)
 lattigo_script_test(sim_cli ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_cli.sh TIMEOUT 60)
+lattigo_script_test(sim_examples ${CMAKE_CURRENT_SOURCE_DIR}/integration/sim_examples.sh TIMEOUT 60)
