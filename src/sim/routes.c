@@ -66,8 +66,16 @@ enum route_match_result route_match(const char *method, const char *url, const s
                                     size_t allow_size)
 {
 	char capture[512] = "";
+	char trimmed[1024];
 	while (*url == '/')
 		url++;
+	/* Tolerate one trailing slash ("v2/devices/"), as most HTTP routers do. */
+	size_t length = strlen(url);
+	if (length > 0 && length < sizeof trimmed && url[length - 1] == '/') {
+		memcpy(trimmed, url, length - 1);
+		trimmed[length - 1] = '\0';
+		url = trimmed;
+	}
 	enum route_match_result result = ROUTE_NO_PATH;
 	allow[0] = '\0';
 	for (size_t i = 0; i < sim_route_count; i++) {

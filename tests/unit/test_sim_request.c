@@ -105,6 +105,10 @@ static void routes_match_paths_methods_and_device_names(void **state)
 	                 ROUTE_NO_PATH);
 	assert_int_equal(
 	    route_match("GET", "/v2/devices/", &route, device, sizeof device, allow, sizeof allow),
+	    ROUTE_FOUND);
+	assert_string_equal(route->pattern, "v2/devices");
+	assert_int_equal(
+	    route_match("GET", "/v2/devices//", &route, device, sizeof device, allow, sizeof allow),
 	    ROUTE_NO_PATH);
 }
 
