@@ -82,7 +82,7 @@ stop_sim() {
 manifest() { # op rows [generator options...] -> cached path
 	local op=$1 rows=$2 path
 	shift 2
-	path="$BENCH_DIR/$op-$rows$(echo "$*" | tr -c 'a-z0-9' '_').csv"
+	path="$BENCH_DIR/$op-$rows$(echo " $*" | tr -cs 'a-z0-9' '-').csv"
 	if [ ! -s "$path" ]; then
 		$GEN --op "$op" --rows "$rows" --seed 42 "$@" --out "$path.tmp"
 		mv "$path.tmp" "$path"
@@ -188,11 +188,19 @@ fi
 printf '%s\n' 'int fsync(int fd);' 'int fdatasync(int fd);' 'int fsync(int fd) { (void)fd; return 0; }' \
 	'int fdatasync(int fd) { (void)fd; return 0; }' >"$RUN_DIR/nofsync.c"
 cc -O2 -shared -fPIC -o "$RUN_DIR/nofsync.so" "$RUN_DIR/nofsync.c"
-JOB_ENV="LD_PRELOAD=$RUN_DIR/nofsync.so" BEST_OF=3 batch_job cost-center-nofsync 20000 --op cost-center \
-	--manifest "$cost_center" --chunk 100 --concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
-fsync_cost=$(awk -v on="$cc_rps" -v off="$JOB_RPS" 'BEGIN { printf "%.3f", 1 - on / off }')
-nofsync_rps=$JOB_RPS
-say "fsync cost: $cc_rps rows/s with, $nofsync_rps rows/s with fsync/fdatasync as no-ops"
+# Interleaved (with, without, with, ...) so that drift of a loaded machine or
+# of the simulator hits both sides alike; the best of three of each.
+sync_rps=0 nofsync_rps=0
+for round in 1 2 3; do
+	batch_job "cost-center-fsync-$round" 20000 --op cost-center --manifest "$cost_center" --chunk 100 \
+		--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+	sync_rps=$(awk -v a="$JOB_RPS" -v b="$sync_rps" 'BEGIN { print (a > b ? a : b) }')
+	JOB_ENV="LD_PRELOAD=$RUN_DIR/nofsync.so" batch_job "cost-center-nofsync-$round" 20000 --op cost-center \
+		--manifest "$cost_center" --chunk 100 --concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+	nofsync_rps=$(awk -v a="$JOB_RPS" -v b="$nofsync_rps" 'BEGIN { print (a > b ? a : b) }')
+done
+fsync_cost=$(awk -v on="$sync_rps" -v off="$nofsync_rps" 'BEGIN { printf "%.3f", 1 - on / off }')
+say "fsync cost: $sync_rps rows/s with, $nofsync_rps rows/s with fsync/fdatasync as no-ops"
 stop_sim
 
 say "4: lattigo-sim --rate 50 --latency-ms $LATENCY_MS, no client --rate"
@@ -260,7 +268,7 @@ row "peak RSS 20k rows (MB)" "$(awk -v k="$cc_rss" 'BEGIN { printf "%.1f", k / 1
 row "peak RSS 200k / 20k rows" "$(awk -v a="$big_rss" -v b="$cc_rss" 'BEGIN { printf "%.2f", a / b }')" 1.2 "<"
 row "durability cost (1 - on/off rows/s)" "$durability_cost" 0.10 "<" \
 	"$([ "$durability_cost" = n/a ] && echo "n/a (feature not present: no switch to turn journal/audit off)")"
-row "fsync cost (1 - rows/s / rows/s without fsync)" "$fsync_cost" 0.10 "<" "$nofsync_rps rows/s with fsync and fdatasync as no-ops (LD_PRELOAD)"
+row "fsync cost (1 - rows/s / rows/s without fsync)" "$fsync_cost" 0.10 "<" "$sync_rps rows/s with, $nofsync_rps without (fsync/fdatasync no-ops by LD_PRELOAD)"
 row "resume at 90 % of 1M rows: first call (s)" "$resume_first" 2 "<" "$resume_note"
 row "  resume: remaining 10 % in all (s)" "$resume_total" "" ""
 
