@@ -68,6 +68,12 @@ int form_add_pair(json_t *params, const char *name, const char *value, char *mes
 	}
 	memcpy(key, name, name_length);
 	key[name_length] = '\0';
+	json_t *key_check = json_string(key);
+	if (!key_check) {
+		snprintf(message, message_size, "a parameter name is not valid UTF-8");
+		return -1;
+	}
+	json_decref(key_check);
 	json_t *string = json_string(value ? value : "");
 	if (!string) {
 		snprintf(message, message_size, "%s: not valid UTF-8", key);

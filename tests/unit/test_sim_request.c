@@ -48,6 +48,9 @@ static void form_refuses_bad_escapes_and_utf8(void **state)
 	params = parse_form("note=%ff%fe", -1, message, sizeof message);
 	assert_string_equal(message, "note: not valid UTF-8");
 	json_decref(params);
+	params = parse_form("%ff%fe=x", -1, message, sizeof message);
+	assert_string_equal(message, "a parameter name is not valid UTF-8");
+	json_decref(params);
 	params = parse_form("[]=x", -1, message, sizeof message);
 	assert_string_equal(message, "a parameter has an empty name");
 	json_decref(params);
