@@ -82,7 +82,7 @@ stop_sim() {
 manifest() { # op rows [generator options...] -> cached path
 	local op=$1 rows=$2 path
 	shift 2
-	path="$BENCH_DIR/$op-$rows$(echo " $*" | tr -cs 'a-z0-9' '-').csv"
+	path="$BENCH_DIR/$op-$rows$(printf -- '-%s' "$@" | tr -cs 'a-z0-9' '-').csv"
 	if [ ! -s "$path" ]; then
 		$GEN --op "$op" --rows "$rows" --seed 42 "$@" --out "$path.tmp"
 		mv "$path.tmp" "$path"
