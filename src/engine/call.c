@@ -176,6 +176,8 @@ int call_prepare(struct call *call, const struct call_transport *transport)
 	status |= curl_easy_setopt(easy, CURLOPT_WRITEDATA, call);
 	status |= curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
 	status |= curl_easy_setopt(easy, CURLOPT_HEADERDATA, call);
+	if (transport->ca_bundle)
+		status |= curl_easy_setopt(easy, CURLOPT_CAINFO, transport->ca_bundle);
 	if (status != CURLE_OK)
 		return -1;
 

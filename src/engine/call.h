@@ -65,6 +65,7 @@ struct call_transport {
 	const char *key_name;
 	const char *api_key;
 	bool plain_http;
+	const char *ca_bundle; /* NULL: the system's trust store */
 	long connect_timeout_ms;
 	long total_timeout_ms;
 	long stall_timeout_s;

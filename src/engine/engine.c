@@ -865,11 +865,25 @@ static long poll_timeout(struct engine *engine, int64_t now_ms)
 	return (long)wait;
 }
 
+/* A private CA (a test mock over https, a corporate proxy) is trusted the way
+ * the curl tool does it; verification itself is never turned off. */
+static const char *ca_bundle_from_environment(void)
+{
+	const char *const names[] = {"CURL_CA_BUNDLE", "SSL_CERT_FILE"};
+	for (size_t index = 0; index < sizeof(names) / sizeof(names[0]); index++) {
+		const char *value = getenv(names[index]);
+		if (value && *value)
+			return value;
+	}
+	return NULL;
+}
+
 static int engine_setup(struct engine *engine, const struct engine_config *config,
                         struct engine_source *source, struct engine_sink *sink,
                         struct engine_stats *stats, struct error *error)
 {
 	memset(engine, 0, sizeof(*engine));
+	memset(stats, 0, sizeof(*stats));
 	engine->config = config;
 	engine->op = config->op;
 	engine->source = source;
@@ -893,6 +907,7 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	    .key_name = config->key_name ? config->key_name : "",
 	    .api_key = config->api_key ? config->api_key : "",
 	    .plain_http = plain_http,
+	    .ca_bundle = ca_bundle_from_environment(),
 	    .connect_timeout_ms = config->connect_timeout_ms > 0
 	                              ? config->connect_timeout_ms
 	                              : ENGINE_DEFAULT_CONNECT_TIMEOUT_MS,
@@ -920,7 +935,6 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	aimd_init(&engine->aimd, engine->concurrency, AIMD_RECOVER_AFTER, AIMD_COOLDOWN_MS);
 	retry_budget_init(&engine->budget, RETRY_BUDGET_RATIO, RETRY_BUDGET_RESERVE);
 	engine->random_state = (uint64_t)clock_wall_ms() ^ ((uint64_t)getpid() << 32);
-	memset(stats, 0, sizeof(*stats));
 	stats->started_ms = now;
 	engine->next_progress_ms = now + PROGRESS_INTERVAL_MS;
 	return 0;
