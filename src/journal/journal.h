@@ -172,14 +172,18 @@ struct journal *journal_resume(const char *directory, const struct journal_optio
                                const struct journal_visitor *visitor, struct journal_header *header,
                                struct journal_replay *replay, struct error *error);
 
-/* Records that a call carrying these records is about to be sent. durable:
- * commit (and fdatasync) before returning — required for non-idempotent
- * operations; otherwise it joins the current group. Returns 0 or -1. */
+/* Records that a call carrying these records is about to be sent, and hands
+ * every gathered record to the kernel. durable: commit (and fdatasync)
+ * before returning — required for non-idempotent operations; otherwise it
+ * joins the current group. Returns 0 or -1. */
 int journal_call_started(struct journal *journal, uint64_t call_id, unsigned attempt,
                          const struct record *const *records, size_t count, bool durable,
                          struct error *error);
-/* Records a row's final outcome (any status, also invalid); commits when the
- * group is due. position is the row's manifest position. Returns 0 or -1. */
+/* Records a row's final outcome (any status but pending, also invalid). It
+ * reaches the file with the next call start, commit or periodic tick (or
+ * 64 KiB of records) and is durable with the next commit, which this call
+ * makes when the group is due. position is the row's manifest position.
+ * Returns 0 or -1. */
 int journal_row_outcome(struct journal *journal, const struct manifest_position *position,
                         const struct row_outcome *outcome, struct error *error);
 /* As journal_row_outcome, taking row/offset/line from the record. */
@@ -187,7 +191,9 @@ int journal_row_finished(struct journal *journal, const struct record *record,
                          const struct row_outcome *outcome, struct error *error);
 /* Records how many data rows the manifest holds (for status). Returns 0 or -1. */
 int journal_row_total(struct journal *journal, uint64_t rows, struct error *error);
-/* Commits if the group is due by age (call it from a periodic callback). */
+/* Commits if the group is due; otherwise hands the gathered records to the
+ * kernel (so a kill -9 cannot lose them). Call it from a periodic callback,
+ * e.g. the engine's progress (every ~200 ms). Returns 0 or -1. */
 int journal_commit_if_due(struct journal *journal, struct error *error);
 /* Commits now: before_commit hook, then fdatasync of what was written. */
 int journal_commit(struct journal *journal, struct error *error);

@@ -1,7 +1,9 @@
-/* Appending to the journal with group commit: every record is written to the
- * file at once (so a killed process loses nothing the kernel accepted) and
- * made durable with one fdatasync per group, before each non-idempotent call,
- * and at the end. */
+/* Appending to the journal with group commit. Records are gathered in memory
+ * and handed to the kernel with one write at every call start (the engine
+ * starts the next call right after handling an answer, so a killed process
+ * loses at most the outcomes of the answer being handled), at every commit
+ * and periodic tick, and past 64 KiB; they are made durable with one
+ * fdatasync per group, before each non-idempotent call, and at the end. */
 #include "journal.h"
 
 #include <errno.h>
@@ -20,14 +22,17 @@
 #include "reader.h"
 #include "replay.h"
 
+#define WRITE_THRESHOLD (64u * 1024u) /* gathered bytes that are written at once */
+
 struct journal {
 	int fd;
 	char path[4096];
 	struct journal_header header;
 	struct journal_options options;
 	uint32_t job_tag;
-	struct strbuf payload, frame;
-	unsigned unsynced;          /* records written since the last commit */
+	struct strbuf payload;
+	struct strbuf unwritten;    /* framed records not yet handed to the kernel */
+	unsigned unsynced;          /* records made since the last commit */
 	int64_t oldest_unsynced_ms; /* monotonic time of the first of them */
 	struct journal_counters counters;
 };
@@ -46,7 +51,7 @@ static struct journal *journal_new(const char *path, const struct journal_option
 	if (journal->options.group_interval_ms <= 0)
 		journal->options.group_interval_ms = 100;
 	strbuf_init(&journal->payload, FRAME_MAX_PAYLOAD);
-	strbuf_init(&journal->frame, FRAME_MAX_PAYLOAD + FRAME_OVERHEAD);
+	strbuf_init(&journal->unwritten, FRAME_MAX_PAYLOAD + FRAME_OVERHEAD + WRITE_THRESHOLD);
 	return journal;
 }
 
@@ -58,7 +63,7 @@ static void journal_free(struct journal *journal)
 		close(journal->fd);
 	journal_header_release(&journal->header);
 	strbuf_release(&journal->payload);
-	strbuf_release(&journal->frame);
+	strbuf_release(&journal->unwritten);
 	free(journal);
 }
 
@@ -89,26 +94,39 @@ static int sync_directory_of(const char *path)
 	return status;
 }
 
-/* Frames the payload buffer as one record and writes it. Returns 0 or -1. */
-static int write_record(struct journal *journal, enum frame_type type, struct error *error)
+/* Hands the gathered records to the kernel. Returns 0 or -1. */
+static int write_gathered(struct journal *journal, struct error *error)
 {
-	strbuf_reset(&journal->frame);
-	if (frame_encode(&journal->frame, type, journal->job_tag, journal->payload.data,
-	                 journal->payload.length))
-		return error_set(error, "checkpoint record too big (%zu bytes)",
-		                 journal->payload.length);
-	if (write_all(journal->fd, journal->frame.data, journal->frame.length))
+	if (journal->unwritten.length == 0)
+		return 0;
+	if (write_all(journal->fd, journal->unwritten.data, journal->unwritten.length))
 		return error_set(error, "cannot write checkpoint '%s': %s", journal->path,
 		                 strerror(errno));
+	strbuf_reset(&journal->unwritten);
+	return 0;
+}
+
+/* Frames the payload buffer as one record and gathers it. Returns 0 or -1. */
+static int add_record(struct journal *journal, enum frame_type type, struct error *error)
+{
+	size_t before = journal->unwritten.length;
+	if (frame_encode(&journal->unwritten, type, journal->job_tag, journal->payload.data,
+	                 journal->payload.length)) {
+		journal->unwritten.length = before;
+		return error_set(error, "checkpoint record too big (%zu bytes)",
+		                 journal->payload.length);
+	}
 	if (journal->unsynced++ == 0)
 		journal->oldest_unsynced_ms = clock_monotonic_ms();
 	journal->counters.records++;
-	journal->counters.bytes += journal->frame.length;
-	return 0;
+	journal->counters.bytes += journal->unwritten.length - before;
+	return journal->unwritten.length >= WRITE_THRESHOLD ? write_gathered(journal, error) : 0;
 }
 
 int journal_commit(struct journal *journal, struct error *error)
 {
+	if (write_gathered(journal, error))
+		return -1;
 	if (journal->options.before_commit &&
 	    journal->options.before_commit(journal->options.commit_context, error))
 		return -1;
@@ -130,9 +148,17 @@ static bool commit_due(const struct journal *journal)
 	                                     journal->options.group_interval_ms);
 }
 
-int journal_commit_if_due(struct journal *journal, struct error *error)
+/* After each record: commits when the group is due. */
+static int commit_when_due(struct journal *journal, struct error *error)
 {
 	return commit_due(journal) ? journal_commit(journal, error) : 0;
+}
+
+int journal_commit_if_due(struct journal *journal, struct error *error)
+{
+	/* a periodic tick: whatever is gathered goes to the kernel in any case */
+	return commit_due(journal) ? journal_commit(journal, error)
+	                           : write_gathered(journal, error);
 }
 
 static uint64_t random_job_id(void)
@@ -181,7 +207,7 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 		goto fail;
 	}
 	journal->counters.bytes += JOURNAL_MAGIC_LENGTH;
-	if (write_record(journal, FRAME_HEADER, error))
+	if (add_record(journal, FRAME_HEADER, error) || write_gathered(journal, error))
 		goto fail;
 	if (fsync(journal->fd) != 0 || sync_directory_of(path) != 0) {
 		error_set(error, "cannot sync checkpoint '%s': %s", path, strerror(errno));
@@ -271,9 +297,9 @@ int journal_call_started(struct journal *journal, uint64_t call_id, unsigned att
 		frame_put_u64(payload, records[index]->offset);
 		frame_put_u64(payload, records[index]->line);
 	}
-	if (write_record(journal, FRAME_CALL_STARTED, error))
+	if (add_record(journal, FRAME_CALL_STARTED, error) || write_gathered(journal, error))
 		return -1;
-	return durable ? journal_commit(journal, error) : journal_commit_if_due(journal, error);
+	return durable ? journal_commit(journal, error) : commit_when_due(journal, error);
 }
 
 int journal_row_outcome(struct journal *journal, const struct manifest_position *position,
@@ -297,9 +323,9 @@ int journal_row_outcome(struct journal *journal, const struct manifest_position 
 	frame_put_u64(payload, (uint64_t)outcome->finished_at_ms);
 	frame_put_u16(payload, (uint16_t)message_length);
 	strbuf_append(payload, outcome->message, message_length);
-	if (write_record(journal, FRAME_ROW_OUTCOME, error))
+	if (add_record(journal, FRAME_ROW_OUTCOME, error))
 		return -1;
-	return journal_commit_if_due(journal, error);
+	return commit_when_due(journal, error);
 }
 
 int journal_row_finished(struct journal *journal, const struct record *record,
@@ -314,16 +340,16 @@ int journal_row_total(struct journal *journal, uint64_t rows, struct error *erro
 {
 	strbuf_reset(&journal->payload);
 	frame_put_u64(&journal->payload, rows);
-	if (write_record(journal, FRAME_ROW_TOTAL, error))
+	if (add_record(journal, FRAME_ROW_TOTAL, error) || write_gathered(journal, error))
 		return -1;
-	return journal_commit_if_due(journal, error);
+	return commit_when_due(journal, error);
 }
 
 int journal_job_finished(struct journal *journal, struct error *error)
 {
 	strbuf_reset(&journal->payload);
 	frame_put_u64(&journal->payload, (uint64_t)clock_wall_ms());
-	if (write_record(journal, FRAME_JOB_FINISHED, error))
+	if (add_record(journal, FRAME_JOB_FINISHED, error))
 		return -1;
 	return journal_commit(journal, error);
 }

@@ -550,6 +550,25 @@ static void outcomes_are_committed_in_groups(void **state)
 	journal_get_counters(journal, &after);
 	assert_int_equal(after.fsyncs - before.fsyncs, 11);
 	assert_int_equal(hooks, 11);
+
+	/* gathered outcomes reach the file at the next call start or periodic tick */
+	struct journal_read_result result;
+	struct record more = record_at(642);
+	struct row_outcome outcome = outcome_of(ROW_OK, "Success");
+	assert_int_equal(journal_row_finished(journal, &more, &outcome, &error), 0);
+	assert_int_equal(journal_read(directory.path, NULL, &result, &error), 0);
+	assert_int_equal(result.records, 1 + 640 + 1);
+	journal_header_release(&result.header);
+	assert_int_equal(journal_commit_if_due(journal, &error), 0);
+	assert_int_equal(journal_read(directory.path, NULL, &result, &error), 0);
+	assert_int_equal(result.records, 1 + 640 + 1 + 1);
+	journal_header_release(&result.header);
+	more = record_at(643);
+	assert_int_equal(journal_row_finished(journal, &more, &outcome, &error), 0);
+	assert_int_equal(journal_call_started(journal, 100, 1, &pointer, 1, false, &error), 0);
+	assert_int_equal(journal_read(directory.path, NULL, &result, &error), 0);
+	assert_int_equal(result.records, 1 + 640 + 1 + 1 + 2);
+	journal_header_release(&result.header);
 	assert_int_equal(journal_close(journal, &error), 0);
 	journal_header_release(&header);
 	directory_remove(&directory);
