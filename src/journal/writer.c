@@ -31,8 +31,10 @@ struct journal {
 	struct journal_options options;
 	uint32_t job_tag;
 	struct strbuf payload;
-	struct strbuf unwritten;    /* framed records not yet handed to the kernel */
-	unsigned unsynced;          /* records made since the last commit */
+	struct strbuf unwritten; /* framed records not yet handed to the kernel */
+	uint64_t file_length;    /* bytes of complete records in the file */
+	bool write_failed;       /* a write failed: the file was cut back, nothing more goes in */
+	unsigned unsynced;       /* records made since the last commit */
 	int64_t oldest_unsynced_ms; /* monotonic time of the first of them */
 	struct journal_counters counters;
 };
@@ -94,14 +96,28 @@ static int sync_directory_of(const char *path)
 	return status;
 }
 
-/* Hands the gathered records to the kernel. Returns 0 or -1. */
+/* Hands the gathered records to the kernel. A failed write (disk full) is
+ * cut back to the last complete record, so the file never holds half a
+ * record followed by whole ones, and the journal takes nothing more.
+ * Returns 0 or -1. */
 static int write_gathered(struct journal *journal, struct error *error)
 {
+	if (journal->write_failed)
+		return error_set(error,
+		                 "checkpoint '%s' takes no more records after a failed write",
+		                 journal->path);
 	if (journal->unwritten.length == 0)
 		return 0;
-	if (write_all(journal->fd, journal->unwritten.data, journal->unwritten.length))
+	if (write_all(journal->fd, journal->unwritten.data, journal->unwritten.length)) {
+		int cause = errno;
+		journal->write_failed = true;
+		if (ftruncate(journal->fd, (off_t)journal->file_length) != 0) {
+			/* the torn tail is then dropped by the next resume */
+		}
 		return error_set(error, "cannot write checkpoint '%s': %s", journal->path,
-		                 strerror(errno));
+		                 strerror(cause));
+	}
+	journal->file_length += journal->unwritten.length;
 	strbuf_reset(&journal->unwritten);
 	return 0;
 }
@@ -207,6 +223,7 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 		goto fail;
 	}
 	journal->counters.bytes += JOURNAL_MAGIC_LENGTH;
+	journal->file_length = JOURNAL_MAGIC_LENGTH;
 	if (add_record(journal, FRAME_HEADER, error) || write_gathered(journal, error))
 		goto fail;
 	if (fsync(journal->fd) != 0 || sync_directory_of(path) != 0) {
@@ -263,6 +280,7 @@ struct journal *journal_resume(const char *directory, const struct journal_optio
 		}
 		journal->counters.fsyncs++;
 	}
+	journal->file_length = result.valid_bytes;
 	journal->job_tag = frame_job_tag(result.header.job_id);
 	journal->header = result.header;
 	*header = result.header;

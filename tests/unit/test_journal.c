@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -748,6 +750,57 @@ static void a_pending_outcome_is_refused(void **state)
 	directory_remove(&directory);
 }
 
+/* A full disk (here: a file size limit) leaves whole records only. */
+static void a_failed_write_leaves_whole_records(void **state)
+{
+	(void)state;
+	struct directory directory;
+	directory_make(&directory);
+	struct journal_header header;
+	header_fill(&header, "{}");
+	struct error error;
+	error_clear(&error);
+	struct journal *journal = journal_create(directory.path, &header, NULL, &error);
+	assert_non_null(journal);
+	char path[128];
+	checkpoint_path(&directory, path, sizeof(path));
+	struct stat info;
+	assert_int_equal(stat(path, &info), 0);
+	struct rlimit saved, limited;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+	void (*previous)(int) = signal(SIGXFSZ, SIG_IGN);
+	limited = saved;
+	limited.rlim_cur = (rlim_t)info.st_size + 1000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &limited), 0);
+	int status = 0;
+	uint64_t row = 1;
+	for (; row <= 200 && status == 0; row++) {
+		struct record record = record_at(row);
+		const struct record *pointer = &record;
+		struct row_outcome outcome = outcome_of(ROW_OK, "Success");
+		status = journal_call_started(journal, row, 1, &pointer, 1, false, &error);
+		if (status == 0)
+			status = journal_row_finished(journal, &record, &outcome, &error);
+	}
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+	signal(SIGXFSZ, previous);
+	assert_int_equal(status, -1);
+	assert_non_null(strstr(error.message, "cannot write checkpoint"));
+	error_clear(&error);
+	assert_int_equal(journal_close(journal, &error), -1);
+	assert_non_null(strstr(error.message, "takes no more records"));
+
+	struct journal_read_result result;
+	error_clear(&error);
+	assert_int_equal(journal_read(directory.path, NULL, &result, &error), 0);
+	assert_false(result.tail_torn);
+	assert_true(result.records > 1 && result.records < 1 + 2 * row);
+	assert_true(result.file_bytes <= (uint64_t)info.st_size + 1000);
+	journal_header_release(&result.header);
+	journal_header_release(&header);
+	directory_remove(&directory);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -762,6 +815,7 @@ int main(void)
 	    cmocka_unit_test(lock_is_exclusive_and_stale_locks_are_taken_over),
 	    cmocka_unit_test(random_damage_never_crashes),
 	    cmocka_unit_test(a_pending_outcome_is_refused),
+	    cmocka_unit_test(a_failed_write_leaves_whole_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
