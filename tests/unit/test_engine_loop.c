@@ -199,6 +199,11 @@ struct rows {
 	unsigned finished[MAX_ROWS];
 	struct row_outcome outcomes[MAX_ROWS];
 	unsigned starting_calls;
+	unsigned stop_after_calls; /* set *stop once this many calls started (0: never) */
+	volatile sig_atomic_t *stop;
+	unsigned exchanges;
+	uint64_t last_sequence;
+	unsigned progress_reports;
 };
 
 static int next_row(void *context, const struct record **record, struct error *error)
@@ -229,7 +234,28 @@ static int call_starting(void *context, uint64_t call_id, const struct record *c
 	(void)attempt;
 	struct rows *rows = context;
 	rows->starting_calls++;
+	if (rows->stop_after_calls && rows->starting_calls >= rows->stop_after_calls)
+		*rows->stop = 1;
 	return 0;
+}
+
+static int exchange_finished(void *context, const struct exchange *exchange)
+{
+	struct rows *rows = context;
+	assert_true(exchange->sequence > rows->last_sequence);
+	rows->last_sequence = exchange->sequence;
+	assert_non_null(strstr(exchange->url, "/v2/"));
+	assert_null(strstr(exchange->url, "secret"));
+	assert_null(strstr(exchange->response_headers, "secret"));
+	rows->exchanges++;
+	return 0;
+}
+
+static void progress(void *context, const struct engine_stats *stats)
+{
+	struct rows *rows = context;
+	assert_true(stats->rows_ok + stats->rows_error + stats->rows_unknown <= stats->rows_taken);
+	rows->progress_reports++;
 }
 
 static void make_rows(struct rows *rows, const struct op *op, size_t count)
@@ -301,16 +327,25 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int run(struct harness *harness, size_t count)
+static int run_stopping_after(struct harness *harness, size_t count, unsigned stop_after_calls)
 {
 	make_rows(&harness->rows, harness->config.op, count);
+	harness->rows.stop = &harness->stop;
+	harness->rows.stop_after_calls = stop_after_calls;
 	struct engine_source source = {&harness->rows, next_row};
 	struct engine_sink sink = {
 	    .context = &harness->rows,
 	    .call_starting = call_starting,
 	    .row_finished = row_finished,
+	    .exchange_finished = exchange_finished,
+	    .progress = progress,
 	};
 	return engine_run(&harness->config, &source, &sink, &harness->stats, &harness->error);
+}
+
+static int run(struct harness *harness, size_t count)
+{
+	return run_stopping_after(harness, count, 0);
 }
 
 static void assert_every_row_once(const struct harness *harness, enum row_status status)
@@ -334,6 +369,8 @@ static void happy_path_sends_full_chunks_concurrently(void **state)
 	assert_int_equal(harness->stats.rows_ok, 250);
 	assert_int_equal(harness->stats.retries, 0);
 	assert_int_equal(harness->rows.starting_calls, 13);
+	assert_int_equal(harness->rows.exchanges, 13);
+	assert_true(harness->rows.progress_reports >= 1);
 	assert_int_equal(harness->rows.outcomes[0].attempts, 1);
 	assert_int_equal(harness->rows.outcomes[0].http_status, 200);
 	for (unsigned device = 1; device <= 250; device++)
@@ -495,6 +532,52 @@ static void a_stop_request_sends_nothing_new(void **state)
 		assert_int_equal(harness->rows.finished[index], 0);
 }
 
+static void a_stop_lets_calls_in_flight_finish(void **state)
+{
+	struct harness *harness = *state;
+	harness->config.concurrency = 2;
+	api.stall_ms = 300;
+	/* the stop arrives as the second call goes out; both may finish (grace 2 s) */
+	assert_int_equal(run_stopping_after(harness, 200, 2), 1);
+	assert_true(harness->stats.stopped);
+	assert_int_equal(harness->stats.calls, 2);
+	size_t finished = 0;
+	for (size_t index = 0; index < 200; index++) {
+		assert_true(harness->rows.finished[index] <= 1);
+		finished += harness->rows.finished[index];
+	}
+	assert_int_equal(finished, 40);
+	assert_int_equal(harness->stats.rows_ok, 40);
+}
+
+static void after_the_grace_period_unanswered_activations_are_unknown(void **state)
+{
+	struct harness *harness = *state;
+	harness->config.op = op_find("activate");
+	harness->config.chunk = 10;
+	harness->config.concurrency = 1;
+	harness->config.stop_grace_ms = 100;
+	api.stall_ms = 800;
+	assert_int_equal(run_stopping_after(harness, 50, 1), 1);
+	/* the one call in flight was sent: its rows are unknown, never re-sent */
+	for (size_t index = 0; index < 50; index++)
+		assert_int_equal(harness->rows.finished[index], index < 10 ? 1 : 0);
+	assert_int_equal(harness->rows.outcomes[0].status, ROW_UNKNOWN);
+	assert_non_null(strstr(harness->rows.outcomes[0].message, "stopped before the answer"));
+	assert_int_equal(harness->stats.calls, 1);
+}
+
+static void after_the_grace_period_idempotent_rows_are_left_for_resume(void **state)
+{
+	struct harness *harness = *state;
+	harness->config.concurrency = 1;
+	harness->config.stop_grace_ms = 100;
+	api.stall_ms = 800;
+	assert_int_equal(run_stopping_after(harness, 50, 1), 1);
+	for (size_t index = 0; index < 50; index++)
+		assert_int_equal(harness->rows.finished[index], 0);
+}
+
 static void plain_http_to_a_remote_host_is_refused_before_sending(void **state)
 {
 	struct harness *harness = *state;
@@ -525,6 +608,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(rows_in_doubt_after_a_crash_are_read_back_not_resent,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_stop_request_sends_nothing_new, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_stop_lets_calls_in_flight_finish, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        after_the_grace_period_unanswered_activations_are_unknown, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        after_the_grace_period_idempotent_rows_are_left_for_resume, setup, teardown),
 	    cmocka_unit_test_setup_teardown(plain_http_to_a_remote_host_is_refused_before_sending,
 	                                    setup, teardown),
 	};
