@@ -145,7 +145,7 @@ start_sim main --latency-ms "$LATENCY_MS" --devices "$SIM_DEVICES"
 ideal_cc=$((CONCURRENCY * 100 * 1000 / LATENCY_MS))
 ideal_note=$((CONCURRENCY * 1 * 1000 / LATENCY_MS))
 
-BEST_OF=3 batch_job cost-center 20000 --op cost-center --manifest "$cost_center" --chunk 100 \
+BEST_OF=5 batch_job cost-center 20000 --op cost-center --manifest "$cost_center" --chunk 100 \
 	--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
 cc_rps=$JOB_RPS cc_rss=$JOB_RSS
 cc_engine_rps=$(json_field "$JOB_OUT/summary.json" rows_per_second)
