@@ -28,6 +28,7 @@
 #define AIMD_RECOVER_AFTER    16
 #define AIMD_COOLDOWN_MS      1000
 #define READY_CHUNKS_PER_SLOT 2
+#define DEAD_SERVICE_FAILURES 20
 
 struct engine {
 	const struct engine_config *config;
@@ -63,7 +64,8 @@ struct engine {
 	int64_t next_progress_ms;
 	uint64_t next_call_id;
 	uint64_t sequence;
-	uint64_t answered; /* calls that got an HTTP answer other than 401/403/429 */
+	uint64_t answered;          /* answers other than 401/403, 408, 429 and 5xx */
+	uint64_t failures_in_a_row; /* 408, 5xx and transport failures since the last answer */
 	struct strbuf key;
 };
 
@@ -447,6 +449,18 @@ static void retry_or_give_up(struct engine *engine, struct call *call, enum retr
 		return;
 	}
 	if (reason == RETRY_FAILED && !retry_budget_try_spend(&engine->budget)) {
+		if (engine->failures_in_a_row >= DEAD_SERVICE_FAILURES) {
+			/* Nothing is getting through: ending every remaining row in
+			 * error would only make the operator re-run them. Stop
+			 * resumably instead; this call applied nothing. */
+			error_set(engine->error,
+			          "the API keeps failing (%llu calls in a row, last: %s) and the "
+			          "retry budget is spent; stopped so the job can be resumed later",
+			          (unsigned long long)engine->failures_in_a_row, problem);
+			call_free(call);
+			fail_fatally(engine, now_ms);
+			return;
+		}
 		snprintf(
 		    message, sizeof(message),
 		    "not retried: the job's retry budget is spent (%llu retries for %llu calls); "
@@ -643,9 +657,9 @@ static void handle_answer(struct engine *engine, struct call *call, long http_st
 		                 now_ms);
 		return;
 	}
-	engine->answered++;
 	aimd_on_success(&engine->aimd);
 	if (http_status == 408 || http_status >= 500) {
+		engine->failures_in_a_row++;
 		if (non_idempotent && (http_status == 502 || http_status == 504)) {
 			/* A gateway gave up waiting: the service may still have acted. */
 			snprintf(problem, sizeof(problem), "HTTP %ld from a gateway", http_status);
@@ -661,6 +675,8 @@ static void handle_answer(struct engine *engine, struct call *call, long http_st
 		retry_or_give_up(engine, call, RETRY_FAILED, http_status, delay, problem, now_ms);
 		return;
 	}
+	engine->answered++;
+	engine->failures_in_a_row = 0;
 	if (call->kind == CALL_RECONCILE) {
 		reconcile_answer(engine, call, http_status);
 		return;
@@ -704,6 +720,7 @@ static void handle_done(struct engine *engine, struct call *call, CURLcode resul
 		return;
 	}
 	const char *problem = transport_problem(call, result);
+	engine->failures_in_a_row++;
 	if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE ||
 	    result == CURLE_UNSUPPORTED_PROTOCOL) {
 		error_set(engine->error, "cannot talk to the API safely: %s", problem);

@@ -428,6 +428,21 @@ static void gives_up_after_max_retries(void **state)
 	assert_non_null(strstr(harness->rows.outcomes[0].message, "gave up after 3 attempts"));
 }
 
+static void a_dead_service_stops_the_job_within_the_retry_budget(void **state)
+{
+	struct harness *harness = *state;
+	harness->config.chunk = 10;
+	api.always_status = 500;
+	assert_int_equal(run(harness, 400), -1);
+	assert_non_null(strstr(harness->error.message, "the API keeps failing"));
+	/* 40 calls earn 0.5 × 40 + 20 retries; one more try per call in flight at most */
+	assert_true(harness->stats.retries <= 40);
+	assert_true(harness->stats.calls <= 40 + 40 + 4);
+	/* nothing was applied: the rows stay unreported for a resume */
+	for (size_t index = 0; index < 400; index++)
+		assert_int_equal(harness->rows.finished[index], 0);
+}
+
 static void refused_credentials_stop_the_job(void **state)
 {
 	struct harness *harness = *state;
@@ -599,6 +614,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(too_large_calls_are_bisected_and_the_size_remembered,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(gives_up_after_max_retries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_dead_service_stops_the_job_within_the_retry_budget,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(refused_credentials_stop_the_job, setup, teardown),
 	    cmocka_unit_test_setup_teardown(dropped_activations_are_reconciled_never_resent, setup,
 	                                    teardown),
