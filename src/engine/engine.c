@@ -12,66 +12,27 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "engine/aimd.h"
-#include "engine/backoff.h"
-#include "engine/call.h"
 #include "engine/endpoint_policy.h"
-#include "engine/planner.h"
-#include "engine/rate_limiter.h"
-#include "engine/retry_after.h"
-
-#define BACKOFF_BASE_MS       250
-#define BACKOFF_CAP_MS        30000
-#define PROGRESS_INTERVAL_MS  200
-#define RETRY_BUDGET_RATIO    0.5
-#define RETRY_BUDGET_RESERVE  20
-#define AIMD_RECOVER_AFTER    16
-#define AIMD_COOLDOWN_MS      1000
-#define READY_CHUNKS_PER_SLOT 2
-#define DEAD_SERVICE_FAILURES 20
-
-struct engine {
-	const struct engine_config *config;
-	const struct op *op;
-	struct engine_source *source;
-	const struct engine_doubts *doubts; /* NULL: a fresh job */
-	struct engine_sink *sink;
-	struct engine_stats *stats;
-	struct error *error;
-	struct call_transport transport;
-	unsigned concurrency;
-	unsigned max_retries;
-	long stop_grace_ms;
-
-	CURLM *multi;
-	struct planner *planner;
-	struct rate_limiter limiter;
-	struct aimd aimd;
-	struct retry_budget budget;
-	uint64_t random_state;
-
-	struct call *scheduled; /* not yet started or waiting to retry, by not_before_ms */
-	size_t scheduled_count;
-	struct call **running; /* in flight, at most concurrency */
-	unsigned running_count;
-
-	bool source_done;
-	bool stopping;
-	bool fatal;
-	bool sink_broken; /* the job directory cannot record: nothing more is reported */
-	int64_t stop_deadline_ms;
-	int64_t hold_until_ms; /* after a 429 no call starts before this (monotonic) */
-	int64_t next_progress_ms;
-	uint64_t next_call_id;
-	uint64_t sequence;
-	uint64_t answered;          /* answers other than 401/403, 408, 429 and 5xx */
-	uint64_t failures_in_a_row; /* 408, 5xx and transport failures since the last answer */
-	struct strbuf key;
-};
+#include "engine/engine_state.h"
 
 /* ---- outcomes ---- */
 
-static int report_row(struct engine *engine, const struct record *record, enum row_status status,
+static void enter_stopping(struct engine *engine, int64_t now_ms)
+{
+	if (engine->stopping)
+		return;
+	engine->stopping = true;
+	engine->stats->stopped = true;
+	engine->stop_deadline_ms = now_ms + engine->stop_grace_ms;
+}
+
+void engine_fail(struct engine *engine, int64_t now_ms)
+{
+	engine->fatal = true;
+	enter_stopping(engine, now_ms);
+}
+
+int engine_report_row(struct engine *engine, const struct record *record, enum row_status status,
                       long http_status, unsigned attempts, const char *message)
 {
 	struct row_outcome outcome;
@@ -98,41 +59,26 @@ static int report_row(struct engine *engine, const struct record *record, enum r
 	if (engine->sink->row_finished(engine->sink->context, record, &outcome)) {
 		error_set(engine->error, "could not record the outcome of row %llu",
 		          (unsigned long long)record->row);
-		engine->fatal = true;
 		engine->sink_broken = true;
+		engine_fail(engine, clock_monotonic_ms());
 		return -1;
 	}
 	return 0;
 }
 
 /* Gives every row of call the same outcome, then frees the call. */
-static void finish_call(struct engine *engine, struct call *call, enum row_status status,
+void engine_finish_call(struct engine *engine, struct call *call, enum row_status status,
                         long http_status, const char *message)
 {
 	for (size_t index = 0; index < call->count && !engine->sink_broken; index++)
-		report_row(engine, call->records[index], status, http_status, call->row_attempts,
-		           message);
+		engine_report_row(engine, call->records[index], status, http_status,
+		                  call->row_attempts, message);
 	call_free(call);
-}
-
-static void enter_stopping(struct engine *engine, int64_t now_ms)
-{
-	if (engine->stopping)
-		return;
-	engine->stopping = true;
-	engine->stats->stopped = true;
-	engine->stop_deadline_ms = now_ms + engine->stop_grace_ms;
-}
-
-static void fail_fatally(struct engine *engine, int64_t now_ms)
-{
-	engine->fatal = true;
-	enter_stopping(engine, now_ms);
 }
 
 /* ---- scheduling ---- */
 
-static void schedule(struct engine *engine, struct call *call, int64_t not_before_ms)
+void engine_schedule(struct engine *engine, struct call *call, int64_t not_before_ms)
 {
 	call->not_before_ms = not_before_ms;
 	struct call **slot = &engine->scheduled;
@@ -154,13 +100,6 @@ static struct call *next_due(struct engine *engine, int64_t now_ms)
 	return call;
 }
 
-static int64_t jitter(struct engine *engine, int64_t spread_ms)
-{
-	if (spread_ms <= 0)
-		return 0;
-	return (int64_t)(backoff_random(&engine->random_state) % (uint64_t)spread_ms);
-}
-
 /* ---- pulling rows into the planner ---- */
 
 /* A row an earlier run sent without a recorded answer, of an operation that
@@ -178,13 +117,13 @@ static void settle_doubt(struct engine *engine, struct record *record)
 		         "%s; not sent again because %s is not idempotent: check the device "
 		         "before re-sending",
 		         why, engine->op->name);
-		report_row(engine, record, ROW_UNKNOWN, 0, 1, message);
+		engine_report_row(engine, record, ROW_UNKNOWN, 0, 1, message);
 		free(record);
 		return;
 	}
 	lookup->id = ++engine->next_call_id;
 	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", why);
-	schedule(engine, lookup, 0);
+	engine_schedule(engine, lookup, 0);
 }
 
 static int pull_rows(struct engine *engine, int64_t now_ms)
@@ -196,7 +135,7 @@ static int pull_rows(struct engine *engine, int64_t now_ms)
 		int got = engine->source->next(engine->source->context, &record, engine->error);
 		if (got < 0) {
 			error_set(engine->error, "reading the rows to send failed");
-			fail_fatally(engine, now_ms);
+			engine_fail(engine, now_ms);
 			return -1;
 		}
 		if (got == 0) {
@@ -209,7 +148,7 @@ static int pull_rows(struct engine *engine, int64_t now_ms)
 			free(copy);
 			error_set(engine->error, "out of memory while planning row %llu",
 			          (unsigned long long)record->row);
-			fail_fatally(engine, now_ms);
+			engine_fail(engine, now_ms);
 			return -1;
 		}
 		engine->stats->rows_taken++;
@@ -222,7 +161,7 @@ static int pull_rows(struct engine *engine, int64_t now_ms)
 		                copy->value[engine->op->key_field], now_ms)) {
 			error_set(engine->error, "out of memory while planning row %llu",
 			          (unsigned long long)copy->row);
-			fail_fatally(engine, now_ms);
+			engine_fail(engine, now_ms);
 			return -1;
 		}
 	}
@@ -269,7 +208,7 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 		int built = call->kind == CALL_OPERATION ? build_operation_request(engine, call)
 		                                         : build_reconcile_request(call);
 		if (built) {
-			finish_call(
+			engine_finish_call(
 			    engine, call, call->kind == CALL_OPERATION ? ROW_ERROR : ROW_UNKNOWN, 0,
 			    call->kind == CALL_OPERATION
 			        ? "could not build the request for this row (too large?)"
@@ -291,14 +230,14 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 	                                call->attempt)) {
 		error_set(engine->error, "could not record that a call is about to be sent");
 		call_free(call);
-		fail_fatally(engine, now_ms);
+		engine_fail(engine, now_ms);
 		return;
 	}
 	if (call_prepare(call, &engine->transport) ||
 	    curl_multi_add_handle(engine->multi, call->easy) != CURLM_OK) {
 		error_set(engine->error, "out of memory while preparing a call");
 		call_free(call);
-		fail_fatally(engine, now_ms);
+		engine_fail(engine, now_ms);
 		return;
 	}
 	call->started_mono_ms = now_ms;
@@ -307,7 +246,29 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 	engine->stats->calls++;
 }
 
-static void split_call(struct engine *engine, struct call *call, size_t piece, int64_t now_ms);
+/* Splits call into calls of at most piece rows, scheduled at now_ms in
+ * order; the rows move to the new calls. */
+void engine_split_call(struct engine *engine, struct call *call, size_t piece, int64_t now_ms)
+{
+	for (size_t first = 0; first < call->count; first += piece) {
+		size_t count = call->count - first < piece ? call->count - first : piece;
+		struct call *part =
+		    call_new(CALL_OPERATION, call->records + first, count, call->row_attempts);
+		if (!part) {
+			/* rows not yet moved are freed with what is left of the call */
+			memmove(call->records, call->records + first,
+			        (call->count - first) * sizeof(*call->records));
+			call->count -= first;
+			error_set(engine->error, "out of memory while splitting a call");
+			call_free(call);
+			engine_fail(engine, now_ms);
+			return;
+		}
+		part->id = ++engine->next_call_id;
+		engine_schedule(engine, part, now_ms);
+	}
+	call_free_keeping_records(call);
+}
 
 static unsigned allowed_in_flight(const struct engine *engine)
 {
@@ -333,7 +294,7 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 			if (!call) {
 				chunk_free(chunk);
 				error_set(engine->error, "out of memory while preparing a call");
-				fail_fatally(engine, now_ms);
+				engine_fail(engine, now_ms);
 				return;
 			}
 			call->id = ++engine->next_call_id;
@@ -343,7 +304,8 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 		if (call->kind == CALL_OPERATION &&
 		    call->count > planner_chunk_size(engine->planner)) {
 			/* formed before the API taught us a smaller size */
-			split_call(engine, call, planner_chunk_size(engine->planner), now_ms);
+			engine_split_call(engine, call, planner_chunk_size(engine->planner),
+			                  now_ms);
 			continue;
 		}
 		rate_limiter_try_take(&engine->limiter, now_ms);
@@ -362,379 +324,6 @@ static void remove_running(struct engine *engine, struct call *call)
 		}
 	}
 	curl_multi_remove_handle(engine->multi, call->easy);
-}
-
-static const char *transport_problem(const struct call *call, CURLcode result)
-{
-	if (call->response_too_big)
-		return "the answer exceeded 4 MiB";
-	return call->curl_error[0] ? call->curl_error : curl_easy_strerror(result);
-}
-
-static void record_exchange(struct engine *engine, struct call *call, CURLcode result,
-                            long http_status, int64_t elapsed_ms)
-{
-	const char *problem = result == CURLE_OK ? "" : transport_problem(call, result);
-	if (engine->config->verbose) {
-		if (http_status)
-			fprintf(stderr, "%s %s -> %ld (%lld ms, %zu rows, attempt %u)\n",
-			        call->method, strbuf_text(&call->path), http_status,
-			        (long long)elapsed_ms, call->count, call->attempt);
-		else
-			fprintf(stderr, "%s %s -> no answer: %s (%lld ms, %zu rows, attempt %u)\n",
-			        call->method, strbuf_text(&call->path), problem,
-			        (long long)elapsed_ms, call->count, call->attempt);
-	}
-	if (!engine->sink->exchange_finished)
-		return;
-	struct exchange exchange = {
-	    .sequence = ++engine->sequence,
-	    .started_at_ms = call->started_wall_ms,
-	    .finished_at_ms = clock_wall_ms(),
-	    .method = call->method,
-	    .url = strbuf_text(&call->url),
-	    .request_body = call->body ? call->body : "",
-	    .request_length = call->body_length,
-	    .http_status = http_status,
-	    .curl_error = problem,
-	    .response_headers = strbuf_text(&call->headers),
-	    .response_headers_length = call->headers.length,
-	    .response_body = strbuf_text(&call->response),
-	    .response_length = call->response.length,
-	    .attempt = call->attempt,
-	    .rows = call->rows,
-	    .row_count = call->count,
-	};
-	if (engine->sink->exchange_finished(engine->sink->context, &exchange)) {
-		error_set(engine->error, "could not record an exchange in the audit trail");
-		engine->fatal = true;
-		engine->sink_broken = true;
-	}
-}
-
-enum retry_reason { RETRY_THROTTLED, RETRY_FAILED };
-
-/* Schedules another try of call after delay_ms, or ends its rows when the
- * call's retries or the job's retry budget are used up. */
-static void retry_or_give_up(struct engine *engine, struct call *call, enum retry_reason reason,
-                             long http_status, int64_t delay_ms, const char *problem,
-                             int64_t now_ms)
-{
-	enum row_status give_up_status = call->kind == CALL_OPERATION ? ROW_ERROR : ROW_UNKNOWN;
-	char message[512];
-	if (engine->stopping) {
-		/* An unambiguous failure applied nothing: the rows stay unreported
-		 * and a resume sends them. A read-back cannot wait for that. */
-		if (call->kind == CALL_RECONCILE) {
-			snprintf(message, sizeof(message),
-			         "no answer to the operation (%s) and the job stopped before it "
-			         "could be read back; check before re-sending",
-			         call->ambiguity);
-			finish_call(engine, call, ROW_UNKNOWN, 0, message);
-		} else {
-			call_free(call);
-		}
-		return;
-	}
-	if (call->retries >= engine->max_retries) {
-		snprintf(message, sizeof(message), "gave up after %u attempts: %s", call->attempt,
-		         problem);
-		if (call->kind == CALL_RECONCILE)
-			snprintf(
-			    message, sizeof(message),
-			    "no answer to the operation (%s) and the read-back failed %u times "
-			    "(%s); check before re-sending",
-			    call->ambiguity, call->attempt, problem);
-		finish_call(engine, call, give_up_status, http_status, message);
-		return;
-	}
-	if (reason == RETRY_FAILED && !retry_budget_try_spend(&engine->budget)) {
-		if (engine->failures_in_a_row >= DEAD_SERVICE_FAILURES) {
-			/* Nothing is getting through: ending every remaining row in
-			 * error would only make the operator re-run them. Stop
-			 * resumably instead; this call applied nothing. */
-			error_set(engine->error,
-			          "the API keeps failing (%llu calls in a row, last: %s) and the "
-			          "retry budget is spent; stopped so the job can be resumed later",
-			          (unsigned long long)engine->failures_in_a_row, problem);
-			call_free(call);
-			fail_fatally(engine, now_ms);
-			return;
-		}
-		snprintf(
-		    message, sizeof(message),
-		    "not retried: the job's retry budget is spent (%llu retries for %llu calls); "
-		    "last problem: %s",
-		    (unsigned long long)engine->budget.retries,
-		    (unsigned long long)engine->budget.first_attempts, problem);
-		if (call->kind == CALL_RECONCILE)
-			snprintf(message, sizeof(message),
-			         "no answer to the operation (%s) and the read-back could not be "
-			         "retried (retry budget spent; %s); check before re-sending",
-			         call->ambiguity, problem);
-		finish_call(engine, call, give_up_status, http_status, message);
-		return;
-	}
-	call->retries++;
-	engine->stats->retries++;
-	schedule(engine, call, now_ms + delay_ms);
-}
-
-static int64_t failure_delay(struct engine *engine, const struct call *call)
-{
-	return backoff_delay_ms(call->retries, BACKOFF_BASE_MS, BACKOFF_CAP_MS,
-	                        backoff_random(&engine->random_state));
-}
-
-/* The request of a non-idempotent call may have been applied but no answer
- * came: never re-send; read back each row where the operation allows it. */
-static void handle_ambiguous(struct engine *engine, struct call *call, const char *why)
-{
-	char message[512];
-	if (!(engine->op->flags & OP_RECONCILE_BY_ICCID) || engine->stopping) {
-		snprintf(message, sizeof(message),
-		         "sent, but no answer (%s); not retried because %s is not idempotent", why,
-		         engine->op->name);
-		finish_call(engine, call, ROW_UNKNOWN, 0, message);
-		return;
-	}
-	for (size_t index = 0; index < call->count; index++) {
-		struct record *record = call->records[index];
-		struct call *lookup = record->value[FIELD_ICCID]
-		                          ? call_new(CALL_RECONCILE, &record, 1, call->row_attempts)
-		                          : NULL;
-		if (!lookup) {
-			snprintf(message, sizeof(message),
-			         "sent, but no answer (%s); the row could not be read back; check "
-			         "before re-sending",
-			         why);
-			report_row(engine, record, ROW_UNKNOWN, 0, call->row_attempts, message);
-			free(record);
-			continue;
-		}
-		lookup->id = ++engine->next_call_id;
-		snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", why);
-		schedule(engine, lookup, 0);
-	}
-	call_free_keeping_records(call);
-}
-
-/* Splits call into calls of at most piece rows, scheduled at now_ms in
- * order; the rows move to the new calls. */
-static void split_call(struct engine *engine, struct call *call, size_t piece, int64_t now_ms)
-{
-	for (size_t first = 0; first < call->count; first += piece) {
-		size_t count = call->count - first < piece ? call->count - first : piece;
-		struct call *part =
-		    call_new(CALL_OPERATION, call->records + first, count, call->row_attempts);
-		if (!part) {
-			/* rows not yet moved are freed with what is left of the call */
-			memmove(call->records, call->records + first,
-			        (call->count - first) * sizeof(*call->records));
-			call->count -= first;
-			error_set(engine->error, "out of memory while splitting a call");
-			call_free(call);
-			fail_fatally(engine, now_ms);
-			return;
-		}
-		part->id = ++engine->next_call_id;
-		schedule(engine, part, now_ms);
-	}
-	call_free_keeping_records(call);
-}
-
-/* The call was refused as too large: send it in halves (or in pieces of the
- * size already learnt, when smaller), and let new chunks use the smaller size
- * for the rest of the job. */
-static void bisect(struct engine *engine, struct call *call, int64_t now_ms)
-{
-	size_t half = planner_bisect_size(call->count);
-	if (half < planner_chunk_size(engine->planner))
-		planner_set_chunk_size(engine->planner, half);
-	split_call(engine, call, planner_chunk_size(engine->planner), now_ms);
-}
-
-static bool answer_says_too_large(const struct call *call, long http_status)
-{
-	if (http_status == 413)
-		return true;
-	if (http_status != 400)
-		return false;
-	const char *text = strbuf_text(&call->response);
-	static const char *const phrases[] = {"too many", "too large", "too big", "too long"};
-	for (size_t index = 0; index < sizeof(phrases) / sizeof(phrases[0]); index++) {
-		/* bounded: the body is capped */
-		const char *at = text;
-		size_t phrase_length = strlen(phrases[index]);
-		for (; *at; at++)
-			if (!strncasecmp(at, phrases[index], phrase_length))
-				return true;
-	}
-	return false;
-}
-
-static void map_answer(struct engine *engine, struct call *call, long http_status)
-{
-	struct row_outcome *outcomes = calloc(call->count, sizeof(*outcomes));
-	if (!outcomes) {
-		error_set(engine->error, "out of memory while reading an answer");
-		engine->fatal = true;
-		call_free(call);
-		return;
-	}
-	json_error_t json_error;
-	json_t *body = call->response.length ? json_loadb(strbuf_text(&call->response),
-	                                                  call->response.length, 0, &json_error)
-	                                     : NULL;
-	engine->op->map_response(engine->op, http_status, body, strbuf_text(&call->response),
-	                         call->response.length, (const struct record *const *)call->records,
-	                         call->count, outcomes);
-	json_decref(body);
-	for (size_t index = 0; index < call->count && !engine->sink_broken; index++) {
-		struct row_outcome *outcome = &outcomes[index];
-		if (outcome->status == ROW_PENDING)
-			report_row(engine, call->records[index], ROW_UNKNOWN, http_status,
-			           call->row_attempts, "the answer did not mention this row");
-		else
-			report_row(engine, call->records[index], outcome->status, http_status,
-			           call->row_attempts, outcome->message);
-	}
-	free(outcomes);
-	call_free(call);
-}
-
-static void reconcile_answer(struct engine *engine, struct call *call, long http_status)
-{
-	char message[512];
-	if (http_status == 200) {
-		finish_call(engine, call, ROW_OK, 200,
-		            "reconciled: device exists after an unanswered activation");
-		return;
-	}
-	if (http_status == 404)
-		snprintf(message, sizeof(message),
-		         "no answer to the activation (%s) and the device is not (yet) visible; "
-		         "check before re-sending",
-		         call->ambiguity);
-	else
-		snprintf(message, sizeof(message),
-		         "no answer to the activation (%s) and reading the device back gave HTTP "
-		         "%ld; check before re-sending",
-		         call->ambiguity, http_status);
-	finish_call(engine, call, ROW_UNKNOWN, http_status, message);
-}
-
-static void handle_answer(struct engine *engine, struct call *call, long http_status,
-                          int64_t now_ms)
-{
-	char problem[256];
-	char value[128];
-	bool non_idempotent =
-	    call->kind == CALL_OPERATION && (engine->op->flags & OP_NON_IDEMPOTENT);
-
-	if (http_status == 401 || (http_status == 403 && engine->answered == 0)) {
-		error_set(engine->error, "the API refused the credentials (HTTP %ld)", http_status);
-		call_free(call);
-		fail_fatally(engine, now_ms);
-		return;
-	}
-	if (http_status == 429) {
-		engine->stats->throttled++;
-		aimd_on_throttled(&engine->aimd, now_ms);
-		int64_t delay = 0;
-		if (call_header(call, "Retry-After", value, sizeof(value)) == 0 &&
-		    retry_after_parse(value, clock_wall_ms(), &delay) == 0)
-			delay += jitter(engine, delay / 10 + 50);
-		else
-			delay = failure_delay(engine, call);
-		/* The API asks clients to slow down: no call starts until the wait
-		 * is over, so the server's allowance refills instead of being spent
-		 * on more refusals. */
-		if (now_ms + delay > engine->hold_until_ms)
-			engine->hold_until_ms = now_ms + delay;
-		snprintf(problem, sizeof(problem), "throttled by the API (HTTP 429)");
-		retry_or_give_up(engine, call, RETRY_THROTTLED, http_status, delay, problem,
-		                 now_ms);
-		return;
-	}
-	aimd_on_success(&engine->aimd);
-	if (http_status == 408 || http_status >= 500) {
-		engine->failures_in_a_row++;
-		if (non_idempotent && (http_status == 502 || http_status == 504)) {
-			/* A gateway gave up waiting: the service may still have acted. */
-			snprintf(problem, sizeof(problem), "HTTP %ld from a gateway", http_status);
-			handle_ambiguous(engine, call, problem);
-			return;
-		}
-		int64_t delay = failure_delay(engine, call);
-		int64_t asked = 0;
-		if (call_header(call, "Retry-After", value, sizeof(value)) == 0 &&
-		    retry_after_parse(value, clock_wall_ms(), &asked) == 0 && asked > delay)
-			delay = asked;
-		snprintf(problem, sizeof(problem), "HTTP %ld from the API", http_status);
-		retry_or_give_up(engine, call, RETRY_FAILED, http_status, delay, problem, now_ms);
-		return;
-	}
-	engine->answered++;
-	engine->failures_in_a_row = 0;
-	if (call->kind == CALL_RECONCILE) {
-		reconcile_answer(engine, call, http_status);
-		return;
-	}
-	if (answer_says_too_large(call, http_status)) {
-		if (call->count > 1) {
-			bisect(engine, call, now_ms);
-			return;
-		}
-		finish_call(engine, call, ROW_ERROR, http_status,
-		            "the API refused even a single-row call as too large");
-		return;
-	}
-	if (http_status >= 300 && http_status < 400) {
-		char location[200] = "";
-		char redirect[320];
-		call_header(call, "Location", location, sizeof(location));
-		snprintf(redirect, sizeof(redirect),
-		         "the API answered HTTP %ld redirecting to '%s' (not followed; check "
-		         "--endpoint)",
-		         http_status, location);
-		finish_call(engine, call, ROW_ERROR, http_status, redirect);
-		return;
-	}
-	map_answer(engine, call, http_status);
-}
-
-static void handle_done(struct engine *engine, struct call *call, CURLcode result, int64_t now_ms)
-{
-	long http_status = 0;
-	long request_size = 0;
-	curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &http_status);
-	curl_easy_getinfo(call->easy, CURLINFO_REQUEST_SIZE, &request_size);
-	record_exchange(engine, call, result, http_status, now_ms - call->started_mono_ms);
-	if (engine->sink_broken) {
-		call_free(call);
-		return;
-	}
-	if (result == CURLE_OK && http_status > 0) {
-		handle_answer(engine, call, http_status, now_ms);
-		return;
-	}
-	const char *problem = transport_problem(call, result);
-	engine->failures_in_a_row++;
-	if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE ||
-	    result == CURLE_UNSUPPORTED_PROTOCOL) {
-		error_set(engine->error, "cannot talk to the API safely: %s", problem);
-		call_free(call);
-		fail_fatally(engine, now_ms);
-		return;
-	}
-	if (call->kind == CALL_OPERATION && (engine->op->flags & OP_NON_IDEMPOTENT) &&
-	    call_request_may_have_arrived(result, request_size, call->body_handed)) {
-		handle_ambiguous(engine, call, problem);
-		return;
-	}
-	retry_or_give_up(engine, call, RETRY_FAILED, 0, failure_delay(engine, call), problem,
-	                 now_ms);
 }
 
 /* Takes the finished calls out of the loop, refills their slots and pushes
@@ -776,7 +365,7 @@ static void read_finished(struct engine *engine, int64_t now_ms)
 		struct call *call = finished;
 		finished = call->next;
 		call->next = NULL;
-		handle_done(engine, call, call->result, now_ms);
+		engine_handle_finished(engine, call, call->result, now_ms);
 	}
 }
 
@@ -800,13 +389,13 @@ static void abort_running(struct engine *engine)
 			         "no answer to the operation (%s) and the job stopped before it "
 			         "could be read back; check before re-sending",
 			         call->ambiguity);
-			finish_call(engine, call, ROW_UNKNOWN, 0, message);
+			engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
 		} else if ((engine->op->flags & OP_NON_IDEMPOTENT) && arrived) {
 			snprintf(message, sizeof(message),
 			         "sent, but the job stopped before the answer arrived; not re-sent "
 			         "because %s is not idempotent",
 			         engine->op->name);
-			finish_call(engine, call, ROW_UNKNOWN, 0, message);
+			engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
 		} else {
 			call_free(call);
 		}
@@ -827,7 +416,7 @@ static void drop_scheduled(struct engine *engine)
 			         "no answer to the operation (%s) and the job stopped before it "
 			         "could be read back; check before re-sending",
 			         call->ambiguity);
-			finish_call(engine, call, ROW_UNKNOWN, 0, message);
+			engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
 		} else {
 			call_free(call);
 		}
