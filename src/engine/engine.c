@@ -528,6 +528,10 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	planner_config_defaults(&planning, chunk);
 	engine->planner = planner_new(&planning);
 	engine->running = calloc(engine->concurrency, sizeof(*engine->running));
+	/* Reference-counted by libcurl; done here so no caller has to remember it. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return error_set(error, "cannot initialise libcurl");
+	engine->curl_initialised = true;
 	engine->multi = curl_multi_init();
 	if (!engine->planner || !engine->running || !engine->multi)
 		return error_set(error, "out of memory while starting the engine");
@@ -562,6 +566,8 @@ static void engine_release(struct engine *engine)
 	free(engine->running);
 	if (engine->multi)
 		curl_multi_cleanup(engine->multi);
+	if (engine->curl_initialised)
+		curl_global_cleanup();
 	strbuf_release(&engine->key);
 }
 

@@ -50,6 +50,7 @@ struct engine {
 	struct call **running; /* in flight, at most concurrency */
 	unsigned running_count;
 
+	bool curl_initialised;
 	bool source_done;
 	bool stopping;
 	bool fatal;
