@@ -70,27 +70,10 @@ static void outcome_now(struct row_outcome *outcome, enum row_status status, con
 	snprintf(outcome->message, sizeof(outcome->message), "%s", message);
 }
 
-/* A row that a call carried before an interruption, without a recorded
- * answer, of an operation that is not idempotent: sending it again could
- * apply it twice, so it is reported unknown and left to a person (or to the
- * read-back the engine does for activations within one run). */
-static int settle_in_doubt_row(struct job_run *run, const struct manifest_row *row,
-                               struct error *error)
-{
-	struct row_outcome outcome;
-	char message[sizeof(outcome.message)];
-	snprintf(message, sizeof(message),
-	         "sent before an interruption and no answer was recorded; not sent again "
-	         "because '%s' is not idempotent: check the device before re-sending",
-	         run->op->name);
-	outcome_now(&outcome, ROW_UNKNOWN, message);
-	outcome.attempts = 1;
-	struct manifest_position position = {row->offset, row->number, row->line};
-	return record_outcome(run, &position, &outcome, error);
-}
-
 /* engine_source.next: the valid rows not yet final, in manifest order.
- * Invalid rows are recorded on the way; rows already final are skipped. */
+ * Invalid rows are recorded on the way; rows already final are skipped.
+ * Rows left in doubt by an interrupted run are yielded too: the engine asks
+ * row_in_doubt about each and never blindly re-sends a non-idempotent one. */
 static int source_next(void *context, const struct record **record, struct error *error)
 {
 	struct job_run *run = context;
@@ -122,14 +105,19 @@ static int source_next(void *context, const struct record **record, struct error
 				return -1;
 			continue;
 		}
-		if (state == JOURNAL_ROW_IN_DOUBT && (run->op->flags & OP_NON_IDEMPOTENT)) {
-			if (settle_in_doubt_row(run, row.row, error) < 0)
-				return -1;
-			continue;
-		}
 		*record = row.record;
 		return 1;
 	}
+}
+
+/* engine_doubts.in_doubt: a call carried the row before an interruption and
+ * no answer was recorded. */
+static bool row_in_doubt(void *context, const struct record *record)
+{
+	const struct job_run *run = context;
+	return run->directory.resuming &&
+	       journal_replay_row_state(&run->directory.replay, record->row) ==
+	           JOURNAL_ROW_IN_DOUBT;
 }
 
 static int sink_call_starting(void *context, uint64_t call_id, const struct record *const *records,
@@ -284,7 +272,8 @@ static int run_engine(struct job_run *run, struct error *error)
 	                                   isatty(STDERR_FILENO)),
 	              stderr, run->directory.replay.row_total, before);
 
-	int engine_result = engine_run(&config, &source, &sink, &stats, error);
+	struct engine_doubts doubts = {run, row_in_doubt};
+	int engine_result = engine_run_resuming(&config, &source, &doubts, &sink, &stats, error);
 	struct error commit_error;
 	error_clear(&commit_error);
 	bool complete = engine_result == 0 && run->source_finished;
@@ -350,8 +339,6 @@ int run_job(const struct job_options *options)
 		error_set(&error, "cannot install signal handlers: %s", strerror(errno));
 		goto out;
 	}
-	if (run.sim.pid)
-		stop_signals_kill_on_exit(run.sim.pid);
 	exit_code = run_engine(&run, &error);
 	stop_signals_restore(&run.signals);
 out:
@@ -365,7 +352,6 @@ out:
 		if (exit_code == EXIT_ALL_OK || exit_code == EXIT_SOME_FAILED)
 			exit_code = EXIT_INTERRUPTED;
 	}
-	stop_signals_kill_on_exit(0);
 	sim_stop(&run.sim);
 	credentials_release(&run.credentials);
 	return exit_code;
