@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 	while ((got = fread(block, 1, sizeof block, file)) > 0) {
 		if (csv_parse(&parser, block, got, count_field, count_row, &counts) != got) {
 			fprintf(stderr, "bare_csv: '%s': %s\n", argv[1],
-				csv_strerror(csv_error(&parser)));
+			        csv_strerror(csv_error(&parser)));
 			goto out;
 		}
 	}

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #define MAX_CONCURRENCY 256
-#define MAX_LINE (1u << 20)
+#define MAX_LINE        (1u << 20)
 
 struct call {
 	char *method;
@@ -52,7 +52,18 @@ static char *copy_text(const char *text, size_t length)
 	return copy;
 }
 
-/* Reads every call of path into a new array (*calls, freed by the caller with
+/* Frees the first count calls and the array. */
+static void free_calls(struct call *calls, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(calls[i].method);
+		free(calls[i].url);
+		free(calls[i].body);
+	}
+	free(calls);
+}
+
+/* Reads every call of path into a new array (*calls, the caller frees it with
  * free_calls). Returns the number of calls, or -1 with a message printed. */
 static long read_calls(const char *path, const char *base_url, struct call **calls)
 {
@@ -71,8 +82,9 @@ static long read_calls(const char *path, const char *base_url, struct call **cal
 		char *body_start = path_start ? strchr(path_start + 1, '\t') : NULL;
 		size_t body_length;
 		if (body_start == NULL) {
-			fprintf(stderr, "bare_driver: '%s': line %zu is not METHOD TAB PATH TAB BODY\n",
-				path, count + 1);
+			fprintf(stderr,
+			        "bare_driver: '%s': line %zu is not METHOD TAB PATH TAB BODY\n",
+			        path, count + 1);
 			goto out;
 		}
 		if (count == capacity) {
@@ -84,21 +96,25 @@ static long read_calls(const char *path, const char *base_url, struct call **cal
 			capacity = grown;
 		}
 		body_length = strcspn(body_start + 1, "\r\n");
-		struct call *call = &(*calls)[count];
+		struct call *call = &(*calls)[count++]; /* counted now so that an error frees it */
 		size_t url_length = strlen(base_url) + 1 + (size_t)(body_start - path_start);
 		call->method = copy_text(line, (size_t)(path_start - line));
 		call->url = malloc(url_length);
 		call->body = body_length ? copy_text(body_start + 1, body_length) : NULL;
-		if (call->method == NULL || call->url == NULL || (body_length && call->body == NULL))
+		if (call->method == NULL || call->url == NULL ||
+		    (body_length && call->body == NULL)) {
+			fprintf(stderr, "bare_driver: out of memory\n");
 			goto out;
+		}
 		snprintf(call->url, url_length, "%s/%.*s", base_url,
-			 (int)(body_start - path_start - 1), path_start + 1);
-		count++;
+		         (int)(body_start - path_start - 1), path_start + 1);
 	}
 	result = (long)count;
 out:
-	if (result < 0)
-		free(*calls), *calls = NULL; /* a bench tool: partial strings die with the process */
+	if (result < 0) {
+		free_calls(*calls, count);
+		*calls = NULL;
+	}
 	free(line);
 	if (file != NULL)
 		fclose(file);
@@ -106,7 +122,7 @@ out:
 }
 
 static void start_call(CURLM *multi, CURL *easy, const struct call *call, const char *userpwd,
-		       struct curl_slist *headers)
+                       struct curl_slist *headers)
 {
 	curl_easy_reset(easy);
 	curl_easy_setopt(easy, CURLOPT_URL, call->url);
@@ -188,7 +204,8 @@ int main(int argc, char **argv)
 			goto out;
 	}
 	double elapsed = seconds_now() - started;
-	printf("calls %ld seconds %.4f calls_per_second %.1f ok %lu throttled %lu other %lu failed %lu\n",
+	printf("calls %ld seconds %.4f calls_per_second %.1f ok %lu throttled %lu other %lu failed "
+	       "%lu\n",
 	       count, elapsed, elapsed > 0 ? (double)count / elapsed : 0.0, tally.ok,
 	       tally.throttled, tally.other, tally.failed);
 	status = 0;
@@ -197,12 +214,7 @@ out:
 		curl_easy_cleanup(easy[i]);
 	curl_multi_cleanup(multi);
 	curl_slist_free_all(headers);
-	for (long i = 0; i < count; i++) {
-		free(calls[i].method);
-		free(calls[i].url);
-		free(calls[i].body);
-	}
-	free(calls);
+	free_calls(calls, (size_t)count);
 	curl_global_cleanup();
 	return status;
 }
