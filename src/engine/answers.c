@@ -90,7 +90,23 @@ static void retry_or_give_up(struct engine *engine, struct call *call, enum retr
 		}
 		return;
 	}
-	if (call->retries >= engine->max_retries) {
+	bool out_of_tries = call->retries >= engine->max_retries;
+	bool out_of_budget =
+	    !out_of_tries && reason == RETRY_FAILED && !retry_budget_try_spend(&engine->budget);
+	if ((out_of_tries || out_of_budget) && reason == RETRY_FAILED &&
+	    (engine->failures_in_a_row >= DEAD_SERVICE_FAILURES || engine->answered == 0)) {
+		/* Nothing is getting through (or never did in this run): ending
+		 * every remaining row in error would only make the operator re-run
+		 * them. Stop resumably instead; this call applied nothing. */
+		error_set(engine->error,
+		          "the API keeps failing (%llu calls in a row, last: %s); stopped so the "
+		          "job can be resumed later",
+		          (unsigned long long)engine->failures_in_a_row, problem);
+		call_free(call);
+		engine_fail(engine, now_ms);
+		return;
+	}
+	if (out_of_tries) {
 		snprintf(message, sizeof(message), "gave up after %u attempts: %s", call->attempt,
 		         problem);
 		if (call->kind == CALL_RECONCILE)
@@ -102,25 +118,12 @@ static void retry_or_give_up(struct engine *engine, struct call *call, enum retr
 		engine_finish_call(engine, call, give_up_status, http_status, message);
 		return;
 	}
-	if (reason == RETRY_FAILED && !retry_budget_try_spend(&engine->budget)) {
-		if (engine->failures_in_a_row >= DEAD_SERVICE_FAILURES) {
-			/* Nothing is getting through: ending every remaining row in
-			 * error would only make the operator re-run them. Stop
-			 * resumably instead; this call applied nothing. */
-			error_set(engine->error,
-			          "the API keeps failing (%llu calls in a row, last: %s) and the "
-			          "retry budget is spent; stopped so the job can be resumed later",
-			          (unsigned long long)engine->failures_in_a_row, problem);
-			call_free(call);
-			engine_fail(engine, now_ms);
-			return;
-		}
-		snprintf(
-		    message, sizeof(message),
-		    "not retried: the job's retry budget is spent (%llu retries for %llu calls); "
-		    "last problem: %s",
-		    (unsigned long long)engine->budget.retries,
-		    (unsigned long long)engine->budget.first_attempts, problem);
+	if (out_of_budget) {
+		snprintf(message, sizeof(message),
+		         "not retried: the job's retry budget is spent (%llu retries for %llu "
+		         "calls); last problem: %s",
+		         (unsigned long long)engine->budget.retries,
+		         (unsigned long long)engine->budget.first_attempts, problem);
 		if (call->kind == CALL_RECONCILE)
 			snprintf(message, sizeof(message),
 			         "no answer to the operation (%s) and the read-back could not be "

@@ -22,12 +22,13 @@
 struct fake_api {
 	pthread_mutex_t lock;
 	unsigned calls, writes, reads;
-	unsigned throttle_first; /* the first N calls get 429 Retry-After: 0 */
-	unsigned fail_every;     /* every Nth write call gets 500 */
-	unsigned drop_every;     /* every Nth write call is applied, then dropped unanswered */
-	unsigned always_status;  /* answer every call with this status */
-	size_t max_chunk;        /* more devices per call: 413 */
-	unsigned too_large;      /* 413s sent */
+	unsigned throttle_first;  /* the first N calls get 429 Retry-After: 0 */
+	unsigned fail_every;      /* every Nth write call gets 500 */
+	unsigned drop_every;      /* every Nth write call is applied, then dropped unanswered */
+	unsigned always_status;   /* answer every call with this status */
+	unsigned fail_from_write; /* writes from this one on get 503 (0: never) */
+	size_t max_chunk;         /* more devices per call: 413 */
+	unsigned too_large;       /* 413s sent */
 	size_t largest_accepted;
 	unsigned stall_ms;              /* sleep before answering */
 	unsigned applied[MAX_ROWS + 1]; /* effects per device number */
@@ -151,6 +152,8 @@ static enum MHD_Result handle(void *context, struct MHD_Connection *connection, 
 		if (api.max_chunk && devices > api.max_chunk) {
 			api.too_large++;
 			result = answer(connection, 413, "{\"error\":\"too many devices\"}", NULL);
+		} else if (api.fail_from_write && write >= api.fail_from_write) {
+			result = answer(connection, 503, "{\"error\":\"unavailable\"}", NULL);
 		} else if (api.fail_every && write % api.fail_every == 0) {
 			result = answer(connection, 500, "{\"error\":\"internal\"}", NULL);
 		} else {
@@ -419,13 +422,28 @@ static void gives_up_after_max_retries(void **state)
 {
 	struct harness *harness = *state;
 	harness->config.max_retries = 2;
+	harness->config.concurrency = 1;
+	api.fail_from_write = 2; /* the first call is answered, then the service fails */
+	assert_int_equal(run(harness, 60), 0);
+	assert_int_equal(harness->stats.calls, 7); /* 1 + 2 chunks × 3 tries */
+	assert_int_equal(harness->rows.outcomes[0].status, ROW_OK);
+	assert_int_equal(harness->rows.outcomes[20].status, ROW_ERROR);
+	assert_int_equal(harness->rows.outcomes[20].attempts, 3);
+	assert_int_equal(harness->rows.outcomes[20].http_status, 503);
+	assert_non_null(strstr(harness->rows.outcomes[20].message, "gave up after 3 attempts"));
+	for (size_t index = 0; index < 60; index++)
+		assert_int_equal(harness->rows.finished[index], 1);
+}
+
+static void a_service_that_never_answers_stops_the_job_resumably(void **state)
+{
+	struct harness *harness = *state;
+	harness->config.max_retries = 2;
 	api.always_status = 503;
-	assert_int_equal(run(harness, 40), 0);
-	assert_every_row_once(harness, ROW_ERROR);
-	assert_int_equal(harness->stats.calls, 6); /* 2 chunks × 3 tries */
-	assert_int_equal(harness->rows.outcomes[0].attempts, 3);
-	assert_int_equal(harness->rows.outcomes[0].http_status, 503);
-	assert_non_null(strstr(harness->rows.outcomes[0].message, "gave up after 3 attempts"));
+	assert_int_equal(run(harness, 40), -1);
+	assert_non_null(strstr(harness->error.message, "the API keeps failing"));
+	for (size_t index = 0; index < 40; index++)
+		assert_int_equal(harness->rows.finished[index], 0);
 }
 
 static void a_dead_service_stops_the_job_within_the_retry_budget(void **state)
@@ -614,6 +632,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(too_large_calls_are_bisected_and_the_size_remembered,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(gives_up_after_max_retries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_service_that_never_answers_stops_the_job_resumably,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_dead_service_stops_the_job_within_the_retry_budget,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(refused_credentials_stop_the_job, setup, teardown),
