@@ -99,11 +99,22 @@ static void retry_budget_limits_retries_to_a_share_of_calls(void **state)
 	assert_false(retry_budget_try_spend(&budget));
 }
 
+static unsigned successes_until_step(struct aimd *aimd)
+{
+	unsigned before = aimd->current, answers = 0;
+	while (aimd->current == before && answers < 100000) {
+		aimd_on_success(aimd);
+		answers++;
+	}
+	return answers;
+}
+
 static void aimd_halves_on_throttling_and_recovers_slowly(void **state)
 {
 	(void)state;
 	struct aimd aimd;
 	aimd_init(&aimd, 8, 4, 1000);
+	/* a first step up from a clean start needs recover_after × current answers */
 	aimd_on_throttled(&aimd, 10000);
 	assert_int_equal(aimd.current, 4);
 	/* a burst of 429s within the cooldown is one signal */
@@ -114,19 +125,20 @@ static void aimd_halves_on_throttling_and_recovers_slowly(void **state)
 	aimd_on_throttled(&aimd, 12000);
 	aimd_on_throttled(&aimd, 13000);
 	assert_int_equal(aimd.current, 1); /* floor */
-	for (int answer = 0; answer < 3; answer++)
-		aimd_on_success(&aimd);
-	assert_int_equal(aimd.current, 1);
-	aimd_on_success(&aimd);
+	/* four decreases: each step back up is 8× slower, and forgiven by half per step */
+	assert_int_equal(successes_until_step(&aimd), 4 * 1 * 8);
 	assert_int_equal(aimd.current, 2);
-	for (int answer = 0; answer < 7; answer++)
-		aimd_on_success(&aimd);
-	assert_int_equal(aimd.current, 2); /* 2 → 3 needs 4 × 2 answers */
-	aimd_on_success(&aimd);
-	assert_int_equal(aimd.current, 3);
+	assert_int_equal(successes_until_step(&aimd), 4 * 2 * 4);
+	assert_int_equal(successes_until_step(&aimd), 4 * 3 * 2);
+	assert_int_equal(successes_until_step(&aimd), 4 * 4 * 1);
+	assert_int_equal(aimd.current, 5);
 	for (int answer = 0; answer < 1000; answer++)
 		aimd_on_success(&aimd);
 	assert_int_equal(aimd.current, 8); /* never above --concurrency */
+	/* a 429 right after climbing halves again */
+	aimd_on_throttled(&aimd, 20000);
+	assert_int_equal(aimd.current, 4);
+	assert_int_equal(aimd.slowdown, 2);
 }
 
 static void token_bucket_spaces_calls(void **state)
