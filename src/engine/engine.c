@@ -126,9 +126,10 @@ static void settle_doubt(struct engine *engine, struct record *record)
 	engine_schedule(engine, lookup, 0);
 }
 
-static int pull_rows(struct engine *engine, int64_t now_ms)
+/* Reads rows into the planner until target chunks (and queued calls) are
+ * ready, the source ends, or the job stops. */
+static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 {
-	size_t target = (size_t)engine->concurrency * READY_CHUNKS_PER_SLOT;
 	while (!engine->source_done && !engine->stopping &&
 	       planner_ready_count(engine->planner) + engine->scheduled_count < target) {
 		const struct record *record = NULL;
@@ -145,9 +146,12 @@ static int pull_rows(struct engine *engine, int64_t now_ms)
 		}
 		struct record *copy = record_clone(record);
 		if (!copy || op_batch_key(engine->op, copy, &engine->key)) {
-			free(copy);
-			error_set(engine->error, "out of memory while planning row %llu",
+			error_set(engine->error,
+			          copy
+			              ? "cannot form the batching key of row %llu (values too long)"
+			              : "out of memory while planning row %llu",
 			          (unsigned long long)record->row);
+			free(copy);
 			engine_fail(engine, now_ms);
 			return -1;
 		}
@@ -591,9 +595,13 @@ int engine_run_resuming(const struct engine_config *config, struct engine_source
 		int64_t now = clock_monotonic_ms();
 		if (!engine.stopping && config->stop_requested && *config->stop_requested)
 			enter_stopping(&engine, now);
+		/* First just enough rows to fill free slots, so calls start at once;
+		 * then the reserve that keeps the slots busy. */
 		if (!engine.stopping)
-			pull_rows(&engine, now);
+			pull_rows(&engine, engine.concurrency, now);
 		start_calls(&engine, now);
+		if (!engine.stopping)
+			pull_rows(&engine, (size_t)engine.concurrency * READY_CHUNKS_PER_SLOT, now);
 		if (engine.stopping && (!engine.running_count || now >= engine.stop_deadline_ms))
 			break;
 		if (!engine.stopping && !work_left(&engine))
