@@ -29,6 +29,8 @@ struct pipeline {
 	struct pipeline_counts counts;
 	char *samples[PIPELINE_SAMPLE_ROWS]; /* "row 3 (line 4): message" */
 	size_t sample_count;
+	pipeline_settled_fn *settled; /* rows an earlier run finished: keys only */
+	void *settled_context;
 };
 
 const struct op *pipeline_find_op(const char *name, struct error *error)
@@ -204,6 +206,39 @@ static int remember_sample(struct pipeline *pipeline)
 	return 0;
 }
 
+void pipeline_skip_settled(struct pipeline *pipeline, pipeline_settled_fn *settled, void *context)
+{
+	pipeline->settled = settled;
+	pipeline->settled_context = context;
+}
+
+/* A row an earlier run of the job already settled: it is not validated
+ * again, but a row that was valid then still claims its unique keys, so that
+ * a later duplicate of it is found exactly as in an uninterrupted run. */
+static int pass_settled_row(struct pipeline *pipeline, struct pipeline_row *row, bool was_valid,
+                            struct error *error)
+{
+	memset(&pipeline->record, 0, sizeof(pipeline->record));
+	strbuf_reset(&pipeline->message);
+	bool bound = was_valid && binding_apply(pipeline->binding, &pipeline->row,
+	                                        &pipeline->record, &pipeline->message) == 0;
+	if (bound && dupe_set_check(pipeline->dupes, pipeline->op, &pipeline->record,
+	                            &pipeline->message) < 0)
+		return error_set(error, "out of memory (duplicate check)");
+	pipeline->counts.rows++;
+	if (was_valid)
+		pipeline->counts.valid++;
+	else
+		pipeline->counts.invalid++;
+	row->row = &pipeline->row;
+	row->record = bound ? &pipeline->record : NULL;
+	row->valid = was_valid;
+	row->settled = true;
+	row->message = "";
+	row->rule = "";
+	return 1;
+}
+
 int pipeline_next(struct pipeline *pipeline, struct pipeline_row *row, struct error *error)
 {
 	int result = manifest_next(pipeline->manifest, &pipeline->row, error);
@@ -212,6 +247,11 @@ int pipeline_next(struct pipeline *pipeline, struct pipeline_row *row, struct er
 			print_manifest_notes(pipeline);
 		return result;
 	}
+	bool was_valid = false;
+	if (pipeline->settled &&
+	    pipeline->settled(pipeline->settled_context, pipeline->row.number, &was_valid))
+		return pass_settled_row(pipeline, row, was_valid, error);
+	row->settled = false;
 	bool bound = false;
 	bool valid = judge_row(pipeline, &bound, error);
 	if (error->set)

@@ -26,6 +26,8 @@ struct pipeline_row {
 	bool valid;
 	const char *message; /* invalid: e.g. "imei: check digit wrong (Luhn)"; else "" */
 	const char *rule;    /* invalid: a stable label for counting; else "" */
+	bool settled;        /* an earlier run finished this row: not judged again (see
+	                        pipeline_skip_settled); valid tells what it was */
 };
 
 struct pipeline_rule_count {
@@ -54,6 +56,12 @@ const struct op *pipeline_find_op(const char *name, struct error *error);
  * and line. Notes about the file (unused columns, BOM, ...) go once to notes
  * (may be NULL). Free with pipeline_close. */
 struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, struct error *error);
+/* Says whether an earlier run of the job finished row (setting *was_valid to
+ * whether the row passed validation then). */
+typedef bool pipeline_settled_fn(void *context, uint64_t row, bool *was_valid);
+/* Makes pipeline_next pass the rows settled() names without validating them
+ * again (resume: only their unique keys are remembered, for duplicates). */
+void pipeline_skip_settled(struct pipeline *pipeline, pipeline_settled_fn *settled, void *context);
 /* Reads and judges the next row: 1 = *row filled, 0 = end of the manifest
  * (the manifest's notes are printed then), -1 = file-level error (error filled). */
 int pipeline_next(struct pipeline *pipeline, struct pipeline_row *row, struct error *error);

@@ -77,8 +77,6 @@ static void outcome_now(struct row_outcome *outcome, enum row_status status, con
 static int source_next(void *context, const struct record **record, struct error *error)
 {
 	struct job_run *run = context;
-	const struct journal_replay *replay =
-	    run->directory.resuming ? &run->directory.replay : NULL;
 	struct pipeline_row row;
 	for (;;) {
 		int next = pipeline_next(run->pipeline, &row, error);
@@ -91,11 +89,9 @@ static int source_next(void *context, const struct record **record, struct error
 			           : 0;
 		}
 		run->rows_read++;
-		uint64_t number = row.row->number;
-		enum journal_row_state state =
-		    replay ? journal_replay_row_state(replay, number) : JOURNAL_ROW_NEW;
-		if (state == JOURNAL_ROW_FINAL)
+		if (row.settled)
 			continue;
+		uint64_t number = row.row->number;
 		if (!row.valid) {
 			struct row_outcome outcome;
 			outcome_now(&outcome, ROW_INVALID, row.message);
@@ -118,6 +114,21 @@ static bool row_in_doubt(void *context, const struct record *record)
 	return run->directory.resuming &&
 	       journal_replay_row_state(&run->directory.replay, record->row) ==
 	           JOURNAL_ROW_IN_DOUBT;
+}
+
+/* pipeline_settled_fn: rows with a recorded final outcome; those that were
+ * invalid claimed no unique key in the run that judged them. */
+static bool row_settled(void *context, uint64_t row, bool *was_valid)
+{
+	struct job_run *run = context;
+	if (journal_replay_row_state(&run->directory.replay, row) != JOURNAL_ROW_FINAL)
+		return false;
+	struct row_outcome outcome;
+	struct error error;
+	error_clear(&error);
+	*was_valid = outcome_store_get(run->directory.store, row, &outcome, &error) == 0 &&
+	             outcome.status != ROW_INVALID;
+	return true;
 }
 
 static int sink_call_starting(void *context, uint64_t call_id, const struct record *const *records,
@@ -335,6 +346,8 @@ int run_job(const struct job_options *options)
 	run.pipeline = pipeline_open(&reading, options->quiet ? NULL : stderr, &error);
 	if (!run.pipeline)
 		goto out;
+	if (run.directory.resuming)
+		pipeline_skip_settled(run.pipeline, row_settled, &run);
 	if (stop_signals_install(&run.signals) < 0) {
 		error_set(&error, "cannot install signal handlers: %s", strerror(errno));
 		goto out;
