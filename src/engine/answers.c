@@ -172,7 +172,7 @@ static void handle_ambiguous(struct engine *engine, struct call *call, const cha
 		}
 		lookup->id = ++engine->next_call_id;
 		snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", why);
-		engine_schedule(engine, lookup, 0);
+		engine_schedule_now(engine, lookup);
 	}
 	call_free_keeping_records(call);
 }

@@ -81,7 +81,7 @@ void engine_finish_call(struct engine *engine, struct call *call, enum row_statu
 void engine_schedule(struct engine *engine, struct call *call, int64_t not_before_ms)
 {
 	call->not_before_ms = not_before_ms;
-	struct call **slot = &engine->scheduled;
+	struct call **slot = &engine->waiting;
 	while (*slot && (*slot)->not_before_ms <= not_before_ms)
 		slot = &(*slot)->next;
 	call->next = *slot;
@@ -89,15 +89,48 @@ void engine_schedule(struct engine *engine, struct call *call, int64_t not_befor
 	engine->scheduled_count++;
 }
 
+void engine_schedule_now(struct engine *engine, struct call *call)
+{
+	call->not_before_ms = 0;
+	call->next = NULL;
+	if (engine->due_tail)
+		engine->due_tail->next = call;
+	else
+		engine->due_head = call;
+	engine->due_tail = call;
+	engine->scheduled_count++;
+}
+
+static bool have_due(const struct engine *engine, int64_t now_ms)
+{
+	return engine->due_head || (engine->waiting && engine->waiting->not_before_ms <= now_ms);
+}
+
+/* Removes and returns a call whose start time has come: retries first (they
+ * have waited already), then splits and read-backs; NULL when none. */
 static struct call *next_due(struct engine *engine, int64_t now_ms)
 {
-	struct call *call = engine->scheduled;
-	if (!call || call->not_before_ms > now_ms)
+	struct call *call = NULL;
+	if (engine->waiting && engine->waiting->not_before_ms <= now_ms) {
+		call = engine->waiting;
+		engine->waiting = call->next;
+	} else if (engine->due_head) {
+		call = engine->due_head;
+		engine->due_head = call->next;
+		if (!engine->due_head)
+			engine->due_tail = NULL;
+	} else {
 		return NULL;
-	engine->scheduled = call->next;
+	}
 	call->next = NULL;
 	engine->scheduled_count--;
 	return call;
+}
+
+/* Removes and returns any queued call, due or not (for shutting down); NULL when none. */
+static struct call *next_queued(struct engine *engine)
+{
+	return next_due(engine, INT64_MAX);
 }
 
 /* ---- pulling rows into the planner ---- */
@@ -123,7 +156,7 @@ static void settle_doubt(struct engine *engine, struct record *record)
 	}
 	lookup->id = ++engine->next_call_id;
 	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", why);
-	engine_schedule(engine, lookup, 0);
+	engine_schedule_now(engine, lookup);
 }
 
 /* Reads rows into the planner until target chunks (and queued calls) are
@@ -250,8 +283,8 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 	engine->stats->calls++;
 }
 
-/* Splits call into calls of at most piece rows, scheduled at now_ms in
- * order; the rows move to the new calls. */
+/* Splits call into calls of at most piece rows, queued in order to start as
+ * soon as slots free; the rows move to the new calls. */
 void engine_split_call(struct engine *engine, struct call *call, size_t piece, int64_t now_ms)
 {
 	for (size_t first = 0; first < call->count; first += piece) {
@@ -269,7 +302,7 @@ void engine_split_call(struct engine *engine, struct call *call, size_t piece, i
 			return;
 		}
 		part->id = ++engine->next_call_id;
-		engine_schedule(engine, part, now_ms);
+		engine_schedule_now(engine, part);
 	}
 	call_free_keeping_records(call);
 }
@@ -286,8 +319,7 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 {
 	while (!engine->stopping && engine->running_count < allowed_in_flight(engine) &&
 	       now_ms >= engine->hold_until_ms) {
-		bool have_due = engine->scheduled && engine->scheduled->not_before_ms <= now_ms;
-		if (!have_due && !planner_ready_count(engine->planner))
+		if (!have_due(engine, now_ms) && !planner_ready_count(engine->planner))
 			return;
 		if (rate_limiter_wait_ms(&engine->limiter, now_ms) > 0)
 			return;
@@ -411,10 +443,8 @@ static void abort_running(struct engine *engine)
 static void drop_scheduled(struct engine *engine)
 {
 	char message[512];
-	while (engine->scheduled) {
-		struct call *call = engine->scheduled;
-		engine->scheduled = call->next;
-		engine->scheduled_count--;
+	struct call *call;
+	while ((call = next_queued(engine))) {
 		if (call->kind == CALL_RECONCILE && !engine->sink_broken) {
 			snprintf(message, sizeof(message),
 			         "no answer to the operation (%s) and the job stopped before it "
@@ -442,7 +472,7 @@ static void update_progress(struct engine *engine, int64_t now_ms, bool force)
 
 static bool work_left(const struct engine *engine)
 {
-	return engine->running_count || engine->scheduled || !engine->source_done ||
+	return engine->running_count || engine->scheduled_count || !engine->source_done ||
 	       planner_ready_count(engine->planner) || planner_open_rows(engine->planner);
 }
 
@@ -459,8 +489,10 @@ static long poll_timeout(struct engine *engine, int64_t now_ms)
 		until = min64(until, engine->stop_deadline_ms);
 	} else if (engine->running_count < allowed_in_flight(engine)) {
 		int64_t start_at = planner_ready_count(engine->planner) ? now_ms : INT64_MAX;
-		if (engine->scheduled)
-			start_at = min64(start_at, engine->scheduled->not_before_ms);
+		if (engine->due_head)
+			start_at = now_ms;
+		if (engine->waiting)
+			start_at = min64(start_at, engine->waiting->not_before_ms);
 		if (start_at != INT64_MAX) {
 			if (start_at < engine->hold_until_ms)
 				start_at = engine->hold_until_ms;
@@ -561,11 +593,9 @@ static void engine_release(struct engine *engine)
 		call_free(engine->running[index]);
 	}
 	engine->running_count = 0;
-	while (engine->scheduled) {
-		struct call *call = engine->scheduled;
-		engine->scheduled = call->next;
+	struct call *call;
+	while ((call = next_queued(engine)))
 		call_free(call);
-	}
 	planner_free(engine->planner);
 	free(engine->running);
 	if (engine->multi)

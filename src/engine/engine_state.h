@@ -45,9 +45,11 @@ struct engine {
 	struct retry_budget budget;
 	uint64_t random_state;
 
-	struct call *scheduled; /* not yet started or waiting to retry, by not_before_ms */
-	size_t scheduled_count;
-	struct call **running; /* in flight, at most concurrency */
+	struct call *waiting;  /* retries waiting for their start time, by not_before_ms */
+	struct call *due_head; /* splits and read-backs to start as soon as a slot frees */
+	struct call *due_tail;
+	size_t scheduled_count; /* calls in both lists */
+	struct call **running;  /* in flight, at most concurrency */
 	unsigned running_count;
 
 	bool curl_initialised;
@@ -76,7 +78,9 @@ void engine_finish_call(struct engine *engine, struct call *call, enum row_statu
                         long http_status, const char *message);
 /* Queues call (owned by the engine from now on) to start at not_before_ms or later. */
 void engine_schedule(struct engine *engine, struct call *call, int64_t not_before_ms);
-/* Replaces call by calls of at most piece rows, queued in order to start at now_ms. */
+/* Queues call (owned by the engine from now on) to start as soon as a slot frees, in order. */
+void engine_schedule_now(struct engine *engine, struct call *call);
+/* Replaces call by calls of at most piece rows, queued in order to start at once. */
 void engine_split_call(struct engine *engine, struct call *call, size_t piece, int64_t now_ms);
 /* Decides about a call whose transfer ended with result: outcome, retry,
  * split, read-back or stop. The call is consumed. */
