@@ -6,7 +6,7 @@
 source "$TESTS_DIR/integration/lib.sh"
 source "$TESTS_DIR/integration/engine_common.sh"
 
-rows=300
+rows=500
 m=$(manifest lot --op activate --rows $rows --seed 3)
 start_sim --drop-rate 0.1 --seed 11 --ledger "$WORK/ledger.jsonl"
 status=0
@@ -15,7 +15,7 @@ batch run --quiet --op activate --manifest "$m" --chunk 10 --concurrency 4 \
 stop_sim
 case "$status" in 0 | 1) ;; *) fail "exit $status: $(tail -5 "$WORK/batch.stderr")" ;; esac
 
-python3 - "$WORK/ledger.jsonl" "$WORK/out/results.csv" <<'PY' || fail "exactly-once check failed"
+python3 - "$WORK/ledger.jsonl" "$WORK/out/results.csv" "$rows" <<'PY' || fail "exactly-once check failed"
 import collections, csv, json, sys
 ledger = [json.loads(line) for line in open(sys.argv[1])]
 applied = collections.Counter(entry["key"] for entry in ledger if entry["op"] == "activate")
@@ -23,8 +23,8 @@ twice = [iccid for iccid, count in applied.items() if count > 1]
 if twice:
     sys.exit("activated more than once: %s" % twice[:5])
 rows = list(csv.DictReader(open(sys.argv[2], newline="")))
-if len(rows) != 300:
-    sys.exit("results.csv has %d rows" % len(rows))
+if len(rows) != int(sys.argv[3]):
+    sys.exit("results.csv has %d rows, expected %s" % (len(rows), sys.argv[3]))
 reconciled = 0
 for row in rows:
     if row["status"] == "ok":
