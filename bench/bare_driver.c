@@ -130,6 +130,7 @@ static void start_call(CURLM *multi, CURL *easy, const struct call *call, const 
 	curl_easy_setopt(easy, CURLOPT_USERPWD, userpwd);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard_body);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT, 60L); /* a benchmark must end by itself */
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, call->body ? call->body : "");
 	if (call->body == NULL && strcmp(call->method, "GET") == 0)
 		curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);

@@ -25,7 +25,7 @@ JOB_TIMEOUT=120       # seconds; a job that takes longer is stopped (SIGINT) and
 PYTHON_NOTE_ROWS=1000 # a sequential script needs 20+ ms a row: a sample is enough for its rate
 MEASURE="python3 $ROOT/bench/peers/measure.py"
 GEN="python3 $ROOT/scripts/gen-manifest.py"
-PEER="python3 $ROOT/bench/peers/python_requests.py"
+PEER="timeout 300 python3 $ROOT/bench/peers/python_requests.py"
 export LATTIGO_KEY_NAME=bench-key
 LATTIGO_API_KEY=bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 export LATTIGO_API_KEY
@@ -160,10 +160,10 @@ say "python sequential: cost-center $py_cc_rps rows/s, note $py_note_rps rows/s"
 
 cc_bare_cps=0
 for _ in 1 2 3; do # best of three, like the lattigo-batch run it is compared with
-	read -r _ cc_calls _ _ _ cps _ < <("$RUN_DIR/bare_driver" "$SIM_URL" "$RUN_DIR/cost-center.calls" "$CONCURRENCY")
+	read -r _ cc_calls _ _ _ cps _ < <(timeout 300 "$RUN_DIR/bare_driver" "$SIM_URL" "$RUN_DIR/cost-center.calls" "$CONCURRENCY")
 	cc_bare_cps=$(awk -v a="$cps" -v b="$cc_bare_cps" 'BEGIN { print (a > b ? a : b) }')
 done
-read -r _ note_calls _ _ _ note_bare_cps _ < <("$RUN_DIR/bare_driver" "$SIM_URL" "$RUN_DIR/note.calls" "$CONCURRENCY")
+read -r _ note_calls _ _ _ note_bare_cps _ < <(timeout 300 "$RUN_DIR/bare_driver" "$SIM_URL" "$RUN_DIR/note.calls" "$CONCURRENCY")
 cc_bare_rps=$(awk -v c="$cc_bare_cps" 'BEGIN { printf "%.0f", c * 20000 / '"$cc_calls"' }')
 note_bare_rps=$(awk -v c="$note_bare_cps" 'BEGIN { printf "%.0f", c }')
 say "bare libcurl-multi driver: cost-center $cc_bare_rps rows/s ($cc_calls calls), note $note_bare_rps rows/s"
