@@ -195,7 +195,8 @@ static bool answer_says_too_large(const struct call *call, long http_status)
 	if (http_status != 400)
 		return false;
 	const char *text = strbuf_text(&call->response);
-	static const char *const phrases[] = {"too many", "too large", "too big", "too long"};
+	/* About the size of the call, not of one value ("note is too long" is a row's problem). */
+	static const char *const phrases[] = {"too many", "too large", "too big"};
 	for (size_t index = 0; index < sizeof(phrases) / sizeof(phrases[0]); index++) {
 		/* bounded: the body is capped */
 		const char *at = text;
@@ -259,6 +260,18 @@ static void reconcile_answer(struct engine *engine, struct call *call, long http
 	engine_finish_call(engine, call, ROW_UNKNOWN, http_status, message);
 }
 
+/* Copies the beginning of an answer into out for a message, control
+ * characters (line breaks of a hostile body) made spaces. */
+static void quote_start(const struct strbuf *body, char *out, size_t size)
+{
+	size_t length = body->length < size - 1 ? body->length : size - 1;
+	for (size_t index = 0; index < length; index++) {
+		unsigned char byte = (unsigned char)body->data[index];
+		out[index] = byte < 0x20 || byte == 0x7f ? ' ' : (char)byte;
+	}
+	out[length] = '\0';
+}
+
 static void handle_answer(struct engine *engine, struct call *call, long http_status,
                           int64_t now_ms)
 {
@@ -316,13 +329,18 @@ static void handle_answer(struct engine *engine, struct call *call, long http_st
 		reconcile_answer(engine, call, http_status);
 		return;
 	}
-	if (answer_says_too_large(call, http_status)) {
-		if (call->count > 1) {
-			bisect(engine, call, now_ms);
-			return;
-		}
-		engine_finish_call(engine, call, ROW_ERROR, http_status,
-		                   "the API refused even a single-row call as too large");
+	if (call->count > 1 && answer_says_too_large(call, http_status)) {
+		bisect(engine, call, now_ms);
+		return;
+	}
+	if (http_status == 413) {
+		char start[201];
+		char refused[512];
+		quote_start(&call->response, start, sizeof(start));
+		snprintf(refused, sizeof(refused),
+		         "the API refused even a single-row call as too large (HTTP 413): '%s'",
+		         start);
+		engine_finish_call(engine, call, ROW_ERROR, http_status, refused);
 		return;
 	}
 	if (http_status >= 300 && http_status < 400) {

@@ -418,6 +418,20 @@ static void too_large_calls_are_bisected_and_the_size_remembered(void **state)
 	assert_true(harness->rows.outcomes[199].attempts <= 2);
 }
 
+static void a_single_row_refused_as_too_large_ends_in_error(void **state)
+{
+	struct harness *harness = *state;
+	harness->config.chunk = 4;
+	api.always_status = 413;
+	assert_int_equal(run(harness, 4), 0);
+	assert_every_row_once(harness, ROW_ERROR);
+	/* 4 → 2 + 2 → 1 + 1 + 1 + 1 */
+	assert_int_equal(harness->stats.calls, 7);
+	assert_int_equal(harness->rows.outcomes[0].http_status, 413);
+	assert_non_null(strstr(harness->rows.outcomes[0].message, "single-row call as too large"));
+	assert_non_null(strstr(harness->rows.outcomes[0].message, "scripted"));
+}
+
 static void gives_up_after_max_retries(void **state)
 {
 	struct harness *harness = *state;
@@ -632,6 +646,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(too_large_calls_are_bisected_and_the_size_remembered,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(gives_up_after_max_retries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_single_row_refused_as_too_large_ends_in_error, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(a_service_that_never_answers_stops_the_job_resumably,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_dead_service_stops_the_job_within_the_retry_budget,
