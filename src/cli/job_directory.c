@@ -283,7 +283,11 @@ int job_directory_open(struct job_directory *directory, const struct job_options
 	char checkpoint[4096];
 	if (join_path(checkpoint, sizeof(checkpoint), options->out, JOURNAL_FILE_NAME, error) < 0)
 		return EXIT_USAGE;
-	bool has_job = access(checkpoint, F_OK) == 0;
+	struct stat checkpoint_status;
+	bool has_job = stat(checkpoint, &checkpoint_status) == 0;
+	if (has_job)
+		directory->last_written_ms = (int64_t)checkpoint_status.st_mtim.tv_sec * 1000 +
+		                             checkpoint_status.st_mtim.tv_nsec / 1000000;
 	if (has_job && options->force_new) {
 		error_set(error,
 		          "--force-new starts over only into an empty directory, and '%s' holds "

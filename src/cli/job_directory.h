@@ -6,6 +6,7 @@
 #define LATTIGO_JOB_DIRECTORY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "audit/audit.h"
 #include "cli/options.h"
@@ -21,6 +22,7 @@ struct job_directory {
 	struct journal *journal;
 	struct journal_replay replay; /* what the journal held (zero for a new job) */
 	bool resuming;
+	int64_t last_written_ms; /* resuming: UTC epoch ms of the checkpoint's last write */
 	struct outcome_store *store;
 	struct audit_writer *audit;
 	char manifest_path[4096]; /* the manifest to read: the given path, or the stdin copy */

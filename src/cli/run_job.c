@@ -26,6 +26,10 @@
 #include "outputs/results_writer.h"
 #include "outputs/summary.h"
 
+/* How long after an interruption a call it left in flight may still take
+ * effect in the service; rows in doubt are read back only after that. */
+#define IN_DOUBT_SETTLE_MS 5000
+
 /* Everything one run holds; released in one place. */
 struct job_run {
 	const struct job_options *options;
@@ -283,7 +287,12 @@ static int run_engine(struct job_run *run, struct error *error)
 	                                   isatty(STDERR_FILENO)),
 	              stderr, run->directory.replay.row_total, before);
 
-	struct engine_doubts doubts = {run, row_in_doubt};
+	/* A call in flight when the last run died may still be at work in the
+	 * service: read rows in doubt back only once it has surely landed. */
+	int64_t settled_at_ms = run->directory.last_written_ms + IN_DOUBT_SETTLE_MS;
+	int64_t wait_ms = settled_at_ms - clock_wall_ms();
+	struct engine_doubts doubts = {run, row_in_doubt,
+	                               clock_monotonic_ms() + (wait_ms > 0 ? wait_ms : 0)};
 	int engine_result = engine_run_resuming(&config, &source, &doubts, &sink, &stats, error);
 	struct error commit_error;
 	error_clear(&commit_error);
@@ -309,8 +318,10 @@ static int run_engine(struct job_run *run, struct error *error)
 	if (exit_code < 0)
 		return report(error, EXIT_INTERRUPTED);
 	/* A refusal before any row got an answer (wrong credentials, an endpoint
-	 * the policy forbids) is a configuration error: nothing was applied. */
-	if (engine_result < 0 && stats.rows_ok + stats.rows_error + stats.rows_unknown == 0)
+	 * the policy forbids) is a configuration error: nothing was applied. A
+	 * service that keeps failing is not: the job resumes later. */
+	if (engine_result < 0 && !stats.service_failing &&
+	    stats.rows_ok + stats.rows_error + stats.rows_unknown == 0)
 		return EXIT_USAGE;
 	return exit_code;
 }

@@ -102,6 +102,7 @@ static void retry_or_give_up(struct engine *engine, struct call *call, enum retr
 		          "the API keeps failing (%llu calls in a row, last: %s); stopped so the "
 		          "job can be resumed later",
 		          (unsigned long long)engine->failures_in_a_row, problem);
+		engine->stats->service_failing = true;
 		call_free(call);
 		engine_fail(engine, now_ms);
 		return;
@@ -239,12 +240,33 @@ static void map_answer(struct engine *engine, struct call *call, long http_statu
 	call_free(call);
 }
 
+/* A row in doubt after a crash whose device the service says does not exist:
+ * the interrupted call never took effect, so the row is sent now, alone. */
+static void send_absent_row(struct engine *engine, struct call *lookup)
+{
+	struct call *send =
+	    call_new(CALL_OPERATION, lookup->records, lookup->count, lookup->row_attempts);
+	if (!send) {
+		engine_finish_call(engine, lookup, ROW_UNKNOWN, 404,
+		                   "device absent after an interruption, but out of memory to "
+		                   "send it again; check before re-sending");
+		return;
+	}
+	call_free_keeping_records(lookup);
+	send->id = ++engine->next_call_id;
+	engine_schedule_now(engine, send);
+}
+
 static void reconcile_answer(struct engine *engine, struct call *call, long http_status)
 {
 	char message[512];
 	if (http_status == 200) {
 		engine_finish_call(engine, call, ROW_OK, 200,
 		                   "reconciled: device exists after an unanswered activation");
+		return;
+	}
+	if (http_status == 404 && call->send_if_absent) {
+		send_absent_row(engine, call);
 		return;
 	}
 	if (http_status == 404)

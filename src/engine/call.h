@@ -48,6 +48,8 @@ struct call {
 	CURLcode result; /* how the last try's transfer ended */
 	int64_t started_mono_ms, started_wall_ms;
 	char ambiguity[160]; /* why an operation call's outcome is unknown (reconcile calls) */
+	bool send_if_absent; /* reconcile call of a row in doubt after a crash: a 404 means
+	                        the interrupted call never took effect, so send the row */
 	struct call *next;   /* scheduling lists */
 };
 

@@ -155,8 +155,9 @@ static void settle_doubt(struct engine *engine, struct record *record)
 		return;
 	}
 	lookup->id = ++engine->next_call_id;
+	lookup->send_if_absent = true;
 	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", why);
-	engine_schedule_now(engine, lookup);
+	engine_schedule(engine, lookup, engine->doubts->read_back_not_before_ms);
 }
 
 /* Reads rows into the planner until target chunks (and queued calls) are

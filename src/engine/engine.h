@@ -23,43 +23,49 @@
 
 struct engine_config {
 	const struct op *op;
-	const char *endpoint;      /* API root, e.g. "https://api.lattigo.com" (no trailing slash needed) */
-	const char *key_name;      /* Basic auth user; never printed */
-	const char *api_key;       /* Basic auth password; never printed */
-	size_t chunk;              /* rows per call for batchable operations (1 for OP_PER_ROW) */
-	unsigned concurrency;      /* calls in flight */
-	double rate;               /* calls per second, 0 = unlimited */
-	unsigned max_retries;      /* retries of one call */
-	long connect_timeout_ms;   /* defaults when 0: 10 s */
-	long total_timeout_ms;     /* defaults when 0: 120 s */
-	long stall_timeout_s;      /* below 1 byte/s for this long = stalled; default 30 s */
-	bool allow_insecure_http;  /* plain http to a non-loopback host */
-	bool verbose;              /* one line per call on stderr (never credentials) */
+	const char
+	    *endpoint; /* API root, e.g. "https://api.lattigo.com" (no trailing slash needed) */
+	const char *key_name;     /* Basic auth user; never printed */
+	const char *api_key;      /* Basic auth password; never printed */
+	size_t chunk;             /* rows per call for batchable operations (1 for OP_PER_ROW) */
+	unsigned concurrency;     /* calls in flight */
+	double rate;              /* calls per second, 0 = unlimited */
+	unsigned max_retries;     /* retries of one call */
+	long connect_timeout_ms;  /* defaults when 0: 10 s */
+	long total_timeout_ms;    /* defaults when 0: 120 s */
+	long stall_timeout_s;     /* below 1 byte/s for this long = stalled; default 30 s */
+	bool allow_insecure_http; /* plain http to a non-loopback host */
+	bool verbose;             /* one line per call on stderr (never credentials) */
 	volatile sig_atomic_t *stop_requested; /* set by SIGINT/SIGTERM: start no new calls */
-	long stop_grace_ms;        /* how long calls in flight may finish after a stop; default 30 s */
+	long stop_grace_ms; /* how long calls in flight may finish after a stop; default 30 s */
 };
 
 /* Pulls the rows to send: valid, not yet finished. */
 struct engine_source {
 	void *context;
-	/* 1 = *record set (borrowed until the next call), 0 = no more rows, -1 = error (engine stops). */
+	/* 1 = *record set (borrowed until the next call), 0 = no more rows, -1 = error (engine
+	 * stops). */
 	int (*next)(void *context, const struct record **record, struct error *error);
 };
 
 /* One HTTP exchange, for the audit trail. Every pointer is borrowed. */
 struct exchange {
 	uint64_t sequence;
-	int64_t started_at_ms;   /* UTC epoch ms */
+	int64_t started_at_ms; /* UTC epoch ms */
 	int64_t finished_at_ms;
 	const char *method;
-	const char *url;         /* never holds credentials */
-	const char *request_body; size_t request_length;
-	long http_status;        /* 0: no answer (curl_error says why) */
-	const char *curl_error;  /* "" when the transfer completed */
-	const char *response_headers; size_t response_headers_length; /* selected headers, "Name: value\n" lines */
-	const char *response_body; size_t response_length;
-	unsigned attempt;        /* 1 for the first try */
-	const uint64_t *rows; size_t row_count; /* manifest rows the call carried */
+	const char *url; /* never holds credentials */
+	const char *request_body;
+	size_t request_length;
+	long http_status;       /* 0: no answer (curl_error says why) */
+	const char *curl_error; /* "" when the transfer completed */
+	const char *response_headers;
+	size_t response_headers_length; /* selected headers, "Name: value\n" lines */
+	const char *response_body;
+	size_t response_length;
+	unsigned attempt; /* 1 for the first try */
+	const uint64_t *rows;
+	size_t row_count; /* manifest rows the call carried */
 };
 
 struct engine_stats;
@@ -70,9 +76,10 @@ struct engine_sink {
 	/* A call carrying these rows is about to go out (for a non-idempotent op this
 	 * must be durable before it returns). May be NULL. */
 	int (*call_starting)(void *context, uint64_t call_id, const struct record *const *records,
-			     size_t count, unsigned attempt);
+	                     size_t count, unsigned attempt);
 	/* A row reached its final outcome. */
-	int (*row_finished)(void *context, const struct record *record, const struct row_outcome *outcome);
+	int (*row_finished)(void *context, const struct record *record,
+	                    const struct row_outcome *outcome);
 	/* An exchange ended (answer or transport failure). May be NULL. */
 	int (*exchange_finished)(void *context, const struct exchange *exchange);
 	/* Called about every 200 ms and at the end with the engine's counters. May be NULL. */
@@ -80,14 +87,16 @@ struct engine_sink {
 };
 
 struct engine_stats {
-	uint64_t rows_taken;     /* rows pulled from the source */
+	uint64_t rows_taken; /* rows pulled from the source */
 	uint64_t rows_ok, rows_error, rows_unknown, rows_skipped;
-	uint64_t calls;          /* HTTP exchanges, including retries and reconciliation look-ups */
+	uint64_t calls; /* HTTP exchanges, including retries and reconciliation look-ups */
 	uint64_t retries;
-	uint64_t throttled;      /* answers with 429 */
+	uint64_t throttled; /* answers with 429 */
 	unsigned in_flight;
 	int64_t started_ms, elapsed_ms; /* monotonic */
-	bool stopped;            /* a stop request or a fatal error ended the job early */
+	bool stopped;                   /* a stop request or a fatal error ended the job early */
+	bool service_failing;           /* the fatal error was the API failing call after call: a
+	                                   later resume may get through (not a configuration error) */
 };
 
 /* Runs until the source is exhausted and every row has an outcome, or a stop
@@ -95,21 +104,28 @@ struct engine_stats {
  * early (rows not started are simply not reported), -1 on a fatal error
  * (error filled: e.g. 401 wrong credentials, endpoint refused by policy). */
 int engine_run(const struct engine_config *config, struct engine_source *source,
-	       struct engine_sink *sink, struct engine_stats *stats, struct error *error);
+               struct engine_sink *sink, struct engine_stats *stats, struct error *error);
 
 /* Rows an earlier, interrupted run of the same job sent without a recorded
  * answer. in_doubt is asked about every row the source yields. */
 struct engine_doubts {
 	void *context;
 	bool (*in_doubt)(void *context, const struct record *record);
+	/* Monotonic ms before which no row in doubt is read back, so that a call
+	 * the service was still working on when the client died has landed
+	 * (0: at once). */
+	int64_t read_back_not_before_ms;
 };
 
 /* As engine_run, for a resumed job: a row in doubt of an OP_NON_IDEMPOTENT
- * operation is never sent again; with OP_RECONCILE_BY_ICCID it is read back
- * (ok when the device exists, else unknown), otherwise it ends unknown. Rows
- * of idempotent operations are simply sent again. doubts may be NULL. */
+ * operation is never sent blindly again. With OP_RECONCILE_BY_ICCID it is
+ * read back (no earlier than read_back_not_before_ms): ok when the device
+ * exists; when the service says it does not exist, the interrupted call
+ * evidently never took effect and the row is sent again; anything else ends
+ * unknown. Other non-idempotent rows in doubt end unknown. Rows of
+ * idempotent operations are simply sent again. doubts may be NULL. */
 int engine_run_resuming(const struct engine_config *config, struct engine_source *source,
-			const struct engine_doubts *doubts, struct engine_sink *sink,
-			struct engine_stats *stats, struct error *error);
+                        const struct engine_doubts *doubts, struct engine_sink *sink,
+                        struct engine_stats *stats, struct error *error);
 
 #endif
