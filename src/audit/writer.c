@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <zlib.h>
 
 #include "common/clock.h"
+#include "common/file_io.h"
 #include "members.h"
 #include "record.h"
 #include "redact.h"
@@ -42,20 +42,6 @@ struct audit_writer {
 	uint64_t records_written, commits;
 };
 
-static int write_all(int fd, const unsigned char *data, size_t length)
-{
-	while (length > 0) {
-		ssize_t count = write(fd, data, length);
-		if (count < 0 && errno == EINTR)
-			continue;
-		if (count < 0)
-			return -1;
-		data += count;
-		length -= (size_t)count;
-	}
-	return 0;
-}
-
 /* Runs deflate with flush until it is done, writing what it produces. */
 static int deflate_and_write(struct audit_writer *writer, int flush, struct error *error)
 {
@@ -66,7 +52,7 @@ static int deflate_and_write(struct audit_writer *writer, int flush, struct erro
 		if (status == Z_STREAM_ERROR)
 			return error_set(error, "cannot compress audit trail '%s'", writer->path);
 		size_t produced = OUT_CHUNK - writer->stream.avail_out;
-		if (produced && write_all(writer->fd, writer->out, produced))
+		if (produced && file_write_all(writer->fd, writer->out, produced))
 			return error_set(error, "cannot write audit trail '%s': %s", writer->path,
 			                 strerror(errno));
 		if (produced)
@@ -301,13 +287,7 @@ struct audit_writer *audit_open(const char *path, const char *job_id, const char
 		goto fail;
 	if (!existing) {
 		/* the new file's directory entry must survive a crash too */
-		char copy[4096];
-		snprintf(copy, sizeof(copy), "%s", path);
-		int directory = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (directory >= 0) {
-			fsync(directory);
-			close(directory);
-		}
+		file_sync_directory_of(path);
 	}
 	return writer;
 fail:

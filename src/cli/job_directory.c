@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "common/file_io.h"
 #include "outputs/atomic_file.h"
 
 #define JOB_OPTIONS_FILE "job.json"
@@ -95,19 +96,11 @@ static int keep_stdin_copy(const char *path, struct error *error)
 			                   strerror(errno));
 			break;
 		}
-		for (ssize_t written = 0; written < got;) {
-			ssize_t put = write(output, buffer + written, (size_t)(got - written));
-			if (put < 0 && errno == EINTR)
-				continue;
-			if (put < 0) {
-				result = error_set(error, "cannot write '%s': %s", path,
-				                   strerror(errno));
-				goto out;
-			}
-			written += put;
+		if (file_write_all(output, buffer, (size_t)got) < 0) {
+			result = error_set(error, "cannot write '%s': %s", path, strerror(errno));
+			break;
 		}
 	}
-out:
 	if (fsync(output) < 0 && result == 0)
 		result = error_set(error, "cannot sync '%s': %s", path, strerror(errno));
 	close(output);

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/file_io.h"
 #include "frame.h"
 #include "header.h"
 #include "reader.h"
@@ -69,33 +69,6 @@ static void journal_free(struct journal *journal)
 	free(journal);
 }
 
-static int write_all(int fd, const char *data, size_t length)
-{
-	while (length > 0) {
-		ssize_t count = write(fd, data, length);
-		if (count < 0 && errno == EINTR)
-			continue;
-		if (count < 0)
-			return -1;
-		data += count;
-		length -= (size_t)count;
-	}
-	return 0;
-}
-
-/* Makes a new or truncated file's directory entry durable too. */
-static int sync_directory_of(const char *path)
-{
-	char copy[4096];
-	snprintf(copy, sizeof(copy), "%s", path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int status = fsync(fd);
-	close(fd);
-	return status;
-}
-
 /* Hands the gathered records to the kernel. A failed write (disk full) is
  * cut back to the last complete record, so the file never holds half a
  * record followed by whole ones, and the journal takes nothing more.
@@ -108,7 +81,7 @@ static int write_gathered(struct journal *journal, struct error *error)
 		                 journal->path);
 	if (journal->unwritten.length == 0)
 		return 0;
-	if (write_all(journal->fd, journal->unwritten.data, journal->unwritten.length)) {
+	if (file_write_all(journal->fd, journal->unwritten.data, journal->unwritten.length)) {
 		int cause = errno;
 		journal->write_failed = true;
 		if (ftruncate(journal->fd, (off_t)journal->file_length) != 0) {
@@ -218,7 +191,7 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 		error_set(error, "cannot create checkpoint '%s': %s", path, strerror(errno));
 		goto fail;
 	}
-	if (write_all(journal->fd, JOURNAL_MAGIC, JOURNAL_MAGIC_LENGTH)) {
+	if (file_write_all(journal->fd, JOURNAL_MAGIC, JOURNAL_MAGIC_LENGTH)) {
 		error_set(error, "cannot write checkpoint '%s': %s", path, strerror(errno));
 		goto fail;
 	}
@@ -226,7 +199,7 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 	journal->file_length = JOURNAL_MAGIC_LENGTH;
 	if (add_record(journal, FRAME_HEADER, error) || write_gathered(journal, error))
 		goto fail;
-	if (fsync(journal->fd) != 0 || sync_directory_of(path) != 0) {
+	if (fsync(journal->fd) != 0 || file_sync_directory_of(path) != 0) {
 		error_set(error, "cannot sync checkpoint '%s': %s", path, strerror(errno));
 		goto fail;
 	}

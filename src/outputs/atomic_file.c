@@ -4,11 +4,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/file_io.h"
 #include "common/strbuf.h"
 
 static void release(struct atomic_file *file)
@@ -57,20 +57,6 @@ fail:
 	return -1;
 }
 
-/* Syncs the directory so the rename itself survives a crash. */
-static void sync_directory(const char *path)
-{
-	char *copy = strdup(path);
-	if (!copy)
-		return;
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
 int atomic_file_commit(struct atomic_file *file, struct error *error)
 {
 	int result = -1;
@@ -96,7 +82,8 @@ int atomic_file_commit(struct atomic_file *file, struct error *error)
 		unlink(file->temporary_path);
 		goto out;
 	}
-	sync_directory(file->final_path);
+	/* the rename itself must survive a crash */
+	file_sync_directory_of(file->final_path);
 	result = 0;
 out:
 	release(file);
