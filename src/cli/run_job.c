@@ -19,6 +19,7 @@
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
 #include "common/clock.h"
+#include "engine/endpoint_policy.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
 #include "journal/lock.h"
@@ -191,6 +192,11 @@ static int prepare_endpoint(struct job_run *run, struct error *error)
 {
 	if (strcmp(run->options->endpoint, "sim") != 0) {
 		run->endpoint = run->options->endpoint;
+		/* Refuse a forbidden endpoint before the job directory is created. */
+		bool plain_http = false;
+		if (endpoint_policy_check(run->endpoint, run->options->insecure_http, &plain_http,
+		                          error) < 0)
+			return -1;
 		return credentials_load(&run->credentials, run->options->credentials, error);
 	}
 	struct sim_options sim_options = {0};
@@ -341,6 +347,15 @@ int run_job(const struct job_options *options)
 	run.op = pipeline_find_op(options->op, &error);
 	if (!run.op)
 		goto out;
+	/* A manifest that cannot be read or bound to the operation is a usage
+	 * error: find it before a simulator is started or a job directory
+	 * created for it. */
+	if (strcmp(options->manifest, "-") != 0) {
+		struct pipeline *probe = pipeline_open(options, NULL, &error);
+		if (!probe)
+			goto out;
+		pipeline_close(probe);
+	}
 	/* Credentials first: nothing is written to OUT for a job that cannot run. */
 	if (prepare_endpoint(&run, &error) < 0)
 		goto out;

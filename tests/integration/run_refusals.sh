@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `run` refuses what it cannot do before anything is written or sent: a bad
+# --map, a forbidden endpoint, missing or exposed credentials; and it never
+# overwrites a job: --force-new into a job directory, a changed manifest.
+source "$(dirname "$0")/lib.sh"
+
+manifest="$WORK/lot.csv"
+python3 "$SOURCE_DIR/scripts/gen-manifest.py" --op cost-center --rows 30 --names sim-default --out "$manifest"
+
+expect_refusal() { # expected-exit out-dir what -- command...
+  local expected=$1 out=$2 what=$3 status=0
+  shift 4
+  "$@" >"$WORK/out.txt" 2>"$WORK/err.txt" || status=$?
+  assert_eq "$expected" "$status" "exit status ($what)"
+  [ -s "$WORK/err.txt" ] || fail "$what: no message on stderr"
+  if [ -n "$out" ] && [ -e "$out" ]; then fail "$what: '$out' was created"; fi
+}
+
+expect_refusal 2 "$WORK/a" "unknown --map column" -- \
+  batch run --op cost-center --manifest "$manifest" --map device_name=Nope --out "$WORK/a" --endpoint sim
+grep -q "Nope" "$WORK/err.txt" || fail "the --map message does not name the column"
+
+expect_refusal 2 "$WORK/b" "plain http to a remote host" -- \
+  batch run --op cost-center --manifest "$manifest" --out "$WORK/b" --endpoint http://example.com
+grep -q "insecure-http" "$WORK/err.txt" || fail "the http refusal gives no way out"
+
+expect_refusal 2 "$WORK/c" "no credentials" -- \
+  env -u LATTIGO_KEY_NAME -u LATTIGO_API_KEY "$LATTIGO_BATCH" run --op cost-center \
+  --manifest "$manifest" --out "$WORK/c" --endpoint https://example.invalid
+
+printf '%s:%s\n' "$TEST_KEY_NAME" "$TEST_API_KEY" >"$WORK/credentials"
+chmod 644 "$WORK/credentials"
+expect_refusal 2 "$WORK/d" "credentials readable by others" -- \
+  "$LATTIGO_BATCH" run --op cost-center --manifest "$manifest" --out "$WORK/d" \
+  --credentials "$WORK/credentials" --endpoint https://example.invalid
+grep -q "chmod 600" "$WORK/err.txt" || fail "the mode refusal does not say how to fix it"
+if grep -q -- "$TEST_API_KEY" "$WORK/err.txt"; then fail "the api key was printed"; fi
+
+# a finished job, then the refusals that protect it
+start_sim
+status=0
+batch run --op cost-center --manifest "$manifest" --out "$WORK/job" --endpoint "$SIM_URL" --quiet || status=$?
+assert_eq 0 "$status" "first run"
+cp "$WORK/job/results.csv" "$WORK/results.before"
+
+expect_refusal 2 "" "--force-new into a job directory" -- \
+  batch run --op cost-center --manifest "$manifest" --out "$WORK/job" --endpoint "$SIM_URL" --force-new
+
+sed -i '2d' "$manifest"
+expect_refusal 4 "" "changed manifest" -- \
+  batch run --op cost-center --manifest "$manifest" --out "$WORK/job" --endpoint "$SIM_URL"
+grep -q "changed" "$WORK/err.txt" || fail "the refusal does not say the manifest changed"
+cmp -s "$WORK/results.before" "$WORK/job/results.csv" || fail "a refused run changed results.csv"
+stop_sim
