@@ -1,5 +1,8 @@
+# Integration tests of run/resume as a whole (the job directory, crashes, refusals).
 # Crash tests (issue 5): SIGKILL at random moments, resume, compare with an uninterrupted run.
 foreach(op cost-center activate)
   lattigo_script_test(crash_resume_${op} ${CMAKE_CURRENT_SOURCE_DIR}/integration/crash_resume.sh TIMEOUT 180)
   set_property(TEST crash_resume_${op} PROPERTY ENVIRONMENT_MODIFICATION CRASH_OP=set:${op})
 endforeach()
+# What run refuses before writing or sending anything, and what protects a job directory.
+lattigo_script_test(run_refusals ${CMAKE_CURRENT_SOURCE_DIR}/integration/run_refusals.sh TIMEOUT 60)
