@@ -25,6 +25,9 @@
 #define EXPORT_PAGE_LIMIT   (64u * 1024u * 1024u) /* one page's body */
 #define EXPORT_MAX_ATTEMPTS 6
 #define EXPORT_PER_PAGE     100
+/* 15 significant digits print 36.6079, not the 36.607900000000001 a double
+ * round-trip needs: what the API sent, as a person reads it. */
+#define EXPORT_REAL_PRECISION JSON_REAL_PRECISION(15)
 
 /* Field lists from the API text: the CSV columns of each kind of object. */
 static const char *const device_fields[] = {"id",          "device_name",
@@ -120,6 +123,7 @@ struct export_session {
 	FILE *output;
 	struct csv_writer csv;
 	uint64_t records;
+	uint64_t devices_missing; /* per-device exports: devices the API did not know */
 	struct strbuf body;
 	long next_page; /* from X-Next-Page, 0 when none */
 	long retry_after_seconds;
@@ -330,7 +334,8 @@ static void write_cell_value(struct export_session *session, const json_t *value
 	} else if (json_is_string(value)) {
 		csv_writer_cell(&session->csv, json_string_value(value));
 	} else {
-		char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+		char *text =
+		    json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | EXPORT_REAL_PRECISION);
 		csv_writer_cell(&session->csv, text ? text : "");
 		free(text);
 	}
@@ -361,7 +366,8 @@ static int write_record(struct export_session *session, const json_t *item, cons
 			                (json_t *)item);
 		if (device)
 			json_object_set_new(copy, "requested_device", json_string(device));
-		int result = json_dumpf(copy, session->output, JSON_COMPACT);
+		int result =
+		    json_dumpf(copy, session->output, JSON_COMPACT | EXPORT_REAL_PRECISION);
 		json_decref(copy);
 		fputc('\n', session->output);
 		return result;
@@ -418,6 +424,7 @@ static int export_listing(struct export_session *session, const char *path, cons
 		if (status == 404 && device) {
 			fprintf(stderr, "lattigo-batch: export: device '%s' not found (HTTP 404)\n",
 			        device);
+			session->devices_missing++;
 			result = 0;
 			goto out;
 		}
@@ -596,7 +603,7 @@ int command_export(int argc, char **argv)
 	                 ? export_per_device(&session, &error)
 	                 : export_listing(&session, options.kind->path, NULL, &error);
 	if (result == 0) {
-		exit_code = EXIT_ALL_OK;
+		exit_code = session.devices_missing ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 		fprintf(stderr, "lattigo-batch: exported %" PRIu64 " record%s (%s)\n",
 		        session.records, session.records == 1 ? "" : "s", options.kind->name);
 	}

@@ -6,3 +6,5 @@ foreach(op cost-center activate)
 endforeach()
 # What run refuses before writing or sending anything, and what protects a job directory.
 lattigo_script_test(run_refusals ${CMAKE_CURRENT_SOURCE_DIR}/integration/run_refusals.sh TIMEOUT 60)
+# The read side: export.
+lattigo_script_test(export ${CMAKE_CURRENT_SOURCE_DIR}/integration/export.sh TIMEOUT 60)
