@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
@@ -42,9 +43,10 @@ struct job_run {
 	struct pipeline *pipeline;
 	struct progress progress;
 	const char *endpoint;
-	uint64_t rows_read;     /* data rows the pipeline yielded this run */
-	uint64_t rows_reported; /* outcomes recorded this run (invalid rows included) */
-	bool source_finished;   /* the whole manifest was read */
+	uint64_t rows_read;      /* data rows the pipeline yielded this run */
+	uint64_t rows_reported;  /* outcomes recorded this run (invalid rows included) */
+	bool source_finished;    /* the whole manifest was read */
+	uint64_t manifest_bytes; /* size of a plain (not gzip) manifest, for the row estimate */
 };
 
 static int report(const struct error *error, int exit_code)
@@ -75,6 +77,34 @@ static void outcome_now(struct row_outcome *outcome, enum row_status status, con
 	snprintf(outcome->message, sizeof(outcome->message), "%s", message);
 }
 
+/* Until the whole manifest has been read, the progress line's total (and so
+ * its ETA) is estimated from the bytes read so far; the exact count replaces
+ * it at the end. Rows read ahead of the calls keep the estimate current. */
+static void estimate_rows_total(struct job_run *run, const struct manifest_row *row)
+{
+	if (!run->manifest_bytes || run->directory.replay.row_total || row->offset == 0 ||
+	    (run->rows_read & 255) != 0)
+		return;
+	double rows_per_byte = (double)run->rows_read / (double)row->offset;
+	run->progress.rows_total = (uint64_t)(rows_per_byte * (double)run->manifest_bytes);
+}
+
+/* Size of the manifest when it is plain text, 0 for gzip (whose offsets count
+ * decompressed bytes) or when it cannot be known. */
+static uint64_t plain_manifest_bytes(const char *path)
+{
+	FILE *file = fopen(path, "rb");
+	if (!file)
+		return 0;
+	unsigned char magic[2] = {0, 0};
+	size_t got = fread(magic, 1, sizeof(magic), file);
+	struct stat status;
+	bool plain = !(got == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
+	uint64_t size = plain && fstat(fileno(file), &status) == 0 ? (uint64_t)status.st_size : 0;
+	fclose(file);
+	return size;
+}
+
 /* engine_source.next: the valid rows not yet final, in manifest order.
  * Invalid rows are recorded on the way; rows already final are skipped.
  * Rows left in doubt by an interrupted run are yielded too: the engine asks
@@ -89,11 +119,13 @@ static int source_next(void *context, const struct record **record, struct error
 			return -1;
 		if (next == 0) {
 			run->source_finished = true;
+			run->progress.rows_total = run->rows_read;
 			return journal_row_total(run->directory.journal, run->rows_read, error) < 0
 			           ? -1
 			           : 0;
 		}
 		run->rows_read++;
+		estimate_rows_total(run, row.row);
 		if (row.settled)
 			continue;
 		uint64_t number = row.row->number;
@@ -315,6 +347,7 @@ static int run_engine(struct job_run *run, struct error *error)
 		report(error, 0);
 		error_clear(error);
 	}
+	progress_clear(&run->progress);
 	if (stop_signals_received() && !run->options->quiet)
 		fprintf(stderr,
 		        "lattigo-batch: stopped by a signal; resume with: lattigo-batch "
@@ -374,6 +407,7 @@ int run_job(const struct job_options *options)
 		goto out;
 	if (run.directory.resuming)
 		pipeline_skip_settled(run.pipeline, row_settled, &run);
+	run.manifest_bytes = plain_manifest_bytes(run.directory.manifest_path);
 	if (stop_signals_install(&run.signals) < 0) {
 		error_set(&error, "cannot install signal handlers: %s", strerror(errno));
 		goto out;
