@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+"""An independent mock of the Lattigo v2 write API, deliberately unlike lattigo-sim.
+
+It answers the write endpoints and GET v2/devices/:name from the API text,
+choosing differently from lattigo-sim wherever the text allows: extra keys and
+a different key order in answers, 200 with an empty `unprocessed` list, 422
+with device_index and a JSON-encoded error of several keys, Retry-After as an
+HTTP-date, 503 with Retry-After, note answers keyed by the canonical device
+name, locate answering a carrier object. Faults come from flags (see --help).
+Every applied effect is appended to --ledger as {"op","key"}. Stdlib only.
+"""
+
+import argparse
+import base64
+import email.utils
+import json
+import random
+import signal
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+RATE_PLANS = {"ACME Co 5mb Rate Plan", "ACME Co 10MB Plan"}
+NOTE_FIELDS = ("note", "note1", "note2", "note3")
+
+
+def luhn_complete(body):
+    """body followed by its Luhn check digit."""
+    total = 0
+    for position, char in enumerate(reversed(body)):
+        digit = int(char) * (2 if position % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return body + str((10 - total % 10) % 10)
+
+
+class Store:
+    """Devices keyed by name with an ICCID index; every method runs under one lock."""
+
+    def __init__(self, count, prefix, ledger_path):
+        self.lock = threading.Lock()
+        self.devices, self.by_iccid, self.uploaded = {}, {}, set()
+        self.ledger = open(ledger_path, "a", encoding="utf-8") if ledger_path else None
+        for index in range(1, count + 1):
+            self.add("%s%07d" % (prefix, index), luhn_complete("8999%015d" % index), "",
+                     sms=index % 7 != 0)
+
+    def add(self, name, iccid, imei, sms=True):
+        device = {"device_name": name, "iccid": iccid, "imei": imei, "state": "active",
+                  "cost_center": "", "usage_limit_kb": None, "supports_sms": sms,
+                  "id": len(self.devices) + 1000}
+        device.update({field: "" for field in NOTE_FIELDS})
+        self.devices[name] = device
+        self.by_iccid[iccid] = device
+        return device
+
+    def find(self, ident, id_type):
+        return self.by_iccid.get(ident) if id_type == "iccid" else self.devices.get(ident)
+
+    def record(self, op, key):
+        if self.ledger:
+            self.ledger.write(json.dumps({"op": op, "key": key}) + "\n")
+            self.ledger.flush()
+
+
+class RateWindow:
+    """Counts calls per wall-clock second; over the limit means 429."""
+
+    def __init__(self, limit):
+        self.limit, self.second, self.calls, self.lock = limit, 0, 0, threading.Lock()
+
+    def over(self):
+        if self.limit <= 0:
+            return False
+        with self.lock:
+            now = int(time.time())
+            if now != self.second:
+                self.second, self.calls = now, 0
+            self.calls += 1
+            return self.calls > self.limit
+
+
+def device_status_op(op, success, missing, apply):
+    """A device_operations handler: {wrapper_key: {name: status}} plus extras."""
+
+    def handle(store, body, wrapper):
+        names = body.get("device_names")
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            return 400, {"errors": {"device_names": ["must be a non-empty array"]}}
+        id_type = body.get("id_type") or "device_name"
+        statuses = {}
+        for name in reversed(names):  # key order unlike the request's
+            device = store.find(name, id_type)
+            problem = apply(device, body) if device else missing
+            if problem:
+                statuses[name] = problem
+            else:
+                statuses[name] = success
+                store.record(op, name)
+        return 200, {"request_id": "req-%d" % random.getrandbits(32), wrapper: statuses,
+                     "count": len(statuses)}
+
+    return handle
+
+
+def set_field(field, allowed=None):
+    def apply(device, body):
+        value = body.get(field)
+        if not isinstance(value, (str, int)) or (allowed and value not in allowed):
+            return "Error: %s is invalid." % field
+        device[field] = value
+        return None
+    return apply
+
+
+def set_limit(device, body):
+    if not isinstance(body.get("kb_limit"), int) or body["kb_limit"] <= 0:
+        return "Error: kb_limit must be a positive integer."
+    device["usage_limit_kb"] = body["kb_limit"]
+    return None
+
+
+def remove_limit(device, body):
+    device["usage_limit_kb"] = None
+    return None
+
+
+def send_sms(device, body):
+    if not device["supports_sms"]:
+        return "Error: Device does not exist, or does not support SMS."
+    return None if body.get("sms_text") else "Error: sms_text is missing."
+
+
+def batch_requests(store, body, op, list_key, check, make_processed):
+    """activation_request / upload_request: processed[] and unprocessed[]."""
+    entries = body.get(list_key)
+    if not isinstance(entries, list) or not entries:
+        return 400, {"error": json.dumps({list_key: ["must be a non-empty array"]})}
+    processed, unprocessed = [], []
+    for index, entry in enumerate(entries):
+        problems = check(entry if isinstance(entry, dict) else {}, body)
+        if problems:
+            unprocessed.append({"input": entry, "error": json.dumps(problems),
+                                "device_index": index})
+        else:
+            processed.append(make_processed(entry, body))
+            store.record(op, entry.get("iccid") if op == "activate" else entry.get("imei"))
+    answer = {"unprocessed": unprocessed, "processed": processed, "received": len(entries)}
+    return (422 if unprocessed else 200), answer
+
+
+def activation(store, body):
+    plan_ok = body.get("rate_plan_name") in RATE_PLANS
+    seen = set()
+
+    def check(entry, _):
+        problems = {}
+        iccid, imei = entry.get("iccid"), entry.get("imei") or entry.get("device_sku")
+        if not plan_ok:
+            problems["rate_plan_name"] = ["is not included in the list", "is not on your contract"]
+        if not isinstance(iccid, str) or not iccid:
+            problems["iccid"] = ["can't be blank"]
+        elif iccid in store.by_iccid or iccid in seen:
+            problems["iccid"] = ["has already been taken"]
+        if not imei:
+            problems["imei"] = ["can't be blank"]
+        if problems:
+            problems["base"] = ["activation request rejected"]
+        else:
+            seen.add(iccid)
+            device = store.add(iccid, iccid, entry.get("imei", ""))
+            for field in NOTE_FIELDS:
+                device[field] = str(entry.get(field, ""))
+        return problems
+
+    def processed(entry, _):
+        result = {"request_type": "activate", "status": "pending"}
+        result.update({field: str(entry.get(field, "")) for field in NOTE_FIELDS})
+        result.update(iccid=entry.get("iccid"), imei=entry.get("imei", ""))
+        return result
+
+    return batch_requests(store, body, "activate", "activation_requests", check, processed)
+
+
+def upload(store, body):
+    def check(entry, _):
+        imei = entry.get("imei")
+        if not isinstance(imei, str) or not imei:
+            return {"imei": ["can't be blank"]}
+        if imei in store.uploaded:
+            return {"imei": ["has already been uploaded"], "upload_sku": ["duplicate for sku"]}
+        store.uploaded.add(imei)
+        return None
+
+    def processed(entry, request):
+        return {"email": request.get("upload_email"), "sku": request.get("upload_sku"),
+                "imei": entry.get("imei")}
+
+    return batch_requests(store, body, "upload", "upload_ids", check, processed)
+
+
+ROUTES = {
+    ("POST", "v2/device_operations/activation_request"): (activation, None),
+    ("POST", "v2/device_operations/upload_request"): (upload, None),
+    ("PUT", "v2/device_operations/change_cost_center"): (device_status_op(
+        "cost-center", "Success", "Error: Device does not exist.",
+        set_field("cost_center")), "change_status"),
+    ("PUT", "v2/device_operations/change_simstate"): (device_status_op(
+        "simstate", "Success", "Error: Device does not exist.",
+        set_field("state", {"suspend", "restore"})), "change_status"),
+    ("POST", "v2/device_operations/set_usage_limit"): (device_status_op(
+        "usage-limit", "Success: Device data limit is set.", "Error: Device does not exist.",
+        set_limit), "status"),
+    ("POST", "v2/device_operations/remove_usage_limit"): (device_status_op(
+        "remove-usage-limit", "Success: Device data limit removed.",
+        "Error: Device does not exist.", remove_limit), "status"),
+    ("POST", "v2/device_operations/send_sms"): (device_status_op(
+        "sms", "Success: Attempting SMS Send.",
+        "Error: Device does not exist, or does not support SMS.", send_sms), "status"),
+}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "MockLattigo/0.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_PUT(self):
+        self.dispatch("PUT")
+
+    def answer(self, status, body, headers=()):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def vanish(self):
+        """Closes the connection without a byte of answer."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def dispatch(self, method):
+        config, store = self.server.config, self.server.store
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        url = urllib.parse.urlsplit(self.path)
+        path, query = url.path.strip("/"), dict(urllib.parse.parse_qsl(url.query))
+        if self.headers.get("Authorization") != self.server.expected_auth:
+            return self.answer(401, {"error": "Unauthorized", "detail": "bad key_name or api_key"},
+                               [("WWW-Authenticate", 'Basic realm="lattigo"')])
+        if self.server.rate.over():
+            later = email.utils.formatdate(time.time() + 1, usegmt=True)
+            return self.answer(429, {"error": "Too Many Requests"}, [("Retry-After", later)])
+        if random.random() < config.fail_rate:
+            if random.random() < 0.5:
+                return self.answer(503, {"error": "maintenance"}, [("Retry-After", "1")])
+            return self.answer(500, {"error": "Internal Server Error"})
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            return self.answer(400, {"error": "body is not JSON"})
+        if not isinstance(body, dict):
+            return self.answer(400, {"error": "body must be a JSON object"})
+        writing = method != "GET"
+        if writing and random.random() < config.stall_rate:
+            time.sleep(config.stall_seconds)
+            return self.vanish()
+        parts = path.split("/")
+        with store.lock:
+            status, answer = self.route(method, path, parts, body, query)
+        if status is None:
+            return self.answer(404, {"error": "no route"})
+        if writing and random.random() < config.drop_rate:
+            return self.vanish()
+        if config.latency_ms:
+            time.sleep(config.latency_ms / 1000.0)
+        self.answer(status, answer)
+
+    def route(self, method, path, parts, body, query):
+        store, config = self.server.store, self.server.config
+        if (method, path) in ROUTES:
+            handler, wrapper = ROUTES[(method, path)]
+            size = len(body.get("device_names") or body.get("activation_requests")
+                       or body.get("upload_ids") or [])
+            if config.max_chunk and size > config.max_chunk:
+                return 413, {"error": "too many devices in one request", "limit": config.max_chunk}
+            return handler(store, body) if wrapper is None else handler(store, body, wrapper)
+        if len(parts) < 3 or parts[:2] != ["v2", "devices"]:
+            return None, None
+        name = urllib.parse.unquote(parts[2])
+        id_type = body.get("id_type") or query.get("id_type") or "device_name"
+        device = store.find(name, id_type)
+        if device is None and (method, parts[3:]) in (("GET", []), ("PUT", ["note"]),
+                                                     ("POST", ["cellular_locate"])):
+            return 404, {"error": "Device not found", "device_name": name}
+        if method == "GET" and len(parts) == 3:
+            shown = {key: value for key, value in device.items() if key != "supports_sms"}
+            shown["connected"] = False
+            return 200, dict(reversed(list(shown.items())))
+        if method == "PUT" and parts[3:] == ["note"]:
+            field = body.get("field_name")
+            if field not in NOTE_FIELDS or not isinstance(body.get("note"), str):
+                return 400, {"error": "field_name must be one of note, note1, note2, note3"}
+            device[field] = body["note"][:100]  # "may be truncated arbitrarily"
+            store.record("note", "%s:%s" % (device["device_name"], field))
+            return 200, {device["device_name"]: "Success"}
+        if method == "POST" and parts[3:] == ["cellular_locate"]:
+            store.record("locate", device["device_name"])
+            carrier = {"carrier": "MockTel", "latitude": 47.6 + device["id"] % 10 / 100.0,
+                       "longitude": -122.3, "accuracy_m": 850, "status": "located"}
+            return 200, {device["device_name"]: carrier}
+        return None, None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--key-name", default="test-key")
+    parser.add_argument("--api-key", default="s3cr3t-api-key-value")
+    parser.add_argument("--devices", type=int, default=100, help="seeded devices PREFIX0000001...")
+    parser.add_argument("--name-prefix", default="mock-")
+    parser.add_argument("--rate", type=float, default=0, help="429 above R calls/s")
+    parser.add_argument("--fail-rate", type=float, default=0, help="500/503 before applying")
+    parser.add_argument("--drop-rate", type=float, default=0, help="apply, then close unanswered")
+    parser.add_argument("--stall-rate", type=float, default=0, help="apply nothing, hold the call")
+    parser.add_argument("--stall-seconds", type=float, default=60)
+    parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--max-chunk", type=int, default=0, help="413 above N devices per call")
+    parser.add_argument("--ledger", help="append one JSON line per applied effect")
+    parser.add_argument("--seed", type=int, default=1)
+    config = parser.parse_args()
+    random.seed(config.seed)
+
+    server = ThreadingHTTPServer(("127.0.0.1", config.port), Handler)
+    server.daemon_threads = True
+    server.config = config
+    server.store = Store(config.devices, config.name_prefix, config.ledger)
+    server.rate = RateWindow(config.rate)
+    token = base64.b64encode(("%s:%s" % (config.key_name, config.api_key)).encode()).decode()
+    server.expected_auth = "Basic " + token
+
+    def stop(*_):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    print("listening on 127.0.0.1:%d" % server.server_address[1], flush=True)
+    try:
+        server.serve_forever(poll_interval=0.1)
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        server.server_close()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
