@@ -229,6 +229,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except ConnectionError:  # the client went away (killed, or timed out): normal here
+            pass
+
     def do_GET(self):
         self.dispatch("GET")
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# lattigo-batch against the independent mock with faults: a 429 storm
+# (Retry-After as an HTTP-date), 500/503 before applying, connections dropped
+# after applying (activate: nothing twice, each dropped row read back or
+# unknown), stalled calls with a short --timeout, 413 bisection, and wrong
+# credentials (exit 2, nothing applied).
+source "$(dirname "$0")/lib.sh"
+source "$TESTS_DIR/integration/mock_lib.sh"
+
+# job NAME OP ROWS EXPECTED_EXIT "MOCK OPTIONS" [batch options...]: one mock, one job, the checks.
+job() {
+  local name=$1 op=$2 rows=$3 expected=$4 mock_options=$5
+  shift 5
+  local names=(--names prefix --name-prefix mock-)
+  [ "$op" = activate ] && names=()
+  gen "$WORK/$name.csv" --op "$op" --rows "$rows" --seed 6 "${names[@]}" --expect "$WORK/$name.expect"
+  # shellcheck disable=SC2086 # word splitting of the mock's options is wanted
+  start_mock --devices "$rows" --seed 4 --ledger "$WORK/$name.ledger" $mock_options
+  touch "$WORK/$name.ledger"
+  run_batch "$expected" --op "$op" --manifest "$WORK/$name.csv" --endpoint "$MOCK_URL" \
+    --out "$WORK/out-$name" "$@"
+  stop_mock
+  check_job "$op" "$WORK/$name.csv" "$WORK/out-$name" "$WORK/$name.ledger" "$WORK/$name.expect" --faults
+  assert_no_secret_in "$WORK/out-$name"
+}
+
+# a 429 storm: the mock allows 10 calls/s, the client starts 8 at a time
+job storm cost-center 160 0 "--rate 10" --chunk 4 --concurrency 8
+throttled=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throttled"])' "$WORK/out-storm/summary.json")
+[ "$throttled" -gt 0 ] || fail "no call was throttled: the storm did not happen"
+
+# 500/503 before applying: an idempotent op ends all ok; a non-idempotent one never twice
+job fail-cc cost-center 200 0 "--fail-rate 0.2" --chunk 5 --concurrency 4
+job fail-sms sms 120 "0|1" "--fail-rate 0.2" --chunk 5 --concurrency 4
+job fail-activate activate 150 "0|1" "--fail-rate 0.2" --chunk 5 --concurrency 4
+
+# dropped after applying: activate is read back (GET ?id_type=iccid), never re-sent
+job drop activate 300 "0|1" "--drop-rate 0.1" --chunk 10 --concurrency 4
+grep -q 'ok,.*reconcil' "$WORK/out-drop/results.csv" || note "no dropped activation was read back"
+job drop-cc cost-center 200 0 "--drop-rate 0.1" --chunk 10 --concurrency 4
+
+# stalled calls (nothing applied, connection held) with a short --timeout
+job stall-cc cost-center 60 0 "--stall-rate 0.2 --stall-seconds 20" --chunk 5 --concurrency 4 --timeout 1
+job stall-activate activate 60 "0|1|3" "--stall-rate 0.2 --stall-seconds 20" --chunk 5 --concurrency 4 --timeout 1
+
+# 413 above 6 devices per call: chunks are split down to what the mock accepts
+job split cost-center 90 0 "--max-chunk 6" --chunk 40 --concurrency 2
+
+# wrong credentials: exit 2, nothing applied, the wrong key nowhere
+gen "$WORK/creds.csv" --op cost-center --rows 20 --names prefix --name-prefix mock-
+start_mock --devices 20 --ledger "$WORK/creds.ledger"
+status=0
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="wrong-$TEST_API_KEY" "$LATTIGO_BATCH" run --quiet \
+  --op cost-center --manifest "$WORK/creds.csv" --endpoint "$MOCK_URL" --out "$WORK/out-creds" \
+  2>"$WORK/creds.stderr" || status=$?
+stop_mock
+assert_eq 2 "$status" "exit status with wrong credentials"
+[ ! -s "$WORK/creds.ledger" ] || fail "something was applied with wrong credentials"
+grep -qi '401\|credential\|unauthori' "$WORK/creds.stderr" || fail "no clear message: $(cat "$WORK/creds.stderr")"
+assert_no_secret_in "$WORK/out-creds"
+grep -qF "wrong-$TEST_API_KEY" "$WORK/creds.stderr" && fail "the key appears on stderr"
+note "ok: faults against the mock"
