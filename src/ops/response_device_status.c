@@ -40,6 +40,55 @@ static void map_entry(const json_t *entry, struct row_outcome *outcome)
 	strbuf_release(&text);
 }
 
+/* True when key is the device_name of one of the records. */
+static bool names_a_record(const char *key, const struct record *const *records, size_t count)
+{
+	for (size_t index = 0; index < count; index++) {
+		const char *name = records[index]->value[FIELD_DEVICE_NAME];
+		if (name && strcmp(name, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Rows that named their device by id_type (e.g. an ICCID) may be answered
+ * under the device's own name: the API text calls the map's keys device_names.
+ * Such an answer cannot say which entry is which row, so it maps only when it
+ * is unambiguous: exactly as many unmatched entries as unmatched rows, all
+ * with the same status. Anything else leaves those rows unknown. */
+static void map_renamed_devices(const json_t *map, const struct record *const *records,
+                                size_t count, struct row_outcome *outcomes)
+{
+	size_t renamed = 0;
+	for (size_t index = 0; index < count; index++) {
+		const char *id_type = records[index]->value[FIELD_ID_TYPE];
+		if (outcomes[index].status == ROW_PENDING && id_type && *id_type)
+			renamed++;
+	}
+	if (renamed == 0)
+		return;
+	const char *key;
+	const json_t *value;
+	const json_t *shared = NULL;
+	size_t strangers = 0;
+	json_object_foreach((json_t *)map, key, value)
+	{
+		if (names_a_record(key, records, count))
+			continue;
+		if (shared && !json_equal(shared, value))
+			return;
+		shared = value;
+		strangers++;
+	}
+	if (strangers != renamed)
+		return;
+	for (size_t index = 0; index < count; index++) {
+		const char *id_type = records[index]->value[FIELD_ID_TYPE];
+		if (outcomes[index].status == ROW_PENDING && id_type && *id_type)
+			map_entry(shared, &outcomes[index]);
+	}
+}
+
 void map_device_status_response(const struct op *op, long http_status, const json_t *body,
                                 const char *raw, size_t raw_length,
                                 const struct record *const *records, size_t count,
@@ -61,6 +110,7 @@ void map_device_status_response(const struct op *op, long http_status, const jso
 		if (entry)
 			map_entry(entry, &outcomes[index]);
 	}
+	map_renamed_devices(map, records, count, outcomes);
 	outcomes_mark_unmentioned(outcomes, count);
 }
 

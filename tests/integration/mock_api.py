@@ -43,21 +43,24 @@ class Store:
         self.lock = threading.Lock()
         self.devices, self.by_iccid, self.uploaded = {}, {}, set()
         self.ledger = open(ledger_path, "a", encoding="utf-8") if ledger_path else None
+        self.canonical_names, self.visible_after = False, 0.0
         for index in range(1, count + 1):
             self.add("%s%07d" % (prefix, index), luhn_complete("8999%015d" % index), "",
                      sms=index % 7 != 0)
 
-    def add(self, name, iccid, imei, sms=True):
+    def add(self, name, iccid, imei, sms=True, delay=0.0):
         device = {"device_name": name, "iccid": iccid, "imei": imei, "state": "active",
                   "cost_center": "", "usage_limit_kb": None, "supports_sms": sms,
-                  "id": len(self.devices) + 1000}
+                  "id": len(self.devices) + 1000, "visible_at": time.time() + delay}
         device.update({field: "" for field in NOTE_FIELDS})
         self.devices[name] = device
         self.by_iccid[iccid] = device
         return device
 
     def find(self, ident, id_type):
-        return self.by_iccid.get(ident) if id_type == "iccid" else self.devices.get(ident)
+        device = self.by_iccid.get(ident) if id_type == "iccid" else self.devices.get(ident)
+        # "accepted and will be worked on": an activated device shows up some time later
+        return device if device and device["visible_at"] <= time.time() else None
 
     def record(self, op, key):
         if self.ledger:
@@ -94,10 +97,13 @@ def device_status_op(op, success, missing, apply):
         for name in reversed(names):  # key order unlike the request's
             device = store.find(name, id_type)
             problem = apply(device, body) if device else missing
+            # --canonical-names: keyed by the device's own name even when id_type named it
+            # otherwise (the text calls the keys device_names).
+            key = device["device_name"] if device and store.canonical_names else name
             if problem:
-                statuses[name] = problem
+                statuses[key] = problem
             else:
-                statuses[name] = success
+                statuses[key] = success
                 store.record(op, name)
         return 200, {"request_id": "req-%d" % random.getrandbits(32), wrapper: statuses,
                      "count": len(statuses)}
@@ -170,7 +176,7 @@ def activation(store, body):
             problems["base"] = ["activation request rejected"]
         else:
             seen.add(iccid)
-            device = store.add(iccid, iccid, entry.get("imei", ""))
+            device = store.add(iccid, iccid, entry.get("imei", ""), delay=store.visible_after)
             for field in NOTE_FIELDS:
                 device[field] = str(entry.get(field, ""))
         return problems
@@ -251,6 +257,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for name, value in headers:
             self.send_header(name, value)
+        self.server.answers += 1
+        if self.server.config.close_every and self.server.answers % self.server.config.close_every == 0:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(data)
 
@@ -317,7 +327,8 @@ class Handler(BaseHTTPRequestHandler):
                                                      ("POST", ["cellular_locate"])):
             return 404, {"error": "Device not found", "device_name": name}
         if method == "GET" and len(parts) == 3:
-            shown = {key: value for key, value in device.items() if key != "supports_sms"}
+            shown = {key: value for key, value in device.items()
+                     if key not in ("supports_sms", "visible_at")}
             shown["connected"] = False
             return 200, dict(reversed(list(shown.items())))
         if method == "PUT" and parts[3:] == ["note"]:
@@ -350,6 +361,12 @@ def main():
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--max-chunk", type=int, default=0, help="413 above N devices per call")
     parser.add_argument("--ledger", help="append one JSON line per applied effect")
+    parser.add_argument("--canonical-names", action="store_true",
+                        help="status maps keyed by device_name even when id_type named the device")
+    parser.add_argument("--visible-after-ms", type=int, default=0,
+                        help="an activated device can be read back only after this long")
+    parser.add_argument("--close-every", type=int, default=0,
+                        help="close the keep-alive connection after every Nth answer")
     parser.add_argument("--seed", type=int, default=1)
     config = parser.parse_args()
     random.seed(config.seed)
@@ -359,6 +376,9 @@ def main():
     server.config = config
     server.store = Store(config.devices, config.name_prefix, config.ledger)
     server.rate = RateWindow(config.rate)
+    server.store.canonical_names = config.canonical_names
+    server.store.visible_after = config.visible_after_ms / 1000.0
+    server.answers = 0
     token = base64.b64encode(("%s:%s" % (config.key_name, config.api_key)).encode()).decode()
     server.expected_auth = "Basic " + token
 

@@ -93,4 +93,13 @@ for op in note simstate; do
   [ "$(grep -c ',ok,200,' "$WORK/out-iccid-$op/results.csv")" = 10 ] || fail "$op by iccid: $(cat "$WORK/out-iccid-$op/results.csv")"
 done
 stop_mock
+
+# 6. the same ICCIDs with a mock that keys change_status by the devices' own names
+# (and closes keep-alive connections often): unambiguous answers still map.
+start_mock --devices "$devices" --canonical-names --close-every 3
+run_batch 0 --op simstate --manifest "$WORK/by-iccid.csv" --set id_type=iccid --endpoint "$MOCK_URL" \
+  --chunk 5 --out "$WORK/out-canonical"
+[ "$(grep -c ',ok,200,Success,' "$WORK/out-canonical/results.csv")" = 10 ] ||
+  fail "answers keyed by device name: $(cat "$WORK/out-canonical/results.csv")"
+stop_mock
 note "ok: every operation against the mock"

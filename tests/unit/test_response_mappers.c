@@ -200,6 +200,37 @@ static void change_status_maps(void **state)
 	expect(&rows, 1, ROW_ERROR, "Error: no");
 }
 
+/* Devices named by ICCID (id_type) answered under their own device names. */
+static void answers_keyed_by_canonical_names(void **state)
+{
+	(void)state;
+	struct rows rows = {0};
+	rows_add(&rows, FIELD_DEVICE_NAME, "89990000000000000014");
+	rows_add(&rows, FIELD_DEVICE_NAME, "89990000000000000022");
+	rows_add(&rows, FIELD_DEVICE_NAME, "89990000000000000999");
+	for (size_t index = 0; index < rows.count; index++)
+		rows.records[index].value[FIELD_ID_TYPE] = "iccid";
+	map("simstate", 200,
+	    "{\"change_status\":{\"89990000000000000999\":\"Error: Device does not exist.\","
+	    "\"mock-0000002\":\"Success\",\"mock-0000001\":\"Success\"}}",
+	    &rows);
+	expect(&rows, 0, ROW_OK, "Success");
+	expect(&rows, 1, ROW_OK, "Success");
+	expect(&rows, 2, ROW_ERROR, "Error: Device does not exist.");
+	/* Different statuses under unknown names: which row is which cannot be told. */
+	map("simstate", 200,
+	    "{\"change_status\":{\"mock-0000001\":\"Success\",\"mock-0000002\":\"Error: no\","
+	    "\"89990000000000000999\":\"Success\"}}",
+	    &rows);
+	expect(&rows, 0, ROW_UNKNOWN, "not mentioned");
+	expect(&rows, 1, ROW_UNKNOWN, "not mentioned");
+	expect(&rows, 2, ROW_OK, "Success");
+	/* Fewer entries than rows: nothing is guessed. */
+	map("simstate", 200, "{\"change_status\":{\"mock-0000001\":\"Success\"}}", &rows);
+	expect(&rows, 0, ROW_UNKNOWN, "not mentioned");
+	expect(&rows, 2, ROW_UNKNOWN, "not mentioned");
+}
+
 static void device_operations_failures(void **state)
 {
 	(void)state;
@@ -330,6 +361,7 @@ int main(void)
 	    cmocka_unit_test(unprocessed_errors_are_read_tolerantly),
 	    cmocka_unit_test(batch_answers_without_lists),
 	    cmocka_unit_test(change_status_maps),
+	    cmocka_unit_test(answers_keyed_by_canonical_names),
 	    cmocka_unit_test(device_operations_failures),
 	    cmocka_unit_test(note_and_locate_answers),
 	    cmocka_unit_test(messages_are_cut_on_character_boundaries),
