@@ -15,7 +15,19 @@
 #include "common/strbuf.h"
 
 #define RECORD_VERSION 1u
-#define SCAN_RECORDS   2048u /* records per read while counting on open */
+#define SCAN_RECORDS   2048u /* records per read while counting on open, and per window */
+#define WINDOW_COUNT   4u    /* index windows kept: rows finish out of order near a boundary */
+#define MESSAGE_BUFFER 65536u
+
+/* SCAN_RECORDS consecutive index records, aligned on a multiple of them, kept
+ * in memory for reads and writes. Records past the end of the file read as
+ * holes (zero); only the dirty range is written back. */
+struct index_window {
+	unsigned char *records;
+	uint64_t first_row; /* 0 = unused */
+	size_t dirty_first, dirty_end;
+	uint64_t last_use;
+};
 
 struct outcome_store {
 	int index_fd;
@@ -25,11 +37,17 @@ struct outcome_store {
 	uint64_t counts[ROW_STATUS_COUNT]; /* ROW_PENDING unused: derived from highest_row */
 	char *index_path;
 	char *message_path;
-	/* Read-ahead for the row-order passes that write results.csv and errors.csv:
-	 * one pread per SCAN_RECORDS rows instead of one per row. */
-	unsigned char *cache;
-	uint64_t cache_first_row; /* 0 = empty */
-	size_t cache_rows;
+	/* The store is derived state (the journal rebuilds it), so writes are
+	 * gathered in memory and written in blocks: one pwrite per window of
+	 * rows and per 64 KB of messages instead of a pread and two writes per
+	 * row. Reads go through the same windows, so they see every put. */
+	struct index_window windows[WINDOW_COUNT];
+	uint64_t window_clock;
+	unsigned char *pending;      /* messages not yet written, MESSAGE_BUFFER bytes */
+	size_t pending_length;       /* they start at message_end - pending_length */
+	unsigned char *message_read; /* read-ahead of outcomes.msg, MESSAGE_BUFFER bytes */
+	uint64_t message_read_start;
+	size_t message_read_length;
 };
 
 /* Record layout (all little-endian):
@@ -204,6 +222,110 @@ fail:
 	return NULL;
 }
 
+/* Writes a window's changed records back. Returns 0 or -1 (errno set). */
+static int flush_window(struct outcome_store *store, struct index_window *window)
+{
+	if (window->dirty_end <= window->dirty_first)
+		return 0;
+	uint64_t offset = (window->first_row - 1 + window->dirty_first) * OUTCOME_RECORD_SIZE;
+	if (write_fully(
+	        store->index_fd, window->records + window->dirty_first * OUTCOME_RECORD_SIZE,
+	        (window->dirty_end - window->dirty_first) * OUTCOME_RECORD_SIZE, offset) < 0)
+		return -1;
+	window->dirty_first = window->dirty_end = 0;
+	return 0;
+}
+
+/* Writes the gathered messages. Returns 0 or -1 (errno set). */
+static int flush_messages(struct outcome_store *store)
+{
+	if (store->pending_length == 0)
+		return 0;
+	if (write_fully(store->message_fd, store->pending, store->pending_length,
+	                store->message_end - store->pending_length) < 0)
+		return -1;
+	store->pending_length = 0;
+	return 0;
+}
+
+static int flush_all(struct outcome_store *store, struct error *error)
+{
+	if (flush_messages(store) < 0)
+		return error_set(error, "cannot write '%s': %s", store->message_path,
+		                 strerror(errno));
+	for (size_t index = 0; index < WINDOW_COUNT; index++)
+		if (store->windows[index].records &&
+		    flush_window(store, &store->windows[index]) < 0)
+			return error_set(error, "cannot write '%s': %s", store->index_path,
+			                 strerror(errno));
+	return 0;
+}
+
+/* Returns the window holding row, loading it in place of the least recently
+ * used one; NULL with error filled. */
+static struct index_window *window_of(struct outcome_store *store, uint64_t row,
+                                      struct error *error)
+{
+	uint64_t first_row = (row - 1) / SCAN_RECORDS * SCAN_RECORDS + 1;
+	struct index_window *victim = &store->windows[0];
+	for (size_t index = 0; index < WINDOW_COUNT; index++) {
+		struct index_window *window = &store->windows[index];
+		if (window->first_row == first_row) {
+			window->last_use = ++store->window_clock;
+			return window;
+		}
+		if (window->last_use < victim->last_use)
+			victim = window;
+	}
+	if (!victim->records) {
+		victim->records = malloc((size_t)SCAN_RECORDS * OUTCOME_RECORD_SIZE);
+		if (!victim->records) {
+			error_set(error, "out of memory");
+			return NULL;
+		}
+	}
+	if (flush_window(store, victim) < 0) {
+		error_set(error, "cannot write '%s': %s", store->index_path, strerror(errno));
+		return NULL;
+	}
+	victim->first_row = 0;
+	size_t got = 0;
+	if (read_fully(store->index_fd, victim->records, (size_t)SCAN_RECORDS * OUTCOME_RECORD_SIZE,
+	               (first_row - 1) * OUTCOME_RECORD_SIZE, &got) < 0) {
+		error_set(error, "cannot read '%s': %s", store->index_path, strerror(errno));
+		return NULL;
+	}
+	/* past the end of the file: holes, which read as never written */
+	memset(victim->records + got, 0, (size_t)SCAN_RECORDS * OUTCOME_RECORD_SIZE - got);
+	victim->first_row = first_row;
+	victim->last_use = ++store->window_clock;
+	return victim;
+}
+
+/* Appends a message to the gathered ones. Returns 0 or -1 with error filled. */
+static int append_message(struct outcome_store *store, const char *message, size_t length,
+                          struct error *error)
+{
+	if (!store->pending) {
+		store->pending = malloc(MESSAGE_BUFFER);
+		if (!store->pending)
+			return error_set(error, "out of memory");
+	}
+	if (store->pending_length + length > MESSAGE_BUFFER && flush_messages(store) < 0)
+		return error_set(error, "cannot write '%s': %s", store->message_path,
+		                 strerror(errno));
+	if (length > MESSAGE_BUFFER) { /* never: messages are far shorter */
+		if (write_fully(store->message_fd, message, length, store->message_end) < 0)
+			return error_set(error, "cannot write '%s': %s", store->message_path,
+			                 strerror(errno));
+	} else {
+		memcpy(store->pending + store->pending_length, message, length);
+		store->pending_length += length;
+	}
+	store->message_end += length;
+	return 0;
+}
+
 int outcome_store_put(struct outcome_store *store, uint64_t row, const struct row_outcome *outcome,
                       struct error *error)
 {
@@ -213,25 +335,20 @@ int outcome_store_put(struct outcome_store *store, uint64_t row, const struct ro
 	if (outcome->status <= ROW_PENDING || outcome->status > ROW_SKIPPED)
 		return error_set(error, "row %llu: only a final outcome can be stored",
 		                 (unsigned long long)row);
-	uint64_t offset = (row - 1) * OUTCOME_RECORD_SIZE;
-	unsigned char previous[OUTCOME_RECORD_SIZE];
-	size_t got = 0;
-	/* Past the highest row there is nothing to replace: spare the read. */
-	if (row <= store->highest_row &&
-	    read_fully(store->index_fd, previous, sizeof(previous), offset, &got) < 0)
-		return error_set(error, "cannot read '%s': %s", store->index_path, strerror(errno));
-	bool had_outcome = got == sizeof(previous) && record_is_valid(previous);
+	struct index_window *window = window_of(store, row, error);
+	if (!window)
+		return -1;
+	size_t slot = (size_t)(row - window->first_row);
+	unsigned char *stored = window->records + slot * OUTCOME_RECORD_SIZE;
+	bool had_outcome = record_is_valid(stored);
+	unsigned char previous_status = stored[0];
 
 	size_t message_length = strnlen(outcome->message, sizeof(outcome->message));
-	uint64_t message_offset = store->message_end;
+	uint64_t message_offset = 0;
 	if (message_length > 0) {
-		if (write_fully(store->message_fd, outcome->message, message_length,
-		                message_offset) < 0)
-			return error_set(error, "cannot write '%s': %s", store->message_path,
-			                 strerror(errno));
-		store->message_end += message_length;
-	} else {
-		message_offset = 0;
+		message_offset = store->message_end;
+		if (append_message(store, outcome->message, message_length, error) < 0)
+			return -1;
 	}
 
 	unsigned char record[OUTCOME_RECORD_SIZE] = {0};
@@ -244,44 +361,54 @@ int outcome_store_put(struct outcome_store *store, uint64_t row, const struct ro
 	put_le(record + 16, message_offset, 8);
 	put_le(record + 24, message_length, 4);
 	put_le(record + 28, record_crc(record), 4);
-	if (write_fully(store->index_fd, record, sizeof(record), offset) < 0)
-		return error_set(error, "cannot write '%s': %s", store->index_path,
-		                 strerror(errno));
-
-	if (store->cache_first_row && row >= store->cache_first_row &&
-	    row < store->cache_first_row + SCAN_RECORDS) {
-		if (row < store->cache_first_row + store->cache_rows)
-			memcpy(store->cache + (row - store->cache_first_row) * OUTCOME_RECORD_SIZE,
-			       record, sizeof(record));
-		else
-			store->cache_first_row = 0; /* the index grew inside the window */
+	memcpy(stored, record, sizeof(record));
+	if (window->dirty_end <= window->dirty_first) {
+		window->dirty_first = slot;
+		window->dirty_end = slot + 1;
+	} else {
+		if (slot < window->dirty_first)
+			window->dirty_first = slot;
+		if (slot + 1 > window->dirty_end)
+			window->dirty_end = slot + 1;
 	}
+
 	if (had_outcome)
-		store->counts[previous[0]]--;
+		store->counts[previous_status]--;
 	store->counts[outcome->status]++;
 	if (row > store->highest_row)
 		store->highest_row = row;
 	return 0;
 }
 
-/* Makes sure the cache holds row when the index has it (it may end before). */
-static int fill_cache(struct outcome_store *store, uint64_t row, struct error *error)
+/* Reads length bytes of outcomes.msg at offset into out through the
+ * read-ahead; *got is less than length when the file ends first. */
+static int read_message(struct outcome_store *store, uint64_t offset, char *out, size_t length,
+                        size_t *got)
 {
-	if (store->cache_first_row && row >= store->cache_first_row &&
-	    row < store->cache_first_row + SCAN_RECORDS)
-		return 0;
-	if (!store->cache) {
-		store->cache = malloc((size_t)SCAN_RECORDS * OUTCOME_RECORD_SIZE);
-		if (!store->cache)
-			return error_set(error, "out of memory");
+	if (offset + length > store->message_end - store->pending_length &&
+	    flush_messages(store) < 0)
+		return -1;
+	if (length > MESSAGE_BUFFER)
+		return read_fully(store->message_fd, out, length, offset, got);
+	if (!store->message_read) {
+		store->message_read = malloc(MESSAGE_BUFFER);
+		if (!store->message_read)
+			return -1;
 	}
-	size_t got = 0;
-	store->cache_first_row = 0;
-	if (read_fully(store->index_fd, store->cache, (size_t)SCAN_RECORDS * OUTCOME_RECORD_SIZE,
-	               (row - 1) * OUTCOME_RECORD_SIZE, &got) < 0)
-		return error_set(error, "cannot read '%s': %s", store->index_path, strerror(errno));
-	store->cache_first_row = row;
-	store->cache_rows = got / OUTCOME_RECORD_SIZE;
+	if (offset < store->message_read_start ||
+	    offset + length > store->message_read_start + store->message_read_length) {
+		size_t read = 0;
+		store->message_read_length = 0;
+		if (read_fully(store->message_fd, store->message_read, MESSAGE_BUFFER, offset,
+		               &read) < 0)
+			return -1;
+		store->message_read_start = offset;
+		store->message_read_length = read;
+	}
+	size_t available =
+	    (size_t)(store->message_read_start + store->message_read_length - offset);
+	*got = available < length ? available : length;
+	memcpy(out, store->message_read + (offset - store->message_read_start), *got);
 	return 0;
 }
 
@@ -293,16 +420,12 @@ int outcome_store_get(struct outcome_store *store, uint64_t row, struct row_outc
 	if (row == 0 || row > OUTCOME_MAX_ROW)
 		return error_set(error, "row %llu is out of range for the outcome store",
 		                 (unsigned long long)row);
-	unsigned char record[OUTCOME_RECORD_SIZE];
-	size_t got = 0;
-	if (fill_cache(store, row, error) < 0)
+	struct index_window *window = window_of(store, row, error);
+	if (!window)
 		return -1;
-	if (row < store->cache_first_row + store->cache_rows) {
-		memcpy(record, store->cache + (row - store->cache_first_row) * OUTCOME_RECORD_SIZE,
-		       sizeof(record));
-		got = sizeof(record);
-	}
-	if (got < sizeof(record) || record_is_hole(record))
+	const unsigned char *record =
+	    window->records + (row - window->first_row) * OUTCOME_RECORD_SIZE;
+	if (record_is_hole(record))
 		return 0;
 	if (!record_is_valid(record))
 		return error_set(error, "outcome store '%s' is damaged at row %llu",
@@ -316,8 +439,8 @@ int outcome_store_get(struct outcome_store *store, uint64_t row, struct row_outc
 	if (message_length >= sizeof(outcome->message))
 		message_length = sizeof(outcome->message) - 1;
 	if (message_length > 0) {
-		if (read_fully(store->message_fd, outcome->message, message_length, message_offset,
-		               &got) < 0)
+		size_t got = 0;
+		if (read_message(store, message_offset, outcome->message, message_length, &got) < 0)
 			return error_set(error, "cannot read '%s': %s", store->message_path,
 			                 strerror(errno));
 		/* A message lost in a crash reads as short: keep what is there. */
@@ -345,6 +468,8 @@ uint64_t outcome_store_highest_row(const struct outcome_store *store)
 
 int outcome_store_sync(struct outcome_store *store, struct error *error)
 {
+	if (flush_all(store, error) < 0)
+		return -1;
 	if (fdatasync(store->message_fd) < 0 || fdatasync(store->index_fd) < 0)
 		return error_set(error, "cannot sync outcome store '%s': %s", store->index_path,
 		                 strerror(errno));
@@ -355,12 +480,20 @@ void outcome_store_close(struct outcome_store *store)
 {
 	if (!store)
 		return;
+	/* Best effort: the journal, not this derived copy, is the durable truth
+	 * (a resume rebuilds the store), and every read of this process saw the puts. */
+	struct error ignored = {0};
+	if (store->index_fd >= 0 && store->message_fd >= 0)
+		(void)flush_all(store, &ignored);
+	for (size_t index = 0; index < WINDOW_COUNT; index++)
+		free(store->windows[index].records);
+	free(store->pending);
+	free(store->message_read);
 	if (store->index_fd >= 0)
 		close(store->index_fd);
 	if (store->message_fd >= 0)
 		close(store->message_fd);
 	free(store->index_path);
 	free(store->message_path);
-	free(store->cache);
 	free(store);
 }

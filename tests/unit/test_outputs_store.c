@@ -105,7 +105,9 @@ static void rows_never_written_are_pending(void **state)
 	assert_int_equal(outcome_store_count(store, ROW_OK), 1);
 	assert_int_equal(outcome_store_count(store, ROW_PENDING), 999999);
 	assert_int_equal(outcome_store_highest_row(store), 1000000);
-	/* The index is sparse: a million rows with one written take a block or two. */
+	/* The index is sparse: a million rows with one written take a block or two
+	 * (once written: puts are gathered in memory until a sync or the close). */
+	assert_int_equal(outcome_store_sync(store, &error), 0);
 	char path[128];
 	snprintf(path, sizeof(path), "%s/%s", fixture->directory, OUTCOME_INDEX_FILE);
 	struct stat status;
@@ -255,6 +257,52 @@ static void a_damaged_record_is_reported_with_its_row(void **state)
 	assert_non_null(strstr(error.message, "is damaged at row 2"));
 }
 
+/* Rows put far out of order (more windows than the store keeps in memory,
+ * more messages than one write gathers), read back while and after writing. */
+static void scattered_puts_read_back_before_and_after_reopen(void **state)
+{
+	struct fixture *fixture = *state;
+	enum { ROWS = 20000, STEP = 7919 }; /* STEP is prime: every row once */
+	struct error error;
+	error_clear(&error);
+	struct outcome_store *store = open_store(fixture, OUTCOME_STORE_TRUNCATE);
+	char message[64];
+	struct row_outcome out;
+	for (uint64_t index = 0; index < ROWS; index++) {
+		uint64_t row = index * STEP % ROWS + 1;
+		snprintf(message, sizeof(message), "row %llu was refused", (unsigned long long)row);
+		struct row_outcome in =
+		    outcome_of(row % 3 ? ROW_OK : ROW_ERROR, 200, 1, (int64_t)row, message);
+		assert_int_equal(outcome_store_put(store, row, &in, &error), 0);
+		if (index % 1000 == 999) {
+			assert_int_equal(outcome_store_get(store, row, &out, &error), 0);
+			assert_string_equal(out.message, message);
+		}
+	}
+	/* a second put of a row replaces it and keeps the counts right */
+	struct row_outcome again = outcome_of(ROW_OK, 200, 2, 5, "again");
+	assert_int_equal(outcome_store_put(store, 3, &again, &error), 0);
+	assert_int_equal(outcome_store_count(store, ROW_ERROR), ROWS / 3 - 1);
+	outcome_store_close(store);
+
+	store = open_store(fixture, OUTCOME_STORE_OPEN);
+	assert_int_equal(outcome_store_count(store, ROW_OK), ROWS - ROWS / 3 + 1);
+	assert_int_equal(outcome_store_count(store, ROW_ERROR), ROWS / 3 - 1);
+	assert_int_equal(outcome_store_highest_row(store), ROWS);
+	for (uint64_t row = 1; row <= ROWS; row++) {
+		assert_int_equal(outcome_store_get(store, row, &out, &error), 0);
+		if (row == 3) {
+			assert_string_equal(out.message, "again");
+			continue;
+		}
+		snprintf(message, sizeof(message), "row %llu was refused", (unsigned long long)row);
+		assert_string_equal(out.message, message);
+		assert_int_equal(out.finished_at_ms, (int64_t)row);
+		assert_int_equal(out.status, row % 3 ? ROW_OK : ROW_ERROR);
+	}
+	outcome_store_close(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +319,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(out_of_range_rows_and_pending_puts_are_refused,
 	                                    make_directory, remove_directory),
 	    cmocka_unit_test_setup_teardown(a_damaged_record_is_reported_with_its_row,
+	                                    make_directory, remove_directory),
+	    cmocka_unit_test_setup_teardown(scattered_puts_read_back_before_and_after_reopen,
 	                                    make_directory, remove_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
