@@ -273,6 +273,34 @@ static void round_trip_and_resume(void **state)
 }
 
 /* The end offsets of every record, found by reading prefixes. */
+/* The resume point is row 40 (rows 41..50 never finished) while 8,950 later
+ * outcomes follow it: more than replay keeps at hand, so it reads again. */
+static void a_resume_point_far_behind_the_last_outcomes_is_found(void **state)
+{
+	(void)state;
+	struct directory directory;
+	directory_make(&directory);
+	struct journal_header header;
+	write_job(directory.path, 9000, 10, 5, &header);
+	struct journal_replay replay;
+	struct journal_header recorded;
+	struct error error;
+	error_clear(&error);
+	struct journal *journal =
+	    journal_resume(directory.path, NULL, NULL, &recorded, &replay, &error);
+	assert_non_null(journal);
+	assert_int_equal(replay.rows_final, 8990);
+	assert_true(replay.resume_from_known);
+	assert_int_equal(replay.resume_from.row, 40);
+	assert_int_equal(replay.resume_from.offset, 4000);
+	assert_int_equal(replay.resume_from.line, 41);
+	assert_int_equal(journal_close(journal, &error), 0);
+	journal_header_release(&recorded);
+	journal_header_release(&header);
+	journal_replay_release(&replay);
+	directory_remove(&directory);
+}
+
 static size_t record_ends(const unsigned char *data, size_t size, size_t *ends, size_t capacity)
 {
 	size_t count = 0;
@@ -804,6 +832,7 @@ static void a_failed_write_leaves_whole_records(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(a_resume_point_far_behind_the_last_outcomes_is_found),
 	    cmocka_unit_test(round_trip_and_resume),
 	    cmocka_unit_test(truncation_at_every_offset_is_a_torn_tail),
 	    cmocka_unit_test(damage_in_the_middle_is_refused_with_its_offset),
