@@ -116,7 +116,12 @@ int text_check(const char *value, size_t max_characters, text_allowed *allowed,
 	while (index < length) {
 		uint32_t code_point;
 		size_t start = index;
-		if (utf8_next(value, length, &index, &code_point) < 0) {
+		unsigned char byte = (unsigned char)value[index];
+		/* ASCII, nearly every character of a manifest, needs no decoding */
+		if (byte < 0x80) {
+			code_point = byte;
+			index++;
+		} else if (utf8_next(value, length, &index, &code_point) < 0) {
 			strbuf_appendf(rule, "not valid UTF-8 text (got byte 0x%02X at byte %zu)",
 			               (unsigned)(unsigned char)value[start], start + 1);
 			return -1;
