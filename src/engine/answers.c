@@ -209,6 +209,38 @@ static bool answer_says_too_large(const struct call *call, long http_status)
 	return false;
 }
 
+/* The API text: an activation is "accepted and will be worked on", so a
+ * device may become visible only a while after its activation landed. */
+enum { REFUSAL_POLLS = 10, REFUSAL_POLL_INTERVAL_MS = 2000 };
+
+/* A row in doubt, found absent and sent again, that the API refused: the
+ * interrupted call may have landed after the read-back (the refusal then says
+ * "already taken"). Reads the device back a few times before the refusal
+ * stands. Returns true when it took the record over. */
+static bool confirm_refusal(struct engine *engine, struct record *record, unsigned row_attempts,
+                            long http_status, const char *message)
+{
+	if (!(engine->op->flags & OP_RECONCILE_BY_ICCID) || !record->value[FIELD_ICCID] ||
+	    engine->stopping)
+		return false;
+	struct call *lookup = call_new(CALL_RECONCILE, &record, 1, row_attempts);
+	char *refusal = strdup(message);
+	if (!lookup || !refusal) {
+		if (lookup)
+			call_free_keeping_records(lookup);
+		free(refusal);
+		return false;
+	}
+	lookup->id = ++engine->next_call_id;
+	lookup->refusal = refusal;
+	lookup->refusal_status = http_status;
+	lookup->polls_left = REFUSAL_POLLS;
+	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s",
+	         "sent before an interruption, no answer recorded");
+	engine_schedule(engine, lookup, clock_monotonic_ms() + REFUSAL_POLL_INTERVAL_MS);
+	return true;
+}
+
 static void map_answer(struct engine *engine, struct call *call, long http_status)
 {
 	struct row_outcome *outcomes = calloc(call->count, sizeof(*outcomes));
@@ -228,7 +260,11 @@ static void map_answer(struct engine *engine, struct call *call, long http_statu
 	json_decref(body);
 	for (size_t index = 0; index < call->count && !engine->sink_broken; index++) {
 		struct row_outcome *outcome = &outcomes[index];
-		if (outcome->status == ROW_PENDING)
+		if (outcome->status == ROW_ERROR && call->resent_after_doubt &&
+		    confirm_refusal(engine, call->records[index], call->row_attempts, http_status,
+		                    outcome->message))
+			call->records[index] = NULL; /* the read-back owns it now */
+		else if (outcome->status == ROW_PENDING)
 			engine_report_row(engine, call->records[index], ROW_UNKNOWN, http_status,
 			                  call->row_attempts,
 			                  "the answer did not mention this row");
@@ -254,12 +290,40 @@ static void send_absent_row(struct engine *engine, struct call *lookup)
 	}
 	call_free_keeping_records(lookup);
 	send->id = ++engine->next_call_id;
+	send->resent_after_doubt = true;
 	engine_schedule_now(engine, send);
 }
 
-static void reconcile_answer(struct engine *engine, struct call *call, long http_status)
+/* The answer to a read-back confirming a refused re-send (see confirm_refusal). */
+static void refusal_answer(struct engine *engine, struct call *call, long http_status,
+                           int64_t now_ms)
 {
 	char message[512];
+	if (http_status == 200) {
+		snprintf(message, sizeof(message),
+		         "reconciled: the activation sent before the interruption landed late "
+		         "(sending it again was refused: %s)",
+		         call->refusal);
+		engine_finish_call(engine, call, ROW_OK, 200, message);
+		return;
+	}
+	if (http_status == 404 && call->polls_left > 0 && !engine->stopping) {
+		call->polls_left--;
+		engine_schedule(engine, call, now_ms + REFUSAL_POLL_INTERVAL_MS);
+		return;
+	}
+	snprintf(message, sizeof(message), "%s", call->refusal);
+	engine_finish_call(engine, call, ROW_ERROR, call->refusal_status, message);
+}
+
+static void reconcile_answer(struct engine *engine, struct call *call, long http_status,
+                             int64_t now_ms)
+{
+	char message[512];
+	if (call->refusal) {
+		refusal_answer(engine, call, http_status, now_ms);
+		return;
+	}
 	if (http_status == 200) {
 		engine_finish_call(engine, call, ROW_OK, 200,
 		                   "reconciled: device exists after an unanswered activation");
@@ -348,7 +412,7 @@ static void handle_answer(struct engine *engine, struct call *call, long http_st
 	engine->answered++;
 	engine->failures_in_a_row = 0;
 	if (call->kind == CALL_RECONCILE) {
-		reconcile_answer(engine, call, http_status);
+		reconcile_answer(engine, call, http_status, now_ms);
 		return;
 	}
 	if (call->count > 1 && answer_says_too_large(call, http_status)) {

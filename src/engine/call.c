@@ -55,6 +55,7 @@ void call_free_keeping_records(struct call *call)
 	strbuf_release(&call->response);
 	strbuf_release(&call->headers);
 	free(call->body);
+	free(call->refusal);
 	free(call->records);
 	free(call->rows);
 	free(call);

@@ -47,10 +47,15 @@ struct call {
 	char curl_error[CURL_ERROR_SIZE];
 	CURLcode result; /* how the last try's transfer ended */
 	int64_t started_mono_ms, started_wall_ms;
-	char ambiguity[160]; /* why an operation call's outcome is unknown (reconcile calls) */
-	bool send_if_absent; /* reconcile call of a row in doubt after a crash: a 404 means
-	                        the interrupted call never took effect, so send the row */
-	struct call *next;   /* scheduling lists */
+	char ambiguity[160];     /* why an operation call's outcome is unknown (reconcile calls) */
+	bool send_if_absent;     /* reconcile call of a row in doubt after a crash: a 404 means
+	                            the interrupted call never took effect, so send the row */
+	bool resent_after_doubt; /* an operation call sending such a row again: the API's
+	                            refusal may only mean the interrupted call landed late */
+	char *refusal;           /* owned; a read-back confirming that refusal: its message */
+	long refusal_status;     /* and its HTTP status */
+	unsigned polls_left;     /* read-backs still allowed before the refusal stands */
+	struct call *next;       /* scheduling lists */
 };
 
 /* Returns a new call owning count records (the array is copied), or NULL when out of memory. */

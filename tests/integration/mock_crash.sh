@@ -2,7 +2,8 @@
 # SIGKILL at random moments and resume, against the independent mock (the
 # approach of crash_resume.sh, checked with the mock's ledger): every row once in
 # results.csv with the status of an uninterrupted run, errors.csv equal to it,
-# nothing non-idempotent applied twice, the audit chain verifies, no secret in OUT;
+# nothing non-idempotent applied twice (also when activations become visible late),
+# the audit chain verifies, no secret in OUT;
 # then a changed manifest is refused with exit 4.
 #   usage: mock_crash.sh OP   (cost-center or activate)
 source "$(dirname "$0")/lib.sh"
@@ -25,8 +26,10 @@ batch run "${job_options[@]}" --endpoint "$MOCK_URL" --out "$WORK/reference" 2>"
 stop_mock
 assert_eq 1 "$reference_status" "exit status of the uninterrupted run"
 
-# 2. killed at random moments, resumed each time, one mock throughout (with latency)
-start_mock --devices $devices --latency-ms 15 --ledger "$WORK/ledger.jsonl"
+# 2. killed at random moments, resumed each time, one mock throughout (with latency).
+# An activated device shows up only 7 s after its activation ("accepted and will be
+# worked on"): longer than the client waits before reading rows in doubt back.
+start_mock --devices $devices --latency-ms 15 --visible-after-ms 7000 --ledger "$WORK/ledger.jsonl"
 touch "$WORK/ledger.jsonl"
 killed=0
 for attempt in 1 2 3 4 5; do

@@ -38,6 +38,10 @@ job fail-activate activate 150 "0|1" "--fail-rate 0.2" --chunk 5 --concurrency 4
 job drop activate 300 "0|1" "--drop-rate 0.1" --chunk 10 --concurrency 4
 grep -q 'ok,.*reconcil' "$WORK/out-drop/results.csv" || note "no dropped activation was read back"
 job drop-cc cost-center 200 0 "--drop-rate 0.1" --chunk 10 --concurrency 4
+# no read-back for these: a dropped call leaves its rows unknown, never re-sent
+job drop-sms sms 150 "0|1" "--drop-rate 0.1" --chunk 10 --concurrency 4
+job drop-upload upload 150 "0|1" "--drop-rate 0.1" --chunk 10 --concurrency 4
+job drop-locate locate 60 "0|1" "--drop-rate 0.1" --concurrency 4 --yes
 
 # stalled calls (nothing applied, connection held) with a short --timeout
 job stall-cc cost-center 60 0 "--stall-rate 0.2 --stall-seconds 20" --chunk 5 --concurrency 4 --timeout 1
