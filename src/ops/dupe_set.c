@@ -22,11 +22,23 @@ enum { BUCKET_BITS = 16, BUCKET_COUNT = 1 << BUCKET_BITS, KEY_TEXT_LIMIT = 1 << 
 /* A marker entry: this remainder, and the epoch (row >> ROW_BITS) of the entries after it. */
 #define MARKER REMAINDER_MASK
 
+/* A bucket's head is one pointer, so the 65,536 heads (512 KB) mostly stay
+ * in the processor's cache: a look-up then costs one cache miss, not two.
+ * entries[0] holds the count (low 32 bits) and the capacity (high 32 bits);
+ * entries[1..count] are remainder << ROW_BITS | row & ROW_MASK, or markers. */
 struct dupe_bucket {
-	uint64_t *entries; /* remainder << ROW_BITS | row & ROW_MASK, or a marker */
-	uint32_t count;
-	uint32_t capacity;
+	uint64_t *entries; /* NULL while empty */
 };
+
+static uint32_t bucket_count(const struct dupe_bucket *bucket)
+{
+	return bucket->entries ? (uint32_t)bucket->entries[0] : 0;
+}
+
+static uint32_t bucket_capacity(const struct dupe_bucket *bucket)
+{
+	return bucket->entries ? (uint32_t)(bucket->entries[0] >> 32) : 0;
+}
 
 struct dupe_set {
 	struct dupe_bucket *buckets;
@@ -91,7 +103,8 @@ static uint32_t dupe_lookup(const struct dupe_set *set, uint64_t hash, uint64_t 
 	uint64_t remainder = hash_remainder(hash);
 	uint64_t current = 0;
 	uint32_t found = 0;
-	for (uint32_t index = 0; index < bucket->count; index++) {
+	uint32_t count = bucket_count(bucket);
+	for (uint32_t index = 1; index <= count; index++) {
 		uint64_t entry = bucket->entries[index];
 		uint64_t stored = entry >> ROW_BITS;
 		if (stored == MARKER)
@@ -105,24 +118,28 @@ static uint32_t dupe_lookup(const struct dupe_set *set, uint64_t hash, uint64_t 
 
 static int bucket_append(struct dupe_set *set, struct dupe_bucket *bucket, uint64_t entry)
 {
-	if (bucket->count == bucket->capacity) {
+	uint32_t count = bucket_count(bucket);
+	uint32_t old_capacity = bucket_capacity(bucket);
+	if (count == old_capacity) {
 		/* Grow by an eighth (at least one entry): the slack stays under 13%
 		 * of a bucket, about 6% on average, and buckets are small, so the
 		 * extra reallocations cost little. */
-		uint32_t capacity =
-		    bucket->capacity < 4 ? 4 : bucket->capacity + bucket->capacity / 8 + 1;
-		if (capacity <= bucket->capacity)
+		uint32_t capacity = old_capacity < 4 ? 4 : old_capacity + old_capacity / 8 + 1;
+		if (capacity <= old_capacity)
 			return -1;
-		uint64_t *grown = realloc(bucket->entries, capacity * sizeof(*grown));
+		uint64_t *grown = realloc(bucket->entries, ((size_t)capacity + 1) * sizeof(*grown));
 		if (!grown)
 			return -1;
-		if (!bucket->entries)
+		if (!bucket->entries) {
 			set->allocations++;
-		set->entry_bytes += (capacity - bucket->capacity) * sizeof(*grown);
+			set->entry_bytes += sizeof(*grown);
+		}
+		set->entry_bytes += (capacity - old_capacity) * sizeof(*grown);
 		bucket->entries = grown;
-		bucket->capacity = capacity;
+		bucket->entries[0] = (uint64_t)capacity << 32 | count;
 	}
-	bucket->entries[bucket->count++] = entry;
+	bucket->entries[++count] = entry;
+	bucket->entries[0] = (bucket->entries[0] & ~(uint64_t)UINT32_MAX) | count;
 	return 0;
 }
 
@@ -166,19 +183,20 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 	size_t key_count = op->unique_key_count < 8 ? op->unique_key_count : 8;
 	if (record->row == 0 || record->row >= UINT32_MAX)
 		return -1;
-	/* Hash every key first and ask for their buckets early, so the cache
-	 * misses of the look-ups overlap instead of queueing. */
+	/* A look-up costs two cache misses in a row (the bucket head, then its
+	 * entries). Hash every key and ask for all the heads first, then for all
+	 * the entries, so the misses of the keys overlap instead of queueing. */
 	for (size_t index = 0; index < key_count; index++) {
 		int result = key_hash(set, &op->unique_keys[index], index, record, &hashes[index]);
 		if (result == -2)
 			return -1;
 		checked[index] = result == 0;
-		if (checked[index]) {
-			const struct dupe_bucket *bucket = bucket_of(set, hashes[index]);
-			__builtin_prefetch(bucket);
-			__builtin_prefetch(bucket->entries);
-		}
+		if (checked[index])
+			__builtin_prefetch(bucket_of(set, hashes[index]));
 	}
+	for (size_t index = 0; index < key_count; index++)
+		if (checked[index])
+			__builtin_prefetch(bucket_of(set, hashes[index])->entries);
 	for (size_t index = 0; index < key_count; index++) {
 		if (!checked[index])
 			continue;
