@@ -46,6 +46,9 @@ static bool has_zero_decimals(const char *value)
 
 int validate_spreadsheet_damage(const char *value, struct strbuf *rule)
 {
+	/* both kinds of damage need a '.' or an exponent: most values have neither */
+	if (!strpbrk(value, ".eE"))
+		return 0;
 	if (is_scientific(value)) {
 		strbuf_appendf(rule,
 		               "in scientific notation (got %.40s) — the spreadsheet turned it "

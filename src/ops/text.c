@@ -117,7 +117,13 @@ int text_check(const char *value, size_t max_characters, text_allowed *allowed,
 		uint32_t code_point;
 		size_t start = index;
 		unsigned char byte = (unsigned char)value[index];
-		/* ASCII, nearly every character of a manifest, needs no decoding */
+		/* printable ASCII the set allows, nearly every character of a
+		 * manifest: nothing to decode or report */
+		if (byte >= 0x20 && byte < 0x7f && (!allowed || allowed(byte))) {
+			index++;
+			characters++;
+			continue;
+		}
 		if (byte < 0x80) {
 			code_point = byte;
 			index++;

@@ -47,6 +47,38 @@ static void check_digit_completes_a_body(void **state)
 	assert_int_equal(luhn_check_digit("7992739871", 10), '3');
 }
 
+/* The textbook definition, digit by digit from the right, as a reference. */
+static int reference_sum(const char *digits, size_t length, int double_rightmost)
+{
+	int total = 0;
+	for (size_t place = 0; place < length; place++) {
+		int digit = digits[length - 1 - place] - '0';
+		if ((int)(place % 2) == (double_rightmost ? 0 : 1))
+			digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+		total += digit;
+	}
+	return total;
+}
+
+static void every_length_agrees_with_the_definition(void **state)
+{
+	(void)state;
+	char digits[32];
+	unsigned seed = 12345;
+	for (size_t length = 1; length < sizeof(digits); length++) {
+		for (int trial = 0; trial < 200; trial++) {
+			for (size_t index = 0; index < length; index++) {
+				seed = seed * 1103515245u + 12345u;
+				digits[index] = (char)('0' + (seed >> 16) % 10);
+			}
+			assert_int_equal(luhn_valid(digits, length),
+			                 reference_sum(digits, length, 0) % 10 == 0);
+			assert_int_equal(luhn_check_digit(digits, length),
+			                 '0' + (10 - reference_sum(digits, length, 1) % 10) % 10);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -54,6 +86,7 @@ int main(void)
 	    cmocka_unit_test(one_changed_digit_is_caught),
 	    cmocka_unit_test(non_digits_and_empty_are_invalid),
 	    cmocka_unit_test(check_digit_completes_a_body),
+	    cmocka_unit_test(every_length_agrees_with_the_definition),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
