@@ -376,8 +376,11 @@ static void handle_answer(struct engine *engine, struct call *call, long http_st
 		engine->stats->throttled++;
 		aimd_on_throttled(&engine->aimd, now_ms);
 		int64_t delay = 0;
+		/* "0", or an HTTP-date already past (the server's clock behind
+		 * ours), asks for no usable wait: back off as without the header,
+		 * or a storm spends every retry of the call at once. */
 		if (call_header(call, "Retry-After", value, sizeof(value)) == 0 &&
-		    retry_after_parse(value, clock_wall_ms(), &delay) == 0)
+		    retry_after_parse(value, clock_wall_ms(), &delay) == 0 && delay > 0)
 			delay += jitter(engine, delay / 10 + 50);
 		else
 			delay = failure_delay(engine, call);

@@ -282,7 +282,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(401, {"error": "Unauthorized", "detail": "bad key_name or api_key"},
                                [("WWW-Authenticate", 'Basic realm="lattigo"')])
         if self.server.rate.over():
-            later = email.utils.formatdate(time.time() + 1, usegmt=True)
+            later = email.utils.formatdate(time.time() + 1 + config.clock_skew, usegmt=True)
             return self.answer(429, {"error": "Too Many Requests"}, [("Retry-After", later)])
         if random.random() < config.fail_rate:
             if random.random() < 0.5:
@@ -365,6 +365,8 @@ def main():
                         help="status maps keyed by device_name even when id_type named the device")
     parser.add_argument("--visible-after-ms", type=int, default=0,
                         help="an activated device can be read back only after this long")
+    parser.add_argument("--clock-skew", type=float, default=0,
+                        help="seconds the mock's clock is ahead (negative: behind) in Retry-After")
     parser.add_argument("--close-every", type=int, default=0,
                         help="close the keep-alive connection after every Nth answer")
     parser.add_argument("--seed", type=int, default=1)

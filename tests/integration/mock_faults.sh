@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lattigo-batch against the independent mock with faults: a 429 storm
-# (Retry-After as an HTTP-date), 500/503 before applying, connections dropped
+# (Retry-After as an HTTP-date, also one already past), 500/503 before applying, connections dropped
 # after applying (activate: nothing twice, each dropped row read back or
 # unknown), stalled calls with a short --timeout, 413 bisection, and wrong
 # credentials (exit 2, nothing applied).
@@ -28,6 +28,9 @@ job() {
 job storm cost-center 160 0 "--rate 10" --chunk 4 --concurrency 8
 throttled=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throttled"])' "$WORK/out-storm/summary.json")
 [ "$throttled" -gt 0 ] || fail "no call was throttled: the storm did not happen"
+
+# the mock's clock 30 s behind: its Retry-After dates are already past
+job storm-skew cost-center 80 0 "--rate 5 --clock-skew -30" --chunk 4 --concurrency 8
 
 # 500/503 before applying: an idempotent op ends all ok; a non-idempotent one never twice
 job fail-cc cost-center 200 0 "--fail-rate 0.2" --chunk 5 --concurrency 4
