@@ -168,6 +168,8 @@ static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *erro
 		return false;
 	}
 	*bound = true;
+	/* the set's cache misses resolve while the fields are validated */
+	dupe_set_prefetch(pipeline->dupes, pipeline->op, &pipeline->record);
 	if (op_validate_record(pipeline->op, &pipeline->record, &pipeline->validation,
 	                       &pipeline->message, &pipeline->rule) < 0) {
 		if (pipeline->rule.length == 0)

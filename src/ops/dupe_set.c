@@ -46,6 +46,12 @@ struct dupe_set {
 	size_t allocations; /* live entry arrays, each with malloc's own overhead */
 	struct strbuf key;  /* reused to join a key's fields */
 	uint64_t seed;      /* per set, so crafted keys cannot aim at one bucket */
+	/* What dupe_set_prefetch computed, for the check of the same record */
+	const struct record *prefetched;
+	uint64_t prefetched_row;
+	const struct op *prefetched_op;
+	int prefetched_result[8]; /* key_hash's result per key */
+	uint64_t prefetched_hash[8];
 };
 
 struct dupe_set *dupe_set_new(void)
@@ -199,6 +205,20 @@ static int key_hash(struct dupe_set *set, const struct op_unique_key *key, size_
 	return 0;
 }
 
+void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct record *record)
+{
+	size_t key_count = op->unique_key_count < 8 ? op->unique_key_count : 8;
+	for (size_t index = 0; index < key_count; index++) {
+		set->prefetched_result[index] = key_hash(set, &op->unique_keys[index], index,
+		                                         record, &set->prefetched_hash[index]);
+		if (set->prefetched_result[index] == 0)
+			__builtin_prefetch(bucket_of(set, set->prefetched_hash[index])->entries);
+	}
+	set->prefetched = record;
+	set->prefetched_row = record->row;
+	set->prefetched_op = op;
+}
+
 int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct record *record,
                        struct strbuf *message)
 {
@@ -211,8 +231,19 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 	/* A look-up costs two cache misses in a row (the bucket head, then its
 	 * entries). Hash every key and ask for all the heads first, then for all
 	 * the entries, so the misses of the keys overlap instead of queueing. */
+	/* the hashes dupe_set_prefetch computed for this very record are reused */
+	bool prefetched = set->prefetched == record && set->prefetched_row == record->row &&
+	                  set->prefetched_op == op;
+	set->prefetched = NULL;
 	for (size_t index = 0; index < key_count; index++) {
-		int result = key_hash(set, &op->unique_keys[index], index, record, &hashes[index]);
+		int result;
+		if (prefetched) {
+			result = set->prefetched_result[index];
+			hashes[index] = set->prefetched_hash[index];
+		} else {
+			result =
+			    key_hash(set, &op->unique_keys[index], index, record, &hashes[index]);
+		}
 		if (result == -2)
 			return -1;
 		checked[index] = result == 0;

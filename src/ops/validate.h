@@ -26,6 +26,12 @@ void dupe_set_free(struct dupe_set *set);
  * "iccid: duplicate of row 12" to message. -1 when out of memory. */
 int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct record *record,
 		       struct strbuf *message);
+/* Hashes record's unique keys and asks the processor for the part of the set
+ * that checking them will read, then returns at once: called before other
+ * work on the row (its field validation), it lets that work hide the set's
+ * cache misses. The next dupe_set_check of the same record (unchanged in
+ * between) reuses the hashes; its answer is the same with or without this. */
+void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct record *record);
 /* Bytes of memory the set holds (for the benchmark's RSS accounting). */
 size_t dupe_set_memory(const struct dupe_set *set);
 

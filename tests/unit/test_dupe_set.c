@@ -169,6 +169,42 @@ static void row_zero_is_refused(void **state)
 	assert_int_equal(check(fixture, "sms", &record), -1);
 }
 
+/* A prefetch changes no answer: for the record it was made for, and when
+ * the check that follows is of another row or another operation. */
+static void prefetch_changes_no_answer(void **state)
+{
+	struct fixture *fixture = *state;
+	const struct op *activate = op_find("activate");
+	const struct op *note = op_find("note");
+	struct record record = {.row = 3};
+	record.value[FIELD_ICCID] = "89014103211118510720";
+	record.value[FIELD_IMEI] = "490154203237518";
+	dupe_set_prefetch(fixture->set, activate, &record);
+	assert_int_equal(check(fixture, "activate", &record), 0);
+	/* prefetched for row 9, checked as row 10: recomputed, still a duplicate of 3 */
+	record.row = 9;
+	dupe_set_prefetch(fixture->set, activate, &record);
+	record.row = 10;
+	assert_int_equal(check(fixture, "activate", &record), 3);
+	/* prefetched with other values, then the same row checked with the first */
+	struct record other = {.row = 11};
+	other.value[FIELD_ICCID] = "89014103211118510738";
+	other.value[FIELD_IMEI] = "353879234252633";
+	dupe_set_prefetch(fixture->set, activate, &other);
+	record.row = 11;
+	assert_int_equal(check(fixture, "activate", &record), 3);
+	assert_int_equal(check(fixture, "activate", &other), 0);
+	/* prefetched for one operation, checked for another */
+	struct record device = {.row = 12};
+	device.value[FIELD_ICCID] = "89014103211118510746";
+	device.value[FIELD_DEVICE_NAME] = "sensor-12";
+	dupe_set_prefetch(fixture->set, activate, &device);
+	assert_int_equal(dupe_set_check(fixture->set, note, &device, &fixture->message), 0);
+	device.row = 13;
+	dupe_set_prefetch(fixture->set, note, &device);
+	assert_int_equal(dupe_set_check(fixture->set, note, &device, &fixture->message), 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +215,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(rows_beyond_a_million_keep_their_high_bits, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(row_zero_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(prefetch_changes_no_answer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
