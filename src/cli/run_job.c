@@ -265,7 +265,8 @@ static void fill_engine_config(const struct job_run *run, struct engine_config *
 /* Writes results.csv, errors.csv and summary.json and prints the closing
  * table; returns the exit status they imply. */
 static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
-                          int64_t started_at_ms, bool interrupted, struct error *error)
+                          int64_t started_at_ms, bool interrupted, bool refused,
+                          struct error *error)
 {
 	const struct job_options *options = run->options;
 	struct manifest_options manifest_options = {options->format, options->delimiter};
@@ -296,7 +297,7 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	    .interrupted = interrupted,
 	};
 	job_summary_count(&summary, run->directory.store, outputs.rows_total);
-	summary.exit_status = job_summary_exit_status(&summary);
+	summary.exit_status = refused ? EXIT_USAGE : job_summary_exit_status(&summary);
 	if (job_summary_write(&summary, error) < 0)
 		return -1;
 	progress_clear(&run->progress);
@@ -347,22 +348,19 @@ static int run_engine(struct job_run *run, struct error *error)
 		report(error, 0);
 		error_clear(error);
 	}
+	/* A refusal before any row got an answer (wrong credentials, an endpoint
+	 * the policy forbids) is a configuration error: nothing was applied. A
+	 * service that keeps failing is not: the job resumes later. */
+	bool refused = engine_result < 0 && !stats.service_failing &&
+	               stats.rows_ok + stats.rows_error + stats.rows_unknown == 0;
 	progress_clear(&run->progress);
 	if (stop_signals_received() && !run->options->quiet)
 		fprintf(stderr,
 		        "lattigo-batch: stopped by a signal; resume with: lattigo-batch "
 		        "resume %s\n",
 		        run->options->out);
-	int exit_code = finish_outputs(run, &stats, started_at_ms, !complete, error);
-	if (exit_code < 0)
-		return report(error, EXIT_INTERRUPTED);
-	/* A refusal before any row got an answer (wrong credentials, an endpoint
-	 * the policy forbids) is a configuration error: nothing was applied. A
-	 * service that keeps failing is not: the job resumes later. */
-	if (engine_result < 0 && !stats.service_failing &&
-	    stats.rows_ok + stats.rows_error + stats.rows_unknown == 0)
-		return EXIT_USAGE;
-	return exit_code;
+	int exit_code = finish_outputs(run, &stats, started_at_ms, !complete, refused, error);
+	return exit_code < 0 ? report(error, EXIT_INTERRUPTED) : exit_code;
 }
 
 int run_job(const struct job_options *options)

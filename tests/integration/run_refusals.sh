@@ -36,6 +36,18 @@ expect_refusal 2 "$WORK/d" "credentials readable by others" -- \
 grep -q "chmod 600" "$WORK/err.txt" || fail "the mode refusal does not say how to fix it"
 if grep -q -- "$TEST_API_KEY" "$WORK/err.txt"; then fail "the api key was printed"; fi
 
+# wrong credentials: the API refuses the first calls; nothing applied, exit 2 in summary.json too
+start_sim --ledger "$WORK/ledger.jsonl"
+status=0
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY=wrong-key "$LATTIGO_BATCH" run --op cost-center \
+  --manifest "$manifest" --out "$WORK/refused" --endpoint "$SIM_URL" --quiet 2>"$WORK/err.txt" || status=$?
+assert_eq 2 "$status" "exit status with wrong credentials"
+grep -q "credentials" "$WORK/err.txt" || fail "the refusal does not mention the credentials"
+assert_eq 2 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["exit_status"])' "$WORK/refused/summary.json")" \
+  "summary.json exit_status with wrong credentials"
+[ ! -s "$WORK/ledger.jsonl" ] || fail "something was applied with wrong credentials"
+stop_sim
+
 # a finished job, then the refusals that protect it
 start_sim
 status=0
