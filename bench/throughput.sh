@@ -12,7 +12,8 @@
 #   7. resume at 90 % of a 1,000,000-row job: time to the first call and in all.
 # A section whose feature is missing prints "n/a (feature not present)".
 # Environment: BUILD_DIR (default build/, Release, built here when missing),
-# BENCH_DIR (default /tmp/lattigo-bench), SKIP_RESUME=1 to leave out section 7.
+# BENCH_DIR (default /tmp/lattigo-bench), SKIP_RESUME=1 to leave out section 7,
+# SKIP_SENDING=1 to leave out sections 1-6 (only the resume figures).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -134,6 +135,7 @@ row() { # figure measured target sense(>= or <) [note]
 	TABLE+=("$(printf '%-44s %12s %10s  %-6s %s' "$1" "$2" "${3:+$4 $3}" "$verdict" "${5:-}")")
 }
 
+if [ "${SKIP_SENDING:-0}" != 1 ]; then
 cost_center=$(manifest cost-center 20000 --names sim-default --sim-devices "$SIM_DEVICES")
 notes=$(manifest note 5000 --names sim-default --sim-devices "$SIM_DEVICES")
 big_cost_center=$(manifest cost-center 200000 --names sim-default --sim-devices 200000)
@@ -215,6 +217,7 @@ calls, throttled, wall = s["calls"], s["throttled"], s["wall_time_seconds"]
 print("%.3f %.3f" % ((calls - throttled) / wall / 50, throttled / calls if calls else 0))' \
 	"$JOB_OUT/summary.json" 2>/dev/null || echo "n/a n/a")
 say "rate: accepted calls/s / 50 = $rate_share, 429 share $throttled_share"
+fi
 
 resume_first=n/a resume_total=n/a resume_note="feature not present"
 if [ "${SKIP_RESUME:-0}" = 1 ]; then
@@ -254,6 +257,7 @@ else
 	stop_sim
 fi
 
+if [ "${SKIP_SENDING:-0}" != 1 ]; then
 row "cost-center 20k rows, chunk 100: rows/s" "$cc_rps" "" "" "ideal $ideal_cc; engine's own figure $cc_engine_rps"
 row "  efficiency (rows/s / ideal)" "$(awk -v m="$cc_rps" -v i="$ideal_cc" 'BEGIN { printf "%.2f", m / i }')" 0.85 ">="
 row "  vs sequential python ($py_cc_rps rows/s)" "$(awk -v m="$cc_rps" -v p="$py_cc_rps" 'BEGIN { printf "%.1f", m / p }')" 7 ">="
@@ -269,6 +273,7 @@ row "peak RSS 200k / 20k rows" "$(awk -v a="$big_rss" -v b="$cc_rss" 'BEGIN { pr
 row "durability cost (1 - on/off rows/s)" "$durability_cost" 0.10 "<" \
 	"$([ "$durability_cost" = n/a ] && echo "n/a (feature not present: no switch to turn journal/audit off)")"
 row "fsync cost (1 - rows/s / rows/s without fsync)" "$fsync_cost" 0.10 "<" "$sync_rps rows/s with, $nofsync_rps without (fsync/fdatasync no-ops by LD_PRELOAD)"
+fi
 row "resume at 90 % of 1M rows: first call (s)" "$resume_first" 2 "<" "$resume_note"
 row "  resume: remaining 10 % in all (s)" "$resume_total" "" ""
 
