@@ -284,6 +284,11 @@ static struct index_window *window_of(struct outcome_store *store, uint64_t row,
 			return NULL;
 		}
 	}
+	/* messages reach the file before records that point to them (docs/outputs.md) */
+	if (victim->dirty_end > victim->dirty_first && flush_messages(store) < 0) {
+		error_set(error, "cannot write '%s': %s", store->message_path, strerror(errno));
+		return NULL;
+	}
 	if (flush_window(store, victim) < 0) {
 		error_set(error, "cannot write '%s': %s", store->index_path, strerror(errno));
 		return NULL;
