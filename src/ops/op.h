@@ -63,7 +63,7 @@ struct validation_options {
 /* Checks one value; on failure appends the rule that failed, without the
  * field name (e.g. "check digit wrong (Luhn)"), and returns -1. */
 typedef int field_validator(const char *value, const struct validation_options *options,
-			    struct strbuf *rule);
+                            struct strbuf *rule);
 
 enum op_field_flags {
 	OP_FIELD_REQUIRED = 1 << 0, /* the row is invalid without it */
@@ -77,10 +77,11 @@ struct op_field {
 };
 
 enum op_flags {
-	OP_PER_ROW = 1 << 0,        /* one call per row (the device is in the path) */
-	OP_NON_IDEMPOTENT = 1 << 1, /* an ambiguous failure is never retried blindly */
-	OP_NEEDS_YES = 1 << 2,      /* costs money or cannot be undone in bulk: needs --yes */
-	OP_RECONCILE_BY_ICCID = 1 << 3, /* an ambiguous outcome can be read back with GET v2/devices/<iccid>?id_type=iccid */
+	OP_PER_ROW = 1 << 0,            /* one call per row (the device is in the path) */
+	OP_NON_IDEMPOTENT = 1 << 1,     /* an ambiguous failure is never retried blindly */
+	OP_NEEDS_YES = 1 << 2,          /* costs money or cannot be undone in bulk: needs --yes */
+	OP_RECONCILE_BY_ICCID = 1 << 3, /* an ambiguous outcome can be read back with GET
+	                                   v2/devices/<iccid>?id_type=iccid */
 };
 
 enum row_status { ROW_PENDING = 0, ROW_OK, ROW_ERROR, ROW_INVALID, ROW_UNKNOWN, ROW_SKIPPED };
@@ -123,15 +124,16 @@ struct op {
 	 * for OP_PER_ROW): the path relative to the API root (device name escaped)
 	 * and the JSON body (new reference, or NULL for no body). Returns 0 or -1. */
 	int (*build_request)(const struct op *op, const struct record *const *records, size_t count,
-			     struct strbuf *path, json_t **body);
+	                     struct strbuf *path, json_t **body);
 
 	/* Maps a final HTTP answer (2xx or 4xx other than 408/413/429) to one
 	 * outcome per record, filling status and message only. body is the parsed
 	 * JSON or NULL; raw is the body text (for quoting when it is not what the
 	 * API text shows). A record the answer does not mention is ROW_UNKNOWN. */
 	void (*map_response)(const struct op *op, long http_status, const json_t *body,
-			     const char *raw, size_t raw_length, const struct record *const *records,
-			     size_t count, struct row_outcome *outcomes);
+	                     const char *raw, size_t raw_length,
+	                     const struct record *const *records, size_t count,
+	                     struct row_outcome *outcomes);
 };
 
 /* The operations sorted by name, and their number. */

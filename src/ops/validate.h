@@ -10,8 +10,8 @@
  * digit wrong (Luhn)") and rule to a stable label for counting rows per rule
  * (same text minus anything row-specific). Returns 0 when valid. */
 int op_validate_record(const struct op *op, const struct record *record,
-		       const struct validation_options *options, struct strbuf *message,
-		       struct strbuf *rule);
+                       const struct validation_options *options, struct strbuf *message,
+                       struct strbuf *rule);
 
 /* A compact set of key hashes (a fixed-size entry per key, never the key
  * text) remembering the first row that used each key. */
@@ -25,7 +25,7 @@ void dupe_set_free(struct dupe_set *set);
  * when one was seen before, returns the earlier row and writes e.g.
  * "iccid: duplicate of row 12" to message. -1 when out of memory. */
 int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct record *record,
-		       struct strbuf *message);
+                       struct strbuf *message);
 /* Hashes record's unique keys and asks the processor for the part of the set
  * that checking them will read, then returns at once: called before other
  * work on the row (its field validation), it lets that work hide the set's
