@@ -23,6 +23,7 @@ void clock_format_iso8601(int64_t epoch_ms, char *out, size_t size)
 	time_t seconds = (time_t)(epoch_ms / 1000);
 	struct tm utc;
 	gmtime_r(&seconds, &utc);
-	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-		 utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, (int)(epoch_ms % 1000));
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+	         utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+	         (int)(epoch_ms % 1000));
 }

@@ -9,7 +9,8 @@
 int64_t clock_monotonic_ms(void);
 /* Milliseconds since the Unix epoch (UTC wall time). */
 int64_t clock_wall_ms(void);
-/* Formats epoch milliseconds as ISO 8601 UTC with milliseconds, e.g. 2026-11-25T19:15:47.123Z, into out (at least 25 bytes). */
+/* Formats epoch milliseconds as ISO 8601 UTC with milliseconds, e.g. 2026-11-25T19:15:47.123Z, into
+ * out (at least 25 bytes). */
 void clock_format_iso8601(int64_t epoch_ms, char *out, size_t size);
 
 #endif

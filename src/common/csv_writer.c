@@ -30,7 +30,8 @@ bool csv_is_plain_number(const char *text)
 
 static bool starts_like_formula(const char *text)
 {
-	return text[0] != '\0' && strchr("=+-@\t\r\n", text[0]) != NULL && !csv_is_plain_number(text);
+	return text[0] != '\0' && strchr("=+-@\t\r\n", text[0]) != NULL &&
+	       !csv_is_plain_number(text);
 }
 
 static void write_cell(struct csv_writer *writer, const char *value, bool neutralise)

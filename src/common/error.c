@@ -12,7 +12,7 @@ void error_clear(struct error *error)
 }
 
 static void error_vset(struct error *error, const char *file, uint64_t line, const char *format,
-		       va_list arguments)
+                       va_list arguments)
 {
 	if (!error || error->set)
 		return;

@@ -9,8 +9,8 @@
 
 struct error {
 	bool set;
-	char file[256];   /* "" when the error is not about a file */
-	uint64_t line;    /* 0 when not about a line */
+	char file[256]; /* "" when the error is not about a file */
+	uint64_t line;  /* 0 when not about a line */
 	char message[768];
 };
 
@@ -20,7 +20,7 @@ void error_clear(struct error *error);
 int error_set(struct error *error, const char *format, ...) __attribute__((format(printf, 2, 3)));
 /* As error_set, also naming file and line (line 0: none). */
 int error_set_at(struct error *error, const char *file, uint64_t line, const char *format, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Formats "file:line: message" (or less when not known) into out. */
 void error_format(const struct error *error, char *out, size_t size);
 

@@ -56,9 +56,11 @@ static char *cells_to_text(const char *const *cells, size_t count)
 static void csv_cells_are_quoted_and_neutralised(void **state)
 {
 	(void)state;
-	const char *cells[] = {"=SUM(A1)", "-12", "+1 555", "@home", "a,b", "say \"hi\"", "\tx", NULL, "3.5"};
+	const char *cells[] = {"=SUM(A1)",   "-12", "+1 555", "@home", "a,b",
+	                       "say \"hi\"", "\tx", NULL,     "3.5"};
 	char *text = cells_to_text(cells, sizeof(cells) / sizeof(cells[0]));
-	assert_string_equal(text, "'=SUM(A1),-12,'+1 555,'@home,\"a,b\",\"say \"\"hi\"\"\",'\tx,,3.5\n");
+	assert_string_equal(text,
+	                    "'=SUM(A1),-12,'+1 555,'@home,\"a,b\",\"say \"\"hi\"\"\",'\tx,,3.5\n");
 	free(text);
 	assert_true(csv_is_plain_number("-7"));
 	assert_false(csv_is_plain_number("-"));
@@ -68,9 +70,9 @@ static void csv_cells_are_quoted_and_neutralised(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(strbuf_refuses_to_grow_past_its_limit),
-		cmocka_unit_test(first_error_wins),
-		cmocka_unit_test(csv_cells_are_quoted_and_neutralised),
+	    cmocka_unit_test(strbuf_refuses_to_grow_past_its_limit),
+	    cmocka_unit_test(first_error_wins),
+	    cmocka_unit_test(csv_cells_are_quoted_and_neutralised),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
