@@ -83,7 +83,11 @@ struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, s
 		error_set(error, "out of memory");
 		goto fail;
 	}
-	const char *unused = binding_unused_note(pipeline->binding, pipeline->manifest);
+	/* A JSONL manifest's columns are only known once it was read: its note on
+	 * unused keys comes at the end (print_manifest_notes). */
+	const char *unused = manifest_format(pipeline->manifest) == MANIFEST_FORMAT_JSONL
+	                         ? NULL
+	                         : binding_unused_note(pipeline->binding, pipeline->manifest);
 	if (unused && notes)
 		fprintf(notes, "lattigo-batch: note: %s: %s\n", options->manifest, unused);
 	return pipeline;
@@ -153,6 +157,12 @@ static void print_manifest_notes(struct pipeline *pipeline)
 	for (size_t index = 0; index < count; index++)
 		fprintf(pipeline->notes, "lattigo-batch: note: %s: %s\n",
 		        manifest_path(pipeline->manifest), notes[index]);
+	if (manifest_format(pipeline->manifest) == MANIFEST_FORMAT_JSONL) {
+		const char *unused = binding_unused_note(pipeline->binding, pipeline->manifest);
+		if (unused)
+			fprintf(pipeline->notes, "lattigo-batch: note: %s: %s\n",
+			        manifest_path(pipeline->manifest), unused);
+	}
 }
 
 /* Judges the row just read, filling message and rule when it is invalid. */

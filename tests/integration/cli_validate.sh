@@ -138,4 +138,9 @@ expect_line "$WORK/stderr" "unknown operation 'activte' (did you mean 'activate'
 capture "$LATTIGO_BATCH" validate --op activate --manifest "$DATA/clean-activate.csv" --map imei=Serial
 assert_eq 2 "$STATUS" "--map to a missing column"
 expect_line "$WORK/stderr" "Serial"
+# JSONL keys that feed no field are noted once the whole file was read (keys appear row by row)
+printf '{"device_name":"36500","cost_center":"A","colour":"red"}\n{"device_name":"36501","cost_center":"B","batch":7}\n' >"$WORK/extra-keys.jsonl"
+capture "$LATTIGO_BATCH" validate --op cost-center --manifest "$WORK/extra-keys.jsonl"
+assert_eq 0 "$STATUS" "JSONL with extra keys exit status"
+expect_line "$WORK/stderr" "extra columns kept but not used: colour, batch"
 note "validate: all checks passed"
