@@ -314,6 +314,24 @@ int job_directory_open(struct job_directory *directory, const struct job_options
 	return directory->audit ? EXIT_ALL_OK : EXIT_RESUME_REFUSED;
 }
 
+void job_directory_discard(struct job_directory *directory, const char *out)
+{
+	if (directory->resuming)
+		return;
+	struct error ignored;
+	error_clear(&ignored);
+	job_directory_close(directory, &ignored);
+	/* A new job starts only in an empty directory: all of these are ours. */
+	static const char *const created[] = {JOURNAL_FILE_NAME,    AUDIT_FILE_NAME,
+	                                      JOB_OPTIONS_FILE,     OUTCOME_INDEX_FILE,
+	                                      OUTCOME_MESSAGE_FILE, JOB_STDIN_MANIFEST};
+	char path[4096];
+	for (size_t index = 0; index < sizeof(created) / sizeof(created[0]); index++)
+		if (join_path(path, sizeof(path), out, created[index], &ignored) == 0)
+			unlink(path);
+	rmdir(out);
+}
+
 int job_directory_close(struct job_directory *directory, struct error *error)
 {
 	int result = 0;

@@ -42,5 +42,9 @@ int job_directory_open(struct job_directory *directory, const struct job_options
 /* Commits and closes the journal and the audit trail, closes the store and
  * releases the lock. Returns 0, or -1 with error when a final commit failed. */
 int job_directory_close(struct job_directory *directory, struct error *error);
+/* Closes a job that was just started (not resumed) and found unusable before
+ * anything was sent (e.g. a stdin manifest that does not fit the operation):
+ * removes every file it created, so the same --out can be used again. */
+void job_directory_discard(struct job_directory *directory, const char *out);
 
 #endif

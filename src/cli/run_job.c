@@ -401,8 +401,12 @@ int run_job(const struct job_options *options)
 	struct job_options reading = *options;
 	reading.manifest = run.directory.manifest_path;
 	run.pipeline = pipeline_open(&reading, options->quiet ? NULL : stderr, &error);
-	if (!run.pipeline)
+	if (!run.pipeline) {
+		/* Only a stdin manifest gets here (a file was checked before): leave
+		 * no job behind that could never run. */
+		job_directory_discard(&run.directory, options->out);
 		goto out;
+	}
 	if (run.directory.resuming)
 		pipeline_skip_settled(run.pipeline, row_settled, &run);
 	run.manifest_bytes = plain_manifest_bytes(run.directory.manifest_path);

@@ -48,6 +48,18 @@ assert_eq 2 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["
 [ ! -s "$WORK/ledger.jsonl" ] || fail "something was applied with wrong credentials"
 stop_sim
 
+# a manifest on stdin that does not fit the operation leaves no job behind, so
+# the corrected command can use the same --out
+status=0
+batch run --op cost-center --manifest - --delimiter ';' --out "$WORK/from-stdin" --endpoint sim \
+  --quiet <"$manifest" 2>"$WORK/err.txt" || status=$?
+assert_eq 2 "$status" "exit status of a stdin manifest with the wrong delimiter"
+[ ! -e "$WORK/from-stdin" ] || fail "a refused stdin job left '$WORK/from-stdin' behind"
+status=0
+batch run --op cost-center --manifest - --out "$WORK/from-stdin" --endpoint sim --quiet <"$manifest" || status=$?
+assert_eq 0 "$status" "exit status of the corrected stdin job"
+assert_eq 31 "$(wc -l <"$WORK/from-stdin/results.csv" | tr -d ' ')" "results.csv lines of the stdin job"
+
 # a finished job, then the refusals that protect it
 start_sim
 status=0
