@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "common/file_io.h"
 #include "cli/help.h"
 #include "cli/options.h"
 #include "cli/pipeline.h"
@@ -65,26 +66,6 @@ static int unspool_text(FILE *spool, struct strbuf *arena, size_t *offset)
 	return strbuf_append_char(arena, '\0') == 0 ? 0 : -1;
 }
 
-/* Creates directory and its missing parents (mode 0755). */
-static int make_directories(const char *directory, struct error *error)
-{
-	char path[4096];
-	if (snprintf(path, sizeof(path), "%s", directory) >= (int)sizeof(path))
-		return error_set(error, "directory name too long: '%s'", directory);
-	for (char *cursor = path + 1; *cursor; cursor++) {
-		if (*cursor != '/')
-			continue;
-		*cursor = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return error_set(error, "cannot create directory '%s': %s", path,
-			                 strerror(errno));
-		*cursor = '/';
-	}
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return error_set(error, "cannot create directory '%s': %s", path, strerror(errno));
-	return 0;
-}
-
 /* Writes directory/errors.csv from the spool, with every column the manifest has. */
 static int write_errors_file(const char *directory, struct manifest *manifest, FILE *spool,
                              uint64_t rows, struct error *error)
@@ -104,7 +85,7 @@ static int write_errors_file(const char *directory, struct manifest *manifest, F
 	}
 	for (size_t index = 0; index < column_count; index++)
 		columns[index] = manifest_column_name(manifest, index);
-	if (make_directories(directory, error) < 0)
+	if (file_make_directories(directory, error) < 0)
 		goto out;
 	writer = errors_writer_open(directory, columns, column_count, error);
 	if (!writer)

@@ -36,27 +36,6 @@ static int join_path(char *out, size_t size, const char *directory, const char *
 	return 0;
 }
 
-/* mkdir -p */
-static int make_directories(const char *path, struct error *error)
-{
-	char partial[4096];
-	if (snprintf(partial, sizeof(partial), "%s", path) >= (int)sizeof(partial))
-		return error_set(error, "path too long: '%s'", path);
-	for (char *cursor = partial + 1; *cursor; cursor++) {
-		if (*cursor != '/')
-			continue;
-		*cursor = '\0';
-		if (mkdir(partial, 0755) < 0 && errno != EEXIST)
-			return error_set(error, "cannot create directory '%s': %s", partial,
-			                 strerror(errno));
-		*cursor = '/';
-	}
-	if (mkdir(partial, 0755) < 0 && errno != EEXIST)
-		return error_set(error, "cannot create job directory '%s': %s", path,
-		                 strerror(errno));
-	return 0;
-}
-
 /* True when the directory holds nothing but our own lock file. */
 static bool holds_only_lock(const char *path)
 {
@@ -258,7 +237,7 @@ int job_directory_open(struct job_directory *directory, const struct job_options
                        const struct op *op, const struct audit_secrets *secrets,
                        struct error *error)
 {
-	if (make_directories(options->out, error) < 0)
+	if (file_make_directories(options->out, error) < 0)
 		return EXIT_USAGE;
 	if (job_lock_acquire(&directory->lock, options->out, error) < 0)
 		return EXIT_RESUME_REFUSED;

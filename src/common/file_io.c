@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int file_write_all(int fd, const void *data, size_t length)
@@ -38,4 +40,23 @@ int file_sync_directory_of(const char *path)
 	close(fd);
 	errno = saved;
 	return status;
+}
+
+int file_make_directories(const char *directory, struct error *error)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s", directory) >= (int)sizeof(path))
+		return error_set(error, "directory name too long: '%s'", directory);
+	for (char *cursor = path + 1; *cursor; cursor++) {
+		if (*cursor != '/')
+			continue;
+		*cursor = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return error_set(error, "cannot create directory '%s': %s", path,
+			                 strerror(errno));
+		*cursor = '/';
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return error_set(error, "cannot create directory '%s': %s", path, strerror(errno));
+	return 0;
 }

@@ -79,15 +79,7 @@ static void retry_or_give_up(struct engine *engine, struct call *call, enum retr
 	if (engine->stopping) {
 		/* An unambiguous failure applied nothing: the rows stay unreported
 		 * and a resume sends them. A read-back cannot wait for that. */
-		if (call->kind == CALL_RECONCILE) {
-			snprintf(message, sizeof(message),
-			         "no answer to the operation (%s) and the job stopped before it "
-			         "could be read back; check before re-sending",
-			         call->ambiguity);
-			engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
-		} else {
-			call_free(call);
-		}
+		engine_abandon_call(engine, call);
 		return;
 	}
 	bool out_of_tries = call->retries >= engine->max_retries;

@@ -441,21 +441,25 @@ static void abort_running(struct engine *engine)
 
 /* Rows still queued after an early stop: read-backs end unknown, the rest are
  * simply not reported (never sent, or refused without effect). */
+void engine_abandon_call(struct engine *engine, struct call *call)
+{
+	if (call->kind != CALL_RECONCILE || engine->sink_broken) {
+		call_free(call);
+		return;
+	}
+	char message[512];
+	snprintf(message, sizeof(message),
+	         "no answer to the operation (%s) and the job stopped before it could be read "
+	         "back; check before re-sending",
+	         call->ambiguity);
+	engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
+}
+
 static void drop_scheduled(struct engine *engine)
 {
-	char message[512];
 	struct call *call;
-	while ((call = next_queued(engine))) {
-		if (call->kind == CALL_RECONCILE && !engine->sink_broken) {
-			snprintf(message, sizeof(message),
-			         "no answer to the operation (%s) and the job stopped before it "
-			         "could be read back; check before re-sending",
-			         call->ambiguity);
-			engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
-		} else {
-			call_free(call);
-		}
-	}
+	while ((call = next_queued(engine)))
+		engine_abandon_call(engine, call);
 }
 
 /* ---- the loop ---- */

@@ -76,6 +76,9 @@ int engine_report_row(struct engine *engine, const struct record *record, enum r
 /* Gives every row of call the same outcome, then frees the call. */
 void engine_finish_call(struct engine *engine, struct call *call, enum row_status status,
                         long http_status, const char *message);
+/* Ends a read-back the job stopped before making: its rows stay unknown, with
+ * why (the operation's outcome was never learnt). Frees any other call. */
+void engine_abandon_call(struct engine *engine, struct call *call);
 /* Queues call (owned by the engine from now on) to start at not_before_ms or later. */
 void engine_schedule(struct engine *engine, struct call *call, int64_t not_before_ms);
 /* Queues call (owned by the engine from now on) to start as soon as a slot frees, in order. */
