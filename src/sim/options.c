@@ -24,6 +24,7 @@ void sim_options_usage(FILE *stream)
 	      "  --max-body BYTES    answer 413 above this body size (default 8388608)\n"
 	      "  --max-connections N concurrent connections (default 256)\n"
 	      "  --devices N         devices in the built-in data set (default 300)\n"
+	      "  --activation-delay-ms N  an activated device is pending N ms, then active\n"
 	      "  --seed N            seed of the data set and of fault injection (default 1)\n"
 	      "  --state FILE        load this JSON snapshot at start, save it on exit\n"
 	      "  --ledger FILE       append one JSON line per applied effect\n"
@@ -43,6 +44,7 @@ static int takes_value(const char *name)
 	    "--latency-ms", "--jitter-ms", "--rate",     "--fail-rate",
 	    "--drop-rate",  "--max-chunk", "--max-body", "--max-connections",
 	    "--devices",    "--seed",      "--state",    "--ledger",
+	    "--activation-delay-ms",
 	    "--tls-cert",   "--tls-key",   "--no-luhn",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -144,6 +146,9 @@ enum sim_options_result sim_options_parse(struct sim_options *options, int argc,
 		} else if (strcmp(name, "--devices") == 0) {
 			bad = parse_unsigned(value, 10000000, &number);
 			options->device_count = (size_t)number;
+		} else if (strcmp(name, "--activation-delay-ms") == 0) {
+			bad = parse_unsigned(value, 86400000, &number);
+			options->activation_delay_ms = (unsigned)number;
 		} else if (strcmp(name, "--seed") == 0) {
 			bad = parse_unsigned(value, UINT64_MAX, &number);
 			options->seed = number;

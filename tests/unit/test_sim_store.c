@@ -26,14 +26,23 @@ static void default_data_set_is_found_by_every_identifier(void **state)
 	assert_false(store_has_rate_plan(&store, "ACME Co 10mb Plan"));
 	struct device *device = store_find(&store, ID_TYPE_DEVICE_NAME, "36510");
 	assert_non_null(device);
-	const char *iccid = json_string_value(json_object_get(device->fields, "iccid"));
+	json_t *fields = store_device_json(&store, device);
+	const char *iccid = json_string_value(json_object_get(fields, "iccid"));
 	assert_int_equal(strlen(iccid), 20);
 	assert_ptr_equal(store_find(&store, ID_TYPE_ICCID, iccid), device);
-	const char *imei = json_string_value(json_object_get(device->fields, "imei"));
+	const char *imei = json_string_value(json_object_get(fields, "imei"));
 	assert_ptr_equal(store_find(&store, ID_TYPE_IMEI, imei), device);
 	assert_ptr_equal(store_find(&store, ID_TYPE_ID, "1010"), device);
+	/* The identifiers without an index are found too (by a scan). */
+	assert_ptr_equal(store_find(&store, ID_TYPE_IMSI,
+	                            json_string_value(json_object_get(fields, "imsi"))),
+	                 device);
+	assert_ptr_equal(store_find(&store, ID_TYPE_MSISDN,
+	                            json_string_value(json_object_get(fields, "msisdn"))),
+	                 device);
 	assert_null(store_find(&store, ID_TYPE_DEVICE_NAME, iccid));
 	assert_null(store_find(&store, ID_TYPE_MEID, ""));
+	json_decref(fields);
 	/* A device name is unique. */
 	assert_int_equal(
 	    store_add_device(&store, json_pack("{s:s}", "device_name", "36510"), json_object()),
@@ -49,8 +58,13 @@ static void same_seed_same_data(void **state)
 	store_init(&second, 7);
 	store_fill_default(&first, 20);
 	store_fill_default(&second, 20);
-	for (size_t i = 0; i < 20; i++)
-		assert_true(json_equal(first.devices[i].fields, second.devices[i].fields));
+	for (size_t i = 0; i < 20; i++) {
+		json_t *left = store_device_json(&first, &first.devices[i]);
+		json_t *right = store_device_json(&second, &second.devices[i]);
+		assert_true(json_equal(left, right));
+		json_decref(left);
+		json_decref(right);
+	}
 	store_release(&first);
 	store_release(&second);
 }
@@ -66,17 +80,22 @@ static void snapshot_round_trip(void **state)
 	struct store saved, loaded;
 	store_init(&saved, 3);
 	store_fill_default(&saved, 10);
-	json_t *fields =
-	    store_new_activation(&saved, "89014103211118510720", "490154203237518", NULL);
-	assert_int_equal(store_add_device(&saved, fields, json_object()), 0);
+	assert_int_equal(store_activate(&saved, "89014103211118510720", "490154203237518", NULL,
+	                                "ACME Co 10MB Plan", 1700000000000),
+	                 0);
 	assert_int_equal(store_save(&saved, path, message, sizeof message), 0);
 	store_init(&loaded, 99);
 	assert_int_equal(store_load(&loaded, path, message, sizeof message), 0);
 	assert_int_equal(loaded.count, 11);
 	assert_int_equal(loaded.next_id, saved.next_id);
 	assert_non_null(store_find(&loaded, ID_TYPE_ICCID, "89014103211118510720"));
-	for (size_t i = 0; i < 11; i++)
-		assert_true(json_equal(saved.devices[i].fields, loaded.devices[i].fields));
+	for (size_t i = 0; i < 11; i++) {
+		json_t *left = store_device_json(&saved, &saved.devices[i]);
+		json_t *right = store_device_json(&loaded, &loaded.devices[i]);
+		assert_true(json_equal(left, right));
+		json_decref(left);
+		json_decref(right);
+	}
 	store_release(&saved);
 	store_release(&loaded);
 	FILE *file = fopen(path, "w");
