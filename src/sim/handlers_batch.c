@@ -97,8 +97,9 @@ void handle_device_batch(struct sim_call *call)
 		if (device && (!effect->supports || effect->supports(device)) &&
 		    effect->apply(call, device) == 0) {
 			char scratch_name[32];
-			call_ledger(call, text,
-			            store_device_name(store, device, scratch_name, sizeof scratch_name));
+			call_ledger(
+			    call, text,
+			    store_device_name(store, device, scratch_name, sizeof scratch_name));
 			json_object_set_new(statuses, text, json_string(effect->success));
 		} else {
 			json_object_set_new(statuses, text, json_string(effect->missing));

@@ -207,7 +207,8 @@ void handle_get_sms(struct sim_call *call)
 	if (list && device->sms_capable) {
 		char name_scratch[32];
 		json_t *fields = store_device_json(store, device);
-		const char *name = store_device_name(store, device, name_scratch, sizeof name_scratch);
+		const char *name =
+		    store_device_name(store, device, name_scratch, sizeof name_scratch);
 		const char *imsi = json_string_value(json_object_get(fields, "imsi"));
 		const char *msisdn = json_string_value(json_object_get(fields, "msisdn"));
 		for (int64_t day = end; day >= start; day--) {
@@ -274,13 +275,13 @@ void handle_put_note(struct sim_call *call)
 	if (device) {
 		char name[32];
 		unsigned which = field_name_text[4] ? (unsigned)(field_name_text[4] - '0') : 0;
-		if (store_set_note(&call->context->store, device, which, json_string_value(stored)) !=
-		    0) {
+		if (store_set_note(&call->context->store, device, which,
+		                   json_string_value(stored)) != 0) {
 			call_error(call, 500, "out of memory");
 		} else {
-			call_ledger(call, call->device_id,
-			            store_device_name(&call->context->store, device, name,
-			                              sizeof name));
+			call_ledger(
+			    call, call->device_id,
+			    store_device_name(&call->context->store, device, name, sizeof name));
 			call_respond(call, 200, json_pack("{s:s}", call->device_id, "Success"));
 		}
 	}

@@ -18,8 +18,8 @@
 #define DEVICES_OPENING "\"devices\":["
 
 /* Takes the header (rate plans, users, uploads, next_id) from snapshot. */
-static int read_header(struct store *store, const json_t *snapshot, const char *path,
-                       char *message, size_t message_size)
+static int read_header(struct store *store, const json_t *snapshot, const char *path, char *message,
+                       size_t message_size)
 {
 	json_t *plans = json_object_get(snapshot, "rate_plans");
 	json_t *users = json_object_get(snapshot, "users");
@@ -59,8 +59,8 @@ static int read_device(struct store *store, json_t *entry, size_t index, const c
 	}
 	if (store_find(store, ID_TYPE_DEVICE_NAME, json_string_value(name))) {
 		snprintf(message, message_size,
-		         "state file '%s': devices[%zu]: duplicate device_name '%.200s'", path, index,
-		         json_string_value(name));
+		         "state file '%s': devices[%zu]: duplicate device_name '%.200s'", path,
+		         index, json_string_value(name));
 		return -1;
 	}
 	if (store_add_device(store, json_incref(fields), json_incref(sim)) != 0) {

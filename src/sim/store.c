@@ -48,8 +48,7 @@ int store_init(struct store *store, uint64_t seed)
 		return -1;
 	store->state_active = strpool_intern_text(&store->strings, "active");
 	store->state_pending = strpool_intern_text(&store->strings, "pending");
-	return store->state_active == STRPOOL_NONE || store->state_pending == STRPOOL_NONE ? -1
-	                                                                                   : 0;
+	return store->state_active == STRPOOL_NONE || store->state_pending == STRPOOL_NONE ? -1 : 0;
 }
 
 void store_release(struct store *store)
@@ -89,8 +88,8 @@ static const char *json_identifier(const json_t *value, char *scratch, size_t si
 	return NULL;
 }
 
-const char *store_device_name(const struct store *store, const struct device *device,
-                              char *scratch, size_t scratch_size)
+const char *store_device_name(const struct store *store, const struct device *device, char *scratch,
+                              size_t scratch_size)
 {
 	if (device->kind == DEVICE_DEFAULT) {
 		snprintf(scratch, scratch_size, "%lld",
@@ -137,8 +136,8 @@ static const char *identifier_of(struct store *store, const struct device *devic
 	}
 	struct device_static fixed;
 	dataset_static(store->seed, device, strpool_text(&store->strings, device->iccid), &fixed);
-	const char *text = type == ID_TYPE_IMSI     ? fixed.imsi
-	                   : type == ID_TYPE_MSISDN ? fixed.msisdn
+	const char *text = type == ID_TYPE_IMSI                         ? fixed.imsi
+	                   : type == ID_TYPE_MSISDN                     ? fixed.msisdn
 	                   : type == ID_TYPE_MDN || type == ID_TYPE_MIN ? fixed.mdn
 	                                                                : "";
 	snprintf(scratch, size, "%s", text);
@@ -204,8 +203,9 @@ static int index_reserve(struct store *store, size_t count)
 			 * recomputed from the identifier. */
 			char scratch[64];
 			size_t position = (size_t)(slot & 0xFFFFFFFFu) - 1;
-			const char *text = identifier_of(store, &store->devices[position],
-			                                 (enum id_type)type, scratch, sizeof scratch);
+			const char *text =
+			    identifier_of(store, &store->devices[position], (enum id_type)type,
+			                  scratch, sizeof scratch);
 			index_put(&grown, identifier_hash(text, strlen(text)), position);
 		}
 		free(index->slots);
@@ -231,30 +231,56 @@ static int reserve_devices(struct store *store, size_t count)
 	return index_reserve(store, count);
 }
 
-/* Appends device (its identifiers already set) after checking that its name
- * is new; indexes every identifier no earlier device has. Returns 0 or -1. */
-static int append_device(struct store *store, const struct device *device)
+/* Adds position under text unless a device already has that identifier.
+ * Returns 1 when added, 0 when present. One probe sequence does both. */
+static int index_add(struct store *store, enum id_type type, const char *text, size_t position)
 {
+	struct device_index *index = &store->index[type];
+	size_t length = strlen(text);
+	uint64_t hash = identifier_hash(text, length);
+	uint64_t tag = hash >> 32;
 	char scratch[64];
-	const char *name = identifier_of(store, device, ID_TYPE_DEVICE_NAME, scratch, sizeof scratch);
-	if (!*name || index_find(store, ID_TYPE_DEVICE_NAME, name) != SIZE_MAX ||
-	    reserve_devices(store, store->count + 1) != 0)
+	size_t at = (size_t)hash & index->mask;
+	for (uint64_t slot; (slot = index->slots[at]) != 0; at = (at + 1) & index->mask) {
+		if (slot >> 32 != tag)
+			continue;
+		const struct device *other = &store->devices[(size_t)(slot & 0xFFFFFFFFu) - 1];
+		if (strcmp(identifier_of(store, other, type, scratch, sizeof scratch), text) == 0)
+			return 0;
+	}
+	index->slots[at] = tag << 32 | (uint64_t)(position + 1);
+	return 1;
+}
+
+/* Appends device whose identifiers are texts (indexed types, "" = none):
+ * refused when its name is taken; every other identifier no earlier device
+ * has is indexed (the first device keeps one that two devices share). */
+static int append_with(struct store *store, const struct device *device,
+                       const char *const texts[STORE_INDEXED])
+{
+	if (!*texts[ID_TYPE_DEVICE_NAME] || reserve_devices(store, store->count + 1) != 0)
 		return -1;
 	size_t position = store->count;
 	store->devices[position] = *device;
-	for (int type = 0; type < STORE_INDEXED; type++) {
-		const char *text = identifier_of(store, device, (enum id_type)type, scratch,
-		                                 sizeof scratch);
-		/* The first device keeps an identifier that two devices share. */
-		if (*text && (type == ID_TYPE_DEVICE_NAME ||
-		              index_find(store, (enum id_type)type, text) == SIZE_MAX))
-			index_put(&store->index[type], identifier_hash(text, strlen(text)),
-			          position);
-	}
+	if (!index_add(store, ID_TYPE_DEVICE_NAME, texts[ID_TYPE_DEVICE_NAME], position))
+		return -1;
+	for (int type = 1; type < STORE_INDEXED; type++)
+		if (*texts[type])
+			index_add(store, (enum id_type)type, texts[type], position);
 	if (device->has_id && device->id >= store->next_id)
 		store->next_id = device->id + 1;
 	store->count++;
 	return 0;
+}
+
+static int append_device(struct store *store, const struct device *device)
+{
+	char scratch[STORE_INDEXED][64];
+	const char *texts[STORE_INDEXED];
+	for (int type = 0; type < STORE_INDEXED; type++)
+		texts[type] = identifier_of(store, device, (enum id_type)type, scratch[type],
+		                            sizeof scratch[type]);
+	return append_with(store, device, texts);
 }
 
 struct device *store_find(struct store *store, enum id_type type, const char *value)
@@ -342,9 +368,9 @@ json_t *store_device_json(struct store *store, struct device *device)
 	if (!object)
 		return NULL;
 	json_object_set_new(object, "id", json_integer((json_int_t)device->id));
-	json_object_set_new(object, "device_name",
-	                    string_or_empty(store_device_name(store, device, name_scratch,
-	                                                      sizeof name_scratch)));
+	json_object_set_new(
+	    object, "device_name",
+	    string_or_empty(store_device_name(store, device, name_scratch, sizeof name_scratch)));
 	json_object_set_new(object, "ip_address", json_string(fixed.ip));
 	json_object_set_new(object, "ipv6", json_string(fixed.ipv6));
 	json_object_set_new(object, "note", string_or_empty(text_of(store, device->note[0])));
@@ -434,17 +460,18 @@ json_t *store_device_sim(const struct store *store, const struct device *device)
 	for (uint32_t at = extra ? extra->sms_newest : 0; log && at;
 	     at = store->sms[at - 1].older) {
 		const struct sms_entry *entry = &store->sms[at - 1];
-		json_array_insert_new(
-		    log, 0,
-		    json_pack("{s:I, s:s, s:s}", "event_id", (json_int_t)entry->event_id,
-		              "event_timestamp", text_of(store, entry->when), "message_body",
-		              text_of(store, entry->text)));
+		json_array_insert_new(log, 0,
+		                      json_pack("{s:I, s:s, s:s}", "event_id",
+		                                (json_int_t)entry->event_id, "event_timestamp",
+		                                text_of(store, entry->when), "message_body",
+		                                text_of(store, entry->text)));
 	}
 	json_object_set_new(sim, "sms_log", log ? log : json_array());
 	if (device->sku != STRPOOL_NONE)
 		json_object_set_new(sim, "device_sku", json_string(text_of(store, device->sku)));
 	if (device->region != STRPOOL_NONE)
-		json_object_set_new(sim, "region_code", json_string(text_of(store, device->region)));
+		json_object_set_new(sim, "region_code",
+		                    json_string(text_of(store, device->region)));
 	if (device->state == store->state_pending && device->active_at_ms)
 		json_object_set_new(sim, "active_at_ms", json_integer(device->active_at_ms));
 	return sim;
@@ -511,8 +538,8 @@ void store_remove_usage_limit(struct store *store, struct device *device)
 		extra->kb_limit = 0;
 }
 
-int store_log_sms(struct store *store, struct device *device, uint64_t event_id,
-                  const char *when, const char *text)
+int store_log_sms(struct store *store, struct device *device, uint64_t event_id, const char *when,
+                  const char *text)
 {
 	uint32_t when_id = strpool_intern_text(&store->strings, when);
 	uint32_t text_id = strpool_intern_text(&store->strings, text);
@@ -570,6 +597,21 @@ static void blank_device(struct device *device)
 	device->has_id = 1;
 }
 
+/* Writes value in decimal (what snprintf "%llu" would, without its cost:
+ * a million devices start in well under a second). */
+static void format_decimal(char *out, uint64_t value)
+{
+	char reversed[24];
+	size_t length = 0;
+	do {
+		reversed[length++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	for (size_t i = 0; i < length; i++)
+		out[i] = reversed[length - 1 - i];
+	out[length] = '\0';
+}
+
 int store_fill_default(struct store *store, size_t device_count)
 {
 	if (dataset_add_rate_plans(store) != 0 || dataset_add_users(store) != 0 ||
@@ -594,7 +636,12 @@ int store_fill_default(struct store *store, size_t device_count)
 		device.rate_plan = plans[i % plan_count];
 		/* Every tenth device is on a carrier without SMS support (the text: VDF only). */
 		device.sms_capable = i % 10 != 9;
-		if (append_device(store, &device) != 0)
+		char name[24], id[24], iccid[24], imei[20];
+		format_decimal(name, (uint64_t)(DATASET_FIRST_NAME + i));
+		format_decimal(id, (uint64_t)device.id);
+		dataset_identifiers(store->seed, i, iccid, imei);
+		const char *texts[STORE_INDEXED] = {name, id, iccid, imei};
+		if (append_with(store, &device, texts) != 0)
 			return -1;
 	}
 	return 0;
@@ -697,9 +744,9 @@ static int read_sim_history(struct store *store, struct device *device, const js
 		const char *text = json_string_value(json_object_get(sent, "message_body"));
 		json_t *event_id = json_object_get(sent, "event_id");
 		if (result == 0)
-			result = store_log_sms(store, device,
-			                       (uint64_t)json_integer_value(event_id),
-			                       when ? when : "", text ? text : "");
+			result =
+			    store_log_sms(store, device, (uint64_t)json_integer_value(event_id),
+			                  when ? when : "", text ? text : "");
 	}
 	device->sms_sent = sms_sent; /* sms_used already counts them */
 	return result;
@@ -733,8 +780,8 @@ int store_add_device(struct store *store, json_t *fields, json_t *sim)
 	 * fixed fields are still the generated ones; else kept as JSON text. */
 	json_int_t sms_used = json_integer_value(json_object_get(fields, "sms_used"));
 	int found = 0;
-	if (device.has_id && device.id >= DATASET_FIRST_ID && device.id - DATASET_FIRST_ID <
-	                                                          (int64_t)UINT32_MAX) {
+	if (device.has_id && device.id >= DATASET_FIRST_ID &&
+	    device.id - DATASET_FIRST_ID < (int64_t)UINT32_MAX) {
 		snprintf(id_scratch, sizeof id_scratch, "%lld",
 		         (long long)(device.id - DATASET_FIRST_ID + DATASET_FIRST_NAME));
 		if (strcmp(id_scratch, name) == 0) {

@@ -45,36 +45,36 @@ enum device_kind {
 /* One device: 88 bytes. Strings are strpool ids. */
 struct device {
 	int64_t id;
-	int64_t active_at_ms;    /* while state is "pending": when it becomes "active" */
+	int64_t active_at_ms;       /* while state is "pending": when it becomes "active" */
 	uint32_t name, iccid, imei; /* ACTIVATED and LOADED (DEFAULT ones are generated) */
-	uint32_t fields;         /* LOADED: the device object as compact JSON */
-	uint32_t activation_date; /* ACTIVATED: last_activation_date */
+	uint32_t fields;            /* LOADED: the device object as compact JSON */
+	uint32_t activation_date;   /* ACTIVATED: last_activation_date */
 	uint32_t state;
-	uint32_t cost_center;    /* STRPOOL_NONE: the generated one (DEFAULT) */
-	uint32_t note[4];        /* note, note1, note2, note3 */
-	uint32_t rate_plan;      /* rate_plan_name */
-	uint32_t sku, region;    /* device_sku, region_code; STRPOOL_NONE = absent */
-	uint32_t sms_sent;       /* SMS sent through the API: added to sms_used */
-	uint32_t extra;          /* 1 + index in store->extras, 0 = none */
+	uint32_t cost_center; /* STRPOOL_NONE: the generated one (DEFAULT) */
+	uint32_t note[4];     /* note, note1, note2, note3 */
+	uint32_t rate_plan;   /* rate_plan_name */
+	uint32_t sku, region; /* device_sku, region_code; STRPOOL_NONE = absent */
+	uint32_t sms_sent;    /* SMS sent through the API: added to sms_used */
+	uint32_t extra;       /* 1 + index in store->extras, 0 = none */
 	uint8_t kind;
 	uint8_t sms_capable;
-	uint8_t has_id;          /* LOADED devices may lack an integer id */
+	uint8_t has_id; /* LOADED devices may lack an integer id */
 };
 
 /* What few devices have: a usage limit and an SMS log. */
 struct device_extra {
-	int64_t kb_limit;     /* 0 = no usage limit */
-	uint32_t action;      /* STRPOOL_NONE = absent */
-	uint32_t usernames;   /* the usernames array as compact JSON */
-	uint32_t sms_newest;  /* 1 + index in store->sms, 0 = none */
+	int64_t kb_limit;    /* 0 = no usage limit */
+	uint32_t action;     /* STRPOOL_NONE = absent */
+	uint32_t usernames;  /* the usernames array as compact JSON */
+	uint32_t sms_newest; /* 1 + index in store->sms, 0 = none */
 	uint32_t sms_count;
 };
 
 /* One SMS sent through the API, in a per-device list, newest first. */
 struct sms_entry {
 	uint64_t event_id;
-	uint32_t when; /* event_timestamp text */
-	uint32_t text; /* message_body */
+	uint32_t when;  /* event_timestamp text */
+	uint32_t text;  /* message_body */
 	uint32_t older; /* 1 + index of the previous one, 0 = none */
 };
 
@@ -124,8 +124,8 @@ int store_activate(struct store *store, const char *iccid, const char *imei, con
 struct device *store_find(struct store *store, enum id_type type, const char *value);
 /* Returns the device's name: borrowed from the store, or written into
  * scratch (at least 24 bytes). */
-const char *store_device_name(const struct store *store, const struct device *device,
-                              char *scratch, size_t scratch_size);
+const char *store_device_name(const struct store *store, const struct device *device, char *scratch,
+                              size_t scratch_size);
 /* Returns the device's state id after a due pending -> active change. */
 uint32_t store_device_state(struct store *store, struct device *device);
 /* Returns the public device object (new reference, NULL when out of memory). */
@@ -145,8 +145,8 @@ int store_set_usage_limit(struct store *store, struct device *device, int64_t kb
                           const char *action, const json_t *usernames);
 void store_remove_usage_limit(struct store *store, struct device *device);
 /* Logs an SMS sent now (when: its timestamp text) and counts it in sms_used. */
-int store_log_sms(struct store *store, struct device *device, uint64_t event_id,
-                  const char *when, const char *text);
+int store_log_sms(struct store *store, struct device *device, uint64_t event_id, const char *when,
+                  const char *text);
 /* Appends the device's SMS log (newest first, fixed fields from device_json)
  * to list as SMS MT objects, those whose day lies in [start, end]. */
 void store_sms_log(const struct store *store, const struct device *device,

@@ -13,14 +13,14 @@
 struct strpool_chunk;
 
 struct strpool {
-	char **texts;        /* id -> text (NUL-terminated, inside a chunk) */
-	uint32_t *lengths;   /* id -> length in bytes */
-	uint32_t count;      /* ids in use, including 0 */
-	uint32_t capacity;   /* of texts and lengths */
-	uint32_t *slots;     /* open addressing: id + 1, 0 = empty */
-	size_t slot_mask;    /* slot count - 1 (a power of two) */
+	char **texts;                 /* id -> text (NUL-terminated, inside a chunk) */
+	uint32_t *lengths;            /* id -> length in bytes */
+	uint32_t count;               /* ids in use, including 0 */
+	uint32_t capacity;            /* of texts and lengths */
+	uint32_t *slots;              /* open addressing: id + 1, 0 = empty */
+	size_t slot_mask;             /* slot count - 1 (a power of two) */
 	struct strpool_chunk *chunks; /* newest first */
-	size_t bytes;        /* text bytes held, for the figures in --verbose */
+	size_t bytes;                 /* text bytes held, for the figures in --verbose */
 };
 
 /* Prepares an empty pool holding only "". Returns 0, or -1 when out of memory. */
