@@ -11,7 +11,7 @@
 #include "cli/commands.h"
 #include "common/clock.h"
 #include "journal/journal.h"
-#include "journal/lock.h"
+#include "jobdir/lock.h"
 
 static void status_usage(FILE *stream)
 {
@@ -61,7 +61,7 @@ static void print_rows(const struct journal_replay *replay)
 }
 
 static void print_text(const char *directory, const struct journal_read_result *result,
-                       const struct journal_replay *replay, pid_t holder)
+                       const struct journal_replay *replay, bool running, pid_t holder)
 {
 	char job_id[20];
 	journal_job_id_text(result->header.job_id, job_id, sizeof(job_id));
@@ -70,8 +70,10 @@ static void print_text(const char *directory, const struct journal_read_result *
 	printf("%-13s%s (%" PRIu64 " bytes)\n", "manifest:", result->header.manifest_path,
 	       result->header.fingerprint.size);
 	printf("%-13s%s\n", "job id:", job_id);
-	if (holder)
+	if (running && holder > 0)
 		printf("%-13srunning (process %ld holds the lock)\n", "state:", (long)holder);
+	else if (running)
+		printf("%-13srunning (a process holds the lock)\n", "state:");
 	else if (replay->job_finished)
 		printf("%-13sfinished\n", "state:");
 	else
@@ -86,7 +88,7 @@ static void print_text(const char *directory, const struct journal_read_result *
 	if (!result->tail_torn)
 		printf("%-13sintact (%" PRIu64 " records, %" PRIu64 " bytes)\n",
 		       "checkpoint:", result->records, result->valid_bytes);
-	else if (holder)
+	else if (running)
 		printf("%-13s%" PRIu64 " records; its last record is being written\n",
 		       "checkpoint:", result->records);
 	else
@@ -112,14 +114,14 @@ static json_t *count(uint64_t value)
 /* --json: the facts of print_text as one object; field names are a stable
  * interface (docs/outputs.md), so add fields, never rename them. */
 static int print_json(const char *directory, const struct journal_read_result *result,
-                      const struct journal_replay *replay, pid_t holder)
+                      const struct journal_replay *replay, bool running, pid_t holder)
 {
 	char job_id[20];
 	char sha256[65];
 	journal_job_id_text(result->header.job_id, job_id, sizeof(job_id));
 	for (size_t index = 0; index < 32; index++)
 		snprintf(sha256 + 2 * index, 3, "%02x", result->header.fingerprint.sha256[index]);
-	const char *state = holder ? "running" : replay->job_finished ? "finished" : "stopped";
+	const char *state = running ? "running" : replay->job_finished ? "finished" : "stopped";
 	json_t *counts = json_object();
 	static const enum row_status shown[] = {ROW_OK, ROW_ERROR, ROW_INVALID, ROW_UNKNOWN,
 	                                        ROW_SKIPPED};
@@ -128,7 +130,7 @@ static int print_json(const char *directory, const struct journal_read_result *r
 		                    count(replay->rows_by_status[shown[index]]));
 	json_t *checkpoint =
 	    json_pack("{s:b, s:b, s:I, s:I, s:I}", "intact", !result->tail_torn,
-	              "tail_being_written", result->tail_torn && holder, "records",
+	              "tail_being_written", result->tail_torn && running, "records",
 	              (json_int_t)result->records, "valid_bytes", (json_int_t)result->valid_bytes,
 	              "torn_bytes", (json_int_t)(result->file_bytes - result->valid_bytes));
 	json_t *root = json_pack(
@@ -137,7 +139,7 @@ static int print_json(const char *directory, const struct journal_read_result *r
 	    "job", directory, "job_id", job_id, "operation", result->header.operation,
 	    "manifest_bytes", (json_int_t)result->header.fingerprint.size, "manifest",
 	    result->header.manifest_path, "manifest_sha256", sha256, "state", state, "pid",
-	    holder ? json_integer((json_int_t)holder) : json_null(), "rows_done",
+	    running && holder > 0 ? json_integer((json_int_t)holder) : json_null(), "rows_done",
 	    (json_int_t)replay->rows_final, "rows_total",
 	    replay->row_total ? count(replay->row_total) : json_null(), "percent_done",
 	    replay->row_total ? json_real((double)(int64_t)(1000.0 * (double)replay->rows_final /
@@ -210,11 +212,12 @@ int command_status(int argc, char **argv)
 		exit_code = EXIT_RESUME_REFUSED;
 		goto out;
 	}
-	pid_t holder = job_lock_holder(directory);
+	pid_t holder = 0;
+	bool running = job_lock_is_held(directory, &holder);
 	if (json)
-		exit_code = print_json(directory, &result, &replay, holder);
+		exit_code = print_json(directory, &result, &replay, running, holder);
 	else
-		print_text(directory, &result, &replay, holder);
+		print_text(directory, &result, &replay, running, holder);
 out:
 	journal_replay_release(&replay);
 	journal_header_release(&result.header);
