@@ -6,14 +6,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#define SIM_MAX_DELAY_MS            600000  /* --latency-ms / --jitter-ms: ten minutes */
-#define SIM_MAX_RATE                1e9     /* calls per second */
-#define SIM_MAX_CHUNK               1000000 /* entries in one call */
-#define SIM_MIN_BODY                1024    /* bytes; smaller would refuse any real call */
-#define SIM_MAX_BODY                (1u << 30)
-#define SIM_MAX_CONNECTIONS         10000
-#define SIM_MAX_DEVICES             10000000
-#define SIM_MAX_ACTIVATION_DELAY_MS 86400000 /* a day */
+#define SIM_MAX_DELAY_MS    600000  /* --latency-ms / --jitter-ms: ten minutes */
+#define SIM_MAX_RATE        1e9     /* calls per second */
+#define SIM_MAX_CHUNK       1000000 /* entries in one call */
+#define SIM_MIN_BODY        1024    /* bytes; smaller would refuse any real call */
+#define SIM_MAX_BODY        (1u << 30)
+#define SIM_MAX_CONNECTIONS 10000
+#define SIM_MAX_DEVICES     10000000
 
 #define FIELD(member)                                                                              \
 	.offset = offsetof(struct sim_options, member),                                            \
@@ -122,7 +121,7 @@ static const struct parse_option sim_option_rows[] = {
      .type = PARSE_OPTION_UNSIGNED,
      FIELD(activation_delay_ms),
      .value_name = "N",
-     .maximum = SIM_MAX_ACTIVATION_DELAY_MS,
+     .maximum = 86400000, /* a day */
      .default_value = "0",
      .help = "an activated device is pending N ms, then active"},
     {.name = "seed",
