@@ -517,8 +517,8 @@ int export_job_status(const char *directory)
 	printf("%-13s%" PRIu64 "\n", "records:", point.records);
 	printf("%-13s%" PRIu64 "\n", "errors:", point.errors);
 	printf("%-13s%" PRIu64 "\n", "calls:", point.calls);
-	pid_t holder = job_lock_holder(directory);
-	if (holder)
+	pid_t holder = 0;
+	if (job_lock_is_held(directory, &holder))
 		printf("%-13srunning (process %ld)\n", "process:", (long)holder);
 	else
 		printf("%-13snone\n", "process:");

@@ -15,7 +15,7 @@
 #include "audit/audit.h"
 #include "common/error.h"
 #include "export/export.h"
-#include "journal/lock.h"
+#include "jobdir/lock.h"
 
 #define EXPORT_JOB_FILE        "export.json"
 #define EXPORT_CHECKPOINT_FILE "export.checkpoint"

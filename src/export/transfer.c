@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/version.h"
+
 static size_t on_body(char *data, size_t size, size_t count, void *context)
 {
 	struct read_transfer *transfer = context;
@@ -95,7 +97,7 @@ int read_transfer_prepare(struct read_transfer *transfer, const struct read_tran
 	status |= curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	status |= curl_easy_setopt(easy, CURLOPT_USERNAME, transport->key_name);
 	status |= curl_easy_setopt(easy, CURLOPT_PASSWORD, transport->api_key);
-	status |= curl_easy_setopt(easy, CURLOPT_USERAGENT, "lattigo-batch/0.1 (export)");
+	status |= curl_easy_setopt(easy, CURLOPT_USERAGENT, LATTIGO_USER_AGENT " (export)");
 	status |= curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, transport->connect_timeout_ms);
 	status |= curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, transport->total_timeout_ms);
 	status |= curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
