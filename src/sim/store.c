@@ -414,11 +414,11 @@ static struct device_extra *make_extra(struct store *store, struct device *devic
 		return &store->extras[device->extra - 1];
 	if (store->extra_count == store->extra_capacity) {
 		size_t capacity = store->extra_capacity ? store->extra_capacity * 2 : 64;
-		struct device_extra *grown = realloc(store->extras, capacity * sizeof *grown);
-		if (!grown || capacity > UINT32_MAX - 1) {
-			free(grown == store->extras ? NULL : grown);
+		struct device_extra *grown = capacity > UINT32_MAX - 1
+		                                 ? NULL
+		                                 : realloc(store->extras, capacity * sizeof *grown);
+		if (!grown)
 			return NULL;
-		}
 		store->extras = grown;
 		store->extra_capacity = capacity;
 	}
