@@ -14,10 +14,12 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "cli/credentials.h"
 #include "cli/sim_launcher.h"
 #include "common/csv_writer.h"
 #include "common/error.h"
+#include "common/parse_options.h"
 #include "common/strbuf.h"
 #include "common/version.h"
 #include "engine/endpoint_policy.h"
@@ -102,16 +104,91 @@ static const struct export_kind export_kinds[] = {
 
 struct export_options {
 	const struct export_kind *kind;
-	const char *endpoint;
-	const char *credentials_path;
-	const char *manifest;
-	const char *state;
-	const char *start_date;
-	const char *end_date;
-	const char *id_type;
-	const char *output;
+	char *endpoint; /* the strings are owned (see export_option_table) */
+	char *credentials_path;
+	char *manifest;
+	char *state;
+	char *start_date;
+	char *end_date;
+	char *id_type;
+	char *output;
 	bool jsonl;
 	bool insecure_http;
+};
+
+#define FIELD(member)                                                                              \
+	.offset = offsetof(struct export_options, member),                                         \
+	.size = sizeof(((struct export_options *)0)->member)
+
+static const struct parse_option_word output_format_words[] = {{"csv", 0}, {"jsonl", 1}};
+
+static const struct parse_option export_option_rows[] = {
+    {.name = "endpoint",
+     .type = PARSE_OPTION_STRING,
+     FIELD(endpoint),
+     .value_name = "URL",
+     .empty_text = "empty URL",
+     .default_text = "$LATTIGO_ENDPOINT, else " OPTIONS_DEFAULT_ENDPOINT,
+     .help = "API root, or 'sim' for the bundled simulator"},
+    {.name = "credentials",
+     .type = PARSE_OPTION_STRING,
+     FIELD(credentials_path),
+     .value_name = "FILE",
+     .empty_text = "empty file name",
+     .default_text = "LATTIGO_KEY_NAME / LATTIGO_API_KEY",
+     .help = "key_name:api_key, readable by its owner only"},
+    {.name = "insecure-http",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(insecure_http),
+     .help = "allow plain http to a non-loopback host"},
+    {.name = "manifest",
+     .type = PARSE_OPTION_STRING,
+     FIELD(manifest),
+     .value_name = "FILE",
+     .empty_text = "empty file name",
+     .help = "devices to read (a device_name column) for per-device exports"},
+    {.name = "id-type",
+     .type = PARSE_OPTION_STRING,
+     FIELD(id_type),
+     .value_name = "TYPE",
+     .help = "the manifest's device_name values are of this id type (e.g. iccid)"},
+    {.name = "state",
+     .type = PARSE_OPTION_STRING,
+     FIELD(state),
+     .value_name = "STATE",
+     .help = "devices: only devices in this state"},
+    {.name = "start-date",
+     .type = PARSE_OPTION_STRING,
+     FIELD(start_date),
+     .value_name = "DATE",
+     .help = "per-device reports, usages, sms-log: from this date (ISO 8601)"},
+    {.name = "end-date",
+     .type = PARSE_OPTION_STRING,
+     FIELD(end_date),
+     .value_name = "DATE",
+     .help = "... up to this date"},
+    {.name = "output",
+     .type = PARSE_OPTION_STRING,
+     FIELD(output),
+     .value_name = "FILE",
+     .empty_text = "empty file name",
+     .help = "write here instead of stdout"},
+    {.name = "output-format",
+     .type = PARSE_OPTION_CHOICE,
+     FIELD(jsonl),
+     .value_name = "F",
+     .words = output_format_words,
+     .word_count = 2,
+     .default_value = "csv",
+     .rejection = "must be csv or jsonl, not '{}'",
+     .help = "csv or jsonl"},
+    {.name = "help", .type = PARSE_OPTION_HELP, .help = "show this help"},
+};
+
+static const struct parse_options_table export_option_table = {
+    .rows = export_option_rows,
+    .count = sizeof(export_option_rows) / sizeof(export_option_rows[0]),
+    .program = "lattigo-batch",
 };
 
 struct export_session {
@@ -137,24 +214,10 @@ static void print_usage(FILE *stream)
 	for (size_t index = 0; index < sizeof(export_kinds) / sizeof(export_kinds[0]); index++)
 		fprintf(stream, "  %-14s %s\n", export_kinds[index].name,
 		        export_kinds[index].summary);
+	fputc('\n', stream);
+	parse_options_print_help(&export_option_table, 0, stream);
 	fprintf(stream,
-	        "\noptions:\n"
-	        "  --endpoint URL        API root, or 'sim' for the bundled simulator "
-	        "(default: $LATTIGO_ENDPOINT, else https://api.lattigo.com)\n"
-	        "  --credentials FILE    key_name:api_key, readable by its owner only "
-	        "(default: LATTIGO_KEY_NAME / LATTIGO_API_KEY)\n"
-	        "  --insecure-http       allow plain http to a non-loopback host\n"
-	        "  --manifest FILE       devices to read (a device_name column) for per-device "
-	        "exports\n"
-	        "  --id-type TYPE        the manifest's device_name values are of this id type "
-	        "(e.g. iccid)\n"
-	        "  --state STATE         devices: only devices in this state\n"
-	        "  --start-date DATE     per-device reports, usages, sms-log: from this date "
-	        "(ISO 8601)\n"
-	        "  --end-date DATE       ... up to this date\n"
-	        "  --output FILE         write here instead of stdout\n"
-	        "  --output-format F     csv (default) or jsonl\n\n"
-	        "example: lattigo-batch export devices --endpoint sim --output devices.csv\n");
+	        "\nexample: lattigo-batch export devices --endpoint sim --output devices.csv\n");
 }
 
 static const struct export_kind *find_kind(const char *name)
@@ -168,63 +231,16 @@ static const struct export_kind *find_kind(const char *name)
 /* Parses the command line; returns 1 for --help, 0 when ready, -1 on error. */
 static int parse_options(struct export_options *options, int argc, char **argv, struct error *error)
 {
-	struct {
-		const char *name;
-		const char **target;
-	} valued[] = {
-	    {"--endpoint", &options->endpoint},     {"--credentials", &options->credentials_path},
-	    {"--manifest", &options->manifest},     {"--state", &options->state},
-	    {"--start-date", &options->start_date}, {"--end-date", &options->end_date},
-	    {"--id-type", &options->id_type},       {"--output", &options->output},
-	};
-	const char *format = NULL;
-	const char *what = NULL;
-	for (int index = 1; index < argc; index++) {
-		const char *argument = argv[index];
-		if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0)
-			return 1;
-		if (strcmp(argument, "--insecure-http") == 0) {
-			options->insecure_http = true;
-			continue;
-		}
-		const char *value = NULL;
-		const char **target = NULL;
-		if (strcmp(argument, "--output-format") == 0 ||
-		    strncmp(argument, "--output-format=", 16) == 0) {
-			target = &format;
-			value = argument[15] == '=' ? argument + 16 : NULL;
-		}
-		for (size_t option = 0; !target && option < sizeof(valued) / sizeof(valued[0]);
-		     option++) {
-			size_t length = strlen(valued[option].name);
-			if (strncmp(argument, valued[option].name, length) != 0)
-				continue;
-			if (argument[length] == '=')
-				value = argument + length + 1;
-			else if (argument[length] != '\0')
-				continue;
-			target = valued[option].target;
-		}
-		if (target) {
-			if (!value) {
-				if (index + 1 >= argc)
-					return error_set(error, "option '%s' needs a value",
-					                 argument);
-				value = argv[++index];
-			}
-			*target = value;
-			continue;
-		}
-		if (argument[0] == '-' && argument[1] != '\0')
-			return error_set(error,
-			                 "export: unknown option '%s'; see 'lattigo-batch export "
-			                 "--help'",
-			                 argument);
-		if (what)
-			return error_set(error, "export takes one WHAT, got '%s' and '%s'", what,
-			                 argument);
-		what = argument;
-	}
+	struct parsed_command_line line;
+	int parsed = parse_options_command(&export_option_table, 0, "export", options, argc, argv,
+	                                   &line, error);
+	const char *what = line.positional_count ? line.positional[0] : NULL;
+	if (parsed == 0 && line.positional_count > 1)
+		parsed = error_set(error, "export takes one WHAT, got '%s' and '%s'", what,
+		                   line.positional[1]);
+	parsed_command_line_release(&line);
+	if (parsed != 0)
+		return parsed;
 	if (!what)
 		return error_set(error, "export needs WHAT (devices, device, reports, daily-usage, "
 		                        "monthly-usage, sms-log, rate-plans, users); see "
@@ -233,10 +249,6 @@ static int parse_options(struct export_options *options, int argc, char **argv, 
 	if (!options->kind)
 		return error_set(
 		    error, "export: unknown WHAT '%s'; see 'lattigo-batch export --help'", what);
-	if (format && strcmp(format, "jsonl") == 0)
-		options->jsonl = true;
-	else if (format && strcmp(format, "csv") != 0)
-		return error_set(error, "--output-format must be csv or jsonl, not '%s'", format);
 	if (options->kind->per_device && !options->manifest)
 		return error_set(error, "export %s needs --manifest FILE with a device_name column",
 		                 options->kind->name);
@@ -246,7 +258,9 @@ static int parse_options(struct export_options *options, int argc, char **argv, 
 	if (!options->endpoint) {
 		const char *environment = getenv("LATTIGO_ENDPOINT");
 		options->endpoint =
-		    environment && *environment ? environment : "https://api.lattigo.com";
+		    strdup(environment && *environment ? environment : OPTIONS_DEFAULT_ENDPOINT);
+		if (!options->endpoint)
+			return error_set(error, "out of memory");
 	}
 	return 0;
 }
@@ -593,6 +607,7 @@ int command_export(int argc, char **argv)
 	int parsed = parse_options(&options, argc, argv, &error);
 	if (parsed == 1) {
 		print_usage(stdout);
+		parse_options_release(&export_option_table, &options);
 		return EXIT_ALL_OK;
 	}
 	int exit_code = EXIT_USAGE;
@@ -615,5 +630,6 @@ out:
 		fprintf(stderr, "lattigo-batch: %s\n", text);
 	}
 	close_session(&session);
+	parse_options_release(&export_option_table, &options);
 	return exit_code;
 }
