@@ -56,6 +56,9 @@ struct manifest {
 	enum manifest_format format;
 	char delimiter;
 	uint64_t header_line;
+	/* a file this tool wrote (errors.csv: an `error` or `source_row` column):
+	 * the ' it put before formula-like cells is taken off again */
+	bool unguard;
 	struct line_reader lines;
 	const struct manifest_reader_ops *reader;
 	char **column_names;
