@@ -275,6 +275,29 @@ static void errors_csv_round_trips_every_formula_trigger(void **state)
 	manifest_close(manifest);
 }
 
+/* issue 16 #8: a row with a reader-level problem still shows its key. */
+static void results_show_the_key_of_unreadable_rows(void **state)
+{
+	struct fixture *fixture = *state;
+	char manifest[] = "/tmp/test-outputs-manifest-XXXXXX.csv";
+	int descriptor = mkstemps(manifest, 4);
+	assert_true(descriptor >= 0);
+	static const char content[] = "device_name,cost_center\n"
+	                              "dev-1,CC,extra\n"
+	                              "dev-2,\"\xff\"\n";
+	assert_int_equal(write(descriptor, content, sizeof(content) - 1), sizeof(content) - 1);
+	close(descriptor);
+	put(fixture, 1, ROW_INVALID, 0, 0, "row has 3 fields, the header has 2");
+	put(fixture, 2, ROW_INVALID, 0, 0, "cost_center: not UTF-8 text");
+	struct outputs_report report;
+	write_rows(fixture, "cost-center", manifest, &report);
+	assert_output(fixture, RESULTS_FILE,
+	              "row,status,http_status,message,attempts,finished_at,device_name\n"
+	              "1,invalid,,\"row has 3 fields, the header has 2\",0," WHEN ",dev-1\n"
+	              "2,invalid,,cost_center: not UTF-8 text,0," WHEN ",dev-2\n");
+	unlink(manifest);
+}
+
 static void summary_json_holds_counts_figures_and_exit_status(void **state)
 {
 	struct fixture *fixture = *state;
@@ -352,6 +375,8 @@ int main(void)
 	                                    remove_directory),
 	    cmocka_unit_test_setup_teardown(errors_csv_round_trips_every_formula_trigger,
 	                                    make_directory, remove_directory),
+	    cmocka_unit_test_setup_teardown(results_show_the_key_of_unreadable_rows, make_directory,
+	                                    remove_directory),
 	    cmocka_unit_test_setup_teardown(summary_json_holds_counts_figures_and_exit_status,
 	                                    make_directory, remove_directory),
 	};
