@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "common/clock.h"
 #include "journal/journal.h"
-#include "journal/lock.h"
+#include "jobdir/lock.h"
 
 static void status_usage(FILE *stream)
 {
@@ -98,7 +98,8 @@ int command_status(int argc, char **argv)
 		exit_code = EXIT_RESUME_REFUSED;
 		goto out;
 	}
-	pid_t holder = job_lock_holder(directory);
+	pid_t holder = 0;
+	bool running = job_lock_is_held(directory, &holder);
 	char job_id[20];
 	journal_job_id_text(result.header.job_id, job_id, sizeof(job_id));
 	printf("%-13s%s\n", "job:", directory);
@@ -106,8 +107,10 @@ int command_status(int argc, char **argv)
 	printf("%-13s%s (%" PRIu64 " bytes)\n", "manifest:", result.header.manifest_path,
 	       result.header.fingerprint.size);
 	printf("%-13s%s\n", "job id:", job_id);
-	if (holder)
+	if (running && holder > 0)
 		printf("%-13srunning (process %ld holds the lock)\n", "state:", (long)holder);
+	else if (running)
+		printf("%-13srunning (a process holds the lock)\n", "state:");
 	else if (replay.job_finished)
 		printf("%-13sfinished\n", "state:");
 	else
@@ -121,7 +124,7 @@ int command_status(int argc, char **argv)
 	if (!result.tail_torn)
 		printf("%-13sintact (%" PRIu64 " records, %" PRIu64 " bytes)\n",
 		       "checkpoint:", result.records, result.valid_bytes);
-	else if (holder)
+	else if (running)
 		printf("%-13s%" PRIu64 " records; its last record is being written\n",
 		       "checkpoint:", result.records);
 	else

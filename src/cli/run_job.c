@@ -23,7 +23,7 @@
 #include "engine/endpoint_policy.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
-#include "journal/lock.h"
+#include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
 #include "outputs/results_writer.h"
 #include "outputs/summary.h"
