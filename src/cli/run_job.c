@@ -28,6 +28,7 @@
 #include "outputs/outcome_store.h"
 #include "outputs/results_writer.h"
 #include "outputs/summary.h"
+#include "report/report.h"
 
 /* How long after an interruption a call it left in flight may still take
  * effect in the service; rows in doubt are read back only after that. */
@@ -347,6 +348,12 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	summary.exit_status = refused ? EXIT_USAGE : job_summary_exit_status(&summary);
 	if (job_summary_write(&summary, error) < 0)
 		return -1;
+	/* The report reads what was just written; a failure costs the page, not
+	 * the job's outcome: say so and go on. */
+	struct error report_error;
+	error_clear(&report_error);
+	if (report_write(options->out, NULL, &report_error) < 0)
+		report(&report_error, 0);
 	progress_clear(&run->progress);
 	if (!options->quiet)
 		progress_print_summary(stderr, &summary);
