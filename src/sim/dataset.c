@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* Fills digits[0..length-1] with random digits after prefix and, when
  * with_check_digit, replaces the last one with the Luhn check digit. */
@@ -178,7 +179,14 @@ json_t *store_new_activation(struct store *store, const char *iccid, const char 
 	    device_fields(&random, id, iccid, iccid, imei ? imei : "", "active", entry);
 	if (!fields)
 		return NULL;
-	/* A new device has used nothing yet and belongs to no cost center. */
+	/* A new device has used nothing yet and belongs to no cost center; it
+	 * was activated now (read-backs compare this with the time of their call). */
+	char now_text[32];
+	time_t now = time(NULL);
+	struct tm now_utc;
+	if (gmtime_r(&now, &now_utc) &&
+	    strftime(now_text, sizeof now_text, "%Y-%m-%dT%H:%M:%SZ", &now_utc))
+		json_object_set_new(fields, "last_activation_date", json_string(now_text));
 	json_object_set_new(fields, "cost_center", json_string(""));
 	json_object_set_new(fields, "bytes_used", json_integer(0));
 	json_object_set_new(fields, "sms_used", json_integer(0));
