@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "export/export_job.h"
 #include "cli/commands.h"
 #include "cli/help.h"
 #include "cli/options.h"
@@ -185,6 +186,9 @@ static int load_resume_options(struct job_options *options, const char *director
 
 int command_resume(int argc, char **argv)
 {
+	/* An export job keeps its own command line (export.json). */
+	if (argc >= 2 && argv[1][0] != '-' && export_job_present(argv[1]))
+		return command_export_resume(argv[1], argc - 2, argv + 2);
 	struct job_options options;
 	struct parsed_command_line line;
 	struct error error;
