@@ -50,6 +50,7 @@ struct engine {
 	struct call *due_tail;
 	size_t scheduled_count; /* calls in both lists */
 	struct call **running;  /* in flight, at most concurrency */
+	struct call *finishing; /* answered, outcome not decided yet (read_finished) */
 	unsigned running_count;
 
 	bool curl_initialised;
