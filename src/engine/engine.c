@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "engine/device_order.h"
 #include "engine/endpoint_policy.h"
 #include "engine/engine_state.h"
 
@@ -336,13 +337,16 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 {
 	while (!engine->stopping && engine->running_count < allowed_in_flight(engine) &&
 	       now_ms >= engine->hold_until_ms) {
-		if (!have_due(engine, now_ms) && !planner_ready_count(engine->planner))
+		if (!have_due(engine, now_ms) && !engine_chunk_startable(engine))
 			return;
 		if (rate_limiter_wait_ms(&engine->limiter, now_ms) > 0)
 			return;
 		struct call *call = next_due(engine, now_ms);
 		if (!call) {
-			struct chunk *chunk = planner_take(engine->planner);
+			/* in manifest order per device (device_order.c) */
+			struct chunk *chunk = engine_take_chunk(engine);
+			if (!chunk)
+				return;
 			call = call_new(CALL_OPERATION, chunk->records, chunk->count, 0);
 			if (!call) {
 				chunk_free(chunk);
@@ -408,8 +412,10 @@ static void read_finished(struct engine *engine, int64_t now_ms)
 	if (!finished)
 		return;
 	unsigned before = engine->running_count;
+	engine->finishing = finished; /* their devices are still busy (device_order.c) */
 	if (all_answered_ok)
 		start_calls(engine, now_ms);
+	engine->finishing = NULL;
 	if (engine->running_count > before) {
 		int running = 0;
 		curl_multi_perform(engine->multi, &running);
@@ -483,7 +489,7 @@ static long poll_timeout(struct engine *engine, int64_t now_ms)
 	if (engine->stopping) {
 		until = min64(until, engine->stop_deadline_ms);
 	} else if (engine->running_count < allowed_in_flight(engine)) {
-		int64_t start_at = planner_ready_count(engine->planner) ? now_ms : INT64_MAX;
+		int64_t start_at = engine_chunk_startable(engine) ? now_ms : INT64_MAX;
 		if (engine->due_head)
 			start_at = now_ms;
 		if (engine->waiting)

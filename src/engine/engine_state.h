@@ -52,6 +52,7 @@ struct engine {
 	size_t settling_count;  /* of which read-backs of rows in doubt waiting for the settle
 	                           time: they hold back no other row */
 	struct call **running;  /* in flight, at most concurrency */
+	struct call *finishing; /* answered, outcome not decided yet (read_finished) */
 	unsigned running_count;
 
 	bool curl_initialised;
