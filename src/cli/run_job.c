@@ -387,7 +387,8 @@ static int run_engine(struct job_run *run, struct error *error)
 	int64_t settled_at_ms = run->directory.last_written_ms + IN_DOUBT_SETTLE_MS;
 	int64_t wait_ms = settled_at_ms - clock_wall_ms();
 	struct engine_doubts doubts = {run, row_in_doubt,
-	                               clock_monotonic_ms() + (wait_ms > 0 ? wait_ms : 0)};
+	                               clock_monotonic_ms() + (wait_ms > 0 ? wait_ms : 0),
+	                               journal_get_header(run->directory.journal)->created_at_ms};
 	int engine_result = engine_run_resuming(&config, &source, &doubts, &sink, &stats, error);
 	struct error commit_error;
 	error_clear(&commit_error);
