@@ -135,7 +135,8 @@ static const char *identifier_of(struct store *store, const struct device *devic
 		return scratch;
 	}
 	struct device_static fixed;
-	dataset_static(store->seed, device, strpool_text(&store->strings, device->iccid), &fixed);
+	dataset_static(store->seed, device->kind == DEVICE_ACTIVATED, device->id,
+	               strpool_text(&store->strings, device->iccid), &fixed);
 	const char *text = type == ID_TYPE_IMSI                         ? fixed.imsi
 	                   : type == ID_TYPE_MSISDN                     ? fixed.msisdn
 	                   : type == ID_TYPE_MDN || type == ID_TYPE_MIN ? fixed.mdn
@@ -359,7 +360,8 @@ json_t *store_device_json(struct store *store, struct device *device)
 		device_iccid = text_of(store, device->iccid);
 		device_imei = text_of(store, device->imei);
 	}
-	dataset_static(store->seed, device, device_iccid, &fixed);
+	dataset_static(store->seed, device->kind == DEVICE_ACTIVATED, device->id, device_iccid,
+	               &fixed);
 	activation = device->kind == DEVICE_ACTIVATED ? text_of(store, device->activation_date)
 	                                              : fixed.activation;
 	const char *cost_center = device->cost_center == STRPOOL_NONE
@@ -628,7 +630,8 @@ struct fill_identifiers {
 
 int store_fill_default(struct store *store, size_t device_count)
 {
-	if (dataset_add_rate_plans(store) != 0 || dataset_add_users(store) != 0 ||
+	if (dataset_add_rate_plans(store->rate_plans) != 0 ||
+	    dataset_add_users(store->users) != 0 ||
 	    reserve_devices(store, store->count + device_count) != 0)
 		return -1;
 	size_t plan_count = json_array_size(store->rate_plans);
@@ -831,7 +834,8 @@ int store_add_device(struct store *store, json_t *fields, json_t *sim)
 		if (strcmp(id_scratch, name) == 0) {
 			struct device_static fixed;
 			device.kind = DEVICE_DEFAULT;
-			dataset_static(store->seed, &device, NULL, &fixed);
+			dataset_static(store->seed, device.kind == DEVICE_ACTIVATED, device.id,
+			               NULL, &fixed);
 			device.sms_sent = (uint32_t)(sms_used - fixed.sms_used);
 			found = sms_used >= fixed.sms_used &&
 			        sms_used - fixed.sms_used <= (json_int_t)UINT32_MAX &&
