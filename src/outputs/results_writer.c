@@ -2,11 +2,13 @@
  * the outcome store by row number, so memory never depends on the job size. */
 #include "outputs/results_writer.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/file_io.h"
 #include "common/clock.h"
 #include "common/csv_writer.h"
 #include "common/strbuf.h"
@@ -156,17 +158,19 @@ static int write_results(const struct outputs_job *job, struct outcome_store *st
 			rows_pending++;
 			continue;
 		}
-		/* A row the binding cannot read (it is invalid) still gets its line,
-		 * without identifying values. */
+		/* A row with a reader-level problem (extra fields, an oversized
+		 * field, an array value) still shows the identifying values the
+		 * reader could read: the binding fills them even when it fails. */
 		struct record record;
 		memset(&record, 0, sizeof(record));
 		strbuf_reset(&problem);
-		bool bound = !row.problem && binding_apply(binding, &row, &record, &problem) == 0;
-		write_result_line(&csv, row.number, &outcome, bound ? &record : NULL, &columns);
+		binding_apply(binding, &row, &record, &problem);
+		write_result_line(&csv, row.number, &outcome, &record, &columns);
 		rows_written++;
 	}
 	if (ferror(file.stream)) {
-		error_set(error, "cannot write '%s'", strbuf_text(&path));
+		file_storage_note(strbuf_text(&path), errno); /* errno: the failed write's */
+		error_set(error, "cannot write '%s': %s", strbuf_text(&path), strerror(errno));
 		goto out;
 	}
 	file_open = false;
