@@ -474,7 +474,7 @@ out:
 /* Runs the listing once per device_name of the manifest. */
 static int export_per_device(struct export_session *session, struct error *error)
 {
-	struct manifest_options manifest_options = {MANIFEST_FORMAT_AUTO, 0};
+	struct manifest_options manifest_options = {.format = MANIFEST_FORMAT_AUTO};
 	struct manifest *manifest =
 	    manifest_open(session->options->manifest, &manifest_options, error);
 	if (!manifest)

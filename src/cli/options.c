@@ -22,8 +22,13 @@ const struct option_spec option_table[] = {
     {OPTION_OP, "op", "OP", "op", SCOPE_JOB, NULL, "operation to run (list: lattigo-batch ops)"},
     {OPTION_MANIFEST, "manifest", "FILE", "manifest", SCOPE_JOB, NULL,
      "CSV or JSONL manifest; .gz is read transparently; - is stdin (not resumable)"},
-    {OPTION_FORMAT, "format", "csv|jsonl", "format", SCOPE_JOB, "by extension, else sniffed",
-     "manifest format"},
+    {OPTION_FORMAT, "format", "csv|jsonl|xlsx", "format", SCOPE_JOB,
+     "by extension, else sniffed", "manifest format"},
+    {OPTION_SHEET, "sheet", "NAME", "sheet", SCOPE_JOB, "the first worksheet",
+     "worksheet of an .xlsx manifest to read"},
+    {OPTION_OUTPUT_FORMAT, "output-format", "csv|xlsx", "output_format", SCOPE_JOB,
+     "xlsx for an .xlsx manifest, else csv",
+     "xlsx also writes results.xlsx and errors.xlsx (IDs as text) next to the CSVs"},
     {OPTION_DELIMITER, "delimiter", "C", "delimiter", SCOPE_JOB, "sniffed from the header line",
      "CSV delimiter: , ; | or tab (written \\t or tab)"},
     {OPTION_MAP, "map", "FIELD=COLUMN", "map", SCOPE_JOB, "header names, case-insensitive",
@@ -115,6 +120,7 @@ void job_options_release(struct job_options *options)
 	free(options->out);
 	free(options->endpoint);
 	free(options->credentials);
+	free(options->sheet);
 	free(options->job_file);
 	free_assignments(options->maps, options->map_count);
 	free_assignments(options->sets, options->set_count);
@@ -169,9 +175,44 @@ static int parse_format(const char *text, const char *label, enum manifest_forma
 		*out = MANIFEST_FORMAT_CSV;
 	else if (strcasecmp(text, "jsonl") == 0 || strcasecmp(text, "ndjson") == 0)
 		*out = MANIFEST_FORMAT_JSONL;
+	else if (strcasecmp(text, "xlsx") == 0)
+		*out = MANIFEST_FORMAT_XLSX;
 	else
-		return error_set(error, "%s: unknown format '%s' (csv or jsonl)", label, text);
+		return error_set(error, "%s: unknown format '%s' (csv, jsonl or xlsx)", label, text);
 	return 0;
+}
+
+static int parse_output_format(const char *text, const char *label, enum output_format *out,
+                               struct error *error)
+{
+	if (strcasecmp(text, "csv") == 0)
+		*out = OUTPUT_FORMAT_CSV;
+	else if (strcasecmp(text, "xlsx") == 0)
+		*out = OUTPUT_FORMAT_XLSX;
+	else
+		return error_set(error, "%s: unknown output format '%s' (csv or xlsx)", label,
+		                 text);
+	return 0;
+}
+
+static const char *format_word(enum manifest_format format)
+{
+	return format == MANIFEST_FORMAT_CSV     ? "csv"
+	       : format == MANIFEST_FORMAT_JSONL ? "jsonl"
+	                                         : "xlsx";
+}
+
+bool job_options_want_xlsx(const struct job_options *options)
+{
+	if (options->output_format != OUTPUT_FORMAT_AUTO)
+		return options->output_format == OUTPUT_FORMAT_XLSX;
+	if (options->format == MANIFEST_FORMAT_XLSX)
+		return true;
+	if (options->format != MANIFEST_FORMAT_AUTO || !options->manifest)
+		return false;
+	size_t length = strlen(options->manifest);
+	return length > 5 && (strcasecmp(options->manifest + length - 5, ".xlsx") == 0 ||
+	                      strcasecmp(options->manifest + length - 5, ".xlsm") == 0);
 }
 
 static int parse_delimiter(const char *text, const char *label, char *out, struct error *error)
@@ -307,6 +348,12 @@ static int apply_labelled(struct job_options *options, const struct option_spec 
 		return replace_string(&options->credentials, value, label, error);
 	case OPTION_FORMAT:
 		return parse_format(value, label, &options->format, error);
+	case OPTION_SHEET:
+		if (!value[0])
+			return error_set(error, "%s: empty sheet name", label);
+		return replace_string(&options->sheet, value, label, error);
+	case OPTION_OUTPUT_FORMAT:
+		return parse_output_format(value, label, &options->output_format, error);
 	case OPTION_DELIMITER:
 		return parse_delimiter(value, label, &options->delimiter, error);
 	case OPTION_MAP:
@@ -594,8 +641,13 @@ int job_options_to_json(const struct job_options *options, json_t **out)
 		failed |= set_path(object, "manifest", options->manifest);
 	if (!failed && options->format != MANIFEST_FORMAT_AUTO)
 		failed |=
-		    set_new(object, "format",
-		            json_string(options->format == MANIFEST_FORMAT_CSV ? "csv" : "jsonl"));
+		    set_new(object, "format", json_string(format_word(options->format)));
+	if (!failed && options->sheet)
+		failed |= set_new(object, "sheet", json_string(options->sheet));
+	if (!failed && options->output_format != OUTPUT_FORMAT_AUTO)
+		failed |= set_new(object, "output_format",
+		                  json_string(options->output_format == OUTPUT_FORMAT_XLSX ? "xlsx"
+		                                                                           : "csv"));
 	if (!failed && options->delimiter)
 		failed |= set_new(object, "delimiter", json_string(delimiter));
 	if (!failed && options->map_count)

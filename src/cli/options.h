@@ -22,6 +22,13 @@
 #define OPTIONS_DEFAULT_STALL_TIMEOUT   30  /* seconds below 1 byte/s */
 #define OPTIONS_MAX_ASSIGNMENTS         64  /* --map / --set entries each */
 
+/* --output-format: which row files a job writes besides the CSVs. */
+enum output_format {
+	OUTPUT_FORMAT_AUTO = 0, /* xlsx too when the manifest is an .xlsx workbook */
+	OUTPUT_FORMAT_CSV,
+	OUTPUT_FORMAT_XLSX,
+};
+
 /* Everything a job is defined by (SPEC §2), after defaults, the job file and
  * the command line were merged. */
 struct job_options {
@@ -29,6 +36,8 @@ struct job_options {
 	char *manifest; /* path; "-" is stdin */
 	enum manifest_format format;
 	char delimiter;                /* 0 = sniffed */
+	char *sheet;                   /* --sheet: the worksheet of an .xlsx manifest; NULL = first */
+	enum output_format output_format; /* --output-format */
 	struct field_assignment *maps; /* --map FIELD=COLUMN; strings owned */
 	size_t map_count;
 	struct field_assignment *sets; /* --set FIELD=VALUE; strings owned */
@@ -87,6 +96,8 @@ enum option_id {
 	OPTION_PROGRESS,
 	OPTION_VERBOSE,
 	OPTION_HELP,
+	OPTION_SHEET,
+	OPTION_OUTPUT_FORMAT,
 };
 
 /* One row of the option table. */
@@ -147,6 +158,9 @@ void command_line_release(struct command_line *line);
  * default --out when needs_out) and checks the combination: an operation
  * and a manifest are given, --quiet and --progress are not both set. */
 int job_options_finish(struct job_options *options, bool needs_out, struct error *error);
+
+/* True when the job writes results.xlsx and errors.xlsx besides the CSVs. */
+bool job_options_want_xlsx(const struct job_options *options);
 
 /* Reads job options for run (scope SCOPE_RUN) or validate (SCOPE_VALIDATE):
  * defaults, then the job file named by the only positional argument (if

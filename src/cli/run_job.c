@@ -269,7 +269,8 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
                           struct error *error)
 {
 	const struct job_options *options = run->options;
-	struct manifest_options manifest_options = {options->format, options->delimiter};
+	struct manifest_options manifest_options = {options->format, options->delimiter,
+	                                            options->sheet};
 	struct outputs_job job = {
 	    .directory = options->out,
 	    .op = run->op,
