@@ -22,8 +22,8 @@ const struct option_spec option_table[] = {
     {OPTION_OP, "op", "OP", "op", SCOPE_JOB, NULL, "operation to run (list: lattigo-batch ops)"},
     {OPTION_MANIFEST, "manifest", "FILE", "manifest", SCOPE_JOB, NULL,
      "CSV or JSONL manifest; .gz is read transparently; - is stdin (not resumable)"},
-    {OPTION_FORMAT, "format", "csv|jsonl|xlsx", "format", SCOPE_JOB,
-     "by extension, else sniffed", "manifest format"},
+    {OPTION_FORMAT, "format", "csv|jsonl|xlsx", "format", SCOPE_JOB, "by extension, else sniffed",
+     "manifest format"},
     {OPTION_SHEET, "sheet", "NAME", "sheet", SCOPE_JOB, "the first worksheet",
      "worksheet of an .xlsx manifest to read"},
     {OPTION_OUTPUT_FORMAT, "output-format", "csv|xlsx", "output_format", SCOPE_JOB,
@@ -178,7 +178,8 @@ static int parse_format(const char *text, const char *label, enum manifest_forma
 	else if (strcasecmp(text, "xlsx") == 0)
 		*out = MANIFEST_FORMAT_XLSX;
 	else
-		return error_set(error, "%s: unknown format '%s' (csv, jsonl or xlsx)", label, text);
+		return error_set(error, "%s: unknown format '%s' (csv, jsonl or xlsx)", label,
+		                 text);
 	return 0;
 }
 
@@ -640,14 +641,13 @@ int job_options_to_json(const struct job_options *options, json_t **out)
 	if (!failed && options->manifest)
 		failed |= set_path(object, "manifest", options->manifest);
 	if (!failed && options->format != MANIFEST_FORMAT_AUTO)
-		failed |=
-		    set_new(object, "format", json_string(format_word(options->format)));
+		failed |= set_new(object, "format", json_string(format_word(options->format)));
 	if (!failed && options->sheet)
 		failed |= set_new(object, "sheet", json_string(options->sheet));
 	if (!failed && options->output_format != OUTPUT_FORMAT_AUTO)
-		failed |= set_new(object, "output_format",
-		                  json_string(options->output_format == OUTPUT_FORMAT_XLSX ? "xlsx"
-		                                                                           : "csv"));
+		failed |= set_new(
+		    object, "output_format",
+		    json_string(options->output_format == OUTPUT_FORMAT_XLSX ? "xlsx" : "csv"));
 	if (!failed && options->delimiter)
 		failed |= set_new(object, "delimiter", json_string(delimiter));
 	if (!failed && options->map_count)

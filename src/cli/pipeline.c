@@ -207,13 +207,14 @@ static int remember_sample(struct pipeline *pipeline)
 	struct strbuf sample;
 	strbuf_init(&sample, PIPELINE_MESSAGE_LIMIT + 64);
 	const char *sheet = manifest_sheet(pipeline->manifest);
-	int appended = sheet ? strbuf_appendf(&sample, "row %" PRIu64 " (row %" PRIu64
-	                                               " of sheet '%.60s'): %s",
-	                                      pipeline->row.number, pipeline->row.line, sheet,
-	                                      strbuf_text(&pipeline->message))
-	                     : strbuf_appendf(&sample, "row %" PRIu64 " (line %" PRIu64 "): %s",
-	                                      pipeline->row.number, pipeline->row.line,
-	                                      strbuf_text(&pipeline->message));
+	int appended =
+	    sheet
+	        ? strbuf_appendf(&sample, "row %" PRIu64 " (row %" PRIu64 " of sheet '%.60s'): %s",
+	                         pipeline->row.number, pipeline->row.line, sheet,
+	                         strbuf_text(&pipeline->message))
+	        : strbuf_appendf(&sample, "row %" PRIu64 " (line %" PRIu64 "): %s",
+	                         pipeline->row.number, pipeline->row.line,
+	                         strbuf_text(&pipeline->message));
 	if (appended == STRBUF_NO_MEMORY) {
 		strbuf_release(&sample);
 		return -1;

@@ -26,13 +26,14 @@ enum manifest_format {
 struct manifest_options {
 	/* AUTO: by extension (.csv/.tsv/.txt, .jsonl/.ndjson/.json, under .gz), else sniffed */
 	enum manifest_format format;
-	char delimiter; /* CSV only; 0 = sniffed from the header among , ; TAB | */
+	char delimiter;    /* CSV only; 0 = sniffed from the header among , ; TAB | */
 	const char *sheet; /* .xlsx only: the worksheet to read; NULL = the first (borrowed) */
 };
 
 struct manifest_row {
-	uint64_t number;    /* 1-based position among data rows (blank lines do not count) */
-	uint64_t line;      /* physical line (1-based) where the row starts; .xlsx: the sheet's row number */
+	uint64_t number; /* 1-based position among data rows (blank lines do not count) */
+	uint64_t
+	    line; /* physical line (1-based) where the row starts; .xlsx: the sheet's row number */
 	uint64_t offset;    /* byte offset of the row's first byte in the decompressed stream */
 	size_t value_count; /* == manifest_column_count() when the row was read */
 	const char *const *values; /* per column; NULL when the row has no value there */

@@ -134,8 +134,8 @@ int xlsx_archive_has(const struct xlsx_archive *archive, const char *name)
 	return zip_name_locate(archive->zip, name, ZIP_FL_NOCASE) >= 0;
 }
 
-int xlsx_entry_open(struct xlsx_entry *entry, const struct xlsx_archive *archive,
-                    const char *name, uint64_t cap, struct error *error)
+int xlsx_entry_open(struct xlsx_entry *entry, const struct xlsx_archive *archive, const char *name,
+                    uint64_t cap, struct error *error)
 {
 	memset(entry, 0, sizeof(*entry));
 	entry->archive = archive;
@@ -146,8 +146,9 @@ int xlsx_entry_open(struct xlsx_entry *entry, const struct xlsx_archive *archive
 		return 0;
 	zip_stat_t stat;
 	if (zip_stat_index(archive->zip, (zip_uint64_t)index, 0, &stat) < 0)
-		return error_set_at(error, archive->path, 0, "cannot read the workbook part '%s': %s",
-		                    name, zip_strerror(archive->zip));
+		return error_set_at(error, archive->path, 0,
+		                    "cannot read the workbook part '%s': %s", name,
+		                    zip_strerror(archive->zip));
 	entry->compressed = (stat.valid & ZIP_STAT_COMP_SIZE) ? stat.comp_size : 0;
 	if ((stat.valid & ZIP_STAT_SIZE) && stat.size > cap)
 		return error_set_at(error, archive->path, 0,
@@ -159,8 +160,8 @@ int xlsx_entry_open(struct xlsx_entry *entry, const struct xlsx_archive *archive
 		return error_set_at(error, archive->path, 0, "out of memory");
 	entry->file = zip_fopen_index(archive->zip, (zip_uint64_t)index, 0);
 	if (!entry->file) {
-		error_set_at(error, archive->path, 0, "cannot read the workbook part '%s': %s", name,
-		             zip_strerror(archive->zip));
+		error_set_at(error, archive->path, 0, "cannot read the workbook part '%s': %s",
+		             name, zip_strerror(archive->zip));
 		xlsx_entry_close(entry);
 		return -1;
 	}
@@ -173,17 +174,19 @@ long xlsx_entry_read(struct xlsx_entry *entry, const char **data, struct error *
 	zip_int64_t got = zip_fread(entry->file, entry->block, XLSX_STREAM_BLOCK);
 	if (got < 0) {
 		zip_error_t *reason = zip_file_get_error(entry->file);
-		return error_set_at(error, path, 0,
-		                    "cannot inflate the workbook part '%s': %s (the file is corrupt "
-		                    "or truncated)",
-		                    entry->name, zip_error_strerror(reason));
+		return error_set_at(
+		    error, path, 0,
+		    "cannot inflate the workbook part '%s': %s (the file is corrupt "
+		    "or truncated)",
+		    entry->name, zip_error_strerror(reason));
 	}
 	entry->inflated += (uint64_t)got;
 	if (entry->inflated > entry->cap)
-		return error_set_at(error, path, 0,
-		                    "the workbook part '%s' inflates to more than %llu bytes (a zip "
-		                    "bomb?)",
-		                    entry->name, (unsigned long long)entry->cap);
+		return error_set_at(
+		    error, path, 0,
+		    "the workbook part '%s' inflates to more than %llu bytes (a zip "
+		    "bomb?)",
+		    entry->name, (unsigned long long)entry->cap);
 	if (entry->inflated > XLSX_RATIO_FLOOR &&
 	    entry->inflated / XLSX_MAX_RATIO > entry->compressed)
 		return error_set_at(error, path, 0,

@@ -14,11 +14,11 @@
 
 #include "common/error.h"
 
-#define XLSX_MAX_ENTRY     (2048ull * 1024u * 1024u) /* inflated bytes of any one part */
-#define XLSX_MAX_SMALL     (16u * 1024u * 1024u)     /* workbook.xml, rels, styles */
-#define XLSX_MAX_RATIO     250u                      /* inflated / compressed bytes ... */
-#define XLSX_RATIO_FLOOR   (16u * 1024u * 1024u)     /* ... checked past this many bytes */
-#define XLSX_STREAM_BLOCK  (64u * 1024u)
+#define XLSX_MAX_ENTRY    (2048ull * 1024u * 1024u) /* inflated bytes of any one part */
+#define XLSX_MAX_SMALL    (16u * 1024u * 1024u)     /* workbook.xml, rels, styles */
+#define XLSX_MAX_RATIO    250u                      /* inflated / compressed bytes ... */
+#define XLSX_RATIO_FLOOR  (16u * 1024u * 1024u)     /* ... checked past this many bytes */
+#define XLSX_STREAM_BLOCK (64u * 1024u)
 
 struct xlsx_archive {
 	const char *path; /* borrowed */
@@ -46,8 +46,8 @@ int xlsx_archive_open(struct xlsx_archive *archive, const char *path, struct err
 int xlsx_archive_has(const struct xlsx_archive *archive, const char *name);
 /* Starts inflating entry name, refusing more than cap inflated bytes. Returns
  * 1, 0 when there is no such entry, -1 with error. Release with xlsx_entry_close. */
-int xlsx_entry_open(struct xlsx_entry *entry, const struct xlsx_archive *archive,
-                    const char *name, uint64_t cap, struct error *error);
+int xlsx_entry_open(struct xlsx_entry *entry, const struct xlsx_archive *archive, const char *name,
+                    uint64_t cap, struct error *error);
 /* Inflates the next block; *data points into the entry's buffer. Returns the
  * byte count, 0 at the end, -1 with error (corrupt data, a cap passed). */
 long xlsx_entry_read(struct xlsx_entry *entry, const char **data, struct error *error);

@@ -104,10 +104,10 @@ static void on_relationship_start(void *data, const XML_Char *name, const XML_Ch
 
 static int parse_part(const struct xlsx_archive *archive, const char *part, uint64_t cap,
                       struct xlsx_xml_user *user, XML_StartElementHandler start,
-                      XML_EndElementHandler end, XML_CharacterDataHandler text,
-                      struct error *error)
+                      XML_EndElementHandler end, XML_CharacterDataHandler text, struct error *error)
 {
-	if (!xlsx_xml_create(user, start, end ? end : on_ignored_end, text ? text : on_ignored_text))
+	if (!xlsx_xml_create(user, start, end ? end : on_ignored_end,
+	                     text ? text : on_ignored_text))
 		return error_set_at(error, archive->path, 0, "out of memory");
 	int result = xlsx_xml_parse_entry(archive, part, cap, user, error);
 	XML_ParserFree(user->parser);
@@ -133,7 +133,8 @@ static int choose_sheet(struct xlsx_book *book, const char *path, const char *wa
 				return 0;
 			}
 		}
-		return error_set_at(error, path, 0, "the workbook has no worksheets (no rows to read)");
+		return error_set_at(error, path, 0,
+		                    "the workbook has no worksheets (no rows to read)");
 	}
 	size_t found = book->sheet_count;
 	for (size_t index = 0; index < book->sheet_count && found == book->sheet_count; index++)
@@ -152,7 +153,8 @@ static int choose_sheet(struct xlsx_book *book, const char *path, const char *wa
 		return -1;
 	}
 	if (!book->sheet_parts[found][0])
-		return error_set_at(error, path, 0, "sheet '%.80s' is a chart sheet, not a worksheet",
+		return error_set_at(error, path, 0,
+		                    "sheet '%.80s' is a chart sheet, not a worksheet",
 		                    book->sheet_names[found]);
 	book->sheet = found;
 	return 0;

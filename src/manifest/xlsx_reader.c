@@ -17,13 +17,20 @@
 #include "manifest/xlsx_book.h"
 #include "manifest/xlsx_xml.h"
 
-#define XLSX_MAX_ROWS      1048576u
-#define XLSX_MAX_COLUMN    16384u /* XFD */
-#define XLSX_EXACT_DIGITS  1e15   /* integers below this keep every digit in a spreadsheet */
-#define NO_VALUE           SIZE_MAX
+#define XLSX_MAX_ROWS     1048576u
+#define XLSX_MAX_COLUMN   16384u /* XFD */
+#define XLSX_EXACT_DIGITS 1e15   /* integers below this keep every digit in a spreadsheet */
+#define NO_VALUE          SIZE_MAX
 
-enum cell_type { CELL_NUMBER, CELL_SHARED, CELL_INLINE, CELL_FORMULA_TEXT, CELL_BOOLEAN,
-                 CELL_ERROR, CELL_DATE_TEXT };
+enum cell_type {
+	CELL_NUMBER,
+	CELL_SHARED,
+	CELL_INLINE,
+	CELL_FORMULA_TEXT,
+	CELL_BOOLEAN,
+	CELL_ERROR,
+	CELL_DATE_TEXT
+};
 
 struct sheet_parse {
 	struct xlsx_xml_user xml; /* first: the shared handlers expect it */
@@ -36,17 +43,17 @@ struct sheet_parse {
 	bool capture;     /* inside <v>, or <t> of an inline string */
 	int inline_depth; /* inside <is> */
 	int phonetic_depth;
-	uint32_t row;          /* the sheet's row number of the current row */
-	uint32_t last_row;     /* of the previous row, for rows without r= */
-	uint32_t cell_column;  /* 0-based */
-	int64_t last_column;   /* of the previous cell in the row, -1 at row start */
+	uint32_t row;         /* the sheet's row number of the current row */
+	uint32_t last_row;    /* of the previous row, for rows without r= */
+	uint32_t cell_column; /* 0-based */
+	int64_t last_column;  /* of the previous cell in the row, -1 at row start */
 	enum cell_type cell_type;
 	uint64_t cell_style;
 	bool cell_too_long;
-	struct strbuf cell;   /* the current cell's raw text */
-	struct strbuf text;   /* the row's values, each NUL-terminated */
-	size_t *offsets;      /* per manifest column: offset in text or NO_VALUE */
-	size_t offset_count;  /* entries in offsets */
+	struct strbuf cell;  /* the current cell's raw text */
+	struct strbuf text;  /* the row's values, each NUL-terminated */
+	size_t *offsets;     /* per manifest column: offset in text or NO_VALUE */
+	size_t offset_count; /* entries in offsets */
 	bool row_has_value;
 	bool row_ready;
 };
@@ -142,7 +149,8 @@ static void on_row_start(struct sheet_parse *parse, const char **attributes)
 		}
 	}
 	if (row == 0 || row > XLSX_MAX_ROWS) {
-		refuse(parse, "row number %llu is outside the 1 to 1,048,576 rows a worksheet holds",
+		refuse(parse,
+		       "row number %llu is outside the 1 to 1,048,576 rows a worksheet holds",
 		       (unsigned long long)row);
 		return;
 	}
@@ -251,7 +259,8 @@ static void civil_from_days(int64_t days, int64_t *year, unsigned *month, unsign
 	int64_t day_of_era = days - era * 146097;
 	int64_t year_of_era =
 	    (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-	int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+	int64_t day_of_year =
+	    day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
 	int64_t shifted = (5 * day_of_year + 2) / 153;
 	*day = (unsigned)(day_of_year - (153 * shifted + 2) / 5 + 1);
 	*month = (unsigned)(shifted < 10 ? shifted + 3 : shifted - 9);
@@ -309,8 +318,7 @@ static void note_lost_digits(struct sheet_parse *parse, uint32_t column)
 	char letters[8];
 	column_letters(column, letters, sizeof(letters));
 	const char *name = "";
-	if (!state->reading_header && column >= state->header_first &&
-	    column <= state->header_last)
+	if (!state->reading_header && column >= state->header_first && column <= state->header_last)
 		name = parse->manifest->column_names[column - state->header_first];
 	strbuf_appendf(&state->lost_digits_note,
 	               "column '%.60s' of sheet '%.60s' holds numbers of more than 15 digits "
@@ -347,9 +355,8 @@ static int cell_value(struct sheet_parse *parse, char *out, size_t size, const c
 	case CELL_SHARED: {
 		char *end = NULL;
 		unsigned long long index = strtoull(raw, &end, 10);
-		const char *text = end != raw && !*end
-		                       ? xlsx_book_string(&state->book, index, length)
-		                       : NULL;
+		const char *text =
+		    end != raw && !*end ? xlsx_book_string(&state->book, index, length) : NULL;
 		if (!text) {
 			manifest_row_problem(parse->manifest,
 			                     "cell %s%u refers to shared string '%.20s', which the "
@@ -437,8 +444,9 @@ static void on_cell_end(struct sheet_parse *parse)
 	size_t slot = 0;
 	if (state->reading_header) {
 		if (parse->cell_column >= MANIFEST_MAX_COLUMNS) {
-			refuse(parse, "the header has a name in column %s; at most %u columns are "
-			              "allowed",
+			refuse(parse,
+			       "the header has a name in column %s; at most %u columns are "
+			       "allowed",
 			       letters, MANIFEST_MAX_COLUMNS);
 			return;
 		}
@@ -453,8 +461,8 @@ static void on_cell_end(struct sheet_parse *parse)
 		column_letters(state->header_first, first, sizeof(first));
 		column_letters(state->header_last, last, sizeof(last));
 		manifest_row_problem(parse->manifest,
-		                     "cell %s%u is outside the header's columns (%s to %s)", letters,
-		                     parse->row, first, last);
+		                     "cell %s%u is outside the header's columns (%s to %s)",
+		                     letters, parse->row, first, last);
 		return;
 	} else {
 		slot = parse->cell_column - state->header_first;
@@ -511,10 +519,11 @@ static int start_sheet(struct manifest *manifest, struct error *error)
 	if (opened < 0)
 		return -1;
 	if (opened == 0)
-		return error_set_at(error, manifest->path, 0,
-		                    "sheet '%.80s' is listed but its part '%.80s' is missing from the "
-		                    "workbook",
-		                    sheet_name(state), part);
+		return error_set_at(
+		    error, manifest->path, 0,
+		    "sheet '%.80s' is listed but its part '%.80s' is missing from the "
+		    "workbook",
+		    sheet_name(state), part);
 	if (!xlsx_xml_create(&parse->xml, on_start, on_end, on_text))
 		return error_set_at(error, manifest->path, 0, "out of memory");
 	parse->sheet_data_depth = 0;
@@ -658,14 +667,16 @@ static int read_header(struct manifest *manifest, struct error *error)
 	if (result < 0)
 		return -1;
 	if (result == 0)
-		return error_set_at(error, manifest->path, 0,
-		                    "sheet '%.80s' is empty (a manifest needs at least a header row)",
-		                    sheet_name(state));
+		return error_set_at(
+		    error, manifest->path, 0,
+		    "sheet '%.80s' is empty (a manifest needs at least a header row)",
+		    sheet_name(state));
 	state->header_row = parse->row;
 	manifest->header_line = parse->row;
 	if (manifest->problem.length)
-		return error_set_at(error, manifest->path, 0, "row %u of sheet '%.80s' (the header): %s",
-		                    parse->row, sheet_name(state), strbuf_text(&manifest->problem));
+		return error_set_at(error, manifest->path, 0,
+		                    "row %u of sheet '%.80s' (the header): %s", parse->row,
+		                    sheet_name(state), strbuf_text(&manifest->problem));
 	size_t first = NO_VALUE, last = 0;
 	for (size_t index = 0; index < parse->offset_count; index++) {
 		if (parse->offsets[index] == NO_VALUE)
@@ -694,7 +705,8 @@ static int read_header(struct manifest *manifest, struct error *error)
 			                    "row %u of sheet '%.80s' looks like data, not a header "
 			                    "(cell %s%u is '%.40s'); add a header row naming the "
 			                    "columns",
-			                    parse->row, sheet_name(state), letters, parse->row, name);
+			                    parse->row, sheet_name(state), letters, parse->row,
+			                    name);
 		if (name[0] == '\0')
 			continue;
 		for (size_t other = 0; other < index; other++)

@@ -77,8 +77,9 @@ int xlsx_xml_error(const struct xlsx_xml_user *user, const char *path, const cha
 	if (user->refusal[0])
 		return error_set_at(error, path, 0, "the workbook part '%s' is refused: %s", part,
 		                    user->refusal);
-	return error_set_at(error, path, 0, "the workbook part '%s' is not well-formed XML: %s at "
-	                                    "line %lu",
+	return error_set_at(error, path, 0,
+	                    "the workbook part '%s' is not well-formed XML: %s at "
+	                    "line %lu",
 	                    part, XML_ErrorString(XML_GetErrorCode(user->parser)),
 	                    (unsigned long)XML_GetCurrentLineNumber(user->parser));
 }
