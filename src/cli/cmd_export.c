@@ -19,6 +19,7 @@
 #include "common/csv_writer.h"
 #include "common/error.h"
 #include "common/strbuf.h"
+#include "common/version.h"
 #include "engine/endpoint_policy.h"
 #include "manifest/manifest.h"
 
@@ -550,7 +551,7 @@ static int open_session(struct export_session *session, struct error *error)
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, session);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, session);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "lattigo-batch/0.1 (export)");
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, LATTIGO_USER_AGENT " (export)");
 	strbuf_init(&session->body, EXPORT_PAGE_LIMIT);
 	session->output = stdout;
 	if (options->output) {

@@ -2,6 +2,8 @@
  * without taking the lock or changing any file, so it is safe while the job
  * runs. */
 #include <inttypes.h>
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,11 +11,11 @@
 #include "cli/commands.h"
 #include "common/clock.h"
 #include "journal/journal.h"
-#include "journal/lock.h"
+#include "jobdir/lock.h"
 
 static void status_usage(FILE *stream)
 {
-	fputs("usage: lattigo-batch status OUTDIR\n"
+	fputs("usage: lattigo-batch status OUTDIR [--json]\n"
 	      "\n"
 	      "Shows the job recorded in OUTDIR: operation, manifest, rows done of the total by\n"
 	      "status, rows sent whose outcome is not recorded yet (in doubt), calls and\n"
@@ -21,8 +23,12 @@ static void status_usage(FILE *stream)
 	      "whether the checkpoint ends in an incomplete record. Reads only: it never takes\n"
 	      "the job's lock and never changes a file, so it is safe while the job runs.\n"
 	      "\n"
-	      "example:\n"
+	      "  --json   the same facts as one JSON object on stdout (field names: "
+	      "docs/outputs.md)\n"
+	      "\n"
+	      "examples:\n"
 	      "  lattigo-batch status out/lot-42-activate\n"
+	      "  lattigo-batch status out/lot-42-activate --json | jq .counts\n"
 	      "\n"
 	      "exit status: 0 shown; 2 OUTDIR holds no job (or a usage error); 4 the\n"
 	      "checkpoint is damaged or inconsistent.\n",
@@ -54,13 +60,121 @@ static void print_rows(const struct journal_replay *replay)
 	printf("\n%-13s%" PRIu64 "\n", "in doubt:", replay->rows_in_doubt);
 }
 
+static void print_text(const char *directory, const struct journal_read_result *result,
+                       const struct journal_replay *replay, bool running, pid_t holder)
+{
+	char job_id[20];
+	journal_job_id_text(result->header.job_id, job_id, sizeof(job_id));
+	printf("%-13s%s\n", "job:", directory);
+	printf("%-13s%s\n", "operation:", result->header.operation);
+	printf("%-13s%s (%" PRIu64 " bytes)\n", "manifest:", result->header.manifest_path,
+	       result->header.fingerprint.size);
+	printf("%-13s%s\n", "job id:", job_id);
+	if (running && holder > 0)
+		printf("%-13srunning (process %ld holds the lock)\n", "state:", (long)holder);
+	else if (running)
+		printf("%-13srunning (a process holds the lock)\n", "state:");
+	else if (replay->job_finished)
+		printf("%-13sfinished\n", "state:");
+	else
+		printf("%-13snot running, not finished (resume it with 'lattigo-batch resume "
+		       "%s')\n",
+		       "state:", directory);
+	print_rows(replay);
+	printf("%-13s%" PRIu64 " (retries %" PRIu64 ")\n", "calls:", replay->calls,
+	       replay->retries);
+	print_time("started:", result->header.created_at_ms);
+	print_time("last update:", result->last_record_ms);
+	if (!result->tail_torn)
+		printf("%-13sintact (%" PRIu64 " records, %" PRIu64 " bytes)\n",
+		       "checkpoint:", result->records, result->valid_bytes);
+	else if (running)
+		printf("%-13s%" PRIu64 " records; its last record is being written\n",
+		       "checkpoint:", result->records);
+	else
+		printf("%-13s%" PRIu64 " records; the last %" PRIu64
+		       " bytes are an incomplete record (a crash), dropped on resume\n",
+		       "checkpoint:", result->records, result->file_bytes - result->valid_bytes);
+}
+
+static json_t *iso_time(int64_t epoch_ms)
+{
+	char text[40];
+	if (epoch_ms <= 0)
+		return json_null();
+	clock_format_iso8601(epoch_ms, text, sizeof(text));
+	return json_string(text);
+}
+
+static json_t *count(uint64_t value)
+{
+	return json_integer((json_int_t)value);
+}
+
+/* --json: the facts of print_text as one object; field names are a stable
+ * interface (docs/outputs.md), so add fields, never rename them. */
+static int print_json(const char *directory, const struct journal_read_result *result,
+                      const struct journal_replay *replay, bool running, pid_t holder)
+{
+	char job_id[20];
+	char sha256[65];
+	journal_job_id_text(result->header.job_id, job_id, sizeof(job_id));
+	for (size_t index = 0; index < 32; index++)
+		snprintf(sha256 + 2 * index, 3, "%02x", result->header.fingerprint.sha256[index]);
+	const char *state = running ? "running" : replay->job_finished ? "finished" : "stopped";
+	json_t *counts = json_object();
+	static const enum row_status shown[] = {ROW_OK, ROW_ERROR, ROW_INVALID, ROW_UNKNOWN,
+	                                        ROW_SKIPPED};
+	for (size_t index = 0; counts && index < sizeof(shown) / sizeof(shown[0]); index++)
+		json_object_set_new(counts, row_status_name(shown[index]),
+		                    count(replay->rows_by_status[shown[index]]));
+	json_t *checkpoint =
+	    json_pack("{s:b, s:b, s:I, s:I, s:I}", "intact", !result->tail_torn,
+	              "tail_being_written", result->tail_torn && running, "records",
+	              (json_int_t)result->records, "valid_bytes", (json_int_t)result->valid_bytes,
+	              "torn_bytes", (json_int_t)(result->file_bytes - result->valid_bytes));
+	json_t *root = json_pack(
+	    "{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:o, s:o, "
+	    "s:o}",
+	    "job", directory, "job_id", job_id, "operation", result->header.operation,
+	    "manifest_bytes", (json_int_t)result->header.fingerprint.size, "manifest",
+	    result->header.manifest_path, "manifest_sha256", sha256, "state", state, "pid",
+	    running && holder > 0 ? json_integer((json_int_t)holder) : json_null(), "rows_done",
+	    (json_int_t)replay->rows_final, "rows_total",
+	    replay->row_total ? count(replay->row_total) : json_null(), "percent_done",
+	    replay->row_total ? json_real((double)(int64_t)(1000.0 * (double)replay->rows_final /
+	                                                        (double)replay->row_total +
+	                                                    0.5) /
+	                                  10.0)
+	                      : json_null(),
+	    "counts", counts, "in_doubt", (json_int_t)replay->rows_in_doubt, "calls",
+	    (json_int_t)replay->calls, "retries", (json_int_t)replay->retries, "started_at",
+	    iso_time(result->header.created_at_ms), "last_update", iso_time(result->last_record_ms),
+	    "checkpoint", checkpoint);
+	if (!root) {
+		fputs("lattigo-batch: status: out of memory\n", stderr);
+		return EXIT_USAGE;
+	}
+	int failed =
+	    json_dumpf(root, stdout,
+	               JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) != 0 ||
+	    fputc('\n', stdout) == EOF;
+	json_decref(root);
+	return failed ? EXIT_USAGE : EXIT_ALL_OK;
+}
+
 int command_status(int argc, char **argv)
 {
 	const char *directory = NULL;
+	bool json = false;
 	for (int index = 1; index < argc; index++) {
 		if (strcmp(argv[index], "--help") == 0 || strcmp(argv[index], "-h") == 0) {
 			status_usage(stdout);
 			return EXIT_ALL_OK;
+		}
+		if (strcmp(argv[index], "--json") == 0) {
+			json = true;
+			continue;
 		}
 		if (directory || argv[index][0] == '-') {
 			fprintf(stderr,
@@ -98,36 +212,12 @@ int command_status(int argc, char **argv)
 		exit_code = EXIT_RESUME_REFUSED;
 		goto out;
 	}
-	pid_t holder = job_lock_holder(directory);
-	char job_id[20];
-	journal_job_id_text(result.header.job_id, job_id, sizeof(job_id));
-	printf("%-13s%s\n", "job:", directory);
-	printf("%-13s%s\n", "operation:", result.header.operation);
-	printf("%-13s%s (%" PRIu64 " bytes)\n", "manifest:", result.header.manifest_path,
-	       result.header.fingerprint.size);
-	printf("%-13s%s\n", "job id:", job_id);
-	if (holder)
-		printf("%-13srunning (process %ld holds the lock)\n", "state:", (long)holder);
-	else if (replay.job_finished)
-		printf("%-13sfinished\n", "state:");
+	pid_t holder = 0;
+	bool running = job_lock_is_held(directory, &holder);
+	if (json)
+		exit_code = print_json(directory, &result, &replay, running, holder);
 	else
-		printf("%-13snot running, not finished (resume it with 'lattigo-batch resume "
-		       "%s')\n",
-		       "state:", directory);
-	print_rows(&replay);
-	printf("%-13s%" PRIu64 " (retries %" PRIu64 ")\n", "calls:", replay.calls, replay.retries);
-	print_time("started:", result.header.created_at_ms);
-	print_time("last update:", result.last_record_ms);
-	if (!result.tail_torn)
-		printf("%-13sintact (%" PRIu64 " records, %" PRIu64 " bytes)\n",
-		       "checkpoint:", result.records, result.valid_bytes);
-	else if (holder)
-		printf("%-13s%" PRIu64 " records; its last record is being written\n",
-		       "checkpoint:", result.records);
-	else
-		printf("%-13s%" PRIu64 " records; the last %" PRIu64
-		       " bytes are an incomplete record (a crash), dropped on resume\n",
-		       "checkpoint:", result.records, result.file_bytes - result.valid_bytes);
+		print_text(directory, &result, &replay, running, holder);
 out:
 	journal_replay_release(&replay);
 	journal_header_release(&result.header);

@@ -6,8 +6,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define LATTIGO_BATCH_VERSION "0.1.0" /* keep in step with project(VERSION) in CMakeLists.txt */
-
 /* Returns the candidate closest to given by edit distance when it is close
  * enough to be a plausible typo, else NULL (one of the caller's strings). */
 const char *closest_name(const char *given, const char *const *candidates, size_t count);

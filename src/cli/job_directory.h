@@ -12,7 +12,7 @@
 #include "cli/options.h"
 #include "common/error.h"
 #include "journal/journal.h"
-#include "journal/lock.h"
+#include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
 
 #define JOB_STDIN_MANIFEST "manifest.stdin" /* a manifest read from stdin is kept here */

@@ -23,7 +23,7 @@
 #include "engine/endpoint_policy.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
-#include "journal/lock.h"
+#include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
 #include "outputs/results_writer.h"
 #include "outputs/summary.h"
@@ -31,6 +31,8 @@
 /* How long after an interruption a call it left in flight may still take
  * effect in the service; rows in doubt are read back only after that. */
 #define IN_DOUBT_SETTLE_MS 5000
+/* How often summary.json is rewritten while the job runs, for monitoring. */
+#define LIVE_SUMMARY_INTERVAL_MS 2000
 
 /* Everything one run holds; released in one place. */
 struct job_run {
@@ -47,6 +49,8 @@ struct job_run {
 	uint64_t rows_reported;  /* outcomes recorded this run (invalid rows included) */
 	bool source_finished;    /* the whole manifest was read */
 	uint64_t manifest_bytes; /* size of a plain (not gzip) manifest, for the row estimate */
+	int64_t started_at_ms;   /* wall clock, when the engine started */
+	int64_t next_summary_ms; /* monotonic: when the live summary.json is due */
 };
 
 static int report(const struct error *error, int exit_code)
@@ -205,12 +209,45 @@ static int sink_exchange_finished(void *context, const struct exchange *exchange
 	return 0;
 }
 
+/* Rewrites summary.json (atomically) as a snapshot of the running job, so a
+ * monitor can poll it. A failed snapshot is not worth stopping the job for:
+ * the final write at the end reports a lasting problem. */
+static void write_live_summary(struct job_run *run, const struct engine_stats *stats)
+{
+	int64_t now_ms = clock_monotonic_ms();
+	if (now_ms < run->next_summary_ms)
+		return;
+	run->next_summary_ms = now_ms + LIVE_SUMMARY_INTERVAL_MS;
+	uint64_t rows_total = run->directory.replay.row_total;
+	if (!rows_total && run->source_finished)
+		rows_total = run->rows_read;
+	struct job_summary summary = {
+	    .op = run->op->name,
+	    .manifest = run->options->manifest,
+	    .directory = run->options->out,
+	    .rows_this_run = run->rows_reported,
+	    .calls = stats->calls + run->directory.replay.calls,
+	    .retries = stats->retries + run->directory.replay.retries,
+	    .throttled = stats->throttled,
+	    .started_at_ms = run->started_at_ms,
+	    .wall_ms = stats->elapsed_ms,
+	    .live = true,
+	    .rows_total_unknown = rows_total == 0,
+	    .updated_at_ms = clock_wall_ms(),
+	};
+	job_summary_count(&summary, run->directory.store, rows_total);
+	struct error error;
+	error_clear(&error);
+	(void)job_summary_write(&summary, &error);
+}
+
 static void sink_progress(void *context, const struct engine_stats *stats)
 {
 	struct job_run *run = context;
 	struct error error;
 	error_clear(&error);
 	progress_update(&run->progress, stats);
+	write_live_summary(run, stats);
 	/* Group commit by age: a slow job still makes its outcomes durable often. */
 	if (journal_commit_if_due(run->directory.journal, &error) < 0) {
 		progress_clear(&run->progress);
@@ -317,6 +354,8 @@ static int run_engine(struct job_run *run, struct error *error)
 	struct engine_stats stats;
 	memset(&stats, 0, sizeof(stats));
 	int64_t started_at_ms = clock_wall_ms();
+	run->started_at_ms = started_at_ms;
+	write_live_summary(run, &stats);
 
 	uint64_t before[ROW_STATUS_COUNT] = {0};
 	for (size_t status = 0; status < ROW_STATUS_COUNT; status++)

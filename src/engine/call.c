@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/version.h"
 #include "engine/endpoint_policy.h"
 
 struct call *call_new(enum call_kind kind, struct record *const *records, size_t count,
@@ -166,7 +167,7 @@ int call_prepare(struct call *call, const struct call_transport *transport)
 	status |= curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	status |= curl_easy_setopt(easy, CURLOPT_USERNAME, transport->key_name);
 	status |= curl_easy_setopt(easy, CURLOPT_PASSWORD, transport->api_key);
-	status |= curl_easy_setopt(easy, CURLOPT_USERAGENT, "lattigo-batch/0.1");
+	status |= curl_easy_setopt(easy, CURLOPT_USERAGENT, LATTIGO_USER_AGENT);
 	status |= curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, transport->connect_timeout_ms);
 	status |= curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, transport->total_timeout_ms);
 	status |= curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);

@@ -77,8 +77,10 @@ static json_t *build(const struct job_summary *summary)
 		failed |= add(counts, row_status_name((enum row_status)status),
 		              json_integer((json_int_t)summary->counts[status]));
 	if (!failed)
-		failed |=
-		    add(counts, "pending", json_integer((json_int_t)summary->counts[ROW_PENDING]));
+		failed |= add(counts, "pending",
+		              summary->rows_total_unknown
+		                  ? json_null()
+		                  : json_integer((json_int_t)summary->counts[ROW_PENDING]));
 	if (failed) {
 		json_decref(root);
 		json_decref(counts);
@@ -86,10 +88,13 @@ static json_t *build(const struct job_summary *summary)
 	}
 	failed |= add(root, "op", text_or_null(summary->op));
 	failed |= add(root, "manifest", text_or_null(summary->manifest));
-	failed |= add(root, "rows_total", json_integer((json_int_t)summary->rows_total));
+	failed |= add(root, "rows_total",
+	              summary->rows_total_unknown ? json_null()
+	                                          : json_integer((json_int_t)summary->rows_total));
 	failed |= add(root, "counts", counts);
 	failed |= add(root, "complete",
-	              json_boolean(!summary->interrupted && summary->counts[ROW_PENDING] == 0));
+	              json_boolean(!summary->live && !summary->interrupted &&
+	                           summary->counts[ROW_PENDING] == 0));
 	failed |= add(root, "calls", json_integer((json_int_t)summary->calls));
 	failed |= add(root, "retries", json_integer((json_int_t)summary->retries));
 	failed |= add(root, "throttled", json_integer((json_int_t)summary->throttled));
@@ -97,8 +102,14 @@ static json_t *build(const struct job_summary *summary)
 	failed |= add(root, "wall_time_seconds", rounded((double)summary->wall_ms / 1000.0));
 	failed |= add(root, "rows_per_second", rounded(job_summary_rows_per_second(summary)));
 	failed |= add(root, "started_at", timestamp(summary->started_at_ms));
-	failed |= add(root, "finished_at", timestamp(summary->finished_at_ms));
-	failed |= add(root, "exit_status", json_integer(summary->exit_status));
+	failed |= add(root, "finished_at",
+	              summary->live ? json_null() : timestamp(summary->finished_at_ms));
+	failed |= add(root, "exit_status",
+	              summary->live ? json_null() : json_integer(summary->exit_status));
+	failed |= add(root, "running", json_boolean(summary->live));
+	failed |= add(
+	    root, "updated_at",
+	    timestamp(summary->updated_at_ms ? summary->updated_at_ms : summary->finished_at_ms));
 	if (failed) {
 		json_decref(root);
 		return NULL;

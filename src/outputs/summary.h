@@ -25,6 +25,12 @@ struct job_summary {
 	int64_t wall_ms;        /* elapsed (monotonic) */
 	bool interrupted;       /* stopped early by a signal, a stop or a fatal error */
 	int exit_status;        /* what the program exits with (SPEC §2) */
+	/* A snapshot of a job still running: complete false, finished_at and
+	 * exit_status null, updated_at the time of the snapshot. */
+	bool live;
+	bool rows_total_unknown; /* the manifest is not read to its end yet: rows_total and
+	                            pending are null */
+	int64_t updated_at_ms;   /* when this summary was made (0: finished_at_ms) */
 };
 
 /* Fills counts and rows_total from the store (rows_total rows; rows without an
@@ -37,7 +43,8 @@ void job_summary_count(struct job_summary *summary, const struct outcome_store *
 int job_summary_exit_status(const struct job_summary *summary);
 /* Returns the rows per second of this run (0 when no time elapsed). */
 double job_summary_rows_per_second(const struct job_summary *summary);
-/* Writes directory/summary.json atomically. Returns 0 or -1 with error filled. */
+/* Writes directory/summary.json atomically (also the live snapshots a run
+ * rewrites every few seconds). Returns 0 or -1 with error filled. */
 int job_summary_write(const struct job_summary *summary, struct error *error);
 
 #endif

@@ -28,13 +28,15 @@ grep -q "^rows: *$rows of $rows done (100.0%)$" "$WORK/status.out" || fail "stat
 grep -q "^by status: *ok $rows, error 0" "$WORK/status.out" || fail "status: counts: $(cat "$WORK/status.out")"
 grep -q "^calls: *$((rows / 25)) (retries 0)$" "$WORK/status.out" || fail "status: calls: $(cat "$WORK/status.out")"
 
-# status while a live process holds the lock (this shell), read-only
-echo "$$" >"$out/lock"
+# status while a live process holds the lock, read-only
+hold_job_lock "$out"
 before=$(sha256sum "$out/checkpoint")
 batch status "$out" >"$WORK/status.out" 2>&1 || fail "status of a locked job failed"
-grep -q "^state: *running (process $$ holds the lock)$" "$WORK/status.out" || fail "status: lock: $(cat "$WORK/status.out")"
+grep -q "^state: *running (process $LOCK_HOLDER_PID holds the lock)$" "$WORK/status.out" || fail "status: lock: $(cat "$WORK/status.out")"
 assert_eq "$before" "$(sha256sum "$out/checkpoint")" "checkpoint unchanged by status"
 [ -f "$out/lock" ] || fail "status removed the lock"
+kill "$LOCK_HOLDER_PID"
+wait "$LOCK_HOLDER_PID" 2>/dev/null || true
 rm -f "$out/lock"
 
 # the audit trail verifies, shows a row's exchange, and holds no secret

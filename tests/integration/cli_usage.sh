@@ -31,7 +31,11 @@ expect_line "$WORK/stdout" "examples:"
 
 capture "$LATTIGO_BATCH" --version
 assert_eq 0 "$STATUS" "--version exit status"
-grep -qE '^lattigo-batch [0-9]+\.[0-9]+\.[0-9]+$' "$WORK/stdout" || fail "version: $(cat "$WORK/stdout")"
+# project(VERSION) of CMakeLists.txt, plus +g<commit>[.dirty] when built from a checkout.
+project_version=$(sed -n 's/^project(lattigo-batch VERSION \([0-9.]*\) .*/\1/p' "$SOURCE_DIR/CMakeLists.txt")
+[ -n "$project_version" ] || fail "no project(VERSION) in CMakeLists.txt"
+grep -qE "^lattigo-batch ${project_version//./\\.}(\+g[0-9a-f]{12}(\.dirty)?)?\$" "$WORK/stdout" ||
+  fail "version: $(cat "$WORK/stdout"), project version $project_version"
 
 capture "$LATTIGO_BATCH"
 assert_eq 2 "$STATUS" "no command"

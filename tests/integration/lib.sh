@@ -70,3 +70,23 @@ api() {
   local method=$1 path=$2; shift 2
   curl -sS -u "$TEST_KEY_NAME:$TEST_API_KEY" -X "$method" "$SIM_URL/$path" "$@"
 }
+
+# hold_job_lock DIR: a background process takes DIR/lock the way lattigo-batch
+# does (an exclusive open file description lock, PID written inside) and
+# keeps it until killed; returns once the lock is held. Sets LOCK_HOLDER_PID.
+hold_job_lock() {
+  local fifo="$WORK/lock-holder.$RANDOM" line=""
+  mkfifo "$fifo"
+  python3 -c '
+import fcntl, os, struct, sys, time
+fd = os.open(sys.argv[1] + "/lock", os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("@hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+os.ftruncate(fd, 0); os.write(fd, b"%d\n" % os.getpid())
+print("locked", flush=True)
+while True: time.sleep(3600)' "$1" >"$fifo" &
+  LOCK_HOLDER_PID=$!
+  CHILD_PIDS+=("$LOCK_HOLDER_PID")
+  read -r -t 30 line <"$fifo" || true
+  rm -f "$fifo"
+  [ "$line" = locked ] || fail "could not hold the lock of $1"
+}

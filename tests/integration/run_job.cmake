@@ -8,3 +8,5 @@ endforeach()
 lattigo_script_test(run_refusals ${CMAKE_CURRENT_SOURCE_DIR}/integration/run_refusals.sh TIMEOUT 60)
 # The read side: export.
 lattigo_script_test(export ${CMAKE_CURRENT_SOURCE_DIR}/integration/export.sh TIMEOUT 60)
+# The job directory lock: many processes racing for one --out, with and without a lock left by kill -9.
+lattigo_script_test(job_lock_race ${CMAKE_CURRENT_SOURCE_DIR}/integration/job_lock_race.sh TIMEOUT 120)

@@ -1,6 +1,6 @@
 /* Unit tests for the checkpoint journal: round trip, the torn-tail rule at
  * every byte offset, damage in the middle, another job's record, header
- * comparison, group commit and the job lock. */
+ * comparison and group commit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +18,6 @@
 #include <zlib.h>
 
 #include "journal/journal.h"
-#include "journal/lock.h"
 
 struct directory {
 	char path[64];
@@ -637,69 +636,6 @@ static void fingerprint_reads_through_gzip(void **state)
 	directory_remove(&directory);
 }
 
-static void lock_is_exclusive_and_stale_locks_are_taken_over(void **state)
-{
-	(void)state;
-	struct directory directory;
-	directory_make(&directory);
-	struct job_lock lock, second;
-	struct error error;
-	error_clear(&error);
-	assert_int_equal(job_lock_holder(directory.path), 0);
-	assert_int_equal(job_lock_acquire(&lock, directory.path, &error), 0);
-	assert_int_equal(job_lock_holder(directory.path), getpid());
-
-	/* held by a live process (this one) */
-	error_clear(&error);
-	assert_int_equal(job_lock_acquire(&second, directory.path, &error), -1);
-	char expected[160];
-	snprintf(expected, sizeof(expected), "job directory '%s' is in use by process %ld",
-	         directory.path, (long)getpid());
-	assert_string_equal(error.message, expected);
-	job_lock_release(&lock);
-	assert_int_equal(job_lock_holder(directory.path), 0);
-
-	/* left by a process that died */
-	pid_t child = fork();
-	assert_true(child >= 0);
-	if (child == 0)
-		_exit(0);
-	int status;
-	assert_int_equal(waitpid(child, &status, 0), child);
-	char path[128], text[32];
-	snprintf(path, sizeof(path), "%s/lock", directory.path);
-	int length = snprintf(text, sizeof(text), "%ld\n", (long)child);
-	write_file(path, text, (size_t)length);
-	assert_int_equal(job_lock_holder(directory.path), 0);
-	error_clear(&error);
-	assert_int_equal(job_lock_acquire(&lock, directory.path, &error), 0);
-	assert_int_equal(job_lock_holder(directory.path), getpid());
-	job_lock_release(&lock);
-
-	/* left by a process that was killed but not yet reaped (a zombie) */
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0)
-		_exit(0);
-	siginfo_t info;
-	assert_int_equal(waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT), 0);
-	length = snprintf(text, sizeof(text), "%ld\n", (long)child);
-	write_file(path, text, (size_t)length);
-	assert_int_equal(job_lock_holder(directory.path), 0);
-	error_clear(&error);
-	assert_int_equal(job_lock_acquire(&lock, directory.path, &error), 0);
-	job_lock_release(&lock);
-	assert_int_equal(waitpid(child, &status, 0), child);
-
-	/* a lock file with no PID at all is stale too */
-	write_file(path, "garbage", 7);
-	error_clear(&error);
-	assert_int_equal(job_lock_acquire(&lock, directory.path, &error), 0);
-	job_lock_release(&lock);
-	job_lock_release(&lock);
-	directory_remove(&directory);
-}
-
 /* Random damage anywhere (overwritten bytes, cuts, inserted garbage) is
  * either read as a valid prefix or refused: never a crash, never a record
  * that was not written. */
@@ -841,7 +777,6 @@ int main(void)
 	    cmocka_unit_test(not_a_journal_is_refused),
 	    cmocka_unit_test(outcomes_are_committed_in_groups),
 	    cmocka_unit_test(fingerprint_reads_through_gzip),
-	    cmocka_unit_test(lock_is_exclusive_and_stale_locks_are_taken_over),
 	    cmocka_unit_test(random_damage_never_crashes),
 	    cmocka_unit_test(a_pending_outcome_is_refused),
 	    cmocka_unit_test(a_failed_write_leaves_whole_records),

@@ -272,8 +272,43 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	              "  \"rows_per_second\": 1.333,\n"
 	              "  \"started_at\": \"" WHEN "\",\n"
 	              "  \"finished_at\": \"2025-11-25T19:15:48.623Z\",\n"
-	              "  \"exit_status\": 1\n"
+	              "  \"exit_status\": 1,\n"
+	              "  \"running\": false,\n"
+	              "  \"updated_at\": \"2025-11-25T19:15:48.623Z\"\n"
 	              "}\n");
+	/* A live snapshot while the manifest is still being read. */
+	summary.live = true;
+	summary.rows_total_unknown = true;
+	summary.updated_at_ms = WHEN_MS + 1000;
+	assert_int_equal(job_summary_write(&summary, &error), 0);
+	assert_output(fixture, SUMMARY_FILE,
+	              "{\n"
+	              "  \"op\": \"cost-center\",\n"
+	              "  \"manifest\": \"lot-42.csv\",\n"
+	              "  \"rows_total\": null,\n"
+	              "  \"counts\": {\n"
+	              "    \"ok\": 3,\n"
+	              "    \"error\": 0,\n"
+	              "    \"invalid\": 1,\n"
+	              "    \"unknown\": 0,\n"
+	              "    \"skipped\": 0,\n"
+	              "    \"pending\": null\n"
+	              "  },\n"
+	              "  \"complete\": false,\n"
+	              "  \"calls\": 3,\n"
+	              "  \"retries\": 1,\n"
+	              "  \"throttled\": 1,\n"
+	              "  \"rows_this_run\": 2,\n"
+	              "  \"wall_time_seconds\": 1.5,\n"
+	              "  \"rows_per_second\": 1.333,\n"
+	              "  \"started_at\": \"" WHEN "\",\n"
+	              "  \"finished_at\": null,\n"
+	              "  \"exit_status\": null,\n"
+	              "  \"running\": true,\n"
+	              "  \"updated_at\": \"2025-11-25T19:15:48.123Z\"\n"
+	              "}\n");
+	summary.live = false;
+	summary.rows_total_unknown = false;
 	put(fixture, 4, ROW_OK, 200, 1, "");
 	job_summary_count(&summary, fixture->store, 4);
 	assert_int_equal(job_summary_exit_status(&summary), 0);
