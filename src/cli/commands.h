@@ -20,5 +20,6 @@ int command_ops(int argc, char **argv);      /* cli/cmd_ops.c */
 int command_export(int argc, char **argv);   /* cli/cmd_export.c */
 int command_status(int argc, char **argv);   /* cli/cmd_status.c */
 int command_audit(int argc, char **argv);    /* cli/cmd_audit.c */
+int command_template(int argc, char **argv); /* cli/cmd_template.c */
 
 #endif

@@ -26,6 +26,7 @@
 #include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
 #include "outputs/results_writer.h"
+#include "outputs/xlsx_copy.h"
 #include "outputs/summary.h"
 
 /* How long after an interruption a call it left in flight may still take
@@ -320,6 +321,8 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	};
 	struct outputs_report outputs = {0};
 	if (outputs_write_rows(&job, run->directory.store, &outputs, error) < 0)
+		return -1;
+	if (job_options_want_xlsx(options) && xlsx_copy_job_outputs(options->out, error) < 0)
 		return -1;
 	struct job_summary summary = {
 	    .op = run->op->name,
