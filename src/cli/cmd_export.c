@@ -1,142 +1,56 @@
-/* `lattigo-batch export WHAT`: the read side of the API (devices, one device
- * per manifest row, reports, usages, SMS log, rate plans, users), every page,
- * as CSV or JSONL. Reads are idempotent, so a plain sequential loop with
- * retries on 429/5xx is enough here; the batch engine is for writes. */
-#include <curl/curl.h>
+/* `lattigo-batch export KIND`: the read side of the API, every record of
+ * every page, many reads in flight, to stdout, --output FILE or a resumable
+ * job directory (--out DIR). The reading is src/export/; this file parses
+ * the command line, checks it, and wires credentials, outputs and signals. */
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "cli/commands.h"
 #include "cli/credentials.h"
+#include "cli/signals.h"
 #include "cli/sim_launcher.h"
-#include "common/csv_writer.h"
+#include "common/clock.h"
 #include "common/error.h"
-#include "common/strbuf.h"
-#include "common/version.h"
 #include "engine/endpoint_policy.h"
-#include "manifest/manifest.h"
+#include "export/device_source.h"
+#include "export/export.h"
+#include "export/export_job.h"
+#include "export/iso_date.h"
+#include "export/read_endpoint.h"
+#include "export/record_format.h"
+#include "outputs/atomic_file.h"
 
-#define EXPORT_PAGE_LIMIT   (64u * 1024u * 1024u) /* one page's body */
-#define EXPORT_MAX_ATTEMPTS 6
-#define EXPORT_PER_PAGE     100
-/* 15 significant digits print 36.6079, not the 36.607900000000001 a double
- * round-trip needs: what the API sent, as a person reads it. */
-#define EXPORT_REAL_PRECISION JSON_REAL_PRECISION(15)
-
-/* Field lists from the API text: the CSV columns of each kind of object. */
-static const char *const device_fields[] = {"id",          "device_name",
-                                            "ip_address",  "ipv6",
-                                            "note",        "state",
-                                            "mdn",         "meid",
-                                            "imsi",        "imei",
-                                            "iccid",       "esn",
-                                            "msisdn",      "min",
-                                            "connected",   "last_connection_date",
-                                            "cost_center", "last_activation_date",
-                                            "latitude",    "longitude",
-                                            "address",     "bytes_used",
-                                            "sms_used",    "note1",
-                                            "note2",       "note3"};
-static const char *const report_fields[] = {
-    "id",          "latitude",    "longitude",   "speed",      "heading",  "altitude",
-    "gps_quality", "unit_status", "time_of_fix", "battery",    "voltage",  "event_code",
-    "temperature", "created_at",  "type",        "fuel_level", "distance", "rssi"};
-static const char *const usage_fields[] = {"id", "date_for", "bytes_used", "sms_used"};
-static const char *const sms_fields[] = {
-    "event_id",     "event_status", "event_timestamp",  "event_type",    "imsi",
-    "message_body", "msisdn",       "report_timestamp", "failure_reason"};
-static const char *const rate_plan_fields[] = {"name",
-                                               "days_in_term",
-                                               "activation_fee",
-                                               "termination_fee",
-                                               "monthly_data_plan_cost",
-                                               "monthly_data_allowance_bytes",
-                                               "overage_data_unit_bytes",
-                                               "overage_data_unit_cost",
-                                               "monthly_sms_plan_cost",
-                                               "monthly_sms_allowance",
-                                               "overage_sms_unit",
-                                               "overage_sms_unit_cost"};
-static const char *const user_fields[] = {"username"};
-
-/* One kind of export: a table row instead of a switch. */
-struct export_kind {
-	const char *name;
-	const char *path; /* "{device}" is replaced per manifest row */
-	bool per_device;  /* one listing per manifest row */
-	bool paginated;
-	bool dated;         /* takes --start-date / --end-date */
-	bool single_object; /* the answer is one object, not an array */
-	const char *const *fields;
-	size_t field_count;
-	const char *scalar_field; /* column for an array of plain strings */
-	const char *summary;
-};
-
-#define FIELDS(list) list, sizeof(list) / sizeof(list[0])
-static const struct export_kind export_kinds[] = {
-    {"daily-usage", "v2/devices/{device}/daily_data_usages", true, true, true, false,
-     FIELDS(usage_fields), NULL, "daily data usage of each device of --manifest"},
-    {"device", "v2/devices/{device}", true, false, false, true, FIELDS(device_fields), NULL,
-     "the device object of each device of --manifest"},
-    {"devices", "v2/devices", false, true, false, false, FIELDS(device_fields), "device_name",
-     "every device of the account (details=true), optionally --state"},
-    {"monthly-usage", "v2/devices/{device}/monthly_data_usages", true, true, true, false,
-     FIELDS(usage_fields), NULL, "monthly data usage of each device of --manifest"},
-    {"rate-plans", "v2/rate_plans", false, true, false, false, FIELDS(rate_plan_fields), "name",
-     "the account's rate plans"},
-    {"reports", "v2/devices/{device}/device_reports", true, true, true, false,
-     FIELDS(report_fields), NULL, "device reports of each device of --manifest"},
-    {"sms-log", "v2/devices/{device}/get_sms", true, false, true, false, FIELDS(sms_fields), NULL,
-     "SMS MT status objects of each device of --manifest"},
-    {"users", "v2/users", false, true, false, false, FIELDS(user_fields), "username",
-     "the account's usernames"},
-};
+#define MAX_ASSIGNMENTS 32
 
 struct export_options {
-	const struct export_kind *kind;
-	const char *endpoint;
-	const char *credentials_path;
-	const char *manifest;
-	const char *state;
-	const char *start_date;
-	const char *end_date;
-	const char *id_type;
-	const char *output;
-	bool jsonl;
-	bool insecure_http;
-};
-
-struct export_session {
-	const struct export_options *options;
-	CURL *curl;
-	struct credentials credentials;
-	struct sim_process sim;
-	const char *endpoint;
-	bool plain_http;
-	FILE *output;
-	struct csv_writer csv;
-	uint64_t records;
-	uint64_t devices_missing; /* per-device exports: devices the API did not know */
-	struct strbuf body;
-	long next_page; /* from X-Next-Page, 0 when none */
-	long retry_after_seconds;
+	const struct read_endpoint *endpoint;
+	const char *api_root, *credentials_path, *manifest, *state, *start_date, *end_date;
+	const char *id_type, *direction, *output, *out, *format;
+	const char *limit_text, *concurrency_text, *rate_text, *retries_text;
+	const char *timeout_text, *connect_timeout_text, *stall_timeout_text;
+	bool insecure_http, no_details, verbose, quiet, help;
+	struct field_assignment maps[MAX_ASSIGNMENTS], sets[MAX_ASSIGNMENTS + 1];
+	size_t map_count, set_count;
+	/* given on the command line, to refuse what does not apply to the kind */
+	bool given_dates, given_limit, given_direction, given_state, given_details,
+	    given_manifest_options;
 };
 
 static void print_usage(FILE *stream)
 {
-	fprintf(stream, "usage: lattigo-batch export WHAT [options]\n\n"
-	                "Reads from the API and writes CSV (default) or JSONL.\n\nWHAT:\n");
-	for (size_t index = 0; index < sizeof(export_kinds) / sizeof(export_kinds[0]); index++)
-		fprintf(stream, "  %-14s %s\n", export_kinds[index].name,
-		        export_kinds[index].summary);
+	fprintf(stream, "usage: lattigo-batch export KIND [options] [--out DIR | --output FILE]\n\n"
+	                "Reads every record of KIND from the API and writes CSV (default) or "
+	                "JSONL.\n\nKIND:\n");
+	for (size_t index = 0; index < read_endpoint_count; index++)
+		fprintf(stream, "  %-14s %s\n", read_endpoints[index].kind,
+		        read_endpoints[index].summary);
 	fprintf(stream,
 	        "\noptions:\n"
 	        "  --endpoint URL        API root, or 'sim' for the bundled simulator "
@@ -144,476 +58,600 @@ static void print_usage(FILE *stream)
 	        "  --credentials FILE    key_name:api_key, readable by its owner only "
 	        "(default: LATTIGO_KEY_NAME / LATTIGO_API_KEY)\n"
 	        "  --insecure-http       allow plain http to a non-loopback host\n"
-	        "  --manifest FILE       devices to read (a device_name column) for per-device "
-	        "exports\n"
-	        "  --id-type TYPE        the manifest's device_name values are of this id type "
-	        "(e.g. iccid)\n"
-	        "  --state STATE         devices: only devices in this state\n"
-	        "  --start-date DATE     per-device reports, usages, sms-log: from this date "
-	        "(ISO 8601)\n"
-	        "  --end-date DATE       ... up to this date\n"
-	        "  --output FILE         write here instead of stdout\n"
-	        "  --output-format F     csv (default) or jsonl\n\n"
-	        "example: lattigo-batch export devices --endpoint sim --output devices.csv\n");
+	        "  --manifest FILE       per-device kinds: the devices to read (a device_name "
+	        "column)\n"
+	        "  --map FIELD=COLUMN    take device_name (or id_type) from another column\n"
+	        "  --set FIELD=VALUE     the same value for every row, e.g. --set id_type=iccid\n"
+	        "  --id-type TYPE        the manifest's devices are of this id type (e.g. iccid)\n"
+	        "  --start-date DATE     reports, daily-usage, monthly-usage, sms-log: from DATE "
+	        "(ISO 8601 date or date-time)\n"
+	        "  --end-date DATE       ... up to DATE (not before --start-date)\n"
+	        "  --limit N             reports, daily-usage, monthly-usage: at most N records "
+	        "per device (default: all in the range)\n"
+	        "  --direction D         sms-log: all, received or sent\n"
+	        "  --state STATE         devices: only devices in STATE (active, deactivated, "
+	        "pending, suspended)\n"
+	        "  --no-details          devices: names only\n"
+	        "  --out DIR             a resumable job directory (records, errors.csv, "
+	        "summary.json, checkpoint, audit trail)\n"
+	        "  --output FILE         write here (complete or not at all) instead of stdout\n"
+	        "  --output-format F     csv (default) or jsonl\n"
+	        "  --concurrency N       reads in flight (default 8)\n"
+	        "  --rate R              at most R reads per second (default: unlimited)\n"
+	        "  --max-retries N       retries of one read on 429 / 5xx / network errors "
+	        "(default 8)\n"
+	        "  --timeout S, --connect-timeout S, --stall-timeout S   per read (120, 10, 30)\n"
+	        "  --verbose             one line per read on stderr\n"
+	        "  --quiet               no closing line on stderr\n\n"
+	        "examples:\n"
+	        "  lattigo-batch export devices --endpoint sim --output devices.csv\n"
+	        "  lattigo-batch export daily-usage --manifest devices.csv --start-date 2026-10-01 "
+	        "--end-date 2026-11-30 --out out/usage-oct-nov\n\n"
+	        "exit status: 0 every record read; 1 some devices could not be read (errors.csv);\n"
+	        "2 usage or input error, nothing read; 3 stopped (signal, failing API, full "
+	        "disk), resumable with --out; 4 --out holds another export\n");
 }
 
-static const struct export_kind *find_kind(const char *name)
+static int add_assignment(struct field_assignment *list, size_t *count, const char *option,
+                          const char *text, struct error *error)
 {
-	for (size_t index = 0; index < sizeof(export_kinds) / sizeof(export_kinds[0]); index++)
-		if (strcmp(export_kinds[index].name, name) == 0)
-			return &export_kinds[index];
-	return NULL;
+	const char *equals = strchr(text, '=');
+	if (!equals || equals == text)
+		return error_set(error, "%s needs FIELD=VALUE, not '%s'", option, text);
+	if (*count >= MAX_ASSIGNMENTS)
+		return error_set(error, "too many %s options", option);
+	size_t length = (size_t)(equals - text);
+	char *field = strndup(text, length);
+	if (!field)
+		return error_set(error, "out of memory");
+	list[*count].field = field;
+	list[*count].value = equals + 1;
+	(*count)++;
+	return 0;
 }
 
-/* Parses the command line; returns 1 for --help, 0 when ready, -1 on error. */
+static void release_options(struct export_options *options)
+{
+	for (size_t index = 0; index < options->map_count; index++)
+		free((char *)options->maps[index].field);
+	for (size_t index = 0; index < options->set_count; index++)
+		free((char *)options->sets[index].field);
+}
+
+/* Parses the command line into options. Returns 0 or -1 with error. */
 static int parse_options(struct export_options *options, int argc, char **argv, struct error *error)
 {
 	struct {
 		const char *name;
 		const char **target;
+		bool *given;
 	} valued[] = {
-	    {"--endpoint", &options->endpoint},     {"--credentials", &options->credentials_path},
-	    {"--manifest", &options->manifest},     {"--state", &options->state},
-	    {"--start-date", &options->start_date}, {"--end-date", &options->end_date},
-	    {"--id-type", &options->id_type},       {"--output", &options->output},
+	    {"--endpoint", &options->api_root, NULL},
+	    {"--credentials", &options->credentials_path, NULL},
+	    {"--manifest", &options->manifest, &options->given_manifest_options},
+	    {"--id-type", &options->id_type, &options->given_manifest_options},
+	    {"--state", &options->state, &options->given_state},
+	    {"--start-date", &options->start_date, &options->given_dates},
+	    {"--end-date", &options->end_date, &options->given_dates},
+	    {"--limit", &options->limit_text, &options->given_limit},
+	    {"--direction", &options->direction, &options->given_direction},
+	    {"--output", &options->output, NULL},
+	    {"--out", &options->out, NULL},
+	    {"--output-format", &options->format, NULL},
+	    {"--concurrency", &options->concurrency_text, NULL},
+	    {"--rate", &options->rate_text, NULL},
+	    {"--max-retries", &options->retries_text, NULL},
+	    {"--timeout", &options->timeout_text, NULL},
+	    {"--connect-timeout", &options->connect_timeout_text, NULL},
+	    {"--stall-timeout", &options->stall_timeout_text, NULL},
+	    {"--map", NULL, &options->given_manifest_options},
+	    {"--set", NULL, &options->given_manifest_options},
 	};
-	const char *format = NULL;
-	const char *what = NULL;
+	struct {
+		const char *name;
+		bool *target;
+	} flags[] = {
+	    {"--insecure-http", &options->insecure_http},
+	    {"--no-details", &options->no_details},
+	    {"--verbose", &options->verbose},
+	    {"--quiet", &options->quiet},
+	};
+	const char *kind = NULL;
 	for (int index = 1; index < argc; index++) {
 		const char *argument = argv[index];
-		if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0)
-			return 1;
-		if (strcmp(argument, "--insecure-http") == 0) {
-			options->insecure_http = true;
+		if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0) {
+			options->help = true;
+			return 0;
+		}
+		bool matched = false;
+		for (size_t flag = 0; flag < sizeof(flags) / sizeof(flags[0]); flag++)
+			if (strcmp(argument, flags[flag].name) == 0) {
+				*flags[flag].target = true;
+				matched = true;
+			}
+		if (strcmp(argument, "--no-details") == 0)
+			options->given_details = true;
+		if (matched)
 			continue;
-		}
-		const char *value = NULL;
-		const char **target = NULL;
-		if (strcmp(argument, "--output-format") == 0 ||
-		    strncmp(argument, "--output-format=", 16) == 0) {
-			target = &format;
-			value = argument[15] == '=' ? argument + 16 : NULL;
-		}
-		for (size_t option = 0; !target && option < sizeof(valued) / sizeof(valued[0]);
-		     option++) {
+		for (size_t option = 0; option < sizeof(valued) / sizeof(valued[0]); option++) {
 			size_t length = strlen(valued[option].name);
-			if (strncmp(argument, valued[option].name, length) != 0)
+			if (strncmp(argument, valued[option].name, length) != 0 ||
+			    (argument[length] != '=' && argument[length] != '\0'))
 				continue;
-			if (argument[length] == '=')
-				value = argument + length + 1;
-			else if (argument[length] != '\0')
-				continue;
-			target = valued[option].target;
-		}
-		if (target) {
+			const char *value = argument[length] == '=' ? argument + length + 1 : NULL;
 			if (!value) {
 				if (index + 1 >= argc)
 					return error_set(error, "option '%s' needs a value",
 					                 argument);
 				value = argv[++index];
 			}
-			*target = value;
-			continue;
+			if (valued[option].given)
+				*valued[option].given = true;
+			if (strcmp(valued[option].name, "--map") == 0) {
+				if (add_assignment(options->maps, &options->map_count, "--map",
+				                   value, error) < 0)
+					return -1;
+			} else if (strcmp(valued[option].name, "--set") == 0) {
+				if (add_assignment(options->sets, &options->set_count, "--set",
+				                   value, error) < 0)
+					return -1;
+			} else {
+				*valued[option].target = value;
+			}
+			matched = true;
+			break;
 		}
+		if (matched)
+			continue;
 		if (argument[0] == '-' && argument[1] != '\0')
 			return error_set(error,
 			                 "export: unknown option '%s'; see 'lattigo-batch export "
 			                 "--help'",
 			                 argument);
-		if (what)
-			return error_set(error, "export takes one WHAT, got '%s' and '%s'", what,
+		if (kind)
+			return error_set(error, "export takes one KIND, got '%s' and '%s'", kind,
 			                 argument);
-		what = argument;
+		kind = argument;
 	}
-	if (!what)
-		return error_set(error, "export needs WHAT (devices, device, reports, daily-usage, "
-		                        "monthly-usage, sms-log, rate-plans, users); see "
+	if (!kind)
+		return error_set(error, "export needs KIND (daily-usage, device, devices, "
+		                        "monthly-usage, rate-plans, reports, sms-log, users); see "
 		                        "'lattigo-batch export --help'");
-	options->kind = find_kind(what);
-	if (!options->kind)
+	options->endpoint = read_endpoint_find(kind);
+	if (!options->endpoint)
 		return error_set(
-		    error, "export: unknown WHAT '%s'; see 'lattigo-batch export --help'", what);
-	if (format && strcmp(format, "jsonl") == 0)
-		options->jsonl = true;
-	else if (format && strcmp(format, "csv") != 0)
-		return error_set(error, "--output-format must be csv or jsonl, not '%s'", format);
-	if (options->kind->per_device && !options->manifest)
+		    error, "export: unknown KIND '%s'; see 'lattigo-batch export --help'", kind);
+	return 0;
+}
+
+static int parse_count(const char *text, const char *option, uint64_t minimum, uint64_t maximum,
+                       uint64_t *out, struct error *error)
+{
+	char *stop = NULL;
+	errno = 0;
+	unsigned long long value = text ? strtoull(text, &stop, 10) : 0;
+	if (!text || !*text || *stop || errno || *text == '-' || value < minimum || value > maximum)
+		return error_set(
+		    error, "%s must be a whole number from %" PRIu64 " to %" PRIu64 ", not '%s'",
+		    option, minimum, maximum, text ? text : "");
+	*out = value;
+	return 0;
+}
+
+/* Refuses what does not fit the kind or the API text; nothing is sent before. */
+static int check_options(struct export_options *options, struct export_request *request,
+                         struct error *error)
+{
+	const struct read_endpoint *endpoint = options->endpoint;
+	unsigned takes = endpoint->parameters;
+	const char *kind = endpoint->kind;
+	if (!endpoint->per_device && options->given_manifest_options)
+		return error_set(
+		    error,
+		    "export %s reads the whole account and takes no --manifest, --map, "
+		    "--set or --id-type",
+		    kind);
+	if (endpoint->per_device && !options->manifest)
 		return error_set(error, "export %s needs --manifest FILE with a device_name column",
-		                 options->kind->name);
-	if (!options->kind->per_device && options->manifest)
-		return error_set(error, "export %s reads the whole account and takes no --manifest",
-		                 options->kind->name);
-	if (!options->endpoint) {
-		const char *environment = getenv("LATTIGO_ENDPOINT");
-		options->endpoint =
-		    environment && *environment ? environment : "https://api.lattigo.com";
+		                 kind);
+	if (options->given_dates && !(takes & READ_PARAM_DATES))
+		return error_set(error,
+		                 "export %s takes no --start-date / --end-date (only reports, "
+		                 "daily-usage, monthly-usage and sms-log do)",
+		                 kind);
+	if (options->given_limit && !(takes & READ_PARAM_LIMIT))
+		return error_set(error,
+		                 "export %s takes no --limit (only reports, daily-usage and "
+		                 "monthly-usage do)",
+		                 kind);
+	if (options->given_direction && !(takes & READ_PARAM_DIRECTION))
+		return error_set(error, "export %s takes no --direction (only sms-log does)", kind);
+	if (options->given_state && !(takes & READ_PARAM_STATE))
+		return error_set(error, "export %s takes no --state (only devices does)", kind);
+	if (options->given_details && !(takes & READ_PARAM_DETAILS))
+		return error_set(error, "export %s takes no --no-details (only devices does)",
+		                 kind);
+	if (options->output && options->out)
+		return error_set(error, "--output FILE and --out DIR exclude each other");
+	if (options->out && options->manifest && strcmp(options->manifest, "-") == 0)
+		return error_set(error, "--out needs a manifest file (stdin cannot be resumed)");
+	if (options->format && strcmp(options->format, "jsonl") != 0 &&
+	    strcmp(options->format, "csv") != 0)
+		return error_set(error, "--output-format must be csv or jsonl, not '%s'",
+		                 options->format);
+	request->jsonl = options->format && strcmp(options->format, "jsonl") == 0;
+	int64_t start = 0, end = 0;
+	char reason[160];
+	if (options->start_date &&
+	    iso_date_parse(options->start_date, &start, reason, sizeof(reason)) < 0)
+		return error_set(error, "--start-date '%s': %s", options->start_date, reason);
+	if (options->end_date &&
+	    iso_date_parse(options->end_date, &end, reason, sizeof(reason)) < 0)
+		return error_set(error, "--end-date '%s': %s", options->end_date, reason);
+	if (options->start_date && options->end_date && start > end)
+		return error_set(error, "--start-date '%s' is after --end-date '%s'",
+		                 options->start_date, options->end_date);
+	if (options->direction && strcmp(options->direction, "all") != 0 &&
+	    strcmp(options->direction, "received") != 0 && strcmp(options->direction, "sent") != 0)
+		return error_set(error, "--direction must be all, received or sent, not '%s'",
+		                 options->direction);
+	if (options->state) {
+		bool known = false;
+		for (size_t index = 0; read_device_states[index]; index++)
+			known = known || strcmp(read_device_states[index], options->state) == 0;
+		const char *hint = read_device_state_hint(options->state);
+		if (!known && hint)
+			return error_set(error,
+			                 "--state '%s' is not a device state; did you mean '%s'? "
+			                 "(states: active, deactivated, pending, suspended)",
+			                 options->state, hint);
+		if (!known)
+			return error_set(error,
+			                 "--state '%s' is not a device state (states: active, "
+			                 "deactivated, pending, suspended)",
+			                 options->state);
 	}
+	uint64_t value = 0;
+	if (options->limit_text) {
+		if (parse_count(options->limit_text, "--limit", 1, READ_LIMIT_ALL, &value, error) <
+		    0)
+			return -1;
+		request->limit = value;
+	}
+	value = 8;
+	if (options->concurrency_text &&
+	    parse_count(options->concurrency_text, "--concurrency", 1, 256, &value, error) < 0)
+		return -1;
+	request->concurrency = (unsigned)value;
+	value = 8;
+	if (options->retries_text &&
+	    parse_count(options->retries_text, "--max-retries", 0, 100, &value, error) < 0)
+		return -1;
+	request->max_tries = (unsigned)value + 1;
+	if (options->rate_text) {
+		char *stop = NULL;
+		double rate = strtod(options->rate_text, &stop);
+		if (!*options->rate_text || *stop || !(rate > 0) || rate > 1e6)
+			return error_set(error, "--rate must be a positive number, not '%s'",
+			                 options->rate_text);
+		request->rate = rate;
+	}
+	struct {
+		const char *text, *name;
+		uint64_t fallback;
+	} times[] = {{options->timeout_text, "--timeout", 120},
+	             {options->connect_timeout_text, "--connect-timeout", 10},
+	             {options->stall_timeout_text, "--stall-timeout", 30}};
+	uint64_t seconds[3];
+	for (size_t index = 0; index < 3; index++) {
+		seconds[index] = times[index].fallback;
+		if (times[index].text && parse_count(times[index].text, times[index].name, 1, 3600,
+		                                     &seconds[index], error) < 0)
+			return -1;
+	}
+	request->transport.total_timeout_ms = (long)seconds[0] * 1000;
+	request->transport.connect_timeout_ms = (long)seconds[1] * 1000;
+	request->transport.stall_timeout_s = (long)seconds[2];
+	if (options->id_type) {
+		options->sets[options->set_count].field = strdup("id_type");
+		options->sets[options->set_count].value = options->id_type;
+		if (!options->sets[options->set_count].field)
+			return error_set(error, "out of memory");
+		options->set_count++;
+	}
+	request->endpoint = endpoint;
+	request->manifest_path = options->manifest;
+	request->maps = options->maps;
+	request->map_count = options->map_count;
+	request->sets = options->sets;
+	request->set_count = options->set_count;
+	request->start_date = options->start_date;
+	request->end_date = options->end_date;
+	request->direction = options->direction;
+	request->state = options->state;
+	request->no_details = options->no_details;
+	request->per_page = READ_MAX_PER_PAGE;
+	request->verbose = options->verbose;
 	return 0;
 }
 
-static size_t collect_body(char *data, size_t size, size_t count, void *context)
+static json_t *assignments_json(const struct field_assignment *list, size_t count)
 {
-	struct export_session *session = context;
-	return strbuf_append(&session->body, data, size * count) == STRBUF_OK ? size * count : 0;
+	json_t *object = json_object();
+	for (size_t index = 0; object && index < count; index++)
+		json_object_set_new(object, list[index].field, json_string(list[index].value));
+	return object;
 }
 
-static size_t collect_header(char *data, size_t size, size_t count, void *context)
+/* What decides the output: a resume with anything different is refused. */
+static json_t *settings_json(const struct export_options *options,
+                             const struct export_request *request)
 {
-	struct export_session *session = context;
-	size_t length = size * count;
-	char line[256];
-	if (length >= sizeof(line))
-		return length;
-	memcpy(line, data, length);
-	line[length] = '\0';
-	char *colon = strchr(line, ':');
-	if (!colon)
-		return length;
-	*colon = '\0';
-	long value = strtol(colon + 1, NULL, 10);
-	if (strcasecmp(line, "X-Next-Page") == 0)
-		session->next_page = value > 0 ? value : 0;
-	else if (strcasecmp(line, "Retry-After") == 0)
-		session->retry_after_seconds = value > 0 && value < 300 ? value : 1;
-	return length;
+	json_t *settings = json_object();
+	if (!settings)
+		return NULL;
+	json_object_set_new(settings, "kind", json_string(request->endpoint->kind));
+	json_object_set_new(settings, "endpoint", json_string(options->api_root));
+	json_object_set_new(settings, "format", json_string(request->jsonl ? "jsonl" : "csv"));
+	json_object_set_new(settings, "start_date",
+	                    request->start_date ? json_string(request->start_date) : json_null());
+	json_object_set_new(settings, "end_date",
+	                    request->end_date ? json_string(request->end_date) : json_null());
+	json_object_set_new(settings, "limit", json_integer((json_int_t)request->limit));
+	json_object_set_new(settings, "direction",
+	                    request->direction ? json_string(request->direction) : json_null());
+	json_object_set_new(settings, "state",
+	                    request->state ? json_string(request->state) : json_null());
+	json_object_set_new(settings, "details", json_boolean(!request->no_details));
+	json_object_set_new(settings, "per_page", json_integer((json_int_t)request->per_page));
+	json_object_set_new(settings, "map", assignments_json(request->maps, request->map_count));
+	json_object_set_new(settings, "set", assignments_json(request->sets, request->set_count));
+	return settings;
 }
 
-/* Appends key=value to url as a query parameter (value escaped). */
-static int add_query(struct export_session *session, struct strbuf *url, const char *key,
-                     const char *value)
-{
-	if (!value)
-		return 0;
-	char *escaped = curl_easy_escape(session->curl, value, 0);
-	if (!escaped)
-		return -1;
-	int result =
-	    strbuf_appendf(url, "%c%s=%s", strchr(strbuf_text(url), '?') ? '&' : '?', key, escaped);
-	curl_free(escaped);
-	return result == STRBUF_OK ? 0 : -1;
-}
+struct export_session {
+	struct credentials credentials;
+	struct sim_process sim;
+	const char *api_root;
+	bool plain_http;
+};
 
-/* GETs url with retries on 429, 5xx and network errors; the body lands in
- * session->body. Returns the HTTP status, or -1 with error. */
-static long fetch(struct export_session *session, const char *url, struct error *error)
+static int open_session(struct export_session *session, const struct export_options *options,
+                        struct error *error)
 {
-	long status = 0;
-	for (int attempt = 1; attempt <= EXPORT_MAX_ATTEMPTS; attempt++) {
-		strbuf_reset(&session->body);
-		session->next_page = 0;
-		session->retry_after_seconds = 0;
-		curl_easy_setopt(session->curl, CURLOPT_URL, url);
-		CURLcode code = curl_easy_perform(session->curl);
-		if (code == CURLE_OK)
-			curl_easy_getinfo(session->curl, CURLINFO_RESPONSE_CODE, &status);
-		bool again = code != CURLE_OK || status == 429 || status >= 500 || status == 408;
-		if (!again)
-			return status;
-		if (attempt == EXPORT_MAX_ATTEMPTS) {
-			if (code != CURLE_OK)
-				error_set(error, "GET %s failed: %s", url,
-				          curl_easy_strerror(code));
-			else
-				error_set(error, "GET %s answered HTTP %ld after %d attempts", url,
-				          status, attempt);
-			return -1;
-		}
-		/* Sequential reads: waiting here holds nothing else up. */
-		long wait_ms = session->retry_after_seconds ? session->retry_after_seconds * 1000
-		                                            : 250L << (attempt - 1);
-		struct timespec pause = {wait_ms / 1000, (wait_ms % 1000) * 1000000L};
-		while (nanosleep(&pause, &pause) < 0 && errno == EINTR)
-			;
-	}
-	return status;
-}
-
-static void write_cell_value(struct export_session *session, const json_t *value)
-{
-	if (!value || json_is_null(value)) {
-		csv_writer_cell(&session->csv, NULL);
-	} else if (json_is_string(value)) {
-		csv_writer_cell(&session->csv, json_string_value(value));
-	} else {
-		char *text =
-		    json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | EXPORT_REAL_PRECISION);
-		csv_writer_cell(&session->csv, text ? text : "");
-		free(text);
-	}
-}
-
-static void write_header(struct export_session *session)
-{
-	const struct export_kind *kind = session->options->kind;
-	if (session->options->jsonl)
-		return;
-	if (kind->per_device)
-		csv_writer_cell(&session->csv, "requested_device");
-	for (size_t index = 0; index < kind->field_count; index++)
-		csv_writer_cell(&session->csv, kind->fields[index]);
-	csv_writer_end_line(&session->csv);
-}
-
-static int write_record(struct export_session *session, const json_t *item, const char *device)
-{
-	const struct export_kind *kind = session->options->kind;
-	session->records++;
-	if (session->options->jsonl) {
-		json_t *copy = json_is_object(item) ? json_deep_copy(item) : json_object();
-		if (!copy)
-			return -1;
-		if (!json_is_object(item))
-			json_object_set(copy, kind->scalar_field ? kind->scalar_field : "value",
-			                (json_t *)item);
-		if (device)
-			json_object_set_new(copy, "requested_device", json_string(device));
-		int result =
-		    json_dumpf(copy, session->output, JSON_COMPACT | EXPORT_REAL_PRECISION);
-		json_decref(copy);
-		fputc('\n', session->output);
-		return result;
-	}
-	if (device)
-		csv_writer_cell(&session->csv, device);
-	for (size_t index = 0; index < kind->field_count; index++) {
-		const json_t *value = json_is_object(item)
-		                          ? json_object_get(item, kind->fields[index])
-		                          : (kind->scalar_field && strcmp(kind->fields[index],
-		                                                          kind->scalar_field) == 0
-		                                 ? item
-		                                 : NULL);
-		write_cell_value(session, value);
-	}
-	csv_writer_end_line(&session->csv);
-	return 0;
-}
-
-/* Reads every page of one listing and writes its records. */
-static int export_listing(struct export_session *session, const char *path, const char *device,
-                          struct error *error)
-{
-	const struct export_options *options = session->options;
-	const struct export_kind *kind = options->kind;
-	struct strbuf url;
-	strbuf_init(&url, 16384);
-	int result = -1;
-	long page = 1;
-	for (;;) {
-		strbuf_reset(&url);
-		if (endpoint_join(session->endpoint, path, &url) < 0 ||
-		    (!kind->per_device && strcmp(kind->name, "devices") == 0 &&
-		     (add_query(session, &url, "details", "true") < 0 ||
-		      add_query(session, &url, "state", options->state) < 0)) ||
-		    (device && add_query(session, &url, "id_type", options->id_type) < 0) ||
-		    (kind->dated &&
-		     (add_query(session, &url, "start_date", options->start_date) < 0 ||
-		      add_query(session, &url, "end_date", options->end_date) < 0))) {
-			error_set(error, "request URL too long for '%s'", path);
-			goto out;
-		}
-		if (kind->paginated) {
-			char number[32];
-			snprintf(number, sizeof(number), "%ld", page);
-			char per_page[32];
-			snprintf(per_page, sizeof(per_page), "%d", EXPORT_PER_PAGE);
-			add_query(session, &url, "page", number);
-			add_query(session, &url, "per_page", per_page);
-		}
-		long status = fetch(session, strbuf_text(&url), error);
-		if (status < 0)
-			goto out;
-		if (status == 404 && device) {
-			fprintf(stderr, "lattigo-batch: export: device '%s' not found (HTTP 404)\n",
-			        device);
-			session->devices_missing++;
-			result = 0;
-			goto out;
-		}
-		if (status != 200) {
-			error_set(error, "GET %s answered HTTP %ld: %.200s", path, status,
-			          strbuf_text(&session->body));
-			goto out;
-		}
-		json_error_t parse_error;
-		json_t *answer =
-		    json_loadb(strbuf_text(&session->body), session->body.length, 0, &parse_error);
-		if (!answer || (!json_is_array(answer) && !json_is_object(answer))) {
-			error_set(error, "GET %s: the answer is not JSON: %.120s", path,
-			          strbuf_text(&session->body));
-			json_decref(answer);
-			goto out;
-		}
-		size_t count = 0;
-		if (json_is_array(answer)) {
-			size_t index;
-			json_t *item;
-			json_array_foreach(answer, index, item)
-			{
-				if (write_record(session, item, device) < 0) {
-					json_decref(answer);
-					error_set(error, "cannot write the export");
-					goto out;
-				}
-			}
-			count = json_array_size(answer);
-		} else {
-			write_record(session, answer, device);
-		}
-		json_decref(answer);
-		/* Follow X-Next-Page; an empty page also ends a listing whose
-		 * server leaves the header out. */
-		if (!kind->paginated || count == 0 || session->next_page <= page)
-			break;
-		page = session->next_page;
-	}
-	result = 0;
-out:
-	strbuf_release(&url);
-	return result;
-}
-
-/* Runs the listing once per device_name of the manifest. */
-static int export_per_device(struct export_session *session, struct error *error)
-{
-	struct manifest_options manifest_options = {.format = MANIFEST_FORMAT_AUTO};
-	struct manifest *manifest =
-	    manifest_open(session->options->manifest, &manifest_options, error);
-	if (!manifest)
-		return -1;
-	int result = 0;
-	struct strbuf path;
-	strbuf_init(&path, 8192);
-	struct manifest_row row;
-	int next;
-	while ((next = manifest_next(manifest, &row, error)) == 1) {
-		const char *device = NULL;
-		for (size_t column = 0; column < row.value_count; column++)
-			if (strcasecmp(manifest_column_name(manifest, column), "device_name") == 0)
-				device = row.values[column];
-		if (!device || !*device || row.problem) {
-			fprintf(stderr, "lattigo-batch: export: row %" PRIu64 " skipped: %s\n",
-			        row.number, row.problem ? row.problem : "no device_name");
-			continue;
-		}
-		char *escaped = curl_easy_escape(session->curl, device, 0);
-		const char *template = session->options->kind->path;
-		const char *slot = strstr(template, "{device}");
-		strbuf_reset(&path);
-		strbuf_append(&path, template, (size_t)(slot - template));
-		strbuf_append_string(&path, escaped ? escaped : "");
-		strbuf_append_string(&path, slot + strlen("{device}"));
-		curl_free(escaped);
-		if (export_listing(session, strbuf_text(&path), device, error) < 0) {
-			result = -1;
-			break;
-		}
-	}
-	if (next < 0)
-		result = -1;
-	strbuf_release(&path);
-	manifest_close(manifest);
-	return result;
-}
-
-static int open_session(struct export_session *session, struct error *error)
-{
-	const struct export_options *options = session->options;
-	if (strcmp(options->endpoint, "sim") == 0) {
+	if (strcmp(options->api_root, "sim") == 0) {
 		struct sim_options sim_options = {0};
 		if (sim_start(&session->sim, &sim_options, error) < 0)
 			return -1;
-		session->endpoint = session->sim.endpoint;
+		stop_signals_kill_on_exit(session->sim.pid);
+		session->api_root = session->sim.endpoint;
 		if (credentials_set(&session->credentials, session->sim.credentials.key_name,
 		                    session->sim.credentials.api_key, error) < 0)
 			return -1;
 	} else {
-		session->endpoint = options->endpoint;
+		session->api_root = options->api_root;
 		if (credentials_load(&session->credentials, options->credentials_path, error) < 0)
 			return -1;
 	}
-	if (endpoint_policy_check(session->endpoint, options->insecure_http, &session->plain_http,
-	                          error) < 0)
-		return -1;
-	session->curl = curl_easy_init();
-	if (!session->curl)
-		return error_set(error, "cannot initialise libcurl");
-	CURL *curl = session->curl;
-	const char *protocols = session->plain_http ? "http" : "https";
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, protocols);
-	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	curl_easy_setopt(curl, CURLOPT_USERNAME, session->credentials.key_name);
-	curl_easy_setopt(curl, CURLOPT_PASSWORD, session->credentials.api_key);
-	curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 120L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, session);
-	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, session);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, LATTIGO_USER_AGENT " (export)");
-	strbuf_init(&session->body, EXPORT_PAGE_LIMIT);
-	session->output = stdout;
-	if (options->output) {
-		session->output = fopen(options->output, "w");
-		if (!session->output) {
-			session->output = stdout;
-			return error_set(error, "cannot write '%s': %s", options->output,
-			                 strerror(errno));
-		}
-	}
-	csv_writer_init(&session->csv, session->output);
-	return 0;
+	return endpoint_policy_check(session->api_root, options->insecure_http,
+	                             &session->plain_http, error);
 }
 
-static void close_session(struct export_session *session)
+static int report(struct error *error, int exit_code)
 {
-	if (session->output && session->output != stdout)
-		fclose(session->output);
-	else
-		fflush(stdout);
-	if (session->curl)
-		curl_easy_cleanup(session->curl);
-	strbuf_release(&session->body);
-	sim_stop(&session->sim);
-	credentials_release(&session->credentials);
+	char text[1200];
+	error_format(error, text, sizeof(text));
+	fprintf(stderr, "lattigo-batch: %s\n", text);
+	return exit_code;
+}
+
+static void closing_line(const struct export_options *options, const struct export_totals *totals,
+                         int exit_code)
+{
+	if (options->quiet)
+		return;
+	fprintf(stderr, "lattigo-batch: exported %" PRIu64 " record%s (%s)", totals->records,
+	        totals->records == 1 ? "" : "s", options->endpoint->kind);
+	if (totals->errors)
+		fprintf(stderr, "; %" PRIu64 " device%s could not be read%s", totals->errors,
+		        totals->errors == 1 ? "" : "s", options->out ? " (errors.csv)" : "");
+	if (exit_code == EXIT_INTERRUPTED)
+		fprintf(stderr, "; stopped before the end%s",
+		        options->out ? ", run it again to continue" : "");
+	fputc('\n', stderr);
+}
+
+/* --out DIR: the resumable job. */
+static int export_to_job(const struct export_options *options, struct export_request *request,
+                         json_t *argv_json, struct error *error)
+{
+	struct export_job job;
+	export_job_init(&job);
+	struct export_totals totals;
+	memset(&totals, 0, sizeof(totals));
+	json_t *settings = settings_json(options, request);
+	struct export_job_identity identity = {request->endpoint, request->jsonl,
+	                                       request->manifest_path, settings, argv_json};
+	struct audit_secrets secrets = {request->transport.key_name, request->transport.api_key};
+	int64_t started = clock_monotonic_ms();
+	int exit_code = export_job_open(&job, options->out, &identity, &secrets, &totals, error);
+	json_decref(settings);
+	if (exit_code != 0) {
+		export_job_close(&job);
+		return exit_code;
+	}
+	if (job.already_complete) {
+		if (!options->quiet)
+			fprintf(stderr, "lattigo-batch: the export in '%s' is already complete\n",
+			        options->out);
+		exit_code = totals.errors ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+		export_job_close(&job);
+		return exit_code;
+	}
+	struct record_format format = {request->endpoint, request->jsonl, request->no_details};
+	if (!job.resuming)
+		record_format_header(job.records, &format);
+	struct export_output output = {
+	    .records = job.records,
+	    .errors = job.errors,
+	    .errors_header = !job.resuming,
+	    .audit = job.audit,
+	    .skip_units = totals.units,
+	    .commit = export_job_commit,
+	    .context = &job,
+	};
+	exit_code = export_run(request, &output, &totals, error);
+	struct error finish_error;
+	error_clear(&finish_error);
+	if (export_job_finish(&job, &totals, request->endpoint->kind, exit_code,
+	                      clock_monotonic_ms() - started, &finish_error) < 0) {
+		if (!error->set)
+			*error = finish_error;
+		exit_code = EXIT_INTERRUPTED;
+	}
+	export_job_close(&job);
+	closing_line(options, &totals, exit_code);
+	return exit_code;
+}
+
+/* stdout or --output FILE (published only when complete). */
+static int export_to_stream(const struct export_options *options, struct export_request *request,
+                            struct error *error)
+{
+	struct atomic_file file = {0};
+	FILE *stream = stdout;
+	if (options->output) {
+		if (atomic_file_open(&file, options->output, error) < 0)
+			return EXIT_INTERRUPTED;
+		stream = file.stream;
+	}
+	struct record_format format = {request->endpoint, request->jsonl, request->no_details};
+	record_format_header(stream, &format);
+	struct export_totals totals;
+	memset(&totals, 0, sizeof(totals));
+	struct export_output output = {.records = stream};
+	int exit_code = export_run(request, &output, &totals, error);
+	if (fflush(stream) != 0 || ferror(stream)) {
+		error_set(error, "cannot write the export (disk full or I/O error)");
+		exit_code = EXIT_INTERRUPTED;
+	}
+	if (options->output) {
+		if (exit_code == EXIT_ALL_OK || exit_code == EXIT_SOME_FAILED) {
+			if (atomic_file_commit(&file, error) < 0)
+				exit_code = EXIT_INTERRUPTED;
+		} else {
+			atomic_file_abort(&file);
+		}
+	}
+	closing_line(options, &totals, exit_code);
+	return exit_code;
 }
 
 int command_export(int argc, char **argv)
 {
 	struct export_options options;
+	struct export_request request;
 	struct export_session session;
+	struct stop_signals signals;
 	struct error error;
 	memset(&options, 0, sizeof(options));
+	memset(&request, 0, sizeof(request));
 	memset(&session, 0, sizeof(session));
+	memset(&signals, 0, sizeof(signals));
 	error_clear(&error);
 	credentials_init(&session.credentials);
 	sim_process_init(&session.sim);
-	session.options = &options;
-	int parsed = parse_options(&options, argc, argv, &error);
-	if (parsed == 1) {
-		print_usage(stdout);
-		return EXIT_ALL_OK;
-	}
+	json_t *argv_json = json_array();
+	for (int index = 1; argv_json && index < argc; index++)
+		json_array_append_new(argv_json, json_string(argv[index]));
 	int exit_code = EXIT_USAGE;
-	if (parsed < 0 || open_session(&session, &error) < 0)
+	if (parse_options(&options, argc, argv, &error) < 0)
 		goto out;
-	write_header(&session);
-	exit_code = EXIT_SOME_FAILED;
-	int result = options.kind->per_device
-	                 ? export_per_device(&session, &error)
-	                 : export_listing(&session, options.kind->path, NULL, &error);
-	if (result == 0) {
-		exit_code = session.devices_missing ? EXIT_SOME_FAILED : EXIT_ALL_OK;
-		fprintf(stderr, "lattigo-batch: exported %" PRIu64 " record%s (%s)\n",
-		        session.records, session.records == 1 ? "" : "s", options.kind->name);
+	if (options.help) {
+		print_usage(stdout);
+		exit_code = EXIT_ALL_OK;
+		goto out;
 	}
+	if (!options.api_root) {
+		const char *environment = getenv("LATTIGO_ENDPOINT");
+		options.api_root =
+		    environment && *environment ? environment : "https://api.lattigo.com";
+	}
+	if (check_options(&options, &request, &error) < 0)
+		goto out;
+	if (request.endpoint->per_device) {
+		/* The manifest and its device column are checked before anything else
+		 * exists: a missing file or column leaves no output behind. */
+		struct device_source source;
+		int opened =
+		    device_source_open(&source, request.manifest_path, request.maps,
+		                       request.map_count, request.sets, request.set_count, &error);
+		device_source_close(&source);
+		if (opened < 0)
+			goto out;
+	}
+	if (open_session(&session, &options, &error) < 0)
+		goto out;
+	request.transport.api_root = session.api_root;
+	request.transport.key_name = session.credentials.key_name;
+	request.transport.api_key = session.credentials.api_key;
+	request.transport.plain_http = session.plain_http;
+	const char *bundle = getenv("CURL_CA_BUNDLE");
+	if (!bundle || !*bundle)
+		bundle = getenv("SSL_CERT_FILE");
+	request.transport.ca_bundle = bundle && *bundle ? bundle : NULL;
+	/* A file-size limit (ulimit -f) must fail a write, not kill the process
+	 * before it can say so. */
+	signal(SIGXFSZ, SIG_IGN);
+	if (stop_signals_install(&signals) == 0)
+		request.stop = stop_signals_flag();
+	exit_code = options.out ? export_to_job(&options, &request, argv_json, &error)
+	                        : export_to_stream(&options, &request, &error);
+	stop_signals_restore(&signals);
 out:
-	if (error.set) {
-		char text[1200];
-		error_format(&error, text, sizeof(text));
-		fprintf(stderr, "lattigo-batch: %s\n", text);
+	if (error.set)
+		report(&error, exit_code);
+	json_decref(argv_json);
+	sim_stop(&session.sim);
+	credentials_release(&session.credentials);
+	release_options(&options);
+	return exit_code;
+}
+
+int command_export_resume(const char *directory, int argc, char **argv)
+{
+	struct error error;
+	error_clear(&error);
+	json_t *stored = export_job_argv(directory, &error);
+	if (!stored)
+		return report(&error, EXIT_RESUME_REFUSED);
+	size_t count = json_array_size(stored);
+	char **arguments = calloc(count + (size_t)argc + 4, sizeof(char *));
+	if (!arguments) {
+		json_decref(stored);
+		return EXIT_INTERRUPTED;
 	}
-	close_session(&session);
+	int used = 0;
+	arguments[used++] = "export";
+	/* The directory as given now wins over the one stored (another working directory). */
+	for (size_t index = 0; index < count; index++) {
+		const char *argument = json_string_value(json_array_get(stored, index));
+		if (!argument)
+			continue;
+		if (strcmp(argument, "--out") == 0) {
+			index++;
+			continue;
+		}
+		if (strncmp(argument, "--out=", 6) == 0)
+			continue;
+		arguments[used++] = (char *)argument;
+	}
+	arguments[used++] = "--out";
+	arguments[used++] = (char *)directory;
+	for (int index = 0; index < argc; index++)
+		arguments[used++] = argv[index];
+	int exit_code = command_export(used, arguments);
+	free(arguments);
+	json_decref(stored);
 	return exit_code;
 }

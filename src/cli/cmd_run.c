@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "export/export_job.h"
 #include "cli/commands.h"
 #include "cli/help.h"
-#include "cli/jobfile.h"
 #include "cli/options.h"
 #include "cli/pipeline.h"
 #include "cli/plan.h"
@@ -150,7 +150,8 @@ out:
 /* Rebuilds the options of the job in directory from its job.json, then
  * applies what this command line may change (limits, endpoint, display). */
 static int load_resume_options(struct job_options *options, const char *directory,
-                               const struct command_line *line, struct error *error, int *exit_code)
+                               const struct parsed_command_line *line, struct error *error,
+                               int *exit_code)
 {
 	struct stat status;
 	if (stat(directory, &status) < 0 || !S_ISDIR(status.st_mode)) {
@@ -170,30 +171,32 @@ static int load_resume_options(struct job_options *options, const char *director
 		                 directory, JOB_OPTIONS_FILE);
 	}
 	*exit_code = EXIT_RESUME_REFUSED;
-	if (jobfile_read(path, options, error) < 0)
+	if (job_options_read_file(options, path, error) < 0)
 		return -1;
 	free(options->out);
 	options->out = strdup(directory);
 	if (!options->out)
 		return error_set(error, "out of memory");
 	*exit_code = EXIT_USAGE;
-	for (size_t index = 0; index < line->given_count; index++)
-		if (job_options_apply(options, line->given[index].spec, line->given[index].value,
-		                      error) < 0)
-			return -1;
+	if (parse_options_apply_line(line, options, error) < 0)
+		return -1;
 	*exit_code = EXIT_RESUME_REFUSED;
 	return job_options_finish(options, true, error);
 }
 
 int command_resume(int argc, char **argv)
 {
+	/* An export job keeps its own command line (export.json). */
+	if (argc >= 2 && argv[1][0] != '-' && export_job_present(argv[1]))
+		return command_export_resume(argv[1], argc - 2, argv + 2);
 	struct job_options options;
-	struct command_line line;
+	struct parsed_command_line line;
 	struct error error;
 	int exit_code = EXIT_USAGE;
 	error_clear(&error);
 	job_options_init(&options);
-	if (command_line_parse(&line, SCOPE_RESUME, argc, argv, &error) < 0) {
+	if (parse_options_argv(&job_option_table, SCOPE_RESUME, argv[0], argc, argv, &line,
+	                       &error) < 0) {
 		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
@@ -223,7 +226,7 @@ int command_resume(int argc, char **argv)
 	}
 	exit_code = run_job(&options);
 out:
-	command_line_release(&line);
+	parsed_command_line_release(&line);
 	job_options_release(&options);
 	return exit_code;
 }

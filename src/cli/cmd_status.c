@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "common/clock.h"
+#include "export/export_job.h"
 #include "journal/journal.h"
 #include "jobdir/lock.h"
 
@@ -195,6 +196,8 @@ int command_status(int argc, char **argv)
 		        directory);
 		return EXIT_USAGE;
 	}
+	if (export_job_present(directory))
+		return export_job_status(directory);
 	char checkpoint[4096];
 	snprintf(checkpoint, sizeof(checkpoint), "%s/%s", directory, JOURNAL_FILE_NAME);
 	if (stat(checkpoint, &info) != 0) {

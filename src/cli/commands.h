@@ -18,6 +18,8 @@ int command_resume(int argc, char **argv);   /* cli/cmd_run.c */
 int command_validate(int argc, char **argv); /* cli/cmd_validate.c */
 int command_ops(int argc, char **argv);      /* cli/cmd_ops.c */
 int command_export(int argc, char **argv);   /* cli/cmd_export.c */
+/* `resume DIR` of an export job: the stored command line, then argv's extras. */
+int command_export_resume(const char *directory, int argc, char **argv); /* cli/cmd_export.c */
 int command_status(int argc, char **argv);   /* cli/cmd_status.c */
 int command_audit(int argc, char **argv);    /* cli/cmd_audit.c */
 int command_template(int argc, char **argv); /* cli/cmd_template.c */

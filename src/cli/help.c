@@ -1,59 +1,13 @@
 /* Help texts of the program and of run / resume / validate / ops (built from
- * the option table so they never drift from the parser), and typo hints. */
+ * the option table so they never drift from the parser). */
 #include "help.h"
 
 #include <string.h>
 
 #include "cli/options.h"
+#include "common/parse_options.h"
 
-#define HINT_MAX_LENGTH 64
-
-/* Levenshtein distance between two short strings (longer ones are cut). */
-static size_t edit_distance(const char *left, const char *right)
-{
-	size_t left_length = strnlen(left, HINT_MAX_LENGTH);
-	size_t right_length = strnlen(right, HINT_MAX_LENGTH);
-	size_t previous[HINT_MAX_LENGTH + 1];
-	size_t current[HINT_MAX_LENGTH + 1];
-	for (size_t column = 0; column <= right_length; column++)
-		previous[column] = column;
-	for (size_t row = 1; row <= left_length; row++) {
-		current[0] = row;
-		for (size_t column = 1; column <= right_length; column++) {
-			size_t substitution =
-			    previous[column - 1] + (left[row - 1] == right[column - 1] ? 0 : 1);
-			size_t deletion = previous[column] + 1;
-			size_t insertion = current[column - 1] + 1;
-			size_t best = substitution < deletion ? substitution : deletion;
-			current[column] = best < insertion ? best : insertion;
-		}
-		memcpy(previous, current, (right_length + 1) * sizeof(previous[0]));
-	}
-	return previous[right_length];
-}
-
-const char *closest_name(const char *given, const char *const *candidates, size_t count)
-{
-	const char *best = NULL;
-	size_t best_distance = (size_t)-1;
-	size_t given_length = strlen(given);
-	if (given_length == 0)
-		return NULL;
-	for (size_t index = 0; index < count; index++) {
-		size_t distance = edit_distance(given, candidates[index]);
-		/* an abbreviation ("--conc") is as plausible as a one-letter typo */
-		if (given_length >= 3 && strncmp(candidates[index], given, given_length) == 0)
-			distance = 1;
-		if (distance < best_distance) {
-			best_distance = distance;
-			best = candidates[index];
-		}
-	}
-	size_t allowed = given_length / 3 > 2 ? given_length / 3 : 2;
-	if (best && best_distance <= allowed && best_distance < given_length)
-		return best;
-	return NULL;
-}
+#define HELP_TEXT_WIDTH 78
 
 void help_program(FILE *stream)
 {
@@ -101,21 +55,25 @@ void help_program(FILE *stream)
 /* Prints the options of the table that belong to scope, with their defaults. */
 static void print_options(FILE *stream, unsigned scope)
 {
-	fputs("options:\n", stream);
-	for (size_t index = 0; index < option_table_count; index++) {
-		const struct option_spec *spec = &option_table[index];
-		if (!(spec->scopes & scope))
+	parse_options_print_help(&job_option_table, scope, stream);
+}
+
+/* Prints the job-file keys of the table as an indented, wrapped list. */
+static void print_job_file_keys(FILE *stream)
+{
+	size_t column = 0;
+	for (size_t index = 0; index < job_option_table.count; index++) {
+		const char *key = job_option_table.rows[index].json_key;
+		if (!key)
 			continue;
-		char left[64];
-		if (spec->value_name)
-			snprintf(left, sizeof(left), "--%s %s", spec->name, spec->value_name);
-		else
-			snprintf(left, sizeof(left), "--%s", spec->name);
-		fprintf(stream, "  %-28s %s\n", left, spec->help);
-		/* "off" says nothing a flag does not already say */
-		if (spec->default_text && strcmp(spec->default_text, "off") != 0)
-			fprintf(stream, "  %-28s (default: %s)\n", "", spec->default_text);
+		if (column && column + strlen(key) + 2 > HELP_TEXT_WIDTH) {
+			fputs(",\n", stream);
+			column = 0;
+		}
+		int written = fprintf(stream, "%s%s", column ? ", " : "  ", key);
+		column += written > 0 ? (size_t)written : 0;
 	}
+	fputs("\n", stream);
 }
 
 static void help_run(FILE *stream)
@@ -127,10 +85,11 @@ static void help_run(FILE *stream)
 	      "directory (--out): results.csv, errors.csv, summary.json, audit.jsonl.gz and a\n"
 	      "checkpoint. Running it again with the same --out resumes the job. Credentials\n"
 	      "come from LATTIGO_KEY_NAME and LATTIGO_API_KEY, or --credentials FILE.\n"
-	      "A job file is a JSON object with the keys op, manifest, format, delimiter, map,\n"
-	      "set, no_luhn, chunk, concurrency, rate, max_retries, out, endpoint,\n"
-	      "insecure_http, connect_timeout, timeout, stall_timeout; paths in it are relative\n"
-	      "to the job file; options on the command line win over it.\n"
+	      "A job file is a JSON object with these keys:\n",
+	      stream);
+	print_job_file_keys(stream);
+	fputs("paths in it are relative to the job file; options on the command line win over\n"
+	      "it.\n"
 	      "\n",
 	      stream);
 	print_options(stream, SCOPE_RUN);

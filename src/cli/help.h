@@ -1,14 +1,9 @@
-/* Help texts of lattigo-batch and its commands, and "did you mean" hints.
+/* Help texts of lattigo-batch and its commands.
  * Everything here prints to a stream the caller owns. */
 #ifndef LATTIGO_HELP_H
 #define LATTIGO_HELP_H
 
-#include <stddef.h>
 #include <stdio.h>
-
-/* Returns the candidate closest to given by edit distance when it is close
- * enough to be a plausible typo, else NULL (one of the caller's strings). */
-const char *closest_name(const char *given, const char *const *candidates, size_t count);
 
 /* Prints the program's usage: commands, exit codes, where to read more. */
 void help_program(FILE *stream);

@@ -17,12 +17,6 @@
 
 #define JOB_OPTIONS_FILE "job.json"
 
-/* The job-file keys whose change would change a row's outcome; a resume
- * with any of them changed is refused. Limits (chunk, rate, concurrency...)
- * may change between runs. */
-static const char *const result_affecting_keys[] = {"op",  "format", "delimiter",
-                                                    "map", "set",    "no_luhn"};
-
 void job_directory_init(struct job_directory *directory)
 {
 	memset(directory, 0, sizeof(*directory));
@@ -86,27 +80,6 @@ static int keep_stdin_copy(const char *path, struct error *error)
 	return result;
 }
 
-/* The result-affecting options as compact JSON text with sorted keys
- * (malloc'd; NULL when out of memory). */
-static char *result_affecting_options(const struct job_options *options)
-{
-	json_t *all = NULL;
-	if (job_options_to_json(options, &all) < 0)
-		return NULL;
-	json_t *selected = json_object();
-	for (size_t index = 0;
-	     selected && index < sizeof(result_affecting_keys) / sizeof(result_affecting_keys[0]);
-	     index++) {
-		json_t *value = json_object_get(all, result_affecting_keys[index]);
-		if (value)
-			json_object_set(selected, result_affecting_keys[index], value);
-	}
-	char *text = selected ? json_dumps(selected, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(selected);
-	json_decref(all);
-	return text;
-}
-
 /* Writes OUT/job.json: the effective options, so `resume OUT` can rebuild them. */
 static int write_job_options(const struct job_options *options, const char *manifest_path,
                              struct error *error)
@@ -150,7 +123,7 @@ static int fill_header(struct journal_header *header, const struct job_options *
 	memcpy(header->manifest_path, recorded, length + 1);
 	if (journal_fingerprint_file(manifest_path, &header->fingerprint, error) < 0)
 		return -1;
-	header->options_json = result_affecting_options(options);
+	header->options_json = job_options_result_affecting_text(options);
 	if (!header->options_json)
 		return error_set(error, "out of memory");
 	return 0;

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/help.h"
+#include "common/suggest.h"
 #include "common/version.h"
 
 struct command_entry {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/help.h"
+#include "common/suggest.h"
 #include "manifest/binding.h"
 #include "ops/validate.h"
 

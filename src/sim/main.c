@@ -21,9 +21,11 @@ int main(int argc, char **argv)
 	switch (sim_options_parse(&options, argc, argv, message, sizeof message)) {
 	case SIM_OPTIONS_HELP:
 		sim_options_usage(stdout);
+		sim_options_release(&options);
 		return SIM_EXIT_OK;
 	case SIM_OPTIONS_ERROR:
 		fprintf(stderr, "lattigo-sim: %s\n", message);
+		sim_options_release(&options);
 		return SIM_EXIT_USAGE;
 	case SIM_OPTIONS_OK:
 		break;
@@ -34,15 +36,16 @@ int main(int argc, char **argv)
 	sigaddset(&stop_signals, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	int exit_code = SIM_EXIT_FAILURE;
 	if (sim_context_init(&context, &options, message, sizeof message) != 0) {
 		fprintf(stderr, "lattigo-sim: %s\n", message);
 		sim_context_release(&context, 0, message, sizeof message);
-		return SIM_EXIT_FAILURE;
+		goto out;
 	}
 	if (sim_server_start(&server, &context, message, sizeof message) != 0) {
 		fprintf(stderr, "lattigo-sim: %s\n", message);
 		sim_context_release(&context, 0, message, sizeof message);
-		return SIM_EXIT_FAILURE;
+		goto out;
 	}
 	printf("listening on %s:%u\n", options.bind, server.port);
 	fflush(stdout);
@@ -53,7 +56,10 @@ int main(int argc, char **argv)
 	sim_server_stop(&server);
 	if (sim_context_release(&context, 1, message, sizeof message) != 0) {
 		fprintf(stderr, "lattigo-sim: %s\n", message);
-		return SIM_EXIT_FAILURE;
+		goto out;
 	}
-	return SIM_EXIT_OK;
+	exit_code = SIM_EXIT_OK;
+out:
+	sim_options_release(&options);
+	return exit_code;
 }

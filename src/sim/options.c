@@ -1,180 +1,227 @@
-/* Option parsing for lattigo-sim: every number is range-checked, every
- * mistake named with the option and the value. */
+/* The options of lattigo-sim: one row each, parsed by the shared
+ * table-driven parser, so every number is range-checked and every mistake
+ * is named with the option and the value. */
 #include "sim/options.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+
+#define SIM_MAX_DELAY_MS    600000  /* --latency-ms / --jitter-ms: ten minutes */
+#define SIM_MAX_RATE        1e9     /* calls per second */
+#define SIM_MAX_CHUNK       1000000 /* entries in one call */
+#define SIM_MIN_BODY        1024    /* bytes; smaller would refuse any real call */
+#define SIM_MAX_BODY        (1u << 30)
+#define SIM_MAX_CONNECTIONS 10000
+#define SIM_MAX_DEVICES     10000000
+
+#define FIELD(member)                                                                              \
+	.offset = offsetof(struct sim_options, member),                                            \
+	.size = sizeof(((struct sim_options *)0)->member)
+
+static const struct parse_option_word no_luhn_words[] = {
+    {"iccid", offsetof(struct sim_options, validation.skip_luhn_iccid)},
+    {"imei", offsetof(struct sim_options, validation.skip_luhn_imei)},
+};
+
+static const struct parse_option sim_option_rows[] = {
+    {.name = "port",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(port),
+     .value_name = "N",
+     .maximum = 65535,
+     .default_value = "8080",
+     .help = "TCP port, 0 = ephemeral"},
+    {.name = "bind",
+     .type = PARSE_OPTION_STRING,
+     FIELD(bind),
+     .value_name = "ADDR",
+     .empty_text = "empty address",
+     .default_value = "127.0.0.1",
+     .help = "address to listen on"},
+    {.name = "key-name",
+     .type = PARSE_OPTION_STRING,
+     FIELD(key_name),
+     .value_name = "K",
+     .empty_text = "empty key name",
+     .default_value = "demo",
+     .help = "accepted key_name"},
+    {.name = "api-key",
+     .type = PARSE_OPTION_STRING,
+     FIELD(api_key),
+     .value_name = "S",
+     .flags = PARSE_OPTION_SECRET,
+     .empty_text = "empty key",
+     .default_value = "demo-secret",
+     .help = "accepted api_key"},
+    {.name = "latency-ms",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(latency_ms),
+     .value_name = "N",
+     .maximum = SIM_MAX_DELAY_MS,
+     .default_value = "0",
+     .help = "delay every answer by N ms"},
+    {.name = "jitter-ms",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(jitter_ms),
+     .value_name = "N",
+     .maximum = SIM_MAX_DELAY_MS,
+     .default_value = "0",
+     .help = "add 0..N ms of random delay"},
+    {.name = "rate",
+     .type = PARSE_OPTION_DOUBLE,
+     FIELD(rate),
+     .value_name = "R",
+     .real_maximum = SIM_MAX_RATE,
+     .default_text = "unlimited",
+     .help = "answer 429 above R calls per second"},
+    {.name = "fail-rate",
+     .type = PARSE_OPTION_DOUBLE,
+     FIELD(fail_rate),
+     .value_name = "P",
+     .real_maximum = 1,
+     .help = "answer 500 before applying, with probability P (0..1)"},
+    {.name = "drop-rate",
+     .type = PARSE_OPTION_DOUBLE,
+     FIELD(drop_rate),
+     .value_name = "P",
+     .real_maximum = 1,
+     .help = "apply, then close without answering, with probability P"},
+    {.name = "max-chunk",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(max_chunk),
+     .value_name = "N",
+     .minimum = 1,
+     .maximum = SIM_MAX_CHUNK,
+     .default_value = "1000",
+     .help = "answer 413 above N entries in one call"},
+    {.name = "max-body",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(max_body),
+     .value_name = "BYTES",
+     .minimum = SIM_MIN_BODY,
+     .maximum = SIM_MAX_BODY,
+     .default_value = "8388608",
+     .help = "answer 413 above this body size"},
+    {.name = "max-connections",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(max_connections),
+     .value_name = "N",
+     .minimum = 1,
+     .maximum = SIM_MAX_CONNECTIONS,
+     .default_value = "256",
+     .help = "concurrent connections"},
+    {.name = "devices",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(device_count),
+     .value_name = "N",
+     .maximum = SIM_MAX_DEVICES,
+     .default_value = "300",
+     .help = "devices in the built-in data set"},
+    {.name = "seed",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(seed),
+     .value_name = "N",
+     .maximum = UINT64_MAX,
+     .default_value = "1",
+     .help = "seed of the data set and of fault injection"},
+    {.name = "state",
+     .type = PARSE_OPTION_STRING,
+     FIELD(state_path),
+     .value_name = "FILE",
+     .empty_text = "empty file name",
+     .help = "load this JSON snapshot at start, save it on exit"},
+    {.name = "ledger",
+     .type = PARSE_OPTION_STRING,
+     FIELD(ledger_path),
+     .value_name = "FILE",
+     .empty_text = "empty file name",
+     .help = "append one JSON line per applied effect"},
+    {.name = "no-luhn",
+     .type = PARSE_OPTION_WORD_FLAGS,
+     FIELD(validation),
+     .value_name = "FIELD",
+     .words = no_luhn_words,
+     .word_count = sizeof(no_luhn_words) / sizeof(no_luhn_words[0]),
+     .rejection = "'{}' has no Luhn check (iccid or imei)",
+     .help = "accept iccid (or imei) values without a Luhn check digit"},
+    {.name = "tls-cert",
+     .type = PARSE_OPTION_STRING,
+     FIELD(tls_cert),
+     .value_name = "FILE",
+     .empty_text = "empty file name",
+     .help = "serve HTTPS with this PEM certificate"},
+    {.name = "tls-key",
+     .type = PARSE_OPTION_STRING,
+     FIELD(tls_key),
+     .value_name = "FILE",
+     .empty_text = "empty file name",
+     .help = "and this PEM private key"},
+    {.name = "verbose",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(verbose),
+     .help = "log one line per request to stderr"},
+    {.name = "help", .type = PARSE_OPTION_HELP, .help = "show this text"},
+};
+
+const struct parse_options_table sim_option_table = {
+    .rows = sim_option_rows,
+    .count = sizeof(sim_option_rows) / sizeof(sim_option_rows[0]),
+    .program = "lattigo-sim",
+};
 
 void sim_options_usage(FILE *stream)
 {
 	fputs("usage: lattigo-sim [options]\n"
-	      "A local simulator of the Lattigo v2 API (see docs/simulator.md).\n\n"
-	      "  --port N            TCP port, 0 = ephemeral (default 8080)\n"
-	      "  --bind ADDR         address to listen on (default 127.0.0.1)\n"
-	      "  --key-name K        accepted key_name (default demo)\n"
-	      "  --api-key S         accepted api_key (default demo-secret)\n"
-	      "  --latency-ms N      delay every answer by N ms (default 0)\n"
-	      "  --jitter-ms N       add 0..N ms of random delay (default 0)\n"
-	      "  --rate R            answer 429 above R calls per second (default unlimited)\n"
-	      "  --fail-rate P       answer 500 before applying, with probability P (0..1)\n"
-	      "  --drop-rate P       apply, then close without answering, with probability P\n"
-	      "  --max-chunk N       answer 413 above N entries in one call (default 1000)\n"
-	      "  --max-body BYTES    answer 413 above this body size (default 8388608)\n"
-	      "  --max-connections N concurrent connections (default 256)\n"
-	      "  --devices N         devices in the built-in data set (default 300)\n"
-	      "  --seed N            seed of the data set and of fault injection (default 1)\n"
-	      "  --state FILE        load this JSON snapshot at start, save it on exit\n"
-	      "  --ledger FILE       append one JSON line per applied effect\n"
-	      "  --no-luhn FIELD     accept iccid (or imei) values without a Luhn check digit\n"
-	      "  --tls-cert FILE     serve HTTPS with this PEM certificate\n"
-	      "  --tls-key FILE      and this PEM private key\n"
-	      "  --verbose           log one line per request to stderr\n"
-	      "  --help              show this text\n",
+	      "A local simulator of the Lattigo v2 API (see docs/simulator.md).\n\n",
 	      stream);
+	parse_options_print_help(&sim_option_table, ~0u, stream);
 }
 
-/* True when name is one of the options followed by a value. */
-static int takes_value(const char *name)
+void sim_options_release(struct sim_options *options)
 {
-	static const char *const names[] = {
-	    "--port",       "--bind",      "--key-name", "--api-key",
-	    "--latency-ms", "--jitter-ms", "--rate",     "--fail-rate",
-	    "--drop-rate",  "--max-chunk", "--max-body", "--max-connections",
-	    "--devices",    "--seed",      "--state",    "--ledger",
-	    "--tls-cert",   "--tls-key",   "--no-luhn",
-	};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(name, names[i]) == 0)
-			return 1;
-	return 0;
+	parse_options_release(&sim_option_table, options);
 }
 
-static int parse_unsigned(const char *text, unsigned long long maximum, unsigned long long *out)
+/* The checks that concern more than one option, or more than a row says. */
+static int check_combination(const struct sim_options *options, struct error *error)
 {
-	char *end = NULL;
-	if (!text || !*text || *text == '-')
-		return -1;
-	errno = 0;
-	unsigned long long value = strtoull(text, &end, 10);
-	if (errno || *end || value > maximum)
-		return -1;
-	*out = value;
-	return 0;
-}
-
-static int parse_fraction(const char *text, double maximum, double *out)
-{
-	char *end = NULL;
-	if (!text || !*text)
-		return -1;
-	errno = 0;
-	double value = strtod(text, &end);
-	if (errno || *end || !(value >= 0.0 && value <= maximum))
-		return -1;
-	*out = value;
+	if (strchr(options->key_name, ':'))
+		return error_set(error,
+		                 "--key-name: '%s' contains ':' (basic auth cannot carry it)",
+		                 options->key_name);
+	if (!options->tls_cert != !options->tls_key)
+		return error_set(error, "options '--tls-cert' and '--tls-key' go together");
 	return 0;
 }
 
 enum sim_options_result sim_options_parse(struct sim_options *options, int argc, char **argv,
                                           char *message, size_t message_size)
 {
-	memset(options, 0, sizeof *options);
-	options->bind = "127.0.0.1";
-	options->port = 8080;
-	options->key_name = "demo";
-	options->api_key = "demo-secret";
-	options->max_chunk = 1000;
-	options->max_body = 8u << 20;
-	options->max_connections = 256;
-	options->device_count = 300;
-	options->seed = 1;
-	for (int i = 1; i < argc; i++) {
-		const char *name = argv[i];
-		if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
-			return SIM_OPTIONS_HELP;
-		if (strcmp(name, "--verbose") == 0) {
-			options->verbose = true;
-			continue;
-		}
-		if (!takes_value(name)) {
-			snprintf(message, message_size, "unknown option '%s' (see --help)", name);
-			return SIM_OPTIONS_ERROR;
-		}
-		if (i + 1 >= argc) {
-			snprintf(message, message_size, "option '%s' needs a value", name);
-			return SIM_OPTIONS_ERROR;
-		}
-		const char *value = argv[++i];
-		unsigned long long number = 0;
-		int bad = 0;
-		if (strcmp(name, "--port") == 0) {
-			bad = parse_unsigned(value, 65535, &number);
-			options->port = (unsigned)number;
-		} else if (strcmp(name, "--bind") == 0) {
-			options->bind = value;
-		} else if (strcmp(name, "--key-name") == 0) {
-			options->key_name = value;
-			bad = !*value || strchr(value, ':') != NULL;
-		} else if (strcmp(name, "--api-key") == 0) {
-			options->api_key = value;
-			bad = !*value;
-		} else if (strcmp(name, "--latency-ms") == 0) {
-			bad = parse_unsigned(value, 600000, &number);
-			options->latency_ms = (unsigned)number;
-		} else if (strcmp(name, "--jitter-ms") == 0) {
-			bad = parse_unsigned(value, 600000, &number);
-			options->jitter_ms = (unsigned)number;
-		} else if (strcmp(name, "--rate") == 0) {
-			bad = parse_fraction(value, 1e9, &options->rate);
-		} else if (strcmp(name, "--fail-rate") == 0) {
-			bad = parse_fraction(value, 1.0, &options->fail_rate);
-		} else if (strcmp(name, "--drop-rate") == 0) {
-			bad = parse_fraction(value, 1.0, &options->drop_rate);
-		} else if (strcmp(name, "--max-chunk") == 0) {
-			bad = parse_unsigned(value, 1000000, &number) || number == 0;
-			options->max_chunk = (size_t)number;
-		} else if (strcmp(name, "--max-body") == 0) {
-			bad = parse_unsigned(value, 1ull << 30, &number) || number < 1024;
-			options->max_body = (size_t)number;
-		} else if (strcmp(name, "--max-connections") == 0) {
-			bad = parse_unsigned(value, 10000, &number) || number == 0;
-			options->max_connections = (unsigned)number;
-		} else if (strcmp(name, "--devices") == 0) {
-			bad = parse_unsigned(value, 10000000, &number);
-			options->device_count = (size_t)number;
-		} else if (strcmp(name, "--seed") == 0) {
-			bad = parse_unsigned(value, UINT64_MAX, &number);
-			options->seed = number;
-		} else if (strcmp(name, "--state") == 0) {
-			options->state_path = value;
-		} else if (strcmp(name, "--ledger") == 0) {
-			options->ledger_path = value;
-		} else if (strcmp(name, "--tls-cert") == 0) {
-			options->tls_cert = value;
-		} else if (strcmp(name, "--tls-key") == 0) {
-			options->tls_key = value;
-		} else if (strcmp(name, "--no-luhn") == 0) {
-			if (strcmp(value, "iccid") == 0)
-				options->validation.skip_luhn_iccid = true;
-			else if (strcmp(value, "imei") == 0)
-				options->validation.skip_luhn_imei = true;
-			else
-				bad = 1;
-		} else {
-			snprintf(message, message_size, "unknown option '%s' (see --help)", name);
-			return SIM_OPTIONS_ERROR;
-		}
-		if (bad) {
-			snprintf(message, message_size, "invalid value '%s' for option '%s'",
-			         strcmp(name, "--api-key") == 0 ? "(hidden)" : value, name);
-			return SIM_OPTIONS_ERROR;
-		}
+	struct parsed_command_line line;
+	struct error error;
+	enum sim_options_result result = SIM_OPTIONS_ERROR;
+	error_clear(&error);
+	memset(options, 0, sizeof(*options));
+	memset(&line, 0, sizeof(line));
+	if (parse_options_defaults(&sim_option_table, options, &error) < 0 ||
+	    parse_options_argv(&sim_option_table, ~0u, NULL, argc, argv, &line, &error) < 0)
+		goto out;
+	if (line.help) {
+		result = SIM_OPTIONS_HELP;
+		goto out;
 	}
-	if (!options->tls_cert != !options->tls_key) {
-		snprintf(message, message_size, "options '--tls-cert' and '--tls-key' go together");
-		return SIM_OPTIONS_ERROR;
+	if (line.positional_count) {
+		error_set(&error, "unexpected argument '%s'; see 'lattigo-sim --help'",
+		          line.positional[0]);
+		goto out;
 	}
-	return SIM_OPTIONS_OK;
+	if (parse_options_apply_line(&line, options, &error) < 0 ||
+	    check_combination(options, &error) < 0)
+		goto out;
+	result = SIM_OPTIONS_OK;
+out:
+	if (result == SIM_OPTIONS_ERROR)
+		snprintf(message, message_size, "%s", error.message);
+	parsed_command_line_release(&line);
+	return result;
 }

@@ -1,5 +1,5 @@
 /* Command-line options of lattigo-sim (SPEC §7).
- * Ownership: string options point into argv. */
+ * Ownership: struct sim_options owns its strings; sim_options_release frees them. */
 #ifndef LATTIGO_SIM_OPTIONS_H
 #define LATTIGO_SIM_OPTIONS_H
 
@@ -8,13 +8,14 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "common/parse_options.h"
 #include "ops/op.h"
 
 struct sim_options {
-	const char *bind;
+	char *bind;
 	unsigned port;
-	const char *key_name;
-	const char *api_key;
+	char *key_name;
+	char *api_key;
 	unsigned latency_ms;
 	unsigned jitter_ms;
 	double rate;      /* calls per second, 0 = unlimited */
@@ -25,20 +26,25 @@ struct sim_options {
 	unsigned max_connections;
 	size_t device_count;
 	uint64_t seed;
-	const char *state_path;
-	const char *ledger_path;
-	const char *tls_cert;
-	const char *tls_key;
+	char *state_path;
+	char *ledger_path;
+	char *tls_cert;
+	char *tls_key;
 	bool verbose;
 	struct validation_options validation;
 };
 
 enum sim_options_result { SIM_OPTIONS_OK = 0, SIM_OPTIONS_HELP = 1, SIM_OPTIONS_ERROR = -1 };
 
+/* The options of lattigo-sim, one row each (see common/parse_options.h). */
+extern const struct parse_options_table sim_option_table;
+
 /* Fills options from argv (defaults first). On SIM_OPTIONS_ERROR, message
- * says which option and why. */
+ * says which option and why. Release options in every case. */
 enum sim_options_result sim_options_parse(struct sim_options *options, int argc, char **argv,
                                           char *message, size_t message_size);
+/* Frees the strings options hold. */
+void sim_options_release(struct sim_options *options);
 /* Prints the usage text to stream. */
 void sim_options_usage(FILE *stream);
 

@@ -15,11 +15,13 @@ expect_refusal() { # expected-status message-fragment options...
   [ ! -s "$WORK/refused.out" ] || fail "'$*' printed to stdout: $(cat "$WORK/refused.out")"
 }
 expect_refusal 2 "unknown option '--frobnicate'" --frobnicate
-expect_refusal 2 "invalid value '1.5' for option '--drop-rate'" --drop-rate 1.5
-expect_refusal 2 "invalid value '70000' for option '--port'" --port 70000
+expect_refusal 2 "--drop-rate: '1.5' is not a number from 0 to 1" --drop-rate 1.5
+expect_refusal 2 "--port: '70000' is not a whole number from 0 to 65535" --port 70000
 expect_refusal 2 "option '--seed' needs a value" --seed
 expect_refusal 2 "'--tls-cert' and '--tls-key' go together" --port 0 --tls-cert x.pem
-expect_refusal 2 "invalid value '(hidden)' for option '--api-key'" --api-key ""
+expect_refusal 2 "--api-key: empty key" --api-key ""
+expect_refusal 2 "--key-name: 'a:b' contains ':'" --key-name a:b
+expect_refusal 2 "unexpected argument 'extra'" extra
 expect_refusal 1 "invalid --bind address 'localhost'" --port 0 --bind localhost
 expect_refusal 1 "cannot open '$WORK/missing.pem'" --port 0 --tls-cert "$WORK/missing.pem" --tls-key "$WORK/missing.pem"
 

@@ -11,9 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/help.h"
-#include "cli/jobfile.h"
 #include "cli/options.h"
+#include "common/suggest.h"
 
 /* Loads options for scope from a NULL-terminated argument list. */
 static int load(struct job_options *options, unsigned scope, struct error *error, ...)
@@ -321,7 +320,7 @@ static void job_file_errors_name_the_file_and_key(void **state)
 	    {"{\"chunk\": 5000}", "key 'chunk': '5000' is not a whole number from 1 to 1000"},
 	    {"{\"op\": 7}", "key 'op': must be a string"},
 	    {"{\"map\": [\"imei\"]}", "key 'map': must be an object of FIELD: COLUMN"},
-	    {"{\"map\": {\"imei\": 5}}", "value of 'imei' must be a column name"},
+	    {"{\"map\": {\"imei\": 5}}", "value of 'imei' must be a string (a column name)"},
 	    {"{\"insecure_http\": 1}", "key 'insecure_http': must be true or false"},
 	    {"{\"no_luhn\": [\"msisdn\"]}", "'msisdn' has no Luhn check"},
 	    {"[1, 2]", "a job file must hold one JSON object"},
@@ -336,7 +335,7 @@ static void job_file_errors_name_the_file_and_key(void **state)
 		struct error error;
 		job_options_init(&options);
 		error_clear(&error);
-		int result = jobfile_read(path, &options, &error);
+		int result = job_options_read_file(&options, path, &error);
 		if (result != -1 || !strstr(error.message, cases[index].expected) ||
 		    strcmp(error.file, path) != 0)
 			fail_msg("%s: got %d '%s' in '%s'", cases[index].text, result,
@@ -348,12 +347,12 @@ static void job_file_errors_name_the_file_and_key(void **state)
 	struct error error;
 	job_options_init(&options);
 	error_clear(&error);
-	assert_int_equal(jobfile_read("/nonexistent/job.json", &options, &error), -1);
+	assert_int_equal(job_options_read_file(&options, "/nonexistent/job.json", &error), -1);
 	assert_string_equal(
 	    error.message,
 	    "cannot read job file '/nonexistent/job.json': No such file or directory");
 	error_clear(&error);
-	assert_int_equal(jobfile_read(directory, &options, &error), -1);
+	assert_int_equal(job_options_read_file(&options, directory, &error), -1);
 	assert_non_null(strstr(error.message, "not a regular file"));
 	job_options_release(&options);
 	remove_tree(directory);

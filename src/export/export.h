@@ -1,0 +1,75 @@
+/* `export`: reading every record of a read endpoint (read_endpoint.h) for the
+ * whole account or for each device of a manifest, many reads in flight on one
+ * libcurl multi handle, written in a fixed order (manifest order, then page
+ * order) so an interrupted export resumes to the same bytes.
+ * Ownership: a request's strings are borrowed for the duration of export_run;
+ * the output's streams and audit writer stay the caller's. */
+#ifndef LATTIGO_EXPORT_H
+#define LATTIGO_EXPORT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "audit/audit.h"
+#include "common/error.h"
+#include "export/read_endpoint.h"
+#include "export/transfer.h"
+#include "manifest/binding.h"
+
+/* What to read and how: everything but the transport decides the output. */
+struct export_request {
+	const struct read_endpoint *endpoint;
+	const char *manifest_path; /* per-device kinds */
+	const struct field_assignment *maps;
+	size_t map_count;
+	const struct field_assignment *sets; /* --set, and --id-type as --set id_type=… */
+	size_t set_count;
+	const char *start_date, *end_date; /* checked ISO 8601, or NULL */
+	uint64_t limit;                    /* --limit per device; 0: everything (READ_LIMIT_ALL) */
+	const char *direction;             /* sms-log; NULL: the API's default */
+	const char *state;                 /* devices */
+	bool no_details;                   /* devices: names only */
+	bool jsonl;
+	uint64_t per_page; /* asked of paginated endpoints */
+
+	struct read_transport transport;
+	unsigned concurrency;
+	double rate;                 /* calls per second, 0: unlimited */
+	unsigned max_tries;          /* tries of one read, 429s included */
+	volatile sig_atomic_t *stop; /* SIGINT / SIGTERM flag, or NULL */
+	bool verbose;                /* one line per read on stderr */
+};
+
+/* Counters of an export; a resumed export starts from the committed ones. */
+struct export_totals {
+	uint64_t units;   /* manifest rows (per-device) or pages (account) written */
+	uint64_t records; /* records written */
+	uint64_t errors;  /* rows in errors.csv (unknown devices, invalid rows) */
+	uint64_t calls, retries, throttled;
+	bool complete; /* every unit written */
+};
+
+/* Where the records go. Writes are checked: a failing write stops the export. */
+struct export_output {
+	FILE *records;
+	FILE *errors;               /* errors.csv; NULL: per-row errors go to stderr only */
+	bool errors_header;         /* write errors.csv's header line first (a new job) */
+	struct audit_writer *audit; /* NULL: no audit trail */
+	uint64_t skip_units;        /* resuming: units already written */
+	/* Makes what was written so far durable (about every 250 ms and at the
+	 * end); NULL when nothing needs it. Returns 0, or -1 with error. */
+	int (*commit)(void *context, const struct export_totals *totals, struct error *error);
+	void *context;
+};
+
+/* Runs the export. totals holds the committed counters on entry and the
+ * final ones on return. Returns an exit_code: 0 every record read, 1 some
+ * rows failed (errors.csv), 2 the credentials or the manifest were refused,
+ * 3 stopped (signal, a failing API, a failing write) — resumable; error is
+ * filled for 2 and 3, and for 1 when an account listing was refused. */
+int export_run(const struct export_request *request, struct export_output *output,
+               struct export_totals *totals, struct error *error);
+
+#endif

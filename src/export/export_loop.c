@@ -1,0 +1,708 @@
+/* The export's transfer loop (curl's parallel mode, as the engine's): reads
+ * of a window of units (manifest rows, or pages of an account listing) run
+ * concurrently; finished units are written strictly in order, so the output
+ * never depends on timing and a resume continues at a unit boundary.
+ * Pacing and retries reuse the engine's pieces: token bucket, AIMD, backoff,
+ * retry budget and the Retry-After parser (through read_answer.c). */
+#include "export/export.h"
+
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/csv_writer.h"
+#include "common/hash.h"
+#include "engine/aimd.h"
+#include "engine/backoff.h"
+#include "engine/rate_limiter.h"
+#include "export/device_source.h"
+#include "export/paging.h"
+#include "export/read_answer.h"
+#include "export/record_format.h"
+
+#define COMMIT_EVERY_MS 250
+#define POLL_MAX_MS     250
+
+/* One unit of work, written as a whole once every page of it is read. */
+struct unit {
+	uint64_t index;        /* position in the output order */
+	struct device_row row; /* per-device kinds */
+	uint64_t page;         /* the page to read next */
+	struct paging paging;
+	bool done, in_flight;
+	char *error; /* the row's error (errors.csv), owned */
+	unsigned attempt;
+	int64_t not_before_ms;
+	char *text; /* formatted records, through an open_memstream */
+	size_t text_size;
+	FILE *stream;
+	uint64_t records;
+	struct read_transfer transfer;
+};
+
+struct export_loop {
+	const struct export_request *request;
+	struct export_output *output;
+	struct export_totals *totals;
+	struct error *error;
+	int exit_code; /* the first stop's */
+	bool stopping;
+	bool output_broken; /* a write failed: nothing more may be written or committed */
+	CURLM *multi;
+	struct device_source source;
+	bool source_open, source_done;
+	char **error_columns; /* errors.csv header: the manifest's columns (owned) */
+	size_t error_column_count;
+	struct unit **window; /* ring of window_size units, by index */
+	size_t window_size;
+	uint64_t first, next; /* unit indexes: oldest not written, next to create */
+	/* account listings: pages known to exist, and whether the listing ended */
+	uint64_t planned_last;
+	bool listing_done;
+	struct paging listing;
+	unsigned in_flight;
+	struct aimd aimd;
+	struct rate_limiter limiter;
+	struct retry_budget budget;
+	uint64_t random;
+	int64_t pause_until_ms; /* a 429 holds every read until then */
+	int64_t last_commit_ms;
+	uint64_t exchange_sequence;
+	uint64_t row_errors_this_run;
+};
+
+static int stop(struct export_loop *loop, int exit_code, const char *message)
+{
+	if (!loop->stopping) {
+		loop->stopping = true;
+		loop->exit_code = exit_code;
+		if (message)
+			error_set(loop->error, "%s", message);
+	}
+	return -1;
+}
+
+static void unit_free(struct unit *unit)
+{
+	if (!unit)
+		return;
+	if (unit->stream)
+		fclose(unit->stream);
+	free(unit->text);
+	free(unit->error);
+	device_row_release(&unit->row);
+	read_transfer_release(&unit->transfer);
+	free(unit);
+}
+
+static struct unit *unit_new(struct export_loop *loop, uint64_t index)
+{
+	struct unit *unit = calloc(1, sizeof(*unit));
+	if (!unit)
+		return NULL;
+	unit->index = index;
+	unit->page = 1;
+	paging_init(&unit->paging, loop->request->limit);
+	read_transfer_init(&unit->transfer);
+	unit->stream = open_memstream(&unit->text, &unit->text_size);
+	if (!unit->stream) {
+		unit_free(unit);
+		return NULL;
+	}
+	return unit;
+}
+
+/* --- the order of units and where they come from --- */
+
+static int open_source(struct export_loop *loop)
+{
+	const struct export_request *request = loop->request;
+	if (device_source_open(&loop->source, request->manifest_path, request->maps,
+	                       request->map_count, request->sets, request->set_count,
+	                       loop->error) < 0) {
+		device_source_close(&loop->source);
+		loop->exit_code = 2;
+		return -1;
+	}
+	loop->source_open = true;
+	struct manifest *manifest = loop->source.manifest;
+	size_t count = manifest_column_count(manifest);
+	/* A JSONL manifest has no header yet: its errors.csv names the fields. */
+	static const char *const fallback[] = {"device_name", "id_type"};
+	size_t columns = count ? count : 2;
+	loop->error_columns = calloc(columns, sizeof(char *));
+	if (!loop->error_columns)
+		return stop(loop, 3, "out of memory");
+	for (size_t index = 0; index < columns; index++) {
+		loop->error_columns[index] =
+		    strdup(count ? manifest_column_name(manifest, index) : fallback[index]);
+		if (!loop->error_columns[index])
+			return stop(loop, 3, "out of memory");
+		loop->error_column_count++;
+	}
+	if (loop->output->errors && loop->output->errors_header) {
+		struct csv_writer csv;
+		csv_writer_init(&csv, loop->output->errors);
+		for (size_t index = 0; index < loop->error_column_count; index++)
+			csv_writer_cell(&csv, loop->error_columns[index]);
+		csv_writer_cell_raw(&csv, "error");
+		csv_writer_end_line(&csv);
+	}
+	/* Resuming: the rows already written are read past, not re-read from the API. */
+	for (uint64_t skipped = 0; skipped < loop->output->skip_units; skipped++) {
+		struct device_row row;
+		int next = device_source_next(&loop->source, &row, loop->error);
+		device_row_release(&row);
+		if (next < 0)
+			return stop(loop, 3, NULL);
+		if (next == 0) {
+			loop->source_done = true;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Creates units while the window has room. Returns 0 or -1 (stopping). */
+static int fill_window(struct export_loop *loop)
+{
+	bool per_device = loop->request->endpoint->per_device;
+	while (loop->next - loop->first < loop->window_size) {
+		if (per_device && loop->source_done)
+			return 0;
+		if (!per_device && (loop->listing_done || loop->next + 1 > loop->planned_last))
+			return 0;
+		struct unit *unit = unit_new(loop, loop->next);
+		if (!unit)
+			return stop(loop, 3, "out of memory");
+		if (per_device) {
+			int next = device_source_next(&loop->source, &unit->row, loop->error);
+			if (next <= 0) {
+				unit_free(unit);
+				if (next < 0)
+					return stop(loop, 2, NULL);
+				loop->source_done = true;
+				return 0;
+			}
+			if (unit->row.problem) {
+				unit->error = strdup(unit->row.problem);
+				unit->done = true;
+			}
+		} else {
+			unit->page = loop->next + 1;
+		}
+		loop->window[loop->next % loop->window_size] = unit;
+		loop->next++;
+	}
+	return 0;
+}
+
+/* A write failed (a full disk, an I/O error): what reached the file since the
+ * last commit is not trusted; the checkpoint keeps the last good length. */
+static int broken_output(struct export_loop *loop)
+{
+	loop->output_broken = true;
+	loop->stopping = false;
+	loop->exit_code = 0;
+	return stop(loop, 3,
+	            "cannot write the export (disk full or I/O error); free space and run the "
+	            "same export again to continue");
+}
+
+/* Writes finished units in order; commits about every COMMIT_EVERY_MS. */
+static int write_finished(struct export_loop *loop, bool final)
+{
+	struct export_output *output = loop->output;
+	if (loop->output_broken)
+		return -1;
+	while (loop->first < loop->next) {
+		struct unit *unit = loop->window[loop->first % loop->window_size];
+		if (!unit->done)
+			break;
+		if (fflush(unit->stream) != 0)
+			return stop(loop, 3, "out of memory formatting records");
+		if (unit->text_size &&
+		    fwrite(unit->text, 1, unit->text_size, output->records) != unit->text_size)
+			return broken_output(loop);
+		if (unit->error) {
+			loop->totals->errors++;
+			loop->row_errors_this_run++;
+			if (output->errors) {
+				struct csv_writer csv;
+				csv_writer_init(&csv, output->errors);
+				for (size_t index = 0; index < loop->error_column_count; index++) {
+					const char *value = NULL;
+					if (loop->source.manifest &&
+					    manifest_column_count(loop->source.manifest))
+						value = index < unit->row.value_count
+						            ? unit->row.values[index]
+						            : NULL;
+					else
+						value = index == 0 ? unit->row.device
+						                   : unit->row.id_type;
+					csv_writer_cell(&csv, value);
+				}
+				csv_writer_cell(&csv, unit->error);
+				csv_writer_end_line(&csv);
+			}
+			fprintf(stderr, "lattigo-batch: export: row %" PRIu64 ": %s\n",
+			        unit->row.row, unit->error);
+		}
+		if (ferror(output->records) || (output->errors && ferror(output->errors)))
+			return broken_output(loop);
+		loop->totals->records += unit->records;
+		loop->totals->units++;
+		loop->window[loop->first % loop->window_size] = NULL;
+		unit_free(unit);
+		loop->first++;
+	}
+	int64_t now = clock_monotonic_ms();
+	if (!final && now - loop->last_commit_ms < COMMIT_EVERY_MS)
+		return 0;
+	loop->last_commit_ms = now;
+	if (fflush(output->records) != 0 || (output->errors && fflush(output->errors) != 0))
+		return broken_output(loop);
+	if (output->audit && audit_commit(output->audit, loop->error) < 0)
+		return stop(loop, 3, NULL);
+	if (output->commit && output->commit(output->context, loop->totals, loop->error) < 0)
+		return stop(loop, 3, NULL);
+	return 0;
+}
+
+/* --- one read --- */
+
+static int build_url(struct export_loop *loop, struct unit *unit)
+{
+	const struct export_request *request = loop->request;
+	const struct read_endpoint *endpoint = request->endpoint;
+	struct strbuf *url = &unit->transfer.url;
+	strbuf_reset(url);
+	strbuf_append_string(url, request->transport.api_root);
+	if (url->length && url->data[url->length - 1] != '/')
+		strbuf_append_char(url, '/');
+	const char *slot = strstr(endpoint->path, "{device_name}");
+	if (slot && unit->row.device) {
+		char *escaped = curl_easy_escape(NULL, unit->row.device, 0);
+		if (!escaped)
+			return -1;
+		strbuf_append(url, endpoint->path, (size_t)(slot - endpoint->path));
+		strbuf_append_string(url, escaped);
+		strbuf_append_string(url, slot + strlen("{device_name}"));
+		curl_free(escaped);
+	} else {
+		strbuf_append_string(url, endpoint->path);
+	}
+	unsigned parameters = endpoint->parameters;
+	char number[32];
+	int result = 0;
+	if (parameters & READ_PARAM_DETAILS && !request->no_details)
+		result |= read_url_add(url, "details", "true");
+	if (parameters & READ_PARAM_STATE)
+		result |= read_url_add(url, "state", request->state);
+	if (parameters & READ_PARAM_ID_TYPE)
+		result |= read_url_add(url, "id_type", unit->row.id_type);
+	if (parameters & READ_PARAM_DATES) {
+		result |= read_url_add(url, "start_date", request->start_date);
+		result |= read_url_add(url, "end_date", request->end_date);
+	}
+	if (parameters & READ_PARAM_DIRECTION)
+		result |= read_url_add(url, "direction", request->direction);
+	if (parameters & READ_PARAM_LIMIT) {
+		snprintf(number, sizeof(number), "%" PRIu64,
+		         request->limit ? request->limit : (uint64_t)READ_LIMIT_ALL);
+		result |= read_url_add(url, "limit", number);
+	}
+	if (endpoint->paging == READ_PAGED) {
+		snprintf(number, sizeof(number), "%" PRIu64, unit->page);
+		result |= read_url_add(url, "page", number);
+		snprintf(number, sizeof(number), "%" PRIu64, request->per_page);
+		result |= read_url_add(url, "per_page", number);
+	}
+	return result == 0 && url->data ? 0 : -1;
+}
+
+static int start_read(struct export_loop *loop, struct unit *unit)
+{
+	if (build_url(loop, unit) < 0)
+		return stop(loop, 3, "the request URL is too long");
+	if (read_transfer_prepare(&unit->transfer, &loop->request->transport, unit) < 0)
+		return stop(loop, 3, "cannot set up a transfer (out of memory)");
+	unit->attempt++;
+	if (unit->attempt == 1)
+		retry_budget_count_call(&loop->budget);
+	unit->transfer.started_mono_ms = clock_monotonic_ms();
+	unit->transfer.started_wall_ms = clock_wall_ms();
+	if (curl_multi_add_handle(loop->multi, unit->transfer.easy) != CURLM_OK)
+		return stop(loop, 3, "cannot start a transfer");
+	unit->in_flight = true;
+	loop->in_flight++;
+	loop->totals->calls++;
+	return 0;
+}
+
+static void record_exchange(struct export_loop *loop, struct unit *unit, long status,
+                            CURLcode result)
+{
+	if (!loop->output->audit)
+		return;
+	struct read_transfer *transfer = &unit->transfer;
+	const char *api_root = loop->request->transport.api_root;
+	const char *url = strbuf_text(&transfer->url);
+	size_t root = strlen(api_root);
+	if (strncmp(url, api_root, root) == 0)
+		url += root;
+	while (*url == '/')
+		url++;
+	struct exchange exchange = {
+	    .sequence = loop->exchange_sequence++,
+	    .started_at_ms = transfer->started_wall_ms,
+	    .finished_at_ms = clock_wall_ms(),
+	    .method = "GET",
+	    .url = url,
+	    .request_body = NULL,
+	    .request_length = 0,
+	    .http_status = status,
+	    .curl_error = result == CURLE_OK ? "" : transfer->curl_error,
+	    .response_headers = strbuf_text(&transfer->headers),
+	    .response_headers_length = transfer->headers.length,
+	    .response_body = strbuf_text(&transfer->response),
+	    .response_length = transfer->response.length,
+	    .attempt = unit->attempt,
+	    .rows = unit->row.row ? &unit->row.row : NULL,
+	    .row_count = unit->row.row ? 1 : 0,
+	};
+	if (audit_record_exchange(loop->output->audit, &exchange, loop->error) < 0)
+		stop(loop, 3, NULL);
+}
+
+/* Account listings: after the last page known to exist, the paging rule says
+ * whether more follow; the first page's X-Total-Pages plans all of them. */
+static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count, uint64_t hash)
+{
+	const struct page_headers *headers = &unit->transfer.paging;
+	if (unit->page == loop->output->skip_units + 1 && headers->total_pages > 0 &&
+	    (uint64_t)headers->total_pages > loop->planned_last)
+		loop->planned_last = (uint64_t)headers->total_pages;
+	if (unit->page != loop->planned_last)
+		return 0;
+	uint64_t next = 0;
+	loop->listing.page = unit->page;
+	enum paging_verdict verdict =
+	    paging_after_page(&loop->listing, headers, count, hash, &next);
+	if (verdict == PAGING_LOOP)
+		return stop(loop, 3,
+		            "the API sent the same page again (or pointed back); stopped "
+		            "rather than read forever");
+	if (verdict == PAGING_DONE)
+		loop->listing_done = true;
+	else if (next > loop->planned_last)
+		loop->planned_last = next;
+	return 0;
+}
+
+static int accept_answer(struct export_loop *loop, struct unit *unit)
+{
+	const struct export_request *request = loop->request;
+	const struct read_endpoint *endpoint = request->endpoint;
+	struct read_transfer *transfer = &unit->transfer;
+	json_error_t parse_error;
+	json_t *answer = json_loadb(strbuf_text(&transfer->response), transfer->response.length, 0,
+	                            &parse_error);
+	bool shape_ok = answer && (endpoint->paging == READ_OBJECT ? json_is_object(answer)
+	                                                           : json_is_array(answer));
+	if (!shape_ok) {
+		json_decref(answer);
+		return 1; /* not an answer: retried like a 5xx */
+	}
+	size_t count = json_is_array(answer) ? json_array_size(answer) : 1;
+	size_t keep = unit->row.device ? paging_keep(&unit->paging, count) : count;
+	const char *device = endpoint->per_device ? unit->row.device : NULL;
+	struct record_format format = {endpoint, request->jsonl, request->no_details};
+	int result = 0;
+	if (json_is_array(answer)) {
+		for (size_t index = 0; index < keep && result == 0; index++)
+			result = record_format_write(unit->stream, &format,
+			                             json_array_get(answer, index), device);
+	} else {
+		result = record_format_write(unit->stream, &format, answer, device);
+	}
+	json_decref(answer);
+	if (result < 0 || ferror(unit->stream))
+		return stop(loop, 3, "out of memory formatting records");
+	unit->records += keep;
+	uint64_t hash = hash64(strbuf_text(&transfer->response), transfer->response.length, 0);
+	if (endpoint->paging != READ_PAGED) {
+		unit->done = true;
+		return 0;
+	}
+	if (!endpoint->per_device) {
+		unit->done = true;
+		return plan_pages(loop, unit, count, hash);
+	}
+	uint64_t next = 0;
+	enum paging_verdict verdict =
+	    paging_after_page(&unit->paging, &transfer->paging, count, hash, &next);
+	if (verdict == PAGING_LOOP)
+		return stop(loop, 3,
+		            "the API sent the same page again (or pointed back); stopped "
+		            "rather than read forever");
+	if (verdict == PAGING_DONE) {
+		unit->done = true;
+	} else {
+		unit->page = next;
+		unit->attempt = 0;
+		unit->not_before_ms = 0;
+	}
+	return 0;
+}
+
+static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode result)
+{
+	struct read_transfer *transfer = &unit->transfer;
+	long status = 0;
+	if (result == CURLE_OK)
+		curl_easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_multi_remove_handle(loop->multi, transfer->easy);
+	read_transfer_drop_handle(transfer);
+	unit->in_flight = false;
+	loop->in_flight--;
+	if (loop->request->verbose)
+		fprintf(stderr, "GET %s -> %ld (%" PRId64 " ms, attempt %u)\n",
+		        loop->request->endpoint->path, status,
+		        clock_monotonic_ms() - transfer->started_mono_ms, unit->attempt);
+	record_exchange(loop, unit, status, result);
+	if (loop->stopping)
+		return;
+	struct read_answer answer = {
+	    .result = result,
+	    .status = status,
+	    .retry_after = transfer->retry_after,
+	    .too_big = transfer->too_big,
+	    .curl_error = transfer->curl_error,
+	    .body = strbuf_text(&transfer->response),
+	    .body_length = transfer->response.length,
+	    .attempt = unit->attempt,
+	    .per_device = loop->request->endpoint->per_device,
+	    .device = unit->row.device,
+	};
+	int64_t now_wall = clock_wall_ms();
+	struct read_decision decision;
+	read_decide(&answer, loop->request->max_tries, now_wall, backoff_random(&loop->random),
+	            &decision);
+	if (decision.verdict == READ_ACCEPT) {
+		aimd_on_success(&loop->aimd);
+		int accepted = accept_answer(loop, unit);
+		if (accepted <= 0)
+			return;
+		/* A 200 whose body is not the JSON the API text shows: retried. */
+		answer.status = 502;
+		read_decide(&answer, loop->request->max_tries, now_wall,
+		            backoff_random(&loop->random), &decision);
+		snprintf(decision.message, sizeof(decision.message),
+		         "the answer to GET %s is not the JSON the API text shows",
+		         loop->request->endpoint->path);
+		if (decision.verdict == READ_STOP_FAILING)
+			snprintf(
+			    decision.message, sizeof(decision.message),
+			    "the API keeps answering something that is not JSON; stopped so the "
+			    "export can be resumed later");
+	}
+	switch (decision.verdict) {
+	case READ_ACCEPT:
+		return;
+	case READ_RETRY:
+		if (decision.spends_budget && !retry_budget_try_spend(&loop->budget)) {
+			char message[600];
+			snprintf(
+			    message, sizeof(message),
+			    "the API keeps failing (last: %s); the retry budget is spent; stopped "
+			    "so the export can be resumed later",
+			    decision.message);
+			stop(loop, 3, message);
+			return;
+		}
+		loop->totals->retries++;
+		if (decision.throttled) {
+			loop->totals->throttled++;
+			aimd_on_throttled(&loop->aimd, clock_monotonic_ms());
+			int64_t until = clock_monotonic_ms() + decision.delay_ms;
+			if (until > loop->pause_until_ms)
+				loop->pause_until_ms = until;
+		}
+		unit->not_before_ms = clock_monotonic_ms() + decision.delay_ms;
+		return;
+	case READ_DEVICE_ERROR:
+		unit->error = strdup(decision.message);
+		if (!unit->error) {
+			stop(loop, 3, "out of memory");
+			return;
+		}
+		/* Records of earlier pages are dropped: a device is all or nothing. */
+		fclose(unit->stream);
+		free(unit->text);
+		unit->text = NULL;
+		unit->text_size = 0;
+		unit->stream = open_memstream(&unit->text, &unit->text_size);
+		unit->records = 0;
+		unit->done = true;
+		if (!unit->stream)
+			stop(loop, 3, "out of memory");
+		return;
+	case READ_STOP_REFUSED:
+		stop(loop, 2, decision.message);
+		return;
+	case READ_STOP_FAILING:
+		stop(loop, 3, decision.message);
+		return;
+	case READ_STOP_LISTING:
+		stop(loop, 1, decision.message);
+		return;
+	}
+}
+
+/* Starts due reads, oldest unit first, within concurrency, --rate and any 429 pause. */
+static int start_due(struct export_loop *loop, int64_t *wait_ms)
+{
+	int64_t now = clock_monotonic_ms();
+	*wait_ms = POLL_MAX_MS;
+	if (loop->pause_until_ms > now) {
+		*wait_ms = loop->pause_until_ms - now;
+		return 0;
+	}
+	for (uint64_t index = loop->first; index < loop->next; index++) {
+		if (loop->in_flight >= loop->aimd.current)
+			return 0;
+		struct unit *unit = loop->window[index % loop->window_size];
+		if (unit->done || unit->in_flight)
+			continue;
+		if (unit->not_before_ms > now) {
+			if (unit->not_before_ms - now < *wait_ms)
+				*wait_ms = unit->not_before_ms - now;
+			continue;
+		}
+		if (!rate_limiter_try_take(&loop->limiter, now)) {
+			int64_t wait = rate_limiter_wait_ms(&loop->limiter, now);
+			if (wait < *wait_ms)
+				*wait_ms = wait > 0 ? wait : 1;
+			return 0;
+		}
+		if (start_read(loop, unit) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool all_written(const struct export_loop *loop)
+{
+	bool source_over = loop->request->endpoint->per_device
+	                       ? loop->source_done
+	                       : loop->listing_done || loop->next >= loop->planned_last;
+	return source_over && loop->first == loop->next;
+}
+
+static void abort_in_flight(struct export_loop *loop)
+{
+	for (uint64_t index = loop->first; index < loop->next; index++) {
+		struct unit *unit = loop->window[index % loop->window_size];
+		if (unit && unit->in_flight) {
+			curl_multi_remove_handle(loop->multi, unit->transfer.easy);
+			read_transfer_drop_handle(&unit->transfer);
+			unit->in_flight = false;
+			loop->in_flight--;
+		}
+	}
+}
+
+static void run_loop(struct export_loop *loop)
+{
+	while (!loop->stopping) {
+		if (loop->request->stop && *loop->request->stop) {
+			stop(loop, 3,
+			     "stopped by a signal; run the same export again (or 'lattigo-batch "
+			     "resume DIR') to continue");
+			break;
+		}
+		if (fill_window(loop) < 0 || write_finished(loop, false) < 0)
+			break;
+		if (all_written(loop))
+			break;
+		int64_t wait_ms = POLL_MAX_MS;
+		if (start_due(loop, &wait_ms) < 0)
+			break;
+		int running = 0;
+		curl_multi_perform(loop->multi, &running);
+		if (wait_ms > 0)
+			curl_multi_poll(loop->multi, NULL, 0, (int)(wait_ms < 1 ? 1 : wait_ms),
+			                NULL);
+		curl_multi_perform(loop->multi, &running);
+		CURLMsg *message;
+		int left = 0;
+		while ((message = curl_multi_info_read(loop->multi, &left))) {
+			if (message->msg != CURLMSG_DONE)
+				continue;
+			void *pointer = NULL;
+			curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &pointer);
+			finish_read(loop, pointer, message->data.result);
+		}
+	}
+	abort_in_flight(loop);
+}
+
+int export_run(const struct export_request *request, struct export_output *output,
+               struct export_totals *totals, struct error *error)
+{
+	struct export_loop loop;
+	memset(&loop, 0, sizeof(loop));
+	loop.request = request;
+	loop.output = output;
+	loop.totals = totals;
+	loop.error = error;
+	unsigned concurrency = request->concurrency ? request->concurrency : 1;
+	loop.window_size = concurrency * 8 < 64 ? 64 : concurrency * 8;
+	loop.window = calloc(loop.window_size, sizeof(*loop.window));
+	loop.multi = curl_multi_init();
+	if (!loop.window || !loop.multi) {
+		free(loop.window);
+		if (loop.multi)
+			curl_multi_cleanup(loop.multi);
+		error_set(error, "out of memory");
+		return 3;
+	}
+	curl_multi_setopt(loop.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)concurrency);
+	curl_multi_setopt(loop.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)concurrency);
+	int64_t now = clock_monotonic_ms();
+	aimd_init(&loop.aimd, concurrency, 16, 1000);
+	rate_limiter_init(&loop.limiter, request->rate, now);
+	retry_budget_init(&loop.budget, 0.5, 20);
+	loop.random = (uint64_t)clock_wall_ms() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15u;
+	loop.last_commit_ms = now;
+	loop.first = loop.next = output->skip_units;
+	loop.planned_last = output->skip_units + 1;
+	paging_init(&loop.listing, 0);
+	totals->complete = false;
+	if (request->endpoint->per_device) {
+		if (open_source(&loop) == 0)
+			run_loop(&loop);
+	} else {
+		run_loop(&loop);
+	}
+	if (!loop.stopping || loop.exit_code != 2)
+		write_finished(&loop, true);
+	if (!loop.stopping && all_written(&loop))
+		totals->complete = true;
+	for (uint64_t index = loop.first; index < loop.next; index++)
+		unit_free(loop.window[index % loop.window_size]);
+	free(loop.window);
+	curl_multi_cleanup(loop.multi);
+	for (size_t index = 0; index < loop.error_column_count; index++)
+		free(loop.error_columns[index]);
+	free(loop.error_columns);
+	if (loop.source_open)
+		device_source_close(&loop.source);
+	if (loop.stopping || !totals->complete)
+		return loop.exit_code ? loop.exit_code : 3;
+	return totals->errors ? 1 : 0;
+}
