@@ -171,6 +171,38 @@ static lxw_error write_line(lxw_worksheet *sheet, lxw_row_t *row, const char *te
 	return worksheet_write_string(sheet, (*row)++, 0, text, format);
 }
 
+/* Which columns the example row fills: all of them, unless the operation's
+ * cross-field rules (imei or device_sku, not both) refuse that; then one
+ * optional column is left empty, the last one whose absence satisfies them. */
+static void choose_example(const struct op *op, const struct op_field *const *fields, size_t count,
+                           bool *filled)
+{
+	struct record record;
+	memset(&record, 0, sizeof(record));
+	for (size_t index = 0; index < count; index++) {
+		filled[index] = true;
+		record.value[fields[index]->id] = field_rule_example(fields[index]->validate);
+	}
+	if (!op->check_record)
+		return;
+	struct strbuf message;
+	strbuf_init(&message, 1024);
+	bool passes = op->check_record(&record, &message) == 0;
+	for (size_t index = count; index-- > 0 && !passes;) {
+		if (fields[index]->flags & OP_FIELD_REQUIRED)
+			continue;
+		const char *kept = record.value[fields[index]->id];
+		record.value[fields[index]->id] = NULL;
+		strbuf_reset(&message);
+		passes = op->check_record(&record, &message) == 0;
+		if (passes)
+			filled[index] = false;
+		else
+			record.value[fields[index]->id] = kept;
+	}
+	strbuf_release(&message);
+}
+
 static lxw_error write_instructions(lxw_workbook *workbook, const struct op *op,
                                     const struct op_field *const *fields, size_t count,
                                     const struct template_formats *formats)
@@ -232,12 +264,16 @@ static lxw_error write_instructions(lxw_workbook *workbook, const struct op *op,
 	                   "Example row (copy it to the first sheet to try; nothing is sent from "
 	                   "this sheet):",
 	                   formats->bold);
+	bool filled[TEMPLATE_MAX_FIELDS];
+	choose_example(op, fields, count, filled);
 	for (size_t index = 0; index < count; index++) {
 		const struct op_field *field = fields[index];
 		code |= worksheet_write_string(sheet, row, (lxw_col_t)index, field_name(field->id),
 		                               formats->bold);
-		code |= worksheet_write_string(sheet, row + 1, (lxw_col_t)index,
-		                               field_rule_example(field->validate), formats->text);
+		if (filled[index])
+			code |= worksheet_write_string(sheet, row + 1, (lxw_col_t)index,
+			                               field_rule_example(field->validate),
+			                               formats->text);
 	}
 	return code ? LXW_ERROR_MEMORY_MALLOC_FAILED : LXW_NO_ERROR;
 }

@@ -37,10 +37,10 @@ struct job_options {
 	char *op;       /* operation name as given (pipeline_find_op resolves it) */
 	char *manifest; /* path; "-" is stdin */
 	enum manifest_format format;
-	char delimiter;                /* 0 = sniffed */
-	char *sheet;                   /* --sheet: the worksheet of an .xlsx manifest; NULL = first */
+	char delimiter; /* 0 = sniffed */
+	char *sheet;    /* --sheet: the worksheet of an .xlsx manifest; NULL = first */
 	enum output_format output_format; /* --output-format */
-	struct field_assignment *maps; /* --map FIELD=COLUMN; strings owned */
+	struct field_assignment *maps;    /* --map FIELD=COLUMN; strings owned */
 	size_t map_count;
 	struct field_assignment *sets; /* --set FIELD=VALUE; strings owned */
 	size_t set_count;
