@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,33 @@ static int keep_stdin_copy(const char *path, struct error *error)
 		result = error_set(error, "cannot sync '%s': %s", path, strerror(errno));
 	close(output);
 	return result;
+}
+
+/* A job started from stdin is resumed by piping its manifest again: the new
+ * stdin is read into a scratch copy next to the kept one and must be the same
+ * content (compressed or not), or the resume is refused naming where they
+ * differ. The scratch copy never outlives the check. Returns 0, or -1 with error. */
+static int check_stdin_unchanged(const char *out, const char *kept, struct error *error)
+{
+	char scratch[4096];
+	if (join_path(scratch, sizeof(scratch), out, JOB_STDIN_MANIFEST ".new", error) < 0)
+		return -1;
+	unlink(scratch); /* left by a crash during an earlier check */
+	if (keep_stdin_copy(scratch, error) < 0) {
+		unlink(scratch);
+		return -1;
+	}
+	uint64_t line = 0, size_then = 0, size_now = 0;
+	int difference =
+	    journal_first_difference(kept, scratch, &line, &size_then, &size_now, error);
+	unlink(scratch);
+	if (difference <= 0)
+		return difference;
+	return error_set(error,
+	                 "the manifest piped to stdin is not the one this job was started with "
+	                 "(kept as '%s'): they differ from line %" PRIu64 " on (%" PRIu64
+	                 " bytes then, %" PRIu64 " now)",
+	                 kept, line, size_then, size_now);
 }
 
 /* Writes OUT/job.json: the effective options, so `resume OUT` can rebuild them. */
@@ -160,8 +188,21 @@ static int resume_job(struct job_directory *directory, const struct job_options 
 		return EXIT_RESUME_REFUSED;
 	}
 	directory->resuming = true;
+	int result = 0;
+	if (strcmp(options->manifest, "-") == 0) {
+		if (access(directory->manifest_path, R_OK) < 0)
+			result = error_set(error,
+			                   "it was started with manifest '%s', not with one from "
+			                   "stdin (its copy '%s' is absent)",
+			                   recorded.manifest_path, directory->manifest_path);
+		else
+			result =
+			    check_stdin_unchanged(options->out, directory->manifest_path, error);
+	}
 	struct journal_header current;
-	int result = fill_header(&current, options, op, directory->manifest_path, error);
+	memset(&current, 0, sizeof(current));
+	if (result == 0)
+		result = fill_header(&current, options, op, directory->manifest_path, error);
 	if (result == 0 && journal_header_compare(&recorded, &current, error) < 0)
 		result = -1;
 	journal_header_release(&current);
@@ -240,12 +281,6 @@ int job_directory_open(struct job_directory *directory, const struct job_options
 		          options->out);
 		return EXIT_USAGE;
 	}
-	if (has_job && is_stdin && access(directory->manifest_path, R_OK) < 0) {
-		error_set(error, "cannot resume '%s': its stdin manifest copy '%s' is missing",
-		          options->out, directory->manifest_path);
-		return EXIT_RESUME_REFUSED;
-	}
-
 	struct journal_options journal_options = {
 	    .before_commit = commit_audit_first,
 	    .commit_context = directory,

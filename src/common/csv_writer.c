@@ -7,6 +7,14 @@ void csv_writer_init(struct csv_writer *writer, FILE *stream)
 {
 	writer->stream = stream;
 	writer->at_line_start = true;
+	writer->delimiter = ',';
+	writer->line_end = "\n";
+}
+
+void csv_writer_set_format(struct csv_writer *writer, char delimiter, const char *line_end)
+{
+	writer->delimiter = delimiter ? delimiter : ',';
+	writer->line_end = line_end ? line_end : "\n";
 }
 
 bool csv_is_plain_number(const char *text)
@@ -34,15 +42,24 @@ static bool starts_like_formula(const char *text)
 	       !csv_is_plain_number(text);
 }
 
+bool csv_needs_formula_guard(const char *text)
+{
+	/* '=1 is guarded too ('': a reader that removes the guard from every '
+	 * followed by guarded text then gives back exactly what was written */
+	while (*text == '\'')
+		text++;
+	return starts_like_formula(text);
+}
+
 static void write_cell(struct csv_writer *writer, const char *value, bool neutralise)
 {
 	if (!writer->at_line_start)
-		fputc(',', writer->stream);
+		fputc(writer->delimiter, writer->stream);
 	writer->at_line_start = false;
 	if (!value)
 		return;
-	bool prefix = neutralise && starts_like_formula(value);
-	bool quote = strpbrk(value, ",\"\r\n") != NULL;
+	bool prefix = neutralise && csv_needs_formula_guard(value);
+	bool quote = strpbrk(value, ",\"\r\n") != NULL || strchr(value, writer->delimiter) != NULL;
 	if (!quote && (value[0] == ' ' || (value[0] && value[strlen(value) - 1] == ' ')))
 		quote = true; /* keep surrounding spaces: readers trim unquoted ones */
 	if (quote)
@@ -70,6 +87,6 @@ void csv_writer_cell_raw(struct csv_writer *writer, const char *value)
 
 void csv_writer_end_line(struct csv_writer *writer)
 {
-	fputc('\n', writer->stream);
+	fputs(writer->line_end, writer->stream);
 	writer->at_line_start = true;
 }

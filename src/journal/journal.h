@@ -30,6 +30,11 @@ struct journal_fingerprint {
  * About 0.3 s per 100 MB. Returns 0, or -1 with error naming the file. */
 int journal_fingerprint_file(const char *path, struct journal_fingerprint *fingerprint,
                              struct error *error);
+/* Compares two manifests' decompressed contents: 0 when equal, 1 when they
+ * differ (*line = the 1-based line of the first difference, *size_a and
+ * *size_b = the decompressed sizes), -1 with error when one cannot be read. */
+int journal_first_difference(const char *path_a, const char *path_b, uint64_t *line,
+                             uint64_t *size_a, uint64_t *size_b, struct error *error);
 
 /* The first record: which job this journal belongs to. */
 struct journal_header {

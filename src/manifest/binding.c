@@ -266,6 +266,92 @@ static const char *trim_value(struct binding *binding, enum field_id field, cons
 	return strbuf_text(copy);
 }
 
+/* Writes the JSON number text (a valid JSON number) as plain decimal digits
+ * into out when its value is a whole number: "1e3" -> "1000", "1024.0" ->
+ * "1024", "-2E0" -> "-2". Returns 0, or -1 when it has a fractional part or
+ * more than 40 digits. */
+static int whole_json_number(const char *text, struct strbuf *out)
+{
+	enum { MAX_DIGITS = 40 };
+	bool negative = *text == '-';
+	if (negative)
+		text++;
+	char digits[MAX_DIGITS + 1];
+	size_t count = 0;
+	long point = 0; /* digits before the decimal point */
+	bool in_fraction = false;
+	for (; *text && *text != 'e' && *text != 'E'; text++) {
+		if (*text == '.') {
+			in_fraction = true;
+			continue;
+		}
+		if (count == 0 && *text == '0') { /* leading zeros carry no value */
+			if (in_fraction)
+				point--;
+			continue;
+		}
+		if (count == MAX_DIGITS)
+			return -1;
+		digits[count++] = *text;
+		if (!in_fraction)
+			point++;
+	}
+	long exponent = 0;
+	if (*text == 'e' || *text == 'E') {
+		text++;
+		bool down = *text == '-';
+		if (*text == '-' || *text == '+')
+			text++;
+		for (; *text && exponent <= 1000; text++)
+			exponent = exponent * 10 + (*text - '0');
+		if (exponent > 1000 && count > 0)
+			return -1; /* far too large, or far below 1 */
+		if (down)
+			exponent = -exponent;
+	}
+	point += exponent;
+	while (count > 0 && digits[count - 1] == '0' && (long)count > point)
+		count--; /* trailing zeros after the point */
+	if (count == 0) {
+		strbuf_append_string(out, "0");
+		return 0;
+	}
+	if (point < (long)count || point > MAX_DIGITS)
+		return -1;
+	if (negative)
+		strbuf_append_char(out, '-');
+	strbuf_append(out, digits, count);
+	for (long index = (long)count; index < point; index++)
+		strbuf_append_char(out, '0');
+	return 0;
+}
+
+/* Judges a value by what it was in the file (JSONL): an array or object is
+ * refused, a number for a count field becomes its whole value's digits.
+ * Returns the value to use, or NULL with problem filled (unless NULL). */
+static const char *take_kind(struct binding *binding, const struct op_field *field, size_t column,
+                             const char *value, struct strbuf *problem)
+{
+	enum manifest_value_kind kind = manifest_value_kind(binding->manifest, column);
+	if (kind == MANIFEST_VALUE_ARRAY || kind == MANIFEST_VALUE_OBJECT) {
+		if (problem)
+			strbuf_appendf(problem, "%.80s: value is %s, expected text or a number",
+			               manifest_column_name(binding->manifest, column),
+			               kind == MANIFEST_VALUE_ARRAY ? "an array" : "an object");
+		return NULL;
+	}
+	if (kind != MANIFEST_VALUE_NUMBER || !(field->flags & OP_FIELD_NUMBER))
+		return value;
+	struct strbuf *whole = &binding->trimmed[field->id];
+	strbuf_reset(whole);
+	if (whole_json_number(value, whole) == 0)
+		return strbuf_text(whole);
+	if (problem)
+		strbuf_appendf(problem, "%s: the number %.40s is not a whole number",
+		               field_name(field->id), value);
+	return NULL;
+}
+
 int binding_apply(struct binding *binding, const struct manifest_row *row, struct record *record,
                   struct strbuf *problem)
 {
@@ -289,8 +375,9 @@ int binding_apply(struct binding *binding, const struct manifest_row *row, struc
 			continue;
 		}
 		const char *raw = NULL;
+		size_t column = 0;
 		for (size_t alias = 0; alias < binding->column_count[field] && !raw; alias++) {
-			size_t column = binding->columns[field][alias];
+			column = binding->columns[field][alias];
 			if (column < row->value_count)
 				raw = row->values[column];
 		}
@@ -298,6 +385,17 @@ int binding_apply(struct binding *binding, const struct manifest_row *row, struc
 			continue;
 		size_t length = 0;
 		const char *value = trim_value(binding, field, raw, &length);
+		if (value &&
+		    manifest_value_kind(binding->manifest, column) != MANIFEST_VALUE_TEXT) {
+			const char *taken = take_kind(binding, &binding->op->fields[index], column,
+			                              value, failed ? NULL : problem);
+			if (!taken)
+				failed = true;
+			else {
+				value = taken;
+				length = strlen(taken);
+			}
+		}
 		record->value[field] = value;
 		if (value && !failed && !utf8_validate(value, length, NULL)) {
 			strbuf_appendf(problem, "%s: ", field_name(field));

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/csv_writer.h"
 #include "manifest/column_name.h"
 
 /* libcsv's parser states (libcsv.c does not export them). */
@@ -206,6 +207,14 @@ static int read_row(struct manifest *manifest, struct error *error)
 	return state->row_complete ? 1 : 0;
 }
 
+/* The cell as it was before this tool's errors.csv writer guarded it
+ * against formula injection: exactly one ' in front of text that needs
+ * the guard (csv_needs_formula_guard), nothing else. */
+static const char *unguarded(const char *value)
+{
+	return value[0] == '\'' && csv_needs_formula_guard(value + 1) ? value + 1 : value;
+}
+
 static int csv_next(struct manifest *manifest, struct manifest_row *row, struct error *error)
 {
 	struct csv_state *state = &manifest->csv;
@@ -216,6 +225,8 @@ static int csv_next(struct manifest *manifest, struct manifest_row *row, struct 
 	for (size_t index = 0; index < columns; index++) {
 		size_t offset = index < state->field_count ? state->field_offsets[index] : NO_FIELD;
 		manifest->values[index] = offset == NO_FIELD ? NULL : state->text.data + offset;
+		if (manifest->unguard && manifest->values[index])
+			manifest->values[index] = unguarded(manifest->values[index]);
 	}
 	if (state->field_count > columns)
 		manifest_row_problem(manifest, "row has %zu fields, the header has %zu",
@@ -328,6 +339,13 @@ int csv_reader_open(struct manifest *manifest, struct error *error)
 		                    strbuf_text(&manifest->problem));
 	for (size_t index = 0; index < state->field_count; index++) {
 		const char *name = state->text.data + state->field_offsets[index];
+		if (column_name_equal(name, "error") || column_name_equal(name, "source_row"))
+			manifest->unguard = true;
+	}
+	for (size_t index = 0; index < state->field_count; index++) {
+		const char *name = state->text.data + state->field_offsets[index];
+		if (manifest->unguard)
+			name = unguarded(name);
 		if (manifest_add_column(manifest, name, strlen(name)) < 0)
 			return error_set_at(error, manifest->path, 0, "out of memory");
 	}

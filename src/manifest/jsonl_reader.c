@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Put before a top-level number when it is quoted, so that take_values
+ * knows the string was a number: U+FDD0, a noncharacter no real text uses. */
+#define NUMBER_MARK_JSON "\\ufdd0"
+#define NUMBER_MARK_UTF8 "\xEF\xB7\x90"
+
 /* Deeper JSON than this cannot be a manifest row; refusing it before jansson
  * recurses keeps hostile input from costing stack. */
 #define JSONL_MAX_DEPTH 32
@@ -81,6 +86,8 @@ static int quote_numbers(const char *line, size_t length, struct strbuf *out)
 			if (number > 0) {
 				strbuf_append(out, line + copied, index - copied);
 				strbuf_append_char(out, '"');
+				if (depth == 1 && previous == ':')
+					strbuf_append_string(out, NUMBER_MARK_JSON);
 				strbuf_append(out, line + index, number);
 				strbuf_append_char(out, '"');
 				index += number - 1;
@@ -128,6 +135,38 @@ static long find_column(struct manifest *manifest, const char *key, size_t hint)
 	return -1;
 }
 
+static void free_dumps(struct jsonl_state *state)
+{
+	for (size_t index = 0; index < state->dump_count; index++)
+		free(state->dumps[index]);
+	state->dump_count = 0;
+}
+
+/* Gives an array or object value as its compact JSON text (for errors.csv),
+ * marked with its kind. */
+static void take_structure(struct manifest *manifest, size_t column, const json_t *value)
+{
+	struct jsonl_state *state = &manifest->jsonl;
+	manifest->kinds[column] =
+	    json_is_array(value) ? MANIFEST_VALUE_ARRAY : MANIFEST_VALUE_OBJECT;
+	if (!state->dumps) {
+		state->dumps = calloc(MANIFEST_MAX_COLUMNS, sizeof(*state->dumps));
+		if (!state->dumps) {
+			manifest_row_problem(manifest, "out of memory");
+			return;
+		}
+	}
+	char *text = state->dump_count < MANIFEST_MAX_COLUMNS
+	                 ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY)
+	                 : NULL;
+	if (!text) {
+		manifest->values[column] = json_is_array(value) ? "[]" : "{}";
+		return;
+	}
+	state->dumps[state->dump_count++] = text;
+	manifest->values[column] = text;
+}
+
 static void take_values(struct manifest *manifest, json_t *object)
 {
 	const char *key = NULL;
@@ -156,16 +195,21 @@ static void take_values(struct manifest *manifest, json_t *object)
 				continue;
 			}
 		}
-		if (json_is_string(value))
-			manifest->values[column] = json_string_value(value);
-		else if (json_is_true(value))
+		if (json_is_string(value)) {
+			const char *text = json_string_value(value);
+			if (strncmp(text, NUMBER_MARK_UTF8, sizeof(NUMBER_MARK_UTF8) - 1) == 0) {
+				text += sizeof(NUMBER_MARK_UTF8) - 1;
+				manifest->kinds[column] = MANIFEST_VALUE_NUMBER;
+			}
+			manifest->values[column] = text;
+		} else if (json_is_true(value)) {
 			manifest->values[column] = "true";
-		else if (json_is_false(value))
+		} else if (json_is_false(value)) {
 			manifest->values[column] = "false";
-		else if (!json_is_null(value))
-			manifest_row_problem(manifest,
-			                     "%.80s: value is %s, expected text or a number", key,
-			                     type_name(value));
+		} else if (json_is_array(value) || json_is_object(value)) {
+			/* judged by the binding, and only when the operation uses the key */
+			take_structure(manifest, (size_t)column, value);
+		}
 	}
 }
 
@@ -211,8 +255,12 @@ static bool finish_line(struct manifest *manifest, const char *line, size_t leng
 	if (!state->line_too_long && is_blank_line(line, length))
 		return false;
 	strbuf_reset(&manifest->problem);
-	if (manifest->column_count)
+	free_dumps(state);
+	if (manifest->column_count) {
 		memset(manifest->values, 0, manifest->column_count * sizeof(*manifest->values));
+		memset(manifest->kinds, MANIFEST_VALUE_TEXT,
+		       manifest->column_count * sizeof(*manifest->kinds));
+	}
 	if (state->line_too_long)
 		manifest_row_problem(manifest, "line longer than %u bytes", MANIFEST_MAX_LINE);
 	else
@@ -285,12 +333,14 @@ static void jsonl_restart(struct manifest *manifest)
 		json_decref(state->object);
 		state->object = NULL;
 	}
+	free_dumps(state);
 }
 
 static void jsonl_release(struct manifest *manifest)
 {
 	struct jsonl_state *state = &manifest->jsonl;
 	jsonl_restart(manifest);
+	free(state->dumps);
 	strbuf_release(&state->line);
 	strbuf_release(&state->quoted);
 }
@@ -306,7 +356,8 @@ int jsonl_reader_open(struct manifest *manifest, struct error *error)
 	(void)error;
 	manifest->reader = &jsonl_ops;
 	strbuf_init(&manifest->jsonl.line, MANIFEST_MAX_LINE);
-	/* each number may gain two quotes: at most 1.5x for digits separated by commas */
-	strbuf_init(&manifest->jsonl.quoted, MANIFEST_MAX_LINE * 2);
+	/* each number may gain two quotes (1.5x for digits separated by commas), a
+	 * top-level one also the 6-byte mark (under 2.5x: "k":1, is 6 bytes) */
+	strbuf_init(&manifest->jsonl.quoted, MANIFEST_MAX_LINE * 3);
 	return 0;
 }

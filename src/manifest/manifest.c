@@ -21,6 +21,10 @@ long manifest_add_column(struct manifest *manifest, const char *name, size_t len
 		if (!values)
 			return -1;
 		manifest->values = values;
+		unsigned char *kinds = realloc(manifest->kinds, capacity * sizeof(*kinds));
+		if (!kinds)
+			return -1;
+		manifest->kinds = kinds;
 		manifest->column_capacity = capacity;
 	}
 	char *copy = malloc(length + 1);
@@ -30,6 +34,7 @@ long manifest_add_column(struct manifest *manifest, const char *name, size_t len
 	copy[length] = '\0';
 	manifest->column_names[manifest->column_count] = copy;
 	manifest->values[manifest->column_count] = NULL;
+	manifest->kinds[manifest->column_count] = MANIFEST_VALUE_TEXT;
 	return (long)manifest->column_count++;
 }
 
@@ -160,6 +165,12 @@ const char *manifest_column_name(const struct manifest *manifest, size_t index)
 	return index < manifest->column_count ? manifest->column_names[index] : NULL;
 }
 
+enum manifest_value_kind manifest_value_kind(const struct manifest *manifest, size_t column)
+{
+	return column < manifest->column_count ? (enum manifest_value_kind)manifest->kinds[column]
+	                                       : MANIFEST_VALUE_TEXT;
+}
+
 char manifest_delimiter(const struct manifest *manifest)
 {
 	return manifest->format == MANIFEST_FORMAT_CSV ? manifest->delimiter : 0;
@@ -197,6 +208,7 @@ void manifest_close(struct manifest *manifest)
 		free(manifest->column_names[index]);
 	free(manifest->column_names);
 	free(manifest->values);
+	free(manifest->kinds);
 	strbuf_release(&manifest->problem);
 	free(manifest->path);
 	free(manifest);

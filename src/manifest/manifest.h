@@ -71,6 +71,17 @@ enum manifest_format manifest_format(const struct manifest *manifest);
 size_t manifest_column_count(const struct manifest *manifest);
 /* Column name as written in the header / JSON key (owned by the manifest). */
 const char *manifest_column_name(const struct manifest *manifest, size_t index);
+/* What a value of the current row was in the file. */
+enum manifest_value_kind {
+	MANIFEST_VALUE_TEXT = 0, /* text (every CSV value) */
+	MANIFEST_VALUE_NUMBER,   /* a JSON number, given exactly as written ("1e3") */
+	MANIFEST_VALUE_ARRAY,    /* a JSON array, given as its compact JSON text */
+	MANIFEST_VALUE_OBJECT,   /* a JSON object, given as its compact JSON text */
+};
+/* The kind of the current row's value in column (TEXT when out of range);
+ * valid until the next manifest_next. Lets the binding judge only the values
+ * an operation uses. */
+enum manifest_value_kind manifest_value_kind(const struct manifest *manifest, size_t column);
 /* The delimiter in use (CSV), or 0. */
 char manifest_delimiter(const struct manifest *manifest);
 /* The path as given to manifest_open (owned by the manifest). */

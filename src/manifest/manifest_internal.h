@@ -52,6 +52,8 @@ struct jsonl_state {
 	uint64_t line_number;
 	uint64_t line_offset;
 	json_t *object; /* the current row's object: values point into it */
+	char **dumps;   /* JSON text of the current row's array/object values (malloc) */
+	size_t dump_count;
 };
 
 struct manifest {
@@ -59,12 +61,16 @@ struct manifest {
 	enum manifest_format format;
 	char delimiter;
 	uint64_t header_line;
+	/* a file this tool wrote (errors.csv: an `error` or `source_row` column):
+	 * the ' it put before formula-like cells is taken off again */
+	bool unguard;
 	struct line_reader lines;
 	const struct manifest_reader_ops *reader;
 	char **column_names;
 	size_t column_count;
 	size_t column_capacity;
-	const char **values; /* the current row, column_capacity entries */
+	const char **values;  /* the current row, column_capacity entries */
+	unsigned char *kinds; /* per value: enum manifest_value_kind (JSONL sets them) */
 	uint64_t rows_read;
 	const char *notes[MANIFEST_MAX_NOTES];
 	size_t note_count;

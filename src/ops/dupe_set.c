@@ -196,6 +196,10 @@ static int key_hash(struct dupe_set *set, const struct op_unique_key *key, size_
 	strbuf_reset(&set->key);
 	for (size_t index = 0; index < key->count; index++) {
 		const char *value = record->value[key->fields[index]];
+		/* no id_type means the API's default: the device is named by its name,
+		 * so `36570,,` and `36570,device_name` are one device */
+		if (key->fields[index] == FIELD_ID_TYPE && (!value || !*value))
+			value = "device_name";
 		if (value && strbuf_append_string(&set->key, value) != STRBUF_OK)
 			return -2;
 		if (strbuf_append_char(&set->key, '\0') != STRBUF_OK)

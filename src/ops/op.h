@@ -68,6 +68,8 @@ typedef int field_validator(const char *value, const struct validation_options *
 enum op_field_flags {
 	OP_FIELD_REQUIRED = 1 << 0, /* the row is invalid without it */
 	OP_FIELD_BATCH = 1 << 1,    /* part of the batching key: a chunk shares one value */
+	OP_FIELD_NUMBER = 1 << 2,   /* a count: a JSONL number with a whole value is taken as
+	                               its digits (1e3 -> 1000, 1024.0 -> 1024) */
 };
 
 struct op_field {

@@ -8,7 +8,7 @@
 
 static const struct op_field usage_limit_fields[] = {
     {FIELD_DEVICE_NAME, OP_FIELD_REQUIRED, validate_device_name},
-    {FIELD_KB_LIMIT, OP_FIELD_REQUIRED | OP_FIELD_BATCH, validate_kb_limit},
+    {FIELD_KB_LIMIT, OP_FIELD_REQUIRED | OP_FIELD_BATCH | OP_FIELD_NUMBER, validate_kb_limit},
     {FIELD_ACTION, OP_FIELD_BATCH, validate_action},
     {FIELD_USERNAMES, OP_FIELD_BATCH, validate_usernames},
 };

@@ -156,13 +156,14 @@ static int write_results(const struct outputs_job *job, struct outcome_store *st
 			rows_pending++;
 			continue;
 		}
-		/* A row the binding cannot read (it is invalid) still gets its line,
-		 * without identifying values. */
+		/* A row with a reader-level problem (extra fields, an oversized
+		 * field, an array value) still shows the identifying values the
+		 * reader could read: the binding fills them even when it fails. */
 		struct record record;
 		memset(&record, 0, sizeof(record));
 		strbuf_reset(&problem);
-		bool bound = !row.problem && binding_apply(binding, &row, &record, &problem) == 0;
-		write_result_line(&csv, row.number, &outcome, bound ? &record : NULL, &columns);
+		binding_apply(binding, &row, &record, &problem);
+		write_result_line(&csv, row.number, &outcome, &record, &columns);
 		rows_written++;
 	}
 	if (ferror(file.stream)) {

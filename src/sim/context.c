@@ -44,6 +44,7 @@ int sim_context_init(struct sim_context *context, const struct sim_options *opti
 		snprintf(message, message_size, "out of memory");
 		return -1;
 	}
+	context->store.activation_delay_ms = options->activation_delay_ms;
 	if (options->state_path && stat(options->state_path, &status) == 0) {
 		if (store_load(&context->store, options->state_path, message, message_size) != 0)
 			return -1;

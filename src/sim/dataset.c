@@ -1,12 +1,19 @@
-/* The built-in data set and the records of newly activated devices, all
- * derived from the seed so two runs with the same --seed are identical. */
-#include "sim/store.h"
+/* The built-in data set and the fixed fields of activated devices, all
+ * derived from the seed so two runs with the same --seed are identical.
+ * Built-in device number i draws DRAWS_PER_DEVICE numbers from one splitmix64
+ * stream starting at i * DRAWS_PER_DEVICE, so any device is generated on its
+ * own, in any order, without walking the ones before it. */
+#include "sim/dataset.h"
 
 #include "common/hash.h"
 #include "sim/random.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#define GOLDEN_GAMMA 0x9E3779B97F4A7C15ULL
+/* 13 ICCID digits + 13 IMEI digits + 31 for the fixed fields (see fixed_fields). */
+#define DRAWS_PER_DEVICE 57
 
 /* Fills digits[0..length-1] with random digits after prefix and, when
  * with_check_digit, replaces the last one with the Luhn check digit. */
@@ -38,50 +45,78 @@ static const char *const cost_centers[] = {"", "Field Ops", "Fleet", "Logistics"
 static const char *const streets[] = {"Main St", "Oak Ave", "Harbor Rd", "Mill Ln", "Elm St"};
 static const char *const cities[] = {"Portland, OR", "Austin, TX", "Denver, CO", "Boise, ID"};
 
-/* The fields every device has, in the order the API text lists them. */
-static json_t *device_fields(struct sim_random *random, json_int_t id, const char *name,
-                             const char *iccid, const char *imei, const char *state,
-                             const json_t *notes)
+static void stream_at(struct sim_random *random, uint64_t seed, size_t position)
 {
-	char ip[64], ipv6[64], mdn[16], imsi[16], msisdn[24], date[64], activation[64], address[96];
-	random_number(random, "555", mdn, 10, 0);
-	random_number(random, "310260", imsi, 15, 0);
-	snprintf(msisdn, sizeof msisdn, "1%s", mdn);
-	uint64_t bits = sim_random_next(random);
-	snprintf(ip, sizeof ip, "10.%u.%u.%u", (unsigned)(bits & 0xFF),
-	         (unsigned)(bits >> 8 & 0xFF), (unsigned)(bits >> 16 & 0xFD) + 1);
-	snprintf(ipv6, sizeof ipv6, "fd00::%x:%x", (unsigned)(bits >> 24 & 0xFFFF),
-	         (unsigned)(bits >> 40 & 0xFFFF));
-	snprintf(date, sizeof date, "2026-%02u-%02uT%02u:%02u:00Z",
-	         (unsigned)sim_random_below(random, 10) + 1,
-	         (unsigned)sim_random_below(random, 28) + 1, (unsigned)sim_random_below(random, 24),
-	         (unsigned)sim_random_below(random, 60));
-	snprintf(activation, sizeof activation, "2025-%02u-%02uT12:00:00Z",
-	         (unsigned)sim_random_below(random, 12) + 1,
-	         (unsigned)sim_random_below(random, 28) + 1);
-	snprintf(address, sizeof address, "%u %s, %s",
-	         (unsigned)sim_random_below(random, 9000) + 100,
-	         streets[sim_random_below(random, 5)], cities[sim_random_below(random, 4)]);
-	const char *note = json_string_value(json_object_get(notes, "note"));
-	const char *note1 = json_string_value(json_object_get(notes, "note1"));
-	const char *note2 = json_string_value(json_object_get(notes, "note2"));
-	const char *note3 = json_string_value(json_object_get(notes, "note3"));
-	return json_pack(
-	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
-	    " s:b, s:s, s:s, s:s, s:f, s:f, s:s, s:I, s:I, s:s, s:s, s:s}",
-	    "id", id, "device_name", name, "ip_address", ip, "ipv6", ipv6, "note", note ? note : "",
-	    "state", state, "mdn", mdn, "meid", "", "imsi", imsi, "imei", imei, "iccid", iccid,
-	    "esn", "", "msisdn", msisdn, "min", mdn, "connected", (int)(bits >> 60 & 1),
-	    "last_connection_date", date, "cost_center", cost_centers[sim_random_below(random, 5)],
-	    "last_activation_date", activation, "latitude",
-	    30.0 + (double)sim_random_below(random, 150000) / 10000.0, "longitude",
-	    -120.0 + (double)sim_random_below(random, 300000) / 10000.0, "address", address,
-	    "bytes_used", (json_int_t)sim_random_below(random, 50000000), "sms_used",
-	    (json_int_t)sim_random_below(random, 200), "note1", note1 ? note1 : "", "note2",
-	    note2 ? note2 : "", "note3", note3 ? note3 : "");
+	sim_random_init(random, seed + (uint64_t)position * DRAWS_PER_DEVICE * GOLDEN_GAMMA);
 }
 
-static int add_rate_plans(struct store *store)
+void dataset_identifiers(uint64_t seed, size_t position, char iccid[24], char imei[20])
+{
+	struct sim_random random;
+	stream_at(&random, seed, position);
+	random_number(&random, "8901260", iccid, 20, 1);
+	random_number(&random, "35", imei, 15, 1);
+}
+
+/* The 31 draws of the fixed fields, one statement each so the order is fixed. */
+static void fixed_fields(struct sim_random *random, struct device_static *out)
+{
+	random_number(random, "555", out->mdn, 10, 0);
+	random_number(random, "310260", out->imsi, 15, 0);
+	snprintf(out->msisdn, sizeof out->msisdn, "1%s", out->mdn);
+	uint64_t bits = sim_random_next(random);
+	snprintf(out->ip, sizeof out->ip, "10.%u.%u.%u", (unsigned)(bits & 0xFF),
+	         (unsigned)(bits >> 8 & 0xFF), (unsigned)(bits >> 16 & 0xFD) + 1);
+	snprintf(out->ipv6, sizeof out->ipv6, "fd00::%x:%x", (unsigned)(bits >> 24 & 0xFFFF),
+	         (unsigned)(bits >> 40 & 0xFFFF));
+	out->connected = (int)(bits >> 60 & 1);
+	unsigned month = (unsigned)sim_random_below(random, 10) + 1;
+	unsigned day = (unsigned)sim_random_below(random, 28) + 1;
+	unsigned hour = (unsigned)sim_random_below(random, 24);
+	unsigned minute = (unsigned)sim_random_below(random, 60);
+	snprintf(out->date, sizeof out->date, "2026-%02u-%02uT%02u:%02u:00Z", month, day, hour,
+	         minute);
+	month = (unsigned)sim_random_below(random, 12) + 1;
+	day = (unsigned)sim_random_below(random, 28) + 1;
+	snprintf(out->activation, sizeof out->activation, "2025-%02u-%02uT12:00:00Z", month, day);
+	unsigned number = (unsigned)sim_random_below(random, 9000) + 100;
+	const char *street = streets[sim_random_below(random, 5)];
+	const char *city = cities[sim_random_below(random, 4)];
+	snprintf(out->address, sizeof out->address, "%u %s, %s", number, street, city);
+	out->cost_center = cost_centers[sim_random_below(random, 5)];
+	out->latitude = 30.0 + (double)sim_random_below(random, 150000) / 10000.0;
+	out->longitude = -120.0 + (double)sim_random_below(random, 300000) / 10000.0;
+	out->bytes_used = (int64_t)sim_random_below(random, 50000000);
+	out->sms_used = (int64_t)sim_random_below(random, 200);
+}
+
+void dataset_static(uint64_t seed, const struct device *device, const char *iccid,
+                    struct device_static *out)
+{
+	struct sim_random random;
+	if (device->kind == DEVICE_DEFAULT) {
+		stream_at(&random, seed, (size_t)(device->id - DATASET_FIRST_ID));
+		for (int i = 0; i < 26; i++) /* the ICCID and IMEI digits */
+			sim_random_next(&random);
+		fixed_fields(&random, out);
+		return;
+	}
+	sim_random_init(&random, seed ^ hash64(iccid, strlen(iccid), 0x51ED));
+	fixed_fields(&random, out);
+	/* A new device has used nothing yet and belongs to no cost center. */
+	out->cost_center = "";
+	out->bytes_used = 0;
+	out->sms_used = 0;
+	out->connected = 0;
+}
+
+const char *dataset_initial_state(size_t position)
+{
+	/* Mostly active, some suspended, a few deactivated: enough to filter by state. */
+	return position % 13 == 12 ? "deactivated" : position % 7 == 6 ? "suspended" : "active";
+}
+
+int dataset_add_rate_plans(struct store *store)
 {
 	static const struct {
 		const char *name;
@@ -117,7 +152,7 @@ static int add_rate_plans(struct store *store)
 	return 0;
 }
 
-static int add_users(struct store *store)
+int dataset_add_users(struct store *store)
 {
 	static const char *const first[] = {"alice", "bob",   "carol", "dave", "erin",
 	                                    "frank", "grace", "heidi", "ivan", "judy"};
@@ -132,56 +167,4 @@ static int add_users(struct store *store)
 				return -1;
 		}
 	return 0;
-}
-
-int store_fill_default(struct store *store, size_t device_count)
-{
-	struct sim_random random;
-	sim_random_init(&random, store->seed);
-	if (add_rate_plans(store) != 0 || add_users(store) != 0)
-		return -1;
-	size_t plan_count = json_array_size(store->rate_plans);
-	for (size_t i = 0; i < device_count; i++) {
-		char name[32], iccid[24], imei[20];
-		snprintf(name, sizeof name, "%zu", 36500 + i);
-		random_number(&random, "8901260", iccid, 20, 1);
-		random_number(&random, "35", imei, 15, 1);
-		/* Mostly active, some suspended, a few deactivated: enough to filter by state. */
-		const char *state = i % 13 == 12 ? "deactivated"
-		                    : i % 7 == 6 ? "suspended"
-		                                 : "active";
-		json_t *fields =
-		    device_fields(&random, (json_int_t)(1000 + i), name, iccid, imei, state, NULL);
-		const char *plan = json_string_value(
-		    json_object_get(json_array_get(store->rate_plans, i % plan_count), "name"));
-		/* Every tenth device is on a carrier without SMS support (the text: VDF only). */
-		json_t *extra = json_pack("{s:s, s:b, s:[]}", "rate_plan_name", plan, "sms_capable",
-		                          i % 10 != 9, "sms_log");
-		if (!fields || !extra) {
-			json_decref(fields);
-			json_decref(extra);
-			return -1;
-		}
-		if (store_add_device(store, fields, extra) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-json_t *store_new_activation(struct store *store, const char *iccid, const char *imei,
-                             const json_t *entry)
-{
-	struct sim_random random;
-	sim_random_init(&random, store->seed ^ hash64(iccid, strlen(iccid), 0x51ED));
-	json_int_t id = (json_int_t)store->next_id;
-	json_t *fields =
-	    device_fields(&random, id, iccid, iccid, imei ? imei : "", "active", entry);
-	if (!fields)
-		return NULL;
-	/* A new device has used nothing yet and belongs to no cost center. */
-	json_object_set_new(fields, "cost_center", json_string(""));
-	json_object_set_new(fields, "bytes_used", json_integer(0));
-	json_object_set_new(fields, "sms_used", json_integer(0));
-	json_object_set_new(fields, "connected", json_false());
-	return fields;
 }

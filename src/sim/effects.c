@@ -8,15 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SMS_LOG_LIMIT 200
-
 static const char device_missing[] = "Error: Device does not exist.";
 
-static void apply_cost_center(struct sim_call *call, struct device *device)
+static int apply_cost_center(struct sim_call *call, struct device *device)
 {
 	char scratch[32];
 	const char *cost_center = call_param_text(call, "cost_center", scratch, sizeof scratch);
-	json_object_set_new(device->fields, "cost_center", json_string(cost_center));
+	return store_set_cost_center(&call->context->store, device, cost_center);
 }
 
 const struct batch_effect effect_cost_center = {
@@ -46,12 +44,12 @@ static int check_simstate(const struct sim_call *call, char *message, size_t mes
 	return -1;
 }
 
-static void apply_simstate(struct sim_call *call, struct device *device)
+static int apply_simstate(struct sim_call *call, struct device *device)
 {
 	char scratch[32];
 	const char *target =
 	    simstate_target(call_param_text(call, "state", scratch, sizeof scratch));
-	json_object_set_new(device->fields, "state", json_string(target));
+	return store_set_state(&call->context->store, device, target);
 }
 
 const struct batch_effect effect_simstate = {
@@ -95,17 +93,19 @@ static int check_usage_limit(const struct sim_call *call, char *message, size_t 
 	return 0;
 }
 
-static void apply_usage_limit(struct sim_call *call, struct device *device)
+static int apply_usage_limit(struct sim_call *call, struct device *device)
 {
 	char scratch[32];
 	const char *action = call_param_text(call, "action", scratch, sizeof scratch);
 	json_t *usernames = json_object_get(call->params, "usernames");
-	json_t *limit = json_pack("{s:I, s:s?, s:o}", "kb_limit", (json_int_t)kb_limit_of(call),
-	                          "action", action, "usernames",
-	                          json_is_array(usernames)    ? json_deep_copy(usernames)
-	                          : json_is_string(usernames) ? json_pack("[O]", usernames)
-	                                                      : json_array());
-	json_object_set_new(device->extra, "usage_limit", limit);
+	json_t *list = json_is_array(usernames)    ? json_incref(usernames)
+	               : json_is_string(usernames) ? json_pack("[O]", usernames)
+	                                           : json_array();
+	int result = list ? store_set_usage_limit(&call->context->store, device, kb_limit_of(call),
+	                                          action, list)
+	                  : -1;
+	json_decref(list);
+	return result;
 }
 
 const struct batch_effect effect_set_usage_limit = {
@@ -117,10 +117,10 @@ const struct batch_effect effect_set_usage_limit = {
     .apply = apply_usage_limit,
 };
 
-static void apply_remove_usage_limit(struct sim_call *call, struct device *device)
+static int apply_remove_usage_limit(struct sim_call *call, struct device *device)
 {
-	(void)call;
-	json_object_del(device->extra, "usage_limit");
+	store_remove_usage_limit(&call->context->store, device);
+	return 0;
 }
 
 const struct batch_effect effect_remove_usage_limit = {
@@ -132,31 +132,16 @@ const struct batch_effect effect_remove_usage_limit = {
 
 static int supports_sms(const struct device *device)
 {
-	return json_is_true(json_object_get(device->extra, "sms_capable"));
+	return device->sms_capable;
 }
 
-static void apply_send_sms(struct sim_call *call, struct device *device)
+static int apply_send_sms(struct sim_call *call, struct device *device)
 {
 	char scratch[32], when[32];
 	const char *text = call_param_text(call, "sms_text", scratch, sizeof scratch);
-	json_t *log = json_object_get(device->extra, "sms_log");
-	if (!json_is_array(log)) {
-		log = json_array();
-		json_object_set_new(device->extra, "sms_log", log);
-	}
 	clock_format_iso8601(clock_wall_ms(), when, sizeof when);
-	json_array_append_new(log,
-	                      json_pack("{s:I, s:s, s:s, s:s, s:O, s:s, s:O, s:s, s:s}", "event_id",
-	                                (json_int_t)call->request_number, "event_status", "queued",
-	                                "event_timestamp", when, "event_type", "sent", "imsi",
-	                                json_object_get(device->fields, "imsi"), "message_body",
-	                                text, "msisdn", json_object_get(device->fields, "msisdn"),
-	                                "report_timestamp", when, "failure_reason", ""));
-	/* Bounded memory: the oldest messages go first. */
-	while (json_array_size(log) > SMS_LOG_LIMIT)
-		json_array_remove(log, 0);
-	json_t *used = json_object_get(device->fields, "sms_used");
-	json_object_set_new(device->fields, "sms_used", json_integer(json_integer_value(used) + 1));
+	return store_log_sms(&call->context->store, device, call->request_number, when,
+	                     text ? text : "");
 }
 
 const struct batch_effect effect_send_sms = {

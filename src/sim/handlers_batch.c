@@ -94,9 +94,12 @@ void handle_device_batch(struct sim_call *call)
 			continue; /* a name given twice is applied once */
 		struct device *device =
 		    json_object_get(invalid, text) ? NULL : store_find(store, type, text);
-		if (device && (!effect->supports || effect->supports(device))) {
-			effect->apply(call, device);
-			call_ledger(call, text, device_name_of(device));
+		if (device && (!effect->supports || effect->supports(device)) &&
+		    effect->apply(call, device) == 0) {
+			char scratch_name[32];
+			call_ledger(
+			    call, text,
+			    store_device_name(store, device, scratch_name, sizeof scratch_name));
 			json_object_set_new(statuses, text, json_string(effect->success));
 		} else {
 			json_object_set_new(statuses, text, json_string(effect->missing));

@@ -27,7 +27,7 @@ static struct device *path_device(struct sim_call *call)
 
 void handle_list_devices(struct sim_call *call)
 {
-	char scratch[32], state_scratch[64];
+	char scratch[32], state_scratch[64], name[32];
 	const char *details = call_param_text(call, "details", scratch, sizeof scratch);
 	int with_details = details && (strcmp(details, "true") == 0 || strcmp(details, "1") == 0);
 	const char *state = call_param_text(call, "state", state_scratch, sizeof state_scratch);
@@ -35,29 +35,27 @@ void handle_list_devices(struct sim_call *call)
 		state = NULL;
 	struct store *store = &call->context->store;
 	store_lock(store);
+	/* States are interned: a state no device ever had matches none. */
+	uint32_t wanted =
+	    state ? strpool_lookup(&store->strings, state, strlen(state)) : STRPOOL_NONE;
 	uint64_t total = 0;
-	for (size_t i = 0; i < store->count; i++) {
-		const char *device_state =
-		    json_string_value(json_object_get(store->devices[i].fields, "state"));
-		if (!state || (device_state && strcmp(device_state, state) == 0))
+	for (size_t i = 0; i < store->count; i++)
+		if (!state || store_device_state(store, &store->devices[i]) == wanted)
 			total++;
-	}
 	uint64_t first, count;
 	if (call_paginate(call, total, &first, &count) == 0) {
 		json_t *list = json_array();
 		uint64_t seen = 0;
 		for (size_t i = 0; list && i < store->count && seen < first + count; i++) {
-			json_t *fields = store->devices[i].fields;
-			const char *device_state =
-			    json_string_value(json_object_get(fields, "state"));
-			if (state && !(device_state && strcmp(device_state, state) == 0))
+			struct device *device = &store->devices[i];
+			if (state && device->state != wanted)
 				continue;
 			if (seen++ < first)
 				continue;
-			/* Copies, because the answer is written after the lock is released. */
-			json_array_append_new(list, with_details ? json_deep_copy(fields)
-			                                         : json_deep_copy(json_object_get(
-			                                               fields, "device_name")));
+			json_array_append_new(list, with_details
+			                                ? store_device_json(store, device)
+			                                : json_string(store_device_name(
+			                                      store, device, name, sizeof name)));
 		}
 		call_respond(call, 200, list);
 	}
@@ -69,7 +67,7 @@ void handle_get_device(struct sim_call *call)
 	store_lock(&call->context->store);
 	struct device *device = path_device(call);
 	if (device)
-		call_respond(call, 200, json_deep_copy(device->fields));
+		call_respond(call, 200, store_device_json(&call->context->store, device));
 	store_unlock(&call->context->store);
 }
 
@@ -119,8 +117,10 @@ static void answer_history(struct sim_call *call, day_record *make, int monthly)
 		return;
 	store_lock(&call->context->store);
 	struct device *device = path_device(call);
+	char scratch[32];
 	if (device)
-		snprintf(name, sizeof name, "%s", device_name_of(device));
+		snprintf(name, sizeof name, "%s",
+		         store_device_name(&call->context->store, device, scratch, sizeof scratch));
 	store_unlock(&call->context->store);
 	if (!device)
 		return;
@@ -199,40 +199,35 @@ void handle_get_sms(struct sim_call *call)
 	}
 	if (direction && strcmp(direction, "all") == 0)
 		direction = NULL;
-	store_lock(&call->context->store);
+	struct store *store = &call->context->store;
+	store_lock(store);
 	struct device *device = path_device(call);
 	json_t *list = device ? json_array() : NULL;
 	/* Only VDF devices keep an SMS log; the others have none to show. */
-	if (list && json_is_true(json_object_get(device->extra, "sms_capable"))) {
-		const char *name = device_name_of(device);
-		const char *imsi = json_string_value(json_object_get(device->fields, "imsi"));
-		const char *msisdn = json_string_value(json_object_get(device->fields, "msisdn"));
+	if (list && device->sms_capable) {
+		char name_scratch[32];
+		json_t *fields = store_device_json(store, device);
+		const char *name =
+		    store_device_name(store, device, name_scratch, sizeof name_scratch);
+		const char *imsi = json_string_value(json_object_get(fields, "imsi"));
+		const char *msisdn = json_string_value(json_object_get(fields, "msisdn"));
 		for (int64_t day = end; day >= start; day--) {
-			json_t *event =
-			    history_sms_event(call->context->store.seed, name, imsi ? imsi : "",
-			                      msisdn ? msisdn : "", day);
+			json_t *event = history_sms_event(store->seed, name, imsi ? imsi : "",
+			                                  msisdn ? msisdn : "", day);
 			const char *type = json_string_value(json_object_get(event, "event_type"));
 			if (event && (!direction || (type && strcmp(type, direction) == 0)))
 				json_array_append(list, event);
 			json_decref(event);
 		}
-		size_t i;
-		json_t *sent;
-		json_array_foreach(json_object_get(device->extra, "sms_log"), i, sent)
-		{
-			int64_t day;
-			const char *when =
-			    json_string_value(json_object_get(sent, "event_timestamp"));
-			if (history_parse_day(when, &day) == 0 && day >= start && day <= end &&
-			    (!direction || strcmp(direction, "sent") == 0))
-				json_array_append_new(list, json_deep_copy(sent));
-		}
+		if (!direction || strcmp(direction, "sent") == 0)
+			store_sms_log(store, device, fields, start, end, list);
+		json_decref(fields);
 	}
 	if (list) {
 		sort_events(list);
 		call_respond(call, 200, list);
 	}
-	store_unlock(&call->context->store);
+	store_unlock(store);
 }
 
 /* Cuts text to at most limit characters without splitting a UTF-8 sequence. */
@@ -278,9 +273,17 @@ void handle_put_note(struct sim_call *call)
 	store_lock(&call->context->store);
 	struct device *device = path_device(call);
 	if (device) {
-		json_object_set(device->fields, field_name_text, stored);
-		call_ledger(call, call->device_id, device_name_of(device));
-		call_respond(call, 200, json_pack("{s:s}", call->device_id, "Success"));
+		char name[32];
+		unsigned which = field_name_text[4] ? (unsigned)(field_name_text[4] - '0') : 0;
+		if (store_set_note(&call->context->store, device, which,
+		                   json_string_value(stored)) != 0) {
+			call_error(call, 500, "out of memory");
+		} else {
+			call_ledger(
+			    call, call->device_id,
+			    store_device_name(&call->context->store, device, name, sizeof name));
+			call_respond(call, 200, json_pack("{s:s}", call->device_id, "Success"));
+		}
 	}
 	store_unlock(&call->context->store);
 	json_decref(stored);
@@ -291,13 +294,16 @@ void handle_cellular_locate(struct sim_call *call)
 	store_lock(&call->context->store);
 	struct device *device = path_device(call);
 	if (device) {
-		char answer[128];
-		double latitude = json_number_value(json_object_get(device->fields, "latitude"));
-		double longitude = json_number_value(json_object_get(device->fields, "longitude"));
+		char answer[128], name[32];
+		json_t *fields = store_device_json(&call->context->store, device);
+		double latitude = json_number_value(json_object_get(fields, "latitude"));
+		double longitude = json_number_value(json_object_get(fields, "longitude"));
+		json_decref(fields);
 		snprintf(answer, sizeof answer,
 		         "Location request accepted: latitude %.4f, longitude %.4f, accuracy 500 m",
 		         latitude, longitude);
-		call_ledger(call, call->device_id, device_name_of(device));
+		call_ledger(call, call->device_id,
+		            store_device_name(&call->context->store, device, name, sizeof name));
 		call_respond(call, 200, json_pack("{s:s}", call->device_id, answer));
 	}
 	store_unlock(&call->context->store);

@@ -2,6 +2,8 @@
  * processed / unprocessed: activation_request and upload_request. */
 #include "sim/routes.h"
 
+#include "common/clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,17 +135,7 @@ void handle_activation_request(struct sim_call *call)
 		    (store_find(store, ID_TYPE_IMEI, imei) || json_object_get(seen, imei)))
 			add_error(errors, "imei", "has already been taken");
 		if (json_object_size(errors) == 0) {
-			json_t *fields = store_new_activation(store, iccid, imei, entry);
-			json_t *extra = json_pack("{s:s, s:b, s:[]}", "rate_plan_name", plan,
-			                          "sms_capable", 1, "sms_log");
-			const char *optional[] = {"device_sku", "region_code"};
-			for (size_t i = 0; extra && i < 2; i++) {
-				json_t *value = json_object_get(entry, optional[i]);
-				if (value)
-					json_object_set_new(extra, optional[i],
-					                    json_deep_copy(value));
-			}
-			if (store_add_device(store, fields, extra) == 0) {
+			if (store_activate(store, iccid, imei, entry, plan, clock_wall_ms()) == 0) {
 				call_ledger(call, iccid, iccid);
 				json_object_set_new(seen, iccid, json_true());
 				if (imei && *imei)

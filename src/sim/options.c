@@ -117,6 +117,13 @@ static const struct parse_option sim_option_rows[] = {
      .maximum = SIM_MAX_DEVICES,
      .default_value = "300",
      .help = "devices in the built-in data set"},
+    {.name = "activation-delay-ms",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(activation_delay_ms),
+     .value_name = "N",
+     .maximum = 86400000, /* a day */
+     .default_value = "0",
+     .help = "an activated device is pending N ms, then active"},
     {.name = "seed",
      .type = PARSE_OPTION_UNSIGNED,
      FIELD(seed),

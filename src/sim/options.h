@@ -25,6 +25,7 @@ struct sim_options {
 	size_t max_body;  /* bytes */
 	unsigned max_connections;
 	size_t device_count;
+	unsigned activation_delay_ms; /* an activated device is "pending" this long */
 	uint64_t seed;
 	char *state_path;
 	char *ledger_path;

@@ -19,8 +19,9 @@ struct batch_effect {
 	int (*check)(const struct sim_call *call, char *message, size_t message_size);
 	/* True when the effect can apply to the device (NULL: any device). */
 	int (*supports)(const struct device *device);
-	/* Applies the effect to one device under the store lock. */
-	void (*apply)(struct sim_call *call, struct device *device);
+	/* Applies the effect to one device under the store lock; 0, or -1 when
+	 * out of memory (the device is then reported as not changed). */
+	int (*apply)(struct sim_call *call, struct device *device);
 };
 
 struct route {

@@ -1,11 +1,19 @@
-/* Device store: an array in creation order plus one jansson object per id_type
- * mapping identifier text to the device's position (jansson objects are hash maps). */
+/* Device store: fixed-size records in creation order, open-addressing indexes
+ * (a 32-bit hash tag and the position in one 64-bit slot, linear probing, load
+ * at most one half) and the interned strings they point to. */
 #include "sim/store.h"
 
-#include <errno.h>
+#include "common/clock.h"
+#include "common/hash.h"
+#include "sim/dataset.h"
+#include "sim/history.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define INDEX_SEED    0x1D3A5EEDULL
+#define SMS_LOG_LIMIT 200
 
 static const char *const id_type_names[ID_TYPE_COUNT] = {
     "device_name", "id", "iccid", "imei", "imsi", "msisdn", "mdn", "meid", "esn", "min",
@@ -32,41 +40,30 @@ int store_init(struct store *store, uint64_t seed)
 	pthread_mutex_init(&store->lock, NULL);
 	store->seed = seed;
 	store->next_id = 1;
-	for (int i = 0; i < ID_TYPE_COUNT; i++)
-		if (!(store->index[i] = json_object()))
-			return -1;
 	store->rate_plans = json_array();
 	store->users = json_array();
 	store->uploads = json_object();
-	return store->rate_plans && store->users && store->uploads ? 0 : -1;
-}
-
-static void store_clear(struct store *store)
-{
-	for (size_t i = 0; i < store->count; i++) {
-		json_decref(store->devices[i].fields);
-		json_decref(store->devices[i].extra);
-	}
-	free(store->devices);
-	store->devices = NULL;
-	store->count = store->capacity = 0;
-	for (int i = 0; i < ID_TYPE_COUNT; i++)
-		json_object_clear(store->index[i]);
-	json_array_clear(store->rate_plans);
-	json_array_clear(store->users);
-	json_object_clear(store->uploads);
-	store->next_id = 1;
+	if (strpool_init(&store->strings) != 0 || !store->rate_plans || !store->users ||
+	    !store->uploads)
+		return -1;
+	store->state_active = strpool_intern_text(&store->strings, "active");
+	store->state_pending = strpool_intern_text(&store->strings, "pending");
+	return store->state_active == STRPOOL_NONE || store->state_pending == STRPOOL_NONE ? -1 : 0;
 }
 
 void store_release(struct store *store)
 {
-	store_clear(store);
-	for (int i = 0; i < ID_TYPE_COUNT; i++)
-		json_decref(store->index[i]);
+	free(store->devices);
+	for (int i = 0; i < STORE_INDEXED; i++)
+		free(store->index[i].slots);
+	free(store->extras);
+	free(store->sms);
+	strpool_release(&store->strings);
 	json_decref(store->rate_plans);
 	json_decref(store->users);
 	json_decref(store->uploads);
 	pthread_mutex_destroy(&store->lock);
+	memset(store, 0, sizeof *store);
 }
 
 void store_lock(struct store *store)
@@ -79,13 +76,11 @@ void store_unlock(struct store *store)
 	pthread_mutex_unlock(&store->lock);
 }
 
-/* The text of one identifier of a device, or NULL when it has none. */
-static const char *identifier_text(const json_t *fields, enum id_type type, char *scratch,
-                                   size_t size)
+/* Text of a JSON scalar identifier: strings as they are, integers in decimal. */
+static const char *json_identifier(const json_t *value, char *scratch, size_t size)
 {
-	const json_t *value = json_object_get(fields, id_type_names[type]);
 	if (json_is_string(value))
-		return *json_string_value(value) ? json_string_value(value) : NULL;
+		return json_string_value(value);
 	if (json_is_integer(value)) {
 		snprintf(scratch, size, "%lld", (long long)json_integer_value(value));
 		return scratch;
@@ -93,56 +88,393 @@ static const char *identifier_text(const json_t *fields, enum id_type type, char
 	return NULL;
 }
 
-int store_add_device(struct store *store, json_t *fields, json_t *extra)
+const char *store_device_name(const struct store *store, const struct device *device, char *scratch,
+                              size_t scratch_size)
 {
-	int result = -1;
-	char scratch[32];
-	const char *name = identifier_text(fields, ID_TYPE_DEVICE_NAME, scratch, sizeof scratch);
-	if (!json_is_object(fields) || !json_is_object(extra) || !name ||
-	    json_object_get(store->index[ID_TYPE_DEVICE_NAME], name))
-		goto out;
-	if (store->count == store->capacity) {
-		size_t capacity = store->capacity ? store->capacity * 2 : 512;
+	if (device->kind == DEVICE_DEFAULT) {
+		snprintf(scratch, scratch_size, "%lld",
+		         (long long)(device->id - DATASET_FIRST_ID + DATASET_FIRST_NAME));
+		return scratch;
+	}
+	return strpool_text(&store->strings, device->name);
+}
+
+/* The text of an identifier of device ("" when it has none). scratch holds
+ * at least 64 bytes. */
+static const char *identifier_of(struct store *store, const struct device *device,
+                                 enum id_type type, char *scratch, size_t size)
+{
+	char iccid[24], imei[20];
+	switch (type) {
+	case ID_TYPE_DEVICE_NAME:
+		return store_device_name(store, device, scratch, size);
+	case ID_TYPE_ID:
+		if (!device->has_id)
+			return "";
+		snprintf(scratch, size, "%lld", (long long)device->id);
+		return scratch;
+	case ID_TYPE_ICCID:
+	case ID_TYPE_IMEI:
+		if (device->kind != DEVICE_DEFAULT)
+			return strpool_text(&store->strings,
+			                    type == ID_TYPE_ICCID ? device->iccid : device->imei);
+		dataset_identifiers(store->seed, (size_t)(device->id - DATASET_FIRST_ID), iccid,
+		                    imei);
+		snprintf(scratch, size, "%s", type == ID_TYPE_ICCID ? iccid : imei);
+		return scratch;
+	default:
+		break;
+	}
+	if (device->kind == DEVICE_LOADED) {
+		json_t *fields = json_loads(strpool_text(&store->strings, device->fields), 0, NULL);
+		char number[32];
+		const char *text = json_identifier(json_object_get(fields, id_type_names[type]),
+		                                   number, sizeof number);
+		snprintf(scratch, size, "%s", text ? text : "");
+		json_decref(fields);
+		return scratch;
+	}
+	struct device_static fixed;
+	dataset_static(store->seed, device, strpool_text(&store->strings, device->iccid), &fixed);
+	const char *text = type == ID_TYPE_IMSI                         ? fixed.imsi
+	                   : type == ID_TYPE_MSISDN                     ? fixed.msisdn
+	                   : type == ID_TYPE_MDN || type == ID_TYPE_MIN ? fixed.mdn
+	                                                                : "";
+	snprintf(scratch, size, "%s", text);
+	return scratch;
+}
+
+static uint64_t identifier_hash(const char *text, size_t length)
+{
+	return hash64(text, length, INDEX_SEED);
+}
+
+/* The position of the device whose indexed identifier is text, or SIZE_MAX. */
+static size_t index_find(struct store *store, enum id_type type, const char *text)
+{
+	struct device_index *index = &store->index[type];
+	if (!index->slots)
+		return SIZE_MAX;
+	size_t length = strlen(text);
+	uint64_t hash = identifier_hash(text, length);
+	uint64_t tag = hash >> 32;
+	char scratch[64];
+	for (size_t at = (size_t)hash & index->mask; index->slots[at];
+	     at = (at + 1) & index->mask) {
+		uint64_t slot = index->slots[at];
+		if (slot >> 32 != tag)
+			continue;
+		size_t position = (size_t)(slot & 0xFFFFFFFFu) - 1;
+		const char *candidate =
+		    identifier_of(store, &store->devices[position], type, scratch, sizeof scratch);
+		if (strcmp(candidate, text) == 0)
+			return position;
+	}
+	return SIZE_MAX;
+}
+
+static void index_put(struct device_index *index, uint64_t hash, size_t position)
+{
+	size_t at = (size_t)hash & index->mask;
+	while (index->slots[at])
+		at = (at + 1) & index->mask;
+	index->slots[at] = (hash >> 32) << 32 | (uint64_t)(position + 1);
+}
+
+/* Makes room for count devices in every index (load at most one half). */
+static int index_reserve(struct store *store, size_t count)
+{
+	size_t wanted = 1024;
+	while (wanted < count * 2)
+		wanted *= 2;
+	for (int type = 0; type < STORE_INDEXED; type++) {
+		struct device_index *index = &store->index[type];
+		if (index->slots && index->mask + 1 >= wanted)
+			continue;
+		uint64_t *slots = calloc(wanted, sizeof *slots);
+		if (!slots)
+			return -1;
+		struct device_index grown = {slots, wanted - 1};
+		for (size_t at = 0; index->slots && at <= index->mask; at++) {
+			uint64_t slot = index->slots[at];
+			if (!slot)
+				continue;
+			/* The tag is the high half of the hash; the low half is
+			 * recomputed from the identifier. */
+			char scratch[64];
+			size_t position = (size_t)(slot & 0xFFFFFFFFu) - 1;
+			const char *text =
+			    identifier_of(store, &store->devices[position], (enum id_type)type,
+			                  scratch, sizeof scratch);
+			index_put(&grown, identifier_hash(text, strlen(text)), position);
+		}
+		free(index->slots);
+		*index = grown;
+	}
+	return 0;
+}
+
+static int reserve_devices(struct store *store, size_t count)
+{
+	if (count > UINT32_MAX - 1)
+		return -1;
+	if (count > store->capacity) {
+		size_t capacity = store->capacity ? store->capacity : 512;
+		while (capacity < count)
+			capacity *= 2;
 		struct device *grown = realloc(store->devices, capacity * sizeof *grown);
 		if (!grown)
-			goto out;
+			return -1;
 		store->devices = grown;
 		store->capacity = capacity;
 	}
-	size_t position = store->count;
-	for (int type = 0; type < ID_TYPE_COUNT; type++) {
-		const char *text = identifier_text(fields, type, scratch, sizeof scratch);
-		/* The first device keeps an identifier that two devices share. */
-		if (text && !json_object_get(store->index[type], text))
-			json_object_set_new(store->index[type], text,
-			                    json_integer((json_int_t)position));
+	return index_reserve(store, count);
+}
+
+/* Adds position under text unless a device already has that identifier.
+ * Returns 1 when added, 0 when present. One probe sequence does both. */
+static int index_add(struct store *store, enum id_type type, const char *text, size_t position)
+{
+	struct device_index *index = &store->index[type];
+	size_t length = strlen(text);
+	uint64_t hash = identifier_hash(text, length);
+	uint64_t tag = hash >> 32;
+	char scratch[64];
+	size_t at = (size_t)hash & index->mask;
+	for (uint64_t slot; (slot = index->slots[at]) != 0; at = (at + 1) & index->mask) {
+		if (slot >> 32 != tag)
+			continue;
+		const struct device *other = &store->devices[(size_t)(slot & 0xFFFFFFFFu) - 1];
+		if (strcmp(identifier_of(store, other, type, scratch, sizeof scratch), text) == 0)
+			return 0;
 	}
-	json_t *id = json_object_get(fields, "id");
-	if (json_is_integer(id) && json_integer_value(id) >= store->next_id)
-		store->next_id = json_integer_value(id) + 1;
-	store->devices[position].fields = fields;
-	store->devices[position].extra = extra;
+	index->slots[at] = tag << 32 | (uint64_t)(position + 1);
+	return 1;
+}
+
+/* Appends device whose identifiers are texts (indexed types, "" = none):
+ * refused when its name is taken; every other identifier no earlier device
+ * has is indexed (the first device keeps one that two devices share). */
+static int append_with(struct store *store, const struct device *device,
+                       const char *const texts[STORE_INDEXED])
+{
+	if (!*texts[ID_TYPE_DEVICE_NAME] || reserve_devices(store, store->count + 1) != 0)
+		return -1;
+	size_t position = store->count;
+	store->devices[position] = *device;
+	if (!index_add(store, ID_TYPE_DEVICE_NAME, texts[ID_TYPE_DEVICE_NAME], position))
+		return -1;
+	for (int type = 1; type < STORE_INDEXED; type++)
+		if (*texts[type])
+			index_add(store, (enum id_type)type, texts[type], position);
+	if (device->has_id && device->id >= store->next_id)
+		store->next_id = device->id + 1;
 	store->count++;
 	return 0;
-out:
-	json_decref(fields);
-	json_decref(extra);
-	return result;
+}
+
+static int append_device(struct store *store, const struct device *device)
+{
+	char scratch[STORE_INDEXED][64];
+	const char *texts[STORE_INDEXED];
+	for (int type = 0; type < STORE_INDEXED; type++)
+		texts[type] = identifier_of(store, device, (enum id_type)type, scratch[type],
+		                            sizeof scratch[type]);
+	return append_with(store, device, texts);
 }
 
 struct device *store_find(struct store *store, enum id_type type, const char *value)
 {
-	if (!value)
+	if (!value || !*value)
 		return NULL;
-	json_t *position = json_object_get(store->index[type], value);
-	if (!json_is_integer(position))
-		return NULL;
-	return &store->devices[json_integer_value(position)];
+	if (type < STORE_INDEXED) {
+		size_t position = index_find(store, type, value);
+		return position == SIZE_MAX ? NULL : &store->devices[position];
+	}
+	/* Identifiers without an index: a scan, rare and only ever by tests. */
+	char scratch[64];
+	for (size_t i = 0; i < store->count; i++)
+		if (strcmp(identifier_of(store, &store->devices[i], type, scratch, sizeof scratch),
+		           value) == 0)
+			return &store->devices[i];
+	return NULL;
 }
 
-const char *device_name_of(const struct device *device)
+uint32_t store_device_state(struct store *store, struct device *device)
 {
-	return json_string_value(json_object_get(device->fields, "device_name"));
+	if (device->state == store->state_pending && device->active_at_ms &&
+	    clock_wall_ms() >= device->active_at_ms) {
+		device->state = store->state_active;
+		device->active_at_ms = 0;
+	}
+	return device->state;
+}
+
+static const char *text_of(const struct store *store, uint32_t id)
+{
+	return strpool_text(&store->strings, id);
+}
+
+static json_t *string_or_empty(const char *text)
+{
+	json_t *value = json_string(text);
+	return value ? value : json_string("");
+}
+
+json_t *store_device_json(struct store *store, struct device *device)
+{
+	static const char *const note_keys[4] = {"note", "note1", "note2", "note3"};
+	char name_scratch[32], iccid[24], imei[20];
+	uint32_t state = store_device_state(store, device);
+	json_t *object;
+	if (device->kind == DEVICE_LOADED) {
+		object = json_loads(text_of(store, device->fields), 0, NULL);
+		if (!json_is_object(object)) {
+			json_decref(object);
+			return NULL;
+		}
+		json_int_t base = json_integer_value(json_object_get(object, "sms_used"));
+		json_object_set_new(object, "state", string_or_empty(text_of(store, state)));
+		json_object_set_new(object, "cost_center",
+		                    string_or_empty(text_of(store, device->cost_center)));
+		for (int i = 0; i < 4; i++)
+			json_object_set_new(object, note_keys[i],
+			                    string_or_empty(text_of(store, device->note[i])));
+		json_object_set_new(object, "sms_used",
+		                    json_integer(base + (json_int_t)device->sms_sent));
+		return object;
+	}
+	struct device_static fixed;
+	const char *device_iccid, *device_imei, *activation;
+	if (device->kind == DEVICE_DEFAULT) {
+		dataset_identifiers(store->seed, (size_t)(device->id - DATASET_FIRST_ID), iccid,
+		                    imei);
+		device_iccid = iccid;
+		device_imei = imei;
+	} else {
+		device_iccid = text_of(store, device->iccid);
+		device_imei = text_of(store, device->imei);
+	}
+	dataset_static(store->seed, device, device_iccid, &fixed);
+	activation = device->kind == DEVICE_ACTIVATED ? text_of(store, device->activation_date)
+	                                              : fixed.activation;
+	const char *cost_center = device->cost_center == STRPOOL_NONE
+	                              ? fixed.cost_center
+	                              : text_of(store, device->cost_center);
+	/* The keys in the order of the API text's list of device fields. Texts
+	 * from requests may be cut mid-character (notes), hence json_stringn-free
+	 * s% is not used: string_or_empty keeps the object whole. */
+	object = json_object();
+	if (!object)
+		return NULL;
+	json_object_set_new(object, "id", json_integer((json_int_t)device->id));
+	json_object_set_new(
+	    object, "device_name",
+	    string_or_empty(store_device_name(store, device, name_scratch, sizeof name_scratch)));
+	json_object_set_new(object, "ip_address", json_string(fixed.ip));
+	json_object_set_new(object, "ipv6", json_string(fixed.ipv6));
+	json_object_set_new(object, "note", string_or_empty(text_of(store, device->note[0])));
+	json_object_set_new(object, "state", string_or_empty(text_of(store, state)));
+	json_object_set_new(object, "mdn", json_string(fixed.mdn));
+	json_object_set_new(object, "meid", json_string(""));
+	json_object_set_new(object, "imsi", json_string(fixed.imsi));
+	json_object_set_new(object, "imei", string_or_empty(device_imei));
+	json_object_set_new(object, "iccid", string_or_empty(device_iccid));
+	json_object_set_new(object, "esn", json_string(""));
+	json_object_set_new(object, "msisdn", json_string(fixed.msisdn));
+	json_object_set_new(object, "min", json_string(fixed.mdn));
+	json_object_set_new(object, "connected", json_boolean(fixed.connected));
+	json_object_set_new(object, "last_connection_date", json_string(fixed.date));
+	json_object_set_new(object, "cost_center", string_or_empty(cost_center));
+	json_object_set_new(object, "last_activation_date", string_or_empty(activation));
+	json_object_set_new(object, "latitude", json_real(fixed.latitude));
+	json_object_set_new(object, "longitude", json_real(fixed.longitude));
+	json_object_set_new(object, "address", json_string(fixed.address));
+	json_object_set_new(object, "bytes_used", json_integer((json_int_t)fixed.bytes_used));
+	json_object_set_new(object, "sms_used",
+	                    json_integer((json_int_t)(fixed.sms_used + device->sms_sent)));
+	for (int i = 1; i < 4; i++)
+		json_object_set_new(object, note_keys[i],
+		                    string_or_empty(text_of(store, device->note[i])));
+	return object;
+}
+
+static struct device_extra *extra_of(const struct store *store, const struct device *device)
+{
+	return device->extra ? &store->extras[device->extra - 1] : NULL;
+}
+
+static struct device_extra *make_extra(struct store *store, struct device *device)
+{
+	if (device->extra)
+		return &store->extras[device->extra - 1];
+	if (store->extra_count == store->extra_capacity) {
+		size_t capacity = store->extra_capacity ? store->extra_capacity * 2 : 64;
+		struct device_extra *grown = realloc(store->extras, capacity * sizeof *grown);
+		if (!grown || capacity > UINT32_MAX - 1) {
+			free(grown == store->extras ? NULL : grown);
+			return NULL;
+		}
+		store->extras = grown;
+		store->extra_capacity = capacity;
+	}
+	struct device_extra *extra = &store->extras[store->extra_count++];
+	memset(extra, 0, sizeof *extra);
+	extra->action = STRPOOL_NONE;
+	device->extra = (uint32_t)store->extra_count;
+	return extra;
+}
+
+/* One logged SMS as an SMS MT object. */
+static json_t *sms_json(const struct store *store, const struct sms_entry *entry,
+                        const json_t *device_json)
+{
+	const char *when = text_of(store, entry->when);
+	return json_pack("{s:I, s:s, s:s, s:s, s:O, s:s, s:O, s:s, s:s}", "event_id",
+	                 (json_int_t)entry->event_id, "event_status", "queued", "event_timestamp",
+	                 when, "event_type", "sent", "imsi", json_object_get(device_json, "imsi"),
+	                 "message_body", text_of(store, entry->text), "msisdn",
+	                 json_object_get(device_json, "msisdn"), "report_timestamp", when,
+	                 "failure_reason", "");
+}
+
+json_t *store_device_sim(const struct store *store, const struct device *device)
+{
+	json_t *sim = json_pack("{s:s, s:b}", "rate_plan_name", text_of(store, device->rate_plan),
+	                        "sms_capable", device->sms_capable);
+	if (!sim)
+		return NULL;
+	const struct device_extra *extra = extra_of(store, device);
+	json_t *log = json_array();
+	if (extra && extra->kb_limit > 0) {
+		json_t *usernames = json_loads(text_of(store, extra->usernames), 0, NULL);
+		json_object_set_new(
+		    sim, "usage_limit",
+		    json_pack("{s:I, s:s?, s:o}", "kb_limit", (json_int_t)extra->kb_limit, "action",
+		              extra->action == STRPOOL_NONE ? NULL : text_of(store, extra->action),
+		              "usernames", json_is_array(usernames) ? usernames : json_array()));
+		if (!json_is_array(usernames))
+			json_decref(usernames);
+	}
+	/* Oldest first, as the log was appended. */
+	for (uint32_t at = extra ? extra->sms_newest : 0; log && at;
+	     at = store->sms[at - 1].older) {
+		const struct sms_entry *entry = &store->sms[at - 1];
+		json_array_insert_new(log, 0,
+		                      json_pack("{s:I, s:s, s:s}", "event_id",
+		                                (json_int_t)entry->event_id, "event_timestamp",
+		                                text_of(store, entry->when), "message_body",
+		                                text_of(store, entry->text)));
+	}
+	json_object_set_new(sim, "sms_log", log ? log : json_array());
+	if (device->sku != STRPOOL_NONE)
+		json_object_set_new(sim, "device_sku", json_string(text_of(store, device->sku)));
+	if (device->region != STRPOOL_NONE)
+		json_object_set_new(sim, "region_code",
+		                    json_string(text_of(store, device->region)));
+	if (device->state == store->state_pending && device->active_at_ms)
+		json_object_set_new(sim, "active_at_ms", json_integer(device->active_at_ms));
+	return sim;
 }
 
 int store_has_rate_plan(const struct store *store, const char *name)
@@ -158,92 +490,344 @@ int store_has_rate_plan(const struct store *store, const char *name)
 	return 0;
 }
 
-int store_load(struct store *store, const char *path, char *message, size_t message_size)
+static int set_text(struct store *store, uint32_t *field, const char *text)
 {
-	json_error_t error;
-	json_t *snapshot = json_load_file(path, JSON_REJECT_DUPLICATES, &error);
-	json_t *devices = NULL;
-	int result = -1;
-	if (!snapshot) {
-		snprintf(message, message_size, "cannot read state file '%s': %s (line %d)", path,
-		         error.text, error.line);
+	uint32_t id = strpool_intern_text(&store->strings, text);
+	if (id == STRPOOL_NONE)
 		return -1;
+	*field = id;
+	return 0;
+}
+
+int store_set_cost_center(struct store *store, struct device *device, const char *text)
+{
+	return set_text(store, &device->cost_center, text);
+}
+
+int store_set_state(struct store *store, struct device *device, const char *text)
+{
+	device->active_at_ms = 0;
+	return set_text(store, &device->state, text);
+}
+
+int store_set_note(struct store *store, struct device *device, unsigned which, const char *text)
+{
+	return which < 4 ? set_text(store, &device->note[which], text) : -1;
+}
+
+int store_set_usage_limit(struct store *store, struct device *device, int64_t kb_limit,
+                          const char *action, const json_t *usernames)
+{
+	char *names = json_dumps(usernames, JSON_COMPACT | JSON_ENCODE_ANY);
+	uint32_t names_id = names ? strpool_intern_text(&store->strings, names) : STRPOOL_NONE;
+	free(names);
+	uint32_t action_id = action ? strpool_intern_text(&store->strings, action) : STRPOOL_NONE;
+	struct device_extra *extra = make_extra(store, device);
+	if (!extra || names_id == STRPOOL_NONE || (action && action_id == STRPOOL_NONE))
+		return -1;
+	extra->kb_limit = kb_limit;
+	extra->action = action_id;
+	extra->usernames = names_id;
+	return 0;
+}
+
+void store_remove_usage_limit(struct store *store, struct device *device)
+{
+	struct device_extra *extra = extra_of(store, device);
+	if (extra)
+		extra->kb_limit = 0;
+}
+
+int store_log_sms(struct store *store, struct device *device, uint64_t event_id, const char *when,
+                  const char *text)
+{
+	uint32_t when_id = strpool_intern_text(&store->strings, when);
+	uint32_t text_id = strpool_intern_text(&store->strings, text);
+	struct device_extra *extra = make_extra(store, device);
+	if (!extra || when_id == STRPOOL_NONE || text_id == STRPOOL_NONE)
+		return -1;
+	if (store->sms_count == store->sms_capacity) {
+		size_t capacity = store->sms_capacity ? store->sms_capacity * 2 : 256;
+		struct sms_entry *grown = capacity > UINT32_MAX - 1
+		                              ? NULL
+		                              : realloc(store->sms, capacity * sizeof *grown);
+		if (!grown)
+			return -1;
+		store->sms = grown;
+		store->sms_capacity = capacity;
 	}
-	devices = json_object_get(snapshot, "devices");
-	json_t *plans = json_object_get(snapshot, "rate_plans");
-	json_t *users = json_object_get(snapshot, "users");
-	json_t *uploads = json_object_get(snapshot, "uploads");
-	if (!json_is_array(devices) || !json_is_array(plans) || !json_is_array(users)) {
-		snprintf(message, message_size,
-		         "state file '%s': expected arrays 'devices', 'rate_plans' and 'users'",
-		         path);
-		goto out;
+	struct sms_entry *entry = &store->sms[store->sms_count++];
+	entry->event_id = event_id;
+	entry->when = when_id;
+	entry->text = text_id;
+	entry->older = extra->sms_newest;
+	extra->sms_newest = (uint32_t)store->sms_count;
+	/* Bounded log: the oldest message goes first (its slot is not reused). */
+	if (++extra->sms_count > SMS_LOG_LIMIT) {
+		uint32_t at = extra->sms_newest;
+		for (uint32_t kept = 1; kept < SMS_LOG_LIMIT; kept++)
+			at = store->sms[at - 1].older;
+		store->sms[at - 1].older = 0;
+		extra->sms_count = SMS_LOG_LIMIT;
 	}
-	store_clear(store);
-	json_array_extend(store->rate_plans, plans);
-	json_array_extend(store->users, users);
-	if (json_is_object(uploads))
-		json_object_update(store->uploads, uploads);
+	device->sms_sent++;
+	return 0;
+}
+
+void store_sms_log(const struct store *store, const struct device *device,
+                   const json_t *device_json, int64_t start, int64_t end, json_t *list)
+{
+	const struct device_extra *extra = extra_of(store, device);
+	for (uint32_t at = extra ? extra->sms_newest : 0; at; at = store->sms[at - 1].older) {
+		const struct sms_entry *entry = &store->sms[at - 1];
+		int64_t day;
+		if (history_parse_day(text_of(store, entry->when), &day) == 0 && day >= start &&
+		    day <= end)
+			json_array_append_new(list, sms_json(store, entry, device_json));
+	}
+}
+
+/* A record with every string empty and no optional value. */
+static void blank_device(struct device *device)
+{
+	memset(device, 0, sizeof *device);
+	device->cost_center = 0;
+	device->sku = device->region = STRPOOL_NONE;
+	device->sms_capable = 1;
+	device->has_id = 1;
+}
+
+/* Writes value in decimal (what snprintf "%llu" would, without its cost:
+ * a million devices start in well under a second). */
+static void format_decimal(char *out, uint64_t value)
+{
+	char reversed[24];
+	size_t length = 0;
+	do {
+		reversed[length++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	for (size_t i = 0; i < length; i++)
+		out[i] = reversed[length - 1 - i];
+	out[length] = '\0';
+}
+
+int store_fill_default(struct store *store, size_t device_count)
+{
+	if (dataset_add_rate_plans(store) != 0 || dataset_add_users(store) != 0 ||
+	    reserve_devices(store, store->count + device_count) != 0)
+		return -1;
+	size_t plan_count = json_array_size(store->rate_plans);
+	uint32_t plans[8], states[3];
+	for (size_t i = 0; i < plan_count && i < 8; i++)
+		plans[i] = strpool_intern_text(&store->strings,
+		                               json_string_value(json_object_get(
+		                                   json_array_get(store->rate_plans, i), "name")));
+	states[0] = strpool_intern_text(&store->strings, dataset_initial_state(0));
+	states[1] = strpool_intern_text(&store->strings, dataset_initial_state(6));
+	states[2] = strpool_intern_text(&store->strings, dataset_initial_state(12));
+	for (size_t i = 0; i < device_count; i++) {
+		struct device device;
+		blank_device(&device);
+		device.kind = DEVICE_DEFAULT;
+		device.id = (int64_t)(DATASET_FIRST_ID + i);
+		device.cost_center = STRPOOL_NONE;
+		device.state = i % 13 == 12 ? states[2] : i % 7 == 6 ? states[1] : states[0];
+		device.rate_plan = plans[i % plan_count];
+		/* Every tenth device is on a carrier without SMS support (the text: VDF only). */
+		device.sms_capable = i % 10 != 9;
+		char name[24], id[24], iccid[24], imei[20];
+		format_decimal(name, (uint64_t)(DATASET_FIRST_NAME + i));
+		format_decimal(id, (uint64_t)device.id);
+		dataset_identifiers(store->seed, i, iccid, imei);
+		const char *texts[STORE_INDEXED] = {name, id, iccid, imei};
+		if (append_with(store, &device, texts) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The pool id of an entry's member (a string, or an integer in decimal), or
+ * STRPOOL_NONE when absent or of another type; *failed set when out of memory. */
+static uint32_t member_id(struct store *store, const json_t *entry, const char *key, int *failed)
+{
+	char scratch[32];
+	const char *text = json_identifier(json_object_get(entry, key), scratch, sizeof scratch);
+	if (!text)
+		return STRPOOL_NONE;
+	uint32_t id = strpool_intern_text(&store->strings, text);
+	if (id == STRPOOL_NONE)
+		*failed = 1;
+	return id;
+}
+
+int store_activate(struct store *store, const char *iccid, const char *imei, const json_t *entry,
+                   const char *plan, int64_t now_ms)
+{
+	static const char *const note_keys[4] = {"note", "note1", "note2", "note3"};
+	struct device device;
+	char when[32];
+	int failed = 0;
+	blank_device(&device);
+	device.kind = DEVICE_ACTIVATED;
+	device.id = store->next_id;
+	device.name = device.iccid = strpool_intern_text(&store->strings, iccid);
+	device.imei = strpool_intern_text(&store->strings, imei ? imei : "");
+	device.cost_center = 0;
+	device.rate_plan = strpool_intern_text(&store->strings, plan);
+	int64_t active_at = now_ms + (int64_t)store->activation_delay_ms;
+	/* The text's HTTP 200 means "accepted, will be worked on": with a delay
+	 * the device shows as pending until then. */
+	device.state = store->activation_delay_ms ? store->state_pending : store->state_active;
+	device.active_at_ms = store->activation_delay_ms ? active_at : 0;
+	/* Second precision, as the built-in devices' dates. */
+	clock_format_iso8601(active_at - active_at % 1000, when, sizeof when);
+	char *dot = strchr(when, '.');
+	if (dot)
+		snprintf(dot, sizeof when - (size_t)(dot - when), "Z");
+	device.activation_date = strpool_intern_text(&store->strings, when);
+	for (int i = 0; i < 4; i++) {
+		uint32_t note = member_id(store, entry, note_keys[i], &failed);
+		device.note[i] = note == STRPOOL_NONE ? 0 : note;
+	}
+	device.sku = member_id(store, entry, "device_sku", &failed);
+	device.region = member_id(store, entry, "region_code", &failed);
+	if (failed || device.name == STRPOOL_NONE || device.imei == STRPOOL_NONE ||
+	    device.rate_plan == STRPOOL_NONE || device.activation_date == STRPOOL_NONE)
+		return -1;
+	return append_device(store, &device);
+}
+
+/* True when the device rendered from record equals fields exactly. */
+static int renders_as(struct store *store, struct device *record, const json_t *fields)
+{
+	json_t *rendered = store_device_json(store, record);
+	int equal = rendered && json_equal(rendered, (json_t *)fields);
+	json_decref(rendered);
+	return equal;
+}
+
+/* Reads what the "sim" part of a snapshot says into the record. */
+static int read_sim_part(struct store *store, struct device *device, const json_t *sim)
+{
+	int failed = 0;
+	uint32_t plan = member_id(store, sim, "rate_plan_name", &failed);
+	device->rate_plan = plan == STRPOOL_NONE ? 0 : plan;
+	device->sms_capable = json_is_true(json_object_get(sim, "sms_capable"));
+	device->sku = member_id(store, sim, "device_sku", &failed);
+	device->region = member_id(store, sim, "region_code", &failed);
+	json_t *active_at = json_object_get(sim, "active_at_ms");
+	if (device->state == store->state_pending && json_is_integer(active_at))
+		device->active_at_ms = json_integer_value(active_at);
+	return failed ? -1 : 0;
+}
+
+/* Applies the usage limit and SMS log of the "sim" part to a stored device. */
+static int read_sim_history(struct store *store, struct device *device, const json_t *sim)
+{
+	const json_t *limit = json_object_get(sim, "usage_limit");
+	json_t *usernames = json_object_get(limit, "usernames");
+	json_t *empty = json_array();
+	int result = 0;
+	if (json_is_object(limit) && json_integer_value(json_object_get(limit, "kb_limit")) > 0)
+		result = store_set_usage_limit(
+		    store, device, json_integer_value(json_object_get(limit, "kb_limit")),
+		    json_string_value(json_object_get(limit, "action")),
+		    json_is_array(usernames) ? usernames : empty);
+	json_decref(empty);
 	size_t i;
-	json_t *entry;
-	json_array_foreach(devices, i, entry)
+	json_t *sent;
+	uint32_t sms_sent = device->sms_sent;
+	json_array_foreach(json_object_get(sim, "sms_log"), i, sent)
 	{
-		json_t *fields = json_object_get(entry, "fields");
-		json_t *extra = json_object_get(entry, "sim");
-		if (!json_is_string(json_object_get(fields, "device_name")) ||
-		    !json_is_object(extra)) {
-			snprintf(message, message_size,
-			         "state file '%s': devices[%zu]: needs 'fields' with a string "
-			         "device_name and a 'sim' object",
-			         path, i);
-			goto out;
-		}
-		if (store_add_device(store, json_incref(fields), json_incref(extra)) != 0) {
-			snprintf(message, message_size,
-			         "state file '%s': devices[%zu]: duplicate device_name '%s'", path,
-			         i, json_string_value(json_object_get(fields, "device_name")));
-			goto out;
-		}
+		const char *when = json_string_value(json_object_get(sent, "event_timestamp"));
+		const char *text = json_string_value(json_object_get(sent, "message_body"));
+		json_t *event_id = json_object_get(sent, "event_id");
+		if (result == 0)
+			result =
+			    store_log_sms(store, device, (uint64_t)json_integer_value(event_id),
+			                  when ? when : "", text ? text : "");
 	}
-	json_t *next_id = json_object_get(snapshot, "next_id");
-	if (json_is_integer(next_id) && json_integer_value(next_id) > store->next_id)
-		store->next_id = json_integer_value(next_id);
-	result = 0;
-out:
-	json_decref(snapshot);
+	device->sms_sent = sms_sent; /* sms_used already counts them */
 	return result;
 }
 
-int store_save(struct store *store, const char *path, char *message, size_t message_size)
+int store_add_device(struct store *store, json_t *fields, json_t *sim)
 {
-	int result = -1;
-	char temporary[4096];
-	json_t *snapshot =
-	    json_pack("{s:i, s:I, s:[], s:O, s:O, s:O}", "version", 1, "next_id",
-	              (json_int_t)store->next_id, "devices", "rate_plans", store->rate_plans,
-	              "users", store->users, "uploads", store->uploads);
-	if (!snapshot) {
-		snprintf(message, message_size, "cannot save state to '%s': out of memory", path);
-		return -1;
-	}
-	json_t *devices = json_object_get(snapshot, "devices");
-	for (size_t i = 0; i < store->count; i++)
-		json_array_append_new(devices,
-		                      json_pack("{s:O, s:O}", "fields", store->devices[i].fields,
-		                                "sim", store->devices[i].extra));
-	if ((size_t)snprintf(temporary, sizeof temporary, "%s.tmp", path) >= sizeof temporary) {
-		snprintf(message, message_size, "cannot save state: path too long");
+	static const char *const note_keys[4] = {"note", "note1", "note2", "note3"};
+	char name_scratch[32], id_scratch[32];
+	struct device device;
+	int failed = 0, result = -1;
+	blank_device(&device);
+	const char *name = json_identifier(json_object_get(fields, "device_name"), name_scratch,
+	                                   sizeof name_scratch);
+	if (!json_is_object(fields) || !json_is_object(sim) || !name || !*name)
 		goto out;
+	json_t *id = json_object_get(fields, "id");
+	device.has_id = json_is_integer(id);
+	device.id = device.has_id ? json_integer_value(id) : 0;
+	uint32_t state = member_id(store, fields, "state", &failed);
+	device.state = state == STRPOOL_NONE ? 0 : state;
+	uint32_t cost_center = member_id(store, fields, "cost_center", &failed);
+	device.cost_center = cost_center == STRPOOL_NONE ? 0 : cost_center;
+	for (int i = 0; i < 4; i++) {
+		uint32_t note = member_id(store, fields, note_keys[i], &failed);
+		device.note[i] = note == STRPOOL_NONE ? 0 : note;
 	}
-	if (json_dump_file(snapshot, temporary, JSON_INDENT(1)) != 0 ||
-	    rename(temporary, path) != 0) {
-		snprintf(message, message_size, "cannot save state to '%s': %s", path,
-		         strerror(errno));
-		remove(temporary);
+	if (failed || read_sim_part(store, &device, sim) != 0)
 		goto out;
+	/* Stored compactly when it is a built-in or an activated device whose
+	 * fixed fields are still the generated ones; else kept as JSON text. */
+	json_int_t sms_used = json_integer_value(json_object_get(fields, "sms_used"));
+	int found = 0;
+	if (device.has_id && device.id >= DATASET_FIRST_ID &&
+	    device.id - DATASET_FIRST_ID < (int64_t)UINT32_MAX) {
+		snprintf(id_scratch, sizeof id_scratch, "%lld",
+		         (long long)(device.id - DATASET_FIRST_ID + DATASET_FIRST_NAME));
+		if (strcmp(id_scratch, name) == 0) {
+			struct device_static fixed;
+			device.kind = DEVICE_DEFAULT;
+			dataset_static(store->seed, &device, NULL, &fixed);
+			device.sms_sent = (uint32_t)(sms_used - fixed.sms_used);
+			found = sms_used >= fixed.sms_used &&
+			        sms_used - fixed.sms_used <= (json_int_t)UINT32_MAX &&
+			        renders_as(store, &device, fields);
+		}
 	}
-	result = 0;
+	const char *iccid = json_string_value(json_object_get(fields, "iccid"));
+	const char *imei = json_string_value(json_object_get(fields, "imei"));
+	if (!found && device.has_id && iccid && imei && strcmp(iccid, name) == 0 && sms_used >= 0 &&
+	    sms_used <= (json_int_t)UINT32_MAX) {
+		device.kind = DEVICE_ACTIVATED;
+		device.name = device.iccid = strpool_intern_text(&store->strings, iccid);
+		device.imei = strpool_intern_text(&store->strings, imei);
+		device.activation_date = member_id(store, fields, "last_activation_date", &failed);
+		device.sms_sent = (uint32_t)sms_used;
+		found = !failed && device.name != STRPOOL_NONE && device.imei != STRPOOL_NONE &&
+		        device.activation_date != STRPOOL_NONE &&
+		        renders_as(store, &device, fields);
+	}
+	if (!found) {
+		char *text = json_dumps(fields, JSON_COMPACT);
+		device.kind = DEVICE_LOADED;
+		device.sms_sent = 0;
+		device.fields = text ? strpool_intern_text(&store->strings, text) : STRPOOL_NONE;
+		free(text);
+		device.name = strpool_intern_text(&store->strings, name);
+		device.iccid = member_id(store, fields, "iccid", &failed);
+		device.imei = member_id(store, fields, "imei", &failed);
+		if (device.iccid == STRPOOL_NONE)
+			device.iccid = 0;
+		if (device.imei == STRPOOL_NONE)
+			device.imei = 0;
+		if (failed || device.fields == STRPOOL_NONE || device.name == STRPOOL_NONE)
+			goto out;
+	}
+	if (append_device(store, &device) != 0)
+		goto out;
+	result = read_sim_history(store, &store->devices[store->count - 1], sim);
 out:
-	json_decref(snapshot);
+	json_decref(fields);
+	json_decref(sim);
 	return result;
 }

@@ -76,3 +76,38 @@ expect_refusal 4 "" "changed manifest" -- \
 grep -q "changed" "$WORK/err.txt" || fail "the refusal does not say the manifest changed"
 cmp -s "$WORK/results.before" "$WORK/job/results.csv" || fail "a refused run changed results.csv"
 stop_sim
+
+# issue 16 #1: a job started from stdin resumes only with the same content
+# piped again (compressed or not); a different manifest is refused with exit 4
+# naming the line where the two differ, and nothing is sent.
+start_sim --ledger "$WORK/stdin-ledger.jsonl"
+printf 'device_name,cost_center\n36550,AAA\n36551,AAA\n' >"$WORK/stdin-a.csv"
+printf 'device_name,cost_center\n36550,AAA\n36552,BBB\n' >"$WORK/stdin-b.csv"
+status=0
+batch run --op cost-center --manifest - --out "$WORK/stdin-job" --endpoint "$SIM_URL" --quiet \
+  <"$WORK/stdin-a.csv" || status=$?
+assert_eq 0 "$status" "first stdin run"
+applied=$(wc -l <"$WORK/stdin-ledger.jsonl")
+status=0
+batch run --op cost-center --manifest - --out "$WORK/stdin-job" --endpoint "$SIM_URL" --quiet \
+  <"$WORK/stdin-a.csv" || status=$?
+assert_eq 0 "$status" "the same stdin manifest again (resume)"
+status=0
+gzip -c "$WORK/stdin-a.csv" | batch run --op cost-center --manifest - --out "$WORK/stdin-job" \
+  --endpoint "$SIM_URL" --quiet || status=$?
+assert_eq 0 "$status" "the same stdin manifest again, gzip-compressed"
+expect_refusal 4 "" "a different manifest on stdin" -- \
+  batch run --op cost-center --manifest - --out "$WORK/stdin-job" --endpoint "$SIM_URL" --quiet \
+  <"$WORK/stdin-b.csv"
+grep -q "stdin is not the one this job was started with" "$WORK/err.txt" ||
+  fail "the stdin refusal does not say the manifest differs: $(cat "$WORK/err.txt")"
+grep -q "from line 3 on" "$WORK/err.txt" || fail "the stdin refusal does not name the line: $(cat "$WORK/err.txt")"
+[ ! -e "$WORK/stdin-job/manifest.stdin.new" ] || fail "the scratch copy of stdin was left behind"
+cmp -s "$WORK/stdin-a.csv" "$WORK/stdin-job/manifest.stdin" || fail "the kept stdin copy changed"
+# a job started from a file is not resumed from stdin
+expect_refusal 4 "" "stdin into a job started from a file" -- \
+  batch run --op cost-center --manifest - --out "$WORK/job" --endpoint "$SIM_URL" --quiet \
+  <"$WORK/stdin-a.csv"
+grep -q "not with one from stdin" "$WORK/err.txt" || fail "the refusal does not say the job was started from a file: $(cat "$WORK/err.txt")"
+assert_eq "$applied" "$(wc -l <"$WORK/stdin-ledger.jsonl")" "ledger lines after the refused stdin runs"
+stop_sim

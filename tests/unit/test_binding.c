@@ -28,6 +28,7 @@ static const struct op_field test_fields[] = {
     {FIELD_ICCID, OP_FIELD_REQUIRED, accept_anything},
     {FIELD_RATE_PLAN_NAME, OP_FIELD_REQUIRED, accept_anything},
     {FIELD_NOTE, 0, accept_anything},
+    {FIELD_KB_LIMIT, OP_FIELD_NUMBER, accept_anything},
 };
 static const struct op test_op = {
     .name = "activate",
@@ -160,7 +161,7 @@ static void binding_errors(void **state)
 	bind(&fixture, "z.csv", "iccid,rate_plan_name\n1,2\n", unknown, 1, NULL, 0);
 	message = bind_error(&fixture);
 	assert_non_null(strstr(message, "--map names unknown field 'imei2' (fields of 'activate': "
-	                                "imei, iccid, rate_plan_name, note)"));
+	                                "imei, iccid, rate_plan_name, note, kb_limit)"));
 	free(message);
 	unbind(&fixture);
 
@@ -246,6 +247,59 @@ static void values_must_be_utf8(void **state)
 	unbind(&fixture);
 }
 
+/* issue 16 #8: an array or object is judged only in a key the operation
+ * uses; a JSON number for a count field is taken by its whole value. */
+static void jsonl_value_kinds(void **state)
+{
+	(void)state;
+	struct fixture fixture;
+	bind(&fixture, "kinds.jsonl",
+	     "{\"iccid\":\"1\",\"rate_plan_name\":\"A\",\"tags\":[1,2],\"meta\":{\"x\":1},"
+	     "\"kb_limit\":1e3}\n"
+	     "{\"iccid\":\"2\",\"rate_plan_name\":\"A\",\"kb_limit\":1024.0}\n"
+	     "{\"iccid\":\"3\",\"rate_plan_name\":\"A\",\"kb_limit\":1.5}\n"
+	     "{\"iccid\":[\"4\"],\"rate_plan_name\":\"A\"}\n"
+	     "{\"iccid\":\"5\",\"rate_plan_name\":\"A\",\"note\":{\"n\":1}}\n"
+	     "{\"iccid\":6,\"rate_plan_name\":\"A\",\"kb_limit\":\"1e3\",\"imei\":1.0}\n"
+	     "{\"iccid\":\"7\",\"rate_plan_name\":\"A\",\"kb_limit\":0.5e1}\n"
+	     "{\"iccid\":\"8\",\"rate_plan_name\":\"A\",\"kb_limit\":-2E0}\n"
+	     "{\"iccid\":\"9\",\"rate_plan_name\":\"A\",\"kb_limit\":12e-1}\n",
+	     NULL, 0, NULL, 0);
+	assert_non_null(fixture.binding);
+	struct record record;
+	struct strbuf problem;
+	strbuf_init(&problem, 1024);
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_string_equal(record.value[FIELD_KB_LIMIT], "1000");
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_string_equal(record.value[FIELD_KB_LIMIT], "1024");
+	assert_int_equal(next_record(&fixture, &record, &problem), -1);
+	assert_string_equal(strbuf_text(&problem),
+	                    "kb_limit: the number 1.5 is not a whole number");
+	assert_int_equal(next_record(&fixture, &record, &problem), -1);
+	assert_string_equal(strbuf_text(&problem),
+	                    "iccid: value is an array, expected text or a number");
+	assert_int_equal(next_record(&fixture, &record, &problem), -1);
+	assert_string_equal(strbuf_text(&problem),
+	                    "note: value is an object, expected text or a number");
+	/* a string is text whatever it looks like; a number for another field stays as written */
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_string_equal(record.value[FIELD_KB_LIMIT], "1e3");
+	assert_string_equal(record.value[FIELD_IMEI], "1.0");
+	assert_string_equal(record.value[FIELD_ICCID], "6");
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_string_equal(record.value[FIELD_KB_LIMIT], "5");
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_string_equal(record.value[FIELD_KB_LIMIT], "-2"); /* the validator refuses it */
+	assert_int_equal(next_record(&fixture, &record, &problem), -1);
+	assert_string_equal(strbuf_text(&problem),
+	                    "kb_limit: the number 12e-1 is not a whole number");
+	assert_string_equal(binding_unused_note(fixture.binding, fixture.manifest),
+	                    "extra columns kept but not used: tags, meta");
+	strbuf_release(&problem);
+	unbind(&fixture);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -261,6 +315,7 @@ int main(void)
 	    cmocka_unit_test(binding_errors),
 	    cmocka_unit_test(jsonl_keys_bind_as_they_appear),
 	    cmocka_unit_test(values_must_be_utf8),
+	    cmocka_unit_test(jsonl_value_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

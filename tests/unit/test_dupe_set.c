@@ -97,6 +97,20 @@ static void composite_keys_compare_every_field(void **state)
 	record.value[FIELD_ID_TYPE] = NULL;
 	assert_int_equal(check(fixture, "note", &record), 1);
 	assert_string_equal(strbuf_text(&fixture->message), "device_name: duplicate of row 1");
+	/* issue 16 #4: no id_type is id_type device_name (the API's default) */
+	record.row = 7;
+	record.value[FIELD_ID_TYPE] = "device_name";
+	record.value[FIELD_FIELD_NAME] = "note1";
+	assert_int_equal(check(fixture, "note", &record), 2);
+	assert_string_equal(strbuf_text(&fixture->message), "device_name: duplicate of row 2");
+	struct record suspend = {.row = 8};
+	suspend.value[FIELD_DEVICE_NAME] = "36500";
+	suspend.value[FIELD_STATE] = "suspend";
+	assert_int_equal(check(fixture, "simstate", &suspend), 0);
+	suspend.row = 9;
+	suspend.value[FIELD_STATE] = "restore";
+	suspend.value[FIELD_ID_TYPE] = "device_name";
+	assert_int_equal(check(fixture, "simstate", &suspend), 8);
 	/* "ab"+"c" and "a"+"bc" are different keys. */
 	struct record joined = {.row = 5};
 	joined.value[FIELD_DEVICE_NAME] = "ab";

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "manifest/manifest.h"
 #include "outputs/errors_writer.h"
 #include "outputs/results_writer.h"
 #include "outputs/summary.h"
@@ -221,6 +222,82 @@ static void errors_writer_abort_leaves_nothing(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* issue 16 #6: every value errors.csv guards against formula injection comes
+ * back exactly as it was when the file is read as a manifest, and a cell the
+ * guard did not touch is never changed (a user's own leading '). */
+static void errors_csv_round_trips_every_formula_trigger(void **state)
+{
+	struct fixture *fixture = *state;
+	static const char *const values[] = {
+	    "=SUM(A1)", "+44 20", "-East Region", "@dev", "\tTAB", "\rCR", "\nLF",
+	    "'=quoted", "''+two", "'plain",       "-5",   "'-5",   "=",    "'",
+	    "",         "a'=b",   "-1.5e3",       "'@"};
+	const size_t count = sizeof(values) / sizeof(values[0]);
+	const char *const columns[] = {"device_name", "cost_center"};
+	struct error error;
+	error_clear(&error);
+	struct errors_writer *writer = errors_writer_open(fixture->directory, columns, 2, &error);
+	assert_non_null(writer);
+	for (size_t i = 0; i < count; i++) {
+		const char *const row[] = {values[i], values[i]};
+		assert_int_equal(errors_writer_row(writer, row, 2, values[i], &error), 0);
+	}
+	assert_int_equal(errors_writer_commit(writer, &error), 0);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", fixture->directory, ERRORS_FILE);
+	struct manifest *manifest = manifest_open(path, NULL, &error);
+	if (!manifest)
+		fail_msg("%s", error.message);
+	assert_int_equal(manifest_column_count(manifest), 3);
+	for (size_t i = 0; i < count; i++) {
+		struct manifest_row row;
+		assert_int_equal(manifest_next(manifest, &row, &error), 1);
+		assert_null(row.problem);
+		for (size_t column = 0; column < 3; column++) {
+			const char *got = row.values[column] ? row.values[column] : "";
+			if (strcmp(got, values[i]) != 0)
+				fail_msg("row %zu column %zu: wrote '%s', read back '%s'", i + 1,
+				         column + 1, values[i], got);
+		}
+	}
+	manifest_close(manifest);
+	/* the same cells in a file that is not an errors.csv are read as written */
+	FILE *file = fopen(path, "wb");
+	assert_non_null(file);
+	fputs("device_name,cost_center\n'=SUM(A1),'-East\n", file);
+	fclose(file);
+	manifest = manifest_open(path, NULL, &error);
+	assert_non_null(manifest);
+	struct manifest_row row;
+	assert_int_equal(manifest_next(manifest, &row, &error), 1);
+	assert_string_equal(row.values[0], "'=SUM(A1)");
+	assert_string_equal(row.values[1], "'-East");
+	manifest_close(manifest);
+}
+
+/* issue 16 #8: a row with a reader-level problem still shows its key. */
+static void results_show_the_key_of_unreadable_rows(void **state)
+{
+	struct fixture *fixture = *state;
+	char manifest[] = "/tmp/test-outputs-manifest-XXXXXX.csv";
+	int descriptor = mkstemps(manifest, 4);
+	assert_true(descriptor >= 0);
+	static const char content[] = "device_name,cost_center\n"
+	                              "dev-1,CC,extra\n"
+	                              "dev-2,\"\xff\"\n";
+	assert_int_equal(write(descriptor, content, sizeof(content) - 1), sizeof(content) - 1);
+	close(descriptor);
+	put(fixture, 1, ROW_INVALID, 0, 0, "row has 3 fields, the header has 2");
+	put(fixture, 2, ROW_INVALID, 0, 0, "cost_center: not UTF-8 text");
+	struct outputs_report report;
+	write_rows(fixture, "cost-center", manifest, &report);
+	assert_output(fixture, RESULTS_FILE,
+	              "row,status,http_status,message,attempts,finished_at,device_name\n"
+	              "1,invalid,,\"row has 3 fields, the header has 2\",0," WHEN ",dev-1\n"
+	              "2,invalid,,cost_center: not UTF-8 text,0," WHEN ",dev-2\n");
+	unlink(manifest);
+}
+
 static void summary_json_holds_counts_figures_and_exit_status(void **state)
 {
 	struct fixture *fixture = *state;
@@ -330,6 +407,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(errors_writer_replaces_an_existing_error_column,
 	                                    make_directory, remove_directory),
 	    cmocka_unit_test_setup_teardown(errors_writer_abort_leaves_nothing, make_directory,
+	                                    remove_directory),
+	    cmocka_unit_test_setup_teardown(errors_csv_round_trips_every_formula_trigger,
+	                                    make_directory, remove_directory),
+	    cmocka_unit_test_setup_teardown(results_show_the_key_of_unreadable_rows, make_directory,
 	                                    remove_directory),
 	    cmocka_unit_test_setup_teardown(summary_json_holds_counts_figures_and_exit_status,
 	                                    make_directory, remove_directory),

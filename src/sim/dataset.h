@@ -1,0 +1,37 @@
+/* The generated part of devices: what never changes through the API is
+ * derived from the seed and the device's origin (its position in the built-in
+ * data set, or the ICCID of its activation), so it is computed when shown
+ * instead of stored. Ownership: plain values in caller-provided structs. */
+#ifndef LATTIGO_SIM_DATASET_H
+#define LATTIGO_SIM_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/store.h"
+
+#define DATASET_FIRST_NAME 36500
+#define DATASET_FIRST_ID   1000
+
+/* The fixed fields of one generated device. */
+struct device_static {
+	char ip[24], ipv6[40], mdn[12], imsi[16], msisdn[16], date[32], activation[32];
+	char address[96];
+	int connected;
+	const char *cost_center; /* static text */
+	double latitude, longitude;
+	int64_t bytes_used, sms_used;
+};
+
+/* The ICCID and IMEI of built-in device number position (0-based). */
+void dataset_identifiers(uint64_t seed, size_t position, char iccid[24], char imei[20]);
+/* The fixed fields of a DEFAULT or ACTIVATED device (iccid: an ACTIVATED one's). */
+void dataset_static(uint64_t seed, const struct device *device, const char *iccid,
+                    struct device_static *out);
+/* The state of built-in device number position, as the data set starts it. */
+const char *dataset_initial_state(size_t position);
+/* The rate plans and users of the built-in account. Return 0 or -1. */
+int dataset_add_rate_plans(struct store *store);
+int dataset_add_users(struct store *store);
+
+#endif

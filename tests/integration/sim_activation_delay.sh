@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# --activation-delay-ms: an accepted activation shows as "pending" (also in
+# the state filter and in a --state snapshot) until the delay has passed,
+# then "active"; last_activation_date is when it became active.
+source "$(dirname "$0")/lib.sh"
+
+field() { # JSON-on-stdin key
+  python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+state="$WORK/delay-state.json"
+start_sim --activation-delay-ms 2500 --state "$state"
+before=$(date -u +%s)
+out=$(api POST v2/device_operations/activation_request -H 'Content-Type: application/json' \
+  -d '{"rate_plan_name":"ACME Co 1GB Plan","activation_requests":[{"imei":"490154203237518","iccid":"89014103211118510720","note1":"lot 4"}]}')
+case "$out" in *'"unprocessed":[]'*) ;; *) fail "activation: $out" ;; esac
+device=$(api GET 'v2/devices/89014103211118510720')
+assert_eq pending "$(field state <<<"$device")" "state right after the activation"
+assert_eq "lot 4" "$(field note1 <<<"$device")" "note1 of the new device"
+assert_eq '["89014103211118510720"]' "$(api GET 'v2/devices?state=pending')" "the pending filter"
+# The built-in data set has no pending device: the filter shows only this one.
+api GET 'v2/devices?state=active&per_page=1000' | grep -q 89014103211118510720 &&
+  fail "a pending device is listed as active"
+
+# Kept pending across a restart (the snapshot has when it becomes active).
+stop_sim
+start_sim --activation-delay-ms 2500 --state "$state"
+assert_eq pending "$(api GET 'v2/devices/89014103211118510720' | field state)" "state after a restart"
+
+# Then active, with its activation date (whole seconds, UTC).
+for _ in $(seq 1 100); do
+  device=$(api GET 'v2/devices/490154203237518?id_type=imei')
+  [ "$(field state <<<"$device")" = active ] && break
+  sleep 0.1
+done
+assert_eq active "$(field state <<<"$device")" "state once the delay has passed"
+activated=$(field last_activation_date <<<"$device")
+activated_s=$(date -u -d "$activated" +%s)
+[ "$activated_s" -ge $((before + 2)) ] && [ "$activated_s" -le $((before + 5)) ] ||
+  fail "last_activation_date $activated is not about 2.5 s after $(date -u -d "@$before")"
+case "$(api GET 'v2/devices?state=active&per_page=1000')" in
+  *89014103211118510720*) ;;
+  *) fail "the activated device is not listed as active" ;;
+esac
+stop_sim
+
+# Without the option an activated device is active at once.
+start_sim
+api POST v2/device_operations/activation_request -H 'Content-Type: application/json' \
+  -d '{"rate_plan_name":"ACME Co 1GB Plan","activation_requests":[{"imei":"490154203237518","iccid":"89014103211118510720"}]}' >/dev/null
+assert_eq active "$(api GET 'v2/devices/89014103211118510720' | field state)" "state with no delay"
+stop_sim
+
+# A bad value is a usage error (exit 2).
+status=0
+"$LATTIGO_SIM" --port 0 --activation-delay-ms soon >/dev/null 2>"$WORK/bad.err" || status=$?
+assert_eq 2 "$status" "exit status of a bad --activation-delay-ms"
+grep -q -- "--activation-delay-ms" "$WORK/bad.err" || fail "message does not name the option"
