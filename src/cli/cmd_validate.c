@@ -222,7 +222,7 @@ int command_validate(int argc, char **argv)
 		printf("errors:    %s/%s (%" PRIu64 " row%s)\n", options.out, ERRORS_FILE,
 		       counts->invalid, counts->invalid == 1 ? "" : "s");
 		if (job_options_want_xlsx(&options)) {
-			if (xlsx_copy_job_outputs(options.out, &error) < 0) {
+			if (xlsx_copy_job_outputs(options.out, stderr, &error) < 0) {
 				exit_code = report_error(&error);
 				goto out;
 			}

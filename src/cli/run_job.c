@@ -322,7 +322,8 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	struct outputs_report outputs = {0};
 	if (outputs_write_rows(&job, run->directory.store, &outputs, error) < 0)
 		return -1;
-	if (job_options_want_xlsx(options) && xlsx_copy_job_outputs(options->out, error) < 0)
+	if (job_options_want_xlsx(options) &&
+	    xlsx_copy_job_outputs(options->out, stderr, error) < 0)
 		return -1;
 	struct job_summary summary = {
 	    .op = run->op->name,

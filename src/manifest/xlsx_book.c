@@ -351,30 +351,25 @@ static void on_strings_end(void *data, const XML_Char *name)
 			refuse_too_many(parse);
 			return;
 		}
-		if (book->string_count == parse->capacity) {
+		if (book->string_count + 1 >= parse->capacity) {
 			size_t capacity = parse->capacity ? parse->capacity * 2 : 1024;
-			size_t *offsets =
+			uint32_t *offsets =
 			    realloc(book->string_offsets, capacity * sizeof(*book->string_offsets));
-			if (offsets)
-				book->string_offsets = offsets;
-			uint32_t *lengths =
-			    realloc(book->string_length, capacity * sizeof(*book->string_length));
-			if (lengths)
-				book->string_length = lengths;
-			if (!offsets || !lengths) {
+			if (!offsets) {
 				xlsx_xml_refuse(&parse->xml, "out of memory");
 				return;
 			}
+			book->string_offsets = offsets;
 			parse->capacity = capacity;
 		}
-		size_t length = parse->arena.length - parse->item_start;
 		if (strbuf_append_char(&parse->arena, '\0') != STRBUF_OK) {
 			refuse_too_many(parse);
 			return;
 		}
-		book->string_offsets[book->string_count] = parse->item_start;
-		book->string_length[book->string_count] = (uint32_t)length;
+		book->string_offsets[book->string_count] = (uint32_t)parse->item_start;
 		book->string_count++;
+		/* one past the last: the next string's start, so lengths need no array */
+		book->string_offsets[book->string_count] = (uint32_t)parse->arena.length;
 	}
 }
 
@@ -421,7 +416,7 @@ const char *xlsx_book_string(const struct xlsx_book *book, uint64_t index, size_
 {
 	if (index >= book->string_count)
 		return NULL;
-	*length = book->string_length[index];
+	*length = book->string_offsets[index + 1] - book->string_offsets[index] - 1;
 	return book->strings + book->string_offsets[index];
 }
 
@@ -442,6 +437,5 @@ void xlsx_book_release(struct xlsx_book *book)
 	free(book->date_styles);
 	free(book->strings);
 	free(book->string_offsets);
-	free(book->string_length);
 	memset(book, 0, sizeof(*book));
 }

@@ -26,9 +26,10 @@ struct xlsx_book {
 	bool date1904;
 	unsigned char *date_styles; /* per cellXfs index: 1 when its number format is a date */
 	size_t style_count;
-	char *strings;           /* shared strings, each NUL-terminated */
-	size_t *string_offsets;  /* per shared string: its offset in strings */
-	uint32_t *string_length; /* per shared string: its length */
+	char *strings; /* shared strings, each NUL-terminated */
+	uint32_t
+	    *string_offsets; /* per shared string, and one past the last: its offset in
+	                        strings (4 bytes a string: the text is capped well below 4 GiB) */
 	size_t string_count;
 };
 

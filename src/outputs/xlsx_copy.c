@@ -13,6 +13,7 @@
 
 #include "common/csv_writer.h"
 #include "common/strbuf.h"
+#include "manifest/column_name.h"
 #include "manifest/manifest.h"
 
 #define MAX_WIDTH     60.0
@@ -25,11 +26,12 @@ static const char *const no_numbers[] = {NULL};
 const struct xlsx_copy_style xlsx_errors_style = {"errors", no_numbers, "error"};
 
 /* csv_writer prefixes ' to cells a spreadsheet would take for a formula;
- * an .xlsx string cell is never a formula, so the prefix goes. */
-static const char *without_guard(const char *value)
+ * an .xlsx string cell is never a formula, so the prefix goes. The CSV
+ * reader already takes it off in a file with an error or source_row column
+ * (an errors.csv), so it is taken off here only in the others. */
+static const char *without_guard(const char *value, bool already_unguarded)
 {
-	if (value[0] == '\'' && value[1] && strchr("=+-@\t\r\n", value[1]) &&
-	    !csv_is_plain_number(value + 1))
+	if (!already_unguarded && value[0] == '\'' && csv_needs_formula_guard(value + 1))
 		return value + 1;
 	return value;
 }
@@ -63,6 +65,7 @@ struct copy {
 	bool *numeric;
 	double *widths;
 	size_t highlight_column;
+	bool unguarded; /* the CSV reader took the guards off already */
 };
 
 static const char *lxw_text(lxw_error code)
@@ -82,6 +85,8 @@ static int write_header(struct copy *copy, struct manifest *manifest,
 	for (size_t column = 0; column < copy->columns; column++) {
 		const char *name = manifest_column_name(manifest, column);
 		copy->numeric[column] = is_listed(name, style->number_columns);
+		if (column_name_equal(name, "error") || column_name_equal(name, "source_row"))
+			copy->unguarded = true;
 		if (style->highlight_column && strcasecmp(name, style->highlight_column) == 0)
 			copy->highlight_column = column;
 		bool shaded = column == copy->highlight_column;
@@ -109,7 +114,7 @@ static int write_row(struct copy *copy, lxw_row_t at, const struct manifest_row 
 			code = worksheet_write_number(copy->sheet, at, (lxw_col_t)column,
 			                              strtod(value, NULL), NULL);
 		} else {
-			value = without_guard(value);
+			value = without_guard(value, copy->unguarded);
 			code = worksheet_write_string(copy->sheet, at, (lxw_col_t)column, value,
 			                              format);
 		}
@@ -220,7 +225,7 @@ out:
 		/* closing writes the file; the partial copy is then removed */
 		workbook_close(copy.workbook);
 	}
-	if (result < 0 && temporary.length)
+	if (result != 0 && temporary.length)
 		unlink(strbuf_text(&temporary));
 	free(copy.numeric);
 	free(copy.widths);
@@ -230,7 +235,7 @@ out:
 }
 
 static int copy_one(const char *directory, const char *stem, const struct xlsx_copy_style *style,
-                    struct error *error)
+                    FILE *notes, struct error *error)
 {
 	struct strbuf csv, xlsx;
 	strbuf_init(&csv, 4096);
@@ -241,14 +246,23 @@ static int copy_one(const char *directory, const char *stem, const struct xlsx_c
 		result = error_set(error, "job directory path too long: '%s'", directory);
 	else if (access(strbuf_text(&csv), F_OK) == 0)
 		result = xlsx_copy_csv(strbuf_text(&csv), strbuf_text(&xlsx), style, error);
+	if (result == 1) {
+		if (notes)
+			fprintf(notes,
+			        "lattigo-batch: note: %s has more rows than a worksheet holds "
+			        "(1,048,576); %s.xlsx is not written\n",
+			        strbuf_text(&csv), stem);
+		unlink(strbuf_text(&xlsx)); /* an older copy would disagree with the CSV */
+		result = 0;
+	}
 	strbuf_release(&csv);
 	strbuf_release(&xlsx);
 	return result;
 }
 
-int xlsx_copy_job_outputs(const char *directory, struct error *error)
+int xlsx_copy_job_outputs(const char *directory, FILE *notes, struct error *error)
 {
-	if (copy_one(directory, "results", &xlsx_results_style, error) < 0)
+	if (copy_one(directory, "results", &xlsx_results_style, notes, error) < 0)
 		return -1;
-	return copy_one(directory, "errors", &xlsx_errors_style, error);
+	return copy_one(directory, "errors", &xlsx_errors_style, notes, error);
 }

@@ -7,6 +7,7 @@
 #define LATTIGO_XLSX_COPY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/error.h"
 
@@ -21,7 +22,8 @@ struct xlsx_copy_style {
 
 /* Copies the CSV at csv_path into a workbook at xlsx_path (written under a
  * temporary name, then renamed): bold frozen header, autofilter, fitted
- * column widths, the highlight column shaded. Returns 0 or -1 with error. */
+ * column widths, the highlight column shaded. Returns 0, 1 when the CSV has
+ * more rows than a worksheet holds (nothing written), or -1 with error. */
 int xlsx_copy_csv(const char *csv_path, const char *xlsx_path, const struct xlsx_copy_style *style,
                   struct error *error);
 /* The style of results.xlsx (row, http_status and attempts as numbers). */
@@ -29,7 +31,8 @@ extern const struct xlsx_copy_style xlsx_results_style;
 /* The style of errors.xlsx (every cell text, the error column shaded). */
 extern const struct xlsx_copy_style xlsx_errors_style;
 /* Writes directory/NAME.xlsx from directory/NAME.csv for results and errors
- * (each only when its CSV exists). Returns 0 or -1 with error. */
-int xlsx_copy_job_outputs(const char *directory, struct error *error);
+ * (each only when its CSV exists); a CSV too long for a worksheet gets a
+ * line on notes (may be NULL) instead of a copy. Returns 0 or -1 with error. */
+int xlsx_copy_job_outputs(const char *directory, FILE *notes, struct error *error);
 
 #endif
