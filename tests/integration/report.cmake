@@ -1,2 +1,5 @@
 # Reading a job: status --json, the live summary.json, report.html (issue 13).
 lattigo_script_test(status_json ${CMAKE_CURRENT_SOURCE_DIR}/integration/status_json.sh TIMEOUT 90)
+lattigo_script_test(report_html ${CMAKE_CURRENT_SOURCE_DIR}/integration/report_html.sh TIMEOUT 180)
+# Exit 77: no headless browser and LATTIGO_SKIP_BROWSER=1 said that is expected.
+set_tests_properties(report_html PROPERTIES SKIP_RETURN_CODE 77)
