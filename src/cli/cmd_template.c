@@ -12,7 +12,7 @@
 #include <xlsxwriter.h>
 
 #include "cli/commands.h"
-#include "cli/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "common/csv_writer.h"
 #include "common/strbuf.h"
 #include "ops/field_rules.h"
