@@ -90,6 +90,9 @@ struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, s
 	                         : binding_unused_note(pipeline->binding, pipeline->manifest);
 	if (unused && notes)
 		fprintf(notes, "lattigo-batch: note: %s: %s\n", options->manifest, unused);
+	const char *replaced = binding_set_note(pipeline->binding);
+	if (replaced && notes)
+		fprintf(notes, "lattigo-batch: note: %s: %s\n", options->manifest, replaced);
 	return pipeline;
 fail:
 	pipeline_close(pipeline);
@@ -205,8 +208,13 @@ static int remember_sample(struct pipeline *pipeline)
 		return 0;
 	struct strbuf sample;
 	strbuf_init(&sample, PIPELINE_MESSAGE_LIMIT + 64);
-	if (strbuf_appendf(&sample, "row %" PRIu64 " (line %" PRIu64 "): %s", pipeline->row.number,
-	                   pipeline->row.line,
+	/* a re-fed errors.csv names its rows by their place in the original file */
+	const struct record *record = &pipeline->record;
+	bool source = record->source_row != 0;
+	if (strbuf_appendf(&sample, "row %" PRIu64 " (%sline %" PRIu64 "): %s",
+	                   source ? record->source_row : pipeline->row.number,
+	                   source ? "source " : "",
+	                   source && record->source_line ? record->source_line : pipeline->row.line,
 	                   strbuf_text(&pipeline->message)) == STRBUF_NO_MEMORY) {
 		strbuf_release(&sample);
 		return -1;
