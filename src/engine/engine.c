@@ -125,6 +125,10 @@ static struct call *next_due(struct engine *engine, int64_t now_ms)
 	}
 	call->next = NULL;
 	engine->scheduled_count--;
+	if (call->settling) {
+		call->settling = false;
+		engine->settling_count--;
+	}
 	return call;
 }
 
@@ -157,7 +161,12 @@ static void settle_doubt(struct engine *engine, struct record *record)
 	}
 	lookup->id = ++engine->next_call_id;
 	lookup->send_if_absent = true;
+	lookup->sent_after_wall_ms = engine->doubts->sent_after_wall_ms;
 	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", why);
+	/* Waiting for the settle time must not hold back the other rows: such
+	 * read-backs do not count against the rows planned ahead. */
+	lookup->settling = true;
+	engine->settling_count++;
 	engine_schedule(engine, lookup, engine->doubts->read_back_not_before_ms);
 }
 
@@ -166,7 +175,9 @@ static void settle_doubt(struct engine *engine, struct record *record)
 static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 {
 	while (!engine->source_done && !engine->stopping &&
-	       planner_ready_count(engine->planner) + engine->scheduled_count < target) {
+	       planner_ready_count(engine->planner) + engine->scheduled_count -
+	               engine->settling_count <
+	           target) {
 		const struct record *record = NULL;
 		int got = engine->source->next(engine->source->context, &record, engine->error);
 		if (got < 0) {
@@ -259,6 +270,8 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 	if (call->kind == CALL_OPERATION) {
 		if (call->attempt == 0)
 			retry_budget_count_call(&engine->budget);
+		if (!call->sent_after_wall_ms)
+			call->sent_after_wall_ms = clock_wall_ms();
 		call->row_attempts++;
 		call->refuse_rewind = (engine->op->flags & OP_NON_IDEMPOTENT) != 0;
 	}
@@ -304,6 +317,9 @@ void engine_split_call(struct engine *engine, struct call *call, size_t piece, i
 			return;
 		}
 		part->id = ++engine->next_call_id;
+		part->sent_after_wall_ms = call->sent_after_wall_ms;
+		part->possibly_applied = call->possibly_applied;
+		memcpy(part->ambiguity, call->ambiguity, sizeof(part->ambiguity));
 		engine_schedule_now(engine, part);
 	}
 	call_free_keeping_records(call);
@@ -412,53 +428,27 @@ static void read_finished(struct engine *engine, int64_t now_ms)
 	}
 }
 
-/* Ends the calls still in flight when the grace period after a stop is over. */
+/* Ends the calls still in flight when the grace period after a stop is over.
+ * Nothing is reported: rows of a call that may have arrived stay in doubt in
+ * the journal, exactly as after a crash, and the resume settles them (read
+ * back, or unknown for an operation that cannot be read back); rows of any
+ * other call were not applied and are simply sent again. */
 static void abort_running(struct engine *engine)
 {
-	char message[512];
 	while (engine->running_count) {
 		struct call *call = engine->running[engine->running_count - 1];
-		long request_size = 0;
-		curl_easy_getinfo(call->easy, CURLINFO_REQUEST_SIZE, &request_size);
 		remove_running(engine, call);
-		if (engine->sink_broken) {
-			call_free(call);
-			continue;
-		}
-		bool arrived = call_request_may_have_arrived(CURLE_OPERATION_TIMEDOUT, request_size,
-		                                             call->body_handed);
-		if (call->kind == CALL_RECONCILE) {
-			snprintf(message, sizeof(message),
-			         "no answer to the operation (%s) and the job stopped before it "
-			         "could be read back; check before re-sending",
-			         call->ambiguity);
-			engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
-		} else if ((engine->op->flags & OP_NON_IDEMPOTENT) && arrived) {
-			snprintf(message, sizeof(message),
-			         "sent, but the job stopped before the answer arrived; not re-sent "
-			         "because %s is not idempotent",
-			         engine->op->name);
-			engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
-		} else {
-			call_free(call);
-		}
+		call_free(call);
 	}
 }
 
-/* Rows still queued after an early stop: read-backs end unknown, the rest are
- * simply not reported (never sent, or refused without effect). */
+/* A call still queued after an early stop: nothing is reported. Its rows were
+ * never sent, refused without effect, or are in doubt (a read-back not made,
+ * a refusal not confirmed) and stay so for the resume, as after a crash. */
 void engine_abandon_call(struct engine *engine, struct call *call)
 {
-	if (call->kind != CALL_RECONCILE || engine->sink_broken) {
-		call_free(call);
-		return;
-	}
-	char message[512];
-	snprintf(message, sizeof(message),
-	         "no answer to the operation (%s) and the job stopped before it could be read "
-	         "back; check before re-sending",
-	         call->ambiguity);
-	engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
+	(void)engine;
+	call_free(call);
 }
 
 static void drop_scheduled(struct engine *engine)
