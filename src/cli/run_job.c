@@ -15,7 +15,7 @@
 #include "cli/commands.h"
 #include "cli/credentials.h"
 #include "cli/job_directory.h"
-#include "cli/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
@@ -27,6 +27,7 @@
 #include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
 #include "outputs/results_writer.h"
+#include "outputs/xlsx_copy.h"
 #include "outputs/summary.h"
 #include "report/report.h"
 
@@ -315,7 +316,7 @@ static void fill_engine_config(const struct job_run *run, struct engine_config *
 	config->endpoint = run->endpoint;
 	config->key_name = run->credentials.key_name;
 	config->api_key = run->credentials.api_key;
-	config->chunk = (run->op->flags & OP_PER_ROW) ? 1 : options->chunk;
+	config->chunk = op_chunk_size(run->op, options->chunk);
 	config->concurrency = options->concurrency;
 	config->rate = options->rate;
 	config->max_retries = options->max_retries;
@@ -334,7 +335,8 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
                           struct error *error)
 {
 	const struct job_options *options = run->options;
-	struct manifest_options manifest_options = {options->format, options->delimiter};
+	struct manifest_options manifest_options = {options->format, options->delimiter,
+	                                            options->sheet};
 	struct outputs_job job = {
 	    .directory = options->out,
 	    .op = run->op,
@@ -347,6 +349,9 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	};
 	struct outputs_report outputs = {0};
 	if (outputs_write_rows(&job, run->directory.store, &outputs, error) < 0)
+		return -1;
+	if (job_options_want_xlsx(options) &&
+	    xlsx_copy_job_outputs(options->out, stderr, error) < 0)
 		return -1;
 	struct job_summary summary = {
 	    .op = run->op->name,
@@ -461,7 +466,9 @@ int run_job(const struct job_options *options)
 	 * error: find it before a simulator is started or a job directory
 	 * created for it. */
 	if (strcmp(options->manifest, "-") != 0) {
-		struct pipeline *probe = pipeline_open(options, NULL, &error);
+		struct pipeline_config probe_config;
+		job_options_pipeline_config(options, &probe_config);
+		struct pipeline *probe = pipeline_open(&probe_config, NULL, &error);
 		if (!probe)
 			goto out;
 		pipeline_close(probe);
@@ -477,7 +484,8 @@ int run_job(const struct job_options *options)
 
 	/* The pipeline reads the manifest the journal was fingerprinted with
 	 * (for stdin, the copy kept in the job directory). */
-	struct job_options reading = *options;
+	struct pipeline_config reading;
+	job_options_pipeline_config(options, &reading);
 	reading.manifest = run.directory.manifest_path;
 	run.pipeline = pipeline_open(&reading, options->quiet ? NULL : stderr, &error);
 	if (!run.pipeline) {

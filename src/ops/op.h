@@ -159,5 +159,9 @@ int op_batch_key(const struct op *op, const struct record *record, struct strbuf
 /* Writes a human-readable label of the batching group for plans and
  * progress, e.g. "rate_plan_name=ACME 5MB" ("all rows" when none). Returns 0 or -1. */
 int op_batch_label(const struct op *op, const struct record *record, struct strbuf *label);
+/* Rows per call for op when requested were asked for: 1 for OP_PER_ROW
+ * operations (the device is in the path), else requested (at least 1). The
+ * one place that rule is written. */
+size_t op_chunk_size(const struct op *op, size_t requested);
 
 #endif

@@ -26,6 +26,8 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import mock_reads
+
 RATE_PLANS = {"ACME Co 5mb Rate Plan", "ACME Co 10MB Plan"}
 NOTE_FIELDS = ("note", "note1", "note2", "note3")
 
@@ -304,6 +306,9 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict):
             return self.answer(400, {"error": "body must be a JSON object"})
         writing = method != "GET"
+        if not writing and (mock_reads.fault(self, config) or self.answer_read(parts=path.split("/"),
+                                                                               query=query)):
+            return
         if writing and random.random() < config.stall_rate:
             time.sleep(config.stall_seconds)
             return self.vanish()
@@ -321,6 +326,24 @@ class Handler(BaseHTTPRequestHandler):
         if config.latency_ms:
             time.sleep(config.latency_ms / 1000.0)
         self.answer(status, answer)
+
+    def answer_read(self, parts, query):
+        """The list and history reads (mock_reads.py); False when the path is not one."""
+        with self.server.store.lock:
+            self.server.reads_in_flight += 1
+            in_flight = self.server.reads_in_flight
+        try:
+            read = mock_reads.answer(self.server.store, self.server.config, parts, query,
+                                     in_flight)
+            if read is None:
+                return False
+            if self.server.config.latency_ms:
+                time.sleep(self.server.config.latency_ms / 1000.0)
+            self.answer(*read)
+            return True
+        finally:
+            with self.server.store.lock:
+                self.server.reads_in_flight -= 1
 
     def route(self, method, path, parts, body, query):
         store, config = self.server.store, self.server.config
@@ -387,6 +410,7 @@ def main():
     parser.add_argument("--status-422", action="store_true",
                         help="answer status maps with 422 when an entry is an error")
     parser.add_argument("--seed", type=int, default=1)
+    mock_reads.add_arguments(parser)
     config = parser.parse_args()
     random.seed(config.seed)
 
@@ -399,6 +423,7 @@ def main():
     server.store.status_422 = config.status_422
     server.store.visible_after = config.visible_after_ms / 1000.0
     server.answers = 0
+    server.reads_in_flight = 0
     token = base64.b64encode(("%s:%s" % (config.key_name, config.api_key)).encode()).decode()
     server.expected_auth = "Basic " + token
 

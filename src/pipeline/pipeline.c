@@ -52,7 +52,8 @@ const struct op *pipeline_find_op(const char *name, struct error *error)
 	return NULL;
 }
 
-struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, struct error *error)
+struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes,
+                               struct error *error)
 {
 	struct pipeline *pipeline = calloc(1, sizeof(*pipeline));
 	if (!pipeline) {
@@ -62,20 +63,15 @@ struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, s
 	strbuf_init(&pipeline->message, PIPELINE_MESSAGE_LIMIT);
 	strbuf_init(&pipeline->rule, PIPELINE_MESSAGE_LIMIT);
 	pipeline->notes = notes;
-	pipeline->validation = options->validation;
-	pipeline->op = pipeline_find_op(options->op, error);
+	pipeline->validation = config->validation;
+	pipeline->op = pipeline_find_op(config->op, error);
 	if (!pipeline->op)
 		goto fail;
-	struct manifest_options manifest_options = {
-	    .format = options->format,
-	    .delimiter = options->delimiter,
-	};
-	pipeline->manifest = manifest_open(options->manifest, &manifest_options, error);
+	pipeline->manifest = manifest_open(config->manifest, &config->manifest_options, error);
 	if (!pipeline->manifest)
 		goto fail;
-	pipeline->binding =
-	    binding_new(pipeline->op, pipeline->manifest, options->maps, options->map_count,
-	                options->sets, options->set_count, error);
+	pipeline->binding = binding_new(pipeline->op, pipeline->manifest, config->maps,
+	                                config->map_count, config->sets, config->set_count, error);
 	if (!pipeline->binding)
 		goto fail;
 	pipeline->dupes = dupe_set_new();
@@ -89,7 +85,7 @@ struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, s
 	                         ? NULL
 	                         : binding_unused_note(pipeline->binding, pipeline->manifest);
 	if (unused && notes)
-		fprintf(notes, "lattigo-batch: note: %s: %s\n", options->manifest, unused);
+		fprintf(notes, "lattigo-batch: note: %s: %s\n", config->manifest, unused);
 	return pipeline;
 fail:
 	pipeline_close(pipeline);
@@ -205,9 +201,16 @@ static int remember_sample(struct pipeline *pipeline)
 		return 0;
 	struct strbuf sample;
 	strbuf_init(&sample, PIPELINE_MESSAGE_LIMIT + 64);
-	if (strbuf_appendf(&sample, "row %" PRIu64 " (line %" PRIu64 "): %s", pipeline->row.number,
-	                   pipeline->row.line,
-	                   strbuf_text(&pipeline->message)) == STRBUF_NO_MEMORY) {
+	const char *sheet = manifest_sheet(pipeline->manifest);
+	int appended =
+	    sheet
+	        ? strbuf_appendf(&sample, "row %" PRIu64 " (row %" PRIu64 " of sheet '%.60s'): %s",
+	                         pipeline->row.number, pipeline->row.line, sheet,
+	                         strbuf_text(&pipeline->message))
+	        : strbuf_appendf(&sample, "row %" PRIu64 " (line %" PRIu64 "): %s",
+	                         pipeline->row.number, pipeline->row.line,
+	                         strbuf_text(&pipeline->message));
+	if (appended == STRBUF_NO_MEMORY) {
 		strbuf_release(&sample);
 		return -1;
 	}
@@ -323,18 +326,23 @@ void pipeline_rules_by_count(const struct pipeline *pipeline, size_t *order)
 
 static const char *format_name(enum manifest_format format)
 {
-	return format == MANIFEST_FORMAT_JSONL ? "jsonl" : "csv";
+	return format == MANIFEST_FORMAT_JSONL  ? "jsonl"
+	       : format == MANIFEST_FORMAT_XLSX ? "xlsx"
+	                                        : "csv";
 }
 
 void pipeline_print_summary(struct pipeline *pipeline, FILE *stream)
 {
 	const struct pipeline_counts *counts = &pipeline->counts;
-	char delimiter[16] = "";
+	char delimiter[96] = "";
 	char shown = manifest_delimiter(pipeline->manifest);
 	if (shown == '\t')
 		snprintf(delimiter, sizeof(delimiter), ", delimiter tab");
 	else if (shown)
 		snprintf(delimiter, sizeof(delimiter), ", delimiter '%c'", shown);
+	const char *sheet = manifest_sheet(pipeline->manifest);
+	if (sheet)
+		snprintf(delimiter, sizeof(delimiter), ", sheet '%.60s'", sheet);
 	fprintf(stream, "manifest:  %s (%s%s)\n", manifest_path(pipeline->manifest),
 	        format_name(manifest_format(pipeline->manifest)), delimiter);
 	fprintf(stream, "operation: %s (%s %s)\n", pipeline->op->name, pipeline->op->method,
