@@ -35,6 +35,8 @@ struct audit_writer {
 	struct redactor redactor;
 	z_stream stream;
 	bool stream_ready, member_open, unsynced;
+	bool write_failed;    /* a write failed: cut back to a record's end, nothing more goes in */
+	uint64_t file_length; /* bytes in the file, all written by complete calls */
 	unsigned char *out;
 	struct strbuf line;
 	char prev[AUDIT_HASH_HEX];
@@ -45,6 +47,14 @@ struct audit_writer {
 /* Runs deflate with flush until it is done, writing what it produces. */
 static int deflate_and_write(struct audit_writer *writer, int flush, struct error *error)
 {
+	if (writer->write_failed)
+		return error_set(error,
+		                 "audit trail '%s' takes no more records after a failed write",
+		                 writer->path);
+	/* a failed write is cut back to here, the end of the previous record
+	 * (a sync-flush point): the file stays readable up to it, and the next
+	 * audit_open repairs the unfinished member */
+	uint64_t start = writer->file_length;
 	for (;;) {
 		writer->stream.next_out = writer->out;
 		writer->stream.avail_out = OUT_CHUNK;
@@ -52,9 +62,18 @@ static int deflate_and_write(struct audit_writer *writer, int flush, struct erro
 		if (status == Z_STREAM_ERROR)
 			return error_set(error, "cannot compress audit trail '%s'", writer->path);
 		size_t produced = OUT_CHUNK - writer->stream.avail_out;
-		if (produced && file_write_all(writer->fd, writer->out, produced))
+		if (produced && file_write_all(writer->fd, writer->out, produced)) {
+			int cause = errno;
+			file_storage_note(writer->path, cause);
+			/* the compressor has taken input whose output is lost */
+			writer->write_failed = true;
+			if (ftruncate(writer->fd, (off_t)start) != 0) {
+				/* then the next audit_open drops the torn member end */
+			}
 			return error_set(error, "cannot write audit trail '%s': %s", writer->path,
-			                 strerror(errno));
+			                 strerror(cause));
+		}
+		writer->file_length += produced;
 		if (produced)
 			writer->unsynced = true;
 		if (flush == Z_FINISH ? status == Z_STREAM_END : writer->stream.avail_out != 0)
@@ -90,9 +109,17 @@ int audit_commit(struct audit_writer *writer, struct error *error)
 	}
 	if (!writer->unsynced)
 		return 0;
-	if (fdatasync(writer->fd) != 0)
+	if (writer->write_failed)
+		return error_set(error,
+		                 "audit trail '%s' takes no more records after a failed write",
+		                 writer->path);
+	if (fdatasync(writer->fd) != 0) {
+		int cause = errno;
+		file_storage_note(writer->path, cause);
+		writer->write_failed = true;
 		return error_set(error, "cannot sync audit trail '%s': %s", writer->path,
-		                 strerror(errno));
+		                 strerror(cause));
+	}
 	writer->unsynced = false;
 	writer->commits++;
 	return 0;
@@ -198,10 +225,12 @@ static int continue_trail(struct audit_writer *writer, struct error *error)
 		        "offset %llu) is incomplete (%s); rewriting its complete records\n",
 		        writer->path, (unsigned long long)result.complete_end, result.problem);
 		if (ftruncate(writer->fd, (off_t)result.complete_end) != 0) {
+			file_storage_note(writer->path, errno);
 			error_set(error, "cannot truncate audit trail '%s': %s", writer->path,
 			          strerror(errno));
 			goto out;
 		}
+		writer->file_length = result.complete_end;
 		writer->unsynced = true;
 		if (recovery.member_lines.length) {
 			deflateReset(&writer->stream);
@@ -270,9 +299,11 @@ struct audit_writer *audit_open(const char *path, const char *job_id, const char
 	bool existing = stat(path, &info) == 0 && info.st_size > 0;
 	writer->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (writer->fd < 0) {
+		file_storage_note(path, errno);
 		error_set(error, "cannot open audit trail '%s': %s", path, strerror(errno));
 		goto fail;
 	}
+	writer->file_length = existing ? (uint64_t)info.st_size : 0;
 	if (existing) {
 		if (continue_trail(writer, error))
 			goto fail;

@@ -71,13 +71,18 @@ static int keep_stdin_copy(const char *path, struct error *error)
 			break;
 		}
 		if (file_write_all(output, buffer, (size_t)got) < 0) {
+			file_storage_note(path, errno);
 			result = error_set(error, "cannot write '%s': %s", path, strerror(errno));
 			break;
 		}
 	}
-	if (fsync(output) < 0 && result == 0)
+	if (fsync(output) < 0 && result == 0) {
+		file_storage_note(path, errno);
 		result = error_set(error, "cannot sync '%s': %s", path, strerror(errno));
+	}
 	close(output);
+	if (result < 0)
+		unlink(path); /* a cut copy would be taken for the manifest next time */
 	return result;
 }
 

@@ -1,5 +1,6 @@
 /* lattigo-batch's entry point: finds the command named by the first argument
  * in a table and hands it the rest; every command lives in its own file. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +73,10 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* A file size limit (ulimit -f) must stop a job like a full disk does,
+	 * cleanly and resumably: with SIGXFSZ ignored the write fails with EFBIG
+	 * instead of the signal killing the process mid-record. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		help_program(stderr);
 		return EXIT_USAGE;

@@ -20,6 +20,7 @@
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
 #include "common/clock.h"
+#include "common/file_io.h"
 #include "engine/endpoint_policy.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
@@ -56,6 +57,15 @@ struct job_run {
 
 static int report(const struct error *error, int exit_code)
 {
+	/* After a full disk or an I/O error, the first message names the file;
+	 * what follows (records refused after it, the engine stopping, the
+	 * final commit) only echoes it. */
+	static bool storage_reported;
+	if (file_storage_failure(NULL)) {
+		if (storage_reported)
+			return exit_code;
+		storage_reported = true;
+	}
 	char text[1200];
 	error_format(error, text, sizeof(text));
 	fprintf(stderr, "lattigo-batch: %s\n", text);
@@ -397,7 +407,7 @@ static int run_engine(struct job_run *run, struct error *error)
 	/* A refusal before any row got an answer (wrong credentials, an endpoint
 	 * the policy forbids) is a configuration error: nothing was applied. A
 	 * service that keeps failing is not: the job resumes later. */
-	bool refused = engine_result < 0 && !stats.service_failing &&
+	bool refused = engine_result < 0 && !stats.service_failing && !file_storage_failure(NULL) &&
 	               stats.rows_ok + stats.rows_error + stats.rows_unknown == 0;
 	progress_clear(&run->progress);
 	if (stop_signals_received() && !run->options->quiet)
@@ -406,7 +416,12 @@ static int run_engine(struct job_run *run, struct error *error)
 		        "resume %s\n",
 		        run->options->out);
 	int exit_code = finish_outputs(run, &stats, started_at_ms, !complete, refused, error);
-	return exit_code < 0 ? report(error, EXIT_INTERRUPTED) : exit_code;
+	if (exit_code < 0) {
+		report(error, 0);
+		error_clear(error); /* reported: not again by run_job */
+		return EXIT_INTERRUPTED;
+	}
+	return exit_code;
 }
 
 int run_job(const struct job_options *options)
@@ -472,6 +487,23 @@ out:
 		report(&close_error, 0);
 		if (exit_code == EXIT_ALL_OK || exit_code == EXIT_SOME_FAILED)
 			exit_code = EXIT_INTERRUPTED;
+	}
+	const char *failed_path = NULL;
+	int cause = file_storage_failure(&failed_path);
+	if (cause) {
+		/* nothing more was sent after the failed write; what was recorded
+		 * before it is intact, so the job resumes once there is room */
+		char checkpoint[4096];
+		snprintf(checkpoint, sizeof(checkpoint), "%s/%s", options->out, JOURNAL_FILE_NAME);
+		bool started = access(checkpoint, F_OK) == 0;
+		fprintf(stderr,
+		        "lattigo-batch: stopped: cannot write '%s' (%s); free some space (or raise "
+		        "the limit), then %s%s\n",
+		        failed_path, strerror(cause),
+		        started ? "resume with: lattigo-batch resume "
+		                : "run the same command again",
+		        started ? options->out : "");
+		exit_code = EXIT_INTERRUPTED;
 	}
 	sim_stop(&run.sim);
 	credentials_release(&run.credentials);

@@ -42,6 +42,35 @@ int file_sync_directory_of(const char *path)
 	return status;
 }
 
+static char storage_path[4096];
+static int storage_cause;
+
+int file_error_is_storage(int cause)
+{
+	return cause == ENOSPC || cause == EDQUOT || cause == EFBIG || cause == EIO;
+}
+
+void file_storage_note(const char *path, int cause)
+{
+	if (storage_cause || !file_error_is_storage(cause))
+		return;
+	storage_cause = cause;
+	snprintf(storage_path, sizeof(storage_path), "%s", path ? path : "");
+}
+
+int file_storage_failure(const char **path)
+{
+	if (path)
+		*path = storage_path;
+	return storage_cause;
+}
+
+void file_storage_reset(void)
+{
+	storage_cause = 0;
+	storage_path[0] = '\0';
+}
+
 int file_make_directories(const char *directory, struct error *error)
 {
 	char path[4096];

@@ -18,4 +18,21 @@ int file_sync_directory_of(const char *path);
  * Returns 0, or -1 with error naming the directory that could not be made. */
 int file_make_directories(const char *directory, struct error *error);
 
+/* Storage failures: a full disk (ENOSPC), a quota (EDQUOT), a file size limit
+ * (EFBIG, SIGXFSZ being ignored) or an I/O error (EIO). Wherever one happens
+ * (checkpoint, audit trail, outcome store, outputs) the job must stop cleanly
+ * and be resumable once space is freed; the first one is kept process-wide,
+ * because it is a fact about the job directory's disk, not about the one
+ * write that met it, and several layers must act on it. */
+/* True when cause (an errno value) is a storage failure. */
+int file_error_is_storage(int cause);
+/* Notes a failed write, sync or create of path: kept when cause is a storage
+ * failure and none was kept before. Leaves errno unchanged. */
+void file_storage_note(const char *path, int cause);
+/* The first storage failure noted: returns its errno value and sets *path
+ * (static storage), or returns 0 when there was none. */
+int file_storage_failure(const char **path);
+/* Forgets the noted failure (tests). */
+void file_storage_reset(void);
+
 #endif

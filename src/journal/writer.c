@@ -83,6 +83,7 @@ static int write_gathered(struct journal *journal, struct error *error)
 		return 0;
 	if (file_write_all(journal->fd, journal->unwritten.data, journal->unwritten.length)) {
 		int cause = errno;
+		file_storage_note(journal->path, cause);
 		journal->write_failed = true;
 		if (ftruncate(journal->fd, (off_t)journal->file_length) != 0) {
 			/* the torn tail is then dropped by the next resume */
@@ -121,9 +122,16 @@ int journal_commit(struct journal *journal, struct error *error)
 		return -1;
 	if (journal->unsynced == 0)
 		return 0;
-	if (fdatasync(journal->fd) != 0)
+	if (fdatasync(journal->fd) != 0) {
+		/* after a failed sync the kernel may have dropped the dirty pages:
+		 * nothing written since the last commit can be trusted, so nothing
+		 * more goes in (the resume reads back what is really there) */
+		int cause = errno;
+		file_storage_note(journal->path, cause);
+		journal->write_failed = true;
 		return error_set(error, "cannot sync checkpoint '%s': %s", journal->path,
-		                 strerror(errno));
+		                 strerror(cause));
+	}
 	journal->unsynced = 0;
 	journal->counters.commits++;
 	journal->counters.fsyncs++;
@@ -166,6 +174,7 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 {
 	char path[4096];
 	struct journal *journal = NULL;
+	bool created = false;
 	if (journal_path(directory, path, sizeof(path))) {
 		error_set(error, "job directory name '%s' is too long", directory);
 		goto fail;
@@ -188,10 +197,13 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 	}
 	journal->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
 	if (journal->fd < 0) {
+		file_storage_note(path, errno);
 		error_set(error, "cannot create checkpoint '%s': %s", path, strerror(errno));
 		goto fail;
 	}
+	created = true;
 	if (file_write_all(journal->fd, JOURNAL_MAGIC, JOURNAL_MAGIC_LENGTH)) {
+		file_storage_note(path, errno);
 		error_set(error, "cannot write checkpoint '%s': %s", path, strerror(errno));
 		goto fail;
 	}
@@ -200,6 +212,7 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 	if (add_record(journal, FRAME_HEADER, error) || write_gathered(journal, error))
 		goto fail;
 	if (fsync(journal->fd) != 0 || file_sync_directory_of(path) != 0) {
+		file_storage_note(path, errno);
 		error_set(error, "cannot sync checkpoint '%s': %s", path, strerror(errno));
 		goto fail;
 	}
@@ -208,6 +221,10 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 	journal->counters.commits++;
 	return journal;
 fail:
+	/* a checkpoint cut short (a full disk) would make the next run refuse
+	 * the directory as damaged: this one is ours (O_EXCL), and empty of rows */
+	if (created)
+		unlink(path);
 	journal_free(journal);
 	return NULL;
 }
@@ -247,6 +264,7 @@ struct journal *journal_resume(const char *directory, const struct journal_optio
 		        path, result.file_bytes - result.valid_bytes, result.valid_bytes);
 		if (ftruncate(journal->fd, (off_t)result.valid_bytes) != 0 ||
 		    fsync(journal->fd) != 0) {
+			file_storage_note(path, errno);
 			error_set(error, "cannot truncate checkpoint '%s': %s", path,
 			          strerror(errno));
 			goto fail;

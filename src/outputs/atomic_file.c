@@ -40,6 +40,7 @@ int atomic_file_open(struct atomic_file *file, const char *path, struct error *e
 	}
 	fd = open(file->temporary_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
+		file_storage_note(file->final_path, errno);
 		error_set(error, "cannot create '%s': %s", file->temporary_path, strerror(errno));
 		goto fail;
 	}
@@ -72,11 +73,13 @@ int atomic_file_commit(struct atomic_file *file, struct error *error)
 		saved = errno;
 	}
 	if (failed) {
+		file_storage_note(file->final_path, saved);
 		error_set(error, "cannot write '%s': %s", file->temporary_path, strerror(saved));
 		unlink(file->temporary_path);
 		goto out;
 	}
 	if (rename(file->temporary_path, file->final_path) != 0) {
+		file_storage_note(file->final_path, errno);
 		error_set(error, "cannot rename '%s' to '%s': %s", file->temporary_path,
 		          file->final_path, strerror(errno));
 		unlink(file->temporary_path);

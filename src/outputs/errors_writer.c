@@ -2,9 +2,12 @@
  * neutralisation, plus the reason the row needs attention. */
 #include "outputs/errors_writer.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
+#include "common/file_io.h"
 #include "common/csv_writer.h"
 #include "common/strbuf.h"
 #include "outputs/atomic_file.h"
@@ -68,8 +71,11 @@ int errors_writer_row(struct errors_writer *writer, const char *const *values, s
 	if (writer->error_column == writer->column_count)
 		csv_writer_cell(&writer->csv, error_text);
 	csv_writer_end_line(&writer->csv);
-	if (ferror(writer->file.stream))
-		return error_set(error, "cannot write '%s'", writer->file.temporary_path);
+	if (ferror(writer->file.stream)) {
+		file_storage_note(writer->file.final_path, errno); /* errno: the failed write's */
+		return error_set(error, "cannot write '%s': %s", writer->file.temporary_path,
+		                 strerror(errno));
+	}
 	writer->rows++;
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "common/file_io.h"
 #include "common/strbuf.h"
 
 #define RECORD_VERSION 1u
@@ -125,6 +126,15 @@ static int write_fully(int fd, const void *buffer, size_t size, uint64_t offset)
 	return 0;
 }
 
+/* A failed write or sync of path (errno says why): noted when the disk is
+ * full or failing, so the job stops cleanly (common/file_io.h). Returns -1. */
+static int write_error(struct error *error, const char *path)
+{
+	int cause = errno;
+	file_storage_note(path, cause);
+	return error_set(error, "cannot write '%s': %s", path, strerror(cause));
+}
+
 static int open_file(const char *directory, const char *name, enum outcome_store_mode mode,
                      char **path_out, struct error *error)
 {
@@ -138,6 +148,7 @@ static int open_file(const char *directory, const char *name, enum outcome_store
 	int flags = O_RDWR | O_CREAT | O_CLOEXEC | (mode == OUTCOME_STORE_TRUNCATE ? O_TRUNC : 0);
 	fd = open(strbuf_text(&path), flags, 0644);
 	if (fd < 0) {
+		file_storage_note(strbuf_text(&path), errno);
 		error_set(error, "cannot open outcome file '%s': %s", strbuf_text(&path),
 		          strerror(errno));
 		goto out;
@@ -251,13 +262,11 @@ static int flush_messages(struct outcome_store *store)
 static int flush_all(struct outcome_store *store, struct error *error)
 {
 	if (flush_messages(store) < 0)
-		return error_set(error, "cannot write '%s': %s", store->message_path,
-		                 strerror(errno));
+		return write_error(error, store->message_path);
 	for (size_t index = 0; index < WINDOW_COUNT; index++)
 		if (store->windows[index].records &&
 		    flush_window(store, &store->windows[index]) < 0)
-			return error_set(error, "cannot write '%s': %s", store->index_path,
-			                 strerror(errno));
+			return write_error(error, store->index_path);
 	return 0;
 }
 
@@ -286,11 +295,11 @@ static struct index_window *window_of(struct outcome_store *store, uint64_t row,
 	}
 	/* messages reach the file before records that point to them (docs/outputs.md) */
 	if (victim->dirty_end > victim->dirty_first && flush_messages(store) < 0) {
-		error_set(error, "cannot write '%s': %s", store->message_path, strerror(errno));
+		write_error(error, store->message_path);
 		return NULL;
 	}
 	if (flush_window(store, victim) < 0) {
-		error_set(error, "cannot write '%s': %s", store->index_path, strerror(errno));
+		write_error(error, store->index_path);
 		return NULL;
 	}
 	victim->first_row = 0;
@@ -317,12 +326,10 @@ static int append_message(struct outcome_store *store, const char *message, size
 			return error_set(error, "out of memory");
 	}
 	if (store->pending_length + length > MESSAGE_BUFFER && flush_messages(store) < 0)
-		return error_set(error, "cannot write '%s': %s", store->message_path,
-		                 strerror(errno));
+		return write_error(error, store->message_path);
 	if (length > MESSAGE_BUFFER) { /* never: messages are far shorter */
 		if (write_fully(store->message_fd, message, length, store->message_end) < 0)
-			return error_set(error, "cannot write '%s': %s", store->message_path,
-			                 strerror(errno));
+			return write_error(error, store->message_path);
 	} else {
 		memcpy(store->pending + store->pending_length, message, length);
 		store->pending_length += length;
@@ -476,8 +483,7 @@ int outcome_store_sync(struct outcome_store *store, struct error *error)
 	if (flush_all(store, error) < 0)
 		return -1;
 	if (fdatasync(store->message_fd) < 0 || fdatasync(store->index_fd) < 0)
-		return error_set(error, "cannot sync outcome store '%s': %s", store->index_path,
-		                 strerror(errno));
+		return write_error(error, store->index_path);
 	return 0;
 }
 

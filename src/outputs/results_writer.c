@@ -2,11 +2,13 @@
  * the outcome store by row number, so memory never depends on the job size. */
 #include "outputs/results_writer.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/file_io.h"
 #include "common/clock.h"
 #include "common/csv_writer.h"
 #include "common/strbuf.h"
@@ -167,7 +169,8 @@ static int write_results(const struct outputs_job *job, struct outcome_store *st
 		rows_written++;
 	}
 	if (ferror(file.stream)) {
-		error_set(error, "cannot write '%s'", strbuf_text(&path));
+		file_storage_note(strbuf_text(&path), errno); /* errno: the failed write's */
+		error_set(error, "cannot write '%s': %s", strbuf_text(&path), strerror(errno));
 		goto out;
 	}
 	file_open = false;

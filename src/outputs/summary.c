@@ -2,9 +2,11 @@
  * engine's counters. */
 #include "outputs/summary.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <string.h>
 
+#include "common/file_io.h"
 #include "common/clock.h"
 #include "common/strbuf.h"
 #include "outputs/atomic_file.h"
@@ -138,7 +140,8 @@ int job_summary_write(const struct job_summary *summary, struct error *error)
 	if (json_dumpf(root, file.stream,
 	               JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) != 0 ||
 	    fputc('\n', file.stream) == EOF) {
-		error_set(error, "cannot write '%s'", strbuf_text(&path));
+		file_storage_note(strbuf_text(&path), errno);
+		error_set(error, "cannot write '%s': %s", strbuf_text(&path), strerror(errno));
 		atomic_file_abort(&file);
 		goto out;
 	}

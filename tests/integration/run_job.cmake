@@ -10,3 +10,5 @@ lattigo_script_test(run_refusals ${CMAKE_CURRENT_SOURCE_DIR}/integration/run_ref
 lattigo_script_test(export ${CMAKE_CURRENT_SOURCE_DIR}/integration/export.sh TIMEOUT 60)
 # The job directory lock: many processes racing for one --out, with and without a lock left by kill -9.
 lattigo_script_test(job_lock_race ${CMAKE_CURRENT_SOURCE_DIR}/integration/job_lock_race.sh TIMEOUT 120)
+# Full disks and file size limits: exit 3, then a resume finishes with outputs equal to an uninterrupted run.
+lattigo_script_test(disk_full ${CMAKE_CURRENT_SOURCE_DIR}/integration/disk_full.sh TIMEOUT 240)
