@@ -7,3 +7,5 @@ set_tests_properties(report_html PROPERTIES SKIP_RETURN_CODE 77)
 lattigo_script_test(install_docs ${CMAKE_CURRENT_SOURCE_DIR}/integration/install_docs.sh TIMEOUT 120)
 # A Release build of the tree, cmake --install and cpack -G DEB (a few minutes on 2 cores).
 lattigo_script_test(install_package ${CMAKE_CURRENT_SOURCE_DIR}/integration/install_package.sh TIMEOUT 900)
+# Its Release build takes both cores for a minute: keep timing-sensitive tests away from it.
+set_tests_properties(install_package PROPERTIES RUN_SERIAL TRUE)
