@@ -1,6 +1,5 @@
 /* `lattigo-batch audit verify FILE` and `audit show FILE --row N`: check an
  * audit trail's members and hash chain, or print the exchanges of one row. */
-#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 
 #include "audit/audit.h"
 #include "cli/commands.h"
+#include "common/parse_options.h"
 
 static void audit_usage(FILE *stream)
 {
@@ -32,11 +32,6 @@ static void audit_usage(FILE *stream)
 	      "be read. show: 0 exchanges printed; 1 no exchange carried the row; 2 usage or\n"
 	      "unreadable file.\n",
 	      stream);
-}
-
-static bool is_help(const char *argument)
-{
-	return strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0;
 }
 
 static int audit_verify_command(const char *path)
@@ -147,39 +142,47 @@ static int show_exchange(void *context, const char *line, size_t length)
 	return 0;
 }
 
-static int audit_show_command(int argc, char **argv)
+/* The options of `audit show` (verify takes none). */
+struct audit_options {
+	unsigned long long row;
+	bool as_json;
+};
+
+enum audit_scope { AUDIT_SHOW = 1 << 0, AUDIT_VERIFY = 1 << 1 };
+
+static const struct parse_option audit_option_rows[] = {
+    {.name = "row",
+     .type = PARSE_OPTION_UNSIGNED,
+     .offset = offsetof(struct audit_options, row),
+     .size = sizeof(unsigned long long),
+     .value_name = "N",
+     .scopes = AUDIT_SHOW,
+     .minimum = 1,
+     .maximum = UINT64_MAX,
+     .rejection = "'{}' is not a row number (1, 2, ...)",
+     .help = "show: the manifest row whose exchanges are printed"},
+    {.name = "json",
+     .type = PARSE_OPTION_FLAG,
+     .offset = offsetof(struct audit_options, as_json),
+     .size = sizeof(bool),
+     .scopes = AUDIT_SHOW,
+     .help = "show: the records themselves, one JSON object a line"},
+    {.name = "help", .type = PARSE_OPTION_HELP, .help = "show this help"},
+};
+
+static const struct parse_options_table audit_option_table = {
+    .rows = audit_option_rows,
+    .count = sizeof(audit_option_rows) / sizeof(audit_option_rows[0]),
+    .program = "lattigo-batch",
+};
+
+static int audit_show_command(const char *path, const struct audit_options *options)
 {
-	const char *path = NULL, *row_text = NULL;
-	struct show_context show = {0};
-	for (int index = 0; index < argc; index++) {
-		if (strcmp(argv[index], "--row") == 0 && index + 1 < argc)
-			row_text = argv[++index];
-		else if (strncmp(argv[index], "--row=", 6) == 0)
-			row_text = argv[index] + 6;
-		else if (strcmp(argv[index], "--json") == 0)
-			show.as_json = true;
-		else if (argv[index][0] != '-' && !path)
-			path = argv[index];
-		else {
-			fprintf(stderr,
-			        "lattigo-batch: audit show: unexpected argument '%s'; see "
-			        "'lattigo-batch audit --help'\n",
-			        argv[index]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!path || !row_text) {
+	struct show_context show = {.as_json = options->as_json};
+	unsigned long long row = options->row;
+	if (!path || !row) {
 		fprintf(stderr, "lattigo-batch: audit show needs FILE and --row N; see "
 		                "'lattigo-batch audit --help'\n");
-		return EXIT_USAGE;
-	}
-	char *end = NULL;
-	errno = 0;
-	unsigned long long row = strtoull(row_text, &end, 10);
-	if (errno || !end || *end || row_text[0] == '-' || row == 0) {
-		fprintf(stderr,
-		        "lattigo-batch: audit show: --row '%s' is not a row number (1, 2, ...)\n",
-		        row_text);
 		return EXIT_USAGE;
 	}
 	struct error error;
@@ -197,29 +200,44 @@ static int audit_show_command(int argc, char **argv)
 
 int command_audit(int argc, char **argv)
 {
-	for (int index = 1; index < argc; index++) {
-		if (is_help(argv[index])) {
-			audit_usage(stdout);
-			return EXIT_ALL_OK;
-		}
-	}
-	if (argc < 2) {
+	struct audit_options options;
+	struct parsed_command_line line;
+	struct error error;
+	error_clear(&error);
+	bool show = argc > 1 && strcmp(argv[1], "show") == 0;
+	bool verify = argc > 1 && strcmp(argv[1], "verify") == 0;
+	/* the subcommand picks the scope; options may come before or after FILE */
+	int shift = show || verify ? 1 : 0;
+	int parsed = parse_options_command(&audit_option_table, verify ? AUDIT_VERIFY : AUDIT_SHOW,
+	                                   verify ? "audit verify" : "audit show", &options,
+	                                   argc - shift, argv + shift, &line, &error);
+	int exit_code = EXIT_USAGE;
+	if (parsed == 1) {
+		audit_usage(stdout);
+		exit_code = EXIT_ALL_OK;
+	} else if (parsed < 0) {
+		fprintf(stderr, "lattigo-batch: %s\n", error.message);
+	} else if (argc < 2) {
 		audit_usage(stderr);
-		return EXIT_USAGE;
+	} else if (!show && !verify) {
+		fprintf(stderr,
+		        "lattigo-batch: unknown audit command '%s' (verify or show); see "
+		        "'lattigo-batch audit --help'\n",
+		        argv[1]);
+	} else if (verify && line.positional_count != 1) {
+		fprintf(stderr, "lattigo-batch: audit verify takes one FILE; see "
+		                "'lattigo-batch audit --help'\n");
+	} else if (verify) {
+		exit_code = audit_verify_command(line.positional[0]);
+	} else if (show && line.positional_count > 1) {
+		fprintf(stderr,
+		        "lattigo-batch: audit show: unexpected argument '%s'; see "
+		        "'lattigo-batch audit --help'\n",
+		        line.positional[1]);
+	} else {
+		exit_code =
+		    audit_show_command(line.positional_count ? line.positional[0] : NULL, &options);
 	}
-	if (strcmp(argv[1], "verify") == 0) {
-		if (argc != 3) {
-			fprintf(stderr, "lattigo-batch: audit verify takes one FILE; see "
-			                "'lattigo-batch audit --help'\n");
-			return EXIT_USAGE;
-		}
-		return audit_verify_command(argv[2]);
-	}
-	if (strcmp(argv[1], "show") == 0)
-		return audit_show_command(argc - 2, argv + 2);
-	fprintf(stderr,
-	        "lattigo-batch: unknown audit command '%s' (verify or show); see 'lattigo-batch "
-	        "audit --help'\n",
-	        argv[1]);
-	return EXIT_USAGE;
+	parsed_command_line_release(&line);
+	return exit_code;
 }

@@ -384,14 +384,12 @@ static json_t *assignments_json(const struct field_assignment *list, size_t coun
 }
 
 /* What decides the output: a resume with anything different is refused. */
-static json_t *settings_json(const struct export_options *options,
-                             const struct export_request *request)
+static json_t *settings_json(const struct export_request *request)
 {
 	json_t *settings = json_object();
 	if (!settings)
 		return NULL;
 	json_object_set_new(settings, "kind", json_string(request->endpoint->kind));
-	json_object_set_new(settings, "endpoint", json_string(options->api_root));
 	json_object_set_new(settings, "format", json_string(request->jsonl ? "jsonl" : "csv"));
 	json_object_set_new(settings, "start_date",
 	                    request->start_date ? json_string(request->start_date) : json_null());
@@ -469,7 +467,7 @@ static int export_to_job(const struct export_options *options, struct export_req
 	export_job_init(&job);
 	struct export_totals totals;
 	memset(&totals, 0, sizeof(totals));
-	json_t *settings = settings_json(options, request);
+	json_t *settings = settings_json(request);
 	struct export_job_identity identity = {request->endpoint, request->jsonl,
 	                                       request->manifest_path, settings, argv_json};
 	struct audit_secrets secrets = {request->transport.key_name, request->transport.api_key};

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/help.h"
+#include "common/parse_options.h"
 #include "ops/op.h"
 
 static void print_fields(const struct op *op, unsigned wanted_flag, bool mark_required,
@@ -48,15 +49,25 @@ static void print_flags(const struct op *op)
 
 int command_ops(int argc, char **argv)
 {
-	for (int index = 1; index < argc; index++) {
-		if (strcmp(argv[index], "--help") == 0 || strcmp(argv[index], "-h") == 0) {
-			help_command(stdout, "ops");
-			return EXIT_ALL_OK;
-		}
-		fprintf(stderr,
-		        "lattigo-batch: ops takes no arguments ('%s'); see 'lattigo-batch ops "
-		        "--help'\n",
-		        argv[index]);
+	static const struct parse_option rows[] = {
+	    {.name = "help", .type = PARSE_OPTION_HELP, .help = "show this help"},
+	};
+	static const struct parse_options_table table = {rows, 1, "lattigo-batch"};
+	struct parsed_command_line line;
+	struct error error;
+	error_clear(&error);
+	int parsed = parse_options_command(&table, 0, "ops", NULL, argc, argv, &line, &error);
+	if (parsed == 0 && line.positional_count)
+		parsed = error_set(&error,
+		                   "ops takes no arguments ('%s'); see 'lattigo-batch ops --help'",
+		                   line.positional[0]);
+	parsed_command_line_release(&line);
+	if (parsed == 1) {
+		help_command(stdout, "ops");
+		return EXIT_ALL_OK;
+	}
+	if (parsed < 0) {
+		fprintf(stderr, "lattigo-batch: %s\n", error.message);
 		return EXIT_USAGE;
 	}
 	printf("operations (* = required field; field names are manifest column names):\n");

@@ -13,13 +13,11 @@
 #include "cli/commands.h"
 #include "cli/help.h"
 #include "cli/options.h"
-#include "cli/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "cli/plan.h"
 #include "cli/run_job.h"
-#include "common/strbuf.h"
 
 #define JOB_OPTIONS_FILE "job.json"
-#define BATCH_KEY_LIMIT  (256u * 1024u)
 
 static int report_error(const struct error *error, int exit_code)
 {
@@ -58,25 +56,23 @@ static void print_plan_header(const struct op *op, const struct job_options *opt
 	printf("  job dir:     %s\n", options->out);
 }
 
-/* Validates every row and prints the summary and the plan of calls. */
+/* Validates every row, hands the valid ones to the planner a run would use
+ * and prints the summary and the calls it formed. */
 static int dry_run(const struct job_options *options)
 {
 	struct error error;
-	struct strbuf key;
-	struct strbuf label;
 	struct plan *plan = NULL;
 	int exit_code = EXIT_USAGE;
 	error_clear(&error);
-	strbuf_init(&key, BATCH_KEY_LIMIT);
-	strbuf_init(&label, BATCH_KEY_LIMIT);
-	struct pipeline *pipeline = pipeline_open(options, stderr, &error);
+	struct pipeline_config config;
+	job_options_pipeline_config(options, &config);
+	struct pipeline *pipeline = pipeline_open(&config, stderr, &error);
 	if (!pipeline) {
 		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
 	const struct op *op = pipeline_op(pipeline);
-	size_t chunk = (op->flags & OP_PER_ROW) ? 1 : options->chunk;
-	plan = plan_new(chunk);
+	plan = plan_new(op, options->chunk);
 	if (!plan) {
 		error_set(&error, "out of memory");
 		exit_code = report_error(&error, EXIT_USAGE);
@@ -85,24 +81,20 @@ static int dry_run(const struct job_options *options)
 	struct pipeline_row row;
 	int next = 0;
 	while ((next = pipeline_next(pipeline, &row, &error)) == 1) {
-		if (!row.valid)
-			continue;
-		if (op_batch_key(op, row.record, &key) < 0 ||
-		    op_batch_label(op, row.record, &label) < 0 ||
-		    plan_add(plan, key.data ? key.data : "", key.length, strbuf_text(&label)) < 0) {
+		if (row.valid && plan_add_row(plan, row.record) < 0) {
 			error_set(&error, "row %" PRIu64 ": cannot compute its batching group",
 			          row.row->number);
 			next = -1;
 			break;
 		}
-		strbuf_reset(&label);
 	}
 	if (next < 0) {
 		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
+	plan_finish(plan);
 	pipeline_print_summary(pipeline, stdout);
-	print_plan_header(op, options, chunk);
+	print_plan_header(op, options, plan_chunk(plan));
 	plan_print(plan, stdout);
 	const struct pipeline_counts *counts = pipeline_counts(pipeline);
 	if (counts->invalid)
@@ -114,8 +106,6 @@ static int dry_run(const struct job_options *options)
 out:
 	plan_free(plan);
 	pipeline_close(pipeline);
-	strbuf_release(&key);
-	strbuf_release(&label);
 	return exit_code;
 }
 

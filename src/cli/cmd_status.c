@@ -10,9 +10,29 @@
 
 #include "cli/commands.h"
 #include "common/clock.h"
+#include "common/parse_options.h"
 #include "export/export_job.h"
 #include "journal/journal.h"
 #include "jobdir/lock.h"
+
+struct status_options {
+	bool json;
+};
+
+static const struct parse_option status_option_rows[] = {
+    {.name = "json",
+     .type = PARSE_OPTION_FLAG,
+     .offset = offsetof(struct status_options, json),
+     .size = sizeof(bool),
+     .help = "the same facts as one JSON object on stdout (field names: docs/outputs.md)"},
+    {.name = "help", .type = PARSE_OPTION_HELP, .help = "show this help"},
+};
+
+static const struct parse_options_table status_option_table = {
+    .rows = status_option_rows,
+    .count = sizeof(status_option_rows) / sizeof(status_option_rows[0]),
+    .program = "lattigo-batch",
+};
 
 static void status_usage(FILE *stream)
 {
@@ -24,9 +44,10 @@ static void status_usage(FILE *stream)
 	      "whether the checkpoint ends in an incomplete record. Reads only: it never takes\n"
 	      "the job's lock and never changes a file, so it is safe while the job runs.\n"
 	      "\n"
-	      "  --json   the same facts as one JSON object on stdout (field names: "
-	      "docs/outputs.md)\n"
-	      "\n"
+	      "\n",
+	      stream);
+	parse_options_print_help(&status_option_table, 0, stream);
+	fputs("\n"
 	      "examples:\n"
 	      "  lattigo-batch status out/lot-42-activate\n"
 	      "  lattigo-batch status out/lot-42-activate --json | jq .counts\n"
@@ -166,25 +187,27 @@ static int print_json(const char *directory, const struct journal_read_result *r
 
 int command_status(int argc, char **argv)
 {
-	const char *directory = NULL;
-	bool json = false;
-	for (int index = 1; index < argc; index++) {
-		if (strcmp(argv[index], "--help") == 0 || strcmp(argv[index], "-h") == 0) {
-			status_usage(stdout);
-			return EXIT_ALL_OK;
-		}
-		if (strcmp(argv[index], "--json") == 0) {
-			json = true;
-			continue;
-		}
-		if (directory || argv[index][0] == '-') {
-			fprintf(stderr,
-			        "lattigo-batch: status: unexpected argument '%s'; see "
-			        "'lattigo-batch status --help'\n",
-			        argv[index]);
-			return EXIT_USAGE;
-		}
-		directory = argv[index];
+	struct status_options options;
+	struct parsed_command_line line;
+	struct error error;
+	error_clear(&error);
+	int parsed = parse_options_command(&status_option_table, 0, "status", &options, argc, argv,
+	                                   &line, &error);
+	const char *directory = line.positional_count == 1 ? line.positional[0] : NULL;
+	bool json = options.json;
+	if (parsed == 0 && line.positional_count > 1)
+		parsed = error_set(&error,
+		                   "status: unexpected argument '%s'; see 'lattigo-batch status "
+		                   "--help'",
+		                   line.positional[1]);
+	parsed_command_line_release(&line);
+	if (parsed == 1) {
+		status_usage(stdout);
+		return EXIT_ALL_OK;
+	}
+	if (parsed < 0) {
+		fprintf(stderr, "lattigo-batch: %s\n", error.message);
+		return EXIT_USAGE;
 	}
 	if (!directory) {
 		status_usage(stderr);
@@ -207,8 +230,6 @@ int command_status(int argc, char **argv)
 	}
 	struct journal_read_result result;
 	struct journal_replay replay;
-	struct error error;
-	error_clear(&error);
 	int exit_code = EXIT_ALL_OK;
 	if (journal_summarize(directory, &result, &replay, &error)) {
 		fprintf(stderr, "lattigo-batch: status: %s\n", error.message);

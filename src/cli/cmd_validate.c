@@ -13,7 +13,7 @@
 #include "common/file_io.h"
 #include "cli/help.h"
 #include "cli/options.h"
-#include "cli/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "common/strbuf.h"
 #include "outputs/errors_writer.h"
 
@@ -178,7 +178,9 @@ int command_validate(int argc, char **argv)
 		exit_code = report_error(&error);
 		goto out;
 	}
-	pipeline = pipeline_open(&options, stderr, &error);
+	struct pipeline_config config;
+	job_options_pipeline_config(&options, &config);
+	pipeline = pipeline_open(&config, stderr, &error);
 	if (!pipeline) {
 		exit_code = report_error(&error);
 		goto out;

@@ -405,6 +405,20 @@ void job_options_release(struct job_options *options)
 	job_options_init(options);
 }
 
+void job_options_pipeline_config(const struct job_options *options, struct pipeline_config *config)
+{
+	memset(config, 0, sizeof(*config));
+	config->op = options->op;
+	config->manifest = options->manifest;
+	config->manifest_options.format = options->format;
+	config->manifest_options.delimiter = options->delimiter;
+	config->maps = options->maps;
+	config->map_count = options->map_count;
+	config->sets = options->sets;
+	config->set_count = options->set_count;
+	config->validation = options->validation;
+}
+
 int job_options_read_file(struct job_options *options, const char *path, struct error *error)
 {
 	json_t *object = NULL;

@@ -13,6 +13,7 @@
 #include "manifest/binding.h"
 #include "manifest/manifest.h"
 #include "ops/op.h"
+#include "pipeline/pipeline.h"
 
 #define OPTIONS_DEFAULT_ENDPOINT                                                                   \
 	"https://api.lattigo.com"       /* when --endpoint and                                     \
@@ -76,6 +77,10 @@ void job_options_release(struct job_options *options);
  * default --out when needs_out) and checks the combination: an operation
  * and a manifest are given, --quiet and --progress are not both set. */
 int job_options_finish(struct job_options *options, bool needs_out, struct error *error);
+
+/* Fills config with what the row pipeline needs of options (pointers into
+ * options, valid while options is unchanged). */
+void job_options_pipeline_config(const struct job_options *options, struct pipeline_config *config);
 
 /* Reads the job file at path into options (which should not hold a manifest
  * or out yet: relative paths in the file are taken relative to its

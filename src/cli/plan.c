@@ -1,5 +1,6 @@
-/* Dry-run plans: a hash table of batching groups (a 64-bit key hash, a row
- * count and a short label each) and the arithmetic of chunking them. */
+/* Dry-run plans: valid rows go through the real planner; a hash table of
+ * batching groups (a 64-bit key hash, rows, calls and a short label each)
+ * counts what comes out. */
 #include "plan.h"
 
 #include <inttypes.h>
@@ -7,35 +8,54 @@
 #include <string.h>
 
 #include "common/hash.h"
+#include "common/strbuf.h"
+#include "engine/planner.h"
 
 #define PLAN_HASH_SEED 0x706c616e /* any constant: hashes never leave the process */
 
 struct plan_group {
 	uint64_t hash;
 	uint64_t rows;
+	uint64_t calls;
+	size_t first_sizes[PLAN_LISTED_CALLS]; /* rows of the first calls, in order */
+	uint64_t full_calls;                   /* calls of plan->chunk rows */
+	uint64_t other_calls;                  /* calls of fewer rows */
+	uint64_t other_rows;
 	char label[PLAN_LABEL_MAX + 4];
 };
 
 struct plan {
+	const struct op *op;
 	size_t chunk;
+	struct planner *planner;
+	struct strbuf key;
+	struct strbuf label;
 	struct plan_group *groups; /* in order of first appearance */
 	size_t group_count;
 	size_t group_capacity;
 	size_t *slots;     /* open addressing: group index + 1, 0 = empty */
 	size_t slot_count; /* a power of two, kept at most half full */
 	uint64_t rows;
+	uint64_t calls;
 };
 
-struct plan *plan_new(size_t chunk)
+struct plan *plan_new(const struct op *op, size_t requested_chunk)
 {
 	struct plan *plan = calloc(1, sizeof(*plan));
 	if (!plan)
 		return NULL;
-	plan->chunk = chunk ? chunk : 1;
+	plan->op = op;
+	plan->chunk = op_chunk_size(op, requested_chunk);
+	/* the configuration a run gives its planner (engine.c) */
+	struct planner_config config;
+	planner_config_defaults(&config, plan->chunk);
+	plan->planner = planner_new(&config);
+	strbuf_init(&plan->key, PLAN_KEY_LIMIT);
+	strbuf_init(&plan->label, PLAN_KEY_LIMIT);
 	plan->slot_count = 64;
 	plan->slots = calloc(plan->slot_count, sizeof(*plan->slots));
-	if (!plan->slots) {
-		free(plan);
+	if (!plan->slots || !plan->planner) {
+		plan_free(plan);
 		return NULL;
 	}
 	return plan;
@@ -45,6 +65,9 @@ void plan_free(struct plan *plan)
 {
 	if (!plan)
 		return;
+	planner_free(plan->planner);
+	strbuf_release(&plan->key);
+	strbuf_release(&plan->label);
 	free(plan->groups);
 	free(plan->slots);
 	free(plan);
@@ -89,37 +112,91 @@ static void copy_label(char *out, const char *label)
 	memcpy(out + cut, "...", 4);
 }
 
-int plan_add(struct plan *plan, const char *key, size_t length, const char *label)
+static uint64_t key_hash(const struct strbuf *key)
 {
-	uint64_t hash = hash64(key, length, PLAN_HASH_SEED);
+	return hash64(key->data ? key->data : "", key->length, PLAN_HASH_SEED);
+}
+
+/* Returns the group of hash, adding it (labelled label) when new; NULL when out of memory. */
+static struct plan_group *find_group(struct plan *plan, uint64_t hash, const char *label)
+{
 	size_t slot = find_slot(plan->slots, plan->slot_count, plan->groups, hash);
-	if (!plan->slots[slot]) {
-		if (plan->group_count == plan->group_capacity) {
-			size_t capacity = plan->group_capacity ? plan->group_capacity * 2 : 16;
-			struct plan_group *groups =
-			    realloc(plan->groups, capacity * sizeof(*groups));
-			if (!groups)
-				return -1;
-			plan->groups = groups;
-			plan->group_capacity = capacity;
-		}
-		struct plan_group *group = &plan->groups[plan->group_count];
-		group->hash = hash;
-		group->rows = 0;
-		copy_label(group->label, label ? label : "");
-		plan->slots[slot] = ++plan->group_count;
-		if (plan->group_count * 2 > plan->slot_count && grow_slots(plan) < 0)
-			return -1;
-		slot = find_slot(plan->slots, plan->slot_count, plan->groups, hash);
+	if (plan->slots[slot])
+		return &plan->groups[plan->slots[slot] - 1];
+	if (plan->group_count == plan->group_capacity) {
+		size_t capacity = plan->group_capacity ? plan->group_capacity * 2 : 16;
+		struct plan_group *groups = realloc(plan->groups, capacity * sizeof(*groups));
+		if (!groups)
+			return NULL;
+		plan->groups = groups;
+		plan->group_capacity = capacity;
 	}
-	plan->groups[plan->slots[slot] - 1].rows++;
+	struct plan_group *group = &plan->groups[plan->group_count];
+	memset(group, 0, sizeof(*group));
+	group->hash = hash;
+	copy_label(group->label, label ? label : "");
+	plan->slots[slot] = ++plan->group_count;
+	if (plan->group_count * 2 > plan->slot_count && grow_slots(plan) < 0)
+		return NULL;
+	return group;
+}
+
+/* Counts the chunks the planner has ready, each one call of its group. */
+static void take_ready_chunks(struct plan *plan)
+{
+	struct chunk *chunk = NULL;
+	while ((chunk = planner_take(plan->planner)) != NULL) {
+		struct plan_group *group = NULL;
+		if (chunk->count && op_batch_key(plan->op, chunk->records[0], &plan->key) == 0) {
+			uint64_t hash = key_hash(&plan->key);
+			size_t slot = find_slot(plan->slots, plan->slot_count, plan->groups, hash);
+			if (plan->slots[slot])
+				group = &plan->groups[plan->slots[slot] - 1];
+		}
+		if (group) {
+			if (group->calls < PLAN_LISTED_CALLS)
+				group->first_sizes[group->calls] = chunk->count;
+			group->calls++;
+			if (chunk->count == plan->chunk) {
+				group->full_calls++;
+			} else {
+				group->other_calls++;
+				group->other_rows += chunk->count;
+			}
+			plan->calls++;
+		}
+		chunk_free(chunk);
+	}
+}
+
+int plan_add_row(struct plan *plan, const struct record *record)
+{
+	if (op_batch_key(plan->op, record, &plan->key) < 0 ||
+	    op_batch_label(plan->op, record, &plan->label) < 0)
+		return -1;
+	struct plan_group *group =
+	    find_group(plan, key_hash(&plan->key), strbuf_text(&plan->label));
+	strbuf_reset(&plan->label);
+	if (!group)
+		return -1;
+	group->rows++;
 	plan->rows++;
+	struct record *copy = record_clone(record);
+	if (!copy)
+		return -1;
+	/* the clock stays at 0: a dry run reads as fast as it can, so only the
+	 * planner's row-count rules flush partial chunks early */
+	if (planner_add(plan->planner, copy, strbuf_text(&plan->key),
+	                copy->value[plan->op->key_field], 0) < 0)
+		return -1;
+	take_ready_chunks(plan);
 	return 0;
 }
 
-uint64_t plan_calls_for(uint64_t rows, size_t chunk)
+void plan_finish(struct plan *plan)
 {
-	return chunk ? (rows + chunk - 1) / chunk : rows;
+	planner_flush_all(plan->planner);
+	take_ready_chunks(plan);
 }
 
 uint64_t plan_rows(const struct plan *plan)
@@ -129,10 +206,7 @@ uint64_t plan_rows(const struct plan *plan)
 
 uint64_t plan_calls(const struct plan *plan)
 {
-	uint64_t calls = 0;
-	for (size_t index = 0; index < plan->group_count; index++)
-		calls += plan_calls_for(plan->groups[index].rows, plan->chunk);
-	return calls;
+	return plan->calls;
 }
 
 size_t plan_groups(const struct plan *plan)
@@ -140,38 +214,49 @@ size_t plan_groups(const struct plan *plan)
 	return plan->group_count;
 }
 
-void plan_describe_calls(uint64_t rows, size_t chunk, char *out, size_t size)
+size_t plan_chunk(const struct plan *plan)
 {
-	uint64_t calls = plan_calls_for(rows, chunk);
-	uint64_t full = rows / chunk;
-	uint64_t rest = rows % chunk;
-	if (calls <= 5) {
+	return plan->chunk;
+}
+
+/* Writes how a group's rows split into calls into out. */
+static void describe_calls(const struct plan *plan, const struct plan_group *group, char *out,
+                           size_t size)
+{
+	uint64_t calls = group->calls;
+	if (calls <= PLAN_LISTED_CALLS) {
 		int written =
 		    snprintf(out, size, "%" PRIu64 " call%s:", calls, calls == 1 ? "" : "s");
 		for (uint64_t call = 0; call < calls && written > 0 && (size_t)written < size;
 		     call++)
-			written += snprintf(out + written, size - (size_t)written, "%s %" PRIu64,
-			                    call ? "," : "", call < full ? (uint64_t)chunk : rest);
+			written += snprintf(out + written, size - (size_t)written, "%s %zu",
+			                    call ? "," : "", group->first_sizes[call]);
 		return;
 	}
-	if (rest)
+	if (group->other_calls == 0)
+		snprintf(out, size, "%" PRIu64 " calls: %" PRIu64 " x %zu rows", calls,
+		         group->full_calls, plan->chunk);
+	else if (group->other_calls == 1)
 		snprintf(out, size,
 		         "%" PRIu64 " calls: %" PRIu64 " x %zu rows + 1 x %" PRIu64 " rows", calls,
-		         full, chunk, rest);
+		         group->full_calls, plan->chunk, group->other_rows);
 	else
-		snprintf(out, size, "%" PRIu64 " calls: %" PRIu64 " x %zu rows", calls, full,
-		         chunk);
+		snprintf(out, size,
+		         "%" PRIu64 " calls: %" PRIu64 " x %zu rows + %" PRIu64
+		         " smaller calls of %" PRIu64 " rows in all",
+		         calls, group->full_calls, plan->chunk, group->other_calls,
+		         group->other_rows);
 }
 
 void plan_print(const struct plan *plan, FILE *stream)
 {
-	char calls[160];
+	char calls[200];
 	size_t printed =
 	    plan->group_count < PLAN_PRINTED_GROUPS ? plan->group_count : PLAN_PRINTED_GROUPS;
 	fprintf(stream, "  %-44s %10s  %s\n", "group", "rows", "calls (rows per call)");
 	for (size_t index = 0; index < printed; index++) {
 		const struct plan_group *group = &plan->groups[index];
-		plan_describe_calls(group->rows, plan->chunk, calls, sizeof(calls));
+		describe_calls(plan, group, calls, sizeof(calls));
 		fprintf(stream, "  %-44s %10" PRIu64 "  %s\n", group->label, group->rows, calls);
 	}
 	if (printed < plan->group_count) {
@@ -179,7 +264,7 @@ void plan_print(const struct plan *plan, FILE *stream)
 		uint64_t rest_calls = 0;
 		for (size_t index = printed; index < plan->group_count; index++) {
 			rows += plan->groups[index].rows;
-			rest_calls += plan_calls_for(plan->groups[index].rows, plan->chunk);
+			rest_calls += plan->groups[index].calls;
 		}
 		char label[64];
 		snprintf(label, sizeof(label), "(%zu more groups)", plan->group_count - printed);
@@ -187,5 +272,5 @@ void plan_print(const struct plan *plan, FILE *stream)
 		        rest_calls);
 	}
 	fprintf(stream, "total: %" PRIu64 " rows in %" PRIu64 " calls (%zu group%s)\n", plan->rows,
-	        plan_calls(plan), plan->group_count, plan->group_count == 1 ? "" : "s");
+	        plan->calls, plan->group_count, plan->group_count == 1 ? "" : "s");
 }

@@ -15,7 +15,7 @@
 #include "cli/commands.h"
 #include "cli/credentials.h"
 #include "cli/job_directory.h"
-#include "cli/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
@@ -298,7 +298,7 @@ static void fill_engine_config(const struct job_run *run, struct engine_config *
 	config->endpoint = run->endpoint;
 	config->key_name = run->credentials.key_name;
 	config->api_key = run->credentials.api_key;
-	config->chunk = (run->op->flags & OP_PER_ROW) ? 1 : options->chunk;
+	config->chunk = op_chunk_size(run->op, options->chunk);
 	config->concurrency = options->concurrency;
 	config->rate = options->rate;
 	config->max_retries = options->max_retries;
@@ -387,7 +387,8 @@ static int run_engine(struct job_run *run, struct error *error)
 	int64_t settled_at_ms = run->directory.last_written_ms + IN_DOUBT_SETTLE_MS;
 	int64_t wait_ms = settled_at_ms - clock_wall_ms();
 	struct engine_doubts doubts = {run, row_in_doubt,
-	                               clock_monotonic_ms() + (wait_ms > 0 ? wait_ms : 0)};
+	                               clock_monotonic_ms() + (wait_ms > 0 ? wait_ms : 0),
+	                               journal_get_header(run->directory.journal)->created_at_ms};
 	int engine_result = engine_run_resuming(&config, &source, &doubts, &sink, &stats, error);
 	struct error commit_error;
 	error_clear(&commit_error);
@@ -443,7 +444,9 @@ int run_job(const struct job_options *options)
 	 * error: find it before a simulator is started or a job directory
 	 * created for it. */
 	if (strcmp(options->manifest, "-") != 0) {
-		struct pipeline *probe = pipeline_open(options, NULL, &error);
+		struct pipeline_config probe_config;
+		job_options_pipeline_config(options, &probe_config);
+		struct pipeline *probe = pipeline_open(&probe_config, NULL, &error);
 		if (!probe)
 			goto out;
 		pipeline_close(probe);
@@ -459,7 +462,8 @@ int run_job(const struct job_options *options)
 
 	/* The pipeline reads the manifest the journal was fingerprinted with
 	 * (for stdin, the copy kept in the job directory). */
-	struct job_options reading = *options;
+	struct pipeline_config reading;
+	job_options_pipeline_config(options, &reading);
 	reading.manifest = run.directory.manifest_path;
 	run.pipeline = pipeline_open(&reading, options->quiet ? NULL : stderr, &error);
 	if (!run.pipeline) {

@@ -390,6 +390,19 @@ void parsed_command_line_release(struct parsed_command_line *line)
 	memset(line, 0, sizeof(*line));
 }
 
+int parse_options_command(const struct parse_options_table *table, unsigned scope,
+                          const char *command, void *base, int argc, char **argv,
+                          struct parsed_command_line *line, struct error *error)
+{
+	memset(line, 0, sizeof(*line));
+	if (parse_options_defaults(table, base, error) < 0 ||
+	    parse_options_argv(table, scope, command, argc, argv, line, error) < 0)
+		return -1;
+	if (line->help)
+		return 1;
+	return parse_options_apply_line(line, base, error);
+}
+
 /* Returns value as option text in buffer: strings as they are, numbers
  * printed as people wrote them; NULL for other types. */
 static const char *scalar_text(const json_t *value, char *buffer, size_t size)

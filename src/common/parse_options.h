@@ -146,6 +146,13 @@ int parse_options_apply_line(const struct parsed_command_line *line, void *base,
                              struct error *error);
 /* Frees the arrays of line (not argv). */
 void parsed_command_line_release(struct parsed_command_line *line);
+/* The whole of a simple command's parsing: defaults into base, then argv
+ * (as parse_options_argv), then its options applied. Returns 1 when --help
+ * was asked (nothing applied), 0 when ready, -1 with error. line keeps the
+ * positional arguments; release it in every case. */
+int parse_options_command(const struct parse_options_table *table, unsigned scope,
+                          const char *command, void *base, int argc, char **argv,
+                          struct parsed_command_line *line, struct error *error);
 
 /* Applies every member of a job-file object to base: an unknown key or a
  * value of the wrong type is an error naming the key (and source, a file,

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "engine/engine_state.h"
 #include "engine/retry_after.h"
+#include "ops/response_readback.h"
 
 static int64_t jitter(struct engine *engine, int64_t spread_ms)
 {
@@ -141,7 +142,13 @@ static int64_t failure_delay(struct engine *engine, const struct call *call)
 static void handle_ambiguous(struct engine *engine, struct call *call, const char *why)
 {
 	char message[512];
-	if (!(engine->op->flags & OP_RECONCILE_BY_ICCID) || engine->stopping) {
+	if (engine->stopping) {
+		/* A graceful stop leaves the rows in doubt, exactly as a crash
+		 * would: the resume settles them (read back, or unknown). */
+		call_free(call);
+		return;
+	}
+	if (!(engine->op->flags & OP_RECONCILE_BY_ICCID)) {
 		snprintf(message, sizeof(message),
 		         "sent, but no answer (%s); not retried because %s is not idempotent", why,
 		         engine->op->name);
@@ -164,6 +171,7 @@ static void handle_ambiguous(struct engine *engine, struct call *call, const cha
 			continue;
 		}
 		lookup->id = ++engine->next_call_id;
+		lookup->sent_after_wall_ms = call->sent_after_wall_ms;
 		snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", why);
 		engine_schedule_now(engine, lookup);
 	}
@@ -201,21 +209,48 @@ static bool answer_says_too_large(const struct call *call, long http_status)
 	return false;
 }
 
+/* The answer's body as JSON (new reference), or NULL when empty or not JSON. */
+static json_t *answer_json(const struct call *call)
+{
+	json_error_t json_error;
+	return call->response.length
+	           ? json_loadb(strbuf_text(&call->response), call->response.length, 0, &json_error)
+	           : NULL;
+}
+
 /* The API text: an activation is "accepted and will be worked on", so a
  * device may become visible only a while after its activation landed. */
 enum { REFUSAL_POLLS = 10, REFUSAL_POLL_INTERVAL_MS = 2000 };
 
-/* A row in doubt, found absent and sent again, that the API refused: the
- * interrupted call may have landed after the read-back (the refusal then says
- * "already taken"). Reads the device back a few times before the refusal
- * stands. Returns true when it took the record over. */
-static bool confirm_refusal(struct engine *engine, struct record *record, unsigned row_attempts,
+/* True when a refusal says the row's device or IMEI is taken already: what
+ * the API answers to a repeat of an activation or upload that landed. */
+static bool refusal_says_repeat(const char *message)
+{
+	static const char *const phrases[] = {"already", "taken"};
+	for (size_t index = 0; index < sizeof(phrases) / sizeof(phrases[0]); index++)
+		for (const char *at = message; *at; at++) /* bounded: a row message */
+			if (!strncasecmp(at, phrases[index], strlen(phrases[index])))
+				return true;
+	return false;
+}
+
+/* A row of a call that an earlier try may have applied (call->possibly_applied)
+ * was refused as a repeat: the earlier try may have landed. Reads the device
+ * back (a few times: it may become visible late) before the refusal stands.
+ * Returns true when it took the record over (a stopping job leaves it in
+ * doubt for a resume). */
+static bool confirm_refusal(struct engine *engine, const struct call *call, size_t index,
                             long http_status, const char *message)
 {
+	struct record *record = call->records[index];
 	if (!(engine->op->flags & OP_RECONCILE_BY_ICCID) || !record->value[FIELD_ICCID] ||
-	    engine->stopping)
+	    !refusal_says_repeat(message))
 		return false;
-	struct call *lookup = call_new(CALL_RECONCILE, &record, 1, row_attempts);
+	if (engine->stopping) {
+		free(record);
+		return true;
+	}
+	struct call *lookup = call_new(CALL_RECONCILE, &record, 1, call->row_attempts);
 	char *refusal = strdup(message);
 	if (!lookup || !refusal) {
 		if (lookup)
@@ -227,34 +262,21 @@ static bool confirm_refusal(struct engine *engine, struct record *record, unsign
 	lookup->refusal = refusal;
 	lookup->refusal_status = http_status;
 	lookup->polls_left = REFUSAL_POLLS;
-	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s",
-	         "sent before an interruption, no answer recorded");
-	engine_schedule(engine, lookup, clock_monotonic_ms() + REFUSAL_POLL_INTERVAL_MS);
+	lookup->sent_after_wall_ms = call->sent_after_wall_ms;
+	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", call->ambiguity);
+	engine_schedule_now(engine, lookup);
 	return true;
 }
 
-static void map_answer(struct engine *engine, struct call *call, long http_status)
+/* Reports the outcomes the operation mapped for each row of call, then frees
+ * it. A refusal of a row an earlier try may have applied is confirmed first. */
+static void report_outcomes(struct engine *engine, struct call *call, long http_status,
+                            struct row_outcome *outcomes)
 {
-	struct row_outcome *outcomes = calloc(call->count, sizeof(*outcomes));
-	if (!outcomes) {
-		error_set(engine->error, "out of memory while reading an answer");
-		call_free(call);
-		engine_fail(engine, clock_monotonic_ms());
-		return;
-	}
-	json_error_t json_error;
-	json_t *body = call->response.length ? json_loadb(strbuf_text(&call->response),
-	                                                  call->response.length, 0, &json_error)
-	                                     : NULL;
-	engine->op->map_response(engine->op, http_status, body, strbuf_text(&call->response),
-	                         call->response.length, (const struct record *const *)call->records,
-	                         call->count, outcomes);
-	json_decref(body);
 	for (size_t index = 0; index < call->count && !engine->sink_broken; index++) {
 		struct row_outcome *outcome = &outcomes[index];
-		if (outcome->status == ROW_ERROR && call->resent_after_doubt &&
-		    confirm_refusal(engine, call->records[index], call->row_attempts, http_status,
-		                    outcome->message))
+		if (outcome->status == ROW_ERROR && call->possibly_applied &&
+		    confirm_refusal(engine, call, index, http_status, outcome->message))
 			call->records[index] = NULL; /* the read-back owns it now */
 		else if (outcome->status == ROW_PENDING)
 			engine_report_row(engine, call->records[index], ROW_UNKNOWN, http_status,
@@ -264,8 +286,34 @@ static void map_answer(struct engine *engine, struct call *call, long http_statu
 			engine_report_row(engine, call->records[index], outcome->status,
 			                  http_status, call->row_attempts, outcome->message);
 	}
-	free(outcomes);
 	call_free(call);
+}
+
+/* Lets the operation map the answer. With only_per_row, the outcomes are
+ * reported only when the body carried per-device entries (a 5xx may), and
+ * false is returned otherwise: the caller then decides on the status. */
+static bool map_answer(struct engine *engine, struct call *call, long http_status,
+                       bool only_per_row)
+{
+	struct row_outcome *outcomes = calloc(call->count, sizeof(*outcomes));
+	if (!outcomes) {
+		error_set(engine->error, "out of memory while reading an answer");
+		call_free(call);
+		engine_fail(engine, clock_monotonic_ms());
+		return true;
+	}
+	json_t *body = answer_json(call);
+	bool per_row = engine->op->map_response(
+	    engine->op, http_status, body, strbuf_text(&call->response), call->response.length,
+	    (const struct record *const *)call->records, call->count, outcomes);
+	json_decref(body);
+	if (only_per_row && !per_row) {
+		free(outcomes);
+		return false;
+	}
+	report_outcomes(engine, call, http_status, outcomes);
+	free(outcomes);
+	return true;
 }
 
 /* A row in doubt after a crash whose device the service says does not exist:
@@ -280,10 +328,24 @@ static void send_absent_row(struct engine *engine, struct call *lookup)
 		                   "send it again; check before re-sending");
 		return;
 	}
-	call_free_keeping_records(lookup);
 	send->id = ++engine->next_call_id;
-	send->resent_after_doubt = true;
+	send->possibly_applied = true;
+	send->sent_after_wall_ms = lookup->sent_after_wall_ms;
+	snprintf(send->ambiguity, sizeof(send->ambiguity), "%s", lookup->ambiguity);
+	call_free_keeping_records(lookup);
 	engine_schedule_now(engine, send);
+}
+
+/* Judges a read-back answer (one row) with the evidence rule of
+ * response_readback.h; found receives what the device object showed. */
+static enum readback_finding judge_read_back(const struct call *call, long http_status,
+                                             struct strbuf *found)
+{
+	json_t *body = answer_json(call);
+	enum readback_finding finding =
+	    readback_judge(call->records[0], http_status, body, call->sent_after_wall_ms, found);
+	json_decref(body);
+	return finding;
 }
 
 /* The answer to a read-back confirming a refused re-send (see confirm_refusal). */
@@ -291,21 +353,43 @@ static void refusal_answer(struct engine *engine, struct call *call, long http_s
                            int64_t now_ms)
 {
 	char message[512];
-	if (http_status == 200) {
-		snprintf(message, sizeof(message),
-		         "reconciled: the activation sent before the interruption landed late "
-		         "(sending it again was refused: %s)",
-		         call->refusal);
+	struct strbuf found;
+	strbuf_init(&found, 1024);
+	enum readback_finding finding = judge_read_back(call, http_status, &found);
+	switch (finding) {
+	case READBACK_OURS:
+		snprintf(
+		    message, sizeof(message),
+		    "reconciled: the activation sent earlier (%s) landed (sending it again was "
+		    "refused: %s); %s",
+		    call->ambiguity, call->refusal, strbuf_text(&found));
 		engine_finish_call(engine, call, ROW_OK, 200, message);
-		return;
+		break;
+	case READBACK_ABSENT:
+		if (engine->stopping) {
+			/* left in doubt: a resume reads it back again */
+			call_free(call);
+		} else if (call->polls_left > 0) {
+			call->polls_left--;
+			engine_schedule(engine, call, now_ms + REFUSAL_POLL_INTERVAL_MS);
+		} else {
+			snprintf(message, sizeof(message), "%s", call->refusal);
+			engine_finish_call(engine, call, ROW_ERROR, call->refusal_status, message);
+		}
+		break;
+	case READBACK_NOT_OURS:
+		snprintf(message, sizeof(message), "%s; %s", call->refusal, strbuf_text(&found));
+		engine_finish_call(engine, call, ROW_ERROR, call->refusal_status, message);
+		break;
+	case READBACK_UNCLEAR:
+		snprintf(message, sizeof(message),
+		         "%s, and whether the activation sent earlier (%s) landed cannot be told: "
+		         "%s; check before re-sending",
+		         call->refusal, call->ambiguity, strbuf_text(&found));
+		engine_finish_call(engine, call, ROW_UNKNOWN, http_status, message);
+		break;
 	}
-	if (http_status == 404 && call->polls_left > 0 && !engine->stopping) {
-		call->polls_left--;
-		engine_schedule(engine, call, now_ms + REFUSAL_POLL_INTERVAL_MS);
-		return;
-	}
-	snprintf(message, sizeof(message), "%s", call->refusal);
-	engine_finish_call(engine, call, ROW_ERROR, call->refusal_status, message);
+	strbuf_release(&found);
 }
 
 static void reconcile_answer(struct engine *engine, struct call *call, long http_status,
@@ -316,26 +400,41 @@ static void reconcile_answer(struct engine *engine, struct call *call, long http
 		refusal_answer(engine, call, http_status, now_ms);
 		return;
 	}
-	if (http_status == 200) {
-		engine_finish_call(engine, call, ROW_OK, 200,
-		                   "reconciled: device exists after an unanswered activation");
-		return;
-	}
-	if (http_status == 404 && call->send_if_absent) {
-		send_absent_row(engine, call);
-		return;
-	}
-	if (http_status == 404)
+	struct strbuf found;
+	strbuf_init(&found, 1024);
+	enum readback_finding finding = judge_read_back(call, http_status, &found);
+	switch (finding) {
+	case READBACK_OURS:
+		snprintf(message, sizeof(message),
+		         "reconciled: %s after an unanswered activation (%s)", strbuf_text(&found),
+		         call->ambiguity);
+		engine_finish_call(engine, call, ROW_OK, 200, message);
+		break;
+	case READBACK_NOT_OURS:
+		snprintf(message, sizeof(message),
+		         "no answer to the activation (%s), and it was not applied by this job: %s",
+		         call->ambiguity, strbuf_text(&found));
+		engine_finish_call(engine, call, ROW_ERROR, http_status, message);
+		break;
+	case READBACK_ABSENT:
+		if (call->send_if_absent) {
+			send_absent_row(engine, call);
+			break;
+		}
 		snprintf(message, sizeof(message),
 		         "no answer to the activation (%s) and the device is not (yet) visible; "
 		         "check before re-sending",
 		         call->ambiguity);
-	else
+		engine_finish_call(engine, call, ROW_UNKNOWN, http_status, message);
+		break;
+	case READBACK_UNCLEAR:
 		snprintf(message, sizeof(message),
-		         "no answer to the activation (%s) and reading the device back gave HTTP "
-		         "%ld; check before re-sending",
-		         call->ambiguity, http_status);
-	engine_finish_call(engine, call, ROW_UNKNOWN, http_status, message);
+		         "no answer to the activation (%s) and %s; check before re-sending",
+		         call->ambiguity, strbuf_text(&found));
+		engine_finish_call(engine, call, ROW_UNKNOWN, http_status, message);
+		break;
+	}
+	strbuf_release(&found);
 }
 
 /* Copies the beginning of an answer into out for a message, control
@@ -387,6 +486,14 @@ static void handle_answer(struct engine *engine, struct call *call, long http_st
 		return;
 	}
 	aimd_on_success(&engine->aimd);
+	/* Per-device entries inside a failure answer say what happened to each
+	 * row: they decide, whatever the status. */
+	if ((http_status == 408 || http_status >= 500) && call->kind == CALL_OPERATION &&
+	    map_answer(engine, call, http_status, true)) {
+		engine->answered++;
+		engine->failures_in_a_row = 0;
+		return;
+	}
 	if (http_status == 408 || http_status >= 500) {
 		engine->failures_in_a_row++;
 		if (non_idempotent && (http_status == 502 || http_status == 504)) {
@@ -435,7 +542,7 @@ static void handle_answer(struct engine *engine, struct call *call, long http_st
 		engine_finish_call(engine, call, ROW_ERROR, http_status, redirect);
 		return;
 	}
-	map_answer(engine, call, http_status);
+	map_answer(engine, call, http_status, false);
 }
 
 void engine_handle_finished(struct engine *engine, struct call *call, CURLcode result,

@@ -47,15 +47,20 @@ struct call {
 	char curl_error[CURL_ERROR_SIZE];
 	CURLcode result; /* how the last try's transfer ended */
 	int64_t started_mono_ms, started_wall_ms;
-	char ambiguity[160];     /* why an operation call's outcome is unknown (reconcile calls) */
-	bool send_if_absent;     /* reconcile call of a row in doubt after a crash: a 404 means
-	                            the interrupted call never took effect, so send the row */
-	bool resent_after_doubt; /* an operation call sending such a row again: the API's
-	                            refusal may only mean the interrupted call landed late */
-	char *refusal;           /* owned; a read-back confirming that refusal: its message */
-	long refusal_status;     /* and its HTTP status */
-	unsigned polls_left;     /* read-backs still allowed before the refusal stands */
-	struct call *next;       /* scheduling lists */
+	int64_t sent_after_wall_ms; /* UTC epoch ms before which no try of the operation for these
+	                               rows went out (0: unknown): read-backs judge by it */
+	char ambiguity[160];        /* why an earlier try's outcome is unknown (read-backs, and
+	                               operation calls with possibly_applied) */
+	bool send_if_absent;        /* reconcile call of a row in doubt after a crash: a 404 means
+	                               the interrupted call never took effect, so send the row */
+	bool possibly_applied;      /* an operation call sending rows an earlier try may have
+	                               applied (in doubt after a crash, or answered 5xx): the API's
+	                               refusal of a repeat may only mean that try landed */
+	char *refusal;              /* owned; a read-back confirming that refusal: its message */
+	long refusal_status;        /* and its HTTP status */
+	unsigned polls_left;        /* read-backs still allowed before the refusal stands */
+	bool settling;              /* a read-back of a row in doubt, waiting for the settle time */
+	struct call *next;          /* scheduling lists */
 };
 
 /* Returns a new call owning count records (the array is copied), or NULL when out of memory. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "engine/device_order.h"
 #include "engine/endpoint_policy.h"
 #include "engine/engine_state.h"
 
@@ -124,6 +125,10 @@ static struct call *next_due(struct engine *engine, int64_t now_ms)
 	}
 	call->next = NULL;
 	engine->scheduled_count--;
+	if (call->settling) {
+		call->settling = false;
+		engine->settling_count--;
+	}
 	return call;
 }
 
@@ -156,7 +161,12 @@ static void settle_doubt(struct engine *engine, struct record *record)
 	}
 	lookup->id = ++engine->next_call_id;
 	lookup->send_if_absent = true;
+	lookup->sent_after_wall_ms = engine->doubts->sent_after_wall_ms;
 	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", why);
+	/* Waiting for the settle time must not hold back the other rows: such
+	 * read-backs do not count against the rows planned ahead. */
+	lookup->settling = true;
+	engine->settling_count++;
 	engine_schedule(engine, lookup, engine->doubts->read_back_not_before_ms);
 }
 
@@ -165,7 +175,9 @@ static void settle_doubt(struct engine *engine, struct record *record)
 static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 {
 	while (!engine->source_done && !engine->stopping &&
-	       planner_ready_count(engine->planner) + engine->scheduled_count < target) {
+	       planner_ready_count(engine->planner) + engine->scheduled_count -
+	               engine->settling_count <
+	           target) {
 		const struct record *record = NULL;
 		int got = engine->source->next(engine->source->context, &record, engine->error);
 		if (got < 0) {
@@ -258,6 +270,8 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 	if (call->kind == CALL_OPERATION) {
 		if (call->attempt == 0)
 			retry_budget_count_call(&engine->budget);
+		if (!call->sent_after_wall_ms)
+			call->sent_after_wall_ms = clock_wall_ms();
 		call->row_attempts++;
 		call->refuse_rewind = (engine->op->flags & OP_NON_IDEMPOTENT) != 0;
 	}
@@ -303,6 +317,9 @@ void engine_split_call(struct engine *engine, struct call *call, size_t piece, i
 			return;
 		}
 		part->id = ++engine->next_call_id;
+		part->sent_after_wall_ms = call->sent_after_wall_ms;
+		part->possibly_applied = call->possibly_applied;
+		memcpy(part->ambiguity, call->ambiguity, sizeof(part->ambiguity));
 		engine_schedule_now(engine, part);
 	}
 	call_free_keeping_records(call);
@@ -320,13 +337,16 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 {
 	while (!engine->stopping && engine->running_count < allowed_in_flight(engine) &&
 	       now_ms >= engine->hold_until_ms) {
-		if (!have_due(engine, now_ms) && !planner_ready_count(engine->planner))
+		if (!have_due(engine, now_ms) && !engine_chunk_startable(engine))
 			return;
 		if (rate_limiter_wait_ms(&engine->limiter, now_ms) > 0)
 			return;
 		struct call *call = next_due(engine, now_ms);
 		if (!call) {
-			struct chunk *chunk = planner_take(engine->planner);
+			/* in manifest order per device (device_order.c) */
+			struct chunk *chunk = engine_take_chunk(engine);
+			if (!chunk)
+				return;
 			call = call_new(CALL_OPERATION, chunk->records, chunk->count, 0);
 			if (!call) {
 				chunk_free(chunk);
@@ -392,8 +412,10 @@ static void read_finished(struct engine *engine, int64_t now_ms)
 	if (!finished)
 		return;
 	unsigned before = engine->running_count;
+	engine->finishing = finished; /* their devices are still busy (device_order.c) */
 	if (all_answered_ok)
 		start_calls(engine, now_ms);
+	engine->finishing = NULL;
 	if (engine->running_count > before) {
 		int running = 0;
 		curl_multi_perform(engine->multi, &running);
@@ -406,53 +428,27 @@ static void read_finished(struct engine *engine, int64_t now_ms)
 	}
 }
 
-/* Ends the calls still in flight when the grace period after a stop is over. */
+/* Ends the calls still in flight when the grace period after a stop is over.
+ * Nothing is reported: rows of a call that may have arrived stay in doubt in
+ * the journal, exactly as after a crash, and the resume settles them (read
+ * back, or unknown for an operation that cannot be read back); rows of any
+ * other call were not applied and are simply sent again. */
 static void abort_running(struct engine *engine)
 {
-	char message[512];
 	while (engine->running_count) {
 		struct call *call = engine->running[engine->running_count - 1];
-		long request_size = 0;
-		curl_easy_getinfo(call->easy, CURLINFO_REQUEST_SIZE, &request_size);
 		remove_running(engine, call);
-		if (engine->sink_broken) {
-			call_free(call);
-			continue;
-		}
-		bool arrived = call_request_may_have_arrived(CURLE_OPERATION_TIMEDOUT, request_size,
-		                                             call->body_handed);
-		if (call->kind == CALL_RECONCILE) {
-			snprintf(message, sizeof(message),
-			         "no answer to the operation (%s) and the job stopped before it "
-			         "could be read back; check before re-sending",
-			         call->ambiguity);
-			engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
-		} else if ((engine->op->flags & OP_NON_IDEMPOTENT) && arrived) {
-			snprintf(message, sizeof(message),
-			         "sent, but the job stopped before the answer arrived; not re-sent "
-			         "because %s is not idempotent",
-			         engine->op->name);
-			engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
-		} else {
-			call_free(call);
-		}
+		call_free(call);
 	}
 }
 
-/* Rows still queued after an early stop: read-backs end unknown, the rest are
- * simply not reported (never sent, or refused without effect). */
+/* A call still queued after an early stop: nothing is reported. Its rows were
+ * never sent, refused without effect, or are in doubt (a read-back not made,
+ * a refusal not confirmed) and stay so for the resume, as after a crash. */
 void engine_abandon_call(struct engine *engine, struct call *call)
 {
-	if (call->kind != CALL_RECONCILE || engine->sink_broken) {
-		call_free(call);
-		return;
-	}
-	char message[512];
-	snprintf(message, sizeof(message),
-	         "no answer to the operation (%s) and the job stopped before it could be read "
-	         "back; check before re-sending",
-	         call->ambiguity);
-	engine_finish_call(engine, call, ROW_UNKNOWN, 0, message);
+	(void)engine;
+	call_free(call);
 }
 
 static void drop_scheduled(struct engine *engine)
@@ -493,7 +489,7 @@ static long poll_timeout(struct engine *engine, int64_t now_ms)
 	if (engine->stopping) {
 		until = min64(until, engine->stop_deadline_ms);
 	} else if (engine->running_count < allowed_in_flight(engine)) {
-		int64_t start_at = planner_ready_count(engine->planner) ? now_ms : INT64_MAX;
+		int64_t start_at = engine_chunk_startable(engine) ? now_ms : INT64_MAX;
 		if (engine->due_head)
 			start_at = now_ms;
 		if (engine->waiting)

@@ -115,6 +115,10 @@ struct engine_doubts {
 	 * the service was still working on when the client died has landed
 	 * (0: at once). */
 	int64_t read_back_not_before_ms;
+	/* UTC epoch ms before which the interrupted run cannot have sent anything
+	 * (the job's creation): a device read back as activated earlier is not
+	 * this job's doing (0: unknown, no date check). */
+	int64_t sent_after_wall_ms;
 };
 
 /* As engine_run, for a resumed job: a row in doubt of an OP_NON_IDEMPOTENT

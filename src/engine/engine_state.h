@@ -49,7 +49,10 @@ struct engine {
 	struct call *due_head; /* splits and read-backs to start as soon as a slot frees */
 	struct call *due_tail;
 	size_t scheduled_count; /* calls in both lists */
+	size_t settling_count;  /* of which read-backs of rows in doubt waiting for the settle
+	                           time: they hold back no other row */
 	struct call **running;  /* in flight, at most concurrency */
+	struct call *finishing; /* answered, outcome not decided yet (read_finished) */
 	unsigned running_count;
 
 	bool curl_initialised;
@@ -76,8 +79,8 @@ int engine_report_row(struct engine *engine, const struct record *record, enum r
 /* Gives every row of call the same outcome, then frees the call. */
 void engine_finish_call(struct engine *engine, struct call *call, enum row_status status,
                         long http_status, const char *message);
-/* Ends a read-back the job stopped before making: its rows stay unknown, with
- * why (the operation's outcome was never learnt). Frees any other call. */
+/* Frees a call still queued when the job stopped, reporting nothing: its rows
+ * stay unsent or in doubt for the resume. */
 void engine_abandon_call(struct engine *engine, struct call *call);
 /* Queues call (owned by the engine from now on) to start at not_before_ms or later. */
 void engine_schedule(struct engine *engine, struct call *call, int64_t not_before_ms);

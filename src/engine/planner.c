@@ -256,6 +256,29 @@ struct chunk *planner_take(struct planner *planner)
 	return chunk;
 }
 
+struct chunk *planner_take_startable(struct planner *planner, planner_startable_fn *startable,
+                                     void *context, bool take)
+{
+	struct chunk *previous = NULL;
+	for (struct chunk *chunk = planner->ready_head; chunk;
+	     previous = chunk, chunk = chunk->next) {
+		if (!startable(context, chunk))
+			continue;
+		if (!take)
+			return chunk;
+		if (previous)
+			previous->next = chunk->next;
+		else
+			planner->ready_head = chunk->next;
+		if (planner->ready_tail == chunk)
+			planner->ready_tail = previous;
+		chunk->next = NULL;
+		planner->ready_count--;
+		return chunk;
+	}
+	return NULL;
+}
+
 size_t planner_ready_count(const struct planner *planner)
 {
 	return planner->ready_count;

@@ -7,6 +7,7 @@
 #ifndef LATTIGO_PLANNER_H
 #define LATTIGO_PLANNER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,15 @@ void planner_flush_stale(struct planner *planner, int64_t now_ms);
 void planner_flush_all(struct planner *planner);
 /* Removes and returns the oldest ready chunk (caller owns it), or NULL. */
 struct chunk *planner_take(struct planner *planner);
+/* Says whether a ready chunk may start now. It is asked about ready chunks
+ * oldest first, and may remember the ones it refused (a later chunk must not
+ * overtake them for a device they share). */
+typedef bool planner_startable_fn(void *context, const struct chunk *chunk);
+/* The oldest ready chunk startable accepts: removed and returned (caller owns
+ * it) when take is true, only returned (still the planner's) when false; NULL
+ * when it accepts none. */
+struct chunk *planner_take_startable(struct planner *planner, planner_startable_fn *startable,
+                                     void *context, bool take);
 /* Chunks ready to be taken. */
 size_t planner_ready_count(const struct planner *planner);
 /* Rows held in partial chunks. */

@@ -128,11 +128,14 @@ struct op {
 	int (*build_request)(const struct op *op, const struct record *const *records, size_t count,
 	                     struct strbuf *path, json_t **body);
 
-	/* Maps a final HTTP answer (2xx or 4xx other than 408/413/429) to one
-	 * outcome per record, filling status and message only. body is the parsed
-	 * JSON or NULL; raw is the body text (for quoting when it is not what the
-	 * API text shows). A record the answer does not mention is ROW_UNKNOWN. */
-	void (*map_response)(const struct op *op, long http_status, const json_t *body,
+	/* Maps an HTTP answer to one outcome per record, filling status and
+	 * message only. body is the parsed JSON or NULL; raw is the body text (for
+	 * quoting when it is not what the API text shows). Per-device entries are
+	 * mapped whatever the status (the API answers a partial success with 422);
+	 * a record they do not mention is ROW_UNKNOWN. Returns true when the body
+	 * carried such entries, false when the outcomes are a whole-call verdict
+	 * (the engine then decides on the status alone, e.g. retries a 5xx). */
+	bool (*map_response)(const struct op *op, long http_status, const json_t *body,
 	                     const char *raw, size_t raw_length,
 	                     const struct record *const *records, size_t count,
 	                     struct row_outcome *outcomes);
@@ -153,5 +156,9 @@ int op_batch_key(const struct op *op, const struct record *record, struct strbuf
 /* Writes a human-readable label of the batching group for plans and
  * progress, e.g. "rate_plan_name=ACME 5MB" ("all rows" when none). Returns 0 or -1. */
 int op_batch_label(const struct op *op, const struct record *record, struct strbuf *label);
+/* Rows per call for op when requested were asked for: 1 for OP_PER_ROW
+ * operations (the device is in the path), else requested (at least 1). The
+ * one place that rule is written. */
+size_t op_chunk_size(const struct op *op, size_t requested);
 
 #endif

@@ -122,7 +122,7 @@ void response_value_text(struct strbuf *out, const json_t *value)
 }
 
 const json_t *response_device_map(const json_t *body, const struct record *const *records,
-                                  size_t count)
+                                  size_t count, bool strict)
 {
 	if (!json_is_object(body))
 		return NULL;
@@ -137,8 +137,9 @@ const json_t *response_device_map(const json_t *body, const struct record *const
 		if (name && json_object_get(body, name))
 			return body;
 	}
-	if (count == 1 && json_object_size(body) == 1 && !json_object_get(body, "error") &&
-	    !json_object_get(body, "errors") && !json_object_get(body, "message"))
+	if (!strict && count == 1 && json_object_size(body) == 1 &&
+	    !json_object_get(body, "error") && !json_object_get(body, "errors") &&
+	    !json_object_get(body, "message"))
 		return body;
 	return NULL;
 }

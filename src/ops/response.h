@@ -41,9 +41,11 @@ void response_value_text(struct strbuf *out, const json_t *value);
 
 /* Returns the name-keyed object of a device answer: body.change_status,
  * body.status, or the body itself when it is an object naming one of the
- * records' devices (or holding a single entry). NULL when there is none. */
+ * records' devices (or, unless strict, holding a single entry). NULL when
+ * there is none. strict is for failure answers, whose single-key bodies are
+ * usually an error object. */
 const json_t *response_device_map(const json_t *body, const struct record *const *records,
-                                  size_t count);
+                                  size_t count, bool strict);
 
 /* Returns the entry of map for record's device_name; when map holds exactly
  * one entry and count is 1, that entry (the API may answer with the device's

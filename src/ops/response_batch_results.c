@@ -194,17 +194,15 @@ static void map_plain_success(const struct op *op, long http_status, const json_
 		            http_status);
 }
 
-void map_batch_results_response(const struct op *op, long http_status, const json_t *body,
+bool map_batch_results_response(const struct op *op, long http_status, const json_t *body,
                                 const char *raw, size_t raw_length,
                                 const struct record *const *records, size_t count,
                                 struct row_outcome *outcomes)
 {
 	outcomes_reset(outcomes, count);
 	bool success = http_status >= 200 && http_status <= 299;
-	if (!success && http_status != 422) {
-		response_http_failure(op, http_status, raw, raw_length, count, outcomes);
-		return;
-	}
+	/* processed/unprocessed count whatever the status: the API text answers
+	 * a partial success with 422, and any other status may carry them too. */
 	const json_t *processed = json_object_get(body, "processed");
 	const json_t *unprocessed = json_object_get(body, "unprocessed");
 	if (json_is_array(processed) || json_is_array(unprocessed)) {
@@ -213,11 +211,12 @@ void map_batch_results_response(const struct op *op, long http_status, const jso
 		if (json_is_array(processed))
 			map_processed(op, processed, records, count, outcomes);
 		outcomes_mark_unmentioned(outcomes, count);
-		return;
+		return true;
 	}
 	if (!success) {
 		response_http_failure(op, http_status, raw, raw_length, count, outcomes);
-		return;
+		return false;
 	}
 	map_plain_success(op, http_status, body, raw, raw_length, count, outcomes);
+	return false;
 }

@@ -89,21 +89,24 @@ static void map_renamed_devices(const json_t *map, const struct record *const *r
 	}
 }
 
-void map_device_status_response(const struct op *op, long http_status, const json_t *body,
+bool map_device_status_response(const struct op *op, long http_status, const json_t *body,
                                 const char *raw, size_t raw_length,
                                 const struct record *const *records, size_t count,
                                 struct row_outcome *outcomes)
 {
 	outcomes_reset(outcomes, count);
-	if (http_status < 200 || http_status > 299) {
-		response_http_failure(op, http_status, raw, raw_length, count, outcomes);
-		return;
-	}
-	const json_t *map = response_device_map(body, records, count);
+	bool success = http_status >= 200 && http_status <= 299;
+	/* Per-device entries count whatever the status: a 422 (or even a 5xx)
+	 * may carry them, and those marked Success were applied. */
+	const json_t *map = response_device_map(body, records, count, !success);
 	if (!map) {
-		response_unexpected(op, http_status, raw, raw_length,
-		                    body ? "no status per device" : "not JSON", count, outcomes);
-		return;
+		if (!success)
+			response_http_failure(op, http_status, raw, raw_length, count, outcomes);
+		else
+			response_unexpected(op, http_status, raw, raw_length,
+			                    body ? "no status per device" : "not JSON", count,
+			                    outcomes);
+		return false;
 	}
 	for (size_t index = 0; index < count; index++) {
 		const json_t *entry = response_device_entry(map, records[index], count);
@@ -112,32 +115,39 @@ void map_device_status_response(const struct op *op, long http_status, const jso
 	}
 	map_renamed_devices(map, records, count, outcomes);
 	outcomes_mark_unmentioned(outcomes, count);
+	return true;
 }
 
-void map_locate_response(const struct op *op, long http_status, const json_t *body, const char *raw,
+bool map_locate_response(const struct op *op, long http_status, const json_t *body, const char *raw,
                          size_t raw_length, const struct record *const *records, size_t count,
                          struct row_outcome *outcomes)
 {
 	outcomes_reset(outcomes, count);
-	if (http_status < 200 || http_status > 299) {
-		response_http_failure(op, http_status, raw, raw_length, count, outcomes);
-		return;
-	}
-	const json_t *map = response_device_map(body, records, count);
+	bool success = http_status >= 200 && http_status <= 299;
+	const json_t *map = response_device_map(body, records, count, !success);
 	if (!map) {
-		response_unexpected(op, http_status, raw, raw_length,
-		                    body ? "no answer for the device" : "not JSON", count,
-		                    outcomes);
-		return;
+		if (!success)
+			response_http_failure(op, http_status, raw, raw_length, count, outcomes);
+		else
+			response_unexpected(op, http_status, raw, raw_length,
+			                    body ? "no answer for the device" : "not JSON", count,
+			                    outcomes);
+		return false;
 	}
 	for (size_t index = 0; index < count; index++) {
 		const json_t *entry = response_device_entry(map, records[index], count);
 		if (!entry)
 			continue;
 		/* The carrier's answer is free-form; only an explicit "Error..."
-		 * string is read as a refusal. */
+		 * string is read as a refusal (and any entry of a failure answer
+		 * that is not a success). */
 		if (json_is_string(entry) &&
-		    strncasecmp(json_string_value(entry), "error", 5) == 0) {
+		    (strncasecmp(json_string_value(entry), "error", 5) == 0 ||
+		     (!success && strncasecmp(json_string_value(entry), "success", 7) != 0))) {
+			map_entry(entry, &outcomes[index]);
+			continue;
+		}
+		if (!success && !json_is_object(entry)) {
 			map_entry(entry, &outcomes[index]);
 			continue;
 		}
@@ -152,4 +162,5 @@ void map_locate_response(const struct op *op, long http_status, const json_t *bo
 		strbuf_release(&quoted);
 	}
 	outcomes_mark_unmentioned(outcomes, count);
+	return true;
 }

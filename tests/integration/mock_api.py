@@ -6,7 +6,10 @@ choosing differently from lattigo-sim wherever the text allows: extra keys and
 a different key order in answers, 200 with an empty `unprocessed` list, 422
 with device_index and a JSON-encoded error of several keys, Retry-After as an
 HTTP-date, 503 with Retry-After, note answers keyed by the canonical device
-name, locate answering a carrier object. Faults come from flags (see --help).
+name, locate answering a carrier object, last_activation_date written as
+"YYYY-MM-DD HH:MM:SS UTC". Faults come from flags (see --help): among them a
+server that applies a change and then fails answering it (HTTP 500), and
+status maps answered with 422 when an entry failed.
 Every applied effect is appended to --ledger as {"op","key"}. Stdlib only.
 """
 
@@ -22,6 +25,8 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import mock_reads
 
 RATE_PLANS = {"ACME Co 5mb Rate Plan", "ACME Co 10MB Plan"}
 NOTE_FIELDS = ("note", "note1", "note2", "note3")
@@ -43,13 +48,16 @@ class Store:
         self.lock = threading.Lock()
         self.devices, self.by_iccid, self.uploaded = {}, {}, set()
         self.ledger = open(ledger_path, "a", encoding="utf-8") if ledger_path else None
-        self.canonical_names, self.visible_after = False, 0.0
+        self.canonical_names, self.visible_after, self.status_422 = False, 0.0, False
         for index in range(1, count + 1):
+            # seeded devices were activated long before any job
             self.add("%s%07d" % (prefix, index), luhn_complete("8999%015d" % index), "",
-                     sms=index % 7 != 0)
+                     sms=index % 7 != 0, activated=1500000000 + index * 3600)
 
-    def add(self, name, iccid, imei, sms=True, delay=0.0):
+    def add(self, name, iccid, imei, sms=True, delay=0.0, activated=None):
+        when = time.gmtime(activated if activated is not None else time.time())
         device = {"device_name": name, "iccid": iccid, "imei": imei, "state": "active",
+                  "last_activation_date": time.strftime("%Y-%m-%d %H:%M:%S UTC", when),
                   "cost_center": "", "usage_limit_kb": None, "supports_sms": sms,
                   "id": len(self.devices) + 1000, "visible_at": time.time() + delay}
         device.update({field: "" for field in NOTE_FIELDS})
@@ -105,8 +113,11 @@ def device_status_op(op, success, missing, apply):
             else:
                 statuses[key] = success
                 store.record(op, name)
-        return 200, {"request_id": "req-%d" % random.getrandbits(32), wrapper: statuses,
-                     "count": len(statuses)}
+        failed = any(not value.startswith("Success") for value in statuses.values())
+        # --status-422: a partial success answered 422, as the API text does for activations
+        code = 422 if failed and store.status_422 else 200
+        return code, {"request_id": "req-%d" % random.getrandbits(32), wrapper: statuses,
+                      "count": len(statuses)}
 
     return handle
 
@@ -295,6 +306,9 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict):
             return self.answer(400, {"error": "body must be a JSON object"})
         writing = method != "GET"
+        if not writing and (mock_reads.fault(self, config) or self.answer_read(parts=path.split("/"),
+                                                                               query=query)):
+            return
         if writing and random.random() < config.stall_rate:
             time.sleep(config.stall_seconds)
             return self.vanish()
@@ -305,9 +319,31 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(404, {"error": "no route"})
         if writing and random.random() < config.drop_rate:
             return self.vanish()
+        if writing and random.random() < config.apply_then_fail:
+            # an exception after the commit: the change is made, the answer says 500
+            return self.answer(500, {"error": "Internal Server Error",
+                                     "trace": "NoMethodError after commit"})
         if config.latency_ms:
             time.sleep(config.latency_ms / 1000.0)
         self.answer(status, answer)
+
+    def answer_read(self, parts, query):
+        """The list and history reads (mock_reads.py); False when the path is not one."""
+        with self.server.store.lock:
+            self.server.reads_in_flight += 1
+            in_flight = self.server.reads_in_flight
+        try:
+            read = mock_reads.answer(self.server.store, self.server.config, parts, query,
+                                     in_flight)
+            if read is None:
+                return False
+            if self.server.config.latency_ms:
+                time.sleep(self.server.config.latency_ms / 1000.0)
+            self.answer(*read)
+            return True
+        finally:
+            with self.server.store.lock:
+                self.server.reads_in_flight -= 1
 
     def route(self, method, path, parts, body, query):
         store, config = self.server.store, self.server.config
@@ -369,7 +405,12 @@ def main():
                         help="seconds the mock's clock is ahead (negative: behind) in Retry-After")
     parser.add_argument("--close-every", type=int, default=0,
                         help="close the keep-alive connection after every Nth answer")
+    parser.add_argument("--apply-then-fail", type=float, default=0,
+                        help="apply the change, then answer 500 (probability)")
+    parser.add_argument("--status-422", action="store_true",
+                        help="answer status maps with 422 when an entry is an error")
     parser.add_argument("--seed", type=int, default=1)
+    mock_reads.add_arguments(parser)
     config = parser.parse_args()
     random.seed(config.seed)
 
@@ -379,8 +420,10 @@ def main():
     server.store = Store(config.devices, config.name_prefix, config.ledger)
     server.rate = RateWindow(config.rate)
     server.store.canonical_names = config.canonical_names
+    server.store.status_422 = config.status_422
     server.store.visible_after = config.visible_after_ms / 1000.0
     server.answers = 0
+    server.reads_in_flight = 0
     token = base64.b64encode(("%s:%s" % (config.key_name, config.api_key)).encode()).decode()
     server.expected_auth = "Basic " + token
 

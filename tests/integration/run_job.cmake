@@ -6,6 +6,8 @@ foreach(op cost-center activate)
 endforeach()
 # What run refuses before writing or sending anything, and what protects a job directory.
 lattigo_script_test(run_refusals ${CMAKE_CURRENT_SOURCE_DIR}/integration/run_refusals.sh TIMEOUT 60)
+# Rows of one device reach the API in manifest order (issue 16 #4).
+lattigo_script_test(note_order ${CMAKE_CURRENT_SOURCE_DIR}/integration/note_order.sh TIMEOUT 120)
 # The read side: export.
 lattigo_script_test(export ${CMAKE_CURRENT_SOURCE_DIR}/integration/export.sh TIMEOUT 60)
 # The job directory lock: many processes racing for one --out, with and without a lock left by kill -9.

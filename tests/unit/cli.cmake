@@ -8,8 +8,8 @@ lattigo_unit_test(test_cli_options
   LINK lattigo_common PkgConfig::JANSSON)
 lattigo_unit_test(test_cli_plan
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cli_plan.c ${cli_dir}/plan.c
-  LINK lattigo_common)
+  LINK lattigo_engine lattigo_ops lattigo_common)
 lattigo_unit_test(test_cli_pipeline
-  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cli_pipeline.c ${cli_dir}/pipeline.c
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cli_pipeline.c ${CMAKE_SOURCE_DIR}/src/pipeline/pipeline.c
           ${cli_dir}/options.c ${cli_dir}/jobfile.c
   LINK lattigo_manifest lattigo_ops lattigo_common PkgConfig::JANSSON)

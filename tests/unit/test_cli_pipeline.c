@@ -11,7 +11,16 @@
 #include <unistd.h>
 
 #include "cli/options.h"
-#include "cli/pipeline.h"
+#include "pipeline/pipeline.h"
+
+/* Opens a pipeline for options as the commands do. */
+static struct pipeline *open_pipeline(const struct job_options *options, FILE *notes,
+                                      struct error *error)
+{
+	struct pipeline_config config;
+	job_options_pipeline_config(options, &config);
+	return pipeline_open(&config, notes, error);
+}
 
 static char test_manifest[64];
 
@@ -52,7 +61,7 @@ static void rows_get_verdicts_and_rules_are_counted(void **state)
 	FILE *notes_stream = open_memstream(&notes, &notes_size);
 	struct error error;
 	error_clear(&error);
-	struct pipeline *pipeline = pipeline_open(&options, notes_stream, &error);
+	struct pipeline *pipeline = open_pipeline(&options, notes_stream, &error);
 	assert_non_null(pipeline);
 	struct pipeline_row row;
 	bool valid[6];
@@ -108,7 +117,7 @@ static void field_names_with_digits_keep_them_in_rules(void **state)
 	options_for(&options, "activate");
 	struct error error;
 	error_clear(&error);
-	struct pipeline *pipeline = pipeline_open(&options, NULL, &error);
+	struct pipeline *pipeline = open_pipeline(&options, NULL, &error);
 	char text[1200];
 	error_format(&error, text, sizeof(text));
 	if (!pipeline)
@@ -143,7 +152,7 @@ static void at_most_twenty_invalid_rows_are_kept_for_the_summary(void **state)
 	options_for(&options, "cost-center");
 	struct error error;
 	error_clear(&error);
-	struct pipeline *pipeline = pipeline_open(&options, NULL, &error);
+	struct pipeline *pipeline = open_pipeline(&options, NULL, &error);
 	assert_non_null(pipeline);
 	struct pipeline_row row;
 	while (pipeline_next(pipeline, &row, &error) == 1)
@@ -172,7 +181,7 @@ static void file_level_problems_stop_the_stream(void **state)
 	options.manifest = strdup("/nonexistent/lot.csv");
 	struct error error;
 	error_clear(&error);
-	assert_null(pipeline_open(&options, NULL, &error));
+	assert_null(open_pipeline(&options, NULL, &error));
 	assert_true(error.set);
 	char text[1200];
 	error_format(&error, text, sizeof(text));
@@ -183,7 +192,7 @@ static void file_level_problems_stop_the_stream(void **state)
 	options.op = strdup("activat");
 	options.manifest = strdup("/nonexistent/lot.csv");
 	error_clear(&error);
-	assert_null(pipeline_open(&options, NULL, &error));
+	assert_null(open_pipeline(&options, NULL, &error));
 	assert_string_equal(error.message,
 	                    "unknown operation 'activat' (did you mean 'activate'?); "
 	                    "list: lattigo-batch ops");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
@@ -32,6 +33,9 @@ struct fake_api {
 	size_t largest_accepted;
 	unsigned stall_ms;              /* sleep before answering */
 	unsigned applied[MAX_ROWS + 1]; /* effects per device number */
+	bool foreign[MAX_ROWS + 1];     /* the ICCID belongs to a device of someone else: an
+	                                   activation is refused, a read-back shows another IMEI */
+	unsigned get_first;             /* the first write arrived after this many reads (+1) */
 };
 
 static struct fake_api api;
@@ -82,13 +86,25 @@ static char *apply_write(const char *url, json_t *request)
 		}
 		json_object_set_new(reply, "change_status", status);
 	} else if (activations) {
+		json_t *processed = json_array();
+		json_t *unprocessed = json_array();
 		json_array_foreach(activations, index, item)
 		{
-			api.applied[device_number(
-			    json_string_value(json_object_get(item, "iccid")))]++;
+			unsigned device =
+			    device_number(json_string_value(json_object_get(item, "iccid")));
+			if (api.foreign[device] || api.applied[device]) {
+				json_array_append_new(
+				    unprocessed,
+				    json_pack("{s:I, s:s, s:O}", "device_index", (json_int_t)index,
+				              "error", "{\"iccid\":[\"has already been taken\"]}",
+				              "input", item));
+				continue;
+			}
+			api.applied[device]++;
+			json_array_append(processed, item);
 		}
-		json_object_set(reply, "processed", activations);
-		json_object_set_new(reply, "unprocessed", json_array());
+		json_object_set_new(reply, "processed", processed);
+		json_object_set_new(reply, "unprocessed", unprocessed);
 	}
 	(void)url;
 	char *text = json_dumps(reply, JSON_COMPACT);
@@ -142,11 +158,21 @@ static enum MHD_Result handle(void *context, struct MHD_Connection *connection, 
 	} else if (!strcmp(method, "GET")) {
 		api.reads++;
 		unsigned device = device_number(url);
-		result = api.applied[device]
-		             ? answer(connection, 200, "{\"state\":\"active\"}", NULL)
+		const char *iccid = strrchr(url, '/') + 1;
+		char device_json[256];
+		/* a device object as the API text lists its fields (a few of them) */
+		snprintf(device_json, sizeof(device_json),
+		         "{\"device_name\":\"dev%u\",\"iccid\":\"%.20s\",\"imei\":\"%s\","
+		         "\"state\":\"active\"}",
+		         device, iccid,
+		         api.foreign[device] ? "351756051523999" : "490154203237518");
+		result = api.applied[device] || api.foreign[device]
+		             ? answer(connection, 200, device_json, NULL)
 		             : answer(connection, 404, "{\"error\":\"no such device\"}", NULL);
 	} else {
 		unsigned write = ++api.writes;
+		if (write == 1)
+			api.get_first = api.reads + 1;
 		json_t *request = upload->data ? json_loads(upload->data, 0, NULL) : NULL;
 		size_t devices = request ? devices_in(request) : 0;
 		if (api.max_chunk && devices > api.max_chunk) {
@@ -205,6 +231,7 @@ struct rows {
 	unsigned stop_after_calls; /* set *stop once this many calls started (0: never) */
 	volatile sig_atomic_t *stop;
 	unsigned exchanges;
+	bool stop_after_first_write; /* set *stop once the first write's exchange ended */
 	uint64_t last_sequence;
 	unsigned progress_reports;
 };
@@ -251,6 +278,8 @@ static int exchange_finished(void *context, const struct exchange *exchange)
 	assert_null(strstr(exchange->url, "secret"));
 	assert_null(strstr(exchange->response_headers, "secret"));
 	rows->exchanges++;
+	if (rows->stop_after_first_write && strcmp(exchange->method, "GET") != 0)
+		*rows->stop = 1;
 	return 0;
 }
 
@@ -551,7 +580,7 @@ static void rows_in_doubt_after_a_crash_are_read_back_and_absent_ones_sent(void 
 	make_rows(&harness->rows, harness->config.op, 40);
 	struct engine_source source = {&harness->rows, next_row};
 	struct engine_sink sink = {.context = &harness->rows, .row_finished = row_finished};
-	struct engine_doubts doubts = {NULL, first_ten_in_doubt, 0};
+	struct engine_doubts doubts = {NULL, first_ten_in_doubt, 0, 0};
 	assert_int_equal(engine_run_resuming(&harness->config, &source, &doubts, &sink,
 	                                     &harness->stats, &harness->error),
 	                 0);
@@ -599,7 +628,7 @@ static void a_stop_lets_calls_in_flight_finish(void **state)
 	assert_int_equal(harness->stats.rows_ok, 40);
 }
 
-static void after_the_grace_period_unanswered_activations_are_unknown(void **state)
+static void after_the_grace_period_unanswered_activations_stay_in_doubt(void **state)
 {
 	struct harness *harness = *state;
 	harness->config.op = op_find("activate");
@@ -608,12 +637,92 @@ static void after_the_grace_period_unanswered_activations_are_unknown(void **sta
 	harness->config.stop_grace_ms = 100;
 	api.stall_ms = 800;
 	assert_int_equal(run_stopping_after(harness, 50, 1), 1);
-	/* the one call in flight was sent: its rows are unknown, never re-sent */
+	/* the one call in flight was sent: its rows are not reported, so the
+	 * journal keeps them in doubt and a resume reads them back (issue 16 #5) */
 	for (size_t index = 0; index < 50; index++)
-		assert_int_equal(harness->rows.finished[index], index < 10 ? 1 : 0);
-	assert_int_equal(harness->rows.outcomes[0].status, ROW_UNKNOWN);
-	assert_non_null(strstr(harness->rows.outcomes[0].message, "stopped before the answer"));
+		assert_int_equal(harness->rows.finished[index], 0);
+	assert_int_equal(harness->stats.rows_unknown, 0);
 	assert_int_equal(harness->stats.calls, 1);
+}
+
+/* Issue 16 #5: a graceful stop while dropped activations wait to be read
+ * back leaves their rows in doubt (unreported), never unknown for good. */
+static void a_stop_during_read_backs_leaves_rows_in_doubt(void **state)
+{
+	struct harness *harness = *state;
+	harness->config.op = op_find("activate");
+	harness->config.chunk = 10;
+	harness->config.concurrency = 1;
+	api.drop_every = 1;
+	make_rows(&harness->rows, harness->config.op, 30);
+	harness->rows.stop = &harness->stop;
+	harness->rows.stop_after_first_write = true;
+	struct engine_source source = {&harness->rows, next_row};
+	struct engine_sink sink = {.context = &harness->rows,
+	                           .row_finished = row_finished,
+	                           .exchange_finished = exchange_finished};
+	assert_int_equal(
+	    engine_run(&harness->config, &source, &sink, &harness->stats, &harness->error), 1);
+	for (size_t index = 0; index < 30; index++)
+		if (harness->rows.finished[index])
+			fail_msg("row %zu reported %s: %s", index + 1,
+			         row_status_name(harness->rows.outcomes[index].status),
+			         harness->rows.outcomes[index].message);
+	assert_int_equal(api.writes, 1);
+}
+
+/* Issue 16 #2: a read-back proves this job's activation only when the device
+ * holds the row's ICCID and IMEI. ICCIDs taken by other devices end error,
+ * never ok, with what was found. */
+static void read_backs_of_devices_of_someone_else_end_error(void **state)
+{
+	struct harness *harness = *state;
+	harness->config.op = op_find("activate");
+	harness->config.chunk = 10;
+	api.drop_every = 1; /* every answer lost: every row is read back */
+	for (unsigned device = 1; device <= 20; device += 2)
+		api.foreign[device] = true;
+	assert_int_equal(run(harness, 20), 0);
+	for (size_t index = 0; index < 20; index++) {
+		const struct row_outcome *outcome = &harness->rows.outcomes[index];
+		assert_int_equal(harness->rows.finished[index], 1);
+		if (index % 2 == 0) {
+			if (outcome->status != ROW_ERROR ||
+			    !strstr(outcome->message, "already belongs to device dev") ||
+			    !strstr(outcome->message, "351756051523999"))
+				fail_msg("row %zu: %s %s", index + 1,
+				         row_status_name(outcome->status), outcome->message);
+		} else {
+			assert_int_equal(outcome->status, ROW_OK);
+			assert_non_null(strstr(outcome->message, "IMEI 490154203237518"));
+		}
+	}
+	assert_int_equal(api.reads, 20);
+}
+
+/* Issue 16 #7: the settle time before rows in doubt are read back delays the
+ * read-backs only; the other rows are sent meanwhile. */
+static void the_settle_time_delays_only_the_read_backs(void **state)
+{
+	struct harness *harness = *state;
+	harness->config.op = op_find("activate");
+	harness->config.chunk = 10;
+	make_rows(&harness->rows, harness->config.op, 60);
+	struct engine_source source = {&harness->rows, next_row};
+	struct engine_sink sink = {.context = &harness->rows, .row_finished = row_finished};
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	struct engine_doubts doubts = {NULL, first_ten_in_doubt, now_ms + 1500, 0};
+	assert_int_equal(engine_run_resuming(&harness->config, &source, &doubts, &sink,
+	                                     &harness->stats, &harness->error),
+	                 0);
+	/* every new chunk went out before the first read-back */
+	assert_int_equal(api.get_first, 1);
+	assert_int_equal(api.writes, 5 + 10);
+	assert_int_equal(api.reads, 10);
+	for (size_t index = 0; index < 60; index++)
+		assert_int_equal(harness->rows.finished[index], 1);
 }
 
 static void after_the_grace_period_idempotent_rows_are_left_for_resume(void **state)
@@ -665,7 +774,13 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_stop_request_sends_nothing_new, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_stop_lets_calls_in_flight_finish, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-	        after_the_grace_period_unanswered_activations_are_unknown, setup, teardown),
+	        after_the_grace_period_unanswered_activations_stay_in_doubt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_stop_during_read_backs_leaves_rows_in_doubt, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(read_backs_of_devices_of_someone_else_end_error, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(the_settle_time_delays_only_the_read_backs, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(
 	        after_the_grace_period_idempotent_rows_are_left_for_resume, setup, teardown),
 	    cmocka_unit_test_setup_teardown(plain_http_to_a_remote_host_is_refused_before_sending,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ops/op.h"
+#include "ops/response_readback.h"
 #include "ops/response.h"
 
 enum { MAX_ROWS = 8 };
@@ -31,8 +32,9 @@ static void rows_add(struct rows *rows, enum field_id field, const char *value)
 	rows->count++;
 }
 
-/* Runs op's mapper on an answer; body is parsed from raw when it is JSON. */
-static void map(const char *op_name, long status, const char *raw, struct rows *rows)
+/* Runs op's mapper on an answer; body is parsed from raw when it is JSON.
+ * Returns what the mapper returns: true when the answer had per-device entries. */
+static bool map(const char *op_name, long status, const char *raw, struct rows *rows)
 {
 	const struct op *op = op_find(op_name);
 	json_t *body = raw ? json_loads(raw, JSON_DECODE_ANY, NULL) : NULL;
@@ -40,8 +42,8 @@ static void map(const char *op_name, long status, const char *raw, struct rows *
 		rows->outcomes[index].status = ROW_SKIPPED; /* the mapper must overwrite it */
 		memset(rows->outcomes[index].message, 'x', sizeof(rows->outcomes[index].message));
 	}
-	op->map_response(op, status, body, raw, raw ? strlen(raw) : 0, rows->pointers, rows->count,
-	                 rows->outcomes);
+	bool per_row = op->map_response(op, status, body, raw, raw ? strlen(raw) : 0,
+	                                rows->pointers, rows->count, rows->outcomes);
 	json_decref(body);
 	for (size_t index = 0; index < rows->count; index++) {
 		assert_int_not_equal(rows->outcomes[index].status, ROW_PENDING);
@@ -49,6 +51,7 @@ static void map(const char *op_name, long status, const char *raw, struct rows *
 		assert_non_null(memchr(rows->outcomes[index].message, '\0',
 		                       sizeof(rows->outcomes[index].message)));
 	}
+	return per_row;
 }
 
 static void expect(const struct rows *rows, size_t index, enum row_status status,
@@ -254,8 +257,15 @@ static void device_operations_failures(void **state)
 	expect(&rows, 1, ROW_ERROR, "HTTP 404: Not Found");
 	map("simstate", 403, "", &rows);
 	expect(&rows, 0, ROW_ERROR, "HTTP 403 (empty answer)");
-	map("simstate", 422, "{\"change_status\":{\"123\":\"Success\"}}", &rows);
-	expect(&rows, 0, ROW_ERROR, "HTTP 422: {\"change_status\"");
+	/* per-device entries inside a failure answer are mapped row by row */
+	assert_true(map("simstate", 422, "{\"change_status\":{\"123\":\"Success\"}}", &rows));
+	expect(&rows, 0, ROW_OK, "Success");
+	expect(&rows, 1, ROW_UNKNOWN, "not mentioned");
+	/* a failure's single-key error object is not a device map */
+	rows.count = 1;
+	assert_false(map("note", 400, "{\"detail\":\"field_name is wrong\"}", &rows));
+	expect(&rows, 0, ROW_ERROR, "HTTP 400");
+	rows.count = 2;
 
 	char big[2000];
 	memset(big, 'z', sizeof(big) - 1);
@@ -345,12 +355,146 @@ static void garbage_answers_never_crash(void **state)
 				size_t saved = rows.count;
 				if (op_table[op_index]->flags & OP_PER_ROW)
 					rows.count = 1;
-				map(op_table[op_index]->name, statuses[status], bodies[body],
-				    &rows);
-				if (statuses[status] >= 400 && statuses[status] != 422)
+				bool per_row = map(op_table[op_index]->name, statuses[status],
+				                   bodies[body], &rows);
+				/* a failure answer makes a row ok only by an entry for it */
+				if (statuses[status] >= 400 && !per_row)
 					assert_int_not_equal(rows.outcomes[0].status, ROW_OK);
 				rows.count = saved;
 			}
+}
+
+/* Issue 16 #3: per-device entries inside a non-2xx answer decide row by row. */
+static void per_device_entries_inside_failure_answers(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"d1", "d2", "d3"};
+	struct rows rows = {0};
+	for (size_t index = 0; index < 3; index++)
+		rows_add(&rows, FIELD_DEVICE_NAME, names[index]);
+	static const long statuses[] = {400, 409, 422, 500, 503};
+	for (size_t index = 0; index < sizeof(statuses) / sizeof(statuses[0]); index++) {
+		assert_true(map("cost-center", statuses[index],
+		                "{\"change_status\":{\"d1\":\"Success\",\"d2\":\"Error: no such "
+		                "device\",\"d3\":\"Success\"}}",
+		                &rows));
+		expect(&rows, 0, ROW_OK, "Success");
+		expect(&rows, 1, ROW_ERROR, "Error: no such device");
+		expect(&rows, 2, ROW_OK, "Success");
+		assert_true(map("sms", statuses[index],
+		                "{\"status\":{\"d1\":\"Success: Attempting SMS Send.\","
+		                "\"d3\":\"Error: Device does not support SMS.\"}}",
+		                &rows));
+		expect(&rows, 0, ROW_OK, "Attempting SMS Send");
+		expect(&rows, 1, ROW_UNKNOWN, "not mentioned");
+		expect(&rows, 2, ROW_ERROR, "does not support SMS");
+	}
+	struct rows batch = {0};
+	rows_add(&batch, FIELD_ICCID, "89222222222222222222");
+	rows_add(&batch, FIELD_ICCID, "89444444444444444444");
+	assert_true(map("activate", 500,
+	                "{\"processed\":[{\"iccid\":\"89222222222222222222\"}],\"unprocessed\":[{"
+	                "\"device_index\":1,\"error\":\"{\\\"iccid\\\":[\\\"has already been "
+	                "taken\\\"]}\"}]}",
+	                &batch));
+	expect(&batch, 0, ROW_OK, "processed");
+	expect(&batch, 1, ROW_ERROR, "iccid: has already been taken");
+	/* no entries: a whole-call verdict, and the mapper says so */
+	assert_false(map("activate", 500, "{\"error\":\"Internal Server Error\"}", &batch));
+	expect(&batch, 0, ROW_UNKNOWN, "HTTP 500");
+	assert_false(map("cost-center", 422, "{\"error\":\"unprocessable\"}", &rows));
+	expect(&rows, 0, ROW_ERROR, "HTTP 422");
+}
+
+/* Issue 16 #2: what a read-back proves. */
+static void read_backs_prove_only_this_rows_activation(void **state)
+{
+	(void)state;
+	struct record row = {0};
+	row.value[FIELD_ICCID] = "89000000000000000001";
+	row.value[FIELD_IMEI] = "490154203237518";
+	int64_t call_ms = 0;
+	assert_int_equal(readback_parse_time("2026-12-02T15:40:00Z", &call_ms), 0);
+	static const struct {
+		long status;
+		const char *body;
+		enum readback_finding finding;
+		const char *evidence;
+	} cases[] = {
+	    {200,
+	     "{\"device_name\":\"d7\",\"iccid\":\"89000000000000000001\",\"imei\":"
+	     "\"490154203237518\",\"last_activation_date\":\"2026-12-02T15:40:05Z\"}",
+	     READBACK_OURS, "device d7 holds ICCID 89000000000000000001 and IMEI 490154203237518"},
+	    {200,
+	     "{\"device_name\":\"d7\",\"iccid\":\"89000000000000000001\",\"imei\":"
+	     "\"490154203237518\"}",
+	     READBACK_OURS, "IMEI 490154203237518"},
+	    {200,
+	     "{\"device_name\":\"d7\",\"iccid\":\"89000000000000000001\",\"imei\":"
+	     "\"351756051523999\"}",
+	     READBACK_NOT_OURS, "already belongs to device d7 with IMEI 351756051523999"},
+	    {200, "{\"device_name\":\"d7\",\"iccid\":\"89000000000000000001\",\"imei\":\"\"}",
+	     READBACK_NOT_OURS, "with IMEI none"},
+	    {200,
+	     "{\"device_name\":\"d7\",\"iccid\":\"89000000000000000001\",\"imei\":"
+	     "\"490154203237518\",\"last_activation_date\":\"2025-03-01 12:00:00 +01:00\"}",
+	     READBACK_NOT_OURS, "activated 2025-03-01 12:00:00 +01:00, before this job's call"},
+	    /* within the clock tolerance: ours */
+	    {200,
+	     "{\"device_name\":\"d7\",\"iccid\":\"89000000000000000001\",\"imei\":"
+	     "\"490154203237518\",\"last_activation_date\":\"2026-12-02T15:35:00.5Z\"}",
+	     READBACK_OURS, "activated 2026-12-02T15:35:00.5Z"},
+	    {200, "{\"device_name\":\"d7\",\"iccid\":\"89000000000000000001\"}", READBACK_UNCLEAR,
+	     "shows no IMEI"},
+	    {200,
+	     "{\"device_name\":\"d7\",\"iccid\":\"89000000000000000002\",\"imei\":"
+	     "\"490154203237518\"}",
+	     READBACK_UNCLEAR, "shows ICCID 89000000000000000002"},
+	    {200, "{\"state\":\"active\"}", READBACK_UNCLEAR, "shows ICCID none"},
+	    {200, "<html>", READBACK_UNCLEAR, "not a device object"},
+	    {404, "{\"error\":\"not found\"}", READBACK_ABSENT, "HTTP 404"},
+	    {403, "{}", READBACK_UNCLEAR, "gave HTTP 403"},
+	};
+	for (size_t index = 0; index < sizeof(cases) / sizeof(cases[0]); index++) {
+		json_t *body = json_loads(cases[index].body, 0, NULL);
+		struct strbuf found;
+		strbuf_init(&found, 4096);
+		enum readback_finding finding =
+		    readback_judge(&row, cases[index].status, body, call_ms, &found);
+		if (finding != cases[index].finding ||
+		    !strstr(strbuf_text(&found), cases[index].evidence))
+			fail_msg("case %zu: got %d '%s', wanted %d with '%s'", index, (int)finding,
+			         strbuf_text(&found), (int)cases[index].finding,
+			         cases[index].evidence);
+		strbuf_release(&found);
+		json_decref(body);
+	}
+	/* a row naming its hardware by device_sku */
+	struct record sku_row = {0};
+	sku_row.value[FIELD_ICCID] = "89000000000000000001";
+	sku_row.value[FIELD_DEVICE_SKU] = "SKU-1";
+	json_t *body = json_pack("{s:s, s:s, s:s}", "device_name", "d7", "iccid",
+	                         "89000000000000000001", "device_sku", "SKU-1");
+	struct strbuf found;
+	strbuf_init(&found, 4096);
+	assert_int_equal(readback_judge(&sku_row, 200, body, 0, &found), READBACK_OURS);
+	json_object_set_new(body, "device_sku", json_string("SKU-2"));
+	strbuf_reset(&found);
+	assert_int_equal(readback_judge(&sku_row, 200, body, 0, &found), READBACK_NOT_OURS);
+	json_object_del(body, "device_sku");
+	strbuf_reset(&found);
+	assert_int_equal(readback_judge(&sku_row, 200, body, 0, &found), READBACK_UNCLEAR);
+	strbuf_release(&found);
+	json_decref(body);
+
+	int64_t parsed = 0;
+	assert_int_equal(readback_parse_time("1970-01-01T00:00:01.250Z", &parsed), 0);
+	assert_int_equal(parsed, 1250);
+	assert_int_equal(readback_parse_time("2000-03-01T00:00:00-01:30", &parsed), 0);
+	assert_int_equal(parsed, 951868800000LL + 5400000LL);
+	assert_int_equal(readback_parse_time("2026-13-01T00:00:00Z", &parsed), -1);
+	assert_int_equal(readback_parse_time("yesterday", &parsed), -1);
+	assert_int_equal(readback_parse_time("2026-12-02T15:40:00Zjunk", &parsed), -1);
 }
 
 int main(void)
@@ -363,6 +507,8 @@ int main(void)
 	    cmocka_unit_test(change_status_maps),
 	    cmocka_unit_test(answers_keyed_by_canonical_names),
 	    cmocka_unit_test(device_operations_failures),
+	    cmocka_unit_test(per_device_entries_inside_failure_answers),
+	    cmocka_unit_test(read_backs_prove_only_this_rows_activation),
 	    cmocka_unit_test(note_and_locate_answers),
 	    cmocka_unit_test(messages_are_cut_on_character_boundaries),
 	    cmocka_unit_test(garbage_answers_never_crash),

@@ -52,7 +52,8 @@ const struct op *pipeline_find_op(const char *name, struct error *error)
 	return NULL;
 }
 
-struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, struct error *error)
+struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes,
+                               struct error *error)
 {
 	struct pipeline *pipeline = calloc(1, sizeof(*pipeline));
 	if (!pipeline) {
@@ -62,20 +63,15 @@ struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, s
 	strbuf_init(&pipeline->message, PIPELINE_MESSAGE_LIMIT);
 	strbuf_init(&pipeline->rule, PIPELINE_MESSAGE_LIMIT);
 	pipeline->notes = notes;
-	pipeline->validation = options->validation;
-	pipeline->op = pipeline_find_op(options->op, error);
+	pipeline->validation = config->validation;
+	pipeline->op = pipeline_find_op(config->op, error);
 	if (!pipeline->op)
 		goto fail;
-	struct manifest_options manifest_options = {
-	    .format = options->format,
-	    .delimiter = options->delimiter,
-	};
-	pipeline->manifest = manifest_open(options->manifest, &manifest_options, error);
+	pipeline->manifest = manifest_open(config->manifest, &config->manifest_options, error);
 	if (!pipeline->manifest)
 		goto fail;
-	pipeline->binding =
-	    binding_new(pipeline->op, pipeline->manifest, options->maps, options->map_count,
-	                options->sets, options->set_count, error);
+	pipeline->binding = binding_new(pipeline->op, pipeline->manifest, config->maps,
+	                                config->map_count, config->sets, config->set_count, error);
 	if (!pipeline->binding)
 		goto fail;
 	pipeline->dupes = dupe_set_new();
@@ -89,7 +85,7 @@ struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, s
 	                         ? NULL
 	                         : binding_unused_note(pipeline->binding, pipeline->manifest);
 	if (unused && notes)
-		fprintf(notes, "lattigo-batch: note: %s: %s\n", options->manifest, unused);
+		fprintf(notes, "lattigo-batch: note: %s: %s\n", config->manifest, unused);
 	return pipeline;
 fail:
 	pipeline_close(pipeline);

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cli/options.h"
 #include "common/error.h"
+#include "manifest/binding.h"
 #include "manifest/manifest.h"
 #include "ops/op.h"
 
@@ -50,12 +50,25 @@ struct pipeline;
  * closest operation name as a hint. */
 const struct op *pipeline_find_op(const char *name, struct error *error);
 
-/* Opens options->manifest for options->op with its format, delimiter,
- * --map, --set and --no-luhn. File-level problems (unreadable file, missing
- * required column, unknown --map field) return NULL with error naming file
- * and line. Notes about the file (unused columns, BOM, ...) go once to notes
- * (may be NULL). Free with pipeline_close. */
-struct pipeline *pipeline_open(const struct job_options *options, FILE *notes, struct error *error);
+/* What a pipeline reads and how it judges rows. The pipeline copies what it
+ * keeps; the caller's strings and arrays need only outlive pipeline_open. */
+struct pipeline_config {
+	const char *op;       /* operation name (resolved as pipeline_find_op does) */
+	const char *manifest; /* path; "-" is stdin */
+	struct manifest_options manifest_options; /* format and delimiter; 0 = detected */
+	const struct field_assignment *maps;      /* FIELD=COLUMN */
+	size_t map_count;
+	const struct field_assignment *sets; /* FIELD=VALUE for every row */
+	size_t set_count;
+	struct validation_options validation;
+};
+
+/* Opens config->manifest for config->op. File-level problems (unreadable
+ * file, missing required column, unknown --map field) return NULL with error
+ * naming file and line. Notes about the file (unused columns, BOM, ...) go
+ * once to notes (may be NULL). Free with pipeline_close. */
+struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes,
+                               struct error *error);
 /* Says whether an earlier run of the job finished row (setting *was_valid to
  * whether the row passed validation then). */
 typedef bool pipeline_settled_fn(void *context, uint64_t row, bool *was_valid);
