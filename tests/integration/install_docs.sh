@@ -74,27 +74,27 @@ complete_words() {
 }
 got=$(complete_words lattigo-batch "")
 for command in $commands; do
-  echo "$got" | grep -qx "$command" || fail "bash completion does not offer the command $command: $got"
+  grep -qx -- "$command" <<<"$got" || fail "bash completion does not offer the command $command: $got"
 done
-echo "$got" | grep -qx -- "--version" || fail "bash completion does not offer --version"
+grep -qx -- "--version" <<<"$got" || fail "bash completion does not offer --version"
 for command in "${!options[@]}"; do
   got=$(complete_words lattigo-batch "$command" --)
   for option in ${options[$command]}; do
-    echo "$got" | grep -qx -- "$option" || fail "bash completion of '$command --' lacks $option"
+    grep -qx -- "$option" <<<"$got" || fail "bash completion of '$command --' lacks $option"
   done
 done
 got=$(complete_words lattigo-batch run --op "")
 for operation in $operations; do
-  echo "$got" | grep -qx "$operation" || fail "bash completion of --op lacks $operation"
+  grep -qx -- "$operation" <<<"$got" || fail "bash completion of --op lacks $operation"
 done
 [ "$(echo "$got" | wc -l)" -eq "$(echo "$operations" | wc -w)" ] || fail "bash completion of --op offers more than the operations: $got"
 got=$(complete_words lattigo-batch export "")
 for kind in $kinds; do
-  echo "$got" | grep -qx "$kind" || fail "bash completion of export lacks $kind"
+  grep -qx -- "$kind" <<<"$got" || fail "bash completion of export lacks $kind"
 done
 got=$(complete_words lattigo-sim --)
 for option in $sim_options; do
-  echo "$got" | grep -qx -- "$option" || fail "bash completion of lattigo-sim lacks $option"
+  grep -qx -- "$option" <<<"$got" || fail "bash completion of lattigo-sim lacks $option"
 done
 mkdir -p "$WORK/jobs/out-a" && touch "$WORK/jobs/lot-42.csv"
 got=$(cd "$WORK/jobs" && complete_words lattigo-batch run --manifest lot)

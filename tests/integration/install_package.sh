@@ -27,9 +27,11 @@ done
 version=$("$prefix/bin/lattigo-batch" --version) || fail "installed lattigo-batch --version failed"
 assert_eq "$("$LATTIGO_BATCH" --version)" "$version" "installed version = built version"
 if command -v man >/dev/null; then
-  MANWIDTH=80 man -l "$prefix/share/man/man1/lattigo-batch.1" 2>/dev/null | grep -q "lattigo-batch - push provisioning jobs" ||
+  MANWIDTH=80 man -l "$prefix/share/man/man1/lattigo-batch.1" >"$WORK/man-batch.txt" 2>/dev/null || true
+  grep -q "lattigo-batch - push provisioning jobs" "$WORK/man-batch.txt" ||
     fail "man -l does not show lattigo-batch(1)"
-  MANWIDTH=80 man -l "$prefix/share/man/man1/lattigo-sim.1" 2>/dev/null | grep -q "lattigo-sim - a local simulator" ||
+  MANWIDTH=80 man -l "$prefix/share/man/man1/lattigo-sim.1" >"$WORK/man-sim.txt" 2>/dev/null || true
+  grep -q "lattigo-sim - a local simulator" "$WORK/man-sim.txt" ||
     fail "man -l does not show lattigo-sim(1)"
 fi
 
@@ -40,9 +42,9 @@ deb=$(ls "$build"/packages/lattigo-batch_*.deb 2>/dev/null | head -1)
 depends=$(dpkg-deb -f "$deb" Depends)
 note "Depends: $depends"
 for package in libc6 libcsv3 libcurl4 libjansson4 libmicrohttpd12 libssl3 zlib1g; do
-  echo "$depends" | grep -qE "(^|, )$package( |,|$)" || fail "Depends lacks $package: $depends"
+  grep -qE "(^|, )$package( |,|$)" <<<"$depends" || fail "Depends lacks $package: $depends"
 done
-echo "$depends" | grep -q -- "-dev" && fail "Depends names a -dev package: $depends"
+grep -q -- "-dev" <<<"$depends" && fail "Depends names a -dev package: $depends"
 dpkg-deb -c "$deb" >"$WORK/contents"
 for file in ./usr/bin/lattigo-batch ./usr/bin/lattigo-sim ./usr/share/man/man1/lattigo-batch.1 \
   ./usr/share/man/man1/lattigo-sim.1 ./usr/share/bash-completion/completions/lattigo-batch \
