@@ -5,10 +5,11 @@
 
 _lattigo_batch_ops="activate cost-center locate note remove-usage-limit simstate sms upload usage-limit"
 _lattigo_batch_kinds="daily-usage device devices monthly-usage rate-plans reports sms-log users"
-_lattigo_batch_commands="run resume status report validate export audit ops help"
+_lattigo_batch_commands="run resume status report validate export audit ops template help"
 
 _lattigo_batch_options() { # COMMAND: the options it takes
-  local manifest="--op --manifest --format --delimiter --map --set --no-luhn --out"
+  local manifest="--op --manifest --format --sheet --output-format --delimiter --map --set --no-luhn
+    --out"
   local sending="--endpoint --credentials --insecure-http --concurrency --rate --max-retries
     --connect-timeout --timeout --stall-timeout --yes --quiet --progress --verbose"
   case $1 in
@@ -22,6 +23,7 @@ _lattigo_batch_options() { # COMMAND: the options it takes
       --output-format --concurrency --rate --max-retries --timeout --connect-timeout
       --stall-timeout --verbose --quiet --help" ;;
     audit) echo "--row --json --help" ;;
+    template) echo "--format --output --help" ;;
     ops|help) echo "--help" ;;
   esac
 }
@@ -36,14 +38,25 @@ _lattigo_batch() {
   local command=${COMP_WORDS[1]}
   case $prev in
     --op) COMPREPLY=($(compgen -W "$_lattigo_batch_ops" -- "$cur")); return ;;
-    --format|--output-format) COMPREPLY=($(compgen -W "csv jsonl" -- "$cur")); return ;;
+    --format)
+      case $command in
+        template) COMPREPLY=($(compgen -W "csv xlsx" -- "$cur")) ;;
+        *) COMPREPLY=($(compgen -W "csv jsonl xlsx" -- "$cur")) ;;
+      esac
+      return ;;
+    --output-format)
+      case $command in
+        export) COMPREPLY=($(compgen -W "csv jsonl" -- "$cur")) ;;
+        *) COMPREPLY=($(compgen -W "csv xlsx" -- "$cur")) ;;
+      esac
+      return ;;
     --no-luhn) COMPREPLY=($(compgen -W "iccid imei" -- "$cur")); return ;;
     --endpoint) COMPREPLY=($(compgen -W "sim https://api.lattigo.com" -- "$cur")); return ;;
     --delimiter) COMPREPLY=($(compgen -W ", ';' '|' tab" -- "$cur")); return ;;
     --manifest|--credentials|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --map|--set|--chunk|--concurrency|--rate|--max-retries|--connect-timeout|--timeout|\
-    --stall-timeout|--id-type|--state|--start-date|--end-date|--row|--limit) return ;;
+    --stall-timeout|--id-type|--state|--start-date|--end-date|--row|--limit|--sheet) return ;;
     --direction) COMPREPLY=($(compgen -W "all received sent" -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
@@ -62,6 +75,7 @@ _lattigo_batch() {
   done
   case $command in
     help) [ "$positional" -eq 0 ] && COMPREPLY=($(compgen -W "$_lattigo_batch_commands" -- "$cur")) ;;
+    template) [ "$positional" -eq 0 ] && COMPREPLY=($(compgen -W "$_lattigo_batch_ops" -- "$cur")) ;;
     export) [ "$positional" -eq 0 ] && COMPREPLY=($(compgen -W "$_lattigo_batch_kinds" -- "$cur")) ;;
     audit)
       if [ "$positional" -eq 0 ]; then
