@@ -15,10 +15,12 @@
 
 #include "cli/commands.h"
 #include "cli/credentials.h"
+#include "cli/options.h"
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/parse_options.h"
 #include "engine/endpoint_policy.h"
 #include "export/device_source.h"
 #include "export/export.h"
@@ -33,16 +35,158 @@
 
 struct export_options {
 	const struct read_endpoint *endpoint;
-	const char *api_root, *credentials_path, *manifest, *state, *start_date, *end_date;
-	const char *id_type, *direction, *output, *out, *format;
-	const char *limit_text, *concurrency_text, *rate_text, *retries_text;
-	const char *timeout_text, *connect_timeout_text, *stall_timeout_text;
+	/* strings are owned (filled from export_option_table); texts of numbers
+	 * are checked by check_options */
+	char *api_root, *credentials_path, *manifest, *state, *start_date, *end_date;
+	char *id_type, *direction, *output, *out, *format;
+	char *limit_text, *concurrency_text, *rate_text, *retries_text;
+	char *timeout_text, *connect_timeout_text, *stall_timeout_text;
 	bool insecure_http, no_details, verbose, quiet, help;
 	struct field_assignment maps[MAX_ASSIGNMENTS], sets[MAX_ASSIGNMENTS + 1];
 	size_t map_count, set_count;
 	/* given on the command line, to refuse what does not apply to the kind */
 	bool given_dates, given_limit, given_direction, given_state, given_details,
 	    given_manifest_options;
+};
+
+static int add_assignment(struct field_assignment *list, size_t *count, const char *option,
+                          const char *text, struct error *error);
+
+static int apply_map(const struct parse_option *row, void *base, const char *value,
+                     const char *label, struct error *error)
+{
+	(void)row;
+	struct export_options *options = base;
+	return add_assignment(options->maps, &options->map_count, label, value, error);
+}
+
+static int apply_set(const struct parse_option *row, void *base, const char *value,
+                     const char *label, struct error *error)
+{
+	(void)row;
+	struct export_options *options = base;
+	return add_assignment(options->sets, &options->set_count, label, value, error);
+}
+
+/* FIELD=VALUE texts point into argv, which outlives the options. */
+static const struct parse_option_handler map_handler = {.apply = apply_map};
+static const struct parse_option_handler set_handler = {.apply = apply_set};
+
+#define FIELD(member)                                                                              \
+	.offset = offsetof(struct export_options, member),                                         \
+	.size = sizeof(((struct export_options *)0)->member)
+#define TEXT_OPTION(option, member, value, text)                                                   \
+	{                                                                                          \
+		.name = option, .type = PARSE_OPTION_STRING, FIELD(member), .value_name = value,   \
+		.help = text                                                                       \
+	}
+
+static const struct parse_option export_option_rows[] = {
+    {.name = "endpoint",
+     .type = PARSE_OPTION_STRING,
+     FIELD(api_root),
+     .value_name = "URL",
+     .default_text = "$LATTIGO_ENDPOINT, else " OPTIONS_DEFAULT_ENDPOINT,
+     .help = "API root, or 'sim' for the bundled simulator"},
+    {.name = "credentials",
+     .type = PARSE_OPTION_STRING,
+     FIELD(credentials_path),
+     .value_name = "FILE",
+     .default_text = "LATTIGO_KEY_NAME / LATTIGO_API_KEY",
+     .help = "key_name:api_key, readable by its owner only"},
+    {.name = "insecure-http",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(insecure_http),
+     .help = "allow plain http to a non-loopback host"},
+    TEXT_OPTION("manifest", manifest, "FILE",
+                "per-device kinds: the devices to read (a device_name column)"),
+    {.name = "map",
+     .type = PARSE_OPTION_CUSTOM,
+     .handler = &map_handler,
+     .value_name = "FIELD=COLUMN",
+     .help = "take device_name (or id_type) from another column"},
+    {.name = "set",
+     .type = PARSE_OPTION_CUSTOM,
+     .handler = &set_handler,
+     .value_name = "FIELD=VALUE",
+     .help = "the same value for every row, e.g. --set id_type=iccid"},
+    TEXT_OPTION("id-type", id_type, "TYPE",
+                "the manifest's devices are of this id type (e.g. iccid)"),
+    TEXT_OPTION("start-date", start_date, "DATE",
+                "reports, daily-usage, monthly-usage, sms-log: from DATE (ISO 8601 date or "
+                "date-time)"),
+    TEXT_OPTION("end-date", end_date, "DATE", "... up to DATE (not before --start-date)"),
+    {.name = "limit",
+     .type = PARSE_OPTION_STRING,
+     FIELD(limit_text),
+     .value_name = "N",
+     .default_text = "all in the range",
+     .help = "reports, daily-usage, monthly-usage: at most N records per device"},
+    TEXT_OPTION("direction", direction, "D", "sms-log: all, received or sent"),
+    TEXT_OPTION("state", state, "STATE",
+                "devices: only devices in STATE (active, deactivated, pending, suspended)"),
+    {.name = "no-details",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(no_details),
+     .help = "devices: names only"},
+    TEXT_OPTION("out", out, "DIR",
+                "a resumable job directory (records, errors.csv, summary.json, checkpoint, "
+                "audit trail)"),
+    TEXT_OPTION("output", output, "FILE", "write here (complete or not at all) instead of stdout"),
+    {.name = "output-format",
+     .type = PARSE_OPTION_STRING,
+     FIELD(format),
+     .value_name = "F",
+     .default_text = "csv",
+     .help = "csv, jsonl, or xlsx (with --output FILE)"},
+    {.name = "concurrency",
+     .type = PARSE_OPTION_STRING,
+     FIELD(concurrency_text),
+     .value_name = "N",
+     .default_text = "8",
+     .help = "reads in flight"},
+    {.name = "rate",
+     .type = PARSE_OPTION_STRING,
+     FIELD(rate_text),
+     .value_name = "R",
+     .default_text = "unlimited",
+     .help = "at most R reads per second"},
+    {.name = "max-retries",
+     .type = PARSE_OPTION_STRING,
+     FIELD(retries_text),
+     .value_name = "N",
+     .default_text = "8",
+     .help = "retries of one read on 429 / 5xx / network errors"},
+    {.name = "timeout",
+     .type = PARSE_OPTION_STRING,
+     FIELD(timeout_text),
+     .value_name = "S",
+     .default_text = "120",
+     .help = "give up on one read after S seconds"},
+    {.name = "connect-timeout",
+     .type = PARSE_OPTION_STRING,
+     FIELD(connect_timeout_text),
+     .value_name = "S",
+     .default_text = "10",
+     .help = "give up connecting after S seconds"},
+    {.name = "stall-timeout",
+     .type = PARSE_OPTION_STRING,
+     FIELD(stall_timeout_text),
+     .value_name = "S",
+     .default_text = "30",
+     .help = "give up on a read that received nothing for S seconds"},
+    {.name = "verbose",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(verbose),
+     .help = "one line per read on stderr"},
+    {.name = "quiet", .type = PARSE_OPTION_FLAG, FIELD(quiet), .help = "no closing line on stderr"},
+    {.name = "help", .type = PARSE_OPTION_HELP, .help = "show this help"},
+};
+
+static const struct parse_options_table export_option_table = {
+    .rows = export_option_rows,
+    .count = sizeof(export_option_rows) / sizeof(export_option_rows[0]),
+    .program = "lattigo-batch",
 };
 
 static void print_usage(FILE *stream)
@@ -53,38 +197,10 @@ static void print_usage(FILE *stream)
 	for (size_t index = 0; index < read_endpoint_count; index++)
 		fprintf(stream, "  %-14s %s\n", read_endpoints[index].kind,
 		        read_endpoints[index].summary);
+	fputc('\n', stream);
+	parse_options_print_help(&export_option_table, 0, stream);
 	fprintf(stream,
-	        "\noptions:\n"
-	        "  --endpoint URL        API root, or 'sim' for the bundled simulator "
-	        "(default: $LATTIGO_ENDPOINT, else https://api.lattigo.com)\n"
-	        "  --credentials FILE    key_name:api_key, readable by its owner only "
-	        "(default: LATTIGO_KEY_NAME / LATTIGO_API_KEY)\n"
-	        "  --insecure-http       allow plain http to a non-loopback host\n"
-	        "  --manifest FILE       per-device kinds: the devices to read (a device_name "
-	        "column)\n"
-	        "  --map FIELD=COLUMN    take device_name (or id_type) from another column\n"
-	        "  --set FIELD=VALUE     the same value for every row, e.g. --set id_type=iccid\n"
-	        "  --id-type TYPE        the manifest's devices are of this id type (e.g. iccid)\n"
-	        "  --start-date DATE     reports, daily-usage, monthly-usage, sms-log: from DATE "
-	        "(ISO 8601 date or date-time)\n"
-	        "  --end-date DATE       ... up to DATE (not before --start-date)\n"
-	        "  --limit N             reports, daily-usage, monthly-usage: at most N records "
-	        "per device (default: all in the range)\n"
-	        "  --direction D         sms-log: all, received or sent\n"
-	        "  --state STATE         devices: only devices in STATE (active, deactivated, "
-	        "pending, suspended)\n"
-	        "  --no-details          devices: names only\n"
-	        "  --out DIR             a resumable job directory (records, errors.csv, "
-	        "summary.json, checkpoint, audit trail)\n"
-	        "  --output FILE         write here (complete or not at all) instead of stdout\n"
-	        "  --output-format F     csv (default), jsonl, or xlsx (with --output FILE)\n"
-	        "  --concurrency N       reads in flight (default 8)\n"
-	        "  --rate R              at most R reads per second (default: unlimited)\n"
-	        "  --max-retries N       retries of one read on 429 / 5xx / network errors "
-	        "(default 8)\n"
-	        "  --timeout S, --connect-timeout S, --stall-timeout S   per read (120, 10, 30)\n"
-	        "  --verbose             one line per read on stderr\n"
-	        "  --quiet               no closing line on stderr\n\n"
+	        "\n"
 	        "examples:\n"
 	        "  lattigo-batch export devices --endpoint sim --output devices.csv\n"
 	        "  lattigo-batch export daily-usage --manifest devices.csv --start-date 2026-10-01 "
@@ -114,107 +230,38 @@ static int add_assignment(struct field_assignment *list, size_t *count, const ch
 
 static void release_options(struct export_options *options)
 {
+	parse_options_release(&export_option_table, options);
 	for (size_t index = 0; index < options->map_count; index++)
 		free((char *)options->maps[index].field);
 	for (size_t index = 0; index < options->set_count; index++)
 		free((char *)options->sets[index].field);
 }
 
-/* Parses the command line into options. Returns 0 or -1 with error. */
+/* Parses the command line into options (with the shared option parser).
+ * Returns 0 or -1 with error. */
 static int parse_options(struct export_options *options, int argc, char **argv, struct error *error)
 {
-	struct {
-		const char *name;
-		const char **target;
-		bool *given;
-	} valued[] = {
-	    {"--endpoint", &options->api_root, NULL},
-	    {"--credentials", &options->credentials_path, NULL},
-	    {"--manifest", &options->manifest, &options->given_manifest_options},
-	    {"--id-type", &options->id_type, &options->given_manifest_options},
-	    {"--state", &options->state, &options->given_state},
-	    {"--start-date", &options->start_date, &options->given_dates},
-	    {"--end-date", &options->end_date, &options->given_dates},
-	    {"--limit", &options->limit_text, &options->given_limit},
-	    {"--direction", &options->direction, &options->given_direction},
-	    {"--output", &options->output, NULL},
-	    {"--out", &options->out, NULL},
-	    {"--output-format", &options->format, NULL},
-	    {"--concurrency", &options->concurrency_text, NULL},
-	    {"--rate", &options->rate_text, NULL},
-	    {"--max-retries", &options->retries_text, NULL},
-	    {"--timeout", &options->timeout_text, NULL},
-	    {"--connect-timeout", &options->connect_timeout_text, NULL},
-	    {"--stall-timeout", &options->stall_timeout_text, NULL},
-	    {"--map", NULL, &options->given_manifest_options},
-	    {"--set", NULL, &options->given_manifest_options},
-	};
-	struct {
-		const char *name;
-		bool *target;
-	} flags[] = {
-	    {"--insecure-http", &options->insecure_http},
-	    {"--no-details", &options->no_details},
-	    {"--verbose", &options->verbose},
-	    {"--quiet", &options->quiet},
-	};
-	const char *kind = NULL;
-	for (int index = 1; index < argc; index++) {
-		const char *argument = argv[index];
-		if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0) {
-			options->help = true;
-			return 0;
-		}
-		bool matched = false;
-		for (size_t flag = 0; flag < sizeof(flags) / sizeof(flags[0]); flag++)
-			if (strcmp(argument, flags[flag].name) == 0) {
-				*flags[flag].target = true;
-				matched = true;
-			}
-		if (strcmp(argument, "--no-details") == 0)
-			options->given_details = true;
-		if (matched)
-			continue;
-		for (size_t option = 0; option < sizeof(valued) / sizeof(valued[0]); option++) {
-			size_t length = strlen(valued[option].name);
-			if (strncmp(argument, valued[option].name, length) != 0 ||
-			    (argument[length] != '=' && argument[length] != '\0'))
-				continue;
-			const char *value = argument[length] == '=' ? argument + length + 1 : NULL;
-			if (!value) {
-				if (index + 1 >= argc)
-					return error_set(error, "option '%s' needs a value",
-					                 argument);
-				value = argv[++index];
-			}
-			if (valued[option].given)
-				*valued[option].given = true;
-			if (strcmp(valued[option].name, "--map") == 0) {
-				if (add_assignment(options->maps, &options->map_count, "--map",
-				                   value, error) < 0)
-					return -1;
-			} else if (strcmp(valued[option].name, "--set") == 0) {
-				if (add_assignment(options->sets, &options->set_count, "--set",
-				                   value, error) < 0)
-					return -1;
-			} else {
-				*valued[option].target = value;
-			}
-			matched = true;
-			break;
-		}
-		if (matched)
-			continue;
-		if (argument[0] == '-' && argument[1] != '\0')
-			return error_set(error,
-			                 "export: unknown option '%s'; see 'lattigo-batch export "
-			                 "--help'",
-			                 argument);
-		if (kind)
-			return error_set(error, "export takes one KIND, got '%s' and '%s'", kind,
-			                 argument);
-		kind = argument;
+	struct parsed_command_line line;
+	int parsed = parse_options_command(&export_option_table, 0, "export", options, argc, argv,
+	                                   &line, error);
+	const char *kind = line.positional_count ? line.positional[0] : NULL;
+	if (parsed == 0 && line.positional_count > 1)
+		parsed = error_set(error, "export takes one KIND, got '%s' and '%s'", kind,
+		                   line.positional[1]);
+	parsed_command_line_release(&line);
+	if (parsed == 1) {
+		options->help = true;
+		return 0;
 	}
+	if (parsed < 0)
+		return -1;
+	options->given_dates = options->start_date || options->end_date;
+	options->given_limit = options->limit_text != NULL;
+	options->given_direction = options->direction != NULL;
+	options->given_state = options->state != NULL;
+	options->given_details = options->no_details;
+	options->given_manifest_options =
+	    options->manifest || options->id_type || options->map_count || options->set_count;
 	if (!kind)
 		return error_set(error, "export needs KIND (daily-usage, device, devices, "
 		                        "monthly-usage, rate-plans, reports, sms-log, users); see "
@@ -595,7 +642,11 @@ int command_export(int argc, char **argv)
 	if (!options.api_root) {
 		const char *environment = getenv("LATTIGO_ENDPOINT");
 		options.api_root =
-		    environment && *environment ? environment : "https://api.lattigo.com";
+		    strdup(environment && *environment ? environment : OPTIONS_DEFAULT_ENDPOINT);
+		if (!options.api_root) {
+			error_set(&error, "out of memory");
+			goto out;
+		}
 	}
 	if (check_options(&options, &request, &error) < 0)
 		goto out;
