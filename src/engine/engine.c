@@ -478,7 +478,7 @@ static struct call *new_read_back(struct engine *engine, struct record **record,
 		return NULL;
 	lookup->id = ++engine->next_call_id;
 	lookup->sent_after_wall_ms = from->sent_after_wall_ms;
-	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%s", doubt);
+	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%.159s", doubt);
 	return lookup;
 }
 
