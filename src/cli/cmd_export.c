@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,11 @@
 
 #include "cli/commands.h"
 #include "cli/credentials.h"
+#include "cli/options.h"
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
 #include "common/clock.h"
+#include "common/parse_options.h"
 #include "common/error.h"
 #include "engine/endpoint_policy.h"
 #include "export/device_source.h"
@@ -27,21 +30,274 @@
 #include "export/record_format.h"
 #include "outputs/atomic_file.h"
 
-#define MAX_ASSIGNMENTS 32
-
-struct export_options {
-	const struct read_endpoint *endpoint;
-	const char *api_root, *credentials_path, *manifest, *state, *start_date, *end_date;
-	const char *id_type, *direction, *output, *out, *format;
-	const char *limit_text, *concurrency_text, *rate_text, *retries_text;
-	const char *timeout_text, *connect_timeout_text, *stall_timeout_text;
-	bool insecure_http, no_details, verbose, quiet, help;
-	struct field_assignment maps[MAX_ASSIGNMENTS], sets[MAX_ASSIGNMENTS + 1];
-	size_t map_count, set_count;
-	/* given on the command line, to refuse what does not apply to the kind */
-	bool given_dates, given_limit, given_direction, given_state, given_details,
-	    given_manifest_options;
+/* Which kinds an option applies to (bits of parse_option.scopes): every kind,
+ * per-device kinds, or the kinds whose endpoint takes a parameter. */
+enum export_scope {
+	EXPORT_ANY = 1 << 0,
+	EXPORT_PER_DEVICE = 1 << 1,
+	EXPORT_DATES = 1 << 2,
+	EXPORT_LIMIT = 1 << 3,
+	EXPORT_DIRECTION = 1 << 4,
+	EXPORT_STATE = 1 << 5,
+	EXPORT_DETAILS = 1 << 6,
 };
+
+enum export_format { EXPORT_CSV = 0, EXPORT_JSONL };
+
+/* What the command line says; filled by the rows below. */
+struct export_options {
+	char *api_root, *credentials_path, *manifest, *state, *start_date, *end_date;
+	char *id_type, *direction, *output, *out;
+	int format;
+	struct field_assignment *maps, *sets;
+	size_t map_count, set_count;
+	uint64_t limit;
+	unsigned concurrency, max_retries;
+	double rate;
+	long timeout, connect_timeout, stall_timeout;
+	bool insecure_http, no_details, verbose, quiet, help;
+	const struct read_endpoint *endpoint; /* KIND, the one positional argument */
+};
+
+#define FIELD(member)                                                                              \
+	.offset = offsetof(struct export_options, member),                                         \
+	.size = sizeof(((struct export_options *)0)->member)
+
+static const struct parse_option_word format_words[] = {{"csv", EXPORT_CSV},
+                                                        {"jsonl", EXPORT_JSONL}};
+
+/* Result-affecting rows decide the output: a resume with other values is refused. */
+static const struct parse_option export_option_rows[] = {
+    {.name = "help", .type = PARSE_OPTION_HELP, FIELD(help), .help = "this text"},
+    {.name = "endpoint",
+     .type = PARSE_OPTION_STRING,
+     FIELD(api_root),
+     .value_name = "URL",
+     .scopes = EXPORT_ANY,
+     .empty_text = "empty URL",
+     .default_text = "$LATTIGO_ENDPOINT, else https://api.lattigo.com",
+     .help = "API root; the word sim starts the bundled lattigo-sim"},
+    {.name = "credentials",
+     .type = PARSE_OPTION_STRING,
+     FIELD(credentials_path),
+     .value_name = "FILE",
+     .scopes = EXPORT_ANY,
+     .empty_text = "empty file name",
+     .default_text = "$LATTIGO_KEY_NAME and $LATTIGO_API_KEY",
+     .help = "file holding key_name:api_key, readable by its owner only"},
+    {.name = "insecure-http",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(insecure_http),
+     .scopes = EXPORT_ANY,
+     .help = "allow plain http:// to a non-loopback host"},
+    {.name = "manifest",
+     .type = PARSE_OPTION_STRING,
+     FIELD(manifest),
+     .value_name = "FILE",
+     .scopes = EXPORT_PER_DEVICE,
+     .flags = PARSE_OPTION_PATH,
+     .empty_text = "empty file name",
+     .help = "per-device kinds: the devices to read (a device_name column)"},
+    {.name = "map",
+     .type = PARSE_OPTION_CUSTOM,
+     FIELD(maps),
+     .count_offset = offsetof(struct export_options, map_count),
+     .handler = &options_map_handler,
+     .value_name = "FIELD=COLUMN",
+     .json_key = "map",
+     .scopes = EXPORT_PER_DEVICE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .help = "take device_name (or id_type) from another column"},
+    {.name = "set",
+     .type = PARSE_OPTION_CUSTOM,
+     FIELD(sets),
+     .count_offset = offsetof(struct export_options, set_count),
+     .handler = &options_set_handler,
+     .value_name = "FIELD=VALUE",
+     .json_key = "set",
+     .scopes = EXPORT_PER_DEVICE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .help = "the same value for every row, e.g. --set id_type=iccid"},
+    {.name = "id-type",
+     .type = PARSE_OPTION_STRING,
+     FIELD(id_type),
+     .value_name = "TYPE",
+     .json_key = "id_type",
+     .scopes = EXPORT_PER_DEVICE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty id type",
+     .help = "the manifest's devices are of this id type (e.g. iccid)"},
+    {.name = "start-date",
+     .type = PARSE_OPTION_STRING,
+     FIELD(start_date),
+     .value_name = "DATE",
+     .json_key = "start_date",
+     .scopes = EXPORT_DATES,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty date",
+     .help = "from DATE (ISO 8601 date or date-time; no zone = UTC)"},
+    {.name = "end-date",
+     .type = PARSE_OPTION_STRING,
+     FIELD(end_date),
+     .value_name = "DATE",
+     .json_key = "end_date",
+     .scopes = EXPORT_DATES,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty date",
+     .help = "up to DATE (not before --start-date)"},
+    {.name = "limit",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(limit),
+     .value_name = "N",
+     .json_key = "limit",
+     .scopes = EXPORT_LIMIT,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .minimum = 1,
+     .maximum = READ_LIMIT_ALL,
+     .default_text = "every record in the date range",
+     .help = "at most N records per device"},
+    {.name = "direction",
+     .type = PARSE_OPTION_STRING,
+     FIELD(direction),
+     .value_name = "all|received|sent",
+     .json_key = "direction",
+     .scopes = EXPORT_DIRECTION,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty direction",
+     .help = "which SMS events"},
+    {.name = "state",
+     .type = PARSE_OPTION_STRING,
+     FIELD(state),
+     .value_name = "STATE",
+     .json_key = "state",
+     .scopes = EXPORT_STATE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty state",
+     .help = "only devices in STATE (active, deactivated, pending, suspended)"},
+    {.name = "no-details",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(no_details),
+     .json_key = "no_details",
+     .scopes = EXPORT_DETAILS,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .help = "device names only"},
+    {.name = "output-format",
+     .type = PARSE_OPTION_CHOICE,
+     FIELD(format),
+     .value_name = "csv|jsonl",
+     .json_key = "format",
+     .scopes = EXPORT_ANY,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .words = format_words,
+     .word_count = 2,
+     .default_text = "csv",
+     .rejection = "unknown output format '{}' (csv or jsonl)",
+     .help = "records as CSV or JSONL"},
+    {.name = "out",
+     .type = PARSE_OPTION_STRING,
+     FIELD(out),
+     .value_name = "DIR",
+     .scopes = EXPORT_ANY,
+     .empty_text = "empty directory name",
+     .help = "a resumable job directory (records, errors.csv, summary.json, checkpoint, audit)"},
+    {.name = "output",
+     .type = PARSE_OPTION_STRING,
+     FIELD(output),
+     .value_name = "FILE",
+     .scopes = EXPORT_ANY,
+     .empty_text = "empty file name",
+     .default_text = "stdout",
+     .help = "write here, complete or not at all"},
+    {.name = "concurrency",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(concurrency),
+     .value_name = "N",
+     .scopes = EXPORT_ANY,
+     .minimum = 1,
+     .maximum = 64,
+     .default_value = "8",
+     .help = "reads in flight (1-64)"},
+    {.name = "rate",
+     .type = PARSE_OPTION_DOUBLE,
+     FIELD(rate),
+     .value_name = "R",
+     .scopes = EXPORT_ANY,
+     .flags = PARSE_OPTION_EXCLUSIVE_MINIMUM,
+     .real_minimum = 0,
+     .real_maximum = 1000000,
+     .default_text = "unlimited",
+     .rejection = "'{}' is not a number of reads per second above 0",
+     .help = "at most R reads per second"},
+    {.name = "max-retries",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(max_retries),
+     .value_name = "N",
+     .scopes = EXPORT_ANY,
+     .minimum = 0,
+     .maximum = 100,
+     .default_value = "8",
+     .help = "retries of one read on 429 / 5xx / network errors (0-100)"},
+    {.name = "connect-timeout",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(connect_timeout),
+     .value_name = "SECONDS",
+     .scopes = EXPORT_ANY,
+     .minimum = 1,
+     .maximum = 86400,
+     .default_value = "10",
+     .help = "TCP + TLS set-up of one read"},
+    {.name = "timeout",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(timeout),
+     .value_name = "SECONDS",
+     .scopes = EXPORT_ANY,
+     .minimum = 1,
+     .maximum = 86400,
+     .default_value = "120",
+     .help = "one whole read"},
+    {.name = "stall-timeout",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(stall_timeout),
+     .value_name = "SECONDS",
+     .scopes = EXPORT_ANY,
+     .minimum = 1,
+     .maximum = 86400,
+     .default_value = "30",
+     .help = "below 1 byte/s for this long: the read is stalled and retried"},
+    {.name = "verbose",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(verbose),
+     .scopes = EXPORT_ANY,
+     .help = "one line per read on stderr"},
+    {.name = "quiet",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(quiet),
+     .scopes = EXPORT_ANY,
+     .help = "no closing line on stderr"},
+};
+
+static const struct parse_options_table export_option_table = {
+    export_option_rows, sizeof(export_option_rows) / sizeof(export_option_rows[0]),
+    "lattigo-batch"};
+
+/* The options a kind takes, from its row of the read endpoint table. */
+static unsigned kind_scope(const struct read_endpoint *endpoint)
+{
+	unsigned scope = EXPORT_ANY;
+	static const struct {
+		unsigned parameter, scope;
+	} map[] = {{READ_PARAM_DATES, EXPORT_DATES},
+	           {READ_PARAM_LIMIT, EXPORT_LIMIT},
+	           {READ_PARAM_DIRECTION, EXPORT_DIRECTION},
+	           {READ_PARAM_STATE, EXPORT_STATE},
+	           {READ_PARAM_DETAILS, EXPORT_DETAILS}};
+	for (size_t index = 0; index < sizeof(map) / sizeof(map[0]); index++)
+		if (endpoint->parameters & map[index].parameter)
+			scope |= map[index].scope;
+	if (endpoint->per_device)
+		scope |= EXPORT_PER_DEVICE;
+	return scope;
+}
 
 static void print_usage(FILE *stream)
 {
@@ -51,191 +307,89 @@ static void print_usage(FILE *stream)
 	for (size_t index = 0; index < read_endpoint_count; index++)
 		fprintf(stream, "  %-14s %s\n", read_endpoints[index].kind,
 		        read_endpoints[index].summary);
-	fprintf(stream,
-	        "\noptions:\n"
-	        "  --endpoint URL        API root, or 'sim' for the bundled simulator "
-	        "(default: $LATTIGO_ENDPOINT, else https://api.lattigo.com)\n"
-	        "  --credentials FILE    key_name:api_key, readable by its owner only "
-	        "(default: LATTIGO_KEY_NAME / LATTIGO_API_KEY)\n"
-	        "  --insecure-http       allow plain http to a non-loopback host\n"
-	        "  --manifest FILE       per-device kinds: the devices to read (a device_name "
-	        "column)\n"
-	        "  --map FIELD=COLUMN    take device_name (or id_type) from another column\n"
-	        "  --set FIELD=VALUE     the same value for every row, e.g. --set id_type=iccid\n"
-	        "  --id-type TYPE        the manifest's devices are of this id type (e.g. iccid)\n"
-	        "  --start-date DATE     reports, daily-usage, monthly-usage, sms-log: from DATE "
-	        "(ISO 8601 date or date-time)\n"
-	        "  --end-date DATE       ... up to DATE (not before --start-date)\n"
-	        "  --limit N             reports, daily-usage, monthly-usage: at most N records "
-	        "per device (default: all in the range)\n"
-	        "  --direction D         sms-log: all, received or sent\n"
-	        "  --state STATE         devices: only devices in STATE (active, deactivated, "
-	        "pending, suspended)\n"
-	        "  --no-details          devices: names only\n"
-	        "  --out DIR             a resumable job directory (records, errors.csv, "
-	        "summary.json, checkpoint, audit trail)\n"
-	        "  --output FILE         write here (complete or not at all) instead of stdout\n"
-	        "  --output-format F     csv (default) or jsonl\n"
-	        "  --concurrency N       reads in flight (default 8)\n"
-	        "  --rate R              at most R reads per second (default: unlimited)\n"
-	        "  --max-retries N       retries of one read on 429 / 5xx / network errors "
-	        "(default 8)\n"
-	        "  --timeout S, --connect-timeout S, --stall-timeout S   per read (120, 10, 30)\n"
-	        "  --verbose             one line per read on stderr\n"
-	        "  --quiet               no closing line on stderr\n\n"
-	        "examples:\n"
-	        "  lattigo-batch export devices --endpoint sim --output devices.csv\n"
-	        "  lattigo-batch export daily-usage --manifest devices.csv --start-date 2026-10-01 "
-	        "--end-date 2026-11-30 --out out/usage-oct-nov\n\n"
-	        "exit status: 0 every record read; 1 some devices could not be read (errors.csv);\n"
-	        "2 usage or input error, nothing read; 3 stopped (signal, failing API, full "
-	        "disk), resumable with --out; 4 --out holds another export\n");
+	fputc('\n', stream);
+	parse_options_print_help(&export_option_table, ~0u, stream);
+	fputs("\nexamples:\n"
+	      "  lattigo-batch export devices --endpoint sim --output devices.csv\n"
+	      "  lattigo-batch export daily-usage --manifest devices.csv --start-date 2026-10-01 "
+	      "--end-date 2026-11-30 --out out/usage-oct-nov\n\n"
+	      "exit status: 0 every record read; 1 some devices could not be read (errors.csv);\n"
+	      "2 usage or input error, nothing read; 3 stopped (signal, failing API, full disk),\n"
+	      "resumable with --out; 4 --out holds another export, or its options changed\n",
+	      stream);
 }
 
-static int add_assignment(struct field_assignment *list, size_t *count, const char *option,
-                          const char *text, struct error *error)
+/* Names the kinds that take an option of scope, e.g. "reports, daily-usage and monthly-usage". */
+static void kinds_taking(unsigned scope, char *out, size_t size)
 {
-	const char *equals = strchr(text, '=');
-	if (!equals || equals == text)
-		return error_set(error, "%s needs FIELD=VALUE, not '%s'", option, text);
-	if (*count >= MAX_ASSIGNMENTS)
-		return error_set(error, "too many %s options", option);
-	size_t length = (size_t)(equals - text);
-	char *field = strndup(text, length);
-	if (!field)
-		return error_set(error, "out of memory");
-	list[*count].field = field;
-	list[*count].value = equals + 1;
-	(*count)++;
-	return 0;
-}
-
-static void release_options(struct export_options *options)
-{
-	for (size_t index = 0; index < options->map_count; index++)
-		free((char *)options->maps[index].field);
-	for (size_t index = 0; index < options->set_count; index++)
-		free((char *)options->sets[index].field);
-}
-
-/* Parses the command line into options. Returns 0 or -1 with error. */
-static int parse_options(struct export_options *options, int argc, char **argv, struct error *error)
-{
-	struct {
-		const char *name;
-		const char **target;
-		bool *given;
-	} valued[] = {
-	    {"--endpoint", &options->api_root, NULL},
-	    {"--credentials", &options->credentials_path, NULL},
-	    {"--manifest", &options->manifest, &options->given_manifest_options},
-	    {"--id-type", &options->id_type, &options->given_manifest_options},
-	    {"--state", &options->state, &options->given_state},
-	    {"--start-date", &options->start_date, &options->given_dates},
-	    {"--end-date", &options->end_date, &options->given_dates},
-	    {"--limit", &options->limit_text, &options->given_limit},
-	    {"--direction", &options->direction, &options->given_direction},
-	    {"--output", &options->output, NULL},
-	    {"--out", &options->out, NULL},
-	    {"--output-format", &options->format, NULL},
-	    {"--concurrency", &options->concurrency_text, NULL},
-	    {"--rate", &options->rate_text, NULL},
-	    {"--max-retries", &options->retries_text, NULL},
-	    {"--timeout", &options->timeout_text, NULL},
-	    {"--connect-timeout", &options->connect_timeout_text, NULL},
-	    {"--stall-timeout", &options->stall_timeout_text, NULL},
-	    {"--map", NULL, &options->given_manifest_options},
-	    {"--set", NULL, &options->given_manifest_options},
-	};
-	struct {
-		const char *name;
-		bool *target;
-	} flags[] = {
-	    {"--insecure-http", &options->insecure_http},
-	    {"--no-details", &options->no_details},
-	    {"--verbose", &options->verbose},
-	    {"--quiet", &options->quiet},
-	};
-	const char *kind = NULL;
-	for (int index = 1; index < argc; index++) {
-		const char *argument = argv[index];
-		if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0) {
-			options->help = true;
-			return 0;
-		}
-		bool matched = false;
-		for (size_t flag = 0; flag < sizeof(flags) / sizeof(flags[0]); flag++)
-			if (strcmp(argument, flags[flag].name) == 0) {
-				*flags[flag].target = true;
-				matched = true;
-			}
-		if (strcmp(argument, "--no-details") == 0)
-			options->given_details = true;
-		if (matched)
+	size_t used = 0, found = 0, total = 0;
+	out[0] = '\0';
+	for (size_t index = 0; index < read_endpoint_count; index++)
+		total += (kind_scope(&read_endpoints[index]) & scope) != 0;
+	for (size_t index = 0; index < read_endpoint_count && used < size; index++) {
+		if (!(kind_scope(&read_endpoints[index]) & scope))
 			continue;
-		for (size_t option = 0; option < sizeof(valued) / sizeof(valued[0]); option++) {
-			size_t length = strlen(valued[option].name);
-			if (strncmp(argument, valued[option].name, length) != 0 ||
-			    (argument[length] != '=' && argument[length] != '\0'))
-				continue;
-			const char *value = argument[length] == '=' ? argument + length + 1 : NULL;
-			if (!value) {
-				if (index + 1 >= argc)
-					return error_set(error, "option '%s' needs a value",
-					                 argument);
-				value = argv[++index];
-			}
-			if (valued[option].given)
-				*valued[option].given = true;
-			if (strcmp(valued[option].name, "--map") == 0) {
-				if (add_assignment(options->maps, &options->map_count, "--map",
-				                   value, error) < 0)
-					return -1;
-			} else if (strcmp(valued[option].name, "--set") == 0) {
-				if (add_assignment(options->sets, &options->set_count, "--set",
-				                   value, error) < 0)
-					return -1;
-			} else {
-				*valued[option].target = value;
-			}
-			matched = true;
+		found++;
+		int wrote = snprintf(out + used, size - used, "%s%s",
+		                     found == 1       ? ""
+		                     : found == total ? " and "
+		                                      : ", ",
+		                     read_endpoints[index].kind);
+		if (wrote < 0)
 			break;
-		}
-		if (matched)
-			continue;
-		if (argument[0] == '-' && argument[1] != '\0')
-			return error_set(error,
-			                 "export: unknown option '%s'; see 'lattigo-batch export "
-			                 "--help'",
-			                 argument);
-		if (kind)
-			return error_set(error, "export takes one KIND, got '%s' and '%s'", kind,
-			                 argument);
-		kind = argument;
+		used += (size_t)wrote;
 	}
-	if (!kind)
-		return error_set(error, "export needs KIND (daily-usage, device, devices, "
-		                        "monthly-usage, rate-plans, reports, sms-log, users); see "
-		                        "'lattigo-batch export --help'");
-	options->endpoint = read_endpoint_find(kind);
-	if (!options->endpoint)
-		return error_set(
-		    error, "export: unknown KIND '%s'; see 'lattigo-batch export --help'", kind);
-	return 0;
 }
 
-static int parse_count(const char *text, const char *option, uint64_t minimum, uint64_t maximum,
-                       uint64_t *out, struct error *error)
+/* Parses the command line: KIND and its options, each checked against its row
+ * and against the kinds it applies to. Returns 0 or -1 with error. */
+static int parse_export_options(struct export_options *options, int argc, char **argv,
+                                struct error *error)
 {
-	char *stop = NULL;
-	errno = 0;
-	unsigned long long value = text ? strtoull(text, &stop, 10) : 0;
-	if (!text || !*text || *stop || errno || *text == '-' || value < minimum || value > maximum)
-		return error_set(
-		    error, "%s must be a whole number from %" PRIu64 " to %" PRIu64 ", not '%s'",
-		    option, minimum, maximum, text ? text : "");
-	*out = value;
-	return 0;
+	struct parsed_command_line line;
+	memset(&line, 0, sizeof(line));
+	int result = -1;
+	if (parse_options_defaults(&export_option_table, options, error) < 0 ||
+	    parse_options_argv(&export_option_table, ~0u, "export", argc, argv, &line, error) < 0)
+		goto out;
+	if (line.help) {
+		options->help = true;
+		result = 0;
+		goto out;
+	}
+	if (line.positional_count != 1) {
+		if (line.positional_count == 0)
+			error_set(error,
+			          "export needs KIND (daily-usage, device, devices, monthly-usage, "
+			          "rate-plans, reports, sms-log, users); see 'lattigo-batch "
+			          "export --help'");
+		else
+			error_set(error, "export takes one KIND, got '%s' and '%s'",
+			          line.positional[0], line.positional[1]);
+		goto out;
+	}
+	options->endpoint = read_endpoint_find(line.positional[0]);
+	if (!options->endpoint) {
+		error_set(error, "export: unknown KIND '%s'; see 'lattigo-batch export --help'",
+		          line.positional[0]);
+		goto out;
+	}
+	unsigned scope = kind_scope(options->endpoint);
+	for (size_t index = 0; index < line.given_count; index++) {
+		const struct parse_option *row = line.given[index].row;
+		if (!row->scopes || (row->scopes & scope))
+			continue;
+		char kinds[200];
+		kinds_taking(row->scopes, kinds, sizeof(kinds));
+		error_set(error, "export %s takes no --%s (only %s %s)", options->endpoint->kind,
+		          row->name, kinds,
+		          strchr(kinds, ',') || strstr(kinds, " and ") ? "do" : "does");
+		goto out;
+	}
+	result = parse_options_apply_line(&line, options, error);
+out:
+	parsed_command_line_release(&line);
+	return result;
 }
 
 /* Refuses what does not fit the kind or the API text; nothing is sent before. */
@@ -243,43 +397,13 @@ static int check_options(struct export_options *options, struct export_request *
                          struct error *error)
 {
 	const struct read_endpoint *endpoint = options->endpoint;
-	unsigned takes = endpoint->parameters;
-	const char *kind = endpoint->kind;
-	if (!endpoint->per_device && options->given_manifest_options)
-		return error_set(
-		    error,
-		    "export %s reads the whole account and takes no --manifest, --map, "
-		    "--set or --id-type",
-		    kind);
 	if (endpoint->per_device && !options->manifest)
 		return error_set(error, "export %s needs --manifest FILE with a device_name column",
-		                 kind);
-	if (options->given_dates && !(takes & READ_PARAM_DATES))
-		return error_set(error,
-		                 "export %s takes no --start-date / --end-date (only reports, "
-		                 "daily-usage, monthly-usage and sms-log do)",
-		                 kind);
-	if (options->given_limit && !(takes & READ_PARAM_LIMIT))
-		return error_set(error,
-		                 "export %s takes no --limit (only reports, daily-usage and "
-		                 "monthly-usage do)",
-		                 kind);
-	if (options->given_direction && !(takes & READ_PARAM_DIRECTION))
-		return error_set(error, "export %s takes no --direction (only sms-log does)", kind);
-	if (options->given_state && !(takes & READ_PARAM_STATE))
-		return error_set(error, "export %s takes no --state (only devices does)", kind);
-	if (options->given_details && !(takes & READ_PARAM_DETAILS))
-		return error_set(error, "export %s takes no --no-details (only devices does)",
-		                 kind);
+		                 endpoint->kind);
 	if (options->output && options->out)
 		return error_set(error, "--output FILE and --out DIR exclude each other");
 	if (options->out && options->manifest && strcmp(options->manifest, "-") == 0)
 		return error_set(error, "--out needs a manifest file (stdin cannot be resumed)");
-	if (options->format && strcmp(options->format, "jsonl") != 0 &&
-	    strcmp(options->format, "csv") != 0)
-		return error_set(error, "--output-format must be csv or jsonl, not '%s'",
-		                 options->format);
-	request->jsonl = options->format && strcmp(options->format, "jsonl") == 0;
 	int64_t start = 0, end = 0;
 	char reason[160];
 	if (options->start_date &&
@@ -311,55 +435,34 @@ static int check_options(struct export_options *options, struct export_request *
 			                 "deactivated, pending, suspended)",
 			                 options->state);
 	}
-	uint64_t value = 0;
-	if (options->limit_text) {
-		if (parse_count(options->limit_text, "--limit", 1, READ_LIMIT_ALL, &value, error) <
-		    0)
-			return -1;
-		request->limit = value;
-	}
-	value = 8;
-	if (options->concurrency_text &&
-	    parse_count(options->concurrency_text, "--concurrency", 1, 256, &value, error) < 0)
-		return -1;
-	request->concurrency = (unsigned)value;
-	value = 8;
-	if (options->retries_text &&
-	    parse_count(options->retries_text, "--max-retries", 0, 100, &value, error) < 0)
-		return -1;
-	request->max_tries = (unsigned)value + 1;
-	if (options->rate_text) {
-		char *stop = NULL;
-		double rate = strtod(options->rate_text, &stop);
-		if (!*options->rate_text || *stop || !(rate > 0) || rate > 1e6)
-			return error_set(error, "--rate must be a positive number, not '%s'",
-			                 options->rate_text);
-		request->rate = rate;
-	}
-	struct {
-		const char *text, *name;
-		uint64_t fallback;
-	} times[] = {{options->timeout_text, "--timeout", 120},
-	             {options->connect_timeout_text, "--connect-timeout", 10},
-	             {options->stall_timeout_text, "--stall-timeout", 30}};
-	uint64_t seconds[3];
-	for (size_t index = 0; index < 3; index++) {
-		seconds[index] = times[index].fallback;
-		if (times[index].text && parse_count(times[index].text, times[index].name, 1, 3600,
-		                                     &seconds[index], error) < 0)
-			return -1;
-	}
-	request->transport.total_timeout_ms = (long)seconds[0] * 1000;
-	request->transport.connect_timeout_ms = (long)seconds[1] * 1000;
-	request->transport.stall_timeout_s = (long)seconds[2];
 	if (options->id_type) {
-		options->sets[options->set_count].field = strdup("id_type");
-		options->sets[options->set_count].value = options->id_type;
-		if (!options->sets[options->set_count].field)
+		size_t length = strlen("id_type=") + strlen(options->id_type) + 1;
+		char *text = malloc(length);
+		if (!text)
 			return error_set(error, "out of memory");
-		options->set_count++;
+		snprintf(text, length, "id_type=%s", options->id_type);
+		const struct parse_option *row = parse_options_find(&export_option_table, "set");
+		int applied = parse_options_apply(row, options, text, "--id-type", error);
+		free(text);
+		if (applied < 0)
+			return -1;
+	}
+	if (!options->api_root) {
+		const char *environment = getenv("LATTIGO_ENDPOINT");
+		options->api_root =
+		    strdup(environment && *environment ? environment : "https://api.lattigo.com");
+		if (!options->api_root)
+			return error_set(error, "out of memory");
 	}
 	request->endpoint = endpoint;
+	request->jsonl = options->format == EXPORT_JSONL;
+	request->limit = options->limit;
+	request->concurrency = options->concurrency;
+	request->max_tries = options->max_retries + 1;
+	request->rate = options->rate;
+	request->transport.total_timeout_ms = options->timeout * 1000;
+	request->transport.connect_timeout_ms = options->connect_timeout * 1000;
+	request->transport.stall_timeout_s = options->stall_timeout;
 	request->manifest_path = options->manifest;
 	request->maps = options->maps;
 	request->map_count = options->map_count;
@@ -375,35 +478,15 @@ static int check_options(struct export_options *options, struct export_request *
 	return 0;
 }
 
-static json_t *assignments_json(const struct field_assignment *list, size_t count)
+/* What decides the output (the result-affecting rows, and KIND): a resume
+ * with anything different is refused. */
+static json_t *settings_json(const struct export_options *options)
 {
-	json_t *object = json_object();
-	for (size_t index = 0; object && index < count; index++)
-		json_object_set_new(object, list[index].field, json_string(list[index].value));
-	return object;
-}
-
-/* What decides the output: a resume with anything different is refused. */
-static json_t *settings_json(const struct export_request *request)
-{
-	json_t *settings = json_object();
-	if (!settings)
+	json_t *settings = NULL;
+	if (parse_options_to_json(&export_option_table, options, true, &settings) < 0)
 		return NULL;
-	json_object_set_new(settings, "kind", json_string(request->endpoint->kind));
-	json_object_set_new(settings, "format", json_string(request->jsonl ? "jsonl" : "csv"));
-	json_object_set_new(settings, "start_date",
-	                    request->start_date ? json_string(request->start_date) : json_null());
-	json_object_set_new(settings, "end_date",
-	                    request->end_date ? json_string(request->end_date) : json_null());
-	json_object_set_new(settings, "limit", json_integer((json_int_t)request->limit));
-	json_object_set_new(settings, "direction",
-	                    request->direction ? json_string(request->direction) : json_null());
-	json_object_set_new(settings, "state",
-	                    request->state ? json_string(request->state) : json_null());
-	json_object_set_new(settings, "details", json_boolean(!request->no_details));
-	json_object_set_new(settings, "per_page", json_integer((json_int_t)request->per_page));
-	json_object_set_new(settings, "map", assignments_json(request->maps, request->map_count));
-	json_object_set_new(settings, "set", assignments_json(request->sets, request->set_count));
+	json_object_set_new(settings, "kind", json_string(options->endpoint->kind));
+	json_object_set_new(settings, "per_page", json_integer(READ_MAX_PER_PAGE));
 	return settings;
 }
 
@@ -467,7 +550,7 @@ static int export_to_job(const struct export_options *options, struct export_req
 	export_job_init(&job);
 	struct export_totals totals;
 	memset(&totals, 0, sizeof(totals));
-	json_t *settings = settings_json(request);
+	json_t *settings = settings_json(options);
 	struct export_job_identity identity = {request->endpoint, request->jsonl,
 	                                       request->manifest_path, settings, argv_json};
 	struct audit_secrets secrets = {request->transport.key_name, request->transport.api_key};
@@ -563,17 +646,12 @@ int command_export(int argc, char **argv)
 	for (int index = 1; argv_json && index < argc; index++)
 		json_array_append_new(argv_json, json_string(argv[index]));
 	int exit_code = EXIT_USAGE;
-	if (parse_options(&options, argc, argv, &error) < 0)
+	if (parse_export_options(&options, argc, argv, &error) < 0)
 		goto out;
 	if (options.help) {
 		print_usage(stdout);
 		exit_code = EXIT_ALL_OK;
 		goto out;
-	}
-	if (!options.api_root) {
-		const char *environment = getenv("LATTIGO_ENDPOINT");
-		options.api_root =
-		    environment && *environment ? environment : "https://api.lattigo.com";
 	}
 	if (check_options(&options, &request, &error) < 0)
 		goto out;
@@ -612,7 +690,7 @@ out:
 	json_decref(argv_json);
 	sim_stop(&session.sim);
 	credentials_release(&session.credentials);
-	release_options(&options);
+	parse_options_release(&export_option_table, &options);
 	return exit_code;
 }
 
