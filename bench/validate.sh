@@ -85,3 +85,37 @@ function verdict(name, value, cpu_value, target, sense) {
 	ok = (sense == ">=") ? value >= target : value < target
 	printf "%-34s %8.2f %8s %5s %-4s %s\n", name, value, cpu_value == "" ? "" : sprintf("%.2f", cpu_value), sense, target, ok ? "met" : "MISSED"
 }'
+
+# The same 1,000,000 rows as a workbook of text cells (issue 12): inline strings, as streaming
+# writers save them, and a shared-strings table, as Excel saves them. Targets: at most 3x the
+# CSV's validate time, peak RSS under 64 MB.
+workbook() { # csv [--shared] -> path of the cached workbook
+	local path="${1%.csv}${2:+-shared}.xlsx"
+	if [ ! -s "$path" ]; then
+		python3 "$ROOT/bench/csv_to_xlsx.py" "$1" "$path.tmp" ${2:+"$2"}
+		mv "$path.tmp" "$path"
+	fi
+	echo "$path"
+}
+inline_book=$(workbook "$big")
+shared_book=$(workbook "$big" --shared)
+read -r i_wall i_rss i_cpu < <(best_of 0 "$BATCH" validate --op activate --manifest "$inline_book")
+read -r h_wall h_rss h_cpu < <(best_of 0 "$BATCH" validate --op activate --manifest "$shared_book")
+awk -v vw="$v_wall" -v vc="$v_cpu" -v vr="$v_rss" -v iw="$i_wall" -v ic="$i_cpu" -v ir="$i_rss" \
+	-v hw="$h_wall" -v hc="$h_cpu" -v hr="$h_rss" \
+	-v imb="$(stat -c %s "$inline_book")" -v hmb="$(stat -c %s "$shared_book")" 'BEGIN {
+	printf "\nvalidate of the same rows as .xlsx (text cells); best of the same runs\n\n"
+	printf "%-34s %8s %8s %10s %10s\n", "manifest", "wall s", "CPU s", "peak RSS", "file MB"
+	printf "%-34s %8.3f %8.3f %7.1f MB\n", "CSV", vw, vc, vr / 1024
+	printf "%-34s %8.3f %8.3f %7.1f MB %10.1f\n", "xlsx, inline strings", iw, ic, ir / 1024, imb / 1e6
+	printf "%-34s %8.3f %8.3f %7.1f MB %10.1f\n", "xlsx, shared strings", hw, hc, hr / 1024, hmb / 1e6
+	printf "\n%-34s %8s %8s %9s  %s\n", "ratio", "wall", "CPU", "target", "verdict (on wall time)"
+	verdict(" xlsx inline / CSV time", iw / vw, ic / vc, 3, "<=")
+	verdict(" xlsx shared / CSV time", hw / vw, hc / vc, 3, "<=")
+	verdict(" xlsx inline peak RSS (MB)", ir / 1024, "", 64, "<")
+	verdict(" xlsx shared peak RSS (MB)", hr / 1024, "", 64, "<")
+}
+function verdict(name, value, cpu_value, target, sense) {
+	ok = (sense == "<=") ? value <= target : value < target
+	printf "%-34s %8.2f %8s %5s %-4s %s\n", name, value, cpu_value == "" ? "" : sprintf("%.2f", cpu_value), sense, target, ok ? "met" : "MISSED"
+}'

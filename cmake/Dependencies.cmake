@@ -16,6 +16,10 @@ lattigo_require_pkg(JANSSON jansson libjansson-dev)
 lattigo_require_pkg(ZLIB zlib zlib1g-dev)
 lattigo_require_pkg(MHD libmicrohttpd libmicrohttpd-dev)
 lattigo_require_pkg(CRYPTO libcrypto libssl-dev)
+# .xlsx manifests (zip + streaming XML) and .xlsx results, errors and templates.
+lattigo_require_pkg(LIBZIP libzip libzip-dev)
+lattigo_require_pkg(EXPAT expat libexpat1-dev)
+lattigo_require_pkg(XLSXWRITER xlsxwriter libxlsxwriter-dev)
 
 # libcsv ships no pkg-config file.
 find_path(CSV_INCLUDE_DIR csv.h)

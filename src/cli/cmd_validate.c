@@ -16,6 +16,7 @@
 #include "pipeline/pipeline.h"
 #include "common/strbuf.h"
 #include "outputs/errors_writer.h"
+#include "outputs/xlsx_copy.h"
 
 #define SPOOL_NULL UINT32_MAX /* length marking an absent value */
 
@@ -222,6 +223,13 @@ int command_validate(int argc, char **argv)
 		}
 		printf("errors:    %s/%s (%" PRIu64 " row%s)\n", options.out, ERRORS_FILE,
 		       counts->invalid, counts->invalid == 1 ? "" : "s");
+		if (job_options_want_xlsx(&options)) {
+			if (xlsx_copy_job_outputs(options.out, stderr, &error) < 0) {
+				exit_code = report_error(&error);
+				goto out;
+			}
+			printf("errors:    %s/%s\n", options.out, ERRORS_XLSX_FILE);
+		}
 	}
 	exit_code = counts->invalid ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 out:

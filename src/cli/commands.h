@@ -23,5 +23,6 @@ int command_export_resume(const char *directory, int argc, char **argv); /* cli/
 int command_status(int argc, char **argv);   /* cli/cmd_status.c */
 int command_audit(int argc, char **argv);    /* cli/cmd_audit.c */
 int command_report(int argc, char **argv);   /* cli/cmd_report.c */
+int command_template(int argc, char **argv); /* cli/cmd_template.c */
 
 #endif

@@ -25,6 +25,7 @@ static const struct command_entry commands[] = {
 	{"resume", command_resume},
 	{"run", command_run},
 	{"status", command_status},
+	{"template", command_template},
 	{"validate", command_validate},
 };
 /* clang-format on */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli/jobfile.h"
 
@@ -149,6 +150,12 @@ static const struct parse_option_word format_words[] = {
     {"csv", MANIFEST_FORMAT_CSV},
     {"jsonl", MANIFEST_FORMAT_JSONL},
     {"ndjson", MANIFEST_FORMAT_JSONL},
+    {"xlsx", MANIFEST_FORMAT_XLSX},
+};
+
+static const struct parse_option_word output_format_words[] = {
+    {"csv", OUTPUT_FORMAT_CSV},
+    {"xlsx", OUTPUT_FORMAT_XLSX},
 };
 
 /* The character itself comes first: job.json records it as it is. */
@@ -185,14 +192,34 @@ static const struct parse_option job_option_rows[] = {
     {.name = "format",
      .type = PARSE_OPTION_CHOICE,
      FIELD(format),
-     .value_name = "csv|jsonl",
+     .value_name = "csv|jsonl|xlsx",
      .json_key = "format",
      .scopes = SCOPE_JOB,
      .flags = PARSE_OPTION_RESULT_AFFECTING,
      WORDS(format_words),
      .default_text = "by extension, else sniffed",
-     .rejection = "unknown format '{}' (csv or jsonl)",
+     .rejection = "unknown format '{}' (csv, jsonl or xlsx)",
      .help = "manifest format"},
+    {.name = "sheet",
+     .type = PARSE_OPTION_STRING,
+     FIELD(sheet),
+     .value_name = "NAME",
+     .json_key = "sheet",
+     .scopes = SCOPE_JOB,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty sheet name",
+     .default_text = "the first worksheet",
+     .help = "worksheet of an .xlsx manifest to read"},
+    {.name = "output-format",
+     .type = PARSE_OPTION_CHOICE,
+     FIELD(output_format),
+     .value_name = "csv|xlsx",
+     .json_key = "output_format",
+     .scopes = SCOPE_JOB,
+     WORDS(output_format_words),
+     .default_text = "xlsx for an .xlsx manifest, else csv",
+     .rejection = "unknown output format '{}' (csv or xlsx)",
+     .help = "xlsx also writes results.xlsx and errors.xlsx (IDs as text) next to the CSVs"},
     {.name = "delimiter",
      .type = PARSE_OPTION_CHOICE,
      FIELD(delimiter),
@@ -412,6 +439,7 @@ void job_options_pipeline_config(const struct job_options *options, struct pipel
 	config->manifest = options->manifest;
 	config->manifest_options.format = options->format;
 	config->manifest_options.delimiter = options->delimiter;
+	config->manifest_options.sheet = options->sheet;
 	config->maps = options->maps;
 	config->map_count = options->map_count;
 	config->sets = options->sets;
@@ -554,4 +582,17 @@ char *job_options_result_affecting_text(const struct job_options *options)
 int job_options_from_json(const json_t *object, struct job_options *options, struct error *error)
 {
 	return parse_options_from_json(&job_option_table, object, options, NULL, error);
+}
+
+bool job_options_want_xlsx(const struct job_options *options)
+{
+	if (options->output_format != OUTPUT_FORMAT_AUTO)
+		return options->output_format == OUTPUT_FORMAT_XLSX;
+	if (options->format == MANIFEST_FORMAT_XLSX)
+		return true;
+	if (options->format != MANIFEST_FORMAT_AUTO || !options->manifest)
+		return false;
+	size_t length = strlen(options->manifest);
+	return length > 5 && (strcasecmp(options->manifest + length - 5, ".xlsx") == 0 ||
+	                      strcasecmp(options->manifest + length - 5, ".xlsm") == 0);
 }

@@ -25,14 +25,23 @@
 #define OPTIONS_MAX_TIMEOUT_S   86400   /* any timeout: one day */
 #define OPTIONS_MAX_RATE        1000000 /* calls per second; above is a typo */
 
+/* --output-format: which row files a job writes besides the CSVs. */
+enum output_format {
+	OUTPUT_FORMAT_AUTO = 0, /* xlsx too when the manifest is an .xlsx workbook */
+	OUTPUT_FORMAT_CSV,
+	OUTPUT_FORMAT_XLSX,
+};
+
 /* Everything a job is defined by (SPEC §2), after defaults, the job file and
  * the command line were merged. */
 struct job_options {
 	char *op;       /* operation name as given (pipeline_find_op resolves it) */
 	char *manifest; /* path; "-" is stdin */
 	enum manifest_format format;
-	char delimiter;                /* 0 = sniffed */
-	struct field_assignment *maps; /* --map FIELD=COLUMN; strings owned */
+	char delimiter; /* 0 = sniffed */
+	char *sheet;    /* --sheet: the worksheet of an .xlsx manifest; NULL = first */
+	enum output_format output_format; /* --output-format */
+	struct field_assignment *maps;    /* --map FIELD=COLUMN; strings owned */
 	size_t map_count;
 	struct field_assignment *sets; /* --set FIELD=VALUE; strings owned */
 	size_t set_count;
@@ -76,6 +85,9 @@ extern const struct parse_option_handler options_set_handler;
 void job_options_init(struct job_options *options);
 /* Frees every string and array the options hold; init makes it usable again. */
 void job_options_release(struct job_options *options);
+
+/* True when the job writes results.xlsx and errors.xlsx besides the CSVs. */
+bool job_options_want_xlsx(const struct job_options *options);
 
 /* Fills the defaults that depend on other options ($LATTIGO_ENDPOINT, the
  * default --out when needs_out) and checks the combination: an operation

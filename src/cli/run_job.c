@@ -27,6 +27,7 @@
 #include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
 #include "outputs/results_writer.h"
+#include "outputs/xlsx_copy.h"
 #include "outputs/summary.h"
 #include "report/report.h"
 
@@ -317,7 +318,8 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
                           struct error *error)
 {
 	const struct job_options *options = run->options;
-	struct manifest_options manifest_options = {options->format, options->delimiter};
+	struct manifest_options manifest_options = {options->format, options->delimiter,
+	                                            options->sheet};
 	struct outputs_job job = {
 	    .directory = options->out,
 	    .op = run->op,
@@ -330,6 +332,9 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	};
 	struct outputs_report outputs = {0};
 	if (outputs_write_rows(&job, run->directory.store, &outputs, error) < 0)
+		return -1;
+	if (job_options_want_xlsx(options) &&
+	    xlsx_copy_job_outputs(options->out, stderr, error) < 0)
 		return -1;
 	struct job_summary summary = {
 	    .op = run->op->name,

@@ -52,6 +52,13 @@ int retry_after_parse(const char *value, int64_t now_wall_ms, int64_t *delay_ms)
 	time_t when = curl_getdate(date, NULL);
 	if (when == (time_t)-1)
 		return -1;
-	*delay_ms = clamp_delay((int64_t)when * 1000 - now_wall_ms);
+	/* a year far away would overflow in milliseconds (found by fuzzing) */
+	int64_t seconds = (int64_t)when;
+	int64_t now_seconds = now_wall_ms / 1000;
+	if (seconds > now_seconds + RETRY_AFTER_MAX_MS / 1000)
+		seconds = now_seconds + RETRY_AFTER_MAX_MS / 1000 + 1;
+	else if (seconds < now_seconds - 1)
+		seconds = now_seconds - 1;
+	*delay_ms = clamp_delay(seconds * 1000 - now_wall_ms);
 	return 0;
 }

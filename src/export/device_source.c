@@ -33,7 +33,7 @@ int device_source_open(struct device_source *source, const char *path,
                        const struct field_assignment *sets, size_t set_count, struct error *error)
 {
 	memset(source, 0, sizeof(*source));
-	struct manifest_options options = {MANIFEST_FORMAT_AUTO, 0};
+	struct manifest_options options = {.format = MANIFEST_FORMAT_AUTO};
 	source->manifest = manifest_open(path, &options, error);
 	if (!source->manifest)
 		return -1;

@@ -171,7 +171,7 @@ static int apply_maps(struct binding *binding, const struct field_assignment *ma
 		binding->map_column[field] = strdup(maps[index].value);
 		if (!binding->map_column[field])
 			return error_set_at(error, manifest_path(manifest), 0, "out of memory");
-		if (manifest_format(manifest) != MANIFEST_FORMAT_CSV)
+		if (manifest_format(manifest) == MANIFEST_FORMAT_JSONL)
 			continue; /* JSONL keys appear as rows are read */
 		bool found = false;
 		for (size_t column = 0; column < manifest_column_count(manifest); column++)
@@ -234,7 +234,8 @@ struct binding *binding_new(const struct op *op, const struct manifest *manifest
 	    apply_sets(binding, sets, set_count, error) < 0)
 		goto fail;
 	resolve_columns(binding);
-	if (manifest_format(manifest) == MANIFEST_FORMAT_CSV && check_required(binding, error) < 0)
+	if (manifest_format(manifest) != MANIFEST_FORMAT_JSONL &&
+	    check_required(binding, error) < 0)
 		goto fail;
 	return binding;
 fail:

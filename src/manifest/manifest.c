@@ -1,5 +1,5 @@
 /* Opening a manifest: refuse what is not a text manifest, pick the format,
- * then hand rows over from the CSV or JSONL reader. */
+ * then hand rows over from the CSV, JSONL or .xlsx reader. */
 #include "manifest_internal.h"
 
 #include <stdarg.h>
@@ -96,6 +96,11 @@ struct manifest *manifest_open(const char *path, const struct manifest_options *
 		error_set_at(error, path, 0, "out of memory");
 		goto fail;
 	}
+	if (sniff_is_workbook(path, options ? options->format : MANIFEST_FORMAT_AUTO)) {
+		if (xlsx_reader_open(manifest, options ? options->sheet : NULL, error) < 0)
+			goto fail;
+		return manifest;
+	}
 	if (line_reader_open(&manifest->lines, manifest->path, error) < 0)
 		goto fail;
 	if (check_first_block(manifest, error) < 0)
@@ -137,6 +142,8 @@ int manifest_seek(struct manifest *manifest, const struct manifest_position *pos
 		return error_set_at(error, manifest->path, 0,
 		                    "cannot continue at row 0: rows are numbered from 1");
 	manifest->reader->restart(manifest);
+	if (manifest->reader->seek)
+		return manifest->reader->seek(manifest, position, error);
 	if (line_reader_seek(&manifest->lines, position->offset, position->line, error) < 0)
 		return -1;
 	manifest->rows_read = position->row - 1;
@@ -183,6 +190,11 @@ size_t manifest_notes(const struct manifest *manifest, const char *const **notes
 {
 	*notes = manifest->notes;
 	return manifest->note_count;
+}
+
+const char *manifest_sheet(const struct manifest *manifest)
+{
+	return xlsx_reader_sheet(manifest);
 }
 
 void manifest_close(struct manifest *manifest)

@@ -1,5 +1,6 @@
 /* Streaming manifest readers (CSV via libcsv, JSONL via jansson, either one
- * optionally gzip-compressed): one row at a time, memory bounded by the
+ * optionally gzip-compressed, or an .xlsx worksheet via libzip and expat):
+ * one row at a time, memory bounded by the
  * longest allowed line, never by the file.
  * Ownership: a manifest owns every string it yields; a row's values stay
  * valid until the next manifest_next, manifest_seek or manifest_close. */
@@ -15,17 +16,24 @@
 #define MANIFEST_MAX_FIELD (64u * 1024u)   /* longer fields are rejected, never held whole */
 #define MANIFEST_MAX_LINE  (1024u * 1024u) /* longer lines are rejected, never held whole */
 
-enum manifest_format { MANIFEST_FORMAT_AUTO = 0, MANIFEST_FORMAT_CSV, MANIFEST_FORMAT_JSONL };
+enum manifest_format {
+	MANIFEST_FORMAT_AUTO = 0,
+	MANIFEST_FORMAT_CSV,
+	MANIFEST_FORMAT_JSONL,
+	MANIFEST_FORMAT_XLSX,
+};
 
 struct manifest_options {
 	/* AUTO: by extension (.csv/.tsv/.txt, .jsonl/.ndjson/.json, under .gz), else sniffed */
 	enum manifest_format format;
-	char delimiter; /* CSV only; 0 = sniffed from the header among , ; TAB | */
+	char delimiter;    /* CSV only; 0 = sniffed from the header among , ; TAB | */
+	const char *sheet; /* .xlsx only: the worksheet to read; NULL = the first (borrowed) */
 };
 
 struct manifest_row {
-	uint64_t number;    /* 1-based position among data rows (blank lines do not count) */
-	uint64_t line;      /* physical line (1-based) where the row starts */
+	uint64_t number; /* 1-based position among data rows (blank lines do not count) */
+	uint64_t
+	    line; /* physical line (1-based) where the row starts; .xlsx: the sheet's row number */
 	uint64_t offset;    /* byte offset of the row's first byte in the decompressed stream */
 	size_t value_count; /* == manifest_column_count() when the row was read */
 	const char *const *values; /* per column; NULL when the row has no value there */
@@ -83,6 +91,8 @@ uint64_t manifest_header_line(const struct manifest *manifest);
 /* File-wide observations worth one note each (today: CR-only line ends);
  * returns the number of notes and sets *notes to an array owned by the manifest. */
 size_t manifest_notes(const struct manifest *manifest, const char *const **notes);
+/* The worksheet being read (owned by the manifest), or NULL when not a workbook. */
+const char *manifest_sheet(const struct manifest *manifest);
 /* Closes the file and frees everything. NULL is allowed. */
 void manifest_close(struct manifest *manifest);
 

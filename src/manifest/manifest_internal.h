@@ -1,5 +1,5 @@
 /* The manifest object shared by the format readers (csv_reader.c,
- * jsonl_reader.c) and the dispatcher (manifest.c); not for other modules. */
+ * jsonl_reader.c, xlsx_reader.c) and the dispatcher (manifest.c); not for other modules. */
 #ifndef LATTIGO_MANIFEST_INTERNAL_H
 #define LATTIGO_MANIFEST_INTERNAL_H
 
@@ -22,6 +22,9 @@ struct manifest_reader_ops {
 	int (*next)(struct manifest *manifest, struct manifest_row *row, struct error *error);
 	/* Forgets any partly read row (before a seek). */
 	void (*restart)(struct manifest *manifest);
+	/* Optional: continues at position itself instead of through the line reader. */
+	int (*seek)(struct manifest *manifest, const struct manifest_position *position,
+	            struct error *error);
 	void (*release)(struct manifest *manifest);
 };
 
@@ -74,6 +77,7 @@ struct manifest {
 	struct strbuf problem; /* the current row's first problem */
 	struct csv_state csv;
 	struct jsonl_state jsonl;
+	struct xlsx_state *xlsx; /* .xlsx only (xlsx_reader.c) */
 };
 
 /* Appends a column named by length bytes of name. Returns its index, or -1 when out of memory. */
@@ -88,5 +92,10 @@ void manifest_add_note(struct manifest *manifest, const char *note);
 int csv_reader_open(struct manifest *manifest, struct error *error);
 /* Prepares the JSONL reader. Returns 0 or -1 with error. */
 int jsonl_reader_open(struct manifest *manifest, struct error *error);
+/* Opens the workbook at manifest->path, picks sheet (NULL: the first) and reads
+ * its header row. Returns 0 or -1 with error. */
+int xlsx_reader_open(struct manifest *manifest, const char *sheet, struct error *error);
+/* The name of the sheet being read, or NULL when the manifest is not a workbook. */
+const char *xlsx_reader_sheet(const struct manifest *manifest);
 
 #endif

@@ -6,8 +6,11 @@
 #include <strings.h>
 
 #include "common/utf8.h"
+#include "manifest/xlsx_archive.h"
 
 #define SNIFF_SAMPLE 4096u
+
+static bool has_suffix(const char *text, size_t length, const char *suffix);
 
 static bool starts_with(const char *data, size_t length, const char *magic, size_t magic_length)
 {
@@ -21,7 +24,8 @@ int sniff_text(const char *data, size_t length, struct strbuf *reason)
 	if (starts_with(data, length, "PK\x03\x04", 4)) {
 		strbuf_append_string(reason,
 		                     "looks like a zip archive or an Excel workbook (.xlsx), "
-		                     "not CSV or JSONL; save it as \"CSV UTF-8\"");
+		                     "not CSV or JSONL; give a workbook's path (not stdin) "
+		                     "without --format, or with --format xlsx");
 		return -1;
 	}
 	if (starts_with(data, length, "\xD0\xCF\x11\xE0", 4)) {
@@ -58,6 +62,17 @@ int sniff_text(const char *data, size_t length, struct strbuf *reason)
 		return -1;
 	}
 	return 0;
+}
+
+bool sniff_is_workbook(const char *path, enum manifest_format format)
+{
+	if (format == MANIFEST_FORMAT_XLSX)
+		return true;
+	if (format != MANIFEST_FORMAT_AUTO || strcmp(path, "-") == 0)
+		return false;
+	size_t length = strlen(path);
+	return has_suffix(path, length, ".xlsx") || has_suffix(path, length, ".xlsm") ||
+	       xlsx_archive_sniff(path);
 }
 
 bool sniff_is_blank(const char *data, size_t length)

@@ -53,3 +53,16 @@ int validate_id_type(const char *value, const struct validation_options *options
 	(void)options;
 	return require_one_of(value, id_type_values, rule);
 }
+
+const char *const *validator_choices(field_validator *validate)
+{
+	if (validate == validate_field_name)
+		return field_name_values;
+	if (validate == validate_state)
+		return state_values;
+	if (validate == validate_action)
+		return action_values;
+	if (validate == validate_id_type)
+		return id_type_values;
+	return NULL;
+}

@@ -67,6 +67,10 @@ field_validator validate_cost_center;
 /* Parses a kb_limit that validate_kb_limit accepted. Returns 0 or -1. */
 int kb_limit_parse(const char *value, long long *limit);
 
+/* The words validate accepts when it takes one of a fixed set (field_name,
+ * state, action, id_type), NULL-terminated; NULL for other validators. */
+const char *const *validator_choices(field_validator *validate);
+
 /* The id_type values accepted, NULL-terminated (for docs and `ops`). */
 extern const char *const id_type_values[];
 

@@ -201,9 +201,16 @@ static int remember_sample(struct pipeline *pipeline)
 		return 0;
 	struct strbuf sample;
 	strbuf_init(&sample, PIPELINE_MESSAGE_LIMIT + 64);
-	if (strbuf_appendf(&sample, "row %" PRIu64 " (line %" PRIu64 "): %s", pipeline->row.number,
-	                   pipeline->row.line,
-	                   strbuf_text(&pipeline->message)) == STRBUF_NO_MEMORY) {
+	const char *sheet = manifest_sheet(pipeline->manifest);
+	int appended =
+	    sheet
+	        ? strbuf_appendf(&sample, "row %" PRIu64 " (row %" PRIu64 " of sheet '%.60s'): %s",
+	                         pipeline->row.number, pipeline->row.line, sheet,
+	                         strbuf_text(&pipeline->message))
+	        : strbuf_appendf(&sample, "row %" PRIu64 " (line %" PRIu64 "): %s",
+	                         pipeline->row.number, pipeline->row.line,
+	                         strbuf_text(&pipeline->message));
+	if (appended == STRBUF_NO_MEMORY) {
 		strbuf_release(&sample);
 		return -1;
 	}
@@ -319,18 +326,23 @@ void pipeline_rules_by_count(const struct pipeline *pipeline, size_t *order)
 
 static const char *format_name(enum manifest_format format)
 {
-	return format == MANIFEST_FORMAT_JSONL ? "jsonl" : "csv";
+	return format == MANIFEST_FORMAT_JSONL  ? "jsonl"
+	       : format == MANIFEST_FORMAT_XLSX ? "xlsx"
+	                                        : "csv";
 }
 
 void pipeline_print_summary(struct pipeline *pipeline, FILE *stream)
 {
 	const struct pipeline_counts *counts = &pipeline->counts;
-	char delimiter[16] = "";
+	char delimiter[96] = "";
 	char shown = manifest_delimiter(pipeline->manifest);
 	if (shown == '\t')
 		snprintf(delimiter, sizeof(delimiter), ", delimiter tab");
 	else if (shown)
 		snprintf(delimiter, sizeof(delimiter), ", delimiter '%c'", shown);
+	const char *sheet = manifest_sheet(pipeline->manifest);
+	if (sheet)
+		snprintf(delimiter, sizeof(delimiter), ", sheet '%.60s'", sheet);
 	fprintf(stream, "manifest:  %s (%s%s)\n", manifest_path(pipeline->manifest),
 	        format_name(manifest_format(pipeline->manifest)), delimiter);
 	fprintf(stream, "operation: %s (%s %s)\n", pipeline->op->name, pipeline->op->method,

@@ -1,11 +1,10 @@
-/* Helpers every handler uses: answers, parameters, pagination, ledger and
+/* Helpers every handler uses: answers, parameters, pagination and
  * validation through the shared operation table. */
 #include "sim/call.h"
 
 #include "common/strbuf.h"
 #include "ops/validate.h"
 #include "sim/pagination.h"
-#include "sim/routes.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -110,14 +109,6 @@ int call_paginate(struct sim_call *call, uint64_t total, uint64_t *first, uint64
 	*first = pagination.first;
 	*count = pagination.count;
 	return 0;
-}
-
-void call_ledger(struct sim_call *call, const char *key, const char *device)
-{
-	const char *op = call->op ? call->op->name : call->route->pattern;
-	if (ledger_record(&call->context->ledger, op, key, device, call->request_number) != 0)
-		fprintf(stderr, "lattigo-sim: cannot write the ledger entry of request %llu\n",
-		        (unsigned long long)call->request_number);
 }
 
 /* The text of a record field: arrays (usernames) are joined with ';' as in manifests. */

@@ -72,8 +72,6 @@ int call_id_type(struct sim_call *call, enum id_type *type);
 /* Reads page/per_page/offset for total records, adds every X-* header and
  * sets first and count; on bad parameters answers 400 and returns -1. */
 int call_paginate(struct sim_call *call, uint64_t total, uint64_t *first, uint64_t *count);
-/* Records one applied effect in the ledger (the op name of this call). */
-void call_ledger(struct sim_call *call, const char *key, const char *device);
 
 /* Validates entry (falling back to shared for fields entry lacks) against
  * the call's operation. Returns 0, or -1 with the field ("base" when the

@@ -90,12 +90,12 @@ static void fixed_fields(struct sim_random *random, struct device_static *out)
 	out->sms_used = (int64_t)sim_random_below(random, 200);
 }
 
-void dataset_static(uint64_t seed, const struct device *device, const char *iccid,
+void dataset_static(uint64_t seed, int activated, int64_t id, const char *iccid,
                     struct device_static *out)
 {
 	struct sim_random random;
-	if (device->kind == DEVICE_DEFAULT) {
-		stream_at(&random, seed, (size_t)(device->id - DATASET_FIRST_ID));
+	if (!activated) {
+		stream_at(&random, seed, (size_t)(id - DATASET_FIRST_ID));
 		for (int i = 0; i < 26; i++) /* the ICCID and IMEI digits */
 			sim_random_next(&random);
 		fixed_fields(&random, out);
@@ -116,7 +116,7 @@ const char *dataset_initial_state(size_t position)
 	return position % 13 == 12 ? "deactivated" : position % 7 == 6 ? "suspended" : "active";
 }
 
-int dataset_add_rate_plans(struct store *store)
+int dataset_add_rate_plans(json_t *list)
 {
 	static const struct {
 		const char *name;
@@ -146,24 +146,24 @@ int dataset_add_rate_plans(struct store *store)
 		    plans[i].sms_cost, "monthly_sms_allowance", plans[i].sms_allowance,
 		    "overage_sms_unit", plans[i].sms_unit, "overage_sms_unit_cost",
 		    plans[i].sms_unit_cost);
-		if (!plan || json_array_append_new(store->rate_plans, plan) != 0)
+		if (!plan || json_array_append_new(list, plan) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-int dataset_add_users(struct store *store)
+int dataset_add_users(json_t *list)
 {
 	static const char *const first[] = {"alice", "bob",   "carol", "dave", "erin",
 	                                    "frank", "grace", "heidi", "ivan", "judy"};
 	static const char *const teams[] = {"ops", "fleet", "billing"};
 	char name[64];
-	if (json_array_append_new(store->users, json_string("admin")) != 0)
+	if (json_array_append_new(list, json_string("admin")) != 0)
 		return -1;
 	for (size_t t = 0; t < 3; t++)
 		for (size_t f = 0; f < 8; f++) {
 			snprintf(name, sizeof name, "%s.%s", teams[t], first[(f + t * 3) % 10]);
-			if (json_array_append_new(store->users, json_string(name)) != 0)
+			if (json_array_append_new(list, json_string(name)) != 0)
 				return -1;
 		}
 	return 0;

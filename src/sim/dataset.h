@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/store.h"
+#include <jansson.h>
 
 #define DATASET_FIRST_NAME 36500
 #define DATASET_FIRST_ID   1000
@@ -25,13 +25,15 @@ struct device_static {
 
 /* The ICCID and IMEI of built-in device number position (0-based). */
 void dataset_identifiers(uint64_t seed, size_t position, char iccid[24], char imei[20]);
-/* The fixed fields of a DEFAULT or ACTIVATED device (iccid: an ACTIVATED one's). */
-void dataset_static(uint64_t seed, const struct device *device, const char *iccid,
+/* The fixed fields of a built-in device (activated = 0: id is its id) or of
+ * one created by activating iccid (activated = 1). */
+void dataset_static(uint64_t seed, int activated, int64_t id, const char *iccid,
                     struct device_static *out);
 /* The state of built-in device number position, as the data set starts it. */
 const char *dataset_initial_state(size_t position);
-/* The rate plans and users of the built-in account. Return 0 or -1. */
-int dataset_add_rate_plans(struct store *store);
-int dataset_add_users(struct store *store);
+/* Appends the rate plans (objects) / usernames of the built-in account to
+ * list. Return 0 or -1. */
+int dataset_add_rate_plans(json_t *list);
+int dataset_add_users(json_t *list);
 
 #endif

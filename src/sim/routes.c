@@ -1,5 +1,5 @@
-/* Route table and matching: a path matches segment by segment, a {name}
- * segment matching any one non-empty segment. */
+/* Route table and matching (a path matches segment by segment, a {name}
+ * segment matching any one non-empty segment), and the ledger line of a call. */
 #include "sim/routes.h"
 
 #include <stdio.h>
@@ -115,4 +115,12 @@ int route_pattern_equal(const char *pattern, const char *template_path)
 		}
 	}
 	return *pattern == '\0' && *template_path == '\0';
+}
+
+void call_ledger(struct sim_call *call, const char *key, const char *device)
+{
+	const char *op = call->op ? call->op->name : call->route->pattern;
+	if (ledger_record(&call->context->ledger, op, key, device, call->request_number) != 0)
+		fprintf(stderr, "lattigo-sim: cannot write the ledger entry of request %llu\n",
+		        (unsigned long long)call->request_number);
 }

@@ -46,6 +46,10 @@ enum route_match_result route_match(const char *method, const char *url, const s
  * names the same endpoint as pattern. */
 int route_pattern_equal(const char *pattern, const char *template_path);
 
+/* Records one applied effect in the ledger (the op name of this call, else
+ * its route's pattern). */
+void call_ledger(struct sim_call *call, const char *key, const char *device);
+
 /* Handlers, one per endpoint family. */
 void handle_list_devices(struct sim_call *call);
 void handle_get_device(struct sim_call *call);

@@ -206,7 +206,10 @@ static int write_header(struct store *store, FILE *file)
 	return result;
 }
 
-static int write_device(struct store *store, struct device *device, int last, FILE *file)
+/* One device a line, dumped into buffer (grown as needed) and written with
+ * one fwrite: json_dumpf would make a call per token. */
+static int write_device(struct store *store, struct device *device, int last, FILE *file,
+                        char **buffer, size_t *buffer_size)
 {
 	json_t *entry = json_object();
 	json_t *fields = store_device_json(store, device);
@@ -216,9 +219,21 @@ static int write_device(struct store *store, struct device *device, int last, FI
 		json_object_set_new(entry, "fields", fields);
 		json_object_set_new(entry, "sim", sim);
 		fields = sim = NULL;
-		result = json_dumpf(entry, file, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		if (result == 0 && fputs(last ? "\n" : ",\n", file) < 0)
-			result = -1;
+		size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+		size_t length = json_dumpb(entry, *buffer, *buffer_size, flags);
+		if (length + 2 > *buffer_size) {
+			char *grown = realloc(*buffer, length + 2);
+			if (grown) {
+				*buffer = grown;
+				*buffer_size = length + 2;
+				length = json_dumpb(entry, *buffer, *buffer_size, flags);
+			}
+		}
+		if (length && length + 2 <= *buffer_size) {
+			memcpy(*buffer + length, last ? "\n" : ",\n", 2);
+			length += last ? 1 : 2;
+			result = fwrite(*buffer, 1, length, file) == length ? 0 : -1;
+		}
 	}
 	json_decref(fields);
 	json_decref(sim);
@@ -234,9 +249,13 @@ int store_save(struct store *store, const char *path, char *message, size_t mess
 		return -1;
 	}
 	FILE *file = fopen(temporary, "w");
-	int failed = !file || write_header(store, file) != 0;
+	size_t buffer_size = 4096;
+	char *buffer = malloc(buffer_size);
+	int failed = !file || !buffer || write_header(store, file) != 0;
 	for (size_t i = 0; !failed && i < store->count; i++)
-		failed = write_device(store, &store->devices[i], i + 1 == store->count, file) != 0;
+		failed = write_device(store, &store->devices[i], i + 1 == store->count, file,
+		                      &buffer, &buffer_size) != 0;
+	free(buffer);
 	if (!failed)
 		failed = fputs("]}\n", file) < 0 || fflush(file) != 0 || fsync(fileno(file)) != 0;
 	int saved_errno = errno;

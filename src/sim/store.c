@@ -135,7 +135,8 @@ static const char *identifier_of(struct store *store, const struct device *devic
 		return scratch;
 	}
 	struct device_static fixed;
-	dataset_static(store->seed, device, strpool_text(&store->strings, device->iccid), &fixed);
+	dataset_static(store->seed, device->kind == DEVICE_ACTIVATED, device->id,
+	               strpool_text(&store->strings, device->iccid), &fixed);
 	const char *text = type == ID_TYPE_IMSI                         ? fixed.imsi
 	                   : type == ID_TYPE_MSISDN                     ? fixed.msisdn
 	                   : type == ID_TYPE_MDN || type == ID_TYPE_MIN ? fixed.mdn
@@ -233,11 +234,10 @@ static int reserve_devices(struct store *store, size_t count)
 
 /* Adds position under text unless a device already has that identifier.
  * Returns 1 when added, 0 when present. One probe sequence does both. */
-static int index_add(struct store *store, enum id_type type, const char *text, size_t position)
+static int index_add_hashed(struct store *store, enum id_type type, const char *text, uint64_t hash,
+                            size_t position)
 {
 	struct device_index *index = &store->index[type];
-	size_t length = strlen(text);
-	uint64_t hash = identifier_hash(text, length);
 	uint64_t tag = hash >> 32;
 	char scratch[64];
 	size_t at = (size_t)hash & index->mask;
@@ -250,6 +250,11 @@ static int index_add(struct store *store, enum id_type type, const char *text, s
 	}
 	index->slots[at] = tag << 32 | (uint64_t)(position + 1);
 	return 1;
+}
+
+static int index_add(struct store *store, enum id_type type, const char *text, size_t position)
+{
+	return index_add_hashed(store, type, text, identifier_hash(text, strlen(text)), position);
 }
 
 /* Appends device whose identifiers are texts (indexed types, "" = none):
@@ -355,7 +360,8 @@ json_t *store_device_json(struct store *store, struct device *device)
 		device_iccid = text_of(store, device->iccid);
 		device_imei = text_of(store, device->imei);
 	}
-	dataset_static(store->seed, device, device_iccid, &fixed);
+	dataset_static(store->seed, device->kind == DEVICE_ACTIVATED, device->id, device_iccid,
+	               &fixed);
 	activation = device->kind == DEVICE_ACTIVATED ? text_of(store, device->activation_date)
 	                                              : fixed.activation;
 	const char *cost_center = device->cost_center == STRPOOL_NONE
@@ -410,11 +416,11 @@ static struct device_extra *make_extra(struct store *store, struct device *devic
 		return &store->extras[device->extra - 1];
 	if (store->extra_count == store->extra_capacity) {
 		size_t capacity = store->extra_capacity ? store->extra_capacity * 2 : 64;
-		struct device_extra *grown = realloc(store->extras, capacity * sizeof *grown);
-		if (!grown || capacity > UINT32_MAX - 1) {
-			free(grown == store->extras ? NULL : grown);
+		struct device_extra *grown = capacity > UINT32_MAX - 1
+		                                 ? NULL
+		                                 : realloc(store->extras, capacity * sizeof *grown);
+		if (!grown)
 			return NULL;
-		}
 		store->extras = grown;
 		store->extra_capacity = capacity;
 	}
@@ -612,9 +618,20 @@ static void format_decimal(char *out, uint64_t value)
 	out[length] = '\0';
 }
 
+/* Built-in devices are indexed in batches: the slots a batch will probe are
+ * prefetched first, so their cache misses overlap instead of queueing
+ * (a million devices start in well under a second). */
+#define FILL_BATCH 32
+
+struct fill_identifiers {
+	char text[STORE_INDEXED][24];
+	uint64_t hash[STORE_INDEXED];
+};
+
 int store_fill_default(struct store *store, size_t device_count)
 {
-	if (dataset_add_rate_plans(store) != 0 || dataset_add_users(store) != 0 ||
+	if (dataset_add_rate_plans(store->rate_plans) != 0 ||
+	    dataset_add_users(store->users) != 0 ||
 	    reserve_devices(store, store->count + device_count) != 0)
 		return -1;
 	size_t plan_count = json_array_size(store->rate_plans);
@@ -626,23 +643,53 @@ int store_fill_default(struct store *store, size_t device_count)
 	states[0] = strpool_intern_text(&store->strings, dataset_initial_state(0));
 	states[1] = strpool_intern_text(&store->strings, dataset_initial_state(6));
 	states[2] = strpool_intern_text(&store->strings, dataset_initial_state(12));
-	for (size_t i = 0; i < device_count; i++) {
-		struct device device;
-		blank_device(&device);
-		device.kind = DEVICE_DEFAULT;
-		device.id = (int64_t)(DATASET_FIRST_ID + i);
-		device.cost_center = STRPOOL_NONE;
-		device.state = i % 13 == 12 ? states[2] : i % 7 == 6 ? states[1] : states[0];
-		device.rate_plan = plans[i % plan_count];
-		/* Every tenth device is on a carrier without SMS support (the text: VDF only). */
-		device.sms_capable = i % 10 != 9;
-		char name[24], id[24], iccid[24], imei[20];
-		format_decimal(name, (uint64_t)(DATASET_FIRST_NAME + i));
-		format_decimal(id, (uint64_t)device.id);
-		dataset_identifiers(store->seed, i, iccid, imei);
-		const char *texts[STORE_INDEXED] = {name, id, iccid, imei};
-		if (append_with(store, &device, texts) != 0)
-			return -1;
+	struct fill_identifiers batch[FILL_BATCH];
+	for (size_t first = 0; first < device_count; first += FILL_BATCH) {
+		size_t size = device_count - first < FILL_BATCH ? device_count - first : FILL_BATCH;
+		for (size_t k = 0; k < size; k++) {
+			size_t i = first + k;
+			struct fill_identifiers *ids = &batch[k];
+			format_decimal(ids->text[ID_TYPE_DEVICE_NAME],
+			               (uint64_t)(DATASET_FIRST_NAME + i));
+			format_decimal(ids->text[ID_TYPE_ID], (uint64_t)(DATASET_FIRST_ID + i));
+			dataset_identifiers(store->seed, i, ids->text[ID_TYPE_ICCID],
+			                    ids->text[ID_TYPE_IMEI]);
+			for (int type = 0; type < STORE_INDEXED; type++) {
+				const char *text = ids->text[type];
+				ids->hash[type] = identifier_hash(text, strlen(text));
+				__builtin_prefetch(
+				    &store->index[type]
+				         .slots[(size_t)ids->hash[type] & store->index[type].mask],
+				    1);
+			}
+		}
+		for (size_t k = 0; k < size; k++) {
+			size_t i = first + k;
+			struct device device;
+			blank_device(&device);
+			device.kind = DEVICE_DEFAULT;
+			device.id = (int64_t)(DATASET_FIRST_ID + i);
+			device.cost_center = STRPOOL_NONE;
+			device.state = i % 13 == 12 ? states[2]
+			               : i % 7 == 6 ? states[1]
+			                            : states[0];
+			device.rate_plan = plans[i % plan_count];
+			/* Every tenth device is on a carrier without SMS support (the text: VDF
+			 * only). */
+			device.sms_capable = i % 10 != 9;
+			size_t position = store->count;
+			store->devices[position] = device;
+			if (!index_add_hashed(store, ID_TYPE_DEVICE_NAME,
+			                      batch[k].text[ID_TYPE_DEVICE_NAME],
+			                      batch[k].hash[ID_TYPE_DEVICE_NAME], position))
+				return -1;
+			for (int type = 1; type < STORE_INDEXED; type++)
+				index_add_hashed(store, (enum id_type)type, batch[k].text[type],
+				                 batch[k].hash[type], position);
+			store->next_id =
+			    device.id + 1 > store->next_id ? device.id + 1 : store->next_id;
+			store->count++;
+		}
 	}
 	return 0;
 }
@@ -787,7 +834,8 @@ int store_add_device(struct store *store, json_t *fields, json_t *sim)
 		if (strcmp(id_scratch, name) == 0) {
 			struct device_static fixed;
 			device.kind = DEVICE_DEFAULT;
-			dataset_static(store->seed, &device, NULL, &fixed);
+			dataset_static(store->seed, device.kind == DEVICE_ACTIVATED, device.id,
+			               NULL, &fixed);
 			device.sms_sent = (uint32_t)(sms_used - fixed.sms_used);
 			found = sms_used >= fixed.sms_used &&
 			        sms_used - fixed.sms_used <= (json_int_t)UINT32_MAX &&

@@ -162,7 +162,7 @@ static void bad_values_are_refused_with_clear_messages(void **state)
 	    {"--rate", "1e400", "--rate"},
 	    {"--timeout", "0", "--timeout: '0' is not a whole number from 1 to 86400"},
 	    {"--delimiter", ";;", "--delimiter: ';;' is not one of"},
-	    {"--format", "xml", "--format: unknown format 'xml' (csv or jsonl)"},
+	    {"--format", "xml", "--format: unknown format 'xml' (csv, jsonl or xlsx)"},
 	    {"--map", "imei", "--map: 'imei' is not of the form FIELD=COLUMN"},
 	    {"--map", "imei=", "--map: 'imei=' names no column"},
 	    {"--set", "=x", "--set: '=x' is not of the form FIELD=VALUE"},

@@ -38,6 +38,10 @@ static void retry_after_reads_http_dates(void **state)
 	assert_int_equal(retry_after_parse("Wed, 25 Nov 2026 19:00:07 GMT", NOW_WALL_MS, &delay),
 	                 0);
 	assert_int_equal(delay, 7000);
+	/* a year so far away that its milliseconds overflow (found by fuzzing):
+	 * the longest wait, not undefined behaviour */
+	assert_int_equal(retry_after_parse("Nov 1 912888888", NOW_WALL_MS, &delay), 0);
+	assert_int_equal(delay, RETRY_AFTER_MAX_MS);
 	/* a date in the past means "now" */
 	assert_int_equal(retry_after_parse("Wed, 25 Nov 2026 18:00:00 GMT", NOW_WALL_MS, &delay),
 	                 0);

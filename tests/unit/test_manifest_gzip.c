@@ -71,7 +71,7 @@ static void gzip_reads_like_plain(void **state)
  * error naming the file, at open or while reading. */
 static void expect_damage(const char *path, const char *expected)
 {
-	struct manifest_options options = {MANIFEST_FORMAT_AUTO, 0};
+	struct manifest_options options = {.format = MANIFEST_FORMAT_AUTO};
 	struct error error;
 	error_clear(&error);
 	struct manifest *manifest = manifest_open(path, &options, &error);

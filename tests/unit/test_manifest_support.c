@@ -81,7 +81,7 @@ void fixture_cleanup(void)
 
 struct manifest *open_manifest(const char *path, enum manifest_format format, char delimiter)
 {
-	struct manifest_options options = {format, delimiter};
+	struct manifest_options options = {.format = format, .delimiter = delimiter};
 	struct error error;
 	error_clear(&error);
 	struct manifest *manifest = manifest_open(path, &options, &error);
@@ -95,7 +95,7 @@ struct manifest *open_manifest(const char *path, enum manifest_format format, ch
 
 char *open_error(const char *path, enum manifest_format format)
 {
-	struct manifest_options options = {format, 0};
+	struct manifest_options options = {.format = format};
 	struct error error;
 	error_clear(&error);
 	struct manifest *manifest = manifest_open(path, &options, &error);

@@ -1,0 +1,111 @@
+/* Shared expat set-up for the workbook parts. */
+#include "manifest/xlsx_xml.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void xlsx_xml_refuse(struct xlsx_xml_user *user, const char *reason)
+{
+	if (!user->refusal[0])
+		snprintf(user->refusal, sizeof(user->refusal), "%s", reason);
+	XML_StopParser(user->parser, XML_FALSE);
+}
+
+static void on_doctype(void *data, const XML_Char *name, const XML_Char *system,
+                       const XML_Char *public_id, int has_internal_subset)
+{
+	(void)name;
+	(void)system;
+	(void)public_id;
+	(void)has_internal_subset;
+	xlsx_xml_refuse(data, "it declares a DOCTYPE, which a workbook never needs (entity "
+	                      "tricks are refused)");
+}
+
+static void on_entity(void *data, const XML_Char *name, int parameter, const XML_Char *value,
+                      int value_length, const XML_Char *base, const XML_Char *system,
+                      const XML_Char *public_id, const XML_Char *notation)
+{
+	(void)name;
+	(void)parameter;
+	(void)value;
+	(void)value_length;
+	(void)base;
+	(void)system;
+	(void)public_id;
+	(void)notation;
+	xlsx_xml_refuse(data, "it declares an XML entity (entity tricks are refused)");
+}
+
+XML_Parser xlsx_xml_create(struct xlsx_xml_user *user, XML_StartElementHandler start,
+                           XML_EndElementHandler end, XML_CharacterDataHandler text)
+{
+	XML_Parser parser = XML_ParserCreateNS(NULL, '|');
+	if (!parser)
+		return NULL;
+	user->parser = parser;
+	user->refusal[0] = '\0';
+	XML_SetUserData(parser, user);
+	XML_SetElementHandler(parser, start, end);
+	XML_SetCharacterDataHandler(parser, text);
+	XML_SetStartDoctypeDeclHandler(parser, on_doctype);
+	XML_SetEntityDeclHandler(parser, on_entity);
+	XML_SetParamEntityParsing(parser, XML_PARAM_ENTITY_PARSING_NEVER);
+	return parser;
+}
+
+const char *xlsx_xml_local(const char *name)
+{
+	const char *bar = strrchr(name, '|');
+	if (bar)
+		return bar + 1;
+	const char *colon = strrchr(name, ':');
+	return colon ? colon + 1 : name;
+}
+
+const char *xlsx_xml_attribute(const char **attributes, const char *local)
+{
+	for (size_t index = 0; attributes[index]; index += 2)
+		if (strcmp(xlsx_xml_local(attributes[index]), local) == 0)
+			return attributes[index + 1];
+	return NULL;
+}
+
+int xlsx_xml_error(const struct xlsx_xml_user *user, const char *path, const char *part,
+                   struct error *error)
+{
+	if (user->refusal[0])
+		return error_set_at(error, path, 0, "the workbook part '%s' is refused: %s", part,
+		                    user->refusal);
+	return error_set_at(error, path, 0,
+	                    "the workbook part '%s' is not well-formed XML: %s at "
+	                    "line %lu",
+	                    part, XML_ErrorString(XML_GetErrorCode(user->parser)),
+	                    (unsigned long)XML_GetCurrentLineNumber(user->parser));
+}
+
+int xlsx_xml_parse_entry(const struct xlsx_archive *archive, const char *name, uint64_t cap,
+                         struct xlsx_xml_user *user, struct error *error)
+{
+	struct xlsx_entry entry;
+	int opened = xlsx_entry_open(&entry, archive, name, cap, error);
+	if (opened <= 0)
+		return opened;
+	int result = -1;
+	for (;;) {
+		const char *data = NULL;
+		long got = xlsx_entry_read(&entry, &data, error);
+		if (got < 0)
+			goto out;
+		if (XML_Parse(user->parser, data, (int)got, got == 0) != XML_STATUS_OK) {
+			xlsx_xml_error(user, archive->path, name, error);
+			goto out;
+		}
+		if (got == 0)
+			break;
+	}
+	result = 1;
+out:
+	xlsx_entry_close(&entry);
+	return result;
+}
