@@ -628,6 +628,32 @@ static int export_to_stream(const struct export_options *options, struct export_
 	return exit_code;
 }
 
+/* The command line as export.json keeps it for `resume DIR`: the manifest's
+ * path made absolute, so the resume may run from another directory. */
+static json_t *stored_command_line(int argc, char **argv)
+{
+	json_t *line = json_array();
+	for (int index = 1; line && index < argc; index++) {
+		const char *argument = argv[index];
+		const char *path = NULL;
+		if (strcmp(argument, "--manifest") == 0 && index + 1 < argc) {
+			json_array_append_new(line, json_string(argument));
+			path = argv[++index];
+		} else if (strncmp(argument, "--manifest=", 11) == 0) {
+			json_array_append_new(line, json_string("--manifest"));
+			path = argument + 11;
+		}
+		if (!path) {
+			json_array_append_new(line, json_string(argument));
+			continue;
+		}
+		char *absolute = strcmp(path, "-") != 0 ? realpath(path, NULL) : NULL;
+		json_array_append_new(line, json_string(absolute ? absolute : path));
+		free(absolute);
+	}
+	return line;
+}
+
 int command_export(int argc, char **argv)
 {
 	struct export_options options;
@@ -642,9 +668,7 @@ int command_export(int argc, char **argv)
 	error_clear(&error);
 	credentials_init(&session.credentials);
 	sim_process_init(&session.sim);
-	json_t *argv_json = json_array();
-	for (int index = 1; argv_json && index < argc; index++)
-		json_array_append_new(argv_json, json_string(argv[index]));
+	json_t *argv_json = stored_command_line(argc, argv);
 	int exit_code = EXIT_USAGE;
 	if (parse_export_options(&options, argc, argv, &error) < 0)
 		goto out;
