@@ -37,7 +37,9 @@ static int spool_text(FILE *spool, const char *text)
 static int spool_row(FILE *spool, const struct pipeline_row *row)
 {
 	uint32_t count = (uint32_t)row->row->value_count;
-	if (fwrite(&count, sizeof(count), 1, spool) != 1)
+	uint64_t position[2] = {row->row->number, row->row->line};
+	if (fwrite(position, sizeof(position), 1, spool) != 1 ||
+	    fwrite(&count, sizeof(count), 1, spool) != 1)
 		return -1;
 	for (uint32_t index = 0; index < count; index++)
 		if (spool_text(spool, row->row->values ? row->row->values[index] : NULL) < 0)
@@ -88,13 +90,18 @@ static int write_errors_file(const char *directory, struct manifest *manifest, F
 		columns[index] = manifest_column_name(manifest, index);
 	if (file_make_directories(directory, error) < 0)
 		goto out;
-	writer = errors_writer_open(directory, columns, column_count, error);
+	struct errors_format format = {.delimiter = manifest_delimiter(manifest),
+	                               .line_end = manifest_line_end(manifest),
+	                               .bom = manifest_has_bom(manifest)};
+	writer = errors_writer_open(directory, columns, column_count, &format, error);
 	if (!writer)
 		goto out;
 	rewind(spool);
 	for (uint64_t row = 0; row < rows; row++) {
 		uint32_t count = 0;
-		if (fread(&count, sizeof(count), 1, spool) != 1) {
+		uint64_t position[2] = {0, 0}; /* row, line */
+		if (fread(position, sizeof(position), 1, spool) != 1 ||
+		    fread(&count, sizeof(count), 1, spool) != 1) {
 			error_set(error, "cannot read back the invalid rows (temporary file)");
 			goto out;
 		}
@@ -121,8 +128,8 @@ static int write_errors_file(const char *directory, struct manifest *manifest, F
 		for (uint32_t index = 0; index <= count; index++)
 			values[index] =
 			    offsets[index] == SIZE_MAX ? NULL : arena.data + offsets[index];
-		if (errors_writer_row(writer, values, count, values[count] ? values[count] : "",
-		                      error) < 0)
+		if (errors_writer_row(writer, values, count, position[0], position[1],
+		                      values[count] ? values[count] : "", error) < 0)
 			goto out;
 	}
 	result = errors_writer_commit(writer, error);

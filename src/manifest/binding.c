@@ -2,6 +2,7 @@
  * header name, --map or --set; then per row, trimmed values checked for UTF-8. */
 #include "binding.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,38 @@ struct binding {
 	size_t resolved_columns; /* manifest columns looked at so far */
 	struct strbuf trimmed[FIELD_COUNT];
 	char *unused_note;
+	char *set_note;
+	/* a re-fed errors.csv: its source_row / source_line columns (SIZE_MAX: none) */
+	size_t source_row_column;
+	size_t source_line_column;
 };
+
+/* The columns errors.csv adds: in a file this tool wrote they feed no field
+ * and are not "unused" either. */
+static bool is_bookkeeping_column(const struct manifest *manifest, const char *name)
+{
+	return manifest_written_by_tool(manifest) &&
+	       (column_name_equal(name, "error") || column_name_equal(name, "source_row") ||
+	        column_name_equal(name, "source_line"));
+}
+
+/* A positive decimal number, or 0. */
+static uint64_t parse_position(const char *text)
+{
+	uint64_t value = 0;
+	if (!text)
+		return 0;
+	while (*text == ' ')
+		text++;
+	for (; *text >= '0' && *text <= '9'; text++) {
+		if (value > UINT64_MAX / 10 - 1)
+			return 0;
+		value = value * 10 + (uint64_t)(*text - '0');
+	}
+	while (*text == ' ')
+		text++;
+	return *text ? 0 : value;
+}
 
 static bool is_space(char character)
 {
@@ -228,6 +260,17 @@ struct binding *binding_new(const struct op *op, const struct manifest *manifest
 	}
 	binding->op = op;
 	binding->manifest = manifest;
+	binding->source_row_column = SIZE_MAX;
+	binding->source_line_column = SIZE_MAX;
+	if (manifest_written_by_tool(manifest)) {
+		for (size_t column = 0; column < manifest_column_count(manifest); column++) {
+			const char *name = manifest_column_name(manifest, column);
+			if (column_name_equal(name, "source_row"))
+				binding->source_row_column = column;
+			else if (column_name_equal(name, "source_line"))
+				binding->source_line_column = column;
+		}
+	}
 	for (size_t field = 0; field < FIELD_COUNT; field++)
 		strbuf_init(&binding->trimmed[field], MANIFEST_MAX_FIELD);
 	if (apply_maps(binding, maps, map_count, error) < 0 ||
@@ -363,6 +406,12 @@ int binding_apply(struct binding *binding, const struct manifest_row *row, struc
 	record->row = row->number;
 	record->line = row->line;
 	record->offset = row->offset;
+	record->source_row = binding->source_row_column < row->value_count
+	                         ? parse_position(row->values[binding->source_row_column])
+	                         : 0;
+	record->source_line = binding->source_line_column < row->value_count
+	                          ? parse_position(row->values[binding->source_line_column])
+	                          : 0;
 	bool failed = false;
 	if (row->problem) {
 		strbuf_append_string(problem, row->problem);
@@ -418,6 +467,58 @@ static bool column_is_used(const struct binding *binding, size_t column)
 	return false;
 }
 
+/* The --set field whose column this is, or -1. */
+static int overriding_field(const struct binding *binding, size_t column)
+{
+	for (size_t field = 0; field < FIELD_COUNT; field++) {
+		if (!binding->has_set[field])
+			continue;
+		for (size_t alias = 0; alias < binding->column_count[field]; alias++)
+			if (binding->columns[field][alias] == column)
+				return (int)field;
+	}
+	return -1;
+}
+
+bool binding_column_override(struct binding *binding, size_t column, const char **value)
+{
+	if (manifest_column_count(binding->manifest) > binding->resolved_columns)
+		resolve_columns(binding);
+	int field = overriding_field(binding, column);
+	if (field < 0)
+		return false;
+	*value = binding->set_value[field];
+	return true;
+}
+
+const char *binding_set_note(struct binding *binding)
+{
+	if (manifest_column_count(binding->manifest) > binding->resolved_columns)
+		resolve_columns(binding);
+	struct strbuf note;
+	strbuf_init(&note, 2048);
+	size_t count = 0;
+	for (size_t index = 0; index < binding->op->field_count; index++) {
+		enum field_id field = binding->op->fields[index].id;
+		if (!binding->has_set[field] || binding->column_count[field] == 0)
+			continue;
+		const char *value = binding->set_value[field] ? binding->set_value[field] : "";
+		strbuf_appendf(&note, "%s--set %s=%.60s replaces the manifest's column '%.60s'",
+		               count++ ? "; " : "", field_name(field), value,
+		               manifest_column_name(binding->manifest, binding->columns[field][0]));
+	}
+	if (count)
+		strbuf_append_string(&note, count == 1
+		                                ? " in every row (errors.csv shows the value "
+		                                  "sent)"
+		                                : " in every row (errors.csv shows the values "
+		                                  "sent)");
+	free(binding->set_note);
+	binding->set_note = count ? strbuf_detach(&note, NULL) : NULL;
+	strbuf_release(&note);
+	return binding->set_note;
+}
+
 const char *binding_unused_note(struct binding *binding, const struct manifest *manifest)
 {
 	if (manifest_column_count(manifest) > binding->resolved_columns)
@@ -429,7 +530,8 @@ const char *binding_unused_note(struct binding *binding, const struct manifest *
 	size_t unused = 0;
 	size_t count = manifest_column_count(manifest);
 	for (size_t column = 0; column < count; column++) {
-		if (column_is_used(binding, column))
+		if (column_is_used(binding, column) || overriding_field(binding, column) >= 0 ||
+		    is_bookkeeping_column(manifest, manifest_column_name(manifest, column)))
 			continue;
 		unused++;
 		if (listed == BINDING_NOTE_COLUMNS)
@@ -462,5 +564,6 @@ void binding_free(struct binding *binding)
 		strbuf_release(&binding->trimmed[field]);
 	}
 	free(binding->unused_note);
+	free(binding->set_note);
 	free(binding);
 }

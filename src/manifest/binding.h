@@ -35,6 +35,13 @@ int binding_apply(struct binding *binding, const struct manifest_row *row, struc
  * binding (valid until the next call). A JSONL file gains columns as it is read:
  * ask again at the end for the complete list. */
 const char *binding_unused_note(struct binding *binding, const struct manifest *manifest);
+/* What --set replaces: a one-line note such as "--set cost_center=CC-9
+ * replaces the manifest's column 'Cost Center' in every row", or NULL when
+ * no --set field also has a column. Owned by the binding. */
+const char *binding_set_note(struct binding *binding);
+/* True when column feeds a field that --set overrides; *value is then the
+ * value sent instead (NULL for an empty --set). */
+bool binding_column_override(struct binding *binding, size_t column, const char **value);
 /* Frees the binding. NULL is allowed. */
 void binding_free(struct binding *binding);
 

@@ -110,6 +110,12 @@ struct manifest *manifest_open(const char *path, const struct manifest_options *
 	manifest->format = options && options->format != MANIFEST_FORMAT_AUTO
 	                       ? options->format
 	                       : sniff_format(path, data, length);
+	manifest->line_end = "\n";
+	const char *newline = memchr(data, '\n', length);
+	if (manifest->lines.cr_line_ends)
+		manifest->line_end = "\r";
+	else if (newline && newline > data && newline[-1] == '\r')
+		manifest->line_end = "\r\n";
 	if (manifest->lines.cr_line_ends)
 		manifest_add_note(manifest, "lines end with a carriage return (CR) alone, as old "
 		                            "Mac spreadsheets write them; each CR was read as a "
@@ -174,6 +180,21 @@ enum manifest_value_kind manifest_value_kind(const struct manifest *manifest, si
 char manifest_delimiter(const struct manifest *manifest)
 {
 	return manifest->format == MANIFEST_FORMAT_CSV ? manifest->delimiter : 0;
+}
+
+bool manifest_has_bom(const struct manifest *manifest)
+{
+	return manifest->lines.had_bom;
+}
+
+const char *manifest_line_end(const struct manifest *manifest)
+{
+	return manifest->line_end ? manifest->line_end : "\n";
+}
+
+bool manifest_written_by_tool(const struct manifest *manifest)
+{
+	return manifest->unguard;
 }
 
 const char *manifest_path(const struct manifest *manifest)

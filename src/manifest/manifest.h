@@ -84,6 +84,15 @@ enum manifest_value_kind {
 enum manifest_value_kind manifest_value_kind(const struct manifest *manifest, size_t column);
 /* The delimiter in use (CSV), or 0. */
 char manifest_delimiter(const struct manifest *manifest);
+/* Whether the file starts with a UTF-8 byte order mark. */
+bool manifest_has_bom(const struct manifest *manifest);
+/* The line end the file uses, judged by its first line: "\r\n", "\r" or
+ * "\n" (static text), so a file derived from it can be written alike. */
+const char *manifest_line_end(const struct manifest *manifest);
+/* True for a file this tool wrote (an errors.csv: a CSV header with an
+ * `error` or `source_row` column): its formula guard is taken off as it is
+ * read, and its own bookkeeping columns feed no field. */
+bool manifest_written_by_tool(const struct manifest *manifest);
 /* The path as given to manifest_open (owned by the manifest). */
 const char *manifest_path(const struct manifest *manifest);
 /* The physical line of the CSV header (after any blank lines); 0 for JSONL. */

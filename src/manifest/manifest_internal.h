@@ -64,6 +64,7 @@ struct manifest {
 	/* a file this tool wrote (errors.csv: an `error` or `source_row` column):
 	 * the ' it put before formula-like cells is taken off again */
 	bool unguard;
+	const char *line_end; /* "\n", "\r\n" or "\r": the first line's */
 	struct line_reader lines;
 	const struct manifest_reader_ops *reader;
 	char **column_names;

@@ -230,7 +230,9 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 	uint64_t epochs[8];
 	bool checked[8] = {false};
 	size_t key_count = op->unique_key_count < 8 ? op->unique_key_count : 8;
-	if (record->row == 0 || record->row >= UINT32_MAX)
+	/* rows are remembered by the number messages use (a re-fed errors.csv's source row) */
+	uint64_t shown_row = record_shown_row(record);
+	if (shown_row == 0 || shown_row >= UINT32_MAX)
 		return -1;
 	/* A look-up costs two cache misses in a row (the bucket head, then its
 	 * entries). Hash every key and ask for all the heads first, then for all
@@ -272,7 +274,7 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 	/* Only a row without duplicates is remembered: a rejected row is never sent. */
 	for (size_t index = 0; index < key_count; index++)
 		if (checked[index] &&
-		    dupe_insert(set, hashes[index], (uint32_t)record->row, epochs[index]) < 0)
+		    dupe_insert(set, hashes[index], (uint32_t)shown_row, epochs[index]) < 0)
 			return -1;
 	return 0;
 }

@@ -86,6 +86,8 @@ struct record *record_clone(const struct record *record)
 	copy->row = record->row;
 	copy->line = record->line;
 	copy->offset = record->offset;
+	copy->source_row = record->source_row;
+	copy->source_line = record->source_line;
 	/* The strings live right after the struct, so one free() releases all. */
 	char *text = (char *)(copy + 1);
 	for (size_t field = 0; field < FIELD_COUNT; field++) {
@@ -99,4 +101,9 @@ struct record *record_clone(const struct record *record)
 		text += length;
 	}
 	return copy;
+}
+
+uint64_t record_shown_row(const struct record *record)
+{
+	return record->source_row ? record->source_row : record->row;
 }

@@ -48,11 +48,17 @@ struct record {
 	uint64_t row;    /* 1-based position among data rows (SPEC §3) */
 	uint64_t line;   /* physical line where the row starts, for messages */
 	uint64_t offset; /* byte offset where the row starts in the (decompressed) manifest */
+	/* where the row came from when the manifest is a re-fed errors.csv (its
+	 * source_row / source_line cells), else 0: messages name rows by these */
+	uint64_t source_row;
+	uint64_t source_line;
 	const char *value[FIELD_COUNT]; /* trimmed text; NULL when absent or empty */
 };
 
 /* Returns a deep copy in a single allocation (free with free()), or NULL when out of memory. */
 struct record *record_clone(const struct record *record);
+/* The row number messages use: the source row when the manifest gives one, else the row. */
+uint64_t record_shown_row(const struct record *record);
 
 /* Options that relax validation (SPEC §2 --no-luhn). */
 struct validation_options {

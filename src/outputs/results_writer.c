@@ -226,7 +226,10 @@ static int write_errors(const struct outputs_job *job, struct outcome_store *sto
 {
 	struct manifest *manifest = NULL;
 	struct errors_writer *writer = NULL;
+	struct binding *binding = NULL;
 	const char **names = NULL;
+	const char **sent = NULL; /* per column: the --set value sent instead, or the row's */
+	bool *overridden = NULL;
 	int result = -1;
 
 	if (!columns_source) {
@@ -245,7 +248,25 @@ static int write_errors(const struct outputs_job *job, struct outcome_store *sto
 	}
 	for (size_t i = 0; i < column_count; i++)
 		names[i] = manifest_column_name(columns_source, i);
-	writer = errors_writer_open(job->directory, names, column_count, error);
+	/* a column --set overrides shows the value that was sent, not the manifest's */
+	sent = calloc(column_count + 1, sizeof(*sent));
+	overridden = calloc(column_count + 1, sizeof(*overridden));
+	if (!sent || !overridden) {
+		error_set(error, "out of memory");
+		goto out;
+	}
+	if (job->set_count) {
+		struct error ignored;
+		error_clear(&ignored);
+		binding = binding_new(job->op, columns_source, job->maps, job->map_count, job->sets,
+		                      job->set_count, &ignored);
+		for (size_t i = 0; binding && i < column_count; i++)
+			overridden[i] = binding_column_override(binding, i, &sent[i]);
+	}
+	struct errors_format format = {.delimiter = manifest_delimiter(columns_source),
+	                               .line_end = manifest_line_end(columns_source),
+	                               .bom = manifest_has_bom(columns_source)};
+	writer = errors_writer_open(job->directory, names, column_count, &format, error);
 	if (!writer)
 		goto out;
 
@@ -269,7 +290,16 @@ static int write_errors(const struct outputs_job *job, struct outcome_store *sto
 			if (!needs_attention(outcome.status))
 				continue;
 			char text[sizeof(outcome.message) + 128];
-			if (errors_writer_row(writer, row.values, row.values ? row.value_count : 0,
+			size_t count = row.values ? row.value_count : 0;
+			const char *const *values = row.values;
+			if (binding) {
+				for (size_t i = 0; i < count && i < column_count; i++)
+					if (!overridden[i])
+						sent[i] = row.values[i];
+				values = sent;
+				count = count < column_count ? count : column_count;
+			}
+			if (errors_writer_row(writer, values, count, row.number, row.line,
 			                      outputs_error_text(&outcome, text, sizeof(text)),
 			                      error) < 0)
 				goto out;
@@ -281,6 +311,9 @@ static int write_errors(const struct outputs_job *job, struct outcome_store *sto
 	writer = NULL;
 out:
 	errors_writer_abort(writer);
+	binding_free(binding);
+	free(sent);
+	free(overridden);
 	free(names);
 	manifest_close(manifest);
 	manifest_close(columns_source);

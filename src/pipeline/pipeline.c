@@ -86,6 +86,9 @@ struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes
 	                         : binding_unused_note(pipeline->binding, pipeline->manifest);
 	if (unused && notes)
 		fprintf(notes, "lattigo-batch: note: %s: %s\n", config->manifest, unused);
+	const char *replaced = binding_set_note(pipeline->binding);
+	if (replaced && notes)
+		fprintf(notes, "lattigo-batch: note: %s: %s\n", config->manifest, replaced);
 	return pipeline;
 fail:
 	pipeline_close(pipeline);
@@ -202,8 +205,15 @@ static int remember_sample(struct pipeline *pipeline)
 	struct strbuf sample;
 	strbuf_init(&sample, PIPELINE_MESSAGE_LIMIT + 64);
 	const char *sheet = manifest_sheet(pipeline->manifest);
+	/* a re-fed errors.csv names its rows by their place in the original file */
+	const struct record *record = &pipeline->record;
+	bool source = record->source_row != 0;
 	int appended =
-	    sheet
+	    source ? strbuf_appendf(&sample, "row %" PRIu64 " (source line %" PRIu64 "): %s",
+	                            record->source_row,
+	                            record->source_line ? record->source_line : pipeline->row.line,
+	                            strbuf_text(&pipeline->message))
+	    : sheet
 	        ? strbuf_appendf(&sample, "row %" PRIu64 " (row %" PRIu64 " of sheet '%.60s'): %s",
 	                         pipeline->row.number, pipeline->row.line, sheet,
 	                         strbuf_text(&pipeline->message))

@@ -13,7 +13,7 @@
 #include "sim/basic_auth.h"
 #include "sim/ledger.h"
 #include "sim/options.h"
-#include "sim/random.h"
+#include "common/random.h"
 #include "sim/rate_limit.h"
 #include "sim/store.h"
 
@@ -26,7 +26,7 @@ struct sim_context {
 	struct ledger ledger;
 	struct rate_limit rate_limit;
 	struct basic_auth auth;
-	struct sim_random random; /* fault injection and jitter; under random_lock */
+	uint64_t random; /* fault injection and jitter; under random_lock */
 	pthread_mutex_t random_lock;
 	atomic_uint_fast64_t request_counter;
 	const struct op **route_ops; /* the operation of each route (NULL for reads) */

@@ -32,7 +32,7 @@ int sim_context_init(struct sim_context *context, const struct sim_options *opti
 	context->options = options;
 	atomic_init(&context->request_counter, 0);
 	pthread_mutex_init(&context->random_lock, NULL);
-	sim_random_init(&context->random, options->seed ^ 0xFA017ULL);
+	random_seed(&context->random, options->seed ^ 0xFA017ULL);
 	rate_limit_init(&context->rate_limit, options->rate);
 	if (ledger_open(&context->ledger, options->ledger_path) != 0) {
 		snprintf(message, message_size, "cannot open ledger '%s': %s", options->ledger_path,

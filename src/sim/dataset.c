@@ -6,7 +6,7 @@
 #include "sim/dataset.h"
 
 #include "common/hash.h"
-#include "sim/random.h"
+#include "common/random.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,13 +17,13 @@
 
 /* Fills digits[0..length-1] with random digits after prefix and, when
  * with_check_digit, replaces the last one with the Luhn check digit. */
-static void random_number(struct sim_random *random, const char *prefix, char *digits,
+static void random_number(uint64_t *random, const char *prefix, char *digits,
                           size_t length, int with_check_digit)
 {
 	size_t prefix_length = strlen(prefix);
 	memcpy(digits, prefix, prefix_length);
 	for (size_t i = prefix_length; i < length; i++)
-		digits[i] = (char)('0' + sim_random_below(random, 10));
+		digits[i] = (char)('0' + random_below(random, 10));
 	digits[length] = '\0';
 	if (!with_check_digit)
 		return;
@@ -45,63 +45,63 @@ static const char *const cost_centers[] = {"", "Field Ops", "Fleet", "Logistics"
 static const char *const streets[] = {"Main St", "Oak Ave", "Harbor Rd", "Mill Ln", "Elm St"};
 static const char *const cities[] = {"Portland, OR", "Austin, TX", "Denver, CO", "Boise, ID"};
 
-static void stream_at(struct sim_random *random, uint64_t seed, size_t position)
+static void stream_at(uint64_t *random, uint64_t seed, size_t position)
 {
-	sim_random_init(random, seed + (uint64_t)position * DRAWS_PER_DEVICE * GOLDEN_GAMMA);
+	random_seed(random, seed + (uint64_t)position * DRAWS_PER_DEVICE * GOLDEN_GAMMA);
 }
 
 void dataset_identifiers(uint64_t seed, size_t position, char iccid[24], char imei[20])
 {
-	struct sim_random random;
+	uint64_t random;
 	stream_at(&random, seed, position);
 	random_number(&random, "8901260", iccid, 20, 1);
 	random_number(&random, "35", imei, 15, 1);
 }
 
 /* The 31 draws of the fixed fields, one statement each so the order is fixed. */
-static void fixed_fields(struct sim_random *random, struct device_static *out)
+static void fixed_fields(uint64_t *random, struct device_static *out)
 {
 	random_number(random, "555", out->mdn, 10, 0);
 	random_number(random, "310260", out->imsi, 15, 0);
 	snprintf(out->msisdn, sizeof out->msisdn, "1%s", out->mdn);
-	uint64_t bits = sim_random_next(random);
+	uint64_t bits = random_next(random);
 	snprintf(out->ip, sizeof out->ip, "10.%u.%u.%u", (unsigned)(bits & 0xFF),
 	         (unsigned)(bits >> 8 & 0xFF), (unsigned)(bits >> 16 & 0xFD) + 1);
 	snprintf(out->ipv6, sizeof out->ipv6, "fd00::%x:%x", (unsigned)(bits >> 24 & 0xFFFF),
 	         (unsigned)(bits >> 40 & 0xFFFF));
 	out->connected = (int)(bits >> 60 & 1);
-	unsigned month = (unsigned)sim_random_below(random, 10) + 1;
-	unsigned day = (unsigned)sim_random_below(random, 28) + 1;
-	unsigned hour = (unsigned)sim_random_below(random, 24);
-	unsigned minute = (unsigned)sim_random_below(random, 60);
+	unsigned month = (unsigned)random_below(random, 10) + 1;
+	unsigned day = (unsigned)random_below(random, 28) + 1;
+	unsigned hour = (unsigned)random_below(random, 24);
+	unsigned minute = (unsigned)random_below(random, 60);
 	snprintf(out->date, sizeof out->date, "2026-%02u-%02uT%02u:%02u:00Z", month, day, hour,
 	         minute);
-	month = (unsigned)sim_random_below(random, 12) + 1;
-	day = (unsigned)sim_random_below(random, 28) + 1;
+	month = (unsigned)random_below(random, 12) + 1;
+	day = (unsigned)random_below(random, 28) + 1;
 	snprintf(out->activation, sizeof out->activation, "2025-%02u-%02uT12:00:00Z", month, day);
-	unsigned number = (unsigned)sim_random_below(random, 9000) + 100;
-	const char *street = streets[sim_random_below(random, 5)];
-	const char *city = cities[sim_random_below(random, 4)];
+	unsigned number = (unsigned)random_below(random, 9000) + 100;
+	const char *street = streets[random_below(random, 5)];
+	const char *city = cities[random_below(random, 4)];
 	snprintf(out->address, sizeof out->address, "%u %s, %s", number, street, city);
-	out->cost_center = cost_centers[sim_random_below(random, 5)];
-	out->latitude = 30.0 + (double)sim_random_below(random, 150000) / 10000.0;
-	out->longitude = -120.0 + (double)sim_random_below(random, 300000) / 10000.0;
-	out->bytes_used = (int64_t)sim_random_below(random, 50000000);
-	out->sms_used = (int64_t)sim_random_below(random, 200);
+	out->cost_center = cost_centers[random_below(random, 5)];
+	out->latitude = 30.0 + (double)random_below(random, 150000) / 10000.0;
+	out->longitude = -120.0 + (double)random_below(random, 300000) / 10000.0;
+	out->bytes_used = (int64_t)random_below(random, 50000000);
+	out->sms_used = (int64_t)random_below(random, 200);
 }
 
 void dataset_static(uint64_t seed, int activated, int64_t id, const char *iccid,
                     struct device_static *out)
 {
-	struct sim_random random;
+	uint64_t random;
 	if (!activated) {
 		stream_at(&random, seed, (size_t)(id - DATASET_FIRST_ID));
 		for (int i = 0; i < 26; i++) /* the ICCID and IMEI digits */
-			sim_random_next(&random);
+			random_next(&random);
 		fixed_fields(&random, out);
 		return;
 	}
-	sim_random_init(&random, seed ^ hash64(iccid, strlen(iccid), 0x51ED));
+	random_seed(&random, seed ^ hash64(iccid, strlen(iccid), 0x51ED));
 	fixed_fields(&random, out);
 	/* A new device has used nothing yet and belongs to no cost center. */
 	out->cost_center = "";

@@ -39,7 +39,7 @@ static uint64_t drain_limit(size_t max_body)
 static double next_unit(struct sim_context *context)
 {
 	pthread_mutex_lock(&context->random_lock);
-	double value = sim_random_unit(&context->random);
+	double value = random_unit(&context->random);
 	pthread_mutex_unlock(&context->random_lock);
 	return value;
 }

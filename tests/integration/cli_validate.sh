@@ -59,7 +59,7 @@ ERRORS="$WORK/dirty/errors.csv"
 assert_eq 5 "$(grep -c . "$ERRORS")" "errors.csv lines (header + 4 rows)"
 header=$(head -1 "$ERRORS")
 case "$header" in
-  ICCID,Rate_Plan_Name,*IMEI*,Note,Comment,error) ;;
+  *ICCID,Rate_Plan_Name,*IMEI*,Note,Comment,error,source_row,source_line*) ;;
   *) fail "errors.csv header is not the manifest's columns + error: $header" ;;
 esac
 grep -qF "\"'=HYPERLINK(\"\"http://evil.example\"\")\"" "$ERRORS" ||
@@ -92,8 +92,9 @@ summary_is 6 4 2
 expect_line "$WORK/stdout" "delimiter ';'"
 expect_line "$WORK/stdout" "row 3 (line 4): cost_center: "
 expect_line "$WORK/stdout" "row 5 (line 6): device_name: duplicate of row 1"
-expect_line "$WORK/cc/errors.csv" "Device_Name,Cost_Center,Site,error"
-expect_line "$WORK/cc/errors.csv" "tracker-001,Field Ops,Lyon,device_name: duplicate of row 1"
+# errors.csv is written in the manifest's own delimiter, with where each row came from
+expect_line "$WORK/cc/errors.csv" "Device_Name;Cost_Center;Site;error;source_row;source_line"
+expect_line "$WORK/cc/errors.csv" "tracker-001;Field Ops;Lyon;device_name: duplicate of row 1;5;6"
 
 # JSONL: numbers for numeric fields, a line that is not an object, a key seen late
 capture "$LATTIGO_BATCH" validate --op activate --manifest "$DATA/activate.jsonl" --out "$WORK/jsonl"
@@ -101,7 +102,7 @@ assert_eq 1 "$STATUS" "jsonl exit status"
 summary_is 5 3 2
 expect_line "$WORK/stdout" "row 3 (line 4): "
 expect_line "$WORK/stdout" "row 4 (line 5): iccid: "
-assert_eq "imei,iccid,rate_plan_name,batch,error" "$(head -1 "$WORK/jsonl/errors.csv")" "jsonl errors.csv header"
+assert_eq "imei,iccid,rate_plan_name,batch,error,source_row,source_line" "$(head -1 "$WORK/jsonl/errors.csv")" "jsonl errors.csv header"
 assert_eq 3 "$(grep -c . "$WORK/jsonl/errors.csv")" "jsonl errors.csv lines"
 expect_line "$WORK/jsonl/errors.csv" "356938030001847,89014103211118510077,ACME 1GB,B7,iccid: "
 

@@ -11,8 +11,9 @@ EXPECT is gen-manifest.py's --expect file (the rows it damaged). Rules:
   `unknown`, with a message saying why;
 - no non-idempotent effect is in the ledger twice, and every ledger entry
   belongs to a row that ended ok (or unknown);
-- errors.csv = the manifest's own header + error, exactly the rows not ok,
-  their cells as in the manifest (formula cells prefixed with ');
+- errors.csv = the manifest's own header + error, source_row, source_line,
+  exactly the rows not ok, their cells as in the manifest (formula cells
+  prefixed with '), source_row = the row's number;
 - summary.json counts equal the counts of results.csv.
 """
 import collections
@@ -38,7 +39,13 @@ def ledger_key(op, row):
 
 
 def neutralised(cell):
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else cell
+    # SPEC: a cell starting with = + - @ TAB CR LF (also after leading 's) gets
+    # a ' unless it is a plain number
+    bare = cell.lstrip("'")
+    plain_number = bare[:1] in ("-", "+") and bare[1:].replace(".", "", 1).isdigit()
+    if bare[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") and not plain_number:
+        return "'" + cell
+    return cell
 
 
 def main():
@@ -67,6 +74,7 @@ def main():
 
     counts = collections.Counter()
     not_ok = []
+    not_ok_numbers = []
     rows_of_key = collections.Counter()
     for number, (result, row) in enumerate(zip(results, manifest), start=1):
         status, message = result["status"], result["message"]
@@ -97,6 +105,7 @@ def main():
             fail(where + ": unexpected status")
         if status != "ok":
             not_ok.append(row)
+            not_ok_numbers.append(number)
     if op in NON_IDEMPOTENT:
         twice = [key for key, count in ledger.items() if count > 1]
         if twice:
@@ -107,15 +116,19 @@ def main():
 
     with open(out + "/errors.csv", newline="", encoding="utf-8") as f:
         errors = list(csv.reader(f))
-    if errors[0] != header + ["error"]:
-        fail("errors.csv header %s, expected %s + error" % (errors[0], header))
+    if errors[0] != header + ["error", "source_row", "source_line"]:
+        fail("errors.csv header %s, expected %s + error, source_row, source_line" % (
+            errors[0], header))
     expected = sorted(tuple(neutralised(row[c]) for c in header) for row in not_ok)
-    got = sorted(tuple(cells[:-1]) for cells in errors[1:])
+    got = sorted(tuple(cells[:-3]) for cells in errors[1:])
+    rows_listed = sorted(int(cells[-2]) for cells in errors[1:])
+    if rows_listed != sorted(not_ok_numbers):
+        fail("errors.csv source_row values %s do not name the rows not ok" % rows_listed[:5])
     if expected != got:
         fail("errors.csv holds %d rows, expected %d; first difference: %s" % (
             len(got), len(expected), next(((a, b) for a, b in zip(expected, got) if a != b),
                                           None)))
-    if any(not cells[-1] for cells in errors[1:]):
+    if any(not cells[-3] for cells in errors[1:]):
         fail("an errors.csv row has an empty error")
 
     with open(out + "/summary.json") as f:

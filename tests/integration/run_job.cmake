@@ -8,6 +8,8 @@ endforeach()
 lattigo_script_test(run_refusals ${CMAKE_CURRENT_SOURCE_DIR}/integration/run_refusals.sh TIMEOUT 60)
 # Rows of one device reach the API in manifest order (issue 16 #4).
 lattigo_script_test(note_order ${CMAKE_CURRENT_SOURCE_DIR}/integration/note_order.sh TIMEOUT 120)
+# errors.csv fed back through the same job file (issue 17 §1, issue 16 #6).
+lattigo_script_test(errors_refeed ${CMAKE_CURRENT_SOURCE_DIR}/integration/errors_refeed.sh TIMEOUT 60)
 # The read side: export.
 lattigo_script_test(export ${CMAKE_CURRENT_SOURCE_DIR}/integration/export.sh TIMEOUT 60)
 # The job directory lock: many processes racing for one --out, with and without a lock left by kill -9.

@@ -85,10 +85,10 @@ grep -q '	f:' "$WORK/errors.cells" && fail "errors.xlsx holds a formula: $(cat "
 grep -q '	n:' "$WORK/errors.cells" && fail "errors.xlsx holds a number: $(cat "$WORK/errors.cells")"
 expect_line "$WORK/errors.cells" 's:=HYPERLINK("x")'   # a string, without the CSV's ' guard
 expect_line "$WORK/errors.cells" 's:+44 20'
-expect_line "$WORK/errors.cells" 's:ICCID	s:Rate Plan Name	s:IMEI	s:Remark	s:error'
+expect_line "$WORK/errors.cells" 's:ICCID	s:Rate Plan Name	s:IMEI	s:Remark	s:error	s:source_row	s:source_line'
 $INSPECT layout "$WORK/checked/errors.xlsx" >"$WORK/errors.layout"
 expect_line "$WORK/errors.layout" "frozen: A2"
-expect_line "$WORK/errors.layout" "autofilter: A1:E3"
+expect_line "$WORK/errors.layout" "autofilter: A1:G3"
 expect_line "$WORK/errors.layout" "bold header: yes"
 expect_line "$WORK/errors.layout" "column 1: width 23 text"
 

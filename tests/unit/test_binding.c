@@ -127,8 +127,18 @@ static void map_and_set(void **state)
 	assert_string_equal(record.value[FIELD_ICCID], "89014103211118510720");
 	assert_string_equal(record.value[FIELD_RATE_PLAN_NAME], "ACME 5MB");
 	assert_null(record.value[FIELD_NOTE]);
-	assert_string_equal(binding_unused_note(fixture.binding, fixture.manifest),
-	                    "extra columns kept but not used: rate_plan_name, note");
+	/* issue 17: a column --set overrides is said to be replaced, not unused */
+	assert_null(binding_unused_note(fixture.binding, fixture.manifest));
+	assert_string_equal(binding_set_note(fixture.binding),
+	                    "--set rate_plan_name=ACME 5MB replaces the manifest's column "
+	                    "'rate_plan_name'; --set note= replaces the manifest's column 'note' in "
+	                    "every row (errors.csv shows the values sent)");
+	const char *sent = NULL;
+	assert_true(binding_column_override(fixture.binding, 2, &sent));
+	assert_string_equal(sent, "ACME 5MB");
+	assert_true(binding_column_override(fixture.binding, 3, &sent));
+	assert_null(sent);
+	assert_false(binding_column_override(fixture.binding, 0, &sent));
 	strbuf_release(&problem);
 	unbind(&fixture);
 }

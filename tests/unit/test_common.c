@@ -10,6 +10,7 @@
 
 #include "common/csv_writer.h"
 #include "common/error.h"
+#include "common/random.h"
 #include "common/strbuf.h"
 
 static void strbuf_refuses_to_grow_past_its_limit(void **state)
@@ -67,11 +68,29 @@ static void csv_cells_are_quoted_and_neutralised(void **state)
 	assert_false(csv_is_plain_number("1e5"));
 }
 
+static void random_sequences_repeat_per_seed_and_stay_in_range(void **state)
+{
+	(void)state;
+	uint64_t first = 0;
+	uint64_t second = 0;
+	random_seed(&first, 42);
+	random_seed(&second, 42);
+	for (int draw = 0; draw < 1000; draw++) {
+		assert_true(random_next(&first) == random_next(&second));
+		assert_true(random_below(&first, 7) < 7);
+		double unit = random_unit(&second);
+		assert_true(unit >= 0 && unit < 1);
+	}
+	random_seed(&second, 43);
+	assert_true(random_next(&first) != random_next(&second));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(strbuf_refuses_to_grow_past_its_limit),
 	    cmocka_unit_test(first_error_wins),
+	    cmocka_unit_test(random_sequences_repeat_per_seed_and_stay_in_range),
 	    cmocka_unit_test(csv_cells_are_quoted_and_neutralised),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);

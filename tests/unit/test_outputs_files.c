@@ -121,12 +121,14 @@ static void csv_job_results_and_errors_in_row_order(void **state)
 	              "3,invalid,,cost_center: required,0," WHEN ",dev-3\n"
 	              "5,unknown,,connection closed after the request was sent,1," WHEN
 	              ",'@dev-5\n");
-	assert_output(fixture, ERRORS_FILE,
-	              "Device_Name,cost_center,Colour,error\n"
-	              "\"dev,2\",CC-200,\"'=HYPERLINK(\"\"x\"\")\",Error: Device not found\n"
-	              "dev-3,,-5,cost_center: required\n"
-	              "'@dev-5,CC-500,\"multi\nline\",outcome unknown (connection closed after "
-	              "the request was sent): check the device before sending this row again\n");
+	assert_output(
+	    fixture, ERRORS_FILE,
+	    /* the manifest's CRLF line ends are kept (a value's own LF too) */
+	    "Device_Name,cost_center,Colour,error,source_row,source_line\r\n"
+	    "\"dev,2\",CC-200,\"'=HYPERLINK(\"\"x\"\")\",Error: Device not found,2,3\r\n"
+	    "dev-3,,-5,cost_center: required,3,4\r\n"
+	    "'@dev-5,CC-500,\"multi\nline\",outcome unknown (connection closed after "
+	    "the request was sent): check the device before sending this row again,5,6\r\n");
 	assert_int_equal(report.rows_total, 5);
 	assert_int_equal(report.rows_written, 4);
 	assert_int_equal(report.rows_pending, 1);
@@ -147,9 +149,9 @@ static void jsonl_job_errors_hold_every_key_seen(void **state)
 	              "2,error,422,Error: field too long,1," WHEN ",n-2,imei\n"
 	              "3,invalid,,note: too long,0," WHEN ",n-3,\n");
 	assert_output(fixture, ERRORS_FILE,
-	              "device_name,field_name,note,id_type,extra,error\n"
-	              "n-2,note2,'+44 second,imei,,Error: field too long\n"
-	              "n-3,note3,third,,x7,note: too long\n");
+	              "device_name,field_name,note,id_type,extra,error,source_row,source_line\n"
+	              "n-2,note2,'+44 second,imei,,Error: field too long,2,2\n"
+	              "n-3,note3,third,,x7,note: too long,3,3\n");
 	assert_int_equal(report.error_rows, 2);
 	/* On its own (as `validate --out` or a rebuild would), errors.csv comes out the same. */
 	struct outputs_job job = {.directory = fixture->directory,
@@ -159,9 +161,9 @@ static void jsonl_job_errors_hold_every_key_seen(void **state)
 	error_clear(&error);
 	assert_int_equal(outputs_write_errors(&job, fixture->store, &report, &error), 0);
 	assert_output(fixture, ERRORS_FILE,
-	              "device_name,field_name,note,id_type,extra,error\n"
-	              "n-2,note2,'+44 second,imei,,Error: field too long\n"
-	              "n-3,note3,third,,x7,note: too long\n");
+	              "device_name,field_name,note,id_type,extra,error,source_row,source_line\n"
+	              "n-2,note2,'+44 second,imei,,Error: field too long,2,2\n"
+	              "n-3,note3,third,,x7,note: too long,3,3\n");
 }
 
 static void activate_results_list_every_identifying_field(void **state)
@@ -173,7 +175,8 @@ static void activate_results_list_every_identifying_field(void **state)
 	assert_output(fixture, RESULTS_FILE,
 	              "row,status,http_status,message,attempts,finished_at,iccid,imei,device_sku\n"
 	              "1,ok,200,,1," WHEN ",8901260882310000007,356938035643809,\n");
-	assert_output(fixture, ERRORS_FILE, "iccid,imei,rate_plan_name,error\n");
+	assert_output(fixture, ERRORS_FILE,
+	              "iccid,imei,rate_plan_name,error,source_row,source_line\n");
 	assert_int_equal(report.rows_pending, 0);
 }
 
@@ -194,18 +197,19 @@ static void errors_writer_replaces_an_existing_error_column(void **state)
 	const char *const columns[] = {"device_name", "Error", "cost_center"};
 	struct error error;
 	error_clear(&error);
-	struct errors_writer *writer = errors_writer_open(fixture->directory, columns, 3, &error);
+	struct errors_writer *writer =
+	    errors_writer_open(fixture->directory, columns, 3, NULL, &error);
 	assert_non_null(writer);
 	const char *const row[] = {"dev-1", "old reason", "-12.5"};
-	assert_int_equal(errors_writer_row(writer, row, 3, "=new reason", &error), 0);
+	assert_int_equal(errors_writer_row(writer, row, 3, 1, 2, "=new reason", &error), 0);
 	const char *const short_row[] = {"dev-2"};
-	assert_int_equal(errors_writer_row(writer, short_row, 1, "missing", &error), 0);
+	assert_int_equal(errors_writer_row(writer, short_row, 1, 2, 3, "missing", &error), 0);
 	assert_int_equal(errors_writer_rows(writer), 2);
 	assert_int_equal(errors_writer_commit(writer, &error), 0);
 	assert_output(fixture, ERRORS_FILE,
-	              "device_name,Error,cost_center\n"
-	              "dev-1,'=new reason,-12.5\n"
-	              "dev-2,missing,\n");
+	              "device_name,Error,cost_center,source_row,source_line\n"
+	              "dev-1,'=new reason,-12.5,1,2\n"
+	              "dev-2,missing,,2,3\n");
 }
 
 static void errors_writer_abort_leaves_nothing(void **state)
@@ -214,7 +218,8 @@ static void errors_writer_abort_leaves_nothing(void **state)
 	const char *const columns[] = {"device_name"};
 	struct error error;
 	error_clear(&error);
-	struct errors_writer *writer = errors_writer_open(fixture->directory, columns, 1, &error);
+	struct errors_writer *writer =
+	    errors_writer_open(fixture->directory, columns, 1, NULL, &error);
 	assert_non_null(writer);
 	errors_writer_abort(writer);
 	char path[128];
@@ -236,11 +241,13 @@ static void errors_csv_round_trips_every_formula_trigger(void **state)
 	const char *const columns[] = {"device_name", "cost_center"};
 	struct error error;
 	error_clear(&error);
-	struct errors_writer *writer = errors_writer_open(fixture->directory, columns, 2, &error);
+	struct errors_writer *writer =
+	    errors_writer_open(fixture->directory, columns, 2, NULL, &error);
 	assert_non_null(writer);
 	for (size_t i = 0; i < count; i++) {
 		const char *const row[] = {values[i], values[i]};
-		assert_int_equal(errors_writer_row(writer, row, 2, values[i], &error), 0);
+		assert_int_equal(errors_writer_row(writer, row, 2, i + 1, i + 2, values[i], &error),
+		                 0);
 	}
 	assert_int_equal(errors_writer_commit(writer, &error), 0);
 	char path[128];
@@ -248,7 +255,7 @@ static void errors_csv_round_trips_every_formula_trigger(void **state)
 	struct manifest *manifest = manifest_open(path, NULL, &error);
 	if (!manifest)
 		fail_msg("%s", error.message);
-	assert_int_equal(manifest_column_count(manifest), 3);
+	assert_int_equal(manifest_column_count(manifest), 5);
 	for (size_t i = 0; i < count; i++) {
 		struct manifest_row row;
 		assert_int_equal(manifest_next(manifest, &row, &error), 1);
