@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "engine/engine.h"
+#include "http/exchange.h"
 
 #define AUDIT_FILE_NAME "audit.jsonl.gz"
 #define AUDIT_BODY_CAP  (64u * 1024u) /* bodies above this keep their length and SHA-256 */

@@ -3,6 +3,7 @@
  * SHA-256 of the previous line's exact bytes (docs/audit.md). */
 #include "record.h"
 
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/credentials.h"
@@ -29,6 +30,7 @@
 #include "export/read_endpoint.h"
 #include "export/record_format.h"
 #include "outputs/atomic_file.h"
+#include "outputs/xlsx_copy.h"
 
 /* Which kinds an option applies to (bits of parse_option.scopes): every kind,
  * per-device kinds, or the kinds whose endpoint takes a parameter. */
@@ -42,7 +44,7 @@ enum export_scope {
 	EXPORT_DETAILS = 1 << 6,
 };
 
-enum export_format { EXPORT_CSV = 0, EXPORT_JSONL };
+enum export_format { EXPORT_CSV = 0, EXPORT_JSONL, EXPORT_XLSX };
 
 /* What the command line says; filled by the rows below. */
 struct export_options {
@@ -63,8 +65,8 @@ struct export_options {
 	.offset = offsetof(struct export_options, member),                                         \
 	.size = sizeof(((struct export_options *)0)->member)
 
-static const struct parse_option_word format_words[] = {{"csv", EXPORT_CSV},
-                                                        {"jsonl", EXPORT_JSONL}};
+static const struct parse_option_word format_words[] = {
+    {"csv", EXPORT_CSV}, {"jsonl", EXPORT_JSONL}, {"xlsx", EXPORT_XLSX}};
 
 /* Result-affecting rows decide the output: a resume with other values is refused. */
 static const struct parse_option export_option_rows[] = {
@@ -189,10 +191,10 @@ static const struct parse_option export_option_rows[] = {
      .scopes = EXPORT_ANY,
      .flags = PARSE_OPTION_RESULT_AFFECTING,
      .words = format_words,
-     .word_count = 2,
+     .word_count = sizeof(format_words) / sizeof(format_words[0]),
      .default_text = "csv",
-     .rejection = "unknown output format '{}' (csv or jsonl)",
-     .help = "records as CSV or JSONL"},
+     .rejection = "unknown output format '{}' (csv, jsonl or xlsx)",
+     .help = "records as CSV, JSONL, or an xlsx workbook (with --output FILE)"},
     {.name = "out",
      .type = PARSE_OPTION_STRING,
      FIELD(out),
@@ -402,6 +404,9 @@ static int check_options(struct export_options *options, struct export_request *
 		                 endpoint->kind);
 	if (options->output && options->out)
 		return error_set(error, "--output FILE and --out DIR exclude each other");
+	if (options->format == EXPORT_XLSX && !options->output)
+		return error_set(error, "--output-format xlsx needs --output FILE (a workbook is "
+		                        "neither streamed to stdout nor kept in a job directory)");
 	if (options->out && options->manifest && strcmp(options->manifest, "-") == 0)
 		return error_set(error, "--out needs a manifest file (stdin cannot be resumed)");
 	int64_t start = 0, end = 0;
@@ -595,14 +600,22 @@ static int export_to_job(const struct export_options *options, struct export_req
 	return exit_code;
 }
 
-/* stdout or --output FILE (published only when complete). */
+/* stdout or --output FILE (published only when complete). An xlsx workbook
+ * is copied from a CSV written next to FILE first. */
 static int export_to_stream(const struct export_options *options, struct export_request *request,
                             struct error *error)
 {
 	struct atomic_file file = {0};
 	FILE *stream = stdout;
+	bool xlsx = options->format == EXPORT_XLSX;
+	char csv_path[4096];
+	if (options->output && snprintf(csv_path, sizeof(csv_path), "%s%s", options->output,
+	                                xlsx ? ".csv" : "") >= (int)sizeof(csv_path)) {
+		error_set(error, "--output: path too long");
+		return EXIT_USAGE;
+	}
 	if (options->output) {
-		if (atomic_file_open(&file, options->output, error) < 0)
+		if (atomic_file_open(&file, csv_path, error) < 0)
 			return EXIT_INTERRUPTED;
 		stream = file.stream;
 	}
@@ -620,6 +633,15 @@ static int export_to_stream(const struct export_options *options, struct export_
 		if (exit_code == EXIT_ALL_OK || exit_code == EXIT_SOME_FAILED) {
 			if (atomic_file_commit(&file, error) < 0)
 				exit_code = EXIT_INTERRUPTED;
+			const struct xlsx_copy_style style = {request->endpoint->kind, NULL, NULL};
+			if (xlsx && exit_code != EXIT_INTERRUPTED &&
+			    xlsx_copy_csv(csv_path, options->output, &style, error) != 0) {
+				error_set(error, "cannot write '%s' (over 1,048,576 rows?)",
+				          options->output);
+				exit_code = EXIT_INTERRUPTED;
+			}
+			if (xlsx)
+				unlink(csv_path);
 		} else {
 			atomic_file_abort(&file);
 		}

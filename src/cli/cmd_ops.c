@@ -35,6 +35,7 @@ static void print_flags(const struct op *op)
 	    {OP_NON_IDEMPOTENT, "non-idempotent"},
 	    {OP_NEEDS_YES, "needs --yes"},
 	    {OP_RECONCILE_BY_ICCID, "reconciled by iccid"},
+	    {OP_REFUSES_REPEATS, "refuses repeats"},
 	};
 	bool first = true;
 	for (size_t index = 0; index < sizeof(names) / sizeof(names[0]); index++) {

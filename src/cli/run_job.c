@@ -211,11 +211,28 @@ static int sink_row_finished(void *context, const struct record *record,
 	return 0;
 }
 
+/* --verbose: one line per HTTP exchange on stderr, never headers, bodies or
+ * credentials (the URL never carries them). */
+static void print_exchange(const struct exchange *exchange)
+{
+	long long elapsed = (long long)(exchange->finished_at_ms - exchange->started_at_ms);
+	if (exchange->http_status)
+		fprintf(stderr, "%s %s -> %ld (%lld ms, %zu rows, attempt %u)\n", exchange->method,
+		        exchange->path, exchange->http_status, elapsed, exchange->row_count,
+		        exchange->attempt);
+	else
+		fprintf(stderr, "%s %s -> no answer: %s (%lld ms, %zu rows, attempt %u)\n",
+		        exchange->method, exchange->path, exchange->curl_error, elapsed,
+		        exchange->row_count, exchange->attempt);
+}
+
 static int sink_exchange_finished(void *context, const struct exchange *exchange)
 {
 	struct job_run *run = context;
 	struct error error;
 	error_clear(&error);
+	if (run->options->verbose)
+		print_exchange(exchange);
 	if (audit_record_exchange(run->directory.audit, exchange, &error) < 0)
 		return report(&error, -1);
 	return 0;
@@ -307,7 +324,7 @@ static void fill_engine_config(const struct job_run *run, struct engine_config *
 	config->total_timeout_ms = options->timeout * 1000;
 	config->stall_timeout_s = options->stall_timeout;
 	config->allow_insecure_http = options->insecure_http;
-	config->verbose = options->verbose;
+	config->resend_on_5xx = options->resend_on_5xx;
 	config->stop_requested = stop_signals_flag();
 }
 

@@ -1,7 +1,8 @@
 /* The engine's event loop, after curl's parallel transfers (tool_operate.c):
  * refill calls up to the allowed concurrency, poll, perform, read what
- * finished, decide per finished call (answer, retry, bisect, reconcile), and
- * schedule every retry by its start time, never by sleeping. */
+ * finished, ask decide.c what to do with each finished call (outcomes, retry,
+ * split, read-back, stop) and apply that decision; every retry is scheduled
+ * by its start time, never by sleeping. */
 #include "engine.h"
 
 #include <curl/curl.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "engine/decide.h"
 #include "engine/device_order.h"
 #include "engine/endpoint_policy.h"
 #include "engine/engine_state.h"
@@ -27,14 +29,15 @@ static void enter_stopping(struct engine *engine, int64_t now_ms)
 	engine->stop_deadline_ms = now_ms + engine->stop_grace_ms;
 }
 
-void engine_fail(struct engine *engine, int64_t now_ms)
+static void engine_fail(struct engine *engine, int64_t now_ms)
 {
 	engine->fatal = true;
 	enter_stopping(engine, now_ms);
 }
 
-int engine_report_row(struct engine *engine, const struct record *record, enum row_status status,
-                      long http_status, unsigned attempts, const char *message)
+static int engine_report_row(struct engine *engine, const struct record *record,
+                             enum row_status status, long http_status, unsigned attempts,
+                             const char *message)
 {
 	struct row_outcome outcome;
 	memset(&outcome, 0, sizeof(outcome));
@@ -68,8 +71,8 @@ int engine_report_row(struct engine *engine, const struct record *record, enum r
 }
 
 /* Gives every row of call the same outcome, then frees the call. */
-void engine_finish_call(struct engine *engine, struct call *call, enum row_status status,
-                        long http_status, const char *message)
+static void engine_finish_call(struct engine *engine, struct call *call, enum row_status status,
+                               long http_status, const char *message)
 {
 	for (size_t index = 0; index < call->count && !engine->sink_broken; index++)
 		engine_report_row(engine, call->records[index], status, http_status,
@@ -79,7 +82,7 @@ void engine_finish_call(struct engine *engine, struct call *call, enum row_statu
 
 /* ---- scheduling ---- */
 
-void engine_schedule(struct engine *engine, struct call *call, int64_t not_before_ms)
+static void engine_schedule(struct engine *engine, struct call *call, int64_t not_before_ms)
 {
 	call->not_before_ms = not_before_ms;
 	struct call **slot = &engine->waiting;
@@ -90,7 +93,7 @@ void engine_schedule(struct engine *engine, struct call *call, int64_t not_befor
 	engine->scheduled_count++;
 }
 
-void engine_schedule_now(struct engine *engine, struct call *call)
+static void engine_schedule_now(struct engine *engine, struct call *call)
 {
 	call->not_before_ms = 0;
 	call->next = NULL;
@@ -300,7 +303,8 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 
 /* Splits call into calls of at most piece rows, queued in order to start as
  * soon as slots free; the rows move to the new calls. */
-void engine_split_call(struct engine *engine, struct call *call, size_t piece, int64_t now_ms)
+static void engine_split_call(struct engine *engine, struct call *call, size_t piece,
+                              int64_t now_ms)
 {
 	for (size_t first = 0; first < call->count; first += piece) {
 		size_t count = call->count - first < piece ? call->count - first : piece;
@@ -372,6 +376,9 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 
 /* ---- finished calls ---- */
 
+static void handle_finished(struct engine *engine, struct call *call, CURLcode result,
+                            int64_t now_ms);
+
 static void remove_running(struct engine *engine, struct call *call)
 {
 	for (unsigned index = 0; index < engine->running_count; index++) {
@@ -424,8 +431,293 @@ static void read_finished(struct engine *engine, int64_t now_ms)
 		struct call *call = finished;
 		finished = call->next;
 		call->next = NULL;
-		engine_handle_finished(engine, call, call->result, now_ms);
+		handle_finished(engine, call, call->result, now_ms);
 	}
+}
+
+/* ---- applying decisions (the policy itself is decide.c) ---- */
+
+/* What the audit trail and the CLI's sink learn of every exchange. */
+static void record_exchange(struct engine *engine, struct call *call, long http_status,
+                            const char *problem)
+{
+	if (!engine->sink->exchange_finished)
+		return;
+	struct exchange exchange = {
+	    .sequence = ++engine->sequence,
+	    .started_at_ms = call->started_wall_ms,
+	    .finished_at_ms = clock_wall_ms(),
+	    .method = call->method,
+	    .url = strbuf_text(&call->url),
+	    .path = strbuf_text(&call->path),
+	    .request_body = call->body ? call->body : "",
+	    .request_length = call->body_length,
+	    .http_status = http_status,
+	    .curl_error = problem,
+	    .response_headers = strbuf_text(&call->headers),
+	    .response_headers_length = call->headers.length,
+	    .response_body = strbuf_text(&call->response),
+	    .response_length = call->response.length,
+	    .attempt = call->attempt,
+	    .rows = call->rows,
+	    .row_count = call->count,
+	};
+	if (engine->sink->exchange_finished(engine->sink->context, &exchange)) {
+		error_set(engine->error, "could not record an exchange in the audit trail");
+		engine->sink_broken = true;
+		engine_fail(engine, clock_monotonic_ms());
+	}
+}
+
+/* A read-back of record (moved into the new call), scheduled at once. */
+static struct call *new_read_back(struct engine *engine, struct record **record,
+                                  const struct call *from, const char *doubt)
+{
+	struct call *lookup = call_new(CALL_RECONCILE, record, 1, from->row_attempts);
+	if (!lookup)
+		return NULL;
+	lookup->id = ++engine->next_call_id;
+	lookup->sent_after_wall_ms = from->sent_after_wall_ms;
+	snprintf(lookup->ambiguity, sizeof(lookup->ambiguity), "%.159s", doubt);
+	return lookup;
+}
+
+/* DECIDE_READ_BACK: each row of call is read back; the call's rows move. */
+static void read_back_rows(struct engine *engine, struct call *call, const char *why)
+{
+	char message[512];
+	for (size_t index = 0; index < call->count; index++) {
+		struct record *record = call->records[index];
+		struct call *lookup =
+		    record->value[FIELD_ICCID] ? new_read_back(engine, &record, call, why) : NULL;
+		if (!lookup) {
+			snprintf(
+			    message, sizeof(message),
+			    "sent, but no answer (%.300s); the row could not be read back; check "
+			    "before re-sending",
+			    why);
+			engine_report_row(engine, record, ROW_UNKNOWN, 0, call->row_attempts,
+			                  message);
+			free(record);
+			continue;
+		}
+		engine_schedule_now(engine, lookup);
+	}
+	call_free_keeping_records(call);
+}
+
+/* ROW_ACTION_CONFIRM: the row's refusal stands only once a read-back shows
+ * that the earlier try did not land. Returns false when out of memory. */
+static bool confirm_refusal(struct engine *engine, struct call *call, size_t index,
+                            long http_status, const char *refusal)
+{
+	struct record *record = call->records[index];
+	struct call *lookup = new_read_back(engine, &record, call, call->ambiguity);
+	char *text = strdup(refusal);
+	if (!lookup || !text) {
+		if (lookup)
+			call_free_keeping_records(lookup);
+		free(text);
+		return false;
+	}
+	lookup->refusal = text;
+	lookup->refusal_status = http_status;
+	lookup->polls_left = DECIDE_REFUSAL_POLLS;
+	engine_schedule_now(engine, lookup);
+	return true;
+}
+
+/* DECIDE_SEND_AGAIN: a row in doubt after a crash whose device the service
+ * says does not exist: the interrupted call never took effect, so the row is
+ * sent now, alone, knowing the refusal of a repeat may mean it landed late. */
+static void send_absent_row(struct engine *engine, struct call *lookup)
+{
+	struct call *send =
+	    call_new(CALL_OPERATION, lookup->records, lookup->count, lookup->row_attempts);
+	if (!send) {
+		engine_finish_call(engine, lookup, ROW_UNKNOWN, 404,
+		                   "device absent after an interruption, but out of memory to "
+		                   "send it again; check before re-sending");
+		return;
+	}
+	send->id = ++engine->next_call_id;
+	send->possibly_applied = true;
+	send->sent_after_wall_ms = lookup->sent_after_wall_ms;
+	snprintf(send->ambiguity, sizeof(send->ambiguity), "%s", lookup->ambiguity);
+	call_free_keeping_records(lookup);
+	engine_schedule_now(engine, send);
+}
+
+/* DECIDE_FINISH: every row's outcome, a confirmation, or nothing (in doubt). */
+static void finish_rows(struct engine *engine, struct call *call, const struct decision *decision)
+{
+	for (size_t index = 0; index < call->count && !engine->sink_broken; index++) {
+		const struct decide_row *row = &decision->rows[index];
+		if (row->action == ROW_ACTION_IN_DOUBT) {
+			free(call->records[index]);
+			call->records[index] = NULL;
+		} else if (row->action == ROW_ACTION_CONFIRM &&
+		           confirm_refusal(engine, call, index, decision->http_status,
+		                           row->outcome.message)) {
+			call->records[index] = NULL; /* the read-back owns it now */
+		} else {
+			engine_report_row(engine, call->records[index], row->outcome.status,
+			                  decision->http_status, call->row_attempts,
+			                  row->outcome.message);
+		}
+	}
+	call_free(call);
+}
+
+/* Replaces a call refused as too large by calls of the size learnt, which new
+ * chunks use too for the rest of the job. */
+static void split_refused(struct engine *engine, struct call *call, size_t size, int64_t now_ms)
+{
+	if (size < planner_chunk_size(engine->planner))
+		planner_set_chunk_size(engine->planner, size);
+	engine_split_call(engine, call, planner_chunk_size(engine->planner), now_ms);
+}
+
+static void apply_decision(struct engine *engine, struct call *call,
+                           const struct decision *decision, long http_status, int64_t now_ms)
+{
+	if (decision->throttled) {
+		engine->stats->throttled++;
+		aimd_on_throttled(&engine->aimd, now_ms);
+	} else if (http_status > 0) {
+		aimd_on_success(&engine->aimd);
+	}
+	if (decision->hold_until_ms > engine->hold_until_ms)
+		engine->hold_until_ms = decision->hold_until_ms;
+	if (decision->answered) {
+		engine->answered++;
+		engine->failures_in_a_row = 0;
+	}
+	if (decision->failed)
+		engine->failures_in_a_row++;
+	switch (decision->kind) {
+	case DECIDE_FINISH:
+		finish_rows(engine, call, decision);
+		break;
+	case DECIDE_RETRY:
+		if (decision->count_retry) {
+			call->retries++;
+			engine->stats->retries++;
+		}
+		if (decision->spend_budget)
+			retry_budget_try_spend(&engine->budget);
+		if (decision->mark_possibly_applied && !call->possibly_applied) {
+			call->possibly_applied = true;
+			snprintf(call->ambiguity, sizeof(call->ambiguity), "%.159s",
+			         decision->message);
+		}
+		if (decision->consume_poll && call->polls_left)
+			call->polls_left--;
+		engine_schedule(engine, call, decision->retry_at_ms);
+		break;
+	case DECIDE_SPLIT:
+		split_refused(engine, call, decision->split_size, now_ms);
+		break;
+	case DECIDE_READ_BACK:
+		read_back_rows(engine, call, decision->message);
+		break;
+	case DECIDE_SEND_AGAIN:
+		send_absent_row(engine, call);
+		break;
+	case DECIDE_LEAVE:
+		call_free(call);
+		break;
+	case DECIDE_STOP_JOB:
+		error_set(engine->error, "%s", decision->message);
+		if (decision->service_failing)
+			engine->stats->service_failing = true;
+		call_free(call);
+		engine_fail(engine, now_ms);
+		break;
+	}
+}
+
+static bool retry_budget_available(const struct retry_budget *budget)
+{
+	struct retry_budget copy = *budget;
+	return retry_budget_try_spend(&copy);
+}
+
+/* Decides about a finished call (decide.c) and applies the decision. */
+static void handle_finished(struct engine *engine, struct call *call, CURLcode result,
+                            int64_t now_ms)
+{
+	long http_status = 0;
+	long request_size = 0;
+	curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &http_status);
+	curl_easy_getinfo(call->easy, CURLINFO_REQUEST_SIZE, &request_size);
+	bool answered = result == CURLE_OK && http_status > 0;
+	const char *problem = "";
+	if (!answered)
+		problem = call->response_too_big ? "the answer exceeded 4 MiB"
+		          : call->curl_error[0]  ? call->curl_error
+		                                 : curl_easy_strerror(result);
+	record_exchange(engine, call, answered ? http_status : 0, problem);
+	if (engine->sink_broken) {
+		call_free(call);
+		return;
+	}
+	char retry_after[128];
+	char location[256];
+	struct decide_answer answer = {
+	    .transport = TRANSPORT_ANSWERED,
+	    .http_status = answered ? http_status : 0,
+	    .problem = problem,
+	    .body = strbuf_text(&call->response),
+	    .body_length = call->response.length,
+	    .retry_after = call_header(call, "Retry-After", retry_after, sizeof(retry_after)) == 0
+	                       ? retry_after
+	                       : NULL,
+	    .location =
+	        call_header(call, "Location", location, sizeof(location)) == 0 ? location : NULL,
+	};
+	if (!answered) {
+		if (result == CURLE_PEER_FAILED_VERIFICATION ||
+		    result == CURLE_SSL_CACERT_BADFILE || result == CURLE_UNSUPPORTED_PROTOCOL)
+			answer.transport = TRANSPORT_UNSAFE;
+		else if (call_request_may_have_arrived(result, request_size, call->body_handed))
+			answer.transport = TRANSPORT_MAY_HAVE_ARRIVED;
+		else
+			answer.transport = TRANSPORT_NOT_SENT;
+	}
+	struct decide_call facts = {
+	    .read_back = call->kind == CALL_RECONCILE,
+	    .records = (const struct record *const *)call->records,
+	    .count = call->count,
+	    .attempt = call->attempt,
+	    .retries = call->retries,
+	    .possibly_applied = call->possibly_applied,
+	    .doubt = call->ambiguity,
+	    .sent_after_wall_ms = call->sent_after_wall_ms,
+	    .send_if_absent = call->send_if_absent,
+	    .refusal = call->refusal,
+	    .refusal_status = call->refusal_status,
+	    .polls_left = call->polls_left,
+	};
+	struct decide_job job = {
+	    .op = engine->op,
+	    .max_retries = engine->max_retries,
+	    .resend_on_5xx = engine->config->resend_on_5xx,
+	    .stopping = engine->stopping,
+	    .budget_available = retry_budget_available(&engine->budget),
+	    .budget_retries = engine->budget.retries,
+	    .budget_calls = engine->budget.first_attempts,
+	    .answered = engine->answered,
+	    .failures_in_a_row = engine->failures_in_a_row,
+	    .chunk_size = planner_chunk_size(engine->planner),
+	    .now_ms = now_ms,
+	    .now_wall_ms = clock_wall_ms(),
+	    .random = backoff_random(&engine->random_state),
+	};
+	struct decision decision;
+	decide(&facts, &answer, &job, &decision);
+	apply_decision(engine, call, &decision, answer.http_status, now_ms);
+	decision_release(&decision);
 }
 
 /* Ends the calls still in flight when the grace period after a stop is over.
@@ -445,7 +737,7 @@ static void abort_running(struct engine *engine)
 /* A call still queued after an early stop: nothing is reported. Its rows were
  * never sent, refused without effect, or are in doubt (a read-back not made,
  * a refusal not confirmed) and stay so for the resume, as after a crash. */
-void engine_abandon_call(struct engine *engine, struct call *call)
+static void engine_abandon_call(struct engine *engine, struct call *call)
 {
 	(void)engine;
 	call_free(call);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "http/exchange.h"
 #include "ops/op.h"
 
 /* Defaults used when the matching engine_config field is 0. */
@@ -35,7 +36,7 @@ struct engine_config {
 	long total_timeout_ms;    /* defaults when 0: 120 s */
 	long stall_timeout_s;     /* below 1 byte/s for this long = stalled; default 30 s */
 	bool allow_insecure_http; /* plain http to a non-loopback host */
-	bool verbose;             /* one line per call on stderr (never credentials) */
+	bool resend_on_5xx;       /* re-send sms / locate calls answered 5xx (may apply twice) */
 	volatile sig_atomic_t *stop_requested; /* set by SIGINT/SIGTERM: start no new calls */
 	long stop_grace_ms; /* how long calls in flight may finish after a stop; default 30 s */
 };
@@ -46,26 +47,6 @@ struct engine_source {
 	/* 1 = *record set (borrowed until the next call), 0 = no more rows, -1 = error (engine
 	 * stops). */
 	int (*next)(void *context, const struct record **record, struct error *error);
-};
-
-/* One HTTP exchange, for the audit trail. Every pointer is borrowed. */
-struct exchange {
-	uint64_t sequence;
-	int64_t started_at_ms; /* UTC epoch ms */
-	int64_t finished_at_ms;
-	const char *method;
-	const char *url; /* never holds credentials */
-	const char *request_body;
-	size_t request_length;
-	long http_status;       /* 0: no answer (curl_error says why) */
-	const char *curl_error; /* "" when the transfer completed */
-	const char *response_headers;
-	size_t response_headers_length; /* selected headers, "Name: value\n" lines */
-	const char *response_body;
-	size_t response_length;
-	unsigned attempt; /* 1 for the first try */
-	const uint64_t *rows;
-	size_t row_count; /* manifest rows the call carried */
 };
 
 struct engine_stats;

@@ -1,5 +1,6 @@
-/* The engine's internal state, shared by the transfer loop (engine.c) and
- * the handling of finished calls (answers.c). Not for use outside src/engine.
+/* The engine's internal state: the transfer loop's (engine.c), read by the
+ * per-device ordering of new chunks (device_order.c). Not for use outside
+ * src/engine; the policy (decide.c) never sees it.
  * Ownership: the engine owns every call, record and buffer reachable from it. */
 #ifndef LATTIGO_ENGINE_STATE_H
 #define LATTIGO_ENGINE_STATE_H
@@ -15,15 +16,12 @@
 #include "engine/planner.h"
 #include "engine/rate_limiter.h"
 
-#define BACKOFF_BASE_MS       250
-#define BACKOFF_CAP_MS        30000
 #define PROGRESS_INTERVAL_MS  200
 #define RETRY_BUDGET_RATIO    0.5
 #define RETRY_BUDGET_RESERVE  20
 #define AIMD_RECOVER_AFTER    16
 #define AIMD_COOLDOWN_MS      1000
 #define READY_CHUNKS_PER_SLOT 2
-#define DEAD_SERVICE_FAILURES 20
 
 struct engine {
 	const struct engine_config *config;
@@ -69,28 +67,5 @@ struct engine {
 	uint64_t failures_in_a_row; /* 408, 5xx and transport failures since the last answer */
 	struct strbuf key;
 };
-
-/* Ends the job early: no new call starts; error must already be set. */
-void engine_fail(struct engine *engine, int64_t now_ms);
-/* Reports record's final outcome to the sink and counts it; -1 when the sink failed (the job then
- * stops). */
-int engine_report_row(struct engine *engine, const struct record *record, enum row_status status,
-                      long http_status, unsigned attempts, const char *message);
-/* Gives every row of call the same outcome, then frees the call. */
-void engine_finish_call(struct engine *engine, struct call *call, enum row_status status,
-                        long http_status, const char *message);
-/* Frees a call still queued when the job stopped, reporting nothing: its rows
- * stay unsent or in doubt for the resume. */
-void engine_abandon_call(struct engine *engine, struct call *call);
-/* Queues call (owned by the engine from now on) to start at not_before_ms or later. */
-void engine_schedule(struct engine *engine, struct call *call, int64_t not_before_ms);
-/* Queues call (owned by the engine from now on) to start as soon as a slot frees, in order. */
-void engine_schedule_now(struct engine *engine, struct call *call);
-/* Replaces call by calls of at most piece rows, queued in order to start at once. */
-void engine_split_call(struct engine *engine, struct call *call, size_t piece, int64_t now_ms);
-/* Decides about a call whose transfer ended with result: outcome, retry,
- * split, read-back or stop. The call is consumed. */
-void engine_handle_finished(struct engine *engine, struct call *call, CURLcode result,
-                            int64_t now_ms);
 
 #endif

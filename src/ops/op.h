@@ -90,6 +90,9 @@ enum op_flags {
 	OP_NEEDS_YES = 1 << 2,          /* costs money or cannot be undone in bulk: needs --yes */
 	OP_RECONCILE_BY_ICCID = 1 << 3, /* an ambiguous outcome can be read back with GET
 	                                   v2/devices/<iccid>?id_type=iccid */
+	OP_REFUSES_REPEATS = 1 << 4,    /* the API refuses a repeat of a row it applied ("has
+	                                   already been taken"), so a call that may have been
+	                                   applied can be sent again safely */
 };
 
 enum row_status { ROW_PENDING = 0, ROW_OK, ROW_ERROR, ROW_INVALID, ROW_UNKNOWN, ROW_SKIPPED };

@@ -61,10 +61,11 @@ struct expected_op {
 
 static const struct expected_op spec[] = {
     {"activate", "POST", "v2/device_operations/activation_request", FIELD_ICCID,
-     OP_NON_IDEMPOTENT | OP_RECONCILE_BY_ICCID, "rate_plan_name", "iccid rate_plan_name",
-     "imei device_sku region_code note note1 note2 note3"},
-    {"upload", "POST", "v2/device_operations/upload_request", FIELD_IMEI, OP_NON_IDEMPOTENT,
-     "upload_email upload_sku", "imei upload_email upload_sku", ""},
+     OP_NON_IDEMPOTENT | OP_RECONCILE_BY_ICCID | OP_REFUSES_REPEATS, "rate_plan_name",
+     "iccid rate_plan_name", "imei device_sku region_code note note1 note2 note3"},
+    {"upload", "POST", "v2/device_operations/upload_request", FIELD_IMEI,
+     OP_NON_IDEMPOTENT | OP_REFUSES_REPEATS, "upload_email upload_sku",
+     "imei upload_email upload_sku", ""},
     {"cost-center", "PUT", "v2/device_operations/change_cost_center", FIELD_DEVICE_NAME, 0,
      "cost_center", "device_name cost_center", ""},
     {"simstate", "PUT", "v2/device_operations/change_simstate", FIELD_DEVICE_NAME, 0,
