@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "cli/commands.h"
@@ -28,6 +29,7 @@
 #include "export/read_endpoint.h"
 #include "export/record_format.h"
 #include "outputs/atomic_file.h"
+#include "outputs/xlsx_copy.h"
 
 #define MAX_ASSIGNMENTS 32
 
@@ -136,7 +138,7 @@ static const struct parse_option export_option_rows[] = {
      FIELD(format),
      .value_name = "F",
      .default_text = "csv",
-     .help = "csv or jsonl"},
+     .help = "csv, jsonl, or xlsx (with --output FILE)"},
     {.name = "concurrency",
      .type = PARSE_OPTION_STRING,
      FIELD(concurrency_text),
@@ -323,9 +325,12 @@ static int check_options(struct export_options *options, struct export_request *
 	if (options->out && options->manifest && strcmp(options->manifest, "-") == 0)
 		return error_set(error, "--out needs a manifest file (stdin cannot be resumed)");
 	if (options->format && strcmp(options->format, "jsonl") != 0 &&
-	    strcmp(options->format, "csv") != 0)
-		return error_set(error, "--output-format must be csv or jsonl, not '%s'",
+	    strcmp(options->format, "csv") != 0 && strcmp(options->format, "xlsx") != 0)
+		return error_set(error, "--output-format must be csv, jsonl or xlsx, not '%s'",
 		                 options->format);
+	if (options->format && strcmp(options->format, "xlsx") == 0 && !options->output)
+		return error_set(error, "--output-format xlsx needs --output FILE (a workbook is "
+		                        "neither streamed to stdout nor kept in a job directory)");
 	request->jsonl = options->format && strcmp(options->format, "jsonl") == 0;
 	int64_t start = 0, end = 0;
 	char reason[160];
@@ -565,8 +570,16 @@ static int export_to_stream(const struct export_options *options, struct export_
 {
 	struct atomic_file file = {0};
 	FILE *stream = stdout;
+	/* xlsx: the CSV is written next to FILE first, then copied into FILE */
+	bool xlsx = options->format && strcmp(options->format, "xlsx") == 0;
+	char csv_path[4096];
+	if (options->output && snprintf(csv_path, sizeof(csv_path), "%s%s", options->output,
+	                                xlsx ? ".csv" : "") >= (int)sizeof(csv_path)) {
+		error_set(error, "--output: path too long");
+		return EXIT_USAGE;
+	}
 	if (options->output) {
-		if (atomic_file_open(&file, options->output, error) < 0)
+		if (atomic_file_open(&file, csv_path, error) < 0)
 			return EXIT_INTERRUPTED;
 		stream = file.stream;
 	}
@@ -584,6 +597,15 @@ static int export_to_stream(const struct export_options *options, struct export_
 		if (exit_code == EXIT_ALL_OK || exit_code == EXIT_SOME_FAILED) {
 			if (atomic_file_commit(&file, error) < 0)
 				exit_code = EXIT_INTERRUPTED;
+			const struct xlsx_copy_style style = {request->endpoint->kind, NULL, NULL};
+			if (xlsx && exit_code != EXIT_INTERRUPTED &&
+			    xlsx_copy_csv(csv_path, options->output, &style, error) != 0) {
+				error_set(error, "cannot write '%s' (over 1,048,576 rows?)",
+				          options->output);
+				exit_code = EXIT_INTERRUPTED;
+			}
+			if (xlsx)
+				unlink(csv_path);
 		} else {
 			atomic_file_abort(&file);
 		}

@@ -160,6 +160,7 @@ void progress_print_summary(FILE *stream, const struct job_summary *summary)
 	if (summary->directory)
 		fprintf(
 		    stream,
-		    "  results: %s/results.csv  errors: %s/errors.csv  summary: %s/summary.json\n",
-		    summary->directory, summary->directory, summary->directory);
+		    "  results: %s/results.csv  errors: %s/errors.csv  summary: %s/summary.json\n"
+		    "  report: %s/report.html\n",
+		    summary->directory, summary->directory, summary->directory, summary->directory);
 }

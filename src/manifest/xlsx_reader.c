@@ -75,6 +75,60 @@ struct xlsx_state {
 	struct strbuf sheet_label; /* "sheet 'Lot 42'" */
 };
 
+/* The sheet's elements this reader acts on; matched without strcmp chains
+ * because the handlers run for every element of a sheet of millions. */
+enum sheet_tag {
+	TAG_OTHER,
+	TAG_SHEET_DATA,
+	TAG_ROW,
+	TAG_CELL,
+	TAG_VALUE,
+	TAG_INLINE,
+	TAG_TEXT,
+	TAG_PHONETIC
+};
+
+static enum sheet_tag classify(const char *name)
+{
+	const char *local = name;
+	for (const char *at = name; *at; at++)
+		if (*at == ':')
+			local = at + 1;
+	switch (local[0]) {
+	case 'c':
+		return local[1] == '\0' ? TAG_CELL : TAG_OTHER;
+	case 'v':
+		return local[1] == '\0' ? TAG_VALUE : TAG_OTHER;
+	case 't':
+		return local[1] == '\0' ? TAG_TEXT : TAG_OTHER;
+	case 'i':
+		return strcmp(local, "is") == 0 ? TAG_INLINE : TAG_OTHER;
+	case 'r':
+		return strcmp(local, "row") == 0   ? TAG_ROW
+		       : strcmp(local, "rPh") == 0 ? TAG_PHONETIC
+		                                   : TAG_OTHER;
+	case 's':
+		return strcmp(local, "sheetData") == 0 ? TAG_SHEET_DATA : TAG_OTHER;
+	default:
+		return TAG_OTHER;
+	}
+}
+
+/* The value of the one-letter attribute letter (r, t or s), or NULL. */
+static const char *attribute(const char **attributes, char letter)
+{
+	for (size_t index = 0; attributes[index]; index += 2) {
+		const char *name = attributes[index];
+		if (name[0] == letter && name[1] == '\0')
+			return attributes[index + 1];
+		const char *colon = strchr(name, ':');
+		if (colon && colon[1] == letter && colon[2] == '\0' &&
+		    strncmp(name, "xmlns", 5) != 0)
+			return attributes[index + 1];
+	}
+	return NULL;
+}
+
 static void column_letters(uint32_t column, char *out, size_t size)
 {
 	char reversed[8];
@@ -89,6 +143,13 @@ static void column_letters(uint32_t column, char *out, size_t size)
 	while (count > 0 && index + 1 < size)
 		out[index++] = reversed[--count];
 	out[index] = '\0';
+}
+
+/* The current cell's column letters, written into out (for messages). */
+static const char *cell_name(const struct sheet_parse *parse, char *out, size_t size)
+{
+	column_letters(parse->cell_column, out, size);
+	return out;
 }
 
 static const char *sheet_name(const struct xlsx_state *state)
@@ -138,7 +199,7 @@ static void reset_row(struct sheet_parse *parse)
 static void on_row_start(struct sheet_parse *parse, const char **attributes)
 {
 	struct xlsx_state *state = parse->state;
-	const char *number = xlsx_xml_attribute(attributes, "r");
+	const char *number = attribute(attributes, 'r');
 	uint64_t row = parse->last_row + 1ull;
 	if (number) {
 		char *end = NULL;
@@ -169,7 +230,7 @@ static void on_row_start(struct sheet_parse *parse, const char **attributes)
 
 static void on_cell_start(struct sheet_parse *parse, const char **attributes)
 {
-	const char *reference = xlsx_xml_attribute(attributes, "r");
+	const char *reference = attribute(attributes, 'r');
 	uint32_t column = (uint32_t)(parse->last_column + 1);
 	if (reference && parse_reference(reference, &column) < 0) {
 		refuse(parse, "row %u has a cell reference '%.20s' outside columns A to XFD",
@@ -189,7 +250,7 @@ static void on_cell_start(struct sheet_parse *parse, const char **attributes)
 	parse->in_cell = true;
 	parse->cell_too_long = false;
 	strbuf_reset(&parse->cell);
-	const char *type = xlsx_xml_attribute(attributes, "t");
+	const char *type = attribute(attributes, 't');
 	parse->cell_type = CELL_NUMBER;
 	if (type) {
 		if (strcmp(type, "s") == 0)
@@ -205,35 +266,35 @@ static void on_cell_start(struct sheet_parse *parse, const char **attributes)
 		else if (strcmp(type, "d") == 0)
 			parse->cell_type = CELL_DATE_TEXT;
 	}
-	const char *style = xlsx_xml_attribute(attributes, "s");
+	const char *style = attribute(attributes, 's');
 	parse->cell_style = style ? strtoull(style, NULL, 10) : 0;
 }
 
 static void on_start(void *data, const XML_Char *name, const XML_Char **attributes)
 {
 	struct sheet_parse *parse = data;
-	const char *local = xlsx_xml_local(name);
-	if (strcmp(local, "sheetData") == 0) {
+	enum sheet_tag tag = classify(name);
+	if (tag == TAG_SHEET_DATA) {
 		parse->sheet_data_depth++;
 		return;
 	}
-	if (parse->sheet_data_depth == 0)
+	if (parse->sheet_data_depth == 0 || tag == TAG_OTHER)
 		return;
-	if (strcmp(local, "row") == 0) {
+	if (tag == TAG_ROW) {
 		on_row_start(parse, attributes);
 	} else if (!parse->in_row || parse->skipping_row) {
 		return;
-	} else if (strcmp(local, "c") == 0) {
+	} else if (tag == TAG_CELL) {
 		on_cell_start(parse, attributes);
 	} else if (!parse->in_cell) {
 		return;
-	} else if (strcmp(local, "v") == 0) {
+	} else if (tag == TAG_VALUE) {
 		parse->capture = parse->cell_type != CELL_INLINE;
-	} else if (strcmp(local, "is") == 0) {
+	} else if (tag == TAG_INLINE) {
 		parse->inline_depth++;
-	} else if (strcmp(local, "rPh") == 0) {
+	} else if (tag == TAG_PHONETIC) {
 		parse->phonetic_depth++;
-	} else if (strcmp(local, "t") == 0) {
+	} else if (tag == TAG_TEXT) {
 		parse->capture = parse->inline_depth > 0 && parse->phonetic_depth == 0;
 	}
 }
@@ -325,7 +386,8 @@ static void note_lost_digits(struct sheet_parse *parse, uint32_t column)
 	               "(first in cell %s%u): the workbook stores them as numbers, which keep "
 	               "only 15 significant digits, so digits were lost; format the column as "
 	               "Text and re-enter or re-import the values",
-	               name, sheet_name(state), letters, parse->row);
+	               name, sheet_name(state), cell_name(parse, letters, sizeof(letters)),
+	               parse->row);
 	manifest_add_note(parse->manifest, strbuf_text(&state->lost_digits_note));
 }
 
@@ -338,9 +400,11 @@ static int cell_value(struct sheet_parse *parse, char *out, size_t size, const c
 	struct xlsx_state *state = parse->state;
 	const char *raw = strbuf_text(&parse->cell);
 	char letters[8];
-	column_letters(parse->cell_column, letters, sizeof(letters));
+	letters[0] = '\0'; /* filled only for a message: most cells never need it */
 	*value = raw;
 	*length = parse->cell.length;
+	if (parse->cell.length == 0)
+		return 0; /* <c/> or an empty <v/>: an empty cell whatever its type */
 	switch (parse->cell_type) {
 	case CELL_INLINE:
 	case CELL_FORMULA_TEXT:
@@ -348,8 +412,7 @@ static int cell_value(struct sheet_parse *parse, char *out, size_t size, const c
 	case CELL_ERROR:
 		return 0;
 	case CELL_BOOLEAN:
-		if (parse->cell.length)
-			*value = strcmp(raw, "0") == 0 ? "FALSE" : "TRUE";
+		*value = strcmp(raw, "0") == 0 ? "FALSE" : "TRUE";
 		*length = strlen(*value);
 		return 0;
 	case CELL_SHARED: {
@@ -361,7 +424,8 @@ static int cell_value(struct sheet_parse *parse, char *out, size_t size, const c
 			manifest_row_problem(parse->manifest,
 			                     "cell %s%u refers to shared string '%.20s', which the "
 			                     "workbook does not have (a damaged workbook?)",
-			                     letters, parse->row, raw);
+			                     cell_name(parse, letters, sizeof(letters)), parse->row,
+			                     raw);
 			return -1;
 		}
 		*value = text;
@@ -370,15 +434,13 @@ static int cell_value(struct sheet_parse *parse, char *out, size_t size, const c
 	case CELL_NUMBER:
 		break;
 	}
-	if (parse->cell.length == 0)
-		return 0;
 	char *end = NULL;
 	double number = strtod(raw, &end);
 	if (end == raw || *end || !isfinite(number)) {
 		manifest_row_problem(parse->manifest,
 		                     "cell %s%u is a number cell holding '%.40s', which is not a "
 		                     "number (a damaged workbook?)",
-		                     letters, parse->row, raw);
+		                     cell_name(parse, letters, sizeof(letters)), parse->row, raw);
 		return -1;
 	}
 	if (xlsx_book_is_date_style(&state->book, parse->cell_style) && number >= 0 &&
@@ -418,10 +480,11 @@ static void on_cell_end(struct sheet_parse *parse)
 	parse->inline_depth = 0;
 	parse->phonetic_depth = 0;
 	char letters[8];
-	column_letters(parse->cell_column, letters, sizeof(letters));
+	letters[0] = '\0'; /* filled only for a message: most cells never need it */
 	if (parse->cell_too_long) {
-		manifest_row_problem(parse->manifest, "cell %s%u longer than %u bytes", letters,
-		                     parse->row, MANIFEST_MAX_FIELD);
+		manifest_row_problem(parse->manifest, "cell %s%u longer than %u bytes",
+		                     cell_name(parse, letters, sizeof(letters)), parse->row,
+		                     MANIFEST_MAX_FIELD);
 		parse->row_has_value = true;
 		return;
 	}
@@ -435,8 +498,9 @@ static void on_cell_end(struct sheet_parse *parse)
 	if (length == 0)
 		return;
 	if (length > MANIFEST_MAX_FIELD) {
-		manifest_row_problem(parse->manifest, "cell %s%u longer than %u bytes", letters,
-		                     parse->row, MANIFEST_MAX_FIELD);
+		manifest_row_problem(parse->manifest, "cell %s%u longer than %u bytes",
+		                     cell_name(parse, letters, sizeof(letters)), parse->row,
+		                     MANIFEST_MAX_FIELD);
 		parse->row_has_value = true;
 		return;
 	}
@@ -447,7 +511,7 @@ static void on_cell_end(struct sheet_parse *parse)
 			refuse(parse,
 			       "the header has a name in column %s; at most %u columns are "
 			       "allowed",
-			       letters, MANIFEST_MAX_COLUMNS);
+			       cell_name(parse, letters, sizeof(letters)), MANIFEST_MAX_COLUMNS);
 			return;
 		}
 		slot = parse->cell_column;
@@ -460,9 +524,9 @@ static void on_cell_end(struct sheet_parse *parse)
 		char first[8], last[8];
 		column_letters(state->header_first, first, sizeof(first));
 		column_letters(state->header_last, last, sizeof(last));
-		manifest_row_problem(parse->manifest,
-		                     "cell %s%u is outside the header's columns (%s to %s)",
-		                     letters, parse->row, first, last);
+		manifest_row_problem(
+		    parse->manifest, "cell %s%u is outside the header's columns (%s to %s)",
+		    cell_name(parse, letters, sizeof(letters)), parse->row, first, last);
 		return;
 	} else {
 		slot = parse->cell_column - state->header_first;
@@ -480,15 +544,15 @@ static void on_cell_end(struct sheet_parse *parse)
 static void on_end(void *data, const XML_Char *name)
 {
 	struct sheet_parse *parse = data;
-	const char *local = xlsx_xml_local(name);
-	if (strcmp(local, "sheetData") == 0) {
+	enum sheet_tag tag = classify(name);
+	if (tag == TAG_SHEET_DATA) {
 		if (parse->sheet_data_depth > 0)
 			parse->sheet_data_depth--;
 		return;
 	}
-	if (!parse->in_row)
+	if (!parse->in_row || tag == TAG_OTHER)
 		return;
-	if (strcmp(local, "row") == 0) {
+	if (tag == TAG_ROW) {
 		parse->in_row = false;
 		if (parse->skipping_row || !parse->row_has_value) {
 			/* an empty row is passed over, as a blank line is in CSV */
@@ -499,13 +563,13 @@ static void on_end(void *data, const XML_Char *name)
 		XML_StopParser(parse->xml.parser, XML_TRUE);
 	} else if (parse->skipping_row || !parse->in_cell) {
 		return;
-	} else if (strcmp(local, "c") == 0) {
+	} else if (tag == TAG_CELL) {
 		on_cell_end(parse);
-	} else if (strcmp(local, "v") == 0 || strcmp(local, "t") == 0) {
+	} else if (tag == TAG_VALUE || tag == TAG_TEXT) {
 		parse->capture = false;
-	} else if (strcmp(local, "is") == 0) {
+	} else if (tag == TAG_INLINE) {
 		parse->inline_depth--;
-	} else if (strcmp(local, "rPh") == 0) {
+	} else if (tag == TAG_PHONETIC) {
 		parse->phonetic_depth--;
 	}
 }

@@ -40,7 +40,9 @@ static void on_entity(void *data, const XML_Char *name, int parameter, const XML
 XML_Parser xlsx_xml_create(struct xlsx_xml_user *user, XML_StartElementHandler start,
                            XML_EndElementHandler end, XML_CharacterDataHandler text)
 {
-	XML_Parser parser = XML_ParserCreateNS(NULL, '|');
+	/* without namespace processing, which costs expat a good part of its time
+	 * on a large sheet: names are matched by their local part instead */
+	XML_Parser parser = XML_ParserCreate(NULL);
 	if (!parser)
 		return NULL;
 	user->parser = parser;
@@ -66,7 +68,8 @@ const char *xlsx_xml_local(const char *name)
 const char *xlsx_xml_attribute(const char **attributes, const char *local)
 {
 	for (size_t index = 0; attributes[index]; index += 2)
-		if (strcmp(xlsx_xml_local(attributes[index]), local) == 0)
+		if (strncmp(attributes[index], "xmlns", 5) != 0 &&
+		    strcmp(xlsx_xml_local(attributes[index]), local) == 0)
 			return attributes[index + 1];
 	return NULL;
 }

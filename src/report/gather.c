@@ -377,6 +377,7 @@ int report_data_gather(const char *directory, struct report_data *data, struct e
 	if (read_checkpoint(data, error) < 0)
 		return -1;
 	group_set_sort(&data->groups);
+	report_identifiers_fill(data);
 	read_audit(data);
 	data->summary = load_side_file(directory, "summary.json");
 	data->job = load_side_file(directory, "job.json");

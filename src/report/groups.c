@@ -121,7 +121,8 @@ int group_set_add(struct group_set *set, enum row_status status, uint64_t row, i
 		char *copy = strdup(message ? message : "");
 		if (!copy)
 			return -1;
-		group->sample[group->samples++] = (struct group_sample){row, http_status, copy};
+		group->sample[group->samples++] =
+		    (struct group_sample){row, http_status, copy, NULL};
 	}
 	return 0;
 }
@@ -149,8 +150,10 @@ void group_set_sort(struct group_set *set)
 void group_set_release(struct group_set *set)
 {
 	for (size_t group = 0; group < set->used; group++) {
-		for (size_t sample = 0; sample < set->groups[group].samples; sample++)
+		for (size_t sample = 0; sample < set->groups[group].samples; sample++) {
 			free(set->groups[group].sample[sample].message);
+			free(set->groups[group].sample[sample].identifier);
+		}
 		free(set->groups[group].key);
 	}
 	free(set->groups);

@@ -17,7 +17,8 @@
 struct group_sample {
 	uint64_t row;
 	int http_status;
-	char *message; /* owned; the row's own message */
+	char *message;    /* owned; the row's own message */
+	char *identifier; /* owned; the row's key field from results.csv, or NULL */
 };
 
 struct message_group {

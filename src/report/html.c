@@ -313,7 +313,8 @@ static void section_outcomes(FILE *out, const struct report_data *data)
 	      out);
 }
 
-static void group_table(FILE *out, const struct message_group *group)
+static void group_table(FILE *out, const struct report_data *data,
+                        const struct message_group *group)
 {
 	fprintf(out, "<tr><td class=\"status-%s\">%s</td><td>", row_status_name(group->status),
 	        row_status_name(group->status));
@@ -321,8 +322,14 @@ static void group_table(FILE *out, const struct message_group *group)
 	fprintf(out, "</td><td class=\"num\">%" PRIu64 "</td><td><table>", group->count);
 	for (size_t index = 0; index < group->samples; index++) {
 		const struct group_sample *sample = &group->sample[index];
-		fprintf(out, "<tr><td class=\"num\">row %" PRIu64 "</td><td class=\"num\">",
+		fprintf(out, "<tr><td class=\"num\">row %" PRIu64 "</td><td class=\"mono\">",
 		        sample->row);
+		if (sample->identifier && sample->identifier[0]) {
+			html_escape(out, data->identifier_name);
+			fputc(' ', out);
+			html_escape(out, sample->identifier);
+		}
+		fputs("</td><td class=\"num\">", out);
 		if (sample->http_status)
 			fprintf(out, "HTTP %d", sample->http_status);
 		fputs("</td><td>", out);
@@ -355,7 +362,7 @@ static void group_section(FILE *out, const struct report_data *data, const char 
 			    "<table><tr><th>status</th><th>message (numbers as #)</th><th>rows</th>"
 			    "<th>first rows</th></tr>\n",
 			    out);
-		group_table(out, group);
+		group_table(out, data, group);
 	}
 	if (shown)
 		fputs("</table>\n", out);

@@ -28,7 +28,8 @@ struct report_data {
 	uint64_t journal_retries; /* ... with attempt > 1 */
 	bool job_finished;        /* the checkpoint records the end of the job */
 	int64_t first_outcome_ms, last_outcome_ms;
-	struct group_set groups; /* error, invalid, unknown and skipped rows by message */
+	struct group_set groups;  /* error, invalid, unknown and skipped rows by message */
+	char identifier_name[64]; /* the key column of results.csv ("iccid"), "" if unknown */
 	struct timeline timeline;
 
 	/* the audit trail */
@@ -52,6 +53,10 @@ struct report_data {
  * damaged audit trail, summary.json or job.json is not an error (the report
  * says so). Release data with report_data_release after either result. */
 int report_data_gather(const char *directory, struct report_data *data, struct error *error);
+/* Sets the identifier of every sample row in data->groups, and
+ * data->identifier_name, from OUT/results.csv (one pass that stops after the
+ * highest sample row). A missing or older results.csv leaves them unset. */
+void report_identifiers_fill(struct report_data *data);
 /* Frees what data holds. */
 void report_data_release(struct report_data *data);
 

@@ -52,6 +52,9 @@ python3 "$TESTS_DIR/integration/report_check.py" "$out/report.html" "$out/summar
   --hostile "$(basename "$manifest")" || fail "report.html of a finished job"
 grep -q "device &#39;&lt;script&gt;alert(2)&lt;script&gt;&#39; not found" "$out/report.html" ||
   fail "the API's error message is not in the report"
+# The sample rows name their device (the key column of results.csv).
+grep -q '<td class="mono">device_name &lt;script&gt;alert(2)&lt;script&gt;</td>' "$out/report.html" ||
+  fail "the error's sample row does not show its device_name"
 # The audit trail's last hash in the page is the SHA-256 of the trail's last line.
 last_hash=$(zcat "$out/audit.jsonl.gz" | tail -n 1 | tr -d '\n' | sha256sum | cut -d' ' -f1)
 grep -q "id=\"audit-last-hash\" class=\"mono\">$last_hash<" "$out/report.html" ||

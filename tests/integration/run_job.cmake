@@ -16,3 +16,14 @@ lattigo_script_test(export ${CMAKE_CURRENT_SOURCE_DIR}/integration/export.sh TIM
 lattigo_script_test(job_lock_race ${CMAKE_CURRENT_SOURCE_DIR}/integration/job_lock_race.sh TIMEOUT 120)
 # Full disks and file size limits: exit 3, then a resume finishes with outputs equal to an uninterrupted run.
 lattigo_script_test(disk_full ${CMAKE_CURRENT_SOURCE_DIR}/integration/disk_full.sh TIMEOUT 240)
+# Power loss (issue 11): an LD_PRELOAD shim records the job's writes, fsyncs and
+# sends; crash states at many cut points are rebuilt and resumed.
+add_library(crash_record_io MODULE ${CMAKE_SOURCE_DIR}/tests/crash/record_io.c)
+target_link_libraries(crash_record_io PRIVATE dl pthread)
+# a shim must not carry the sanitizers: it is preloaded ahead of their runtime
+# (dlsym returns a void * that POSIX lets us call: -Wno-pedantic)
+target_compile_options(crash_record_io PRIVATE -fno-sanitize=all -Wno-missing-prototypes -Wno-pedantic)
+target_link_options(crash_record_io PRIVATE -fno-sanitize=all)
+set_target_properties(crash_record_io PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+lattigo_script_test(power_loss ${CMAKE_SOURCE_DIR}/tests/crash/power_loss.sh TIMEOUT 300)
+set_property(TEST power_loss APPEND PROPERTY ENVIRONMENT "CRASH_SHIM=${CMAKE_BINARY_DIR}/crash_record_io.so")

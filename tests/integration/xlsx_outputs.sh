@@ -128,4 +128,15 @@ printf 'iccid,rate_plan_name,imei\n89440000000000000002,P,1\n' >"$WORK/lot.csv"
 capture "$LATTIGO_BATCH" validate --op activate --manifest "$WORK/lot.csv" --out "$WORK/both" \
   --output-format xlsx
 [ -s "$WORK/both/errors.xlsx" ] || fail "--output-format xlsx wrote no errors.xlsx"
+
+# export --output-format xlsx: the read side as a workbook, IDs as strings
+capture "$LATTIGO_BATCH" export devices --endpoint sim --output "$WORK/devices.xlsx" \
+  --output-format xlsx --quiet
+assert_eq 0 "$STATUS" "export to xlsx ($(cat "$WORK/stderr"))"
+[ -e "$WORK/devices.xlsx.csv" ] && fail "export left its CSV behind"
+$INSPECT cells "$WORK/devices.xlsx" >"$WORK/devices.cells"
+expect_line "$WORK/devices.cells" "s:id	s:device_name"
+grep -q '	n:' "$WORK/devices.cells" && fail "the export workbook holds numbers"
+capture "$LATTIGO_BATCH" export devices --endpoint sim --output-format xlsx
+assert_eq 2 "$STATUS" "export xlsx to stdout is refused"
 note "ok"

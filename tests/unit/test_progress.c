@@ -170,7 +170,8 @@ static void summary_table_lists_statuses_figures_and_outputs(void **state)
 	                          "  calls 201, retries 3, throttled 2, 1623.2 rows/s\n"
 	                          "  results: out/lot-cost-center/results.csv  errors: "
 	                          "out/lot-cost-center/errors.csv  summary: "
-	                          "out/lot-cost-center/summary.json\n");
+	                          "out/lot-cost-center/summary.json\n"
+	                          "  report: out/lot-cost-center/report.html\n");
 	free(text);
 }
 
