@@ -68,6 +68,7 @@ _lattigo_batch() {
   for ((index = 2; index < COMP_CWORD; index++)); do
     case ${COMP_WORDS[index]} in
       --json|--quiet|--progress|--verbose|--yes|--dry-run|--force-new|--insecure-http|--help|\
+      --resend-on-5xx|\
       --no-details) ;;
       -*) ((index++)) ;;
       *) ((positional++)) ;;
