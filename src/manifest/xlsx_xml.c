@@ -112,3 +112,51 @@ out:
 	xlsx_entry_close(&entry);
 	return result;
 }
+
+static int hex_value(char digit)
+{
+	if (digit >= '0' && digit <= '9')
+		return digit - '0';
+	if (digit >= 'A' && digit <= 'F')
+		return digit - 'A' + 10;
+	if (digit >= 'a' && digit <= 'f')
+		return digit - 'a' + 10;
+	return -1;
+}
+
+size_t xlsx_xml_unescape(char *text, size_t length)
+{
+	if (length < 7 || !memchr(text, '_', length))
+		return length;
+	size_t out = 0;
+	for (size_t in = 0; in < length;) {
+		unsigned code = 0;
+		bool escape = in + 7 <= length && text[in] == '_' && text[in + 1] == 'x' &&
+		              text[in + 6] == '_';
+		for (size_t digit = 2; escape && digit < 6; digit++) {
+			int value = hex_value(text[in + digit]);
+			escape = value >= 0;
+			code = code * 16 + (unsigned)(value < 0 ? 0 : value);
+		}
+		/* a surrogate half cannot stand alone in UTF-8: keep the escape as text */
+		if (!escape || (code >= 0xD800 && code <= 0xDFFF)) {
+			text[out++] = text[in++];
+			continue;
+		}
+		/* UTF-8 of a code point below 0x10000 is at most 3 bytes: never longer
+		 * than the 7-byte escape, so decoding in place is safe */
+		if (code < 0x80) {
+			text[out++] = (char)code;
+		} else if (code < 0x800) {
+			text[out++] = (char)(0xC0 | (code >> 6));
+			text[out++] = (char)(0x80 | (code & 0x3F));
+		} else {
+			text[out++] = (char)(0xE0 | (code >> 12));
+			text[out++] = (char)(0x80 | ((code >> 6) & 0x3F));
+			text[out++] = (char)(0x80 | (code & 0x3F));
+		}
+		in += 7;
+	}
+	text[out] = '\0';
+	return out;
+}
