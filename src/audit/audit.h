@@ -45,8 +45,6 @@ int audit_record_exchange(struct audit_writer *writer, const struct exchange *ex
 /* Ends the current gzip member and fdatasyncs the file; call it at every
  * journal commit (before the journal's own sync). Returns 0 or -1. */
 int audit_commit(struct audit_writer *writer, struct error *error);
-/* As audit_commit with the signature of journal_options.before_commit (context is the writer). */
-int audit_commit_hook(void *context, struct error *error);
 /* Records written by this writer (for the summary and the benchmark). */
 uint64_t audit_records_written(const struct audit_writer *writer);
 /* Commits, closes and frees (NULL allowed). Returns 0, or -1 with error. */

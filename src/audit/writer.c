@@ -125,11 +125,6 @@ int audit_commit(struct audit_writer *writer, struct error *error)
 	return 0;
 }
 
-int audit_commit_hook(void *context, struct error *error)
-{
-	return audit_commit(context, error);
-}
-
 /* What reopening an existing trail learns: the last record and the complete
  * records of a truncated last member. */
 struct recovery {

@@ -216,7 +216,7 @@ int command_audit(int argc, char **argv)
 		audit_usage(stdout);
 		exit_code = EXIT_ALL_OK;
 	} else if (parsed < 0) {
-		fprintf(stderr, "lattigo-batch: %s\n", error.message);
+		report_error(&error, EXIT_USAGE);
 	} else if (argc < 2) {
 		audit_usage(stderr);
 	} else if (!show && !verify) {

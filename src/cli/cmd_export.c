@@ -487,14 +487,6 @@ static int open_session(struct export_session *session, const struct export_opti
 	                             &session->plain_http, error);
 }
 
-static int report(struct error *error, int exit_code)
-{
-	char text[1200];
-	error_format(error, text, sizeof(text));
-	fprintf(stderr, "lattigo-batch: %s\n", text);
-	return exit_code;
-}
-
 static void closing_line(const struct export_options *options, const struct export_totals *totals,
                          int exit_code)
 {
@@ -681,7 +673,7 @@ int command_export(int argc, char **argv)
 	stop_signals_restore(&signals);
 out:
 	if (error.set)
-		report(&error, exit_code);
+		report_error(&error, exit_code);
 	json_decref(argv_json);
 	sim_stop(&session.sim);
 	credentials_release(&session.credentials);
@@ -695,7 +687,7 @@ int command_export_resume(const char *directory, int argc, char **argv)
 	error_clear(&error);
 	json_t *stored = export_job_argv(directory, &error);
 	if (!stored)
-		return report(&error, EXIT_RESUME_REFUSED);
+		return report_error(&error, EXIT_RESUME_REFUSED);
 	size_t count = json_array_size(stored);
 	char **arguments = calloc(count + (size_t)argc + 4, sizeof(char *));
 	if (!arguments) {

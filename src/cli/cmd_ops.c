@@ -68,8 +68,7 @@ int command_ops(int argc, char **argv)
 		return EXIT_ALL_OK;
 	}
 	if (parsed < 0) {
-		fprintf(stderr, "lattigo-batch: %s\n", error.message);
-		return EXIT_USAGE;
+		return report_error(&error, EXIT_USAGE);
 	}
 	printf("operations (* = required field; field names are manifest column names):\n");
 	for (size_t index = 0; index < op_table_count; index++) {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "common/parse_options.h"
 #include "common/error.h"
 #include "report/report.h"
 
@@ -33,31 +34,67 @@ static void report_usage(FILE *stream)
 	      stream);
 }
 
+static int report_directory(const char *directory, const char *output);
+
+struct report_options {
+	char *output;
+};
+
+static const struct parse_option report_option_rows[] = {
+    {.name = "output",
+     .type = PARSE_OPTION_STRING,
+     .offset = offsetof(struct report_options, output),
+     .size = sizeof(char *),
+     .value_name = "FILE",
+     .empty_text = "empty file name",
+     .help = "write here instead of OUTDIR/report.html"},
+    {.name = "help", .type = PARSE_OPTION_HELP, .help = "show this help"},
+};
+
+static const struct parse_options_table report_option_table = {
+    .rows = report_option_rows,
+    .count = sizeof(report_option_rows) / sizeof(report_option_rows[0]),
+    .program = "lattigo-batch",
+};
+
 int command_report(int argc, char **argv)
 {
-	const char *directory = NULL, *output = NULL;
-	for (int index = 1; index < argc; index++) {
-		if (strcmp(argv[index], "--help") == 0 || strcmp(argv[index], "-h") == 0) {
-			report_usage(stdout);
-			return EXIT_ALL_OK;
-		}
-		if (strcmp(argv[index], "--output") == 0 && index + 1 < argc && !output) {
-			output = argv[++index];
-			continue;
-		}
-		if (directory || argv[index][0] == '-') {
-			fprintf(stderr,
-			        "lattigo-batch: report: unexpected argument '%s'; see "
-			        "'lattigo-batch report --help'\n",
-			        argv[index]);
-			return EXIT_USAGE;
-		}
-		directory = argv[index];
+	struct report_options options = {0};
+	struct parsed_command_line line;
+	struct error error;
+	error_clear(&error);
+	int exit_code = EXIT_USAGE;
+	int parsed = parse_options_command(&report_option_table, 0, "report", &options, argc, argv,
+	                                   &line, &error);
+	const char *directory = line.positional_count == 1 ? line.positional[0] : NULL;
+	if (parsed == 0 && line.positional_count > 1)
+		parsed = error_set(&error,
+		                   "report: unexpected argument '%s'; see 'lattigo-batch report "
+		                   "--help'",
+		                   line.positional[1]);
+	parsed_command_line_release(&line);
+	if (parsed == 1) {
+		report_usage(stdout);
+		exit_code = EXIT_ALL_OK;
+		goto out;
+	}
+	if (parsed < 0) {
+		report_error(&error, EXIT_USAGE);
+		goto out;
 	}
 	if (!directory) {
 		report_usage(stderr);
-		return EXIT_USAGE;
+		goto out;
 	}
+	exit_code = report_directory(directory, options.output);
+out:
+	parse_options_release(&report_option_table, &options);
+	return exit_code;
+}
+
+/* Writes the report of the job in directory; returns an exit_code. */
+static int report_directory(const char *directory, const char *output)
+{
 	struct stat info;
 	if (stat(directory, &info) != 0 || !S_ISDIR(info.st_mode)) {
 		fprintf(stderr, "lattigo-batch: report: job directory '%s' does not exist\n",

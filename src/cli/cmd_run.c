@@ -19,14 +19,6 @@
 
 #define JOB_OPTIONS_FILE "job.json"
 
-static int report_error(const struct error *error, int exit_code)
-{
-	char text[1200];
-	error_format(error, text, sizeof(text));
-	fprintf(stderr, "lattigo-batch: %s\n", text);
-	return exit_code;
-}
-
 /* Refuses an operation flagged OP_NEEDS_YES without --yes (a dry run sends
  * nothing and so needs no confirmation). */
 static int check_confirmation(const struct op *op, const struct job_options *options,

@@ -206,8 +206,7 @@ int command_status(int argc, char **argv)
 		return EXIT_ALL_OK;
 	}
 	if (parsed < 0) {
-		fprintf(stderr, "lattigo-batch: %s\n", error.message);
-		return EXIT_USAGE;
+		return report_error(&error, EXIT_USAGE);
 	}
 	if (!directory) {
 		status_usage(stderr);

@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "pipeline/pipeline.h"
 #include "common/csv_writer.h"
+#include "common/parse_options.h"
 #include "common/strbuf.h"
 #include "ops/field_rules.h"
 #include "ops/op.h"
@@ -30,6 +31,8 @@ struct template_request {
 	const char *output; /* NULL: stdout (csv) or <op>-template.xlsx */
 };
 
+static const struct parse_options_table template_option_table; /* below, with its rows */
+
 static void print_usage(FILE *stream)
 {
 	fputs("usage: lattigo-batch template OP [--format csv|xlsx] [--output FILE]\n"
@@ -39,11 +42,10 @@ static void print_usage(FILE *stream)
 	      "as Text (no ICCID can turn into a number), fields that take one of a few\n"
 	      "words have drop-down lists, every column shows its rule when selected, and\n"
 	      "a second sheet holds instructions and an example row.\n"
-	      "\n"
-	      "options:\n"
-	      "  --format csv|xlsx  default: xlsx when --output ends in .xlsx, else csv\n"
-	      "  --output FILE      default: standard output (csv), <OP>-template.xlsx (xlsx)\n"
-	      "\n"
+	      "\n",
+	      stream);
+	parse_options_print_help(&template_option_table, 0, stream);
+	fputs("\n"
 	      "examples:\n"
 	      "  lattigo-batch template activate --output lot-43.xlsx\n"
 	      "  lattigo-batch template cost-center > centers.csv\n",
@@ -334,57 +336,71 @@ static bool ends_with_xlsx(const char *path)
 	return length > 5 && strcasecmp(path + length - 5, ".xlsx") == 0;
 }
 
-/* Parses the arguments into request. Returns 0, 1 for --help, -1 with error. */
-static int parse_arguments(int argc, char **argv, struct template_request *request,
-                           struct error *error)
+enum template_format { TEMPLATE_FORMAT_UNSET, TEMPLATE_FORMAT_CSV, TEMPLATE_FORMAT_XLSX };
+
+struct template_options {
+	int format; /* enum template_format */
+	char *output;
+};
+
+static const struct parse_option_word template_format_words[] = {
+    {"csv", TEMPLATE_FORMAT_CSV},
+    {"xlsx", TEMPLATE_FORMAT_XLSX},
+};
+
+static const struct parse_option template_option_rows[] = {
+    {.name = "format",
+     .type = PARSE_OPTION_CHOICE,
+     .offset = offsetof(struct template_options, format),
+     .size = sizeof(int),
+     .value_name = "csv|xlsx",
+     .words = template_format_words,
+     .word_count = 2,
+     .rejection = "unknown format '{}' (csv or xlsx)",
+     .default_text = "xlsx when --output ends in .xlsx, else csv",
+     .help = "file format"},
+    {.name = "output",
+     .type = PARSE_OPTION_STRING,
+     .offset = offsetof(struct template_options, output),
+     .size = sizeof(char *),
+     .value_name = "FILE",
+     .empty_text = "empty file name",
+     .default_text = "standard output (csv), <OP>-template.xlsx (xlsx)",
+     .help = "where to write"},
+    {.name = "help", .type = PARSE_OPTION_HELP, .help = "show this help"},
+};
+
+static const struct parse_options_table template_option_table = {
+    .rows = template_option_rows,
+    .count = sizeof(template_option_rows) / sizeof(template_option_rows[0]),
+    .program = "lattigo-batch",
+};
+
+/* Parses the arguments into options and request (whose output points into
+ * options). Returns 0, 1 for --help, -1 with error. */
+static int parse_arguments(int argc, char **argv, struct template_options *options,
+                           struct template_request *request, struct error *error)
 {
-	const char *format = NULL;
-	const char *op_name = NULL;
-	for (int index = 1; index < argc; index++) {
-		const char *argument = argv[index];
-		const char **slot = NULL;
-		if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0)
-			return 1;
-		if (strncmp(argument, "--format", 8) == 0 &&
-		    (argument[8] == '\0' || argument[8] == '='))
-			slot = &format;
-		else if (strncmp(argument, "--output", 8) == 0 &&
-		         (argument[8] == '\0' || argument[8] == '='))
-			slot = &request->output;
-		else if (argument[0] == '-' && argument[1])
-			return error_set(
-			    error, "template: unknown option '%s' (--format, --output)", argument);
-		if (!slot) {
-			if (op_name)
-				return error_set(error,
-				                 "template: one operation only ('%s' and '%s')",
-				                 op_name, argument);
-			op_name = argument;
-			continue;
-		}
-		const char *equals = strchr(argument, '=');
-		if (equals) {
-			*slot = equals + 1;
-		} else if (index + 1 < argc) {
-			*slot = argv[++index];
-		} else {
-			return error_set(error, "template: %s needs a value", argument);
-		}
-	}
+	struct parsed_command_line line;
+	int parsed = parse_options_command(&template_option_table, 0, "template", options, argc,
+	                                   argv, &line, error);
+	const char *op_name = line.positional_count ? line.positional[0] : NULL;
+	if (parsed == 0 && line.positional_count > 1)
+		parsed = error_set(error, "template: one operation only ('%s' and '%s')", op_name,
+		                   line.positional[1]);
+	parsed_command_line_release(&line);
+	if (parsed != 0)
+		return parsed;
 	if (!op_name)
 		return error_set(error, "template: which operation? (list: lattigo-batch ops)");
 	request->op = pipeline_find_op(op_name, error);
 	if (!request->op)
 		return -1;
-	if (format && strcasecmp(format, "xlsx") == 0)
-		request->xlsx = true;
-	else if (format && strcasecmp(format, "csv") != 0)
-		return error_set(error, "template: --format: unknown format '%s' (csv or xlsx)",
-		                 format);
-	else if (!format)
+	request->output = options->output;
+	if (options->format == TEMPLATE_FORMAT_UNSET)
 		request->xlsx = request->output && ends_with_xlsx(request->output);
-	if (request->output && !request->output[0])
-		return error_set(error, "template: --output: empty file name");
+	else
+		request->xlsx = options->format == TEMPLATE_FORMAT_XLSX;
 	return 0;
 }
 
@@ -393,9 +409,11 @@ int command_template(int argc, char **argv)
 	struct error error;
 	error_clear(&error);
 	struct template_request request = {0};
-	int parsed = parse_arguments(argc, argv, &request, &error);
+	struct template_options options = {0};
+	int parsed = parse_arguments(argc, argv, &options, &request, &error);
 	if (parsed == 1) {
 		print_usage(stdout);
+		parse_options_release(&template_option_table, &options);
 		return EXIT_ALL_OK;
 	}
 	int result = parsed;
@@ -413,11 +431,6 @@ int command_template(int argc, char **argv)
 	} else if (result == 0) {
 		result = write_csv(&request, &error);
 	}
-	if (result < 0) {
-		char text[1100];
-		error_format(&error, text, sizeof(text));
-		fprintf(stderr, "lattigo-batch: %s\n", text);
-		return EXIT_USAGE;
-	}
-	return EXIT_ALL_OK;
+	parse_options_release(&template_option_table, &options);
+	return result < 0 ? report_error(&error, EXIT_USAGE) : EXIT_ALL_OK;
 }

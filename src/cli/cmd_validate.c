@@ -159,14 +159,6 @@ static int refuse_job_directory(const char *directory, struct error *error)
 	return 0;
 }
 
-static int report_error(const struct error *error)
-{
-	char text[1200];
-	error_format(error, text, sizeof(text));
-	fprintf(stderr, "lattigo-batch: %s\n", text);
-	return EXIT_USAGE;
-}
-
 int command_validate(int argc, char **argv)
 {
 	struct job_options options;
@@ -183,25 +175,25 @@ int command_validate(int argc, char **argv)
 		goto out;
 	}
 	if (loaded < 0) {
-		exit_code = report_error(&error);
+		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
 	struct pipeline_config config;
 	job_options_pipeline_config(&options, &config);
 	pipeline = pipeline_open(&config, stderr, &error);
 	if (!pipeline) {
-		exit_code = report_error(&error);
+		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
 	if (options.out && refuse_job_directory(options.out, &error) < 0) {
-		exit_code = report_error(&error);
+		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
 	if (options.out) {
 		spool = tmpfile();
 		if (!spool) {
 			error_set(&error, "cannot create a temporary file: %s", strerror(errno));
-			exit_code = report_error(&error);
+			exit_code = report_error(&error, EXIT_USAGE);
 			goto out;
 		}
 	}
@@ -217,7 +209,7 @@ int command_validate(int argc, char **argv)
 		}
 	}
 	if (next < 0) {
-		exit_code = report_error(&error);
+		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
 	pipeline_print_summary(pipeline, stdout);
@@ -225,14 +217,14 @@ int command_validate(int argc, char **argv)
 	if (spool) {
 		if (write_errors_file(options.out, pipeline_manifest(pipeline), spool,
 		                      counts->invalid, &error) < 0) {
-			exit_code = report_error(&error);
+			exit_code = report_error(&error, EXIT_USAGE);
 			goto out;
 		}
 		printf("errors:    %s/%s (%" PRIu64 " row%s)\n", options.out, ERRORS_FILE,
 		       counts->invalid, counts->invalid == 1 ? "" : "s");
 		if (job_options_want_xlsx(&options)) {
 			if (xlsx_copy_job_outputs(options.out, stderr, &error) < 0) {
-				exit_code = report_error(&error);
+				exit_code = report_error(&error, EXIT_USAGE);
 				goto out;
 			}
 			printf("errors:    %s/%s\n", options.out, ERRORS_XLSX_FILE);

@@ -56,23 +56,6 @@ struct job_run {
 	int64_t next_summary_ms; /* monotonic: when the live summary.json is due */
 };
 
-static int report(const struct error *error, int exit_code)
-{
-	/* After a full disk or an I/O error, the first message names the file;
-	 * what follows (records refused after it, the engine stopping, the
-	 * final commit) only echoes it. */
-	static bool storage_reported;
-	if (file_storage_failure(NULL)) {
-		if (storage_reported)
-			return exit_code;
-		storage_reported = true;
-	}
-	char text[1200];
-	error_format(error, text, sizeof(text));
-	fprintf(stderr, "lattigo-batch: %s\n", text);
-	return exit_code;
-}
-
 /* Records one outcome durably (journal) and in the outcome store. */
 static int record_outcome(struct job_run *run, const struct manifest_position *position,
                           const struct row_outcome *outcome, struct error *error)
@@ -195,7 +178,7 @@ static int sink_call_starting(void *context, uint64_t call_id, const struct reco
 	bool durable = (run->op->flags & OP_NON_IDEMPOTENT) != 0;
 	if (journal_call_started(run->directory.journal, call_id, attempt, records, count, durable,
 	                         &error) < 0)
-		return report(&error, -1);
+		return report_error(&error, -1);
 	return 0;
 }
 
@@ -207,7 +190,7 @@ static int sink_row_finished(void *context, const struct record *record,
 	error_clear(&error);
 	struct manifest_position position = {record->offset, record->row, record->line};
 	if (record_outcome(run, &position, outcome, &error) < 0)
-		return report(&error, -1);
+		return report_error(&error, -1);
 	return 0;
 }
 
@@ -234,7 +217,7 @@ static int sink_exchange_finished(void *context, const struct exchange *exchange
 	if (run->options->verbose)
 		print_exchange(exchange);
 	if (audit_record_exchange(run->directory.audit, exchange, &error) < 0)
-		return report(&error, -1);
+		return report_error(&error, -1);
 	return 0;
 }
 
@@ -280,7 +263,7 @@ static void sink_progress(void *context, const struct engine_stats *stats)
 	/* Group commit by age: a slow job still makes its outcomes durable often. */
 	if (journal_commit_if_due(run->directory.journal, &error) < 0) {
 		progress_clear(&run->progress);
-		report(&error, -1);
+		report_error(&error, -1);
 	}
 }
 
@@ -372,10 +355,10 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 		return -1;
 	/* The report reads what was just written; a failure costs the page, not
 	 * the job's outcome: say so and go on. */
-	struct error report_error;
-	error_clear(&report_error);
-	if (report_write(options->out, NULL, &report_error) < 0)
-		report(&report_error, 0);
+	struct error page_error;
+	error_clear(&page_error);
+	if (report_write(options->out, NULL, &page_error) < 0)
+		report_error(&page_error, 0);
 	progress_clear(&run->progress);
 	if (!options->quiet)
 		progress_print_summary(stderr, &summary);
@@ -420,11 +403,11 @@ static int run_engine(struct job_run *run, struct error *error)
 	if (journal_commit(run->directory.journal, &commit_error) < 0)
 		complete = false;
 	if (commit_error.set)
-		report(&commit_error, 0);
+		report_error(&commit_error, 0);
 
 	if (engine_result < 0) {
 		progress_clear(&run->progress);
-		report(error, 0);
+		report_error(error, 0);
 		error_clear(error);
 	}
 	/* A refusal before any row got an answer (wrong credentials, an endpoint
@@ -440,7 +423,7 @@ static int run_engine(struct job_run *run, struct error *error)
 		        run->options->out);
 	int exit_code = finish_outputs(run, &stats, started_at_ms, !complete, refused, error);
 	if (exit_code < 0) {
-		report(error, 0);
+		report_error(error, 0);
 		error_clear(error); /* reported: not again by run_job */
 		return EXIT_INTERRUPTED;
 	}
@@ -505,12 +488,12 @@ int run_job(const struct job_options *options)
 	stop_signals_restore(&run.signals);
 out:
 	if (error.set)
-		report(&error, 0);
+		report_error(&error, 0);
 	pipeline_close(run.pipeline);
 	struct error close_error;
 	error_clear(&close_error);
 	if (job_directory_close(&run.directory, &close_error) < 0) {
-		report(&close_error, 0);
+		report_error(&close_error, 0);
 		if (exit_code == EXIT_ALL_OK || exit_code == EXIT_SOME_FAILED)
 			exit_code = EXIT_INTERRUPTED;
 	}

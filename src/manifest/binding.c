@@ -147,6 +147,38 @@ static void resolve_columns(struct binding *binding)
 	binding->resolved_columns = count;
 }
 
+static bool column_is_used(const struct binding *binding, size_t column);
+static int overriding_field(const struct binding *binding, size_t column);
+
+/* A field without a column while a column nobody uses looks like it ("IMEI
+ * No." for imei) is almost surely a missing --map: one refusal with the fix,
+ * instead of the same error on every row. */
+static int check_near_misses(struct binding *binding, struct error *error)
+{
+	const struct manifest *manifest = binding->manifest;
+	for (size_t index = 0; index < binding->op->field_count; index++) {
+		enum field_id field = binding->op->fields[index].id;
+		if (binding->has_set[field] || binding->column_count[field] > 0 ||
+		    binding->map_column[field])
+			continue;
+		for (size_t column = 0; column < manifest_column_count(manifest); column++) {
+			const char *name = manifest_column_name(manifest, column);
+			if (column_is_used(binding, column) ||
+			    overriding_field(binding, column) >= 0 ||
+			    is_bookkeeping_column(manifest, name) ||
+			    !column_name_near(name, field_name(field)))
+				continue;
+			return error_set_at(
+			    error, manifest_path(manifest), manifest_header_line(manifest),
+			    "no column feeds field '%s', but column '%.80s' looks like "
+			    "it: use --map %s='%.80s' (or rename the column; --set %s= "
+			    "leaves the field empty)",
+			    field_name(field), name, field_name(field), name, field_name(field));
+		}
+	}
+	return 0;
+}
+
 static int check_required(struct binding *binding, struct error *error)
 {
 	const struct manifest *manifest = binding->manifest;
@@ -214,10 +246,25 @@ static int apply_maps(struct binding *binding, const struct field_assignment *ma
 			struct strbuf columns;
 			strbuf_init(&columns, 400);
 			append_column_list(&columns, manifest);
-			error_set_at(error, manifest_path(manifest), manifest_header_line(manifest),
-			             "--map %s='%s': the header has no column '%s' (columns: %s)",
-			             field_name(field), maps[index].value, maps[index].value,
-			             strbuf_text(&columns));
+			const char *near = NULL;
+			for (size_t column = 0; !near && column < manifest_column_count(manifest);
+			     column++)
+				if (column_name_near(maps[index].value,
+				                     manifest_column_name(manifest, column)))
+					near = manifest_column_name(manifest, column);
+			if (near)
+				error_set_at(
+				    error, manifest_path(manifest), manifest_header_line(manifest),
+				    "--map %s='%s': the header has no column '%s' (did you "
+				    "mean '%.80s'? columns: %s)",
+				    field_name(field), maps[index].value, maps[index].value, near,
+				    strbuf_text(&columns));
+			else
+				error_set_at(
+				    error, manifest_path(manifest), manifest_header_line(manifest),
+				    "--map %s='%s': the header has no column '%s' (columns: %s)",
+				    field_name(field), maps[index].value, maps[index].value,
+				    strbuf_text(&columns));
 			strbuf_release(&columns);
 			return -1;
 		}
@@ -278,7 +325,7 @@ struct binding *binding_new(const struct op *op, const struct manifest *manifest
 		goto fail;
 	resolve_columns(binding);
 	if (manifest_format(manifest) != MANIFEST_FORMAT_JSONL &&
-	    check_required(binding, error) < 0)
+	    (check_required(binding, error) < 0 || check_near_misses(binding, error) < 0))
 		goto fail;
 	return binding;
 fail:

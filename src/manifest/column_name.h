@@ -11,4 +11,10 @@ bool column_name_equal(const char *left, const char *right);
 /* True when the two names are equal ignoring case and surrounding spaces only (--map). */
 bool column_name_equal_loosely(const char *left, const char *right);
 
+/* True when two names are alike enough that one was probably meant for the
+ * other: equal ignoring case and everything but letters and digits ("IMEI
+ * No" and "IMEI No."), one a short extension of the other ("IMEI No." for
+ * imei), or one letter apart. For hints only, never for binding. */
+bool column_name_near(const char *left, const char *right);
+
 #endif

@@ -38,15 +38,18 @@ void handle_list_devices(struct sim_call *call)
 	/* States are interned: a state no device ever had matches none. */
 	uint32_t wanted =
 	    state ? strpool_lookup(&store->strings, state, strlen(state)) : STRPOOL_NONE;
-	uint64_t total = 0;
-	for (size_t i = 0; i < store->count; i++)
-		if (!state || store_device_state(store, &store->devices[i]) == wanted)
+	uint64_t total = state ? 0 : store->count;
+	for (size_t i = 0; state && i < store->count; i++)
+		if (store_device_state(store, &store->devices[i]) == wanted)
 			total++;
 	uint64_t first, count;
 	if (call_paginate(call, total, &first, &count) == 0) {
 		json_t *list = json_array();
-		uint64_t seen = 0;
-		for (size_t i = 0; list && i < store->count && seen < first + count; i++) {
+		/* Unfiltered, a page starts at its position: reading a million
+		 * devices page by page stays linear. */
+		uint64_t seen = state ? 0 : first;
+		for (size_t i = state ? 0 : (size_t)first;
+		     list && i < store->count && seen < first + count; i++) {
 			struct device *device = &store->devices[i];
 			if (state && device->state != wanted)
 				continue;

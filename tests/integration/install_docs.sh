@@ -30,11 +30,11 @@ commands=$("$LATTIGO_BATCH" --help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  
 declare -A options=()
 for command in $commands; do
   [ "$command" = help ] && continue
-  for option in $("$LATTIGO_BATCH" "$command" --help | grep -oE '^ +--[a-z][a-z-]*' | tr -d ' '); do
+  for option in $("$LATTIGO_BATCH" "$command" --help | grep -oE '^ +--[a-z][a-z0-9-]*' | tr -d ' '); do
     options[$command]+=" $option"
   done
 done
-sim_options=$("$LATTIGO_SIM" --help | grep -oE '^ +--[a-z][a-z-]*' | tr -d ' ')
+sim_options=$("$LATTIGO_SIM" --help | grep -oE '^ +--[a-z][a-z0-9-]*' | tr -d ' ')
 [ "$(echo "$sim_options" | wc -w)" -ge 20 ] || fail "could not read lattigo-sim's options: $sim_options"
 operations=$("$LATTIGO_BATCH" ops | grep -E '^[a-z][a-z-]*$')
 [ "$(echo "$operations" | wc -w)" -ge 9 ] || fail "could not read the operations: $operations"

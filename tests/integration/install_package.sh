@@ -58,7 +58,9 @@ done
 # Installed into a scratch root: --version, then a job against its own simulator.
 root="$WORK/root"
 dpkg -x "$deb" "$root" || fail "dpkg -x failed"
-assert_eq "$version" "$("$root/usr/bin/lattigo-batch" --version)" "the packaged version"
+packaged=$("$root/usr/bin/lattigo-batch" --version) || fail "the packaged lattigo-batch --version failed"
+# cpack rebuilds first: an edit of the tree in between changes only the commit part.
+assert_eq "${version%%+*}" "${packaged%%+*}" "the packaged release"
 manifest="$WORK/centers.csv"
 python3 "$SOURCE_DIR/scripts/gen-manifest.py" --op cost-center --rows 50 --seed 5 \
   --names sim-default --out "$manifest" || fail "gen-manifest.py failed"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "manifest/binding.h"
+#include "manifest/column_name.h"
 #include "test_manifest_support.h"
 
 static int accept_anything(const char *value, const struct validation_options *options,
@@ -129,10 +130,11 @@ static void map_and_set(void **state)
 	assert_null(record.value[FIELD_NOTE]);
 	/* issue 17: a column --set overrides is said to be replaced, not unused */
 	assert_null(binding_unused_note(fixture.binding, fixture.manifest));
-	assert_string_equal(binding_set_note(fixture.binding),
-	                    "--set rate_plan_name=ACME 5MB replaces the manifest's column "
-	                    "'rate_plan_name'; --set note= replaces the manifest's column 'note' in "
-	                    "every row (errors.csv shows the values sent)");
+	assert_string_equal(
+	    binding_set_note(fixture.binding),
+	    "--set rate_plan_name=ACME 5MB replaces the manifest's column "
+	    "'rate_plan_name'; --set note= replaces the manifest's column 'note' in "
+	    "every row (errors.csv shows the values sent)");
 	const char *sent = NULL;
 	assert_true(binding_column_override(fixture.binding, 2, &sent));
 	assert_string_equal(sent, "ACME 5MB");
@@ -310,6 +312,38 @@ static void jsonl_value_kinds(void **state)
 	unbind(&fixture);
 }
 
+/* issue 17: a --map naming a column that is nearly there, and a field whose
+ * column is there under a near name, each get one hint with the fix. */
+static void near_misses_get_one_hint(void **state)
+{
+	(void)state;
+	const struct field_assignment maps[] = {{"imei", "IMEI No"}};
+	struct fixture fixture;
+	bind(&fixture, "near.csv", "IMEI No.,iccid,rate_plan_name\n1,2,3\n", maps, 1, NULL, 0);
+	char *message = bind_error(&fixture);
+	assert_non_null(strstr(message, "--map imei='IMEI No': the header has no column 'IMEI No' "
+	                                "(did you mean 'IMEI No.'?"));
+	free(message);
+	unbind(&fixture);
+	bind(&fixture, "near.csv", "IMEI No.,iccid,rate_plan_name\n1,2,3\n", NULL, 0, NULL, 0);
+	message = bind_error(&fixture);
+	assert_non_null(strstr(message, "no column feeds field 'imei', but column 'IMEI No.' looks "
+	                                "like it: use --map imei='IMEI No.'"));
+	free(message);
+	unbind(&fixture);
+	/* --set imei= says the column is meant to stay unused */
+	const struct field_assignment sets[] = {{"imei", ""}};
+	bind(&fixture, "near.csv", "IMEI No.,iccid,rate_plan_name\n1,2,3\n", NULL, 0, sets, 1);
+	assert_non_null(fixture.binding);
+	unbind(&fixture);
+	/* names that are not alike give no hint */
+	assert_false(column_name_near("SIM ICCID", "iccid"));
+	assert_false(column_name_near("Note", "imei"));
+	assert_true(column_name_near("ICCIDs", "iccid"));
+	assert_true(column_name_near("rate plan nme", "rate_plan_name"));
+	assert_false(column_name_near("sku", "device_sku"));
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -326,6 +360,7 @@ int main(void)
 	    cmocka_unit_test(jsonl_keys_bind_as_they_appear),
 	    cmocka_unit_test(values_must_be_utf8),
 	    cmocka_unit_test(jsonl_value_kinds),
+	    cmocka_unit_test(near_misses_get_one_hint),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
