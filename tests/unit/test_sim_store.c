@@ -238,17 +238,17 @@ static void token_bucket(void **state)
 {
 	(void)state;
 	struct rate_limit limit;
-	rate_limit_init(&limit, 2.0);
+	rate_limit_init(&limit, 2.0, 1000);
 	assert_int_equal(rate_limit_take(&limit, 1000), 0);
 	assert_int_equal(rate_limit_take(&limit, 1000), 0);
 	assert_int_equal(rate_limit_take(&limit, 1000), 1);
 	assert_int_equal(rate_limit_take(&limit, 1500), 0);
 	rate_limit_release(&limit);
-	rate_limit_init(&limit, 0.25);
+	rate_limit_init(&limit, 0.25, 0);
 	assert_int_equal(rate_limit_take(&limit, 0), 0);
 	assert_int_equal(rate_limit_take(&limit, 0), 4);
 	rate_limit_release(&limit);
-	rate_limit_init(&limit, 0);
+	rate_limit_init(&limit, 0, 0);
 	for (int i = 0; i < 1000; i++)
 		assert_int_equal(rate_limit_take(&limit, 0), 0);
 	rate_limit_release(&limit);
