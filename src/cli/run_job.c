@@ -239,6 +239,7 @@ static void write_live_summary(struct job_run *run, const struct engine_stats *s
 	    .op = run->op->name,
 	    .manifest = run->options->manifest,
 	    .directory = run->options->out,
+	    .endpoint = run->endpoint,
 	    .rows_this_run = run->rows_reported,
 	    .calls = stats->calls + run->directory.replay.calls,
 	    .retries = stats->retries + run->directory.replay.retries,
@@ -349,6 +350,7 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	    .op = run->op->name,
 	    .manifest = options->manifest,
 	    .directory = options->out,
+	    .endpoint = run->endpoint,
 	    .rows_this_run = run->rows_reported,
 	    .calls = stats->calls + run->directory.replay.calls,
 	    .retries = stats->retries + run->directory.replay.retries,
@@ -454,6 +456,52 @@ static int run_engine(struct job_run *run, struct error *error)
 	return exit_code;
 }
 
+/* Writes value with thousands separators ("19,372") into text. */
+static const char *grouped(uint64_t value, char *text, size_t size)
+{
+	char digits[32];
+	int length = snprintf(digits, sizeof(digits), "%" PRIu64, value);
+	size_t used = 0;
+	for (int index = 0; index < length && used + 2 < size; index++) {
+		if (index > 0 && (length - index) % 3 == 0)
+			text[used++] = ',';
+		text[used++] = digits[index];
+	}
+	text[used] = '\0';
+	return text;
+}
+
+/* The start line: where the job sends and what is about to happen, from the
+ * checkpoint's replay. */
+static void print_start_line(const struct job_run *run)
+{
+	const struct journal_replay *replay = &run->directory.replay;
+	char done[32], total[32], doubt[32];
+	fprintf(stderr, "lattigo-batch: %s to %s: ", run->op->name, run->endpoint);
+	if (!run->directory.resuming)
+		fputs("new job\n", stderr);
+	else if (replay->job_finished)
+		fputs("already complete, nothing to send\n", stderr);
+	else if (replay->row_total)
+		fprintf(stderr, "resuming: %s of %s done, %s in doubt\n",
+		        grouped(replay->rows_final, done, sizeof(done)),
+		        grouped(replay->row_total, total, sizeof(total)),
+		        grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
+	else
+		fprintf(stderr, "resuming: %s done (total not counted yet), %s in doubt\n",
+		        grouped(replay->rows_final, done, sizeof(done)),
+		        grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
+}
+
+/* A finished job run again sends nothing and rewrites nothing: its exit
+ * status is the one its recorded outcomes imply. */
+static int finished_job_status(const struct job_run *run)
+{
+	struct job_summary summary = {.op = run->op->name};
+	job_summary_count(&summary, run->directory.store, run->directory.replay.row_total);
+	return job_summary_exit_status(&summary);
+}
+
 int run_job(const struct job_options *options)
 {
 	struct job_run run;
@@ -491,6 +539,12 @@ int run_job(const struct job_options *options)
 	if (exit_code != EXIT_ALL_OK)
 		goto out;
 	exit_code = EXIT_USAGE;
+	if (!options->quiet)
+		print_start_line(&run);
+	if (run.directory.resuming && run.directory.replay.job_finished) {
+		exit_code = finished_job_status(&run);
+		goto out;
+	}
 
 	/* The pipeline reads the manifest the journal was fingerprinted with
 	 * (for stdin, the copy kept in the job directory). */
