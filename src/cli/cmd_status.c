@@ -180,7 +180,8 @@ static int print_json(const char *directory, const struct journal_read_result *r
 	    "checkpoint", checkpoint);
 	char *endpoint = root ? job_directory_stored_endpoint(directory) : NULL;
 	if (root)
-		json_object_set_new(root, "endpoint", endpoint ? json_string(endpoint) : json_null());
+		json_object_set_new(root, "endpoint",
+		                    endpoint ? json_string(endpoint) : json_null());
 	free(endpoint);
 	if (!root) {
 		fputs("lattigo-batch: status: out of memory\n", stderr);
