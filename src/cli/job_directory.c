@@ -316,8 +316,6 @@ int job_directory_open(struct job_directory *directory, const struct job_options
 		          options->out);
 		return EXIT_USAGE;
 	}
-	if (has_job && check_stored_endpoint(options, error) < 0)
-		return EXIT_RESUME_REFUSED;
 	struct journal_options journal_options = {
 	    .before_commit = commit_audit_first,
 	    .commit_context = directory,
@@ -326,6 +324,9 @@ int job_directory_open(struct job_directory *directory, const struct job_options
 	                        : start_job(directory, options, op, &journal_options, error);
 	if (exit_code != EXIT_ALL_OK)
 		return exit_code;
+	/* after the job's own checks, so a changed manifest is named first */
+	if (has_job && check_stored_endpoint(options, error) < 0)
+		return EXIT_RESUME_REFUSED;
 
 	if (write_job_options(options, directory->manifest_path, error) < 0)
 		return EXIT_USAGE;

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/credentials.h"
@@ -493,6 +495,21 @@ static void print_start_line(const struct job_run *run)
 		        grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
 }
 
+/* True when OUT/summary.json is the final one of a complete job: the outputs
+ * before it were written (a job whose last run met a full disk after its
+ * checkpoint ended still needs them). */
+static bool outputs_written(const char *out)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", out, SUMMARY_FILE) >= (int)sizeof(path))
+		return false;
+	json_t *root = json_load_file(path, 0, NULL);
+	bool written = json_is_true(json_object_get(root, "complete")) &&
+	               json_is_false(json_object_get(root, "running"));
+	json_decref(root);
+	return written;
+}
+
 /* A finished job run again sends nothing and rewrites nothing: its exit
  * status is the one its recorded outcomes imply. */
 static int finished_job_status(const struct job_run *run)
@@ -541,7 +558,8 @@ int run_job(const struct job_options *options)
 	exit_code = EXIT_USAGE;
 	if (!options->quiet)
 		print_start_line(&run);
-	if (run.directory.resuming && run.directory.replay.job_finished) {
+	if (run.directory.resuming && run.directory.replay.job_finished &&
+	    outputs_written(options->out)) {
 		exit_code = finished_job_status(&run);
 		goto out;
 	}
