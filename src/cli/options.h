@@ -49,6 +49,7 @@ struct job_options {
 	char *endpoint;    /* API root or the word "sim" */
 	char *credentials; /* path of a key_name:api_key file, or NULL for the environment */
 	bool insecure_http;
+	char *cacert; /* --cacert FILE: the CA bundle to trust (http/tls.h) */
 	struct validation_options validation; /* --no-luhn iccid / imei */
 	bool force_new;
 	size_t chunk;
@@ -60,11 +61,11 @@ struct job_options {
 	long stall_timeout;   /* seconds */
 	bool dry_run;
 	bool yes;
-	bool quiet;     /* no progress display */
-	bool progress;  /* progress display even when stderr is not a TTY */
-	bool verbose;   /* one line per call on stderr */
+	bool quiet;         /* no progress display */
+	bool progress;      /* progress display even when stderr is not a TTY */
+	bool verbose;       /* one line per call on stderr */
 	bool resend_on_5xx; /* re-send sms / locate calls answered 5xx */
-	char *job_file; /* the job file read, or NULL */
+	char *job_file;     /* the job file read, or NULL */
 };
 
 /* Which command an option belongs to (bits of parse_option.scopes). */

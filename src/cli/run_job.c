@@ -23,6 +23,7 @@
 #include "common/file_io.h"
 #include "engine/endpoint_policy.h"
 #include "engine/engine.h"
+#include "http/tls.h"
 #include "journal/journal.h"
 #include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
@@ -276,7 +277,8 @@ static int prepare_endpoint(struct job_run *run, struct error *error)
 		/* Refuse a forbidden endpoint before the job directory is created. */
 		bool plain_http = false;
 		if (endpoint_policy_check(run->endpoint, run->options->insecure_http, &plain_http,
-		                          error) < 0)
+		                          error) < 0 ||
+		    http_ca_bundle_check(run->options->cacert, error) < 0)
 			return -1;
 		return credentials_load(&run->credentials, run->options->credentials, error);
 	}
@@ -307,6 +309,7 @@ static void fill_engine_config(const struct job_run *run, struct engine_config *
 	config->total_timeout_ms = options->timeout * 1000;
 	config->stall_timeout_s = options->stall_timeout;
 	config->allow_insecure_http = options->insecure_http;
+	config->cacert = options->cacert;
 	config->resend_on_5xx = options->resend_on_5xx;
 	config->stop_requested = stop_signals_flag();
 }
