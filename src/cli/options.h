@@ -65,6 +65,7 @@ struct job_options {
 	bool progress;      /* progress display even when stderr is not a TTY */
 	bool verbose;       /* one line per call on stderr */
 	bool resend_on_5xx; /* re-send sms / locate calls answered 5xx */
+	char *max_errors;   /* --max-errors N or P%, NULL: none */
 	char *job_file;     /* the job file read, or NULL */
 };
 

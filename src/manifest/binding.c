@@ -39,7 +39,8 @@ static bool is_bookkeeping_column(const struct manifest *manifest, const char *n
 	        column_name_equal(name, "source_line"));
 }
 
-/* A positive decimal number, or 0. */
+/* A positive decimal number below 2^31 (what a row number can be), or 0:
+ * a hostile cell can only make the row be named by its own position. */
 static uint64_t parse_position(const char *text)
 {
 	uint64_t value = 0;
@@ -48,9 +49,9 @@ static uint64_t parse_position(const char *text)
 	while (*text == ' ')
 		text++;
 	for (; *text >= '0' && *text <= '9'; text++) {
-		if (value > UINT64_MAX / 10 - 1)
-			return 0;
 		value = value * 10 + (uint64_t)(*text - '0');
+		if (value >= (UINT64_C(1) << 31))
+			return 0;
 	}
 	while (*text == ' ')
 		text++;
