@@ -7,11 +7,12 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/credentials.h"
@@ -19,8 +20,8 @@
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
 #include "common/clock.h"
-#include "common/error.h"
 #include "common/parse_options.h"
+#include "common/error.h"
 #include "engine/endpoint_policy.h"
 #include "export/device_source.h"
 #include "export/export.h"
@@ -31,163 +32,274 @@
 #include "outputs/atomic_file.h"
 #include "outputs/xlsx_copy.h"
 
-#define MAX_ASSIGNMENTS 32
-
-struct export_options {
-	const struct read_endpoint *endpoint;
-	/* strings are owned (filled from export_option_table); texts of numbers
-	 * are checked by check_options */
-	char *api_root, *credentials_path, *manifest, *state, *start_date, *end_date;
-	char *id_type, *direction, *output, *out, *format;
-	char *limit_text, *concurrency_text, *rate_text, *retries_text;
-	char *timeout_text, *connect_timeout_text, *stall_timeout_text;
-	bool insecure_http, no_details, verbose, quiet, help;
-	struct field_assignment maps[MAX_ASSIGNMENTS], sets[MAX_ASSIGNMENTS + 1];
-	size_t map_count, set_count;
-	/* given on the command line, to refuse what does not apply to the kind */
-	bool given_dates, given_limit, given_direction, given_state, given_details,
-	    given_manifest_options;
+/* Which kinds an option applies to (bits of parse_option.scopes): every kind,
+ * per-device kinds, or the kinds whose endpoint takes a parameter. */
+enum export_scope {
+	EXPORT_ANY = 1 << 0,
+	EXPORT_PER_DEVICE = 1 << 1,
+	EXPORT_DATES = 1 << 2,
+	EXPORT_LIMIT = 1 << 3,
+	EXPORT_DIRECTION = 1 << 4,
+	EXPORT_STATE = 1 << 5,
+	EXPORT_DETAILS = 1 << 6,
 };
 
-static int add_assignment(struct field_assignment *list, size_t *count, const char *option,
-                          const char *text, struct error *error);
+enum export_format { EXPORT_CSV = 0, EXPORT_JSONL, EXPORT_XLSX };
 
-static int apply_map(const struct parse_option *row, void *base, const char *value,
-                     const char *label, struct error *error)
-{
-	(void)row;
-	struct export_options *options = base;
-	return add_assignment(options->maps, &options->map_count, label, value, error);
-}
-
-static int apply_set(const struct parse_option *row, void *base, const char *value,
-                     const char *label, struct error *error)
-{
-	(void)row;
-	struct export_options *options = base;
-	return add_assignment(options->sets, &options->set_count, label, value, error);
-}
-
-/* FIELD=VALUE texts point into argv, which outlives the options. */
-static const struct parse_option_handler map_handler = {.apply = apply_map};
-static const struct parse_option_handler set_handler = {.apply = apply_set};
+/* What the command line says; filled by the rows below. */
+struct export_options {
+	char *api_root, *credentials_path, *manifest, *state, *start_date, *end_date;
+	char *id_type, *direction, *output, *out;
+	int format;
+	struct field_assignment *maps, *sets;
+	size_t map_count, set_count;
+	uint64_t limit;
+	unsigned concurrency, max_retries;
+	double rate;
+	long timeout, connect_timeout, stall_timeout;
+	bool insecure_http, no_details, verbose, quiet, help;
+	const struct read_endpoint *endpoint; /* KIND, the one positional argument */
+};
 
 #define FIELD(member)                                                                              \
 	.offset = offsetof(struct export_options, member),                                         \
 	.size = sizeof(((struct export_options *)0)->member)
-#define TEXT_OPTION(option, member, value, text)                                                   \
-	{                                                                                          \
-		.name = option, .type = PARSE_OPTION_STRING, FIELD(member), .value_name = value,   \
-		.help = text                                                                       \
-	}
 
+static const struct parse_option_word format_words[] = {
+    {"csv", EXPORT_CSV}, {"jsonl", EXPORT_JSONL}, {"xlsx", EXPORT_XLSX}};
+
+/* Result-affecting rows decide the output: a resume with other values is refused. */
 static const struct parse_option export_option_rows[] = {
+    {.name = "help", .type = PARSE_OPTION_HELP, FIELD(help), .help = "this text"},
     {.name = "endpoint",
      .type = PARSE_OPTION_STRING,
      FIELD(api_root),
      .value_name = "URL",
-     .default_text = "$LATTIGO_ENDPOINT, else " OPTIONS_DEFAULT_ENDPOINT,
-     .help = "API root, or 'sim' for the bundled simulator"},
+     .scopes = EXPORT_ANY,
+     .empty_text = "empty URL",
+     .default_text = "$LATTIGO_ENDPOINT, else https://api.lattigo.com",
+     .help = "API root; the word sim starts the bundled lattigo-sim"},
     {.name = "credentials",
      .type = PARSE_OPTION_STRING,
      FIELD(credentials_path),
      .value_name = "FILE",
-     .default_text = "LATTIGO_KEY_NAME / LATTIGO_API_KEY",
-     .help = "key_name:api_key, readable by its owner only"},
+     .scopes = EXPORT_ANY,
+     .empty_text = "empty file name",
+     .default_text = "$LATTIGO_KEY_NAME and $LATTIGO_API_KEY",
+     .help = "file holding key_name:api_key, readable by its owner only"},
     {.name = "insecure-http",
      .type = PARSE_OPTION_FLAG,
      FIELD(insecure_http),
-     .help = "allow plain http to a non-loopback host"},
-    TEXT_OPTION("manifest", manifest, "FILE",
-                "per-device kinds: the devices to read (a device_name column)"),
+     .scopes = EXPORT_ANY,
+     .help = "allow plain http:// to a non-loopback host"},
+    {.name = "manifest",
+     .type = PARSE_OPTION_STRING,
+     FIELD(manifest),
+     .value_name = "FILE",
+     .scopes = EXPORT_PER_DEVICE,
+     .flags = PARSE_OPTION_PATH,
+     .empty_text = "empty file name",
+     .help = "per-device kinds: the devices to read (a device_name column)"},
     {.name = "map",
      .type = PARSE_OPTION_CUSTOM,
-     .handler = &map_handler,
+     FIELD(maps),
+     .count_offset = offsetof(struct export_options, map_count),
+     .handler = &options_map_handler,
      .value_name = "FIELD=COLUMN",
+     .json_key = "map",
+     .scopes = EXPORT_PER_DEVICE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
      .help = "take device_name (or id_type) from another column"},
     {.name = "set",
      .type = PARSE_OPTION_CUSTOM,
-     .handler = &set_handler,
+     FIELD(sets),
+     .count_offset = offsetof(struct export_options, set_count),
+     .handler = &options_set_handler,
      .value_name = "FIELD=VALUE",
+     .json_key = "set",
+     .scopes = EXPORT_PER_DEVICE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
      .help = "the same value for every row, e.g. --set id_type=iccid"},
-    TEXT_OPTION("id-type", id_type, "TYPE",
-                "the manifest's devices are of this id type (e.g. iccid)"),
-    TEXT_OPTION("start-date", start_date, "DATE",
-                "reports, daily-usage, monthly-usage, sms-log: from DATE (ISO 8601 date or "
-                "date-time)"),
-    TEXT_OPTION("end-date", end_date, "DATE", "... up to DATE (not before --start-date)"),
-    {.name = "limit",
+    {.name = "id-type",
      .type = PARSE_OPTION_STRING,
-     FIELD(limit_text),
+     FIELD(id_type),
+     .value_name = "TYPE",
+     .json_key = "id_type",
+     .scopes = EXPORT_PER_DEVICE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty id type",
+     .help = "the manifest's devices are of this id type (e.g. iccid)"},
+    {.name = "start-date",
+     .type = PARSE_OPTION_STRING,
+     FIELD(start_date),
+     .value_name = "DATE",
+     .json_key = "start_date",
+     .scopes = EXPORT_DATES,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty date",
+     .help = "from DATE (ISO 8601 date or date-time; no zone = UTC)"},
+    {.name = "end-date",
+     .type = PARSE_OPTION_STRING,
+     FIELD(end_date),
+     .value_name = "DATE",
+     .json_key = "end_date",
+     .scopes = EXPORT_DATES,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty date",
+     .help = "up to DATE (not before --start-date)"},
+    {.name = "limit",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(limit),
      .value_name = "N",
-     .default_text = "all in the range",
-     .help = "reports, daily-usage, monthly-usage: at most N records per device"},
-    TEXT_OPTION("direction", direction, "D", "sms-log: all, received or sent"),
-    TEXT_OPTION("state", state, "STATE",
-                "devices: only devices in STATE (active, deactivated, pending, suspended)"),
+     .json_key = "limit",
+     .scopes = EXPORT_LIMIT,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .minimum = 1,
+     .maximum = READ_LIMIT_ALL,
+     .default_text = "every record in the date range",
+     .help = "at most N records per device"},
+    {.name = "direction",
+     .type = PARSE_OPTION_STRING,
+     FIELD(direction),
+     .value_name = "all|received|sent",
+     .json_key = "direction",
+     .scopes = EXPORT_DIRECTION,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty direction",
+     .help = "which SMS events"},
+    {.name = "state",
+     .type = PARSE_OPTION_STRING,
+     FIELD(state),
+     .value_name = "STATE",
+     .json_key = "state",
+     .scopes = EXPORT_STATE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .empty_text = "empty state",
+     .help = "only devices in STATE (active, deactivated, pending, suspended)"},
     {.name = "no-details",
      .type = PARSE_OPTION_FLAG,
      FIELD(no_details),
-     .help = "devices: names only"},
-    TEXT_OPTION("out", out, "DIR",
-                "a resumable job directory (records, errors.csv, summary.json, checkpoint, "
-                "audit trail)"),
-    TEXT_OPTION("output", output, "FILE", "write here (complete or not at all) instead of stdout"),
+     .json_key = "no_details",
+     .scopes = EXPORT_DETAILS,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .help = "device names only"},
     {.name = "output-format",
-     .type = PARSE_OPTION_STRING,
+     .type = PARSE_OPTION_CHOICE,
      FIELD(format),
-     .value_name = "F",
+     .value_name = "csv|jsonl",
+     .json_key = "format",
+     .scopes = EXPORT_ANY,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .words = format_words,
+     .word_count = sizeof(format_words) / sizeof(format_words[0]),
      .default_text = "csv",
-     .help = "csv, jsonl, or xlsx (with --output FILE)"},
+     .rejection = "unknown output format '{}' (csv, jsonl or xlsx)",
+     .help = "records as CSV, JSONL, or an xlsx workbook (with --output FILE)"},
+    {.name = "out",
+     .type = PARSE_OPTION_STRING,
+     FIELD(out),
+     .value_name = "DIR",
+     .scopes = EXPORT_ANY,
+     .empty_text = "empty directory name",
+     .help = "a resumable job directory (records, errors.csv, summary.json, checkpoint, audit)"},
+    {.name = "output",
+     .type = PARSE_OPTION_STRING,
+     FIELD(output),
+     .value_name = "FILE",
+     .scopes = EXPORT_ANY,
+     .empty_text = "empty file name",
+     .default_text = "stdout",
+     .help = "write here, complete or not at all"},
     {.name = "concurrency",
-     .type = PARSE_OPTION_STRING,
-     FIELD(concurrency_text),
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(concurrency),
      .value_name = "N",
-     .default_text = "8",
-     .help = "reads in flight"},
+     .scopes = EXPORT_ANY,
+     .minimum = 1,
+     .maximum = 64,
+     .default_value = "8",
+     .help = "reads in flight (1-64)"},
     {.name = "rate",
-     .type = PARSE_OPTION_STRING,
-     FIELD(rate_text),
+     .type = PARSE_OPTION_DOUBLE,
+     FIELD(rate),
      .value_name = "R",
+     .scopes = EXPORT_ANY,
+     .flags = PARSE_OPTION_EXCLUSIVE_MINIMUM,
+     .real_minimum = 0,
+     .real_maximum = 1000000,
      .default_text = "unlimited",
+     .rejection = "'{}' is not a number of reads per second above 0",
      .help = "at most R reads per second"},
     {.name = "max-retries",
-     .type = PARSE_OPTION_STRING,
-     FIELD(retries_text),
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(max_retries),
      .value_name = "N",
-     .default_text = "8",
-     .help = "retries of one read on 429 / 5xx / network errors"},
-    {.name = "timeout",
-     .type = PARSE_OPTION_STRING,
-     FIELD(timeout_text),
-     .value_name = "S",
-     .default_text = "120",
-     .help = "give up on one read after S seconds"},
+     .scopes = EXPORT_ANY,
+     .minimum = 0,
+     .maximum = 100,
+     .default_value = "8",
+     .help = "retries of one read on 429 / 5xx / network errors (0-100)"},
     {.name = "connect-timeout",
-     .type = PARSE_OPTION_STRING,
-     FIELD(connect_timeout_text),
-     .value_name = "S",
-     .default_text = "10",
-     .help = "give up connecting after S seconds"},
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(connect_timeout),
+     .value_name = "SECONDS",
+     .scopes = EXPORT_ANY,
+     .minimum = 1,
+     .maximum = 86400,
+     .default_value = "10",
+     .help = "TCP + TLS set-up of one read"},
+    {.name = "timeout",
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(timeout),
+     .value_name = "SECONDS",
+     .scopes = EXPORT_ANY,
+     .minimum = 1,
+     .maximum = 86400,
+     .default_value = "120",
+     .help = "one whole read"},
     {.name = "stall-timeout",
-     .type = PARSE_OPTION_STRING,
-     FIELD(stall_timeout_text),
-     .value_name = "S",
-     .default_text = "30",
-     .help = "give up on a read that received nothing for S seconds"},
+     .type = PARSE_OPTION_UNSIGNED,
+     FIELD(stall_timeout),
+     .value_name = "SECONDS",
+     .scopes = EXPORT_ANY,
+     .minimum = 1,
+     .maximum = 86400,
+     .default_value = "30",
+     .help = "below 1 byte/s for this long: the read is stalled and retried"},
     {.name = "verbose",
      .type = PARSE_OPTION_FLAG,
      FIELD(verbose),
+     .scopes = EXPORT_ANY,
      .help = "one line per read on stderr"},
-    {.name = "quiet", .type = PARSE_OPTION_FLAG, FIELD(quiet), .help = "no closing line on stderr"},
-    {.name = "help", .type = PARSE_OPTION_HELP, .help = "show this help"},
+    {.name = "quiet",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(quiet),
+     .scopes = EXPORT_ANY,
+     .help = "no closing line on stderr"},
 };
 
 static const struct parse_options_table export_option_table = {
-    .rows = export_option_rows,
-    .count = sizeof(export_option_rows) / sizeof(export_option_rows[0]),
-    .program = "lattigo-batch",
-};
+    export_option_rows, sizeof(export_option_rows) / sizeof(export_option_rows[0]),
+    "lattigo-batch"};
+
+/* The options a kind takes, from its row of the read endpoint table. */
+static unsigned kind_scope(const struct read_endpoint *endpoint)
+{
+	unsigned scope = EXPORT_ANY;
+	static const struct {
+		unsigned parameter, scope;
+	} map[] = {{READ_PARAM_DATES, EXPORT_DATES},
+	           {READ_PARAM_LIMIT, EXPORT_LIMIT},
+	           {READ_PARAM_DIRECTION, EXPORT_DIRECTION},
+	           {READ_PARAM_STATE, EXPORT_STATE},
+	           {READ_PARAM_DETAILS, EXPORT_DETAILS}};
+	for (size_t index = 0; index < sizeof(map) / sizeof(map[0]); index++)
+		if (endpoint->parameters & map[index].parameter)
+			scope |= map[index].scope;
+	if (endpoint->per_device)
+		scope |= EXPORT_PER_DEVICE;
+	return scope;
+}
 
 static void print_usage(FILE *stream)
 {
@@ -198,93 +310,88 @@ static void print_usage(FILE *stream)
 		fprintf(stream, "  %-14s %s\n", read_endpoints[index].kind,
 		        read_endpoints[index].summary);
 	fputc('\n', stream);
-	parse_options_print_help(&export_option_table, 0, stream);
-	fprintf(stream,
-	        "\n"
-	        "examples:\n"
-	        "  lattigo-batch export devices --endpoint sim --output devices.csv\n"
-	        "  lattigo-batch export daily-usage --manifest devices.csv --start-date 2026-10-01 "
-	        "--end-date 2026-11-30 --out out/usage-oct-nov\n\n"
-	        "exit status: 0 every record read; 1 some devices could not be read (errors.csv);\n"
-	        "2 usage or input error, nothing read; 3 stopped (signal, failing API, full "
-	        "disk), resumable with --out; 4 --out holds another export\n");
+	parse_options_print_help(&export_option_table, ~0u, stream);
+	fputs("\nexamples:\n"
+	      "  lattigo-batch export devices --endpoint sim --output devices.csv\n"
+	      "  lattigo-batch export daily-usage --manifest devices.csv --start-date 2026-10-01 "
+	      "--end-date 2026-11-30 --out out/usage-oct-nov\n\n"
+	      "exit status: 0 every record read; 1 some devices could not be read (errors.csv);\n"
+	      "2 usage or input error, nothing read; 3 stopped (signal, failing API, full disk),\n"
+	      "resumable with --out; 4 --out holds another export, or its options changed\n",
+	      stream);
 }
 
-static int add_assignment(struct field_assignment *list, size_t *count, const char *option,
-                          const char *text, struct error *error)
+/* Names the kinds that take an option of scope, e.g. "reports, daily-usage and monthly-usage". */
+static void kinds_taking(unsigned scope, char *out, size_t size)
 {
-	const char *equals = strchr(text, '=');
-	if (!equals || equals == text)
-		return error_set(error, "%s needs FIELD=VALUE, not '%s'", option, text);
-	if (*count >= MAX_ASSIGNMENTS)
-		return error_set(error, "too many %s options", option);
-	size_t length = (size_t)(equals - text);
-	char *field = strndup(text, length);
-	if (!field)
-		return error_set(error, "out of memory");
-	list[*count].field = field;
-	list[*count].value = equals + 1;
-	(*count)++;
-	return 0;
+	size_t used = 0, found = 0, total = 0;
+	out[0] = '\0';
+	for (size_t index = 0; index < read_endpoint_count; index++)
+		total += (kind_scope(&read_endpoints[index]) & scope) != 0;
+	for (size_t index = 0; index < read_endpoint_count && used < size; index++) {
+		if (!(kind_scope(&read_endpoints[index]) & scope))
+			continue;
+		found++;
+		int wrote = snprintf(out + used, size - used, "%s%s",
+		                     found == 1       ? ""
+		                     : found == total ? " and "
+		                                      : ", ",
+		                     read_endpoints[index].kind);
+		if (wrote < 0)
+			break;
+		used += (size_t)wrote;
+	}
 }
 
-static void release_options(struct export_options *options)
-{
-	parse_options_release(&export_option_table, options);
-	for (size_t index = 0; index < options->map_count; index++)
-		free((char *)options->maps[index].field);
-	for (size_t index = 0; index < options->set_count; index++)
-		free((char *)options->sets[index].field);
-}
-
-/* Parses the command line into options (with the shared option parser).
- * Returns 0 or -1 with error. */
-static int parse_options(struct export_options *options, int argc, char **argv, struct error *error)
+/* Parses the command line: KIND and its options, each checked against its row
+ * and against the kinds it applies to. Returns 0 or -1 with error. */
+static int parse_export_options(struct export_options *options, int argc, char **argv,
+                                struct error *error)
 {
 	struct parsed_command_line line;
-	int parsed = parse_options_command(&export_option_table, 0, "export", options, argc, argv,
-	                                   &line, error);
-	const char *kind = line.positional_count ? line.positional[0] : NULL;
-	if (parsed == 0 && line.positional_count > 1)
-		parsed = error_set(error, "export takes one KIND, got '%s' and '%s'", kind,
-		                   line.positional[1]);
-	parsed_command_line_release(&line);
-	if (parsed == 1) {
+	memset(&line, 0, sizeof(line));
+	int result = -1;
+	if (parse_options_defaults(&export_option_table, options, error) < 0 ||
+	    parse_options_argv(&export_option_table, ~0u, "export", argc, argv, &line, error) < 0)
+		goto out;
+	if (line.help) {
 		options->help = true;
-		return 0;
+		result = 0;
+		goto out;
 	}
-	if (parsed < 0)
-		return -1;
-	options->given_dates = options->start_date || options->end_date;
-	options->given_limit = options->limit_text != NULL;
-	options->given_direction = options->direction != NULL;
-	options->given_state = options->state != NULL;
-	options->given_details = options->no_details;
-	options->given_manifest_options =
-	    options->manifest || options->id_type || options->map_count || options->set_count;
-	if (!kind)
-		return error_set(error, "export needs KIND (daily-usage, device, devices, "
-		                        "monthly-usage, rate-plans, reports, sms-log, users); see "
-		                        "'lattigo-batch export --help'");
-	options->endpoint = read_endpoint_find(kind);
-	if (!options->endpoint)
-		return error_set(
-		    error, "export: unknown KIND '%s'; see 'lattigo-batch export --help'", kind);
-	return 0;
-}
-
-static int parse_count(const char *text, const char *option, uint64_t minimum, uint64_t maximum,
-                       uint64_t *out, struct error *error)
-{
-	char *stop = NULL;
-	errno = 0;
-	unsigned long long value = text ? strtoull(text, &stop, 10) : 0;
-	if (!text || !*text || *stop || errno || *text == '-' || value < minimum || value > maximum)
-		return error_set(
-		    error, "%s must be a whole number from %" PRIu64 " to %" PRIu64 ", not '%s'",
-		    option, minimum, maximum, text ? text : "");
-	*out = value;
-	return 0;
+	if (line.positional_count != 1) {
+		if (line.positional_count == 0)
+			error_set(error,
+			          "export needs KIND (daily-usage, device, devices, monthly-usage, "
+			          "rate-plans, reports, sms-log, users); see 'lattigo-batch "
+			          "export --help'");
+		else
+			error_set(error, "export takes one KIND, got '%s' and '%s'",
+			          line.positional[0], line.positional[1]);
+		goto out;
+	}
+	options->endpoint = read_endpoint_find(line.positional[0]);
+	if (!options->endpoint) {
+		error_set(error, "export: unknown KIND '%s'; see 'lattigo-batch export --help'",
+		          line.positional[0]);
+		goto out;
+	}
+	unsigned scope = kind_scope(options->endpoint);
+	for (size_t index = 0; index < line.given_count; index++) {
+		const struct parse_option *row = line.given[index].row;
+		if (!row->scopes || (row->scopes & scope))
+			continue;
+		char kinds[200];
+		kinds_taking(row->scopes, kinds, sizeof(kinds));
+		error_set(error, "export %s takes no --%s (only %s %s)", options->endpoint->kind,
+		          row->name, kinds,
+		          strchr(kinds, ',') || strstr(kinds, " and ") ? "do" : "does");
+		goto out;
+	}
+	result = parse_options_apply_line(&line, options, error);
+out:
+	parsed_command_line_release(&line);
+	return result;
 }
 
 /* Refuses what does not fit the kind or the API text; nothing is sent before. */
@@ -292,46 +399,16 @@ static int check_options(struct export_options *options, struct export_request *
                          struct error *error)
 {
 	const struct read_endpoint *endpoint = options->endpoint;
-	unsigned takes = endpoint->parameters;
-	const char *kind = endpoint->kind;
-	if (!endpoint->per_device && options->given_manifest_options)
-		return error_set(
-		    error,
-		    "export %s reads the whole account and takes no --manifest, --map, "
-		    "--set or --id-type",
-		    kind);
 	if (endpoint->per_device && !options->manifest)
 		return error_set(error, "export %s needs --manifest FILE with a device_name column",
-		                 kind);
-	if (options->given_dates && !(takes & READ_PARAM_DATES))
-		return error_set(error,
-		                 "export %s takes no --start-date / --end-date (only reports, "
-		                 "daily-usage, monthly-usage and sms-log do)",
-		                 kind);
-	if (options->given_limit && !(takes & READ_PARAM_LIMIT))
-		return error_set(error,
-		                 "export %s takes no --limit (only reports, daily-usage and "
-		                 "monthly-usage do)",
-		                 kind);
-	if (options->given_direction && !(takes & READ_PARAM_DIRECTION))
-		return error_set(error, "export %s takes no --direction (only sms-log does)", kind);
-	if (options->given_state && !(takes & READ_PARAM_STATE))
-		return error_set(error, "export %s takes no --state (only devices does)", kind);
-	if (options->given_details && !(takes & READ_PARAM_DETAILS))
-		return error_set(error, "export %s takes no --no-details (only devices does)",
-		                 kind);
+		                 endpoint->kind);
 	if (options->output && options->out)
 		return error_set(error, "--output FILE and --out DIR exclude each other");
-	if (options->out && options->manifest && strcmp(options->manifest, "-") == 0)
-		return error_set(error, "--out needs a manifest file (stdin cannot be resumed)");
-	if (options->format && strcmp(options->format, "jsonl") != 0 &&
-	    strcmp(options->format, "csv") != 0 && strcmp(options->format, "xlsx") != 0)
-		return error_set(error, "--output-format must be csv, jsonl or xlsx, not '%s'",
-		                 options->format);
-	if (options->format && strcmp(options->format, "xlsx") == 0 && !options->output)
+	if (options->format == EXPORT_XLSX && !options->output)
 		return error_set(error, "--output-format xlsx needs --output FILE (a workbook is "
 		                        "neither streamed to stdout nor kept in a job directory)");
-	request->jsonl = options->format && strcmp(options->format, "jsonl") == 0;
+	if (options->out && options->manifest && strcmp(options->manifest, "-") == 0)
+		return error_set(error, "--out needs a manifest file (stdin cannot be resumed)");
 	int64_t start = 0, end = 0;
 	char reason[160];
 	if (options->start_date &&
@@ -363,55 +440,34 @@ static int check_options(struct export_options *options, struct export_request *
 			                 "deactivated, pending, suspended)",
 			                 options->state);
 	}
-	uint64_t value = 0;
-	if (options->limit_text) {
-		if (parse_count(options->limit_text, "--limit", 1, READ_LIMIT_ALL, &value, error) <
-		    0)
-			return -1;
-		request->limit = value;
-	}
-	value = 8;
-	if (options->concurrency_text &&
-	    parse_count(options->concurrency_text, "--concurrency", 1, 256, &value, error) < 0)
-		return -1;
-	request->concurrency = (unsigned)value;
-	value = 8;
-	if (options->retries_text &&
-	    parse_count(options->retries_text, "--max-retries", 0, 100, &value, error) < 0)
-		return -1;
-	request->max_tries = (unsigned)value + 1;
-	if (options->rate_text) {
-		char *stop = NULL;
-		double rate = strtod(options->rate_text, &stop);
-		if (!*options->rate_text || *stop || !(rate > 0) || rate > 1e6)
-			return error_set(error, "--rate must be a positive number, not '%s'",
-			                 options->rate_text);
-		request->rate = rate;
-	}
-	struct {
-		const char *text, *name;
-		uint64_t fallback;
-	} times[] = {{options->timeout_text, "--timeout", 120},
-	             {options->connect_timeout_text, "--connect-timeout", 10},
-	             {options->stall_timeout_text, "--stall-timeout", 30}};
-	uint64_t seconds[3];
-	for (size_t index = 0; index < 3; index++) {
-		seconds[index] = times[index].fallback;
-		if (times[index].text && parse_count(times[index].text, times[index].name, 1, 3600,
-		                                     &seconds[index], error) < 0)
-			return -1;
-	}
-	request->transport.total_timeout_ms = (long)seconds[0] * 1000;
-	request->transport.connect_timeout_ms = (long)seconds[1] * 1000;
-	request->transport.stall_timeout_s = (long)seconds[2];
 	if (options->id_type) {
-		options->sets[options->set_count].field = strdup("id_type");
-		options->sets[options->set_count].value = options->id_type;
-		if (!options->sets[options->set_count].field)
+		size_t length = strlen("id_type=") + strlen(options->id_type) + 1;
+		char *text = malloc(length);
+		if (!text)
 			return error_set(error, "out of memory");
-		options->set_count++;
+		snprintf(text, length, "id_type=%s", options->id_type);
+		const struct parse_option *row = parse_options_find(&export_option_table, "set");
+		int applied = parse_options_apply(row, options, text, "--id-type", error);
+		free(text);
+		if (applied < 0)
+			return -1;
+	}
+	if (!options->api_root) {
+		const char *environment = getenv("LATTIGO_ENDPOINT");
+		options->api_root =
+		    strdup(environment && *environment ? environment : "https://api.lattigo.com");
+		if (!options->api_root)
+			return error_set(error, "out of memory");
 	}
 	request->endpoint = endpoint;
+	request->jsonl = options->format == EXPORT_JSONL;
+	request->limit = options->limit;
+	request->concurrency = options->concurrency;
+	request->max_tries = options->max_retries + 1;
+	request->rate = options->rate;
+	request->transport.total_timeout_ms = options->timeout * 1000;
+	request->transport.connect_timeout_ms = options->connect_timeout * 1000;
+	request->transport.stall_timeout_s = options->stall_timeout;
 	request->manifest_path = options->manifest;
 	request->maps = options->maps;
 	request->map_count = options->map_count;
@@ -427,35 +483,15 @@ static int check_options(struct export_options *options, struct export_request *
 	return 0;
 }
 
-static json_t *assignments_json(const struct field_assignment *list, size_t count)
+/* What decides the output (the result-affecting rows, and KIND): a resume
+ * with anything different is refused. */
+static json_t *settings_json(const struct export_options *options)
 {
-	json_t *object = json_object();
-	for (size_t index = 0; object && index < count; index++)
-		json_object_set_new(object, list[index].field, json_string(list[index].value));
-	return object;
-}
-
-/* What decides the output: a resume with anything different is refused. */
-static json_t *settings_json(const struct export_request *request)
-{
-	json_t *settings = json_object();
-	if (!settings)
+	json_t *settings = NULL;
+	if (parse_options_to_json(&export_option_table, options, true, &settings) < 0)
 		return NULL;
-	json_object_set_new(settings, "kind", json_string(request->endpoint->kind));
-	json_object_set_new(settings, "format", json_string(request->jsonl ? "jsonl" : "csv"));
-	json_object_set_new(settings, "start_date",
-	                    request->start_date ? json_string(request->start_date) : json_null());
-	json_object_set_new(settings, "end_date",
-	                    request->end_date ? json_string(request->end_date) : json_null());
-	json_object_set_new(settings, "limit", json_integer((json_int_t)request->limit));
-	json_object_set_new(settings, "direction",
-	                    request->direction ? json_string(request->direction) : json_null());
-	json_object_set_new(settings, "state",
-	                    request->state ? json_string(request->state) : json_null());
-	json_object_set_new(settings, "details", json_boolean(!request->no_details));
-	json_object_set_new(settings, "per_page", json_integer((json_int_t)request->per_page));
-	json_object_set_new(settings, "map", assignments_json(request->maps, request->map_count));
-	json_object_set_new(settings, "set", assignments_json(request->sets, request->set_count));
+	json_object_set_new(settings, "kind", json_string(options->endpoint->kind));
+	json_object_set_new(settings, "per_page", json_integer(READ_MAX_PER_PAGE));
 	return settings;
 }
 
@@ -511,7 +547,7 @@ static int export_to_job(const struct export_options *options, struct export_req
 	export_job_init(&job);
 	struct export_totals totals;
 	memset(&totals, 0, sizeof(totals));
-	json_t *settings = settings_json(request);
+	json_t *settings = settings_json(options);
 	struct export_job_identity identity = {request->endpoint, request->jsonl,
 	                                       request->manifest_path, settings, argv_json};
 	struct audit_secrets secrets = {request->transport.key_name, request->transport.api_key};
@@ -556,14 +592,14 @@ static int export_to_job(const struct export_options *options, struct export_req
 	return exit_code;
 }
 
-/* stdout or --output FILE (published only when complete). */
+/* stdout or --output FILE (published only when complete). An xlsx workbook
+ * is copied from a CSV written next to FILE first. */
 static int export_to_stream(const struct export_options *options, struct export_request *request,
                             struct error *error)
 {
 	struct atomic_file file = {0};
 	FILE *stream = stdout;
-	/* xlsx: the CSV is written next to FILE first, then copied into FILE */
-	bool xlsx = options->format && strcmp(options->format, "xlsx") == 0;
+	bool xlsx = options->format == EXPORT_XLSX;
 	char csv_path[4096];
 	if (options->output && snprintf(csv_path, sizeof(csv_path), "%s%s", options->output,
 	                                xlsx ? ".csv" : "") >= (int)sizeof(csv_path)) {
@@ -606,6 +642,32 @@ static int export_to_stream(const struct export_options *options, struct export_
 	return exit_code;
 }
 
+/* The command line as export.json keeps it for `resume DIR`: the manifest's
+ * path made absolute, so the resume may run from another directory. */
+static json_t *stored_command_line(int argc, char **argv)
+{
+	json_t *line = json_array();
+	for (int index = 1; line && index < argc; index++) {
+		const char *argument = argv[index];
+		const char *path = NULL;
+		if (strcmp(argument, "--manifest") == 0 && index + 1 < argc) {
+			json_array_append_new(line, json_string(argument));
+			path = argv[++index];
+		} else if (strncmp(argument, "--manifest=", 11) == 0) {
+			json_array_append_new(line, json_string("--manifest"));
+			path = argument + 11;
+		}
+		if (!path) {
+			json_array_append_new(line, json_string(argument));
+			continue;
+		}
+		char *absolute = strcmp(path, "-") != 0 ? realpath(path, NULL) : NULL;
+		json_array_append_new(line, json_string(absolute ? absolute : path));
+		free(absolute);
+	}
+	return line;
+}
+
 int command_export(int argc, char **argv)
 {
 	struct export_options options;
@@ -620,25 +682,14 @@ int command_export(int argc, char **argv)
 	error_clear(&error);
 	credentials_init(&session.credentials);
 	sim_process_init(&session.sim);
-	json_t *argv_json = json_array();
-	for (int index = 1; argv_json && index < argc; index++)
-		json_array_append_new(argv_json, json_string(argv[index]));
+	json_t *argv_json = stored_command_line(argc, argv);
 	int exit_code = EXIT_USAGE;
-	if (parse_options(&options, argc, argv, &error) < 0)
+	if (parse_export_options(&options, argc, argv, &error) < 0)
 		goto out;
 	if (options.help) {
 		print_usage(stdout);
 		exit_code = EXIT_ALL_OK;
 		goto out;
-	}
-	if (!options.api_root) {
-		const char *environment = getenv("LATTIGO_ENDPOINT");
-		options.api_root =
-		    strdup(environment && *environment ? environment : OPTIONS_DEFAULT_ENDPOINT);
-		if (!options.api_root) {
-			error_set(&error, "out of memory");
-			goto out;
-		}
 	}
 	if (check_options(&options, &request, &error) < 0)
 		goto out;
@@ -677,7 +728,7 @@ out:
 	json_decref(argv_json);
 	sim_stop(&session.sim);
 	credentials_release(&session.credentials);
-	release_options(&options);
+	parse_options_release(&export_option_table, &options);
 	return exit_code;
 }
 

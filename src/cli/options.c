@@ -131,7 +131,7 @@ static void release_assignments(const struct parse_option *row, void *base)
 	*count = 0;
 }
 
-static const struct parse_option_handler map_handler = {
+const struct parse_option_handler options_map_handler = {
     .apply = apply_map,
     .to_json = assignments_to_json,
     .release = release_assignments,
@@ -139,7 +139,7 @@ static const struct parse_option_handler map_handler = {
     .json_string_members = true,
 };
 
-static const struct parse_option_handler set_handler = {
+const struct parse_option_handler options_set_handler = {
     .apply = apply_set,
     .to_json = assignments_to_json,
     .release = release_assignments,
@@ -235,7 +235,7 @@ static const struct parse_option job_option_rows[] = {
      .type = PARSE_OPTION_CUSTOM,
      FIELD(maps),
      .count_offset = offsetof(struct job_options, map_count),
-     .handler = &map_handler,
+     .handler = &options_map_handler,
      .value_name = "FIELD=COLUMN",
      .json_key = "map",
      .scopes = SCOPE_JOB,
@@ -246,7 +246,7 @@ static const struct parse_option job_option_rows[] = {
      .type = PARSE_OPTION_CUSTOM,
      FIELD(sets),
      .count_offset = offsetof(struct job_options, set_count),
-     .handler = &set_handler,
+     .handler = &options_set_handler,
      .value_name = "FIELD=VALUE",
      .json_key = "set",
      .scopes = SCOPE_JOB,

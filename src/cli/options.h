@@ -77,6 +77,10 @@ enum option_scope {
 /* The options of run, validate and resume: one row per option, filling
  * struct job_options (see common/parse_options.h). */
 extern const struct parse_options_table job_option_table;
+/* The --map / --set handlers (FIELD=COLUMN / FIELD=VALUE lists of struct
+ * field_assignment plus a size_t count), for other commands' tables (export). */
+extern const struct parse_option_handler options_map_handler;
+extern const struct parse_option_handler options_set_handler;
 
 /* Sets the defaults of the table (no strings allocated yet). */
 void job_options_init(struct job_options *options);

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "engine/backoff.h"
+#include "http/backoff.h"
 #include "engine/planner.h"
-#include "engine/retry_after.h"
+#include "http/retry_after.h"
 #include "ops/response_readback.h"
 
 /* ---- small readings of an answer ---- */
@@ -58,9 +58,11 @@ static void quote_start(const struct decide_answer *answer, char *out, size_t si
 	out[length] = '\0';
 }
 
+/* 408 and 5xx: the service failed (http/status.h). */
 static bool is_failure_status(long status)
 {
-	return status == 408 || status >= 500;
+	enum http_status_class class = http_status_classify(status);
+	return class == HTTP_RETRY || class == HTTP_AMBIGUOUS;
 }
 
 /* ---- building decisions ---- */
@@ -253,7 +255,7 @@ static int operation_failed(const struct decide_call *call, const struct decide_
 		decision->kind = DECIDE_LEAVE; /* in doubt: the resume settles it */
 		return 0;
 	}
-	if ((op->flags & OP_RECONCILE_BY_ICCID) && (status == 502 || status == 504)) {
+	if ((op->flags & OP_RECONCILE_BY_ICCID) && http_status_classify(status) == HTTP_AMBIGUOUS) {
 		/* a gateway gave up waiting: read back rather than send again */
 		decision->kind = DECIDE_READ_BACK;
 		snprintf(decision->message, sizeof(decision->message), "HTTP %ld from a gateway",

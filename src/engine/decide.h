@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/status.h"
 #include "ops/op.h"
 
 #define DECIDE_BACKOFF_BASE_MS    250
@@ -19,14 +20,6 @@
 #define DECIDE_DEAD_SERVICE_CALLS 20 /* failed calls in a row that mean "nothing gets through" */
 #define DECIDE_REFUSAL_POLLS      10 /* read-backs confirming a refusal while the device is absent */
 #define DECIDE_REFUSAL_POLL_MS    2000
-
-/* How the transfer ended. */
-enum decide_transport {
-	TRANSPORT_ANSWERED,         /* an HTTP answer came (http_status is set) */
-	TRANSPORT_NOT_SENT,         /* failed before anything of the request reached the server */
-	TRANSPORT_MAY_HAVE_ARRIVED, /* failed after (part of) the request was handed over */
-	TRANSPORT_UNSAFE,           /* TLS verification or the protocol refused: never retried */
-};
 
 /* The call that finished. */
 struct decide_call {
@@ -46,7 +39,7 @@ struct decide_call {
 
 /* What came back. Strings are borrowed; body need not be terminated. */
 struct decide_answer {
-	enum decide_transport transport;
+	enum http_transport transport;
 	long http_status;    /* 0 unless answered */
 	const char *problem; /* the transport's reason, "" when answered */
 	const char *body;

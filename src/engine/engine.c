@@ -15,7 +15,7 @@
 #include "common/clock.h"
 #include "engine/decide.h"
 #include "engine/device_order.h"
-#include "engine/endpoint_policy.h"
+#include "http/endpoint_policy.h"
 #include "engine/engine_state.h"
 
 /* ---- outcomes ---- */
@@ -227,18 +227,18 @@ static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 static int build_operation_request(struct engine *engine, struct call *call)
 {
 	json_t *body = NULL;
-	strbuf_reset(&call->path);
+	strbuf_reset(&call->transfer.path);
 	if (engine->op->build_request(engine->op, (const struct record *const *)call->records,
-	                              call->count, &call->path, &body))
+	                              call->count, &call->transfer.path, &body))
 		return -1;
 	if (body) {
-		call->body = json_dumps(body, JSON_COMPACT);
+		call->transfer.body = json_dumps(body, JSON_COMPACT);
 		json_decref(body);
-		if (!call->body)
+		if (!call->transfer.body)
 			return -1;
-		call->body_length = strlen(call->body);
+		call->transfer.body_length = strlen(call->transfer.body);
 	}
-	call->method = engine->op->method;
+	call->transfer.method = engine->op->method;
 	return 0;
 }
 
@@ -248,10 +248,10 @@ static int build_reconcile_request(struct call *call)
 	char *escaped = curl_easy_escape(NULL, iccid, 0);
 	if (!escaped)
 		return -1;
-	strbuf_reset(&call->path);
-	int result = strbuf_appendf(&call->path, "v2/devices/%s?id_type=iccid", escaped);
+	strbuf_reset(&call->transfer.path);
+	int result = strbuf_appendf(&call->transfer.path, "v2/devices/%s?id_type=iccid", escaped);
 	curl_free(escaped);
-	call->method = "GET";
+	call->transfer.method = "GET";
 	return result == STRBUF_OK ? 0 : -1;
 }
 
@@ -276,7 +276,7 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 		if (!call->sent_after_wall_ms)
 			call->sent_after_wall_ms = clock_wall_ms();
 		call->row_attempts++;
-		call->refuse_rewind = (engine->op->flags & OP_NON_IDEMPOTENT) != 0;
+		call->transfer.refuse_rewind = (engine->op->flags & OP_NON_IDEMPOTENT) != 0;
 	}
 	call->attempt++;
 	if (call->kind == CALL_OPERATION && engine->sink->call_starting &&
@@ -288,8 +288,8 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 		engine_fail(engine, now_ms);
 		return;
 	}
-	if (call_prepare(call, &engine->transport) ||
-	    curl_multi_add_handle(engine->multi, call->easy) != CURLM_OK) {
+	if (http_transfer_prepare(&call->transfer, &engine->transport, call) ||
+	    curl_multi_add_handle(engine->multi, call->transfer.easy) != CURLM_OK) {
 		error_set(engine->error, "out of memory while preparing a call");
 		call_free(call);
 		engine_fail(engine, now_ms);
@@ -387,7 +387,7 @@ static void remove_running(struct engine *engine, struct call *call)
 			break;
 		}
 	}
-	curl_multi_remove_handle(engine->multi, call->easy);
+	curl_multi_remove_handle(engine->multi, call->transfer.easy);
 }
 
 /* Takes the finished calls out of the loop, refills their slots and pushes
@@ -407,7 +407,7 @@ static void read_finished(struct engine *engine, int64_t now_ms)
 		curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, (char **)&call);
 		call->result = message->data.result;
 		long http_status = 0;
-		curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &http_status);
+		curl_easy_getinfo(call->transfer.easy, CURLINFO_RESPONSE_CODE, &http_status);
 		/* 401s, 429s and failures change what may start next: decide first */
 		if (call->result != CURLE_OK || http_status < 200 || http_status > 299)
 			all_answered_ok = false;
@@ -447,17 +447,17 @@ static void record_exchange(struct engine *engine, struct call *call, long http_
 	    .sequence = ++engine->sequence,
 	    .started_at_ms = call->started_wall_ms,
 	    .finished_at_ms = clock_wall_ms(),
-	    .method = call->method,
-	    .url = strbuf_text(&call->url),
-	    .path = strbuf_text(&call->path),
-	    .request_body = call->body ? call->body : "",
-	    .request_length = call->body_length,
+	    .method = call->transfer.method,
+	    .url = strbuf_text(&call->transfer.url),
+	    .path = strbuf_text(&call->transfer.path),
+	    .request_body = call->transfer.body ? call->transfer.body : "",
+	    .request_length = call->transfer.body_length,
 	    .http_status = http_status,
 	    .curl_error = problem,
-	    .response_headers = strbuf_text(&call->headers),
-	    .response_headers_length = call->headers.length,
-	    .response_body = strbuf_text(&call->response),
-	    .response_length = call->response.length,
+	    .response_headers = strbuf_text(&call->transfer.headers),
+	    .response_headers_length = call->transfer.headers.length,
+	    .response_body = strbuf_text(&call->transfer.response),
+	    .response_length = call->transfer.response.length,
 	    .attempt = call->attempt,
 	    .rows = call->rows,
 	    .row_count = call->count,
@@ -648,16 +648,10 @@ static void handle_finished(struct engine *engine, struct call *call, CURLcode r
                             int64_t now_ms)
 {
 	long http_status = 0;
-	long request_size = 0;
-	curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &http_status);
-	curl_easy_getinfo(call->easy, CURLINFO_REQUEST_SIZE, &request_size);
-	bool answered = result == CURLE_OK && http_status > 0;
 	const char *problem = "";
-	if (!answered)
-		problem = call->response_too_big ? "the answer exceeded 4 MiB"
-		          : call->curl_error[0]  ? call->curl_error
-		                                 : curl_easy_strerror(result);
-	record_exchange(engine, call, answered ? http_status : 0, problem);
+	enum http_transport transport =
+	    http_transfer_outcome(&call->transfer, result, &http_status, &problem);
+	record_exchange(engine, call, http_status, problem);
 	if (engine->sink_broken) {
 		call_free(call);
 		return;
@@ -665,26 +659,20 @@ static void handle_finished(struct engine *engine, struct call *call, CURLcode r
 	char retry_after[128];
 	char location[256];
 	struct decide_answer answer = {
-	    .transport = TRANSPORT_ANSWERED,
-	    .http_status = answered ? http_status : 0,
+	    .transport = transport,
+	    .http_status = http_status,
 	    .problem = problem,
-	    .body = strbuf_text(&call->response),
-	    .body_length = call->response.length,
-	    .retry_after = call_header(call, "Retry-After", retry_after, sizeof(retry_after)) == 0
+	    .body = strbuf_text(&call->transfer.response),
+	    .body_length = call->transfer.response.length,
+	    .retry_after = http_transfer_header(&call->transfer, "Retry-After", retry_after,
+	                                        sizeof(retry_after)) == 0
 	                       ? retry_after
 	                       : NULL,
 	    .location =
-	        call_header(call, "Location", location, sizeof(location)) == 0 ? location : NULL,
+	        http_transfer_header(&call->transfer, "Location", location, sizeof(location)) == 0
+	            ? location
+	            : NULL,
 	};
-	if (!answered) {
-		if (result == CURLE_PEER_FAILED_VERIFICATION ||
-		    result == CURLE_SSL_CACERT_BADFILE || result == CURLE_UNSUPPORTED_PROTOCOL)
-			answer.transport = TRANSPORT_UNSAFE;
-		else if (call_request_may_have_arrived(result, request_size, call->body_handed))
-			answer.transport = TRANSPORT_MAY_HAVE_ARRIVED;
-		else
-			answer.transport = TRANSPORT_NOT_SENT;
-	}
 	struct decide_call facts = {
 	    .read_back = call->kind == CALL_RECONCILE,
 	    .records = (const struct record *const *)call->records,
@@ -837,7 +825,7 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	if (endpoint_policy_check(config->endpoint, config->allow_insecure_http, &plain_http,
 	                          error))
 		return -1;
-	engine->transport = (struct call_transport){
+	engine->transport = (struct http_settings){
 	    .endpoint = config->endpoint,
 	    .key_name = config->key_name ? config->key_name : "",
 	    .api_key = config->api_key ? config->api_key : "",
@@ -882,7 +870,7 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 static void engine_release(struct engine *engine)
 {
 	for (unsigned index = 0; index < engine->running_count; index++) {
-		curl_multi_remove_handle(engine->multi, engine->running[index]->easy);
+		curl_multi_remove_handle(engine->multi, engine->running[index]->transfer.easy);
 		call_free(engine->running[index]);
 	}
 	engine->running_count = 0;

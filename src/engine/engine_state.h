@@ -9,12 +9,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/aimd.h"
-#include "engine/backoff.h"
+#include "http/aimd.h"
+#include "http/backoff.h"
 #include "engine/call.h"
 #include "engine/engine.h"
 #include "engine/planner.h"
-#include "engine/rate_limiter.h"
+#include "http/rate_limiter.h"
 
 #define PROGRESS_INTERVAL_MS  200
 #define RETRY_BUDGET_RATIO    0.5
@@ -31,7 +31,7 @@ struct engine {
 	struct engine_sink *sink;
 	struct engine_stats *stats;
 	struct error *error;
-	struct call_transport transport;
+	struct http_settings transport;
 	unsigned concurrency;
 	unsigned max_retries;
 	long stop_grace_ms;

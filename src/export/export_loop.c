@@ -23,7 +23,7 @@
 #include "export/read_answer.h"
 #include "export/record_format.h"
 
-#define COMMIT_EVERY_MS 250
+#define COMMIT_EVERY_MS 1000
 #define POLL_MAX_MS     250
 
 /* One unit of work, written as a whole once every page of it is read. */
@@ -616,6 +616,23 @@ static void abort_in_flight(struct export_loop *loop)
 	}
 }
 
+/* Handles every transfer libcurl reports finished; returns how many. */
+static unsigned read_finished(struct export_loop *loop)
+{
+	unsigned finished = 0;
+	CURLMsg *message;
+	int left = 0;
+	while ((message = curl_multi_info_read(loop->multi, &left))) {
+		if (message->msg != CURLMSG_DONE)
+			continue;
+		void *pointer = NULL;
+		curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &pointer);
+		finish_read(loop, pointer, message->data.result);
+		finished++;
+	}
+	return finished;
+}
+
 static void run_loop(struct export_loop *loop)
 {
 	while (!loop->stopping) {
@@ -634,19 +651,14 @@ static void run_loop(struct export_loop *loop)
 			break;
 		int running = 0;
 		curl_multi_perform(loop->multi, &running);
-		if (wait_ms > 0)
-			curl_multi_poll(loop->multi, NULL, 0, (int)(wait_ms < 1 ? 1 : wait_ms),
-			                NULL);
+		/* A transfer that completed in this perform is handled before any wait:
+		 * polling first would leave its answer unread until another socket
+		 * stirred (measured: 24.8 ms instead of 21 ms a read at 20 ms latency). */
+		if (read_finished(loop) > 0)
+			continue;
+		curl_multi_poll(loop->multi, NULL, 0, (int)(wait_ms < 1 ? 1 : wait_ms), NULL);
 		curl_multi_perform(loop->multi, &running);
-		CURLMsg *message;
-		int left = 0;
-		while ((message = curl_multi_info_read(loop->multi, &left))) {
-			if (message->msg != CURLMSG_DONE)
-				continue;
-			void *pointer = NULL;
-			curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &pointer);
-			finish_read(loop, pointer, message->data.result);
-		}
+		read_finished(loop);
 	}
 	abort_in_flight(loop);
 }
@@ -661,7 +673,11 @@ int export_run(const struct export_request *request, struct export_output *outpu
 	loop.totals = totals;
 	loop.error = error;
 	unsigned concurrency = request->concurrency ? request->concurrency : 1;
-	loop.window_size = concurrency * 8 < 64 ? 64 : concurrency * 8;
+	/* Room for the reads in flight and for answers waiting on a slower head
+	 * unit; pages of an account listing are large (1000 objects), so fewer. */
+	loop.window_size = request->endpoint->per_device
+	                       ? (concurrency * 8 < 64 ? 64 : concurrency * 8)
+	                       : concurrency * 2 + 2;
 	loop.window = calloc(loop.window_size, sizeof(*loop.window));
 	loop.multi = curl_multi_init();
 	if (!loop.window || !loop.multi) {
@@ -671,8 +687,9 @@ int export_run(const struct export_request *request, struct export_output *outpu
 		error_set(error, "out of memory");
 		return 3;
 	}
-	curl_multi_setopt(loop.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)concurrency);
-	curl_multi_setopt(loop.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)concurrency);
+	/* The loop itself keeps at most `concurrency` reads in flight; the pool
+	 * only needs to keep that many connections alive for reuse. */
+	curl_multi_setopt(loop.multi, CURLMOPT_MAXCONNECTS, (long)concurrency);
 	int64_t now = clock_monotonic_ms();
 	aimd_init(&loop.aimd, concurrency, 16, 1000);
 	rate_limiter_init(&loop.limiter, request->rate, now);

@@ -19,7 +19,7 @@ source "$(dirname "$0")/../integration/lib.sh"
 : "${CRASH_SHIM:?path of crash_record_io.so}"
 
 rows=${CRASH_ROWS:-60}
-cut_count=${CRASH_CUTS:-10}
+cut_count=${CRASH_CUTS:-8}
 seed=${CRASH_SEED:-$RANDOM}
 replay="python3 $(dirname "$0")/crash_replay.py"
 manifest="$WORK/lot.csv"

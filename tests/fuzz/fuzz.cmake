@@ -4,7 +4,32 @@
 # scripts/fuzz builds them and runs each for a bounded time on its seed corpus
 # tests/fuzz/corpus/<target>/ (scripts/test calls it when clang is installed).
 option(LATTIGO_FUZZ "Build the libFuzzer targets (clang only)" OFF)
+
+# Without libFuzzer (the ordinary build), each target is linked with a main
+# that replays its corpus once, so every seed and every input that once
+# failed runs in the normal test suite too.
+set(fuzz_targets
+  "fuzz_manifest:lattigo_manifest lattigo_ops"     # CSV and JSONL readers, binding
+  "fuzz_responses:lattigo_ops"                     # every operation's response mapper
+  "fuzz_headers:lattigo_export lattigo_engine"     # Retry-After, HTTP-date, paging, ISO dates
+  "fuzz_journal:lattigo_journal"                   # the checkpoint reader
+  "fuzz_audit:lattigo_audit"                       # the audit trail readers
+  "fuzz_jobfile:lattigo_cli"                       # job files
+  "fuzz_credentials:lattigo_cli")                  # credentials files
 if(NOT LATTIGO_FUZZ)
+  foreach(entry ${fuzz_targets})
+    string(REPLACE ":" ";" parts "${entry}")
+    list(GET parts 0 name)
+    list(GET parts 1 libraries)
+    separate_arguments(libraries)
+    add_executable(${name}_replay ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/${name}.c
+                                  ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_support.c
+                                  ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/replay_main.c)
+    target_include_directories(${name}_replay PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
+    target_link_libraries(${name}_replay PRIVATE ${libraries})
+    add_test(NAME ${name}_corpus COMMAND ${name}_replay ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name})
+    set_tests_properties(${name}_corpus PROPERTIES LABELS unit TIMEOUT 120)
+  endforeach()
   return()
 endif()
 if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
@@ -37,10 +62,10 @@ function(lattigo_fuzz_target name)
   add_dependencies(fuzz ${name})
 endfunction()
 
-lattigo_fuzz_target(fuzz_manifest LINK lattigo_manifest lattigo_ops)   # CSV and JSONL readers, binding
-lattigo_fuzz_target(fuzz_responses LINK lattigo_ops)                   # every operation's response mapper
-lattigo_fuzz_target(fuzz_headers LINK lattigo_export lattigo_engine)   # Retry-After, HTTP-date, paging, ISO dates
-lattigo_fuzz_target(fuzz_journal LINK lattigo_journal)                 # the checkpoint reader
-lattigo_fuzz_target(fuzz_audit LINK lattigo_audit)                     # the audit trail readers
-lattigo_fuzz_target(fuzz_jobfile LINK lattigo_cli)                     # job files
-lattigo_fuzz_target(fuzz_credentials LINK lattigo_cli)                 # credentials files
+foreach(entry ${fuzz_targets})
+  string(REPLACE ":" ";" parts "${entry}")
+  list(GET parts 0 name)
+  list(GET parts 1 libraries)
+  separate_arguments(libraries)
+  lattigo_fuzz_target(${name} LINK ${libraries})
+endforeach()

@@ -9,12 +9,13 @@
 
 #include "common/error.h"
 #include "common/strbuf.h"
-#include "engine/aimd.h"
-#include "engine/backoff.h"
-#include "engine/call.h"
-#include "engine/endpoint_policy.h"
-#include "engine/rate_limiter.h"
-#include "engine/retry_after.h"
+#include "http/aimd.h"
+#include "http/backoff.h"
+#include "http/status.h"
+#include "http/transfer.h"
+#include "http/endpoint_policy.h"
+#include "http/rate_limiter.h"
+#include "http/retry_after.h"
 
 /* 2026-11-25T19:00:00Z */
 #define NOW_WALL_MS 1795633200000LL
@@ -252,21 +253,37 @@ static void urls_are_joined_with_one_slash(void **state)
 	strbuf_release(&url);
 }
 
+static void statuses_are_classified_once(void **state)
+{
+	(void)state;
+	static const struct {
+		long status;
+		enum http_status_class class;
+	} cases[] = {{200, HTTP_FINAL},       {204, HTTP_FINAL},       {301, HTTP_FINAL},
+	             {400, HTTP_FINAL},       {404, HTTP_FINAL},       {422, HTTP_FINAL},
+	             {401, HTTP_CREDENTIALS}, {403, HTTP_CREDENTIALS}, {413, HTTP_TOO_LARGE},
+	             {429, HTTP_THROTTLED},   {408, HTTP_RETRY},       {500, HTTP_RETRY},
+	             {503, HTTP_RETRY},       {599, HTTP_RETRY},       {502, HTTP_AMBIGUOUS},
+	             {504, HTTP_AMBIGUOUS}};
+	for (size_t index = 0; index < sizeof(cases) / sizeof(cases[0]); index++)
+		assert_int_equal(http_status_classify(cases[index].status), cases[index].class);
+}
+
 static void ambiguity_rule_follows_what_reached_the_socket(void **state)
 {
 	(void)state;
 	/* refused or unresolvable: nothing can have arrived, whatever the counters say */
-	assert_false(call_request_may_have_arrived(CURLE_COULDNT_CONNECT, 0, 0));
-	assert_false(call_request_may_have_arrived(CURLE_COULDNT_RESOLVE_HOST, 0, 0));
+	assert_false(http_request_may_have_arrived(CURLE_COULDNT_CONNECT, 0, 0));
+	assert_false(http_request_may_have_arrived(CURLE_COULDNT_RESOLVE_HOST, 0, 0));
 	/* a connect timeout before anything was written */
-	assert_false(call_request_may_have_arrived(CURLE_OPERATION_TIMEDOUT, 0, 0));
+	assert_false(http_request_may_have_arrived(CURLE_OPERATION_TIMEDOUT, 0, 0));
 	/* closed or timed out after the request went out */
-	assert_true(call_request_may_have_arrived(CURLE_GOT_NOTHING, 412, 120));
-	assert_true(call_request_may_have_arrived(CURLE_OPERATION_TIMEDOUT, 412, 0));
-	assert_true(call_request_may_have_arrived(CURLE_RECV_ERROR, 0, 64));
-	assert_true(call_request_may_have_arrived(CURLE_PARTIAL_FILE, 300, 10));
+	assert_true(http_request_may_have_arrived(CURLE_GOT_NOTHING, 412, 120));
+	assert_true(http_request_may_have_arrived(CURLE_OPERATION_TIMEDOUT, 412, 0));
+	assert_true(http_request_may_have_arrived(CURLE_RECV_ERROR, 0, 64));
+	assert_true(http_request_may_have_arrived(CURLE_PARTIAL_FILE, 300, 10));
 	/* libcurl wanted to re-send a body we had handed over, and we refused */
-	assert_true(call_request_may_have_arrived(CURLE_SEND_FAIL_REWIND, 0, 0));
+	assert_true(http_request_may_have_arrived(CURLE_SEND_FAIL_REWIND, 0, 0));
 }
 
 int main(void)
@@ -284,6 +301,7 @@ int main(void)
 	    cmocka_unit_test(endpoint_policy_allows_https_and_loopback_http),
 	    cmocka_unit_test(endpoint_policy_refuses_the_rest),
 	    cmocka_unit_test(urls_are_joined_with_one_slash),
+	    cmocka_unit_test(statuses_are_classified_once),
 	    cmocka_unit_test(ambiguity_rule_follows_what_reached_the_socket),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
