@@ -15,6 +15,7 @@
 #include "cli/options.h"
 #include "pipeline/pipeline.h"
 #include "common/strbuf.h"
+#include "manifest/binding.h"
 #include "outputs/errors_writer.h"
 #include "outputs/xlsx_copy.h"
 
@@ -70,11 +71,38 @@ static int unspool_text(FILE *spool, struct strbuf *arena, size_t *offset)
 }
 
 /* Writes directory/errors.csv from the spool, with every column the manifest has. */
+/* Per column of manifest: whether --set overrides it, and the value sent
+ * instead (calloc'd arrays in *overridden and *sent, and *binding, which the
+ * values point into: all freed by the caller). */
+static int find_overrides(const struct pipeline_config *config, const struct op *op,
+                          struct manifest *manifest, bool **overridden, const char ***sent,
+                          struct binding **binding)
+{
+	size_t count = manifest_column_count(manifest);
+	*overridden = calloc(count + 1, sizeof(**overridden));
+	*sent = calloc(count + 1, sizeof(**sent));
+	if (!*overridden || !*sent)
+		return -1;
+	if (config->set_count == 0)
+		return 0;
+	struct error ignored;
+	error_clear(&ignored);
+	*binding = binding_new(op, manifest, config->maps, config->map_count, config->sets,
+	                       config->set_count, &ignored);
+	for (size_t column = 0; *binding && column < count; column++)
+		(*overridden)[column] = binding_column_override(*binding, column, &(*sent)[column]);
+	return 0;
+}
+
 static int write_errors_file(const char *directory, struct manifest *manifest, FILE *spool,
-                             uint64_t rows, struct error *error)
+                             uint64_t rows, const struct pipeline_config *config,
+                             const struct op *op, struct error *error)
 {
 	int result = -1;
 	struct errors_writer *writer = NULL;
+	bool *overridden = NULL;
+	const char **sent = NULL;
+	struct binding *binding = NULL;
 	size_t column_count = manifest_column_count(manifest);
 	const char **columns = calloc(column_count ? column_count : 1, sizeof(*columns));
 	const char **values = NULL;
@@ -88,6 +116,11 @@ static int write_errors_file(const char *directory, struct manifest *manifest, F
 	}
 	for (size_t index = 0; index < column_count; index++)
 		columns[index] = manifest_column_name(manifest, index);
+	/* errors.csv shows the value --set sends, not the manifest's */
+	if (find_overrides(config, op, manifest, &overridden, &sent, &binding) < 0) {
+		error_set(error, "out of memory");
+		goto out;
+	}
 	if (file_make_directories(directory, error) < 0)
 		goto out;
 	struct errors_format format = {.delimiter = manifest_delimiter(manifest),
@@ -128,6 +161,9 @@ static int write_errors_file(const char *directory, struct manifest *manifest, F
 		for (uint32_t index = 0; index <= count; index++)
 			values[index] =
 			    offsets[index] == SIZE_MAX ? NULL : arena.data + offsets[index];
+		for (uint32_t index = 0; index < count && index < column_count; index++)
+			if (overridden[index])
+				values[index] = sent[index];
 		if (errors_writer_row(writer, values, count, position[0], position[1],
 		                      values[count] ? values[count] : "", error) < 0)
 			goto out;
@@ -137,6 +173,9 @@ static int write_errors_file(const char *directory, struct manifest *manifest, F
 out:
 	errors_writer_abort(writer);
 	strbuf_release(&arena);
+	free(overridden);
+	free(sent);
+	binding_free(binding);
 	free(columns);
 	free(values);
 	free(offsets);
@@ -216,7 +255,8 @@ int command_validate(int argc, char **argv)
 	const struct pipeline_counts *counts = pipeline_counts(pipeline);
 	if (spool) {
 		if (write_errors_file(options.out, pipeline_manifest(pipeline), spool,
-		                      counts->invalid, &error) < 0) {
+		                      counts->invalid, &config, pipeline_op(pipeline),
+		                      &error) < 0) {
 			exit_code = report_error(&error, EXIT_USAGE);
 			goto out;
 		}

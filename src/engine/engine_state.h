@@ -14,7 +14,7 @@
 #include "engine/call.h"
 #include "engine/engine.h"
 #include "engine/planner.h"
-#include "http/rate_limiter.h"
+#include "common/rate_limiter.h"
 
 #define PROGRESS_INTERVAL_MS  200
 #define RETRY_BUDGET_RATIO    0.5

@@ -153,13 +153,14 @@ static int overriding_field(const struct binding *binding, size_t column);
 /* A field without a column while a column nobody uses looks like it ("IMEI
  * No." for imei) is almost surely a missing --map: one refusal with the fix,
  * instead of the same error on every row. */
-static int check_near_misses(struct binding *binding, struct error *error)
+static int check_near_misses(struct binding *binding, bool required_only, struct error *error)
 {
 	const struct manifest *manifest = binding->manifest;
 	for (size_t index = 0; index < binding->op->field_count; index++) {
 		enum field_id field = binding->op->fields[index].id;
 		if (binding->has_set[field] || binding->column_count[field] > 0 ||
-		    binding->map_column[field])
+		    binding->map_column[field] ||
+		    (required_only && !(binding->op->fields[index].flags & OP_FIELD_REQUIRED)))
 			continue;
 		for (size_t column = 0; column < manifest_column_count(manifest); column++) {
 			const char *name = manifest_column_name(manifest, column);
@@ -325,7 +326,8 @@ struct binding *binding_new(const struct op *op, const struct manifest *manifest
 		goto fail;
 	resolve_columns(binding);
 	if (manifest_format(manifest) != MANIFEST_FORMAT_JSONL &&
-	    (check_required(binding, error) < 0 || check_near_misses(binding, error) < 0))
+	    (check_near_misses(binding, true, error) < 0 || check_required(binding, error) < 0 ||
+	     check_near_misses(binding, false, error) < 0))
 		goto fail;
 	return binding;
 fail:

@@ -366,6 +366,9 @@ static void on_strings_end(void *data, const XML_Char *name)
 			refuse_too_many(parse);
 			return;
 		}
+		char *item = parse->arena.data + parse->item_start;
+		size_t length = parse->arena.length - 1 - parse->item_start;
+		parse->arena.length = parse->item_start + xlsx_xml_unescape(item, length) + 1;
 		book->string_offsets[book->string_count] = (uint32_t)parse->item_start;
 		book->string_count++;
 		/* one past the last: the next string's start, so lengths need no array */

@@ -408,6 +408,9 @@ static int cell_value(struct sheet_parse *parse, char *out, size_t size, const c
 	switch (parse->cell_type) {
 	case CELL_INLINE:
 	case CELL_FORMULA_TEXT:
+		parse->cell.length = xlsx_xml_unescape(parse->cell.data, parse->cell.length);
+		*length = parse->cell.length;
+		return 0;
 	case CELL_DATE_TEXT:
 	case CELL_ERROR:
 		return 0;

@@ -32,6 +32,10 @@ const char *xlsx_xml_attribute(const char **attributes, const char *local);
  * archive has no such entry, -1 with error naming the part. */
 int xlsx_xml_parse_entry(const struct xlsx_archive *archive, const char *name, uint64_t cap,
                          struct xlsx_xml_user *user, struct error *error);
+/* Decodes the _xHHHH_ escapes of OOXML strings in place (_x000D_ is a
+ * carriage return, _x005F_ an underscore); returns the new length. Text
+ * without "_x" is left as it is. */
+size_t xlsx_xml_unescape(char *text, size_t length);
 /* Fills error for a failed parse of part (expat's message or the refusal). Returns -1. */
 int xlsx_xml_error(const struct xlsx_xml_user *user, const char *path, const char *part,
                    struct error *error);

@@ -3,6 +3,7 @@
 #include "sim/context.h"
 
 #include "sim/routes.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,7 +34,7 @@ int sim_context_init(struct sim_context *context, const struct sim_options *opti
 	atomic_init(&context->request_counter, 0);
 	pthread_mutex_init(&context->random_lock, NULL);
 	random_seed(&context->random, options->seed ^ 0xFA017ULL);
-	rate_limit_init(&context->rate_limit, options->rate);
+	rate_limit_init(&context->rate_limit, options->rate, clock_monotonic_ms());
 	if (ledger_open(&context->ledger, options->ledger_path) != 0) {
 		snprintf(message, message_size, "cannot open ledger '%s': %s", options->ledger_path,
 		         strerror(errno));

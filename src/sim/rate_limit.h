@@ -1,4 +1,5 @@
-/* A token bucket limiting calls per second (429 with Retry-After above it).
+/* lattigo-sim's --rate: the shared token bucket (common/rate_limiter.h)
+ * behind a lock, answering 429 with Retry-After above the rate.
  * Ownership: plain state, nothing to free besides the lock. */
 #ifndef LATTIGO_SIM_RATE_LIMIT_H
 #define LATTIGO_SIM_RATE_LIMIT_H
@@ -6,15 +7,15 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "common/rate_limiter.h"
+
 struct rate_limit {
-	double rate;   /* calls per second; 0 = unlimited */
-	double tokens; /* the bucket holds at most max(rate, 1) tokens */
-	int64_t last_ms;
+	struct rate_limiter bucket; /* holds at most max(rate, 1) tokens */
 	pthread_mutex_t lock;
 };
 
-/* Starts with a full bucket. */
-void rate_limit_init(struct rate_limit *limit, double rate);
+/* Starts with a full bucket at now_ms. */
+void rate_limit_init(struct rate_limit *limit, double rate, int64_t now_ms);
 /* Destroys the lock. */
 void rate_limit_release(struct rate_limit *limit);
 /* Takes one token at time now_ms: returns 0 when the call may proceed, or the

@@ -348,8 +348,10 @@ json_t *store_device_json(struct store *store, struct device *device)
 		for (int i = 0; i < 4; i++)
 			json_object_set_new(object, note_keys[i],
 			                    string_or_empty(text_of(store, device->note[i])));
+		/* Saturating: the loaded base may be any integer. */
+		json_int_t sent = (json_int_t)device->sms_sent;
 		json_object_set_new(object, "sms_used",
-		                    json_integer(base + (json_int_t)device->sms_sent));
+		                    json_integer(base > INT64_MAX - sent ? base : base + sent));
 		return object;
 	}
 	struct device_static fixed;
@@ -839,10 +841,11 @@ int store_add_device(struct store *store, json_t *fields, json_t *sim)
 			device.kind = DEVICE_DEFAULT;
 			dataset_static(store->seed, device.kind == DEVICE_ACTIVATED, device.id,
 			               NULL, &fixed);
-			device.sms_sent = (uint32_t)(sms_used - fixed.sms_used);
+			/* Compared before subtracting: a hostile file may hold any integer. */
 			found = sms_used >= fixed.sms_used &&
-			        sms_used - fixed.sms_used <= (json_int_t)UINT32_MAX &&
-			        renders_as(store, &device, fields);
+			        sms_used - fixed.sms_used <= (json_int_t)UINT32_MAX;
+			device.sms_sent = found ? (uint32_t)(sms_used - fixed.sms_used) : 0;
+			found = found && renders_as(store, &device, fields);
 		}
 	}
 	const char *iccid = json_string_value(json_object_get(fields, "iccid"));

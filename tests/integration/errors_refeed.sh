@@ -52,3 +52,14 @@ assert_eq 1 "$(grep -c "replaces the manifest's column 'Cost Center'" "$WORK/err
 if grep -q "Cost Center" <(grep "not used" "$WORK/err.txt"); then fail "the overridden column is called unused"; fi
 grep -q "^99999999;Fleet;x;" "$WORK/third/errors.csv" || fail "errors.csv does not show the value sent: $(cat "$WORK/third/errors.csv")"
 stop_sim
+
+# validate --out: the same dialect and the value --set sends
+printf 'Device Name;Cost Center;Colour\r\n;Sales;red\r\n36500;Sales;blue\r\n' >"$WORK/one.csv"
+status=0
+"$LATTIGO_BATCH" validate "$WORK/job.json" --manifest "$WORK/one.csv" --set cost_center=Fleet \
+  --out "$WORK/checked" >/dev/null 2>&1 || status=$?
+assert_eq 1 "$status" "validate with an invalid row"
+assert_eq $'Device Name;Cost Center;Colour;error;source_row;source_line\r' "$(head -1 "$WORK/checked/errors.csv")" \
+  "validate errors.csv header"
+grep -q "^;Fleet;red;device_name: required;1;2"$'\r$' "$WORK/checked/errors.csv" ||
+  fail "validate errors.csv: $(cat -A "$WORK/checked/errors.csv")"

@@ -305,7 +305,35 @@ def malformed_xml(path):
              extra={'xl/worksheets/sheet1.xml': f'<worksheet xmlns="{NS}"><sheetData><row>'})
 
 
+def huge_tag(path):
+    """A cell with an 80 MB attribute: a 16 KB block of random letters over
+    and over, which deflate shrinks about 90 times (under the ratio cap), and
+    expat would hold the whole tag."""
+    import random
+    rng = random.Random(7)
+    head = (f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData>'
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>iccid</t></is></c></row>'
+            '<row r="2"><c r="A2" t="inlineStr" junk="')
+    workbook(path, [('Sheet1', [['iccid']])])
+    entries = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            entries[name] = archive.read(name)
+    letters = bytes(range(97, 123))
+    block = bytes(rng.choice(letters) for _ in range(1 << 14))
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            if name != 'xl/worksheets/sheet1.xml':
+                archive.writestr(name, data)
+        with archive.open('xl/worksheets/sheet1.xml', 'w', force_zip64=True) as part:
+            part.write(head.encode())
+            for _ in range(80 * 64):  # 80 MB
+                part.write(block)
+            part.write(b'"><is><t>x</t></is></c></row></sheetData></worksheet>')
+
+
 KINDS = {
+    'huge-tag': huge_tag,
     'zip-bomb': zip_bomb, 'entity-bomb': entity_bomb, 'external-entity': external_entity,
     'truncated': truncated, 'corrupt': corrupt, 'encrypted': encrypted, 'xls': old_xls,
     'no-sheets': no_sheets, 'not-a-workbook': not_a_workbook,

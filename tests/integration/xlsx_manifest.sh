@@ -90,7 +90,7 @@ expect_line "$WORK/stderr" "not stdin"
 
 # hostile and broken workbooks: one line, exit 2, no sanitizer report
 for kind in zip-bomb entity-bomb external-entity truncated corrupt encrypted xls no-sheets \
-  not-a-workbook zip-encrypted-entry row-limit malformed; do
+  not-a-workbook zip-encrypted-entry row-limit malformed huge-tag; do
   python3 "$FIXTURES" "$kind" "$WORK/$kind.xlsx"
   capture "$LATTIGO_BATCH" validate --op activate --manifest "$WORK/$kind.xlsx" --set rate_plan_name=P
   assert_eq 2 "$STATUS" "$kind exit status ($(cat "$WORK/stderr"))"
@@ -105,6 +105,7 @@ for kind in zip-bomb entity-bomb external-entity truncated corrupt encrypted xls
     not-a-workbook) expect_line "$WORK/stderr" "no xl/workbook.xml" ;;
     row-limit) expect_line "$WORK/stderr" "1,048,576 rows" ;;
     malformed) expect_line "$WORK/stderr" "not well-formed XML" ;;
+    huge-tag) expect_line "$WORK/stderr" "needs more than 64 MiB to parse" ;;
   esac
 done
 # the last row a worksheet holds is read

@@ -336,6 +336,13 @@ static void near_misses_get_one_hint(void **state)
 	bind(&fixture, "near.csv", "IMEI No.,iccid,rate_plan_name\n1,2,3\n", NULL, 0, sets, 1);
 	assert_non_null(fixture.binding);
 	unbind(&fixture);
+	/* a required field's near column is named before the generic "no column" refusal */
+	bind(&fixture, "near.csv", "imei,ICCIDs,rate_plan_name\n1,2,3\n", NULL, 0, NULL, 0);
+	message = bind_error(&fixture);
+	assert_non_null(strstr(message, "no column feeds field 'iccid', but column 'ICCIDs' looks "
+	                                "like it: use --map iccid='ICCIDs'"));
+	free(message);
+	unbind(&fixture);
 	/* names that are not alike give no hint */
 	assert_false(column_name_near("SIM ICCID", "iccid"));
 	assert_false(column_name_near("Note", "imei"));

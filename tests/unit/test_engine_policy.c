@@ -14,7 +14,7 @@
 #include "http/status.h"
 #include "http/transfer.h"
 #include "http/endpoint_policy.h"
-#include "http/rate_limiter.h"
+#include "common/rate_limiter.h"
 #include "http/retry_after.h"
 
 /* 2026-11-25T19:00:00Z */

@@ -42,7 +42,8 @@ static void write_book(const char *path, bool constant_memory)
 	worksheet_write_datetime(lot, 4, 4, &day, date);
 	worksheet_write_string(lot, 5, 1, "89440000000000000028", NULL);
 	worksheet_write_string(lot, 5, 4, "=not a formula", NULL);
-	worksheet_write_string(lot, 6, 6, "stray", NULL); /* outside the header's columns */
+	worksheet_write_string(lot, 5, 2, "tab\there\x01", NULL); /* written as _x0001_ */
+	worksheet_write_string(lot, 6, 6, "stray", NULL);         /* outside the header's columns */
 	assert_int_equal(workbook_close(book), LXW_NO_ERROR);
 }
 
@@ -59,7 +60,7 @@ static struct manifest *open_sheet(const char *path, const char *sheet)
 
 static const char *expected_rows = "1:3:3:89440000000000000002|356938035643809|5120|TRUE\n"
                                    "2:5:5:8.944E+19||2.5|2026-01-31\n"
-                                   "3:6:6:89440000000000000028|||=not a formula\n"
+                                   "3:6:6:89440000000000000028|tab\there\x01||=not a formula\n"
                                    "4:7:7:||| !cell G7 is outside the header's columns (B to E)\n";
 
 static void check_book(bool constant_memory)

@@ -105,6 +105,26 @@ static void snapshot_round_trip(void **state)
 	assert_int_equal(store_load(&loaded, path, message, sizeof message), -1);
 	assert_non_null(strstr(message, "devices[0]"));
 	store_release(&loaded);
+	/* Hostile numbers are kept as they are, without overflowing. */
+	file = fopen(path, "w");
+	fputs(
+	    "{\"version\":2,\"rate_plans\":[],\"users\":[],\"devices\":[\n"
+	    "{\"fields\":{\"id\":1000,\"device_name\":\"36500\",\"sms_used\":-9223372036854775807},"
+	    "\"sim\":{}},\n"
+	    "{\"fields\":{\"device_name\":\"x\",\"sms_used\":9223372036854775807},"
+	    "\"sim\":{\"sms_log\":[{\"event_id\":-1,\"message_body\":\"a\"}]}}\n"
+	    "]}\n",
+	    file);
+	fclose(file);
+	store_init(&loaded, 1);
+	assert_int_equal(store_load(&loaded, path, message, sizeof message), 0);
+	assert_int_equal(loaded.count, 2);
+	assert_int_equal(store_log_sms(&loaded, &loaded.devices[1], 1, "2026-01-01T00:00:00Z", "b"),
+	                 0);
+	json_t *hostile = store_device_json(&loaded, &loaded.devices[1]);
+	assert_int_equal(json_integer_value(json_object_get(hostile, "sms_used")), INT64_MAX);
+	json_decref(hostile);
+	store_release(&loaded);
 	unlink(path);
 }
 
@@ -218,17 +238,17 @@ static void token_bucket(void **state)
 {
 	(void)state;
 	struct rate_limit limit;
-	rate_limit_init(&limit, 2.0);
+	rate_limit_init(&limit, 2.0, 1000);
 	assert_int_equal(rate_limit_take(&limit, 1000), 0);
 	assert_int_equal(rate_limit_take(&limit, 1000), 0);
 	assert_int_equal(rate_limit_take(&limit, 1000), 1);
 	assert_int_equal(rate_limit_take(&limit, 1500), 0);
 	rate_limit_release(&limit);
-	rate_limit_init(&limit, 0.25);
+	rate_limit_init(&limit, 0.25, 0);
 	assert_int_equal(rate_limit_take(&limit, 0), 0);
 	assert_int_equal(rate_limit_take(&limit, 0), 4);
 	rate_limit_release(&limit);
-	rate_limit_init(&limit, 0);
+	rate_limit_init(&limit, 0, 0);
 	for (int i = 0; i < 1000; i++)
 		assert_int_equal(rate_limit_take(&limit, 0), 0);
 	rate_limit_release(&limit);

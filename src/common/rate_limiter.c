@@ -9,6 +9,12 @@ void rate_limiter_init(struct rate_limiter *limiter, double rate, int64_t now_ms
 	limiter->last_ms = now_ms;
 }
 
+void rate_limiter_set_burst(struct rate_limiter *limiter, double burst)
+{
+	limiter->burst = burst > 1.0 ? burst : 1.0;
+	limiter->tokens = limiter->burst;
+}
+
 static void refill(struct rate_limiter *limiter, int64_t now_ms)
 {
 	if (now_ms <= limiter->last_ms)
