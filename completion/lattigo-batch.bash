@@ -11,7 +11,7 @@ _lattigo_batch_options() { # COMMAND: the options it takes
   local manifest="--op --manifest --format --sheet --output-format --delimiter --map --set --no-luhn
     --out"
   local sending="--endpoint --credentials --insecure-http --concurrency --rate --max-retries
-    --connect-timeout --timeout --stall-timeout --resend-on-5xx --yes --quiet --progress --verbose"
+    --connect-timeout --timeout --stall-timeout --resend-on-5xx --max-errors --yes --quiet --progress --verbose"
   case $1 in
     run) echo "$manifest $sending --force-new --chunk --dry-run --help" ;;
     resume) echo "$sending --help" ;;

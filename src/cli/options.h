@@ -60,11 +60,12 @@ struct job_options {
 	long stall_timeout;   /* seconds */
 	bool dry_run;
 	bool yes;
-	bool quiet;     /* no progress display */
-	bool progress;  /* progress display even when stderr is not a TTY */
-	bool verbose;   /* one line per call on stderr */
+	bool quiet;         /* no progress display */
+	bool progress;      /* progress display even when stderr is not a TTY */
+	bool verbose;       /* one line per call on stderr */
 	bool resend_on_5xx; /* re-send sms / locate calls answered 5xx */
-	char *job_file; /* the job file read, or NULL */
+	char *max_errors;   /* --max-errors N or P%, NULL: none */
+	char *job_file;     /* the job file read, or NULL */
 };
 
 /* Which command an option belongs to (bits of parse_option.scopes). */

@@ -23,6 +23,7 @@
 #include "common/file_io.h"
 #include "engine/endpoint_policy.h"
 #include "engine/engine.h"
+#include "engine/max_errors.h"
 #include "journal/journal.h"
 #include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
@@ -48,9 +49,10 @@ struct job_run {
 	struct pipeline *pipeline;
 	struct progress progress;
 	const char *endpoint;
-	uint64_t rows_read;      /* data rows the pipeline yielded this run */
-	uint64_t rows_reported;  /* outcomes recorded this run (invalid rows included) */
-	bool source_finished;    /* the whole manifest was read */
+	struct max_errors max_errors; /* --max-errors, parsed */
+	uint64_t rows_read;           /* data rows the pipeline yielded this run */
+	uint64_t rows_reported;       /* outcomes recorded this run (invalid rows included) */
+	bool source_finished;         /* the whole manifest was read */
 	uint64_t manifest_bytes; /* size of a plain (not gzip) manifest, for the row estimate */
 	int64_t started_at_ms;   /* wall clock, when the engine started */
 	int64_t next_summary_ms; /* monotonic: when the live summary.json is due */
@@ -308,6 +310,7 @@ static void fill_engine_config(const struct job_run *run, struct engine_config *
 	config->stall_timeout_s = options->stall_timeout;
 	config->allow_insecure_http = options->insecure_http;
 	config->resend_on_5xx = options->resend_on_5xx;
+	config->max_errors = run->max_errors;
 	config->stop_requested = stop_signals_flag();
 }
 
@@ -318,6 +321,11 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
                           struct error *error)
 {
 	const struct job_options *options = run->options;
+	char skipped[256];
+	snprintf(skipped, sizeof(skipped),
+	         "not sent: the job stopped once more rows failed than --max-errors %.40s allows; "
+	         "resume with a higher --max-errors to send it",
+	         options->max_errors ? options->max_errors : "");
 	struct manifest_options manifest_options = {options->format, options->delimiter,
 	                                            options->sheet};
 	struct outputs_job job = {
@@ -329,6 +337,7 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	    .map_count = options->map_count,
 	    .sets = options->sets,
 	    .set_count = options->set_count,
+	    .skipped_message = stats->threshold_exceeded ? skipped : NULL,
 	};
 	struct outputs_report outputs = {0};
 	if (outputs_write_rows(&job, run->directory.store, &outputs, error) < 0)
@@ -350,6 +359,11 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	    .interrupted = interrupted,
 	};
 	job_summary_count(&summary, run->directory.store, outputs.rows_total);
+	if (stats->threshold_exceeded) {
+		/* results.csv shows the rows not sent as skipped: so does the summary */
+		summary.counts[ROW_SKIPPED] += summary.counts[ROW_PENDING];
+		summary.counts[ROW_PENDING] = 0;
+	}
 	summary.exit_status = refused ? EXIT_USAGE : job_summary_exit_status(&summary);
 	if (job_summary_write(&summary, error) < 0)
 		return -1;
@@ -394,6 +408,9 @@ static int run_engine(struct job_run *run, struct error *error)
 	struct engine_doubts doubts = {run, row_in_doubt,
 	                               clock_monotonic_ms() + (wait_ms > 0 ? wait_ms : 0),
 	                               journal_get_header(run->directory.journal)->created_at_ms};
+	/* --max-errors counts the whole job, earlier runs included */
+	config.errors_before = before[ROW_ERROR];
+	config.finished_before = before[ROW_OK] + before[ROW_ERROR] + before[ROW_UNKNOWN];
 	int engine_result = engine_run_resuming(&config, &source, &doubts, &sink, &stats, error);
 	struct error commit_error;
 	error_clear(&commit_error);
@@ -416,6 +433,13 @@ static int run_engine(struct job_run *run, struct error *error)
 	bool refused = engine_result < 0 && !stats.service_failing && !file_storage_failure(NULL) &&
 	               stats.rows_ok + stats.rows_error + stats.rows_unknown == 0;
 	progress_clear(&run->progress);
+	if (stats.threshold_exceeded && !run->options->quiet)
+		fprintf(
+		    stderr,
+		    "lattigo-batch: stopped: more rows failed than --max-errors %s allows; rows "
+		    "not yet sent are skipped; after fixing the cause resume with: lattigo-batch "
+		    "resume %s --max-errors <higher>\n",
+		    run->options->max_errors, run->options->out);
 	if (stop_signals_received() && !run->options->quiet)
 		fprintf(stderr,
 		        "lattigo-batch: stopped by a signal; resume with: lattigo-batch "
@@ -456,6 +480,9 @@ int run_job(const struct job_options *options)
 			goto out;
 		pipeline_close(probe);
 	}
+	if (options->max_errors &&
+	    max_errors_parse(options->max_errors, &run.max_errors, &error) < 0)
+		goto out;
 	/* Credentials first: nothing is written to OUT for a job that cannot run. */
 	if (prepare_endpoint(&run, &error) < 0)
 		goto out;

@@ -60,6 +60,18 @@ static int engine_report_row(struct engine *engine, const struct record *record,
 		engine->stats->rows_error++;
 		break;
 	}
+	const struct engine_config *config = engine->config;
+	if (!engine->stopping && config->max_errors.set) {
+		const struct engine_stats *stats = engine->stats;
+		uint64_t errors = config->errors_before + stats->rows_error;
+		uint64_t finished = config->finished_before + stats->rows_ok + stats->rows_error +
+		                    stats->rows_unknown;
+		if (max_errors_exceeded(&config->max_errors, errors, finished)) {
+			/* a hopeless job: stop sending; the rest stays for a resume */
+			engine->stats->threshold_exceeded = true;
+			enter_stopping(engine, clock_monotonic_ms());
+		}
+	}
 	if (engine->sink->row_finished(engine->sink->context, record, &outcome)) {
 		error_set(engine->error, "could not record the outcome of row %llu",
 		          (unsigned long long)record->row);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "engine/max_errors.h"
 #include "http/exchange.h"
 #include "ops/op.h"
 
@@ -37,6 +38,9 @@ struct engine_config {
 	long stall_timeout_s;     /* below 1 byte/s for this long = stalled; default 30 s */
 	bool allow_insecure_http; /* plain http to a non-loopback host */
 	bool resend_on_5xx;       /* re-send sms / locate calls answered 5xx (may apply twice) */
+	struct max_errors max_errors; /* stop sending once more rows failed (--max-errors) */
+	uint64_t errors_before;       /* rows that failed in earlier runs of the job */
+	uint64_t finished_before;     /* rows with an outcome from earlier runs */
 	volatile sig_atomic_t *stop_requested; /* set by SIGINT/SIGTERM: start no new calls */
 	long stop_grace_ms; /* how long calls in flight may finish after a stop; default 30 s */
 };
@@ -76,6 +80,7 @@ struct engine_stats {
 	unsigned in_flight;
 	int64_t started_ms, elapsed_ms; /* monotonic */
 	bool stopped;                   /* a stop request or a fatal error ended the job early */
+	bool threshold_exceeded;        /* --max-errors stopped the job: rows not sent are left */
 	bool service_failing;           /* the fatal error was the API failing call after call: a
 	                                   later resume may get through (not a configuration error) */
 };

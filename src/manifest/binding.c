@@ -25,6 +25,7 @@ struct binding {
 	struct strbuf trimmed[FIELD_COUNT];
 	char *unused_note;
 	char *set_note;
+	bool typed_values; /* not CSV: values may be numbers, arrays, objects */
 	/* a re-fed errors.csv: its source_row / source_line columns (SIZE_MAX: none) */
 	size_t source_row_column;
 	size_t source_line_column;
@@ -39,7 +40,8 @@ static bool is_bookkeeping_column(const struct manifest *manifest, const char *n
 	        column_name_equal(name, "source_line"));
 }
 
-/* A positive decimal number, or 0. */
+/* A positive decimal number below 2^31 (what a row number can be), or 0:
+ * a hostile cell can only make the row be named by its own position. */
 static uint64_t parse_position(const char *text)
 {
 	uint64_t value = 0;
@@ -48,9 +50,9 @@ static uint64_t parse_position(const char *text)
 	while (*text == ' ')
 		text++;
 	for (; *text >= '0' && *text <= '9'; text++) {
-		if (value > UINT64_MAX / 10 - 1)
-			return 0;
 		value = value * 10 + (uint64_t)(*text - '0');
+		if (value >= (UINT64_C(1) << 31))
+			return 0;
 	}
 	while (*text == ' ')
 		text++;
@@ -308,6 +310,7 @@ struct binding *binding_new(const struct op *op, const struct manifest *manifest
 	}
 	binding->op = op;
 	binding->manifest = manifest;
+	binding->typed_values = manifest_format(manifest) != MANIFEST_FORMAT_CSV;
 	binding->source_row_column = SIZE_MAX;
 	binding->source_line_column = SIZE_MAX;
 	if (manifest_written_by_tool(manifest)) {
@@ -483,7 +486,7 @@ int binding_apply(struct binding *binding, const struct manifest_row *row, struc
 			continue;
 		size_t length = 0;
 		const char *value = trim_value(binding, field, raw, &length);
-		if (value &&
+		if (value && binding->typed_values &&
 		    manifest_value_kind(binding->manifest, column) != MANIFEST_VALUE_TEXT) {
 			const char *taken = take_kind(binding, &binding->op->fields[index], column,
 			                              value, failed ? NULL : problem);

@@ -154,7 +154,11 @@ static int write_results(const struct outputs_job *job, struct outcome_store *st
 		struct row_outcome outcome;
 		if (outcome_store_get(store, row.number, &outcome, error) < 0)
 			goto out;
-		if (outcome.status == ROW_PENDING) {
+		if (outcome.status == ROW_PENDING && job->skipped_message) {
+			outcome.status = ROW_SKIPPED;
+			snprintf(outcome.message, sizeof(outcome.message), "%s",
+			         job->skipped_message);
+		} else if (outcome.status == ROW_PENDING) {
 			rows_pending++;
 			continue;
 		}

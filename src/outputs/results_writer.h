@@ -27,7 +27,9 @@ struct outputs_job {
 	const struct field_assignment *maps;
 	size_t map_count; /* --map */
 	const struct field_assignment *sets;
-	size_t set_count; /* --set */
+	size_t set_count;            /* --set */
+	const char *skipped_message; /* non-NULL: rows without an outcome are written to
+	                                results.csv as skipped, with this message (--max-errors) */
 };
 
 struct outputs_report {

@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 manifest="$WORK/export.csv"
 printf '\xef\xbb\xbfDevice Name;Cost Center;Colour\r\n' >"$manifest"
 printf '36500;Sales;red\r\n36501;Sales;blue\r\n36502;Ops;green\r\n36503;Ops;red\r\n36504;Ops;red\r\n' >>"$manifest"
-printf '99999999;-East Region;x\r\n99999998;=Finance;y\r\n99999997;@Ops+1;z\r\n' >>"$manifest"
+printf '99999999;-East Region;x\r\n99999998;=Finance;y\r\n99999997;@Ops+1;z\r\n99999996;+Growth;w\r\n' >>"$manifest"
 cat >"$WORK/job.json" <<JSON
 {"op": "cost-center", "map": {"device_name": "Device Name", "cost_center": "Cost Center"},
  "endpoint": "sim"}
@@ -19,16 +19,17 @@ start_sim
 status=0
 batch run "$WORK/job.json" --manifest "$manifest" --out "$WORK/first" --endpoint "$SIM_URL" --quiet \
   2>"$WORK/err.txt" || status=$?
-assert_eq 1 "$status" "first run (three unknown devices)"
+assert_eq 1 "$status" "first run (four unknown devices)"
 errors="$WORK/first/errors.csv"
 head -c 3 "$errors" | od -An -tx1 | grep -q "ef bb bf" || fail "errors.csv has no BOM like its manifest"
 header=$(head -1 "$errors" | sed 's/^\xef\xbb\xbf//')
 assert_eq $'Device Name;Cost Center;Colour;error;source_row;source_line\r' "$header" "errors.csv header"
-assert_eq 4 "$(grep -c $'\r$' "$errors")" "CRLF lines in errors.csv"
+assert_eq 5 "$(grep -c $'\r$' "$errors")" "CRLF lines in errors.csv"
 grep -q "^99999999;'-East Region;x;.*;6;7"$'\r$' "$errors" || fail "row 6 not as expected: $(cat -A "$errors")"
 
 # the user fixes the device names (two rows now name the same device)
-sed -e 's/^99999999;/36510;/' -e 's/^99999998;/36511;/' -e 's/^99999997;/36510;/' "$errors" >"$WORK/fixed.csv"
+sed -e 's/^99999999;/36510;/' -e 's/^99999998;/36511;/' -e 's/^99999997;/36510;/' \
+  -e 's/^99999996;/36512;/' "$errors" >"$WORK/fixed.csv"
 status=0
 batch run "$WORK/job.json" --manifest "$WORK/fixed.csv" --out "$WORK/second" --endpoint "$SIM_URL" \
   >/dev/null 2>"$WORK/err.txt" || status=$?
@@ -39,6 +40,8 @@ assert_eq '"-East Region"' "$(api GET v2/devices/36510 | python3 -c 'import json
   "cost center sent for a guarded '-' value"
 assert_eq '"=Finance"' "$(api GET v2/devices/36511 | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["cost_center"]))')" \
   "cost center sent for a guarded '=' value"
+assert_eq '"+Growth"' "$(api GET v2/devices/36512 | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["cost_center"]))')" \
+  "cost center sent for a guarded '+' value"
 # the duplicate is named by its source row, and keeps its source position
 grep -q "^36510;'@Ops+1;z;device_name: duplicate of row 6;8;9"$'\r$' "$WORK/second/errors.csv" ||
   fail "re-fed errors.csv: $(cat -A "$WORK/second/errors.csv")"

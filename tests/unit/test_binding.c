@@ -351,6 +351,38 @@ static void near_misses_get_one_hint(void **state)
 	assert_false(column_name_near("sku", "device_sku"));
 }
 
+/* issue 17: a re-fed errors.csv names rows by its source_row / source_line;
+ * a value that cannot be a row number is ignored. */
+static void source_positions_of_a_refed_errors_csv(void **state)
+{
+	(void)state;
+	struct fixture fixture;
+	bind(&fixture, "errors.csv",
+	     "iccid,rate_plan_name,error,source_row,source_line\n"
+	     "1,A,old reason,14,15\n"
+	     "2,A,old reason,99999999999,x\n"
+	     "3,A,,,\n",
+	     NULL, 0, NULL, 0);
+	assert_non_null(fixture.binding);
+	struct record record;
+	struct strbuf problem;
+	strbuf_init(&problem, 1024);
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_int_equal(record.source_row, 14);
+	assert_int_equal(record.source_line, 15);
+	assert_int_equal(record_shown_row(&record), 14);
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_int_equal(record.source_row, 0);
+	assert_int_equal(record.source_line, 0);
+	assert_int_equal(record_shown_row(&record), 2);
+	assert_int_equal(next_record(&fixture, &record, &problem), 0);
+	assert_int_equal(record_shown_row(&record), 3);
+	/* errors.csv's own columns are neither fields nor "unused" */
+	assert_null(binding_unused_note(fixture.binding, fixture.manifest));
+	strbuf_release(&problem);
+	unbind(&fixture);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -368,6 +400,7 @@ int main(void)
 	    cmocka_unit_test(values_must_be_utf8),
 	    cmocka_unit_test(jsonl_value_kinds),
 	    cmocka_unit_test(near_misses_get_one_hint),
+	    cmocka_unit_test(source_positions_of_a_refed_errors_csv),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/strbuf.h"
+#include "engine/max_errors.h"
 #include "http/aimd.h"
 #include "http/backoff.h"
 #include "http/status.h"
@@ -253,6 +254,34 @@ static void urls_are_joined_with_one_slash(void **state)
 	strbuf_release(&url);
 }
 
+static void the_failure_threshold(void **state)
+{
+	(void)state;
+	struct max_errors threshold;
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(max_errors_parse("100", &threshold, &error), 0);
+	assert_false(threshold.percent);
+	assert_false(max_errors_exceeded(&threshold, 100, 100));
+	assert_true(max_errors_exceeded(&threshold, 101, 101));
+	assert_int_equal(max_errors_parse("2.5%", &threshold, &error), 0);
+	assert_true(threshold.percent);
+	/* judged only after MAX_ERRORS_MIN_ROWS rows */
+	assert_false(max_errors_exceeded(&threshold, 50, 99));
+	assert_false(max_errors_exceeded(&threshold, 5, 200));
+	assert_true(max_errors_exceeded(&threshold, 6, 200));
+	struct max_errors none = {0};
+	assert_false(max_errors_exceeded(&none, 1000000, 1000000));
+	static const char *const refused[] = {"",    "-1",     "0%", "101%", "abc",
+	                                      "5 %", "1e400%", "%",  "12x"};
+	for (size_t index = 0; index < sizeof(refused) / sizeof(refused[0]); index++) {
+		error_clear(&error);
+		if (max_errors_parse(refused[index], &threshold, &error) != -1)
+			fail_msg("'%s' accepted", refused[index]);
+		assert_non_null(strstr(error.message, "--max-errors"));
+	}
+}
+
 static void statuses_are_classified_once(void **state)
 {
 	(void)state;
@@ -301,6 +330,7 @@ int main(void)
 	    cmocka_unit_test(endpoint_policy_allows_https_and_loopback_http),
 	    cmocka_unit_test(endpoint_policy_refuses_the_rest),
 	    cmocka_unit_test(urls_are_joined_with_one_slash),
+	    cmocka_unit_test(the_failure_threshold),
 	    cmocka_unit_test(statuses_are_classified_once),
 	    cmocka_unit_test(ambiguity_rule_follows_what_reached_the_socket),
 	};
