@@ -25,6 +25,7 @@ struct binding {
 	struct strbuf trimmed[FIELD_COUNT];
 	char *unused_note;
 	char *set_note;
+	bool typed_values; /* not CSV: values may be numbers, arrays, objects */
 	/* a re-fed errors.csv: its source_row / source_line columns (SIZE_MAX: none) */
 	size_t source_row_column;
 	size_t source_line_column;
@@ -309,6 +310,7 @@ struct binding *binding_new(const struct op *op, const struct manifest *manifest
 	}
 	binding->op = op;
 	binding->manifest = manifest;
+	binding->typed_values = manifest_format(manifest) != MANIFEST_FORMAT_CSV;
 	binding->source_row_column = SIZE_MAX;
 	binding->source_line_column = SIZE_MAX;
 	if (manifest_written_by_tool(manifest)) {
@@ -484,7 +486,7 @@ int binding_apply(struct binding *binding, const struct manifest_row *row, struc
 			continue;
 		size_t length = 0;
 		const char *value = trim_value(binding, field, raw, &length);
-		if (value &&
+		if (value && binding->typed_values &&
 		    manifest_value_kind(binding->manifest, column) != MANIFEST_VALUE_TEXT) {
 			const char *taken = take_kind(binding, &binding->op->fields[index], column,
 			                              value, failed ? NULL : problem);
