@@ -199,19 +199,21 @@ static int sink_row_finished(void *context, const struct record *record,
 	return 0;
 }
 
-/* --verbose: one line per HTTP exchange on stderr, never headers, bodies or
- * credentials (the URL never carries them). */
+/* --verbose: one line per HTTP exchange on stderr with its full URL, so the
+ * target is visible; never headers, bodies or credentials (the URL never
+ * carries them). */
 static void print_exchange(const struct exchange *exchange)
 {
+	const char *url = exchange->url && exchange->url[0] ? exchange->url : exchange->path;
 	long long elapsed = (long long)(exchange->finished_at_ms - exchange->started_at_ms);
 	if (exchange->http_status)
 		fprintf(stderr, "%s %s -> %ld (%lld ms, %zu rows, attempt %u)\n", exchange->method,
-		        exchange->path, exchange->http_status, elapsed, exchange->row_count,
+		        url, exchange->http_status, elapsed, exchange->row_count,
 		        exchange->attempt);
 	else
 		fprintf(stderr, "%s %s -> no answer: %s (%lld ms, %zu rows, attempt %u)\n",
-		        exchange->method, exchange->path, exchange->curl_error, elapsed,
-		        exchange->row_count, exchange->attempt);
+		        exchange->method, url, exchange->curl_error, elapsed, exchange->row_count,
+		        exchange->attempt);
 }
 
 static int sink_exchange_finished(void *context, const struct exchange *exchange)

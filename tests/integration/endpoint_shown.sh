@@ -55,7 +55,8 @@ step 4 "re-run at another endpoint" -- \
   batch run --op activate --yes --manifest "$manifest" --chunk 10 --concurrency 1 --endpoint "$other" --out "$out"
 grep -q "$other" "$WORK/err.txt" || fail "the re-run refusal does not name the endpoint given"
 
-step 1 "resume to the end" -- batch resume "$out" --max-errors 100%
+step 1 "resume to the end" -- batch resume "$out" --max-errors 100% --verbose
+grep -q "^POST $SIM_URL/v2/" "$WORK/err.txt" || fail "--verbose does not print full URLs: $(grep -m1 POST "$WORK/err.txt")"
 grep -Eq "^lattigo-batch: activate to $SIM_URL: resuming: $done_rows (of 300 done|done \(total not counted yet\)), 0 in doubt\$" "$WORK/err.txt" ||
   fail "no 'resuming' start line with the job's figures ($done_rows of 300): $(head -3 "$WORK/err.txt")"
 calls=$(batch status "$out" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls"])')
