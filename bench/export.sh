@@ -6,7 +6,9 @@
 #   2. the same export by a sequential Python script (bench/peers/python_export.py,
 #      `requests` when importable, else urllib), on a sample of devices: records/s and ratio;
 #   3. `devices` of a 100,000-device account (pages of 1000 read concurrently);
-#   4. peak RSS against the size of the export (500 vs 2,000 devices; 10,000 vs 100,000 devices).
+#   4. peak RSS against the size of the export (500 vs 2,000 devices; 10,000 vs 100,000 devices);
+#   5. the same 2,000 reads by a bare libcurl-multi driver (bench/bare_driver.c): what this
+#      machine allows right now, so a loaded machine shows as such.
 # Environment: BUILD_DIR (default build/, Release, built here when missing),
 # BENCH_DIR (default /tmp/lattigo-bench), PYTHON_DEVICES (default 300).
 set -euo pipefail
@@ -44,6 +46,9 @@ if [ ! -x "$BUILD_DIR/lattigo-batch" ] || [ ! -x "$BUILD_DIR/lattigo-sim" ]; the
 fi
 BATCH=$BUILD_DIR/lattigo-batch
 SIM=$BUILD_DIR/lattigo-sim
+# shellcheck disable=SC2046
+cc -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$RUN_DIR/bare_driver" \
+	"$ROOT/bench/bare_driver.c" $(pkg-config --cflags --libs libcurl)
 
 start_sim() { # [options...]: sets SIM_PID, SIM_URL
 	local fifo="$RUN_DIR/sim.$RANDOM.fifo" line=""
@@ -98,6 +103,11 @@ row "  efficiency vs ideal ($ideal records/s)" "$(ratio "$rps" "$ideal")" "targe
 export_job daily-500 daily-usage --endpoint "$SIM_URL" --manifest "$RUN_DIR/devices-500.csv" \
 	--start-date "$START" --end-date "$END" --concurrency "$CONCURRENCY"
 row "  peak RSS KB, 500 vs 2,000 devices" "$RSS / $rss_2000" "target: about equal"
+tail -n +2 "$RUN_DIR/devices.csv" | awk -v s="$START" -v e="$END" '{ printf "GET\tv2/devices/%s/daily_data_usages?start_date=%s&end_date=%s&limit=100000&page=1&per_page=1000\t\n", $1, s, e }' >"$RUN_DIR/calls.tsv"
+read -r _ _ _ bare_seconds _ _ _ _ _ _ _ _ _ _ < <("$RUN_DIR/bare_driver" "$SIM_URL" "$RUN_DIR/calls.tsv" "$CONCURRENCY")
+bare_rps=$(awk -v r="$((DEVICES * DAYS))" -v w="$bare_seconds" 'BEGIN { printf "%.0f", r / w }')
+row "bare libcurl-multi driver, same reads: records/s" "$bare_rps" "efficiency $(ratio "$bare_rps" "$ideal")"
+row "  lattigo-batch / bare driver" "$(ratio "$rps" "$bare_rps")" ""
 
 # 2. the sequential Python script on a sample
 read -r _ _ _ _ _ _ _ py_seconds _ py_rps _ py_client < <(python3 "$ROOT/bench/peers/python_export.py" \

@@ -55,6 +55,7 @@ int device_source_next(struct device_source *source, struct device_row *row, str
 	if (next != 1)
 		return next;
 	row->row = manifest_row.number;
+	row->line = manifest_row.line;
 	row->value_count = manifest_row.value_count;
 	row->values = row->value_count ? calloc(row->value_count, sizeof(char *)) : NULL;
 	if (row->value_count && !row->values)

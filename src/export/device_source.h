@@ -20,6 +20,7 @@ struct device_source {
 
 struct device_row {
 	uint64_t row;  /* manifest row number */
+	uint64_t line; /* physical line where the row starts */
 	char *device;  /* the device_name value (or the id named by id_type) */
 	char *id_type; /* NULL: device_name */
 	char **values; /* the row's own cells, for errors.csv */

@@ -148,7 +148,10 @@ static int open_source(struct export_loop *loop)
 		csv_writer_init(&csv, loop->output->errors);
 		for (size_t index = 0; index < loop->error_column_count; index++)
 			csv_writer_cell(&csv, loop->error_columns[index]);
+		/* as run's errors.csv: the row's own cells, then where it came from */
 		csv_writer_cell_raw(&csv, "error");
+		csv_writer_cell_raw(&csv, "source_row");
+		csv_writer_cell_raw(&csv, "source_line");
 		csv_writer_end_line(&csv);
 	}
 	/* Resuming: the rows already written are read past, not re-read from the API. */
@@ -245,7 +248,12 @@ static int write_finished(struct export_loop *loop, bool final)
 						                   : unit->row.id_type;
 					csv_writer_cell(&csv, value);
 				}
+				char number[24];
 				csv_writer_cell(&csv, unit->error);
+				snprintf(number, sizeof(number), "%" PRIu64, unit->row.row);
+				csv_writer_cell_raw(&csv, number);
+				snprintf(number, sizeof(number), "%" PRIu64, unit->row.line);
+				csv_writer_cell_raw(&csv, number);
 				csv_writer_end_line(&csv);
 			}
 			fprintf(stderr, "lattigo-batch: export: row %" PRIu64 ": %s\n",

@@ -67,7 +67,7 @@ assert_eq "$(cat "$WORK/fleet.csv")" "$(cat "$WORK/names.csv")" "device names, i
 { cat "$WORK/fleet.csv"; printf 'nope-1\nmock-0000002\n'; } >"$WORK/some.csv"
 rm -rf "$WORK/job-some"
 expect_exit 1 daily-usage --endpoint "$MOCK_URL" --manifest "$WORK/some.csv" --out "$WORK/job-some"
-grep -q "^nope-1,.*not found" "$WORK/job-some/errors.csv" || fail "unknown device not in errors.csv"
+grep -q "^nope-1,.*not found.*,41,42$" "$WORK/job-some/errors.csv" || fail "unknown device not in errors.csv (row 41, line 42): $(cat "$WORK/job-some/errors.csv")"
 assert_eq 2 "$(wc -l <"$WORK/job-some/errors.csv" | tr -d ' ')" "errors.csv lines"
 grep -q "^mock-0000002," <(tail -1 "$WORK/job-some/records.csv") || fail "rows after the unknown device were not read"
 
