@@ -10,7 +10,7 @@ _lattigo_batch_commands="run resume status report validate export audit ops temp
 _lattigo_batch_options() { # COMMAND: the options it takes
   local manifest="--op --manifest --format --sheet --output-format --delimiter --map --set --no-luhn
     --out"
-  local sending="--endpoint --credentials --insecure-http --concurrency --rate --max-retries
+  local sending="--endpoint --credentials --insecure-http --cacert --concurrency --rate --max-retries
     --connect-timeout --timeout --stall-timeout --resend-on-5xx --max-errors --yes --quiet --progress --verbose"
   case $1 in
     run) echo "$manifest $sending --force-new --chunk --dry-run --help" ;;
@@ -18,7 +18,7 @@ _lattigo_batch_options() { # COMMAND: the options it takes
     validate) echo "$manifest --help" ;;
     status) echo "--json --help" ;;
     report) echo "--output --help" ;;
-    export) echo "--endpoint --credentials --insecure-http --manifest --map --set --id-type
+    export) echo "--endpoint --credentials --insecure-http --cacert --manifest --map --set --id-type
       --start-date --end-date --limit --direction --state --no-details --out --output
       --output-format --concurrency --rate --max-retries --timeout --connect-timeout
       --stall-timeout --verbose --quiet --help" ;;

@@ -23,6 +23,7 @@
 #include "common/parse_options.h"
 #include "common/error.h"
 #include "engine/endpoint_policy.h"
+#include "http/tls.h"
 #include "export/device_source.h"
 #include "export/export.h"
 #include "export/export_job.h"
@@ -58,6 +59,7 @@ struct export_options {
 	double rate;
 	long timeout, connect_timeout, stall_timeout;
 	bool insecure_http, no_details, verbose, quiet, help;
+	char *cacert;
 	const struct read_endpoint *endpoint; /* KIND, the one positional argument */
 };
 
@@ -92,6 +94,15 @@ static const struct parse_option export_option_rows[] = {
      FIELD(insecure_http),
      .scopes = EXPORT_ANY,
      .help = "allow plain http:// to a non-loopback host"},
+    {.name = "cacert",
+     .type = PARSE_OPTION_STRING,
+     FIELD(cacert),
+     .value_name = "FILE",
+     .scopes = EXPORT_ANY,
+     .flags = PARSE_OPTION_PATH,
+     .empty_text = "empty file name",
+     .default_text = "$CURL_CA_BUNDLE, else $SSL_CERT_FILE, else the system's",
+     .help = "trust the CA certificates (PEM) in FILE for https"},
     {.name = "manifest",
      .type = PARSE_OPTION_STRING,
      FIELD(manifest),
@@ -710,10 +721,11 @@ int command_export(int argc, char **argv)
 	request.transport.key_name = session.credentials.key_name;
 	request.transport.api_key = session.credentials.api_key;
 	request.transport.plain_http = session.plain_http;
-	const char *bundle = getenv("CURL_CA_BUNDLE");
-	if (!bundle || !*bundle)
-		bundle = getenv("SSL_CERT_FILE");
-	request.transport.ca_bundle = bundle && *bundle ? bundle : NULL;
+	if (http_ca_bundle_check(options.cacert, &error) < 0) {
+		exit_code = EXIT_USAGE;
+		goto out;
+	}
+	request.transport.ca_bundle = http_ca_bundle(options.cacert);
 	/* A file-size limit (ulimit -f) must fail a write, not kill the process
 	 * before it can say so. */
 	signal(SIGXFSZ, SIG_IGN);

@@ -49,6 +49,7 @@ struct job_options {
 	char *endpoint;    /* API root or the word "sim" */
 	char *credentials; /* path of a key_name:api_key file, or NULL for the environment */
 	bool insecure_http;
+	char *cacert; /* --cacert FILE: the CA bundle to trust (http/tls.h) */
 	struct validation_options validation; /* --no-luhn iccid / imei */
 	bool force_new;
 	size_t chunk;

@@ -24,6 +24,7 @@
 #include "engine/endpoint_policy.h"
 #include "engine/engine.h"
 #include "engine/max_errors.h"
+#include "http/tls.h"
 #include "journal/journal.h"
 #include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
@@ -278,7 +279,8 @@ static int prepare_endpoint(struct job_run *run, struct error *error)
 		/* Refuse a forbidden endpoint before the job directory is created. */
 		bool plain_http = false;
 		if (endpoint_policy_check(run->endpoint, run->options->insecure_http, &plain_http,
-		                          error) < 0)
+		                          error) < 0 ||
+		    http_ca_bundle_check(run->options->cacert, error) < 0)
 			return -1;
 		return credentials_load(&run->credentials, run->options->credentials, error);
 	}
@@ -309,6 +311,7 @@ static void fill_engine_config(const struct job_run *run, struct engine_config *
 	config->total_timeout_ms = options->timeout * 1000;
 	config->stall_timeout_s = options->stall_timeout;
 	config->allow_insecure_http = options->insecure_http;
+	config->cacert = options->cacert;
 	config->resend_on_5xx = options->resend_on_5xx;
 	config->max_errors = run->max_errors;
 	config->stop_requested = stop_signals_flag();

@@ -16,6 +16,7 @@
 #include "engine/decide.h"
 #include "engine/device_order.h"
 #include "http/endpoint_policy.h"
+#include "http/tls.h"
 #include "engine/engine_state.h"
 
 /* ---- outcomes ---- */
@@ -800,19 +801,6 @@ static long poll_timeout(struct engine *engine, int64_t now_ms)
 	return (long)wait;
 }
 
-/* A private CA (a test mock over https, a corporate proxy) is trusted the way
- * the curl tool does it; verification itself is never turned off. */
-static const char *ca_bundle_from_environment(void)
-{
-	const char *const names[] = {"CURL_CA_BUNDLE", "SSL_CERT_FILE"};
-	for (size_t index = 0; index < sizeof(names) / sizeof(names[0]); index++) {
-		const char *value = getenv(names[index]);
-		if (value && *value)
-			return value;
-	}
-	return NULL;
-}
-
 static int engine_setup(struct engine *engine, const struct engine_config *config,
                         struct engine_source *source, struct engine_sink *sink,
                         struct engine_stats *stats, struct error *error)
@@ -842,7 +830,7 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	    .key_name = config->key_name ? config->key_name : "",
 	    .api_key = config->api_key ? config->api_key : "",
 	    .plain_http = plain_http,
-	    .ca_bundle = ca_bundle_from_environment(),
+	    .ca_bundle = http_ca_bundle(config->cacert),
 	    .connect_timeout_ms = config->connect_timeout_ms > 0
 	                              ? config->connect_timeout_ms
 	                              : ENGINE_DEFAULT_CONNECT_TIMEOUT_MS,

@@ -37,6 +37,8 @@ struct engine_config {
 	long total_timeout_ms;    /* defaults when 0: 120 s */
 	long stall_timeout_s;     /* below 1 byte/s for this long = stalled; default 30 s */
 	bool allow_insecure_http; /* plain http to a non-loopback host */
+	const char *cacert;       /* --cacert: CA bundle to trust; NULL: $CURL_CA_BUNDLE,
+	                             $SSL_CERT_FILE or the system's (http/tls.h) */
 	bool resend_on_5xx;       /* re-send sms / locate calls answered 5xx (may apply twice) */
 	struct max_errors max_errors; /* stop sending once more rows failed (--max-errors) */
 	uint64_t errors_before;       /* rows that failed in earlier runs of the job */

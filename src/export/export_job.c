@@ -55,8 +55,11 @@ static int directory_is_empty(const char *directory, bool *empty)
 	}
 	*empty = true;
 	struct dirent *entry;
+	/* a lock file alone is what a process killed before it wrote anything
+	 * leaves: nobody holds it (jobdir/lock.h), so it is no job */
 	while ((entry = readdir(handle)))
-		if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+		if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0 &&
+		    strcmp(entry->d_name, JOB_LOCK_FILE_NAME) != 0)
 			*empty = false;
 	closedir(handle);
 	return 0;

@@ -8,6 +8,7 @@
 
 #include "common/version.h"
 #include "http/endpoint_policy.h"
+#include "http/tls.h"
 
 void http_transfer_init(struct http_transfer *transfer)
 {
@@ -237,7 +238,7 @@ bool http_request_may_have_arrived(CURLcode result, long request_size, size_t bo
 	}
 }
 
-enum http_transport http_transfer_outcome(const struct http_transfer *transfer, CURLcode result,
+enum http_transport http_transfer_outcome(struct http_transfer *transfer, CURLcode result,
                                           long *http_status, const char **problem)
 {
 	long status = 0;
@@ -253,8 +254,14 @@ enum http_transport http_transfer_outcome(const struct http_transfer *transfer, 
 	*problem = transfer->response_too_big ? "the answer exceeded 4 MiB"
 	           : transfer->curl_error[0]  ? transfer->curl_error
 	                                      : curl_easy_strerror(result);
-	if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE ||
-	    result == CURLE_UNSUPPORTED_PROTOCOL)
+	if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE) {
+		/* say which: expired, another host, an unknown authority */
+		http_tls_explain(transfer->easy, result, *problem, transfer->tls_problem,
+		                 sizeof(transfer->tls_problem));
+		*problem = transfer->tls_problem;
+		return TRANSPORT_UNSAFE;
+	}
+	if (result == CURLE_UNSUPPORTED_PROTOCOL)
 		return TRANSPORT_UNSAFE;
 	return http_request_may_have_arrived(result, request_size, transfer->body_handed)
 	           ? TRANSPORT_MAY_HAVE_ARRIVED

@@ -47,6 +47,7 @@ struct http_transfer {
 	CURL *easy;
 	struct curl_slist *header_list;
 	char curl_error[CURL_ERROR_SIZE];
+	char tls_problem[CURL_ERROR_SIZE + 160]; /* a refused certificate, explained (tls.h) */
 };
 
 /* Prepares an empty transfer. */
@@ -66,7 +67,7 @@ int http_transfer_header(const struct http_transfer *transfer, const char *name,
 
 /* How a finished transfer ended: sets *http_status (0 unless answered) and
  * *problem (static or the transfer's error text; "" when answered). */
-enum http_transport http_transfer_outcome(const struct http_transfer *transfer, CURLcode result,
+enum http_transport http_transfer_outcome(struct http_transfer *transfer, CURLcode result,
                                           long *http_status, const char **problem);
 
 /* True when a transfer that ended with result (no complete answer) may have

@@ -18,7 +18,9 @@
 #include <strings.h>
 #include <time.h>
 
-#define MAX_TLS_FILE (1u << 20)
+#define MAX_TLS_FILE             (1u << 20)
+#define SIM_CONNECTION_TIMEOUT_S 60u           /* an idle connection is closed after this */
+#define SIM_CONNECTION_MEMORY    (64u * 1024u) /* per-connection buffer of libmicrohttpd */
 
 /* What one request accumulates before it is processed. */
 struct pending_request {
@@ -342,50 +344,66 @@ static char *read_small_file(const char *path, char *message, size_t message_siz
 	return result;
 }
 
+/* Where to listen: --bind (a numeric IPv4 or IPv6 address) and --port, in
+ * storage; sets *address and adds MHD_USE_IPv6 to *flags for IPv6. */
+static int bind_address(const struct sim_options *options, struct sockaddr_storage *storage,
+                        struct sockaddr **address, unsigned *flags, char *message,
+                        size_t message_size)
+{
+	struct sockaddr_in *address4 = (struct sockaddr_in *)storage;
+	struct sockaddr_in6 *address6 = (struct sockaddr_in6 *)storage;
+	memset(storage, 0, sizeof(*storage));
+	*address = (struct sockaddr *)storage;
+	if (inet_pton(AF_INET, options->bind, &address4->sin_addr) == 1) {
+		address4->sin_family = AF_INET;
+		address4->sin_port = htons((uint16_t)options->port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, options->bind, &address6->sin6_addr) == 1) {
+		address6->sin6_family = AF_INET6;
+		address6->sin6_port = htons((uint16_t)options->port);
+		*flags |= MHD_USE_IPv6;
+		return 0;
+	}
+	snprintf(message, message_size,
+	         "invalid --bind address '%s': give a numeric IPv4 or IPv6 address", options->bind);
+	return -1;
+}
+
+/* Reads --tls-cert and --tls-key into server and adds MHD_USE_TLS to *flags. */
+static int load_tls(struct sim_server *server, const struct sim_options *options, unsigned *flags,
+                    char *message, size_t message_size)
+{
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(message, message_size,
+		         "TLS requested but the installed libmicrohttpd was built without TLS "
+		         "support");
+		return -1;
+	}
+	server->tls_cert = read_small_file(options->tls_cert, message, message_size);
+	server->tls_key =
+	    server->tls_cert ? read_small_file(options->tls_key, message, message_size) : NULL;
+	if (!server->tls_key)
+		return -1;
+	*flags |= MHD_USE_TLS;
+	return 0;
+}
+
 int sim_server_start(struct sim_server *server, struct sim_context *context, char *message,
                      size_t message_size)
 {
 	const struct sim_options *options = context->options;
-	struct sockaddr_in address4;
-	struct sockaddr_in6 address6;
-	struct sockaddr *address;
+	struct sockaddr_storage storage;
+	struct sockaddr *address = NULL;
 	unsigned flags =
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	memset(server, 0, sizeof *server);
 	server->context = context;
-	memset(&address4, 0, sizeof address4);
-	memset(&address6, 0, sizeof address6);
-	if (inet_pton(AF_INET, options->bind, &address4.sin_addr) == 1) {
-		address4.sin_family = AF_INET;
-		address4.sin_port = htons((uint16_t)options->port);
-		address = (struct sockaddr *)&address4;
-	} else if (inet_pton(AF_INET6, options->bind, &address6.sin6_addr) == 1) {
-		address6.sin6_family = AF_INET6;
-		address6.sin6_port = htons((uint16_t)options->port);
-		address = (struct sockaddr *)&address6;
-		flags |= MHD_USE_IPv6;
-	} else {
-		snprintf(message, message_size,
-		         "invalid --bind address '%s': give a numeric IPv4 or IPv6 address",
-		         options->bind);
+	if (bind_address(options, &storage, &address, &flags, message, message_size) < 0)
 		return -1;
-	}
-	if (options->tls_cert) {
-		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-			snprintf(message, message_size,
-			         "TLS requested but the installed libmicrohttpd was built without "
-			         "TLS support");
-			return -1;
-		}
-		server->tls_cert = read_small_file(options->tls_cert, message, message_size);
-		server->tls_key = server->tls_cert
-		                      ? read_small_file(options->tls_key, message, message_size)
-		                      : NULL;
-		if (!server->tls_key) {
-			sim_server_stop(server);
-			return -1;
-		}
-		flags |= MHD_USE_TLS;
+	if (options->tls_cert && load_tls(server, options, &flags, message, message_size) < 0) {
+		sim_server_stop(server);
+		return -1;
 	}
 	struct MHD_OptionItem tls_options[] = {
 	    {MHD_OPTION_HTTPS_MEM_CERT, 0, server->tls_cert},
@@ -396,9 +414,9 @@ int sim_server_start(struct sim_server *server, struct sim_context *context, cha
 	    flags, 0, NULL, NULL, on_request, context, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error,
 	    context, MHD_OPTION_SOCK_ADDR, address, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 	    context, MHD_OPTION_CONNECTION_LIMIT, options->max_connections,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	    (size_t)64 * 1024, MHD_OPTION_ARRAY, options->tls_cert ? tls_options : tls_options + 2,
-	    MHD_OPTION_END);
+	    MHD_OPTION_CONNECTION_TIMEOUT, SIM_CONNECTION_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SIM_CONNECTION_MEMORY, MHD_OPTION_ARRAY,
+	    options->tls_cert ? tls_options : tls_options + 2, MHD_OPTION_END);
 	if (!server->daemon) {
 		snprintf(message, message_size, "cannot listen on %s:%u: %s", options->bind,
 		         options->port, errno ? strerror(errno) : "libmicrohttpd refused to start");
