@@ -22,7 +22,7 @@
 #include "common/clock.h"
 #include "common/parse_options.h"
 #include "common/error.h"
-#include "engine/endpoint_policy.h"
+#include "http/endpoint_policy.h"
 #include "http/tls.h"
 #include "export/device_source.h"
 #include "export/export.h"

@@ -4,8 +4,8 @@
 
 #include <stdio.h>
 
-#include "engine/backoff.h"
-#include "engine/retry_after.h"
+#include "http/backoff.h"
+#include "http/retry_after.h"
 
 /* Quotes at most 200 bytes of the body, printable only. */
 static void quote_body(const struct read_answer *answer, char *out, size_t size)
