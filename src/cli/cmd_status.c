@@ -5,12 +5,14 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/commands.h"
 #include "common/clock.h"
 #include "common/parse_options.h"
+#include "cli/job_directory.h"
 #include "export/export_job.h"
 #include "journal/journal.h"
 #include "jobdir/lock.h"
@@ -92,6 +94,9 @@ static void print_text(const char *directory, const struct journal_read_result *
 	printf("%-13s%s (%" PRIu64 " bytes)\n", "manifest:", result->header.manifest_path,
 	       result->header.fingerprint.size);
 	printf("%-13s%s\n", "job id:", job_id);
+	char *endpoint = job_directory_stored_endpoint(directory);
+	printf("%-13s%s\n", "endpoint:", endpoint ? endpoint : "(not recorded)");
+	free(endpoint);
 	if (running && holder > 0)
 		printf("%-13srunning (process %ld holds the lock)\n", "state:", (long)holder);
 	else if (running)
@@ -173,6 +178,11 @@ static int print_json(const char *directory, const struct journal_read_result *r
 	    (json_int_t)replay->calls, "retries", (json_int_t)replay->retries, "started_at",
 	    iso_time(result->header.created_at_ms), "last_update", iso_time(result->last_record_ms),
 	    "checkpoint", checkpoint);
+	char *endpoint = root ? job_directory_stored_endpoint(directory) : NULL;
+	if (root)
+		json_object_set_new(root, "endpoint",
+		                    endpoint ? json_string(endpoint) : json_null());
+	free(endpoint);
 	if (!root) {
 		fputs("lattigo-batch: status: out of memory\n", stderr);
 		return EXIT_USAGE;

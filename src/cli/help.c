@@ -115,7 +115,9 @@ static void help_resume(FILE *stream)
 	      "Continues the job recorded in OUTDIR (its job.json and checkpoint): rows that\n"
 	      "already have a final outcome are not sent again. The operation, manifest and\n"
 	      "row options come from the job; credentials must be given again (environment or\n"
-	      "--credentials). Refused (exit 4) when the manifest changed.\n"
+	      "--credentials). It sends to the job's stored endpoint (job.json), not to\n"
+	      "$LATTIGO_ENDPOINT; an --endpoint that differs is refused (exit 4) unless\n"
+	      "--force-endpoint. Refused (exit 4) when the manifest changed.\n"
 	      "\n",
 	      stream);
 	print_options(stream, SCOPE_RESUME);

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli/commands.h"
 #include "common/file_io.h"
 #include "outputs/atomic_file.h"
@@ -252,6 +254,34 @@ static int start_job(struct job_directory *directory, const struct job_options *
 	return directory->store ? EXIT_ALL_OK : EXIT_USAGE;
 }
 
+char *job_directory_stored_endpoint(const char *out)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", out, JOB_OPTIONS_FILE) >= (int)sizeof(path))
+		return NULL;
+	json_t *root = json_load_file(path, 0, NULL);
+	const char *text = json_string_value(json_object_get(root, "endpoint"));
+	char *copy = text ? strdup(text) : NULL;
+	json_decref(root);
+	return copy;
+}
+
+/* A re-run or resume sends where the job was sending, unless told otherwise:
+ * a job half sent to one service and half to another is not one job. */
+static int check_stored_endpoint(const struct job_options *options, struct error *error)
+{
+	char *stored = job_directory_stored_endpoint(options->out);
+	int result = 0;
+	if (stored && strcmp(stored, options->endpoint) != 0 && !options->force_endpoint)
+		result = error_set(error,
+		                   "refusing to continue the job in '%s' at endpoint '%s': it was "
+		                   "sending to '%s' (drop --endpoint to use the job's, or add "
+		                   "--force-endpoint to switch)",
+		                   options->out, options->endpoint, stored);
+	free(stored);
+	return result;
+}
+
 int job_directory_open(struct job_directory *directory, const struct job_options *options,
                        const struct op *op, const struct audit_secrets *secrets,
                        struct error *error)
@@ -294,6 +324,9 @@ int job_directory_open(struct job_directory *directory, const struct job_options
 	                        : start_job(directory, options, op, &journal_options, error);
 	if (exit_code != EXIT_ALL_OK)
 		return exit_code;
+	/* after the job's own checks, so a changed manifest is named first */
+	if (has_job && check_stored_endpoint(options, error) < 0)
+		return EXIT_RESUME_REFUSED;
 
 	if (write_job_options(options, directory->manifest_path, error) < 0)
 		return EXIT_USAGE;

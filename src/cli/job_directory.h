@@ -45,6 +45,10 @@ int job_directory_close(struct job_directory *directory, struct error *error);
 /* Closes a job that was just started (not resumed) and found unusable before
  * anything was sent (e.g. a stdin manifest that does not fit the operation):
  * removes every file it created, so the same --out can be used again. */
+/* Returns the endpoint recorded in OUT/job.json (the API root or the word
+ * sim; caller frees), or NULL when there is none or it cannot be read. */
+char *job_directory_stored_endpoint(const char *out);
+
 void job_directory_discard(struct job_directory *directory, const char *out);
 
 #endif

@@ -52,6 +52,7 @@ struct job_options {
 	char *cacert; /* --cacert FILE: the CA bundle to trust (http/tls.h) */
 	struct validation_options validation; /* --no-luhn iccid / imei */
 	bool force_new;
+	bool force_endpoint; /* a re-run or resume may send to another endpoint than the job's */
 	size_t chunk;
 	unsigned concurrency;
 	double rate; /* calls per second, 0 = unlimited */

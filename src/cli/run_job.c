@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/credentials.h"
@@ -240,6 +242,7 @@ static void write_live_summary(struct job_run *run, const struct engine_stats *s
 	    .op = run->op->name,
 	    .manifest = run->options->manifest,
 	    .directory = run->options->out,
+	    .endpoint = run->endpoint,
 	    .rows_this_run = run->rows_reported,
 	    .calls = stats->calls + run->directory.replay.calls,
 	    .retries = stats->retries + run->directory.replay.retries,
@@ -352,6 +355,7 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	    .op = run->op->name,
 	    .manifest = options->manifest,
 	    .directory = options->out,
+	    .endpoint = run->endpoint,
 	    .rows_this_run = run->rows_reported,
 	    .calls = stats->calls + run->directory.replay.calls,
 	    .retries = stats->retries + run->directory.replay.retries,
@@ -457,6 +461,67 @@ static int run_engine(struct job_run *run, struct error *error)
 	return exit_code;
 }
 
+/* Writes value with thousands separators ("19,372") into text. */
+static const char *grouped(uint64_t value, char *text, size_t size)
+{
+	char digits[32];
+	int length = snprintf(digits, sizeof(digits), "%" PRIu64, value);
+	size_t used = 0;
+	for (int index = 0; index < length && used + 2 < size; index++) {
+		if (index > 0 && (length - index) % 3 == 0)
+			text[used++] = ',';
+		text[used++] = digits[index];
+	}
+	text[used] = '\0';
+	return text;
+}
+
+/* The start line: where the job sends and what is about to happen, from the
+ * checkpoint's replay. */
+static void print_start_line(const struct job_run *run)
+{
+	const struct journal_replay *replay = &run->directory.replay;
+	char done[32], total[32], doubt[32];
+	fprintf(stderr, "lattigo-batch: %s to %s: ", run->op->name, run->endpoint);
+	if (!run->directory.resuming)
+		fputs("new job\n", stderr);
+	else if (replay->job_finished)
+		fputs("already complete, nothing to send\n", stderr);
+	else if (replay->row_total)
+		fprintf(stderr, "resuming: %s of %s done, %s in doubt\n",
+		        grouped(replay->rows_final, done, sizeof(done)),
+		        grouped(replay->row_total, total, sizeof(total)),
+		        grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
+	else
+		fprintf(stderr, "resuming: %s done (total not counted yet), %s in doubt\n",
+		        grouped(replay->rows_final, done, sizeof(done)),
+		        grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
+}
+
+/* True when OUT/summary.json is the final one of a complete job: the outputs
+ * before it were written (a job whose last run met a full disk after its
+ * checkpoint ended still needs them). */
+static bool outputs_written(const char *out)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", out, SUMMARY_FILE) >= (int)sizeof(path))
+		return false;
+	json_t *root = json_load_file(path, 0, NULL);
+	bool written = json_is_true(json_object_get(root, "complete")) &&
+	               json_is_false(json_object_get(root, "running"));
+	json_decref(root);
+	return written;
+}
+
+/* A finished job run again sends nothing and rewrites nothing: its exit
+ * status is the one its recorded outcomes imply. */
+static int finished_job_status(const struct job_run *run)
+{
+	struct job_summary summary = {.op = run->op->name};
+	job_summary_count(&summary, run->directory.store, run->directory.replay.row_total);
+	return job_summary_exit_status(&summary);
+}
+
 int run_job(const struct job_options *options)
 {
 	struct job_run run;
@@ -494,6 +559,13 @@ int run_job(const struct job_options *options)
 	if (exit_code != EXIT_ALL_OK)
 		goto out;
 	exit_code = EXIT_USAGE;
+	if (!options->quiet)
+		print_start_line(&run);
+	if (run.directory.resuming && run.directory.replay.job_finished &&
+	    outputs_written(options->out)) {
+		exit_code = finished_job_status(&run);
+		goto out;
+	}
 
 	/* The pipeline reads the manifest the journal was fingerprinted with
 	 * (for stdin, the copy kept in the job directory). */

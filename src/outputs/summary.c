@@ -90,6 +90,7 @@ static json_t *build(const struct job_summary *summary)
 	}
 	failed |= add(root, "op", text_or_null(summary->op));
 	failed |= add(root, "manifest", text_or_null(summary->manifest));
+	failed |= add(root, "endpoint", text_or_null(summary->endpoint));
 	failed |= add(root, "rows_total",
 	              summary->rows_total_unknown ? json_null()
 	                                          : json_integer((json_int_t)summary->rows_total));

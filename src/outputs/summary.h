@@ -13,10 +13,11 @@
 #define SUMMARY_FILE "summary.json"
 
 struct job_summary {
-	const char *op;                    /* operation name */
-	const char *manifest;              /* manifest path as given */
-	const char *directory;             /* the job directory */
-	uint64_t rows_total;               /* data rows in the manifest */
+	const char *op;        /* operation name */
+	const char *manifest;  /* manifest path as given */
+	const char *directory; /* the job directory */
+	const char *endpoint;  /* API root the job sends to (never credentials); NULL: omitted */
+	uint64_t rows_total;   /* data rows in the manifest */
 	uint64_t counts[ROW_STATUS_COUNT]; /* per enum row_status; ROW_PENDING = not done yet */
 	uint64_t rows_this_run; /* rows that reached an outcome in this run (for rows/s) */
 	uint64_t calls, retries, throttled;

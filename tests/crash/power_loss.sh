@@ -69,7 +69,7 @@ for cut in $($replay cuts "$WORK/io.log" "$cut_count" "$seed"); do
     start_sim "${sim_options[@]}" --ledger "$dir.ledger"
     $replay replay "$SIM_URL" "$dir.requests"
     status=0
-    batch run "${job_options[@]}" --endpoint "$SIM_URL" --out "$dir" 2>"$dir.err" || status=$?
+    batch run "${job_options[@]}" --endpoint "$SIM_URL" --force-endpoint --out "$dir" 2>"$dir.err" || status=$?
     stop_sim
     what="cut $cut ($mode, $(grep -c . "$dir.requests" || true) requests sent before it)"
     if [ "$status" -eq 0 ]; then

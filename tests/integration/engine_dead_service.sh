@@ -20,7 +20,7 @@ calls=$(summary_field "$WORK/out/summary.json" calls)
 [ "$calls" -le $((50 + 45 + 4)) ] || fail "$calls calls against a dead service: a retry storm"
 
 start_sim --devices $rows --ledger "$WORK/ledger.jsonl"
-run_job 0 --op cost-center --manifest "$m" --chunk 10 --concurrency 4 --endpoint "$SIM_URL" \
+run_job 0 --op cost-center --manifest "$m" --chunk 10 --concurrency 4 --endpoint "$SIM_URL" --force-endpoint \
   --out "$WORK/out"
 stop_sim
 read -r total ok _ < <(status_counts "$WORK/out/results.csv")

@@ -23,7 +23,7 @@ grep -q "the API keeps failing .*timed out" "$WORK/stall.stderr" ||
 
 # once the server answers again the same job finishes
 start_sim
-run_job 0 --op cost-center --manifest "$m" --chunk 10 --endpoint "$SIM_URL" --out "$WORK/out"
+run_job 0 --op cost-center --manifest "$m" --chunk 10 --endpoint "$SIM_URL" --force-endpoint --out "$WORK/out"
 stop_sim
 read -r total ok _ < <(status_counts "$WORK/out/results.csv")
 assert_eq "$rows" "$ok" "rows ok after the stall"

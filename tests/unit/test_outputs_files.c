@@ -314,6 +314,7 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	struct job_summary summary = {.op = "cost-center",
 	                              .manifest = "lot-42.csv",
 	                              .directory = fixture->directory,
+	                              .endpoint = "https://api.lattigo.com",
 	                              .rows_this_run = 2,
 	                              .calls = 3,
 	                              .retries = 1,
@@ -338,6 +339,7 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	              "{\n"
 	              "  \"op\": \"cost-center\",\n"
 	              "  \"manifest\": \"lot-42.csv\",\n"
+	              "  \"endpoint\": \"https://api.lattigo.com\",\n"
 	              "  \"rows_total\": 4,\n"
 	              "  \"counts\": {\n"
 	              "    \"ok\": 3,\n"
@@ -369,6 +371,7 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	              "{\n"
 	              "  \"op\": \"cost-center\",\n"
 	              "  \"manifest\": \"lot-42.csv\",\n"
+	              "  \"endpoint\": \"https://api.lattigo.com\",\n"
 	              "  \"rows_total\": null,\n"
 	              "  \"counts\": {\n"
 	              "    \"ok\": 3,\n"
