@@ -22,7 +22,7 @@ _lattigo_batch_options() { # COMMAND: the options it takes
       --start-date --end-date --limit --direction --state --no-details --out --output
       --output-format --concurrency --rate --max-retries --timeout --connect-timeout
       --stall-timeout --verbose --quiet --help" ;;
-    audit) echo "--row --json --help" ;;
+    audit) echo "--row --full --json --help" ;;
     template) echo "--format --output --help" ;;
     ops|help) echo "--help" ;;
   esac
