@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/random.h"
 #include "engine/decide.h"
 #include "engine/device_order.h"
 #include "http/endpoint_policy.h"
@@ -713,7 +714,7 @@ static void handle_finished(struct engine *engine, struct call *call, CURLcode r
 	    .chunk_size = planner_chunk_size(engine->planner),
 	    .now_ms = now_ms,
 	    .now_wall_ms = clock_wall_ms(),
-	    .random = backoff_random(&engine->random_state),
+	    .random = random_next(&engine->random_state),
 	};
 	struct decision decision;
 	decide(&facts, &answer, &job, &decision);
@@ -840,7 +841,7 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	                                                   : ENGINE_DEFAULT_STALL_TIMEOUT_S,
 	};
 
-	size_t chunk = (config->op->flags & OP_PER_ROW) ? 1 : (config->chunk ? config->chunk : 100);
+	size_t chunk = op_chunk_size(config->op, config->chunk);
 	struct planner_config planning;
 	planner_config_defaults(&planning, chunk);
 	engine->planner = planner_new(&planning);

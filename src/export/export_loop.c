@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/random.h"
 #include "common/csv_writer.h"
 #include "common/hash.h"
 #include "http/aimd.h"
@@ -498,7 +499,7 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 	};
 	int64_t now_wall = clock_wall_ms();
 	struct read_decision decision;
-	read_decide(&answer, loop->request->max_tries, now_wall, backoff_random(&loop->random),
+	read_decide(&answer, loop->request->max_tries, now_wall, random_next(&loop->random),
 	            &decision);
 	if (decision.verdict == READ_ACCEPT) {
 		aimd_on_success(&loop->aimd);
@@ -507,8 +508,8 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 			return;
 		/* A 200 whose body is not the JSON the API text shows: retried. */
 		answer.status = 502;
-		read_decide(&answer, loop->request->max_tries, now_wall,
-		            backoff_random(&loop->random), &decision);
+		read_decide(&answer, loop->request->max_tries, now_wall, random_next(&loop->random),
+		            &decision);
 		snprintf(decision.message, sizeof(decision.message),
 		         "the answer to GET %s is not the JSON the API text shows",
 		         loop->request->endpoint->path);

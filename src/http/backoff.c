@@ -17,16 +17,6 @@ int64_t backoff_delay_ms(unsigned retry, int64_t base_ms, int64_t cap_ms, uint64
 	return (int64_t)(random % (uint64_t)(ceiling + 1));
 }
 
-uint64_t backoff_random(uint64_t *state)
-{
-	uint64_t x = *state ? *state : 0x9e3779b97f4a7c15u;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return x * 0x2545f4914f6cdd1du;
-}
-
 void retry_budget_init(struct retry_budget *budget, double ratio, uint64_t reserve)
 {
 	budget->first_attempts = 0;

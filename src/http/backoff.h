@@ -14,9 +14,6 @@ int64_t backoff_ceiling_ms(unsigned retry, int64_t base_ms, int64_t cap_ms);
  * of many calls spread out instead of arriving together). */
 int64_t backoff_delay_ms(unsigned retry, int64_t base_ms, int64_t cap_ms, uint64_t random);
 
-/* Returns the next value of a xorshift64* generator kept in *state (never 0). */
-uint64_t backoff_random(uint64_t *state);
-
 /* Retries of failed calls (5xx, 408, transport errors) may not exceed
  * ratio × first attempts + reserve over the whole job. 429s do not spend it:
  * the server paces those itself through Retry-After. */

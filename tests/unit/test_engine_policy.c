@@ -11,6 +11,7 @@
 #include "common/strbuf.h"
 #include "engine/max_errors.h"
 #include "http/aimd.h"
+#include "common/random.h"
 #include "http/backoff.h"
 #include "http/status.h"
 #include "http/transfer.h"
@@ -78,7 +79,7 @@ static void backoff_grows_to_its_cap_with_full_jitter(void **state)
 	uint64_t random_state = 12345;
 	int64_t smallest = INT64_MAX, largest = 0;
 	for (int draw = 0; draw < 2000; draw++) {
-		int64_t delay = backoff_delay_ms(2, 250, 30000, backoff_random(&random_state));
+		int64_t delay = backoff_delay_ms(2, 250, 30000, random_next(&random_state));
 		assert_true(delay >= 0 && delay <= 1000);
 		smallest = delay < smallest ? delay : smallest;
 		largest = delay > largest ? delay : largest;
