@@ -220,7 +220,7 @@ static int resume_job(struct job_directory *directory, const struct job_options 
 		error_clear(error);
 		error_set(error,
 		          "refusing to resume the job in '%s': %s (start a new job with another "
-		          "--out, or --force-new into an empty directory)",
+		          "--out; nothing is ever overwritten)",
 		          options->out, text);
 		return EXIT_RESUME_REFUSED;
 	}
@@ -311,8 +311,8 @@ int job_directory_open(struct job_directory *directory, const struct job_options
 		                             checkpoint_status.st_mtim.tv_nsec / 1000000;
 	if (has_job && options->force_new) {
 		error_set(error,
-		          "--force-new starts over only into an empty directory, and '%s' holds "
-		          "a job: choose another --out (nothing is ever overwritten)",
+		          "--force-new never resumes, and '%s' already holds a job: start the "
+		          "new job with another --out (nothing is ever overwritten)",
 		          options->out);
 		return EXIT_USAGE;
 	}

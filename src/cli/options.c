@@ -312,7 +312,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(force_new),
      .scopes = SCOPE_RUN,
      .default_text = "off",
-     .help = "start a new job in an empty --out instead of resuming"},
+     .help = "never resume: refuse (exit 2) when --out already holds a job"},
     {.name = "force-endpoint",
      .type = PARSE_OPTION_FLAG,
      FIELD(force_endpoint),

@@ -16,6 +16,7 @@
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/credentials.h"
+#include "cli/credentials_check.h"
 #include "cli/job_directory.h"
 #include "pipeline/pipeline.h"
 #include "cli/progress.h"
@@ -300,6 +301,41 @@ static int prepare_endpoint(struct job_run *run, struct error *error)
 	                       run->sim.credentials.api_key, error);
 }
 
+/* True when OUT already holds a job's checkpoint. */
+static bool holds_job(const char *out)
+{
+	char checkpoint[4096];
+	if (snprintf(checkpoint, sizeof(checkpoint), "%s/%s", out, JOURNAL_FILE_NAME) >=
+	    (int)sizeof(checkpoint))
+		return false;
+	return access(checkpoint, F_OK) == 0;
+}
+
+/* One cheap read with the job's endpoint and credentials before anything is
+ * written: a refusal is exit 2 with nothing sent and no job directory, no
+ * answer at all is exit 3. Returns 0 or the exit status, error set. */
+static int check_credentials(const struct job_run *run, struct error *error)
+{
+	const struct job_options *options = run->options;
+	bool plain_http = false;
+	if (endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, error) < 0)
+		return EXIT_USAGE;
+	struct http_settings settings = {
+	    .endpoint = run->endpoint,
+	    .key_name = run->credentials.key_name ? run->credentials.key_name : "",
+	    .api_key = run->credentials.api_key ? run->credentials.api_key : "",
+	    .plain_http = plain_http,
+	    .ca_bundle = http_ca_bundle(options->cacert),
+	    .connect_timeout_ms = options->connect_timeout > 0 ? options->connect_timeout * 1000L
+	                                                       : ENGINE_DEFAULT_CONNECT_TIMEOUT_MS,
+	    .total_timeout_ms =
+	        options->timeout > 0 ? options->timeout * 1000L : ENGINE_DEFAULT_TOTAL_TIMEOUT_MS,
+	    .stall_timeout_s = options->stall_timeout > 0 ? options->stall_timeout
+	                                                  : ENGINE_DEFAULT_STALL_TIMEOUT_S,
+	};
+	return credentials_check(&settings, error);
+}
+
 static void fill_engine_config(const struct job_run *run, struct engine_config *config)
 {
 	const struct job_options *options = run->options;
@@ -439,9 +475,17 @@ static int run_engine(struct job_run *run, struct error *error)
 	/* A refusal before any row got an answer (wrong credentials, an endpoint
 	 * the policy forbids) is a configuration error: nothing was applied. A
 	 * service that keeps failing is not: the job resumes later. */
-	bool refused = engine_result < 0 && !stats.service_failing && !file_storage_failure(NULL) &&
+	bool refused = engine_result < 0 && !stats.service_failing && !stats.credentials_refused &&
+	               !file_storage_failure(NULL) &&
 	               stats.rows_ok + stats.rows_error + stats.rows_unknown == 0;
 	progress_clear(&run->progress);
+	/* The check before the job passed: credentials refused now were revoked
+	 * (or lack a right) mid-job; nothing more was sent, the job resumes. */
+	if (stats.credentials_refused) /* an error: shown even with --quiet */
+		fprintf(stderr,
+		        "lattigo-batch: stopped: fix the credentials, then resume with: "
+		        "lattigo-batch resume %s\n",
+		        run->options->out);
 	if (stats.threshold_exceeded && !run->options->quiet)
 		fprintf(
 		    stderr,
@@ -556,6 +600,15 @@ int run_job(const struct job_options *options)
 	/* Credentials first: nothing is written to OUT for a job that cannot run. */
 	if (prepare_endpoint(&run, &error) < 0)
 		goto out;
+	/* A new job: one read proves the credentials before its directory is
+	 * created (exit 2, nothing sent). An existing job is opened first, so a
+	 * changed manifest is still exit 4; a refusal there stops it resumably. */
+	if (!holds_job(options->out)) {
+		exit_code = check_credentials(&run, &error);
+		if (exit_code != EXIT_ALL_OK)
+			goto out;
+		exit_code = EXIT_USAGE;
+	}
 	struct audit_secrets secrets = {run.credentials.key_name, run.credentials.api_key};
 	exit_code = job_directory_open(&run.directory, options, run.op, &secrets, &error);
 	if (exit_code != EXIT_ALL_OK)

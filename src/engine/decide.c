@@ -462,6 +462,7 @@ static int decide_answer(const struct decide_call *call, const struct decide_ans
 		snprintf(message, sizeof(message), "the API refused the credentials (HTTP %ld)",
 		         status);
 		stop_job(decision, message);
+		decision->credentials_refused = true;
 		return 0;
 	}
 	if (status == 429) {

@@ -96,14 +96,15 @@ struct decision {
 	bool count_retry;           /* DECIDE_RETRY: counts as a retry of the call */
 	bool spend_budget;          /* DECIDE_RETRY: spends the job's retry budget */
 	bool mark_possibly_applied; /* DECIDE_RETRY: this try may have been applied */
-	size_t split_size;     /* DECIDE_SPLIT: rows per piece, also the job's new chunk size */
-	int64_t hold_until_ms; /* 0, or no call may start before this (a 429's wait) */
-	bool throttled;        /* a 429: count it, halve concurrency */
-	bool answered;         /* a useful answer: resets the failure streak */
-	bool failed;           /* 408, 5xx or a transport failure: the streak grows */
-	bool service_failing;  /* DECIDE_STOP_JOB: the API keeps failing (resumable) */
-	char message[512];     /* STOP_JOB: the error; READ_BACK/RETRY: why the outcome is
-	                          unknown (becomes the calls' doubt) */
+	size_t split_size;        /* DECIDE_SPLIT: rows per piece, also the job's new chunk size */
+	int64_t hold_until_ms;    /* 0, or no call may start before this (a 429's wait) */
+	bool throttled;           /* a 429: count it, halve concurrency */
+	bool answered;            /* a useful answer: resets the failure streak */
+	bool failed;              /* 408, 5xx or a transport failure: the streak grows */
+	bool service_failing;     /* DECIDE_STOP_JOB: the API keeps failing (resumable) */
+	bool credentials_refused; /* DECIDE_STOP_JOB: a 401/403 refused the credentials */
+	char message[512];        /* STOP_JOB: the error; READ_BACK/RETRY: why the outcome is
+	                             unknown (becomes the calls' doubt) */
 };
 
 /* Decides about a finished call. Returns 0, or -1 when out of memory (the

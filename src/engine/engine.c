@@ -645,6 +645,8 @@ static void apply_decision(struct engine *engine, struct call *call,
 		error_set(engine->error, "%s", decision->message);
 		if (decision->service_failing)
 			engine->stats->service_failing = true;
+		if (decision->credentials_refused)
+			engine->stats->credentials_refused = true;
 		call_free(call);
 		engine_fail(engine, now_ms);
 		break;

@@ -85,6 +85,7 @@ struct engine_stats {
 	bool threshold_exceeded;        /* --max-errors stopped the job: rows not sent are left */
 	bool service_failing;           /* the fatal error was the API failing call after call: a
 	                                   later resume may get through (not a configuration error) */
+	bool credentials_refused;       /* the fatal error was a 401/403 refusing the credentials */
 };
 
 /* Runs until the source is exhausted and every row has an outcome, or a stop

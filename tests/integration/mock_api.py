@@ -289,7 +289,8 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         url = urllib.parse.urlsplit(self.path)
         path, query = url.path.strip("/"), dict(urllib.parse.parse_qsl(url.query))
-        if self.headers.get("Authorization") != self.server.expected_auth:
+        revoked = config.revoke_after_writes and self.server.writes_authorised >= config.revoke_after_writes
+        if revoked or self.headers.get("Authorization") != self.server.expected_auth:
             return self.answer(401, {"error": "Unauthorized", "detail": "bad key_name or api_key"},
                                [("WWW-Authenticate", 'Basic realm="lattigo"')])
         if self.server.rate.over():
@@ -306,6 +307,8 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict):
             return self.answer(400, {"error": "body must be a JSON object"})
         writing = method != "GET"
+        if writing:
+            self.server.writes_authorised += 1
         if not writing and (mock_reads.fault(self, config) or self.answer_read(parts=path.split("/"),
                                                                                query=query)):
             return
@@ -410,6 +413,8 @@ def main():
     parser.add_argument("--status-422", action="store_true",
                         help="answer status maps with 422 when an entry is an error")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--revoke-after-writes", type=int, default=0,
+                        help="the credentials are revoked after N write calls: every call then gets 401")
     mock_reads.add_arguments(parser)
     config = parser.parse_args()
     random.seed(config.seed)
@@ -423,6 +428,7 @@ def main():
     server.store.status_422 = config.status_422
     server.store.visible_after = config.visible_after_ms / 1000.0
     server.answers = 0
+    server.writes_authorised = 0
     server.reads_in_flight = 0
     token = base64.b64encode(("%s:%s" % (config.key_name, config.api_key)).encode()).decode()
     server.expected_auth = "Basic " + token

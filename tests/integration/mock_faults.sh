@@ -3,7 +3,8 @@
 # (Retry-After as an HTTP-date, also one already past), 500/503 before applying, connections dropped
 # after applying (activate: nothing twice, each dropped row read back or
 # unknown), stalled calls with a short --timeout, 413 bisection, and wrong
-# credentials (exit 2, nothing applied).
+# credentials (exit 2, nothing applied, no job directory), credentials revoked
+# mid-job (exit 3, "fix the credentials, then resume", the resume finishes).
 source "$(dirname "$0")/lib.sh"
 source "$TESTS_DIR/integration/mock_lib.sh"
 
@@ -64,6 +65,26 @@ stop_mock
 assert_eq 2 "$status" "exit status with wrong credentials"
 [ ! -s "$WORK/creds.ledger" ] || fail "something was applied with wrong credentials"
 grep -qi '401\|credential\|unauthori' "$WORK/creds.stderr" || fail "no clear message: $(cat "$WORK/creds.stderr")"
-assert_no_secret_in "$WORK/out-creds"
+[ ! -e "$WORK/out-creds" ] || fail "a job directory was created with wrong credentials"
 grep -qF "wrong-$TEST_API_KEY" "$WORK/creds.stderr" && fail "the key appears on stderr"
+
+# credentials revoked after 3 write calls: the job stops sending, exit 3, and
+# resumes to the end once the credentials work again
+gen "$WORK/revoke.csv" --op cost-center --rows 60 --names prefix --name-prefix mock-
+start_mock --devices 60 --ledger "$WORK/revoke.ledger" --revoke-after-writes 3
+status=0
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" run --quiet --op cost-center --manifest "$WORK/revoke.csv" --chunk 5 \
+  --concurrency 1 --endpoint "$MOCK_URL" --out "$WORK/out-revoke" 2>"$WORK/revoke.stderr" || status=$?
+stop_mock
+assert_eq 3 "$status" "exit status when the credentials are revoked mid-job"
+grep -q "fix the credentials, then resume with: lattigo-batch resume" "$WORK/revoke.stderr" ||
+  fail "no advice to fix the credentials: $(cat "$WORK/revoke.stderr")"
+applied=$(wc -l <"$WORK/revoke.ledger")
+[ "$applied" -le 15 ] || fail "$applied effects applied after the credentials were revoked"
+start_mock --devices 60 --ledger "$WORK/revoke.ledger"
+status=0
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" resume "$WORK/out-revoke" --quiet --endpoint "$MOCK_URL" --force-endpoint 2>>"$WORK/revoke.stderr" || status=$?
+stop_mock
+assert_eq 0 "$status" "exit status of the resume after the credentials were fixed: $(tail -3 "$WORK/revoke.stderr")"
+assert_no_secret_in "$WORK/out-revoke"
 note "ok: faults against the mock"

@@ -36,15 +36,14 @@ expect_refusal 2 "$WORK/d" "credentials readable by others" -- \
 grep -q "chmod 600" "$WORK/err.txt" || fail "the mode refusal does not say how to fix it"
 if grep -q -- "$TEST_API_KEY" "$WORK/err.txt"; then fail "the api key was printed"; fi
 
-# wrong credentials: the API refuses the first calls; nothing applied, exit 2 in summary.json too
+# wrong credentials: the check before the job refuses them; nothing sent, no job directory
 start_sim --ledger "$WORK/ledger.jsonl"
 status=0
 LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY=wrong-key "$LATTIGO_BATCH" run --op cost-center \
   --manifest "$manifest" --out "$WORK/refused" --endpoint "$SIM_URL" --quiet 2>"$WORK/err.txt" || status=$?
 assert_eq 2 "$status" "exit status with wrong credentials"
 grep -q "credentials" "$WORK/err.txt" || fail "the refusal does not mention the credentials"
-assert_eq 2 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["exit_status"])' "$WORK/refused/summary.json")" \
-  "summary.json exit_status with wrong credentials"
+[ ! -e "$WORK/refused" ] || fail "a job directory was created with wrong credentials"
 [ ! -s "$WORK/ledger.jsonl" ] || fail "something was applied with wrong credentials"
 stop_sim
 
@@ -69,6 +68,8 @@ cp "$WORK/job/results.csv" "$WORK/results.before"
 
 expect_refusal 2 "" "--force-new into a job directory" -- \
   batch run --op cost-center --manifest "$manifest" --out "$WORK/job" --endpoint "$SIM_URL" --force-new
+grep -q "never resumes.*start the new job with another --out" "$WORK/err.txt" ||
+  fail "the --force-new refusal does not say what --force-new does: $(cat "$WORK/err.txt")"
 
 sed -i '2d' "$manifest"
 expect_refusal 4 "" "changed manifest" -- \
