@@ -8,6 +8,7 @@
  * "busy" by mistake. */
 #include "engine/device_order.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* Devices of the chunks passed over in one scan; past this many, every later
@@ -15,22 +16,23 @@
 #define PASSED_DEVICES 64
 
 struct order_scan {
-	const struct engine *engine;
+	const struct device_order_view *view;
 	const char *passed[PASSED_DEVICES];
 	size_t passed_count;
 	bool passed_overflow;
 };
 
-static const char *device_of(const struct engine *engine, const struct record *record)
+static const char *device_of(const struct device_order_view *view, const struct record *record)
 {
-	const char *device = record->value[engine->op->key_field];
+	const char *device = record->value[view->op->key_field];
 	return device && *device ? device : NULL;
 }
 
-static bool call_names(const struct engine *engine, const struct call *call, const char *device)
+static bool call_names(const struct device_order_view *view, const struct call *call,
+                       const char *device)
 {
 	for (size_t index = 0; index < call->count; index++) {
-		const char *other = device_of(engine, call->records[index]);
+		const char *other = device_of(view, call->records[index]);
 		if (other && strcmp(other, device) == 0)
 			return true;
 	}
@@ -39,19 +41,14 @@ static bool call_names(const struct engine *engine, const struct call *call, con
 
 static bool device_busy(const struct order_scan *scan, const char *device)
 {
-	const struct engine *engine = scan->engine;
-	for (unsigned index = 0; index < engine->running_count; index++)
-		if (call_names(engine, engine->running[index], device))
+	const struct device_order_view *view = scan->view;
+	for (unsigned index = 0; index < view->running_count; index++)
+		if (call_names(view, view->running[index], device))
 			return true;
-	for (const struct call *call = engine->waiting; call; call = call->next)
-		if (call_names(engine, call, device))
-			return true;
-	for (const struct call *call = engine->due_head; call; call = call->next)
-		if (call_names(engine, call, device))
-			return true;
-	for (const struct call *call = engine->finishing; call; call = call->next)
-		if (call_names(engine, call, device))
-			return true;
+	for (size_t list = 0; list < DEVICE_ORDER_CALL_LISTS; list++)
+		for (const struct call *call = view->lists[list]; call; call = call->next)
+			if (call_names(view, call, device))
+				return true;
 	for (size_t index = 0; index < scan->passed_count; index++)
 		if (strcmp(scan->passed[index], device) == 0)
 			return true;
@@ -63,14 +60,14 @@ static bool chunk_startable(void *context, const struct chunk *chunk)
 	struct order_scan *scan = context;
 	bool startable = !scan->passed_overflow;
 	for (size_t index = 0; startable && index < chunk->count; index++) {
-		const char *device = device_of(scan->engine, chunk->records[index]);
+		const char *device = device_of(scan->view, chunk->records[index]);
 		if (device && device_busy(scan, device))
 			startable = false;
 	}
 	if (startable)
 		return true;
 	for (size_t index = 0; index < chunk->count; index++) {
-		const char *device = device_of(scan->engine, chunk->records[index]);
+		const char *device = device_of(scan->view, chunk->records[index]);
 		if (!device)
 			continue;
 		if (scan->passed_count == PASSED_DEVICES) {
@@ -82,18 +79,18 @@ static bool chunk_startable(void *context, const struct chunk *chunk)
 	return false;
 }
 
-struct chunk *engine_take_chunk(struct engine *engine)
+struct chunk *device_order_take(const struct device_order_view *view)
 {
-	if (!(engine->op->flags & OP_PER_ROW))
-		return planner_take(engine->planner);
-	struct order_scan scan = {.engine = engine};
-	return planner_take_startable(engine->planner, chunk_startable, &scan, true);
+	if (!(view->op->flags & OP_PER_ROW))
+		return planner_take(view->planner);
+	struct order_scan scan = {.view = view};
+	return planner_take_startable(view->planner, chunk_startable, &scan, true);
 }
 
-bool engine_chunk_startable(struct engine *engine)
+bool device_order_startable(const struct device_order_view *view)
 {
-	if (!(engine->op->flags & OP_PER_ROW))
-		return planner_ready_count(engine->planner) > 0;
-	struct order_scan scan = {.engine = engine};
-	return planner_take_startable(engine->planner, chunk_startable, &scan, false) != NULL;
+	if (!(view->op->flags & OP_PER_ROW))
+		return planner_ready_count(view->planner) > 0;
+	struct order_scan scan = {.view = view};
+	return planner_take_startable(view->planner, chunk_startable, &scan, false) != NULL;
 }

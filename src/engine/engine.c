@@ -18,7 +18,31 @@
 #include "engine/device_order.h"
 #include "http/endpoint_policy.h"
 #include "http/tls.h"
-#include "engine/engine_state.h"
+#include "engine/engine_internal.h"
+
+/* The calls that may still carry a device, for the per-device order. */
+static struct device_order_view order_view(const struct engine *engine)
+{
+	return (struct device_order_view){
+	    .op = engine->op,
+	    .planner = engine->planner,
+	    .running = engine->running,
+	    .running_count = engine->running_count,
+	    .lists = {engine->waiting, engine->due_head, engine->finishing},
+	};
+}
+
+static bool chunk_startable(const struct engine *engine)
+{
+	struct device_order_view view = order_view(engine);
+	return device_order_startable(&view);
+}
+
+static struct chunk *take_chunk(const struct engine *engine)
+{
+	struct device_order_view view = order_view(engine);
+	return device_order_take(&view);
+}
 
 /* ---- outcomes ---- */
 
@@ -355,14 +379,14 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 {
 	while (!engine->stopping && engine->running_count < allowed_in_flight(engine) &&
 	       now_ms >= engine->hold_until_ms) {
-		if (!have_due(engine, now_ms) && !engine_chunk_startable(engine))
+		if (!have_due(engine, now_ms) && !chunk_startable(engine))
 			return;
 		if (rate_limiter_wait_ms(&engine->limiter, now_ms) > 0)
 			return;
 		struct call *call = next_due(engine, now_ms);
 		if (!call) {
 			/* in manifest order per device (device_order.c) */
-			struct chunk *chunk = engine_take_chunk(engine);
+			struct chunk *chunk = take_chunk(engine);
 			if (!chunk)
 				return;
 			call = call_new(CALL_OPERATION, chunk->records, chunk->count, 0);
@@ -783,7 +807,7 @@ static long poll_timeout(struct engine *engine, int64_t now_ms)
 	if (engine->stopping) {
 		until = min64(until, engine->stop_deadline_ms);
 	} else if (engine->running_count < allowed_in_flight(engine)) {
-		int64_t start_at = engine_chunk_startable(engine) ? now_ms : INT64_MAX;
+		int64_t start_at = chunk_startable(engine) ? now_ms : INT64_MAX;
 		if (engine->due_head)
 			start_at = now_ms;
 		if (engine->waiting)

@@ -12,16 +12,10 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "manifest/format.h"
 
 #define MANIFEST_MAX_FIELD (64u * 1024u)   /* longer fields are rejected, never held whole */
 #define MANIFEST_MAX_LINE  (1024u * 1024u) /* longer lines are rejected, never held whole */
-
-enum manifest_format {
-	MANIFEST_FORMAT_AUTO = 0,
-	MANIFEST_FORMAT_CSV,
-	MANIFEST_FORMAT_JSONL,
-	MANIFEST_FORMAT_XLSX,
-};
 
 struct manifest_options {
 	/* AUTO: by extension (.csv/.tsv/.txt, .jsonl/.ndjson/.json, under .gz), else sniffed */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "common/strbuf.h"
-#include "manifest/manifest.h"
+#include "manifest/format.h"
 
 /* Returns 0 when data looks like text; otherwise -1 with a one-line reason
  * appended to reason (e.g. "looks like a binary file, not CSV or JSONL"). */

@@ -2,8 +2,8 @@
  * per-device ordering of new chunks (device_order.c). Not for use outside
  * src/engine; the policy (decide.c) never sees it.
  * Ownership: the engine owns every call, record and buffer reachable from it. */
-#ifndef LATTIGO_ENGINE_STATE_H
-#define LATTIGO_ENGINE_STATE_H
+#ifndef LATTIGO_ENGINE_INTERNAL_H
+#define LATTIGO_ENGINE_INTERNAL_H
 
 #include <curl/curl.h>
 #include <stdbool.h>
