@@ -188,7 +188,7 @@ static const struct parse_option job_option_rows[] = {
      .scopes = SCOPE_JOB,
      .flags = PARSE_OPTION_PATH,
      .empty_text = "empty file name",
-     .help = "CSV or JSONL manifest; .gz is read transparently; - is stdin (not resumable)"},
+     .help = "CSV or JSONL manifest; .gz is read transparently; - is stdin (copied; resumable)"},
     {.name = "format",
      .type = PARSE_OPTION_CHOICE,
      FIELD(format),

@@ -25,12 +25,12 @@ for page in "$man_batch" "$man_sim"; do
 done
 
 # What the programs know.
-commands=$("$LATTIGO_BATCH" --help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z]\+\).*/\1/p')
+commands=$(list_commands)
 [ "$(echo "$commands" | wc -l)" -ge 9 ] || fail "could not read the commands from --help: $commands"
 declare -A options=()
 for command in $commands; do
   [ "$command" = help ] && continue
-  for option in $("$LATTIGO_BATCH" "$command" --help | grep -oE '^ +--[a-z][a-z0-9-]*' | tr -d ' '); do
+  for option in $(list_options "$command"); do
     options[$command]+=" $option"
   done
 done

@@ -90,3 +90,14 @@ while True: time.sleep(3600)' "$1" >"$fifo" &
   rm -f "$fifo"
   [ "$line" = locked ] || fail "could not hold the lock of $1"
 }
+
+# list_commands: the commands `lattigo-batch --help` lists, one a line.
+list_commands() {
+  "$LATTIGO_BATCH" --help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z]\+\).*/\1/p'
+}
+
+# list_options COMMAND: the options COMMAND's --help lists (generated from
+# the option table), one a line.
+list_options() {
+  "$LATTIGO_BATCH" "$1" --help | grep -oE '^ +--[a-z][a-z0-9-]*' | tr -d ' '
+}

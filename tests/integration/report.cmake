@@ -9,3 +9,5 @@ lattigo_script_test(install_docs ${CMAKE_CURRENT_SOURCE_DIR}/integration/install
 lattigo_script_test(install_package ${CMAKE_CURRENT_SOURCE_DIR}/integration/install_package.sh TIMEOUT 900)
 # Its Release build takes both cores for a minute: keep timing-sensitive tests away from it.
 set_tests_properties(install_package PROPERTIES RUN_SERIAL TRUE)
+# README, docs/usage.md and lattigo-batch(1) against --help and enum exit_code (issue 17).
+lattigo_script_test(docs_drift ${CMAKE_CURRENT_SOURCE_DIR}/integration/docs_drift.sh TIMEOUT 60)
