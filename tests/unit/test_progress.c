@@ -204,6 +204,30 @@ static void interrupted_summary_says_how_to_resume(void **state)
 	free(text);
 }
 
+/* A job over in milliseconds shows its time in ms and no rows/s; one row is "row". */
+static void tiny_job_summary_has_no_rate(void **state)
+{
+	(void)state;
+	struct job_summary summary;
+	memset(&summary, 0, sizeof(summary));
+	summary.op = "activate";
+	summary.rows_total = 1;
+	summary.counts[ROW_OK] = 1;
+	summary.rows_this_run = 1;
+	summary.calls = 1;
+	summary.wall_ms = 3;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *stream = open_memstream(&text, &size);
+	assert_non_null(stream);
+	progress_print_summary(stream, &summary);
+	fclose(stream);
+	assert_string_equal(text, "activate finished: 1 row in 3 ms\n"
+	                          "  ok                  1\n"
+	                          "  calls 1, retries 0, throttled 0\n");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +239,7 @@ int main(void)
 	    cmocka_unit_test(off_mode_prints_nothing),
 	    cmocka_unit_test(summary_table_lists_statuses_figures_and_outputs),
 	    cmocka_unit_test(interrupted_summary_says_how_to_resume),
+	    cmocka_unit_test(tiny_job_summary_has_no_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
