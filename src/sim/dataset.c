@@ -17,8 +17,8 @@
 
 /* Fills digits[0..length-1] with random digits after prefix and, when
  * with_check_digit, replaces the last one with the Luhn check digit. */
-static void random_number(uint64_t *random, const char *prefix, char *digits,
-                          size_t length, int with_check_digit)
+static void random_number(uint64_t *random, const char *prefix, char *digits, size_t length,
+                          int with_check_digit)
 {
 	size_t prefix_length = strlen(prefix);
 	memcpy(digits, prefix, prefix_length);
