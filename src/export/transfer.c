@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/version.h"
+#include "http/transfer.h"
 
 static size_t on_body(char *data, size_t size, size_t count, void *context)
 {
@@ -82,34 +82,26 @@ int read_transfer_prepare(struct read_transfer *transfer, const struct read_tran
 	transfer->retry_after[0] = '\0';
 	transfer->too_big = false;
 	transfer->curl_error[0] = '\0';
-	CURL *easy = curl_easy_init();
+	struct http_settings settings = {
+	    .endpoint = transport->api_root,
+	    .key_name = transport->key_name,
+	    .api_key = transport->api_key,
+	    .plain_http = transport->plain_http,
+	    .ca_bundle = transport->ca_bundle,
+	    .connect_timeout_ms = transport->connect_timeout_ms,
+	    .total_timeout_ms = transport->total_timeout_ms,
+	    .stall_timeout_s = transport->stall_timeout_s,
+	};
+	CURL *easy = http_easy_new(&settings, strbuf_text(&transfer->url), private_pointer,
+	                           transfer->curl_error);
 	if (!easy)
 		return -1;
 	transfer->easy = easy;
-	const char *protocols = transport->plain_http ? "http,https" : "https";
 	CURLcode status = CURLE_OK;
-	status |= curl_easy_setopt(easy, CURLOPT_URL, strbuf_text(&transfer->url));
-	status |= curl_easy_setopt(easy, CURLOPT_PRIVATE, private_pointer);
-	status |= curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, protocols);
-	status |= curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
-	status |= curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-	status |= curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	status |= curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	status |= curl_easy_setopt(easy, CURLOPT_USERNAME, transport->key_name);
-	status |= curl_easy_setopt(easy, CURLOPT_PASSWORD, transport->api_key);
-	status |= curl_easy_setopt(easy, CURLOPT_USERAGENT, LATTIGO_USER_AGENT " (export)");
-	status |= curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, transport->connect_timeout_ms);
-	status |= curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, transport->total_timeout_ms);
-	status |= curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	status |= curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, transport->stall_timeout_s);
-	status |= curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	status |= curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->curl_error);
 	status |= curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	status |= curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
 	status |= curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
 	status |= curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
-	if (transport->ca_bundle)
-		status |= curl_easy_setopt(easy, CURLOPT_CAINFO, transport->ca_bundle);
 	return status == CURLE_OK ? 0 : -1;
 }
 

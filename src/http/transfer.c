@@ -109,25 +109,15 @@ static int on_seek(void *context, curl_off_t offset, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
-int http_transfer_prepare(struct http_transfer *transfer, const struct http_settings *settings,
-                          void *owner)
+CURL *http_easy_new(const struct http_settings *settings, const char *url, void *owner,
+                    char *error_buffer)
 {
-	release_handle(transfer);
-	strbuf_reset(&transfer->response);
-	strbuf_reset(&transfer->headers);
-	transfer->response_too_big = false;
-	transfer->body_handed = 0;
-	transfer->curl_error[0] = '\0';
-	if (endpoint_join(settings->endpoint, strbuf_text(&transfer->path), &transfer->url))
-		return -1;
-
 	CURL *easy = curl_easy_init();
 	if (!easy)
-		return -1;
-	transfer->easy = easy;
+		return NULL;
 	const char *protocols = settings->plain_http ? "http,https" : "https";
 	CURLcode status = CURLE_OK;
-	status |= curl_easy_setopt(easy, CURLOPT_URL, strbuf_text(&transfer->url));
+	status |= curl_easy_setopt(easy, CURLOPT_URL, url);
 	status |= curl_easy_setopt(easy, CURLOPT_PRIVATE, owner);
 	status |= curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, protocols);
 	status |= curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
@@ -142,13 +132,38 @@ int http_transfer_prepare(struct http_transfer *transfer, const struct http_sett
 	status |= curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	status |= curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, settings->stall_timeout_s);
 	status |= curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	status |= curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->curl_error);
+	status |= curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
+	if (settings->ca_bundle)
+		status |= curl_easy_setopt(easy, CURLOPT_CAINFO, settings->ca_bundle);
+	if (status != CURLE_OK) {
+		curl_easy_cleanup(easy);
+		return NULL;
+	}
+	return easy;
+}
+
+int http_transfer_prepare(struct http_transfer *transfer, const struct http_settings *settings,
+                          void *owner)
+{
+	release_handle(transfer);
+	strbuf_reset(&transfer->response);
+	strbuf_reset(&transfer->headers);
+	transfer->response_too_big = false;
+	transfer->body_handed = 0;
+	transfer->curl_error[0] = '\0';
+	if (endpoint_join(settings->endpoint, strbuf_text(&transfer->path), &transfer->url))
+		return -1;
+
+	CURL *easy =
+	    http_easy_new(settings, strbuf_text(&transfer->url), owner, transfer->curl_error);
+	if (!easy)
+		return -1;
+	transfer->easy = easy;
+	CURLcode status = CURLE_OK;
 	status |= curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
 	status |= curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
 	status |= curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
 	status |= curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
-	if (settings->ca_bundle)
-		status |= curl_easy_setopt(easy, CURLOPT_CAINFO, settings->ca_bundle);
 	if (status != CURLE_OK)
 		return -1;
 

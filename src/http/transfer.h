@@ -55,6 +55,15 @@ void http_transfer_init(struct http_transfer *transfer);
 /* Frees the handle, the buffers and the body. */
 void http_transfer_release(struct http_transfer *transfer);
 
+/* Returns a new easy handle set up as every exchange with the API must be:
+ * url, owner as CURLOPT_PRIVATE, https only (http when settings allow it), no
+ * redirects, Basic auth, the user agent, timeouts and stall limit, the CA
+ * bundle, error_buffer (CURL_ERROR_SIZE bytes, kept by the caller) for
+ * libcurl's message. The caller adds its callbacks and owns the handle.
+ * NULL when out of memory or libcurl refuses an option. */
+CURL *http_easy_new(const struct http_settings *settings, const char *url, void *owner,
+                    char *error_buffer);
+
 /* Makes a fresh easy handle for the next try (method and path set, body
  * optional); owner becomes CURLOPT_PRIVATE. Returns 0, or -1 when out of memory. */
 int http_transfer_prepare(struct http_transfer *transfer, const struct http_settings *settings,
