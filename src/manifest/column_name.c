@@ -106,3 +106,15 @@ bool column_name_near(const char *left, const char *right)
 		return true;
 	return shorter >= 5 && distance(a, a_length, b, b_length) <= 1;
 }
+
+bool column_name_looks_like_data(const char *name)
+{
+	size_t digits = 0;
+	for (const char *cursor = name; *cursor; cursor++) {
+		if (*cursor >= '0' && *cursor <= '9')
+			digits++;
+		else if (!strchr(" +-.eE", *cursor))
+			return false;
+	}
+	return digits >= 6;
+}

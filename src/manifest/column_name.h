@@ -17,4 +17,8 @@ bool column_name_equal_loosely(const char *left, const char *right);
  * imei), or one letter apart. For hints only, never for binding. */
 bool column_name_near(const char *left, const char *right);
 
+/* True when a header name is really a value (six or more digits, nothing but
+ * digits, spaces and number signs): the file's header row is missing. */
+bool column_name_looks_like_data(const char *name);
+
 #endif

@@ -279,24 +279,11 @@ static const struct manifest_reader_ops csv_ops = {
     .release = csv_release,
 };
 
-/* A header of numbers is a data row: the header line is missing. */
-static bool looks_like_data(const char *name)
-{
-	size_t digits = 0;
-	for (const char *cursor = name; *cursor; cursor++) {
-		if (*cursor >= '0' && *cursor <= '9')
-			digits++;
-		else if (!strchr(" +-.eE", *cursor))
-			return false;
-	}
-	return digits >= 6;
-}
-
 static int check_header(struct manifest *manifest, struct error *error)
 {
 	for (size_t index = 0; index < manifest->column_count; index++) {
 		const char *name = manifest->column_names[index];
-		if (looks_like_data(name))
+		if (column_name_looks_like_data(name))
 			return error_set_at(error, manifest->path, manifest->header_line,
 			                    "the first line looks like data, not a header (column "
 			                    "%zu is '%.40s'); add a header line naming the columns",

@@ -710,19 +710,6 @@ static const struct manifest_reader_ops xlsx_ops = {
     .release = xlsx_release,
 };
 
-/* A header of numbers is a data row: the header row is missing. */
-static bool looks_like_data(const char *name)
-{
-	size_t digits = 0;
-	for (const char *cursor = name; *cursor; cursor++) {
-		if (*cursor >= '0' && *cursor <= '9')
-			digits++;
-		else if (!strchr(" +-.eE", *cursor))
-			return false;
-	}
-	return digits >= 6;
-}
-
 static int read_header(struct manifest *manifest, struct error *error)
 {
 	struct xlsx_state *state = manifest->xlsx;
@@ -767,7 +754,7 @@ static int read_header(struct manifest *manifest, struct error *error)
 		const char *name = manifest->column_names[index];
 		char letters[8];
 		column_letters((uint32_t)(first + index), letters, sizeof(letters));
-		if (looks_like_data(name))
+		if (column_name_looks_like_data(name))
 			return error_set_at(error, manifest->path, 0,
 			                    "row %u of sheet '%.80s' looks like data, not a header "
 			                    "(cell %s%u is '%.40s'); add a header row naming the "
