@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/strbuf.h"
+#include "ops/live_state.h"
 
 /* Every field a manifest row can carry, in alphabetical order of their names. */
 enum field_id {
@@ -148,6 +149,10 @@ struct op {
 	                     const char *raw, size_t raw_length,
 	                     const struct record *const *records, size_t count,
 	                     struct row_outcome *outcomes);
+
+	/* What the account's live state says about a row (ops/live_state.h):
+	 * plan, run's preflight, undo.csv and verify read it. */
+	struct op_live live;
 };
 
 /* The operations sorted by name, and their number. */

@@ -1,0 +1,108 @@
+/* The generic half of the operations' live-state knowledge: device field
+ * names, id_type to identifier, and the comparison entry point that falls
+ * back to "unreadable" for operations that set nothing the API lets us read. */
+#include "ops/live_state.h"
+
+#include <string.h>
+
+#include "ops/op.h"
+
+/* Indexed by enum device_field; the identifiers' names are the id_type words. */
+static const char *const device_field_names[DEVICE_FIELD_COUNT] = {
+    [DEVICE_NAME] = "device_name",
+    [DEVICE_ICCID] = "iccid",
+    [DEVICE_IMEI] = "imei",
+    [DEVICE_IMSI] = "imsi",
+    [DEVICE_MSISDN] = "msisdn",
+    [DEVICE_MDN] = "mdn",
+    [DEVICE_MEID] = "meid",
+    [DEVICE_ESN] = "esn",
+    [DEVICE_MIN] = "min",
+    [DEVICE_STATE] = "state",
+    [DEVICE_COST_CENTER] = "cost_center",
+    [DEVICE_NOTE] = "note",
+    [DEVICE_NOTE1] = "note1",
+    [DEVICE_NOTE2] = "note2",
+    [DEVICE_NOTE3] = "note3",
+};
+
+const char *device_field_name(enum device_field field)
+{
+	if ((unsigned)field >= DEVICE_FIELD_COUNT)
+		return "unknown";
+	return device_field_names[field];
+}
+
+int device_key_from_id_type(const char *id_type)
+{
+	if (!id_type || !*id_type)
+		return DEVICE_NAME;
+	for (int key = 0; key < DEVICE_KEY_COUNT; key++)
+		if (strcmp(id_type, device_field_names[key]) == 0)
+			return key;
+	return -1;
+}
+
+const char *live_match_name(enum live_match match)
+{
+	switch (match) {
+	case LIVE_IN_PLACE:
+		return "in place";
+	case LIVE_DIFFERS:
+		return "differs";
+	case LIVE_PENDING:
+		return "pending";
+	case LIVE_INCOMPATIBLE:
+		return "incompatible";
+	case LIVE_UNREADABLE:
+		return "unreadable";
+	}
+	return "unknown";
+}
+
+void op_live_compare(const struct op *op, const struct record *record,
+                     const struct device_view *device, struct live_comparison *comparison,
+                     struct strbuf *message)
+{
+	const char *target =
+	    (unsigned)op->live.target < FIELD_COUNT ? record->value[op->live.target] : NULL;
+	comparison->match = LIVE_UNREADABLE;
+	comparison->current = "";
+	comparison->target = target ? target : "";
+	if (op->live.compare)
+		op->live.compare(record, device, comparison, message);
+}
+
+int op_live_device_key(const struct op *op, const struct record *record, enum device_field *key,
+                       const char **value)
+{
+	if (op->live.flags & OP_LIVE_NO_DEVICE)
+		return -1;
+	int identify = op->live.identify;
+	const char *text = record->value[identify];
+	if (!text || !*text)
+		return -1;
+	int found = DEVICE_NAME;
+	if (identify == FIELD_DEVICE_NAME)
+		found = device_key_from_id_type(record->value[FIELD_ID_TYPE]);
+	else if (identify == FIELD_ICCID)
+		found = DEVICE_ICCID;
+	else if (identify == FIELD_IMEI)
+		found = DEVICE_IMEI;
+	if (found < 0)
+		return -1;
+	*key = (enum device_field)found;
+	*value = text;
+	return 0;
+}
+
+bool live_note_equal(const char *stored, const char *wanted)
+{
+	const char *have = stored ? stored : "";
+	const char *want = wanted ? wanted : "";
+	if (strcmp(have, want) == 0)
+		return true;
+	size_t length = strlen(have);
+	/* NOTE_ENDPOINT_MAX: the API text's "longer than 100 characters may be truncated" */
+	return length >= 100 && strncmp(have, want, length) == 0;
+}
