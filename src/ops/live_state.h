@@ -16,7 +16,6 @@
 #include "common/strbuf.h"
 
 struct record;
-struct op;
 
 /* The fields of the API text's device object a snapshot keeps. The first
  * DEVICE_KEY_COUNT are identifiers (the id_type values), indexed for look-up. */
@@ -105,18 +104,6 @@ struct op_live {
 	 * row can ask for). NULL hook when !(flags & OP_LIVE_UNDO). */
 	const char *(*previous)(const struct record *record, const struct device_view *device);
 };
-
-/* Compares for op (op->live.compare, or LIVE_UNREADABLE with the target
- * field's value). Always fills comparison; message as compare. */
-void op_live_compare(const struct op *op, const struct record *record,
-                     const struct device_view *device, struct live_comparison *comparison,
-                     struct strbuf *message);
-
-/* The device field and value that name record's device for op: by id_type
- * for FIELD_DEVICE_NAME, else the identify field's own kind. Returns 0, or -1
- * when the row names no device (OP_LIVE_NO_DEVICE, an unknown id_type). */
-int op_live_device_key(const struct op *op, const struct record *record, enum device_field *key,
-                       const char **value);
 
 /* True when a device's text equals the row's, tolerating the API's note
  * truncation: notes "longer than 100 characters may be truncated
