@@ -10,10 +10,12 @@
 #include <strings.h>
 
 #include "cli/jobfile.h"
+#include "common/duration.h"
 
-#define SCOPE_JOB     (SCOPE_RUN | SCOPE_VALIDATE)
+#define SCOPE_JOB     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_PLAN)
 #define SCOPE_SENDING (SCOPE_RUN | SCOPE_RESUME)
-#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME)
+#define SCOPE_READING (SCOPE_SENDING | SCOPE_PLAN) /* options of any command reading the API */
+#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME | SCOPE_PLAN)
 
 #define TEXT(x)        #x
 #define NUMBER_TEXT(x) TEXT(x)
@@ -215,7 +217,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(output_format),
      .value_name = "csv|xlsx",
      .json_key = "output_format",
-     .scopes = SCOPE_JOB,
+     .scopes = SCOPE_RUN | SCOPE_VALIDATE,
      WORDS(output_format_words),
      .default_text = "xlsx for an .xlsx manifest, else csv",
      .rejection = "unknown output format '{}' (csv or xlsx)",
@@ -278,7 +280,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(endpoint),
      .value_name = "URL",
      .json_key = "endpoint",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .empty_text = "empty URL",
      .default_text = "$LATTIGO_ENDPOINT, else " OPTIONS_DEFAULT_ENDPOINT,
      .help = "API root; the word sim starts the bundled lattigo-sim for this run"},
@@ -286,7 +288,7 @@ static const struct parse_option job_option_rows[] = {
      .type = PARSE_OPTION_STRING,
      FIELD(credentials),
      .value_name = "FILE",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .empty_text = "empty file name",
      .default_text = "$LATTIGO_KEY_NAME and $LATTIGO_API_KEY",
      .help = "file holding key_name:api_key, readable by its owner only"},
@@ -294,7 +296,7 @@ static const struct parse_option job_option_rows[] = {
      .type = PARSE_OPTION_FLAG,
      FIELD(insecure_http),
      .json_key = "insecure_http",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .default_text = "off",
      .help = "allow plain http:// to a non-loopback host"},
     {.name = "cacert",
@@ -302,7 +304,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(cacert),
      .value_name = "FILE",
      .json_key = "cacert",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .flags = PARSE_OPTION_PATH,
      .empty_text = "empty file name",
      .default_text = "$CURL_CA_BUNDLE, else $SSL_CERT_FILE, else the system's",
@@ -334,7 +336,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(concurrency),
      .value_name = "N",
      .json_key = "concurrency",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_CONCURRENCY,
      .default_value = "4",
@@ -344,7 +346,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(rate),
      .value_name = "R",
      .json_key = "rate",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .flags = PARSE_OPTION_EXCLUSIVE_MINIMUM,
      .real_minimum = 0,
      .real_maximum = OPTIONS_MAX_RATE,
@@ -356,7 +358,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(max_retries),
      .value_name = "N",
      .json_key = "max_retries",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 0,
      .maximum = OPTIONS_MAX_RETRIES,
      .default_value = "8",
@@ -367,7 +369,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(connect_timeout),
      .value_name = "SECONDS",
      .json_key = "connect_timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = "10",
@@ -377,7 +379,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(timeout),
      .value_name = "SECONDS",
      .json_key = "timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = "120",
@@ -387,7 +389,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(stall_timeout),
      .value_name = "SECONDS",
      .json_key = "stall_timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = "30",
@@ -436,9 +438,19 @@ static const struct parse_option job_option_rows[] = {
     {.name = "verbose",
      .type = PARSE_OPTION_FLAG,
      FIELD(verbose),
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .default_text = "off",
      .help = "one line per API call on stderr (never credentials)"},
+    {.name = "max-snapshot-age",
+     .type = PARSE_OPTION_STRING,
+     FIELD(max_snapshot_age),
+     .value_name = "DURATION",
+     .json_key = "max_snapshot_age",
+     .scopes = SCOPE_SENDING,
+     .empty_text = "empty duration",
+     .default_text = "any age",
+     .help = "refuse (exit 2) to resume on a stored snapshot of the account older than this "
+             "(e.g. 30m, 2h, 1d)"},
     {.name = "help", .type = PARSE_OPTION_HELP, .scopes = SCOPE_ALL, .help = "show this help"},
 };
 
@@ -541,6 +553,12 @@ int job_options_finish(struct job_options *options, bool needs_out, struct error
 		                        "\"manifest\"");
 	if (options->quiet && options->progress)
 		return error_set(error, "--quiet and --progress cannot be used together");
+	options->max_snapshot_age_ms = 0;
+	if (options->max_snapshot_age &&
+	    duration_parse_ms(options->max_snapshot_age, &options->max_snapshot_age_ms) < 0)
+		return error_set(
+		    error, "--max-snapshot-age: '%s' is not a duration (e.g. 90s, 30m, 2h, 1d)",
+		    options->max_snapshot_age);
 	if (!options->endpoint) {
 		const char *from_environment = getenv("LATTIGO_ENDPOINT");
 		const char *endpoint = from_environment && from_environment[0]
@@ -582,14 +600,14 @@ int job_options_load(struct job_options *options, unsigned scope, int argc, char
 	if (line.positional_count == 1) {
 		if (job_options_read_file(options, line.positional[0], error) < 0)
 			goto out;
-		if (scope == SCOPE_VALIDATE) {
+		if (scope == SCOPE_VALIDATE || scope == SCOPE_PLAN) {
 			free(options->out);
 			options->out = NULL;
 		}
 	}
 	if (parse_options_apply_line(&line, options, error) < 0)
 		goto out;
-	if (job_options_finish(options, scope != SCOPE_VALIDATE, error) < 0)
+	if (job_options_finish(options, scope != SCOPE_VALIDATE && scope != SCOPE_PLAN, error) < 0)
 		goto out;
 	result = 0;
 out:
