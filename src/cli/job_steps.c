@@ -151,7 +151,7 @@ static int read_member(const char *key, const json_t *value, size_t number, stru
 	}
 	/* verify */
 	if (!json_is_string(value) ||
-	    duration_parse_ms(json_string_value(value), &step->verify_ms) < 0)
+	    duration_parse(json_string_value(value), &step->verify_ms) < 0 || step->verify_ms <= 0)
 		return error_set(error,
 		                 "step %zu: \"verify\" must be a duration such as \"30m\", \"90s\" "
 		                 "or \"1h30m\" (at most a week)",

@@ -90,20 +90,20 @@ static void durations_parse_units_and_refuse_typos(void **state)
 {
 	(void)state;
 	int64_t ms = 0;
-	assert_int_equal(duration_parse_ms("30m", &ms), 0);
+	assert_int_equal(duration_parse("30m", &ms), 0);
 	assert_int_equal(ms, 1800000);
-	assert_int_equal(duration_parse_ms("1h30m", &ms), 0);
+	assert_int_equal(duration_parse("1h30m", &ms), 0);
 	assert_int_equal(ms, 5400000);
-	assert_int_equal(duration_parse_ms("250ms", &ms), 0);
+	assert_int_equal(duration_parse("250ms", &ms), 0);
 	assert_int_equal(ms, 250);
-	assert_int_equal(duration_parse_ms("90", &ms), 0);
+	assert_int_equal(duration_parse("90", &ms), 0);
 	assert_int_equal(ms, 90000);
-	assert_int_equal(duration_parse_ms("2m5s", &ms), 0);
+	assert_int_equal(duration_parse("2m5s", &ms), 0);
 	assert_int_equal(ms, 125000);
 	const char *refused[] = {"",    "0",    "0s", "m",    "30x", "1h30",
 	                         "-5s", "1.5h", "8d", "200h", " 5s"};
 	for (size_t index = 0; index < sizeof(refused) / sizeof(refused[0]); index++)
-		assert_int_equal(duration_parse_ms(refused[index], &ms), -1);
+		assert_int_equal(duration_parse(refused[index], &ms), -1);
 }
 
 int main(void)
