@@ -363,6 +363,11 @@ int command_plan(int argc, char **argv)
 	}
 	if (loaded < 0)
 		goto out;
+	if (options.step_count) {
+		error_set(&error, "plan takes one operation: a job file with \"steps\" is not "
+		                  "planned yet; plan each step with --op OP");
+		goto out;
+	}
 	if (strcmp(options.manifest, "-") == 0) {
 		error_set(&error, "plan reads the manifest twice: give a file, not - (stdin)");
 		goto out;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "cli/job_steps.h"
 #include "common/parse_options.h"
 #include "manifest/binding.h"
 #include "manifest/manifest.h"
@@ -63,13 +64,17 @@ struct job_options {
 	long stall_timeout;   /* seconds */
 	bool dry_run;
 	bool yes;
-	bool quiet;                  /* no progress display */
-	bool progress;               /* progress display even when stderr is not a TTY */
-	bool verbose;                /* one line per call on stderr */
-	bool resend_on_5xx;          /* re-send sms / locate calls answered 5xx */
-	char *max_errors;            /* --max-errors N or P%, NULL: none */
-	char *job_file;              /* the job file read, or NULL */
-	char *max_snapshot_age;      /* --max-snapshot-age DURATION as given, NULL: any age */
+	bool quiet;             /* no progress display */
+	bool progress;          /* progress display even when stderr is not a TTY */
+	bool verbose;           /* one line per call on stderr */
+	bool resend_on_5xx;     /* re-send sms / locate calls answered 5xx */
+	char *max_errors;       /* --max-errors N or P%, NULL: none */
+	char *job_file;         /* the job file read, or NULL */
+	struct job_step *steps; /* a job file's "steps" (op is NULL then); owned */
+	size_t step_count;
+	bool partial;           /* "partial": a row invalid for a later step still runs the steps
+	                           before it */
+	char *max_snapshot_age; /* --max-snapshot-age DURATION as given, NULL: any age */
 	int64_t max_snapshot_age_ms; /* parsed by job_options_finish; 0: any age */
 };
 
@@ -78,7 +83,8 @@ enum option_scope {
 	SCOPE_RUN = 1 << 0,
 	SCOPE_VALIDATE = 1 << 1,
 	SCOPE_RESUME = 1 << 2,
-	SCOPE_PLAN = 1 << 3, /* `plan`: validate's options plus reading the account */
+	SCOPE_JOB_FILE = 1 << 3, /* job files (and job.json) only: no command line flag */
+	SCOPE_PLAN = 1 << 4,     /* `plan`: validate's options plus reading the account */
 };
 
 /* The options of run, validate and resume: one row per option, filling
