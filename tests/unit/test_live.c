@@ -362,6 +362,7 @@ static void classify_activate(void **state)
 	record.value[FIELD_ICCID] = "89012600000000000037";
 	live_classify(op, &record, snapshot, &verdict);
 	assert_int_equal(verdict.kind, LIVE_UNCHANGED);
+	assert_int_equal(verdict.match, LIVE_PENDING);
 	assert_non_null(strstr(verdict.message, "pending"));
 	/* the ICCID of a suspended device */
 	record.value[FIELD_ICCID] = "89012600000000000029";
