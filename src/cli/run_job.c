@@ -24,7 +24,7 @@
 #include "cli/sim_launcher.h"
 #include "common/clock.h"
 #include "common/file_io.h"
-#include "engine/endpoint_policy.h"
+#include "http/endpoint_policy.h"
 #include "engine/engine.h"
 #include "engine/max_errors.h"
 #include "http/tls.h"
