@@ -717,6 +717,11 @@ char *job_options_result_affecting_text(const struct job_options *options)
 	return text;
 }
 
+int job_options_from_json(const json_t *object, struct job_options *options, struct error *error)
+{
+	return parse_options_from_json(&job_option_table, object, options, NULL, error);
+}
+
 bool job_options_want_xlsx(const struct job_options *options)
 {
 	if (options->output_format != OUTPUT_FORMAT_AUTO)

@@ -141,5 +141,8 @@ int job_options_to_json(const struct job_options *options, json_t **out);
  * as compact JSON text with sorted keys: a resume with other values is
  * refused. malloc'd; NULL when out of memory. */
 char *job_options_result_affecting_text(const struct job_options *options);
+/* Applies every key of a job-file object to options; an unknown key or a
+ * value of the wrong type is an error naming the key. Returns 0 or -1. */
+int job_options_from_json(const json_t *object, struct job_options *options, struct error *error);
 
 #endif

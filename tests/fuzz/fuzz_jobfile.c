@@ -20,8 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct job_options options;
 	job_options_init(&options);
 	error_clear(&error);
-	if (json_is_object(object) &&
-	    parse_options_from_json(&job_option_table, object, &options, NULL, &error) == 0) {
+	if (json_is_object(object) && job_options_from_json(object, &options, &error) == 0) {
 		json_t *back = NULL;
 		if (job_options_to_json(&options, &back) == 0)
 			json_decref(back);

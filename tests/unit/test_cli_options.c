@@ -382,7 +382,7 @@ static void job_json_round_trips_without_credentials(void **state)
 	struct job_options copy;
 	job_options_init(&copy);
 	error_clear(&error);
-	assert_int_equal(parse_options_from_json(&job_option_table, json, &copy, NULL, &error), 0);
+	assert_int_equal(job_options_from_json(json, &copy, &error), 0);
 	assert_string_equal(copy.op, options.op);
 	assert_string_equal(copy.manifest, options.manifest);
 	assert_string_equal(copy.out, options.out);
