@@ -222,39 +222,6 @@ static int broken_output(struct export_loop *loop)
 	            "same export again to continue");
 }
 
-/* The failed row's line of errors.csv: its own cells, the error, where it came from. */
-static void write_error_line(struct export_loop *loop, const struct unit *unit)
-{
-	struct csv_writer csv;
-	csv_writer_init(&csv, loop->output->errors);
-	bool has_columns = loop->source.manifest && manifest_column_count(loop->source.manifest);
-	for (size_t index = 0; index < loop->error_column_count; index++) {
-		const char *value = NULL;
-		if (has_columns)
-			value = index < unit->row.value_count ? unit->row.values[index] : NULL;
-		else
-			value = index == 0 ? unit->row.device : unit->row.id_type;
-		csv_writer_cell(&csv, value);
-	}
-	char number[24];
-	csv_writer_cell(&csv, unit->error);
-	snprintf(number, sizeof(number), "%" PRIu64, unit->row.row);
-	csv_writer_cell_raw(&csv, number);
-	snprintf(number, sizeof(number), "%" PRIu64, unit->row.line);
-	csv_writer_cell_raw(&csv, number);
-	csv_writer_end_line(&csv);
-}
-
-/* A failed row: counted, a line of errors.csv and a line on stderr. */
-static void write_row_error(struct export_loop *loop, const struct unit *unit)
-{
-	loop->totals->errors++;
-	loop->row_errors_this_run++;
-	if (loop->output->errors)
-		write_error_line(loop, unit);
-	fprintf(stderr, "lattigo-batch: export: row %" PRIu64 ": %s\n", unit->row.row, unit->error);
-}
-
 /* Writes finished units in order; commits about every COMMIT_EVERY_MS. */
 static int write_finished(struct export_loop *loop, bool final)
 {
@@ -270,8 +237,35 @@ static int write_finished(struct export_loop *loop, bool final)
 		if (unit->text_size &&
 		    fwrite(unit->text, 1, unit->text_size, output->records) != unit->text_size)
 			return broken_output(loop);
-		if (unit->error)
-			write_row_error(loop, unit);
+		if (unit->error) {
+			loop->totals->errors++;
+			loop->row_errors_this_run++;
+			if (output->errors) {
+				struct csv_writer csv;
+				csv_writer_init(&csv, output->errors);
+				for (size_t index = 0; index < loop->error_column_count; index++) {
+					const char *value = NULL;
+					if (loop->source.manifest &&
+					    manifest_column_count(loop->source.manifest))
+						value = index < unit->row.value_count
+						            ? unit->row.values[index]
+						            : NULL;
+					else
+						value = index == 0 ? unit->row.device
+						                   : unit->row.id_type;
+					csv_writer_cell(&csv, value);
+				}
+				char number[24];
+				csv_writer_cell(&csv, unit->error);
+				snprintf(number, sizeof(number), "%" PRIu64, unit->row.row);
+				csv_writer_cell_raw(&csv, number);
+				snprintf(number, sizeof(number), "%" PRIu64, unit->row.line);
+				csv_writer_cell_raw(&csv, number);
+				csv_writer_end_line(&csv);
+			}
+			fprintf(stderr, "lattigo-batch: export: row %" PRIu64 ": %s\n",
+			        unit->row.row, unit->error);
+		}
 		if (ferror(output->records) || (output->errors && ferror(output->errors)))
 			return broken_output(loop);
 		loop->totals->records += unit->records;
@@ -478,116 +472,6 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 	return 0;
 }
 
-/* A retry: counted against the budget (429s are not), paced by AIMD and a
- * 429's pause, due after the decision's delay. */
-static void schedule_retry(struct export_loop *loop, struct unit *unit,
-                           const struct read_decision *decision)
-{
-	if (decision->spends_budget && !retry_budget_try_spend(&loop->budget)) {
-		char message[600];
-		snprintf(message, sizeof(message),
-		         "the API keeps failing (last: %s); the retry budget is spent; stopped "
-		         "so the export can be resumed later",
-		         decision->message);
-		stop(loop, 3, message);
-		return;
-	}
-	loop->totals->retries++;
-	if (decision->throttled) {
-		loop->totals->throttled++;
-		aimd_on_throttled(&loop->aimd, clock_monotonic_ms());
-		int64_t until = clock_monotonic_ms() + decision->delay_ms;
-		if (until > loop->pause_until_ms)
-			loop->pause_until_ms = until;
-	}
-	unit->not_before_ms = clock_monotonic_ms() + decision->delay_ms;
-}
-
-/* The device's row goes to errors.csv; records of earlier pages are
- * dropped: a device is all or nothing. */
-static void fail_device(struct export_loop *loop, struct unit *unit, const char *message)
-{
-	unit->error = strdup(message);
-	if (!unit->error) {
-		stop(loop, 3, "out of memory");
-		return;
-	}
-	fclose(unit->stream);
-	free(unit->text);
-	unit->text = NULL;
-	unit->text_size = 0;
-	unit->stream = open_memstream(&unit->text, &unit->text_size);
-	unit->records = 0;
-	unit->done = true;
-	if (!unit->stream)
-		stop(loop, 3, "out of memory");
-}
-
-static void apply_decision(struct export_loop *loop, struct unit *unit,
-                           const struct read_decision *decision)
-{
-	switch (decision->verdict) {
-	case READ_ACCEPT:
-		return;
-	case READ_RETRY:
-		schedule_retry(loop, unit, decision);
-		return;
-	case READ_DEVICE_ERROR:
-		fail_device(loop, unit, decision->message);
-		return;
-	case READ_STOP_REFUSED:
-		stop(loop, 2, decision->message);
-		return;
-	case READ_STOP_FAILING:
-		stop(loop, 3, decision->message);
-		return;
-	case READ_STOP_LISTING:
-		stop(loop, 1, decision->message);
-		return;
-	}
-}
-
-/* Decides about the answer the unit's transfer holds; a 200 whose body is
- * not the JSON the API text shows is decided again as a 502 (retried). */
-static void decide_answer(struct export_loop *loop, struct unit *unit, CURLcode result, long status,
-                          const char *problem, struct read_decision *decision)
-{
-	struct http_transfer *transfer = &unit->transfer;
-	char retry_after[128];
-	struct read_answer answer = {
-	    .result = result,
-	    .status = status,
-	    .retry_after =
-	        http_transfer_header(transfer, "Retry-After", retry_after, sizeof(retry_after)) == 0
-	            ? retry_after
-	            : NULL,
-	    .too_big = transfer->response_too_big,
-	    .curl_error = problem,
-	    .body = strbuf_text(&transfer->response),
-	    .body_length = transfer->response.length,
-	    .attempt = unit->attempt,
-	    .per_device = loop->request->endpoint->per_device,
-	    .device = unit->row.device,
-	};
-	int64_t now_wall = clock_wall_ms();
-	unsigned max_tries = loop->request->max_tries;
-	read_decide(&answer, max_tries, now_wall, random_next(&loop->random), decision);
-	if (decision->verdict != READ_ACCEPT)
-		return;
-	aimd_on_success(&loop->aimd);
-	if (accept_answer(loop, unit) <= 0)
-		return;
-	answer.status = 502;
-	read_decide(&answer, max_tries, now_wall, random_next(&loop->random), decision);
-	snprintf(decision->message, sizeof(decision->message),
-	         "the answer to GET %s is not the JSON the API text shows",
-	         loop->request->endpoint->path);
-	if (decision->verdict == READ_STOP_FAILING)
-		snprintf(decision->message, sizeof(decision->message),
-		         "the API keeps answering something that is not JSON; stopped so the "
-		         "export can be resumed later");
-}
-
 static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode result)
 {
 	struct http_transfer *transfer = &unit->transfer;
@@ -605,9 +489,95 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 	record_exchange(loop, unit, status, problem);
 	if (loop->stopping)
 		return;
+	char retry_after[128];
+	struct read_answer answer = {
+	    .result = result,
+	    .status = status,
+	    .retry_after =
+	        http_transfer_header(transfer, "Retry-After", retry_after, sizeof(retry_after)) == 0
+	            ? retry_after
+	            : NULL,
+	    .too_big = transfer->response_too_big,
+	    .curl_error = problem,
+	    .body = strbuf_text(&transfer->response),
+	    .body_length = transfer->response.length,
+	    .attempt = unit->attempt,
+	    .per_device = loop->request->endpoint->per_device,
+	    .device = unit->row.device,
+	};
+	int64_t now_wall = clock_wall_ms();
 	struct read_decision decision;
-	decide_answer(loop, unit, result, status, problem, &decision);
-	apply_decision(loop, unit, &decision);
+	read_decide(&answer, loop->request->max_tries, now_wall, random_next(&loop->random),
+	            &decision);
+	if (decision.verdict == READ_ACCEPT) {
+		aimd_on_success(&loop->aimd);
+		int accepted = accept_answer(loop, unit);
+		if (accepted <= 0)
+			return;
+		/* A 200 whose body is not the JSON the API text shows: retried. */
+		answer.status = 502;
+		read_decide(&answer, loop->request->max_tries, now_wall, random_next(&loop->random),
+		            &decision);
+		snprintf(decision.message, sizeof(decision.message),
+		         "the answer to GET %s is not the JSON the API text shows",
+		         loop->request->endpoint->path);
+		if (decision.verdict == READ_STOP_FAILING)
+			snprintf(
+			    decision.message, sizeof(decision.message),
+			    "the API keeps answering something that is not JSON; stopped so the "
+			    "export can be resumed later");
+	}
+	switch (decision.verdict) {
+	case READ_ACCEPT:
+		return;
+	case READ_RETRY:
+		if (decision.spends_budget && !retry_budget_try_spend(&loop->budget)) {
+			char message[600];
+			snprintf(
+			    message, sizeof(message),
+			    "the API keeps failing (last: %s); the retry budget is spent; stopped "
+			    "so the export can be resumed later",
+			    decision.message);
+			stop(loop, 3, message);
+			return;
+		}
+		loop->totals->retries++;
+		if (decision.throttled) {
+			loop->totals->throttled++;
+			aimd_on_throttled(&loop->aimd, clock_monotonic_ms());
+			int64_t until = clock_monotonic_ms() + decision.delay_ms;
+			if (until > loop->pause_until_ms)
+				loop->pause_until_ms = until;
+		}
+		unit->not_before_ms = clock_monotonic_ms() + decision.delay_ms;
+		return;
+	case READ_DEVICE_ERROR:
+		unit->error = strdup(decision.message);
+		if (!unit->error) {
+			stop(loop, 3, "out of memory");
+			return;
+		}
+		/* Records of earlier pages are dropped: a device is all or nothing. */
+		fclose(unit->stream);
+		free(unit->text);
+		unit->text = NULL;
+		unit->text_size = 0;
+		unit->stream = open_memstream(&unit->text, &unit->text_size);
+		unit->records = 0;
+		unit->done = true;
+		if (!unit->stream)
+			stop(loop, 3, "out of memory");
+		return;
+	case READ_STOP_REFUSED:
+		stop(loop, 2, decision.message);
+		return;
+	case READ_STOP_FAILING:
+		stop(loop, 3, decision.message);
+		return;
+	case READ_STOP_LISTING:
+		stop(loop, 1, decision.message);
+		return;
+	}
 }
 
 /* Starts due reads, oldest unit first, within concurrency, --rate and any 429 pause. */
