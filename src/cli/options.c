@@ -328,7 +328,8 @@ static const struct parse_option job_option_rows[] = {
      .flags = PARSE_OPTION_PATH,
      .empty_text = "empty directory name",
      .default_text = "./out/<manifest-stem>-<op> (run)",
-     .help = "job directory (run); where errors.csv is written (validate)"},
+     .help = "job directory (run); where errors.csv is written (validate); plan.csv and the "
+             "snapshot read (plan)"},
     {.name = "endpoint",
      .type = PARSE_OPTION_STRING,
      FIELD(endpoint),
