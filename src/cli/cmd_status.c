@@ -112,7 +112,7 @@ static void print_text(const char *directory, const struct journal_read_result *
 	else
 		printf("%-13snot running, not finished (resume it with 'lattigo-batch resume "
 		       "%s')\n",
-		       "state:", directory);
+		       "state:", shown);
 	print_rows(replay);
 	printf("%-13s%" PRIu64 " (retries %" PRIu64 ", throttled %" PRIu64 ")\n",
 	       "calls:", calls->calls, calls->retries, calls->throttled);
