@@ -10,16 +10,21 @@
 #include "http/endpoint_policy.h"
 #include "http/tls.h"
 
-void http_transfer_init(struct http_transfer *transfer)
+void http_transfer_init_limit(struct http_transfer *transfer, size_t response_limit)
 {
 	memset(transfer, 0, sizeof(*transfer));
 	strbuf_init(&transfer->path, 8192);
 	strbuf_init(&transfer->url, 16384);
-	strbuf_init(&transfer->response, HTTP_RESPONSE_LIMIT);
+	strbuf_init(&transfer->response, response_limit);
 	strbuf_init(&transfer->headers, HTTP_HEADERS_LIMIT);
 }
 
-static void release_handle(struct http_transfer *transfer)
+void http_transfer_init(struct http_transfer *transfer)
+{
+	http_transfer_init_limit(transfer, HTTP_RESPONSE_LIMIT);
+}
+
+void http_transfer_drop_handle(struct http_transfer *transfer)
 {
 	if (transfer->easy)
 		curl_easy_cleanup(transfer->easy);
@@ -30,7 +35,7 @@ static void release_handle(struct http_transfer *transfer)
 
 void http_transfer_release(struct http_transfer *transfer)
 {
-	release_handle(transfer);
+	http_transfer_drop_handle(transfer);
 	strbuf_release(&transfer->path);
 	strbuf_release(&transfer->url);
 	strbuf_release(&transfer->response);
@@ -142,10 +147,56 @@ CURL *http_easy_new(const struct http_settings *settings, const char *url, void 
 	return easy;
 }
 
+/* The request headers every exchange sends (Content-Type with a body).
+ * Returns the list (freed by the caller), or NULL when out of memory. */
+static struct curl_slist *request_headers(bool with_body)
+{
+	const char *const lines[] = {"Accept: application/json",
+	                             /* no 100-continue round trip before small bodies */
+	                             "Expect:", "Content-Type: application/json"};
+	size_t count = with_body ? 3 : 2;
+	struct curl_slist *list = NULL;
+	for (size_t index = 0; index < count; index++) {
+		struct curl_slist *grown = curl_slist_append(list, lines[index]);
+		if (!grown) {
+			curl_slist_free_all(list);
+			return NULL;
+		}
+		list = grown;
+	}
+	return list;
+}
+
+/* A POST, PUT or other method with a body: handed over through on_read /
+ * on_seek, or an empty one. Returns libcurl's codes or-ed together. */
+static CURLcode set_method_and_body(struct http_transfer *transfer)
+{
+	CURL *easy = transfer->easy;
+	CURLcode status = curl_easy_setopt(easy, CURLOPT_POST, 1L);
+	if (transfer->body) {
+		status |= curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
+		status |= curl_easy_setopt(easy, CURLOPT_READDATA, transfer);
+		status |= curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, on_seek);
+		status |= curl_easy_setopt(easy, CURLOPT_SEEKDATA, transfer);
+		status |= curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+		                           (curl_off_t)transfer->body_length);
+	} else {
+		status |= curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
+		status |= curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+		/* Nothing to veto a re-send with: a non-idempotent call without
+		 * a body never rides a reused connection. */
+		if (transfer->refuse_rewind)
+			status |= curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+	}
+	if (strcmp(transfer->method, "POST") != 0)
+		status |= curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, transfer->method);
+	return status;
+}
+
 int http_transfer_prepare(struct http_transfer *transfer, const struct http_settings *settings,
                           void *owner)
 {
-	release_handle(transfer);
+	http_transfer_drop_handle(transfer);
 	strbuf_reset(&transfer->response);
 	strbuf_reset(&transfer->headers);
 	transfer->response_too_big = false;
@@ -167,51 +218,13 @@ int http_transfer_prepare(struct http_transfer *transfer, const struct http_sett
 	if (status != CURLE_OK)
 		return -1;
 
-	struct curl_slist *list = NULL;
-	const char *const fixed[] = {"Accept: application/json",
-	                             /* no 100-continue round trip before small bodies */
-	                             "Expect:"};
-	for (size_t index = 0; index < 2; index++) {
-		struct curl_slist *grown = curl_slist_append(list, fixed[index]);
-		if (!grown)
-			goto no_memory;
-		list = grown;
-	}
-	if (transfer->body) {
-		struct curl_slist *grown =
-		    curl_slist_append(list, "Content-Type: application/json");
-		if (!grown)
-			goto no_memory;
-		list = grown;
-	}
-	transfer->header_list = list;
-	status |= curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
-
-	if (strcmp(transfer->method, "GET") != 0) {
-		status |= curl_easy_setopt(easy, CURLOPT_POST, 1L);
-		if (transfer->body) {
-			status |= curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
-			status |= curl_easy_setopt(easy, CURLOPT_READDATA, transfer);
-			status |= curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, on_seek);
-			status |= curl_easy_setopt(easy, CURLOPT_SEEKDATA, transfer);
-			status |= curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-			                           (curl_off_t)transfer->body_length);
-		} else {
-			status |= curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
-			status |=
-			    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
-			/* Nothing to veto a re-send with: a non-idempotent call without
-			 * a body never rides a reused connection. */
-			if (transfer->refuse_rewind)
-				status |= curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
-		}
-		if (strcmp(transfer->method, "POST") != 0)
-			status |= curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, transfer->method);
-	}
+	transfer->header_list = request_headers(transfer->body != NULL);
+	if (!transfer->header_list)
+		return -1;
+	status |= curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->header_list);
+	if (strcmp(transfer->method, "GET") != 0)
+		status |= set_method_and_body(transfer);
 	return status == CURLE_OK ? 0 : -1;
-no_memory:
-	curl_slist_free_all(list);
-	return -1;
 }
 
 int http_transfer_header(const struct http_transfer *transfer, const char *name, char *out,
@@ -237,6 +250,19 @@ int http_transfer_header(const struct http_transfer *transfer, const char *name,
 		line += length + (end ? 1 : 0);
 	}
 	return -1;
+}
+
+int http_query_add(struct strbuf *path, const char *key, const char *value)
+{
+	if (!value)
+		return 0;
+	char *escaped = curl_easy_escape(NULL, value, 0);
+	if (!escaped)
+		return -1;
+	int result = strbuf_appendf(path, "%c%s=%s", strchr(strbuf_text(path), '?') ? '&' : '?',
+	                            key, escaped);
+	curl_free(escaped);
+	return result == STRBUF_OK ? 0 : -1;
 }
 
 bool http_request_may_have_arrived(CURLcode result, long request_size, size_t body_handed)
@@ -266,14 +292,19 @@ enum http_transport http_transfer_outcome(struct http_transfer *transfer, CURLco
 		return TRANSPORT_ANSWERED;
 	}
 	*http_status = 0;
-	*problem = transfer->response_too_big ? "the answer exceeded 4 MiB"
-	           : transfer->curl_error[0]  ? transfer->curl_error
-	                                      : curl_easy_strerror(result);
+	if (transfer->response_too_big) {
+		snprintf(transfer->problem_text, sizeof(transfer->problem_text),
+		         "the answer exceeded %zu MiB", transfer->response.limit / (1024u * 1024u));
+		*problem = transfer->problem_text;
+	} else {
+		*problem =
+		    transfer->curl_error[0] ? transfer->curl_error : curl_easy_strerror(result);
+	}
 	if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE) {
 		/* say which: expired, another host, an unknown authority */
-		http_tls_explain(transfer->easy, result, *problem, transfer->tls_problem,
-		                 sizeof(transfer->tls_problem));
-		*problem = transfer->tls_problem;
+		http_tls_explain(transfer->easy, result, *problem, transfer->problem_text,
+		                 sizeof(transfer->problem_text));
+		*problem = transfer->problem_text;
 		return TRANSPORT_UNSAFE;
 	}
 	if (result == CURLE_UNSUPPORTED_PROTOCOL)
