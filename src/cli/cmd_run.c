@@ -16,6 +16,7 @@
 #include "pipeline/pipeline.h"
 #include "cli/plan.h"
 #include "cli/run_job.h"
+#include "cli/verify_job.h"
 
 #define JOB_OPTIONS_FILE "job.json"
 
@@ -119,7 +120,8 @@ int command_run(int argc, char **argv)
 		goto out;
 	}
 	const struct op *op = pipeline_find_op(options.op, &error);
-	if (!op || check_confirmation(op, &options, &error) < 0) {
+	if (!op || check_confirmation(op, &options, &error) < 0 ||
+	    verify_option_check(op, &options, &error) < 0) {
 		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
@@ -202,7 +204,8 @@ int command_resume(int argc, char **argv)
 		exit_code = report_error(&error, EXIT_RESUME_REFUSED);
 		goto out;
 	}
-	if (check_confirmation(op, &options, &error) < 0) {
+	if (check_confirmation(op, &options, &error) < 0 ||
+	    verify_option_check(op, &options, &error) < 0) {
 		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}

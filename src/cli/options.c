@@ -10,10 +10,13 @@
 #include <strings.h>
 
 #include "cli/jobfile.h"
+#include "common/duration.h"
 
 #define SCOPE_JOB     (SCOPE_RUN | SCOPE_VALIDATE)
 #define SCOPE_SENDING (SCOPE_RUN | SCOPE_RESUME)
-#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME)
+#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME | SCOPE_VERIFY)
+/* what verify takes from the sending options: where and how to read, the display */
+#define SCOPE_READING (SCOPE_SENDING | SCOPE_VERIFY)
 
 #define TEXT(x)        #x
 #define NUMBER_TEXT(x) TEXT(x)
@@ -144,6 +147,47 @@ const struct parse_option_handler options_set_handler = {
     .to_json = assignments_to_json,
     .release = release_assignments,
     .json_object_members = true,
+};
+
+/* --verify[=DURATION]: on with no value, a wait with one. */
+static int apply_verify(const struct parse_option *row, void *base, const char *value,
+                        const char *label, struct error *error)
+{
+	struct verify_request *request = (struct verify_request *)((char *)base + row->offset);
+	int64_t wait_ms = 0;
+	if (value && duration_parse(value, &wait_ms) < 0)
+		return error_set(
+		    error, "%s: '%s' is not a duration such as 90s, 30m or 1h30m (at most 7d)",
+		    label, value);
+	request->enabled = true;
+	request->wait_ms = wait_ms;
+	return 0;
+}
+
+/* true, or the wait as a duration text; NULL when off. */
+static json_t *verify_to_json(const struct parse_option *row, const void *base, bool *failed)
+{
+	const struct verify_request *request =
+	    (const struct verify_request *)((const char *)base + row->offset);
+	if (!request->enabled)
+		return NULL;
+	char text[48];
+	json_t *value = request->wait_ms
+	                    ? json_string(duration_format(request->wait_ms, text, sizeof(text)))
+	                    : json_true();
+	*failed |= !value;
+	return value;
+}
+
+static void release_verify(const struct parse_option *row, void *base)
+{
+	memset((char *)base + row->offset, 0, sizeof(struct verify_request));
+}
+
+static const struct parse_option_handler verify_handler = {
+    .apply = apply_verify,
+    .to_json = verify_to_json,
+    .release = release_verify,
 };
 
 static const struct parse_option_word format_words[] = {
@@ -278,7 +322,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(endpoint),
      .value_name = "URL",
      .json_key = "endpoint",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .empty_text = "empty URL",
      .default_text = "$LATTIGO_ENDPOINT, else " OPTIONS_DEFAULT_ENDPOINT,
      .help = "API root; the word sim starts the bundled lattigo-sim for this run"},
@@ -286,7 +330,7 @@ static const struct parse_option job_option_rows[] = {
      .type = PARSE_OPTION_STRING,
      FIELD(credentials),
      .value_name = "FILE",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .empty_text = "empty file name",
      .default_text = "$LATTIGO_KEY_NAME and $LATTIGO_API_KEY",
      .help = "file holding key_name:api_key, readable by its owner only"},
@@ -294,7 +338,7 @@ static const struct parse_option job_option_rows[] = {
      .type = PARSE_OPTION_FLAG,
      FIELD(insecure_http),
      .json_key = "insecure_http",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .default_text = "off",
      .help = "allow plain http:// to a non-loopback host"},
     {.name = "cacert",
@@ -302,7 +346,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(cacert),
      .value_name = "FILE",
      .json_key = "cacert",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .flags = PARSE_OPTION_PATH,
      .empty_text = "empty file name",
      .default_text = "$CURL_CA_BUNDLE, else $SSL_CERT_FILE, else the system's",
@@ -334,7 +378,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(concurrency),
      .value_name = "N",
      .json_key = "concurrency",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_CONCURRENCY,
      .default_value = "4",
@@ -344,7 +388,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(rate),
      .value_name = "R",
      .json_key = "rate",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .flags = PARSE_OPTION_EXCLUSIVE_MINIMUM,
      .real_minimum = 0,
      .real_maximum = OPTIONS_MAX_RATE,
@@ -356,7 +400,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(max_retries),
      .value_name = "N",
      .json_key = "max_retries",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 0,
      .maximum = OPTIONS_MAX_RETRIES,
      .default_value = "8",
@@ -367,7 +411,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(connect_timeout),
      .value_name = "SECONDS",
      .json_key = "connect_timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = "10",
@@ -377,7 +421,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(timeout),
      .value_name = "SECONDS",
      .json_key = "timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = "120",
@@ -387,7 +431,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(stall_timeout),
      .value_name = "SECONDS",
      .json_key = "stall_timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = "30",
@@ -407,13 +451,13 @@ static const struct parse_option job_option_rows[] = {
     {.name = "quiet",
      .type = PARSE_OPTION_FLAG,
      FIELD(quiet),
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .default_text = "TTY-dependent",
      .help = "no progress display"},
     {.name = "progress",
      .type = PARSE_OPTION_FLAG,
      FIELD(progress),
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .default_text = "TTY-dependent",
      .help = "progress display even when stderr is not a terminal"},
     {.name = "max-errors",
@@ -436,9 +480,28 @@ static const struct parse_option job_option_rows[] = {
     {.name = "verbose",
      .type = PARSE_OPTION_FLAG,
      FIELD(verbose),
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .default_text = "off",
      .help = "one line per API call on stderr (never credentials)"},
+    {.name = "verify",
+     .type = PARSE_OPTION_CUSTOM,
+     FIELD(verify),
+     .handler = &verify_handler,
+     .value_name = "DURATION",
+     .json_key = "verify",
+     .scopes = SCOPE_SENDING,
+     .flags = PARSE_OPTION_OPTIONAL_VALUE,
+     .default_text = "off",
+     .help = "when the job ends, verify its rows as `verify` does, waiting up to DURATION "
+             "(e.g. 30m) for pending ones"},
+    {.name = "wait",
+     .type = PARSE_OPTION_DURATION,
+     FIELD(wait_ms),
+     .value_name = "DURATION",
+     .scopes = SCOPE_VERIFY,
+     .default_text = "0s: read once",
+     .help = "re-read pending rows (2 s, doubling to 60 s apart) until none is pending or "
+             "DURATION (e.g. 90s, 30m, 1h30m) has passed"},
     {.name = "help", .type = PARSE_OPTION_HELP, .scopes = SCOPE_ALL, .help = "show this help"},
 };
 

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 #include "common/parse_options.h"
@@ -30,6 +31,13 @@ enum output_format {
 	OUTPUT_FORMAT_AUTO = 0, /* xlsx too when the manifest is an .xlsx workbook */
 	OUTPUT_FORMAT_CSV,
 	OUTPUT_FORMAT_XLSX,
+};
+
+/* run --verify[=DURATION]: verify the job's rows when it ends, waiting up to
+ * wait_ms for pending ones. */
+struct verify_request {
+	bool enabled;
+	int64_t wait_ms;
 };
 
 /* Everything a job is defined by (SPEC §2), after defaults, the job file and
@@ -62,12 +70,14 @@ struct job_options {
 	long stall_timeout;   /* seconds */
 	bool dry_run;
 	bool yes;
-	bool quiet;         /* no progress display */
-	bool progress;      /* progress display even when stderr is not a TTY */
-	bool verbose;       /* one line per call on stderr */
-	bool resend_on_5xx; /* re-send sms / locate calls answered 5xx */
-	char *max_errors;   /* --max-errors N or P%, NULL: none */
-	char *job_file;     /* the job file read, or NULL */
+	bool quiet;                   /* no progress display */
+	bool progress;                /* progress display even when stderr is not a TTY */
+	bool verbose;                 /* one line per call on stderr */
+	bool resend_on_5xx;           /* re-send sms / locate calls answered 5xx */
+	char *max_errors;             /* --max-errors N or P%, NULL: none */
+	struct verify_request verify; /* run --verify[=DURATION] */
+	int64_t wait_ms;              /* verify --wait DURATION */
+	char *job_file;               /* the job file read, or NULL */
 };
 
 /* Which command an option belongs to (bits of parse_option.scopes). */
@@ -75,6 +85,7 @@ enum option_scope {
 	SCOPE_RUN = 1 << 0,
 	SCOPE_VALIDATE = 1 << 1,
 	SCOPE_RESUME = 1 << 2,
+	SCOPE_VERIFY = 1 << 3,
 };
 
 /* The options of run, validate and resume: one row per option, filling

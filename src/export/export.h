@@ -12,16 +12,28 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "audit/audit.h"
 #include "common/error.h"
 #include "export/read_endpoint.h"
 #include "export/transfer.h"
 #include "manifest/binding.h"
 
+/* One device of a per-device read given in memory instead of a manifest
+ * (verify reads back a job's rows under their own row numbers). */
+struct export_device {
+	uint64_t row;        /* the row the reads are recorded under (audit trail) */
+	const char *device;  /* the device_name value, or the id named by id_type */
+	const char *id_type; /* NULL: device_name */
+};
+
 /* What to read and how: everything but the transport decides the output. */
 struct export_request {
 	const struct read_endpoint *endpoint;
-	const char *manifest_path; /* per-device kinds */
+	const char *manifest_path;           /* per-device kinds */
+	const struct export_device *devices; /* per-device kinds: these instead of a manifest */
+	size_t device_count;
 	const struct field_assignment *maps;
 	size_t map_count;
 	const struct field_assignment *sets; /* --set, and --id-type as --set id_type=… */
@@ -62,6 +74,14 @@ struct export_output {
 	 * end); NULL when nothing needs it. Returns 0, or -1 with error. */
 	int (*commit)(void *context, const struct export_totals *totals, struct error *error);
 	void *context;
+	/* When visit_record is set, records are handed to it as they arrive
+	 * (any order) instead of being written to records, and a device that
+	 * cannot be read goes to visit_error instead of errors and stderr. row is
+	 * the device's row (0 for account listings). visit_record returns 0, or
+	 * -1 with error to stop the export (exit 3). */
+	int (*visit_record)(void *context, uint64_t row, const json_t *record, struct error *error);
+	void (*visit_error)(void *context, uint64_t row, const char *message);
+	void *visit_context;
 };
 
 /* Runs the export. totals holds the committed counters on entry and the

@@ -121,6 +121,8 @@ static struct unit *unit_new(struct export_loop *loop, uint64_t index)
 static int open_source(struct export_loop *loop)
 {
 	const struct export_request *request = loop->request;
+	if (request->devices)
+		return 0; /* rows in memory: no manifest, no errors.csv */
 	if (device_source_open(&loop->source, request->manifest_path, request->maps,
 	                       request->map_count, request->sets, request->set_count,
 	                       loop->error) < 0) {
@@ -170,6 +172,24 @@ static int open_source(struct export_loop *loop)
 	return 0;
 }
 
+/* The next device of request->devices into unit: 1, 0 at the end (source_done
+ * set), -1 when out of memory. */
+static int next_memory_device(struct export_loop *loop, struct unit *unit)
+{
+	const struct export_request *request = loop->request;
+	if (loop->next >= request->device_count) {
+		loop->source_done = true;
+		return 0;
+	}
+	const struct export_device *device = &request->devices[loop->next];
+	unit->row.row = device->row;
+	unit->row.device = strdup(device->device ? device->device : "");
+	unit->row.id_type = device->id_type ? strdup(device->id_type) : NULL;
+	if (!unit->row.device || (device->id_type && !unit->row.id_type))
+		return -1;
+	return 1;
+}
+
 /* Creates units while the window has room. Returns 0 or -1 (stopping). */
 static int fill_window(struct export_loop *loop)
 {
@@ -182,7 +202,12 @@ static int fill_window(struct export_loop *loop)
 		struct unit *unit = unit_new(loop, loop->next);
 		if (!unit)
 			return stop(loop, 3, "out of memory");
-		if (per_device) {
+		if (per_device && loop->request->devices) {
+			if (next_memory_device(loop, unit) <= 0) {
+				unit_free(unit);
+				return loop->source_done ? 0 : stop(loop, 3, "out of memory");
+			}
+		} else if (per_device) {
 			int next = device_source_next(&loop->source, &unit->row, loop->error);
 			if (next <= 0) {
 				unit_free(unit);
@@ -231,7 +256,11 @@ static int write_finished(struct export_loop *loop, bool final)
 		if (unit->text_size &&
 		    fwrite(unit->text, 1, unit->text_size, output->records) != unit->text_size)
 			return broken_output(loop);
-		if (unit->error) {
+		if (unit->error && output->visit_error) {
+			loop->totals->errors++;
+			loop->row_errors_this_run++;
+			output->visit_error(output->visit_context, unit->row.row, unit->error);
+		} else if (unit->error) {
 			loop->totals->errors++;
 			loop->row_errors_this_run++;
 			if (output->errors) {
@@ -260,7 +289,8 @@ static int write_finished(struct export_loop *loop, bool final)
 			fprintf(stderr, "lattigo-batch: export: row %" PRIu64 ": %s\n",
 			        unit->row.row, unit->error);
 		}
-		if (ferror(output->records) || (output->errors && ferror(output->errors)))
+		if ((output->records && ferror(output->records)) ||
+		    (output->errors && ferror(output->errors)))
 			return broken_output(loop);
 		loop->totals->records += unit->records;
 		loop->totals->units++;
@@ -272,7 +302,8 @@ static int write_finished(struct export_loop *loop, bool final)
 	if (!final && now - loop->last_commit_ms < COMMIT_EVERY_MS)
 		return 0;
 	loop->last_commit_ms = now;
-	if (fflush(output->records) != 0 || (output->errors && fflush(output->errors) != 0))
+	if ((output->records && fflush(output->records) != 0) ||
+	    (output->errors && fflush(output->errors) != 0))
 		return broken_output(loop);
 	if (output->audit && audit_commit(output->audit, loop->error) < 0)
 		return stop(loop, 3, NULL);
@@ -431,7 +462,14 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 	const char *device = endpoint->per_device ? unit->row.device : NULL;
 	struct record_format format = {endpoint, request->jsonl, request->no_details};
 	int result = 0;
-	if (json_is_array(answer)) {
+	const struct export_output *output = loop->output;
+	if (output->visit_record) {
+		for (size_t index = 0; index < keep && result == 0; index++)
+			result = output->visit_record(
+			    output->visit_context, unit->row.row,
+			    json_is_array(answer) ? json_array_get(answer, index) : answer,
+			    loop->error);
+	} else if (json_is_array(answer)) {
 		for (size_t index = 0; index < keep && result == 0; index++)
 			result = record_format_write(unit->stream, &format,
 			                             json_array_get(answer, index), device);
@@ -439,6 +477,8 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 		result = record_format_write(unit->stream, &format, answer, device);
 	}
 	json_decref(answer);
+	if (result < 0 && output->visit_record)
+		return stop(loop, 3, NULL); /* the visitor filled error */
 	if (result < 0 || ferror(unit->stream))
 		return stop(loop, 3, "out of memory formatting records");
 	unit->records += keep;

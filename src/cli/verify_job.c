@@ -1,0 +1,102 @@
+/* The one verification call of `verify` and `run --verify` (verify_job.h). */
+#include "cli/verify_job.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "common/duration.h"
+#include "engine/engine.h"
+#include "http/endpoint_policy.h"
+#include "http/tls.h"
+#include "verify/verdict.h"
+#include "verify/verify.h"
+
+static void print_closing(const struct job_options *options, const struct verify_figures *figures)
+{
+	if (options->quiet)
+		return;
+	char waited[32];
+	duration_format(figures->waited_ms / 1000 * 1000, waited, sizeof(waited));
+	fprintf(stderr,
+	        "lattigo-batch: verify: %" PRIu64 " verified, %" PRIu64 " pending, %" PRIu64
+	        " mismatch, %" PRIu64 " missing (%" PRIu64 " calls, waited %s); see %s/%s\n",
+	        figures->counts[VERIFY_VERIFIED], figures->counts[VERIFY_PENDING],
+	        figures->counts[VERIFY_MISMATCH], figures->counts[VERIFY_MISSING], figures->calls,
+	        waited, options->out, VERIFY_FILE);
+	if (figures->counts[VERIFY_PENDING] && !figures->interrupted)
+		fprintf(stderr,
+		        "lattigo-batch: verify: rows still pending; look again later with: "
+		        "lattigo-batch verify %s --wait 30m\n",
+		        options->out);
+}
+
+int verify_job(const struct job_options *options, const struct verify_access *access,
+               int64_t wait_ms)
+{
+	struct error error;
+	error_clear(&error);
+	bool plain_http = false;
+	if (endpoint_policy_check(access->endpoint, options->insecure_http, &plain_http, &error) <
+	        0 ||
+	    http_ca_bundle_check(options->cacert, &error) < 0)
+		return report_error(&error, EXIT_USAGE);
+	struct pipeline_config rows;
+	job_options_pipeline_config(options, &rows);
+	bool show = progress_choose_mode(options->quiet, options->progress,
+	                                 isatty(STDERR_FILENO)) != PROGRESS_OFF;
+	struct verify_config config = {
+	    .directory = options->out,
+	    .rows = &rows,
+	    .store = access->store,
+	    .transport =
+	        {
+	            .api_root = access->endpoint,
+	            .key_name = access->key_name ? access->key_name : "",
+	            .api_key = access->api_key ? access->api_key : "",
+	            .plain_http = plain_http,
+	            .ca_bundle = http_ca_bundle(options->cacert),
+	            .connect_timeout_ms = options->connect_timeout > 0
+	                                      ? options->connect_timeout * 1000L
+	                                      : ENGINE_DEFAULT_CONNECT_TIMEOUT_MS,
+	            .total_timeout_ms = options->timeout > 0 ? options->timeout * 1000L
+	                                                     : ENGINE_DEFAULT_TOTAL_TIMEOUT_MS,
+	            .stall_timeout_s = options->stall_timeout > 0 ? options->stall_timeout
+	                                                          : ENGINE_DEFAULT_STALL_TIMEOUT_S,
+	        },
+	    .concurrency = options->concurrency,
+	    .rate = options->rate,
+	    .max_tries = options->max_retries + 1,
+	    .verbose = options->verbose,
+	    .wait_ms = wait_ms,
+	    .stop = access->stop,
+	    .audit = access->audit,
+	    .progress = show ? stderr : NULL,
+	    .progress_in_place = show && isatty(STDERR_FILENO),
+	};
+	struct verify_figures figures;
+	int exit_code = verify_run(&config, &figures, &error);
+	if (exit_code == EXIT_USAGE)
+		return report_error(&error, EXIT_USAGE);
+	if (error.set)
+		report_error(&error, 0);
+	if (exit_code == EXIT_INTERRUPTED && !options->quiet)
+		fprintf(stderr,
+		        "lattigo-batch: verify: stopped; %s/%s holds what was known; run "
+		        "'lattigo-batch verify %s' again to finish\n",
+		        options->out, VERIFY_FILE, options->out);
+	print_closing(options, &figures);
+	return exit_code;
+}
+
+int verify_option_check(const struct op *op, const struct job_options *options, struct error *error)
+{
+	if (!options->verify.enabled || options->dry_run || verify_op_readable(op))
+		return 0;
+	return error_set(error,
+	                 "--verify: operation '%s' leaves no state the API lets us read back, "
+	                 "so its rows cannot be verified; drop --verify",
+	                 op->name);
+}
