@@ -26,7 +26,13 @@ static void print_closing(const struct job_options *options, const struct verify
 	        figures->counts[VERIFY_VERIFIED], figures->counts[VERIFY_PENDING],
 	        figures->counts[VERIFY_MISMATCH], figures->counts[VERIFY_MISSING], figures->calls,
 	        waited, options->out, VERIFY_FILE);
-	if (figures->counts[VERIFY_PENDING] && !figures->interrupted)
+	if (figures->counts[VERIFY_MISSING] && figures->devices_created && !figures->wait_ms &&
+	    !figures->interrupted)
+		fprintf(stderr,
+		        "lattigo-batch: verify: an accepted activation can take a while to show; "
+		        "give it time with: lattigo-batch verify %s --wait 30m\n",
+		        options->out);
+	else if (figures->counts[VERIFY_PENDING] && !figures->interrupted)
 		fprintf(stderr,
 		        "lattigo-batch: verify: rows still pending; look again later with: "
 		        "lattigo-batch verify %s --wait 30m\n",

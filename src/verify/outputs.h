@@ -23,6 +23,8 @@ struct verify_figures {
 	int64_t wait_ms;                       /* how long it was allowed to wait */
 	int64_t waited_ms;                     /* how long it waited */
 	bool interrupted;                      /* stopped by a signal: what was known is written */
+	bool devices_created; /* the rows create their devices (activations): a missing one
+	                         may only be slow to show */
 	int exit_status;
 };
 

@@ -281,6 +281,7 @@ int verify_run(const struct verify_config *config, struct verify_figures *figure
 	if (verify_targets_load(&state.targets, config->rows, config->store, config->directory,
 	                        error) < 0)
 		goto out;
+	figures->devices_created = (state.targets.op->live.flags & OP_LIVE_CREATES) != 0;
 	if (!verify_op_readable(state.targets.op)) {
 		error_set(error,
 		          "operation '%s' leaves no state the API lets us read back, so its rows "
