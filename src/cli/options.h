@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "cli/job_steps.h"
 #include "common/parse_options.h"
 #include "manifest/binding.h"
 #include "manifest/manifest.h"
@@ -78,6 +79,10 @@ struct job_options {
 	struct verify_request verify; /* run --verify[=DURATION] */
 	int64_t wait_ms;              /* verify --wait DURATION */
 	char *job_file;               /* the job file read, or NULL */
+	struct job_step *steps;       /* a job file's "steps" (op is NULL then); owned */
+	size_t step_count;
+	bool partial; /* "partial": a row invalid for a later step still runs the steps
+	                 before it */
 };
 
 /* Which command an option belongs to (bits of parse_option.scopes). */
@@ -85,7 +90,8 @@ enum option_scope {
 	SCOPE_RUN = 1 << 0,
 	SCOPE_VALIDATE = 1 << 1,
 	SCOPE_RESUME = 1 << 2,
-	SCOPE_VERIFY = 1 << 3,
+	SCOPE_JOB_FILE = 1 << 3, /* job files (and job.json) only: no command line flag */
+	SCOPE_VERIFY = 1 << 4,   /* `verify OUTDIR`: reading options and --wait */
 };
 
 /* The options of run, validate and resume: one row per option, filling
