@@ -12,11 +12,13 @@
 #include "cli/jobfile.h"
 #include "common/duration.h"
 
-#define SCOPE_JOB     (SCOPE_RUN | SCOPE_VALIDATE)
+#define SCOPE_JOB     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_PLAN)
 #define SCOPE_SENDING (SCOPE_RUN | SCOPE_RESUME)
-#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME | SCOPE_VERIFY)
-/* what verify takes from the sending options: where and how to read, the display */
-#define SCOPE_READING (SCOPE_SENDING | SCOPE_VERIFY)
+/* options of any command reading the API: where and how to read */
+#define SCOPE_READING (SCOPE_SENDING | SCOPE_PLAN | SCOPE_VERIFY)
+/* the progress display of the commands that wait on the API */
+#define SCOPE_DISPLAY (SCOPE_SENDING | SCOPE_VERIFY)
+#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME | SCOPE_PLAN | SCOPE_VERIFY)
 
 #define TEXT(x)        #x
 #define NUMBER_TEXT(x) TEXT(x)
@@ -314,7 +316,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(output_format),
      .value_name = "csv|xlsx",
      .json_key = "output_format",
-     .scopes = SCOPE_JOB,
+     .scopes = SCOPE_RUN | SCOPE_VALIDATE,
      WORDS(output_format_words),
      .default_text = "xlsx for an .xlsx manifest, else csv",
      .rejection = "unknown output format '{}' (csv or xlsx)",
@@ -506,13 +508,13 @@ static const struct parse_option job_option_rows[] = {
     {.name = "quiet",
      .type = PARSE_OPTION_FLAG,
      FIELD(quiet),
-     .scopes = SCOPE_READING,
+     .scopes = SCOPE_DISPLAY,
      .default_text = "TTY-dependent",
      .help = "no progress display"},
     {.name = "progress",
      .type = PARSE_OPTION_FLAG,
      FIELD(progress),
-     .scopes = SCOPE_READING,
+     .scopes = SCOPE_DISPLAY,
      .default_text = "TTY-dependent",
      .help = "progress display even when stderr is not a terminal"},
     {.name = "max-errors",
@@ -576,6 +578,16 @@ static const struct parse_option job_option_rows[] = {
      .default_text = "off",
      .help = "a row invalid for a later step still runs the steps before it (job files "
              "only)"},
+    {.name = "max-snapshot-age",
+     .type = PARSE_OPTION_STRING,
+     FIELD(max_snapshot_age),
+     .value_name = "DURATION",
+     .json_key = "max_snapshot_age",
+     .scopes = SCOPE_SENDING,
+     .empty_text = "empty duration",
+     .default_text = "any age",
+     .help = "refuse (exit 2) to resume on a stored snapshot of the account older than this "
+             "(e.g. 30m, 2h, 1d)"},
     {.name = "help", .type = PARSE_OPTION_HELP, .scopes = SCOPE_ALL, .help = "show this help"},
 };
 
@@ -709,6 +721,12 @@ int job_options_finish(struct job_options *options, bool needs_out, struct error
 		                        "\"manifest\"");
 	if (options->quiet && options->progress)
 		return error_set(error, "--quiet and --progress cannot be used together");
+	options->max_snapshot_age_ms = 0;
+	if (options->max_snapshot_age &&
+	    duration_parse(options->max_snapshot_age, &options->max_snapshot_age_ms) < 0)
+		return error_set(
+		    error, "--max-snapshot-age: '%s' is not a duration (e.g. 90s, 30m, 2h, 1d)",
+		    options->max_snapshot_age);
 	if (!options->endpoint) {
 		const char *from_environment = getenv("LATTIGO_ENDPOINT");
 		const char *endpoint = from_environment && from_environment[0]
@@ -751,14 +769,14 @@ int job_options_load(struct job_options *options, unsigned scope, int argc, char
 	if (line.positional_count == 1) {
 		if (job_options_read_file(options, line.positional[0], error) < 0)
 			goto out;
-		if (scope == SCOPE_VALIDATE) {
+		if (scope == SCOPE_VALIDATE || scope == SCOPE_PLAN) {
 			free(options->out);
 			options->out = NULL;
 		}
 	}
 	if (parse_options_apply_line(&line, options, error) < 0)
 		goto out;
-	if (job_options_finish(options, scope != SCOPE_VALIDATE, error) < 0)
+	if (job_options_finish(options, scope != SCOPE_VALIDATE && scope != SCOPE_PLAN, error) < 0)
 		goto out;
 	result = 0;
 out:

@@ -7,12 +7,11 @@
 #ifndef LATTIGO_EXPORT_H
 #define LATTIGO_EXPORT_H
 
+#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include <jansson.h>
 
 #include "audit/audit.h"
 #include "common/error.h"
@@ -20,20 +19,10 @@
 #include "export/transfer.h"
 #include "manifest/binding.h"
 
-/* One device of a per-device read given in memory instead of a manifest
- * (verify reads back a job's rows under their own row numbers). */
-struct export_device {
-	uint64_t row;        /* the row the reads are recorded under (audit trail) */
-	const char *device;  /* the device_name value, or the id named by id_type */
-	const char *id_type; /* NULL: device_name */
-};
-
 /* What to read and how: everything but the transport decides the output. */
 struct export_request {
 	const struct read_endpoint *endpoint;
-	const char *manifest_path;           /* per-device kinds */
-	const struct export_device *devices; /* per-device kinds: these instead of a manifest */
-	size_t device_count;
+	const char *manifest_path; /* per-device kinds */
 	const struct field_assignment *maps;
 	size_t map_count;
 	const struct field_assignment *sets; /* --set, and --id-type as --set id_type=… */
@@ -44,7 +33,8 @@ struct export_request {
 	const char *state;                 /* devices */
 	bool no_details;                   /* devices: names only */
 	bool jsonl;
-	uint64_t per_page; /* asked of paginated endpoints */
+	uint64_t per_page;  /* asked of paginated endpoints */
+	uint64_t max_pages; /* account listings: read at most this many pages (0: all) */
 
 	struct read_transport transport;
 	unsigned concurrency;
@@ -60,28 +50,37 @@ struct export_totals {
 	uint64_t records; /* records written */
 	uint64_t errors;  /* rows in errors.csv (unknown devices, invalid rows) */
 	uint64_t calls, retries, throttled;
-	bool complete; /* every unit written */
+	bool complete;         /* every unit written */
+	int64_t listing_total; /* account listings: X-Total of page 1, -1 when not read */
+};
+
+struct device_row;
+
+/* Records handed over as JSON instead of written as text (the live
+ * snapshot, live/take.c). record receives every kept record as its answer
+ * arrives (units in any order; row is NULL for account listings); row_error
+ * every per-device row that could not be read, in manifest order, with the
+ * HTTP status (0 when none) — instead of errors.csv and stderr. A callback
+ * returning -1 stops the export (exit 3). */
+struct export_sink {
+	int (*record)(void *context, const struct device_row *row, const json_t *item);
+	int (*row_error)(void *context, const struct device_row *row, long http_status,
+	                 const char *message);
+	void *context;
 };
 
 /* Where the records go. Writes are checked: a failing write stops the export. */
 struct export_output {
-	FILE *records;
-	FILE *errors;               /* errors.csv; NULL: per-row errors go to stderr only */
-	bool errors_header;         /* write errors.csv's header line first (a new job) */
-	struct audit_writer *audit; /* NULL: no audit trail */
-	uint64_t skip_units;        /* resuming: units already written */
+	FILE *records;                  /* NULL when sink takes the records */
+	const struct export_sink *sink; /* NULL: records are written as text */
+	FILE *errors;                   /* errors.csv; NULL: per-row errors go to stderr only */
+	bool errors_header;             /* write errors.csv's header line first (a new job) */
+	struct audit_writer *audit;     /* NULL: no audit trail */
+	uint64_t skip_units;            /* resuming: units already written */
 	/* Makes what was written so far durable (about every 250 ms and at the
 	 * end); NULL when nothing needs it. Returns 0, or -1 with error. */
 	int (*commit)(void *context, const struct export_totals *totals, struct error *error);
 	void *context;
-	/* When visit_record is set, records are handed to it as they arrive
-	 * (any order) instead of being written to records, and a device that
-	 * cannot be read goes to visit_error instead of errors and stderr. row is
-	 * the device's row (0 for account listings). visit_record returns 0, or
-	 * -1 with error to stop the export (exit 3). */
-	int (*visit_record)(void *context, uint64_t row, const json_t *record, struct error *error);
-	void (*visit_error)(void *context, uint64_t row, const char *message);
-	void *visit_context;
 };
 
 /* Runs the export. totals holds the committed counters on entry and the

@@ -34,7 +34,8 @@ struct unit {
 	uint64_t page;         /* the page to read next */
 	struct paging paging;
 	bool done, in_flight;
-	char *error; /* the row's error (errors.csv), owned */
+	char *error;       /* the row's error (errors.csv), owned */
+	long error_status; /* the HTTP status that made it, 0 when none */
 	unsigned attempt;
 	int64_t not_before_ms;
 	char *text; /* formatted records, through an open_memstream */
@@ -121,8 +122,6 @@ static struct unit *unit_new(struct export_loop *loop, uint64_t index)
 static int open_source(struct export_loop *loop)
 {
 	const struct export_request *request = loop->request;
-	if (request->devices)
-		return 0; /* rows in memory: no manifest, no errors.csv */
 	if (device_source_open(&loop->source, request->manifest_path, request->maps,
 	                       request->map_count, request->sets, request->set_count,
 	                       loop->error) < 0) {
@@ -172,24 +171,6 @@ static int open_source(struct export_loop *loop)
 	return 0;
 }
 
-/* The next device of request->devices into unit: 1, 0 at the end (source_done
- * set), -1 when out of memory. */
-static int next_memory_device(struct export_loop *loop, struct unit *unit)
-{
-	const struct export_request *request = loop->request;
-	if (loop->next >= request->device_count) {
-		loop->source_done = true;
-		return 0;
-	}
-	const struct export_device *device = &request->devices[loop->next];
-	unit->row.row = device->row;
-	unit->row.device = strdup(device->device ? device->device : "");
-	unit->row.id_type = device->id_type ? strdup(device->id_type) : NULL;
-	if (!unit->row.device || (device->id_type && !unit->row.id_type))
-		return -1;
-	return 1;
-}
-
 /* Creates units while the window has room. Returns 0 or -1 (stopping). */
 static int fill_window(struct export_loop *loop)
 {
@@ -202,12 +183,7 @@ static int fill_window(struct export_loop *loop)
 		struct unit *unit = unit_new(loop, loop->next);
 		if (!unit)
 			return stop(loop, 3, "out of memory");
-		if (per_device && loop->request->devices) {
-			if (next_memory_device(loop, unit) <= 0) {
-				unit_free(unit);
-				return loop->source_done ? 0 : stop(loop, 3, "out of memory");
-			}
-		} else if (per_device) {
+		if (per_device) {
 			int next = device_source_next(&loop->source, &unit->row, loop->error);
 			if (next <= 0) {
 				unit_free(unit);
@@ -253,13 +229,15 @@ static int write_finished(struct export_loop *loop, bool final)
 			break;
 		if (fflush(unit->stream) != 0)
 			return stop(loop, 3, "out of memory formatting records");
-		if (unit->text_size &&
+		if (unit->text_size && output->records &&
 		    fwrite(unit->text, 1, unit->text_size, output->records) != unit->text_size)
 			return broken_output(loop);
-		if (unit->error && output->visit_error) {
+		if (unit->error && output->sink && output->sink->row_error) {
 			loop->totals->errors++;
 			loop->row_errors_this_run++;
-			output->visit_error(output->visit_context, unit->row.row, unit->error);
+			if (output->sink->row_error(output->sink->context, &unit->row,
+			                            unit->error_status, unit->error) < 0)
+				return stop(loop, 3, NULL);
 		} else if (unit->error) {
 			loop->totals->errors++;
 			loop->row_errors_this_run++;
@@ -423,9 +401,18 @@ static void record_exchange(struct export_loop *loop, struct unit *unit, long st
 static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count, uint64_t hash)
 {
 	const struct page_headers *headers = &unit->transfer.paging;
+	uint64_t max_pages = loop->request->max_pages;
+	if (unit->page == 1)
+		loop->totals->listing_total = headers->total;
 	if (unit->page == loop->output->skip_units + 1 && headers->total_pages > 0 &&
 	    (uint64_t)headers->total_pages > loop->planned_last)
 		loop->planned_last = (uint64_t)headers->total_pages;
+	if (max_pages && loop->planned_last > max_pages)
+		loop->planned_last = max_pages;
+	if (max_pages && unit->page >= max_pages) {
+		loop->listing_done = true;
+		return 0;
+	}
 	if (unit->page != loop->planned_last)
 		return 0;
 	uint64_t next = 0;
@@ -439,7 +426,7 @@ static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count,
 	if (verdict == PAGING_DONE)
 		loop->listing_done = true;
 	else if (next > loop->planned_last)
-		loop->planned_last = next;
+		loop->planned_last = max_pages && next > max_pages ? max_pages : next;
 	return 0;
 }
 
@@ -461,14 +448,14 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 	size_t keep = unit->row.device ? paging_keep(&unit->paging, count) : count;
 	const char *device = endpoint->per_device ? unit->row.device : NULL;
 	struct record_format format = {endpoint, request->jsonl, request->no_details};
+	const struct export_sink *sink = loop->output->sink;
+	const struct device_row *row = endpoint->per_device ? &unit->row : NULL;
 	int result = 0;
-	const struct export_output *output = loop->output;
-	if (output->visit_record) {
+	if (sink && sink->record) {
 		for (size_t index = 0; index < keep && result == 0; index++)
-			result = output->visit_record(
-			    output->visit_context, unit->row.row,
-			    json_is_array(answer) ? json_array_get(answer, index) : answer,
-			    loop->error);
+			result = sink->record(sink->context, row,
+			                      json_is_array(answer) ? json_array_get(answer, index)
+			                                            : answer);
 	} else if (json_is_array(answer)) {
 		for (size_t index = 0; index < keep && result == 0; index++)
 			result = record_format_write(unit->stream, &format,
@@ -477,8 +464,6 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 		result = record_format_write(unit->stream, &format, answer, device);
 	}
 	json_decref(answer);
-	if (result < 0 && output->visit_record)
-		return stop(loop, 3, NULL); /* the visitor filled error */
 	if (result < 0 || ferror(unit->stream))
 		return stop(loop, 3, "out of memory formatting records");
 	unit->records += keep;
@@ -584,6 +569,7 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 		unit->not_before_ms = clock_monotonic_ms() + decision.delay_ms;
 		return;
 	case READ_DEVICE_ERROR:
+		unit->error_status = status;
 		unit->error = strdup(decision.message);
 		if (!unit->error) {
 			stop(loop, 3, "out of memory");
@@ -749,6 +735,7 @@ int export_run(const struct export_request *request, struct export_output *outpu
 	loop.planned_last = output->skip_units + 1;
 	paging_init(&loop.listing, 0);
 	totals->complete = false;
+	totals->listing_total = -1;
 	if (request->endpoint->per_device) {
 		if (open_source(&loop) == 0)
 			run_loop(&loop);

@@ -17,7 +17,7 @@
 struct verify_figures {
 	uint64_t counts[VERIFY_VERDICT_COUNT];
 	uint64_t rows_not_verified; /* rows whose outcome was neither ok nor unknown */
-	uint64_t calls, retries;
+	uint64_t calls;             /* reads made, retries included */
 	unsigned rounds;
 	int64_t started_at_ms, finished_at_ms; /* UTC epoch ms */
 	int64_t wait_ms;                       /* how long it was allowed to wait */

@@ -6,17 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/duration.h"
-#include "export/export.h"
-#include "export/read_endpoint.h"
+#include "live/snapshot.h"
+#include "live/take.h"
 #include "verify/schedule.h"
 #include "verify/targets.h"
 #include "verify/verdict.h"
 
 /* How often a pause between rounds looks at the stop flag and the display. */
 #define VERIFY_TICK_MS 200
+/* Under OUT: where a round's per-device reads keep their list of identifiers. */
+#define VERIFY_WORK_DIRECTORY "verify.reads"
 
 struct verify_state {
 	const struct verify_config *config;
@@ -27,34 +30,14 @@ struct verify_state {
 	struct error *error;
 };
 
-/* Fills view from a device object; numbers are printed into scratch. */
-static void view_from_json(const json_t *device, struct device_view *view, char (*scratch)[32])
+/* Removes what live_snapshot_take left in the work directory (its
+ * identifiers manifest) and the directory itself. */
+static void remove_work_directory(const char *work)
 {
-	memset(view, 0, sizeof(*view));
-	for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
-		const json_t *value = json_object_get(device, device_field_name(field));
-		if (json_is_string(value)) {
-			view->value[field] = json_string_value(value);
-		} else if (json_is_integer(value)) {
-			snprintf(scratch[field], 32, "%" JSON_INTEGER_FORMAT,
-			         json_integer_value(value));
-			view->value[field] = scratch[field];
-		}
-	}
-}
-
-static int compare_row(const void *key, const void *item)
-{
-	uint64_t row = *(const uint64_t *)key;
-	uint64_t other = ((const struct verify_target *)item)->record->row;
-	return row < other ? -1 : row > other;
-}
-
-/* The target of row (targets are in row order), or NULL. */
-static struct verify_target *find_target(struct verify_state *state, uint64_t row)
-{
-	return bsearch(&row, state->targets.items, state->targets.count,
-	               sizeof(*state->targets.items), compare_row);
+	char path[4300];
+	snprintf(path, sizeof(path), "%s/identifiers.csv", work);
+	unlink(path);
+	rmdir(work);
 }
 
 static int judge(struct verify_state *state, struct verify_target *target,
@@ -71,88 +54,76 @@ static int judge(struct verify_state *state, struct verify_target *target,
 	return 0;
 }
 
-/* export_output.visit_record: the device a row named, read back. */
-static int visit_record(void *context, uint64_t row, const json_t *record, struct error *error)
-{
-	(void)error;
-	struct verify_state *state = context;
-	struct verify_target *target = find_target(state, row);
-	if (!target || !json_is_object(record))
-		return 0;
-	struct device_view view;
-	char scratch[DEVICE_FIELD_COUNT][32];
-	view_from_json(record, &view, scratch);
-	return judge(state, target, &view, false, NULL);
-}
-
-/* export_output.visit_error: the row's device cannot be read (404: none
- * answers to its identifier). */
-static void visit_error(void *context, uint64_t row, const char *message)
-{
-	struct verify_state *state = context;
-	struct verify_target *target = find_target(state, row);
-	if (target)
-		(void)judge(state, target, NULL, false, message);
-}
-
-/* One round: reads every pending row's device. Returns export_run's exit
- * status (1, rows that could not be read, is normal here). */
-static int read_round(struct verify_state *state, size_t pending)
+/* One round: reads the devices of every pending row (live_snapshot_take:
+ * the whole account or one read per device, whichever needs fewer calls)
+ * and judges each row again. Returns 0, or the take's exit status (2: the
+ * credentials were refused, 3: the API could not be read or a stop). */
+static int read_round(struct verify_state *state)
 {
 	const struct verify_config *config = state->config;
-	struct export_device *devices = calloc(pending ? pending : 1, sizeof(*devices));
-	if (!devices) {
+	const struct op *op = state->targets.op;
+	struct live_wanted *wanted = live_wanted_new();
+	struct live_snapshot *snapshot = NULL;
+	int code = 3;
+	if (!wanted) {
 		error_set(state->error, "out of memory");
-		return 3;
+		goto out;
 	}
-	size_t count = 0;
 	for (size_t index = 0; index < state->targets.count; index++) {
 		struct verify_target *target = &state->targets.items[index];
 		if (target->verdict != VERIFY_PENDING)
 			continue;
 		enum device_field key = DEVICE_NAME;
 		const char *value = NULL;
-		if (op_live_device_key(state->targets.op, target->record, &key, &value) < 0) {
+		if (op_live_device_key(op, target->record, &key, &value) < 0) {
 			/* validation refuses such rows; never leave one pending forever */
-			if (judge(state, target, NULL, true, "the row names no device") < 0) {
-				free(devices);
-				return 3;
-			}
+			if (judge(state, target, NULL, true, "the row names no device") < 0)
+				goto out;
 			continue;
 		}
-		devices[count].row = target->record->row;
-		devices[count].device = value;
-		devices[count].id_type = key == DEVICE_NAME ? NULL : device_field_name(key);
-		count++;
+		if (live_wanted_add(wanted, key, value) < 0) {
+			error_set(state->error, "out of memory");
+			goto out;
+		}
 	}
-	int exit_code = 0;
-	if (count) {
-		struct export_request request = {
-		    .endpoint = read_endpoint_find("device"),
-		    .devices = devices,
-		    .device_count = count,
-		    .jsonl = true,
-		    .per_page = READ_MAX_PER_PAGE,
-		    .transport = config->transport,
-		    .concurrency = config->concurrency,
-		    .rate = config->rate,
-		    .max_tries = config->max_tries,
-		    .stop = config->stop,
-		    .verbose = config->verbose,
-		};
-		struct export_output output = {
-		    .audit = config->audit,
-		    .visit_record = visit_record,
-		    .visit_error = visit_error,
-		    .visit_context = state,
-		};
-		struct export_totals totals = {0};
-		exit_code = export_run(&request, &output, &totals, state->error);
-		state->figures->calls += totals.calls;
-		state->figures->retries += totals.retries;
+	code = 0;
+	if (!live_wanted_count(wanted))
+		goto out;
+	char work[4200];
+	snprintf(work, sizeof(work), "%s/%s", config->directory, VERIFY_WORK_DIRECTORY);
+	struct live_take_request request = {
+	    .transport = config->transport,
+	    .concurrency = config->concurrency,
+	    .rate = config->rate,
+	    .max_tries = config->max_tries,
+	    .stop = config->stop,
+	    .verbose = config->verbose,
+	    .audit = config->audit,
+	    .work_directory = work,
+	};
+	code = live_snapshot_take(&request, wanted, &snapshot, state->error);
+	remove_work_directory(work);
+	if (code != 0)
+		goto out;
+	state->figures->calls += live_snapshot_info(snapshot)->calls;
+	for (size_t index = 0; index < state->targets.count; index++) {
+		struct verify_target *target = &state->targets.items[index];
+		enum device_field key = DEVICE_NAME;
+		const char *value = NULL;
+		if (target->verdict != VERIFY_PENDING ||
+		    op_live_device_key(op, target->record, &key, &value) < 0)
+			continue;
+		struct device_view device;
+		bool found = live_snapshot_find(snapshot, key, value, &device);
+		if (judge(state, target, found ? &device : NULL, false, NULL) < 0) {
+			code = 3;
+			goto out;
+		}
 	}
-	free(devices);
-	return exit_code;
+out:
+	live_snapshot_free(snapshot);
+	live_wanted_free(wanted);
+	return code;
 }
 
 static size_t count_pending(const struct verify_state *state)
@@ -216,10 +187,9 @@ static bool pause_until(struct verify_state *state, int64_t until_ms)
 static int poll(struct verify_state *state)
 {
 	for (;;) {
-		size_t pending = count_pending(state);
-		if (!pending)
+		if (!count_pending(state))
 			return 0;
-		int read = read_round(state, pending);
+		int read = read_round(state);
 		if (read == 2 || read == 3)
 			return read;
 		if (!count_pending(state))

@@ -42,7 +42,7 @@ static json_t *build_section(const struct verify_figures *figures)
 	for (size_t verdict = 0; verdict < VERIFY_VERDICT_COUNT; verdict++)
 		rows += figures->counts[verdict];
 	char wait[32];
-	return json_pack("{s:I, s:o, s:I, s:b, s:o, s:o, s:s, s:o, s:o, s:I, s:I, s:I, s:b, s:i}",
+	return json_pack("{s:I, s:o, s:I, s:b, s:o, s:o, s:s, s:o, s:o, s:I, s:I, s:b, s:i}",
 	                 "rows", (json_int_t)rows, "counts", counts, "rows_not_verified",
 	                 (json_int_t)figures->rows_not_verified, "all_verified",
 	                 rows == figures->counts[VERIFY_VERIFIED], "started_at",
@@ -51,8 +51,7 @@ static json_t *build_section(const struct verify_figures *figures)
 	                 duration_format(figures->wait_ms, wait, sizeof(wait)), "wait_seconds",
 	                 seconds(figures->wait_ms), "waited_seconds", seconds(figures->waited_ms),
 	                 "rounds", (json_int_t)figures->rounds, "calls", (json_int_t)figures->calls,
-	                 "retries", (json_int_t)figures->retries, "interrupted",
-	                 figures->interrupted, "exit_status", figures->exit_status);
+	                 "interrupted", figures->interrupted, "exit_status", figures->exit_status);
 }
 
 int verify_write_summary(const char *directory, const struct verify_figures *figures,
