@@ -557,8 +557,7 @@ static const struct parse_option job_option_rows[] = {
      .value_name = "DURATION",
      .scopes = SCOPE_VERIFY,
      .default_text = "0s: read once",
-     .help = "re-read pending rows (2 s, doubling to 60 s apart) until none is pending or "
-             "DURATION (e.g. 90s, 30m, 1h30m) has passed"},
+     .help = "re-read the pending rows until none is, or DURATION (90s, 30m, 1h30m) is up"},
     {.name = "steps",
      .type = PARSE_OPTION_CUSTOM,
      FIELD(steps),
