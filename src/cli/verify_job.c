@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "cli/api_session.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "common/duration.h"
-#include "engine/engine.h"
 #include "http/endpoint_policy.h"
 #include "http/tls.h"
 #include "verify/verdict.h"
@@ -57,21 +57,6 @@ int verify_job(const struct job_options *options, const struct verify_access *ac
 	    .directory = options->out,
 	    .rows = &rows,
 	    .store = access->store,
-	    .transport =
-	        {
-	            .api_root = access->endpoint,
-	            .key_name = access->key_name ? access->key_name : "",
-	            .api_key = access->api_key ? access->api_key : "",
-	            .plain_http = plain_http,
-	            .ca_bundle = http_ca_bundle(options->cacert),
-	            .connect_timeout_ms = options->connect_timeout > 0
-	                                      ? options->connect_timeout * 1000L
-	                                      : ENGINE_DEFAULT_CONNECT_TIMEOUT_MS,
-	            .total_timeout_ms = options->timeout > 0 ? options->timeout * 1000L
-	                                                     : ENGINE_DEFAULT_TOTAL_TIMEOUT_MS,
-	            .stall_timeout_s = options->stall_timeout > 0 ? options->stall_timeout
-	                                                          : ENGINE_DEFAULT_STALL_TIMEOUT_S,
-	        },
 	    .concurrency = options->concurrency,
 	    .rate = options->rate,
 	    .max_tries = options->max_retries + 1,
@@ -82,6 +67,8 @@ int verify_job(const struct job_options *options, const struct verify_access *ac
 	    .progress = show ? stderr : NULL,
 	    .progress_in_place = show && isatty(STDERR_FILENO),
 	};
+	api_transport_fill(&config.transport, access->endpoint, access->key_name, access->api_key,
+	                   plain_http, options);
 	struct verify_figures figures;
 	int exit_code = verify_run(&config, &figures, &error);
 	if (exit_code == EXIT_USAGE)

@@ -16,7 +16,7 @@
 
 #include "audit/audit.h"
 #include "common/error.h"
-#include "export/transfer.h"
+#include "export/export.h"
 #include "live/snapshot.h"
 #include "ops/op.h"
 

@@ -14,7 +14,7 @@
 
 #include "audit/audit.h"
 #include "common/error.h"
-#include "export/transfer.h"
+#include "export/export.h"
 #include "outputs/outcome_store.h"
 #include "pipeline/pipeline.h"
 #include "verify/outputs.h"
