@@ -1,7 +1,7 @@
 /* `lattigo-batch verify OUTDIR [--wait DURATION]`: reads back the devices of
  * the rows a job reported ok or unknown and writes OUT/verify.csv and the
  * verification section of OUT/summary.json. Takes the job's lock (a running
- * job is left alone) and records its reads in the job's audit trail. */
+ * job is left alone) and records its reads in OUT/verify-audit.jsonl.gz. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/credentials.h"
 #include "cli/help.h"
@@ -30,7 +29,6 @@ struct verify_session {
 	struct credentials credentials;
 	struct job_lock lock;
 	struct journal_header header;
-	struct audit_writer *audit;
 	struct stop_signals signals;
 };
 
@@ -88,21 +86,6 @@ static int prepare(struct verify_session *session, struct error *error)
 	return credentials_load(&session->credentials, options->credentials, error);
 }
 
-/* The job's own audit trail, continued: verify's reads follow its calls. */
-static int open_audit(struct verify_session *session, struct error *error)
-{
-	char path[4096];
-	char job_id[20];
-	if (snprintf(path, sizeof(path), "%s/%s", session->options.out, AUDIT_FILE_NAME) >=
-	    (int)sizeof(path))
-		return error_set(error, "verify: directory name too long");
-	journal_job_id_text(session->header.job_id, job_id, sizeof(job_id));
-	struct audit_secrets secrets = {session->credentials.key_name,
-	                                session->credentials.api_key};
-	session->audit = audit_open(path, job_id, "verify", &secrets, error);
-	return session->audit ? 0 : -1;
-}
-
 static int verify_directory(struct verify_session *session, const char *directory,
                             const struct parsed_command_line *line)
 {
@@ -119,8 +102,6 @@ static int verify_directory(struct verify_session *session, const char *director
 		        error.message);
 		return EXIT_USAGE;
 	}
-	if (open_audit(session, &error) < 0)
-		return report_error(&error, EXIT_USAGE);
 	if (stop_signals_install(&session->signals) < 0) {
 		error_set(&error, "cannot install signal handlers: %s", strerror(errno));
 		return report_error(&error, EXIT_USAGE);
@@ -129,7 +110,7 @@ static int verify_directory(struct verify_session *session, const char *director
 	    .endpoint = session->options.endpoint,
 	    .key_name = session->credentials.key_name,
 	    .api_key = session->credentials.api_key,
-	    .audit = session->audit,
+	    .job_id = session->header.job_id,
 	    .stop = stop_signals_flag(),
 	};
 	int exit_code = verify_job(&session->options, &access, session->options.wait_ms);
@@ -166,11 +147,6 @@ int command_verify(int argc, char **argv)
 	}
 	exit_code = verify_directory(&session, line.positional[0], &line);
 out:
-	if (session.audit && audit_close(session.audit, &error) < 0) {
-		report_error(&error, 0);
-		if (exit_code == EXIT_ALL_OK || exit_code == EXIT_SOME_FAILED)
-			exit_code = EXIT_INTERRUPTED;
-	}
 	job_lock_release(&session.lock);
 	journal_header_release(&session.header);
 	parsed_command_line_release(&line);

@@ -171,12 +171,12 @@ static void help_verify(FILE *stream)
 	    "(no such device). Writes OUTDIR/verify.csv (row, identifier, device_name,\n"
 	    "expected, observed, verdict: after activations the device_name column names\n"
 	    "each new device) and a verification section in summary.json; its reads go to\n"
-	    "the job's audit trail. --wait re-reads only the pending rows, 2 s then doubling\n"
-	    "to 60 s apart, until none is pending or DURATION has passed; Ctrl-C stops and\n"
-	    "writes what is known. The job's endpoint (job.json) is read unless --endpoint\n"
-	    "says otherwise; a running job is left alone. Operations with no readable state\n"
-	    "(usage-limit, remove-usage-limit, sms, locate, upload) cannot be verified (exit\n"
-	    "2). `run --verify[=DURATION]` does the same at the end of a job.\n"
+	    "OUTDIR/verify-audit.jsonl.gz. --wait re-reads only the pending rows, 2 s, then\n"
+	    "doubling to 60 s apart, until none is pending or DURATION has passed; Ctrl-C\n"
+	    "stops and writes what is known. The job's endpoint (job.json) is read unless\n"
+	    "--endpoint says otherwise; a running job is left alone. Operations with no\n"
+	    "readable state (usage-limit, remove-usage-limit, sms, locate, upload) cannot be\n"
+	    "verified (exit 2). `run --verify[=DURATION]` does the same at the end of a job.\n"
 	    "\n",
 	    stream);
 	print_options(stream, SCOPE_VERIFY);

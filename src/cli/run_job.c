@@ -616,8 +616,13 @@ static int verify_after_run(const struct job_run *run, int exit_code)
 	    (exit_code != EXIT_ALL_OK && exit_code != EXIT_SOME_FAILED))
 		return exit_code;
 	struct verify_access access = {
-	    run->endpoint,        run->credentials.key_name, run->credentials.api_key,
-	    run->directory.audit, run->directory.store,      stop_signals_flag()};
+	    .endpoint = run->endpoint,
+	    .key_name = run->credentials.key_name,
+	    .api_key = run->credentials.api_key,
+	    .job_id = journal_get_header(run->directory.journal)->job_id,
+	    .store = run->directory.store,
+	    .stop = stop_signals_flag(),
+	};
 	int verified = verify_job(run->options, &access, run->options->verify.wait_ms);
 	if (verified == EXIT_INTERRUPTED)
 		return EXIT_INTERRUPTED;

@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "cli/api_session.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "common/duration.h"
 #include "http/endpoint_policy.h"
 #include "http/tls.h"
+#include "journal/journal.h"
 #include "verify/verdict.h"
 #include "verify/verify.h"
 
@@ -39,6 +41,24 @@ static void print_closing(const struct job_options *options, const struct verify
 		        options->out);
 }
 
+/* OUT/verify-audit.jsonl.gz, continued from an earlier verify: verify's
+ * reads are evidence too, but not the job's calls (summary.json, status).
+ * Returns the writer, or NULL with error. */
+static struct audit_writer *open_audit(const struct job_options *options,
+                                       const struct verify_access *access, struct error *error)
+{
+	char path[4096];
+	char job_id[20];
+	if (snprintf(path, sizeof(path), "%s/%s", options->out, VERIFY_AUDIT_FILE) >=
+	    (int)sizeof(path)) {
+		error_set(error, "verify: directory name too long: '%s'", options->out);
+		return NULL;
+	}
+	journal_job_id_text(access->job_id, job_id, sizeof(job_id));
+	struct audit_secrets secrets = {access->key_name, access->api_key};
+	return audit_open(path, job_id, "verify", &secrets, error);
+}
+
 int verify_job(const struct job_options *options, const struct verify_access *access,
                int64_t wait_ms)
 {
@@ -63,14 +83,23 @@ int verify_job(const struct job_options *options, const struct verify_access *ac
 	    .verbose = options->verbose,
 	    .wait_ms = wait_ms,
 	    .stop = access->stop,
-	    .audit = access->audit,
 	    .progress = show ? stderr : NULL,
 	    .progress_in_place = show && isatty(STDERR_FILENO),
 	};
 	api_transport_fill(&config.transport, access->endpoint, access->key_name, access->api_key,
 	                   plain_http, options);
+	config.audit = open_audit(options, access, &error);
+	if (!config.audit)
+		return report_error(&error, EXIT_USAGE);
 	struct verify_figures figures;
 	int exit_code = verify_run(&config, &figures, &error);
+	struct error close_error;
+	error_clear(&close_error);
+	if (audit_close(config.audit, &close_error) < 0) {
+		report_error(&close_error, 0);
+		if (exit_code == EXIT_ALL_OK || exit_code == EXIT_SOME_FAILED)
+			exit_code = EXIT_INTERRUPTED;
+	}
 	if (exit_code == EXIT_USAGE)
 		return report_error(&error, EXIT_USAGE);
 	if (error.set)

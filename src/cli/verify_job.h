@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <stdint.h>
 
-#include "audit/audit.h"
 #include "cli/options.h"
 #include "common/error.h"
 #include "outputs/outcome_store.h"
@@ -18,14 +17,15 @@ struct verify_access {
 	const char *endpoint; /* the API root (never the word sim) */
 	const char *key_name;
 	const char *api_key;
-	struct audit_writer *audit;  /* the job's audit trail, or NULL */
+	uint64_t job_id;             /* the job's id (its checkpoint header), names the trail */
 	struct outcome_store *store; /* the job's open outcome store (run), or NULL */
 	volatile sig_atomic_t *stop;
 };
 
 /* Verifies the job options describe (options->out, its manifest and
- * operation), waiting up to wait_ms for pending rows. Returns an exit_code
- * (verify.h); errors are reported on stderr. */
+ * operation), waiting up to wait_ms for pending rows; its reads are recorded
+ * in OUT/verify-audit.jsonl.gz (a trail of its own, so the job's calls stay
+ * the job's). Returns an exit_code (verify.h); errors are reported on stderr. */
 int verify_job(const struct job_options *options, const struct verify_access *access,
                int64_t wait_ms);
 

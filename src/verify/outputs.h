@@ -11,7 +11,8 @@
 #include "common/error.h"
 #include "verify/targets.h"
 
-#define VERIFY_FILE "verify.csv"
+#define VERIFY_FILE       "verify.csv"
+#define VERIFY_AUDIT_FILE "verify-audit.jsonl.gz" /* verify's own audit trail */
 
 /* The figures of one verification, for summary.json. */
 struct verify_figures {

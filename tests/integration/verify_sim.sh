@@ -3,7 +3,7 @@
 # verified within the tool's own --wait (no sleep here), device_name filled;
 # a cost-center job verified, then a device changed behind the job's back is a
 # mismatch; devices the endpoint does not hold are missing; exit codes 0/1/2/3;
-# reads only, recorded in the job's audit trail; run --verify.
+# reads only, recorded in OUT/verify-audit.jsonl.gz; run --verify.
 source "$(dirname "$0")/lib.sh"
 
 verdicts() { # verify.csv -> "verdict count" lines
@@ -61,8 +61,10 @@ calls=$(summary_field "$WORK/act/summary.json" verification.calls)
 # only the rows still pending are read again: one call per row and round at most
 [ "$calls" -le $((12 * rounds)) ] || fail "$calls calls for 12 rows in $rounds rounds"
 assert_eq "$writes" "$(wc -l <"$WORK/ledger.jsonl")" "verify wrote to the API"
-batch audit verify "$WORK/act/audit.jsonl.gz" >/dev/null || fail "the audit trail does not verify"
-zcat "$WORK/act/audit.jsonl.gz" >"$WORK/audit.jsonl"
+batch audit verify "$WORK/act/verify-audit.jsonl.gz" >/dev/null || fail "verify's audit trail does not verify"
+zcat "$WORK/act/audit.jsonl.gz" >"$WORK/job-audit.jsonl"
+grep -q '"operation":"verify"' "$WORK/job-audit.jsonl" && fail "verify wrote to the job's audit trail"
+zcat "$WORK/act/verify-audit.jsonl.gz" >"$WORK/audit.jsonl"
 grep -q '"kind":"resume",.*"operation":"verify"' "$WORK/audit.jsonl" ||
   fail "no verify marker in the audit trail"
 sed -n '/"operation":"verify"/,$p' "$WORK/audit.jsonl" >"$WORK/audit-verify.jsonl"
@@ -142,7 +144,7 @@ wait "$verifier" || status=$?
 assert_eq 3 "$status" "verify stopped by SIGINT"
 assert_eq "pending=5" "$(verdicts "$WORK/slow/verify.csv")" "what was known when stopped"
 assert_eq true "$(summary_field "$WORK/slow/summary.json" verification.interrupted)" "summary: interrupted"
-zcat "$WORK/slow/audit.jsonl.gz" >"$WORK/slow-audit.jsonl"
+zcat "$WORK/slow/verify-audit.jsonl.gz" >"$WORK/slow-audit.jsonl"
 grep -q '"url":"v2/devices/89[0-9]*?id_type=iccid"' "$WORK/slow-audit.jsonl" ||
   fail "the rows were not read one device at a time"
 stop_sim
