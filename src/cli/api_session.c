@@ -51,25 +51,38 @@ int api_session_open(struct api_session *session, const struct job_options *opti
 	    .api_key = session->credentials.api_key ? session->credentials.api_key : "",
 	    .plain_http = session->plain_http,
 	    .ca_bundle = http_ca_bundle(options->cacert),
-	    .connect_timeout_ms = options->connect_timeout * 1000L,
-	    .total_timeout_ms = options->timeout * 1000L,
-	    .stall_timeout_s = options->stall_timeout,
+	    .connect_timeout_ms =
+	        or_default(options->connect_timeout, OPTIONS_DEFAULT_CONNECT_TIMEOUT_S * 1000L),
+	    .total_timeout_ms = or_default(options->timeout, OPTIONS_DEFAULT_TIMEOUT_S * 1000L),
+	    .stall_timeout_s = options->stall_timeout > 0 ? options->stall_timeout
+	                                                  : OPTIONS_DEFAULT_STALL_TIMEOUT_S,
 	};
 	return credentials_check(&settings, error);
+}
+
+void api_transport_fill(struct read_transport *transport, const char *api_root,
+                        const char *key_name, const char *api_key, bool plain_http,
+                        const struct job_options *options)
+{
+	memset(transport, 0, sizeof(*transport));
+	transport->api_root = api_root;
+	transport->key_name = key_name ? key_name : "";
+	transport->api_key = api_key ? api_key : "";
+	transport->plain_http = plain_http;
+	transport->ca_bundle = http_ca_bundle(options->cacert);
+	transport->connect_timeout_ms =
+	    or_default(options->connect_timeout, OPTIONS_DEFAULT_CONNECT_TIMEOUT_S * 1000L);
+	transport->total_timeout_ms =
+	    or_default(options->timeout, OPTIONS_DEFAULT_TIMEOUT_S * 1000L);
+	transport->stall_timeout_s =
+	    options->stall_timeout > 0 ? options->stall_timeout : OPTIONS_DEFAULT_STALL_TIMEOUT_S;
 }
 
 void api_session_transport(const struct api_session *session, const struct job_options *options,
                            struct read_transport *transport)
 {
-	memset(transport, 0, sizeof(*transport));
-	transport->api_root = session->api_root;
-	transport->key_name = session->credentials.key_name;
-	transport->api_key = session->credentials.api_key;
-	transport->plain_http = session->plain_http;
-	transport->ca_bundle = http_ca_bundle(options->cacert);
-	transport->connect_timeout_ms = options->connect_timeout * 1000L;
-	transport->total_timeout_ms = options->timeout * 1000L;
-	transport->stall_timeout_s = options->stall_timeout;
+	api_transport_fill(transport, session->api_root, session->credentials.key_name,
+	                   session->credentials.api_key, session->plain_http, options);
 }
 
 void api_session_close(struct api_session *session)
