@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/credentials_check.h"
 #include "cli/signals.h"
+#include "engine/engine.h"
 #include "http/endpoint_policy.h"
 #include "http/tls.h"
 
@@ -17,6 +18,11 @@ void api_session_init(struct api_session *session)
 	memset(session, 0, sizeof(*session));
 	credentials_init(&session->credentials);
 	sim_process_init(&session->sim);
+}
+
+static long or_default(long seconds, long default_ms)
+{
+	return seconds > 0 ? seconds * 1000L : default_ms;
 }
 
 int api_session_open(struct api_session *session, const struct job_options *options, bool quiet,
