@@ -21,7 +21,8 @@ enum frame_type {
 	FRAME_ROW_OUTCOME = 3,
 	FRAME_ROW_TOTAL = 4,
 	FRAME_JOB_FINISHED = 5,
-	FRAME_TYPE_LAST = FRAME_JOB_FINISHED,
+	FRAME_SNAPSHOT = 6, /* a compacted segment's settled state, right after its header */
+	FRAME_TYPE_LAST = FRAME_SNAPSHOT,
 };
 
 /* The tag every frame of a job carries: the low 32 bits of its job id. */
