@@ -115,6 +115,7 @@ struct journal_read_result {
 	uint64_t valid_bytes; /* end of the last valid record */
 	uint64_t file_bytes;
 	bool tail_torn;         /* bytes after valid_bytes were incomplete or failed their CRC */
+	bool compacted;         /* a segment written by a compaction (starts with a snapshot) */
 	uint64_t generation;    /* 0, or the compaction that started this segment */
 	bool used_fallback;     /* the snapshot was damaged: the previous segment was read */
 	uint64_t damage_offset; /* a refused read: where the damage is, else 0 */

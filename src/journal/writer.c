@@ -162,7 +162,7 @@ static int segment_start(struct journal *journal, uint64_t generation, struct st
 {
 	strbuf_reset(out);
 	strbuf_reset(&journal->payload);
-	if (strbuf_append(out, JOURNAL_MAGIC, JOURNAL_MAGIC_LENGTH) != STRBUF_OK ||
+	if (strbuf_append(out, JOURNAL_SEGMENT_MAGIC, JOURNAL_MAGIC_LENGTH) != STRBUF_OK ||
 	    header_encode(&journal->header, &journal->payload) ||
 	    frame_encode(out, FRAME_HEADER, journal->job_tag, journal->payload.data,
 	                 journal->payload.length))
@@ -441,6 +441,10 @@ struct journal *journal_resume(const char *directory, const struct journal_optio
 		error_set(error, "out of memory");
 		goto fail;
 	}
+	/* the snapshot was damaged: a fresh segment with a whole one, before
+	 * anything is appended after the damage */
+	if (result.used_fallback && compact(journal, error))
+		goto fail;
 	return journal;
 fail:
 	journal_header_release(&result.header);
