@@ -146,6 +146,61 @@ const struct parse_option_handler options_set_handler = {
     .json_object_members = true,
 };
 
+/* "steps": the job file's array, read by cli/job_steps.c. */
+static int apply_steps_json(const struct parse_option *row, void *base, const json_t *value,
+                            struct error *error)
+{
+	(void)row;
+	struct job_options *options = base;
+	struct job_step *steps = NULL;
+	size_t count = 0;
+	if (job_steps_from_json(value, &steps, &count, error) < 0)
+		return -1;
+	job_steps_free(options->steps, options->step_count);
+	options->steps = steps;
+	options->step_count = count;
+	return 0;
+}
+
+static int apply_steps(const struct parse_option *row, void *base, const char *value,
+                       const char *label, struct error *error)
+{
+	json_error_t json_error;
+	json_t *array = json_loads(value, JSON_REJECT_DUPLICATES, &json_error);
+	if (!array)
+		return error_set(error, "%s: not valid JSON: %s", label, json_error.text);
+	int result = apply_steps_json(row, base, array, error);
+	json_decref(array);
+	return result;
+}
+
+static json_t *steps_to_json(const struct parse_option *row, const void *base, bool *failed)
+{
+	(void)row;
+	const struct job_options *options = base;
+	if (!options->step_count)
+		return NULL;
+	json_t *array = job_steps_to_json(options->steps, options->step_count);
+	*failed |= !array;
+	return array;
+}
+
+static void release_steps(const struct parse_option *row, void *base)
+{
+	(void)row;
+	struct job_options *options = base;
+	job_steps_free(options->steps, options->step_count);
+	options->steps = NULL;
+	options->step_count = 0;
+}
+
+static const struct parse_option_handler steps_handler = {
+    .apply = apply_steps,
+    .to_json = steps_to_json,
+    .release = release_steps,
+    .apply_json = apply_steps_json,
+};
+
 static const struct parse_option_word format_words[] = {
     {"csv", MANIFEST_FORMAT_CSV},
     {"jsonl", MANIFEST_FORMAT_JSONL},
@@ -439,6 +494,25 @@ static const struct parse_option job_option_rows[] = {
      .scopes = SCOPE_SENDING,
      .default_text = "off",
      .help = "one line per API call on stderr (never credentials)"},
+    {.name = "steps",
+     .type = PARSE_OPTION_CUSTOM,
+     FIELD(steps),
+     .count_offset = offsetof(struct job_options, step_count),
+     .handler = &steps_handler,
+     .value_name = "JSON",
+     .json_key = "steps",
+     .scopes = SCOPE_JOB_FILE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .help = "operations run in order for every row (job files only; see docs/usage.md)"},
+    {.name = "partial",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(partial),
+     .json_key = "partial",
+     .scopes = SCOPE_JOB_FILE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .default_text = "off",
+     .help = "a row invalid for a later step still runs the steps before it (job files "
+             "only)"},
     {.name = "help", .type = PARSE_OPTION_HELP, .scopes = SCOPE_ALL, .help = "show this help"},
 };
 
@@ -531,9 +605,40 @@ static void manifest_stem(const char *path, char *stem, size_t size)
 		snprintf(stem, size, "manifest");
 }
 
+/* A steps job names its operations in its steps, each within the limits a
+ * single job's options have. */
+static int check_steps(const struct job_options *options, struct error *error)
+{
+	if (options->partial && !options->step_count)
+		return error_set(error, "\"partial\" is for job files with \"steps\"");
+	if (!options->step_count)
+		return 0;
+	if (options->op)
+		return error_set(error, "a job with \"steps\" takes no --op or \"op\": each step "
+		                        "names its operation");
+	if (options->manifest && strcmp(options->manifest, "-") == 0)
+		return error_set(error, "a job with \"steps\" reads its manifest once per step: "
+		                        "give a file, not - (stdin)");
+	for (size_t index = 0; index < options->step_count; index++) {
+		const struct job_step *step = &options->steps[index];
+		if (step->chunk > OPTIONS_MAX_CHUNK)
+			return error_set(error, "step %zu: \"chunk\" above %d (the API's limit)",
+			                 index + 1, OPTIONS_MAX_CHUNK);
+		if (step->concurrency > OPTIONS_MAX_CONCURRENCY)
+			return error_set(error, "step %zu: \"concurrency\" above %d", index + 1,
+			                 OPTIONS_MAX_CONCURRENCY);
+		if (step->rate > OPTIONS_MAX_RATE)
+			return error_set(error, "step %zu: \"rate\" above %d calls per second",
+			                 index + 1, OPTIONS_MAX_RATE);
+	}
+	return 0;
+}
+
 int job_options_finish(struct job_options *options, bool needs_out, struct error *error)
 {
-	if (!options->op)
+	if (check_steps(options, error) < 0)
+		return -1;
+	if (!options->op && !options->step_count)
 		return error_set(error, "no operation: give --op OP or a job file with \"op\" "
 		                        "(list: lattigo-batch ops)");
 	if (!options->manifest)
@@ -553,7 +658,8 @@ int job_options_finish(struct job_options *options, bool needs_out, struct error
 		char stem[256];
 		char out[400];
 		manifest_stem(options->manifest, stem, sizeof(stem));
-		snprintf(out, sizeof(out), "./out/%s-%s", stem, options->op);
+		snprintf(out, sizeof(out), "./out/%s-%s", stem,
+		         options->step_count ? "steps" : options->op);
 		if (replace_string(&options->out, out, "out", error) < 0)
 			return -1;
 	}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "cli/job_steps.h"
 #include "common/parse_options.h"
 #include "manifest/binding.h"
 #include "manifest/manifest.h"
@@ -62,12 +63,16 @@ struct job_options {
 	long stall_timeout;   /* seconds */
 	bool dry_run;
 	bool yes;
-	bool quiet;         /* no progress display */
-	bool progress;      /* progress display even when stderr is not a TTY */
-	bool verbose;       /* one line per call on stderr */
-	bool resend_on_5xx; /* re-send sms / locate calls answered 5xx */
-	char *max_errors;   /* --max-errors N or P%, NULL: none */
-	char *job_file;     /* the job file read, or NULL */
+	bool quiet;             /* no progress display */
+	bool progress;          /* progress display even when stderr is not a TTY */
+	bool verbose;           /* one line per call on stderr */
+	bool resend_on_5xx;     /* re-send sms / locate calls answered 5xx */
+	char *max_errors;       /* --max-errors N or P%, NULL: none */
+	char *job_file;         /* the job file read, or NULL */
+	struct job_step *steps; /* a job file's "steps" (op is NULL then); owned */
+	size_t step_count;
+	bool partial; /* "partial": a row invalid for a later step still runs the steps
+	                 before it */
 };
 
 /* Which command an option belongs to (bits of parse_option.scopes). */
@@ -75,6 +80,7 @@ enum option_scope {
 	SCOPE_RUN = 1 << 0,
 	SCOPE_VALIDATE = 1 << 1,
 	SCOPE_RESUME = 1 << 2,
+	SCOPE_JOB_FILE = 1 << 3, /* job files (and job.json) only: no command line flag */
 };
 
 /* The options of run, validate and resume: one row per option, filling
