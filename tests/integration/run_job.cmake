@@ -3,6 +3,10 @@
 foreach(op cost-center activate)
   lattigo_script_test(crash_resume_${op} ${CMAKE_CURRENT_SOURCE_DIR}/integration/crash_resume.sh TIMEOUT 180)
   set_property(TEST crash_resume_${op} PROPERTY ENVIRONMENT_MODIFICATION CRASH_OP=set:${op})
+  # the same with the checkpoint compacted every few calls (docs/checkpoint.md, "Compaction")
+  lattigo_script_test(crash_resume_compaction_${op} ${CMAKE_CURRENT_SOURCE_DIR}/integration/crash_resume.sh TIMEOUT 180)
+  set_property(TEST crash_resume_compaction_${op} PROPERTY ENVIRONMENT_MODIFICATION
+    CRASH_OP=set:${op} LATTIGO_CHECKPOINT_SEGMENT_BYTES=set:4096)
 endforeach()
 # What run refuses before writing or sending anything, and what protects a job directory.
 lattigo_script_test(run_refusals ${CMAKE_CURRENT_SOURCE_DIR}/integration/run_refusals.sh TIMEOUT 60)
