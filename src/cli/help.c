@@ -26,6 +26,12 @@ void help_program(FILE *stream)
 	    "  report   OUTDIR [--output FILE] write the job's report.html (also while it runs)\n"
 	    "  validate (JOBFILE | --op OP --manifest FILE) [--out DIR]\n"
 	    "                                  check every row, send nothing\n"
+	    "  plan     (JOBFILE | --op OP --manifest FILE) [--out DIR]\n"
+	    "                                  validation + the account's live state: what\n"
+	    "                                  would change (no write)\n"
+	    "  verify   OUTDIR [--wait DURATION]\n"
+	    "                                  read back what a job changed: verified,\n"
+	    "                                  pending, mismatch or missing (verify.csv)\n"
 	    "  export   WHAT [options]         read-side jobs (devices, reports, rate-plans, "
 	    "users)\n"
 	    "  audit    verify FILE | show FILE --row N\n"
@@ -152,6 +158,71 @@ static void help_validate(FILE *stream)
 	      stream);
 }
 
+static void help_verify(FILE *stream)
+{
+	fputs(
+	    "usage: lattigo-batch verify OUTDIR [--wait DURATION] [options]\n"
+	    "\n"
+	    "Reads back, for every row the job in OUTDIR reported ok or unknown, the device\n"
+	    "it names (GETs only, as plan reads the account) and judges it: verified (the device\n"
+	    "holds what the row asked for; an activation: a device with that ICCID and IMEI\n"
+	    "is active), pending (an accepted activation not active or not readable yet),\n"
+	    "mismatch (another value, the ICCID on another IMEI, a refused state) or missing\n"
+	    "(no such device). Writes OUTDIR/verify.csv (row, identifier, device_name,\n"
+	    "expected, observed, verdict: after activations the device_name column names\n"
+	    "each new device) and a verification section in summary.json; its reads go to\n"
+	    "OUTDIR/verify-audit.jsonl.gz. --wait re-reads only the pending rows, 2 s, then\n"
+	    "doubling to 60 s apart, until none is pending or DURATION has passed; Ctrl-C\n"
+	    "stops and writes what is known. The job's endpoint (job.json) is read unless\n"
+	    "--endpoint says otherwise; a running job is left alone. Operations with no\n"
+	    "readable state (usage-limit, remove-usage-limit, sms, locate, upload) cannot be\n"
+	    "verified (exit 2). `run --verify[=DURATION]` does the same at the end of a job.\n"
+	    "\n",
+	    stream);
+	print_options(stream, SCOPE_VERIFY);
+	fputs("\n"
+	      "examples:\n"
+	      "  lattigo-batch verify out/lot-42-activate\n"
+	      "  lattigo-batch verify out/lot-42-activate --wait 30m\n"
+	      "  lattigo-batch run jobs/demo-activate.json --verify=10m --yes\n"
+	      "\n"
+	      "exit status: 0 every row verified; 1 some row pending, mismatch or missing;\n"
+	      "2 OUTDIR holds no job, the operation cannot be verified, the job is running, or\n"
+	      "the credentials were refused; 3 interrupted (verify.csv holds what was known).\n",
+	      stream);
+}
+
+static void help_plan(FILE *stream)
+{
+	fputs("usage: lattigo-batch plan (JOBFILE | --op OP --manifest FILE) [--out DIR]\n"
+	      "\n"
+	      "Validates every row, then reads the account's live state (the rate plans and\n"
+	      "users when the operation names them, and the devices the rows name: the whole\n"
+	      "account or one read per device, whichever takes fewer calls) and says what each\n"
+	      "row would do, sending no write: change (current -> target), unchanged (already\n"
+	      "in place), missing (no such device), conflict (e.g. the ICCID belongs to another\n"
+	      "device or IMEI) or invalid (including a rate plan or username the account does\n"
+	      "not have, with a 'did you mean'). Prints the counts, the first rows of each kind\n"
+	      "and, for activations, the cost from the rate plans' fees. Rows may name devices\n"
+	      "by ICCID or IMEI (an id_type column or --set id_type=iccid) for every device\n"
+	      "operation. With --out DIR writes DIR/plan.csv (row, identifier, device_name,\n"
+	      "kind, current, target, message) and the snapshot read (DIR/snapshot). The\n"
+	      "manifest is read twice, so it must be a file. (A job file's out is ignored.)\n"
+	      "\n",
+	      stream);
+	print_options(stream, SCOPE_PLAN);
+	fputs("\n"
+	      "examples:\n"
+	      "  lattigo-batch plan --op cost-center --manifest centers.csv --out planned/\n"
+	      "  lattigo-batch plan jobs/demo-activate.json --endpoint sim\n"
+	      "  lattigo-batch plan --op cost-center --manifest by-iccid.csv --set id_type=iccid\n"
+	      "\n"
+	      "exit status: 0 every row is change or unchanged; 1 some rows are missing,\n"
+	      "conflict or invalid; 2 the manifest, job file or credentials cannot be used;\n"
+	      "3 the account could not be read (interrupted, or the API kept failing).\n",
+	      stream);
+}
+
 static void help_ops(FILE *stream)
 {
 	fputs("usage: lattigo-batch ops\n"
@@ -169,10 +240,8 @@ int help_command(FILE *stream, const char *command)
 		const char *name;
 		void (*print)(FILE *stream);
 	} helps[] = {
-	    {"ops", help_ops},
-	    {"resume", help_resume},
-	    {"run", help_run},
-	    {"validate", help_validate},
+	    {"ops", help_ops}, {"plan", help_plan},         {"resume", help_resume},
+	    {"run", help_run}, {"validate", help_validate}, {"verify", help_verify},
 	};
 	for (size_t index = 0; index < sizeof(helps) / sizeof(helps[0]); index++) {
 		if (strcmp(helps[index].name, command) == 0) {

@@ -21,12 +21,14 @@ static const struct command_entry commands[] = {
 	{"audit", command_audit},
 	{"export", command_export},
 	{"ops", command_ops},
+	{"plan", command_plan},
 	{"report", command_report},
 	{"resume", command_resume},
 	{"run", command_run},
 	{"status", command_status},
 	{"template", command_template},
 	{"validate", command_validate},
+	{"verify", command_verify},
 };
 /* clang-format on */
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

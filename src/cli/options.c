@@ -10,10 +10,15 @@
 #include <strings.h>
 
 #include "cli/jobfile.h"
+#include "common/duration.h"
 
-#define SCOPE_JOB     (SCOPE_RUN | SCOPE_VALIDATE)
+#define SCOPE_JOB     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_PLAN)
 #define SCOPE_SENDING (SCOPE_RUN | SCOPE_RESUME)
-#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME)
+/* options of any command reading the API: where and how to read */
+#define SCOPE_READING (SCOPE_SENDING | SCOPE_PLAN | SCOPE_VERIFY)
+/* the progress display of the commands that wait on the API */
+#define SCOPE_DISPLAY (SCOPE_SENDING | SCOPE_VERIFY)
+#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME | SCOPE_PLAN | SCOPE_VERIFY)
 
 #define NUMBER_TEXT(x) PARSE_OPTION_NUMBER_TEXT(x)
 
@@ -145,6 +150,47 @@ const struct parse_option_handler options_set_handler = {
     .json_object_members = true,
 };
 
+/* --verify[=DURATION]: on with no value, a wait with one. */
+static int apply_verify(const struct parse_option *row, void *base, const char *value,
+                        const char *label, struct error *error)
+{
+	struct verify_request *request = (struct verify_request *)((char *)base + row->offset);
+	int64_t wait_ms = 0;
+	if (value && duration_parse(value, &wait_ms) < 0)
+		return error_set(
+		    error, "%s: '%s' is not a duration such as 90s, 30m or 1h30m (at most 7d)",
+		    label, value);
+	request->enabled = true;
+	request->wait_ms = wait_ms;
+	return 0;
+}
+
+/* true, or the wait as a duration text; NULL when off. */
+static json_t *verify_to_json(const struct parse_option *row, const void *base, bool *failed)
+{
+	const struct verify_request *request =
+	    (const struct verify_request *)((const char *)base + row->offset);
+	if (!request->enabled)
+		return NULL;
+	char text[48];
+	json_t *value = request->wait_ms
+	                    ? json_string(duration_format(request->wait_ms, text, sizeof(text)))
+	                    : json_true();
+	*failed |= !value;
+	return value;
+}
+
+static void release_verify(const struct parse_option *row, void *base)
+{
+	memset((char *)base + row->offset, 0, sizeof(struct verify_request));
+}
+
+static const struct parse_option_handler verify_handler = {
+    .apply = apply_verify,
+    .to_json = verify_to_json,
+    .release = release_verify,
+};
+
 /* "steps": the job file's array, read by cli/job_steps.c. */
 static int apply_steps_json(const struct parse_option *row, void *base, const json_t *value,
                             struct error *error)
@@ -269,7 +315,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(output_format),
      .value_name = "csv|xlsx",
      .json_key = "output_format",
-     .scopes = SCOPE_JOB,
+     .scopes = SCOPE_RUN | SCOPE_VALIDATE,
      WORDS(output_format_words),
      .default_text = "xlsx for an .xlsx manifest, else csv",
      .rejection = "unknown output format '{}' (csv or xlsx)",
@@ -332,7 +378,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(endpoint),
      .value_name = "URL",
      .json_key = "endpoint",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .empty_text = "empty URL",
      .default_text = "$LATTIGO_ENDPOINT, else " OPTIONS_DEFAULT_ENDPOINT,
      .help = "API root; the word sim starts the bundled lattigo-sim for this run"},
@@ -340,7 +386,7 @@ static const struct parse_option job_option_rows[] = {
      .type = PARSE_OPTION_STRING,
      FIELD(credentials),
      .value_name = "FILE",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .empty_text = "empty file name",
      .default_text = "$LATTIGO_KEY_NAME and $LATTIGO_API_KEY",
      .help = "file holding key_name:api_key, readable by its owner only"},
@@ -348,7 +394,7 @@ static const struct parse_option job_option_rows[] = {
      .type = PARSE_OPTION_FLAG,
      FIELD(insecure_http),
      .json_key = "insecure_http",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .default_text = "off",
      .help = "allow plain http:// to a non-loopback host"},
     {.name = "cacert",
@@ -356,7 +402,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(cacert),
      .value_name = "FILE",
      .json_key = "cacert",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .flags = PARSE_OPTION_PATH,
      .empty_text = "empty file name",
      .default_text = "$CURL_CA_BUNDLE, else $SSL_CERT_FILE, else the system's",
@@ -388,7 +434,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(concurrency),
      .value_name = "N",
      .json_key = "concurrency",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_CONCURRENCY,
      .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_CONCURRENCY),
@@ -398,7 +444,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(rate),
      .value_name = "R",
      .json_key = "rate",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .flags = PARSE_OPTION_EXCLUSIVE_MINIMUM,
      .real_minimum = 0,
      .real_maximum = OPTIONS_MAX_RATE,
@@ -410,7 +456,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(max_retries),
      .value_name = "N",
      .json_key = "max_retries",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 0,
      .maximum = OPTIONS_MAX_RETRIES,
      .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_MAX_RETRIES),
@@ -421,7 +467,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(connect_timeout),
      .value_name = "SECONDS",
      .json_key = "connect_timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_CONNECT_TIMEOUT_S),
@@ -431,7 +477,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(timeout),
      .value_name = "SECONDS",
      .json_key = "timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_TIMEOUT_S),
@@ -441,7 +487,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(stall_timeout),
      .value_name = "SECONDS",
      .json_key = "stall_timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_STALL_TIMEOUT_S),
@@ -461,13 +507,13 @@ static const struct parse_option job_option_rows[] = {
     {.name = "quiet",
      .type = PARSE_OPTION_FLAG,
      FIELD(quiet),
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_DISPLAY,
      .default_text = "TTY-dependent",
      .help = "no progress display"},
     {.name = "progress",
      .type = PARSE_OPTION_FLAG,
      FIELD(progress),
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_DISPLAY,
      .default_text = "TTY-dependent",
      .help = "progress display even when stderr is not a terminal"},
     {.name = "max-errors",
@@ -490,9 +536,27 @@ static const struct parse_option job_option_rows[] = {
     {.name = "verbose",
      .type = PARSE_OPTION_FLAG,
      FIELD(verbose),
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .default_text = "off",
      .help = "one line per API call on stderr (never credentials)"},
+    {.name = "verify",
+     .type = PARSE_OPTION_CUSTOM,
+     FIELD(verify),
+     .handler = &verify_handler,
+     .value_name = "DURATION",
+     .json_key = "verify",
+     .scopes = SCOPE_SENDING,
+     .flags = PARSE_OPTION_OPTIONAL_VALUE,
+     .default_text = "off",
+     .help = "when the job ends, verify its rows as `verify` does, waiting up to DURATION "
+             "(e.g. 30m) for pending ones"},
+    {.name = "wait",
+     .type = PARSE_OPTION_DURATION,
+     FIELD(wait_ms),
+     .value_name = "DURATION",
+     .scopes = SCOPE_VERIFY,
+     .default_text = "0s: read once",
+     .help = "re-read the pending rows until none is, or DURATION (90s, 30m, 1h30m) is up"},
     {.name = "steps",
      .type = PARSE_OPTION_CUSTOM,
      FIELD(steps),
@@ -512,6 +576,16 @@ static const struct parse_option job_option_rows[] = {
      .default_text = "off",
      .help = "a row invalid for a later step still runs the steps before it (job files "
              "only)"},
+    {.name = "max-snapshot-age",
+     .type = PARSE_OPTION_STRING,
+     FIELD(max_snapshot_age),
+     .value_name = "DURATION",
+     .json_key = "max_snapshot_age",
+     .scopes = SCOPE_SENDING,
+     .empty_text = "empty duration",
+     .default_text = "any age",
+     .help = "refuse (exit 2) to resume on a stored snapshot of the account older than this "
+             "(e.g. 30m, 2h, 1d)"},
     {.name = "help", .type = PARSE_OPTION_HELP, .scopes = SCOPE_ALL, .help = "show this help"},
 };
 
@@ -645,6 +719,12 @@ int job_options_finish(struct job_options *options, bool needs_out, struct error
 		                        "\"manifest\"");
 	if (options->quiet && options->progress)
 		return error_set(error, "--quiet and --progress cannot be used together");
+	options->max_snapshot_age_ms = 0;
+	if (options->max_snapshot_age &&
+	    duration_parse(options->max_snapshot_age, &options->max_snapshot_age_ms) < 0)
+		return error_set(
+		    error, "--max-snapshot-age: '%s' is not a duration (e.g. 90s, 30m, 2h, 1d)",
+		    options->max_snapshot_age);
 	if (!options->endpoint) {
 		const char *from_environment = getenv("LATTIGO_ENDPOINT");
 		const char *endpoint = from_environment && from_environment[0]
@@ -687,14 +767,14 @@ int job_options_load(struct job_options *options, unsigned scope, int argc, char
 	if (line.positional_count == 1) {
 		if (job_options_read_file(options, line.positional[0], error) < 0)
 			goto out;
-		if (scope == SCOPE_VALIDATE) {
+		if (scope == SCOPE_VALIDATE || scope == SCOPE_PLAN) {
 			free(options->out);
 			options->out = NULL;
 		}
 	}
 	if (parse_options_apply_line(&line, options, error) < 0)
 		goto out;
-	if (job_options_finish(options, scope != SCOPE_VALIDATE, error) < 0)
+	if (job_options_finish(options, scope != SCOPE_VALIDATE && scope != SCOPE_PLAN, error) < 0)
 		goto out;
 	result = 0;
 out:

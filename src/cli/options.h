@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 #include "cli/job_steps.h"
@@ -43,6 +44,13 @@ enum output_format {
 	OUTPUT_FORMAT_XLSX,
 };
 
+/* run --verify[=DURATION]: verify the job's rows when it ends, waiting up to
+ * wait_ms for pending ones. */
+struct verify_request {
+	bool enabled;
+	int64_t wait_ms;
+};
+
 /* Everything a job is defined by (SPEC §2), after defaults, the job file and
  * the command line were merged. */
 struct job_options {
@@ -73,16 +81,20 @@ struct job_options {
 	long stall_timeout;   /* seconds */
 	bool dry_run;
 	bool yes;
-	bool quiet;             /* no progress display */
-	bool progress;          /* progress display even when stderr is not a TTY */
-	bool verbose;           /* one line per call on stderr */
-	bool resend_on_5xx;     /* re-send sms / locate calls answered 5xx */
-	char *max_errors;       /* --max-errors N or P%, NULL: none */
-	char *job_file;         /* the job file read, or NULL */
-	struct job_step *steps; /* a job file's "steps" (op is NULL then); owned */
+	bool quiet;                   /* no progress display */
+	bool progress;                /* progress display even when stderr is not a TTY */
+	bool verbose;                 /* one line per call on stderr */
+	bool resend_on_5xx;           /* re-send sms / locate calls answered 5xx */
+	char *max_errors;             /* --max-errors N or P%, NULL: none */
+	struct verify_request verify; /* run --verify[=DURATION] */
+	int64_t wait_ms;              /* verify --wait DURATION */
+	char *job_file;               /* the job file read, or NULL */
+	struct job_step *steps;       /* a job file's "steps" (op is NULL then); owned */
 	size_t step_count;
-	bool partial; /* "partial": a row invalid for a later step still runs the steps
-	                 before it */
+	bool partial;           /* "partial": a row invalid for a later step still runs the steps
+	                           before it */
+	char *max_snapshot_age; /* --max-snapshot-age DURATION as given, NULL: any age */
+	int64_t max_snapshot_age_ms; /* parsed by job_options_finish; 0: any age */
 };
 
 /* Which command an option belongs to (bits of parse_option.scopes). */
@@ -91,6 +103,8 @@ enum option_scope {
 	SCOPE_VALIDATE = 1 << 1,
 	SCOPE_RESUME = 1 << 2,
 	SCOPE_JOB_FILE = 1 << 3, /* job files (and job.json) only: no command line flag */
+	SCOPE_PLAN = 1 << 4,     /* `plan`: validate's options plus reading the account */
+	SCOPE_VERIFY = 1 << 5,   /* `verify OUTDIR`: reading options and --wait */
 };
 
 /* The options of run, validate and resume: one row per option, filling
@@ -124,9 +138,9 @@ void job_options_pipeline_config(const struct job_options *options, struct pipel
  * error naming the file and, for JSON syntax errors, the line. */
 int job_options_read_file(struct job_options *options, const char *path, struct error *error);
 
-/* Reads job options for run (scope SCOPE_RUN) or validate (SCOPE_VALIDATE):
+/* Reads job options for run (scope SCOPE_RUN), validate (SCOPE_VALIDATE) or plan (SCOPE_PLAN):
  * defaults, then the job file named by the only positional argument (if
- * any), then the command line. Validate takes --out from the command line
+ * any), then the command line. Validate and plan take --out from the command line
  * only (a job file's out is where `run` writes, not validate). Returns 1 when
  * --help was asked (nothing else done), 0 when options are ready, -1 on error. */
 int job_options_load(struct job_options *options, unsigned scope, int argc, char **argv,

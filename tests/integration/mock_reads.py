@@ -16,10 +16,17 @@ import socket
 import time
 
 USERS = ["user%02d@example.com" % index for index in range(1, 61)]
+# every field of the API text's rate plan object; fees as numbers (lattigo-sim uses strings)
 RATE_PLANS = [{"name": "ACME Co 5mb Rate Plan", "days_in_term": 30, "activation_fee": 0,
-               "monthly_data_allowance_bytes": 5242880},
+               "termination_fee": 0, "monthly_data_plan_cost": 2.25,
+               "monthly_data_allowance_bytes": 5242880, "overage_data_unit_bytes": 1024,
+               "overage_data_unit_cost": 0.01, "monthly_sms_plan_cost": 0,
+               "monthly_sms_allowance": 0, "overage_sms_unit": 1, "overage_sms_unit_cost": 0.05},
               {"name": "ACME Co 10MB Plan", "days_in_term": 30, "activation_fee": 1.5,
-               "monthly_data_allowance_bytes": 10485760}]
+               "termination_fee": 5, "monthly_data_plan_cost": 3.5,
+               "monthly_data_allowance_bytes": 10485760, "overage_data_unit_bytes": 1024,
+               "overage_data_unit_cost": 0.01, "monthly_sms_plan_cost": 0.75,
+               "monthly_sms_allowance": 100, "overage_sms_unit": 1, "overage_sms_unit_cost": 0.05}]
 TODAY = datetime.date(2026, 11, 30)  # fixed, so a test's expectations never depend on the clock
 
 
@@ -176,8 +183,10 @@ def answer(store, config, parts, query, in_flight=0):
         result = paged(config, RATE_PLANS, query)
     elif parts == ["v2", "devices"]:
         with store.lock:
+            # an activated device shows up in lists no sooner than on its own (--visible-after-ms)
             devices = [d for d in store.devices.values()
-                       if not query.get("state") or d["state"] == query["state"]]
+                       if (not query.get("state") or d["state"] == query["state"])
+                       and d["visible_at"] <= time.time()]
             details = query.get("details") in ("true", "1")
             items = [device_object(d) if details else d["device_name"] for d in devices]
         result = paged(config, items, query)

@@ -38,3 +38,5 @@ set_property(TEST power_loss_compaction APPEND PROPERTY ENVIRONMENT
   "CRASH_SHIM=${CMAKE_BINARY_DIR}/crash_record_io.so" CRASH_SEGMENT_BYTES=1024 CRASH_CUTS=6)
 # The endpoint and the start line (new job / resuming / already complete), issue 17 §2 §3.
 lattigo_script_test(endpoint_shown ${CMAKE_CURRENT_SOURCE_DIR}/integration/endpoint_shown.sh TIMEOUT 60)
+# One set of counters across progress, closing lines, status, summary.json and the audit trail (issue 17 §2).
+lattigo_script_test(counters_agree ${CMAKE_CURRENT_SOURCE_DIR}/integration/counters_agree.sh TIMEOUT 120)

@@ -15,6 +15,7 @@
 #include "manifest/manifest.h"
 #include "outputs/errors_writer.h"
 #include "outputs/results_writer.h"
+#include "outputs/run_history.h"
 #include "outputs/summary.h"
 
 #define WHEN_MS INT64_C(1764098147123)
@@ -115,12 +116,12 @@ static void csv_job_results_and_errors_in_row_order(void **state)
 	struct outputs_report report;
 	write_rows(fixture, "cost-center", TEST_DATA_DIR "/outputs/cost-center.csv", &report);
 	assert_output(fixture, RESULTS_FILE,
-	              "row,status,http_status,message,attempts,finished_at,device_name\n"
-	              "1,ok,200,,1," WHEN ",dev-1\n"
-	              "2,error,200,Error: Device not found,2," WHEN ",\"dev,2\"\n"
-	              "3,invalid,,cost_center: required,0," WHEN ",dev-3\n"
+	              "row,status,http_status,message,attempts,finished_at,device_name,id_type\n"
+	              "1,ok,200,,1," WHEN ",dev-1,\n"
+	              "2,error,200,Error: Device not found,2," WHEN ",\"dev,2\",\n"
+	              "3,invalid,,cost_center: required,0," WHEN ",dev-3,\n"
 	              "5,unknown,,connection closed after the request was sent,1," WHEN
-	              ",'@dev-5\n");
+	              ",'@dev-5,\n");
 	assert_output(
 	    fixture, ERRORS_FILE,
 	    /* the manifest's CRLF line ends are kept (a value's own LF too) */
@@ -299,9 +300,9 @@ static void results_show_the_key_of_unreadable_rows(void **state)
 	struct outputs_report report;
 	write_rows(fixture, "cost-center", manifest, &report);
 	assert_output(fixture, RESULTS_FILE,
-	              "row,status,http_status,message,attempts,finished_at,device_name\n"
-	              "1,invalid,,\"row has 3 fields, the header has 2\",0," WHEN ",dev-1\n"
-	              "2,invalid,,cost_center: not UTF-8 text,0," WHEN ",dev-2\n");
+	              "row,status,http_status,message,attempts,finished_at,device_name,id_type\n"
+	              "1,invalid,,\"row has 3 fields, the header has 2\",0," WHEN ",dev-1,\n"
+	              "2,invalid,,cost_center: not UTF-8 text,0," WHEN ",dev-2,\n");
 	unlink(manifest);
 }
 
@@ -403,6 +404,71 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	assert_int_equal(job_summary_exit_status(&summary), 3);
 }
 
+/* The runs of a job: written with the summary, read back on the next run;
+ * a run killed while it ran takes what no finished run accounts for. */
+static void runs_are_kept_and_a_killed_run_gets_its_share(void **state)
+{
+	struct fixture *fixture = *state;
+	put(fixture, 1, ROW_OK, 200, 1, "");
+	struct run_entry runs[2] = {{.started_at_ms = WHEN_MS,
+	                             .ended_at_ms = WHEN_MS + 1000,
+	                             .wall_ms = 1000,
+	                             .rows_settled = 100,
+	                             .calls = 10,
+	                             .exit_status = 3},
+	                            {.started_at_ms = WHEN_MS + 5000,
+	                             .rows_settled = 40,
+	                             .calls = 4,
+	                             .exit_status = -1,
+	                             .running = true}};
+	struct job_summary summary = {.op = "cost-center",
+	                              .directory = fixture->directory,
+	                              .calls = 14,
+	                              .started_at_ms = WHEN_MS - 10,
+	                              .wall_ms = 2000,
+	                              .runs = runs,
+	                              .run_count = 2,
+	                              .live = true,
+	                              .updated_at_ms = WHEN_MS + 6000};
+	job_summary_count(&summary, fixture->store, 300);
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(job_summary_write(&summary, &error), 0);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", fixture->directory, SUMMARY_FILE);
+	/* the killed run made 60 more rows and 7 more calls than its last snapshot */
+	struct job_totals totals = {
+	    .rows_settled = 200, .calls = 21, .retries = 1, .last_written_ms = WHEN_MS + 9000};
+	struct run_history history;
+	assert_int_equal(run_history_load(&history, path, &totals, &error), 0);
+	assert_int_equal(history.count, 2);
+	assert_int_equal(history.entries[0].rows_settled, 100);
+	assert_int_equal(history.entries[0].exit_status, 3);
+	assert_false(history.entries[0].killed);
+	assert_true(history.entries[1].killed);
+	assert_false(history.entries[1].running);
+	assert_int_equal(history.entries[1].rows_settled, 100);
+	assert_int_equal(history.entries[1].calls, 11);
+	assert_int_equal(history.entries[1].retries, 1);
+	assert_int_equal(history.entries[1].exit_status, -1);
+	assert_int_equal(history.entries[1].ended_at_ms, WHEN_MS + 9000);
+	assert_int_equal(history.entries[1].wall_ms, 4000);
+	struct run_entry *next = run_history_begin(&history, WHEN_MS + 20000, 3, &error);
+	assert_non_null(next);
+	assert_true(next->running);
+	assert_int_equal(history.count, 3);
+	assert_int_equal(run_history_wall_ms(&history), 5000);
+	run_history_release(&history);
+	/* figures of another job (more than this one holds) are not kept */
+	struct job_totals small = {.rows_settled = 50, .calls = 5};
+	assert_int_equal(run_history_load(&history, path, &small, &error), 0);
+	assert_int_equal(history.count, 1);
+	assert_true(history.entries[0].killed);
+	assert_int_equal(history.entries[0].started_at_ms, 0);
+	assert_int_equal(history.entries[0].rows_settled, 50);
+	run_history_release(&history);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +489,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(results_show_the_key_of_unreadable_rows, make_directory,
 	                                    remove_directory),
 	    cmocka_unit_test_setup_teardown(summary_json_holds_counts_figures_and_exit_status,
+	                                    make_directory, remove_directory),
+	    cmocka_unit_test_setup_teardown(runs_are_kept_and_a_killed_run_gets_its_share,
 	                                    make_directory, remove_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
