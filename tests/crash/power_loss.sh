@@ -77,6 +77,14 @@ for cut in $($replay cuts "$WORK/io.log" "$cut_count" "$seed"); do
     $replay build "$WORK/io.log" "$cut" "$mode" "$seed" "$WORK/job" "$dir"
     # nothing durable yet (cut before the checkpoint's first sync): no job to resume
     [ -s "$dir/checkpoint" ] || { rm -rf "$dir"; continue; }
+    # nor when the cut came before the checkpoint's header was synced: its
+    # creation never completed (the run refuses such a directory, exit 4,
+    # naming the header; a new --out starts the job)
+    python3 -c '
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+sys.exit(0 if len(data) >= 12 and len(data) >= 8 + 13 + struct.unpack_from("<I", data, 8)[0] else 1)' \
+      "$dir/checkpoint" || { rm -rf "$dir"; continue; }
     $replay requests "$WORK/io.log" "$cut" >"$dir.requests"
     start_sim "${sim_options[@]}" --ledger "$dir.ledger"
     $replay replay "$SIM_URL" "$dir.requests"
