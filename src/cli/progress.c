@@ -36,8 +36,8 @@ void progress_snapshot_from_stats(const struct progress *progress, const struct 
                                   struct progress_snapshot *snapshot)
 {
 	const uint64_t *before = progress->before;
-	uint64_t this_run =
-	    stats->rows_ok + stats->rows_error + stats->rows_unknown + stats->rows_skipped;
+	uint64_t this_run = stats->rows_ok + stats->rows_unchanged + stats->rows_error +
+	                    stats->rows_unknown + stats->rows_skipped;
 	uint64_t done_before = 0;
 	for (size_t status = 1; status < ROW_STATUS_COUNT; status++)
 		done_before += before[status];
@@ -45,6 +45,7 @@ void progress_snapshot_from_stats(const struct progress *progress, const struct 
 	snapshot->rows_total = progress->rows_total;
 	snapshot->rows_done = done_before + this_run;
 	snapshot->ok = before[ROW_OK] + stats->rows_ok;
+	snapshot->unchanged = before[ROW_UNCHANGED] + stats->rows_unchanged;
 	snapshot->error = before[ROW_ERROR] + stats->rows_error;
 	snapshot->unknown = before[ROW_UNKNOWN] + stats->rows_unknown;
 	snapshot->invalid = before[ROW_INVALID];
@@ -72,17 +73,21 @@ static void format_duration(int64_t seconds, char *out, size_t size)
 
 const char *progress_format_line(const struct progress_snapshot *snapshot, char *out, size_t size)
 {
-	char total[48] = "", eta[32] = "?";
+	char total[48] = "", eta[32] = "?", unchanged[40] = "";
 	if (snapshot->rows_total > 0)
 		snprintf(total, sizeof(total), "/%" PRIu64 " (%" PRIu64 "%%)", snapshot->rows_total,
 		         snapshot->rows_done * 100 / snapshot->rows_total);
 	if (snapshot->eta_seconds >= 0)
 		format_duration(snapshot->eta_seconds, eta, sizeof(eta));
+	/* only a job whose preflight found rows in place has any */
+	if (snapshot->unchanged > 0)
+		snprintf(unchanged, sizeof(unchanged), " unchanged %" PRIu64, snapshot->unchanged);
 	snprintf(out, size,
-	         "rows %" PRIu64 "%s | ok %" PRIu64 " error %" PRIu64 " unknown %" PRIu64
+	         "rows %" PRIu64 "%s | ok %" PRIu64 "%s error %" PRIu64 " unknown %" PRIu64
 	         " invalid %" PRIu64 " | in flight %u | %.1f rows/s | ETA %s",
-	         snapshot->rows_done, total, snapshot->ok, snapshot->error, snapshot->unknown,
-	         snapshot->invalid, snapshot->in_flight, snapshot->rows_per_second, eta);
+	         snapshot->rows_done, total, snapshot->ok, unchanged, snapshot->error,
+	         snapshot->unknown, snapshot->invalid, snapshot->in_flight,
+	         snapshot->rows_per_second, eta);
 	return out;
 }
 
@@ -154,19 +159,20 @@ static void describe_wall_time(int64_t wall_ms, char *out, size_t size)
 
 void progress_print_summary(FILE *stream, const struct job_summary *summary)
 {
-	static const enum row_status order[] = {ROW_OK,      ROW_ERROR,   ROW_INVALID,
-	                                        ROW_UNKNOWN, ROW_SKIPPED, ROW_PENDING};
 	char took[32];
 	describe_wall_time(summary->wall_ms, took, sizeof(took));
 	fprintf(stream, "%s %s: %" PRIu64 " %s in %s%s\n", summary->op ? summary->op : "job",
 	        summary->interrupted ? "stopped early" : "finished", summary->rows_total,
 	        summary->rows_total == 1 ? "row" : "rows", took,
 	        summary->interrupted ? " (run the same command again to resume)" : "");
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		uint64_t count = summary->counts[order[i]];
-		if (count == 0 && order[i] != ROW_OK)
+	for (size_t i = 0; i <= row_status_order_count; i++) {
+		/* the final statuses, then the rows still pending */
+		enum row_status status =
+		    i < row_status_order_count ? row_status_order[i] : ROW_PENDING;
+		uint64_t count = summary->counts[status];
+		if (count == 0 && status != ROW_OK)
 			continue;
-		fprintf(stream, "  %-8s %12" PRIu64 "\n", row_status_name(order[i]), count);
+		fprintf(stream, "  %-9s %11" PRIu64 "\n", row_status_name(status), count);
 	}
 	fprintf(stream, "  calls %" PRIu64 ", retries %" PRIu64 ", throttled %" PRIu64,
 	        summary->calls, summary->retries, summary->throttled);

@@ -202,7 +202,7 @@ out:
 
 static bool needs_attention(enum row_status status)
 {
-	return status == ROW_ERROR || status == ROW_INVALID || status == ROW_UNKNOWN;
+	return row_status_has(status, ROW_STATUS_ATTENTION);
 }
 
 /* JSONL manifests gain columns as keys appear, so the header is only known
@@ -274,9 +274,10 @@ static int write_errors(const struct outputs_job *job, struct outcome_store *sto
 	if (!writer)
 		goto out;
 
-	bool any = outcome_store_count(store, ROW_ERROR) + outcome_store_count(store, ROW_INVALID) +
-	               outcome_store_count(store, ROW_UNKNOWN) >
-	           0;
+	bool any = false;
+	for (size_t status = 1; status < ROW_STATUS_COUNT; status++)
+		any |= needs_attention((enum row_status)status) &&
+		       outcome_store_count(store, (enum row_status)status) > 0;
 	if (any) {
 		manifest = open_manifest(job, error);
 		if (!manifest)

@@ -31,10 +31,12 @@ int job_summary_exit_status(const struct job_summary *summary)
 {
 	if (summary->interrupted || summary->counts[ROW_PENDING] > 0)
 		return SUMMARY_EXIT_INTERRUPTED;
-	if (summary->counts[ROW_ERROR] + summary->counts[ROW_INVALID] +
-	        summary->counts[ROW_UNKNOWN] + summary->counts[ROW_SKIPPED] >
-	    0)
-		return SUMMARY_EXIT_SOME_FAILED;
+	/* every final row that is not a success (ok, unchanged) makes the job one
+	 * where some rows failed */
+	for (size_t status = 1; status < ROW_STATUS_COUNT; status++)
+		if (summary->counts[status] > 0 &&
+		    !row_status_has((enum row_status)status, ROW_STATUS_SUCCESS))
+			return SUMMARY_EXIT_SOME_FAILED;
 	return SUMMARY_EXIT_OK;
 }
 
@@ -75,9 +77,9 @@ static json_t *build(const struct job_summary *summary)
 	json_t *root = json_object();
 	json_t *counts = json_object();
 	int failed = !root || !counts;
-	for (size_t status = 1; !failed && status < ROW_STATUS_COUNT; status++)
-		failed |= add(counts, row_status_name((enum row_status)status),
-		              json_integer((json_int_t)summary->counts[status]));
+	for (size_t i = 0; !failed && i < row_status_order_count; i++)
+		failed |= add(counts, row_status_name(row_status_order[i]),
+		              json_integer((json_int_t)summary->counts[row_status_order[i]]));
 	if (!failed)
 		failed |= add(counts, "pending",
 		              summary->rows_total_unknown

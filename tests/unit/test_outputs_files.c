@@ -343,6 +343,7 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	              "  \"rows_total\": 4,\n"
 	              "  \"counts\": {\n"
 	              "    \"ok\": 3,\n"
+	              "    \"unchanged\": 0,\n"
 	              "    \"error\": 0,\n"
 	              "    \"invalid\": 1,\n"
 	              "    \"unknown\": 0,\n"
@@ -375,6 +376,7 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	              "  \"rows_total\": null,\n"
 	              "  \"counts\": {\n"
 	              "    \"ok\": 3,\n"
+	              "    \"unchanged\": 0,\n"
 	              "    \"error\": 0,\n"
 	              "    \"invalid\": 1,\n"
 	              "    \"unknown\": 0,\n"
@@ -403,6 +405,34 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	assert_int_equal(job_summary_exit_status(&summary), 3);
 }
 
+/* issue 10: a row the preflight found already in place is a success: results.csv
+ * shows it, errors.csv does not list it, the job exits 0 with it. */
+static void unchanged_rows_are_successes(void **state)
+{
+	struct fixture *fixture = *state;
+	for (uint64_t row = 1; row <= 5; row++)
+		put(fixture, row, row % 2 ? ROW_UNCHANGED : ROW_OK, row % 2 ? 0 : 200,
+		    row % 2 ? 0 : 1, row % 2 ? "cost_center is already 'CC-1'" : "");
+	struct outputs_report report;
+	write_rows(fixture, "cost-center", TEST_DATA_DIR "/outputs/cost-center.csv", &report);
+	assert_output(fixture, RESULTS_FILE,
+	              "row,status,http_status,message,attempts,finished_at,device_name\n"
+	              "1,unchanged,,cost_center is already 'CC-1',0," WHEN ",dev-1\n"
+	              "2,ok,200,,1," WHEN ",\"dev,2\"\n"
+	              "3,unchanged,,cost_center is already 'CC-1',0," WHEN ",dev-3\n"
+	              "4,ok,200,,1," WHEN ",dev-4\n"
+	              "5,unchanged,,cost_center is already 'CC-1',0," WHEN ",'@dev-5\n");
+	assert_int_equal(report.error_rows, 0);
+	struct job_summary summary = {.op = "cost-center"};
+	job_summary_count(&summary, fixture->store, 5);
+	assert_int_equal(summary.counts[ROW_UNCHANGED], 3);
+	assert_int_equal(summary.counts[ROW_OK], 2);
+	assert_int_equal(job_summary_exit_status(&summary), 0);
+	put(fixture, 4, ROW_SKIPPED, 0, 0, "not sent");
+	job_summary_count(&summary, fixture->store, 5);
+	assert_int_equal(job_summary_exit_status(&summary), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +454,8 @@ int main(void)
 	                                    remove_directory),
 	    cmocka_unit_test_setup_teardown(summary_json_holds_counts_figures_and_exit_status,
 	                                    make_directory, remove_directory),
+	    cmocka_unit_test_setup_teardown(unchanged_rows_are_successes, make_directory,
+	                                    remove_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
