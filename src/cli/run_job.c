@@ -15,6 +15,7 @@
 
 #include "audit/audit.h"
 #include "cli/commands.h"
+#include "cli/confirm.h"
 #include "cli/credentials.h"
 #include "cli/credentials_check.h"
 #include "cli/job_directory.h"
@@ -45,6 +46,9 @@
 /* Everything one run holds; released in one place. */
 struct job_run {
 	const struct job_options *options;
+	/* the options with --yes set once a typed confirmation was given, so job.json
+	 * records the job as confirmed (a shallow copy: it owns nothing) */
+	struct job_options confirmed;
 	const struct op *op;
 	struct job_directory directory;
 	struct credentials credentials;
@@ -428,7 +432,7 @@ static int run_engine(struct job_run *run, struct error *error)
 {
 	struct engine_config config;
 	fill_engine_config(run, &config);
-	struct engine_source source = {run, source_next};
+	struct engine_source source = {run, source_next, NULL};
 	struct engine_sink sink = {run, sink_call_starting, sink_row_finished,
 	                           sink_exchange_finished, sink_progress};
 	struct engine_stats stats;
@@ -455,7 +459,8 @@ static int run_engine(struct job_run *run, struct error *error)
 	                               journal_get_header(run->directory.journal)->created_at_ms};
 	/* --max-errors counts the whole job, earlier runs included */
 	config.errors_before = before[ROW_ERROR];
-	config.finished_before = before[ROW_OK] + before[ROW_ERROR] + before[ROW_UNKNOWN];
+	config.finished_before =
+	    before[ROW_OK] + before[ROW_UNCHANGED] + before[ROW_ERROR] + before[ROW_UNKNOWN];
 	int engine_result = engine_run_resuming(&config, &source, &doubts, &sink, &stats, error);
 	struct error commit_error;
 	error_clear(&commit_error);
@@ -544,6 +549,42 @@ static void print_start_line(const struct job_run *run)
 		        grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
 }
 
+/* The typed confirmation of an OP_NEEDS_YES operation without --yes (the
+ * command refused the job already when no terminal can answer): counts the
+ * rows that would be sent — valid, not final in an earlier run — and asks.
+ * Returns 0 when confirmed (or none needed), else EXIT_USAGE with error set. */
+static int confirm_job(struct job_run *run, const char *manifest_path, struct error *error)
+{
+	if (!confirm_needed(run->op, run->options))
+		return 0;
+	struct pipeline_config config;
+	job_options_pipeline_config(run->options, &config);
+	config.manifest = manifest_path;
+	struct pipeline *pipeline = pipeline_open(&config, NULL, error);
+	if (!pipeline)
+		return EXIT_USAGE;
+	if (run->directory.resuming)
+		pipeline_skip_settled(pipeline, row_settled, run);
+	struct confirm_cost cost = {0};
+	struct pipeline_row row;
+	int next;
+	while ((next = pipeline_next(pipeline, &row, error)) == 1)
+		if (row.valid && !row.settled)
+			cost.rows++;
+	pipeline_close(pipeline);
+	if (next < 0)
+		return EXIT_USAGE;
+	if (cost.rows == 0)
+		return 0;
+	progress_clear(&run->progress);
+	if (confirm_ask(stdin, stderr, run->op, &cost, error) < 0)
+		return EXIT_USAGE;
+	run->confirmed = *run->options;
+	run->confirmed.yes = true;
+	run->options = &run->confirmed;
+	return 0;
+}
+
 /* True when OUT/summary.json is the final one of a complete job: the outputs
  * before it were written (a job whose last run met a full disk after its
  * checkpoint ended still needs them). */
@@ -603,12 +644,18 @@ int run_job(const struct job_options *options)
 	/* A new job: one read proves the credentials before its directory is
 	 * created (exit 2, nothing sent). An existing job is opened first, so a
 	 * changed manifest is still exit 4; a refusal there stops it resumably. */
-	if (!holds_job(options->out)) {
+	bool new_job = !holds_job(options->out);
+	if (new_job) {
 		exit_code = check_credentials(&run, &error);
 		if (exit_code != EXIT_ALL_OK)
 			goto out;
+		/* before the job directory exists, when the manifest can be read twice */
+		if (strcmp(options->manifest, "-") != 0 &&
+		    (exit_code = confirm_job(&run, options->manifest, &error)) != EXIT_ALL_OK)
+			goto out;
 		exit_code = EXIT_USAGE;
 	}
+	options = run.options; /* confirmed: job.json records it */
 	struct audit_secrets secrets = {run.credentials.key_name, run.credentials.api_key};
 	exit_code = job_directory_open(&run.directory, options, run.op, &secrets, &error);
 	if (exit_code != EXIT_ALL_OK)
@@ -621,6 +668,10 @@ int run_job(const struct job_options *options)
 		exit_code = finished_job_status(&run);
 		goto out;
 	}
+	if (!new_job &&
+	    (exit_code = confirm_job(&run, run.directory.manifest_path, &error)) != EXIT_ALL_OK)
+		goto out;
+	exit_code = EXIT_USAGE;
 
 	/* The pipeline reads the manifest the journal was fingerprinted with
 	 * (for stdin, the copy kept in the job directory). */
