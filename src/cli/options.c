@@ -401,9 +401,13 @@ static const struct parse_option job_option_rows[] = {
     {.name = "yes",
      .type = PARSE_OPTION_FLAG,
      FIELD(yes),
+     /* job.json records a confirmed job, so its resume does not ask again */
+     .json_key = "yes",
      .scopes = SCOPE_SENDING,
      .default_text = "off",
-     .help = "confirm operations that cost money or cannot be undone in bulk (locate)"},
+     .help = "confirm operations that cost money or cannot be recalled (activate, locate, "
+             "sms); on a terminal a typed confirmation may stand in; not needed with "
+             "--endpoint sim"},
     {.name = "quiet",
      .type = PARSE_OPTION_FLAG,
      FIELD(quiet),

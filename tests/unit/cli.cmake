@@ -13,3 +13,6 @@ lattigo_unit_test(test_cli_pipeline
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_cli_pipeline.c ${CMAKE_SOURCE_DIR}/src/pipeline/pipeline.c
           ${cli_dir}/options.c ${cli_dir}/jobfile.c
   LINK lattigo_manifest lattigo_ops lattigo_common PkgConfig::JANSSON)
+lattigo_unit_test(test_confirm
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_confirm.c ${cli_dir}/confirm.c
+  LINK lattigo_ops lattigo_common)
