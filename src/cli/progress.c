@@ -181,6 +181,15 @@ void progress_print_summary(FILE *stream, const struct job_summary *summary)
 	if (summary->wall_ms >= RATE_SHOWN_FROM_MS)
 		fprintf(stream, ", %.1f rows/s", job_summary_rows_per_second(summary));
 	fputc('\n', stream);
+	if (summary->undo_file && summary->directory)
+		fprintf(stream,
+		        "  undo: %s/%s (%" PRIu64 " row%s; puts back what this job changed: "
+		        "lattigo-batch run --op %s --manifest %s/%s)\n",
+		        summary->directory, summary->undo_file, summary->undo_rows,
+		        summary->undo_rows == 1 ? "" : "s", summary->op ? summary->op : "OP",
+		        summary->directory, summary->undo_file);
+	else if (summary->no_undo)
+		fprintf(stream, "  undo: none: %s\n", summary->no_undo);
 	if (summary->directory)
 		fprintf(
 		    stream,

@@ -112,6 +112,12 @@ static json_t *build(const struct job_summary *summary)
 	failed |= add(root, "exit_status",
 	              summary->live ? json_null() : json_integer(summary->exit_status));
 	failed |= add(root, "running", json_boolean(summary->live));
+	if (summary->undo_file)
+		failed |= add(root, "undo",
+		              json_pack("{s:s, s:I}", "file", summary->undo_file, "rows",
+		                        (json_int_t)summary->undo_rows));
+	else if (summary->no_undo)
+		failed |= add(root, "undo", json_pack("{s:n, s:s}", "file", "why", summary->no_undo));
 	failed |= add(
 	    root, "updated_at",
 	    timestamp(summary->updated_at_ms ? summary->updated_at_ms : summary->finished_at_ms));

@@ -433,6 +433,40 @@ static void unchanged_rows_are_successes(void **state)
 	assert_int_equal(job_summary_exit_status(&summary), 1);
 }
 
+static const char *resolve_by_suffix(void *context, const struct record *record)
+{
+	(void)context;
+	const char *name = record->value[FIELD_DEVICE_NAME];
+	return name && strcmp(name, "dev-3") == 0 ? NULL : "resolved-name";
+}
+
+/* issue 10: a job whose rows may name devices by ICCID or IMEI shows the
+ * device_name each resolved to next to the row's own identifier. */
+static void results_show_the_resolved_device_name(void **state)
+{
+	struct fixture *fixture = *state;
+	put(fixture, 1, ROW_OK, 200, 1, "");
+	put(fixture, 3, ROW_ERROR, 0, 0, "not sent: no device with device_name dev-3");
+	put(fixture, 4, ROW_INVALID, 0, 0, "cost_center: required");
+	struct outputs_job job = {.directory = fixture->directory,
+	                          .op = op_find("cost-center"),
+	                          .manifest_path = TEST_DATA_DIR "/outputs/cost-center.csv",
+	                          .resolve = resolve_by_suffix};
+	struct error error;
+	error_clear(&error);
+	struct outputs_report report;
+	assert_int_equal(outputs_write_rows(&job, fixture->store, &report, &error), 0);
+	char *text = read_output(fixture, RESULTS_FILE);
+	assert_non_null(strstr(text, "finished_at,device_name,id_type,resolved_device_name\n")
+	                    ? text
+	                    : strstr(text, "finished_at,device_name,resolved_device_name\n"));
+	assert_non_null(strstr(text, ",dev-1,resolved-name\n")
+	                    ? text
+	                    : strstr(text, ",dev-1,,resolved-name\n"));
+	assert_non_null(strstr(text, ",dev-3,\n") ? text : strstr(text, ",dev-3,,\n"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +489,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(summary_json_holds_counts_figures_and_exit_status,
 	                                    make_directory, remove_directory),
 	    cmocka_unit_test_setup_teardown(unchanged_rows_are_successes, make_directory,
+	                                    remove_directory),
+	    cmocka_unit_test_setup_teardown(results_show_the_resolved_device_name, make_directory,
 	                                    remove_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
