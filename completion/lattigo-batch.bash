@@ -5,17 +5,21 @@
 
 _lattigo_batch_ops="activate cost-center locate note remove-usage-limit simstate sms upload usage-limit"
 _lattigo_batch_kinds="daily-usage device devices monthly-usage rate-plans reports sms-log users"
-_lattigo_batch_commands="run resume status report validate export audit ops template help"
+_lattigo_batch_commands="run resume status report validate plan export audit ops template help"
 
 _lattigo_batch_options() { # COMMAND: the options it takes
   local manifest="--op --manifest --format --sheet --output-format --delimiter --map --set --no-luhn
     --out"
   local sending="--endpoint --credentials --insecure-http --cacert --concurrency --rate --max-retries
-    --connect-timeout --timeout --stall-timeout --resend-on-5xx --max-errors --yes --quiet --progress --verbose"
+    --connect-timeout --timeout --stall-timeout --resend-on-5xx --max-errors --max-snapshot-age --yes --quiet
+    --progress --verbose"
+  local reading="--endpoint --credentials --insecure-http --cacert --concurrency --rate --max-retries
+    --connect-timeout --timeout --stall-timeout --verbose"
   case $1 in
     run) echo "$manifest $sending --force-new --force-endpoint --chunk --dry-run --no-preflight --help" ;;
     resume) echo "$sending --force-endpoint --help" ;;
     validate) echo "$manifest --help" ;;
+    plan) echo "${manifest/--output-format/} $reading --help" ;;
     status) echo "--json --help" ;;
     report) echo "--output --help" ;;
     export) echo "--endpoint --credentials --insecure-http --cacert --manifest --map --set --id-type
@@ -56,7 +60,8 @@ _lattigo_batch() {
     --manifest|--credentials|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --map|--set|--chunk|--concurrency|--rate|--max-retries|--connect-timeout|--timeout|\
-    --stall-timeout|--id-type|--state|--start-date|--end-date|--row|--limit|--sheet) return ;;
+    --stall-timeout|--id-type|--state|--start-date|--end-date|--row|--limit|--sheet|\
+    --max-snapshot-age) return ;;
     --direction) COMPREPLY=($(compgen -W "all received sent" -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
@@ -85,7 +90,7 @@ _lattigo_batch() {
         COMPREPLY=($(compgen -f -- "$cur"))
       fi ;;
     resume|status|report) COMPREPLY=($(compgen -d -- "$cur")) ;;
-    run|validate) COMPREPLY=($(compgen -f -- "$cur")) ;; # a job file
+    run|validate|plan) COMPREPLY=($(compgen -f -- "$cur")) ;; # a job file
   esac
 }
 complete -o filenames -F _lattigo_batch lattigo-batch

@@ -17,6 +17,7 @@
 #include "pipeline/pipeline.h"
 #include "cli/plan.h"
 #include "cli/run_job.h"
+#include "cli/steps_check.h"
 
 #define JOB_OPTIONS_FILE "job.json"
 
@@ -115,6 +116,17 @@ int command_run(int argc, char **argv)
 		goto out;
 	}
 	if (loaded < 0) {
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
+	if (options.step_count) {
+		if (options.dry_run) {
+			exit_code = steps_dry_run(&options);
+			goto out;
+		}
+		/* Say so plainly rather than run part of what the job file asks. */
+		error_set(&error, "running a job with \"steps\" is not available yet: "
+		                  "'lattigo-batch validate' and 'run --dry-run' check it");
 		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}

@@ -13,6 +13,7 @@
 #include "common/file_io.h"
 #include "cli/help.h"
 #include "cli/options.h"
+#include "cli/steps_check.h"
 #include "pipeline/pipeline.h"
 #include "common/strbuf.h"
 #include "manifest/binding.h"
@@ -215,6 +216,17 @@ int command_validate(int argc, char **argv)
 	}
 	if (loaded < 0) {
 		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
+	if (options.step_count) {
+		if (options.out) {
+			error_set(&error, "validate --out (errors.csv) is not available for a job "
+			                  "with \"steps\" yet: validate without --out lists the "
+			                  "invalid rows");
+			exit_code = report_error(&error, EXIT_USAGE);
+			goto out;
+		}
+		exit_code = steps_validate(&options);
 		goto out;
 	}
 	struct pipeline_config config;

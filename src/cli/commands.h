@@ -22,6 +22,7 @@ int report_error(const struct error *error, int exit_code);
 int command_run(int argc, char **argv);      /* cli/cmd_run.c */
 int command_resume(int argc, char **argv);   /* cli/cmd_run.c */
 int command_validate(int argc, char **argv); /* cli/cmd_validate.c */
+int command_plan(int argc, char **argv);     /* cli/cmd_plan.c */
 int command_ops(int argc, char **argv);      /* cli/cmd_ops.c */
 int command_export(int argc, char **argv);   /* cli/cmd_export.c */
 /* `resume DIR` of an export job: the stored command line, then argv's extras. */

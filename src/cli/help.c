@@ -26,6 +26,9 @@ void help_program(FILE *stream)
 	    "  report   OUTDIR [--output FILE] write the job's report.html (also while it runs)\n"
 	    "  validate (JOBFILE | --op OP --manifest FILE) [--out DIR]\n"
 	    "                                  check every row, send nothing\n"
+	    "  plan     (JOBFILE | --op OP --manifest FILE) [--out DIR]\n"
+	    "                                  validation + the account's live state: what\n"
+	    "                                  would change (no write)\n"
 	    "  export   WHAT [options]         read-side jobs (devices, reports, rate-plans, "
 	    "users)\n"
 	    "  audit    verify FILE | show FILE --row N\n"
@@ -152,6 +155,37 @@ static void help_validate(FILE *stream)
 	      stream);
 }
 
+static void help_plan(FILE *stream)
+{
+	fputs("usage: lattigo-batch plan (JOBFILE | --op OP --manifest FILE) [--out DIR]\n"
+	      "\n"
+	      "Validates every row, then reads the account's live state (the rate plans and\n"
+	      "users when the operation names them, and the devices the rows name: the whole\n"
+	      "account or one read per device, whichever takes fewer calls) and says what each\n"
+	      "row would do, sending no write: change (current -> target), unchanged (already\n"
+	      "in place), missing (no such device), conflict (e.g. the ICCID belongs to another\n"
+	      "device or IMEI) or invalid (including a rate plan or username the account does\n"
+	      "not have, with a 'did you mean'). Prints the counts, the first rows of each kind\n"
+	      "and, for activations, the cost from the rate plans' fees. Rows may name devices\n"
+	      "by ICCID or IMEI (an id_type column or --set id_type=iccid) for every device\n"
+	      "operation. With --out DIR writes DIR/plan.csv (row, identifier, device_name,\n"
+	      "kind, current, target, message) and the snapshot read (DIR/snapshot). The\n"
+	      "manifest is read twice, so it must be a file. (A job file's out is ignored.)\n"
+	      "\n",
+	      stream);
+	print_options(stream, SCOPE_PLAN);
+	fputs("\n"
+	      "examples:\n"
+	      "  lattigo-batch plan --op cost-center --manifest centers.csv --out planned/\n"
+	      "  lattigo-batch plan jobs/demo-activate.json --endpoint sim\n"
+	      "  lattigo-batch plan --op cost-center --manifest by-iccid.csv --set id_type=iccid\n"
+	      "\n"
+	      "exit status: 0 every row is change or unchanged; 1 some rows are missing,\n"
+	      "conflict or invalid; 2 the manifest, job file or credentials cannot be used;\n"
+	      "3 the account could not be read (interrupted, or the API kept failing).\n",
+	      stream);
+}
+
 static void help_ops(FILE *stream)
 {
 	fputs("usage: lattigo-batch ops\n"
@@ -169,10 +203,8 @@ int help_command(FILE *stream, const char *command)
 		const char *name;
 		void (*print)(FILE *stream);
 	} helps[] = {
-	    {"ops", help_ops},
-	    {"resume", help_resume},
-	    {"run", help_run},
-	    {"validate", help_validate},
+	    {"ops", help_ops}, {"plan", help_plan},         {"resume", help_resume},
+	    {"run", help_run}, {"validate", help_validate},
 	};
 	for (size_t index = 0; index < sizeof(helps) / sizeof(helps[0]); index++) {
 		if (strcmp(helps[index].name, command) == 0) {

@@ -21,6 +21,7 @@ static const struct command_entry commands[] = {
 	{"audit", command_audit},
 	{"export", command_export},
 	{"ops", command_ops},
+	{"plan", command_plan},
 	{"report", command_report},
 	{"resume", command_resume},
 	{"run", command_run},

@@ -10,10 +10,12 @@
 #include <strings.h>
 
 #include "cli/jobfile.h"
+#include "common/duration.h"
 
-#define SCOPE_JOB     (SCOPE_RUN | SCOPE_VALIDATE)
+#define SCOPE_JOB     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_PLAN)
 #define SCOPE_SENDING (SCOPE_RUN | SCOPE_RESUME)
-#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME)
+#define SCOPE_READING (SCOPE_SENDING | SCOPE_PLAN) /* options of any command reading the API */
+#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME | SCOPE_PLAN)
 
 #define TEXT(x)        #x
 #define NUMBER_TEXT(x) TEXT(x)
@@ -146,6 +148,61 @@ const struct parse_option_handler options_set_handler = {
     .json_object_members = true,
 };
 
+/* "steps": the job file's array, read by cli/job_steps.c. */
+static int apply_steps_json(const struct parse_option *row, void *base, const json_t *value,
+                            struct error *error)
+{
+	(void)row;
+	struct job_options *options = base;
+	struct job_step *steps = NULL;
+	size_t count = 0;
+	if (job_steps_from_json(value, &steps, &count, error) < 0)
+		return -1;
+	job_steps_free(options->steps, options->step_count);
+	options->steps = steps;
+	options->step_count = count;
+	return 0;
+}
+
+static int apply_steps(const struct parse_option *row, void *base, const char *value,
+                       const char *label, struct error *error)
+{
+	json_error_t json_error;
+	json_t *array = json_loads(value, JSON_REJECT_DUPLICATES, &json_error);
+	if (!array)
+		return error_set(error, "%s: not valid JSON: %s", label, json_error.text);
+	int result = apply_steps_json(row, base, array, error);
+	json_decref(array);
+	return result;
+}
+
+static json_t *steps_to_json(const struct parse_option *row, const void *base, bool *failed)
+{
+	(void)row;
+	const struct job_options *options = base;
+	if (!options->step_count)
+		return NULL;
+	json_t *array = job_steps_to_json(options->steps, options->step_count);
+	*failed |= !array;
+	return array;
+}
+
+static void release_steps(const struct parse_option *row, void *base)
+{
+	(void)row;
+	struct job_options *options = base;
+	job_steps_free(options->steps, options->step_count);
+	options->steps = NULL;
+	options->step_count = 0;
+}
+
+static const struct parse_option_handler steps_handler = {
+    .apply = apply_steps,
+    .to_json = steps_to_json,
+    .release = release_steps,
+    .apply_json = apply_steps_json,
+};
+
 static const struct parse_option_word format_words[] = {
     {"csv", MANIFEST_FORMAT_CSV},
     {"jsonl", MANIFEST_FORMAT_JSONL},
@@ -215,7 +272,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(output_format),
      .value_name = "csv|xlsx",
      .json_key = "output_format",
-     .scopes = SCOPE_JOB,
+     .scopes = SCOPE_RUN | SCOPE_VALIDATE,
      WORDS(output_format_words),
      .default_text = "xlsx for an .xlsx manifest, else csv",
      .rejection = "unknown output format '{}' (csv or xlsx)",
@@ -278,7 +335,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(endpoint),
      .value_name = "URL",
      .json_key = "endpoint",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .empty_text = "empty URL",
      .default_text = "$LATTIGO_ENDPOINT, else " OPTIONS_DEFAULT_ENDPOINT,
      .help = "API root; the word sim starts the bundled lattigo-sim for this run"},
@@ -286,7 +343,7 @@ static const struct parse_option job_option_rows[] = {
      .type = PARSE_OPTION_STRING,
      FIELD(credentials),
      .value_name = "FILE",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .empty_text = "empty file name",
      .default_text = "$LATTIGO_KEY_NAME and $LATTIGO_API_KEY",
      .help = "file holding key_name:api_key, readable by its owner only"},
@@ -294,7 +351,7 @@ static const struct parse_option job_option_rows[] = {
      .type = PARSE_OPTION_FLAG,
      FIELD(insecure_http),
      .json_key = "insecure_http",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .default_text = "off",
      .help = "allow plain http:// to a non-loopback host"},
     {.name = "cacert",
@@ -302,7 +359,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(cacert),
      .value_name = "FILE",
      .json_key = "cacert",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .flags = PARSE_OPTION_PATH,
      .empty_text = "empty file name",
      .default_text = "$CURL_CA_BUNDLE, else $SSL_CERT_FILE, else the system's",
@@ -334,7 +391,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(concurrency),
      .value_name = "N",
      .json_key = "concurrency",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_CONCURRENCY,
      .default_value = "4",
@@ -344,7 +401,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(rate),
      .value_name = "R",
      .json_key = "rate",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .flags = PARSE_OPTION_EXCLUSIVE_MINIMUM,
      .real_minimum = 0,
      .real_maximum = OPTIONS_MAX_RATE,
@@ -356,7 +413,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(max_retries),
      .value_name = "N",
      .json_key = "max_retries",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 0,
      .maximum = OPTIONS_MAX_RETRIES,
      .default_value = "8",
@@ -367,7 +424,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(connect_timeout),
      .value_name = "SECONDS",
      .json_key = "connect_timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = "10",
@@ -377,7 +434,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(timeout),
      .value_name = "SECONDS",
      .json_key = "timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = "120",
@@ -387,7 +444,7 @@ static const struct parse_option job_option_rows[] = {
      FIELD(stall_timeout),
      .value_name = "SECONDS",
      .json_key = "stall_timeout",
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
      .default_value = "30",
@@ -450,9 +507,38 @@ static const struct parse_option job_option_rows[] = {
     {.name = "verbose",
      .type = PARSE_OPTION_FLAG,
      FIELD(verbose),
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_READING,
      .default_text = "off",
      .help = "one line per API call on stderr (never credentials)"},
+    {.name = "steps",
+     .type = PARSE_OPTION_CUSTOM,
+     FIELD(steps),
+     .count_offset = offsetof(struct job_options, step_count),
+     .handler = &steps_handler,
+     .value_name = "JSON",
+     .json_key = "steps",
+     .scopes = SCOPE_JOB_FILE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .help = "operations run in order for every row (job files only; see docs/usage.md)"},
+    {.name = "partial",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(partial),
+     .json_key = "partial",
+     .scopes = SCOPE_JOB_FILE,
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .default_text = "off",
+     .help = "a row invalid for a later step still runs the steps before it (job files "
+             "only)"},
+    {.name = "max-snapshot-age",
+     .type = PARSE_OPTION_STRING,
+     FIELD(max_snapshot_age),
+     .value_name = "DURATION",
+     .json_key = "max_snapshot_age",
+     .scopes = SCOPE_SENDING,
+     .empty_text = "empty duration",
+     .default_text = "any age",
+     .help = "refuse (exit 2) to resume on a stored snapshot of the account older than this "
+             "(e.g. 30m, 2h, 1d)"},
     {.name = "help", .type = PARSE_OPTION_HELP, .scopes = SCOPE_ALL, .help = "show this help"},
 };
 
@@ -545,9 +631,40 @@ static void manifest_stem(const char *path, char *stem, size_t size)
 		snprintf(stem, size, "manifest");
 }
 
+/* A steps job names its operations in its steps, each within the limits a
+ * single job's options have. */
+static int check_steps(const struct job_options *options, struct error *error)
+{
+	if (options->partial && !options->step_count)
+		return error_set(error, "\"partial\" is for job files with \"steps\"");
+	if (!options->step_count)
+		return 0;
+	if (options->op)
+		return error_set(error, "a job with \"steps\" takes no --op or \"op\": each step "
+		                        "names its operation");
+	if (options->manifest && strcmp(options->manifest, "-") == 0)
+		return error_set(error, "a job with \"steps\" reads its manifest once per step: "
+		                        "give a file, not - (stdin)");
+	for (size_t index = 0; index < options->step_count; index++) {
+		const struct job_step *step = &options->steps[index];
+		if (step->chunk > OPTIONS_MAX_CHUNK)
+			return error_set(error, "step %zu: \"chunk\" above %d (the API's limit)",
+			                 index + 1, OPTIONS_MAX_CHUNK);
+		if (step->concurrency > OPTIONS_MAX_CONCURRENCY)
+			return error_set(error, "step %zu: \"concurrency\" above %d", index + 1,
+			                 OPTIONS_MAX_CONCURRENCY);
+		if (step->rate > OPTIONS_MAX_RATE)
+			return error_set(error, "step %zu: \"rate\" above %d calls per second",
+			                 index + 1, OPTIONS_MAX_RATE);
+	}
+	return 0;
+}
+
 int job_options_finish(struct job_options *options, bool needs_out, struct error *error)
 {
-	if (!options->op)
+	if (check_steps(options, error) < 0)
+		return -1;
+	if (!options->op && !options->step_count)
 		return error_set(error, "no operation: give --op OP or a job file with \"op\" "
 		                        "(list: lattigo-batch ops)");
 	if (!options->manifest)
@@ -555,6 +672,12 @@ int job_options_finish(struct job_options *options, bool needs_out, struct error
 		                        "\"manifest\"");
 	if (options->quiet && options->progress)
 		return error_set(error, "--quiet and --progress cannot be used together");
+	options->max_snapshot_age_ms = 0;
+	if (options->max_snapshot_age &&
+	    duration_parse(options->max_snapshot_age, &options->max_snapshot_age_ms) < 0)
+		return error_set(
+		    error, "--max-snapshot-age: '%s' is not a duration (e.g. 90s, 30m, 2h, 1d)",
+		    options->max_snapshot_age);
 	if (!options->endpoint) {
 		const char *from_environment = getenv("LATTIGO_ENDPOINT");
 		const char *endpoint = from_environment && from_environment[0]
@@ -567,7 +690,8 @@ int job_options_finish(struct job_options *options, bool needs_out, struct error
 		char stem[256];
 		char out[400];
 		manifest_stem(options->manifest, stem, sizeof(stem));
-		snprintf(out, sizeof(out), "./out/%s-%s", stem, options->op);
+		snprintf(out, sizeof(out), "./out/%s-%s", stem,
+		         options->step_count ? "steps" : options->op);
 		if (replace_string(&options->out, out, "out", error) < 0)
 			return -1;
 	}
@@ -596,14 +720,14 @@ int job_options_load(struct job_options *options, unsigned scope, int argc, char
 	if (line.positional_count == 1) {
 		if (job_options_read_file(options, line.positional[0], error) < 0)
 			goto out;
-		if (scope == SCOPE_VALIDATE) {
+		if (scope == SCOPE_VALIDATE || scope == SCOPE_PLAN) {
 			free(options->out);
 			options->out = NULL;
 		}
 	}
 	if (parse_options_apply_line(&line, options, error) < 0)
 		goto out;
-	if (job_options_finish(options, scope != SCOPE_VALIDATE, error) < 0)
+	if (job_options_finish(options, scope != SCOPE_VALIDATE && scope != SCOPE_PLAN, error) < 0)
 		goto out;
 	result = 0;
 out:

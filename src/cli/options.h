@@ -7,8 +7,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
+#include "cli/job_steps.h"
 #include "common/parse_options.h"
 #include "manifest/binding.h"
 #include "manifest/manifest.h"
@@ -63,12 +65,18 @@ struct job_options {
 	bool dry_run;
 	bool no_preflight; /* send every valid row without reading the account first */
 	bool yes;
-	bool quiet;         /* no progress display */
-	bool progress;      /* progress display even when stderr is not a TTY */
-	bool verbose;       /* one line per call on stderr */
-	bool resend_on_5xx; /* re-send sms / locate calls answered 5xx */
-	char *max_errors;   /* --max-errors N or P%, NULL: none */
-	char *job_file;     /* the job file read, or NULL */
+	bool quiet;             /* no progress display */
+	bool progress;          /* progress display even when stderr is not a TTY */
+	bool verbose;           /* one line per call on stderr */
+	bool resend_on_5xx;     /* re-send sms / locate calls answered 5xx */
+	char *max_errors;       /* --max-errors N or P%, NULL: none */
+	char *job_file;         /* the job file read, or NULL */
+	struct job_step *steps; /* a job file's "steps" (op is NULL then); owned */
+	size_t step_count;
+	bool partial;           /* "partial": a row invalid for a later step still runs the steps
+	                           before it */
+	char *max_snapshot_age; /* --max-snapshot-age DURATION as given, NULL: any age */
+	int64_t max_snapshot_age_ms; /* parsed by job_options_finish; 0: any age */
 };
 
 /* Which command an option belongs to (bits of parse_option.scopes). */
@@ -76,6 +84,8 @@ enum option_scope {
 	SCOPE_RUN = 1 << 0,
 	SCOPE_VALIDATE = 1 << 1,
 	SCOPE_RESUME = 1 << 2,
+	SCOPE_JOB_FILE = 1 << 3, /* job files (and job.json) only: no command line flag */
+	SCOPE_PLAN = 1 << 4,     /* `plan`: validate's options plus reading the account */
 };
 
 /* The options of run, validate and resume: one row per option, filling
@@ -109,9 +119,9 @@ void job_options_pipeline_config(const struct job_options *options, struct pipel
  * error naming the file and, for JSON syntax errors, the line. */
 int job_options_read_file(struct job_options *options, const char *path, struct error *error);
 
-/* Reads job options for run (scope SCOPE_RUN) or validate (SCOPE_VALIDATE):
+/* Reads job options for run (scope SCOPE_RUN), validate (SCOPE_VALIDATE) or plan (SCOPE_PLAN):
  * defaults, then the job file named by the only positional argument (if
- * any), then the command line. Validate takes --out from the command line
+ * any), then the command line. Validate and plan take --out from the command line
  * only (a job file's out is where `run` writes, not validate). Returns 1 when
  * --help was asked (nothing else done), 0 when options are ready, -1 on error. */
 int job_options_load(struct job_options *options, unsigned scope, int argc, char **argv,

@@ -533,6 +533,14 @@ static int apply_json_member(const struct parse_options_table *table, void *base
 		}
 		break;
 	case PARSE_OPTION_CUSTOM:
+		if (row->handler->apply_json) {
+			struct error inner;
+			error_clear(&inner);
+			if (row->handler->apply_json(row, base, value, &inner) < 0)
+				return error_set_at(error, source, 0, "%s: %s", label,
+				                    inner.message);
+			return 0;
+		}
 		if (row->handler->json_object_members)
 			return apply_members(row, base, value, label, source, error);
 		break;

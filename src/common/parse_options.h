@@ -60,6 +60,10 @@ struct parse_option_handler {
 	 * (*failed set when out of memory). */
 	json_t *(*to_json)(const struct parse_option *row, const void *base, bool *failed);
 	void (*release)(const struct parse_option *row, void *base);
+	/* A job file's value as JSON, for options whose value is a structure
+	 * (e.g. "steps"); NULL: the value is applied as text. */
+	int (*apply_json)(const struct parse_option *row, void *base, const json_t *value,
+	                  struct error *error);
 	bool json_object_members;
 	bool json_string_members; /* members must be strings (else numbers are allowed) */
 };

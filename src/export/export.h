@@ -7,6 +7,7 @@
 #ifndef LATTIGO_EXPORT_H
 #define LATTIGO_EXPORT_H
 
+#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,7 +33,8 @@ struct export_request {
 	const char *state;                 /* devices */
 	bool no_details;                   /* devices: names only */
 	bool jsonl;
-	uint64_t per_page; /* asked of paginated endpoints */
+	uint64_t per_page;  /* asked of paginated endpoints */
+	uint64_t max_pages; /* account listings: read at most this many pages (0: all) */
 
 	struct read_transport transport;
 	unsigned concurrency;
@@ -48,16 +50,33 @@ struct export_totals {
 	uint64_t records; /* records written */
 	uint64_t errors;  /* rows in errors.csv (unknown devices, invalid rows) */
 	uint64_t calls, retries, throttled;
-	bool complete; /* every unit written */
+	bool complete;         /* every unit written */
+	int64_t listing_total; /* account listings: X-Total of page 1, -1 when not read */
+};
+
+struct device_row;
+
+/* Records handed over as JSON instead of written as text (the live
+ * snapshot, live/take.c). record receives every kept record as its answer
+ * arrives (units in any order; row is NULL for account listings); row_error
+ * every per-device row that could not be read, in manifest order, with the
+ * HTTP status (0 when none) — instead of errors.csv and stderr. A callback
+ * returning -1 stops the export (exit 3). */
+struct export_sink {
+	int (*record)(void *context, const struct device_row *row, const json_t *item);
+	int (*row_error)(void *context, const struct device_row *row, long http_status,
+	                 const char *message);
+	void *context;
 };
 
 /* Where the records go. Writes are checked: a failing write stops the export. */
 struct export_output {
-	FILE *records;
-	FILE *errors;               /* errors.csv; NULL: per-row errors go to stderr only */
-	bool errors_header;         /* write errors.csv's header line first (a new job) */
-	struct audit_writer *audit; /* NULL: no audit trail */
-	uint64_t skip_units;        /* resuming: units already written */
+	FILE *records;                  /* NULL when sink takes the records */
+	const struct export_sink *sink; /* NULL: records are written as text */
+	FILE *errors;                   /* errors.csv; NULL: per-row errors go to stderr only */
+	bool errors_header;             /* write errors.csv's header line first (a new job) */
+	struct audit_writer *audit;     /* NULL: no audit trail */
+	uint64_t skip_units;            /* resuming: units already written */
 	/* Makes what was written so far durable (about every 250 ms and at the
 	 * end); NULL when nothing needs it. Returns 0, or -1 with error. */
 	int (*commit)(void *context, const struct export_totals *totals, struct error *error);

@@ -34,7 +34,8 @@ struct unit {
 	uint64_t page;         /* the page to read next */
 	struct paging paging;
 	bool done, in_flight;
-	char *error; /* the row's error (errors.csv), owned */
+	char *error;       /* the row's error (errors.csv), owned */
+	long error_status; /* the HTTP status that made it, 0 when none */
 	unsigned attempt;
 	int64_t not_before_ms;
 	char *text; /* formatted records, through an open_memstream */
@@ -228,10 +229,16 @@ static int write_finished(struct export_loop *loop, bool final)
 			break;
 		if (fflush(unit->stream) != 0)
 			return stop(loop, 3, "out of memory formatting records");
-		if (unit->text_size &&
+		if (unit->text_size && output->records &&
 		    fwrite(unit->text, 1, unit->text_size, output->records) != unit->text_size)
 			return broken_output(loop);
-		if (unit->error) {
+		if (unit->error && output->sink && output->sink->row_error) {
+			loop->totals->errors++;
+			loop->row_errors_this_run++;
+			if (output->sink->row_error(output->sink->context, &unit->row,
+			                            unit->error_status, unit->error) < 0)
+				return stop(loop, 3, NULL);
+		} else if (unit->error) {
 			loop->totals->errors++;
 			loop->row_errors_this_run++;
 			if (output->errors) {
@@ -260,7 +267,8 @@ static int write_finished(struct export_loop *loop, bool final)
 			fprintf(stderr, "lattigo-batch: export: row %" PRIu64 ": %s\n",
 			        unit->row.row, unit->error);
 		}
-		if (ferror(output->records) || (output->errors && ferror(output->errors)))
+		if ((output->records && ferror(output->records)) ||
+		    (output->errors && ferror(output->errors)))
 			return broken_output(loop);
 		loop->totals->records += unit->records;
 		loop->totals->units++;
@@ -272,7 +280,8 @@ static int write_finished(struct export_loop *loop, bool final)
 	if (!final && now - loop->last_commit_ms < COMMIT_EVERY_MS)
 		return 0;
 	loop->last_commit_ms = now;
-	if (fflush(output->records) != 0 || (output->errors && fflush(output->errors) != 0))
+	if ((output->records && fflush(output->records) != 0) ||
+	    (output->errors && fflush(output->errors) != 0))
 		return broken_output(loop);
 	if (output->audit && audit_commit(output->audit, loop->error) < 0)
 		return stop(loop, 3, NULL);
@@ -392,9 +401,18 @@ static void record_exchange(struct export_loop *loop, struct unit *unit, long st
 static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count, uint64_t hash)
 {
 	const struct page_headers *headers = &unit->transfer.paging;
+	uint64_t max_pages = loop->request->max_pages;
+	if (unit->page == 1)
+		loop->totals->listing_total = headers->total;
 	if (unit->page == loop->output->skip_units + 1 && headers->total_pages > 0 &&
 	    (uint64_t)headers->total_pages > loop->planned_last)
 		loop->planned_last = (uint64_t)headers->total_pages;
+	if (max_pages && loop->planned_last > max_pages)
+		loop->planned_last = max_pages;
+	if (max_pages && unit->page >= max_pages) {
+		loop->listing_done = true;
+		return 0;
+	}
 	if (unit->page != loop->planned_last)
 		return 0;
 	uint64_t next = 0;
@@ -408,7 +426,7 @@ static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count,
 	if (verdict == PAGING_DONE)
 		loop->listing_done = true;
 	else if (next > loop->planned_last)
-		loop->planned_last = next;
+		loop->planned_last = max_pages && next > max_pages ? max_pages : next;
 	return 0;
 }
 
@@ -430,8 +448,15 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 	size_t keep = unit->row.device ? paging_keep(&unit->paging, count) : count;
 	const char *device = endpoint->per_device ? unit->row.device : NULL;
 	struct record_format format = {endpoint, request->jsonl, request->no_details};
+	const struct export_sink *sink = loop->output->sink;
+	const struct device_row *row = endpoint->per_device ? &unit->row : NULL;
 	int result = 0;
-	if (json_is_array(answer)) {
+	if (sink && sink->record) {
+		for (size_t index = 0; index < keep && result == 0; index++)
+			result = sink->record(sink->context, row,
+			                      json_is_array(answer) ? json_array_get(answer, index)
+			                                            : answer);
+	} else if (json_is_array(answer)) {
 		for (size_t index = 0; index < keep && result == 0; index++)
 			result = record_format_write(unit->stream, &format,
 			                             json_array_get(answer, index), device);
@@ -544,6 +569,7 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 		unit->not_before_ms = clock_monotonic_ms() + decision.delay_ms;
 		return;
 	case READ_DEVICE_ERROR:
+		unit->error_status = status;
 		unit->error = strdup(decision.message);
 		if (!unit->error) {
 			stop(loop, 3, "out of memory");
@@ -709,6 +735,7 @@ int export_run(const struct export_request *request, struct export_output *outpu
 	loop.planned_last = output->skip_units + 1;
 	paging_init(&loop.listing, 0);
 	totals->complete = false;
+	totals->listing_total = -1;
 	if (request->endpoint->per_device) {
 		if (open_source(&loop) == 0)
 			run_loop(&loop);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/strbuf.h"
+#include "ops/live_state.h"
 #include "ops/row_status.h"
 
 /* Every field a manifest row can carry, in alphabetical order of their names. */
@@ -146,6 +147,10 @@ struct op {
 	                     const char *raw, size_t raw_length,
 	                     const struct record *const *records, size_t count,
 	                     struct row_outcome *outcomes);
+
+	/* What the account's live state says about a row (ops/live_state.h):
+	 * plan, run's preflight, undo.csv and verify read it. */
+	struct op_live live;
 };
 
 /* The operations sorted by name, and their number. */
@@ -167,5 +172,17 @@ int op_batch_label(const struct op *op, const struct record *record, struct strb
  * operations (the device is in the path), else requested (at least 1). The
  * one place that rule is written. */
 size_t op_chunk_size(const struct op *op, size_t requested);
+
+/* Compares for op (op->live.compare, or LIVE_UNREADABLE with the target
+ * field's value). Always fills comparison; message as compare. */
+void op_live_compare(const struct op *op, const struct record *record,
+                     const struct device_view *device, struct live_comparison *comparison,
+                     struct strbuf *message);
+
+/* The device field and value that name record's device for op: by id_type
+ * for FIELD_DEVICE_NAME, else the identify field's own kind. Returns 0, or -1
+ * when the row names no device (OP_LIVE_NO_DEVICE, an unknown id_type). */
+int op_live_device_key(const struct op *op, const struct record *record, enum device_field *key,
+                       const char **value);
 
 #endif

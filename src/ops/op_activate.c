@@ -4,6 +4,8 @@
 #include "ops/response_mappers.h"
 #include "ops/validators.h"
 
+#include <string.h>
+
 static const struct op_field activate_fields[] = {
     {FIELD_IMEI, 0, validate_imei},
     {FIELD_DEVICE_SKU, 0, validate_device_sku},
@@ -79,6 +81,36 @@ fail:
 	return -1;
 }
 
+/* The device the row's ICCID names: the activation is in place when it
+ * carries the row's IMEI and is active, on its way while pending; the same
+ * ICCID on another IMEI, or a SIM that is suspended or deactivated, is not
+ * something an activation request can fix. The target shown is the row's
+ * rate plan; the current value the device's state. */
+static void compare_activate(const struct record *record, const struct device_view *device,
+                             struct live_comparison *comparison, struct strbuf *message)
+{
+	const char *imei = record->value[FIELD_IMEI];
+	const char *device_imei = device->value[DEVICE_IMEI];
+	const char *state = device->value[DEVICE_STATE];
+	const char *name = device->value[DEVICE_NAME] ? device->value[DEVICE_NAME] : "";
+	comparison->current = state ? state : "";
+	if (imei && *imei && device_imei && *device_imei && strcmp(imei, device_imei) != 0) {
+		comparison->match = LIVE_INCOMPATIBLE;
+		strbuf_appendf(message, "iccid %s already belongs to device %s with imei %s",
+		               device->value[DEVICE_ICCID] ? device->value[DEVICE_ICCID] : "", name,
+		               device_imei);
+	} else if (state && strcmp(state, "active") == 0) {
+		comparison->match = LIVE_IN_PLACE;
+	} else if (state && strcmp(state, "pending") == 0) {
+		comparison->match = LIVE_PENDING;
+	} else {
+		comparison->match = LIVE_INCOMPATIBLE;
+		strbuf_appendf(message, "iccid %s already belongs to device %s, which is %s",
+		               device->value[DEVICE_ICCID] ? device->value[DEVICE_ICCID] : "", name,
+		               comparison->current);
+	}
+}
+
 const struct op op_activate = {
     .name = "activate",
     .method = "POST",
@@ -93,4 +125,6 @@ const struct op op_activate = {
     .check_record = check_activate,
     .build_request = build_activate,
     .map_response = map_batch_results_response,
+    .live = {OP_LIVE_RATE_PLANS | OP_LIVE_CREATES, FIELD_ICCID, FIELD_IMEI, FIELD_RATE_PLAN_NAME,
+             compare_activate, NULL},
 };

@@ -45,4 +45,5 @@ const struct op op_locate = {
     .check_record = NULL,
     .build_request = build_locate,
     .map_response = map_locate_response,
+    .live = {0, FIELD_DEVICE_NAME, FIELD_COUNT, FIELD_COUNT, NULL, NULL},
 };

@@ -3,6 +3,8 @@
 #include "ops/response_mappers.h"
 #include "ops/validators.h"
 
+#include <string.h>
+
 static const struct op_field note_fields[] = {
     {FIELD_DEVICE_NAME, OP_FIELD_REQUIRED, validate_device_name},
     {FIELD_FIELD_NAME, OP_FIELD_REQUIRED, validate_field_name},
@@ -14,6 +16,35 @@ static const struct op_field note_fields[] = {
 static const struct op_unique_key note_unique_keys[] = {
     {{FIELD_DEVICE_NAME, FIELD_ID_TYPE, FIELD_FIELD_NAME}, 3},
 };
+
+/* The device field a row's field_name writes (validated: note, note1..note3). */
+static enum device_field note_field(const struct record *record)
+{
+	const char *name = record->value[FIELD_FIELD_NAME];
+	if (name && strcmp(name, "note1") == 0)
+		return DEVICE_NOTE1;
+	if (name && strcmp(name, "note2") == 0)
+		return DEVICE_NOTE2;
+	if (name && strcmp(name, "note3") == 0)
+		return DEVICE_NOTE3;
+	return DEVICE_NOTE;
+}
+
+static void compare_note(const struct record *record, const struct device_view *device,
+                         struct live_comparison *comparison, struct strbuf *message)
+{
+	(void)message;
+	const char *current = device->value[note_field(record)];
+	comparison->current = current ? current : "";
+	comparison->match =
+	    live_note_equal(current, comparison->target) ? LIVE_IN_PLACE : LIVE_DIFFERS;
+}
+
+static const char *previous_note(const struct record *record, const struct device_view *device)
+{
+	const char *current = device->value[note_field(record)];
+	return current ? current : "";
+}
 
 static int build_note(const struct op *op, const struct record *const *records, size_t count,
                       struct strbuf *path, json_t **body)
@@ -46,4 +77,5 @@ const struct op op_note = {
     .check_record = NULL,
     .build_request = build_note,
     .map_response = map_device_status_response,
+    .live = {OP_LIVE_UNDO, FIELD_DEVICE_NAME, FIELD_COUNT, FIELD_NOTE, compare_note, previous_note},
 };

@@ -5,10 +5,11 @@
 
 static const struct op_field remove_usage_limit_fields[] = {
     {FIELD_DEVICE_NAME, OP_FIELD_REQUIRED, validate_device_name},
+    {FIELD_ID_TYPE, 0, validate_id_type},
 };
 
 static const struct op_unique_key remove_usage_limit_unique_keys[] = {
-    {{FIELD_DEVICE_NAME}, 1},
+    {{FIELD_DEVICE_NAME, FIELD_ID_TYPE}, 2},
 };
 
 const struct op op_remove_usage_limit = {
@@ -26,4 +27,5 @@ const struct op op_remove_usage_limit = {
     .check_record = NULL,
     .build_request = request_build_device_operation,
     .map_response = map_device_status_response,
+    .live = {OP_LIVE_RESOLVE, FIELD_DEVICE_NAME, FIELD_COUNT, FIELD_COUNT, NULL, NULL},
 };

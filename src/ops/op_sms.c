@@ -7,10 +7,11 @@
 static const struct op_field sms_fields[] = {
     {FIELD_DEVICE_NAME, OP_FIELD_REQUIRED, validate_device_name},
     {FIELD_SMS_TEXT, OP_FIELD_REQUIRED | OP_FIELD_BATCH, validate_sms_text},
+    {FIELD_ID_TYPE, 0, validate_id_type},
 };
 
 static const struct op_unique_key sms_unique_keys[] = {
-    {{FIELD_DEVICE_NAME}, 1},
+    {{FIELD_DEVICE_NAME, FIELD_ID_TYPE}, 2},
 };
 
 const struct op op_sms = {
@@ -27,4 +28,5 @@ const struct op op_sms = {
     .check_record = NULL,
     .build_request = request_build_device_operation,
     .map_response = map_device_status_response,
+    .live = {OP_LIVE_RESOLVE, FIELD_DEVICE_NAME, FIELD_COUNT, FIELD_SMS_TEXT, NULL, NULL},
 };

@@ -59,4 +59,5 @@ const struct op op_upload = {
     .check_record = NULL,
     .build_request = build_upload,
     .map_response = map_batch_results_response,
+    .live = {OP_LIVE_NO_DEVICE, FIELD_IMEI, FIELD_COUNT, FIELD_COUNT, NULL, NULL},
 };

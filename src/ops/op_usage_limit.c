@@ -11,10 +11,11 @@ static const struct op_field usage_limit_fields[] = {
     {FIELD_KB_LIMIT, OP_FIELD_REQUIRED | OP_FIELD_BATCH | OP_FIELD_NUMBER, validate_kb_limit},
     {FIELD_ACTION, OP_FIELD_BATCH, validate_action},
     {FIELD_USERNAMES, OP_FIELD_BATCH, validate_usernames},
+    {FIELD_ID_TYPE, 0, validate_id_type},
 };
 
 static const struct op_unique_key usage_limit_unique_keys[] = {
-    {{FIELD_DEVICE_NAME}, 1},
+    {{FIELD_DEVICE_NAME, FIELD_ID_TYPE}, 2},
 };
 
 /* The API text: "At least one of 'suspend,' or 'email' must be specified";
@@ -97,4 +98,6 @@ const struct op op_usage_limit = {
     .check_record = check_usage_limit,
     .build_request = build_usage_limit,
     .map_response = map_device_status_response,
+    .live = {OP_LIVE_RESOLVE | OP_LIVE_USERS, FIELD_DEVICE_NAME, FIELD_COUNT, FIELD_KB_LIMIT, NULL,
+             NULL},
 };

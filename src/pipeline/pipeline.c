@@ -22,6 +22,7 @@ struct pipeline {
 	struct dupe_set *dupes;
 	FILE *notes;
 	bool notes_printed;
+	bool no_unused_note;
 	struct manifest_row row;
 	struct record record;
 	struct strbuf message;
@@ -63,6 +64,7 @@ struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes
 	strbuf_init(&pipeline->message, PIPELINE_MESSAGE_LIMIT);
 	strbuf_init(&pipeline->rule, PIPELINE_MESSAGE_LIMIT);
 	pipeline->notes = notes;
+	pipeline->no_unused_note = config->no_unused_note;
 	pipeline->validation = config->validation;
 	pipeline->op = pipeline_find_op(config->op, error);
 	if (!pipeline->op)
@@ -81,9 +83,10 @@ struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes
 	}
 	/* A JSONL manifest's columns are only known once it was read: its note on
 	 * unused keys comes at the end (print_manifest_notes). */
-	const char *unused = manifest_format(pipeline->manifest) == MANIFEST_FORMAT_JSONL
-	                         ? NULL
-	                         : binding_unused_note(pipeline->binding, pipeline->manifest);
+	const char *unused =
+	    manifest_format(pipeline->manifest) == MANIFEST_FORMAT_JSONL || config->no_unused_note
+	        ? NULL
+	        : binding_unused_note(pipeline->binding, pipeline->manifest);
 	if (unused && notes)
 		fprintf(notes, "lattigo-batch: note: %s: %s\n", config->manifest, unused);
 	const char *replaced = binding_set_note(pipeline->binding);
@@ -156,7 +159,8 @@ static void print_manifest_notes(struct pipeline *pipeline)
 	for (size_t index = 0; index < count; index++)
 		fprintf(pipeline->notes, "lattigo-batch: note: %s: %s\n",
 		        manifest_path(pipeline->manifest), notes[index]);
-	if (manifest_format(pipeline->manifest) == MANIFEST_FORMAT_JSONL) {
+	if (manifest_format(pipeline->manifest) == MANIFEST_FORMAT_JSONL &&
+	    !pipeline->no_unused_note) {
 		const char *unused = binding_unused_note(pipeline->binding, pipeline->manifest);
 		if (unused)
 			fprintf(pipeline->notes, "lattigo-batch: note: %s: %s\n",

@@ -61,6 +61,8 @@ struct pipeline_config {
 	const struct field_assignment *sets; /* FIELD=VALUE for every row */
 	size_t set_count;
 	struct validation_options validation;
+	bool no_unused_note; /* one step of several: a column unused here may feed
+	                        another step, so "not used" would mislead */
 };
 
 /* Opens config->manifest for config->op. File-level problems (unreadable

@@ -46,7 +46,7 @@ class Store:
 
     def __init__(self, count, prefix, ledger_path):
         self.lock = threading.Lock()
-        self.devices, self.by_iccid, self.uploaded = {}, {}, set()
+        self.devices, self.by_iccid, self.by_imei, self.uploaded = {}, {}, {}, set()
         self.ledger = open(ledger_path, "a", encoding="utf-8") if ledger_path else None
         self.canonical_names, self.visible_after, self.status_422 = False, 0.0, False
         for index in range(1, count + 1):
@@ -63,10 +63,39 @@ class Store:
         device.update({field: "" for field in NOTE_FIELDS})
         self.devices[name] = device
         self.by_iccid[iccid] = device
+        if imei:
+            self.by_imei[imei] = device
         return device
 
+    def preset(self, path):
+        """Seeds the account from a JSONL file (--preset): each line names a device
+        (device_name) and the fields it holds; an unknown name is created (it needs
+        an iccid), so a test can seed rows already in place, ICCIDs already taken."""
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                if not line.strip():
+                    continue
+                fields = json.loads(line)
+                device = self.devices.get(fields["device_name"])
+                if device is None:
+                    device = self.add(fields["device_name"], fields["iccid"], fields.get("imei", ""))
+                self.by_iccid.pop(device["iccid"], None)
+                if device["imei"]:
+                    self.by_imei.pop(device["imei"], None)
+                device.update(fields)
+                self.by_iccid[device["iccid"]] = device
+                if device["imei"]:
+                    self.by_imei[device["imei"]] = device
+
     def find(self, ident, id_type):
-        device = self.by_iccid.get(ident) if id_type == "iccid" else self.devices.get(ident)
+        if id_type == "iccid":
+            device = self.by_iccid.get(ident)
+        elif id_type == "imei":
+            device = self.by_imei.get(ident)
+        elif id_type == "device_name":
+            device = self.devices.get(ident)
+        else:
+            device = next((d for d in self.devices.values() if str(d.get(id_type)) == ident), None)
         # "accepted and will be worked on": an activated device shows up some time later
         return device if device and device["visible_at"] <= time.time() else None
 
@@ -123,11 +152,13 @@ def device_status_op(op, success, missing, apply):
 
 
 def set_field(field, allowed=None):
+    """Sets field from the body; allowed maps each accepted value to what the
+    device object then shows (simstate: suspend -> suspended, restore -> active)."""
     def apply(device, body):
         value = body.get(field)
         if not isinstance(value, (str, int)) or (allowed and value not in allowed):
             return "Error: %s is invalid." % field
-        device[field] = value
+        device[field] = allowed[value] if allowed else value
         return None
     return apply
 
@@ -226,7 +257,7 @@ ROUTES = {
         set_field("cost_center")), "change_status"),
     ("PUT", "v2/device_operations/change_simstate"): (device_status_op(
         "simstate", "Success", "Error: Device does not exist.",
-        set_field("state", {"suspend", "restore"})), "change_status"),
+        set_field("state", {"suspend": "suspended", "restore": "active"})), "change_status"),
     ("POST", "v2/device_operations/set_usage_limit"): (device_status_op(
         "usage-limit", "Success: Device data limit is set.", "Error: Device does not exist.",
         set_limit), "status"),
@@ -413,6 +444,7 @@ def main():
     parser.add_argument("--status-422", action="store_true",
                         help="answer status maps with 422 when an entry is an error")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--preset", help="JSONL of device fields to seed (see Store.preset)")
     parser.add_argument("--revoke-after-writes", type=int, default=0,
                         help="the credentials are revoked after N write calls: every call then gets 401")
     mock_reads.add_arguments(parser)
@@ -423,6 +455,8 @@ def main():
     server.daemon_threads = True
     server.config = config
     server.store = Store(config.devices, config.name_prefix, config.ledger)
+    if config.preset:
+        server.store.preset(config.preset)
     server.rate = RateWindow(config.rate)
     server.store.canonical_names = config.canonical_names
     server.store.status_422 = config.status_422

@@ -16,10 +16,17 @@ import socket
 import time
 
 USERS = ["user%02d@example.com" % index for index in range(1, 61)]
+# every field of the API text's rate plan object; fees as numbers (lattigo-sim uses strings)
 RATE_PLANS = [{"name": "ACME Co 5mb Rate Plan", "days_in_term": 30, "activation_fee": 0,
-               "monthly_data_allowance_bytes": 5242880},
+               "termination_fee": 0, "monthly_data_plan_cost": 2.25,
+               "monthly_data_allowance_bytes": 5242880, "overage_data_unit_bytes": 1024,
+               "overage_data_unit_cost": 0.01, "monthly_sms_plan_cost": 0,
+               "monthly_sms_allowance": 0, "overage_sms_unit": 1, "overage_sms_unit_cost": 0.05},
               {"name": "ACME Co 10MB Plan", "days_in_term": 30, "activation_fee": 1.5,
-               "monthly_data_allowance_bytes": 10485760}]
+               "termination_fee": 5, "monthly_data_plan_cost": 3.5,
+               "monthly_data_allowance_bytes": 10485760, "overage_data_unit_bytes": 1024,
+               "overage_data_unit_cost": 0.01, "monthly_sms_plan_cost": 0.75,
+               "monthly_sms_allowance": 100, "overage_sms_unit": 1, "overage_sms_unit_cost": 0.05}]
 TODAY = datetime.date(2026, 11, 30)  # fixed, so a test's expectations never depend on the clock
 
 

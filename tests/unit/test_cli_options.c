@@ -454,6 +454,130 @@ static void closest_names_for_typos_only(void **state)
 	assert_null(closest_name("x", commands, count));
 }
 
+static void steps_job_files_are_read_checked_and_round_trip(void **state)
+{
+	(void)state;
+	char *directory = temporary_directory();
+	char *path = write_file(
+	    directory, "job.json",
+	    "{\"manifest\": \"lot.csv\", \"map\": {\"iccid\": \"SIM ICCID\"}, \"partial\": true,\n"
+	    " \"steps\": [{\"op\": \"activate\", \"set\": {\"rate_plan_name\": \"P\"}, "
+	    "\"verify\": \"30m\"},\n"
+	    "  {\"op\": \"cost-center\", \"map\": {\"Cost_Center\": \"Site\"}, \"chunk\": 50,"
+	    " \"concurrency\": 2, \"rate\": 5.5},\n"
+	    "  {\"op\": \"usage-limit\", \"set\": {\"kb_limit\": 51200}}]}");
+	struct job_options options;
+	struct error error;
+	assert_int_equal(load(&options, SCOPE_RUN, &error, "run", path, NULL), 0);
+	assert_null(options.op);
+	assert_true(options.partial);
+	assert_int_equal(options.step_count, 3);
+	assert_string_equal(options.steps[0].op, "activate");
+	assert_int_equal(options.steps[0].verify_ms, 1800000);
+	assert_string_equal(options.steps[1].maps[0].field, "cost_center");
+	assert_string_equal(options.steps[1].maps[0].value, "Site");
+	assert_int_equal(options.steps[1].chunk, 50);
+	assert_int_equal(options.steps[1].concurrency, 2);
+	assert_true(options.steps[1].rate == 5.5);
+	assert_string_equal(options.steps[2].sets[0].value, "51200");
+	assert_non_null(strstr(options.out, "lot-steps"));
+
+	/* job.json keeps the steps; a resume rebuilds them, and they are
+	 * result-affecting */
+	json_t *json = NULL;
+	assert_int_equal(job_options_to_json(&options, &json), 0);
+	struct job_options copy;
+	job_options_init(&copy);
+	error_clear(&error);
+	assert_int_equal(job_options_from_json(json, &copy, &error), 0);
+	assert_int_equal(copy.step_count, 3);
+	assert_string_equal(copy.steps[0].verify, "30m");
+	assert_int_equal(copy.steps[1].concurrency, 2);
+	char *affecting = job_options_result_affecting_text(&options);
+	assert_non_null(strstr(affecting, "\"steps\""));
+	assert_non_null(strstr(affecting, "\"partial\""));
+	free(affecting);
+	json_t *again = NULL;
+	assert_int_equal(job_options_to_json(&copy, &again), 0);
+	assert_true(json_equal(json, again));
+	json_decref(json);
+	json_decref(again);
+	job_options_release(&copy);
+	job_options_release(&options);
+	free(path);
+
+	/* no --steps or --partial flag: job files only */
+	assert_int_equal(load(&options, SCOPE_RUN, &error, "run", "--partial", NULL), -1);
+	job_options_release(&options);
+	remove_tree(directory);
+}
+
+static void steps_errors_name_the_step_and_key(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		const char *expected;
+	} cases[] = {
+	    {"{\"manifest\": \"a.csv\", \"steps\": []}", "non-empty array"},
+	    {"{\"manifest\": \"a.csv\", \"steps\": {\"op\": \"note\"}}", "non-empty array"},
+	    {"{\"manifest\": \"a.csv\", \"steps\": [{\"map\": {}}]}", "step 1: no \"op\""},
+	    {"{\"manifest\": \"a.csv\", \"steps\": [{\"op\": \"note\"}, {\"op\": \"actvate\"}]}",
+	     "step 2: unknown operation 'actvate' (did you mean 'activate'?)"},
+	    {"{\"manifest\": \"a.csv\", \"steps\": [{\"op\": \"note\", \"verfy\": \"5m\"}]}",
+	     "step 1: unknown key 'verfy' (did you mean 'verify'?)"},
+	    {"{\"manifest\": \"a.csv\", \"steps\": [{\"op\": \"activate\", \"verify\": \"soon\"}]}",
+	     "step 1: \"verify\" must be a duration"},
+	    {"{\"manifest\": \"a.csv\", \"steps\": [{\"op\": \"note\", \"chunk\": 0}]}",
+	     "step 1: \"chunk\" must be a whole number of at least 1"},
+	    {"{\"manifest\": \"a.csv\", \"steps\": [{\"op\": \"note\", \"map\": {\"note\": 3}}]}",
+	     "must be a string (a column name)"},
+	    {"{\"manifest\": \"a.csv\", \"steps\": [{\"op\": \"note\", \"rate\": -1}]}",
+	     "\"rate\" must be a number of calls per second above 0"},
+	};
+	char *directory = temporary_directory();
+	for (size_t index = 0; index < sizeof(cases) / sizeof(cases[0]); index++) {
+		char *path = write_file(directory, "job.json", cases[index].text);
+		struct job_options options;
+		struct error error;
+		job_options_init(&options);
+		error_clear(&error);
+		int result = job_options_read_file(&options, path, &error);
+		if (result != -1 || !strstr(error.message, cases[index].expected) ||
+		    strcmp(error.file, path) != 0)
+			fail_msg("%s: got %d '%s' in '%s'", cases[index].text, result,
+			         error.message, error.file);
+		job_options_release(&options);
+		free(path);
+	}
+	/* checks of the whole: op and steps together, partial alone, limits, stdin */
+	static const struct {
+		const char *text;
+		const char *expected;
+	} finished[] = {
+	    {"{\"op\": \"note\", \"manifest\": \"a.csv\", \"steps\": [{\"op\": \"note\"}]}",
+	     "takes no --op"},
+	    {"{\"op\": \"note\", \"manifest\": \"a.csv\", \"partial\": true}",
+	     "\"partial\" is for job files with \"steps\""},
+	    {"{\"manifest\": \"a.csv\", \"steps\": [{\"op\": \"note\", \"chunk\": 5000}]}",
+	     "step 1: \"chunk\" above 1000"},
+	    {"{\"manifest\": \"a.csv\", \"steps\": [{\"op\": \"note\", \"concurrency\": 500}]}",
+	     "step 1: \"concurrency\" above 64"},
+	    {"{\"manifest\": \"-\", \"steps\": [{\"op\": \"note\"}]}", "not - (stdin)"},
+	};
+	for (size_t index = 0; index < sizeof(finished) / sizeof(finished[0]); index++) {
+		char *path = write_file(directory, "job.json", finished[index].text);
+		struct job_options options;
+		struct error error;
+		int result = load(&options, SCOPE_VALIDATE, &error, "validate", path, NULL);
+		if (result != -1 || !strstr(error.message, finished[index].expected))
+			fail_msg("%s: got %d '%s'", finished[index].text, result, error.message);
+		job_options_release(&options);
+		free(path);
+	}
+	remove_tree(directory);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +588,8 @@ int main(void)
 	    cmocka_unit_test(help_and_missing_pieces),
 	    cmocka_unit_test(job_file_paths_are_relative_to_it_and_command_line_wins),
 	    cmocka_unit_test(job_file_errors_name_the_file_and_key),
+	    cmocka_unit_test(steps_job_files_are_read_checked_and_round_trip),
+	    cmocka_unit_test(steps_errors_name_the_step_and_key),
 	    cmocka_unit_test(job_json_round_trips_without_credentials),
 	    cmocka_unit_test(job_json_paths_become_absolute),
 	    cmocka_unit_test(closest_names_for_typos_only),

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "cli/options.h"
+#include "cli/step_config.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/step_rows.h"
 
 /* Opens a pipeline for options as the commands do. */
 static struct pipeline *open_pipeline(const struct job_options *options, FILE *notes,
@@ -199,6 +201,87 @@ static void file_level_problems_stop_the_stream(void **state)
 	job_options_release(&options);
 }
 
+/* A job of three steps read in lockstep: the job's map applies to every step
+ * that uses the field, a step's own wins, later steps name the device by the
+ * ICCID, and a row invalid for step 3 is known with its step. */
+static void steps_judge_every_row_for_every_step(void **state)
+{
+	(void)state;
+	write_manifest("SIM ICCID,imei,Site,KB\n"
+	               "89017531318850843733,863436382321968,Rotterdam,51200\n"
+	               "89017533692169793864,863441641989837,Antwerp,-5\n");
+	struct job_options options;
+	job_options_init(&options);
+	options.manifest = strdup(test_manifest);
+	options.format = MANIFEST_FORMAT_CSV;
+	options.maps = calloc(1, sizeof(*options.maps));
+	options.maps[0].field = strdup("iccid");
+	options.maps[0].value = strdup("SIM ICCID");
+	options.map_count = 1;
+	options.sets = calloc(1, sizeof(*options.sets));
+	options.sets[0].field = strdup("rate_plan_name");
+	options.sets[0].value = strdup("ACME Co 5mb Rate Plan");
+	options.set_count = 1;
+	struct error error;
+	error_clear(&error);
+	json_t *steps =
+	    json_loads("[{\"op\": \"activate\"},"
+	               " {\"op\": \"cost-center\", \"map\": {\"cost_center\": \"Site\"},"
+	               "  \"concurrency\": 2},"
+	               " {\"op\": \"usage-limit\", \"map\": {\"kb_limit\": \"KB\"},"
+	               "  \"set\": {\"action\": \"email\", \"usernames\": \"ops\"}}]",
+	               0, NULL);
+	json_t *job = json_pack("{s:o}", "steps", steps);
+	assert_int_equal(job_options_from_json(job, &options, &error), 0);
+	json_decref(job);
+	struct step_config *configs = NULL;
+	assert_int_equal(step_configs_build(&options, &configs, &error), 0);
+	assert_false(configs[0].device_by_iccid);
+	assert_true(configs[1].device_by_iccid && configs[2].device_by_iccid);
+	assert_int_equal(configs[1].concurrency, 2);
+	assert_int_equal(configs[2].concurrency, options.concurrency);
+	/* rate_plan_name feeds only activate; iccid only activate (and the names) */
+	assert_int_equal(configs[0].set_count, 1);
+	assert_int_equal(configs[1].set_count, 0);
+
+	struct pipeline_config pipelines[3] = {configs[0].pipeline, configs[1].pipeline,
+	                                       configs[2].pipeline};
+	struct step_rows *reader = step_rows_open(pipelines, 3, NULL, &error);
+	assert_non_null(reader);
+	struct step_row row;
+	assert_int_equal(step_rows_next(reader, &row, &error), 1);
+	assert_int_equal(row.first_invalid, 3);
+	assert_string_equal(row.steps[1].record->value[FIELD_DEVICE_NAME], "89017531318850843733");
+	assert_string_equal(row.steps[1].record->value[FIELD_COST_CENTER], "Rotterdam");
+	assert_string_equal(row.steps[2].record->value[FIELD_USERNAMES], "ops");
+	assert_int_equal(step_rows_next(reader, &row, &error), 1);
+	assert_int_equal(row.row->number, 2);
+	assert_int_equal(row.first_invalid, 2);
+	assert_non_null(strstr(row.message, "kb_limit"));
+	assert_true(row.steps[0].valid && row.steps[1].valid);
+	assert_int_equal(step_rows_next(reader, &row, &error), 0);
+	step_rows_close(reader);
+	step_configs_free(configs, options.step_count);
+
+	/* a job-level map no step uses, and a file problem of a later step */
+	char *field = (char *)options.maps[0].field;
+	field[0] = 'x';
+	assert_int_equal(step_configs_build(&options, &configs, &error), -1);
+	assert_non_null(strstr(error.message, "no step's operation uses"));
+	field[0] = 'i';
+	free((void *)options.steps[1].maps[0].value);
+	options.steps[1].maps[0].value = strdup("Sight");
+	error_clear(&error);
+	assert_int_equal(step_configs_build(&options, &configs, &error), 0);
+	for (size_t step = 0; step < 3; step++)
+		pipelines[step] = configs[step].pipeline;
+	assert_null(step_rows_open(pipelines, 3, NULL, &error));
+	assert_non_null(strstr(error.message, "step 2 (cost-center): "));
+	step_configs_free(configs, options.step_count);
+	job_options_release(&options);
+	unlink(test_manifest);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +289,7 @@ int main(void)
 	    cmocka_unit_test(field_names_with_digits_keep_them_in_rules),
 	    cmocka_unit_test(at_most_twenty_invalid_rows_are_kept_for_the_summary),
 	    cmocka_unit_test(file_level_problems_stop_the_stream),
+	    cmocka_unit_test(steps_judge_every_row_for_every_step),
 	};
 	return cmocka_run_group_tests_name("cli_pipeline", tests, NULL, NULL);
 }

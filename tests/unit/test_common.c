@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/csv_writer.h"
+#include "common/duration.h"
 #include "common/error.h"
 #include "common/random.h"
 #include "common/strbuf.h"
@@ -85,6 +86,25 @@ static void random_sequences_repeat_per_seed_and_stay_in_range(void **state)
 	assert_true(random_next(&first) != random_next(&second));
 }
 
+static void durations_parse_units_and_refuse_typos(void **state)
+{
+	(void)state;
+	int64_t ms = 0;
+	assert_int_equal(duration_parse("30m", &ms), 0);
+	assert_int_equal(ms, 1800000);
+	assert_int_equal(duration_parse("1h30m", &ms), 0);
+	assert_int_equal(ms, 5400000);
+	assert_int_equal(duration_parse("250ms", &ms), 0);
+	assert_int_equal(ms, 250);
+	assert_int_equal(duration_parse("90", &ms), 0);
+	assert_int_equal(ms, 90000);
+	assert_int_equal(duration_parse("2m5s", &ms), 0);
+	assert_int_equal(ms, 125000);
+	const char *refused[] = {"", "m", "30x", "1h30", "-5s", "1.5h", "8d", "200h", " 5s"};
+	for (size_t index = 0; index < sizeof(refused) / sizeof(refused[0]); index++)
+		assert_int_equal(duration_parse(refused[index], &ms), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -92,6 +112,7 @@ int main(void)
 	    cmocka_unit_test(first_error_wins),
 	    cmocka_unit_test(random_sequences_repeat_per_seed_and_stay_in_range),
 	    cmocka_unit_test(csv_cells_are_quoted_and_neutralised),
+	    cmocka_unit_test(durations_parse_units_and_refuse_typos),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }

@@ -1,0 +1,89 @@
+/* Opening the API for a read-only command: the same steps and refusals as
+ * `run` before its first write (endpoint policy, CA bundle, credentials, one
+ * check read), without a job directory. */
+#include "cli/api_session.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/credentials_check.h"
+#include "cli/signals.h"
+#include "engine/engine.h"
+#include "http/endpoint_policy.h"
+#include "http/tls.h"
+
+void api_session_init(struct api_session *session)
+{
+	memset(session, 0, sizeof(*session));
+	credentials_init(&session->credentials);
+	sim_process_init(&session->sim);
+}
+
+static long or_default(long seconds, long default_ms)
+{
+	return seconds > 0 ? seconds * 1000L : default_ms;
+}
+
+int api_session_open(struct api_session *session, const struct job_options *options, bool quiet,
+                     struct error *error)
+{
+	if (strcmp(options->endpoint, "sim") == 0) {
+		struct sim_options sim_options = {0};
+		if (sim_start(&session->sim, &sim_options, error) < 0)
+			return EXIT_USAGE;
+		stop_signals_kill_on_exit(session->sim.pid);
+		session->api_root = session->sim.endpoint;
+		if (!quiet)
+			fprintf(stderr, "lattigo-batch: started the bundled simulator at %s\n",
+			        session->api_root);
+		if (credentials_set(&session->credentials, session->sim.credentials.key_name,
+		                    session->sim.credentials.api_key, error) < 0)
+			return EXIT_USAGE;
+	} else {
+		session->api_root = options->endpoint;
+		if (endpoint_policy_check(session->api_root, options->insecure_http,
+		                          &session->plain_http, error) < 0 ||
+		    http_ca_bundle_check(options->cacert, error) < 0 ||
+		    credentials_load(&session->credentials, options->credentials, error) < 0)
+			return EXIT_USAGE;
+	}
+	if (endpoint_policy_check(session->api_root, options->insecure_http, &session->plain_http,
+	                          error) < 0)
+		return EXIT_USAGE;
+	struct http_settings settings = {
+	    .endpoint = session->api_root,
+	    .key_name = session->credentials.key_name ? session->credentials.key_name : "",
+	    .api_key = session->credentials.api_key ? session->credentials.api_key : "",
+	    .plain_http = session->plain_http,
+	    .ca_bundle = http_ca_bundle(options->cacert),
+	    .connect_timeout_ms =
+	        or_default(options->connect_timeout, ENGINE_DEFAULT_CONNECT_TIMEOUT_MS),
+	    .total_timeout_ms = or_default(options->timeout, ENGINE_DEFAULT_TOTAL_TIMEOUT_MS),
+	    .stall_timeout_s = options->stall_timeout > 0 ? options->stall_timeout
+	                                                  : ENGINE_DEFAULT_STALL_TIMEOUT_S,
+	};
+	return credentials_check(&settings, error);
+}
+
+void api_session_transport(const struct api_session *session, const struct job_options *options,
+                           struct read_transport *transport)
+{
+	memset(transport, 0, sizeof(*transport));
+	transport->api_root = session->api_root;
+	transport->key_name = session->credentials.key_name;
+	transport->api_key = session->credentials.api_key;
+	transport->plain_http = session->plain_http;
+	transport->ca_bundle = http_ca_bundle(options->cacert);
+	transport->connect_timeout_ms =
+	    or_default(options->connect_timeout, ENGINE_DEFAULT_CONNECT_TIMEOUT_MS);
+	transport->total_timeout_ms = or_default(options->timeout, ENGINE_DEFAULT_TOTAL_TIMEOUT_MS);
+	transport->stall_timeout_s =
+	    options->stall_timeout > 0 ? options->stall_timeout : ENGINE_DEFAULT_STALL_TIMEOUT_S;
+}
+
+void api_session_close(struct api_session *session)
+{
+	sim_stop(&session->sim);
+	credentials_release(&session->credentials);
+}

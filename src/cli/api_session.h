@@ -1,0 +1,38 @@
+/* The API a read-only command talks to (plan, verify): the bundled
+ * simulator for --endpoint sim, else the URL checked against the endpoint
+ * policy and the CA bundle, with credentials from --credentials or the
+ * environment, proven by one cheap read before anything else happens.
+ * Ownership: an api_session owns its credentials and simulator process;
+ * api_root points into it or into the options. */
+#ifndef LATTIGO_CLI_API_SESSION_H
+#define LATTIGO_CLI_API_SESSION_H
+
+#include <stdbool.h>
+
+#include "cli/credentials.h"
+#include "cli/options.h"
+#include "cli/sim_launcher.h"
+#include "common/error.h"
+#include "export/transfer.h"
+
+struct api_session {
+	struct credentials credentials;
+	struct sim_process sim;
+	const char *api_root;
+	bool plain_http;
+};
+
+/* Prepares a closed session. */
+void api_session_init(struct api_session *session);
+/* Opens the endpoint of options and checks the credentials with one read.
+ * Returns 0, or an exit_code with error: 2 (refused credentials, a forbidden
+ * endpoint, an unreadable credentials file or CA bundle), 3 (no answer). */
+int api_session_open(struct api_session *session, const struct job_options *options, bool quiet,
+                     struct error *error);
+/* Fills transport for the read side (export_run) from the session and options' timeouts. */
+void api_session_transport(const struct api_session *session, const struct job_options *options,
+                           struct read_transport *transport);
+/* Stops the simulator (if one was started) and frees the credentials. */
+void api_session_close(struct api_session *session);
+
+#endif

@@ -1,0 +1,491 @@
+/* The snapshot in memory: a string arena, fixed-size device records of
+ * arena offsets, and one open-addressing table over every identifier of
+ * every device (kind + text), so a million devices cost a few arrays, never
+ * a malloc each. */
+#include "live/snapshot.h"
+#include "live/snapshot_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/hash.h"
+#include "common/strbuf.h"
+#include "common/suggest.h"
+
+#define NO_TEXT   0u         /* offset of an absent value (the arena starts with a NUL) */
+#define ABSENT    UINT32_MAX /* slot item: the identifier was read and not found */
+#define ARENA_MAX (UINT32_MAX - 1u)
+
+struct stored_device {
+	uint32_t field[DEVICE_FIELD_COUNT]; /* arena offsets, NO_TEXT when absent */
+};
+
+struct slot {
+	uint64_t hash;
+	uint32_t text; /* arena offset of the identifier */
+	uint32_t item; /* device index + 1, ABSENT, or 0 for an empty slot */
+	uint8_t kind;  /* enum device_field < DEVICE_KEY_COUNT */
+};
+
+struct stored_plan {
+	uint32_t name;
+	double fees[3];
+};
+
+struct live_snapshot {
+	struct live_snapshot_meta meta;
+	struct strbuf arena;
+	struct stored_device *devices;
+	size_t device_count, device_capacity;
+	struct slot *slots;
+	size_t slot_count, slot_used;
+	struct live_rate_plan *plans; /* names point into the arena: rebuilt after growth */
+	struct stored_plan *stored_plans;
+	size_t plan_count, plan_capacity;
+	uint32_t *users;
+	size_t user_count, user_capacity;
+	const char **names; /* scratch for suggestions */
+	size_t names_capacity;
+};
+
+const char *live_scope_name(enum live_scope scope)
+{
+	switch (scope) {
+	case LIVE_SCOPE_NONE:
+		return "none";
+	case LIVE_SCOPE_ACCOUNT:
+		return "account";
+	case LIVE_SCOPE_DEVICES:
+		return "devices";
+	}
+	return "none";
+}
+
+struct live_snapshot *live_snapshot_new(void)
+{
+	struct live_snapshot *snapshot = calloc(1, sizeof(*snapshot));
+	if (!snapshot)
+		return NULL;
+	strbuf_init(&snapshot->arena, ARENA_MAX);
+	if (strbuf_append_char(&snapshot->arena, '\0') != STRBUF_OK) {
+		free(snapshot);
+		return NULL;
+	}
+	snapshot->arena.length = 1; /* offset 0 is the shared "absent" */
+	snapshot->meta.taken_at_ms = clock_wall_ms();
+	snapshot->meta.account_devices = -1;
+	return snapshot;
+}
+
+void live_snapshot_free(struct live_snapshot *snapshot)
+{
+	if (!snapshot)
+		return;
+	strbuf_release(&snapshot->arena);
+	free(snapshot->devices);
+	free(snapshot->slots);
+	free(snapshot->plans);
+	free(snapshot->stored_plans);
+	free(snapshot->users);
+	free(snapshot->names);
+	free(snapshot);
+}
+
+struct live_snapshot_meta *live_snapshot_meta(struct live_snapshot *snapshot)
+{
+	return &snapshot->meta;
+}
+
+const struct live_snapshot_meta *live_snapshot_info(const struct live_snapshot *snapshot)
+{
+	return &snapshot->meta;
+}
+
+static const char *text_at(const struct live_snapshot *snapshot, uint32_t offset)
+{
+	return offset == NO_TEXT ? NULL : snapshot->arena.data + offset;
+}
+
+/* Copies text (NUL-terminated) into the arena; *offset receives where. */
+static int arena_add(struct live_snapshot *snapshot, const char *text, size_t length,
+                     uint32_t *offset)
+{
+	size_t at = snapshot->arena.length;
+	if (strbuf_append(&snapshot->arena, text, length) != STRBUF_OK ||
+	    strbuf_append_char(&snapshot->arena, '\0') != STRBUF_OK)
+		return -1;
+	*offset = (uint32_t)at;
+	return 0;
+}
+
+static int grow(void **array, size_t *capacity, size_t needed, size_t size)
+{
+	if (needed <= *capacity)
+		return 0;
+	size_t wanted = *capacity ? *capacity * 2 : 64;
+	while (wanted < needed)
+		wanted *= 2;
+	void *bigger = realloc(*array, wanted * size);
+	if (!bigger)
+		return -1;
+	*array = bigger;
+	*capacity = wanted;
+	return 0;
+}
+
+static uint64_t key_hash(enum device_field kind, const char *text, size_t length)
+{
+	return hash64(text, length, 0x51ab5a0dULL + (uint64_t)kind);
+}
+
+/* The slot holding kind/text, or the empty slot where it would go. */
+static struct slot *slot_find(const struct live_snapshot *snapshot, enum device_field kind,
+                              const char *text, uint64_t hash)
+{
+	size_t mask = snapshot->slot_count - 1;
+	for (size_t index = (size_t)hash & mask;; index = (index + 1) & mask) {
+		struct slot *slot = &snapshot->slots[index];
+		if (slot->item == 0)
+			return slot;
+		if (slot->hash == hash && slot->kind == (uint8_t)kind &&
+		    strcmp(snapshot->arena.data + slot->text, text) == 0)
+			return slot;
+	}
+}
+
+static int slots_grow(struct live_snapshot *snapshot)
+{
+	if ((snapshot->slot_used + 1) * 4 < snapshot->slot_count * 3)
+		return 0;
+	size_t count = snapshot->slot_count ? snapshot->slot_count * 2 : 1024;
+	struct slot *old = snapshot->slots;
+	size_t old_count = snapshot->slot_count;
+	snapshot->slots = calloc(count, sizeof(*snapshot->slots));
+	if (!snapshot->slots) {
+		snapshot->slots = old;
+		return -1;
+	}
+	snapshot->slot_count = count;
+	for (size_t index = 0; index < old_count; index++) {
+		if (old[index].item == 0)
+			continue;
+		size_t mask = count - 1;
+		size_t at = (size_t)old[index].hash & mask;
+		while (snapshot->slots[at].item != 0)
+			at = (at + 1) & mask;
+		snapshot->slots[at] = old[index];
+	}
+	free(old);
+	return 0;
+}
+
+static bool is_deactivated(const struct live_snapshot *snapshot, uint32_t item)
+{
+	if (item == 0 || item == ABSENT)
+		return item == ABSENT;
+	const char *state = text_at(snapshot, snapshot->devices[item - 1].field[DEVICE_STATE]);
+	return state && strcmp(state, "deactivated") == 0;
+}
+
+/* Indexes kind/text (at arena offset) as item. */
+static int index_key(struct live_snapshot *snapshot, enum device_field kind, uint32_t offset,
+                     uint32_t item)
+{
+	const char *text = snapshot->arena.data + offset;
+	if (!*text)
+		return 0;
+	if (slots_grow(snapshot) < 0)
+		return -1;
+	uint64_t hash = key_hash(kind, text, strlen(text));
+	struct slot *slot = slot_find(snapshot, kind, text, hash);
+	if (slot->item == 0) {
+		*slot = (struct slot){hash, offset, item, (uint8_t)kind};
+		snapshot->slot_used++;
+	} else if (is_deactivated(snapshot, slot->item) && item != ABSENT) {
+		slot->item = item;
+	}
+	return 0;
+}
+
+static int add_values(struct live_snapshot *snapshot, const char *const *values,
+                      const size_t *lengths)
+{
+	if (grow((void **)&snapshot->devices, &snapshot->device_capacity,
+	         snapshot->device_count + 1, sizeof(*snapshot->devices)) < 0)
+		return -1;
+	struct stored_device stored;
+	for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
+		stored.field[field] = NO_TEXT;
+		if (values[field] &&
+		    arena_add(snapshot, values[field], lengths[field], &stored.field[field]) < 0)
+			return -1;
+	}
+	snapshot->devices[snapshot->device_count] = stored;
+	uint32_t item = (uint32_t)++snapshot->device_count;
+	for (int key = 0; key < DEVICE_KEY_COUNT; key++)
+		if (stored.field[key] != NO_TEXT &&
+		    index_key(snapshot, (enum device_field)key, stored.field[key], item) < 0)
+			return -1;
+	return 0;
+}
+
+int live_snapshot_add_view(struct live_snapshot *snapshot, const struct device_view *device)
+{
+	size_t lengths[DEVICE_FIELD_COUNT];
+	for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
+		lengths[field] = device->value[field] ? strlen(device->value[field]) : 0;
+	return add_values(snapshot, device->value, lengths);
+}
+
+/* A JSON value as text: strings as they are, numbers as their digits. */
+static const char *json_text(const json_t *value, char *buffer, size_t size, size_t *length)
+{
+	if (json_is_string(value)) {
+		*length = json_string_length(value);
+		return json_string_value(value);
+	}
+	int written = -1;
+	if (json_is_integer(value))
+		written = snprintf(buffer, size, "%lld", (long long)json_integer_value(value));
+	else if (json_is_real(value))
+		written = snprintf(buffer, size, "%.17g", json_real_value(value));
+	else if (json_is_boolean(value))
+		written = snprintf(buffer, size, "%s", json_is_true(value) ? "true" : "false");
+	if (written < 0 || (size_t)written >= size)
+		return NULL;
+	*length = (size_t)written;
+	return buffer;
+}
+
+int live_snapshot_add_device(struct live_snapshot *snapshot, const json_t *object)
+{
+	if (!json_is_object(object))
+		return -1;
+	char buffers[DEVICE_FIELD_COUNT][40];
+	const char *values[DEVICE_FIELD_COUNT];
+	size_t lengths[DEVICE_FIELD_COUNT];
+	for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
+		json_t *value =
+		    json_object_get(object, device_field_name((enum device_field)field));
+		lengths[field] = 0;
+		values[field] =
+		    json_text(value, buffers[field], sizeof(buffers[field]), &lengths[field]);
+	}
+	return add_values(snapshot, values, lengths);
+}
+
+int live_snapshot_add_absent(struct live_snapshot *snapshot, enum device_field key,
+                             const char *value)
+{
+	uint32_t offset;
+	if ((unsigned)key >= DEVICE_KEY_COUNT || !value || !*value)
+		return -1;
+	if (arena_add(snapshot, value, strlen(value), &offset) < 0)
+		return -1;
+	return index_key(snapshot, key, offset, ABSENT);
+}
+
+static uint32_t lookup(const struct live_snapshot *snapshot, enum device_field key,
+                       const char *value)
+{
+	if (!value || !*value || (unsigned)key >= DEVICE_KEY_COUNT || snapshot->slot_count == 0)
+		return 0;
+	const struct slot *slot =
+	    slot_find(snapshot, key, value, key_hash(key, value, strlen(value)));
+	return slot->item;
+}
+
+void live_snapshot_device_at(const struct live_snapshot *snapshot, size_t index,
+                             struct device_view *device)
+{
+	const struct stored_device *stored = &snapshot->devices[index];
+	for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
+		device->value[field] = text_at(snapshot, stored->field[field]);
+}
+
+bool live_snapshot_find(const struct live_snapshot *snapshot, enum device_field key,
+                        const char *value, struct device_view *device)
+{
+	uint32_t item = lookup(snapshot, key, value);
+	if (item == 0 || item == ABSENT)
+		return false;
+	live_snapshot_device_at(snapshot, item - 1, device);
+	return true;
+}
+
+bool live_snapshot_covers(const struct live_snapshot *snapshot, enum device_field key,
+                          const char *value)
+{
+	if (snapshot->meta.scope == LIVE_SCOPE_ACCOUNT)
+		return true;
+	return lookup(snapshot, key, value) != 0;
+}
+
+size_t live_snapshot_device_count(const struct live_snapshot *snapshot)
+{
+	return snapshot->device_count;
+}
+
+/* --- rate plans and users --- */
+
+static double fee(const json_t *object, const char *key)
+{
+	const json_t *value = json_object_get(object, key);
+	if (json_is_number(value))
+		return json_number_value(value);
+	if (json_is_string(value)) {
+		const char *text = json_string_value(value);
+		while (*text == '$' || *text == ' ')
+			text++;
+		char *end = NULL;
+		double number = strtod(text, &end);
+		if (end != text)
+			return number;
+	}
+	return NAN;
+}
+
+/* Plan names point into the arena, which moves as it grows: re-pointed on read. */
+static void refresh_plans(const struct live_snapshot *snapshot)
+{
+	for (size_t index = 0; index < snapshot->plan_count; index++)
+		snapshot->plans[index].name = text_at(snapshot, snapshot->stored_plans[index].name);
+}
+
+int live_snapshot_add_rate_plan(struct live_snapshot *snapshot, const json_t *object)
+{
+	const json_t *name = json_object_get(object, "name");
+	if (!json_is_string(name) || json_string_length(name) == 0)
+		return -1;
+	size_t capacity = snapshot->plan_capacity;
+	if (grow((void **)&snapshot->stored_plans, &snapshot->plan_capacity,
+	         snapshot->plan_count + 1, sizeof(*snapshot->stored_plans)) < 0)
+		return -1;
+	if (grow((void **)&snapshot->plans, &capacity, snapshot->plan_count + 1,
+	         sizeof(*snapshot->plans)) < 0)
+		return -1;
+	struct stored_plan *plan = &snapshot->stored_plans[snapshot->plan_count];
+	if (arena_add(snapshot, json_string_value(name), json_string_length(name), &plan->name) < 0)
+		return -1;
+	plan->fees[0] = fee(object, "activation_fee");
+	plan->fees[1] = fee(object, "monthly_data_plan_cost");
+	plan->fees[2] = fee(object, "monthly_sms_plan_cost");
+	snapshot->plans[snapshot->plan_count] =
+	    (struct live_rate_plan){NULL, plan->fees[0], plan->fees[1], plan->fees[2]};
+	snapshot->plan_count++;
+	return 0;
+}
+
+int live_snapshot_add_user(struct live_snapshot *snapshot, const json_t *item)
+{
+	const json_t *name = item;
+	if (json_is_object(item)) {
+		name = json_object_get(item, "username");
+		if (!name)
+			name = json_object_get(item, "name");
+	}
+	if (!json_is_string(name) || json_string_length(name) == 0)
+		return -1;
+	if (grow((void **)&snapshot->users, &snapshot->user_capacity, snapshot->user_count + 1,
+	         sizeof(*snapshot->users)) < 0)
+		return -1;
+	uint32_t offset;
+	if (arena_add(snapshot, json_string_value(name), json_string_length(name), &offset) < 0)
+		return -1;
+	snapshot->users[snapshot->user_count++] = offset;
+	return 0;
+}
+
+const struct live_rate_plan *live_snapshot_rate_plans(const struct live_snapshot *snapshot,
+                                                      size_t *count)
+{
+	refresh_plans(snapshot);
+	*count = snapshot->plan_count;
+	return snapshot->plans;
+}
+
+const struct live_rate_plan *live_snapshot_rate_plan(const struct live_snapshot *snapshot,
+                                                     const char *name)
+{
+	refresh_plans(snapshot);
+	for (size_t index = 0; name && index < snapshot->plan_count; index++)
+		if (strcmp(snapshot->plans[index].name, name) == 0)
+			return &snapshot->plans[index];
+	return NULL;
+}
+
+bool live_snapshot_has_user(const struct live_snapshot *snapshot, const char *username)
+{
+	for (size_t index = 0; username && index < snapshot->user_count; index++)
+		if (strcmp(text_at(snapshot, snapshot->users[index]), username) == 0)
+			return true;
+	return false;
+}
+
+/* Suggestions compare against a scratch array of names (grown once). */
+static const char *suggest(const struct live_snapshot *snapshot, const char *given, bool plans)
+{
+	struct live_snapshot *scratch = (struct live_snapshot *)snapshot;
+	size_t count = plans ? snapshot->plan_count : snapshot->user_count;
+	if (!given || count == 0 ||
+	    grow((void **)&scratch->names, &scratch->names_capacity, count, sizeof(char *)) < 0)
+		return NULL;
+	for (size_t index = 0; index < count; index++)
+		scratch->names[index] = text_at(snapshot, plans ? snapshot->stored_plans[index].name
+		                                                : snapshot->users[index]);
+	return closest_name(given, scratch->names, count);
+}
+
+const char *live_snapshot_suggest_rate_plan(const struct live_snapshot *snapshot, const char *name)
+{
+	return suggest(snapshot, name, true);
+}
+
+const char *live_snapshot_suggest_user(const struct live_snapshot *snapshot, const char *name)
+{
+	return suggest(snapshot, name, false);
+}
+
+size_t live_snapshot_user_count(const struct live_snapshot *snapshot)
+{
+	return snapshot->user_count;
+}
+
+const char *live_snapshot_user_at(const struct live_snapshot *snapshot, size_t index)
+{
+	return text_at(snapshot, snapshot->users[index]);
+}
+
+size_t live_snapshot_slot_count(const struct live_snapshot *snapshot)
+{
+	return snapshot->slot_count;
+}
+
+bool live_snapshot_slot_absent(const struct live_snapshot *snapshot, size_t index,
+                               enum device_field *key, const char **value)
+{
+	const struct slot *slot = &snapshot->slots[index];
+	if (slot->item != ABSENT)
+		return false;
+	*key = (enum device_field)slot->kind;
+	*value = snapshot->arena.data + slot->text;
+	return true;
+}
+
+int live_snapshot_check_age(const struct live_snapshot *snapshot, int64_t max_age_ms,
+                            int64_t now_ms, struct error *error)
+{
+	int64_t age = now_ms - snapshot->meta.taken_at_ms;
+	if (max_age_ms <= 0 || age <= max_age_ms)
+		return 0;
+	char when[40];
+	clock_format_iso8601(snapshot->meta.taken_at_ms, when, sizeof(when));
+	error_set(error,
+	          "the stored snapshot of the account was read at %s, %lld s ago, more than "
+	          "--max-snapshot-age (%lld s) allows; start a new job (--force-new) to read the "
+	          "account again, or raise --max-snapshot-age",
+	          when, (long long)(age / 1000), (long long)(max_age_ms / 1000));
+	return -1;
+}

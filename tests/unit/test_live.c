@@ -1,0 +1,412 @@
+/* Unit tests for the live state: the snapshot's index (by name, ICCID, IMEI,
+ * absent identifiers), its files, --max-snapshot-age, and the classification
+ * of rows of every kind against a seeded snapshot. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "live/classify.h"
+#include "live/snapshot.h"
+
+static void add(struct live_snapshot *snapshot, const char *name, const char *iccid,
+                const char *imei, const char *state, const char *cost_center)
+{
+	struct device_view device = {{0}};
+	device.value[DEVICE_NAME] = name;
+	device.value[DEVICE_ICCID] = iccid;
+	device.value[DEVICE_IMEI] = imei;
+	device.value[DEVICE_STATE] = state;
+	device.value[DEVICE_COST_CENTER] = cost_center;
+	assert_int_equal(live_snapshot_add_view(snapshot, &device), 0);
+}
+
+/* An account of three devices, two rate plans, two users. */
+static struct live_snapshot *seeded(void)
+{
+	struct live_snapshot *snapshot = live_snapshot_new();
+	assert_non_null(snapshot);
+	add(snapshot, "36500", "89012600000000000011", "490154203237518", "active", "CC-1");
+	add(snapshot, "36501", "89012600000000000029", "356938035643809", "suspended", "");
+	add(snapshot, "36502", "89012600000000000037", NULL, "pending", NULL);
+	json_t *plan = json_pack("{s:s,s:f,s:s}", "name", "ACME Co 5mb Rate Plan", "activation_fee",
+	                         2.5, "monthly_data_plan_cost", "4.00");
+	assert_int_equal(live_snapshot_add_rate_plan(snapshot, plan), 0);
+	json_decref(plan);
+	plan = json_pack("{s:s}", "name", "ACME Co 10MB Plan");
+	assert_int_equal(live_snapshot_add_rate_plan(snapshot, plan), 0);
+	json_decref(plan);
+	json_t *user = json_string("ops.alice");
+	assert_int_equal(live_snapshot_add_user(snapshot, user), 0);
+	json_decref(user);
+	user = json_pack("{s:s}", "username", "admin");
+	assert_int_equal(live_snapshot_add_user(snapshot, user), 0);
+	json_decref(user);
+	struct live_snapshot_meta *meta = live_snapshot_meta(snapshot);
+	meta->scope = LIVE_SCOPE_ACCOUNT;
+	meta->rate_plans_read = meta->users_read = true;
+	return snapshot;
+}
+
+static void index_finds_every_identifier(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = seeded();
+	struct device_view device;
+	assert_true(live_snapshot_find(snapshot, DEVICE_NAME, "36501", &device));
+	assert_string_equal(device.value[DEVICE_ICCID], "89012600000000000029");
+	assert_true(live_snapshot_find(snapshot, DEVICE_ICCID, "89012600000000000011", &device));
+	assert_string_equal(device.value[DEVICE_NAME], "36500");
+	assert_true(live_snapshot_find(snapshot, DEVICE_IMEI, "356938035643809", &device));
+	assert_string_equal(device.value[DEVICE_NAME], "36501");
+	assert_string_equal(device.value[DEVICE_COST_CENTER], "");
+	assert_null(device.value[DEVICE_NOTE]);
+	/* a name is not an ICCID: the kind is part of the key */
+	assert_false(live_snapshot_find(snapshot, DEVICE_ICCID, "36500", &device));
+	assert_false(live_snapshot_find(snapshot, DEVICE_NAME, "", &device));
+	assert_false(live_snapshot_find(snapshot, DEVICE_NAME, "99999", &device));
+	assert_int_equal(live_snapshot_device_count(snapshot), 3);
+	live_snapshot_free(snapshot);
+}
+
+static void index_grows_without_losing_devices(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = live_snapshot_new();
+	char name[32], iccid[32];
+	for (unsigned index = 0; index < 5000; index++) {
+		snprintf(name, sizeof(name), "dev-%u", index);
+		snprintf(iccid, sizeof(iccid), "8901%016u", index);
+		add(snapshot, name, iccid, NULL, "active", "A");
+	}
+	struct device_view device;
+	for (unsigned index = 0; index < 5000; index += 7) {
+		snprintf(iccid, sizeof(iccid), "8901%016u", index);
+		snprintf(name, sizeof(name), "dev-%u", index);
+		assert_true(live_snapshot_find(snapshot, DEVICE_ICCID, iccid, &device));
+		assert_string_equal(device.value[DEVICE_NAME], name);
+	}
+	live_snapshot_free(snapshot);
+}
+
+static void deactivated_device_gives_way(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = live_snapshot_new();
+	add(snapshot, "old", "89012600000000000011", NULL, "deactivated", NULL);
+	add(snapshot, "new", "89012600000000000011", NULL, "active", NULL);
+	add(snapshot, "third", "89012600000000000011", NULL, "active", NULL);
+	struct device_view device;
+	assert_true(live_snapshot_find(snapshot, DEVICE_ICCID, "89012600000000000011", &device));
+	assert_string_equal(device.value[DEVICE_NAME], "new");
+	live_snapshot_free(snapshot);
+}
+
+static void devices_scope_knows_what_it_read(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = live_snapshot_new();
+	live_snapshot_meta(snapshot)->scope = LIVE_SCOPE_DEVICES;
+	add(snapshot, "36500", "89012600000000000011", NULL, "active", NULL);
+	assert_int_equal(live_snapshot_add_absent(snapshot, DEVICE_NAME, "gone"), 0);
+	struct device_view device;
+	assert_false(live_snapshot_find(snapshot, DEVICE_NAME, "gone", &device));
+	assert_true(live_snapshot_covers(snapshot, DEVICE_NAME, "gone"));
+	assert_true(live_snapshot_covers(snapshot, DEVICE_ICCID, "89012600000000000011"));
+	assert_false(live_snapshot_covers(snapshot, DEVICE_NAME, "never-asked"));
+	live_snapshot_meta(snapshot)->scope = LIVE_SCOPE_ACCOUNT;
+	assert_true(live_snapshot_covers(snapshot, DEVICE_NAME, "never-asked"));
+	live_snapshot_free(snapshot);
+}
+
+static void json_devices_keep_digits(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = live_snapshot_new();
+	json_t *object =
+	    json_pack("{s:s,s:I,s:n,s:s,s:b}", "device_name", "36510", "imei",
+	              (json_int_t)490154203237518LL, "cost_center", "note1", "x", "connected", 1);
+	assert_int_equal(live_snapshot_add_device(snapshot, object), 0);
+	json_decref(object);
+	struct device_view device;
+	assert_true(live_snapshot_find(snapshot, DEVICE_IMEI, "490154203237518", &device));
+	assert_null(device.value[DEVICE_COST_CENTER]);
+	assert_string_equal(device.value[DEVICE_NOTE1], "x");
+	object = json_string("36511");
+	assert_int_equal(live_snapshot_add_device(snapshot, object), -1);
+	json_decref(object);
+	live_snapshot_free(snapshot);
+}
+
+static void rate_plans_users_and_hints(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = seeded();
+	const struct live_rate_plan *plan =
+	    live_snapshot_rate_plan(snapshot, "ACME Co 5mb Rate Plan");
+	assert_non_null(plan);
+	assert_true(plan->activation_fee == 2.5);
+	assert_true(plan->monthly_data_plan_cost == 4.0);
+	assert_true(isnan(plan->monthly_sms_plan_cost));
+	assert_null(live_snapshot_rate_plan(snapshot, "ACME Co 5MB Rate Plan"));
+	assert_string_equal(live_snapshot_suggest_rate_plan(snapshot, "ACME Co 5MB Rate Plan"),
+	                    "ACME Co 5mb Rate Plan");
+	assert_true(live_snapshot_has_user(snapshot, "admin"));
+	assert_false(live_snapshot_has_user(snapshot, "ops.alce"));
+	assert_string_equal(live_snapshot_suggest_user(snapshot, "ops.alce"), "ops.alice");
+	live_snapshot_free(snapshot);
+}
+
+static void store_and_load_round_trip(void **state)
+{
+	(void)state;
+	char directory[] = "/tmp/test_live_XXXXXX";
+	assert_non_null(mkdtemp(directory));
+	char inner[256];
+	snprintf(inner, sizeof(inner), "%s/snapshot", directory);
+	struct live_snapshot *snapshot = seeded();
+	assert_int_equal(live_snapshot_add_absent(snapshot, DEVICE_ICCID, "89012600000000009999"),
+	                 0);
+	struct live_snapshot_meta *meta = live_snapshot_meta(snapshot);
+	snprintf(meta->endpoint, sizeof(meta->endpoint), "http://127.0.0.1:1/");
+	meta->calls = 7;
+	meta->account_devices = 3;
+	struct error error = {0};
+	struct live_snapshot *loaded = NULL;
+	assert_int_equal(live_snapshot_load(inner, &loaded, &error), 1);
+	assert_int_equal(live_snapshot_store(snapshot, inner, &error), 0);
+	assert_int_equal(live_snapshot_load(inner, &loaded, &error), 0);
+	const struct live_snapshot_meta *read = live_snapshot_info(loaded);
+	assert_int_equal(read->taken_at_ms, meta->taken_at_ms);
+	assert_string_equal(read->endpoint, "http://127.0.0.1:1/");
+	assert_int_equal(read->scope, LIVE_SCOPE_ACCOUNT);
+	assert_int_equal(read->calls, 7);
+	assert_true(read->rate_plans_read && read->users_read);
+	assert_int_equal(live_snapshot_device_count(loaded), 3);
+	struct device_view device;
+	assert_true(live_snapshot_find(loaded, DEVICE_IMEI, "356938035643809", &device));
+	assert_string_equal(device.value[DEVICE_STATE], "suspended");
+	assert_true(live_snapshot_covers(loaded, DEVICE_ICCID, "89012600000000009999"));
+	assert_false(live_snapshot_find(loaded, DEVICE_ICCID, "89012600000000009999", &device));
+	assert_true(live_snapshot_rate_plan(loaded, "ACME Co 5mb Rate Plan")->activation_fee ==
+	            2.5);
+	assert_true(isnan(live_snapshot_rate_plan(loaded, "ACME Co 10MB Plan")->activation_fee));
+	assert_true(live_snapshot_has_user(loaded, "ops.alice"));
+	live_snapshot_free(loaded);
+	live_snapshot_free(snapshot);
+	char command[600];
+	snprintf(command, sizeof(command), "rm -rf '%s'", directory);
+	assert_int_equal(system(command), 0);
+}
+
+static void stale_snapshot_is_refused(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = live_snapshot_new();
+	int64_t taken = live_snapshot_info(snapshot)->taken_at_ms;
+	struct error error = {0};
+	assert_int_equal(live_snapshot_check_age(snapshot, 60000, taken + 60000, &error), 0);
+	assert_int_equal(live_snapshot_check_age(snapshot, 0, taken + 999999999, &error), 0);
+	assert_int_equal(live_snapshot_check_age(snapshot, 60000, taken + 3600000, &error), -1);
+	assert_non_null(strstr(error.message, "3600 s ago"));
+	assert_non_null(strstr(error.message, "--max-snapshot-age"));
+	live_snapshot_free(snapshot);
+}
+
+static struct record row(const char *values[][2])
+{
+	struct record record;
+	memset(&record, 0, sizeof(record));
+	record.row = 1;
+	for (size_t index = 0; values[index][0]; index++)
+		record.value[field_lookup(values[index][0])] = values[index][1];
+	return record;
+}
+
+static void classify_cost_center(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = seeded();
+	const struct op *op = op_find("cost-center");
+	struct live_verdict verdict;
+	struct record record = row(
+	    (const char *[][2]){{"device_name", "36500"}, {"cost_center", "CC-1"}, {NULL, NULL}});
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_UNCHANGED);
+	assert_string_equal(verdict.device_name, "36500");
+	record.value[FIELD_COST_CENTER] = "CC-2";
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_CHANGE);
+	assert_string_equal(verdict.current, "CC-1");
+	assert_string_equal(verdict.target, "CC-2");
+	/* named by ICCID: resolved to the device's name */
+	record.value[FIELD_DEVICE_NAME] = "89012600000000000029";
+	record.value[FIELD_ID_TYPE] = "iccid";
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_CHANGE);
+	assert_string_equal(verdict.device_name, "36501");
+	assert_string_equal(verdict.current, "");
+	record.value[FIELD_ID_TYPE] = "imei";
+	record.value[FIELD_DEVICE_NAME] = "490154203237518";
+	record.value[FIELD_COST_CENTER] = "CC-1";
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_UNCHANGED);
+	assert_string_equal(verdict.device_name, "36500");
+	record.value[FIELD_ID_TYPE] = NULL;
+	record.value[FIELD_DEVICE_NAME] = "nope";
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_MISSING);
+	assert_non_null(strstr(verdict.message, "no device with device_name nope"));
+	assert_non_null(strstr(verdict.message, "read at"));
+	assert_string_equal(op->live.previous(&record, &(struct device_view){{0}}), "");
+	live_snapshot_free(snapshot);
+}
+
+static void classify_activate(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = seeded();
+	const struct op *op = op_find("activate");
+	struct live_verdict verdict;
+	struct record record = row((const char *[][2]){{"iccid", "89012600000000000011"},
+	                                               {"imei", "490154203237518"},
+	                                               {"rate_plan_name", "ACME Co 5mb Rate Plan"},
+	                                               {NULL, NULL}});
+	/* active on the same IMEI: in place */
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_UNCHANGED);
+	assert_string_equal(verdict.current, "active");
+	/* the ICCID on another IMEI */
+	record.value[FIELD_IMEI] = "352099001761481";
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_CONFLICT);
+	assert_non_null(strstr(verdict.message, "already belongs to device 36500"));
+	/* a new ICCID with an IMEI another device has */
+	record.value[FIELD_ICCID] = "89012600000000000045";
+	record.value[FIELD_IMEI] = "356938035643809";
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_CONFLICT);
+	assert_non_null(
+	    strstr(verdict.message, "imei 356938035643809 already belongs to device 36501"));
+	/* new on both: a change */
+	record.value[FIELD_IMEI] = "352099001761481";
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_CHANGE);
+	assert_string_equal(verdict.device_name, "");
+	assert_string_equal(verdict.target, "ACME Co 5mb Rate Plan");
+	/* already requested, pending */
+	record.value[FIELD_ICCID] = "89012600000000000037";
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_UNCHANGED);
+	assert_non_null(strstr(verdict.message, "pending"));
+	/* the ICCID of a suspended device */
+	record.value[FIELD_ICCID] = "89012600000000000029";
+	record.value[FIELD_IMEI] = "356938035643809";
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_CONFLICT);
+	assert_non_null(strstr(verdict.message, "suspended"));
+	/* a misspelt plan: invalid, with the hint */
+	record.value[FIELD_ICCID] = "89012600000000000045";
+	record.value[FIELD_IMEI] = "352099001761481";
+	record.value[FIELD_RATE_PLAN_NAME] = "ACME Co 5MB Rate Plan";
+	live_classify(op, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_INVALID);
+	assert_string_equal(verdict.suggestion, "ACME Co 5mb Rate Plan");
+	assert_non_null(strstr(verdict.message, "did you mean 'ACME Co 5mb Rate Plan'"));
+	live_snapshot_free(snapshot);
+}
+
+static void classify_simstate_note_and_users(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = seeded();
+	struct live_verdict verdict;
+	const struct op *simstate = op_find("simstate");
+	struct record record =
+	    row((const char *[][2]){{"device_name", "36501"}, {"state", "suspend"}, {NULL, NULL}});
+	live_classify(simstate, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_UNCHANGED);
+	record.value[FIELD_STATE] = "restore";
+	live_classify(simstate, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_CHANGE);
+	assert_string_equal(verdict.current, "suspended");
+	assert_string_equal(verdict.target, "active");
+	struct device_view device;
+	assert_true(live_snapshot_find(snapshot, DEVICE_NAME, "36501", &device));
+	assert_string_equal(simstate->live.previous(&record, &device), "suspend");
+	record.value[FIELD_DEVICE_NAME] = "36502";
+	live_classify(simstate, &record, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_CONFLICT);
+
+	const struct op *usage = op_find("usage-limit");
+	struct record limit = row((const char *[][2]){{"device_name", "36500"},
+	                                              {"kb_limit", "1024"},
+	                                              {"usernames", "admin; ops.alce"},
+	                                              {NULL, NULL}});
+	live_classify(usage, &limit, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_INVALID);
+	assert_string_equal(verdict.unknown_name, "ops.alce");
+	assert_string_equal(verdict.suggestion, "ops.alice");
+	limit.value[FIELD_USERNAMES] = "admin;ops.alice";
+	live_classify(usage, &limit, snapshot, &verdict);
+	assert_int_equal(verdict.kind, LIVE_CHANGE);
+	assert_string_equal(verdict.target, "1024");
+
+	/* the API may truncate notes past 100 characters */
+	char long_note[160];
+	memset(long_note, 'n', sizeof(long_note) - 1);
+	long_note[sizeof(long_note) - 1] = '\0';
+	char stored[101];
+	memcpy(stored, long_note, 100);
+	stored[100] = '\0';
+	assert_true(live_note_equal(stored, long_note));
+	assert_false(live_note_equal("short", "shorter"));
+	assert_true(live_note_equal(NULL, ""));
+	live_snapshot_free(snapshot);
+}
+
+static void every_op_has_live_knowledge(void **state)
+{
+	(void)state;
+	for (size_t index = 0; index < op_table_count; index++) {
+		const struct op *op = op_table[index];
+		assert_true((unsigned)op->live.identify < FIELD_COUNT);
+		/* undo needs a comparator that reads the value it restores */
+		if (op->live.flags & OP_LIVE_UNDO) {
+			assert_non_null(op->live.compare);
+			assert_non_null(op->live.previous);
+		}
+		/* an id_type row of a resolving op must be able to carry its id_type */
+		if (op->live.flags & OP_LIVE_RESOLVE)
+			assert_non_null(op_field_find(op, FIELD_ID_TYPE));
+	}
+	assert_true(op_find("cost-center")->live.flags & OP_LIVE_UNDO);
+	assert_false(op_find("sms")->live.flags & OP_LIVE_UNDO);
+	assert_true(op_find("activate")->live.flags & OP_LIVE_RATE_PLANS);
+	assert_true(op_find("usage-limit")->live.flags & OP_LIVE_USERS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(index_finds_every_identifier),
+	    cmocka_unit_test(index_grows_without_losing_devices),
+	    cmocka_unit_test(deactivated_device_gives_way),
+	    cmocka_unit_test(devices_scope_knows_what_it_read),
+	    cmocka_unit_test(json_devices_keep_digits),
+	    cmocka_unit_test(rate_plans_users_and_hints),
+	    cmocka_unit_test(store_and_load_round_trip),
+	    cmocka_unit_test(stale_snapshot_is_refused),
+	    cmocka_unit_test(classify_cost_center),
+	    cmocka_unit_test(classify_activate),
+	    cmocka_unit_test(classify_simstate_note_and_users),
+	    cmocka_unit_test(every_op_has_live_knowledge),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
