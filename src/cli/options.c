@@ -468,8 +468,6 @@ static const struct parse_option job_option_rows[] = {
     {.name = "yes",
      .type = PARSE_OPTION_FLAG,
      FIELD(yes),
-     /* job.json records a confirmed job, so its resume does not ask again */
-     .json_key = "yes",
      .scopes = SCOPE_SENDING,
      .default_text = "off",
      .help = "confirm operations that cost money or cannot be recalled (activate, locate, "

@@ -129,8 +129,7 @@ int job_options_load(struct job_options *options, unsigned scope, int argc, char
 
 /* Builds the JSON object of the effective options as job.json records them
  * (same keys as a job file; paths made absolute; credentials never included,
- * nor per-invocation flags such as --dry-run, --quiet; --yes is kept: a resume
- * continues a job that was confirmed when it started). New reference
+ * nor per-invocation flags such as --dry-run, --yes, --quiet). New reference
  * in *out. Returns 0 or -1 (out of memory). */
 int job_options_to_json(const struct job_options *options, json_t **out);
 /* The result-affecting options (rows flagged PARSE_OPTION_RESULT_AFFECTING)

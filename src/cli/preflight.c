@@ -109,11 +109,16 @@ static int add_undo_line(struct preflight *preflight, struct undo_writer *undo,
 		return 0;
 	const char *previous = op->live.previous(record, &device);
 	const char *name = device.value[DEVICE_NAME];
-	/* a state no row can ask for cannot be put back by a manifest */
-	if (!previous || !name || !*name)
+	/* a state no row can ask for, or no value where a row needs one (an empty
+	 * cost center: a manifest row cannot ask to clear it), cannot be put back
+	 * by a manifest: counted, said in the summary */
+	const struct op_field *target = op_field_find(op, (enum field_id)op->live.target);
+	if (!previous || !name || !*name ||
+	    (!*previous && target && (target->flags & OP_FIELD_REQUIRED))) {
+		preflight->tally.undo_unrestorable++;
 		return 0;
-	return undo_writer_add(undo, record, name, (enum field_id)op->live.target, previous,
-	                       error);
+	}
+	return undo_writer_add(undo, record, name, (enum field_id)op->live.target, previous, error);
 }
 
 int preflight_classify(struct preflight *preflight, const struct pipeline_config *config,
@@ -181,18 +186,19 @@ bool preflight_refuses(const struct preflight *preflight, struct error *error)
 		rows += tally->kinds[kind];
 	if (rows == 0 || tally->unknown_name_rows < rows)
 		return false;
-	error_set(error, "%s; every row to send names a rate plan or user the account does not "
-	                 "have: nothing was sent",
+	error_set(error,
+	          "%s; every row to send names a rate plan or user the account does not "
+	          "have: nothing was sent",
 	          tally->first_unknown);
 	return true;
 }
 
 /* The message of a row found already in place. */
-static void unchanged_message(const struct preflight *preflight,
-                              const struct live_verdict *verdict, char *out, size_t size)
+static void unchanged_message(const struct preflight *preflight, const struct live_verdict *verdict,
+                              char *out, size_t size)
 {
 	if (verdict->message[0]) {
-		snprintf(out, size, "not sent: %s", verdict->message);
+		snprintf(out, size, "not sent: %.480s", verdict->message);
 		return;
 	}
 	char when[40];
@@ -224,7 +230,7 @@ int preflight_settle(void *context, const struct record *record, const struct re
 	case LIVE_INVALID:
 	case LIVE_KIND_COUNT:
 		outcome->status = ROW_ERROR;
-		snprintf(outcome->message, sizeof(outcome->message), "not sent: %s",
+		snprintf(outcome->message, sizeof(outcome->message), "not sent: %.480s",
 		         verdict->message);
 		return ENGINE_ROW_SETTLED;
 	}

@@ -17,6 +17,7 @@
 
 #include "cli/confirm.h"
 #include "common/error.h"
+#include "engine/engine.h"
 #include "live/classify.h"
 #include "live/take.h"
 #include "ops/op.h"
@@ -29,6 +30,7 @@ struct preflight_tally {
 	char first_unknown[512];         /* the first such verdict's message */
 	struct confirm_cost cost;        /* the rows to change and their activation fees */
 	uint64_t undo_lines;             /* lines of undo.csv (whole job) */
+	uint64_t undo_unrestorable;      /* rows to change whose value before no row can restore */
 	bool undo_written;               /* undo.csv was written (now or by an earlier run) */
 };
 

@@ -188,6 +188,11 @@ void progress_print_summary(FILE *stream, const struct job_summary *summary)
 		        summary->directory, summary->undo_file, summary->undo_rows,
 		        summary->undo_rows == 1 ? "" : "s", summary->op ? summary->op : "OP",
 		        summary->directory, summary->undo_file);
+	if (summary->undo_file && summary->undo_missing)
+		fprintf(stream,
+		        "  undo: %" PRIu64 " changed row%s had no value before, which a manifest "
+		        "cannot ask for: not in undo.csv\n",
+		        summary->undo_missing, summary->undo_missing == 1 ? "" : "s");
 	else if (summary->no_undo)
 		fprintf(stream, "  undo: none: %s\n", summary->no_undo);
 	if (summary->directory)

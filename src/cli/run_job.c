@@ -48,9 +48,6 @@
 /* Everything one run holds; released in one place. */
 struct job_run {
 	const struct job_options *options;
-	/* the options with --yes set once a typed confirmation was given, so job.json
-	 * records the job as confirmed (a shallow copy: it owns nothing) */
-	struct job_options confirmed;
 	const struct op *op;
 	struct job_directory directory;
 	struct credentials credentials;
@@ -381,9 +378,15 @@ static void fill_engine_config(const struct job_run *run, struct engine_config *
 	config->stop_requested = stop_signals_flag();
 }
 
-/* What summary.json and the closing lines say about undo.csv. */
-static void describe_undo(const struct job_run *run, struct job_summary *summary)
+/* What summary.json and the closing lines say about the preflight and undo.csv. */
+static void describe_preflight(const struct job_run *run, struct job_summary *summary)
 {
+	if (run->preflight_on) {
+		const struct live_snapshot_meta *meta = live_snapshot_info(run->preflight.snapshot);
+		summary->preflight_taken_at_ms = meta->taken_at_ms;
+		summary->preflight_calls = meta->calls;
+		summary->preflight_read_ms = meta->read_ms;
+	}
 	if (!(run->op->live.flags & OP_LIVE_UNDO))
 		summary->no_undo = "this operation sets nothing the API lets us read back, so no "
 		                   "undo exists";
@@ -392,6 +395,7 @@ static void describe_undo(const struct job_run *run, struct job_summary *summary
 	else if (run->preflight.tally.undo_written) {
 		summary->undo_file = UNDO_FILE;
 		summary->undo_rows = run->preflight.tally.undo_lines;
+		summary->undo_missing = run->preflight.tally.undo_unrestorable;
 	}
 }
 
@@ -445,7 +449,7 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	    .wall_ms = stats->elapsed_ms,
 	    .interrupted = interrupted,
 	};
-	describe_undo(run, &summary);
+	describe_preflight(run, &summary);
 	job_summary_count(&summary, run->directory.store, outputs.rows_total);
 	if (stats->threshold_exceeded) {
 		/* results.csv shows the rows not sent as skipped: so does the summary */
@@ -615,9 +619,8 @@ static int take_snapshot(struct job_run *run, const char *manifest_path, const c
 	                                      : ENGINE_DEFAULT_CONNECT_TIMEOUT_MS,
 	            .total_timeout_ms = options->timeout > 0 ? options->timeout * 1000L
 	                                                     : ENGINE_DEFAULT_TOTAL_TIMEOUT_MS,
-	            .stall_timeout_s = options->stall_timeout > 0
-	                                   ? options->stall_timeout
-	                                   : ENGINE_DEFAULT_STALL_TIMEOUT_S,
+	            .stall_timeout_s = options->stall_timeout > 0 ? options->stall_timeout
+	                                                          : ENGINE_DEFAULT_STALL_TIMEOUT_S,
 	        },
 	    .endpoint_shown = run->endpoint,
 	    .concurrency = options->concurrency,
@@ -765,12 +768,7 @@ static int confirm_job(struct job_run *run, const char *manifest_path, struct er
 	if (cost->rows == 0)
 		return 0;
 	progress_clear(&run->progress);
-	if (confirm_ask(stdin, stderr, run->op, cost, error) < 0)
-		return EXIT_USAGE;
-	run->confirmed = *run->options;
-	run->confirmed.yes = true;
-	run->options = &run->confirmed;
-	return 0;
+	return confirm_ask(stdin, stderr, run->op, cost, error) < 0 ? EXIT_USAGE : 0;
 }
 
 /* True when OUT/summary.json is the final one of a complete job: the outputs
@@ -849,7 +847,6 @@ int run_job(const struct job_options *options)
 		}
 		exit_code = EXIT_USAGE;
 	}
-	options = run.options; /* confirmed: job.json records it */
 	struct audit_secrets secrets = {run.credentials.key_name, run.credentials.api_key};
 	exit_code = job_directory_open(&run.directory, options, run.op, &secrets, &error);
 	if (exit_code != EXIT_ALL_OK)

@@ -112,12 +112,20 @@ static json_t *build(const struct job_summary *summary)
 	failed |= add(root, "exit_status",
 	              summary->live ? json_null() : json_integer(summary->exit_status));
 	failed |= add(root, "running", json_boolean(summary->live));
+	if (summary->preflight_taken_at_ms)
+		failed |= add(root, "preflight",
+		              json_pack("{s:o, s:I, s:o}", "account_read_at",
+		                        timestamp(summary->preflight_taken_at_ms), "calls",
+		                        (json_int_t)summary->preflight_calls, "read_seconds",
+		                        rounded((double)summary->preflight_read_ms / 1000.0)));
 	if (summary->undo_file)
 		failed |= add(root, "undo",
-		              json_pack("{s:s, s:I}", "file", summary->undo_file, "rows",
-		                        (json_int_t)summary->undo_rows));
+		              json_pack("{s:s, s:I, s:I}", "file", summary->undo_file, "rows",
+		                        (json_int_t)summary->undo_rows, "not_restorable",
+		                        (json_int_t)summary->undo_missing));
 	else if (summary->no_undo)
-		failed |= add(root, "undo", json_pack("{s:n, s:s}", "file", "why", summary->no_undo));
+		failed |=
+		    add(root, "undo", json_pack("{s:n, s:s}", "file", "why", summary->no_undo));
 	failed |= add(
 	    root, "updated_at",
 	    timestamp(summary->updated_at_ms ? summary->updated_at_ms : summary->finished_at_ms));

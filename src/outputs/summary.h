@@ -36,6 +36,11 @@ struct job_summary {
 	 * or why none exists; both NULL: summary.json says nothing about it */
 	const char *undo_file;
 	uint64_t undo_rows;
+	uint64_t undo_missing; /* rows changed that undo.csv cannot restore (no value before) */
+	/* the preflight's read of the account (preflight_taken_at_ms 0: none) */
+	int64_t preflight_taken_at_ms;
+	uint64_t preflight_calls;
+	int64_t preflight_read_ms;
 	const char *no_undo;
 };
 

@@ -32,7 +32,7 @@ assert_eq "$skipped" "$(python3 -c 'import json,sys; print(json.load(open(sys.ar
   "$WORK/out/summary.json")" "summary.json skipped"
 grep -q "resume with a higher --max-errors" "$WORK/out/results.csv" || fail "skipped rows do not say why"
 # the same threshold stops the resume at once; a higher one finishes the job
-batch resume "$WORK/out" --quiet --max-errors 1000 >"$WORK/resume.stdout" 2>"$WORK/resume.stderr" &&
+batch resume "$WORK/out" --quiet --yes --max-errors 1000 >"$WORK/resume.stdout" 2>"$WORK/resume.stderr" &&
   fail "a lot of refused rows resumed with exit 0"
 read -r rows ok error unknown invalid skipped < <(status_counts "$WORK/out/results.csv")
 assert_eq "400 0 400 0" "$rows $ok $error $skipped" "rows/ok/error/skipped after the resume"

@@ -130,7 +130,7 @@ done
 [ ! -s "$WORK/costly-ledger.jsonl" ] || fail "a costly operation was applied without --yes"
 
 # a typed confirmation on a terminal stands in for --yes: anything but "yes"
-# sends nothing and leaves no job; "yes" runs the job, and its resume does not ask again
+# sends nothing and leaves no job; "yes" runs the job
 confirm() { # answer out
   LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" \
     python3 - "$1" "$LATTIGO_BATCH" run --op activate --manifest "$WORK/act.csv" --out "$2" \
@@ -173,8 +173,6 @@ status=0
 confirm yes "$WORK/typed-yes" >"$WORK/typed.txt" || status=$?
 assert_eq 0 "$status" "exit status after answering yes: $(cat "$WORK/typed.txt")"
 assert_eq 5 "$(grep -c '"activate"' "$WORK/costly-ledger.jsonl")" "activations applied after yes"
-python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["yes"] is True' "$WORK/typed-yes/job.json" ||
-  fail "job.json does not record the confirmation"
 stop_sim
 status=0
 batch run --op sms --manifest "$WORK/sms.csv" --out "$WORK/costly-sim" --endpoint sim --quiet </dev/null || status=$?
