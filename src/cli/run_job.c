@@ -640,13 +640,30 @@ static int take_snapshot(struct job_run *run, const char *manifest_path, const c
 	return exit_code;
 }
 
-/* Removes what take_snapshot left in work (its identifiers list), then work. */
+/* Removes what take_snapshot (and a snapshot stored there) left in work, then work. */
 static void remove_snapshot_work(const char *work)
 {
+	static const char *const files[] = {"identifiers.csv", "devices.jsonl.gz", "meta.json"};
 	char path[4200];
-	snprintf(path, sizeof(path), "%s/identifiers.csv", work);
-	unlink(path);
+	for (size_t index = 0; index < sizeof(files) / sizeof(files[0]); index++) {
+		snprintf(path, sizeof(path), "%s/%s", work, files[index]);
+		unlink(path);
+	}
 	rmdir(work);
+}
+
+/* A new job that stopped before sending anything (its preflight refused it
+ * or could not read the account) leaves nothing behind: the same command
+ * runs it again. */
+static void discard_new_job(struct job_run *run)
+{
+	const char *out = run->options->out;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", out, UNDO_FILE);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY);
+	remove_snapshot_work(path);
+	job_directory_discard(&run->directory, out);
 }
 
 /* A new job whose manifest is a file: the account is read before the job
@@ -687,6 +704,11 @@ static int preflight_in_directory(struct job_run *run, bool new_job, struct erro
 		if (loaded < 0)
 			return EXIT_RESUME_REFUSED;
 		if (loaded == 0) {
+			/* --max-snapshot-age: a baseline too old to judge rows by */
+			if (live_snapshot_check_age(run->preflight.snapshot,
+			                            run->options->max_snapshot_age_ms, clock_wall_ms(),
+			                            error) < 0)
+				return EXIT_USAGE;
 			run->preflight_on = true;
 		} else if (run->directory.resuming && run->directory.replay.calls > 0) {
 			/* sent without a snapshot (an older run): a new one would not
@@ -709,13 +731,8 @@ static int preflight_in_directory(struct job_run *run, bool new_job, struct erro
 	config.manifest = run->directory.manifest_path;
 	if (preflight_classify(&run->preflight, &config, row_settled, run, NULL, error) < 0)
 		return EXIT_USAGE;
-	if (preflight_refuses(&run->preflight, error)) {
-		if (!run->directory.resuming) {
-			remove_snapshot_work(work);
-			job_directory_discard(&run->directory, out);
-		}
+	if (preflight_refuses(&run->preflight, error))
 		return EXIT_USAGE;
-	}
 	if (new_job && !run->preflight.loaded && preflight_store(&run->preflight, out, error) < 0)
 		return EXIT_INTERRUPTED;
 	if (!(run->op->live.flags & OP_LIVE_UNDO))
@@ -860,8 +877,11 @@ int run_job(const struct job_options *options)
 		goto out;
 	}
 	if (!options->no_preflight &&
-	    (exit_code = preflight_in_directory(&run, new_job, &error)) != EXIT_ALL_OK)
+	    (exit_code = preflight_in_directory(&run, new_job, &error)) != EXIT_ALL_OK) {
+		if (!run.directory.resuming)
+			discard_new_job(&run);
 		goto out;
+	}
 	if (!options->quiet && run.preflight_on)
 		preflight_print(&run.preflight, stderr);
 	if (!new_job &&

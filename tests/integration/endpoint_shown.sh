@@ -30,7 +30,7 @@ step() { # expected-exit what -- command...
 }
 
 step 3 "first run, stopped by --max-errors" -- \
-  batch run --op activate --yes --manifest "$manifest" --chunk 10 --concurrency 1 --max-errors 20 \
+  batch run --op activate --yes --no-preflight --manifest "$manifest" --chunk 10 --concurrency 1 --max-errors 20 \
   --endpoint "$SIM_URL" --out "$out"
 grep -qx "lattigo-batch: activate to $SIM_URL: new job" "$WORK/err.txt" ||
   fail "no 'new job' start line naming the endpoint: $(head -3 "$WORK/err.txt")"
@@ -52,7 +52,7 @@ assert_eq "$done_rows" "$(batch status "$out" --json | python3 -c 'import json,s
   "rows done after the refused resume"
 # a re-run (run, not resume) at another endpoint is refused the same way
 step 4 "re-run at another endpoint" -- \
-  batch run --op activate --yes --manifest "$manifest" --chunk 10 --concurrency 1 --endpoint "$other" --out "$out"
+  batch run --op activate --yes --no-preflight --manifest "$manifest" --chunk 10 --concurrency 1 --endpoint "$other" --out "$out"
 grep -q "$other" "$WORK/err.txt" || fail "the re-run refusal does not name the endpoint given"
 
 step 1 "resume to the end" -- batch resume "$out" --yes --max-errors 100% --verbose
