@@ -124,108 +124,163 @@ int audit_read_members(const char *path, const struct member_visitor *visitor,
 	return audit_read_members_from(path, 0, visitor, result, error);
 }
 
+/* One pass over the members of an audit file, from a byte offset on. */
+struct member_reader {
+	const char *path;
+	const struct member_visitor *visitor;
+	struct member_result *result;
+	struct error *error;
+	FILE *file;
+	unsigned char *in, *out;
+	struct strbuf pending; /* the line being assembled */
+	z_stream stream;
+	bool stream_ready;
+	bool in_member;
+	uint64_t read_bytes;    /* file offset up to which input was read */
+	uint64_t member_offset; /* where the member being inflated starts */
+};
+
+enum pass_end {
+	PASS_FAILED = -1, /* error set */
+	PASS_AT_END = 0,  /* the end of the file or damage: the result says which */
+	PASS_STOPPED = 1, /* the visitor has seen enough */
+};
+
+static void mark_damaged(struct member_result *result, uint64_t offset, const char *problem)
+{
+	result->damaged = true;
+	result->damage_offset = offset;
+	snprintf(result->problem, sizeof(result->problem), "%s", problem);
+}
+
+/* Opens the file positioned at start, with an inflater ready. Returns 0, or -1 with error. */
+static int reader_open(struct member_reader *reader, uint64_t start)
+{
+	const char *path = reader->path;
+	reader->in = malloc(CHUNK);
+	reader->out = malloc(CHUNK);
+	strbuf_init(&reader->pending, AUDIT_MAX_RECORD);
+	reader->file = fopen(path, "rb");
+	if (!reader->file)
+		return error_set(reader->error, "cannot open audit trail '%s': %s", path,
+		                 strerror(errno));
+	if (!reader->in || !reader->out || inflateInit2(&reader->stream, 15 + 16) != Z_OK)
+		return error_set(reader->error, "out of memory reading audit trail '%s'", path);
+	reader->stream_ready = true;
+	fseeko(reader->file, 0, SEEK_END);
+	reader->result->file_bytes = (uint64_t)ftello(reader->file);
+	if (start > reader->result->file_bytes || fseeko(reader->file, (off_t)start, SEEK_SET) != 0)
+		return error_set(reader->error, "cannot read audit trail '%s' at byte offset %llu",
+		                 path, (unsigned long long)start);
+	reader->read_bytes = reader->member_offset = start;
+	reader->result->complete_end = start;
+	return 0;
+}
+
+static void reader_close(struct member_reader *reader)
+{
+	if (reader->stream_ready)
+		inflateEnd(&reader->stream);
+	if (reader->file)
+		fclose(reader->file);
+	strbuf_release(&reader->pending);
+	free(reader->in);
+	free(reader->out);
+}
+
+/* Gives the inflater more input when it has none. Returns 1 when it has
+ * input, 0 at the end of the file, -1 on a read error (error set). */
+static int refill(struct member_reader *reader)
+{
+	z_stream *stream = &reader->stream;
+	if (stream->avail_in > 0)
+		return 1;
+	size_t count = fread(reader->in, 1, CHUNK, reader->file);
+	if (count == 0) {
+		if (ferror(reader->file))
+			return error_set(reader->error, "cannot read audit trail '%s': %s",
+			                 reader->path, strerror(errno));
+		return 0;
+	}
+	reader->read_bytes += count;
+	stream->next_in = reader->in;
+	stream->avail_in = (uInt)count;
+	return 1;
+}
+
+/* Inflates member after member, handing their lines to the visitor, until
+ * the end of the file, damage, an error or the visitor's stop. */
+static enum pass_end read_members(struct member_reader *reader)
+{
+	z_stream *stream = &reader->stream;
+	struct member_result *result = reader->result;
+	for (;;) {
+		int more = refill(reader);
+		if (more <= 0)
+			return more < 0 ? PASS_FAILED : PASS_AT_END;
+		if (!reader->in_member) {
+			reader->in_member = true;
+			reader->member_offset = reader->read_bytes - stream->avail_in;
+			inflateReset(stream);
+		}
+		stream->next_out = reader->out;
+		stream->avail_out = CHUNK;
+		int inflated = inflate(stream, Z_NO_FLUSH);
+		int fed = feed_lines(&reader->pending, reader->out, CHUNK - stream->avail_out,
+		                     reader->member_offset, reader->visitor, reader->error);
+		if (fed == -1)
+			return PASS_FAILED;
+		if (fed == 1)
+			return PASS_STOPPED;
+		if (fed == -2) {
+			char problem[64];
+			snprintf(problem, sizeof(problem), "a record longer than %u bytes",
+			         AUDIT_MAX_RECORD);
+			mark_damaged(result, reader->member_offset, problem);
+			return PASS_AT_END;
+		}
+		if (inflated == Z_STREAM_END) {
+			reader->in_member = false;
+			result->members++;
+			result->complete_end = reader->member_offset + stream->total_in;
+			if (reader->visitor->member_end)
+				reader->visitor->member_end(reader->visitor->context,
+				                            reader->member_offset,
+				                            result->complete_end);
+		} else if (inflated != Z_OK && inflated != Z_BUF_ERROR) {
+			mark_damaged(result, reader->member_offset,
+			             stream->msg ? stream->msg : "invalid compressed data");
+			return PASS_AT_END;
+		}
+	}
+}
+
 int audit_read_members_from(const char *path, uint64_t start, const struct member_visitor *visitor,
                             struct member_result *result, struct error *error)
 {
-	int status = -1;
 	memset(result, 0, sizeof(*result));
-	unsigned char *in = malloc(CHUNK), *out = malloc(CHUNK);
-	struct strbuf pending;
-	strbuf_init(&pending, AUDIT_MAX_RECORD);
-	z_stream stream;
-	memset(&stream, 0, sizeof(stream));
-	bool stream_ready = false;
-	FILE *file = fopen(path, "rb");
-	if (!file) {
-		error_set(error, "cannot open audit trail '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (!in || !out || inflateInit2(&stream, 15 + 16) != Z_OK) {
-		error_set(error, "out of memory reading audit trail '%s'", path);
-		goto out;
-	}
-	stream_ready = true;
-	fseeko(file, 0, SEEK_END);
-	result->file_bytes = (uint64_t)ftello(file);
-	if (start > result->file_bytes || fseeko(file, (off_t)start, SEEK_SET) != 0) {
-		error_set(error, "cannot read audit trail '%s' at byte offset %llu", path,
-		          (unsigned long long)start);
-		goto out;
-	}
-	uint64_t read_bytes = start, member_offset = start;
-	result->complete_end = start;
-	bool in_member = false;
-	for (;;) {
-		if (stream.avail_in == 0) {
-			size_t count = fread(in, 1, CHUNK, file);
-			if (count == 0) {
-				if (ferror(file)) {
-					error_set(error, "cannot read audit trail '%s': %s", path,
-					          strerror(errno));
-					goto out;
-				}
-				break;
-			}
-			read_bytes += count;
-			stream.next_in = in;
-			stream.avail_in = (uInt)count;
-		}
-		if (!in_member) {
-			in_member = true;
-			member_offset = read_bytes - stream.avail_in;
-			inflateReset(&stream);
-		}
-		stream.next_out = out;
-		stream.avail_out = CHUNK;
-		int inflated = inflate(&stream, Z_NO_FLUSH);
-		int fed = feed_lines(&pending, out, CHUNK - stream.avail_out, member_offset,
-		                     visitor, error);
-		if (fed == -1)
-			goto out;
-		if (fed == 1) {
-			result->stopped = true;
-			status = 0;
-			goto out;
-		}
-		if (fed == -2) {
-			result->damaged = true;
-			result->damage_offset = member_offset;
+	struct member_reader reader;
+	memset(&reader, 0, sizeof(reader));
+	reader.path = path;
+	reader.visitor = visitor;
+	reader.result = result;
+	reader.error = error;
+	enum pass_end end = reader_open(&reader, start) < 0 ? PASS_FAILED : read_members(&reader);
+	result->stopped = end == PASS_STOPPED;
+	if (end == PASS_AT_END) {
+		/* an end without damage inside a member: the file was cut short */
+		if (!result->damaged && reader.in_member) {
+			result->truncated = true;
+			result->damage_offset = reader.member_offset;
 			snprintf(result->problem, sizeof(result->problem),
-			         "a record longer than %u bytes", AUDIT_MAX_RECORD);
-			break;
+			         "the file ends inside it");
 		}
-		if (inflated == Z_STREAM_END) {
-			in_member = false;
-			result->members++;
-			result->complete_end = member_offset + stream.total_in;
-			if (visitor->member_end)
-				visitor->member_end(visitor->context, member_offset,
-				                    result->complete_end);
-		} else if (inflated != Z_OK && inflated != Z_BUF_ERROR) {
-			result->damaged = true;
-			result->damage_offset = member_offset;
-			snprintf(result->problem, sizeof(result->problem), "%s",
-			         stream.msg ? stream.msg : "invalid compressed data");
-			break;
-		}
+		result->partial_bytes = reader.pending.length;
+		if (result->damaged)
+			result->damage_followed =
+			    complete_member_after(reader.file, result->damage_offset,
+			                          result->file_bytes, reader.in, reader.out);
 	}
-	if (!result->damaged && in_member) {
-		result->truncated = true;
-		result->damage_offset = member_offset;
-		snprintf(result->problem, sizeof(result->problem), "the file ends inside it");
-	}
-	result->partial_bytes = pending.length;
-	if (result->damaged)
-		result->damage_followed =
-		    complete_member_after(file, result->damage_offset, result->file_bytes, in, out);
-	status = 0;
-out:
-	if (stream_ready)
-		inflateEnd(&stream);
-	if (file)
-		fclose(file);
-	strbuf_release(&pending);
-	free(in);
-	free(out);
-	return status;
+	reader_close(&reader);
+	return end == PASS_FAILED ? -1 : 0;
 }

@@ -9,7 +9,6 @@
 #include "cli/commands.h"
 #include "cli/credentials_check.h"
 #include "cli/signals.h"
-#include "engine/engine.h"
 #include "http/endpoint_policy.h"
 #include "http/tls.h"
 
@@ -18,11 +17,6 @@ void api_session_init(struct api_session *session)
 	memset(session, 0, sizeof(*session));
 	credentials_init(&session->credentials);
 	sim_process_init(&session->sim);
-}
-
-static long or_default(long seconds, long default_ms)
-{
-	return seconds > 0 ? seconds * 1000L : default_ms;
 }
 
 int api_session_open(struct api_session *session, const struct job_options *options, bool quiet,
@@ -57,11 +51,9 @@ int api_session_open(struct api_session *session, const struct job_options *opti
 	    .api_key = session->credentials.api_key ? session->credentials.api_key : "",
 	    .plain_http = session->plain_http,
 	    .ca_bundle = http_ca_bundle(options->cacert),
-	    .connect_timeout_ms =
-	        or_default(options->connect_timeout, ENGINE_DEFAULT_CONNECT_TIMEOUT_MS),
-	    .total_timeout_ms = or_default(options->timeout, ENGINE_DEFAULT_TOTAL_TIMEOUT_MS),
-	    .stall_timeout_s = options->stall_timeout > 0 ? options->stall_timeout
-	                                                  : ENGINE_DEFAULT_STALL_TIMEOUT_S,
+	    .connect_timeout_ms = options->connect_timeout * 1000L,
+	    .total_timeout_ms = options->timeout * 1000L,
+	    .stall_timeout_s = options->stall_timeout,
 	};
 	return credentials_check(&settings, error);
 }
@@ -75,11 +67,9 @@ void api_session_transport(const struct api_session *session, const struct job_o
 	transport->api_key = session->credentials.api_key;
 	transport->plain_http = session->plain_http;
 	transport->ca_bundle = http_ca_bundle(options->cacert);
-	transport->connect_timeout_ms =
-	    or_default(options->connect_timeout, ENGINE_DEFAULT_CONNECT_TIMEOUT_MS);
-	transport->total_timeout_ms = or_default(options->timeout, ENGINE_DEFAULT_TOTAL_TIMEOUT_MS);
-	transport->stall_timeout_s =
-	    options->stall_timeout > 0 ? options->stall_timeout : ENGINE_DEFAULT_STALL_TIMEOUT_S;
+	transport->connect_timeout_ms = options->connect_timeout * 1000L;
+	transport->total_timeout_ms = options->timeout * 1000L;
+	transport->stall_timeout_s = options->stall_timeout;
 }
 
 void api_session_close(struct api_session *session)

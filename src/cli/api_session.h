@@ -13,7 +13,7 @@
 #include "cli/options.h"
 #include "cli/sim_launcher.h"
 #include "common/error.h"
-#include "export/transfer.h"
+#include "export/export.h"
 
 struct api_session {
 	struct credentials credentials;

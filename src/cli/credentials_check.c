@@ -7,16 +7,18 @@
 #include <time.h>
 
 #include "cli/commands.h"
+#include "http/backoff.h"
 #include "http/status.h"
 
 /* The cheapest read the API text offers: one element of an account-wide list. */
 #define CHECK_PATH "v2/rate_plans?per_page=1"
 /* A read is safe to repeat: a dropped connection is tried again this often,
  * with this wait doubled each time, before the API counts as unreachable. */
-#define CHECK_TRIES         4
-#define CHECK_FIRST_WAIT_MS 250L
+#define CHECK_TRIES           4
+#define CHECK_FIRST_WAIT_MS   250
+#define CHECK_LONGEST_WAIT_MS 2000
 
-static void wait_ms(long ms)
+static void wait_ms(int64_t ms)
 {
 	struct timespec delay = {ms / 1000, (ms % 1000) * 1000000L};
 	while (nanosleep(&delay, &delay) != 0)
@@ -43,7 +45,9 @@ int credentials_check(const struct http_settings *settings, struct error *error)
 	enum http_transport transport = TRANSPORT_NOT_SENT;
 	for (int attempt = 0; attempt < CHECK_TRIES; attempt++) {
 		if (attempt > 0) {
-			wait_ms(CHECK_FIRST_WAIT_MS << (attempt - 1));
+			/* one caller waiting: the ceiling itself, no jitter needed */
+			wait_ms(backoff_ceiling_ms((unsigned)(attempt - 1), CHECK_FIRST_WAIT_MS,
+			                           CHECK_LONGEST_WAIT_MS));
 			if (http_transfer_prepare(&transfer, settings, NULL) < 0) {
 				error_set(error, "out of memory while checking the credentials");
 				result = EXIT_INTERRUPTED;

@@ -17,8 +17,7 @@
 #define SCOPE_READING (SCOPE_SENDING | SCOPE_PLAN) /* options of any command reading the API */
 #define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME | SCOPE_PLAN)
 
-#define TEXT(x)        #x
-#define NUMBER_TEXT(x) TEXT(x)
+#define NUMBER_TEXT(x) PARSE_OPTION_NUMBER_TEXT(x)
 
 /* offset and size of a member of struct job_options, for a row */
 #define FIELD(member)                                                                              \
@@ -384,7 +383,7 @@ static const struct parse_option job_option_rows[] = {
      .scopes = SCOPE_RUN,
      .minimum = 1,
      .maximum = OPTIONS_MAX_CHUNK,
-     .default_value = "100",
+     .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_CHUNK),
      .help = "rows per API call for batchable operations (1-" NUMBER_TEXT(OPTIONS_MAX_CHUNK) ")"},
     {.name = "concurrency",
      .type = PARSE_OPTION_UNSIGNED,
@@ -394,7 +393,7 @@ static const struct parse_option job_option_rows[] = {
      .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_CONCURRENCY,
-     .default_value = "4",
+     .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_CONCURRENCY),
      .help = "API calls in flight (1-" NUMBER_TEXT(OPTIONS_MAX_CONCURRENCY) ")"},
     {.name = "rate",
      .type = PARSE_OPTION_DOUBLE,
@@ -416,7 +415,7 @@ static const struct parse_option job_option_rows[] = {
      .scopes = SCOPE_READING,
      .minimum = 0,
      .maximum = OPTIONS_MAX_RETRIES,
-     .default_value = "8",
+     .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_MAX_RETRIES),
      .help = "retries of one call on 429 / 5xx / network errors (0-" NUMBER_TEXT(
          OPTIONS_MAX_RETRIES) ")"},
     {.name = "connect-timeout",
@@ -427,7 +426,7 @@ static const struct parse_option job_option_rows[] = {
      .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
-     .default_value = "10",
+     .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_CONNECT_TIMEOUT_S),
      .help = "give up connecting after this long"},
     {.name = "timeout",
      .type = PARSE_OPTION_UNSIGNED,
@@ -437,7 +436,7 @@ static const struct parse_option job_option_rows[] = {
      .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
-     .default_value = "120",
+     .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_TIMEOUT_S),
      .help = "give up on one call after this long"},
     {.name = "stall-timeout",
      .type = PARSE_OPTION_UNSIGNED,
@@ -447,7 +446,7 @@ static const struct parse_option job_option_rows[] = {
      .scopes = SCOPE_READING,
      .minimum = 1,
      .maximum = OPTIONS_MAX_TIMEOUT_S,
-     .default_value = "30",
+     .default_value = NUMBER_TEXT(OPTIONS_DEFAULT_STALL_TIMEOUT_S),
      .help = "give up on a call that received nothing for this long"},
     {.name = "dry-run",
      .type = PARSE_OPTION_FLAG,

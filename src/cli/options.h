@@ -17,9 +17,19 @@
 #include "ops/op.h"
 #include "pipeline/pipeline.h"
 
-#define OPTIONS_DEFAULT_ENDPOINT                                                                   \
-	"https://api.lattigo.com"       /* when --endpoint and                                     \
-	                                $LATTIGO_ENDPOINT are unset */
+/* The API root when --endpoint and $LATTIGO_ENDPOINT are unset. */
+#define OPTIONS_DEFAULT_ENDPOINT "https://api.lattigo.com"
+
+/* The defaults of the sending options: the option tables (run, export) are
+ * their one source; code that builds an engine or a transport without
+ * options (tests) takes them from here, never from a copy. */
+#define OPTIONS_DEFAULT_CHUNK             100 /* rows per call */
+#define OPTIONS_DEFAULT_CONCURRENCY       4   /* calls in flight (run) */
+#define OPTIONS_DEFAULT_MAX_RETRIES       8   /* retries of one call or read */
+#define OPTIONS_DEFAULT_CONNECT_TIMEOUT_S 10
+#define OPTIONS_DEFAULT_TIMEOUT_S         120
+#define OPTIONS_DEFAULT_STALL_TIMEOUT_S   30
+
 #define OPTIONS_MAX_ASSIGNMENTS 64      /* --map / --set entries each */
 #define OPTIONS_MAX_CHUNK       1000    /* rows in one call (the API's limit) */
 #define OPTIONS_MAX_CONCURRENCY 64      /* calls in flight */

@@ -26,7 +26,7 @@
 #include "cli/sim_launcher.h"
 #include "common/clock.h"
 #include "common/file_io.h"
-#include "engine/endpoint_policy.h"
+#include "http/endpoint_policy.h"
 #include "engine/engine.h"
 #include "engine/max_errors.h"
 #include "http/tls.h"
@@ -346,12 +346,9 @@ static int check_credentials(const struct job_run *run, struct error *error)
 	    .api_key = run->credentials.api_key ? run->credentials.api_key : "",
 	    .plain_http = plain_http,
 	    .ca_bundle = http_ca_bundle(options->cacert),
-	    .connect_timeout_ms = options->connect_timeout > 0 ? options->connect_timeout * 1000L
-	                                                       : ENGINE_DEFAULT_CONNECT_TIMEOUT_MS,
-	    .total_timeout_ms =
-	        options->timeout > 0 ? options->timeout * 1000L : ENGINE_DEFAULT_TOTAL_TIMEOUT_MS,
-	    .stall_timeout_s = options->stall_timeout > 0 ? options->stall_timeout
-	                                                  : ENGINE_DEFAULT_STALL_TIMEOUT_S,
+	    .connect_timeout_ms = options->connect_timeout * 1000L,
+	    .total_timeout_ms = options->timeout * 1000L,
+	    .stall_timeout_s = options->stall_timeout,
 	};
 	return credentials_check(&settings, error);
 }

@@ -246,51 +246,28 @@ int sim_stop(struct sim_process *sim)
 	return result;
 }
 
-int sim_start(struct sim_process *sim, const struct sim_options *options, struct error *error)
+/* The simulator's path: the option's, else sim_locate_program's. Returns 0 or -1 with error. */
+static int choose_program(const struct sim_options *options, char *program, size_t size,
+                          struct error *error)
 {
-	static const struct sim_options defaults = {0};
-	char program[PATH_MAX], api_key[64], line[256];
-	char *argv[MAX_EXTRA_ARGS + 10];
+	if (!options->program)
+		return sim_locate_program(program, size, error);
+	if (snprintf(program, size, "%s", options->program) >= (int)size)
+		return error_set(error, "simulator path too long");
+	return 0;
+}
+
+/* Starts program with argv, its stdout a pipe the parent reads (sim->stdout_fd)
+ * and its stderr log_path (or inherited). Returns 0, or -1 with error. */
+static int spawn(struct sim_process *sim, const char *program, char **argv, const char *log_path,
+                 struct error *error)
+{
 	int pipe_fds[2] = {-1, -1}, log_fd = -1;
 	int result = -1;
-	if (!options)
-		options = &defaults;
-	sim_process_init(sim);
-	api_key[0] = '\0';
-	if (options->extra_count > MAX_EXTRA_ARGS) {
-		error_set(error, "too many simulator options (at most %d)", MAX_EXTRA_ARGS);
-		goto out;
-	}
-	if (options->program) {
-		if (snprintf(program, sizeof(program), "%s", options->program) >=
-		    (int)sizeof(program)) {
-			error_set(error, "simulator path too long");
-			goto out;
-		}
-	} else if (sim_locate_program(program, sizeof(program), error) < 0) {
-		goto out;
-	}
-	if (random_key(api_key, sizeof(api_key), error) < 0)
-		goto out;
-	if (credentials_set(&sim->credentials, SIM_KEY_NAME, api_key, error) < 0)
-		goto out;
-
-	size_t argc = 0;
-	argv[argc++] = program;
-	argv[argc++] = (char *)"--port";
-	argv[argc++] = (char *)"0";
-	argv[argc++] = (char *)"--key-name";
-	argv[argc++] = (char *)SIM_KEY_NAME;
-	argv[argc++] = (char *)"--api-key";
-	argv[argc++] = api_key;
-	for (size_t i = 0; i < options->extra_count; i++)
-		argv[argc++] = (char *)options->extra_args[i];
-	argv[argc] = NULL;
-
-	if (options->log_path) {
-		log_fd = open(options->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (log_path) {
+		log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (log_fd < 0) {
-			error_set(error, "cannot open simulator log '%s': %s", options->log_path,
+			error_set(error, "cannot open simulator log '%s': %s", log_path,
 			          strerror(errno));
 			goto out;
 		}
@@ -310,37 +287,77 @@ int sim_start(struct sim_process *sim, const struct sim_options *options, struct
 		exec_child(program, argv, pipe_fds[1], log_fd);
 	sim->pid = pid;
 	stop_signals_kill_on_exit(pid);
-	close(pipe_fds[1]);
-	pipe_fds[1] = -1;
 	sim->stdout_fd = pipe_fds[0];
 	pipe_fds[0] = -1;
-
-	long timeout =
-	    options->ready_timeout_ms > 0 ? options->ready_timeout_ms : DEFAULT_READY_TIMEOUT_MS;
-	int got = read_first_line(sim->stdout_fd, line, sizeof(line), timeout);
-	if (got == 0) {
-		error_set(error, "%s exited before it was ready%s%s", program,
-		          options->log_path ? "; see " : "",
-		          options->log_path ? options->log_path : "");
-		goto out;
-	}
-	if (got < 0) {
-		error_set(error, "%s did not report its port within %ld ms", program, timeout);
-		goto out;
-	}
-	if (parse_ready_line(line, sim->endpoint, sizeof(sim->endpoint)) < 0) {
-		error_set(error, "%s printed an unexpected first line: '%.80s'", program, line);
-		goto out;
-	}
 	result = 0;
 out:
-	explicit_bzero(api_key, sizeof(api_key));
 	if (pipe_fds[0] >= 0)
 		close(pipe_fds[0]);
 	if (pipe_fds[1] >= 0)
 		close(pipe_fds[1]);
 	if (log_fd >= 0)
 		close(log_fd);
+	return result;
+}
+
+/* Waits for the "listening on" line and takes the endpoint from it. Returns 0 or -1 with error. */
+static int wait_ready(struct sim_process *sim, const char *program,
+                      const struct sim_options *options, struct error *error)
+{
+	char line[256];
+	long timeout =
+	    options->ready_timeout_ms > 0 ? options->ready_timeout_ms : DEFAULT_READY_TIMEOUT_MS;
+	int got = read_first_line(sim->stdout_fd, line, sizeof(line), timeout);
+	if (got == 0)
+		return error_set(error, "%s exited before it was ready%s%s", program,
+		                 options->log_path ? "; see " : "",
+		                 options->log_path ? options->log_path : "");
+	if (got < 0)
+		return error_set(error, "%s did not report its port within %ld ms", program,
+		                 timeout);
+	if (parse_ready_line(line, sim->endpoint, sizeof(sim->endpoint)) < 0)
+		return error_set(error, "%s printed an unexpected first line: '%.80s'", program,
+		                 line);
+	return 0;
+}
+
+int sim_start(struct sim_process *sim, const struct sim_options *options, struct error *error)
+{
+	static const struct sim_options defaults = {0};
+	char program[PATH_MAX], api_key[64];
+	char *argv[MAX_EXTRA_ARGS + 10];
+	int result = -1;
+	if (!options)
+		options = &defaults;
+	sim_process_init(sim);
+	api_key[0] = '\0';
+	if (options->extra_count > MAX_EXTRA_ARGS) {
+		error_set(error, "too many simulator options (at most %d)", MAX_EXTRA_ARGS);
+		goto out;
+	}
+	if (choose_program(options, program, sizeof(program), error) < 0 ||
+	    random_key(api_key, sizeof(api_key), error) < 0 ||
+	    credentials_set(&sim->credentials, SIM_KEY_NAME, api_key, error) < 0)
+		goto out;
+
+	size_t argc = 0;
+	argv[argc++] = program;
+	argv[argc++] = (char *)"--port";
+	argv[argc++] = (char *)"0";
+	argv[argc++] = (char *)"--key-name";
+	argv[argc++] = (char *)SIM_KEY_NAME;
+	argv[argc++] = (char *)"--api-key";
+	argv[argc++] = api_key;
+	for (size_t i = 0; i < options->extra_count; i++)
+		argv[argc++] = (char *)options->extra_args[i];
+	argv[argc] = NULL;
+
+	if (spawn(sim, program, argv, options->log_path, error) < 0 ||
+	    wait_ready(sim, program, options, error) < 0)
+		goto out;
+	result = 0;
+out:
+	explicit_bzero(api_key, sizeof(api_key));
 	if (result < 0)
 		sim_stop(sim);
 	return result;

@@ -65,12 +65,6 @@ int file_storage_failure(const char **path)
 	return storage_cause;
 }
 
-void file_storage_reset(void)
-{
-	storage_cause = 0;
-	storage_path[0] = '\0';
-}
-
 int file_make_directories(const char *directory, struct error *error)
 {
 	char path[4096];

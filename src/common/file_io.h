@@ -32,7 +32,5 @@ void file_storage_note(const char *path, int cause);
 /* The first storage failure noted: returns its errno value and sets *path
  * (static storage), or returns 0 when there was none. */
 int file_storage_failure(const char **path);
-/* Forgets the noted failure (tests). */
-void file_storage_reset(void);
 
 #endif

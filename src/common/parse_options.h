@@ -19,6 +19,11 @@
 
 #define PARSE_OPTIONS_MAX_ROWS 96 /* rows of one table (hint lists are built on the stack) */
 
+/* A numeric macro as a string literal: a row's default_value and help text
+ * name the same constant the code uses. */
+#define PARSE_OPTION_NUMBER_TEXT(x) PARSE_OPTION_TEXT_(x)
+#define PARSE_OPTION_TEXT_(x)       #x
+
 enum parse_option_type {
 	PARSE_OPTION_HELP,       /* --help / -h: asks for the help text */
 	PARSE_OPTION_FLAG,       /* bool, no value; true/false in a job file */

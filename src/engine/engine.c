@@ -875,13 +875,16 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	engine->sink = sink;
 	engine->stats = stats;
 	engine->error = error;
-	engine->concurrency = config->concurrency ? config->concurrency : 4;
+	engine->concurrency = config->concurrency;
 	engine->max_retries = config->max_retries;
 	engine->stop_grace_ms =
-	    config->stop_grace_ms > 0 ? config->stop_grace_ms : ENGINE_DEFAULT_STOP_GRACE_MS;
+	    config->stop_grace_ms > 0 ? config->stop_grace_ms : ENGINE_STOP_GRACE_MS;
 	strbuf_init(&engine->key, 64 * 1024);
 	if (!config->op || !sink || !sink->row_finished || !source || !source->next)
 		return error_set(error, "engine called without an operation, a source or a sink");
+	if (!config->concurrency || config->connect_timeout_ms <= 0 ||
+	    config->total_timeout_ms <= 0 || config->stall_timeout_s <= 0)
+		return error_set(error, "engine called without a concurrency or timeouts");
 
 	bool plain_http = false;
 	if (endpoint_policy_check(config->endpoint, config->allow_insecure_http, &plain_http,
@@ -893,13 +896,9 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	    .api_key = config->api_key ? config->api_key : "",
 	    .plain_http = plain_http,
 	    .ca_bundle = http_ca_bundle(config->cacert),
-	    .connect_timeout_ms = config->connect_timeout_ms > 0
-	                              ? config->connect_timeout_ms
-	                              : ENGINE_DEFAULT_CONNECT_TIMEOUT_MS,
-	    .total_timeout_ms = config->total_timeout_ms > 0 ? config->total_timeout_ms
-	                                                     : ENGINE_DEFAULT_TOTAL_TIMEOUT_MS,
-	    .stall_timeout_s = config->stall_timeout_s > 0 ? config->stall_timeout_s
-	                                                   : ENGINE_DEFAULT_STALL_TIMEOUT_S,
+	    .connect_timeout_ms = config->connect_timeout_ms,
+	    .total_timeout_ms = config->total_timeout_ms,
+	    .stall_timeout_s = config->stall_timeout_s,
 	};
 
 	size_t chunk = op_chunk_size(config->op, config->chunk);

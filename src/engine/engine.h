@@ -17,12 +17,13 @@
 #include "http/exchange.h"
 #include "ops/op.h"
 
-/* Defaults used when the matching engine_config field is 0. */
-#define ENGINE_DEFAULT_CONNECT_TIMEOUT_MS 10000L
-#define ENGINE_DEFAULT_TOTAL_TIMEOUT_MS   120000L
-#define ENGINE_DEFAULT_STALL_TIMEOUT_S    30L
-#define ENGINE_DEFAULT_STOP_GRACE_MS      30000L
+/* How long calls in flight may finish after a stop when stop_grace_ms is 0
+ * (no option sets it: the engine's own rule; tests shorten it). */
+#define ENGINE_STOP_GRACE_MS 30000L
 
+/* What the engine is told; nothing of it is defaulted here: concurrency and
+ * the three timeouts must be set (the option table, cli/options.c, holds
+ * their defaults), or engine_run refuses the config. */
 struct engine_config {
 	const struct op *op;
 	const char
@@ -30,12 +31,12 @@ struct engine_config {
 	const char *key_name;     /* Basic auth user; never printed */
 	const char *api_key;      /* Basic auth password; never printed */
 	size_t chunk;             /* rows per call for batchable operations (1 for OP_PER_ROW) */
-	unsigned concurrency;     /* calls in flight */
+	unsigned concurrency;     /* calls in flight, at least 1 */
 	double rate;              /* calls per second, 0 = unlimited */
 	unsigned max_retries;     /* retries of one call */
-	long connect_timeout_ms;  /* defaults when 0: 10 s */
-	long total_timeout_ms;    /* defaults when 0: 120 s */
-	long stall_timeout_s;     /* below 1 byte/s for this long = stalled; default 30 s */
+	long connect_timeout_ms;  /* > 0 */
+	long total_timeout_ms;    /* > 0 */
+	long stall_timeout_s;     /* below 1 byte/s for this long = stalled; > 0 */
 	bool allow_insecure_http; /* plain http to a non-loopback host */
 	const char *cacert;       /* --cacert: CA bundle to trust; NULL: $CURL_CA_BUNDLE,
 	                             $SSL_CERT_FILE or the system's (http/tls.h) */
@@ -44,7 +45,8 @@ struct engine_config {
 	uint64_t errors_before;       /* rows that failed in earlier runs of the job */
 	uint64_t finished_before;     /* rows with an outcome from earlier runs */
 	volatile sig_atomic_t *stop_requested; /* set by SIGINT/SIGTERM: start no new calls */
-	long stop_grace_ms; /* how long calls in flight may finish after a stop; default 30 s */
+	long stop_grace_ms; /* how long calls in flight may finish after a stop; 0:
+	                       ENGINE_STOP_GRACE_MS */
 };
 
 /* What engine_source.settle decided about a row. */

@@ -17,10 +17,6 @@
 #include "common/rate_limiter.h"
 
 #define PROGRESS_INTERVAL_MS  200
-#define RETRY_BUDGET_RATIO    0.5
-#define RETRY_BUDGET_RESERVE  20
-#define AIMD_RECOVER_AFTER    16
-#define AIMD_COOLDOWN_MS      1000
 #define READY_CHUNKS_PER_SLOT 2
 
 struct engine {

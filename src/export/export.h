@@ -16,8 +16,20 @@
 #include "audit/audit.h"
 #include "common/error.h"
 #include "export/read_endpoint.h"
-#include "export/transfer.h"
 #include "manifest/binding.h"
+
+/* Where and how every read connects; each read's handle is set up from it by
+ * the one HTTP layer (http/transfer.h, as the write engine's calls). */
+struct read_transport {
+	const char *api_root;
+	const char *key_name;
+	const char *api_key;
+	bool plain_http;       /* http allowed (endpoint_policy_check said so) */
+	const char *ca_bundle; /* NULL: the system's trust store */
+	long connect_timeout_ms;
+	long total_timeout_ms;
+	long stall_timeout_s; /* below 1 byte/s for this long: stalled */
+};
 
 /* What to read and how: everything but the transport decides the output. */
 struct export_request {

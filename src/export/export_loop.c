@@ -2,8 +2,10 @@
  * of a window of units (manifest rows, or pages of an account listing) run
  * concurrently; finished units are written strictly in order, so the output
  * never depends on timing and a resume continues at a unit boundary.
- * Pacing and retries reuse the engine's pieces: token bucket, AIMD, backoff,
- * retry budget and the Retry-After parser (through read_answer.c). */
+ * Each read is an http_transfer (the one HTTP layer: handle set-up, capped
+ * capture, how it ended); pacing and retries reuse the engine's pieces: token
+ * bucket, AIMD, backoff, retry budget and the Retry-After parser (through
+ * read_answer.c). */
 #include "export/export.h"
 
 #include <curl/curl.h>
@@ -18,6 +20,7 @@
 #include "common/hash.h"
 #include "http/aimd.h"
 #include "http/backoff.h"
+#include "http/transfer.h"
 #include "common/rate_limiter.h"
 #include "export/device_source.h"
 #include "export/paging.h"
@@ -42,7 +45,8 @@ struct unit {
 	size_t text_size;
 	FILE *stream;
 	uint64_t records;
-	struct read_transfer transfer;
+	struct http_transfer transfer;
+	int64_t started_wall_ms, started_mono_ms; /* of the read in flight */
 };
 
 struct export_loop {
@@ -50,7 +54,8 @@ struct export_loop {
 	struct export_output *output;
 	struct export_totals *totals;
 	struct error *error;
-	int exit_code; /* the first stop's */
+	struct http_settings settings; /* every read's handle, from request->transport */
+	int exit_code;                 /* the first stop's */
 	bool stopping;
 	bool output_broken; /* a write failed: nothing more may be written or committed */
 	CURLM *multi;
@@ -96,7 +101,7 @@ static void unit_free(struct unit *unit)
 	free(unit->text);
 	free(unit->error);
 	device_row_release(&unit->row);
-	read_transfer_release(&unit->transfer);
+	http_transfer_release(&unit->transfer);
 	free(unit);
 }
 
@@ -108,7 +113,8 @@ static struct unit *unit_new(struct export_loop *loop, uint64_t index)
 	unit->index = index;
 	unit->page = 1;
 	paging_init(&unit->paging, loop->request->limit);
-	read_transfer_init(&unit->transfer);
+	http_transfer_init_limit(&unit->transfer, HTTP_READ_RESPONSE_LIMIT);
+	unit->transfer.method = "GET";
 	unit->stream = open_memstream(&unit->text, &unit->text_size);
 	if (!unit->stream) {
 		unit_free(unit);
@@ -292,15 +298,13 @@ static int write_finished(struct export_loop *loop, bool final)
 
 /* --- one read --- */
 
-static int build_url(struct export_loop *loop, struct unit *unit)
+/* The read's path and query, relative to the API root. */
+static int build_path(struct export_loop *loop, struct unit *unit)
 {
 	const struct export_request *request = loop->request;
 	const struct read_endpoint *endpoint = request->endpoint;
-	struct strbuf *url = &unit->transfer.url;
+	struct strbuf *url = &unit->transfer.path;
 	strbuf_reset(url);
-	strbuf_append_string(url, request->transport.api_root);
-	if (url->length && url->data[url->length - 1] != '/')
-		strbuf_append_char(url, '/');
 	const char *slot = strstr(endpoint->path, "{device_name}");
 	if (slot && unit->row.device) {
 		char *escaped = curl_easy_escape(NULL, unit->row.device, 0);
@@ -317,42 +321,42 @@ static int build_url(struct export_loop *loop, struct unit *unit)
 	char number[32];
 	int result = 0;
 	if (parameters & READ_PARAM_DETAILS && !request->no_details)
-		result |= read_url_add(url, "details", "true");
+		result |= http_query_add(url, "details", "true");
 	if (parameters & READ_PARAM_STATE)
-		result |= read_url_add(url, "state", request->state);
+		result |= http_query_add(url, "state", request->state);
 	if (parameters & READ_PARAM_ID_TYPE)
-		result |= read_url_add(url, "id_type", unit->row.id_type);
+		result |= http_query_add(url, "id_type", unit->row.id_type);
 	if (parameters & READ_PARAM_DATES) {
-		result |= read_url_add(url, "start_date", request->start_date);
-		result |= read_url_add(url, "end_date", request->end_date);
+		result |= http_query_add(url, "start_date", request->start_date);
+		result |= http_query_add(url, "end_date", request->end_date);
 	}
 	if (parameters & READ_PARAM_DIRECTION)
-		result |= read_url_add(url, "direction", request->direction);
+		result |= http_query_add(url, "direction", request->direction);
 	if (parameters & READ_PARAM_LIMIT) {
 		snprintf(number, sizeof(number), "%" PRIu64,
 		         request->limit ? request->limit : (uint64_t)READ_LIMIT_ALL);
-		result |= read_url_add(url, "limit", number);
+		result |= http_query_add(url, "limit", number);
 	}
 	if (endpoint->paging == READ_PAGED) {
 		snprintf(number, sizeof(number), "%" PRIu64, unit->page);
-		result |= read_url_add(url, "page", number);
+		result |= http_query_add(url, "page", number);
 		snprintf(number, sizeof(number), "%" PRIu64, request->per_page);
-		result |= read_url_add(url, "per_page", number);
+		result |= http_query_add(url, "per_page", number);
 	}
 	return result == 0 && url->data ? 0 : -1;
 }
 
 static int start_read(struct export_loop *loop, struct unit *unit)
 {
-	if (build_url(loop, unit) < 0)
+	if (build_path(loop, unit) < 0)
 		return stop(loop, 3, "the request URL is too long");
-	if (read_transfer_prepare(&unit->transfer, &loop->request->transport, unit) < 0)
+	if (http_transfer_prepare(&unit->transfer, &loop->settings, unit) < 0)
 		return stop(loop, 3, "cannot set up a transfer (out of memory)");
 	unit->attempt++;
 	if (unit->attempt == 1)
 		retry_budget_count_call(&loop->budget);
-	unit->transfer.started_mono_ms = clock_monotonic_ms();
-	unit->transfer.started_wall_ms = clock_wall_ms();
+	unit->started_mono_ms = clock_monotonic_ms();
+	unit->started_wall_ms = clock_wall_ms();
 	if (curl_multi_add_handle(loop->multi, unit->transfer.easy) != CURLM_OK)
 		return stop(loop, 3, "cannot start a transfer");
 	unit->in_flight = true;
@@ -362,28 +366,24 @@ static int start_read(struct export_loop *loop, struct unit *unit)
 }
 
 static void record_exchange(struct export_loop *loop, struct unit *unit, long status,
-                            CURLcode result)
+                            const char *problem)
 {
 	if (!loop->output->audit)
 		return;
-	struct read_transfer *transfer = &unit->transfer;
-	const char *api_root = loop->request->transport.api_root;
-	const char *url = strbuf_text(&transfer->url);
-	size_t root = strlen(api_root);
-	if (strncmp(url, api_root, root) == 0)
-		url += root;
+	struct http_transfer *transfer = &unit->transfer;
+	const char *url = strbuf_text(&transfer->path);
 	while (*url == '/')
 		url++;
 	struct exchange exchange = {
 	    .sequence = loop->exchange_sequence++,
-	    .started_at_ms = transfer->started_wall_ms,
+	    .started_at_ms = unit->started_wall_ms,
 	    .finished_at_ms = clock_wall_ms(),
 	    .method = "GET",
 	    .url = url,
 	    .request_body = NULL,
 	    .request_length = 0,
 	    .http_status = status,
-	    .curl_error = result == CURLE_OK ? "" : transfer->curl_error,
+	    .curl_error = problem,
 	    .response_headers = strbuf_text(&transfer->headers),
 	    .response_headers_length = transfer->headers.length,
 	    .response_body = strbuf_text(&transfer->response),
@@ -400,7 +400,9 @@ static void record_exchange(struct export_loop *loop, struct unit *unit, long st
  * whether more follow; the first page's X-Total-Pages plans all of them. */
 static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count, uint64_t hash)
 {
-	const struct page_headers *headers = &unit->transfer.paging;
+	struct page_headers read;
+	page_headers_read(&read, strbuf_text(&unit->transfer.headers));
+	const struct page_headers *headers = &read;
 	uint64_t max_pages = loop->request->max_pages;
 	if (unit->page == 1)
 		loop->totals->listing_total = headers->total;
@@ -434,7 +436,7 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 {
 	const struct export_request *request = loop->request;
 	const struct read_endpoint *endpoint = request->endpoint;
-	struct read_transfer *transfer = &unit->transfer;
+	struct http_transfer *transfer = &unit->transfer;
 	json_error_t parse_error;
 	json_t *answer = json_loadb(strbuf_text(&transfer->response), transfer->response.length, 0,
 	                            &parse_error);
@@ -477,8 +479,10 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 		return plan_pages(loop, unit, count, hash);
 	}
 	uint64_t next = 0;
+	struct page_headers headers;
+	page_headers_read(&headers, strbuf_text(&transfer->headers));
 	enum paging_verdict verdict =
-	    paging_after_page(&unit->paging, &transfer->paging, count, hash, &next);
+	    paging_after_page(&unit->paging, &headers, count, hash, &next);
 	if (verdict == PAGING_LOOP)
 		return stop(loop, 3,
 		            "the API sent the same page again (or pointed back); stopped "
@@ -495,27 +499,31 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 
 static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode result)
 {
-	struct read_transfer *transfer = &unit->transfer;
+	struct http_transfer *transfer = &unit->transfer;
 	long status = 0;
-	if (result == CURLE_OK)
-		curl_easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &status);
+	const char *problem = "";
+	http_transfer_outcome(transfer, result, &status, &problem);
 	curl_multi_remove_handle(loop->multi, transfer->easy);
-	read_transfer_drop_handle(transfer);
+	http_transfer_drop_handle(transfer);
 	unit->in_flight = false;
 	loop->in_flight--;
 	if (loop->request->verbose)
 		fprintf(stderr, "GET %s -> %ld (%" PRId64 " ms, attempt %u)\n",
 		        loop->request->endpoint->path, status,
-		        clock_monotonic_ms() - transfer->started_mono_ms, unit->attempt);
-	record_exchange(loop, unit, status, result);
+		        clock_monotonic_ms() - unit->started_mono_ms, unit->attempt);
+	record_exchange(loop, unit, status, problem);
 	if (loop->stopping)
 		return;
+	char retry_after[128];
 	struct read_answer answer = {
 	    .result = result,
 	    .status = status,
-	    .retry_after = transfer->retry_after,
-	    .too_big = transfer->too_big,
-	    .curl_error = transfer->curl_error,
+	    .retry_after =
+	        http_transfer_header(transfer, "Retry-After", retry_after, sizeof(retry_after)) == 0
+	            ? retry_after
+	            : NULL,
+	    .too_big = transfer->response_too_big,
+	    .curl_error = problem,
 	    .body = strbuf_text(&transfer->response),
 	    .body_length = transfer->response.length,
 	    .attempt = unit->attempt,
@@ -644,7 +652,7 @@ static void abort_in_flight(struct export_loop *loop)
 		struct unit *unit = loop->window[index % loop->window_size];
 		if (unit && unit->in_flight) {
 			curl_multi_remove_handle(loop->multi, unit->transfer.easy);
-			read_transfer_drop_handle(&unit->transfer);
+			http_transfer_drop_handle(&unit->transfer);
 			unit->in_flight = false;
 			loop->in_flight--;
 		}
@@ -698,6 +706,19 @@ static void run_loop(struct export_loop *loop)
 	abort_in_flight(loop);
 }
 
+static void loop_release(struct export_loop *loop)
+{
+	for (uint64_t index = loop->first; index < loop->next; index++)
+		unit_free(loop->window[index % loop->window_size]);
+	free(loop->window);
+	curl_multi_cleanup(loop->multi);
+	for (size_t index = 0; index < loop->error_column_count; index++)
+		free(loop->error_columns[index]);
+	free(loop->error_columns);
+	if (loop->source_open)
+		device_source_close(&loop->source);
+}
+
 int export_run(const struct export_request *request, struct export_output *output,
                struct export_totals *totals, struct error *error)
 {
@@ -707,6 +728,16 @@ int export_run(const struct export_request *request, struct export_output *outpu
 	loop.output = output;
 	loop.totals = totals;
 	loop.error = error;
+	loop.settings = (struct http_settings){
+	    .endpoint = request->transport.api_root,
+	    .key_name = request->transport.key_name,
+	    .api_key = request->transport.api_key,
+	    .plain_http = request->transport.plain_http,
+	    .ca_bundle = request->transport.ca_bundle,
+	    .connect_timeout_ms = request->transport.connect_timeout_ms,
+	    .total_timeout_ms = request->transport.total_timeout_ms,
+	    .stall_timeout_s = request->transport.stall_timeout_s,
+	};
 	unsigned concurrency = request->concurrency ? request->concurrency : 1;
 	/* Room for the reads in flight and for answers waiting on a slower head
 	 * unit; pages of an account listing are large (1000 objects), so fewer. */
@@ -726,9 +757,9 @@ int export_run(const struct export_request *request, struct export_output *outpu
 	 * only needs to keep that many connections alive for reuse. */
 	curl_multi_setopt(loop.multi, CURLMOPT_MAXCONNECTS, (long)concurrency);
 	int64_t now = clock_monotonic_ms();
-	aimd_init(&loop.aimd, concurrency, 16, 1000);
+	aimd_init(&loop.aimd, concurrency, AIMD_RECOVER_AFTER, AIMD_COOLDOWN_MS);
 	rate_limiter_init(&loop.limiter, request->rate, now);
-	retry_budget_init(&loop.budget, 0.5, 20);
+	retry_budget_init(&loop.budget, RETRY_BUDGET_RATIO, RETRY_BUDGET_RESERVE);
 	loop.random = (uint64_t)clock_wall_ms() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15u;
 	loop.last_commit_ms = now;
 	loop.first = loop.next = output->skip_units;
@@ -746,15 +777,7 @@ int export_run(const struct export_request *request, struct export_output *outpu
 		write_finished(&loop, true);
 	if (!loop.stopping && all_written(&loop))
 		totals->complete = true;
-	for (uint64_t index = loop.first; index < loop.next; index++)
-		unit_free(loop.window[index % loop.window_size]);
-	free(loop.window);
-	curl_multi_cleanup(loop.multi);
-	for (size_t index = 0; index < loop.error_column_count; index++)
-		free(loop.error_columns[index]);
-	free(loop.error_columns);
-	if (loop.source_open)
-		device_source_close(&loop.source);
+	loop_release(&loop);
 	if (loop.stopping || !totals->complete)
 		return loop.exit_code ? loop.exit_code : 3;
 	return totals->errors ? 1 : 0;

@@ -59,6 +59,17 @@ void page_headers_take(struct page_headers *headers, const char *line, size_t le
 	}
 }
 
+void page_headers_read(struct page_headers *headers, const char *lines)
+{
+	page_headers_init(headers);
+	while (*lines) {
+		const char *end = strchr(lines, '\n');
+		size_t length = end ? (size_t)(end - lines) : strlen(lines);
+		page_headers_take(headers, lines, length);
+		lines += length + (end ? 1 : 0);
+	}
+}
+
 void paging_init(struct paging *paging, uint64_t limit)
 {
 	memset(paging, 0, sizeof(*paging));

@@ -25,6 +25,9 @@ void page_headers_init(struct page_headers *headers);
 /* Reads one "Name: value" header line into headers when it is one of the four
  * (case-insensitive name; an empty X-Next-Page means none). */
 void page_headers_take(struct page_headers *headers, const char *line, size_t length);
+/* Sets headers from a block of "Name: value" lines (the headers an HTTP
+ * transfer kept); the four not among them are PAGING_ABSENT. */
+void page_headers_read(struct page_headers *headers, const char *lines);
 
 /* One listing being followed. */
 struct paging {

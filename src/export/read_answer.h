@@ -13,7 +13,7 @@ struct read_answer {
 	CURLcode result;         /* how the transfer ended */
 	long status;             /* HTTP status, 0 when none */
 	const char *retry_after; /* the header's value, "" or NULL when none */
-	bool too_big;            /* the body went over READ_RESPONSE_LIMIT */
+	bool too_big;            /* the body went over HTTP_READ_RESPONSE_LIMIT */
 	const char *curl_error;  /* curl's words, "" when none */
 	const char *body;        /* for quoting in messages */
 	size_t body_length;

@@ -9,6 +9,9 @@
 
 /* Repeated 429s make each step back up this many times slower at most. */
 #define AIMD_MAX_SLOWDOWN 8
+/* What the write engine and the export loop both pace with (aimd_init). */
+#define AIMD_RECOVER_AFTER 16
+#define AIMD_COOLDOWN_MS   1000
 
 struct aimd {
 	unsigned ceiling;       /* --concurrency */

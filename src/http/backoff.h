@@ -14,6 +14,10 @@ int64_t backoff_ceiling_ms(unsigned retry, int64_t base_ms, int64_t cap_ms);
  * of many calls spread out instead of arriving together). */
 int64_t backoff_delay_ms(unsigned retry, int64_t base_ms, int64_t cap_ms, uint64_t random);
 
+/* The budget the write engine and the export loop both allow. */
+#define RETRY_BUDGET_RATIO   0.5
+#define RETRY_BUDGET_RESERVE 20
+
 /* Retries of failed calls (5xx, 408, transport errors) may not exceed
  * ratio × first attempts + reserve over the whole job. 429s do not spend it:
  * the server paces those itself through Retry-After. */

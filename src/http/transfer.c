@@ -10,16 +10,21 @@
 #include "http/endpoint_policy.h"
 #include "http/tls.h"
 
-void http_transfer_init(struct http_transfer *transfer)
+void http_transfer_init_limit(struct http_transfer *transfer, size_t response_limit)
 {
 	memset(transfer, 0, sizeof(*transfer));
 	strbuf_init(&transfer->path, 8192);
 	strbuf_init(&transfer->url, 16384);
-	strbuf_init(&transfer->response, HTTP_RESPONSE_LIMIT);
+	strbuf_init(&transfer->response, response_limit);
 	strbuf_init(&transfer->headers, HTTP_HEADERS_LIMIT);
 }
 
-static void release_handle(struct http_transfer *transfer)
+void http_transfer_init(struct http_transfer *transfer)
+{
+	http_transfer_init_limit(transfer, HTTP_RESPONSE_LIMIT);
+}
+
+void http_transfer_drop_handle(struct http_transfer *transfer)
 {
 	if (transfer->easy)
 		curl_easy_cleanup(transfer->easy);
@@ -30,7 +35,7 @@ static void release_handle(struct http_transfer *transfer)
 
 void http_transfer_release(struct http_transfer *transfer)
 {
-	release_handle(transfer);
+	http_transfer_drop_handle(transfer);
 	strbuf_release(&transfer->path);
 	strbuf_release(&transfer->url);
 	strbuf_release(&transfer->response);
@@ -145,7 +150,7 @@ CURL *http_easy_new(const struct http_settings *settings, const char *url, void 
 int http_transfer_prepare(struct http_transfer *transfer, const struct http_settings *settings,
                           void *owner)
 {
-	release_handle(transfer);
+	http_transfer_drop_handle(transfer);
 	strbuf_reset(&transfer->response);
 	strbuf_reset(&transfer->headers);
 	transfer->response_too_big = false;
@@ -239,6 +244,19 @@ int http_transfer_header(const struct http_transfer *transfer, const char *name,
 	return -1;
 }
 
+int http_query_add(struct strbuf *path, const char *key, const char *value)
+{
+	if (!value)
+		return 0;
+	char *escaped = curl_easy_escape(NULL, value, 0);
+	if (!escaped)
+		return -1;
+	int result = strbuf_appendf(path, "%c%s=%s", strchr(strbuf_text(path), '?') ? '&' : '?',
+	                            key, escaped);
+	curl_free(escaped);
+	return result == STRBUF_OK ? 0 : -1;
+}
+
 bool http_request_may_have_arrived(CURLcode result, long request_size, size_t body_handed)
 {
 	switch (result) {
@@ -266,14 +284,19 @@ enum http_transport http_transfer_outcome(struct http_transfer *transfer, CURLco
 		return TRANSPORT_ANSWERED;
 	}
 	*http_status = 0;
-	*problem = transfer->response_too_big ? "the answer exceeded 4 MiB"
-	           : transfer->curl_error[0]  ? transfer->curl_error
-	                                      : curl_easy_strerror(result);
+	if (transfer->response_too_big) {
+		snprintf(transfer->problem_text, sizeof(transfer->problem_text),
+		         "the answer exceeded %zu MiB", transfer->response.limit / (1024u * 1024u));
+		*problem = transfer->problem_text;
+	} else {
+		*problem =
+		    transfer->curl_error[0] ? transfer->curl_error : curl_easy_strerror(result);
+	}
 	if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE) {
 		/* say which: expired, another host, an unknown authority */
-		http_tls_explain(transfer->easy, result, *problem, transfer->tls_problem,
-		                 sizeof(transfer->tls_problem));
-		*problem = transfer->tls_problem;
+		http_tls_explain(transfer->easy, result, *problem, transfer->problem_text,
+		                 sizeof(transfer->problem_text));
+		*problem = transfer->problem_text;
 		return TRANSPORT_UNSAFE;
 	}
 	if (result == CURLE_UNSUPPORTED_PROTOCOL)

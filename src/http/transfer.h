@@ -17,8 +17,10 @@
 #include "common/strbuf.h"
 #include "http/status.h"
 
-/* Response bodies beyond this are refused: the API's answers are far smaller. */
+/* Response bodies beyond this are refused: the API's answers to writes are far smaller. */
 #define HTTP_RESPONSE_LIMIT (4u * 1024u * 1024u)
+/* A page of 1000 device objects is about 1 MB; anything far above is not an answer. */
+#define HTTP_READ_RESPONSE_LIMIT (32u * 1024u * 1024u)
 /* Selected response headers kept for retry decisions and the audit trail. */
 #define HTTP_HEADERS_LIMIT (16u * 1024u)
 
@@ -41,17 +43,22 @@ struct http_transfer {
 	size_t body_length;
 	size_t body_handed;     /* bytes given to libcurl on this try */
 	bool refuse_rewind;     /* a non-idempotent body must never be re-sent by libcurl */
-	struct strbuf response; /* capped at HTTP_RESPONSE_LIMIT */
+	struct strbuf response; /* capped (HTTP_RESPONSE_LIMIT unless init said otherwise) */
 	struct strbuf headers;  /* "Name: value\n" lines of the kept headers */
 	bool response_too_big;
 	CURL *easy;
 	struct curl_slist *header_list;
 	char curl_error[CURL_ERROR_SIZE];
-	char tls_problem[CURL_ERROR_SIZE + 160]; /* a refused certificate, explained (tls.h) */
+	char problem_text[CURL_ERROR_SIZE + 160]; /* a refused certificate explained (tls.h), or
+	                                            the cap an answer exceeded */
 };
 
-/* Prepares an empty transfer. */
+/* Prepares an empty transfer whose answers are capped at HTTP_RESPONSE_LIMIT. */
 void http_transfer_init(struct http_transfer *transfer);
+/* Prepares an empty transfer whose answers are capped at response_limit bytes. */
+void http_transfer_init_limit(struct http_transfer *transfer, size_t response_limit);
+/* Frees the easy handle (after curl_multi_remove_handle) but keeps the answer. */
+void http_transfer_drop_handle(struct http_transfer *transfer);
 /* Frees the handle, the buffers and the body. */
 void http_transfer_release(struct http_transfer *transfer);
 
@@ -73,6 +80,10 @@ int http_transfer_prepare(struct http_transfer *transfer, const struct http_sett
  * into out, or -1 when absent. */
 int http_transfer_header(const struct http_transfer *transfer, const char *name, char *out,
                          size_t size);
+
+/* Appends "?key=value" or "&key=value" (value percent-encoded) to a path or
+ * URL; nothing when value is NULL. Returns 0, or -1 when out of memory or too long. */
+int http_query_add(struct strbuf *path, const char *key, const char *value);
 
 /* How a finished transfer ended: sets *http_status (0 unless answered) and
  * *problem (static or the transfer's error text; "" when answered). */

@@ -127,6 +127,7 @@ void live_classify(const struct op *op, const struct record *record,
 	verdict->target =
 	    (unsigned)target < FIELD_COUNT && record->value[target] ? record->value[target] : "";
 	verdict->kind = LIVE_CHANGE;
+	verdict->match = LIVE_UNREADABLE;
 	if (unknown_rate_plan(op, record, snapshot, verdict) ||
 	    unknown_user(op, record, snapshot, verdict))
 		return;
@@ -167,6 +168,7 @@ void live_classify(const struct op *op, const struct record *record,
 	op_live_compare(op, record, &device, &comparison, &message);
 	verdict->current = comparison.current;
 	verdict->target = comparison.target;
+	verdict->match = comparison.match;
 	switch (comparison.match) {
 	case LIVE_IN_PLACE:
 		verdict->kind = LIVE_UNCHANGED;

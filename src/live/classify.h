@@ -36,6 +36,9 @@ struct live_verdict {
 	char message[512];
 	/* for an unknown rate plan or username: the closest existing name, or NULL */
 	const char *suggestion;
+	/* what the comparator said of the device found (verify tells "pending"
+	 * from "verified" by it); LIVE_UNREADABLE when no device was compared */
+	enum live_match match;
 	/* the rate plan or username the row names that does not exist, or "" */
 	char unknown_name[128];
 };

@@ -265,3 +265,32 @@ int live_snapshot_take(const struct live_take_request *request, const struct liv
 	*out = take.snapshot;
 	return 0;
 }
+
+int live_snapshot_for_job(const char *directory, const struct live_take_request *request,
+                          const struct live_wanted *wanted, int64_t max_age_ms, int64_t now_ms,
+                          struct live_snapshot **out, bool *taken, struct error *error)
+{
+	*out = NULL;
+	*taken = false;
+	int loaded = live_snapshot_load(directory, out, error);
+	if (loaded < 0)
+		return 2;
+	if (loaded == 0) {
+		if (live_snapshot_check_age(*out, max_age_ms, now_ms, error) < 0) {
+			live_snapshot_free(*out);
+			*out = NULL;
+			return 2;
+		}
+		return 0;
+	}
+	int code = live_snapshot_take(request, wanted, out, error);
+	if (code != 0)
+		return code;
+	if (live_snapshot_store(*out, directory, error) < 0) {
+		live_snapshot_free(*out);
+		*out = NULL;
+		return 3;
+	}
+	*taken = true;
+	return 0;
+}

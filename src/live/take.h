@@ -12,10 +12,11 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "audit/audit.h"
 #include "common/error.h"
-#include "export/transfer.h"
+#include "export/export.h"
 #include "live/snapshot.h"
 #include "ops/op.h"
 
@@ -58,5 +59,17 @@ struct live_take_request {
  * failing, a listing refused) — error filled for 2 and 3. */
 int live_snapshot_take(const struct live_take_request *request, const struct live_wanted *wanted,
                        struct live_snapshot **out, struct error *error);
+
+/* A job's baseline (run's preflight): the snapshot stored in directory when
+ * there is one — a resume keeps the first job's baseline — refused when it
+ * was taken more than max_age_ms before now_ms (max_age_ms <= 0: any age);
+ * else a new one taken for wanted (request->work_directory should be
+ * directory) and stored in directory before it is returned, so it is durable
+ * before the first write. *taken says which. Returns an exit_code: 0; 2 a
+ * stale or unreadable stored snapshot, refused credentials; 3 the account
+ * could not be read or the snapshot not written — error filled. */
+int live_snapshot_for_job(const char *directory, const struct live_take_request *request,
+                          const struct live_wanted *wanted, int64_t max_age_ms, int64_t now_ms,
+                          struct live_snapshot **out, bool *taken, struct error *error);
 
 #endif

@@ -76,12 +76,6 @@ const char *const *field_rule_choices(field_validator *validate)
 	return validator_choices(validate);
 }
 
-bool field_is_identifier(enum field_id field)
-{
-	return field == FIELD_ICCID || field == FIELD_IMEI || field == FIELD_DEVICE_NAME ||
-	       field == FIELD_DEVICE_SKU || field == FIELD_UPLOAD_SKU;
-}
-
 bool field_rule_is_whole_number(field_validator *validate)
 {
 	return validate == validate_kb_limit;

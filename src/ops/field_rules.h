@@ -16,8 +16,6 @@ const char *field_rule_example(field_validator *validate);
 /* The accepted words, NULL-terminated, when validate takes one of a fixed
  * set (state, field_name, action, id_type); NULL otherwise. */
 const char *const *field_rule_choices(field_validator *validate);
-/* True when the field identifies a device or SIM (kept as text everywhere). */
-bool field_is_identifier(enum field_id field);
 /* True when validate takes a whole number (kb_limit). */
 bool field_rule_is_whole_number(field_validator *validate);
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/retry_after.h"
+#include "http/retry_after.h"
 #include "export/iso_date.h"
 #include "export/paging.h"
 #include "export/read_answer.h"

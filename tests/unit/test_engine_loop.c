@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/options.h"
 #include "engine/engine.h"
 
 #define MAX_ROWS 400
@@ -340,8 +341,11 @@ static int setup(void **state)
 	    .key_name = "key",
 	    .api_key = "secret",
 	    .chunk = 20,
-	    .concurrency = 4,
-	    .max_retries = 8,
+	    .concurrency = OPTIONS_DEFAULT_CONCURRENCY,
+	    .max_retries = OPTIONS_DEFAULT_MAX_RETRIES,
+	    .connect_timeout_ms = OPTIONS_DEFAULT_CONNECT_TIMEOUT_S * 1000L,
+	    .total_timeout_ms = OPTIONS_DEFAULT_TIMEOUT_S * 1000L,
+	    .stall_timeout_s = OPTIONS_DEFAULT_STALL_TIMEOUT_S,
 	    .stop_requested = &harness->stop,
 	    .stop_grace_ms = 2000,
 	};

@@ -125,14 +125,7 @@ static void dates_refuse_the_rest(void **state)
 static struct page_headers headers_of(const char *lines)
 {
 	struct page_headers headers;
-	page_headers_init(&headers);
-	const char *line = lines;
-	while (*line) {
-		const char *end = strchr(line, '\n');
-		size_t length = end ? (size_t)(end - line) : strlen(line);
-		page_headers_take(&headers, line, length);
-		line += length + (end ? 1 : 0);
-	}
+	page_headers_read(&headers, lines);
 	return headers;
 }
 

@@ -14,6 +14,7 @@
 
 #include "live/classify.h"
 #include "live/snapshot.h"
+#include "live/take.h"
 
 static void add(struct live_snapshot *snapshot, const char *name, const char *iccid,
                 const char *imei, const char *state, const char *cost_center)
@@ -219,6 +220,63 @@ static void stale_snapshot_is_refused(void **state)
 	live_snapshot_free(snapshot);
 }
 
+/* A job resumed keeps its stored baseline; a stale one is refused (exit 2). */
+static void job_baseline_is_the_stored_one(void **state)
+{
+	(void)state;
+	char directory[] = "/tmp/test_live_job_XXXXXX";
+	assert_non_null(mkdtemp(directory));
+	struct live_snapshot *snapshot = seeded();
+	int64_t taken_at = live_snapshot_info(snapshot)->taken_at_ms;
+	struct error error = {0};
+	assert_int_equal(live_snapshot_store(snapshot, directory, &error), 0);
+	live_snapshot_free(snapshot);
+	struct live_take_request request;
+	memset(&request, 0, sizeof(request));
+	request.transport.api_root = "http://127.0.0.1:9/"; /* never read: the stored one is used */
+	struct live_snapshot *loaded = NULL;
+	bool taken = true;
+	assert_int_equal(live_snapshot_for_job(directory, &request, NULL, 3600000, taken_at + 1000,
+	                                       &loaded, &taken, &error),
+	                 0);
+	assert_false(taken);
+	assert_int_equal(live_snapshot_device_count(loaded), 3);
+	assert_int_equal(live_snapshot_info(loaded)->taken_at_ms, taken_at);
+	live_snapshot_free(loaded);
+	assert_int_equal(live_snapshot_for_job(directory, &request, NULL, 60000, taken_at + 7200000,
+	                                       &loaded, &taken, &error),
+	                 2);
+	assert_null(loaded);
+	assert_non_null(strstr(error.message, "--max-snapshot-age"));
+	char command[300];
+	snprintf(command, sizeof(command), "rm -rf '%s'", directory);
+	assert_int_equal(system(command), 0);
+}
+
+/* The identifiers a job reads: each once, whatever names it. */
+static void wanted_identifiers_are_distinct(void **state)
+{
+	(void)state;
+	struct live_wanted *wanted = live_wanted_new();
+	assert_non_null(wanted);
+	const struct op *activate = op_find("activate");
+	struct record record;
+	memset(&record, 0, sizeof(record));
+	record.value[FIELD_ICCID] = "89012600000000000011";
+	record.value[FIELD_IMEI] = "490154203237518";
+	assert_int_equal(live_wanted_add_record(wanted, activate, &record), 0);
+	assert_int_equal(live_wanted_add_record(wanted, activate, &record), 0);
+	assert_int_equal(live_wanted_count(wanted), 2);
+	/* the same text as a name is another identifier */
+	assert_int_equal(live_wanted_add(wanted, DEVICE_NAME, "89012600000000000011"), 0);
+	assert_int_equal(live_wanted_add(wanted, DEVICE_NAME, ""), 0);
+	assert_int_equal(live_wanted_count(wanted), 3);
+	const struct op *upload = op_find("upload");
+	assert_int_equal(live_wanted_add_record(wanted, upload, &record), 0);
+	assert_int_equal(live_wanted_count(wanted), 3);
+	live_wanted_free(wanted);
+}
+
 static struct record row(const char *values[][2])
 {
 	struct record record;
@@ -304,6 +362,7 @@ static void classify_activate(void **state)
 	record.value[FIELD_ICCID] = "89012600000000000037";
 	live_classify(op, &record, snapshot, &verdict);
 	assert_int_equal(verdict.kind, LIVE_UNCHANGED);
+	assert_int_equal(verdict.match, LIVE_PENDING);
 	assert_non_null(strstr(verdict.message, "pending"));
 	/* the ICCID of a suspended device */
 	record.value[FIELD_ICCID] = "89012600000000000029";
@@ -407,6 +466,8 @@ int main(void)
 	    cmocka_unit_test(classify_activate),
 	    cmocka_unit_test(classify_simstate_note_and_users),
 	    cmocka_unit_test(every_op_has_live_knowledge),
+	    cmocka_unit_test(job_baseline_is_the_stored_one),
+	    cmocka_unit_test(wanted_identifiers_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,12 +115,12 @@ static void csv_job_results_and_errors_in_row_order(void **state)
 	struct outputs_report report;
 	write_rows(fixture, "cost-center", TEST_DATA_DIR "/outputs/cost-center.csv", &report);
 	assert_output(fixture, RESULTS_FILE,
-	              "row,status,http_status,message,attempts,finished_at,device_name\n"
-	              "1,ok,200,,1," WHEN ",dev-1\n"
-	              "2,error,200,Error: Device not found,2," WHEN ",\"dev,2\"\n"
-	              "3,invalid,,cost_center: required,0," WHEN ",dev-3\n"
+	              "row,status,http_status,message,attempts,finished_at,device_name,id_type\n"
+	              "1,ok,200,,1," WHEN ",dev-1,\n"
+	              "2,error,200,Error: Device not found,2," WHEN ",\"dev,2\",\n"
+	              "3,invalid,,cost_center: required,0," WHEN ",dev-3,\n"
 	              "5,unknown,,connection closed after the request was sent,1," WHEN
-	              ",'@dev-5\n");
+	              ",'@dev-5,\n");
 	assert_output(
 	    fixture, ERRORS_FILE,
 	    /* the manifest's CRLF line ends are kept (a value's own LF too) */
@@ -299,9 +299,9 @@ static void results_show_the_key_of_unreadable_rows(void **state)
 	struct outputs_report report;
 	write_rows(fixture, "cost-center", manifest, &report);
 	assert_output(fixture, RESULTS_FILE,
-	              "row,status,http_status,message,attempts,finished_at,device_name\n"
-	              "1,invalid,,\"row has 3 fields, the header has 2\",0," WHEN ",dev-1\n"
-	              "2,invalid,,cost_center: not UTF-8 text,0," WHEN ",dev-2\n");
+	              "row,status,http_status,message,attempts,finished_at,device_name,id_type\n"
+	              "1,invalid,,\"row has 3 fields, the header has 2\",0," WHEN ",dev-1,\n"
+	              "2,invalid,,cost_center: not UTF-8 text,0," WHEN ",dev-2,\n");
 	unlink(manifest);
 }
 
