@@ -611,13 +611,9 @@ static int take_snapshot(struct job_run *run, const char *manifest_path, const c
 	            .api_key = run->credentials.api_key,
 	            .plain_http = plain_http,
 	            .ca_bundle = http_ca_bundle(options->cacert),
-	            .connect_timeout_ms = options->connect_timeout > 0
-	                                      ? options->connect_timeout * 1000L
-	                                      : ENGINE_DEFAULT_CONNECT_TIMEOUT_MS,
-	            .total_timeout_ms = options->timeout > 0 ? options->timeout * 1000L
-	                                                     : ENGINE_DEFAULT_TOTAL_TIMEOUT_MS,
-	            .stall_timeout_s = options->stall_timeout > 0 ? options->stall_timeout
-	                                                          : ENGINE_DEFAULT_STALL_TIMEOUT_S,
+	            .connect_timeout_ms = options->connect_timeout * 1000L,
+	            .total_timeout_ms = options->timeout * 1000L,
+	            .stall_timeout_s = options->stall_timeout,
 	        },
 	    .endpoint_shown = run->endpoint,
 	    .concurrency = options->concurrency,
@@ -703,8 +699,8 @@ static int preflight_in_directory(struct job_run *run, bool new_job, struct erro
 		if (loaded == 0) {
 			/* --max-snapshot-age: a baseline too old to judge rows by */
 			if (live_snapshot_check_age(run->preflight.snapshot,
-			                            run->options->max_snapshot_age_ms, clock_wall_ms(),
-			                            error) < 0)
+			                            run->options->max_snapshot_age_ms,
+			                            clock_wall_ms(), error) < 0)
 				return EXIT_USAGE;
 			run->preflight_on = true;
 		} else if (run->directory.resuming && run->directory.replay.calls > 0) {
