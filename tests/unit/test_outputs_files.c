@@ -416,12 +416,12 @@ static void unchanged_rows_are_successes(void **state)
 	struct outputs_report report;
 	write_rows(fixture, "cost-center", TEST_DATA_DIR "/outputs/cost-center.csv", &report);
 	assert_output(fixture, RESULTS_FILE,
-	              "row,status,http_status,message,attempts,finished_at,device_name\n"
-	              "1,unchanged,,cost_center is already 'CC-1',0," WHEN ",dev-1\n"
-	              "2,ok,200,,1," WHEN ",\"dev,2\"\n"
-	              "3,unchanged,,cost_center is already 'CC-1',0," WHEN ",dev-3\n"
-	              "4,ok,200,,1," WHEN ",dev-4\n"
-	              "5,unchanged,,cost_center is already 'CC-1',0," WHEN ",'@dev-5\n");
+	              "row,status,http_status,message,attempts,finished_at,device_name,id_type\n"
+	              "1,unchanged,,cost_center is already 'CC-1',0," WHEN ",dev-1,\n"
+	              "2,ok,200,,1," WHEN ",\"dev,2\",\n"
+	              "3,unchanged,,cost_center is already 'CC-1',0," WHEN ",dev-3,\n"
+	              "4,ok,200,,1," WHEN ",dev-4,\n"
+	              "5,unchanged,,cost_center is already 'CC-1',0," WHEN ",'@dev-5,\n");
 	assert_int_equal(report.error_rows, 0);
 	struct job_summary summary = {.op = "cost-center"};
 	job_summary_count(&summary, fixture->store, 5);
