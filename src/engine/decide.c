@@ -360,10 +360,84 @@ static int operation_unanswered(const struct decide_call *call, const struct dec
 
 /* ---- read-backs ---- */
 
+/* A read-back after the re-send of an activation was refused (the device
+ * was already active, or busy): was it this job's earlier try that landed? */
+static int after_refusal(const struct decide_call *call, const struct decide_answer *answer,
+                         const struct decide_job *job, enum readback_finding finding,
+                         const char *evidence, struct decision *decision)
+{
+	char message[512];
+	switch (finding) {
+	case READBACK_OURS:
+		snprintf(message, sizeof(message),
+		         "reconciled: the activation sent earlier (%s) landed (sending it again "
+		         "was refused: %s); %s",
+		         call->doubt, call->refusal, evidence);
+		return finish_all(call, decision, ROW_OK, 200, message);
+	case READBACK_ABSENT:
+		if (job->stopping) {
+			decision->kind = DECIDE_LEAVE;
+			return 0;
+		}
+		if (call->polls_left > 0) {
+			decision->kind = DECIDE_RETRY;
+			decision->retry_at_ms = job->now_ms + DECIDE_REFUSAL_POLL_MS;
+			decision->consume_poll = true;
+			return 0;
+		}
+		return finish_all(call, decision, ROW_ERROR, call->refusal_status, call->refusal);
+	case READBACK_NOT_OURS:
+		snprintf(message, sizeof(message), "%s; %s", call->refusal, evidence);
+		return finish_all(call, decision, ROW_ERROR, call->refusal_status, message);
+	case READBACK_UNCLEAR:
+		snprintf(message, sizeof(message),
+		         "%s, and whether the try sent earlier (%s) landed cannot be told: %s; "
+		         "check before re-sending",
+		         call->refusal, call->doubt, evidence);
+		return finish_all(call, decision, ROW_UNKNOWN, answer->http_status, message);
+	}
+	return 0;
+}
+
+/* A read-back of a row in doubt (an activation sent without an answer). */
+static int after_no_answer(const struct decide_call *call, const struct decide_answer *answer,
+                           enum readback_finding finding, const char *evidence,
+                           struct decision *decision)
+{
+	char message[512];
+	switch (finding) {
+	case READBACK_OURS:
+		snprintf(message, sizeof(message),
+		         "reconciled: %s after an unanswered activation (%s)", evidence,
+		         call->doubt);
+		return finish_all(call, decision, ROW_OK, 200, message);
+	case READBACK_NOT_OURS:
+		snprintf(message, sizeof(message),
+		         "no answer to the activation (%s), and it was not applied by this job: %s",
+		         call->doubt, evidence);
+		return finish_all(call, decision, ROW_ERROR, answer->http_status, message);
+	case READBACK_ABSENT:
+		if (call->send_if_absent) {
+			decision->kind = DECIDE_SEND_AGAIN;
+			return 0;
+		}
+		snprintf(message, sizeof(message),
+		         "no answer to the activation (%s) and the device is not (yet) visible; "
+		         "check before re-sending",
+		         call->doubt);
+		return finish_all(call, decision, ROW_UNKNOWN, answer->http_status, message);
+	case READBACK_UNCLEAR:
+		snprintf(message, sizeof(message),
+		         "no answer to the activation (%s) and %s; check before re-sending",
+		         call->doubt, evidence);
+		return finish_all(call, decision, ROW_UNKNOWN, answer->http_status, message);
+	}
+	return 0;
+}
+
 static int read_back_answered(const struct decide_call *call, const struct decide_answer *answer,
                               const struct decide_job *job, struct decision *decision)
 {
-	char message[512];
 	struct strbuf found;
 	strbuf_init(&found, 1024);
 	json_error_t json_error;
@@ -373,80 +447,10 @@ static int read_back_answered(const struct decide_call *call, const struct decid
 	enum readback_finding finding = readback_judge(call->records[0], answer->http_status, body,
 	                                               call->sent_after_wall_ms, &found);
 	json_decref(body);
-	const char *evidence = strbuf_text(&found);
-	int result = 0;
 	decision->answered = true;
-	if (call->refusal) {
-		switch (finding) {
-		case READBACK_OURS:
-			snprintf(
-			    message, sizeof(message),
-			    "reconciled: the activation sent earlier (%s) landed (sending it again "
-			    "was refused: %s); %s",
-			    call->doubt, call->refusal, evidence);
-			result = finish_all(call, decision, ROW_OK, 200, message);
-			break;
-		case READBACK_ABSENT:
-			if (job->stopping) {
-				decision->kind = DECIDE_LEAVE;
-			} else if (call->polls_left > 0) {
-				decision->kind = DECIDE_RETRY;
-				decision->retry_at_ms = job->now_ms + DECIDE_REFUSAL_POLL_MS;
-				decision->consume_poll = true;
-			} else {
-				result = finish_all(call, decision, ROW_ERROR, call->refusal_status,
-				                    call->refusal);
-			}
-			break;
-		case READBACK_NOT_OURS:
-			snprintf(message, sizeof(message), "%s; %s", call->refusal, evidence);
-			result =
-			    finish_all(call, decision, ROW_ERROR, call->refusal_status, message);
-			break;
-		case READBACK_UNCLEAR:
-			snprintf(
-			    message, sizeof(message),
-			    "%s, and whether the try sent earlier (%s) landed cannot be told: %s; "
-			    "check before re-sending",
-			    call->refusal, call->doubt, evidence);
-			result =
-			    finish_all(call, decision, ROW_UNKNOWN, answer->http_status, message);
-			break;
-		}
-		strbuf_release(&found);
-		return result;
-	}
-	switch (finding) {
-	case READBACK_OURS:
-		snprintf(message, sizeof(message),
-		         "reconciled: %s after an unanswered activation (%s)", evidence,
-		         call->doubt);
-		result = finish_all(call, decision, ROW_OK, 200, message);
-		break;
-	case READBACK_NOT_OURS:
-		snprintf(message, sizeof(message),
-		         "no answer to the activation (%s), and it was not applied by this job: %s",
-		         call->doubt, evidence);
-		result = finish_all(call, decision, ROW_ERROR, answer->http_status, message);
-		break;
-	case READBACK_ABSENT:
-		if (call->send_if_absent) {
-			decision->kind = DECIDE_SEND_AGAIN;
-			break;
-		}
-		snprintf(message, sizeof(message),
-		         "no answer to the activation (%s) and the device is not (yet) visible; "
-		         "check before re-sending",
-		         call->doubt);
-		result = finish_all(call, decision, ROW_UNKNOWN, answer->http_status, message);
-		break;
-	case READBACK_UNCLEAR:
-		snprintf(message, sizeof(message),
-		         "no answer to the activation (%s) and %s; check before re-sending",
-		         call->doubt, evidence);
-		result = finish_all(call, decision, ROW_UNKNOWN, answer->http_status, message);
-		break;
-	}
+	int result = call->refusal
+	                 ? after_refusal(call, answer, job, finding, strbuf_text(&found), decision)
+	                 : after_no_answer(call, answer, finding, strbuf_text(&found), decision);
 	strbuf_release(&found);
 	return result;
 }

@@ -147,6 +147,52 @@ CURL *http_easy_new(const struct http_settings *settings, const char *url, void 
 	return easy;
 }
 
+/* The request headers every exchange sends (Content-Type with a body).
+ * Returns the list (freed by the caller), or NULL when out of memory. */
+static struct curl_slist *request_headers(bool with_body)
+{
+	const char *const lines[] = {"Accept: application/json",
+	                             /* no 100-continue round trip before small bodies */
+	                             "Expect:", "Content-Type: application/json"};
+	size_t count = with_body ? 3 : 2;
+	struct curl_slist *list = NULL;
+	for (size_t index = 0; index < count; index++) {
+		struct curl_slist *grown = curl_slist_append(list, lines[index]);
+		if (!grown) {
+			curl_slist_free_all(list);
+			return NULL;
+		}
+		list = grown;
+	}
+	return list;
+}
+
+/* A POST, PUT or other method with a body: handed over through on_read /
+ * on_seek, or an empty one. Returns libcurl's codes or-ed together. */
+static CURLcode set_method_and_body(struct http_transfer *transfer)
+{
+	CURL *easy = transfer->easy;
+	CURLcode status = curl_easy_setopt(easy, CURLOPT_POST, 1L);
+	if (transfer->body) {
+		status |= curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
+		status |= curl_easy_setopt(easy, CURLOPT_READDATA, transfer);
+		status |= curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, on_seek);
+		status |= curl_easy_setopt(easy, CURLOPT_SEEKDATA, transfer);
+		status |= curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+		                           (curl_off_t)transfer->body_length);
+	} else {
+		status |= curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
+		status |= curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+		/* Nothing to veto a re-send with: a non-idempotent call without
+		 * a body never rides a reused connection. */
+		if (transfer->refuse_rewind)
+			status |= curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+	}
+	if (strcmp(transfer->method, "POST") != 0)
+		status |= curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, transfer->method);
+	return status;
+}
+
 int http_transfer_prepare(struct http_transfer *transfer, const struct http_settings *settings,
                           void *owner)
 {
@@ -172,51 +218,13 @@ int http_transfer_prepare(struct http_transfer *transfer, const struct http_sett
 	if (status != CURLE_OK)
 		return -1;
 
-	struct curl_slist *list = NULL;
-	const char *const fixed[] = {"Accept: application/json",
-	                             /* no 100-continue round trip before small bodies */
-	                             "Expect:"};
-	for (size_t index = 0; index < 2; index++) {
-		struct curl_slist *grown = curl_slist_append(list, fixed[index]);
-		if (!grown)
-			goto no_memory;
-		list = grown;
-	}
-	if (transfer->body) {
-		struct curl_slist *grown =
-		    curl_slist_append(list, "Content-Type: application/json");
-		if (!grown)
-			goto no_memory;
-		list = grown;
-	}
-	transfer->header_list = list;
-	status |= curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
-
-	if (strcmp(transfer->method, "GET") != 0) {
-		status |= curl_easy_setopt(easy, CURLOPT_POST, 1L);
-		if (transfer->body) {
-			status |= curl_easy_setopt(easy, CURLOPT_READFUNCTION, on_read);
-			status |= curl_easy_setopt(easy, CURLOPT_READDATA, transfer);
-			status |= curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, on_seek);
-			status |= curl_easy_setopt(easy, CURLOPT_SEEKDATA, transfer);
-			status |= curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-			                           (curl_off_t)transfer->body_length);
-		} else {
-			status |= curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
-			status |=
-			    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
-			/* Nothing to veto a re-send with: a non-idempotent call without
-			 * a body never rides a reused connection. */
-			if (transfer->refuse_rewind)
-				status |= curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
-		}
-		if (strcmp(transfer->method, "POST") != 0)
-			status |= curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, transfer->method);
-	}
+	transfer->header_list = request_headers(transfer->body != NULL);
+	if (!transfer->header_list)
+		return -1;
+	status |= curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->header_list);
+	if (strcmp(transfer->method, "GET") != 0)
+		status |= set_method_and_body(transfer);
 	return status == CURLE_OK ? 0 : -1;
-no_memory:
-	curl_slist_free_all(list);
-	return -1;
 }
 
 int http_transfer_header(const struct http_transfer *transfer, const char *name, char *out,

@@ -8,6 +8,7 @@
 #include "sim/dataset.h"
 #include "sim/history.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,31 +330,39 @@ static json_t *string_or_empty(const char *text)
 	return value ? value : json_string("");
 }
 
+/* A device's four notes as the API text names them. */
+static const char *const note_keys[4] = {"note", "note1", "note2", "note3"};
+
+/* A device loaded from a snapshot: its stored object with what requests
+ * changed since (state, cost center, notes, SMS sent). */
+static json_t *loaded_device_json(struct store *store, struct device *device, uint32_t state)
+{
+	json_t *object = json_loads(text_of(store, device->fields), 0, NULL);
+	if (!json_is_object(object)) {
+		json_decref(object);
+		return NULL;
+	}
+	json_int_t base = json_integer_value(json_object_get(object, "sms_used"));
+	json_object_set_new(object, "state", string_or_empty(text_of(store, state)));
+	json_object_set_new(object, "cost_center",
+	                    string_or_empty(text_of(store, device->cost_center)));
+	for (int i = 0; i < 4; i++)
+		json_object_set_new(object, note_keys[i],
+		                    string_or_empty(text_of(store, device->note[i])));
+	/* Saturating: the loaded base may be any integer. */
+	json_int_t sent = (json_int_t)device->sms_sent;
+	json_object_set_new(object, "sms_used",
+	                    json_integer(base > INT64_MAX - sent ? base : base + sent));
+	return object;
+}
+
 json_t *store_device_json(struct store *store, struct device *device)
 {
-	static const char *const note_keys[4] = {"note", "note1", "note2", "note3"};
 	char name_scratch[32], iccid[24], imei[20];
 	uint32_t state = store_device_state(store, device);
 	json_t *object;
-	if (device->kind == DEVICE_LOADED) {
-		object = json_loads(text_of(store, device->fields), 0, NULL);
-		if (!json_is_object(object)) {
-			json_decref(object);
-			return NULL;
-		}
-		json_int_t base = json_integer_value(json_object_get(object, "sms_used"));
-		json_object_set_new(object, "state", string_or_empty(text_of(store, state)));
-		json_object_set_new(object, "cost_center",
-		                    string_or_empty(text_of(store, device->cost_center)));
-		for (int i = 0; i < 4; i++)
-			json_object_set_new(object, note_keys[i],
-			                    string_or_empty(text_of(store, device->note[i])));
-		/* Saturating: the loaded base may be any integer. */
-		json_int_t sent = (json_int_t)device->sms_sent;
-		json_object_set_new(object, "sms_used",
-		                    json_integer(base > INT64_MAX - sent ? base : base + sent));
-		return object;
-	}
+	if (device->kind == DEVICE_LOADED)
+		return loaded_device_json(store, device, state);
 	struct device_static fixed;
 	const char *device_iccid, *device_imei, *activation;
 	if (device->kind == DEVICE_DEFAULT) {
@@ -716,7 +725,6 @@ static uint32_t member_id(struct store *store, const json_t *entry, const char *
 int store_activate(struct store *store, const char *iccid, const char *imei, const json_t *entry,
                    const char *plan, int64_t now_ms)
 {
-	static const char *const note_keys[4] = {"note", "note1", "note2", "note3"};
 	struct device device;
 	char when[32];
 	int failed = 0;
@@ -804,10 +812,72 @@ static int read_sim_history(struct store *store, struct device *device, const js
 	return result;
 }
 
+/* A loaded device that is a built-in one with its generated fields: stored
+ * as DEVICE_DEFAULT. Returns true when it is. */
+static bool stored_as_default(struct store *store, struct device *device, json_t *fields,
+                              const char *name, json_int_t sms_used)
+{
+	char id_scratch[32];
+	if (!device->has_id || device->id < DATASET_FIRST_ID ||
+	    device->id - DATASET_FIRST_ID >= (int64_t)UINT32_MAX)
+		return false;
+	snprintf(id_scratch, sizeof id_scratch, "%lld",
+	         (long long)(device->id - DATASET_FIRST_ID + DATASET_FIRST_NAME));
+	if (strcmp(id_scratch, name) != 0)
+		return false;
+	struct device_static fixed;
+	device->kind = DEVICE_DEFAULT;
+	dataset_static(store->seed, device->kind == DEVICE_ACTIVATED, device->id, NULL, &fixed);
+	/* Compared before subtracting: a hostile file may hold any integer. */
+	bool found =
+	    sms_used >= fixed.sms_used && sms_used - fixed.sms_used <= (json_int_t)UINT32_MAX;
+	device->sms_sent = found ? (uint32_t)(sms_used - fixed.sms_used) : 0;
+	return found && renders_as(store, device, fields);
+}
+
+/* A loaded device activated by a request whose fixed fields are still the
+ * generated ones: stored as DEVICE_ACTIVATED. Returns true when it is. */
+static bool stored_as_activated(struct store *store, struct device *device, json_t *fields,
+                                const char *name, json_int_t sms_used)
+{
+	const char *iccid = json_string_value(json_object_get(fields, "iccid"));
+	const char *imei = json_string_value(json_object_get(fields, "imei"));
+	if (!device->has_id || !iccid || !imei || strcmp(iccid, name) != 0 || sms_used < 0 ||
+	    sms_used > (json_int_t)UINT32_MAX)
+		return false;
+	int failed = 0;
+	device->kind = DEVICE_ACTIVATED;
+	device->name = device->iccid = strpool_intern_text(&store->strings, iccid);
+	device->imei = strpool_intern_text(&store->strings, imei);
+	device->activation_date = member_id(store, fields, "last_activation_date", &failed);
+	device->sms_sent = (uint32_t)sms_used;
+	return !failed && device->name != STRPOOL_NONE && device->imei != STRPOOL_NONE &&
+	       device->activation_date != STRPOOL_NONE && renders_as(store, device, fields);
+}
+
+/* Any other loaded device: its object kept as JSON text. Returns 0 or -1. */
+static int stored_as_text(struct store *store, struct device *device, json_t *fields,
+                          const char *name)
+{
+	int failed = 0;
+	char *text = json_dumps(fields, JSON_COMPACT);
+	device->kind = DEVICE_LOADED;
+	device->sms_sent = 0;
+	device->fields = text ? strpool_intern_text(&store->strings, text) : STRPOOL_NONE;
+	free(text);
+	device->name = strpool_intern_text(&store->strings, name);
+	device->iccid = member_id(store, fields, "iccid", &failed);
+	device->imei = member_id(store, fields, "imei", &failed);
+	if (device->iccid == STRPOOL_NONE)
+		device->iccid = 0;
+	if (device->imei == STRPOOL_NONE)
+		device->imei = 0;
+	return failed || device->fields == STRPOOL_NONE || device->name == STRPOOL_NONE ? -1 : 0;
+}
+
 int store_add_device(struct store *store, json_t *fields, json_t *sim)
 {
-	static const char *const note_keys[4] = {"note", "note1", "note2", "note3"};
-	char name_scratch[32], id_scratch[32];
+	char name_scratch[32];
 	struct device device;
 	int failed = 0, result = -1;
 	blank_device(&device);
@@ -831,52 +901,10 @@ int store_add_device(struct store *store, json_t *fields, json_t *sim)
 	/* Stored compactly when it is a built-in or an activated device whose
 	 * fixed fields are still the generated ones; else kept as JSON text. */
 	json_int_t sms_used = json_integer_value(json_object_get(fields, "sms_used"));
-	int found = 0;
-	if (device.has_id && device.id >= DATASET_FIRST_ID &&
-	    device.id - DATASET_FIRST_ID < (int64_t)UINT32_MAX) {
-		snprintf(id_scratch, sizeof id_scratch, "%lld",
-		         (long long)(device.id - DATASET_FIRST_ID + DATASET_FIRST_NAME));
-		if (strcmp(id_scratch, name) == 0) {
-			struct device_static fixed;
-			device.kind = DEVICE_DEFAULT;
-			dataset_static(store->seed, device.kind == DEVICE_ACTIVATED, device.id,
-			               NULL, &fixed);
-			/* Compared before subtracting: a hostile file may hold any integer. */
-			found = sms_used >= fixed.sms_used &&
-			        sms_used - fixed.sms_used <= (json_int_t)UINT32_MAX;
-			device.sms_sent = found ? (uint32_t)(sms_used - fixed.sms_used) : 0;
-			found = found && renders_as(store, &device, fields);
-		}
-	}
-	const char *iccid = json_string_value(json_object_get(fields, "iccid"));
-	const char *imei = json_string_value(json_object_get(fields, "imei"));
-	if (!found && device.has_id && iccid && imei && strcmp(iccid, name) == 0 && sms_used >= 0 &&
-	    sms_used <= (json_int_t)UINT32_MAX) {
-		device.kind = DEVICE_ACTIVATED;
-		device.name = device.iccid = strpool_intern_text(&store->strings, iccid);
-		device.imei = strpool_intern_text(&store->strings, imei);
-		device.activation_date = member_id(store, fields, "last_activation_date", &failed);
-		device.sms_sent = (uint32_t)sms_used;
-		found = !failed && device.name != STRPOOL_NONE && device.imei != STRPOOL_NONE &&
-		        device.activation_date != STRPOOL_NONE &&
-		        renders_as(store, &device, fields);
-	}
-	if (!found) {
-		char *text = json_dumps(fields, JSON_COMPACT);
-		device.kind = DEVICE_LOADED;
-		device.sms_sent = 0;
-		device.fields = text ? strpool_intern_text(&store->strings, text) : STRPOOL_NONE;
-		free(text);
-		device.name = strpool_intern_text(&store->strings, name);
-		device.iccid = member_id(store, fields, "iccid", &failed);
-		device.imei = member_id(store, fields, "imei", &failed);
-		if (device.iccid == STRPOOL_NONE)
-			device.iccid = 0;
-		if (device.imei == STRPOOL_NONE)
-			device.imei = 0;
-		if (failed || device.fields == STRPOOL_NONE || device.name == STRPOOL_NONE)
-			goto out;
-	}
+	if (!stored_as_default(store, &device, fields, name, sms_used) &&
+	    !stored_as_activated(store, &device, fields, name, sms_used) &&
+	    stored_as_text(store, &device, fields, name) < 0)
+		goto out;
 	if (append_device(store, &device) != 0)
 		goto out;
 	result = read_sim_history(store, &store->devices[store->count - 1], sim);

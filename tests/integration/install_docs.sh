@@ -3,7 +3,8 @@
 # every command `lattigo-batch --help` lists, every option any command's
 # --help lists (derived from the option table), every operation of
 # `lattigo-batch ops`, every export kind and every lattigo-sim option appears
-# in lattigo-batch(1) / lattigo-sim(1) and in the bash and zsh completion;
+# in lattigo-batch(1) / lattigo-sim(1) and in the bash and zsh completion, and
+# the bash completion offers no option the program does not name;
 # the pages pass `mandoc -T lint` and render; the bash completion really
 # completes them; the zsh file parses.
 source "$(dirname "$0")/lib.sh"
@@ -82,6 +83,22 @@ for command in "${!options[@]}"; do
   for option in ${options[$command]}; do
     grep -qx -- "$option" <<<"$got" || fail "bash completion of '$command --' lacks $option"
   done
+done
+# ...and offers nothing the program does not name: a removed or renamed
+# option fails here rather than completing to a usage error.
+names_option() { grep -qE -- "(^|[^a-z0-9-])$2([^a-z0-9-]|\$)" <<<"$1"; }
+for command in $commands; do
+  [ "$command" = help ] && continue
+  help_text=$("$LATTIGO_BATCH" "$command" --help)
+  for option in $(complete_words lattigo-batch "$command" --); do
+    [ "$option" = --help ] && continue
+    names_option "$help_text" "$option" ||
+      fail "bash completion of '$command --' offers $option, which '$command --help' does not name"
+  done
+done
+for option in $(complete_words lattigo-sim --); do
+  [ "$option" = --help ] || names_option "$sim_options" "$option" ||
+    fail "bash completion of lattigo-sim offers $option, which lattigo-sim --help does not name"
 done
 got=$(complete_words lattigo-batch run --op "")
 for operation in $operations; do
