@@ -27,6 +27,15 @@ struct audit_secrets {
 
 struct audit_writer;
 
+/* The job's exchanges so far, all runs: the one definition of "calls" that
+ * run, status and summary.json print. Every record carries them as its
+ * "counts" (this record included), so the latest record alone tells them. */
+struct audit_counts {
+	uint64_t calls;     /* exchange records: every HTTP exchange, retries and read-backs */
+	uint64_t retries;   /* exchange records of a second or later attempt of a call */
+	uint64_t throttled; /* exchange records answered 429 */
+};
+
 /* Opens PATH for appending records of job JOB_ID (text, e.g. the journal's
  * job id in hex). A new file starts the chain from a genesis value derived
  * from the job id; an existing file continues it from its last valid record:
@@ -47,6 +56,13 @@ int audit_record_exchange(struct audit_writer *writer, const struct exchange *ex
 int audit_commit(struct audit_writer *writer, struct error *error);
 /* Records written by this writer (for the summary and the benchmark). */
 uint64_t audit_records_written(const struct audit_writer *writer);
+/* The job's counts so far (all runs, as the trail holds them) into counts. */
+void audit_job_counts(const struct audit_writer *writer, struct audit_counts *counts);
+/* Reads the job's counts from the trail at PATH without changing it (safe
+ * while a job writes it): from its latest record, or by counting exchange
+ * records when that record predates the counts. A missing file counts zero.
+ * Returns 0, or -1 with error when the file cannot be read. */
+int audit_read_counts(const char *path, struct audit_counts *counts, struct error *error);
 /* Commits, closes and frees (NULL allowed). Returns 0, or -1 with error. */
 int audit_close(struct audit_writer *writer, struct error *error);
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit.h"
 #include "common/error.h"
 
 struct member_visitor {
@@ -47,5 +48,10 @@ int audit_read_members_from(const char *path, uint64_t start, const struct membe
  * of path, so a writer can continue a long trail without inflating all of
  * it. Returns 0 with *offset set, or -1 when there is none in the window. */
 int audit_find_last_member(const char *path, uint64_t window, uint64_t *offset);
+
+/* Counts every exchange record of path into counts (overwritten), reading
+ * all of it: for trails whose records predate their "counts". Returns 0, or
+ * -1 with error when it cannot be read. */
+int audit_count_exchanges(const char *path, struct audit_counts *counts, struct error *error);
 
 #endif

@@ -153,8 +153,16 @@ static int append_dump(json_t *object, struct strbuf *out)
 	return status ? -1 : 0;
 }
 
+/* The record's "counts" object. */
+static json_t *counts_object(const struct audit_counts *counts)
+{
+	return json_pack("{s:I, s:I, s:I}", "calls", (json_int_t)counts->calls, "retries",
+	                 (json_int_t)counts->retries, "throttled", (json_int_t)counts->throttled);
+}
+
 int audit_format_exchange(const struct exchange *exchange, uint64_t sequence, const char *prev,
-                          const struct redactor *redactor, struct strbuf *out)
+                          const struct audit_counts *counts, const struct redactor *redactor,
+                          struct strbuf *out)
 {
 	int status = -1;
 	json_t *record = json_object();
@@ -211,7 +219,8 @@ int audit_format_exchange(const struct exchange *exchange, uint64_t sequence, co
 				goto out;
 		}
 	}
-	if (json_object_set_new(record, "prev", json_string(prev)))
+	if (json_object_set_new(record, "counts", counts_object(counts)) ||
+	    json_object_set_new(record, "prev", json_string(prev)))
 		goto out;
 	/* the serialised line is redacted once more, whatever escaping did */
 	struct strbuf line;
@@ -227,7 +236,8 @@ out:
 }
 
 int audit_format_marker(const char *kind, uint64_t sequence, const char *prev, const char *job_id,
-                        const char *operation, int64_t at_ms, struct strbuf *out)
+                        const char *operation, int64_t at_ms, const struct audit_counts *counts,
+                        struct strbuf *out)
 {
 	json_t *record = json_object();
 	int status = -1;
@@ -236,8 +246,48 @@ int audit_format_marker(const char *kind, uint64_t sequence, const char *prev, c
 	    !json_object_set_new(record, "at", time_value(at_ms)) &&
 	    !json_object_set_new(record, "job_id", json_string(job_id ? job_id : "")) &&
 	    !json_object_set_new(record, "operation", json_string(operation ? operation : "")) &&
+	    !json_object_set_new(record, "counts", counts_object(counts)) &&
 	    !json_object_set_new(record, "prev", json_string(prev)))
 		status = append_dump(record, out);
 	json_decref(record);
 	return status;
+}
+
+void audit_counts_add(struct audit_counts *counts, unsigned attempt, long http_status)
+{
+	counts->calls++;
+	if (attempt > 1)
+		counts->retries++;
+	if (http_status == 429)
+		counts->throttled++;
+}
+
+static uint64_t count_field(const json_t *object, const char *key)
+{
+	json_int_t value = json_integer_value(json_object_get(object, key));
+	return value > 0 ? (uint64_t)value : 0;
+}
+
+bool audit_counts_of_record(const char *line, size_t length, struct audit_counts *counts)
+{
+	json_t *record = json_loadb(line, length, 0, NULL);
+	json_t *object = json_object_get(record, "counts");
+	bool found = json_is_object(object);
+	if (found) {
+		counts->calls = count_field(object, "calls");
+		counts->retries = count_field(object, "retries");
+		counts->throttled = count_field(object, "throttled");
+	}
+	json_decref(record);
+	return found;
+}
+
+void audit_counts_add_record(struct audit_counts *counts, const char *line, size_t length)
+{
+	json_t *record = json_loadb(line, length, 0, NULL);
+	const char *kind = json_string_value(json_object_get(record, "kind"));
+	if (kind && strcmp(kind, "exchange") == 0)
+		audit_counts_add(counts, (unsigned)count_field(record, "attempt"),
+		                 (long)count_field(record, "status"));
+	json_decref(record);
 }

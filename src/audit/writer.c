@@ -42,6 +42,7 @@ struct audit_writer {
 	char prev[AUDIT_HASH_HEX];
 	uint64_t next_sequence;
 	uint64_t records_written, commits;
+	struct audit_counts counts; /* the job's, all runs */
 };
 
 /* Runs deflate with flush until it is done, writing what it produces. */
@@ -242,6 +243,11 @@ static int continue_trail(struct audit_writer *writer, struct error *error)
 		status = 0;
 		goto out;
 	}
+	/* a trail written before records carried counts is counted once */
+	if (!audit_counts_of_record(recovery.last_line.data, recovery.last_line.length,
+	                            &writer->counts) &&
+	    audit_count_exchanges(writer->path, &writer->counts, error))
+		goto out;
 	json_t *last = json_loadb(recovery.last_line.data, recovery.last_line.length, 0, NULL);
 	json_t *sequence = json_object_get(last, "seq");
 	writer->next_sequence =
@@ -308,7 +314,8 @@ struct audit_writer *audit_open(const char *path, const char *job_id, const char
 	strbuf_reset(&writer->line);
 	const char *kind = writer->next_sequence == 0 ? "start" : "resume";
 	if (audit_format_marker(kind, writer->next_sequence, writer->prev, writer->job_id,
-	                        writer->operation, clock_wall_ms(), &writer->line) ||
+	                        writer->operation, clock_wall_ms(), &writer->counts,
+	                        &writer->line) ||
 	    append_line(writer, error) || audit_commit(writer, error))
 		goto fail;
 	if (!existing) {
@@ -325,11 +332,21 @@ int audit_record_exchange(struct audit_writer *writer, const struct exchange *ex
                           struct error *error)
 {
 	strbuf_reset(&writer->line);
-	if (audit_format_exchange(exchange, writer->next_sequence, writer->prev, &writer->redactor,
-	                          &writer->line))
+	struct audit_counts counts = writer->counts;
+	audit_counts_add(&counts, exchange->attempt, exchange->http_status);
+	if (audit_format_exchange(exchange, writer->next_sequence, writer->prev, &counts,
+	                          &writer->redactor, &writer->line))
 		return error_set(error, "cannot format audit record %llu",
 		                 (unsigned long long)writer->next_sequence);
-	return append_line(writer, error);
+	if (append_line(writer, error))
+		return -1;
+	writer->counts = counts;
+	return 0;
+}
+
+void audit_job_counts(const struct audit_writer *writer, struct audit_counts *counts)
+{
+	*counts = writer->counts;
 }
 
 uint64_t audit_records_written(const struct audit_writer *writer)

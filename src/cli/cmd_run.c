@@ -18,6 +18,7 @@
 #include "cli/plan.h"
 #include "cli/run_job.h"
 #include "cli/steps_check.h"
+#include "common/path_display.h"
 
 #define JOB_OPTIONS_FILE "job.json"
 
@@ -45,7 +46,8 @@ static void print_plan_header(const struct op *op, const struct job_options *opt
 		       options->rate);
 	else
 		printf("  in flight:   %u calls, no rate limit\n", options->concurrency);
-	printf("  job dir:     %s\n", options->out);
+	char out[4096];
+	printf("  job dir:     %s\n", path_display(options->out, out, sizeof(out)));
 }
 
 /* Validates every row, hands the valid ones to the planner a run would use

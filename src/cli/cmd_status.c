@@ -9,8 +9,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit/audit.h"
 #include "cli/commands.h"
 #include "common/clock.h"
+#include "common/path_display.h"
 #include "common/parse_options.h"
 #include "cli/job_directory.h"
 #include "export/export_job.h"
@@ -43,8 +45,10 @@ static void status_usage(FILE *stream)
 	      "Shows the job recorded in OUTDIR: operation, manifest, rows done of the total by\n"
 	      "status, rows sent whose outcome is not recorded yet (in doubt), calls and\n"
 	      "retries, start and last-update times, whether a live process is running it, and\n"
-	      "whether the checkpoint ends in an incomplete record. Reads only: it never takes\n"
-	      "the job's lock and never changes a file, so it is safe while the job runs.\n"
+	      "whether the checkpoint ends in an incomplete record. Every figure is the job's,\n"
+	      "all runs together: rows from the checkpoint, calls from the audit trail (the\n"
+	      "same figures run and summary.json print). Reads only: it never takes the job's\n"
+	      "lock and never changes a file, so it is safe while the job runs.\n"
 	      "\n"
 	      "\n",
 	      stream);
@@ -73,7 +77,7 @@ static void print_rows(const struct journal_replay *replay)
 		       "rows:", replay->rows_final, replay->row_total,
 		       100.0 * (double)replay->rows_final / (double)replay->row_total);
 	else
-		printf("%-13s%" PRIu64 " done (the total is not counted yet)\n",
+		printf("%-13s%" PRIu64 " done (the manifest is not read to its end yet)\n",
 		       "rows:", replay->rows_final);
 	printf("%-13s", "by status:");
 	for (size_t index = 0; index < row_status_order_count; index++)
@@ -83,11 +87,13 @@ static void print_rows(const struct journal_replay *replay)
 }
 
 static void print_text(const char *directory, const struct journal_read_result *result,
-                       const struct journal_replay *replay, bool running, pid_t holder)
+                       const struct journal_replay *replay, const struct audit_counts *calls,
+                       bool running, pid_t holder)
 {
 	char job_id[20];
 	journal_job_id_text(result->header.job_id, job_id, sizeof(job_id));
-	printf("%-13s%s\n", "job:", directory);
+	char shown[4096];
+	printf("%-13s%s\n", "job:", path_display(directory, shown, sizeof(shown)));
 	printf("%-13s%s\n", "operation:", result->header.operation);
 	printf("%-13s%s (%" PRIu64 " bytes)\n", "manifest:", result->header.manifest_path,
 	       result->header.fingerprint.size);
@@ -104,10 +110,10 @@ static void print_text(const char *directory, const struct journal_read_result *
 	else
 		printf("%-13snot running, not finished (resume it with 'lattigo-batch resume "
 		       "%s')\n",
-		       "state:", directory);
+		       "state:", shown);
 	print_rows(replay);
-	printf("%-13s%" PRIu64 " (retries %" PRIu64 ")\n", "calls:", replay->calls,
-	       replay->retries);
+	printf("%-13s%" PRIu64 " (retries %" PRIu64 ", throttled %" PRIu64 ")\n",
+	       "calls:", calls->calls, calls->retries, calls->throttled);
 	print_time("started:", result->header.created_at_ms);
 	print_time("last update:", result->last_record_ms);
 	if (!result->tail_torn)
@@ -139,7 +145,8 @@ static json_t *count(uint64_t value)
 /* --json: the facts of print_text as one object; field names are a stable
  * interface (docs/outputs.md), so add fields, never rename them. */
 static int print_json(const char *directory, const struct journal_read_result *result,
-                      const struct journal_replay *replay, bool running, pid_t holder)
+                      const struct journal_replay *replay, const struct audit_counts *calls,
+                      bool running, pid_t holder)
 {
 	char job_id[20];
 	char sha256[65];
@@ -171,13 +178,15 @@ static int print_json(const char *directory, const struct journal_read_result *r
 	                                  10.0)
 	                      : json_null(),
 	    "counts", counts, "in_doubt", (json_int_t)replay->rows_in_doubt, "calls",
-	    (json_int_t)replay->calls, "retries", (json_int_t)replay->retries, "started_at",
+	    (json_int_t)calls->calls, "retries", (json_int_t)calls->retries, "started_at",
 	    iso_time(result->header.created_at_ms), "last_update", iso_time(result->last_record_ms),
 	    "checkpoint", checkpoint);
 	char *endpoint = root ? job_directory_stored_endpoint(directory) : NULL;
-	if (root)
+	if (root) {
 		json_object_set_new(root, "endpoint",
 		                    endpoint ? json_string(endpoint) : json_null());
+		json_object_set_new(root, "throttled", count(calls->throttled));
+	}
 	free(endpoint);
 	if (!root) {
 		fputs("lattigo-batch: status: out of memory\n", stderr);
@@ -241,12 +250,21 @@ int command_status(int argc, char **argv)
 		exit_code = EXIT_RESUME_REFUSED;
 		goto out;
 	}
+	/* calls are the audit trail's exchanges: the one count run and
+	 * summary.json print too */
+	struct audit_counts calls;
+	snprintf(checkpoint, sizeof(checkpoint), "%s/%s", directory, AUDIT_FILE_NAME);
+	if (audit_read_counts(checkpoint, &calls, &error) < 0) {
+		fprintf(stderr, "lattigo-batch: status: %s\n", error.message);
+		exit_code = EXIT_RESUME_REFUSED;
+		goto out;
+	}
 	pid_t holder = 0;
 	bool running = job_lock_is_held(directory, &holder);
 	if (json)
-		exit_code = print_json(directory, &result, &replay, running, holder);
+		exit_code = print_json(directory, &result, &replay, &calls, running, holder);
 	else
-		print_text(directory, &result, &replay, running, holder);
+		print_text(directory, &result, &replay, &calls, running, holder);
 out:
 	journal_replay_release(&replay);
 	journal_header_release(&result.header);

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "common/file_io.h"
+#include "common/path_display.h"
 #include "cli/help.h"
 #include "cli/options.h"
 #include "cli/steps_check.h"
@@ -272,14 +273,17 @@ int command_validate(int argc, char **argv)
 			exit_code = report_error(&error, EXIT_USAGE);
 			goto out;
 		}
-		printf("errors:    %s/%s (%" PRIu64 " row%s)\n", options.out, ERRORS_FILE,
+		char shown[4096];
+		printf("errors:    %s (%" PRIu64 " row%s)\n",
+		       path_display_join(options.out, ERRORS_FILE, shown, sizeof(shown)),
 		       counts->invalid, counts->invalid == 1 ? "" : "s");
 		if (job_options_want_xlsx(&options)) {
 			if (xlsx_copy_job_outputs(options.out, stderr, &error) < 0) {
 				exit_code = report_error(&error, EXIT_USAGE);
 				goto out;
 			}
-			printf("errors:    %s/%s\n", options.out, ERRORS_XLSX_FILE);
+			printf("errors:    %s\n", path_display_join(options.out, ERRORS_XLSX_FILE,
+			                                            shown, sizeof(shown)));
 		}
 	}
 	exit_code = counts->invalid ? EXIT_SOME_FAILED : EXIT_ALL_OK;

@@ -234,12 +234,13 @@ static void describe_calls(const struct plan *plan, const struct plan_group *gro
 		return;
 	}
 	if (group->other_calls == 0)
-		snprintf(out, size, "%" PRIu64 " calls: %" PRIu64 " x %zu rows", calls,
-		         group->full_calls, plan->chunk);
+		snprintf(out, size, "%" PRIu64 " calls: %" PRIu64 " x %zu row%s", calls,
+		         group->full_calls, plan->chunk, plan->chunk == 1 ? "" : "s");
 	else if (group->other_calls == 1)
 		snprintf(out, size,
-		         "%" PRIu64 " calls: %" PRIu64 " x %zu rows + 1 x %" PRIu64 " rows", calls,
-		         group->full_calls, plan->chunk, group->other_rows);
+		         "%" PRIu64 " calls: %" PRIu64 " x %zu row%s + 1 x %" PRIu64 " row%s",
+		         calls, group->full_calls, plan->chunk, plan->chunk == 1 ? "" : "s",
+		         group->other_rows, group->other_rows == 1 ? "" : "s");
 	else
 		snprintf(out, size,
 		         "%" PRIu64 " calls: %" PRIu64 " x %zu rows + %" PRIu64
@@ -248,16 +249,45 @@ static void describe_calls(const struct plan *plan, const struct plan_group *gro
 		         group->other_rows);
 }
 
+/* Characters (not bytes) of a UTF-8 label, for column alignment. */
+static size_t label_width(const char *label)
+{
+	size_t width = 0;
+	for (const unsigned char *byte = (const unsigned char *)label; *byte; byte++)
+		width += (*byte & 0xC0) != 0x80;
+	return width;
+}
+
+/* Prints label padded to width characters, then the rows column. */
+static void print_group_line(FILE *stream, const char *label, size_t width, uint64_t rows,
+                             const char *calls)
+{
+	size_t used = label_width(label);
+	fprintf(stream, "  %s%*s %10" PRIu64 "  %s\n", label, (int)(width - used), "", rows, calls);
+}
+
 void plan_print(const struct plan *plan, FILE *stream)
 {
 	char calls[200];
+	char label[64];
 	size_t printed =
 	    plan->group_count < PLAN_PRINTED_GROUPS ? plan->group_count : PLAN_PRINTED_GROUPS;
-	fprintf(stream, "  %-44s %10s  %s\n", "group", "rows", "calls (rows per call)");
+	if (printed < plan->group_count)
+		snprintf(label, sizeof(label), "(%zu more group%s)", plan->group_count - printed,
+		         plan->group_count - printed == 1 ? "" : "s");
+	/* the label column is as wide as the longest label printed, so the
+	 * rows stay aligned whatever the group keys */
+	size_t width = label_width("group");
+	for (size_t index = 0; index < printed; index++)
+		if (label_width(plan->groups[index].label) > width)
+			width = label_width(plan->groups[index].label);
+	if (printed < plan->group_count && label_width(label) > width)
+		width = label_width(label);
+	fprintf(stream, "  %-*s %10s  %s\n", (int)width, "group", "rows", "calls (rows per call)");
 	for (size_t index = 0; index < printed; index++) {
 		const struct plan_group *group = &plan->groups[index];
 		describe_calls(plan, group, calls, sizeof(calls));
-		fprintf(stream, "  %-44s %10" PRIu64 "  %s\n", group->label, group->rows, calls);
+		print_group_line(stream, group->label, width, group->rows, calls);
 	}
 	if (printed < plan->group_count) {
 		uint64_t rows = 0;
@@ -266,11 +296,11 @@ void plan_print(const struct plan *plan, FILE *stream)
 			rows += plan->groups[index].rows;
 			rest_calls += plan->groups[index].calls;
 		}
-		char label[64];
-		snprintf(label, sizeof(label), "(%zu more groups)", plan->group_count - printed);
-		fprintf(stream, "  %-44s %10" PRIu64 "  %" PRIu64 " calls\n", label, rows,
-		        rest_calls);
+		snprintf(calls, sizeof(calls), "%" PRIu64 " call%s", rest_calls,
+		         rest_calls == 1 ? "" : "s");
+		print_group_line(stream, label, width, rows, calls);
 	}
-	fprintf(stream, "total: %" PRIu64 " rows in %" PRIu64 " calls (%zu group%s)\n", plan->rows,
-	        plan->calls, plan->group_count, plan->group_count == 1 ? "" : "s");
+	fprintf(stream, "total: %" PRIu64 " row%s in %" PRIu64 " call%s (%zu group%s)\n",
+	        plan->rows, plan->rows == 1 ? "" : "s", plan->calls, plan->calls == 1 ? "" : "s",
+	        plan->group_count, plan->group_count == 1 ? "" : "s");
 }

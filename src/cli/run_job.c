@@ -25,6 +25,8 @@
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
 #include "common/clock.h"
+#include "common/count_text.h"
+#include "common/path_display.h"
 #include "common/file_io.h"
 #include "http/endpoint_policy.h"
 #include "engine/engine.h"
@@ -34,6 +36,7 @@
 #include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
 #include "outputs/results_writer.h"
+#include "outputs/run_history.h"
 #include "outputs/xlsx_copy.h"
 #include "outputs/summary.h"
 #include "outputs/undo_writer.h"
@@ -65,6 +68,11 @@ struct job_run {
 	uint64_t manifest_bytes; /* size of a plain (not gzip) manifest, for the row estimate */
 	int64_t started_at_ms;   /* wall clock, when the engine started */
 	int64_t next_summary_ms; /* monotonic: when the live summary.json is due */
+	/* The job's counters come from one place each: rows from the outcome
+	 * store (rebuilt from the checkpoint on resume), calls from the audit
+	 * trail; "this run" is the difference from their values at its start. */
+	struct audit_counts calls_at_start; /* the job's exchanges before this run */
+	struct run_history history;         /* every run, this one last */
 };
 
 /* Records one outcome durably (journal) and in the outcome store. */
@@ -87,16 +95,17 @@ static void outcome_now(struct row_outcome *outcome, enum row_status status, con
 	snprintf(outcome->message, sizeof(outcome->message), "%s", message);
 }
 
-/* Until the whole manifest has been read, the progress line's total (and so
- * its ETA) is estimated from the bytes read so far; the exact count replaces
- * it at the end. Rows read ahead of the calls keep the estimate current. */
+/* Until the whole manifest has been read, the progress line's ETA is
+ * estimated from the bytes read so far; the line shows no total until the
+ * exact count is known, so the total it shows never shifts. Rows read ahead
+ * of the calls keep the estimate current. */
 static void estimate_rows_total(struct job_run *run, const struct manifest_row *row)
 {
 	if (!run->manifest_bytes || run->directory.replay.row_total || row->offset == 0 ||
 	    (run->rows_read & 255) != 0)
 		return;
 	double rows_per_byte = (double)run->rows_read / (double)row->offset;
-	run->progress.rows_total = (uint64_t)(rows_per_byte * (double)run->manifest_bytes);
+	run->progress.rows_estimate = (uint64_t)(rows_per_byte * (double)run->manifest_bytes);
 }
 
 /* Size of the manifest when it is plain text, 0 for gzip (whose offsets count
@@ -249,6 +258,48 @@ static int sink_exchange_finished(void *context, const struct exchange *exchange
 	return 0;
 }
 
+/* The summary of the job as it stands: rows from the outcome store, calls
+ * from the audit trail, this run's entry brought up to date. rows_total 0:
+ * not known yet. */
+static void job_run_summary(struct job_run *run, const struct engine_stats *stats,
+                            uint64_t rows_total, struct job_summary *summary)
+{
+	struct audit_counts job;
+	audit_job_counts(run->directory.audit, &job);
+	struct run_entry *this_run =
+	    run->history.count ? &run->history.entries[run->history.count - 1] : NULL;
+	if (this_run) {
+		this_run->rows_settled = run->rows_reported;
+		this_run->calls = job.calls - run->calls_at_start.calls;
+		this_run->retries = job.retries - run->calls_at_start.retries;
+		this_run->throttled = job.throttled - run->calls_at_start.throttled;
+		this_run->wall_ms = stats->elapsed_ms;
+	}
+	memset(summary, 0, sizeof(*summary));
+	summary->op = run->op->name;
+	summary->manifest = run->options->manifest;
+	summary->directory = run->options->out;
+	summary->endpoint = run->endpoint;
+	summary->rows_this_run = run->rows_reported;
+	summary->calls = job.calls;
+	summary->retries = job.retries;
+	summary->throttled = job.throttled;
+	summary->started_at_ms = journal_get_header(run->directory.journal)->created_at_ms;
+	summary->wall_ms = stats->elapsed_ms;
+	summary->runs = run->history.entries;
+	summary->run_count = run->history.count;
+	summary->rows_total_unknown = rows_total == 0;
+	job_summary_count(summary, run->directory.store, rows_total);
+}
+
+/* The data rows of the manifest when known exactly (0: not yet). */
+static uint64_t known_rows_total(const struct job_run *run)
+{
+	if (run->directory.replay.row_total)
+		return run->directory.replay.row_total;
+	return run->source_finished ? run->rows_read : 0;
+}
+
 /* Rewrites summary.json (atomically) as a snapshot of the running job, so a
  * monitor can poll it. A failed snapshot is not worth stopping the job for:
  * the final write at the end reports a lasting problem. */
@@ -258,28 +309,20 @@ static void write_live_summary(struct job_run *run, const struct engine_stats *s
 	if (now_ms < run->next_summary_ms)
 		return;
 	run->next_summary_ms = now_ms + LIVE_SUMMARY_INTERVAL_MS;
-	uint64_t rows_total = run->directory.replay.row_total;
-	if (!rows_total && run->source_finished)
-		rows_total = run->rows_read;
-	struct job_summary summary = {
-	    .op = run->op->name,
-	    .manifest = run->options->manifest,
-	    .directory = run->options->out,
-	    .endpoint = run->endpoint,
-	    .rows_this_run = run->rows_reported,
-	    .calls = stats->calls + run->directory.replay.calls,
-	    .retries = stats->retries + run->directory.replay.retries,
-	    .throttled = stats->throttled,
-	    .started_at_ms = run->started_at_ms,
-	    .wall_ms = stats->elapsed_ms,
-	    .live = true,
-	    .rows_total_unknown = rows_total == 0,
-	    .updated_at_ms = clock_wall_ms(),
-	};
-	job_summary_count(&summary, run->directory.store, rows_total);
+	struct job_summary summary;
+	job_run_summary(run, stats, known_rows_total(run), &summary);
+	summary.live = true;
+	summary.updated_at_ms = clock_wall_ms();
 	struct error error;
 	error_clear(&error);
 	(void)job_summary_write(&summary, &error);
+}
+
+/* The job's rows per status, all runs, from the outcome store. */
+static void job_counts(const struct job_run *run, uint64_t counts[ROW_STATUS_COUNT])
+{
+	for (size_t status = 0; status < ROW_STATUS_COUNT; status++)
+		counts[status] = outcome_store_count(run->directory.store, (enum row_status)status);
 }
 
 static void sink_progress(void *context, const struct engine_stats *stats)
@@ -287,7 +330,9 @@ static void sink_progress(void *context, const struct engine_stats *stats)
 	struct job_run *run = context;
 	struct error error;
 	error_clear(&error);
-	progress_update(&run->progress, stats);
+	uint64_t counts[ROW_STATUS_COUNT];
+	job_counts(run, counts);
+	progress_update(&run->progress, counts, stats);
 	write_live_summary(run, stats);
 	/* Group commit by age: a slow job still makes its outcomes durable often. */
 	if (journal_commit_if_due(run->directory.journal, &error) < 0) {
@@ -398,9 +443,8 @@ static void describe_preflight(const struct job_run *run, struct job_summary *su
 
 /* Writes results.csv, errors.csv and summary.json and prints the closing
  * table; returns the exit status they imply. */
-static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
-                          int64_t started_at_ms, bool interrupted, bool refused,
-                          struct error *error)
+static int finish_outputs(struct job_run *run, const struct engine_stats *stats, bool interrupted,
+                          bool refused, struct error *error)
 {
 	const struct job_options *options = run->options;
 	char skipped[256];
@@ -432,28 +476,28 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	if (job_options_want_xlsx(options) &&
 	    xlsx_copy_job_outputs(options->out, stderr, error) < 0)
 		return -1;
-	struct job_summary summary = {
-	    .op = run->op->name,
-	    .manifest = options->manifest,
-	    .directory = options->out,
-	    .endpoint = run->endpoint,
-	    .rows_this_run = run->rows_reported,
-	    .calls = stats->calls + run->directory.replay.calls,
-	    .retries = stats->retries + run->directory.replay.retries,
-	    .throttled = stats->throttled,
-	    .started_at_ms = started_at_ms,
-	    .finished_at_ms = clock_wall_ms(),
-	    .wall_ms = stats->elapsed_ms,
-	    .interrupted = interrupted,
-	};
+	/* results.csv has read the whole manifest: a stopped run records the
+	 * total it counted, so status and the next run know it too */
+	if (!known_rows_total(run) && outputs.rows_total &&
+	    journal_row_total(run->directory.journal, outputs.rows_total, error) < 0)
+		return -1;
+	struct job_summary summary;
+	job_run_summary(run, stats, outputs.rows_total, &summary);
+	summary.finished_at_ms = clock_wall_ms();
+	summary.interrupted = interrupted;
+	if (stats->threshold_exceeded)
+		summary.resume_options = " --max-errors <higher>";
 	describe_preflight(run, &summary);
-	job_summary_count(&summary, run->directory.store, outputs.rows_total);
 	if (stats->threshold_exceeded) {
 		/* results.csv shows the rows not sent as skipped: so does the summary */
 		summary.counts[ROW_SKIPPED] += summary.counts[ROW_PENDING];
 		summary.counts[ROW_PENDING] = 0;
 	}
 	summary.exit_status = refused ? EXIT_USAGE : job_summary_exit_status(&summary);
+	struct run_entry *this_run = &run->history.entries[run->history.count - 1];
+	this_run->running = false;
+	this_run->ended_at_ms = summary.finished_at_ms;
+	this_run->exit_status = summary.exit_status;
 	if (job_summary_write(&summary, error) < 0)
 		return -1;
 	/* The report reads what was just written; a failure costs the page, not
@@ -481,18 +525,28 @@ static int run_engine(struct job_run *run, struct error *error)
 	                           sink_exchange_finished, sink_progress};
 	struct engine_stats stats;
 	memset(&stats, 0, sizeof(stats));
-	int64_t started_at_ms = clock_wall_ms();
-	run->started_at_ms = started_at_ms;
+	run->started_at_ms = clock_wall_ms();
+	/* The runs so far, reconciled with what the checkpoint and the audit
+	 * trail hold, then this one. */
+	audit_job_counts(run->directory.audit, &run->calls_at_start);
+	struct job_totals before_this_run = {run->directory.replay.rows_final,
+	                                     run->calls_at_start.calls, run->calls_at_start.retries,
+	                                     run->calls_at_start.throttled,
+	                                     run->directory.last_written_ms};
+	char summary_path[4096];
+	snprintf(summary_path, sizeof(summary_path), "%s/%s", run->options->out, SUMMARY_FILE);
+	if (run_history_load(&run->history, summary_path, &before_this_run, error) < 0 ||
+	    !run_history_begin(&run->history, run->started_at_ms,
+	                       run->directory.replay.rows_in_doubt, error))
+		return EXIT_INTERRUPTED;
 	write_live_summary(run, &stats);
 
-	uint64_t before[ROW_STATUS_COUNT] = {0};
-	for (size_t status = 0; status < ROW_STATUS_COUNT; status++)
-		before[status] = outcome_store_count(run->directory.store, (enum row_status)status);
-	before[ROW_PENDING] = 0;
+	uint64_t before[ROW_STATUS_COUNT];
+	job_counts(run, before);
 	progress_init(&run->progress,
 	              progress_choose_mode(run->options->quiet, run->options->progress,
 	                                   isatty(STDERR_FILENO)),
-	              stderr, run->directory.replay.row_total, before);
+	              stderr, run->directory.replay.row_total, run->directory.replay.rows_final);
 
 	/* A call in flight when the last run died may still be at work in the
 	 * service: read rows in doubt back only once it has surely landed. */
@@ -527,48 +581,36 @@ static int run_engine(struct job_run *run, struct error *error)
 	bool refused = engine_result < 0 && !stats.service_failing && !stats.credentials_refused &&
 	               !file_storage_failure(NULL) &&
 	               stats.rows_ok + stats.rows_error + stats.rows_unknown == 0;
+	uint64_t final_counts[ROW_STATUS_COUNT];
+	job_counts(run, final_counts);
+	progress_final(&run->progress, final_counts, &stats);
 	progress_clear(&run->progress);
+	char out[4096];
+	path_display(run->options->out, out, sizeof(out));
 	/* The check before the job passed: credentials refused now were revoked
 	 * (or lack a right) mid-job; nothing more was sent, the job resumes. */
 	if (stats.credentials_refused) /* an error: shown even with --quiet */
 		fprintf(stderr,
 		        "lattigo-batch: stopped: fix the credentials, then resume with: "
 		        "lattigo-batch resume %s\n",
-		        run->options->out);
+		        out);
 	if (stats.threshold_exceeded && !run->options->quiet)
 		fprintf(
 		    stderr,
 		    "lattigo-batch: stopped: more rows failed than --max-errors %s allows; rows "
 		    "not yet sent are skipped; after fixing the cause resume with: lattigo-batch "
 		    "resume %s --max-errors <higher>\n",
-		    run->options->max_errors, run->options->out);
+		    run->options->max_errors, out);
+	/* how to resume is the closing lines' last line */
 	if (stop_signals_received() && !run->options->quiet)
-		fprintf(stderr,
-		        "lattigo-batch: stopped by a signal; resume with: lattigo-batch "
-		        "resume %s\n",
-		        run->options->out);
-	int exit_code = finish_outputs(run, &stats, started_at_ms, !complete, refused, error);
+		fputs("lattigo-batch: stopped by a signal\n", stderr);
+	int exit_code = finish_outputs(run, &stats, !complete, refused, error);
 	if (exit_code < 0) {
 		report_error(error, 0);
 		error_clear(error); /* reported: not again by run_job */
 		return EXIT_INTERRUPTED;
 	}
 	return exit_code;
-}
-
-/* Writes value with thousands separators ("19,372") into text. */
-static const char *grouped(uint64_t value, char *text, size_t size)
-{
-	char digits[32];
-	int length = snprintf(digits, sizeof(digits), "%" PRIu64, value);
-	size_t used = 0;
-	for (int index = 0; index < length && used + 2 < size; index++) {
-		if (index > 0 && (length - index) % 3 == 0)
-			text[used++] = ',';
-		text[used++] = digits[index];
-	}
-	text[used] = '\0';
-	return text;
 }
 
 /* The start line: where the job sends and what is about to happen, from the
@@ -584,13 +626,13 @@ static void print_start_line(const struct job_run *run)
 		fputs("already complete, nothing to send\n", stderr);
 	else if (replay->row_total)
 		fprintf(stderr, "resuming: %s of %s done, %s in doubt\n",
-		        grouped(replay->rows_final, done, sizeof(done)),
-		        grouped(replay->row_total, total, sizeof(total)),
-		        grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
+		        count_grouped(replay->rows_final, done, sizeof(done)),
+		        count_grouped(replay->row_total, total, sizeof(total)),
+		        count_grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
 	else
 		fprintf(stderr, "resuming: %s done (total not counted yet), %s in doubt\n",
-		        grouped(replay->rows_final, done, sizeof(done)),
-		        grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
+		        count_grouped(replay->rows_final, done, sizeof(done)),
+		        count_grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
 }
 
 /* Reads the account for the preflight; work is where the per-device reads
@@ -919,20 +961,21 @@ out:
 	if (cause) {
 		/* nothing more was sent after the failed write; what was recorded
 		 * before it is intact, so the job resumes once there is room */
-		char checkpoint[4096];
+		char checkpoint[4096], shown[4096], out[4096];
 		snprintf(checkpoint, sizeof(checkpoint), "%s/%s", options->out, JOURNAL_FILE_NAME);
 		bool started = access(checkpoint, F_OK) == 0;
 		fprintf(stderr,
 		        "lattigo-batch: stopped: cannot write '%s' (%s); free some space (or raise "
 		        "the limit), then %s%s\n",
-		        failed_path, strerror(cause),
+		        path_display(failed_path, shown, sizeof(shown)), strerror(cause),
 		        started ? "resume with: lattigo-batch resume "
 		                : "run the same command again",
-		        started ? options->out : "");
+		        started ? path_display(options->out, out, sizeof(out)) : "");
 		exit_code = EXIT_INTERRUPTED;
 	}
 	sim_stop(&run.sim);
 	credentials_release(&run.credentials);
+	run_history_release(&run.history);
 	preflight_release(&run.preflight);
 	return exit_code;
 }

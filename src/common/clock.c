@@ -27,3 +27,20 @@ void clock_format_iso8601(int64_t epoch_ms, char *out, size_t size)
 	         utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
 	         (int)(epoch_ms % 1000));
 }
+
+int clock_parse_iso8601(const char *text, int64_t *epoch_ms)
+{
+	int year, month, day, hour, minute, second, milli, used = 0;
+	if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &year, &month, &day, &hour, &minute,
+	           &second, &milli, &used) != 7 ||
+	    text[used] != '\0' || month < 1 || month > 12 || day < 1 || day > 31)
+		return -1;
+	struct tm utc = {.tm_year = year - 1900,
+	                 .tm_mon = month - 1,
+	                 .tm_mday = day,
+	                 .tm_hour = hour,
+	                 .tm_min = minute,
+	                 .tm_sec = second};
+	*epoch_ms = (int64_t)timegm(&utc) * 1000 + milli;
+	return 0;
+}

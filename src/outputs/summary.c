@@ -47,6 +47,19 @@ double job_summary_rows_per_second(const struct job_summary *summary)
 	return (double)summary->rows_this_run * 1000.0 / (double)summary->wall_ms;
 }
 
+const struct run_entry *job_summary_this_run(const struct job_summary *summary)
+{
+	return summary->runs && summary->run_count ? &summary->runs[summary->run_count - 1] : NULL;
+}
+
+int64_t job_summary_job_wall_ms(const struct job_summary *summary)
+{
+	if (!summary->runs || !summary->run_count)
+		return summary->wall_ms;
+	struct run_history history = {(struct run_entry *)summary->runs, summary->run_count};
+	return run_history_wall_ms(&history);
+}
+
 static int add(json_t *object, const char *key, json_t *value)
 {
 	return value ? json_object_set_new(object, key, value) : -1;
@@ -70,6 +83,44 @@ static json_t *text_or_null(const char *text)
 static json_t *rounded(double value)
 {
 	return json_real((double)(int64_t)(value * 1000.0 + 0.5) / 1000.0);
+}
+
+/* One element of "runs". */
+static json_t *run_object(const struct run_entry *entry)
+{
+	json_t *object = json_object();
+	int failed = !object;
+	if (failed)
+		return NULL;
+	failed |= add(object, "started_at", timestamp(entry->started_at_ms));
+	failed |= add(object, "ended_at", timestamp(entry->running ? 0 : entry->ended_at_ms));
+	failed |= add(object, "wall_time_seconds", rounded((double)entry->wall_ms / 1000.0));
+	failed |= add(object, "rows_settled", json_integer((json_int_t)entry->rows_settled));
+	failed |= add(object, "calls", json_integer((json_int_t)entry->calls));
+	failed |= add(object, "retries", json_integer((json_int_t)entry->retries));
+	failed |= add(object, "throttled", json_integer((json_int_t)entry->throttled));
+	failed |=
+	    add(object, "in_doubt_at_start", json_integer((json_int_t)entry->in_doubt_at_start));
+	failed |= add(object, "exit_status",
+	              entry->exit_status >= 0 ? json_integer(entry->exit_status) : json_null());
+	failed |= add(object, "running", json_boolean(entry->running));
+	failed |= add(object, "killed", json_boolean(entry->killed));
+	if (failed) {
+		json_decref(object);
+		return NULL;
+	}
+	return object;
+}
+
+static json_t *runs_array(const struct job_summary *summary)
+{
+	json_t *array = json_array();
+	for (size_t index = 0; array && index < summary->run_count; index++)
+		if (json_array_append_new(array, run_object(&summary->runs[index])) != 0) {
+			json_decref(array);
+			return NULL;
+		}
+	return array;
 }
 
 static json_t *build(const struct job_summary *summary)
@@ -104,13 +155,16 @@ static json_t *build(const struct job_summary *summary)
 	failed |= add(root, "retries", json_integer((json_int_t)summary->retries));
 	failed |= add(root, "throttled", json_integer((json_int_t)summary->throttled));
 	failed |= add(root, "rows_this_run", json_integer((json_int_t)summary->rows_this_run));
-	failed |= add(root, "wall_time_seconds", rounded((double)summary->wall_ms / 1000.0));
+	failed |= add(root, "wall_time_seconds",
+	              rounded((double)job_summary_job_wall_ms(summary) / 1000.0));
 	failed |= add(root, "rows_per_second", rounded(job_summary_rows_per_second(summary)));
 	failed |= add(root, "started_at", timestamp(summary->started_at_ms));
 	failed |= add(root, "finished_at",
 	              summary->live ? json_null() : timestamp(summary->finished_at_ms));
 	failed |= add(root, "exit_status",
 	              summary->live ? json_null() : json_integer(summary->exit_status));
+	if (summary->runs)
+		failed |= add(root, "runs", runs_array(summary));
 	failed |= add(root, "running", json_boolean(summary->live));
 	if (summary->preflight_taken_at_ms)
 		failed |= add(root, "preflight",

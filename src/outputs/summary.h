@@ -1,5 +1,7 @@
 /* summary.json: the job's figures — counts per status, calls, retries, wall
- * time, rows/s — pretty-printed for people and scripts.
+ * time, rows/s — and one entry per run, pretty-printed for people and
+ * scripts. Every figure is the job's (all runs) unless its name says "this
+ * run" (docs/outputs.md lists the scope of each field).
  * Ownership: a job_summary borrows its strings from the caller. */
 #ifndef LATTIGO_SUMMARY_H
 #define LATTIGO_SUMMARY_H
@@ -9,6 +11,7 @@
 
 #include "common/error.h"
 #include "outputs/outcome_store.h"
+#include "outputs/run_history.h"
 
 #define SUMMARY_FILE "summary.json"
 
@@ -20,12 +23,17 @@ struct job_summary {
 	uint64_t rows_total;   /* data rows in the manifest */
 	uint64_t counts[ROW_STATUS_COUNT]; /* per enum row_status; ROW_PENDING = not done yet */
 	uint64_t rows_this_run; /* rows that reached an outcome in this run (for rows/s) */
-	uint64_t calls, retries, throttled;
-	int64_t started_at_ms;  /* UTC epoch ms when this run started */
-	int64_t finished_at_ms; /* UTC epoch ms when it ended */
-	int64_t wall_ms;        /* elapsed (monotonic) */
-	bool interrupted;       /* stopped early by a signal, a stop or a fatal error */
-	int exit_status;        /* what the program exits with (SPEC §2) */
+	uint64_t calls, retries, throttled; /* the job's exchanges, all runs (the audit trail) */
+	int64_t started_at_ms;              /* UTC epoch ms when the job started (its first run) */
+	int64_t finished_at_ms;             /* UTC epoch ms when this run ended */
+	int64_t wall_ms;                    /* this run, elapsed (monotonic) */
+	/* every run of the job, this one last (borrowed; NULL: this run only) */
+	const struct run_entry *runs;
+	size_t run_count;
+	bool interrupted;           /* stopped early by a signal, a stop or a fatal error */
+	const char *resume_options; /* what a resume needs besides OUTDIR (e.g. " --max-errors
+	                               <higher>"); NULL: nothing */
+	int exit_status;            /* what the program exits with (SPEC §2) */
 	/* A snapshot of a job still running: complete false, finished_at and
 	 * exit_status null, updated_at the time of the snapshot. */
 	bool live;
@@ -54,6 +62,10 @@ void job_summary_count(struct job_summary *summary, const struct outcome_store *
 int job_summary_exit_status(const struct job_summary *summary);
 /* Returns the rows per second of this run (0 when no time elapsed). */
 double job_summary_rows_per_second(const struct job_summary *summary);
+/* Returns this run's entry (the last of runs), or NULL when runs is NULL. */
+const struct run_entry *job_summary_this_run(const struct job_summary *summary);
+/* Returns the wall time of all runs, ms (this run's when runs is NULL). */
+int64_t job_summary_job_wall_ms(const struct job_summary *summary);
 /* Writes directory/summary.json atomically (also the live snapshots a run
  * rewrites every few seconds). Returns 0 or -1 with error filled. */
 int job_summary_write(const struct job_summary *summary, struct error *error);

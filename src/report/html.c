@@ -228,9 +228,9 @@ static void section_job(FILE *out, const struct report_data *data)
 	fact_close(out);
 	time_text(header->created_at_ms, text, sizeof(text));
 	fact_text(out, "job created", "created-at", text);
-	fact_json(out, "this run started", "started-at", summary_get(data, "started_at"));
-	fact_json(out, "this run finished", "finished-at", summary_get(data, "finished_at"));
-	fact_open(out, "wall time", "wall-time", NULL);
+	fact_json(out, "job started (first run)", "started-at", summary_get(data, "started_at"));
+	fact_json(out, "last run finished", "finished-at", summary_get(data, "finished_at"));
+	fact_open(out, "wall time, all runs", "wall-time", NULL);
 	json_value_text(out, summary_get(data, "wall_time_seconds"));
 	fputs(" s", out);
 	fact_close(out);
@@ -308,9 +308,9 @@ static void section_outcomes(FILE *out, const struct report_data *data)
 	fact_open(out, "rows done", "rows-done", "num");
 	fprintf(out, "%" PRIu64, data->rows_final);
 	fact_close(out);
-	fact_json(out, "calls (summary.json)", "calls", summary_get(data, "calls"));
-	fact_json(out, "retries (summary.json)", "retries", summary_get(data, "retries"));
-	fact_json(out, "429 answers, this run", "throttled", summary_get(data, "throttled"));
+	fact_json(out, "calls, all runs (audit trail)", "calls", summary_get(data, "calls"));
+	fact_json(out, "retries, all runs", "retries", summary_get(data, "retries"));
+	fact_json(out, "429 answers, all runs", "throttled", summary_get(data, "throttled"));
 	fact_json(out, "rows per second, this run", "rows-per-second",
 	          summary_get(data, "rows_per_second"));
 	fputs("</table>\n<p class=\"note\">Counts per status are over the whole job, from the "

@@ -29,3 +29,5 @@ lattigo_script_test(power_loss ${CMAKE_SOURCE_DIR}/tests/crash/power_loss.sh TIM
 set_property(TEST power_loss APPEND PROPERTY ENVIRONMENT "CRASH_SHIM=${CMAKE_BINARY_DIR}/crash_record_io.so")
 # The endpoint and the start line (new job / resuming / already complete), issue 17 §2 §3.
 lattigo_script_test(endpoint_shown ${CMAKE_CURRENT_SOURCE_DIR}/integration/endpoint_shown.sh TIMEOUT 60)
+# One set of counters across progress, closing lines, status, summary.json and the audit trail (issue 17 §2).
+lattigo_script_test(counters_agree ${CMAKE_CURRENT_SOURCE_DIR}/integration/counters_agree.sh TIMEOUT 120)

@@ -66,7 +66,7 @@ for status, n in s["counts"].items():
     assert summary["counts"][status] == n, (status, s, summary)
     assert "%s %d" % (status, n) in text["by status"], text
 assert text["in doubt"] == str(s["in_doubt"]) and s["in_doubt"] == 0, s
-assert text["calls"] == "%d (retries %d)" % (s["calls"], s["retries"]), text
+assert text["calls"] == "%d (retries %d, throttled %d)" % (s["calls"], s["retries"], s["throttled"]), text
 assert s["calls"] == summary["calls"] == 20, s
 assert text["started"] == s["started_at"] and text["last update"] == s["last_update"], text
 assert s["checkpoint"]["intact"] is True and s["checkpoint"]["torn_bytes"] == 0, s

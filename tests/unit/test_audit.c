@@ -599,9 +599,53 @@ static void a_long_trail_is_continued_from_its_tail(void **state)
 	place_remove(&place);
 }
 
+/* Every record carries the job's counts; a reopened trail continues them and
+ * audit_read_counts reads them from the latest record. */
+static void records_carry_the_job_counts(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	struct audit_counts counts;
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(audit_read_counts(place.path, &counts, &error), 0); /* no file yet */
+	assert_int_equal(counts.calls, 0);
+	write_trail(place.path, 3);
+	assert_int_equal(audit_read_counts(place.path, &counts, &error), 0);
+	assert_int_equal(counts.calls, 3);
+	assert_int_equal(counts.retries, 0);
+	struct audit_secrets secrets = {.key_name = KEY_NAME, .api_key = API_KEY};
+	struct audit_writer *writer =
+	    audit_open(place.path, "00000000000000aa", "cost-center", &secrets, &error);
+	assert_non_null(writer);
+	audit_job_counts(writer, &counts);
+	assert_int_equal(counts.calls, 3);
+	uint64_t rows[1] = {7};
+	struct exchange exchange = exchange_for(4, rows, 1, "{}", "{}");
+	exchange.attempt = 2;
+	exchange.http_status = 429;
+	assert_int_equal(audit_record_exchange(writer, &exchange, &error), 0);
+	audit_job_counts(writer, &counts);
+	assert_int_equal(counts.calls, 4);
+	assert_int_equal(counts.retries, 1);
+	assert_int_equal(counts.throttled, 1);
+	assert_int_equal(audit_close(writer, &error), 0);
+	size_t length = 0;
+	char *text = decompress(place.path, &length);
+	assert_non_null(strstr(text, "\"counts\":{\"calls\":4,\"retries\":1,\"throttled\":1}"));
+	free(text);
+	assert_int_equal(audit_read_counts(place.path, &counts, &error), 0);
+	assert_int_equal(counts.calls, 4);
+	assert_int_equal(counts.retries, 1);
+	assert_int_equal(counts.throttled, 1);
+	place_remove(&place);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(records_carry_the_job_counts),
 	    cmocka_unit_test(round_trip_verifies_and_resume_continues_the_chain),
 	    cmocka_unit_test(rows_are_found),
 	    cmocka_unit_test(secrets_never_reach_the_file),

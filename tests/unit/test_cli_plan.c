@@ -129,7 +129,7 @@ static void per_row_operations_send_one_row_per_call(void **state)
 	plan_finish(plan);
 	assert_int_equal(plan_calls(plan), 7);
 	char *text = printed(plan);
-	assert_non_null(strstr(text, "7 calls: 7 x 1 rows"));
+	assert_non_null(strstr(text, "7 calls: 7 x 1 row"));
 	free(text);
 	plan_free(plan);
 }
@@ -158,9 +158,44 @@ static void long_labels_are_shortened_on_a_character_boundary(void **state)
 	plan_free(plan);
 }
 
+/* A group key longer than the default column keeps the rows column aligned,
+ * counting characters, not bytes, of a UTF-8 key. */
+static void columns_stay_aligned_for_long_group_keys(void **state)
+{
+	(void)state;
+	struct plan *plan = plan_new(op_find("cost-center"), 100);
+	assert_non_null(plan);
+	add_row(plan, 1, "dev-1", "A");
+	add_row(plan, 2, "dev-2", "Kostenstelle Süd-Ost, Abteilung Fahrzeugflotte 2026");
+	plan_finish(plan);
+	char *text = printed(plan);
+	/* every line's rows column ends at the same character */
+	const char *line = text;
+	long rows_end = -1;
+	for (int index = 0; index < 3; index++) {
+		const char *end = strchr(line, '\n');
+		assert_non_null(end);
+		/* the rows column is the last number before "  " followed by "calls"/"1 call" */
+		const char *calls =
+		    index == 0 ? strstr(line, "  calls (") : strstr(line, "  1 call");
+		assert_non_null(calls);
+		long characters = 0;
+		for (const char *byte = line; byte < calls; byte++)
+			characters += ((unsigned char)*byte & 0xC0) != 0x80;
+		if (rows_end < 0)
+			rows_end = characters;
+		assert_int_equal(characters, rows_end);
+		line = end + 1;
+	}
+	assert_non_null(strstr(text, "total: 2 rows in 2 calls (2 groups)\n"));
+	free(text);
+	plan_free(plan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(columns_stay_aligned_for_long_group_keys),
 	    cmocka_unit_test(rows_are_grouped_and_chunked_by_the_planner),
 	    cmocka_unit_test(the_planners_own_rules_show_in_the_plan),
 	    cmocka_unit_test(per_row_operations_send_one_row_per_call),

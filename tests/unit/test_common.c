@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
+#include "common/count_text.h"
 #include "common/csv_writer.h"
 #include "common/duration.h"
 #include "common/error.h"
+#include "common/path_display.h"
 #include "common/random.h"
 #include "common/strbuf.h"
 
@@ -86,6 +89,52 @@ static void random_sequences_repeat_per_seed_and_stay_in_range(void **state)
 	assert_true(random_next(&first) != random_next(&second));
 }
 
+static void counts_are_grouped_and_pluralised(void **state)
+{
+	(void)state;
+	char text[32];
+	assert_string_equal(count_grouped(0, text, sizeof(text)), "0");
+	assert_string_equal(count_grouped(999, text, sizeof(text)), "999");
+	assert_string_equal(count_grouped(19372, text, sizeof(text)), "19,372");
+	assert_string_equal(count_grouped(1000000, text, sizeof(text)), "1,000,000");
+	assert_string_equal(count_grouped(1000000, text, 6), "1,000"); /* cut, not overflowed */
+	assert_string_equal(count_noun(1, "row", "rows", text, sizeof(text)), "1 row");
+	assert_string_equal(count_noun(0, "row", "rows", text, sizeof(text)), "0 rows");
+	assert_string_equal(count_noun(2617, "call", "calls", text, sizeof(text)), "2,617 calls");
+	assert_string_equal(count_noun(1, "retry", "retries", text, sizeof(text)), "1 retry");
+}
+
+static void paths_are_normalised_for_printing(void **state)
+{
+	(void)state;
+	char text[256];
+	assert_string_equal(path_display("jobs/../out/cost-center/results.csv", text, sizeof(text)),
+	                    "out/cost-center/results.csv");
+	assert_string_equal(path_display("checked//errors.csv", text, sizeof(text)),
+	                    "checked/errors.csv");
+	assert_string_equal(path_display("./out/./x/", text, sizeof(text)), "out/x");
+	assert_string_equal(path_display("../../a/b/../c", text, sizeof(text)), "../../a/c");
+	assert_string_equal(path_display("/../tmp//x/..", text, sizeof(text)), "/tmp");
+	assert_string_equal(path_display("a/..", text, sizeof(text)), ".");
+	assert_string_equal(path_display("", text, sizeof(text)), ".");
+	assert_string_equal(path_display("/", text, sizeof(text)), "/");
+	assert_string_equal(path_display_join("jobs/../out/", "summary.json", text, sizeof(text)),
+	                    "out/summary.json");
+	assert_string_equal(path_display("abcdefgh/ijk", text, 6), "abcde");
+}
+
+static void iso_times_read_back(void **state)
+{
+	(void)state;
+	char text[40];
+	int64_t back = 0;
+	clock_format_iso8601(1795633547123, text, sizeof(text));
+	assert_int_equal(clock_parse_iso8601(text, &back), 0);
+	assert_int_equal(back, 1795633547123);
+	assert_int_equal(clock_parse_iso8601("2026-13-01T00:00:00.000Z", &back), -1);
+	assert_int_equal(clock_parse_iso8601("yesterday", &back), -1);
+}
+
 static void durations_parse_units_and_refuse_typos(void **state)
 {
 	(void)state;
@@ -110,6 +159,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(strbuf_refuses_to_grow_past_its_limit),
 	    cmocka_unit_test(first_error_wins),
+	    cmocka_unit_test(counts_are_grouped_and_pluralised),
+	    cmocka_unit_test(paths_are_normalised_for_printing),
+	    cmocka_unit_test(iso_times_read_back),
 	    cmocka_unit_test(random_sequences_repeat_per_seed_and_stay_in_range),
 	    cmocka_unit_test(csv_cells_are_quoted_and_neutralised),
 	    cmocka_unit_test(durations_parse_units_and_refuse_typos),

@@ -15,6 +15,7 @@
 #include "manifest/manifest.h"
 #include "outputs/errors_writer.h"
 #include "outputs/results_writer.h"
+#include "outputs/run_history.h"
 #include "outputs/summary.h"
 
 #define WHEN_MS INT64_C(1764098147123)
@@ -464,6 +465,71 @@ static void results_show_the_resolved_device_name(void **state)
 	              "4,invalid,,cost_center: required,0," WHEN ",dev-4,,\n");
 }
 
+/* The runs of a job: written with the summary, read back on the next run;
+ * a run killed while it ran takes what no finished run accounts for. */
+static void runs_are_kept_and_a_killed_run_gets_its_share(void **state)
+{
+	struct fixture *fixture = *state;
+	put(fixture, 1, ROW_OK, 200, 1, "");
+	struct run_entry runs[2] = {{.started_at_ms = WHEN_MS,
+	                             .ended_at_ms = WHEN_MS + 1000,
+	                             .wall_ms = 1000,
+	                             .rows_settled = 100,
+	                             .calls = 10,
+	                             .exit_status = 3},
+	                            {.started_at_ms = WHEN_MS + 5000,
+	                             .rows_settled = 40,
+	                             .calls = 4,
+	                             .exit_status = -1,
+	                             .running = true}};
+	struct job_summary summary = {.op = "cost-center",
+	                              .directory = fixture->directory,
+	                              .calls = 14,
+	                              .started_at_ms = WHEN_MS - 10,
+	                              .wall_ms = 2000,
+	                              .runs = runs,
+	                              .run_count = 2,
+	                              .live = true,
+	                              .updated_at_ms = WHEN_MS + 6000};
+	job_summary_count(&summary, fixture->store, 300);
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(job_summary_write(&summary, &error), 0);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", fixture->directory, SUMMARY_FILE);
+	/* the killed run made 60 more rows and 7 more calls than its last snapshot */
+	struct job_totals totals = {
+	    .rows_settled = 200, .calls = 21, .retries = 1, .last_written_ms = WHEN_MS + 9000};
+	struct run_history history;
+	assert_int_equal(run_history_load(&history, path, &totals, &error), 0);
+	assert_int_equal(history.count, 2);
+	assert_int_equal(history.entries[0].rows_settled, 100);
+	assert_int_equal(history.entries[0].exit_status, 3);
+	assert_false(history.entries[0].killed);
+	assert_true(history.entries[1].killed);
+	assert_false(history.entries[1].running);
+	assert_int_equal(history.entries[1].rows_settled, 100);
+	assert_int_equal(history.entries[1].calls, 11);
+	assert_int_equal(history.entries[1].retries, 1);
+	assert_int_equal(history.entries[1].exit_status, -1);
+	assert_int_equal(history.entries[1].ended_at_ms, WHEN_MS + 9000);
+	assert_int_equal(history.entries[1].wall_ms, 4000);
+	struct run_entry *next = run_history_begin(&history, WHEN_MS + 20000, 3, &error);
+	assert_non_null(next);
+	assert_true(next->running);
+	assert_int_equal(history.count, 3);
+	assert_int_equal(run_history_wall_ms(&history), 5000);
+	run_history_release(&history);
+	/* figures of another job (more than this one holds) are not kept */
+	struct job_totals small = {.rows_settled = 50, .calls = 5};
+	assert_int_equal(run_history_load(&history, path, &small, &error), 0);
+	assert_int_equal(history.count, 1);
+	assert_true(history.entries[0].killed);
+	assert_int_equal(history.entries[0].started_at_ms, 0);
+	assert_int_equal(history.entries[0].rows_settled, 50);
+	run_history_release(&history);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +555,8 @@ int main(void)
 	                                    remove_directory),
 	    cmocka_unit_test_setup_teardown(results_show_the_resolved_device_name, make_directory,
 	                                    remove_directory),
+	    cmocka_unit_test_setup_teardown(runs_are_kept_and_a_killed_run_gets_its_share,
+	                                    make_directory, remove_directory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
