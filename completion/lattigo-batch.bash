@@ -5,14 +5,14 @@
 
 _lattigo_batch_ops="activate cost-center locate note remove-usage-limit simstate sms upload usage-limit"
 _lattigo_batch_kinds="daily-usage device devices monthly-usage rate-plans reports sms-log users"
-_lattigo_batch_commands="run resume status report validate plan export audit ops template help"
+_lattigo_batch_commands="run resume status verify report validate plan export audit ops template help"
 
 _lattigo_batch_options() { # COMMAND: the options it takes
   local manifest="--op --manifest --format --sheet --output-format --delimiter --map --set --no-luhn
     --out"
   local sending="--endpoint --credentials --insecure-http --cacert --concurrency --rate --max-retries
     --connect-timeout --timeout --stall-timeout --resend-on-5xx --max-errors --max-snapshot-age --yes --quiet
-    --progress --verbose"
+    --progress --verbose --verify"
   local reading="--endpoint --credentials --insecure-http --cacert --concurrency --rate --max-retries
     --connect-timeout --timeout --stall-timeout --verbose"
   case $1 in
@@ -21,6 +21,7 @@ _lattigo_batch_options() { # COMMAND: the options it takes
     validate) echo "$manifest --help" ;;
     plan) echo "${manifest/--output-format/} $reading --help" ;;
     status) echo "--json --help" ;;
+    verify) echo "--wait $reading --quiet --progress --help" ;;
     report) echo "--output --help" ;;
     export) echo "--endpoint --credentials --insecure-http --cacert --manifest --map --set --id-type
       --start-date --end-date --limit --direction --state --no-details --out --output
@@ -61,7 +62,7 @@ _lattigo_batch() {
     --out) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     --map|--set|--chunk|--concurrency|--rate|--max-retries|--connect-timeout|--timeout|\
     --stall-timeout|--id-type|--state|--start-date|--end-date|--row|--limit|--sheet|\
-    --max-snapshot-age) return ;;
+    --max-snapshot-age|--wait) return ;;
     --direction) COMPREPLY=($(compgen -W "all received sent" -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
@@ -73,7 +74,7 @@ _lattigo_batch() {
   for ((index = 2; index < COMP_CWORD; index++)); do
     case ${COMP_WORDS[index]} in
       --json|--quiet|--progress|--verbose|--yes|--dry-run|--no-preflight|--force-new|--force-endpoint|--insecure-http|--help|\
-      --resend-on-5xx|\
+      --resend-on-5xx|--verify|--verify=*|\
       --no-details) ;;
       -*) ((index++)) ;;
       *) ((positional++)) ;;
@@ -89,7 +90,7 @@ _lattigo_batch() {
       else
         COMPREPLY=($(compgen -f -- "$cur"))
       fi ;;
-    resume|status|report) COMPREPLY=($(compgen -d -- "$cur")) ;;
+    resume|status|report|verify) COMPREPLY=($(compgen -d -- "$cur")) ;;
     run|validate|plan) COMPREPLY=($(compgen -f -- "$cur")) ;; # a job file
   esac
 }

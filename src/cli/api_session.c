@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/credentials_check.h"
 #include "cli/signals.h"
+#include "engine/engine.h"
 #include "http/endpoint_policy.h"
 #include "http/tls.h"
 
@@ -17,6 +18,11 @@ void api_session_init(struct api_session *session)
 	memset(session, 0, sizeof(*session));
 	credentials_init(&session->credentials);
 	sim_process_init(&session->sim);
+}
+
+static long or_default(long seconds, long default_ms)
+{
+	return seconds > 0 ? seconds * 1000L : default_ms;
 }
 
 int api_session_open(struct api_session *session, const struct job_options *options, bool quiet,
@@ -51,25 +57,38 @@ int api_session_open(struct api_session *session, const struct job_options *opti
 	    .api_key = session->credentials.api_key ? session->credentials.api_key : "",
 	    .plain_http = session->plain_http,
 	    .ca_bundle = http_ca_bundle(options->cacert),
-	    .connect_timeout_ms = options->connect_timeout * 1000L,
-	    .total_timeout_ms = options->timeout * 1000L,
-	    .stall_timeout_s = options->stall_timeout,
+	    .connect_timeout_ms =
+	        or_default(options->connect_timeout, OPTIONS_DEFAULT_CONNECT_TIMEOUT_S * 1000L),
+	    .total_timeout_ms = or_default(options->timeout, OPTIONS_DEFAULT_TIMEOUT_S * 1000L),
+	    .stall_timeout_s = options->stall_timeout > 0 ? options->stall_timeout
+	                                                  : OPTIONS_DEFAULT_STALL_TIMEOUT_S,
 	};
 	return credentials_check(&settings, error);
+}
+
+void api_transport_fill(struct read_transport *transport, const char *api_root,
+                        const char *key_name, const char *api_key, bool plain_http,
+                        const struct job_options *options)
+{
+	memset(transport, 0, sizeof(*transport));
+	transport->api_root = api_root;
+	transport->key_name = key_name ? key_name : "";
+	transport->api_key = api_key ? api_key : "";
+	transport->plain_http = plain_http;
+	transport->ca_bundle = http_ca_bundle(options->cacert);
+	transport->connect_timeout_ms =
+	    or_default(options->connect_timeout, OPTIONS_DEFAULT_CONNECT_TIMEOUT_S * 1000L);
+	transport->total_timeout_ms =
+	    or_default(options->timeout, OPTIONS_DEFAULT_TIMEOUT_S * 1000L);
+	transport->stall_timeout_s =
+	    options->stall_timeout > 0 ? options->stall_timeout : OPTIONS_DEFAULT_STALL_TIMEOUT_S;
 }
 
 void api_session_transport(const struct api_session *session, const struct job_options *options,
                            struct read_transport *transport)
 {
-	memset(transport, 0, sizeof(*transport));
-	transport->api_root = session->api_root;
-	transport->key_name = session->credentials.key_name;
-	transport->api_key = session->credentials.api_key;
-	transport->plain_http = session->plain_http;
-	transport->ca_bundle = http_ca_bundle(options->cacert);
-	transport->connect_timeout_ms = options->connect_timeout * 1000L;
-	transport->total_timeout_ms = options->timeout * 1000L;
-	transport->stall_timeout_s = options->stall_timeout;
+	api_transport_fill(transport, session->api_root, session->credentials.key_name,
+	                   session->credentials.api_key, session->plain_http, options);
 }
 
 void api_session_close(struct api_session *session)

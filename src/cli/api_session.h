@@ -32,6 +32,12 @@ int api_session_open(struct api_session *session, const struct job_options *opti
 /* Fills transport for the read side (export_run) from the session and options' timeouts. */
 void api_session_transport(const struct api_session *session, const struct job_options *options,
                            struct read_transport *transport);
+/* Fills transport for the read side from an API root and credentials
+ * (borrowed) and options' CA bundle and timeouts; shared by sessions and by
+ * run --verify, which reads with the job's own endpoint and credentials. */
+void api_transport_fill(struct read_transport *transport, const char *api_root,
+                        const char *key_name, const char *api_key, bool plain_http,
+                        const struct job_options *options);
 /* Stops the simulator (if one was started) and frees the credentials. */
 void api_session_close(struct api_session *session);
 

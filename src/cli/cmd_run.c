@@ -18,6 +18,7 @@
 #include "cli/plan.h"
 #include "cli/run_job.h"
 #include "cli/steps_check.h"
+#include "cli/verify_job.h"
 #include "common/path_display.h"
 
 #define JOB_OPTIONS_FILE "job.json"
@@ -133,7 +134,8 @@ int command_run(int argc, char **argv)
 		goto out;
 	}
 	const struct op *op = pipeline_find_op(options.op, &error);
-	if (!op || check_confirmation(op, &options, &error) < 0) {
+	if (!op || check_confirmation(op, &options, &error) < 0 ||
+	    verify_option_check(op, &options, &error) < 0) {
 		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
@@ -216,7 +218,8 @@ int command_resume(int argc, char **argv)
 		exit_code = report_error(&error, EXIT_RESUME_REFUSED);
 		goto out;
 	}
-	if (check_confirmation(op, &options, &error) < 0) {
+	if (check_confirmation(op, &options, &error) < 0 ||
+	    verify_option_check(op, &options, &error) < 0) {
 		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}

@@ -31,5 +31,6 @@ int command_status(int argc, char **argv);                               /* cli/
 int command_audit(int argc, char **argv);                                /* cli/cmd_audit.c */
 int command_report(int argc, char **argv);                               /* cli/cmd_report.c */
 int command_template(int argc, char **argv);                             /* cli/cmd_template.c */
+int command_verify(int argc, char **argv);                               /* cli/cmd_verify.c */
 
 #endif

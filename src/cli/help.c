@@ -29,6 +29,9 @@ void help_program(FILE *stream)
 	    "  plan     (JOBFILE | --op OP --manifest FILE) [--out DIR]\n"
 	    "                                  validation + the account's live state: what\n"
 	    "                                  would change (no write)\n"
+	    "  verify   OUTDIR [--wait DURATION]\n"
+	    "                                  read back what a job changed: verified,\n"
+	    "                                  pending, mismatch or missing (verify.csv)\n"
 	    "  export   WHAT [options]         read-side jobs (devices, reports, rate-plans, "
 	    "users)\n"
 	    "  audit    verify FILE | show FILE --row N\n"
@@ -155,6 +158,40 @@ static void help_validate(FILE *stream)
 	      stream);
 }
 
+static void help_verify(FILE *stream)
+{
+	fputs(
+	    "usage: lattigo-batch verify OUTDIR [--wait DURATION] [options]\n"
+	    "\n"
+	    "Reads back, for every row the job in OUTDIR reported ok or unknown, the device\n"
+	    "it names (GETs only, as plan reads the account) and judges it: verified (the device\n"
+	    "holds what the row asked for; an activation: a device with that ICCID and IMEI\n"
+	    "is active), pending (an accepted activation not active or not readable yet),\n"
+	    "mismatch (another value, the ICCID on another IMEI, a refused state) or missing\n"
+	    "(no such device). Writes OUTDIR/verify.csv (row, identifier, device_name,\n"
+	    "expected, observed, verdict: after activations the device_name column names\n"
+	    "each new device) and a verification section in summary.json; its reads go to\n"
+	    "OUTDIR/verify-audit.jsonl.gz. --wait re-reads only the pending rows, 2 s, then\n"
+	    "doubling to 60 s apart, until none is pending or DURATION has passed; Ctrl-C\n"
+	    "stops and writes what is known. The job's endpoint (job.json) is read unless\n"
+	    "--endpoint says otherwise; a running job is left alone. Operations with no\n"
+	    "readable state (usage-limit, remove-usage-limit, sms, locate, upload) cannot be\n"
+	    "verified (exit 2). `run --verify[=DURATION]` does the same at the end of a job.\n"
+	    "\n",
+	    stream);
+	print_options(stream, SCOPE_VERIFY);
+	fputs("\n"
+	      "examples:\n"
+	      "  lattigo-batch verify out/lot-42-activate\n"
+	      "  lattigo-batch verify out/lot-42-activate --wait 30m\n"
+	      "  lattigo-batch run jobs/demo-activate.json --verify=10m --yes\n"
+	      "\n"
+	      "exit status: 0 every row verified; 1 some row pending, mismatch or missing;\n"
+	      "2 OUTDIR holds no job, the operation cannot be verified, the job is running, or\n"
+	      "the credentials were refused; 3 interrupted (verify.csv holds what was known).\n",
+	      stream);
+}
+
 static void help_plan(FILE *stream)
 {
 	fputs("usage: lattigo-batch plan (JOBFILE | --op OP --manifest FILE) [--out DIR]\n"
@@ -204,7 +241,7 @@ int help_command(FILE *stream, const char *command)
 		void (*print)(FILE *stream);
 	} helps[] = {
 	    {"ops", help_ops}, {"plan", help_plan},         {"resume", help_resume},
-	    {"run", help_run}, {"validate", help_validate},
+	    {"run", help_run}, {"validate", help_validate}, {"verify", help_verify},
 	};
 	for (size_t index = 0; index < sizeof(helps) / sizeof(helps[0]); index++) {
 		if (strcmp(helps[index].name, command) == 0) {

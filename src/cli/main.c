@@ -28,6 +28,7 @@ static const struct command_entry commands[] = {
 	{"status", command_status},
 	{"template", command_template},
 	{"validate", command_validate},
+	{"verify", command_verify},
 };
 /* clang-format on */
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

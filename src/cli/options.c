@@ -14,8 +14,11 @@
 
 #define SCOPE_JOB     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_PLAN)
 #define SCOPE_SENDING (SCOPE_RUN | SCOPE_RESUME)
-#define SCOPE_READING (SCOPE_SENDING | SCOPE_PLAN) /* options of any command reading the API */
-#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME | SCOPE_PLAN)
+/* options of any command reading the API: where and how to read */
+#define SCOPE_READING (SCOPE_SENDING | SCOPE_PLAN | SCOPE_VERIFY)
+/* the progress display of the commands that wait on the API */
+#define SCOPE_DISPLAY (SCOPE_SENDING | SCOPE_VERIFY)
+#define SCOPE_ALL     (SCOPE_RUN | SCOPE_VALIDATE | SCOPE_RESUME | SCOPE_PLAN | SCOPE_VERIFY)
 
 #define NUMBER_TEXT(x) PARSE_OPTION_NUMBER_TEXT(x)
 
@@ -145,6 +148,47 @@ const struct parse_option_handler options_set_handler = {
     .to_json = assignments_to_json,
     .release = release_assignments,
     .json_object_members = true,
+};
+
+/* --verify[=DURATION]: on with no value, a wait with one. */
+static int apply_verify(const struct parse_option *row, void *base, const char *value,
+                        const char *label, struct error *error)
+{
+	struct verify_request *request = (struct verify_request *)((char *)base + row->offset);
+	int64_t wait_ms = 0;
+	if (value && duration_parse(value, &wait_ms) < 0)
+		return error_set(
+		    error, "%s: '%s' is not a duration such as 90s, 30m or 1h30m (at most 7d)",
+		    label, value);
+	request->enabled = true;
+	request->wait_ms = wait_ms;
+	return 0;
+}
+
+/* true, or the wait as a duration text; NULL when off. */
+static json_t *verify_to_json(const struct parse_option *row, const void *base, bool *failed)
+{
+	const struct verify_request *request =
+	    (const struct verify_request *)((const char *)base + row->offset);
+	if (!request->enabled)
+		return NULL;
+	char text[48];
+	json_t *value = request->wait_ms
+	                    ? json_string(duration_format(request->wait_ms, text, sizeof(text)))
+	                    : json_true();
+	*failed |= !value;
+	return value;
+}
+
+static void release_verify(const struct parse_option *row, void *base)
+{
+	memset((char *)base + row->offset, 0, sizeof(struct verify_request));
+}
+
+static const struct parse_option_handler verify_handler = {
+    .apply = apply_verify,
+    .to_json = verify_to_json,
+    .release = release_verify,
 };
 
 /* "steps": the job file's array, read by cli/job_steps.c. */
@@ -475,13 +519,13 @@ static const struct parse_option job_option_rows[] = {
     {.name = "quiet",
      .type = PARSE_OPTION_FLAG,
      FIELD(quiet),
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_DISPLAY,
      .default_text = "TTY-dependent",
      .help = "no progress display"},
     {.name = "progress",
      .type = PARSE_OPTION_FLAG,
      FIELD(progress),
-     .scopes = SCOPE_SENDING,
+     .scopes = SCOPE_DISPLAY,
      .default_text = "TTY-dependent",
      .help = "progress display even when stderr is not a terminal"},
     {.name = "max-errors",
@@ -507,6 +551,24 @@ static const struct parse_option job_option_rows[] = {
      .scopes = SCOPE_READING,
      .default_text = "off",
      .help = "one line per API call on stderr (never credentials)"},
+    {.name = "verify",
+     .type = PARSE_OPTION_CUSTOM,
+     FIELD(verify),
+     .handler = &verify_handler,
+     .value_name = "DURATION",
+     .json_key = "verify",
+     .scopes = SCOPE_SENDING,
+     .flags = PARSE_OPTION_OPTIONAL_VALUE,
+     .default_text = "off",
+     .help = "when the job ends, verify its rows as `verify` does, waiting up to DURATION "
+             "(e.g. 30m) for pending ones"},
+    {.name = "wait",
+     .type = PARSE_OPTION_DURATION,
+     FIELD(wait_ms),
+     .value_name = "DURATION",
+     .scopes = SCOPE_VERIFY,
+     .default_text = "0s: read once",
+     .help = "re-read the pending rows until none is, or DURATION (90s, 30m, 1h30m) is up"},
     {.name = "steps",
      .type = PARSE_OPTION_CUSTOM,
      FIELD(steps),

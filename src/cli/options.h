@@ -44,6 +44,13 @@ enum output_format {
 	OUTPUT_FORMAT_XLSX,
 };
 
+/* run --verify[=DURATION]: verify the job's rows when it ends, waiting up to
+ * wait_ms for pending ones. */
+struct verify_request {
+	bool enabled;
+	int64_t wait_ms;
+};
+
 /* Everything a job is defined by (SPEC §2), after defaults, the job file and
  * the command line were merged. */
 struct job_options {
@@ -75,13 +82,15 @@ struct job_options {
 	bool dry_run;
 	bool no_preflight; /* send every valid row without reading the account first */
 	bool yes;
-	bool quiet;             /* no progress display */
-	bool progress;          /* progress display even when stderr is not a TTY */
-	bool verbose;           /* one line per call on stderr */
-	bool resend_on_5xx;     /* re-send sms / locate calls answered 5xx */
-	char *max_errors;       /* --max-errors N or P%, NULL: none */
-	char *job_file;         /* the job file read, or NULL */
-	struct job_step *steps; /* a job file's "steps" (op is NULL then); owned */
+	bool quiet;                   /* no progress display */
+	bool progress;                /* progress display even when stderr is not a TTY */
+	bool verbose;                 /* one line per call on stderr */
+	bool resend_on_5xx;           /* re-send sms / locate calls answered 5xx */
+	char *max_errors;             /* --max-errors N or P%, NULL: none */
+	struct verify_request verify; /* run --verify[=DURATION] */
+	int64_t wait_ms;              /* verify --wait DURATION */
+	char *job_file;               /* the job file read, or NULL */
+	struct job_step *steps;       /* a job file's "steps" (op is NULL then); owned */
 	size_t step_count;
 	bool partial;           /* "partial": a row invalid for a later step still runs the steps
 	                           before it */
@@ -96,6 +105,7 @@ enum option_scope {
 	SCOPE_RESUME = 1 << 2,
 	SCOPE_JOB_FILE = 1 << 3, /* job files (and job.json) only: no command line flag */
 	SCOPE_PLAN = 1 << 4,     /* `plan`: validate's options plus reading the account */
+	SCOPE_VERIFY = 1 << 5,   /* `verify OUTDIR`: reading options and --wait */
 };
 
 /* The options of run, validate and resume: one row per option, filling

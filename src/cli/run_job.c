@@ -24,6 +24,7 @@
 #include "cli/progress.h"
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
+#include "cli/verify_job.h"
 #include "common/clock.h"
 #include "common/count_text.h"
 #include "common/path_display.h"
@@ -847,6 +848,27 @@ static int finished_job_status(const struct job_run *run)
 	return job_summary_exit_status(&summary);
 }
 
+/* run --verify: the rows read back while the job's endpoint (the bundled
+ * simulator too) is still there; a row not verified makes the run exit 1. */
+static int verify_after_run(const struct job_run *run, int exit_code)
+{
+	if (!run->options->verify.enabled ||
+	    (exit_code != EXIT_ALL_OK && exit_code != EXIT_SOME_FAILED))
+		return exit_code;
+	struct verify_access access = {
+	    .endpoint = run->endpoint,
+	    .key_name = run->credentials.key_name,
+	    .api_key = run->credentials.api_key,
+	    .job_id = journal_get_header(run->directory.journal)->job_id,
+	    .store = run->directory.store,
+	    .stop = stop_signals_flag(),
+	};
+	int verified = verify_job(run->options, &access, run->options->verify.wait_ms);
+	if (verified == EXIT_INTERRUPTED)
+		return EXIT_INTERRUPTED;
+	return verified == EXIT_ALL_OK ? exit_code : EXIT_SOME_FAILED;
+}
+
 int run_job(const struct job_options *options)
 {
 	struct job_run run;
@@ -944,6 +966,7 @@ int run_job(const struct job_options *options)
 		goto out;
 	}
 	exit_code = run_engine(&run, &error);
+	exit_code = verify_after_run(&run, exit_code);
 	stop_signals_restore(&run.signals);
 out:
 	if (error.set)

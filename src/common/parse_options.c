@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/duration.h"
 #include "common/suggest.h"
 
 #define NAME_MAX_LENGTH  64 /* longest option name looked up */
@@ -163,6 +164,17 @@ static int apply_double(const struct parse_option *row, void *base, const char *
 	return 0;
 }
 
+static int apply_duration(const struct parse_option *row, void *base, const char *value,
+                          const char *label, struct error *error)
+{
+	int64_t milliseconds = 0;
+	if (value && duration_parse(value, &milliseconds) < 0)
+		return reject(row, label, value,
+		              "is not a duration such as 90s, 30m or 1h30m (at most 7d)", error);
+	memcpy(field_at(base, row->offset), &milliseconds, sizeof(milliseconds));
+	return 0;
+}
+
 static int apply_string(const struct parse_option *row, void *base, const char *value,
                         const char *label, struct error *error)
 {
@@ -212,6 +224,12 @@ int parse_options_apply(const struct parse_option *row, void *base, const char *
 	}
 	if (row->type == PARSE_OPTION_HELP)
 		return 0;
+	if (row->flags & PARSE_OPTION_OPTIONAL_VALUE) {
+		if (row->type == PARSE_OPTION_CUSTOM)
+			return row->handler->apply(row, base, value, label, error);
+		if (row->type == PARSE_OPTION_DURATION)
+			return apply_duration(row, base, value, label, error);
+	}
 	if (!value)
 		return error_set(error, "%s needs a value (%s)", label, row->value_name);
 	const struct parse_option_word *word = NULL;
@@ -222,6 +240,8 @@ int parse_options_apply(const struct parse_option *row, void *base, const char *
 		return apply_double(row, base, value, label, error);
 	case PARSE_OPTION_STRING:
 		return apply_string(row, base, value, label, error);
+	case PARSE_OPTION_DURATION:
+		return apply_duration(row, base, value, label, error);
 	case PARSE_OPTION_CHOICE:
 		word = find_word(row, value);
 		if (!word)
@@ -355,7 +375,10 @@ int parse_options_argv(const struct parse_options_table *table, unsigned scope, 
 			continue;
 		}
 		const char *value = NULL;
-		if (row->type != PARSE_OPTION_FLAG) {
+		if (row->flags & PARSE_OPTION_OPTIONAL_VALUE) {
+			/* never the next argument: "--verify out/x" keeps out/x positional */
+			value = equals ? equals + 1 : NULL;
+		} else if (row->type != PARSE_OPTION_FLAG) {
 			if (equals)
 				value = equals + 1;
 			else if (index + 1 < argc)
@@ -508,12 +531,26 @@ static int apply_json_member(const struct parse_options_table *table, void *base
 		return unknown_key(table, key, source, error);
 	char number[64];
 	const char *text = NULL;
+	if ((row->flags & PARSE_OPTION_OPTIONAL_VALUE) && json_is_boolean(value)) {
+		if (json_is_true(value))
+			return apply_from_source(row, base, NULL, label, source, error);
+		release_row(row, base);
+		if (row->type != PARSE_OPTION_CUSTOM)
+			memset(field_at(base, row->offset), 0, row->size);
+		return 0;
+	}
 	switch (row->type) {
 	case PARSE_OPTION_FLAG:
 		if (!json_is_boolean(value))
 			return error_set_at(error, source, 0, "%s: must be true or false", label);
 		store_bool(base, row->offset, json_is_true(value));
 		return 0;
+	case PARSE_OPTION_DURATION:
+		if (json_is_integer(value))
+			return apply_from_source(row, base,
+			                         scalar_text(value, number, sizeof(number)), label,
+			                         source, error);
+		break;
 	case PARSE_OPTION_UNSIGNED:
 	case PARSE_OPTION_DOUBLE:
 		text = json_is_number(value) ? scalar_text(value, number, sizeof(number)) : NULL;
@@ -649,6 +686,15 @@ static json_t *row_json(const struct parse_option *row, const void *base, bool *
 		const char *text = *(char *const *)field;
 		return text ? string_json(row, text, failed) : NULL;
 	}
+	case PARSE_OPTION_DURATION: {
+		int64_t milliseconds;
+		char text[48];
+		memcpy(&milliseconds, field, sizeof(milliseconds));
+		if (milliseconds == 0)
+			return NULL;
+		value = json_string(duration_format(milliseconds, text, sizeof(text)));
+		break;
+	}
 	case PARSE_OPTION_CHOICE: {
 		unsigned long long stored = load_unsigned(field, row->size);
 		for (size_t index = 0; stored && index < row->word_count; index++) {
@@ -703,8 +749,10 @@ void parse_options_print_help(const struct parse_options_table *table, unsigned 
 		if (row->scopes && !(row->scopes & scope))
 			continue;
 		char left[64];
-		if (row->value_name && row->type != PARSE_OPTION_FLAG &&
-		    row->type != PARSE_OPTION_HELP)
+		if (row->value_name && (row->flags & PARSE_OPTION_OPTIONAL_VALUE))
+			snprintf(left, sizeof(left), "--%s[=%s]", row->name, row->value_name);
+		else if (row->value_name && row->type != PARSE_OPTION_FLAG &&
+		         row->type != PARSE_OPTION_HELP)
 			snprintf(left, sizeof(left), "--%s %s", row->name, row->value_name);
 		else
 			snprintf(left, sizeof(left), "--%s", row->name);

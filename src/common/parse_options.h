@@ -35,6 +35,8 @@ enum parse_option_type {
 	PARSE_OPTION_WORD_FLAGS, /* each of words[] sets the bool at offset value (repeatable;
 	                            an array of words in a job file) */
 	PARSE_OPTION_CUSTOM,     /* handler does it (e.g. FIELD=VALUE lists) */
+	PARSE_OPTION_DURATION,   /* "30m", "90s", "1h30m" (common/duration.h) into an int64_t
+	                            of milliseconds; a job file may give a number of seconds */
 };
 
 /* Row flags. */
@@ -46,6 +48,9 @@ enum parse_option_flag {
 	PARSE_OPTION_SECRET = 1 << 2,            /* never echo the value in messages */
 	PARSE_OPTION_EXCLUSIVE_MINIMUM = 1 << 3, /* DOUBLE: the minimum itself is refused */
 	PARSE_OPTION_CASE_SENSITIVE = 1 << 4,    /* CHOICE / WORD_FLAGS: words match exactly */
+	PARSE_OPTION_OPTIONAL_VALUE = 1 << 5,    /* the value may be left out: only --name=VALUE
+	                                            gives one, --name alone applies NULL; a job
+	                                            file may say true (no value) or false (unset) */
 };
 
 struct parse_option_word {

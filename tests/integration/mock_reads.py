@@ -184,8 +184,10 @@ def answer(store, config, parts, query, in_flight=0):
         result = paged(config, RATE_PLANS, query)
     elif parts == ["v2", "devices"]:
         with store.lock:
+            # an activated device shows up in lists no sooner than on its own (--visible-after-ms)
             devices = [d for d in store.devices.values()
-                       if not query.get("state") or d["state"] == query["state"]]
+                       if (not query.get("state") or d["state"] == query["state"])
+                       and d["visible_at"] <= time.time()]
             details = query.get("details") in ("true", "1")
             items = [device_object(d) if details else d["device_name"] for d in devices]
         result = paged(config, items, query)

@@ -253,6 +253,76 @@ static void sim_command_line(void **state)
 	sim_options_release(&options);
 }
 
+/* --verify[=DURATION] takes a value only after '=' (the next argument stays
+ * positional); --wait is a duration of verify only; a job file says true,
+ * false or a duration. */
+static void verify_and_wait_options(void **state)
+{
+	(void)state;
+	struct job_options options;
+	struct parsed_command_line line;
+	struct error error;
+	error_clear(&error);
+	job_options_init(&options);
+	char *plain[] = {"run", "--verify", "job.json", NULL};
+	assert_int_equal(
+	    parse_options_argv(&job_option_table, SCOPE_RUN, "run", 3, plain, &line, &error), 0);
+	assert_int_equal(line.positional_count, 1);
+	assert_string_equal(line.positional[0], "job.json");
+	assert_int_equal(parse_options_apply_line(&line, &options, &error), 0);
+	assert_true(options.verify.enabled);
+	assert_int_equal(options.verify.wait_ms, 0);
+	parsed_command_line_release(&line);
+
+	char *timed[] = {"run", "--verify=1h30m", NULL};
+	assert_int_equal(
+	    parse_options_argv(&job_option_table, SCOPE_RUN, "run", 2, timed, &line, &error), 0);
+	assert_int_equal(parse_options_apply_line(&line, &options, &error), 0);
+	assert_int_equal(options.verify.wait_ms, 5400000);
+	parsed_command_line_release(&line);
+	json_t *recorded = NULL;
+	assert_int_equal(job_options_to_json(&options, &recorded), 0);
+	assert_string_equal(json_string_value(json_object_get(recorded, "verify")), "1h30m");
+	json_decref(recorded);
+
+	char *bad[] = {"run", "--verify=soon", NULL};
+	assert_int_equal(
+	    parse_options_argv(&job_option_table, SCOPE_RUN, "run", 2, bad, &line, &error), 0);
+	assert_int_equal(parse_options_apply_line(&line, &options, &error), -1);
+	assert_non_null(strstr(error.message, "--verify: 'soon' is not a duration"));
+	parsed_command_line_release(&line);
+
+	json_t *file = json_pack("{s:b}", "verify", 0);
+	error_clear(&error);
+	assert_int_equal(job_options_from_json(file, &options, &error), 0);
+	assert_false(options.verify.enabled);
+	json_decref(file);
+	file = json_pack("{s:s}", "verify", "2m");
+	assert_int_equal(job_options_from_json(file, &options, &error), 0);
+	assert_true(options.verify.enabled);
+	assert_int_equal(options.verify.wait_ms, 120000);
+	json_decref(file);
+
+	char *wait[] = {"verify", "out/x", "--wait", "90s", NULL};
+	assert_int_equal(
+	    parse_options_argv(&job_option_table, SCOPE_VERIFY, "verify", 4, wait, &line, &error),
+	    0);
+	assert_int_equal(parse_options_apply_line(&line, &options, &error), 0);
+	assert_int_equal(options.wait_ms, 90000);
+	parsed_command_line_release(&line);
+	char *wait_in_run[] = {"run", "--wait", "90s", NULL};
+	assert_int_equal(
+	    parse_options_argv(&job_option_table, SCOPE_RUN, "run", 3, wait_in_run, &line, &error),
+	    -1);
+	parsed_command_line_release(&line);
+	char *verify_in_verify[] = {"verify", "--verify", NULL};
+	assert_int_equal(parse_options_argv(&job_option_table, SCOPE_VERIFY, "verify", 2,
+	                                    verify_in_verify, &line, &error),
+	                 -1);
+	parsed_command_line_release(&line);
+	job_options_release(&options);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +330,7 @@ int main(void)
 	    cmocka_unit_test(refusals_name_option_and_value),
 	    cmocka_unit_test(the_tables_are_sound),
 	    cmocka_unit_test(sim_command_line),
+	    cmocka_unit_test(verify_and_wait_options),
 	};
 	return cmocka_run_group_tests_name("parse_options", tests, NULL, NULL);
 }

@@ -1,0 +1,270 @@
+/* Unit tests for verify: the verdict of a row against the device read back
+ * (table-driven), the polling schedule on a fake clock, and durations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "common/duration.h"
+#include "verify/schedule.h"
+#include "verify/verdict.h"
+
+#define ICCID "89014103211118510720"
+#define IMEI  "490154203237518"
+
+struct verdict_case {
+	const char *label;
+	const char *op;
+	const char *fields[FIELD_COUNT]; /* the row */
+	bool found;                      /* a device answered */
+	const char *device[DEVICE_FIELD_COUNT];
+	bool wait_over;
+	enum verify_verdict verdict;
+	const char *expected, *observed, *device_name;
+};
+
+static const struct verdict_case verdict_cases[] = {
+    {"activation active with the row's IMEI",
+     "activate",
+     {[FIELD_ICCID] = ICCID, [FIELD_IMEI] = IMEI, [FIELD_RATE_PLAN_NAME] = "P"},
+     true,
+     {[DEVICE_NAME] = "dev-1",
+      [DEVICE_ICCID] = ICCID,
+      [DEVICE_IMEI] = IMEI,
+      [DEVICE_STATE] = "active"},
+     false,
+     VERIFY_VERIFIED,
+     "active",
+     "active",
+     "dev-1"},
+    {"activation still pending",
+     "activate",
+     {[FIELD_ICCID] = ICCID, [FIELD_IMEI] = IMEI, [FIELD_RATE_PLAN_NAME] = "P"},
+     true,
+     {[DEVICE_NAME] = "dev-1",
+      [DEVICE_ICCID] = ICCID,
+      [DEVICE_IMEI] = IMEI,
+      [DEVICE_STATE] = "pending"},
+     true,
+     VERIFY_PENDING,
+     "active",
+     "pending",
+     "dev-1"},
+    {"activation: the ICCID is on another IMEI",
+     "activate",
+     {[FIELD_ICCID] = ICCID, [FIELD_IMEI] = IMEI, [FIELD_RATE_PLAN_NAME] = "P"},
+     true,
+     {[DEVICE_NAME] = "dev-9",
+      [DEVICE_ICCID] = ICCID,
+      [DEVICE_IMEI] = "356938035643809",
+      [DEVICE_STATE] = "active"},
+     false,
+     VERIFY_MISMATCH,
+     "active",
+     NULL,
+     "dev-9"},
+    {"activation: the SIM is deactivated",
+     "activate",
+     {[FIELD_ICCID] = ICCID, [FIELD_IMEI] = IMEI, [FIELD_RATE_PLAN_NAME] = "P"},
+     true,
+     {[DEVICE_NAME] = "dev-1",
+      [DEVICE_ICCID] = ICCID,
+      [DEVICE_IMEI] = IMEI,
+      [DEVICE_STATE] = "deactivated"},
+     false,
+     VERIFY_MISMATCH,
+     "active",
+     NULL,
+     "dev-1"},
+    {"activation not readable yet, still waiting",
+     "activate",
+     {[FIELD_ICCID] = ICCID, [FIELD_IMEI] = IMEI, [FIELD_RATE_PLAN_NAME] = "P"},
+     false,
+     {0},
+     false,
+     VERIFY_PENDING,
+     "active",
+     "not readable yet",
+     ""},
+    {"activation never showed up",
+     "activate",
+     {[FIELD_ICCID] = ICCID, [FIELD_IMEI] = IMEI, [FIELD_RATE_PLAN_NAME] = "P"},
+     false,
+     {0},
+     true,
+     VERIFY_MISSING,
+     "active",
+     "no such device",
+     ""},
+    {"cost center in place",
+     "cost-center",
+     {[FIELD_DEVICE_NAME] = "dev-2", [FIELD_COST_CENTER] = "CC-7"},
+     true,
+     {[DEVICE_NAME] = "dev-2", [DEVICE_COST_CENTER] = "CC-7", [DEVICE_STATE] = "active"},
+     false,
+     VERIFY_VERIFIED,
+     "CC-7",
+     "CC-7",
+     "dev-2"},
+    {"cost center changed behind the job's back",
+     "cost-center",
+     {[FIELD_DEVICE_NAME] = "dev-2", [FIELD_COST_CENTER] = "CC-7"},
+     true,
+     {[DEVICE_NAME] = "dev-2", [DEVICE_COST_CENTER] = "OTHER", [DEVICE_STATE] = "active"},
+     false,
+     VERIFY_MISMATCH,
+     "CC-7",
+     "OTHER",
+     "dev-2"},
+    {"cost center of a device that is gone, even while waiting",
+     "cost-center",
+     {[FIELD_DEVICE_NAME] = "dev-2", [FIELD_COST_CENTER] = "CC-7"},
+     false,
+     {0},
+     false,
+     VERIFY_MISSING,
+     "CC-7",
+     "no such device",
+     ""},
+    {"suspend in place",
+     "simstate",
+     {[FIELD_DEVICE_NAME] = "dev-3", [FIELD_STATE] = "suspend"},
+     true,
+     {[DEVICE_NAME] = "dev-3", [DEVICE_STATE] = "suspended"},
+     false,
+     VERIFY_VERIFIED,
+     "suspended",
+     "suspended",
+     "dev-3"},
+    {"restore not in place",
+     "simstate",
+     {[FIELD_DEVICE_NAME] = "dev-3", [FIELD_STATE] = "restore"},
+     true,
+     {[DEVICE_NAME] = "dev-3", [DEVICE_STATE] = "suspended"},
+     false,
+     VERIFY_MISMATCH,
+     "active",
+     "suspended",
+     "dev-3"},
+};
+
+static void verdicts_follow_the_table(void **state)
+{
+	(void)state;
+	struct verify_judgement judgement;
+	verify_judgement_init(&judgement);
+	for (size_t index = 0; index < sizeof(verdict_cases) / sizeof(verdict_cases[0]); index++) {
+		const struct verdict_case *item = &verdict_cases[index];
+		const struct op *op = op_find(item->op);
+		assert_non_null(op);
+		struct record record;
+		memset(&record, 0, sizeof(record));
+		record.row = index + 1;
+		memcpy(record.value, item->fields, sizeof(record.value));
+		struct device_view device;
+		memcpy(device.value, item->device, sizeof(device.value));
+		verify_judge(op, &record, item->found ? &device : NULL, item->wait_over,
+		             &judgement);
+		print_message("case: %s\n", item->label);
+		assert_string_equal(verify_verdict_name(judgement.verdict),
+		                    verify_verdict_name(item->verdict));
+		assert_string_equal(strbuf_text(&judgement.expected), item->expected);
+		if (item->observed)
+			assert_string_equal(strbuf_text(&judgement.observed), item->observed);
+		else /* a conflict says why */
+			assert_true(judgement.observed.length > 0);
+		assert_string_equal(strbuf_text(&judgement.device_name), item->device_name);
+	}
+	verify_judgement_release(&judgement);
+}
+
+static void only_operations_with_readable_state_are_verifiable(void **state)
+{
+	(void)state;
+	static const char *const readable[] = {"activate", "cost-center", "note", "simstate"};
+	static const char *const unreadable[] = {"locate", "remove-usage-limit", "sms", "upload",
+	                                         "usage-limit"};
+	for (size_t index = 0; index < sizeof(readable) / sizeof(readable[0]); index++)
+		assert_true(verify_op_readable(op_find(readable[index])));
+	for (size_t index = 0; index < sizeof(unreadable) / sizeof(unreadable[0]); index++)
+		assert_false(verify_op_readable(op_find(unreadable[index])));
+}
+
+static void schedule_doubles_to_the_cap_and_stops_at_the_deadline(void **state)
+{
+	(void)state;
+	struct verify_schedule schedule;
+	int64_t now = 1000000; /* a fake monotonic clock */
+	verify_schedule_init(&schedule, now, 5 * 60 * 1000);
+	/* each round is taken to last 500 ms */
+	static const int64_t pauses[] = {2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000};
+	for (size_t index = 0; index < sizeof(pauses) / sizeof(pauses[0]); index++) {
+		now += 500;
+		int64_t next = verify_schedule_next(&schedule, now);
+		assert_int_equal(next - now, pauses[index]);
+		now = next;
+	}
+	/* 242 s + 4 s of rounds spent: the next pause is cut to the deadline */
+	now += 500;
+	int64_t next = verify_schedule_next(&schedule, now);
+	assert_int_equal(next, 1000000 + 5 * 60 * 1000);
+	now = next + 500;
+	assert_int_equal(verify_schedule_next(&schedule, now), -1);
+	assert_int_equal(verify_schedule_waited(&schedule, now), 5 * 60 * 1000 + 500);
+	assert_int_equal(schedule.rounds, 10);
+}
+
+static void schedule_without_wait_reads_once(void **state)
+{
+	(void)state;
+	struct verify_schedule schedule;
+	verify_schedule_init(&schedule, 42, 0);
+	assert_int_equal(verify_schedule_next(&schedule, 42), -1);
+	assert_int_equal(schedule.rounds, 1);
+	/* a wait shorter than the first pause: one more look, at the deadline */
+	verify_schedule_init(&schedule, 0, 500);
+	assert_int_equal(verify_schedule_next(&schedule, 100), 500);
+	assert_int_equal(verify_schedule_next(&schedule, 600), -1);
+}
+
+static void durations_parse_and_print(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int64_t milliseconds;
+		const char *printed;
+	} good[] = {
+	    {"30m", 30 * 60000, "30m"},  {"90s", 90000, "1m30s"},       {"90", 90000, "1m30s"},
+	    {"1h30m", 5400000, "1h30m"}, {"250ms", 250, "250ms"},       {"0", 0, "0s"},
+	    {"2d", 172800000, "2d"},     {"1m500ms", 60500, "1m500ms"},
+	};
+	for (size_t index = 0; index < sizeof(good) / sizeof(good[0]); index++) {
+		int64_t value = -1;
+		char text[32];
+		assert_int_equal(duration_parse(good[index].text, &value), 0);
+		assert_int_equal(value, good[index].milliseconds);
+		assert_string_equal(duration_format(value, text, sizeof(text)),
+		                    good[index].printed);
+	}
+	static const char *const bad[] = {
+	    "", "m", "30x", "-5m", "1.5h", "1m30", "8d", "99999999999999999999s", "30 m"};
+	for (size_t index = 0; index < sizeof(bad) / sizeof(bad[0]); index++) {
+		int64_t value = 0;
+		assert_int_equal(duration_parse(bad[index], &value), -1);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(verdicts_follow_the_table),
+	    cmocka_unit_test(only_operations_with_readable_state_are_verifiable),
+	    cmocka_unit_test(schedule_doubles_to_the_cap_and_stops_at_the_deadline),
+	    cmocka_unit_test(schedule_without_wait_reads_once),
+	    cmocka_unit_test(durations_parse_and_print),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
