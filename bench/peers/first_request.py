@@ -3,9 +3,11 @@
 simulator's --verbose log gets one line per request), i.e. until the command
 made its first API call, and how long it runs in all.
 
-  first_request.py --watch SIM_LOG [--timeout S] -- COMMAND [ARGS...]
+  first_request.py --watch SIM_LOG [--timeout S] [--last] -- COMMAND [ARGS...]
 Prints: first_request_seconds F total_seconds T exit S
-(F is "none" when the log never grew.)
+(F is "none" when the log never grew.) With --last, also
+last_request_seconds L: when the log last grew (T - L is the time the
+command took after its last call, e.g. to write its outputs).
 """
 import os
 import subprocess
@@ -15,8 +17,11 @@ import time
 
 def main():
     args = sys.argv[1:]
-    watch, timeout = None, 600.0
+    watch, timeout, want_last = None, 600.0, False
     while args and args[0] != "--" and len(args) >= 2:
+        if args[0] == "--last":
+            want_last, args = True, args[1:]
+            continue
         if args[0] == "--watch":
             watch = args[1]
         elif args[0] == "--timeout":
@@ -31,21 +36,29 @@ def main():
     size = os.path.getsize(watch)
     started = time.perf_counter()
     child = subprocess.Popen(args[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    first = None
+    first = last = None
     while child.poll() is None:
         now = time.perf_counter()
-        if first is None and os.path.getsize(watch) > size:
-            first = now - started
+        grown = os.path.getsize(watch)
+        if grown > size:
+            if first is None:
+                first = now - started
+            last, size = now - started, grown
         if now - started > timeout:
             child.kill()
             break
         time.sleep(0.002 if first is None else 0.05)
     status = child.wait()
     total = time.perf_counter() - started
-    if first is None and os.path.getsize(watch) > size:
-        first = total
-    print("first_request_seconds %s total_seconds %.3f exit %d"
-          % ("none" if first is None else "%.3f" % first, total, status))
+    if os.path.getsize(watch) > size:
+        last = total
+        if first is None:
+            first = total
+    line = "first_request_seconds %s total_seconds %.3f exit %d" % (
+        "none" if first is None else "%.3f" % first, total, status)
+    if want_last:
+        line += " last_request_seconds %s" % ("none" if last is None else "%.3f" % last)
+    print(line)
     return 0
 
 

@@ -164,33 +164,89 @@ static int fill_header(struct journal_header *header, const struct job_options *
 	return 0;
 }
 
+/* The checkpoint's segment size: LATTIGO_CHECKPOINT_SEGMENT_BYTES (tests
+ * make it small to compact often), else the journal's default. */
+static uint64_t segment_bytes_wanted(void)
+{
+	const char *text = getenv("LATTIGO_CHECKPOINT_SEGMENT_BYTES");
+	char *end = NULL;
+	unsigned long long value = text ? strtoull(text, &end, 10) : 0;
+	return end && *end == '\0' && value >= 512 ? (uint64_t)value : 0;
+}
+
 static int commit_audit_first(void *context, struct error *error)
 {
 	struct job_directory *directory = context;
 	return directory->audit ? audit_commit(directory->audit, error) : 0;
 }
 
-/* journal visitor: rebuilds the outcome store from the recorded outcomes. */
+/* journal options.before_snapshot: the rows a compaction holds final are
+ * read from the outcome store from then on, so it must be durable first. */
+static int sync_store_first(void *context, struct error *error)
+{
+	struct job_directory *directory = context;
+	return directory->store ? outcome_store_sync(directory->store, error) : 0;
+}
+
+struct restore_context {
+	struct job_directory *directory;
+	const char *out;
+};
+
+/* journal visitor: rebuilds the outcome store from the recorded outcomes
+ * (a journal that was never compacted holds them all: the store starts empty). */
 static int restore_outcome(void *context, const struct manifest_position *position,
                            const struct row_outcome *outcome, struct error *error)
 {
-	struct job_directory *directory = context;
+	struct restore_context *restore = context;
+	struct job_directory *directory = restore->directory;
+	if (!directory->store)
+		directory->store = outcome_store_open(restore->out, OUTCOME_STORE_TRUNCATE, error);
+	if (!directory->store)
+		return -1;
 	return outcome_store_put(directory->store, position->row, outcome, error);
+}
+
+static bool settled_in_snapshot(void *context, uint64_t row)
+{
+	return journal_replay_row_state(context, row) == JOURNAL_ROW_FINAL;
+}
+
+/* journal visitor: a compacted segment; the store keeps the outcomes of the
+ * rows its snapshot holds final, and forgets any written after it. */
+static int restore_snapshot(void *context, const struct journal_snapshot *snapshot,
+                            struct error *error)
+{
+	struct restore_context *restore = context;
+	struct job_directory *directory = restore->directory;
+	outcome_store_close(directory->store);
+	uint64_t counts[ROW_STATUS_COUNT];
+	for (size_t status = 0; status < ROW_STATUS_COUNT; status++)
+		counts[status] = snapshot->state->rows_by_status[status];
+	directory->store = outcome_store_open_settled(restore->out, counts, snapshot->highest_final,
+	                                              snapshot->final_prefix, settled_in_snapshot,
+	                                              (void *)snapshot->state, error);
+	return directory->store ? 0 : -1;
 }
 
 static int resume_job(struct job_directory *directory, const struct job_options *options,
                       const struct op *op, const struct journal_options *journal_options,
                       struct error *error)
 {
-	directory->store = outcome_store_open(options->out, OUTCOME_STORE_TRUNCATE, error);
-	if (!directory->store)
-		return EXIT_RESUME_REFUSED;
-	struct journal_visitor visitor = {.context = directory, .row_outcome = restore_outcome};
+	struct restore_context restore = {directory, options->out};
+	struct journal_visitor visitor = {
+	    .context = &restore, .row_outcome = restore_outcome, .snapshot = restore_snapshot};
 	struct journal_header recorded;
 	memset(&recorded, 0, sizeof(recorded));
 	directory->journal = journal_resume(options->out, journal_options, &visitor, &recorded,
 	                                    &directory->replay, error);
 	if (!directory->journal) {
+		journal_header_release(&recorded);
+		return EXIT_RESUME_REFUSED;
+	}
+	if (!directory->store)
+		directory->store = outcome_store_open(options->out, OUTCOME_STORE_TRUNCATE, error);
+	if (!directory->store) {
 		journal_header_release(&recorded);
 		return EXIT_RESUME_REFUSED;
 	}
@@ -319,6 +375,8 @@ int job_directory_open(struct job_directory *directory, const struct job_options
 	struct journal_options journal_options = {
 	    .before_commit = commit_audit_first,
 	    .commit_context = directory,
+	    .segment_bytes = segment_bytes_wanted(),
+	    .before_snapshot = sync_store_first,
 	};
 	int exit_code = has_job ? resume_job(directory, options, op, &journal_options, error)
 	                        : start_job(directory, options, op, &journal_options, error);
@@ -347,9 +405,9 @@ void job_directory_discard(struct job_directory *directory, const char *out)
 	error_clear(&ignored);
 	job_directory_close(directory, &ignored);
 	/* A new job starts only in an empty directory: all of these are ours. */
-	static const char *const created[] = {JOURNAL_FILE_NAME,    AUDIT_FILE_NAME,
-	                                      JOB_OPTIONS_FILE,     OUTCOME_INDEX_FILE,
-	                                      OUTCOME_MESSAGE_FILE, JOB_STDIN_MANIFEST};
+	static const char *const created[] = {
+	    JOURNAL_FILE_NAME, JOURNAL_PREVIOUS_NAME, JOURNAL_NEXT_NAME,    AUDIT_FILE_NAME,
+	    JOB_OPTIONS_FILE,  OUTCOME_INDEX_FILE,    OUTCOME_MESSAGE_FILE, JOB_STDIN_MANIFEST};
 	char path[4096];
 	for (size_t index = 0; index < sizeof(created) / sizeof(created[0]); index++)
 		if (join_path(path, sizeof(path), out, created[index], &ignored) == 0)

@@ -8,12 +8,15 @@
 
 #include "common/strbuf.h"
 
-#define JOURNAL_MAGIC        "LTGCKPT\n" /* the file's first 8 bytes */
-#define JOURNAL_MAGIC_LENGTH 8u
-#define FRAME_HEAD_LENGTH    9u  /* payload length (4), type (1), job tag (4) */
-#define FRAME_OVERHEAD       13u /* head + CRC32 (4) */
-#define FRAME_MAX_PAYLOAD    (8u * 1024u * 1024u)
-#define FRAME_MAX_MESSAGE    511u
+#define JOURNAL_MAGIC "LTGCKPT\n" /* the file's first 8 bytes */
+/* ... of a compacted segment, whose first record after the header must be
+ * its snapshot: a damaged one is never taken for a torn tail */
+#define JOURNAL_SEGMENT_MAGIC "LTGCKPS\n"
+#define JOURNAL_MAGIC_LENGTH  8u
+#define FRAME_HEAD_LENGTH     9u  /* payload length (4), type (1), job tag (4) */
+#define FRAME_OVERHEAD        13u /* head + CRC32 (4) */
+#define FRAME_MAX_PAYLOAD     (8u * 1024u * 1024u)
+#define FRAME_MAX_MESSAGE     511u
 
 enum frame_type {
 	FRAME_HEADER = 1,
@@ -21,7 +24,8 @@ enum frame_type {
 	FRAME_ROW_OUTCOME = 3,
 	FRAME_ROW_TOTAL = 4,
 	FRAME_JOB_FINISHED = 5,
-	FRAME_TYPE_LAST = FRAME_JOB_FINISHED,
+	FRAME_SNAPSHOT = 6, /* a compacted segment's settled state, right after its header */
+	FRAME_TYPE_LAST = FRAME_SNAPSHOT,
 };
 
 /* The tag every frame of a job carries: the low 32 bits of its job id. */

@@ -15,8 +15,14 @@
 #include "manifest/manifest.h"
 #include "ops/op.h"
 
-#define JOURNAL_FILE_NAME      "checkpoint"
-#define JOURNAL_FORMAT_VERSION 1u
+#define JOURNAL_FILE_NAME "checkpoint"
+/* The segment before the current one, kept as the fallback of a damaged snapshot. */
+#define JOURNAL_PREVIOUS_NAME "checkpoint.prev"
+/* A segment being written by a compaction; published by rename, else deleted. */
+#define JOURNAL_NEXT_NAME "checkpoint.new"
+/* Segment size past which a commit compacts (journal_options.segment_bytes). */
+#define JOURNAL_DEFAULT_SEGMENT_BYTES (16u * 1024u * 1024u)
+#define JOURNAL_FORMAT_VERSION        1u
 #define JOURNAL_MAX_ROWS                                                                           \
 	(1ull << 31) /* row numbers above this are refused (bitmaps stay bounded) */
 
@@ -72,6 +78,18 @@ struct journal_call {
 	const struct manifest_position *rows; /* row, offset, line of each row it carries */
 };
 
+struct journal_replay;
+
+/* The settled state a compacted segment starts from (its snapshot record):
+ * every row final or in doubt before the segment, and the counts. The rows'
+ * outcomes themselves are in the outcome store, synced before the snapshot. */
+struct journal_snapshot {
+	uint64_t generation;                /* 1 for the first compaction, then 2, ... */
+	const struct journal_replay *state; /* journal_replay_row_state works on it */
+	uint64_t final_prefix;              /* rows 1..final_prefix are all final */
+	uint64_t highest_final;             /* no row above it is final */
+};
+
 /* Receives the records of a journal in order during a read. Every callback
  * may be NULL; returning -1 stops the read (the callback fills error). */
 struct journal_visitor {
@@ -83,6 +101,11 @@ struct journal_visitor {
 	/* The manifest holds this many data rows (recorded once they are counted). */
 	int (*row_total)(void *context, uint64_t rows, struct error *error);
 	int (*job_finished)(void *context, int64_t finished_at_ms, struct error *error);
+	/* A compacted segment: the state before it. Comes first, before every
+	 * other record; the outcomes of the rows it holds final are not visited
+	 * (they are in the outcome store). */
+	int (*snapshot)(void *context, const struct journal_snapshot *snapshot,
+	                struct error *error);
 };
 
 /* What reading the whole journal established. */
@@ -92,6 +115,11 @@ struct journal_read_result {
 	uint64_t valid_bytes; /* end of the last valid record */
 	uint64_t file_bytes;
 	bool tail_torn;         /* bytes after valid_bytes were incomplete or failed their CRC */
+	bool compacted;         /* a segment written by a compaction (starts with a snapshot) */
+	uint64_t generation;    /* 0, or the compaction that started this segment */
+	bool used_fallback;     /* the snapshot was damaged: the previous segment was read */
+	uint64_t damage_offset; /* a refused read: where the damage is, else 0 */
+	bool snapshot_damaged;  /* that damage is the first record after the header */
 	int64_t last_record_ms; /* time of the latest record that carries one, else created_at_ms */
 };
 
@@ -127,6 +155,7 @@ struct journal_replay {
 	uint64_t calls, retries;                  /* call_started records, those with attempt > 1 */
 	uint64_t highest_call_id;
 	bool job_finished;
+	uint64_t generation; /* of the segment read (0: never compacted) */
 	/* private */
 	unsigned char *final_bits, *started_bits;
 	size_t bit_bytes;
@@ -151,13 +180,20 @@ struct journal_options {
 	 * records. Returns 0 or -1 with error. May be NULL. */
 	int (*before_commit)(void *context, struct error *error);
 	void *commit_context;
+	/* Compaction: once the current segment holds this many bytes, a commit
+	 * writes a snapshot of the settled state at the head of a fresh segment
+	 * (docs/checkpoint.md); 0 = JOURNAL_DEFAULT_SEGMENT_BYTES. before_snapshot
+	 * (may be NULL) makes the outcome store durable first: the rows the
+	 * snapshot holds final are read from it from then on. */
+	uint64_t segment_bytes;
+	int (*before_snapshot)(void *context, struct error *error);
 };
 
 struct journal;
 
 /* Counters for the benchmark and summary. */
 struct journal_counters {
-	uint64_t records, bytes, commits, fsyncs;
+	uint64_t records, bytes, commits, fsyncs, compactions;
 };
 
 /* Creates DIRECTORY/checkpoint, which must not exist, and writes the header

@@ -15,6 +15,7 @@
 
 #include "frame.h"
 #include "header.h"
+#include "snapshot.h"
 
 #define WINDOW_SIZE (1u << 20)
 
@@ -202,6 +203,22 @@ static int dispatch(struct decoded *decoded, uint8_t type, const unsigned char *
 		           ? visitor->job_finished(visitor->context, finished, error)
 		           : 0;
 	}
+	case FRAME_SNAPSHOT: {
+		/* only as the first record after the header of a compacted segment */
+		if (result->records != 1 || !result->compacted)
+			return -2;
+		struct journal_replay state;
+		struct journal_snapshot snapshot;
+		if (snapshot_decode(payload, length, &state, &snapshot)) {
+			journal_replay_release(&state);
+			return -2;
+		}
+		result->generation = snapshot.generation;
+		int status =
+		    visitor->snapshot ? visitor->snapshot(visitor->context, &snapshot, error) : 0;
+		journal_replay_release(&state);
+		return status;
+	}
 	case FRAME_HEADER:
 		return -2; /* a second header is never written */
 	}
@@ -212,8 +229,10 @@ static int read_header(struct window *window, const char *path, struct journal_r
                        struct error *error)
 {
 	const unsigned char *magic = window_at(window, 0, JOURNAL_MAGIC_LENGTH);
-	if (!magic || memcmp(magic, JOURNAL_MAGIC, JOURNAL_MAGIC_LENGTH) != 0)
+	bool compacted = magic && memcmp(magic, JOURNAL_SEGMENT_MAGIC, JOURNAL_MAGIC_LENGTH) == 0;
+	if (!magic || (!compacted && memcmp(magic, JOURNAL_MAGIC, JOURNAL_MAGIC_LENGTH) != 0))
 		return error_set(error, "'%s' is not a lattigo-batch checkpoint", path);
+	result->compacted = compacted;
 	uint32_t length, tag;
 	uint8_t type;
 	if (probe_frame(window, JOURNAL_MAGIC_LENGTH, &length, &type, &tag) != PROBE_VALID ||
@@ -233,8 +252,8 @@ static int read_header(struct window *window, const char *path, struct journal_r
 	return 0;
 }
 
-int journal_read_path(const char *path, const struct journal_visitor *visitor,
-                      struct journal_read_result *result, struct error *error)
+static int read_path(const char *path, uint64_t skip, const struct journal_visitor *visitor,
+                     struct journal_read_result *result, struct error *error)
 {
 	int status = -1;
 	struct window window = {.fd = -1};
@@ -252,6 +271,14 @@ int journal_read_path(const char *path, const struct journal_visitor *visitor,
 		goto out;
 	uint32_t job_tag = frame_job_tag(result->header.job_id);
 	uint64_t offset = result->valid_bytes;
+	uint64_t after_header = offset;
+	if (skip) {
+		offset = find_valid_frame_after(&window, skip);
+		if (!offset)
+			offset = window.file_size; /* nothing after the damage */
+		result->valid_bytes = offset;
+		result->records++; /* the snapshot slot: later frames are not taken for one */
+	}
 	while (offset < window.file_size) {
 		uint32_t length, tag;
 		uint8_t type;
@@ -263,6 +290,10 @@ int journal_read_path(const char *path, const struct journal_visitor *visitor,
 		}
 		if (probe != PROBE_VALID) {
 			uint64_t next = find_valid_frame_after(&window, offset);
+			/* the first record of a compacted segment is its snapshot */
+			result->snapshot_damaged =
+			    offset == after_header && !skip && result->compacted;
+			result->damage_offset = offset;
 			if (next) {
 				error_set(error,
 				          "checkpoint '%s' is damaged at byte offset %" PRIu64
@@ -271,12 +302,24 @@ int journal_read_path(const char *path, const struct journal_visitor *visitor,
 				goto out;
 			}
 			result->tail_torn = true;
+			if (!result->snapshot_damaged)
+				result->damage_offset = 0;
 			break;
 		}
 		if (tag != job_tag) {
 			error_set(error,
 			          "checkpoint '%s': the record at byte offset %" PRIu64
 			          " belongs to another job",
+			          path, offset);
+			goto out;
+		}
+		if (offset == after_header && !skip && result->compacted &&
+		    type != FRAME_SNAPSHOT) {
+			result->snapshot_damaged = true;
+			result->damage_offset = offset;
+			error_set(error,
+			          "checkpoint '%s' is damaged at byte offset %" PRIu64
+			          " (its snapshot)",
 			          path, offset);
 			goto out;
 		}
@@ -305,13 +348,82 @@ out:
 	return status;
 }
 
+int journal_read_path(const char *path, const struct journal_visitor *visitor,
+                      struct journal_read_result *result, struct error *error)
+{
+	return read_path(path, 0, visitor, result, error);
+}
+
+static int segment_path(const char *directory, const char *name, char *out, size_t size)
+{
+	int written = snprintf(out, size, "%s/%s", directory, name);
+	return written < 0 || (size_t)written >= size ? -1 : 0;
+}
+
+/* True when DIRECTORY holds a previous segment other than path: the job was
+ * compacted, so the current segment must start with a whole snapshot. */
+static bool has_previous_segment(const char *directory, const char *path)
+{
+	char previous[4096];
+	struct stat current_info, previous_info;
+	return segment_path(directory, JOURNAL_PREVIOUS_NAME, previous, sizeof(previous)) == 0 &&
+	       stat(previous, &previous_info) == 0 && stat(path, &current_info) == 0 &&
+	       previous_info.st_ino != current_info.st_ino;
+}
+
+/* The current segment's snapshot is damaged (a compaction publishes a
+ * segment only after syncing it, so this is not a crash's doing): the state
+ * it held is rebuilt from the previous segment, then the current segment's
+ * records after the damaged snapshot are read. Returns 0, or -1 with error
+ * (the original complaint when there is no previous segment). */
+static int replay_with_fallback(const char *directory, const char *path,
+                                const struct journal_visitor *visitor,
+                                struct journal_read_result *result, struct error *error)
+{
+	char previous[4096];
+	uint64_t damaged = result->damage_offset;
+	if (!has_previous_segment(directory, path) ||
+	    segment_path(directory, JOURNAL_PREVIOUS_NAME, previous, sizeof(previous)))
+		return -1;
+	struct journal_read_result before;
+	struct error before_error;
+	error_clear(&before_error);
+	if (journal_read_path(previous, visitor, &before, &before_error) || before.tail_torn ||
+	    before.snapshot_damaged || before.header.job_id != result->header.job_id) {
+		journal_header_release(&before.header);
+		return -1; /* error keeps the complaint about the current segment */
+	}
+	journal_header_release(&before.header);
+	char complaint[sizeof(error->message)];
+	snprintf(complaint, sizeof(complaint), "%s", error->message);
+	error_clear(error);
+	journal_header_release(&result->header);
+	if (read_path(path, damaged, visitor, result, error))
+		return -1;
+	fprintf(stderr,
+	        "lattigo-batch: warning: %s; its state was rebuilt from '%s' and the records "
+	        "after it\n",
+	        complaint, previous);
+	result->used_fallback = true;
+	return 0;
+}
+
 int journal_read(const char *directory, const struct journal_visitor *visitor,
                  struct journal_read_result *result, struct error *error)
 {
 	char path[4096];
 	if (journal_path(directory, path, sizeof(path)))
 		return error_set(error, "job directory name '%s' is too long", directory);
-	return journal_read_path(path, visitor, result, error);
+	int status = journal_read_path(path, visitor, result, error);
+	if (!result->snapshot_damaged)
+		return status;
+	/* a compacted segment was published whole: an incomplete snapshot is
+	 * damage, not a crash's torn tail */
+	if (status == 0)
+		error_set(error,
+		          "checkpoint '%s' is damaged at byte offset %" PRIu64 " (its snapshot)",
+		          path, result->damage_offset);
+	return replay_with_fallback(directory, path, visitor, result, error);
 }
 
 int journal_read_header(const char *directory, struct journal_header *header, struct error *error)

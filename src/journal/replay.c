@@ -1,6 +1,8 @@
 /* Replay: turns the journal's records into the resume state — one bit per
  * row for "sent" and one for "final" (a million rows cost 250 KB), counts
- * per status, and the seek position below which every row is final. */
+ * per status, and the seek position below which every row is final. A
+ * compacted segment starts from its snapshot's state (journal_read falls
+ * back to the previous segment when that snapshot is damaged). */
 #include "replay.h"
 
 #include <stdlib.h>
@@ -53,20 +55,81 @@ static void bit_set(unsigned char *bits, uint64_t row)
 	bits[row / 8] = (unsigned char)(bits[row / 8] | 1u << (row % 8));
 }
 
-static int on_call_started(void *context, const struct journal_call *call, struct error *error)
+int replay_note_sent(struct journal_replay *replay, uint64_t row, struct error *error)
 {
-	struct replay_context *state = context;
-	struct journal_replay *replay = state->replay;
+	if (bitmaps_reserve(replay, row))
+		return error_set(error, "out of memory replaying the checkpoint");
+	bit_set(replay->started_bits, row);
+	return 0;
+}
+
+int replay_note_call(struct journal_replay *replay, const struct journal_call *call,
+                     struct error *error)
+{
 	replay->calls++;
 	if (call->attempt > 1)
 		replay->retries++;
 	if (call->call_id > replay->highest_call_id)
 		replay->highest_call_id = call->call_id;
-	for (size_t index = 0; index < call->row_count; index++) {
-		if (bitmaps_reserve(replay, call->rows[index].row))
-			return error_set(error, "out of memory replaying the checkpoint");
-		bit_set(replay->started_bits, call->rows[index].row);
+	for (size_t index = 0; index < call->row_count; index++)
+		if (replay_note_sent(replay, call->rows[index].row, error))
+			return -1;
+	return 0;
+}
+
+int replay_note_outcome(struct journal_replay *replay, uint64_t row, enum row_status status,
+                        struct error *error)
+{
+	if (bitmaps_reserve(replay, row))
+		return error_set(error, "out of memory replaying the checkpoint");
+	/* a row is counted once; a repeated outcome (never written by one job) only
+	 * reaches the inner visitor, where the latest wins */
+	if (!bit_get(replay->final_bits, replay->bit_bytes, row)) {
+		bit_set(replay->final_bits, row);
+		replay->rows_final++;
+		replay->rows_by_status[status]++;
 	}
+	return 0;
+}
+
+int replay_copy(struct journal_replay *to, const struct journal_replay *from)
+{
+	journal_replay_release(to);
+	*to = *from;
+	to->final_bits = to->started_bits = NULL;
+	to->bit_bytes = 0;
+	if (!from->bit_bytes)
+		return 0;
+	to->final_bits = malloc(from->bit_bytes);
+	to->started_bits = malloc(from->bit_bytes);
+	if (!to->final_bits || !to->started_bits) {
+		journal_replay_release(to);
+		return -1;
+	}
+	memcpy(to->final_bits, from->final_bits, from->bit_bytes);
+	memcpy(to->started_bits, from->started_bits, from->bit_bytes);
+	to->bit_bytes = from->bit_bytes;
+	return 0;
+}
+
+uint64_t replay_highest_row(const struct journal_replay *replay, bool final_only)
+{
+	for (size_t index = replay->bit_bytes; index > 0; index--) {
+		unsigned bits = replay->final_bits[index - 1];
+		if (!final_only)
+			bits |= replay->started_bits[index - 1];
+		if (bits)
+			return (uint64_t)(index - 1) * 8 + 31 -
+			       (uint64_t)__builtin_clz(bits & 0xffu);
+	}
+	return 0;
+}
+
+static int on_call_started(void *context, const struct journal_call *call, struct error *error)
+{
+	struct replay_context *state = context;
+	if (replay_note_call(state->replay, call, error))
+		return -1;
 	const struct journal_visitor *inner = state->inner;
 	return inner && inner->call_started ? inner->call_started(inner->context, call, error) : 0;
 }
@@ -75,22 +138,24 @@ static int on_row_outcome(void *context, const struct manifest_position *positio
                           const struct row_outcome *outcome, struct error *error)
 {
 	struct replay_context *state = context;
-	struct journal_replay *replay = state->replay;
-	if (bitmaps_reserve(replay, position->row))
-		return error_set(error, "out of memory replaying the checkpoint");
-	/* a row is counted once; a repeated outcome (never written by one job) only
-	 * reaches the inner visitor, where the latest wins */
 	if (state->recent)
 		state->recent[position->row % RECENT_POSITIONS] = *position;
-	if (!bit_get(replay->final_bits, replay->bit_bytes, position->row)) {
-		bit_set(replay->final_bits, position->row);
-		replay->rows_final++;
-		replay->rows_by_status[outcome->status]++;
-	}
+	if (replay_note_outcome(state->replay, position->row, outcome->status, error))
+		return -1;
 	const struct journal_visitor *inner = state->inner;
 	return inner && inner->row_outcome
 	           ? inner->row_outcome(inner->context, position, outcome, error)
 	           : 0;
+}
+
+/* A compacted segment's first record: its state becomes the replay's. */
+static int on_snapshot(void *context, const struct journal_snapshot *snapshot, struct error *error)
+{
+	struct replay_context *state = context;
+	if (replay_copy(state->replay, snapshot->state))
+		return error_set(error, "out of memory replaying the checkpoint");
+	const struct journal_visitor *inner = state->inner;
+	return inner && inner->snapshot ? inner->snapshot(inner->context, snapshot, error) : 0;
 }
 
 static int on_row_total(void *context, uint64_t rows, struct error *error)
@@ -124,8 +189,7 @@ static int on_resume_position(void *context, const struct manifest_position *pos
 	return 0;
 }
 
-/* The highest row R such that rows 1..R are all final (0 when row 1 is not). */
-static uint64_t final_prefix(const struct journal_replay *replay)
+uint64_t replay_final_prefix(const struct journal_replay *replay)
 {
 	uint64_t row = 1;
 	while (row / 8 < replay->bit_bytes) {
@@ -151,11 +215,15 @@ static uint64_t count_in_doubt(const struct journal_replay *replay)
 	return count;
 }
 
-int replay_path(const char *path, const struct journal_visitor *inner,
-                struct journal_read_result *result, struct journal_replay *replay,
-                bool find_resume_position, struct error *error)
+int replay_directory(const char *directory, const struct journal_visitor *inner,
+                     struct journal_read_result *result, struct journal_replay *replay,
+                     bool find_resume_position, struct error *error)
 {
+	char path[4096];
 	memset(replay, 0, sizeof(*replay));
+	memset(result, 0, sizeof(*result));
+	if (journal_path(directory, path, sizeof(path)))
+		return error_set(error, "job directory name '%s' is too long", directory);
 	struct replay_context state = {.replay = replay, .inner = inner};
 	/* without memory for the recent positions, the second pass finds the point */
 	if (find_resume_position)
@@ -166,21 +234,27 @@ int replay_path(const char *path, const struct journal_visitor *inner,
 	    .row_outcome = on_row_outcome,
 	    .row_total = on_row_total,
 	    .job_finished = on_job_finished,
+	    .snapshot = on_snapshot,
 	};
-	if (journal_read_path(path, &counting, result, error)) {
+	if (journal_read(directory, &counting, result, error)) {
 		free(state.recent);
 		return -1;
 	}
 	replay->rows_in_doubt = count_in_doubt(replay);
-	uint64_t prefix = final_prefix(replay);
+	uint64_t prefix = replay_final_prefix(replay);
 	struct manifest_position *recent = state.recent;
 	state.recent = NULL;
-	if (recent && prefix > 0 && recent[prefix % RECENT_POSITIONS].row == prefix) {
+	/* the snapshot's own resume point holds while the prefix did not move */
+	if (replay->resume_from_known && replay->resume_from.row != prefix)
+		replay->resume_from_known = false;
+	if (!replay->resume_from_known && recent && prefix > 0 &&
+	    recent[prefix % RECENT_POSITIONS].row == prefix) {
 		replay->resume_from = recent[prefix % RECENT_POSITIONS];
 		replay->resume_from_known = true;
 	}
 	free(recent);
-	if (!find_resume_position || prefix == 0 || replay->resume_from_known)
+	if (!find_resume_position || prefix == 0 || replay->resume_from_known ||
+	    result->used_fallback)
 		return 0;
 	state.wanted_row = prefix;
 	struct journal_visitor locating = {.context = &state, .row_outcome = on_resume_position};
@@ -211,10 +285,5 @@ void journal_replay_release(struct journal_replay *replay)
 int journal_summarize(const char *directory, struct journal_read_result *result,
                       struct journal_replay *replay, struct error *error)
 {
-	char path[4096];
-	memset(result, 0, sizeof(*result));
-	memset(replay, 0, sizeof(*replay));
-	if (journal_path(directory, path, sizeof(path)))
-		return error_set(error, "job directory name '%s' is too long", directory);
-	return replay_path(path, NULL, result, replay, false, error);
+	return replay_directory(directory, NULL, result, replay, false, error);
 }

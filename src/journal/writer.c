@@ -3,7 +3,10 @@
  * starts the next call right after handling an answer, so a killed process
  * loses at most the outcomes of the answer being handled), at every commit
  * and periodic tick, and past 64 KiB; they are made durable with one
- * fdatasync per group, before each non-idempotent call, and at the end. */
+ * fdatasync per group, before each non-idempotent call, and at the end.
+ * The writer also keeps the settled state (which rows are final or sent)
+ * so that, once the segment is big enough, a commit can compact: a fresh
+ * segment starting with a snapshot of that state replaces the file. */
 #include "journal.h"
 
 #include <errno.h>
@@ -21,8 +24,12 @@
 #include "header.h"
 #include "reader.h"
 #include "replay.h"
+#include "snapshot.h"
 
 #define WRITE_THRESHOLD (64u * 1024u) /* gathered bytes that are written at once */
+/* Positions of the latest outcomes, slot = row % RECENT_POSITIONS, so a
+ * snapshot can say where the manifest may be sought (192 KB). */
+#define RECENT_POSITIONS 8192u
 
 struct journal {
 	int fd;
@@ -37,21 +44,36 @@ struct journal {
 	unsigned unsynced;       /* records made since the last commit */
 	int64_t oldest_unsynced_ms; /* monotonic time of the first of them */
 	struct journal_counters counters;
+	char directory[4096];
+	struct journal_replay state; /* rows final and sent so far, counts: the next snapshot */
+	struct manifest_position *recent;
+	uint64_t generation;       /* of the current segment */
+	uint64_t compact_at_bytes; /* segment length that triggers the next compaction */
 };
 
-static struct journal *journal_new(const char *path, const struct journal_options *options)
+static struct journal *journal_new(const char *directory, const char *path,
+                                   const struct journal_options *options)
 {
 	struct journal *journal = calloc(1, sizeof(*journal));
 	if (!journal)
 		return NULL;
+	journal->recent = calloc(RECENT_POSITIONS, sizeof(*journal->recent));
+	if (!journal->recent) {
+		free(journal);
+		return NULL;
+	}
 	journal->fd = -1;
 	snprintf(journal->path, sizeof(journal->path), "%s", path);
+	snprintf(journal->directory, sizeof(journal->directory), "%s", directory);
 	if (options)
 		journal->options = *options;
 	if (!journal->options.group_records)
 		journal->options.group_records = 1024;
 	if (journal->options.group_interval_ms <= 0)
 		journal->options.group_interval_ms = 100;
+	if (!journal->options.segment_bytes)
+		journal->options.segment_bytes = JOURNAL_DEFAULT_SEGMENT_BYTES;
+	journal->compact_at_bytes = journal->options.segment_bytes;
 	strbuf_init(&journal->payload, FRAME_MAX_PAYLOAD);
 	strbuf_init(&journal->unwritten, FRAME_MAX_PAYLOAD + FRAME_OVERHEAD + WRITE_THRESHOLD);
 	return journal;
@@ -64,6 +86,8 @@ static void journal_free(struct journal *journal)
 	if (journal->fd >= 0)
 		close(journal->fd);
 	journal_header_release(&journal->header);
+	journal_replay_release(&journal->state);
+	free(journal->recent);
 	strbuf_release(&journal->payload);
 	strbuf_release(&journal->unwritten);
 	free(journal);
@@ -113,6 +137,134 @@ static int add_record(struct journal *journal, enum frame_type type, struct erro
 	return journal->unwritten.length >= WRITE_THRESHOLD ? write_gathered(journal, error) : 0;
 }
 
+static int join_name(const struct journal *journal, const char *name, char *out, size_t size)
+{
+	int written = snprintf(out, size, "%s/%s", journal->directory, name);
+	return written < 0 || (size_t)written >= size ? -1 : 0;
+}
+
+/* Fails a compaction step on path: a full or failing disk stops the job
+ * like any other write of the job directory. Returns -1. */
+static int compaction_failed(struct journal *journal, const char *what, const char *path,
+                             struct error *error)
+{
+	int cause = errno;
+	file_storage_note(path, cause);
+	(void)journal;
+	return error_set(error, "cannot %s '%s' (checkpoint compaction): %s", what, path,
+	                 strerror(cause));
+}
+
+/* Writes the first bytes of a segment of generation (magic, header,
+ * snapshot of the current state) into out. Returns 0, or -1 when the
+ * snapshot does not fit a record. */
+static int segment_start(struct journal *journal, uint64_t generation, struct strbuf *out)
+{
+	strbuf_reset(out);
+	strbuf_reset(&journal->payload);
+	if (strbuf_append(out, JOURNAL_SEGMENT_MAGIC, JOURNAL_MAGIC_LENGTH) != STRBUF_OK ||
+	    header_encode(&journal->header, &journal->payload) ||
+	    frame_encode(out, FRAME_HEADER, journal->job_tag, journal->payload.data,
+	                 journal->payload.length))
+		return -1;
+	uint64_t prefix = replay_final_prefix(&journal->state);
+	const struct manifest_position *recent = &journal->recent[prefix % RECENT_POSITIONS];
+	journal->state.resume_from_known = prefix > 0 && recent->row == prefix;
+	if (journal->state.resume_from_known)
+		journal->state.resume_from = *recent;
+	strbuf_reset(&journal->payload);
+	if (snapshot_encode(&journal->state, generation, prefix,
+	                    replay_highest_row(&journal->state, false), &journal->payload) ||
+	    frame_encode(out, FRAME_SNAPSHOT, journal->job_tag, journal->payload.data,
+	                 journal->payload.length))
+		return -1;
+	return 0;
+}
+
+/* Compaction, as a database checkpoints its write-ahead log. Everything
+ * recorded is already durable (this runs right after a commit). In order:
+ *   1. before_snapshot: the outcome store is synced (it keeps the outcomes
+ *      of the rows the snapshot holds final);
+ *   2. checkpoint.new = magic, header, snapshot; fsync;
+ *   3. the current segment is kept as checkpoint.prev (a hard link; an older
+ *      one is removed first): the fallback when this snapshot is damaged;
+ *   4. rename checkpoint.new over checkpoint; fsync of the directory.
+ * A crash anywhere leaves checkpoint whole, old or new (rename is atomic);
+ * a leftover checkpoint.new is removed by the next resume. Returns 0 or -1. */
+static int compact(struct journal *journal, struct error *error)
+{
+	char next[4096], previous[4096];
+	if (join_name(journal, JOURNAL_NEXT_NAME, next, sizeof(next)) ||
+	    join_name(journal, JOURNAL_PREVIOUS_NAME, previous, sizeof(previous)))
+		return 0; /* a path that does not fit: keep the segment as it is */
+	if (journal->options.before_snapshot &&
+	    journal->options.before_snapshot(journal->options.commit_context, error))
+		return -1;
+	struct strbuf start;
+	strbuf_init(&start, FRAME_MAX_PAYLOAD + 4096);
+	if (segment_start(journal, journal->generation + 1, &start)) {
+		/* a state too scattered for one record: try again at twice the size */
+		strbuf_release(&start);
+		journal->compact_at_bytes = journal->file_length * 2;
+		return 0;
+	}
+	int fd = -1;
+	if (unlink(next) != 0 && errno != ENOENT)
+		goto fail_next;
+	fd = open(next, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0 || file_write_all(fd, start.data, start.length) || fsync(fd) != 0)
+		goto fail_next;
+	close(fd);
+	fd = -1;
+	if (unlink(previous) != 0 && errno != ENOENT) {
+		compaction_failed(journal, "remove", previous, error);
+		goto fail;
+	}
+	/* without hard links (some file systems) there is no fallback segment */
+	if (link(journal->path, previous) != 0 && errno != EPERM && errno != ENOTSUP) {
+		compaction_failed(journal, "link", previous, error);
+		goto fail;
+	}
+	if (rename(next, journal->path) != 0) {
+		compaction_failed(journal, "rename", next, error);
+		goto fail;
+	}
+	if (file_sync_directory_of(journal->path) != 0) {
+		compaction_failed(journal, "sync the directory of", journal->path, error);
+		journal->write_failed = true;
+		strbuf_release(&start);
+		return -1;
+	}
+	/* reopened by name: the old descriptor still points to checkpoint.prev */
+	close(journal->fd);
+	journal->fd = open(journal->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (journal->fd < 0) {
+		compaction_failed(journal, "open", journal->path, error);
+		journal->write_failed = true;
+		strbuf_release(&start);
+		return -1;
+	}
+	journal->generation++;
+	journal->file_length = start.length;
+	journal->compact_at_bytes = journal->options.segment_bytes;
+	if (journal->compact_at_bytes < start.length * 2)
+		journal->compact_at_bytes =
+		    start.length * 2; /* a big snapshot: compact less often */
+	journal->counters.compactions++;
+	journal->counters.fsyncs += 2;
+	journal->counters.bytes += start.length;
+	strbuf_release(&start);
+	return 0;
+fail_next:
+	compaction_failed(journal, "write", next, error);
+	if (fd >= 0)
+		close(fd);
+fail:
+	unlink(next);
+	strbuf_release(&start);
+	return -1;
+}
+
 int journal_commit(struct journal *journal, struct error *error)
 {
 	if (write_gathered(journal, error))
@@ -135,6 +287,8 @@ int journal_commit(struct journal *journal, struct error *error)
 	journal->unsynced = 0;
 	journal->counters.commits++;
 	journal->counters.fsyncs++;
+	if (journal->file_length >= journal->compact_at_bytes && !journal->state.job_finished)
+		return compact(journal, error);
 	return 0;
 }
 
@@ -179,7 +333,7 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 		error_set(error, "job directory name '%s' is too long", directory);
 		goto fail;
 	}
-	journal = journal_new(path, options);
+	journal = journal_new(directory, path, options);
 	if (!journal) {
 		error_set(error, "out of memory");
 		goto fail;
@@ -243,13 +397,19 @@ struct journal *journal_resume(const char *directory, const struct journal_optio
 		error_set(error, "job directory name '%s' is too long", directory);
 		goto fail;
 	}
-	if (replay_path(path, visitor, &result, replay, true, error))
+	if (replay_directory(directory, visitor, &result, replay, true, error))
 		goto fail;
-	journal = journal_new(path, options);
-	if (!journal) {
+	journal = journal_new(directory, path, options);
+	if (!journal || replay_copy(&journal->state, replay)) {
 		error_set(error, "out of memory");
 		goto fail;
 	}
+	journal->generation = result.used_fallback ? replay->generation + 1 : result.generation;
+	replay->generation = journal->generation;
+	/* a compaction interrupted before its rename: the old segment is whole */
+	char next[4096];
+	if (join_name(journal, JOURNAL_NEXT_NAME, next, sizeof(next)) == 0)
+		unlink(next);
 	journal->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (journal->fd < 0) {
 		error_set(error, "cannot open checkpoint '%s': %s", path, strerror(errno));
@@ -281,6 +441,10 @@ struct journal *journal_resume(const char *directory, const struct journal_optio
 		error_set(error, "out of memory");
 		goto fail;
 	}
+	/* the snapshot was damaged: a fresh segment with a whole one, before
+	 * anything is appended after the damage */
+	if (result.used_fallback && compact(journal, error))
+		goto fail;
 	return journal;
 fail:
 	journal_header_release(&result.header);
@@ -305,7 +469,14 @@ int journal_call_started(struct journal *journal, uint64_t call_id, unsigned att
 		frame_put_u64(payload, records[index]->row);
 		frame_put_u64(payload, records[index]->offset);
 		frame_put_u64(payload, records[index]->line);
+		if (replay_note_sent(&journal->state, records[index]->row, error))
+			return -1;
 	}
+	journal->state.calls++;
+	if (attempt > 1)
+		journal->state.retries++;
+	if (call_id > journal->state.highest_call_id)
+		journal->state.highest_call_id = call_id;
 	if (add_record(journal, FRAME_CALL_STARTED, error) || write_gathered(journal, error))
 		return -1;
 	return durable ? journal_commit(journal, error) : commit_when_due(journal, error);
@@ -332,8 +503,10 @@ int journal_row_outcome(struct journal *journal, const struct manifest_position 
 	frame_put_u64(payload, (uint64_t)outcome->finished_at_ms);
 	frame_put_u16(payload, (uint16_t)message_length);
 	strbuf_append(payload, outcome->message, message_length);
-	if (add_record(journal, FRAME_ROW_OUTCOME, error))
+	if (add_record(journal, FRAME_ROW_OUTCOME, error) ||
+	    replay_note_outcome(&journal->state, position->row, outcome->status, error))
 		return -1;
+	journal->recent[position->row % RECENT_POSITIONS] = *position;
 	return commit_when_due(journal, error);
 }
 
@@ -351,6 +524,7 @@ int journal_row_total(struct journal *journal, uint64_t rows, struct error *erro
 	frame_put_u64(&journal->payload, rows);
 	if (add_record(journal, FRAME_ROW_TOTAL, error) || write_gathered(journal, error))
 		return -1;
+	journal->state.row_total = rows;
 	return commit_when_due(journal, error);
 }
 
@@ -360,6 +534,7 @@ int journal_job_finished(struct journal *journal, struct error *error)
 	frame_put_u64(&journal->payload, (uint64_t)clock_wall_ms());
 	if (add_record(journal, FRAME_JOB_FINISHED, error))
 		return -1;
+	journal->state.job_finished = true;
 	return journal_commit(journal, error);
 }
 

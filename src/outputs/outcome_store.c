@@ -233,6 +233,90 @@ fail:
 	return NULL;
 }
 
+static struct index_window *window_of(struct outcome_store *store, uint64_t row,
+                                      struct error *error);
+static int flush_all(struct outcome_store *store, struct error *error);
+
+/* Forgets the outcomes of rows first..last that keep() refuses. Returns 0 or -1. */
+static int forget_unsettled(struct outcome_store *store, uint64_t first, uint64_t last,
+                            outcome_store_keep_fn *keep, void *context, struct error *error)
+{
+	for (uint64_t row = first; row <= last; row++) {
+		if (keep(context, row))
+			continue;
+		struct index_window *window = window_of(store, row, error);
+		if (!window)
+			return -1;
+		size_t slot = (size_t)(row - window->first_row);
+		unsigned char *stored = window->records + slot * OUTCOME_RECORD_SIZE;
+		if (record_is_hole(stored))
+			continue;
+		memset(stored, 0, OUTCOME_RECORD_SIZE);
+		if (window->dirty_end <= window->dirty_first) {
+			window->dirty_first = slot;
+			window->dirty_end = slot + 1;
+		} else {
+			if (slot < window->dirty_first)
+				window->dirty_first = slot;
+			if (slot + 1 > window->dirty_end)
+				window->dirty_end = slot + 1;
+		}
+	}
+	return flush_all(store, error);
+}
+
+struct outcome_store *outcome_store_open_settled(const char *directory, const uint64_t *counts,
+                                                 uint64_t highest_row, uint64_t first_unsure,
+                                                 outcome_store_keep_fn *keep, void *context,
+                                                 struct error *error)
+{
+	if (highest_row > OUTCOME_MAX_ROW) {
+		error_set(error, "row %llu is out of range for the outcome store",
+		          (unsigned long long)highest_row);
+		return NULL;
+	}
+	struct outcome_store *store = calloc(1, sizeof(*store));
+	if (!store) {
+		error_set(error, "out of memory");
+		return NULL;
+	}
+	store->index_fd = store->message_fd = -1;
+	store->index_fd =
+	    open_file(directory, OUTCOME_INDEX_FILE, OUTCOME_STORE_OPEN, &store->index_path, error);
+	if (store->index_fd < 0)
+		goto fail;
+	store->message_fd = open_file(directory, OUTCOME_MESSAGE_FILE, OUTCOME_STORE_OPEN,
+	                              &store->message_path, error);
+	if (store->message_fd < 0)
+		goto fail;
+	struct stat status;
+	if (fstat(store->index_fd, &status) < 0) {
+		error_set(error, "cannot inspect '%s': %s", store->index_path, strerror(errno));
+		goto fail;
+	}
+	uint64_t index_bytes = (uint64_t)status.st_size;
+	if (fstat(store->message_fd, &status) < 0) {
+		error_set(error, "cannot inspect '%s': %s", store->message_path, strerror(errno));
+		goto fail;
+	}
+	store->message_end = (uint64_t)status.st_size;
+	if (index_bytes > highest_row * OUTCOME_RECORD_SIZE &&
+	    ftruncate(store->index_fd, (off_t)(highest_row * OUTCOME_RECORD_SIZE)) != 0) {
+		write_error(error, store->index_path);
+		goto fail;
+	}
+	if (first_unsure < highest_row &&
+	    forget_unsettled(store, first_unsure + 1, highest_row, keep, context, error) < 0)
+		goto fail;
+	for (size_t index = 0; index < ROW_STATUS_COUNT; index++)
+		store->counts[index] = index == ROW_PENDING ? 0 : counts[index];
+	store->highest_row = highest_row;
+	return store;
+fail:
+	outcome_store_close(store);
+	return NULL;
+}
+
 /* Writes a window's changed records back. Returns 0 or -1 (errno set). */
 static int flush_window(struct outcome_store *store, struct index_window *window)
 {

@@ -31,6 +31,18 @@ struct outcome_store;
  * NULL with error filled. Free with outcome_store_close. */
 struct outcome_store *outcome_store_open(const char *directory, enum outcome_store_mode mode,
                                          struct error *error);
+/* Says whether row's outcome is settled (kept when reopening a store). */
+typedef bool outcome_store_keep_fn(void *context, uint64_t row);
+/* Reopens the store of a compacted job without scanning it: counts (per
+ * status, ROW_STATUS_COUNT entries) and highest_row are the checkpoint
+ * snapshot's, whose rows were synced here before it was written. Outcomes
+ * written after that snapshot are forgotten — the rows above highest_row,
+ * and those from first_unsure + 1 on that keep() refuses — since the
+ * journal replays them again. Returns NULL with error filled. */
+struct outcome_store *outcome_store_open_settled(const char *directory, const uint64_t *counts,
+                                                 uint64_t highest_row, uint64_t first_unsure,
+                                                 outcome_store_keep_fn *keep, void *context,
+                                                 struct error *error);
 /* Records row's final outcome; a second put of the same row replaces the first
  * (last wins), so replaying a journal is harmless. row is 1-based. Returns 0 or -1. */
 int outcome_store_put(struct outcome_store *store, uint64_t row, const struct row_outcome *outcome,

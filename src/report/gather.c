@@ -152,6 +152,32 @@ static int on_finished(void *context, int64_t finished_at_ms, struct error *erro
 	return 0;
 }
 
+/* A compacted checkpoint: the snapshot's calls, and the outcomes of the rows
+ * it holds final, read from the outcome store (the journal no longer has them). */
+static int on_snapshot(void *context, const struct journal_snapshot *snapshot, struct error *error)
+{
+	struct journal_state *state = context;
+	state->data->journal_calls += snapshot->state->calls;
+	state->data->journal_retries += snapshot->state->retries;
+	state->data->row_total = snapshot->state->row_total;
+	struct outcome_store *store =
+	    outcome_store_open(state->data->directory, OUTCOME_STORE_OPEN, error);
+	if (!store)
+		return -1;
+	int result = 0;
+	for (uint64_t row = 1; row <= snapshot->highest_final && result == 0; row++) {
+		if (journal_replay_row_state(snapshot->state, row) != JOURNAL_ROW_FINAL)
+			continue;
+		struct row_outcome outcome;
+		struct manifest_position position = {.row = row};
+		result = outcome_store_get(store, row, &outcome, error);
+		if (result == 0)
+			result = on_outcome(state, &position, &outcome, error);
+	}
+	outcome_store_close(store);
+	return result;
+}
+
 static int read_checkpoint(struct report_data *data, struct error *error)
 {
 	struct journal_header header;
@@ -163,7 +189,8 @@ static int read_checkpoint(struct report_data *data, struct error *error)
 	timeline_init(&data->timeline, header.created_at_ms, FIRST_BUCKET_MS);
 	journal_header_release(&header);
 	struct journal_state state = {data, NULL, 0};
-	struct journal_visitor visitor = {&state, on_call, on_outcome, on_row_total, on_finished};
+	struct journal_visitor visitor = {&state,       on_call,     on_outcome,
+	                                  on_row_total, on_finished, on_snapshot};
 	int result = journal_read(data->directory, &visitor, &data->journal, error);
 	free(state.seen);
 	return result;

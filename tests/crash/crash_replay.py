@@ -11,8 +11,10 @@ written by record_io.so (tests/crash/power_loss.sh drives it).
           prefix  a random prefix of them, the last one maybe torn (a disk that
                   writes a file's appends in order, like ext4 data=ordered)
           subset  an arbitrary subset of them, each maybe torn (any order)
-        Creations, renames and unlinks before CUT are kept (metadata journaled
-        in order); a rename publishes the content the file had (fsynced first).
+          kill    all of them (kill -9: the page cache survives the process)
+        Creations, renames, links and unlinks before CUT are kept (metadata
+        journaled in order); a rename or a link publishes the content the file
+        had (fsynced first).
   crash_replay.py requests LOG CUT               the HTTP requests completely sent
         before CUT, one JSON object a line (method, target, headers, body):
         what the server received, hence applied, in the world of that cut.
@@ -51,6 +53,13 @@ def cuts(log, count, seed):
     edges = [i + 1 for i in syncs] + [i for i in syncs]
     rng.shuffle(edges)
     chosen.update(edges[:count // 2])
+    # every step of a checkpoint compaction (link, rename, unlink of its
+    # segments), before and after: where a half-done compaction could lose
+    # or repeat a row
+    steps = [i + shift for i, e in enumerate(all_events)
+             if e[0] in 'RLU' and '/checkpoint' in e[1] for shift in (0, 1)]
+    rng.shuffle(steps)
+    chosen.update(steps[:count])
     while len(chosen) < min(count, total + 1):
         chosen.add(rng.randint(0, total))
     return sorted(chosen)
@@ -86,7 +95,7 @@ def build(log, cut, mode, seed, source, target):
         elif kind == 'U':
             files.pop(path, None)
             pending.pop(path, None)
-        elif kind == 'R':
+        elif kind in 'RL':
             files[path] = bytearray(data)
             pending.pop(path, None)
         elif kind == 'S':
@@ -96,7 +105,10 @@ def build(log, cut, mode, seed, source, target):
             files.setdefault(path, bytearray())
             pending.setdefault(path, []).append(event)
     for path, changes in pending.items():
-        if mode == 'prefix':
+        if mode == 'kill':
+            for change in changes:
+                apply(files, change)
+        elif mode == 'prefix':
             keep = rng.randint(0, len(changes))
             for number, change in enumerate(changes[:keep]):
                 apply(files, change, rng if number == keep - 1 and rng.random() < 0.5 else None)

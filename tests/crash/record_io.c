@@ -1,7 +1,7 @@
 /* LD_PRELOAD shim for the crash-consistency test (tests/crash/power_loss.sh):
  * records, in order, every change lattigo-batch makes to the files of one
  * job directory (writes with their offsets and bytes, truncations, fsyncs,
- * renames with the renamed file's content, unlinks) and every request it
+ * renames and hard links with the file's content, unlinks) and every request it
  * sends on a socket, into the log named by CRASH_LOG. crash_replay.py then
  * rebuilds what a power cut at any point could have left on disk.
  * Only files under CRASH_DIR are followed. Writes through stdio are not seen
@@ -29,6 +29,7 @@ enum kind {
 	KIND_TRUNCATE = 'T', /* length in offset */
 	KIND_SYNC = 'S',     /* fsync / fdatasync of the file */
 	KIND_RENAME = 'R',   /* path is the new name; bytes are the whole content */
+	KIND_LINK = 'L',     /* path is a new name of a synced file; bytes are its content */
 	KIND_UNLINK = 'U',
 	KIND_SEND = 'N', /* bytes sent on a socket; offset is the descriptor */
 };
@@ -51,6 +52,7 @@ static int (*real_fsync)(int);
 static int (*real_fdatasync)(int);
 static int (*real_rename)(const char *, const char *);
 static int (*real_unlink)(const char *);
+static int (*real_link)(const char *, const char *);
 static ssize_t (*real_send)(int, const void *, size_t, int);
 
 static void setup(void)
@@ -69,6 +71,7 @@ static void setup(void)
 	real_fdatasync = dlsym(RTLD_NEXT, "fdatasync");
 	real_rename = dlsym(RTLD_NEXT, "rename");
 	real_unlink = dlsym(RTLD_NEXT, "unlink");
+	real_link = dlsym(RTLD_NEXT, "link");
 	real_send = dlsym(RTLD_NEXT, "send");
 	const char *log_path = getenv("CRASH_LOG");
 	const char *dir = getenv("CRASH_DIR");
@@ -266,29 +269,53 @@ int fdatasync(int fd)
 	return synced(fd, real_fdatasync(fd));
 }
 
+/* The whole content of path (malloc, *length bytes; NULL when unreadable). */
+static char *content_of(const char *path, size_t *length)
+{
+	char *content = NULL;
+	*length = 0;
+	int fd = real_open(path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd >= 0) {
+		struct stat info;
+		if (fstat(fd, &info) == 0 && (content = malloc((size_t)info.st_size + 1))) {
+			ssize_t got;
+			while (*length < (size_t)info.st_size &&
+			       (got = read(fd, content + *length, (size_t)info.st_size - *length)) >
+			           0)
+				*length += (size_t)got;
+		}
+		real_close(fd);
+	}
+	return content;
+}
+
 int rename(const char *from, const char *to)
 {
 	setup();
 	if (!is_followed_path(to))
 		return real_rename(from, to);
 	/* the content the new name will show: callers fsync before renaming */
-	char *content = NULL;
 	size_t length = 0;
-	int fd = real_open(from, O_RDONLY | O_CLOEXEC, 0);
-	if (fd >= 0) {
-		struct stat info;
-		if (fstat(fd, &info) == 0 && (content = malloc((size_t)info.st_size + 1))) {
-			ssize_t got;
-			while (length < (size_t)info.st_size &&
-			       (got = read(fd, content + length, (size_t)info.st_size - length)) >
-			           0)
-				length += (size_t)got;
-		}
-		real_close(fd);
-	}
+	char *content = content_of(from, &length);
 	int status = real_rename(from, to);
 	if (status == 0)
 		record(KIND_RENAME, to, 0, content, length);
+	free(content);
+	return status;
+}
+
+/* A second name for a file already synced (the checkpoint's previous
+ * segment): in the rebuilt world it holds the content it had then. */
+int link(const char *from, const char *to)
+{
+	setup();
+	if (!is_followed_path(to))
+		return real_link(from, to);
+	size_t length = 0;
+	char *content = content_of(from, &length);
+	int status = real_link(from, to);
+	if (status == 0)
+		record(KIND_LINK, to, 0, content, length);
 	free(content);
 	return status;
 }

@@ -3,6 +3,10 @@
 foreach(op cost-center activate)
   lattigo_script_test(crash_resume_${op} ${CMAKE_CURRENT_SOURCE_DIR}/integration/crash_resume.sh TIMEOUT 180)
   set_property(TEST crash_resume_${op} PROPERTY ENVIRONMENT_MODIFICATION CRASH_OP=set:${op})
+  # the same with the checkpoint compacted every few calls (docs/checkpoint.md, "Compaction")
+  lattigo_script_test(crash_resume_compaction_${op} ${CMAKE_CURRENT_SOURCE_DIR}/integration/crash_resume.sh TIMEOUT 180)
+  set_property(TEST crash_resume_compaction_${op} PROPERTY ENVIRONMENT_MODIFICATION
+    CRASH_OP=set:${op} LATTIGO_CHECKPOINT_SEGMENT_BYTES=set:4096)
 endforeach()
 # What run refuses before writing or sending anything, and what protects a job directory.
 lattigo_script_test(run_refusals ${CMAKE_CURRENT_SOURCE_DIR}/integration/run_refusals.sh TIMEOUT 60)
@@ -27,6 +31,11 @@ target_link_options(crash_record_io PRIVATE -fno-sanitize=all)
 set_target_properties(crash_record_io PROPERTIES PREFIX "" LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 lattigo_script_test(power_loss ${CMAKE_SOURCE_DIR}/tests/crash/power_loss.sh TIMEOUT 300)
 set_property(TEST power_loss APPEND PROPERTY ENVIRONMENT "CRASH_SHIM=${CMAKE_BINARY_DIR}/crash_record_io.so")
+# The same with the checkpoint compacted every few calls: power cuts and kills
+# at every step of a compaction (docs/checkpoint.md, "Compaction").
+lattigo_script_test(power_loss_compaction ${CMAKE_SOURCE_DIR}/tests/crash/power_loss.sh TIMEOUT 400)
+set_property(TEST power_loss_compaction APPEND PROPERTY ENVIRONMENT
+  "CRASH_SHIM=${CMAKE_BINARY_DIR}/crash_record_io.so" CRASH_SEGMENT_BYTES=1024 CRASH_CUTS=6)
 # The endpoint and the start line (new job / resuming / already complete), issue 17 §2 §3.
 lattigo_script_test(endpoint_shown ${CMAKE_CURRENT_SOURCE_DIR}/integration/endpoint_shown.sh TIMEOUT 60)
 # One set of counters across progress, closing lines, status, summary.json and the audit trail (issue 17 §2).

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Scale benchmark (issue 14, "End-to-end"): a ROWS-row cost-center job for a
+# ROWS-device simulator account, end to end, loopback only, every child
+# stopped and reaped:
+#   1. generate the manifest (scripts/gen-manifest.py, kept in BENCH_DIR);
+#   2. start `lattigo-sim --latency-ms 20 --devices DEVICES --verbose` (one
+#      log line per request);
+#   3. run the job with --concurrency 16 --chunk 100, SIGKILL it once 90 % of
+#      its calls were answered: rows/s, efficiency (rows/s / 80,000, the
+#      ideal 16 x 100 rows / 20 ms), client peak RSS, checkpoint/store/audit
+#      sizes at the kill;
+#   4. run the same command again (it resumes): seconds to its first call,
+#      in all, after its last call (the outputs' write time), peak RSS;
+#   5. the simulator's peak RSS, results.csv's row count.
+# A benchmark, not a test: figures are printed, never asserted.
+# Environment: ROWS (default 10,000,000), DEVICES (default ROWS), BUILD_DIR
+# (default build/, Release, built when missing), BATCH (another lattigo-batch
+# to measure, e.g. an older build), BENCH_DIR (default /tmp/lattigo-bench;
+# the 10M manifest is 200 MB, the job directory about 2.5 GB).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+BENCH_DIR=${BENCH_DIR:-/tmp/lattigo-bench}
+ROWS=${ROWS:-10000000}
+DEVICES=${DEVICES:-$ROWS}
+CONCURRENCY=16
+CHUNK=100
+LATENCY_MS=20
+export LATTIGO_KEY_NAME=bench-key
+LATTIGO_API_KEY=bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+export LATTIGO_API_KEY
+mkdir -p "$BENCH_DIR"
+RUN_DIR=$(mktemp -d "$BENCH_DIR/scale.XXXXXX")
+
+CHILD_PIDS=()
+cleanup() {
+	local pid
+	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do wait "$pid" 2>/dev/null || true; done
+	rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+say() { echo "# $*" >&2; }
+now() { date +%s.%N; }
+seconds() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
+peak_kb() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
+mb() { python3 -c 'import sys; print("%.1f" % (int(sys.argv[1]) / 1024))' "$1"; }
+size_mb() { du -cm "$@" 2>/dev/null | tail -1 | cut -f1; }
+
+if [ ! -x "$BUILD_DIR/lattigo-batch" ] || [ ! -x "$BUILD_DIR/lattigo-sim" ]; then
+	say "building lattigo-batch and lattigo-sim (Release) into $BUILD_DIR"
+	cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATTIGO_TESTS=OFF >/dev/null
+	cmake --build "$BUILD_DIR" -j2 --target lattigo-batch lattigo-sim >/dev/null
+fi
+BATCH=${BATCH:-$BUILD_DIR/lattigo-batch}
+SIM=$BUILD_DIR/lattigo-sim
+
+manifest="$BENCH_DIR/scale-cost-center-$ROWS-$DEVICES.csv"
+if [ ! -s "$manifest" ]; then
+	say "generating $manifest"
+	python3 "$ROOT/scripts/gen-manifest.py" --op cost-center --rows "$ROWS" --names sim-default \
+		--sim-devices "$DEVICES" --out "$manifest.tmp"
+	mv "$manifest.tmp" "$manifest"
+fi
+
+say "starting lattigo-sim --devices $DEVICES --latency-ms $LATENCY_MS"
+fifo="$RUN_DIR/sim.fifo"
+log="$RUN_DIR/sim.log"
+mkfifo "$fifo"
+sim_started=$(now)
+"$SIM" --port 0 --key-name "$LATTIGO_KEY_NAME" --api-key "$LATTIGO_API_KEY" \
+	--latency-ms "$LATENCY_MS" --devices "$DEVICES" --max-connections 64 --verbose >"$fifo" 2>"$log" &
+SIM_PID=$!
+CHILD_PIDS+=("$SIM_PID")
+exec {sim_fd}<"$fifo"
+line=""
+if ! IFS= read -r -t 900 line <&"$sim_fd" || [ "${line#listening on }" = "$line" ]; then
+	echo "scale.sh: lattigo-sim did not start: $line" >&2
+	exit 1
+fi
+SIM_URL="http://127.0.0.1:${line##*:}"
+cat <&"$sim_fd" >/dev/null &
+CHILD_PIDS+=("$!")
+exec {sim_fd}<&-
+sim_ready=$(seconds "$sim_started" "$(now)")
+base=$(wc -l <"$log")
+
+job=(run --op cost-center --manifest "$manifest" --chunk "$CHUNK" --concurrency "$CONCURRENCY"
+	--endpoint "$SIM_URL" --out "$RUN_DIR/job" --quiet)
+calls=$(((ROWS + CHUNK - 1) / CHUNK))
+kill_at=$((calls * 9 / 10))
+say "running $ROWS rows; SIGKILL at $kill_at of $calls calls"
+started=$(now)
+"$BATCH" "${job[@]}" 2>"$RUN_DIR/run1.stderr" &
+job_pid=$!
+CHILD_PIDS+=("$job_pid")
+client_peak=0
+while kill -0 "$job_pid" 2>/dev/null && [ $(($(wc -l <"$log") - base)) -lt "$kill_at" ]; do
+	peak=$(peak_kb "$job_pid")
+	[ "${peak:-0}" -gt "$client_peak" ] && client_peak=$peak
+	sleep 0.1
+done
+peak=$(peak_kb "$job_pid")
+[ "${peak:-0}" -gt "$client_peak" ] && client_peak=$peak
+kill -KILL "$job_pid" 2>/dev/null || true
+wait "$job_pid" 2>/dev/null || true
+killed=$(now)
+calls_before=$(($(wc -l <"$log") - base))
+elapsed=$(seconds "$started" "$killed")
+done_rows=$("$BATCH" status "$RUN_DIR/job" --json 2>/dev/null |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["rows_done"])' 2>/dev/null || echo 0)
+rate=$(python3 -c 'import sys; print("%.0f" % (int(sys.argv[1]) / float(sys.argv[2])))' "$done_rows" "$elapsed")
+efficiency=$(python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / (16 * 100 / 0.020)))' "$rate")
+checkpoint_mb=$(size_mb "$RUN_DIR/job"/checkpoint*)
+store_mb=$(size_mb "$RUN_DIR/job"/outcomes.*)
+audit_mb=$(size_mb "$RUN_DIR/job/audit.jsonl.gz")
+
+say "resuming"
+read -r _ first _ total _ status _ last < <(python3 "$ROOT/bench/peers/first_request.py" \
+	--watch "$log" --timeout 3000 --last -- /usr/bin/time -f "%M" -o "$RUN_DIR/resume.rss" \
+	"$BATCH" "${job[@]}")
+resume_peak=$(tail -1 "$RUN_DIR/resume.rss")
+outputs_write=$(python3 -c 'import sys
+try: print("%.2f" % (float(sys.argv[1]) - float(sys.argv[2])))
+except ValueError: print("n/a")' "$total" "$last")
+sim_peak=$(peak_kb "$SIM_PID")
+results=$(($(wc -l <"$RUN_DIR/job/results.csv") - 1))
+calls_after=$(($(wc -l <"$log") - base - calls_before))
+checkpoint_end_mb=$(size_mb "$RUN_DIR/job"/checkpoint*)
+audit_end_mb=$(size_mb "$RUN_DIR/job/audit.jsonl.gz")
+
+printf '\n%-52s %s\n' "figure ($ROWS rows, $DEVICES devices, $(nproc) cores)" "value"
+printf '%-52s %s\n' "simulator start-up (s)" "$sim_ready"
+printf '%-52s %s\n' "run to 90 %: rows done, seconds" "$done_rows in $elapsed s ($calls_before calls)"
+printf '%-52s %s\n' "rows/s (start-up included)" "$rate"
+printf '%-52s %s\n' "efficiency (rows/s / 80,000)" "$efficiency"
+printf '%-52s %s\n' "client peak RSS, first run (MB)" "$(mb "$client_peak")"
+printf '%-52s %s\n' "at the kill: checkpoint, outcome store, audit (MB)" "$checkpoint_mb, $store_mb, $audit_mb"
+printf '%-52s %s\n' "resume: first call (s)" "$first"
+printf '%-52s %s\n' "resume: in all (s), exit" "$total, $status"
+printf '%-52s %s\n' "resume: outputs' write time after the last call (s)" "$outputs_write"
+printf '%-52s %s\n' "resume: calls sent" "$calls_after"
+printf '%-52s %s\n' "client peak RSS, resume (MB)" "$(mb "$resume_peak")"
+printf '%-52s %s\n' "simulator peak RSS (MB)" "$(mb "$sim_peak")"
+printf '%-52s %s\n' "at the end: checkpoint, audit (MB)" "$checkpoint_end_mb, $audit_end_mb"
+printf '%-52s %s\n' "results.csv rows" "$results"
