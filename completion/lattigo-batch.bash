@@ -16,7 +16,7 @@ _lattigo_batch_options() { # COMMAND: the options it takes
   local reading="--endpoint --credentials --insecure-http --cacert --concurrency --rate --max-retries
     --connect-timeout --timeout --stall-timeout --verbose"
   case $1 in
-    run) echo "$manifest $sending --force-new --force-endpoint --chunk --dry-run --help" ;;
+    run) echo "$manifest $sending --force-new --force-endpoint --chunk --dry-run --no-preflight --help" ;;
     resume) echo "$sending --force-endpoint --help" ;;
     validate) echo "$manifest --help" ;;
     plan) echo "${manifest/--output-format/} $reading --help" ;;
@@ -73,7 +73,7 @@ _lattigo_batch() {
   local index positional=0
   for ((index = 2; index < COMP_CWORD; index++)); do
     case ${COMP_WORDS[index]} in
-      --json|--quiet|--progress|--verbose|--yes|--dry-run|--force-new|--force-endpoint|--insecure-http|--help|\
+      --json|--quiet|--progress|--verbose|--yes|--dry-run|--no-preflight|--force-new|--force-endpoint|--insecure-http|--help|\
       --resend-on-5xx|--verify|--verify=*|\
       --no-details) ;;
       -*) ((index++)) ;;

@@ -270,7 +270,7 @@ static int print_unsent_row(const char *directory, uint64_t row)
 	outcome_store_close(store);
 	if (outcome.status == ROW_PENDING)
 		printf("row %" PRIu64 " has not been sent yet (no exchange carried it)\n", row);
-	else if (outcome.status == ROW_INVALID || outcome.status == ROW_SKIPPED)
+	else if (row_status_has(outcome.status, ROW_STATUS_UNSENT))
 		printf("row %" PRIu64 " was %s (%s), never sent\n", row,
 		       row_status_name(outcome.status), outcome.message);
 	else

@@ -11,6 +11,7 @@
 
 #include "export/export_job.h"
 #include "cli/commands.h"
+#include "cli/confirm.h"
 #include "cli/help.h"
 #include "cli/options.h"
 #include "pipeline/pipeline.h"
@@ -22,17 +23,15 @@
 
 #define JOB_OPTIONS_FILE "job.json"
 
-/* Refuses an operation flagged OP_NEEDS_YES without --yes (a dry run sends
- * nothing and so needs no confirmation). */
+/* Refuses an operation flagged OP_NEEDS_YES without --yes when no typed
+ * confirmation can stand in (a dry run sends nothing and needs none; run_job
+ * asks on a terminal once it knows the rows and the cost). */
 static int check_confirmation(const struct op *op, const struct job_options *options,
                               struct error *error)
 {
-	if (!(op->flags & OP_NEEDS_YES) || options->yes || options->dry_run)
+	if (!confirm_needed(op, options) || confirm_can_ask(options))
 		return 0;
-	return error_set(error,
-	                 "operation '%s' costs money or cannot be undone in bulk: add --yes to "
-	                 "run it (--dry-run shows the plan first)",
-	                 op->name);
+	return confirm_refuse(op, error);
 }
 
 static void print_plan_header(const struct op *op, const struct job_options *options, size_t chunk)
@@ -97,7 +96,8 @@ static int dry_run(const struct job_options *options)
 		printf("%" PRIu64 " invalid row%s would not be sent (status invalid)\n",
 		       counts->invalid, counts->invalid == 1 ? "" : "s");
 	if ((op->flags & OP_NEEDS_YES) && !options->yes)
-		printf("note: '%s' needs --yes to run\n", op->name);
+		printf("note: '%s' needs --yes (or a typed confirmation on a terminal) to run\n",
+		       op->name);
 	exit_code = counts->invalid ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 out:
 	plan_free(plan);

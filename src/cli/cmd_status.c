@@ -79,12 +79,10 @@ static void print_rows(const struct journal_replay *replay)
 	else
 		printf("%-13s%" PRIu64 " done (the manifest is not read to its end yet)\n",
 		       "rows:", replay->rows_final);
-	static const enum row_status shown[] = {ROW_OK, ROW_ERROR, ROW_INVALID, ROW_UNKNOWN,
-	                                        ROW_SKIPPED};
 	printf("%-13s", "by status:");
-	for (size_t index = 0; index < sizeof(shown) / sizeof(shown[0]); index++)
-		printf("%s%s %" PRIu64, index ? ", " : "", row_status_name(shown[index]),
-		       replay->rows_by_status[shown[index]]);
+	for (size_t index = 0; index < row_status_order_count; index++)
+		printf("%s%s %" PRIu64, index ? ", " : "", row_status_name(row_status_order[index]),
+		       replay->rows_by_status[row_status_order[index]]);
 	printf("\n%-13s%" PRIu64 "\n", "in doubt:", replay->rows_in_doubt);
 }
 
@@ -157,11 +155,9 @@ static int print_json(const char *directory, const struct journal_read_result *r
 		snprintf(sha256 + 2 * index, 3, "%02x", result->header.fingerprint.sha256[index]);
 	const char *state = running ? "running" : replay->job_finished ? "finished" : "stopped";
 	json_t *counts = json_object();
-	static const enum row_status shown[] = {ROW_OK, ROW_ERROR, ROW_INVALID, ROW_UNKNOWN,
-	                                        ROW_SKIPPED};
-	for (size_t index = 0; counts && index < sizeof(shown) / sizeof(shown[0]); index++)
-		json_object_set_new(counts, row_status_name(shown[index]),
-		                    count(replay->rows_by_status[shown[index]]));
+	for (size_t index = 0; counts && index < row_status_order_count; index++)
+		json_object_set_new(counts, row_status_name(row_status_order[index]),
+		                    count(replay->rows_by_status[row_status_order[index]]));
 	json_t *checkpoint =
 	    json_pack("{s:b, s:b, s:I, s:I, s:I}", "intact", !result->tail_torn,
 	              "tail_being_written", result->tail_torn && running, "records",

@@ -499,12 +499,24 @@ static const struct parse_option job_option_rows[] = {
      .scopes = SCOPE_RUN,
      .default_text = "off",
      .help = "validate and print the plan of calls; send nothing"},
+    {.name = "no-preflight",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(no_preflight),
+     .json_key = "no_preflight",
+     .scopes = SCOPE_RUN,
+     /* which rows are sent depends on it: a re-run must not flip it */
+     .flags = PARSE_OPTION_RESULT_AFFECTING,
+     .default_text = "off",
+     .help = "do not read the account's live state before sending: every valid row is sent, "
+             "none ends unchanged, no undo.csv"},
     {.name = "yes",
      .type = PARSE_OPTION_FLAG,
      FIELD(yes),
      .scopes = SCOPE_SENDING,
      .default_text = "off",
-     .help = "confirm operations that cost money or cannot be undone in bulk (locate)"},
+     .help = "confirm operations that cost money or cannot be recalled (activate, locate, "
+             "sms); on a terminal a typed confirmation may stand in; not needed with "
+             "--endpoint sim"},
     {.name = "quiet",
      .type = PARSE_OPTION_FLAG,
      FIELD(quiet),

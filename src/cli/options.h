@@ -80,6 +80,7 @@ struct job_options {
 	long timeout;         /* seconds */
 	long stall_timeout;   /* seconds */
 	bool dry_run;
+	bool no_preflight; /* send every valid row without reading the account first */
 	bool yes;
 	bool quiet;                   /* no progress display */
 	bool progress;                /* progress display even when stderr is not a TTY */

@@ -42,6 +42,7 @@ void progress_snapshot_fill(const struct progress *progress, const uint64_t *cou
 		snapshot->rows_done += counts[status];
 	snapshot->rows_total = progress->rows_total;
 	snapshot->ok = counts[ROW_OK];
+	snapshot->unchanged = counts[ROW_UNCHANGED];
 	snapshot->error = counts[ROW_ERROR];
 	snapshot->unknown = counts[ROW_UNKNOWN];
 	snapshot->invalid = counts[ROW_INVALID];
@@ -74,6 +75,7 @@ static void format_duration(int64_t seconds, char *out, size_t size)
 struct line_parts {
 	char done[64]; /* "19,372/50,000 (38%)" or "19,372" */
 	char ok[32], error[32], unknown[32], invalid[32];
+	char unchanged[48]; /* " unchanged 17", or "" while there is none */
 	char eta[32];
 };
 
@@ -94,16 +96,17 @@ static void format_form(const struct progress_snapshot *snapshot, const struct l
 	switch (form) {
 	case FORM_FULL:
 		snprintf(out, size,
-		         "rows %s | ok %s error %s unknown %s invalid %s | in flight %u | %.1f "
+		         "rows %s | ok %s%s error %s unknown %s invalid %s | in flight %u | %.1f "
 		         "rows/s | ETA %s",
-		         parts->done, parts->ok, parts->error, parts->unknown, parts->invalid,
-		         snapshot->in_flight, snapshot->rows_per_second, parts->eta);
+		         parts->done, parts->ok, parts->unchanged, parts->error, parts->unknown,
+		         parts->invalid, snapshot->in_flight, snapshot->rows_per_second,
+		         parts->eta);
 		break;
 	case FORM_NO_FLOW:
 		snprintf(out, size,
-		         "rows %s | ok %s error %s unknown %s invalid %s | %.1f rows/s | ETA %s",
-		         parts->done, parts->ok, parts->error, parts->unknown, parts->invalid,
-		         snapshot->rows_per_second, parts->eta);
+		         "rows %s | ok %s%s error %s unknown %s invalid %s | %.1f rows/s | ETA %s",
+		         parts->done, parts->ok, parts->unchanged, parts->error, parts->unknown,
+		         parts->invalid, snapshot->rows_per_second, parts->eta);
 		break;
 	case FORM_SHORT:
 		snprintf(out, size, "rows %s | ok %s err %s unk %s inv %s | %.0f/s | ETA %s",
@@ -137,6 +140,13 @@ const char *progress_format_line(const struct progress_snapshot *snapshot, size_
 	else
 		snprintf(parts.done, sizeof(parts.done), "%s", done);
 	count_grouped(snapshot->ok, parts.ok, sizeof(parts.ok));
+	/* only a job whose preflight found rows in place has any */
+	parts.unchanged[0] = '\0';
+	if (snapshot->unchanged > 0) {
+		char unchanged[32];
+		snprintf(parts.unchanged, sizeof(parts.unchanged), " unchanged %s",
+		         count_grouped(snapshot->unchanged, unchanged, sizeof(unchanged)));
+	}
 	count_grouped(snapshot->error, parts.error, sizeof(parts.error));
 	count_grouped(snapshot->unknown, parts.unknown, sizeof(parts.unknown));
 	count_grouped(snapshot->invalid, parts.invalid, sizeof(parts.invalid));
@@ -275,20 +285,42 @@ static void print_this_run(FILE *stream, const struct job_summary *summary)
 	fputc('\n', stream);
 }
 
+/* undo.csv: where it is and how to run it, or why there is none. */
+static void print_undo(FILE *stream, const struct job_summary *summary)
+{
+	char undo[4096];
+	if (summary->undo_file && summary->directory) {
+		path_display_join(summary->directory, summary->undo_file, undo, sizeof(undo));
+		fprintf(stream,
+		        "  undo: %s (%" PRIu64 " row%s; puts back what this job changed: "
+		        "lattigo-batch run --op %s --manifest %s)\n",
+		        undo, summary->undo_rows, summary->undo_rows == 1 ? "" : "s",
+		        summary->op ? summary->op : "OP", undo);
+		if (summary->undo_missing)
+			fprintf(stream,
+			        "  undo: %" PRIu64 " changed row%s had no value before, which a "
+			        "manifest cannot ask for: not in undo.csv\n",
+			        summary->undo_missing, summary->undo_missing == 1 ? "" : "s");
+	} else if (summary->no_undo) {
+		fprintf(stream, "  undo: none: %s\n", summary->no_undo);
+	}
+}
+
 void progress_print_summary(FILE *stream, const struct job_summary *summary)
 {
-	static const enum row_status order[] = {ROW_OK,      ROW_ERROR,   ROW_INVALID,
-	                                        ROW_UNKNOWN, ROW_SKIPPED, ROW_PENDING};
 	char calls[48], retries[48], throttled[48], runs[48];
 	print_headline(stream, summary);
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		uint64_t count = summary->counts[order[i]];
+	for (size_t i = 0; i <= row_status_order_count; i++) {
+		/* the final statuses, then the rows still pending */
+		enum row_status status =
+		    i < row_status_order_count ? row_status_order[i] : ROW_PENDING;
+		uint64_t count = summary->counts[status];
 		char number[32];
-		if (count == 0 && order[i] != ROW_OK)
+		if (count == 0 && status != ROW_OK)
 			continue;
-		if (order[i] == ROW_PENDING && summary->rows_total_unknown)
+		if (status == ROW_PENDING && summary->rows_total_unknown)
 			continue;
-		fprintf(stream, "  %-8s %12s\n", row_status_name(order[i]),
+		fprintf(stream, "  %-9s %11s\n", row_status_name(status),
 		        count_grouped(count, number, sizeof(number)));
 	}
 	fprintf(stream, "  job (%s): %s, %s, %s throttled\n",
@@ -298,6 +330,7 @@ void progress_print_summary(FILE *stream, const struct job_summary *summary)
 	        count_noun(summary->retries, "retry", "retries", retries, sizeof(retries)),
 	        count_grouped(summary->throttled, throttled, sizeof(throttled)));
 	print_this_run(stream, summary);
+	print_undo(stream, summary);
 	if (summary->directory) {
 		char results[4096], errors[4096], file[4096], report[4096];
 		fprintf(

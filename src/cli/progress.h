@@ -22,7 +22,7 @@ enum progress_mode {
 struct progress_snapshot {
 	uint64_t rows_total; /* 0 until counted exactly: an estimate is never shown */
 	uint64_t rows_done;  /* rows with an outcome, including earlier runs and invalid rows */
-	uint64_t ok, error, unknown, invalid;
+	uint64_t ok, unchanged, error, unknown, invalid;
 	unsigned in_flight;
 	double rows_per_second; /* this run */
 	int64_t eta_seconds;    /* -1 when unknown */

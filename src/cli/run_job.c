@@ -15,6 +15,8 @@
 
 #include "audit/audit.h"
 #include "cli/commands.h"
+#include "cli/confirm.h"
+#include "cli/preflight.h"
 #include "cli/credentials.h"
 #include "cli/credentials_check.h"
 #include "cli/job_directory.h"
@@ -38,6 +40,7 @@
 #include "outputs/run_history.h"
 #include "outputs/xlsx_copy.h"
 #include "outputs/summary.h"
+#include "outputs/undo_writer.h"
 #include "report/report.h"
 
 /* How long after an interruption a call it left in flight may still take
@@ -58,6 +61,8 @@ struct job_run {
 	struct progress progress;
 	const char *endpoint;
 	struct max_errors max_errors; /* --max-errors, parsed */
+	struct preflight preflight;   /* the account's live state (unless --no-preflight) */
+	bool preflight_on;            /* rows are settled against preflight.snapshot */
 	uint64_t rows_read;           /* data rows the pipeline yielded this run */
 	uint64_t rows_reported;       /* outcomes recorded this run (invalid rows included) */
 	bool source_finished;         /* the whole manifest was read */
@@ -156,6 +161,21 @@ static int source_next(void *context, const struct record **record, struct error
 		*record = row.record;
 		return 1;
 	}
+}
+
+/* engine_source.settle: the preflight's verdict on the row. */
+static int settle_row(void *context, const struct record *record, const struct record **send,
+                      struct row_outcome *outcome, struct error *error)
+{
+	struct job_run *run = context;
+	return preflight_settle(&run->preflight, record, send, outcome, error);
+}
+
+/* outputs_job.resolve: the device_name the row's identifier resolved to. */
+static const char *resolved_device_name(void *context, const struct record *record)
+{
+	struct job_run *run = context;
+	return preflight_device_name(&run->preflight, record);
 }
 
 /* engine_doubts.in_doubt: a call carried the row before an interruption and
@@ -407,6 +427,27 @@ static void fill_engine_config(const struct job_run *run, struct engine_config *
 	config->stop_requested = stop_signals_flag();
 }
 
+/* What summary.json and the closing lines say about the preflight and undo.csv. */
+static void describe_preflight(const struct job_run *run, struct job_summary *summary)
+{
+	if (run->preflight_on) {
+		const struct live_snapshot_meta *meta = live_snapshot_info(run->preflight.snapshot);
+		summary->preflight_taken_at_ms = meta->taken_at_ms;
+		summary->preflight_calls = meta->calls;
+		summary->preflight_read_ms = meta->read_ms;
+	}
+	if (!(run->op->live.flags & OP_LIVE_UNDO))
+		summary->no_undo = "this operation sets nothing the API lets us read back, so no "
+		                   "undo exists";
+	else if (!run->preflight_on)
+		summary->no_undo = "the account was not read before the job (--no-preflight)";
+	else if (run->preflight.tally.undo_written) {
+		summary->undo_file = UNDO_FILE;
+		summary->undo_rows = run->preflight.tally.undo_lines;
+		summary->undo_missing = run->preflight.tally.undo_unrestorable;
+	}
+}
+
 /* Writes results.csv, errors.csv and summary.json and prints the closing
  * table; returns the exit status they imply. */
 static int finish_outputs(struct job_run *run, const struct engine_stats *stats, bool interrupted,
@@ -431,6 +472,11 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	    .set_count = options->set_count,
 	    .skipped_message = stats->threshold_exceeded ? skipped : NULL,
 	};
+	/* rows may name their device by ICCID or IMEI: show the name it resolved to */
+	if (run->preflight_on && (run->op->live.flags & OP_LIVE_RESOLVE)) {
+		job.resolve = resolved_device_name;
+		job.resolve_context = run;
+	}
 	struct outputs_report outputs = {0};
 	if (outputs_write_rows(&job, run->directory.store, &outputs, error) < 0)
 		return -1;
@@ -448,6 +494,7 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	summary.interrupted = interrupted;
 	if (stats->threshold_exceeded)
 		summary.resume_options = " --max-errors <higher>";
+	describe_preflight(run, &summary);
 	if (stats->threshold_exceeded) {
 		/* results.csv shows the rows not sent as skipped: so does the summary */
 		summary.counts[ROW_SKIPPED] += summary.counts[ROW_PENDING];
@@ -476,7 +523,11 @@ static int run_engine(struct job_run *run, struct error *error)
 {
 	struct engine_config config;
 	fill_engine_config(run, &config);
-	struct engine_source source = {run, source_next};
+	struct engine_source source = {run, source_next, NULL};
+	if (run->preflight_on) {
+		source.context = run;
+		source.settle = settle_row;
+	}
 	struct engine_sink sink = {run, sink_call_starting, sink_row_finished,
 	                           sink_exchange_finished, sink_progress};
 	struct engine_stats stats;
@@ -513,7 +564,8 @@ static int run_engine(struct job_run *run, struct error *error)
 	                               journal_get_header(run->directory.journal)->created_at_ms};
 	/* --max-errors counts the whole job, earlier runs included */
 	config.errors_before = before[ROW_ERROR];
-	config.finished_before = before[ROW_OK] + before[ROW_ERROR] + before[ROW_UNKNOWN];
+	config.finished_before =
+	    before[ROW_OK] + before[ROW_UNCHANGED] + before[ROW_ERROR] + before[ROW_UNKNOWN];
 	int engine_result = engine_run_resuming(&config, &source, &doubts, &sink, &stats, error);
 	struct error commit_error;
 	error_clear(&commit_error);
@@ -590,6 +642,194 @@ static void print_start_line(const struct job_run *run)
 		        count_grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
 }
 
+/* Reads the account for the preflight; work is where the per-device reads
+ * keep their identifiers list, audit records the reads (NULL before the job
+ * directory exists). Returns an exit_code, error set. */
+static int take_snapshot(struct job_run *run, const char *manifest_path, const char *work,
+                         struct audit_writer *audit, struct error *error)
+{
+	const struct job_options *options = run->options;
+	bool plain_http = false;
+	if (endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, error) < 0)
+		return EXIT_USAGE;
+	struct live_take_request request = {
+	    .transport =
+	        {
+	            .api_root = run->endpoint,
+	            .key_name = run->credentials.key_name,
+	            .api_key = run->credentials.api_key,
+	            .plain_http = plain_http,
+	            .ca_bundle = http_ca_bundle(options->cacert),
+	            .connect_timeout_ms = options->connect_timeout * 1000L,
+	            .total_timeout_ms = options->timeout * 1000L,
+	            .stall_timeout_s = options->stall_timeout,
+	        },
+	    .endpoint_shown = run->endpoint,
+	    .concurrency = options->concurrency,
+	    .rate = options->rate,
+	    .max_tries = options->max_retries + 1,
+	    .stop = stop_signals_flag(),
+	    .verbose = options->verbose,
+	    .audit = audit,
+	    .work_directory = work,
+	};
+	struct pipeline_config config;
+	job_options_pipeline_config(options, &config);
+	config.manifest = manifest_path;
+	int exit_code = preflight_take(&run->preflight, &config, &request, error);
+	if (exit_code == EXIT_ALL_OK)
+		run->preflight_on = true;
+	return exit_code;
+}
+
+/* Removes what take_snapshot (and a snapshot stored there) left in work, then work. */
+static void remove_snapshot_work(const char *work)
+{
+	static const char *const files[] = {"identifiers.csv", "devices.jsonl.gz", "meta.json"};
+	char path[4200];
+	for (size_t index = 0; index < sizeof(files) / sizeof(files[0]); index++) {
+		snprintf(path, sizeof(path), "%s/%s", work, files[index]);
+		unlink(path);
+	}
+	rmdir(work);
+}
+
+/* A new job that stopped before sending anything (its preflight refused it
+ * or could not read the account) leaves nothing behind: the same command
+ * runs it again. */
+static void discard_new_job(struct job_run *run)
+{
+	const char *out = run->options->out;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", out, UNDO_FILE);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY);
+	remove_snapshot_work(path);
+	job_directory_discard(&run->directory, out);
+}
+
+/* A new job whose manifest is a file: the account is read before the job
+ * directory exists, so that a job refused for a rate plan or user the account
+ * lacks, or not confirmed, leaves nothing behind. Returns an exit_code. */
+static int preflight_before_directory(struct job_run *run, struct error *error)
+{
+	const char *base = getenv("TMPDIR");
+	char work[4096];
+	snprintf(work, sizeof(work), "%s/lattigo-preflight-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(work)) {
+		error_set(error, "cannot create a temporary directory in %s: %s", work,
+		          strerror(errno));
+		return EXIT_USAGE;
+	}
+	int exit_code = take_snapshot(run, run->options->manifest, work, NULL, error);
+	remove_snapshot_work(work);
+	if (exit_code != EXIT_ALL_OK)
+		return exit_code;
+	struct pipeline_config config;
+	job_options_pipeline_config(run->options, &config);
+	if (preflight_classify(&run->preflight, &config, NULL, NULL, NULL, error) < 0)
+		return EXIT_USAGE;
+	return preflight_refuses(&run->preflight, error) ? EXIT_USAGE : EXIT_ALL_OK;
+}
+
+/* In the job directory, before the first write: the snapshot (stored now for
+ * a new job; a resume loads the first one), every row classified, undo.csv
+ * (re)written whole. Returns an exit_code; for a new job refused here
+ * (stdin manifest) the job directory is removed. */
+static int preflight_in_directory(struct job_run *run, bool new_job, struct error *error)
+{
+	const char *out = run->options->out;
+	char work[4096];
+	snprintf(work, sizeof(work), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY);
+	if (!run->preflight_on) {
+		int loaded = preflight_load(&run->preflight, out, error);
+		if (loaded < 0)
+			return EXIT_RESUME_REFUSED;
+		if (loaded == 0) {
+			/* --max-snapshot-age: a baseline too old to judge rows by */
+			if (live_snapshot_check_age(run->preflight.snapshot,
+			                            run->options->max_snapshot_age_ms,
+			                            clock_wall_ms(), error) < 0)
+				return EXIT_USAGE;
+			run->preflight_on = true;
+		} else if (run->directory.resuming && run->directory.replay.calls > 0) {
+			/* sent without a snapshot (an older run): a new one would not
+			 * show the state before the job */
+			if (!run->options->quiet)
+				fprintf(stderr, "lattigo-batch: preflight: none (the job sent rows "
+				                "before any snapshot was kept)\n");
+			return EXIT_ALL_OK;
+		} else {
+			/* nothing was sent yet: the state read now is the state before the job */
+			int exit_code = take_snapshot(run, run->directory.manifest_path, work,
+			                              run->directory.audit, error);
+			if (exit_code != EXIT_ALL_OK)
+				return exit_code;
+			new_job = true;
+		}
+	}
+	struct pipeline_config config;
+	job_options_pipeline_config(run->options, &config);
+	config.manifest = run->directory.manifest_path;
+	if (preflight_classify(&run->preflight, &config, row_settled, run, NULL, error) < 0)
+		return EXIT_USAGE;
+	if (preflight_refuses(&run->preflight, error))
+		return EXIT_USAGE;
+	if (new_job && !run->preflight.loaded && preflight_store(&run->preflight, out, error) < 0)
+		return EXIT_INTERRUPTED;
+	if (!(run->op->live.flags & OP_LIVE_UNDO))
+		return EXIT_ALL_OK;
+	/* undo.csv is complete before anything is sent; a resume writes it again
+	 * from the same first snapshot (the same content) */
+	return preflight_classify(&run->preflight, &config, row_settled, run, out, error) < 0
+	           ? EXIT_INTERRUPTED
+	           : EXIT_ALL_OK;
+}
+
+/* Counts the rows a job without a preflight would send: valid, not final
+ * in an earlier run. Returns 0 or -1 with error set. */
+static int count_rows_to_send(struct job_run *run, const char *manifest_path,
+                              struct confirm_cost *cost, struct error *error)
+{
+	struct pipeline_config config;
+	job_options_pipeline_config(run->options, &config);
+	config.manifest = manifest_path;
+	struct pipeline *pipeline = pipeline_open(&config, NULL, error);
+	if (!pipeline)
+		return -1;
+	if (run->directory.resuming)
+		pipeline_skip_settled(pipeline, row_settled, run);
+	struct pipeline_row row;
+	int next;
+	while ((next = pipeline_next(pipeline, &row, error)) == 1)
+		if (row.valid && !row.settled)
+			cost->rows++;
+	pipeline_close(pipeline);
+	return next < 0 ? -1 : 0;
+}
+
+/* The typed confirmation of an OP_NEEDS_YES operation without --yes (the
+ * command refused the job already when no terminal can answer): shows the
+ * rows that would be sent — those the preflight found to change, priced from
+ * the rate plans, else every valid row not yet final — and asks. Returns 0
+ * when confirmed (or none needed), else EXIT_USAGE with error set. */
+static int confirm_job(struct job_run *run, const char *manifest_path, struct error *error)
+{
+	if (!confirm_needed(run->op, run->options))
+		return 0;
+	struct confirm_cost counted = {0};
+	const struct confirm_cost *cost = &run->preflight.tally.cost;
+	if (!run->preflight_on) {
+		if (count_rows_to_send(run, manifest_path, &counted, error) < 0)
+			return EXIT_USAGE;
+		cost = &counted;
+	}
+	if (cost->rows == 0)
+		return 0;
+	progress_clear(&run->progress);
+	return confirm_ask(stdin, stderr, run->op, cost, error) < 0 ? EXIT_USAGE : 0;
+}
+
 /* True when OUT/summary.json is the final one of a complete job: the outputs
  * before it were written (a job whose last run met a full disk after its
  * checkpoint ended still needs them). */
@@ -650,6 +890,7 @@ int run_job(const struct job_options *options)
 	run.op = pipeline_find_op(options->op, &error);
 	if (!run.op)
 		goto out;
+	preflight_init(&run.preflight, run.op);
 	/* A manifest that cannot be read or bound to the operation is a usage
 	 * error: find it before a simulator is started or a job directory
 	 * created for it. */
@@ -670,10 +911,20 @@ int run_job(const struct job_options *options)
 	/* A new job: one read proves the credentials before its directory is
 	 * created (exit 2, nothing sent). An existing job is opened first, so a
 	 * changed manifest is still exit 4; a refusal there stops it resumably. */
-	if (!holds_job(options->out)) {
+	bool new_job = !holds_job(options->out);
+	if (new_job) {
 		exit_code = check_credentials(&run, &error);
 		if (exit_code != EXIT_ALL_OK)
 			goto out;
+		/* before the job directory exists, when the manifest can be read twice */
+		if (strcmp(options->manifest, "-") != 0) {
+			if (!options->no_preflight &&
+			    (exit_code = preflight_before_directory(&run, &error)) != EXIT_ALL_OK)
+				goto out;
+			if ((exit_code = confirm_job(&run, options->manifest, &error)) !=
+			    EXIT_ALL_OK)
+				goto out;
+		}
 		exit_code = EXIT_USAGE;
 	}
 	struct audit_secrets secrets = {run.credentials.key_name, run.credentials.api_key};
@@ -688,6 +939,18 @@ int run_job(const struct job_options *options)
 		exit_code = finished_job_status(&run);
 		goto out;
 	}
+	if (!options->no_preflight &&
+	    (exit_code = preflight_in_directory(&run, new_job, &error)) != EXIT_ALL_OK) {
+		if (!run.directory.resuming)
+			discard_new_job(&run);
+		goto out;
+	}
+	if (!options->quiet && run.preflight_on)
+		preflight_print(&run.preflight, stderr);
+	if (!new_job &&
+	    (exit_code = confirm_job(&run, run.directory.manifest_path, &error)) != EXIT_ALL_OK)
+		goto out;
+	exit_code = EXIT_USAGE;
 
 	/* The pipeline reads the manifest the journal was fingerprinted with
 	 * (for stdin, the copy kept in the job directory). */
@@ -742,5 +1005,6 @@ out:
 	sim_stop(&run.sim);
 	credentials_release(&run.credentials);
 	run_history_release(&run.history);
+	preflight_release(&run.preflight);
 	return exit_code;
 }

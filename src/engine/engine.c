@@ -61,20 +61,19 @@ static void engine_fail(struct engine *engine, int64_t now_ms)
 	enter_stopping(engine, now_ms);
 }
 
-static int engine_report_row(struct engine *engine, const struct record *record,
-                             enum row_status status, long http_status, unsigned attempts,
-                             const char *message)
+/* Counts a row's final outcome, applies --max-errors and hands it to the sink. */
+static int engine_record_outcome(struct engine *engine, const struct record *record,
+                                 const struct row_outcome *final)
 {
-	struct row_outcome outcome;
-	memset(&outcome, 0, sizeof(outcome));
-	outcome.status = status;
-	outcome.http_status = (int)http_status;
-	outcome.attempts = attempts;
-	outcome.finished_at_ms = clock_wall_ms();
-	snprintf(outcome.message, sizeof(outcome.message), "%s", message ? message : "");
-	switch (status) {
+	struct row_outcome outcome = *final;
+	if (!outcome.finished_at_ms)
+		outcome.finished_at_ms = clock_wall_ms();
+	switch (outcome.status) {
 	case ROW_OK:
 		engine->stats->rows_ok++;
+		break;
+	case ROW_UNCHANGED:
+		engine->stats->rows_unchanged++;
 		break;
 	case ROW_UNKNOWN:
 		engine->stats->rows_unknown++;
@@ -90,8 +89,8 @@ static int engine_report_row(struct engine *engine, const struct record *record,
 	if (!engine->stopping && config->max_errors.set) {
 		const struct engine_stats *stats = engine->stats;
 		uint64_t errors = config->errors_before + stats->rows_error;
-		uint64_t finished = config->finished_before + stats->rows_ok + stats->rows_error +
-		                    stats->rows_unknown;
+		uint64_t finished = config->finished_before + stats->rows_ok +
+		                    stats->rows_unchanged + stats->rows_error + stats->rows_unknown;
 		if (max_errors_exceeded(&config->max_errors, errors, finished)) {
 			/* a hopeless job: stop sending; the rest stays for a resume */
 			engine->stats->threshold_exceeded = true;
@@ -106,6 +105,20 @@ static int engine_report_row(struct engine *engine, const struct record *record,
 		return -1;
 	}
 	return 0;
+}
+
+static int engine_report_row(struct engine *engine, const struct record *record,
+                             enum row_status status, long http_status, unsigned attempts,
+                             const char *message)
+{
+	struct row_outcome outcome;
+	memset(&outcome, 0, sizeof(outcome));
+	outcome.status = status;
+	outcome.http_status = (int)http_status;
+	outcome.attempts = attempts;
+	outcome.finished_at_ms = clock_wall_ms();
+	snprintf(outcome.message, sizeof(outcome.message), "%s", message ? message : "");
+	return engine_record_outcome(engine, record, &outcome);
 }
 
 /* Gives every row of call the same outcome, then frees the call. */
@@ -230,6 +243,28 @@ static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 			engine->source_done = true;
 			planner_flush_all(engine->planner);
 			break;
+		}
+		if (engine->source->settle) {
+			struct row_outcome settled;
+			memset(&settled, 0, sizeof(settled));
+			const struct record *send = record;
+			int verdict = engine->source->settle(engine->source->context, record, &send,
+			                                     &settled, engine->error);
+			if (verdict < 0) {
+				if (!engine->error->set)
+					error_set(engine->error,
+					          "cannot judge row %llu before sending it",
+					          (unsigned long long)record->row);
+				engine_fail(engine, now_ms);
+				return -1;
+			}
+			if (verdict == ENGINE_ROW_SETTLED) {
+				engine->stats->rows_taken++;
+				if (engine_record_outcome(engine, record, &settled) < 0)
+					return -1;
+				continue;
+			}
+			record = send;
 		}
 		struct record *copy = record_clone(record);
 		if (!copy || op_batch_key(engine->op, copy, &engine->key)) {

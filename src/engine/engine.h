@@ -49,12 +49,27 @@ struct engine_config {
 	                       ENGINE_STOP_GRACE_MS */
 };
 
+/* What engine_source.settle decided about a row. */
+enum engine_row_verdict {
+	ENGINE_ROW_SEND = 0, /* plan a call for *send */
+	ENGINE_ROW_SETTLED,  /* finished without a call: *outcome is its final outcome */
+};
+
 /* Pulls the rows to send: valid, not yet finished. */
 struct engine_source {
 	void *context;
 	/* 1 = *record set (borrowed until the next call), 0 = no more rows, -1 = error (engine
 	 * stops). */
 	int (*next)(void *context, const struct record **record, struct error *error);
+	/* May be NULL (every row is sent as read). Decides, before a row is
+	 * planned, whether it needs a call at all: ENGINE_ROW_SEND with *send set
+	 * to the record to send (record itself, or one naming the device
+	 * differently, e.g. by the device_name an ICCID resolves to; borrowed
+	 * until the next call), or ENGINE_ROW_SETTLED with *outcome filled (status,
+	 * message; e.g. unchanged because the live state already matches). A
+	 * settled row is reported like any other, without a call. -1 = error. */
+	int (*settle)(void *context, const struct record *record, const struct record **send,
+	              struct row_outcome *outcome, struct error *error);
 };
 
 struct engine_stats;
@@ -77,7 +92,7 @@ struct engine_sink {
 
 struct engine_stats {
 	uint64_t rows_taken; /* rows pulled from the source */
-	uint64_t rows_ok, rows_error, rows_unknown, rows_skipped;
+	uint64_t rows_ok, rows_unchanged, rows_error, rows_unknown, rows_skipped;
 	uint64_t calls; /* HTTP exchanges, including retries and reconciliation look-ups */
 	uint64_t retries;
 	uint64_t throttled; /* answers with 429 */

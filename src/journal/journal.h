@@ -150,7 +150,7 @@ struct journal_replay {
 	struct manifest_position resume_from;
 	bool resume_from_known; /* false: read the manifest from its start */
 	uint64_t rows_final, rows_in_doubt;
-	uint64_t rows_by_status[ROW_SKIPPED + 1]; /* indexed by enum row_status */
+	uint64_t rows_by_status[ROW_STATUS_COUNT]; /* indexed by enum row_status */
 	uint64_t row_total;                       /* 0 when never recorded */
 	uint64_t calls, retries;                  /* call_started records, those with attempt > 1 */
 	uint64_t highest_call_id;

@@ -4,7 +4,7 @@
  * highest one either names — the rows that calls in flight finish out of
  * order, a few thousand at most in a normal run. Little-endian:
  *   u64 generation, u64 row_total, u64 calls, u64 retries, u64 highest_call_id,
- *   u64 rows_by_status[ROW_SKIPPED + 1], u8 job_finished,
+ *   u64 rows_by_status[ROW_STATUS_COUNT], u8 job_finished,
  *   u8 resume_from_known, u64 resume row, offset, line,
  *   u64 prefix, u64 span, ceil(span / 8) bytes of final bits, as many of sent
  *   bits (bit i is row prefix + 1 + i). */
@@ -48,7 +48,7 @@ int snapshot_encode(const struct journal_replay *state, uint64_t generation, uin
 	frame_put_u64(payload, state->calls);
 	frame_put_u64(payload, state->retries);
 	frame_put_u64(payload, state->highest_call_id);
-	for (size_t status = 0; status <= ROW_SKIPPED; status++)
+	for (size_t status = 0; status < ROW_STATUS_COUNT; status++)
 		frame_put_u64(payload, state->rows_by_status[status]);
 	frame_put_u8(payload, state->job_finished ? 1 : 0);
 	bool known = state->resume_from_known && state->resume_from.row == prefix;
@@ -97,7 +97,7 @@ int snapshot_decode(const void *payload, size_t length, struct journal_replay *s
 	state->retries = frame_get_u64(&cursor);
 	state->highest_call_id = frame_get_u64(&cursor);
 	uint64_t final = 0;
-	for (size_t status = 0; status <= ROW_SKIPPED; status++) {
+	for (size_t status = 0; status < ROW_STATUS_COUNT; status++) {
 		state->rows_by_status[status] = frame_get_u64(&cursor);
 		final += state->rows_by_status[status];
 	}

@@ -488,7 +488,7 @@ int journal_row_outcome(struct journal *journal, const struct manifest_position 
 	if (position->row == 0 || position->row > JOURNAL_MAX_ROWS)
 		return error_set(error, "row %" PRIu64 " is out of range for the checkpoint",
 		                 position->row);
-	if (outcome->status == ROW_PENDING || outcome->status > ROW_SKIPPED)
+	if (!row_status_is_final(outcome->status))
 		return error_set(error, "row %" PRIu64 " has no final status to record",
 		                 position->row);
 	struct strbuf *payload = &journal->payload;

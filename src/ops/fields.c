@@ -55,25 +55,6 @@ int field_lookup(const char *name)
 	return -1;
 }
 
-const char *row_status_name(enum row_status status)
-{
-	switch (status) {
-	case ROW_PENDING:
-		return "pending";
-	case ROW_OK:
-		return "ok";
-	case ROW_ERROR:
-		return "error";
-	case ROW_INVALID:
-		return "invalid";
-	case ROW_UNKNOWN:
-		return "unknown";
-	case ROW_SKIPPED:
-		return "skipped";
-	}
-	return "pending";
-}
-
 struct record *record_clone(const struct record *record)
 {
 	size_t text_size = 0;

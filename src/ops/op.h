@@ -13,6 +13,7 @@
 
 #include "common/strbuf.h"
 #include "ops/live_state.h"
+#include "ops/row_status.h"
 
 /* Every field a manifest row can carry, in alphabetical order of their names. */
 enum field_id {
@@ -88,18 +89,15 @@ struct op_field {
 enum op_flags {
 	OP_PER_ROW = 1 << 0,            /* one call per row (the device is in the path) */
 	OP_NON_IDEMPOTENT = 1 << 1,     /* an ambiguous failure is never retried blindly */
-	OP_NEEDS_YES = 1 << 2,          /* costs money or cannot be undone in bulk: needs --yes */
+	OP_NEEDS_YES = 1 << 2,          /* costs money or cannot be recalled: needs --yes or a
+	                                   typed confirmation (cli/confirm.c), except against
+	                                   --endpoint sim */
 	OP_RECONCILE_BY_ICCID = 1 << 3, /* an ambiguous outcome can be read back with GET
 	                                   v2/devices/<iccid>?id_type=iccid */
 	OP_REFUSES_REPEATS = 1 << 4,    /* the API refuses a repeat of a row it applied ("has
 	                                   already been taken"), so a call that may have been
 	                                   applied can be sent again safely */
 };
-
-enum row_status { ROW_PENDING = 0, ROW_OK, ROW_ERROR, ROW_INVALID, ROW_UNKNOWN, ROW_SKIPPED };
-
-/* Returns "ok", "error", "invalid", "unknown", "skipped" or "pending" (static). */
-const char *row_status_name(enum row_status status);
 
 /* The final outcome of one row: what results.csv records. */
 struct row_outcome {

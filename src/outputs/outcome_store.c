@@ -90,7 +90,7 @@ static bool record_is_hole(const unsigned char *record)
 
 static bool record_is_valid(const unsigned char *record)
 {
-	return record[0] > ROW_PENDING && record[0] <= ROW_SKIPPED && record[1] == RECORD_VERSION &&
+	return row_status_is_final(record[0]) && record[1] == RECORD_VERSION &&
 	       get_le(record + 28, 4) == record_crc(record);
 }
 
@@ -428,7 +428,7 @@ int outcome_store_put(struct outcome_store *store, uint64_t row, const struct ro
 	if (row == 0 || row > OUTCOME_MAX_ROW)
 		return error_set(error, "row %llu is out of range for the outcome store",
 		                 (unsigned long long)row);
-	if (outcome->status <= ROW_PENDING || outcome->status > ROW_SKIPPED)
+	if (!row_status_is_final(outcome->status))
 		return error_set(error, "row %llu: only a final outcome can be stored",
 		                 (unsigned long long)row);
 	struct index_window *window = window_of(store, row, error);

@@ -18,8 +18,6 @@
 #define OUTCOME_RECORD_SIZE 32u
 /* Highest row number the store accepts (keeps offsets far inside off_t). */
 #define OUTCOME_MAX_ROW (UINT64_C(1) << 40)
-/* Number of enum row_status values, ROW_PENDING included: the size of count arrays. */
-#define ROW_STATUS_COUNT ((size_t)ROW_SKIPPED + 1)
 
 enum outcome_store_mode {
 	OUTCOME_STORE_OPEN = 0, /* open the files, creating them when missing */

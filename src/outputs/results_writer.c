@@ -83,7 +83,7 @@ static void write_number(struct csv_writer *csv, uint64_t value, bool empty_when
 
 static void write_result_line(struct csv_writer *csv, uint64_t row,
                               const struct row_outcome *outcome, const struct record *record,
-                              const struct identity_columns *columns)
+                              const struct identity_columns *columns, const struct outputs_job *job)
 {
 	write_number(csv, row, false);
 	csv_writer_cell_raw(csv, row_status_name(outcome->status));
@@ -99,6 +99,10 @@ static void write_result_line(struct csv_writer *csv, uint64_t row,
 	}
 	for (size_t i = 0; i < columns->count; i++)
 		csv_writer_cell(csv, record ? record->value[columns->fields[i]] : NULL);
+	if (job->resolve)
+		csv_writer_cell(csv, record && outcome->status != ROW_INVALID
+		                         ? job->resolve(job->resolve_context, record)
+		                         : NULL);
 	csv_writer_end_line(csv);
 }
 
@@ -141,6 +145,8 @@ static int write_results(const struct outputs_job *job, struct outcome_store *st
 		csv_writer_cell_raw(&csv, fixed[i]);
 	for (size_t i = 0; i < columns.count; i++)
 		csv_writer_cell_raw(&csv, field_name(columns.fields[i]));
+	if (job->resolve)
+		csv_writer_cell_raw(&csv, RESULTS_RESOLVED_COLUMN);
 	csv_writer_end_line(&csv);
 
 	for (;;) {
@@ -169,7 +175,7 @@ static int write_results(const struct outputs_job *job, struct outcome_store *st
 		memset(&record, 0, sizeof(record));
 		strbuf_reset(&problem);
 		binding_apply(binding, &row, &record, &problem);
-		write_result_line(&csv, row.number, &outcome, &record, &columns);
+		write_result_line(&csv, row.number, &outcome, &record, &columns, job);
 		rows_written++;
 	}
 	if (ferror(file.stream)) {
@@ -202,7 +208,7 @@ out:
 
 static bool needs_attention(enum row_status status)
 {
-	return status == ROW_ERROR || status == ROW_INVALID || status == ROW_UNKNOWN;
+	return row_status_has(status, ROW_STATUS_ATTENTION);
 }
 
 /* JSONL manifests gain columns as keys appear, so the header is only known
@@ -274,9 +280,10 @@ static int write_errors(const struct outputs_job *job, struct outcome_store *sto
 	if (!writer)
 		goto out;
 
-	bool any = outcome_store_count(store, ROW_ERROR) + outcome_store_count(store, ROW_INVALID) +
-	               outcome_store_count(store, ROW_UNKNOWN) >
-	           0;
+	bool any = false;
+	for (size_t status = 1; status < ROW_STATUS_COUNT; status++)
+		any |= needs_attention((enum row_status)status) &&
+		       outcome_store_count(store, (enum row_status)status) > 0;
 	if (any) {
 		manifest = open_manifest(job, error);
 		if (!manifest)

@@ -30,7 +30,15 @@ struct outputs_job {
 	size_t set_count;            /* --set */
 	const char *skipped_message; /* non-NULL: rows without an outcome are written to
 	                                results.csv as skipped, with this message (--max-errors) */
+	/* May be NULL. The name the account knows a row's device by (a row naming
+	 * it by ICCID or IMEI, resolved through the job's snapshot), or NULL when
+	 * not known: results.csv then has a column RESULTS_RESOLVED_COLUMN after
+	 * the identifying fields. */
+	const char *(*resolve)(void *context, const struct record *record);
+	void *resolve_context;
 };
+
+#define RESULTS_RESOLVED_COLUMN "resolved_device_name"
 
 struct outputs_report {
 	uint64_t rows_total;   /* data rows in the manifest */

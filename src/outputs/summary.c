@@ -31,10 +31,12 @@ int job_summary_exit_status(const struct job_summary *summary)
 {
 	if (summary->interrupted || summary->counts[ROW_PENDING] > 0)
 		return SUMMARY_EXIT_INTERRUPTED;
-	if (summary->counts[ROW_ERROR] + summary->counts[ROW_INVALID] +
-	        summary->counts[ROW_UNKNOWN] + summary->counts[ROW_SKIPPED] >
-	    0)
-		return SUMMARY_EXIT_SOME_FAILED;
+	/* every final row that is not a success (ok, unchanged) makes the job one
+	 * where some rows failed */
+	for (size_t status = 1; status < ROW_STATUS_COUNT; status++)
+		if (summary->counts[status] > 0 &&
+		    !row_status_has((enum row_status)status, ROW_STATUS_SUCCESS))
+			return SUMMARY_EXIT_SOME_FAILED;
 	return SUMMARY_EXIT_OK;
 }
 
@@ -126,9 +128,9 @@ static json_t *build(const struct job_summary *summary)
 	json_t *root = json_object();
 	json_t *counts = json_object();
 	int failed = !root || !counts;
-	for (size_t status = 1; !failed && status < ROW_STATUS_COUNT; status++)
-		failed |= add(counts, row_status_name((enum row_status)status),
-		              json_integer((json_int_t)summary->counts[status]));
+	for (size_t i = 0; !failed && i < row_status_order_count; i++)
+		failed |= add(counts, row_status_name(row_status_order[i]),
+		              json_integer((json_int_t)summary->counts[row_status_order[i]]));
 	if (!failed)
 		failed |= add(counts, "pending",
 		              summary->rows_total_unknown
@@ -164,6 +166,20 @@ static json_t *build(const struct job_summary *summary)
 	if (summary->runs)
 		failed |= add(root, "runs", runs_array(summary));
 	failed |= add(root, "running", json_boolean(summary->live));
+	if (summary->preflight_taken_at_ms)
+		failed |= add(root, "preflight",
+		              json_pack("{s:o, s:I, s:o}", "account_read_at",
+		                        timestamp(summary->preflight_taken_at_ms), "calls",
+		                        (json_int_t)summary->preflight_calls, "read_seconds",
+		                        rounded((double)summary->preflight_read_ms / 1000.0)));
+	if (summary->undo_file)
+		failed |= add(root, "undo",
+		              json_pack("{s:s, s:I, s:I}", "file", summary->undo_file, "rows",
+		                        (json_int_t)summary->undo_rows, "not_restorable",
+		                        (json_int_t)summary->undo_missing));
+	else if (summary->no_undo)
+		failed |=
+		    add(root, "undo", json_pack("{s:n, s:s}", "file", "why", summary->no_undo));
 	failed |= add(
 	    root, "updated_at",
 	    timestamp(summary->updated_at_ms ? summary->updated_at_ms : summary->finished_at_ms));

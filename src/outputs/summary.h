@@ -40,6 +40,16 @@ struct job_summary {
 	bool rows_total_unknown; /* the manifest is not read to its end yet: rows_total and
 	                            pending are null */
 	int64_t updated_at_ms;   /* when this summary was made (0: finished_at_ms) */
+	/* undo.csv (issue 10): its name when the job has one (undo_rows lines),
+	 * or why none exists; both NULL: summary.json says nothing about it */
+	const char *undo_file;
+	uint64_t undo_rows;
+	uint64_t undo_missing; /* rows changed that undo.csv cannot restore (no value before) */
+	/* the preflight's read of the account (preflight_taken_at_ms 0: none) */
+	int64_t preflight_taken_at_ms;
+	uint64_t preflight_calls;
+	int64_t preflight_read_ms;
+	const char *no_undo;
 };
 
 /* Fills counts and rows_total from the store (rows_total rows; rows without an

@@ -106,7 +106,7 @@ static int on_outcome(void *context, const struct manifest_position *position,
 	struct journal_state *state = context;
 	struct report_data *data = state->data;
 	bool first = false;
-	if (outcome->status <= ROW_PENDING || outcome->status > ROW_SKIPPED)
+	if (!row_status_is_final(outcome->status))
 		return 0;
 	if (mark_seen(state, position->row, &first, error) < 0)
 		return -1;
@@ -121,12 +121,12 @@ static int on_outcome(void *context, const struct manifest_position *position,
 		if (at > data->last_outcome_ms)
 			data->last_outcome_ms = at;
 		struct timeline_bucket *bucket = timeline_at(&data->timeline, at);
-		if (outcome->status == ROW_OK)
+		if (row_status_has(outcome->status, ROW_STATUS_SUCCESS))
 			bucket->rows_ok++;
 		else
 			bucket->rows_failed++;
 	}
-	if (outcome->status != ROW_OK &&
+	if (!row_status_has(outcome->status, ROW_STATUS_SUCCESS) &&
 	    group_set_add(&data->groups, outcome->status, position->row, outcome->http_status,
 	                  outcome->message) < 0) {
 		error_set(error, "out of memory");

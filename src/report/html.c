@@ -26,11 +26,15 @@ static const char STYLE[] =
     ".facts th{width:13em;background:none;font-weight:normal;color:#555}"
     "figure{margin:1em 0}figcaption{font-weight:bold;margin-bottom:.3em}"
     "svg{max-width:100%;height:auto}.note{color:#555;font-size:.9em}"
-    ".status-ok{color:#2e7d32}.status-error,.status-unknown{color:#c62828}"
+    ".status-ok{color:#2e7d32}.status-unchanged{color:#388e3c}.status-error,.status-unknown{color:#"
+    "c62828}"
     ".status-invalid{color:#ef6c00}";
 
-static const char *const STATUS_COLORS[] = {"#9e9e9e", "#2e7d32", "#c62828",
-                                            "#ef6c00", "#6a1b9a", "#757575"};
+/* Indexed by enum row_status. */
+static const char *const STATUS_COLORS[ROW_STATUS_COUNT] = {
+    [ROW_PENDING] = "#9e9e9e",  [ROW_OK] = "#2e7d32",      [ROW_ERROR] = "#c62828",
+    [ROW_INVALID] = "#ef6c00",  [ROW_UNKNOWN] = "#6a1b9a", [ROW_SKIPPED] = "#757575",
+    [ROW_UNCHANGED] = "#66bb6a"};
 
 static void time_text(int64_t epoch_ms, char *out, size_t size)
 {
@@ -285,9 +289,10 @@ static void section_outcomes(FILE *out, const struct report_data *data)
 	fputs("<section id=\"outcomes\"><h2>Outcomes</h2>\n<table><tr><th>status</th>"
 	      "<th>rows</th><th>share</th><th></th></tr>\n",
 	      out);
-	for (size_t status = ROW_OK; status <= ROW_SKIPPED; status++)
-		outcome_row(out, row_status_name((enum row_status)status), data->counts[status],
-		            total, STATUS_COLORS[status]);
+	for (size_t i = 0; i < row_status_order_count; i++)
+		outcome_row(out, row_status_name(row_status_order[i]),
+		            data->counts[row_status_order[i]], total,
+		            STATUS_COLORS[row_status_order[i]]);
 	if (data->row_total)
 		outcome_row(out, "pending",
 		            data->row_total > data->rows_final ? data->row_total - data->rows_final

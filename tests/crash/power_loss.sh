@@ -33,7 +33,7 @@ seed=${CRASH_SEED:-$RANDOM}
 replay="python3 $(dirname "$0")/crash_replay.py"
 manifest="$WORK/lot.csv"
 python3 "$SOURCE_DIR/scripts/gen-manifest.py" --op activate --rows "$rows" --seed 13 --out "$manifest"
-job_options=(--op activate --manifest "$manifest" --chunk 5 --concurrency 2 --quiet)
+job_options=(--op activate --manifest "$manifest" --chunk 5 --concurrency 2 --quiet --yes)
 sim_options=(--devices "$rows" --seed 13)
 note "seed $seed (CRASH_SEED=$seed reproduces the cut points and crash states)"
 

@@ -25,7 +25,7 @@ assert_eq 0 "$status" "status exit"
 grep -q "^operation: *cost-center$" "$WORK/status.out" || fail "status: no operation: $(cat "$WORK/status.out")"
 grep -q "^state: *finished$" "$WORK/status.out" || fail "status: not finished: $(cat "$WORK/status.out")"
 grep -q "^rows: *$rows of $rows done (100.0%)$" "$WORK/status.out" || fail "status: rows: $(cat "$WORK/status.out")"
-grep -q "^by status: *ok $rows, error 0" "$WORK/status.out" || fail "status: counts: $(cat "$WORK/status.out")"
+grep -q "^by status: *ok $rows, unchanged 0, error 0" "$WORK/status.out" || fail "status: counts: $(cat "$WORK/status.out")"
 grep -q "^calls: *$((rows / 25)) (retries 0, throttled 0)$" "$WORK/status.out" || fail "status: calls: $(cat "$WORK/status.out")"
 
 # status while a live process holds the lock, read-only

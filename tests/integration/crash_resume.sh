@@ -22,7 +22,7 @@ case "$op" in
   *) python3 "$gen" --op "$op" --rows "$rows" --seed 7 --names sim-default --sim-devices "$rows" --out "$manifest" ;;
 esac
 # the job's own options: small chunks so the job lasts long enough to be killed
-job_options=(--op "$op" --manifest "$manifest" --chunk 20 --concurrency 8 --quiet)
+job_options=(--op "$op" --manifest "$manifest" --chunk 20 --concurrency 8 --quiet --yes)
 sim_options=(--devices "$rows" --seed 7)
 
 # 1. the reference: one uninterrupted run

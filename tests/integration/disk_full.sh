@@ -20,9 +20,9 @@ start_sim --devices "$rows" --seed 5 --ledger "$WORK/ledger.jsonl"
 
 options() { # OP [SEED]
   if [ "$1" = activate ]; then
-    echo "--op activate --manifest $WORK/activate-$2.csv --chunk 5 --concurrency 4 --quiet --endpoint $SIM_URL --force-endpoint"
+    echo "--op activate --yes --no-preflight --manifest $WORK/activate-$2.csv --chunk 5 --concurrency 4 --quiet --endpoint $SIM_URL --force-endpoint"
   else
-    echo "--op cost-center --manifest $WORK/centers.csv --chunk 5 --concurrency 4 --quiet --endpoint $SIM_URL --force-endpoint"
+    echo "--op cost-center --no-preflight --manifest $WORK/centers.csv --chunk 5 --concurrency 4 --quiet --endpoint $SIM_URL --force-endpoint"
   fi
 }
 

@@ -8,12 +8,12 @@ manifest() {
   echo "$out"
 }
 
-# run_job EXPECTED_EXIT args...: runs `lattigo-batch run` with the test credentials,
+# run_job EXPECTED_EXIT args...: runs `lattigo-batch run --yes` with the test credentials,
 # stderr to $WORK/batch.stderr; fails unless it exits with EXPECTED_EXIT.
 run_job() {
   local expected=$1 status=0
   shift
-  batch run --quiet "$@" 2>"$WORK/batch.stderr" >"$WORK/batch.stdout" || status=$?
+  batch run --quiet --yes "$@" 2>"$WORK/batch.stderr" >"$WORK/batch.stdout" || status=$?
   [ "$status" = "$expected" ] || fail "lattigo-batch run exited $status, expected $expected: $(tail -5 "$WORK/batch.stderr")"
 }
 

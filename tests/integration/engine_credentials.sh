@@ -8,7 +8,7 @@ source "$TESTS_DIR/integration/engine_common.sh"
 m=$(manifest lot --op activate --rows 50 --seed 5)
 start_sim --ledger "$WORK/ledger.jsonl"
 status=0
-LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="wrong-$TEST_API_KEY" "$LATTIGO_BATCH" run \
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="wrong-$TEST_API_KEY" "$LATTIGO_BATCH" run --yes \
   --verbose --op activate --manifest "$m" --chunk 10 --endpoint "$SIM_URL" \
   --out "$WORK/out" 2>"$WORK/batch.stderr" || status=$?
 stop_sim
@@ -26,7 +26,7 @@ grep -qF "wrong-$TEST_API_KEY" "$WORK/batch.stderr" && fail "the api key was pri
 # nothing listens: exit 3 (try later), nothing created
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 status=0
-LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" run --quiet \
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" run --quiet --yes \
   --op activate --manifest "$m" --endpoint "http://127.0.0.1:$port" \
   --connect-timeout 2 --out "$WORK/out-unreachable" 2>"$WORK/unreachable.stderr" || status=$?
 assert_eq 3 "$status" "exit status when the API cannot be reached"

@@ -9,7 +9,7 @@ rows=500
 m=$(manifest lot --op cost-center --rows $rows --names sim-default --sim-devices $rows)
 start_sim --fail-rate 1 --devices $rows --ledger "$WORK/ledger.jsonl"
 status=0
-batch run --quiet --op cost-center --manifest "$m" --chunk 10 --concurrency 4 --max-retries 3 \
+batch run --quiet --op cost-center --manifest "$m" --chunk 10 --concurrency 4 --max-retries 3 --no-preflight \
   --endpoint "$SIM_URL" --out "$WORK/out" 2>"$WORK/dead.stderr" || status=$?
 stop_sim
 case "$status" in 2 | 3) ;; *) fail "exit $status against a dead service: $(tail -3 "$WORK/dead.stderr")" ;; esac
@@ -20,7 +20,7 @@ calls=$(summary_field "$WORK/out/summary.json" calls)
 [ "$calls" -le $((50 + 45 + 4)) ] || fail "$calls calls against a dead service: a retry storm"
 
 start_sim --devices $rows --ledger "$WORK/ledger.jsonl"
-run_job 0 --op cost-center --manifest "$m" --chunk 10 --concurrency 4 --endpoint "$SIM_URL" --force-endpoint \
+run_job 0 --op cost-center --manifest "$m" --chunk 10 --concurrency 4 --no-preflight --endpoint "$SIM_URL" --force-endpoint \
   --out "$WORK/out"
 stop_sim
 read -r total ok _ < <(status_counts "$WORK/out/results.csv")

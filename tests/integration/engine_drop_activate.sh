@@ -10,7 +10,7 @@ rows=500
 m=$(manifest lot --op activate --rows $rows --seed 3)
 start_sim --drop-rate 0.1 --seed 11 --ledger "$WORK/ledger.jsonl"
 status=0
-batch run --quiet --op activate --manifest "$m" --chunk 10 --concurrency 4 \
+batch run --quiet --yes --op activate --manifest "$m" --chunk 10 --concurrency 4 \
   --endpoint "$SIM_URL" --out "$WORK/out" 2>"$WORK/batch.stderr" || status=$?
 stop_sim
 case "$status" in 0 | 1) ;; *) fail "exit $status: $(tail -5 "$WORK/batch.stderr")" ;; esac

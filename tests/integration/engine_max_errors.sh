@@ -22,7 +22,7 @@ with open(sys.argv[1], "w", newline="") as out:
 PY
 start_sim --ledger "$WORK/sim.ledger"
 touch "$WORK/sim.ledger"
-run_job 3 --op activate --manifest "$m" --chunk 10 --concurrency 2 --max-errors 20 \
+run_job 3 --op activate --manifest "$m" --chunk 10 --concurrency 2 --max-errors 20 --no-preflight \
   --endpoint "$SIM_URL" --out "$WORK/out"
 read -r rows ok error unknown invalid skipped < <(status_counts "$WORK/out/results.csv")
 assert_eq 400 "$rows" "results.csv rows after the threshold stop"
@@ -32,7 +32,7 @@ assert_eq "$skipped" "$(python3 -c 'import json,sys; print(json.load(open(sys.ar
   "$WORK/out/summary.json")" "summary.json skipped"
 grep -q "resume with a higher --max-errors" "$WORK/out/results.csv" || fail "skipped rows do not say why"
 # the same threshold stops the resume at once; a higher one finishes the job
-batch resume "$WORK/out" --quiet --max-errors 1000 >"$WORK/resume.stdout" 2>"$WORK/resume.stderr" &&
+batch resume "$WORK/out" --quiet --yes --max-errors 1000 >"$WORK/resume.stdout" 2>"$WORK/resume.stderr" &&
   fail "a lot of refused rows resumed with exit 0"
 read -r rows ok error unknown invalid skipped < <(status_counts "$WORK/out/results.csv")
 assert_eq "400 0 400 0" "$rows $ok $error $skipped" "rows/ok/error/skipped after the resume"
@@ -48,7 +48,7 @@ with open(sys.argv[1], "w") as out:
         out.write("nowhere-%d,East\n" % index)
 PY
 start_mock --devices 10 --ledger "$WORK/mock.ledger"
-run_batch 3 --op cost-center --manifest "$WORK/cc.csv" --chunk 10 --concurrency 2 \
+run_batch 3 --op cost-center --manifest "$WORK/cc.csv" --chunk 10 --concurrency 2 --no-preflight \
   --max-errors 10% --endpoint "$MOCK_URL" --out "$WORK/out-cc"
 stop_mock
 read -r rows ok error unknown invalid skipped < <(status_counts "$WORK/out-cc/results.csv")

@@ -59,7 +59,7 @@ start_sim --drop-rate 0.5 --seed 5 --ledger "$WORK/sim.ledger"
 touch "$WORK/sim.ledger"
 m=$(manifest sim-lot --op activate --rows 20 --seed 8)
 take_iccids "$m" "$WORK/sim.taken"
-run_batch 1 --op activate --manifest "$m" --chunk 1 --concurrency 1 --endpoint "$SIM_URL" \
+run_batch 1 --op activate --manifest "$m" --chunk 1 --concurrency 1 --no-preflight --endpoint "$SIM_URL" \
   --out "$WORK/out-sim"
 stop_sim
 check_taken "$WORK/out-sim/results.csv" "$WORK/sim.ledger" "$WORK/sim.taken"
@@ -77,7 +77,7 @@ gen "$WORK/mock-lot.csv" --op activate --rows 20 --seed 9
 take_iccids "$WORK/mock-lot.csv" "$WORK/mock.taken"
 start_mock --devices 10 --drop-rate 0.5 --seed 3 --ledger "$WORK/mock.ledger"
 touch "$WORK/mock.ledger"
-run_batch 1 --op activate --manifest "$WORK/mock-lot.csv" --chunk 1 --concurrency 1 \
+run_batch 1 --op activate --manifest "$WORK/mock-lot.csv" --chunk 1 --concurrency 1 --no-preflight \
   --endpoint "$MOCK_URL" --out "$WORK/out-mock"
 stop_mock
 check_taken "$WORK/out-mock/results.csv" "$WORK/mock.ledger" "$WORK/mock.taken"
@@ -92,7 +92,7 @@ with open(sys.argv[1], "w") as out:
         out.write("%s,East\n" % name)
 PY
 start_mock --devices 30 --status-422 --ledger "$WORK/cc.ledger"
-run_batch 1 --op cost-center --manifest "$WORK/cc.csv" --chunk 30 --endpoint "$MOCK_URL" \
+run_batch 1 --op cost-center --manifest "$WORK/cc.csv" --chunk 30 --no-preflight --endpoint "$MOCK_URL" \
   --out "$WORK/out-cc"
 stop_mock
 read -r rows ok error unknown _ _ < <(status_counts "$WORK/out-cc/results.csv")

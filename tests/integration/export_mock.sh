@@ -56,8 +56,8 @@ grep -q ",=ping" "$WORK/sms.csv" && fail "a formula cell reached the CSV"
 
 # Account listings: every page, page size clamped silently, every third page bare.
 expect_exit 0 users --endpoint "$MOCK_URL" --output "$WORK/users.csv"
-assert_eq 61 "$(wc -l <"$WORK/users.csv" | tr -d ' ')" "users lines (header + 60)"
-assert_eq 60 "$(tail -n +2 "$WORK/users.csv" | sort -u | wc -l | tr -d ' ')" "distinct users"
+assert_eq 63 "$(wc -l <"$WORK/users.csv" | tr -d ' ')" "users lines (header + 62)"
+assert_eq 62 "$(tail -n +2 "$WORK/users.csv" | sort -u | wc -l | tr -d ' ')" "distinct users"
 expect_exit 0 rate-plans --endpoint "$MOCK_URL" --output-format jsonl
 assert_eq 2 "$(wc -l <"$WORK/out.txt" | tr -d ' ')" "rate plans"
 expect_exit 0 devices --endpoint "$MOCK_URL" --no-details --output "$WORK/names.csv"

@@ -8,7 +8,9 @@ EXPECT is gen-manifest.py's --expect file (the rows it damaged). Rules:
 - a damaged row (other than formula-note) is `invalid`, no other row is;
 - a valid row is `ok` exactly when its effect is in the ledger, `error` (with a
   message) when it is not; with --faults a non-idempotent row may also end
-  `unknown`, with a message saying why;
+  `unknown`, with a message saying why; `unchanged` (the preflight found it in
+  place) only with a "not sent:" message and no effect in the ledger — nor has
+  an `error` the preflight settled ("not sent:");
 - no non-idempotent effect is in the ledger twice, and every ledger entry
   belongs to a row that ended ok (or unknown);
 - errors.csv = the manifest's own header + error, source_row, source_line,
@@ -91,10 +93,15 @@ def main():
                 fail(where + ": ok but the mock never applied it")
             rows_of_key[key] += 1
         elif status == "error":
-            if ledger[key] and op in NON_IDEMPOTENT:
+            if ledger[key] and (op in NON_IDEMPOTENT or message.startswith("not sent:")):
                 fail(where + ": error but the mock applied it")
             if not message:
                 fail(where + ": error without a message")
+        elif status == "unchanged":
+            if ledger[key]:
+                fail(where + ": unchanged but the mock applied it")
+            if not message.startswith("not sent:"):
+                fail(where + ": unchanged without saying what was found")
         elif status == "unknown":
             if not (faults and op in NON_IDEMPOTENT):
                 fail(where + ": unknown without an ambiguous failure")
@@ -103,7 +110,7 @@ def main():
             rows_of_key[key] += 1
         else:
             fail(where + ": unexpected status")
-        if status != "ok":
+        if status not in ("ok", "unchanged"):
             not_ok.append(row)
             not_ok_numbers.append(number)
     if op in NON_IDEMPOTENT:
@@ -134,7 +141,7 @@ def main():
     with open(out + "/summary.json") as f:
         summary = json.load(f)
     numbers = summary.get("counts")
-    for status in ("ok", "error", "invalid", "unknown", "skipped"):
+    for status in ("ok", "unchanged", "error", "invalid", "unknown", "skipped"):
         value = numbers.get(status, 0) if isinstance(numbers, dict) else None
         if value != counts[status]:
             fail("summary.json %s = %s, results.csv has %d" % (status, value, counts[status]))

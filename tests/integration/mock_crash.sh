@@ -17,7 +17,7 @@ case "$op" in
   *) gen "$manifest" --op "$op" --rows $rows --seed 12 --names prefix --name-prefix mock- --bad missing=2 --expect "$WORK/expect.csv" ;;
 esac
 devices=$((rows - 100)) # the last 100 devices do not exist: error rows
-job_options=(--op "$op" --manifest "$manifest" --chunk 10 --concurrency 4 --quiet)
+job_options=(--op "$op" --manifest "$manifest" --chunk 10 --concurrency 4 --quiet --yes --no-preflight)
 
 # 1. the reference: one uninterrupted run on a fresh mock
 start_mock --devices $devices --ledger "$WORK/reference.ledger"

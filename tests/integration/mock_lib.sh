@@ -41,12 +41,12 @@ gen() {
   python3 "$SOURCE_DIR/scripts/gen-manifest.py" --out "$out" "$@" || fail "gen-manifest.py $* failed"
 }
 
-# run_batch EXPECTED_EXIT args...: `lattigo-batch run --quiet` with the test credentials;
+# run_batch EXPECTED_EXIT args...: `lattigo-batch run --quiet --yes` with the test credentials;
 # fails unless it exits EXPECTED_EXIT (a list like "0|1" is accepted).
 run_batch() {
   local expected=$1 status=0
   shift
-  batch run --quiet "$@" >"$WORK/batch.stdout" 2>"$WORK/batch.stderr" || status=$?
+  batch run --quiet --yes "$@" >"$WORK/batch.stdout" 2>"$WORK/batch.stderr" || status=$?
   case "|$expected|" in
     *"|$status|"*) ;;
     *) fail "lattigo-batch run $* exited $status, expected $expected: $(tail -5 "$WORK/batch.stderr")" ;;

@@ -15,7 +15,8 @@ import random
 import socket
 import time
 
-USERS = ["user%02d@example.com" % index for index in range(1, 61)]
+# (and the two usernames scripts/gen-manifest.py writes into usage-limit rows)
+USERS = ["user%02d@example.com" % index for index in range(1, 61)] + ["admin", "ops.alice"]
 # every field of the API text's rate plan object; fees as numbers (lattigo-sim uses strings)
 RATE_PLANS = [{"name": "ACME Co 5mb Rate Plan", "days_in_term": 30, "activation_fee": 0,
                "termination_fee": 0, "monthly_data_plan_cost": 2.25,

@@ -112,3 +112,68 @@ expect_refusal 4 "" "stdin into a job started from a file" -- \
 grep -q "not with one from stdin" "$WORK/err.txt" || fail "the refusal does not say the job was started from a file: $(cat "$WORK/err.txt")"
 assert_eq "$applied" "$(wc -l <"$WORK/stdin-ledger.jsonl")" "ledger lines after the refused stdin runs"
 stop_sim
+
+# issue 10: activate, locate and sms cost money or cannot be recalled. Without
+# --yes and without a terminal to confirm on, exit 2 before anything is sent
+# and before a job directory exists; against --endpoint sim no confirmation.
+start_sim --ledger "$WORK/costly-ledger.jsonl"
+python3 "$SOURCE_DIR/scripts/gen-manifest.py" --op activate --rows 5 --seed 3 --out "$WORK/act.csv"
+python3 "$SOURCE_DIR/scripts/gen-manifest.py" --op sms --rows 5 --names sim-default --out "$WORK/sms.csv"
+python3 "$SOURCE_DIR/scripts/gen-manifest.py" --op locate --rows 5 --names sim-default --out "$WORK/locate.csv"
+for op in activate sms locate; do
+  m="$WORK/act.csv"
+  [ "$op" = activate ] || m="$WORK/$op.csv"
+  expect_refusal 2 "$WORK/costly-$op" "$op without --yes" -- \
+    batch run --op "$op" --manifest "$m" --out "$WORK/costly-$op" --endpoint "$SIM_URL" </dev/null
+  grep -q -- "add --yes" "$WORK/err.txt" || fail "$op: the refusal does not name --yes: $(cat "$WORK/err.txt")"
+done
+[ ! -s "$WORK/costly-ledger.jsonl" ] || fail "a costly operation was applied without --yes"
+
+# a typed confirmation on a terminal stands in for --yes: anything but "yes"
+# sends nothing and leaves no job; "yes" runs the job
+confirm() { # answer out
+  LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" \
+    python3 - "$1" "$LATTIGO_BATCH" run --op activate --manifest "$WORK/act.csv" --out "$2" \
+    --endpoint "$SIM_URL" --quiet <<'PY'
+import os, pty, sys
+answer = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+seen = b""
+while b"Type 'yes'" not in seen:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:  # the program ended without asking
+        break
+    if not chunk:
+        break
+    seen += chunk
+os.write(fd, answer.encode() + b"\n")
+while True:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+}
+status=0
+confirm no "$WORK/typed-no" >"$WORK/typed.txt" || status=$?
+assert_eq 2 "$status" "exit status after answering no"
+grep -q "activate 5 rows" "$WORK/typed.txt" || fail "the question does not show the rows: $(cat "$WORK/typed.txt")"
+[ ! -e "$WORK/typed-no" ] || fail "a job directory was created without confirmation"
+[ ! -s "$WORK/costly-ledger.jsonl" ] || fail "an activation was applied without confirmation"
+status=0
+confirm yes "$WORK/typed-yes" >"$WORK/typed.txt" || status=$?
+assert_eq 0 "$status" "exit status after answering yes: $(cat "$WORK/typed.txt")"
+assert_eq 5 "$(grep -c '"activate"' "$WORK/costly-ledger.jsonl")" "activations applied after yes"
+stop_sim
+status=0
+batch run --op sms --manifest "$WORK/sms.csv" --out "$WORK/costly-sim" --endpoint sim --quiet </dev/null || status=$?
+assert_eq 0 "$status" "sms against --endpoint sim without --yes"

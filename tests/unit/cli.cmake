@@ -14,3 +14,6 @@ lattigo_unit_test(test_cli_pipeline
           ${cli_dir}/options.c ${cli_dir}/jobfile.c ${cli_dir}/job_steps.c ${cli_dir}/step_config.c
           ${CMAKE_SOURCE_DIR}/src/pipeline/step_rows.c
   LINK lattigo_manifest lattigo_ops lattigo_common PkgConfig::JANSSON)
+lattigo_unit_test(test_confirm
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_confirm.c ${cli_dir}/confirm.c
+  LINK lattigo_ops lattigo_common)

@@ -24,3 +24,6 @@ lattigo_unit_test(test_progress
 lattigo_unit_test(test_outputs_files
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_outputs_files.c
   LINK lattigo_outputs lattigo_manifest lattigo_ops lattigo_common)
+lattigo_unit_test(test_undo_writer
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_undo_writer.c
+  LINK lattigo_outputs lattigo_manifest lattigo_ops lattigo_common)

@@ -368,7 +368,7 @@ static int run_stopping_after(struct harness *harness, size_t count, unsigned st
 	make_rows(&harness->rows, harness->config.op, count);
 	harness->rows.stop = &harness->stop;
 	harness->rows.stop_after_calls = stop_after_calls;
-	struct engine_source source = {&harness->rows, next_row};
+	struct engine_source source = {&harness->rows, next_row, NULL};
 	struct engine_sink sink = {
 	    .context = &harness->rows,
 	    .call_starting = call_starting,
@@ -582,7 +582,7 @@ static void rows_in_doubt_after_a_crash_are_read_back_and_absent_ones_sent(void 
 	for (unsigned device = 1; device <= 5; device++)
 		api.applied[device] = 1;
 	make_rows(&harness->rows, harness->config.op, 40);
-	struct engine_source source = {&harness->rows, next_row};
+	struct engine_source source = {&harness->rows, next_row, NULL};
 	struct engine_sink sink = {.context = &harness->rows, .row_finished = row_finished};
 	struct engine_doubts doubts = {NULL, first_ten_in_doubt, 0, 0};
 	assert_int_equal(engine_run_resuming(&harness->config, &source, &doubts, &sink,
@@ -661,7 +661,7 @@ static void a_stop_during_read_backs_leaves_rows_in_doubt(void **state)
 	make_rows(&harness->rows, harness->config.op, 30);
 	harness->rows.stop = &harness->stop;
 	harness->rows.stop_after_first_write = true;
-	struct engine_source source = {&harness->rows, next_row};
+	struct engine_source source = {&harness->rows, next_row, NULL};
 	struct engine_sink sink = {.context = &harness->rows,
 	                           .row_finished = row_finished,
 	                           .exchange_finished = exchange_finished};
@@ -712,7 +712,7 @@ static void the_settle_time_delays_only_the_read_backs(void **state)
 	harness->config.op = op_find("activate");
 	harness->config.chunk = 10;
 	make_rows(&harness->rows, harness->config.op, 60);
-	struct engine_source source = {&harness->rows, next_row};
+	struct engine_source source = {&harness->rows, next_row, NULL};
 	struct engine_sink sink = {.context = &harness->rows, .row_finished = row_finished};
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -751,9 +751,68 @@ static void plain_http_to_a_remote_host_is_refused_before_sending(void **state)
 	assert_int_equal(harness->stats.calls, 0);
 }
 
+/* engine_source.settle for the test below: every third row is already in
+ * place (unchanged), every third names a device that does not exist (error,
+ * no call), the rest are sent under the name "dev<N+200>" they resolve to. */
+static int settle_row(void *context, const struct record *record, const struct record **send,
+                      struct row_outcome *outcome, struct error *error)
+{
+	(void)error;
+	static struct record resolved;
+	static char name[40];
+	(void)context;
+	if (record->row % 3 == 0) {
+		outcome->status = ROW_UNCHANGED;
+		snprintf(outcome->message, sizeof(outcome->message), "already in place");
+		return ENGINE_ROW_SETTLED;
+	}
+	if (record->row % 3 == 1) {
+		outcome->status = ROW_ERROR;
+		snprintf(outcome->message, sizeof(outcome->message), "no such device");
+		return ENGINE_ROW_SETTLED;
+	}
+	resolved = *record;
+	snprintf(name, sizeof(name), "dev%04u", (unsigned)record->row + 200);
+	resolved.value[FIELD_DEVICE_NAME] = name;
+	*send = &resolved;
+	return ENGINE_ROW_SEND;
+}
+
+static void settled_rows_finish_without_a_call(void **state)
+{
+	struct harness *harness = *state;
+	make_rows(&harness->rows, harness->config.op, 90);
+	struct engine_source source = {&harness->rows, next_row, settle_row};
+	struct engine_sink sink = {.context = &harness->rows,
+	                           .call_starting = call_starting,
+	                           .row_finished = row_finished,
+	                           .exchange_finished = exchange_finished,
+	                           .progress = progress};
+	assert_int_equal(
+	    engine_run(&harness->config, &source, &sink, &harness->stats, &harness->error), 0);
+	assert_int_equal(harness->stats.rows_unchanged, 30);
+	assert_int_equal(harness->stats.rows_error, 30);
+	assert_int_equal(harness->stats.rows_ok, 30);
+	assert_int_equal(harness->stats.calls, 2); /* 30 rows in chunks of 20 */
+	for (size_t index = 0; index < 90; index++) {
+		uint64_t row = index + 1;
+		assert_int_equal(harness->rows.finished[index], 1);
+		enum row_status expected = row % 3 == 0   ? ROW_UNCHANGED
+		                           : row % 3 == 1 ? ROW_ERROR
+		                                          : ROW_OK;
+		assert_int_equal(harness->rows.outcomes[index].status, expected);
+		if (expected != ROW_OK)
+			assert_int_equal(harness->rows.outcomes[index].attempts, 0);
+		/* only the sent rows reached the API, under their resolved names */
+		assert_int_equal(api.applied[row], 0);
+		assert_int_equal(api.applied[row + 200], expected == ROW_OK ? 1 : 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(settled_rows_finish_without_a_call, setup, teardown),
 	    cmocka_unit_test_setup_teardown(happy_path_sends_full_chunks_concurrently, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(throttled_calls_are_retried, setup, teardown),

@@ -61,8 +61,9 @@ struct expected_op {
 
 static const struct expected_op spec[] = {
     {"activate", "POST", "v2/device_operations/activation_request", FIELD_ICCID,
-     OP_NON_IDEMPOTENT | OP_RECONCILE_BY_ICCID | OP_REFUSES_REPEATS, "rate_plan_name",
-     "iccid rate_plan_name", "imei device_sku region_code note note1 note2 note3"},
+     OP_NON_IDEMPOTENT | OP_RECONCILE_BY_ICCID | OP_REFUSES_REPEATS | OP_NEEDS_YES,
+     "rate_plan_name", "iccid rate_plan_name",
+     "imei device_sku region_code note note1 note2 note3"},
     {"upload", "POST", "v2/device_operations/upload_request", FIELD_IMEI,
      OP_NON_IDEMPOTENT | OP_REFUSES_REPEATS, "upload_email upload_sku",
      "imei upload_email upload_sku", ""},
@@ -74,8 +75,8 @@ static const struct expected_op spec[] = {
      "kb_limit action usernames", "device_name kb_limit", "action usernames id_type"},
     {"remove-usage-limit", "POST", "v2/device_operations/remove_usage_limit", FIELD_DEVICE_NAME, 0,
      "", "device_name", "id_type"},
-    {"sms", "POST", "v2/device_operations/send_sms", FIELD_DEVICE_NAME, OP_NON_IDEMPOTENT,
-     "sms_text", "device_name sms_text", "id_type"},
+    {"sms", "POST", "v2/device_operations/send_sms", FIELD_DEVICE_NAME,
+     OP_NON_IDEMPOTENT | OP_NEEDS_YES, "sms_text", "device_name sms_text", "id_type"},
     {"note", "PUT", "v2/devices/{device_name}/note", FIELD_DEVICE_NAME, OP_PER_ROW, "",
      "device_name field_name note", "id_type"},
     {"locate", "POST", "v2/devices/{device_name}/cellular_locate", FIELD_DEVICE_NAME,

@@ -344,6 +344,7 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	              "  \"rows_total\": 4,\n"
 	              "  \"counts\": {\n"
 	              "    \"ok\": 3,\n"
+	              "    \"unchanged\": 0,\n"
 	              "    \"error\": 0,\n"
 	              "    \"invalid\": 1,\n"
 	              "    \"unknown\": 0,\n"
@@ -376,6 +377,7 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	              "  \"rows_total\": null,\n"
 	              "  \"counts\": {\n"
 	              "    \"ok\": 3,\n"
+	              "    \"unchanged\": 0,\n"
 	              "    \"error\": 0,\n"
 	              "    \"invalid\": 1,\n"
 	              "    \"unknown\": 0,\n"
@@ -402,6 +404,65 @@ static void summary_json_holds_counts_figures_and_exit_status(void **state)
 	assert_int_equal(job_summary_exit_status(&summary), 0);
 	summary.interrupted = true;
 	assert_int_equal(job_summary_exit_status(&summary), 3);
+}
+
+/* issue 10: a row the preflight found already in place is a success: results.csv
+ * shows it, errors.csv does not list it, the job exits 0 with it. */
+static void unchanged_rows_are_successes(void **state)
+{
+	struct fixture *fixture = *state;
+	for (uint64_t row = 1; row <= 5; row++)
+		put(fixture, row, row % 2 ? ROW_UNCHANGED : ROW_OK, row % 2 ? 0 : 200,
+		    row % 2 ? 0 : 1, row % 2 ? "cost_center is already 'CC-1'" : "");
+	struct outputs_report report;
+	write_rows(fixture, "cost-center", TEST_DATA_DIR "/outputs/cost-center.csv", &report);
+	assert_output(fixture, RESULTS_FILE,
+	              "row,status,http_status,message,attempts,finished_at,device_name,id_type\n"
+	              "1,unchanged,,cost_center is already 'CC-1',0," WHEN ",dev-1,\n"
+	              "2,ok,200,,1," WHEN ",\"dev,2\",\n"
+	              "3,unchanged,,cost_center is already 'CC-1',0," WHEN ",dev-3,\n"
+	              "4,ok,200,,1," WHEN ",dev-4,\n"
+	              "5,unchanged,,cost_center is already 'CC-1',0," WHEN ",'@dev-5,\n");
+	assert_int_equal(report.error_rows, 0);
+	struct job_summary summary = {.op = "cost-center"};
+	job_summary_count(&summary, fixture->store, 5);
+	assert_int_equal(summary.counts[ROW_UNCHANGED], 3);
+	assert_int_equal(summary.counts[ROW_OK], 2);
+	assert_int_equal(job_summary_exit_status(&summary), 0);
+	put(fixture, 4, ROW_SKIPPED, 0, 0, "not sent");
+	job_summary_count(&summary, fixture->store, 5);
+	assert_int_equal(job_summary_exit_status(&summary), 1);
+}
+
+static const char *resolve_by_suffix(void *context, const struct record *record)
+{
+	(void)context;
+	const char *name = record->value[FIELD_DEVICE_NAME];
+	return name && strcmp(name, "dev-3") == 0 ? NULL : "resolved-name";
+}
+
+/* issue 10: a job whose rows may name devices by ICCID or IMEI shows the
+ * device_name each resolved to next to the row's own identifier. */
+static void results_show_the_resolved_device_name(void **state)
+{
+	struct fixture *fixture = *state;
+	put(fixture, 1, ROW_OK, 200, 1, "");
+	put(fixture, 3, ROW_ERROR, 0, 0, "not sent: no device with device_name dev-3");
+	put(fixture, 4, ROW_INVALID, 0, 0, "cost_center: required");
+	struct outputs_job job = {.directory = fixture->directory,
+	                          .op = op_find("cost-center"),
+	                          .manifest_path = TEST_DATA_DIR "/outputs/cost-center.csv",
+	                          .resolve = resolve_by_suffix};
+	struct error error;
+	error_clear(&error);
+	struct outputs_report report;
+	assert_int_equal(outputs_write_rows(&job, fixture->store, &report, &error), 0);
+	assert_output(fixture, RESULTS_FILE,
+	              "row,status,http_status,message,attempts,finished_at,device_name,id_type,"
+	              "resolved_device_name\n"
+	              "1,ok,200,,1," WHEN ",dev-1,,resolved-name\n"
+	              "3,error,,not sent: no device with device_name dev-3,0," WHEN ",dev-3,,\n"
+	              "4,invalid,,cost_center: required,0," WHEN ",dev-4,,\n");
 }
 
 /* The runs of a job: written with the summary, read back on the next run;
@@ -490,6 +551,10 @@ int main(void)
 	                                    remove_directory),
 	    cmocka_unit_test_setup_teardown(summary_json_holds_counts_figures_and_exit_status,
 	                                    make_directory, remove_directory),
+	    cmocka_unit_test_setup_teardown(unchanged_rows_are_successes, make_directory,
+	                                    remove_directory),
+	    cmocka_unit_test_setup_teardown(results_show_the_resolved_device_name, make_directory,
+	                                    remove_directory),
 	    cmocka_unit_test_setup_teardown(runs_are_kept_and_a_killed_run_gets_its_share,
 	                                    make_directory, remove_directory),
 	};

@@ -98,6 +98,11 @@ static void line_shows_counts_rate_and_eta(void **state)
 	snapshot.eta_seconds = 75;
 	progress_format_line(&snapshot, 0, line, sizeof(line));
 	assert_non_null(strstr(line, "ETA 1m15s"));
+	/* rows the preflight found in place show once there are any */
+	snapshot.unchanged = 17;
+	assert_non_null(strstr(progress_format_line(&snapshot, 0, line, sizeof(line)),
+	                       "ok 1,200 unchanged 17 error 30"));
+	snapshot.unchanged = 0;
 	/* A short buffer truncates, never overflows. */
 	char tiny[10];
 	assert_string_equal(progress_format_line(&snapshot, 0, tiny, sizeof(tiny)), "rows 1,23");

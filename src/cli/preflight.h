@@ -1,0 +1,82 @@
+/* run's preflight (issue 10): before the first write, the account's live
+ * state — taken once per job and kept in OUT/snapshot, so a resume loads the
+ * first one — and every valid row classified against it (live/classify.h).
+ * The engine then sends only the rows that change something: through
+ * engine_source.settle a row already in place ends `unchanged`, a row whose
+ * device is missing or taken, or that names a rate plan or user the account
+ * does not have, ends `error` naming what was found and when it was read, and
+ * a row naming its device by ICCID or IMEI is sent under its device_name.
+ * For operations whose previous value is readable it writes OUT/undo.csv.
+ * Ownership: a preflight owns its snapshot; what it hands out borrows it. */
+#ifndef LATTIGO_PREFLIGHT_H
+#define LATTIGO_PREFLIGHT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/confirm.h"
+#include "common/error.h"
+#include "engine/engine.h"
+#include "live/classify.h"
+#include "live/take.h"
+#include "ops/op.h"
+#include "pipeline/pipeline.h"
+
+/* What classifying the rows found. */
+struct preflight_tally {
+	uint64_t kinds[LIVE_KIND_COUNT]; /* valid rows not yet final, by verdict */
+	uint64_t unknown_name_rows;      /* of them: naming a rate plan / user the account lacks */
+	char first_unknown[512];         /* the first such verdict's message */
+	struct confirm_cost cost;        /* the rows to change and their activation fees */
+	uint64_t undo_lines;             /* lines of undo.csv (whole job) */
+	uint64_t undo_unrestorable;      /* rows to change whose value before no row can restore */
+	bool undo_written;               /* undo.csv was written (now or by an earlier run) */
+};
+
+struct preflight {
+	const struct op *op;
+	struct live_snapshot *snapshot; /* owned; NULL before take/load */
+	bool loaded;                    /* from OUT/snapshot (a resume): not taken now */
+	struct preflight_tally tally;
+	struct live_verdict verdict; /* scratch of preflight_settle */
+	struct record resolved;      /* the row as sent under its resolved device_name */
+};
+
+void preflight_init(struct preflight *preflight, const struct op *op);
+/* Frees the snapshot. */
+void preflight_release(struct preflight *preflight);
+
+/* Reads the account for the valid rows of the manifest config names
+ * (request as live_snapshot_take takes it). Returns an exit_code: 0, 2
+ * (credentials refused), 3 (the account could not be read); error filled. */
+int preflight_take(struct preflight *preflight, const struct pipeline_config *config,
+                   struct live_take_request *request, struct error *error);
+/* Loads the snapshot stored in the job directory out: 0 loaded, 1 none, -1 error. */
+int preflight_load(struct preflight *preflight, const char *out, struct error *error);
+/* Stores the snapshot in out/snapshot (complete or not at all). Returns 0 or -1. */
+int preflight_store(const struct preflight *preflight, const char *out, struct error *error);
+
+/* Classifies every valid row of the manifest config names: counts in
+ * preflight->tally the rows settled() does not name as final (settled may be
+ * NULL), and when undo_directory is non-NULL and the operation's previous
+ * value is readable (OP_LIVE_UNDO) writes undo_directory/undo.csv with a
+ * line for every row of the job that changes its device. Returns 0 or -1. */
+int preflight_classify(struct preflight *preflight, const struct pipeline_config *config,
+                       pipeline_settled_fn *settled, void *context, const char *undo_directory,
+                       struct error *error);
+/* True when every row to send names a rate plan or user the account lacks:
+ * the job is refused before anything is sent (error says which name). */
+bool preflight_refuses(const struct preflight *preflight, struct error *error);
+
+/* engine_source.settle with a preflight as context. */
+int preflight_settle(void *context, const struct record *record, const struct record **send,
+                     struct row_outcome *outcome, struct error *error);
+/* outputs_job.resolve with a preflight as context: the device_name the row's
+ * device has in the snapshot, or NULL. */
+const char *preflight_device_name(void *context, const struct record *record);
+
+/* Prints what the preflight found, one line on stream ("preflight: ..."). */
+void preflight_print(const struct preflight *preflight, FILE *stream);
+
+#endif
