@@ -21,6 +21,7 @@
 #include "cli/credentials_check.h"
 #include "cli/job_directory.h"
 #include "pipeline/pipeline.h"
+#include "ops/validate.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
@@ -207,6 +208,79 @@ static bool row_settled(void *context, uint64_t row, bool *was_valid)
 	*was_valid = outcome_store_get(run->directory.store, row, &outcome, &error) == 0 &&
 	             outcome.status != ROW_INVALID;
 	return true;
+}
+
+/* pipeline_claims_fn: the keys a row claimed go to the checkpoint's keys file. */
+static int claims_to_journal(void *context, uint64_t manifest_row, uint64_t shown_row,
+                             const uint64_t *fingerprints, size_t count, struct error *error)
+{
+	struct job_run *run = context;
+	return journal_keys_claim(run->directory.journal, manifest_row, shown_row, fingerprints,
+	                          count, error);
+}
+
+/* journal_keys_visitor: the keys an earlier run claimed go into the pipeline's set. */
+static int keys_begin(void *context, uint64_t seed, struct error *error)
+{
+	struct job_run *run = context;
+	return pipeline_reset_keys(run->pipeline, true, seed) < 0
+	           ? error_set(error, "out of memory (duplicate keys)")
+	           : 0;
+}
+
+static int keys_add(void *context, uint64_t fingerprint, uint64_t row, struct error *error)
+{
+	struct job_run *run = context;
+	return pipeline_add_claimed_key(run->pipeline, fingerprint, row) < 0
+	           ? error_set(error, "out of memory (duplicate keys)")
+	           : 0;
+}
+
+/* The duplicate keys of the rows an earlier run read come from the keys file
+ * its latest snapshot vouches for, and the manifest is sought to the
+ * snapshot's position instead of read from its first row: a resume's cost
+ * then follows the rows left, not the job (docs/checkpoint.md). Without a
+ * usable keys file (older job, never compacted, damaged) the manifest is
+ * read from its first row as before. Either way the keys claimed from now
+ * on go to the keys file. Returns 0 or -1. */
+static int keep_claimed_keys(struct job_run *run, struct error *error)
+{
+	struct job_directory *directory = &run->directory;
+	const struct journal_keys_mark *mark = &directory->replay.keys;
+	bool loaded = false;
+	if (directory->resuming && mark->known) {
+		char reason[600];
+		struct journal_keys_visitor visitor = {run, keys_begin, keys_add};
+		int status = journal_keys_load(
+		    run->options->out, journal_get_header(directory->journal)->job_id,
+		    DUPE_SET_FINGERPRINT_SCHEME, mark, &visitor, reason, sizeof(reason), error);
+		if (status < 0)
+			return -1;
+		loaded = status == 1;
+		if (!loaded) {
+			if (!run->options->quiet)
+				fprintf(
+				    stderr,
+				    "lattigo-batch: note: %s: reading the manifest from its first "
+				    "row to learn its duplicate keys again\n",
+				    reason);
+			if (pipeline_reset_keys(run->pipeline, false, 0) < 0)
+				return error_set(error, "out of memory (duplicate keys)");
+		}
+	}
+	if (loaded) {
+		const struct manifest_position *from = mark->seek_known ? &mark->seek : NULL;
+		if (pipeline_continue_after_claims(run->pipeline, from, mark->claimed_through,
+		                                   error) < 0)
+			return -1;
+		if (from)
+			run->rows_read = from->row - 1;
+	}
+	if (journal_keys_start(directory->journal, pipeline_keys_seed(run->pipeline),
+	                       DUPE_SET_FINGERPRINT_SCHEME, loaded, error) < 0)
+		return -1;
+	pipeline_on_claims(run->pipeline, claims_to_journal, run);
+	return 0;
 }
 
 static int sink_call_starting(void *context, uint64_t call_id, const struct record *const *records,
@@ -966,6 +1040,8 @@ int run_job(const struct job_options *options)
 	}
 	if (run.directory.resuming)
 		pipeline_skip_settled(run.pipeline, row_settled, &run);
+	if (keep_claimed_keys(&run, &error) < 0)
+		goto out;
 	run.manifest_bytes = plain_manifest_bytes(run.directory.manifest_path);
 	if (stop_signals_install(&run.signals) < 0) {
 		error_set(&error, "cannot install signal handlers: %s", strerror(errno));

@@ -20,6 +20,8 @@
 #define JOURNAL_PREVIOUS_NAME "checkpoint.prev"
 /* A segment being written by a compaction; published by rename, else deleted. */
 #define JOURNAL_NEXT_NAME "checkpoint.new"
+/* The duplicate keys the rows claimed, kept for resume (docs/checkpoint.md). */
+#define JOURNAL_KEYS_NAME "duplicate-keys"
 /* Segment size past which a commit compacts (journal_options.segment_bytes). */
 #define JOURNAL_DEFAULT_SEGMENT_BYTES (16u * 1024u * 1024u)
 #define JOURNAL_FORMAT_VERSION        1u
@@ -132,6 +134,18 @@ struct journal_read_result {
 int journal_read(const char *directory, const struct journal_visitor *visitor,
                  struct journal_read_result *result, struct error *error);
 
+/* What a snapshot vouches for in OUT/duplicate-keys: its first length
+ * bytes (count keys, CRC32 crc) hold every key claimed by the rows up to
+ * claimed_through, so a resume loads them and reads the manifest from seek
+ * instead of from its first row. */
+struct journal_keys_mark {
+	bool known; /* false: the snapshot has no keys (older job, or none were kept) */
+	uint64_t length, count, claimed_through;
+	uint32_t crc;
+	bool seek_known; /* the snapshot's own seek point; every row before it is final */
+	struct manifest_position seek;
+};
+
 /* Per-row state learned by replay, for resume. */
 enum journal_row_state {
 	JOURNAL_ROW_NEW = 0,  /* never recorded: send it */
@@ -156,6 +170,7 @@ struct journal_replay {
 	uint64_t highest_call_id;
 	bool job_finished;
 	uint64_t generation; /* of the segment read (0: never compacted) */
+	struct journal_keys_mark keys; /* from the snapshot the state starts from */
 	/* private */
 	unsigned char *final_bits, *started_bits;
 	size_t bit_bytes;
@@ -242,6 +257,36 @@ int journal_commit(struct journal *journal, struct error *error);
 int journal_job_finished(struct journal *journal, struct error *error);
 /* The header this journal was created or resumed with (owned by the journal). */
 const struct journal_header *journal_get_header(const struct journal *journal);
+/* Receives the keys of OUT/duplicate-keys (journal_keys_load). */
+struct journal_keys_visitor {
+	void *context;
+	/* First, with the seed the fingerprints were made with. Returns 0 or -1. */
+	int (*begin)(void *context, uint64_t seed, struct error *error);
+	/* Then each key: its fingerprint and the row (as messages show it) that
+	 * claimed it. Returns 0 or -1. */
+	int (*key)(void *context, uint64_t fingerprint, uint64_t row, struct error *error);
+};
+
+/* Loads the keys mark vouches for from DIRECTORY/duplicate-keys of job
+ * job_id, made with fingerprint scheme: 1 = every key was handed to visitor
+ * and checked (the CRC matched); 0 = not usable (no mark, the file missing,
+ * short, damaged, of another job or scheme: the keys handed over, if any,
+ * must be thrown away; reason says why); -1 = the visitor failed (error). */
+int journal_keys_load(const char *directory, uint64_t job_id, uint32_t scheme,
+                      const struct journal_keys_mark *mark,
+                      const struct journal_keys_visitor *visitor, char *reason, size_t reason_size,
+                      struct error *error);
+/* Starts recording the keys rows claim in DIRECTORY/duplicate-keys: after
+ * the mark of the state the journal was resumed with (continue_at_mark, when
+ * journal_keys_load accepted it), else anew for seed. Every later
+ * compaction syncs the file and records its mark. Returns 0 or -1. */
+int journal_keys_start(struct journal *journal, uint64_t seed, uint32_t scheme,
+                       bool continue_at_mark, struct error *error);
+/* Records that manifest row claimed the keys with these fingerprints (as
+ * messages show it: shown_row). Rows must come in manifest order. Returns 0
+ * or -1 (the file could not be written). */
+int journal_keys_claim(struct journal *journal, uint64_t manifest_row, uint64_t shown_row,
+                       const uint64_t *fingerprints, size_t count, struct error *error);
 /* Copies the counters. */
 void journal_get_counters(const struct journal *journal, struct journal_counters *counters);
 /* Commits what is pending, closes and frees the journal (NULL allowed).

@@ -7,7 +7,9 @@
  *   u64 rows_by_status[ROW_STATUS_COUNT], u8 job_finished,
  *   u8 resume_from_known, u64 resume row, offset, line,
  *   u64 prefix, u64 span, ceil(span / 8) bytes of final bits, as many of sent
- *   bits (bit i is row prefix + 1 + i). */
+ *   bits (bit i is row prefix + 1 + i),
+ *   and, when the keys file is kept (absent in older snapshots): u8 1, u64
+ *   keys length, u64 keys count, u64 claimed_through, u32 keys CRC32. */
 #include "snapshot.h"
 
 #include <stdlib.h>
@@ -61,6 +63,13 @@ int snapshot_encode(const struct journal_replay *state, uint64_t generation, uin
 	if (put_bits(payload, state->final_bits, state->bit_bytes, prefix + 1, span) ||
 	    put_bits(payload, state->started_bits, state->bit_bytes, prefix + 1, span))
 		return -1;
+	if (state->keys.known) {
+		frame_put_u8(payload, 1);
+		frame_put_u64(payload, state->keys.length);
+		frame_put_u64(payload, state->keys.count);
+		frame_put_u64(payload, state->keys.claimed_through);
+		frame_put_u32(payload, state->keys.crc);
+	}
 	return payload->length > FRAME_MAX_PAYLOAD ? -1 : 0;
 }
 
@@ -115,8 +124,20 @@ int snapshot_decode(const void *payload, size_t length, struct journal_replay *s
 	size_t span_bytes = (size_t)((span + 7) / 8);
 	const unsigned char *final_span = frame_get_bytes(&cursor, span_bytes);
 	const unsigned char *sent_span = frame_get_bytes(&cursor, span_bytes);
-	if (!final_span || !sent_span || cursor.position != length)
+	if (!final_span || !sent_span)
 		return -1;
+	if (cursor.position != length) {
+		struct journal_keys_mark *keys = &state->keys;
+		keys->known = frame_get_u8(&cursor) == 1;
+		keys->length = frame_get_u64(&cursor);
+		keys->count = frame_get_u64(&cursor);
+		keys->claimed_through = frame_get_u64(&cursor);
+		keys->crc = frame_get_u32(&cursor);
+		if (cursor.overrun || !keys->known || cursor.position != length)
+			return -1;
+		keys->seek_known = known == 1;
+		keys->seek = state->resume_from;
+	}
 	state->job_finished = finished == 1;
 	state->resume_from_known = known == 1;
 	state->generation = generation;

@@ -22,6 +22,7 @@
 #include "common/file_io.h"
 #include "frame.h"
 #include "header.h"
+#include "keys.h"
 #include "reader.h"
 #include "replay.h"
 #include "snapshot.h"
@@ -49,6 +50,7 @@ struct journal {
 	struct manifest_position *recent;
 	uint64_t generation;       /* of the current segment */
 	uint64_t compact_at_bytes; /* segment length that triggers the next compaction */
+	struct keys_writer keys;   /* OUT/duplicate-keys, once journal_keys_start ran */
 };
 
 static struct journal *journal_new(const char *directory, const char *path,
@@ -63,6 +65,7 @@ static struct journal *journal_new(const char *directory, const char *path,
 		return NULL;
 	}
 	journal->fd = -1;
+	keys_writer_init(&journal->keys);
 	snprintf(journal->path, sizeof(journal->path), "%s", path);
 	snprintf(journal->directory, sizeof(journal->directory), "%s", directory);
 	if (options)
@@ -87,6 +90,7 @@ static void journal_free(struct journal *journal)
 		close(journal->fd);
 	journal_header_release(&journal->header);
 	journal_replay_release(&journal->state);
+	keys_writer_release(&journal->keys);
 	free(journal->recent);
 	strbuf_release(&journal->payload);
 	strbuf_release(&journal->unwritten);
@@ -199,6 +203,9 @@ static int compact(struct journal *journal, struct error *error)
 		return 0; /* a path that does not fit: keep the segment as it is */
 	if (journal->options.before_snapshot &&
 	    journal->options.before_snapshot(journal->options.commit_context, error))
+		return -1;
+	/* the keys the snapshot vouches for are on disk before it is published */
+	if (journal->keys.fd >= 0 && keys_writer_sync(&journal->keys, &journal->state.keys, error))
 		return -1;
 	struct strbuf start;
 	strbuf_init(&start, FRAME_MAX_PAYLOAD + 4096);
@@ -536,6 +543,26 @@ int journal_job_finished(struct journal *journal, struct error *error)
 		return -1;
 	journal->state.job_finished = true;
 	return journal_commit(journal, error);
+}
+
+int journal_keys_start(struct journal *journal, uint64_t seed, uint32_t scheme,
+                       bool continue_at_mark, struct error *error)
+{
+	const struct journal_keys_mark *mark =
+	    continue_at_mark && journal->state.keys.known ? &journal->state.keys : NULL;
+	if (!mark) {
+		/* until the next compaction, no snapshot vouches for the new file */
+		memset(&journal->state.keys, 0, sizeof(journal->state.keys));
+	}
+	return keys_writer_start(&journal->keys, journal->directory, journal->job_tag, seed, scheme,
+	                         mark, error);
+}
+
+int journal_keys_claim(struct journal *journal, uint64_t manifest_row, uint64_t shown_row,
+                       const uint64_t *fingerprints, size_t count, struct error *error)
+{
+	return keys_writer_claim(&journal->keys, manifest_row, shown_row, fingerprints, count,
+	                         error);
 }
 
 const struct journal_header *journal_get_header(const struct journal *journal)

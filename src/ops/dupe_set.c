@@ -52,9 +52,12 @@ struct dupe_set {
 	const struct op *prefetched_op;
 	int prefetched_result[8]; /* key_hash's result per key */
 	uint64_t prefetched_hash[8];
+	/* What the latest successful dupe_set_check remembered (dupe_set_last_claimed) */
+	uint64_t claimed[DUPE_SET_MAX_KEYS];
+	size_t claimed_count;
 };
 
-struct dupe_set *dupe_set_new(void)
+struct dupe_set *dupe_set_new_seeded(uint64_t seed)
 {
 	struct dupe_set *set = calloc(1, sizeof(*set));
 	if (!set)
@@ -65,9 +68,23 @@ struct dupe_set *dupe_set_new(void)
 		return NULL;
 	}
 	strbuf_init(&set->key, KEY_TEXT_LIMIT);
+	set->seed = seed;
+	return set;
+}
+
+struct dupe_set *dupe_set_new(void)
+{
+	struct dupe_set *set = dupe_set_new_seeded(0);
+	if (!set)
+		return NULL;
 	uintptr_t address = (uintptr_t)set;
 	set->seed = hash64(&address, sizeof(address), (uint64_t)time(NULL));
 	return set;
+}
+
+uint64_t dupe_set_seed(const struct dupe_set *set)
+{
+	return set->seed;
 }
 
 void dupe_set_free(struct dupe_set *set)
@@ -272,9 +289,37 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 		}
 	}
 	/* Only a row without duplicates is remembered: a rejected row is never sent. */
-	for (size_t index = 0; index < key_count; index++)
-		if (checked[index] &&
-		    dupe_insert(set, hashes[index], (uint32_t)shown_row, epochs[index]) < 0)
+	set->claimed_count = 0;
+	for (size_t index = 0; index < key_count; index++) {
+		if (!checked[index])
+			continue;
+		if (dupe_insert(set, hashes[index], (uint32_t)shown_row, epochs[index]) < 0)
 			return -1;
+		set->claimed[set->claimed_count++] = hashes[index];
+	}
 	return 0;
+}
+
+size_t dupe_set_last_claimed(const struct dupe_set *set, uint64_t *fingerprints)
+{
+	memcpy(fingerprints, set->claimed, set->claimed_count * sizeof(*fingerprints));
+	return set->claimed_count;
+}
+
+int dupe_set_insert_fingerprint(struct dupe_set *set, uint64_t fingerprint, uint64_t row)
+{
+	if (row == 0 || row >= UINT32_MAX)
+		return -1;
+	/* no look-up (a stored set's keys are distinct, each was claimed once):
+	 * only the epoch in effect at the bucket's end, from its latest marker */
+	const struct dupe_bucket *bucket = bucket_of(set, fingerprint);
+	uint64_t epoch = 0;
+	for (uint32_t index = bucket_count(bucket); index >= 1; index--) {
+		uint64_t entry = bucket->entries[index];
+		if (entry >> ROW_BITS == MARKER) {
+			epoch = entry & ROW_MASK;
+			break;
+		}
+	}
+	return dupe_insert(set, fingerprint, (uint32_t)row, epoch);
 }

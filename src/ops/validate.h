@@ -35,4 +35,25 @@ void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct r
 /* Bytes of memory the set holds (for the benchmark's RSS accounting). */
 size_t dupe_set_memory(const struct dupe_set *set);
 
+/* Keeping the set across a resume (docs/checkpoint.md, "The keys file"): a
+ * key's fingerprint is the 64-bit hash dupe_set_check looks up. It depends
+ * on the set's seed and on how keys are hashed, which
+ * DUPE_SET_FINGERPRINT_SCHEME names: change the number whenever the hashing
+ * changes, so a stored set is rebuilt rather than misread. */
+#define DUPE_SET_FINGERPRINT_SCHEME 1u
+#define DUPE_SET_MAX_KEYS           8u /* unique keys of one record that are checked */
+/* Returns a new empty set whose fingerprints use seed (a stored set's, see
+ * dupe_set_seed); free with dupe_set_free. NULL when out of memory. */
+struct dupe_set *dupe_set_new_seeded(uint64_t seed);
+/* The seed the set's fingerprints use. */
+uint64_t dupe_set_seed(const struct dupe_set *set);
+/* The keys the latest dupe_set_check that returned 0 remembered: writes their
+ * fingerprints to fingerprints and returns how many (0 to DUPE_SET_MAX_KEYS). */
+size_t dupe_set_last_claimed(const struct dupe_set *set, uint64_t *fingerprints);
+/* Remembers fingerprint for row, as dupe_set_check would have. The caller
+ * vouches that it is not in the set yet (a stored set's keys are distinct:
+ * each was claimed once), so loading n keys costs n inserts, no look-ups.
+ * Returns 0, or -1 when out of memory or row is out of range. */
+int dupe_set_insert_fingerprint(struct dupe_set *set, uint64_t fingerprint, uint64_t row);
+
 #endif

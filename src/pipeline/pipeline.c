@@ -32,6 +32,9 @@ struct pipeline {
 	size_t sample_count;
 	pipeline_settled_fn *settled; /* rows an earlier run finished: keys only */
 	void *settled_context;
+	pipeline_claims_fn *claims; /* told about every claim (the keys file) */
+	void *claims_context;
+	uint64_t claimed_through; /* rows up to this one claimed their keys in an earlier run */
 };
 
 const struct op *pipeline_find_op(const char *name, struct error *error)
@@ -168,6 +171,19 @@ static void print_manifest_notes(struct pipeline *pipeline)
 	}
 }
 
+/* Tells the claims callback what the row just checked claimed. Returns 0 or -1. */
+static int report_claims(struct pipeline *pipeline, struct error *error)
+{
+	if (!pipeline->claims)
+		return 0;
+	uint64_t fingerprints[DUPE_SET_MAX_KEYS];
+	size_t count = dupe_set_last_claimed(pipeline->dupes, fingerprints);
+	if (count == 0)
+		return 0;
+	return pipeline->claims(pipeline->claims_context, pipeline->row.number,
+	                        record_shown_row(&pipeline->record), fingerprints, count, error);
+}
+
 /* Judges the row just read, filling message and rule when it is invalid. */
 static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *error)
 {
@@ -181,14 +197,19 @@ static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *erro
 		return false;
 	}
 	*bound = true;
+	/* a row an earlier run judged: its keys are in the set already (its own) */
+	bool claimed = pipeline->row.number <= pipeline->claimed_through;
 	/* the set's cache misses resolve while the fields are validated */
-	dupe_set_prefetch(pipeline->dupes, pipeline->op, &pipeline->record);
+	if (!claimed)
+		dupe_set_prefetch(pipeline->dupes, pipeline->op, &pipeline->record);
 	if (op_validate_record(pipeline->op, &pipeline->record, &pipeline->validation,
 	                       &pipeline->message, &pipeline->rule) < 0) {
 		if (pipeline->rule.length == 0)
 			rule_without_numbers(&pipeline->rule, strbuf_text(&pipeline->message));
 		return false;
 	}
+	if (claimed)
+		return true;
 	int64_t earlier =
 	    dupe_set_check(pipeline->dupes, pipeline->op, &pipeline->record, &pipeline->message);
 	if (earlier < 0) {
@@ -199,7 +220,7 @@ static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *erro
 		rule_without_numbers(&pipeline->rule, strbuf_text(&pipeline->message));
 		return false;
 	}
-	return true;
+	return report_claims(pipeline, error) == 0;
 }
 
 static int remember_sample(struct pipeline *pipeline)
@@ -235,6 +256,42 @@ static int remember_sample(struct pipeline *pipeline)
 	return 0;
 }
 
+void pipeline_on_claims(struct pipeline *pipeline, pipeline_claims_fn *claims, void *context)
+{
+	pipeline->claims = claims;
+	pipeline->claims_context = context;
+}
+
+uint64_t pipeline_keys_seed(const struct pipeline *pipeline)
+{
+	return dupe_set_seed(pipeline->dupes);
+}
+
+int pipeline_reset_keys(struct pipeline *pipeline, bool seeded, uint64_t seed)
+{
+	struct dupe_set *fresh = seeded ? dupe_set_new_seeded(seed) : dupe_set_new();
+	if (!fresh)
+		return -1;
+	dupe_set_free(pipeline->dupes);
+	pipeline->dupes = fresh;
+	pipeline->claimed_through = 0;
+	return 0;
+}
+
+int pipeline_add_claimed_key(struct pipeline *pipeline, uint64_t fingerprint, uint64_t row)
+{
+	return dupe_set_insert_fingerprint(pipeline->dupes, fingerprint, row);
+}
+
+int pipeline_continue_after_claims(struct pipeline *pipeline, const struct manifest_position *from,
+                                   uint64_t claimed_through, struct error *error)
+{
+	if (from && from->row > 1 && manifest_seek(pipeline->manifest, from, error) < 0)
+		return -1;
+	pipeline->claimed_through = claimed_through;
+	return 0;
+}
+
 void pipeline_skip_settled(struct pipeline *pipeline, pipeline_settled_fn *settled, void *context)
 {
 	pipeline->settled = settled;
@@ -249,11 +306,18 @@ static int pass_settled_row(struct pipeline *pipeline, struct pipeline_row *row,
 {
 	memset(&pipeline->record, 0, sizeof(pipeline->record));
 	strbuf_reset(&pipeline->message);
-	bool bound = was_valid && binding_apply(pipeline->binding, &pipeline->row,
-	                                        &pipeline->record, &pipeline->message) == 0;
-	if (bound && dupe_set_check(pipeline->dupes, pipeline->op, &pipeline->record,
-	                            &pipeline->message) < 0)
-		return error_set(error, "out of memory (duplicate check)");
+	/* up to claimed_through, the keys are in the set already (loaded) */
+	bool claim = was_valid && pipeline->row.number > pipeline->claimed_through;
+	bool bound = claim && binding_apply(pipeline->binding, &pipeline->row, &pipeline->record,
+	                                    &pipeline->message) == 0;
+	if (bound) {
+		int64_t earlier = dupe_set_check(pipeline->dupes, pipeline->op, &pipeline->record,
+		                                 &pipeline->message);
+		if (earlier < 0)
+			return error_set(error, "out of memory (duplicate check)");
+		if (earlier == 0 && report_claims(pipeline, error) < 0)
+			return -1;
+	}
 	pipeline->counts.rows++;
 	if (was_valid)
 		pipeline->counts.valid++;

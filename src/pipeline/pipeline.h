@@ -77,6 +77,31 @@ typedef bool pipeline_settled_fn(void *context, uint64_t row, bool *was_valid);
 /* Makes pipeline_next pass the rows settled() names without validating them
  * again (resume: only their unique keys are remembered, for duplicates). */
 void pipeline_skip_settled(struct pipeline *pipeline, pipeline_settled_fn *settled, void *context);
+/* Receives the unique keys a row claimed (for the keys file of a job's
+ * checkpoint): manifest_row is its number in the manifest, shown_row the one
+ * messages use, fingerprints as dupe_set_last_claimed gives them. Returns 0,
+ * or -1 with error set (pipeline_next then fails). */
+typedef int pipeline_claims_fn(void *context, uint64_t manifest_row, uint64_t shown_row,
+                               const uint64_t *fingerprints, size_t count, struct error *error);
+/* Hands every claim from now on to claims (NULL: none). */
+void pipeline_on_claims(struct pipeline *pipeline, pipeline_claims_fn *claims, void *context);
+/* The seed of the duplicate set's fingerprints. */
+uint64_t pipeline_keys_seed(const struct pipeline *pipeline);
+/* Before the first row: replaces the duplicate set with an empty one whose
+ * fingerprints use seed (seeded) or a new random seed (!seeded: throws away
+ * keys loaded from a file that proved unusable). Returns 0 or -1 (memory). */
+int pipeline_reset_keys(struct pipeline *pipeline, bool seeded, uint64_t seed);
+/* Before the first row: remembers a key claimed in an earlier run (its
+ * fingerprint with that seed, and the row messages name). Returns 0 or -1. */
+int pipeline_add_claimed_key(struct pipeline *pipeline, uint64_t fingerprint, uint64_t row);
+/* Resume with the keys of an earlier run loaded: every row up to
+ * claimed_through made its claims then, so those rows are not checked for
+ * duplicates again (they would find themselves), and reading continues at
+ * from (NULL: at the first row; from->row must not exceed claimed_through + 1
+ * unless every row in between is settled and claimed nothing). Returns 0, or
+ * -1 with error when the manifest cannot be sought. */
+int pipeline_continue_after_claims(struct pipeline *pipeline, const struct manifest_position *from,
+                                   uint64_t claimed_through, struct error *error);
 /* Reads and judges the next row: 1 = *row filled, 0 = end of the manifest
  * (the manifest's notes are printed then), -1 = file-level error (error filled). */
 int pipeline_next(struct pipeline *pipeline, struct pipeline_row *row, struct error *error);

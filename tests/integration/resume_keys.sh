@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Resume with the duplicate keys kept (docs/checkpoint.md, "The keys file"):
+# a cost-center job with duplicate rows on both sides of the resume point is
+# killed with SIGKILL after a known number of calls, with the checkpoint
+# compacted every few calls, and resumed from copies of its directory:
+#   - as it is: the keys are loaded and the manifest sought (no note);
+#   - with a flipped byte in OUT/duplicate-keys, cut short, or removed: the
+#     resume says so and reads the manifest from its first row.
+# Every resume must end with results.csv equal to an uninterrupted run's:
+# each duplicate row `invalid` naming the same earlier row.
+source "$(dirname "$0")/lib.sh"
+
+rows=3000
+manifest="$WORK/manifest.csv"
+python3 "$SOURCE_DIR/scripts/gen-manifest.py" --op cost-center --rows "$rows" --seed 11 \
+  --names sim-default --sim-devices "$rows" --bad duplicate=40 --out "$manifest"
+job_options=(--op cost-center --manifest "$manifest" --chunk 10 --concurrency 4 --no-preflight)
+export LATTIGO_CHECKPOINT_SEGMENT_BYTES=2048
+
+start_sim --devices "$rows"
+reference_status=0
+batch run "${job_options[@]}" --quiet --endpoint "$SIM_URL" --out "$WORK/reference" || reference_status=$?
+[ "$reference_status" -eq 1 ] || fail "reference run exited $reference_status (duplicates make it 1)"
+stop_sim
+
+# the interrupted job: SIGKILL once the simulator answered 150 of its ~300 calls
+start_sim --devices "$rows" --latency-ms 5 --verbose
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" \
+  "$LATTIGO_BATCH" run "${job_options[@]}" --quiet --endpoint "$SIM_URL" --out "$WORK/killed" &
+pid=$!
+for _ in $(seq 1 3000); do
+  [ "$(grep -c ' PUT ' "$WORK/sim.stderr" || true)" -ge 150 ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.01
+done
+kill -KILL "$pid" 2>/dev/null || fail "the job ended before it could be killed"
+wait "$pid" 2>/dev/null || true
+[ -s "$WORK/killed/duplicate-keys" ] || fail "no keys file in the job directory"
+[ -e "$WORK/killed/checkpoint.prev" ] || fail "the checkpoint was never compacted"
+
+compare() { # results.csv of a resumed copy against the reference
+  python3 - "$WORK/reference/results.csv" "$1/results.csv" "$rows" <<'PY'
+import csv, sys
+def load(path):
+    with open(path, newline='') as f:
+        return list(csv.DictReader(f))
+reference, resumed, rows = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3])
+assert [int(r['row']) for r in resumed] == list(range(1, rows + 1)), "rows are not 1..N once each"
+invalid = 0
+for a, b in zip(reference, resumed):
+    assert a['status'] == b['status'], f"row {a['row']}: {a['status']} vs {b['status']}"
+    if a['status'] == 'invalid':
+        invalid += 1
+        assert a['message'] == b['message'], f"row {a['row']}: {a['message']!r} vs {b['message']!r}"
+assert invalid >= 30, f"only {invalid} invalid rows"
+PY
+}
+
+resume_copy() { # name, how to damage the keys file; sets RESUMED
+  RESUMED="$WORK/$1"
+  cp -a "$WORK/killed" "$RESUMED"
+  case "$1" in
+    flipped) python3 - "$RESUMED/duplicate-keys" <<'PY'
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, 'rb').read())
+data[len(data) // 2] ^= 0x20
+open(path, 'wb').write(bytes(data))
+PY
+      ;;
+    cut) truncate -s -7 "$RESUMED/duplicate-keys" ;;
+    removed) rm "$RESUMED/duplicate-keys" ;;
+  esac
+  local status=0
+  batch run "${job_options[@]}" --endpoint "$SIM_URL" --out "$RESUMED" 2>"$RESUMED.stderr" || status=$?
+  assert_eq "$reference_status" "$status" "exit status of the resume ($1)"
+  compare "$RESUMED" || fail "results.csv of the resume ($1) differs from the uninterrupted run's"
+}
+
+resume_copy intact
+if grep -q 'reading the manifest from its first row' "$RESUMED.stderr"; then
+  fail "the intact keys file was not used: $(cat "$RESUMED.stderr")"
+fi
+for damage in flipped cut removed; do
+  resume_copy "$damage"
+  grep -q 'reading the manifest from its first row' "$RESUMED.stderr" ||
+    fail "the $damage keys file was not noticed: $(cat "$RESUMED.stderr")"
+done
+stop_sim
+note "resumed with the keys loaded, and after a flipped, cut and removed keys file"
