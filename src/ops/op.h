@@ -54,6 +54,8 @@ struct record {
 	 * source_row / source_line cells), else 0: messages name rows by these */
 	uint64_t source_row;
 	uint64_t source_line;
+	unsigned lane; /* the engine lane (a steps job's step) that sends it; read only by an
+	                  engine given several lanes */
 	const char *value[FIELD_COUNT]; /* trimmed text; NULL when absent or empty */
 };
 
