@@ -690,9 +690,12 @@ static void finish_rows(struct engine *engine, struct call *call, const struct d
 		                           row->outcome.message)) {
 			call->records[index] = NULL; /* the read-back owns it now */
 		} else {
-			engine_report_row(engine, call->records[index], row->outcome.status,
-			                  decision->http_status, call->row_attempts,
-			                  row->outcome.message);
+			/* the mapper's outcome whole: a read's device_name too */
+			struct row_outcome outcome = row->outcome;
+			outcome.http_status = (int)decision->http_status;
+			outcome.attempts = call->row_attempts;
+			outcome.finished_at_ms = clock_wall_ms();
+			engine_record_outcome(engine, call->records[index], &outcome);
 		}
 	}
 	call_free(call);

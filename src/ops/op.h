@@ -108,6 +108,8 @@ struct row_outcome {
 	unsigned attempts;      /* calls that carried the row */
 	int64_t finished_at_ms; /* UTC epoch milliseconds */
 	char message[512];      /* the API's text or ours; truncated, never NULL */
+	char device_name[128];  /* the device a read found (a steps job's verification), "" when
+	                           none; not recorded in the checkpoint */
 };
 
 /* A set of fields whose combined value must be unique within a job. */
