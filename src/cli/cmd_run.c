@@ -131,7 +131,8 @@ int command_run(int argc, char **argv)
 		/* no typed confirmation for several operations yet: --yes */
 		for (size_t step = 0; step < options.step_count; step++) {
 			const struct op *step_op = op_find(options.steps[step].op);
-			if (step_op && confirm_needed(step_op, &options) && confirm_refuse(step_op, &error) < 0) {
+			if (step_op && confirm_needed(step_op, &options) &&
+			    confirm_refuse(step_op, &error) < 0) {
 				exit_code = report_error(&error, EXIT_USAGE);
 				goto out;
 			}
@@ -217,6 +218,10 @@ int command_resume(int argc, char **argv)
 	}
 	if (load_resume_options(&options, line.positional[0], &line, &error, &exit_code) < 0) {
 		exit_code = report_error(&error, exit_code);
+		goto out;
+	}
+	if (options.step_count) {
+		exit_code = steps_run(&options);
 		goto out;
 	}
 	const struct op *op = pipeline_find_op(options.op, &error);

@@ -51,8 +51,8 @@ void flow_step_finished(struct flow_row *row, const struct flow_step *steps,
 	row->deadline_ms = now_ms + step->verify_ms;
 	row->delay_ms = FLOW_READ_AGAIN_MS;
 	/* read when the job's earlier rows were verified, a little later */
-	int64_t first = step->learnt_ms ? step->learnt_ms + step->learnt_ms / 10 + 50
-	                                : FLOW_FIRST_READ_MS;
+	int64_t first =
+	    step->learnt_ms ? step->learnt_ms + step->learnt_ms / 10 + 50 : FLOW_FIRST_READ_MS;
 	act(action, FLOW_READ);
 	action->at_ms = now_ms + first < row->deadline_ms ? now_ms + first : row->deadline_ms;
 }
@@ -76,13 +76,14 @@ void flow_read_finished(struct flow_row *row, struct flow_step *steps,
 		char waited[32];
 		duration_format(step->verify_ms, waited, sizeof(waited));
 		char message[512];
-		snprintf(message, sizeof(message), "not verified within %s (pending-timeout): %.400s",
-		         waited, outcome->message);
+		snprintf(message, sizeof(message),
+		         "not verified within %s (pending-timeout): %.400s", waited,
+		         outcome->message);
 		fail(action, ROW_ERROR, message);
 		return;
 	}
 	act(action, FLOW_READ);
-	action->at_ms = now_ms + row->delay_ms < row->deadline_ms ? now_ms + row->delay_ms
-	                                                          : row->deadline_ms;
+	action->at_ms =
+	    now_ms + row->delay_ms < row->deadline_ms ? now_ms + row->delay_ms : row->deadline_ms;
 	row->delay_ms = row->delay_ms * 2 < FLOW_READ_MAX_MS ? row->delay_ms * 2 : FLOW_READ_MAX_MS;
 }

@@ -22,9 +22,9 @@
 
 /* What a step asks of the flow. */
 struct flow_step {
-	int64_t verify_ms;         /* wait until verified after the step; 0: none */
-	int64_t learnt_ms;         /* how long verifications of this step took (moving
-	                              average, 0: none yet); flow_read_finished updates it */
+	int64_t verify_ms; /* wait until verified after the step; 0: none */
+	int64_t learnt_ms; /* how long verifications of this step took (moving
+	                      average, 0: none yet); flow_read_finished updates it */
 };
 
 /* One row's position. */

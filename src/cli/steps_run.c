@@ -222,8 +222,7 @@ static int commit_audit_first(void *context, struct error *error)
 
 /* Creates one step's checkpoint and outcome store in directory. */
 static int step_journal_create(struct steps_run_state *run, struct step_journal *step,
-                               const char *directory, const char *operation,
-                               struct error *error)
+                               const char *directory, const char *operation, struct error *error)
 {
 	snprintf(step->directory, sizeof(step->directory), "%s", directory);
 	if (file_make_directories(directory, error) < 0)
@@ -489,14 +488,15 @@ static int row_finished(struct steps_run_state *run, const struct record *record
 		} else {
 			snprintf(read.message, sizeof(read.message), "%s", outcome->device_name);
 			free(entry->device_name);
-			entry->device_name = outcome->device_name[0] ? strdup(outcome->device_name)
-			                                             : NULL;
+			entry->device_name =
+			    outcome->device_name[0] ? strdup(outcome->device_name) : NULL;
 		}
 		if (put_outcome(&run->verified[step], &position, &read, error) < 0)
 			return -1;
 		if (action.next == FLOW_FAILED) {
 			/* the step counts as failed: its effect never showed */
-			enum row_status was = run->step_counts[step][ROW_OK] ? ROW_OK : ROW_UNCHANGED;
+			enum row_status was =
+			    run->step_counts[step][ROW_OK] ? ROW_OK : ROW_UNCHANGED;
 			run->step_counts[step][was]--;
 			run->step_counts[step][action.status]++;
 		}
@@ -521,7 +521,8 @@ static int sink_exchange_finished(void *context, const struct exchange *exchange
 	struct error error;
 	error_clear(&error);
 	if (run->options->verbose) {
-		const char *url = exchange->url && exchange->url[0] ? exchange->url : exchange->path;
+		const char *url =
+		    exchange->url && exchange->url[0] ? exchange->url : exchange->path;
 		fprintf(stderr, "%s %s -> %ld (%zu rows, attempt %u)\n", exchange->method, url,
 		        exchange->http_status, exchange->row_count, exchange->attempt);
 	}
@@ -621,14 +622,15 @@ static int build_lanes(struct steps_run_state *run, struct error *error)
 		const struct step_config *config = &run->configs[step];
 		const struct job_step *spec = &run->options->steps[step];
 		if (config->verify_ms && !verify_op_readable(config->op))
-			return error_set(error,
-			                 "step %zu (%s): \"verify\" needs an operation whose effect "
-			                 "the API lets us read back",
-			                 step + 1, config->op->name);
+			return error_set(
+			    error,
+			    "step %zu (%s): \"verify\" needs an operation whose effect "
+			    "the API lets us read back",
+			    step + 1, config->op->name);
 		step_read_init(&run->reads[step], config->op);
-		run->lanes[2 * step] = (struct engine_lane){config->op, config->chunk,
-		                                            config->concurrency,
-		                                            spec->rate > 0 ? spec->rate : 0};
+		run->lanes[2 * step] =
+		    (struct engine_lane){config->op, config->chunk, config->concurrency,
+		                         spec->rate > 0 ? spec->rate : 0};
 		run->lanes[2 * step + 1] = (struct engine_lane){&run->reads[step].op, 1, 0, 0};
 		run->flow[step].verify_ms = config->verify_ms;
 		snprintf(run->labels[step], sizeof(run->labels[step]), "%zu-%s", step + 1,
@@ -737,7 +739,8 @@ static int finish_outputs(struct steps_run_state *run, const struct engine_stats
 			fprintf(stderr, "step %zu (%s):", step + 1, run->configs[step].op->name);
 			for (size_t status = 1; status < ROW_STATUS_COUNT; status++)
 				if (run->step_counts[step][status])
-					fprintf(stderr, " %" PRIu64 " %s", run->step_counts[step][status],
+					fprintf(stderr, " %" PRIu64 " %s",
+					        run->step_counts[step][status],
 					        row_status_name((enum row_status)status));
 			fputc('\n', stderr);
 		}
@@ -745,7 +748,8 @@ static int finish_outputs(struct steps_run_state *run, const struct engine_stats
 		        summary.counts[ROW_OK]);
 		for (size_t status = ROW_ERROR; status < ROW_STATUS_COUNT; status++)
 			if (summary.counts[status])
-				fprintf(stderr, ", %s %" PRIu64, row_status_name((enum row_status)status),
+				fprintf(stderr, ", %s %" PRIu64,
+				        row_status_name((enum row_status)status),
 				        summary.counts[status]);
 		fprintf(stderr, "; %" PRIu64 " calls\n", calls.calls);
 		char out[4096];

@@ -353,8 +353,8 @@ static int build_operation_request(struct engine *engine, struct call *call)
 	json_t *body = NULL;
 	const struct op *op = lane_of(engine, call->lane)->op;
 	strbuf_reset(&call->transfer.path);
-	if (op->build_request(op, (const struct record *const *)call->records,
-	                              call->count, &call->transfer.path, &body))
+	if (op->build_request(op, (const struct record *const *)call->records, call->count,
+	                      &call->transfer.path, &body))
 		return -1;
 	if (body) {
 		call->transfer.body = json_dumps(body, JSON_COMPACT);
@@ -490,7 +490,8 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 			free(chunk);
 		}
 		struct engine_lane_state *lane = lane_of(engine, call->lane);
-		if (call->kind == CALL_OPERATION && call->count > planner_chunk_size(lane->planner)) {
+		if (call->kind == CALL_OPERATION &&
+		    call->count > planner_chunk_size(lane->planner)) {
 			/* formed before the API taught us a smaller size */
 			engine_split_call(engine, call, planner_chunk_size(lane->planner), now_ms);
 			continue;
@@ -926,8 +927,8 @@ static long poll_timeout(struct engine *engine, int64_t now_ms)
 			/* a lane held by its own rate starts when its token is there */
 			if (state->limited && state->running < state->concurrency &&
 			    planner_ready_count(state->planner))
-				until = min64(until,
-				              now_ms + rate_limiter_wait_ms(&state->limiter, now_ms));
+				until = min64(
+				    until, now_ms + rate_limiter_wait_ms(&state->limiter, now_ms));
 		}
 	}
 	if (engine->source_idle && !engine->stopping && engine->source->wake_at_ms)
@@ -988,10 +989,10 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 		if (!lanes[index].op)
 			return error_set(error, "engine lane %zu has no operation", index);
 		lane->op = lanes[index].op;
-		lane->concurrency = lanes[index].concurrency &&
-		                            lanes[index].concurrency < engine->concurrency
-		                        ? lanes[index].concurrency
-		                        : engine->concurrency;
+		lane->concurrency =
+		    lanes[index].concurrency && lanes[index].concurrency < engine->concurrency
+		        ? lanes[index].concurrency
+		        : engine->concurrency;
 		lane->limited = lanes[index].rate > 0;
 		rate_limiter_init(&lane->limiter, lanes[index].rate, now);
 		struct planner_config planning;

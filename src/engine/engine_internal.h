@@ -45,9 +45,9 @@ struct engine {
 	CURLM *multi;
 	struct engine_lane_state *lanes; /* at least one */
 	size_t lane_count;
-	size_t next_lane;   /* round robin: the lane asked first for the next new chunk */
-	bool source_idle;   /* the source said ENGINE_SOURCE_LATER: ask again after a row
-	                       finished or at its wake time */
+	size_t next_lane; /* round robin: the lane asked first for the next new chunk */
+	bool source_idle; /* the source said ENGINE_SOURCE_LATER: ask again after a row
+	                     finished or at its wake time */
 	struct rate_limiter limiter;
 	struct aimd aimd;
 	struct retry_budget budget;

@@ -125,8 +125,9 @@ static int write_results(const struct steps_outputs_job *job, struct steps_outpu
 			csv_writer_cell_raw(&csv, view.step_status[step] == ROW_PENDING
 			                              ? NULL
 			                              : row_status_name(view.step_status[step]));
-		csv_writer_cell(&csv, view.failed_step < job->step_count ? job->labels[view.failed_step]
-		                                                         : NULL);
+		csv_writer_cell(&csv, view.failed_step < job->step_count
+		                          ? job->labels[view.failed_step]
+		                          : NULL);
 		csv_writer_cell(&csv, view.final.message);
 		csv_writer_cell(&csv, view.device_name);
 		struct record record;
@@ -221,7 +222,8 @@ static int write_errors(const struct steps_outputs_job *job, struct steps_output
 		    view.failed_step < job->step_count ? job->labels[view.failed_step] : NULL;
 		char text[sizeof(view.final.message) + 128];
 		if (errors_writer_row(writer, values, width, row.number, row.line,
-		                      outputs_error_text(&view.final, text, sizeof(text)), error) < 0)
+		                      outputs_error_text(&view.final, text, sizeof(text)),
+		                      error) < 0)
 			goto out;
 	}
 	report->error_rows = errors_writer_rows(writer);
