@@ -9,14 +9,17 @@
 #      its calls were answered: rows/s, efficiency (rows/s / 80,000, the
 #      ideal 16 x 100 rows / 20 ms), client peak RSS, checkpoint/store/audit
 #      sizes at the kill;
-#   4. run the same command again (it resumes): seconds to its first call,
-#      in all, after its last call (the outputs' write time), peak RSS;
+#   4. run the same command again (it resumes): seconds to its first call
+#      (wall, and CPU of the resuming process), in all, after its last call
+#      (the outputs' write time), peak RSS;
 #   5. the simulator's peak RSS, results.csv's row count.
 # A benchmark, not a test: figures are printed, never asserted.
 # Environment: ROWS (default 10,000,000), DEVICES (default ROWS), BUILD_DIR
 # (default build/, Release, built when missing), BATCH (another lattigo-batch
 # to measure, e.g. an older build), BENCH_DIR (default /tmp/lattigo-bench;
-# the 10M manifest is 200 MB, the job directory about 2.5 GB).
+# the 10M manifest is 200 MB, the job directory about 2.5 GB), PREFLIGHT
+# (default on; "off" runs the job with --no-preflight: no account snapshot
+# to read before the job nor to load on resume).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -88,6 +91,7 @@ base=$(wc -l <"$log")
 
 job=(run --op cost-center --manifest "$manifest" --chunk "$CHUNK" --concurrency "$CONCURRENCY"
 	--endpoint "$SIM_URL" --out "$RUN_DIR/job" --quiet)
+[ "${PREFLIGHT:-on}" = off ] && job+=(--no-preflight)
 calls=$(((ROWS + CHUNK - 1) / CHUNK))
 kill_at=$((calls * 9 / 10))
 say "running $ROWS rows; SIGKILL at $kill_at of $calls calls"
@@ -113,12 +117,13 @@ done_rows=$("$BATCH" status "$RUN_DIR/job" --json 2>/dev/null |
 rate=$(python3 -c 'import sys; print("%.0f" % (int(sys.argv[1]) / float(sys.argv[2])))' "$done_rows" "$elapsed")
 efficiency=$(python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / (16 * 100 / 0.020)))' "$rate")
 checkpoint_mb=$(size_mb "$RUN_DIR/job"/checkpoint*)
+keys_mb=$(size_mb "$RUN_DIR/job/duplicate-keys")
 store_mb=$(size_mb "$RUN_DIR/job"/outcomes.*)
 audit_mb=$(size_mb "$RUN_DIR/job/audit.jsonl.gz")
 
 say "resuming"
-read -r _ first _ total _ status _ last < <(python3 "$ROOT/bench/peers/first_request.py" \
-	--watch "$log" --timeout 3000 --last -- /usr/bin/time -f "%M" -o "$RUN_DIR/resume.rss" \
+read -r _ first _ total _ status _ last _ first_cpu < <(python3 "$ROOT/bench/peers/first_request.py" \
+	--watch "$log" --timeout 3000 --last --cpu -- /usr/bin/time -f "%M" -o "$RUN_DIR/resume.rss" \
 	"$BATCH" "${job[@]}")
 resume_peak=$(tail -1 "$RUN_DIR/resume.rss")
 outputs_write=$(python3 -c 'import sys
@@ -130,14 +135,15 @@ calls_after=$(($(wc -l <"$log") - base - calls_before))
 checkpoint_end_mb=$(size_mb "$RUN_DIR/job"/checkpoint*)
 audit_end_mb=$(size_mb "$RUN_DIR/job/audit.jsonl.gz")
 
-printf '\n%-52s %s\n' "figure ($ROWS rows, $DEVICES devices, $(nproc) cores)" "value"
+printf '\n%-52s %s\n' "figure ($ROWS rows, $DEVICES devices, $(nproc) cores, preflight ${PREFLIGHT:-on})" "value"
 printf '%-52s %s\n' "simulator start-up (s)" "$sim_ready"
 printf '%-52s %s\n' "run to 90 %: rows done, seconds" "$done_rows in $elapsed s ($calls_before calls)"
 printf '%-52s %s\n' "rows/s (start-up included)" "$rate"
 printf '%-52s %s\n' "efficiency (rows/s / 80,000)" "$efficiency"
 printf '%-52s %s\n' "client peak RSS, first run (MB)" "$(mb "$client_peak")"
 printf '%-52s %s\n' "at the kill: checkpoint, outcome store, audit (MB)" "$checkpoint_mb, $store_mb, $audit_mb"
-printf '%-52s %s\n' "resume: first call (s)" "$first"
+printf '%-52s %s\n' "at the kill: duplicate keys (MB)" "$keys_mb"
+printf '%-52s %s\n' "resume: first call (s), CPU until then (s)" "$first, $first_cpu"
 printf '%-52s %s\n' "resume: in all (s), exit" "$total, $status"
 printf '%-52s %s\n' "resume: outputs' write time after the last call (s)" "$outputs_write"
 printf '%-52s %s\n' "resume: calls sent" "$calls_after"

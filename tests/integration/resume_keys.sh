@@ -8,10 +8,13 @@
 #     resume says so and reads the manifest from its first row.
 # Every resume must end with results.csv equal to an uninterrupted run's:
 # each duplicate row `invalid` naming the same earlier row.
+#   usage: resume_keys.sh [csv|jsonl.gz]   (the manifest's format; a gzip
+#   manifest is sought by inflating it up to the point)
 source "$(dirname "$0")/lib.sh"
 
+format=${1:-${KEYS_FORMAT:-csv}}
 rows=3000
-manifest="$WORK/manifest.csv"
+manifest="$WORK/manifest.$format"
 python3 "$SOURCE_DIR/scripts/gen-manifest.py" --op cost-center --rows "$rows" --seed 11 \
   --names sim-default --sim-devices "$rows" --bad duplicate=40 --out "$manifest"
 job_options=(--op cost-center --manifest "$manifest" --chunk 10 --concurrency 4 --no-preflight)

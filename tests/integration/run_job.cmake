@@ -41,4 +41,8 @@ lattigo_script_test(endpoint_shown ${CMAKE_CURRENT_SOURCE_DIR}/integration/endpo
 # One set of counters across progress, closing lines, status, summary.json and the audit trail (issue 17 §2).
 lattigo_script_test(counters_agree ${CMAKE_CURRENT_SOURCE_DIR}/integration/counters_agree.sh TIMEOUT 120)
 # Resume with the duplicate keys loaded and the manifest sought, and with a damaged keys file (issue 14).
-lattigo_script_test(resume_keys ${CMAKE_CURRENT_SOURCE_DIR}/integration/resume_keys.sh TIMEOUT 120)
+foreach(format csv jsonl.gz)
+  string(REPLACE "." "_" name resume_keys_${format})
+  lattigo_script_test(${name} ${CMAKE_CURRENT_SOURCE_DIR}/integration/resume_keys.sh TIMEOUT 120)
+  set_property(TEST ${name} PROPERTY ENVIRONMENT_MODIFICATION KEYS_FORMAT=set:${format})
+endforeach()
