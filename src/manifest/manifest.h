@@ -87,6 +87,9 @@ const char *manifest_line_end(const struct manifest *manifest);
  * `error` or `source_row` column): its formula guard is taken off as it is
  * read, and its own bookkeeping columns feed no field. */
 bool manifest_written_by_tool(const struct manifest *manifest);
+/* About how many rows the file holds, judged from its size and first block
+ * (a little over, for sizing tables); 0 when unknown (stdin, gzip, .xlsx). */
+uint64_t manifest_estimated_rows(const struct manifest *manifest);
 /* The path as given to manifest_open (owned by the manifest). */
 const char *manifest_path(const struct manifest *manifest);
 /* The physical line of the CSV header (after any blank lines); 0 for JSONL. */

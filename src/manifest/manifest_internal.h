@@ -73,6 +73,7 @@ struct manifest {
 	const char **values;  /* the current row, column_capacity entries */
 	unsigned char *kinds; /* per value: enum manifest_value_kind (JSONL sets them) */
 	uint64_t rows_read;
+	uint64_t estimated_rows; /* from the file size, 0 when unknown (manifest_estimated_rows) */
 	const char *notes[MANIFEST_MAX_NOTES];
 	size_t note_count;
 	struct strbuf problem; /* the current row's first problem */
