@@ -110,8 +110,7 @@ static uint64_t probe(const struct key_partition *partition, uint64_t home, uint
 	uint64_t tag = remainder << DISPLACEMENT_BITS;
 	*free_slot = NULL;
 	for (unsigned displacement = 0; displacement <= MAX_DISPLACEMENT; displacement++) {
-		uint64_t *bucket =
-		    partition->slots + ((home + displacement) & mask) * BUCKET_SLOTS;
+		uint64_t *bucket = partition->slots + ((home + displacement) & mask) * BUCKET_SLOTS;
 		uint64_t want = tag | displacement;
 		for (unsigned slot = 0; slot < BUCKET_SLOTS; slot++) {
 			uint64_t entry = bucket[slot];
@@ -140,8 +139,8 @@ struct pending {
  * entry's home to its place full, as look-ups expect. Returns false when an
  * entry would have to move more than 7 buckets: the partition must grow, and
  * the entry then in hand (perhaps another key's) is given back in *left_over. */
-static bool place(struct key_partition *partition, uint64_t home, uint64_t remainder,
-                  uint64_t row, unsigned row_bits, struct pending *left_over)
+static bool place(struct key_partition *partition, uint64_t home, uint64_t remainder, uint64_t row,
+                  unsigned row_bits, struct pending *left_over)
 {
 	uint64_t mask = ((uint64_t)1 << partition->log) - 1;
 	uint64_t row_mask = ((uint64_t)1 << row_bits) - 1;

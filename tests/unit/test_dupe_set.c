@@ -162,8 +162,8 @@ static void many_keys_survive_growth_compactly(void **state)
 	add_and_find(fixture, ROWS);
 	size_t bytes = dupe_set_memory(fixture->set);
 	double per_key = (double)bytes / (2.0 * ROWS);
-	print_message("dupe set, grown: %zu bytes for %d keys (%.1f bytes/key)\n", bytes,
-	              2 * ROWS, per_key);
+	print_message("dupe set, grown: %zu bytes for %d keys (%.1f bytes/key)\n", bytes, 2 * ROWS,
+	              per_key);
 	/* 8-byte entries, partitions between half and 95 % full */
 	assert_true(per_key <= 18.0);
 }
