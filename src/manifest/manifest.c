@@ -181,6 +181,11 @@ int manifest_seek(struct manifest *manifest, const struct manifest_position *pos
 	return 0;
 }
 
+void manifest_csv_libcsv_only(struct manifest *manifest)
+{
+	manifest->csv.libcsv_only = true;
+}
+
 enum manifest_format manifest_format(const struct manifest *manifest)
 {
 	return manifest->format;

@@ -43,6 +43,11 @@ struct csv_state {
 	bool overflow_in_quotes;
 	uint64_t row_line;
 	uint64_t row_offset;
+	/* the fast path for plain lines (split_plain_line) */
+	bool libcsv_only;
+	bool plain_row; /* the current row's values point into the line reader's block */
+	unsigned char byte_class[256]; /* per byte: 0 text, 1 the delimiter, 2 needs libcsv */
+	char **field_ends;             /* per stored field of a plain line: where it ends */
 };
 
 struct jsonl_state {
