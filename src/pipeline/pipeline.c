@@ -56,6 +56,23 @@ const struct op *pipeline_find_op(const char *name, struct error *error)
 	return NULL;
 }
 
+/* A duplicate set for the pipeline's manifest (seeded: with that seed, else a
+ * random one), or NULL when out of memory. */
+static struct dupe_set *new_dupe_set(const struct pipeline *pipeline, bool seeded, uint64_t seed)
+{
+	struct dupe_set *set = seeded ? dupe_set_new_seeded(seed) : dupe_set_new();
+	if (!set)
+		return NULL;
+	/* sized for the whole file up front: a set that never grows keeps every
+	 * fingerprint bit and never copies itself */
+	uint64_t rows = manifest_estimated_rows(pipeline->manifest);
+	if (rows && dupe_set_reserve(set, rows * pipeline->op->unique_key_count, rows) < 0) {
+		dupe_set_free(set);
+		return NULL;
+	}
+	return set;
+}
+
 struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes,
                                struct error *error)
 {
@@ -79,7 +96,7 @@ struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes
 	                                config->map_count, config->sets, config->set_count, error);
 	if (!pipeline->binding)
 		goto fail;
-	pipeline->dupes = dupe_set_new();
+	pipeline->dupes = new_dupe_set(pipeline, false, 0);
 	if (!pipeline->dupes) {
 		error_set(error, "out of memory");
 		goto fail;
@@ -269,7 +286,7 @@ uint64_t pipeline_keys_seed(const struct pipeline *pipeline)
 
 int pipeline_reset_keys(struct pipeline *pipeline, bool seeded, uint64_t seed)
 {
-	struct dupe_set *fresh = seeded ? dupe_set_new_seeded(seed) : dupe_set_new();
+	struct dupe_set *fresh = new_dupe_set(pipeline, seeded, seed);
 	if (!fresh)
 		return -1;
 	dupe_set_free(pipeline->dupes);

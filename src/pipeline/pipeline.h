@@ -22,7 +22,9 @@
 /* One manifest row and what validation made of it. */
 struct pipeline_row {
 	const struct manifest_row *row; /* the row as read (values per manifest column) */
-	const struct record *record;    /* NULL when the row could not be bound to fields */
+	const struct record *record;    /* NULL when the row could not be bound to fields,
+	                                   or is settled and its keys were loaded
+	                                   (pipeline_continue_after_claims) */
 	bool valid;
 	const char *message; /* invalid: e.g. "imei: check digit wrong (Luhn)"; else "" */
 	const char *rule;    /* invalid: a stable label for counting; else "" */
