@@ -26,13 +26,15 @@ batch run "${job_options[@]}" --quiet --endpoint "$SIM_URL" --out "$WORK/referen
 [ "$reference_status" -eq 1 ] || fail "reference run exited $reference_status (duplicates make it 1)"
 stop_sim
 
-# the interrupted job: SIGKILL once the simulator answered 150 of its ~300 calls
+# the interrupted job: SIGKILL once the simulator answered 150 of its ~300
+# calls and the checkpoint was compacted at least once
 start_sim --devices "$rows" --latency-ms 5 --verbose
 LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" \
   "$LATTIGO_BATCH" run "${job_options[@]}" --quiet --endpoint "$SIM_URL" --out "$WORK/killed" &
 pid=$!
 for _ in $(seq 1 3000); do
-  [ "$(grep -c ' PUT ' "$WORK/sim.stderr" || true)" -ge 150 ] && break
+  [ "$(grep -c ' PUT ' "$WORK/sim.stderr" || true)" -ge 150 ] &&
+    [ -e "$WORK/killed/checkpoint.prev" ] && break
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.01
 done
