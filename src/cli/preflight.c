@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cli/signals.h"
 #include "common/clock.h"
 #include "outputs/undo_writer.h"
 
@@ -22,55 +23,21 @@ void preflight_release(struct preflight *preflight)
 	preflight->snapshot = NULL;
 }
 
-int preflight_take(struct preflight *preflight, const struct pipeline_config *config,
-                   struct live_take_request *request, struct error *error)
+void preflight_request(struct live_take_request *request, const struct job_options *options,
+                       const struct op *op, const struct read_transport *transport,
+                       const char *endpoint_shown, struct audit_writer *audit)
 {
-	const struct op *op = preflight->op;
-	struct live_wanted *wanted = live_wanted_new();
-	struct pipeline *pipeline = pipeline_open(config, NULL, error);
-	int exit_code = 2;
-	if (!wanted || !pipeline) {
-		if (!wanted)
-			error_set(error, "out of memory");
-		goto out;
-	}
-	struct pipeline_row row;
-	int next;
-	while ((next = pipeline_next(pipeline, &row, error)) == 1)
-		if (row.valid && row.record && live_wanted_add_record(wanted, op, row.record) < 0) {
-			error_set(error, "out of memory collecting the rows' devices");
-			next = -1;
-			break;
-		}
-	if (next < 0)
-		goto out;
+	memset(request, 0, sizeof(*request));
+	request->transport = *transport;
+	request->endpoint_shown = endpoint_shown;
+	request->concurrency = options->concurrency;
+	request->rate = options->rate;
+	request->max_tries = options->max_retries + 1;
+	request->stop = stop_signals_flag();
+	request->verbose = options->verbose;
+	request->audit = audit;
 	request->rate_plans = (op->live.flags & OP_LIVE_RATE_PLANS) != 0;
 	request->users = (op->live.flags & OP_LIVE_USERS) != 0;
-	exit_code = live_snapshot_take(request, wanted, &preflight->snapshot, error);
-out:
-	pipeline_close(pipeline);
-	live_wanted_free(wanted);
-	return exit_code;
-}
-
-int preflight_load(struct preflight *preflight, const char *out, struct error *error)
-{
-	char directory[4096];
-	if (snprintf(directory, sizeof(directory), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY) >=
-	    (int)sizeof(directory))
-		return error_set(error, "job directory path too long: '%s'", out);
-	int loaded = live_snapshot_load(directory, &preflight->snapshot, error);
-	preflight->loaded = loaded == 0;
-	return loaded;
-}
-
-int preflight_store(const struct preflight *preflight, const char *out, struct error *error)
-{
-	char directory[4096];
-	if (snprintf(directory, sizeof(directory), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY) >=
-	    (int)sizeof(directory))
-		return error_set(error, "job directory path too long: '%s'", out);
-	return live_snapshot_store(preflight->snapshot, directory, error);
 }
 
 /* The device record names in the snapshot, or false. */

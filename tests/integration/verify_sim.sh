@@ -170,3 +170,26 @@ batch run --quiet --verify --op cost-center --manifest "$WORK/cc.csv" --out "$WO
 assert_eq "verified=10" "$(verdicts "$WORK/cc-sim/verify.csv")" "run --verify --endpoint sim"
 verify_status 2 "$WORK/cc-sim"
 grep -q "bundled simulator" "$WORK/verify.err" || fail "verify of a --endpoint sim job: $(cat "$WORK/verify.err")"
+
+# --- verify-audit.jsonl.gz: a device read is recorded under the job's row --------
+# rows 1 and 3 are invalid (never verified); the devices lie past the listing's
+# first page, so each is read on its own, under manifest rows 2 and 4
+start_sim --devices 5000
+printf 'device_name,cost_center\n36500,\n40100,CC-A\n40200,\n40300,CC-C\n' >"$WORK/rows.csv"
+status=0
+batch run --quiet --op cost-center --manifest "$WORK/rows.csv" --out "$WORK/rows" \
+  --endpoint "$SIM_URL" || status=$?
+assert_eq 1 "$status" "a job with invalid rows"
+verify_status 0 "$WORK/rows"
+zcat "$WORK/rows/verify-audit.jsonl.gz" >"$WORK/rows-audit.jsonl"
+python3 - "$WORK/rows-audit.jsonl" <<'PY' || fail "verify-audit rows: $(grep -o '"url":"[^"]*"\|"rows":\[[0-9,]*\]' "$WORK/rows-audit.jsonl" | tr '\n' ' ')"
+import json, sys
+seen = {}
+for line in open(sys.argv[1]):
+    record = json.loads(line)
+    url = record.get("url", "")
+    if url.startswith("v2/devices/"):
+        seen[url.split("?")[0]] = record.get("rows")
+assert seen == {"v2/devices/40100": [2], "v2/devices/40300": [4]}, seen
+PY
+stop_sim

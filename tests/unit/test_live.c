@@ -243,6 +243,7 @@ static void job_baseline_is_the_stored_one(void **state)
 	assert_int_equal(live_snapshot_device_count(loaded), 3);
 	assert_int_equal(live_snapshot_info(loaded)->taken_at_ms, taken_at);
 	live_snapshot_free(loaded);
+	loaded = NULL;
 	assert_int_equal(live_snapshot_for_job(directory, &request, NULL, 60000, taken_at + 7200000,
 	                                       &loaded, &taken, &error),
 	                 2);
@@ -251,6 +252,65 @@ static void job_baseline_is_the_stored_one(void **state)
 	char command[300];
 	snprintf(command, sizeof(command), "rm -rf '%s'", directory);
 	assert_int_equal(system(command), 0);
+}
+
+/* A snapshot taken before the job directory existed is stored there; a job
+ * that sent rows without one gets none (no request: nothing is read). */
+static void job_baseline_taken_early_or_none(void **state)
+{
+	(void)state;
+	char directory[] = "/tmp/test_live_early_XXXXXX";
+	assert_non_null(mkdtemp(directory));
+	char inner[600];
+	snprintf(inner, sizeof(inner), "%s/snapshot", directory);
+	struct error error = {0};
+	struct live_snapshot *snapshot = NULL;
+	bool taken = true;
+	assert_int_equal(
+	    live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error), 0);
+	assert_null(snapshot);
+	assert_false(taken);
+	snapshot = seeded();
+	assert_int_equal(
+	    live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error), 0);
+	assert_true(taken);
+	live_snapshot_free(snapshot);
+	snapshot = NULL;
+	assert_int_equal(
+	    live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error), 0);
+	assert_false(taken);
+	assert_int_equal(live_snapshot_device_count(snapshot), 3);
+	live_snapshot_free(snapshot);
+	char command[700];
+	snprintf(command, sizeof(command), "rm -rf '%s'", directory);
+	assert_int_equal(system(command), 0);
+}
+
+/* Pages of the listing: even rounds of concurrency when that costs at most
+ * a quarter more calls; the account read whole when that is no more calls. */
+static void listing_plan_and_choice(void **state)
+{
+	(void)state;
+	uint64_t per_page = 0, first = 0;
+	live_listing_plan(20000, 8, &per_page, &first);
+	assert_int_equal(per_page, 834); /* 24 pages: 3 full rounds of 8 */
+	assert_int_equal(first, 8);
+	live_listing_plan(2000, 8, &per_page, &first);
+	assert_int_equal(per_page, 1000); /* 8 pages would be 4 times the calls */
+	assert_int_equal(first, 2);
+	live_listing_plan(500, 8, &per_page, &first);
+	assert_int_equal(per_page, 1000);
+	assert_int_equal(first, 1);
+	live_listing_plan(1000000, 4, &per_page, &first);
+	assert_int_equal(per_page, 1000);
+	assert_int_equal(first, 4);
+	/* X-Total-Pages wins; else X-Total / X-Per-Page; else a short page 1 */
+	assert_true(live_listing_whole(20000, 24, 834, 834, 834, 20000));
+	assert_false(live_listing_whole(10000000, 10000, 1000, 1000, 1000, 20));
+	assert_true(live_listing_whole(5000, -1, 500, 500, 1000, 10));
+	assert_false(live_listing_whole(5000, -1, 500, 500, 1000, 9));
+	assert_true(live_listing_whole(-1, -1, -1, 3, 1000, 2));
+	assert_false(live_listing_whole(-1, -1, -1, 1000, 1000, 500));
 }
 
 /* The identifiers a job reads: each once, whatever names it. */
@@ -268,8 +328,8 @@ static void wanted_identifiers_are_distinct(void **state)
 	assert_int_equal(live_wanted_add_record(wanted, activate, &record), 0);
 	assert_int_equal(live_wanted_count(wanted), 2);
 	/* the same text as a name is another identifier */
-	assert_int_equal(live_wanted_add(wanted, DEVICE_NAME, "89012600000000000011"), 0);
-	assert_int_equal(live_wanted_add(wanted, DEVICE_NAME, ""), 0);
+	assert_int_equal(live_wanted_add(wanted, DEVICE_NAME, "89012600000000000011", 7), 0);
+	assert_int_equal(live_wanted_add(wanted, DEVICE_NAME, "", 8), 0);
 	assert_int_equal(live_wanted_count(wanted), 3);
 	const struct op *upload = op_find("upload");
 	assert_int_equal(live_wanted_add_record(wanted, upload, &record), 0);
@@ -467,6 +527,8 @@ int main(void)
 	    cmocka_unit_test(classify_simstate_note_and_users),
 	    cmocka_unit_test(every_op_has_live_knowledge),
 	    cmocka_unit_test(job_baseline_is_the_stored_one),
+	    cmocka_unit_test(job_baseline_taken_early_or_none),
+	    cmocka_unit_test(listing_plan_and_choice),
 	    cmocka_unit_test(wanted_identifiers_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
