@@ -14,8 +14,19 @@
 void call_respond(struct sim_call *call, unsigned status, json_t *body)
 {
 	json_decref(call->body);
+	free(call->text);
+	call->text = NULL;
 	call->status = status;
 	call->body = body;
+}
+
+void call_respond_text(struct sim_call *call, unsigned status, char *text)
+{
+	json_decref(call->body);
+	free(call->text);
+	call->body = NULL;
+	call->status = status;
+	call->text = text;
 }
 
 void call_error(struct sim_call *call, unsigned status, const char *format, ...)
