@@ -140,6 +140,11 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 			csv_writer_cell_raw(&csv, header[index]);
 		csv_writer_end_line(&csv);
 	}
+	struct live_claims *claims = live_claims_new(snapshot);
+	if (!claims) {
+		pipeline_close(pipeline);
+		return error_set(error, "out of memory");
+	}
 	struct pipeline_row row;
 	struct live_verdict verdict;
 	int next;
@@ -155,6 +160,7 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 			continue;
 		}
 		live_classify(op, row.record, snapshot, &verdict);
+		live_claims_check(claims, number, true, row.record, op, &verdict);
 		tally->kinds[verdict.kind]++;
 		if (verdict.unknown_name[0])
 			tally_unknown(tally, &verdict);
@@ -165,6 +171,7 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 			write_plan_line(&csv, number, identifier, verdict.device_name, verdict.kind,
 			                verdict.current, verdict.target, verdict.message);
 	}
+	live_claims_free(claims);
 	pipeline_close(pipeline);
 	return next < 0 ? -1 : 0;
 }

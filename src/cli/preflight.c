@@ -19,6 +19,8 @@ void preflight_init(struct preflight *preflight, const struct op *op)
 
 void preflight_release(struct preflight *preflight)
 {
+	live_claims_free(preflight->claims);
+	preflight->claims = NULL;
 	live_snapshot_free(preflight->snapshot);
 	preflight->snapshot = NULL;
 }
@@ -95,6 +97,10 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 	const struct op *op = preflight->op;
 	struct undo_writer *undo = NULL;
 	memset(&preflight->tally, 0, sizeof(preflight->tally));
+	/* which row names each device first: the whole job, in manifest order */
+	if (!preflight->claims && !(preflight->claims = live_claims_new(preflight->snapshot)))
+		return error_set(error, "out of memory");
+	live_claims_reset(preflight->claims);
 	/* every row of the job, final ones included: undo.csv covers the whole job */
 	struct pipeline *pipeline = pipeline_open(config, NULL, error);
 	if (!pipeline)
@@ -113,6 +119,8 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 		if (!row.valid || !row.record)
 			continue;
 		live_classify(op, row.record, preflight->snapshot, &verdict);
+		live_claims_check(preflight->claims, record_shown_row(row.record), true, row.record,
+		                  op, &verdict);
 		if (undo && verdict.kind == LIVE_CHANGE &&
 		    add_undo_line(preflight, undo, row.record, error) < 0) {
 			next = -1;
@@ -185,6 +193,10 @@ int preflight_settle(void *context, const struct record *record, const struct re
 	const struct op *op = preflight->op;
 	struct live_verdict *verdict = &preflight->verdict;
 	live_classify(op, record, preflight->snapshot, verdict);
+	/* the claims of preflight_classify's pass over the whole job */
+	if (preflight->claims)
+		live_claims_check(preflight->claims, record_shown_row(record), false, record, op,
+		                  verdict);
 	switch (verdict->kind) {
 	case LIVE_CHANGE:
 		break;

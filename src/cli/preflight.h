@@ -39,6 +39,7 @@ struct preflight_tally {
 struct preflight {
 	const struct op *op;
 	struct live_snapshot *snapshot; /* owned; NULL until taken or loaded */
+	struct live_claims *claims;     /* owned: the row naming each device first */
 	bool loaded;                    /* from OUT/snapshot (a resume): not taken now */
 	struct preflight_tally tally;
 	struct live_verdict verdict; /* scratch of preflight_settle */

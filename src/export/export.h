@@ -93,6 +93,13 @@ struct export_sink {
 	int (*record)(void *context, const struct device_row *row, const json_t *item);
 	int (*row_error)(void *context, const struct device_row *row, long http_status,
 	                 const char *message);
+	/* When set, takes each answer's body as text instead of record taking
+	 * parsed items (a reader that needs no JSON values: the live snapshot's
+	 * devices, thousands a page): returns 0 with *count the records the
+	 * answer held (1 for an object), 1 when the body is not the JSON the
+	 * endpoint answers (retried like a 5xx, nothing kept), -1 to stop. */
+	int (*answer)(void *context, const struct device_row *row, const char *body,
+	              size_t length, size_t *count);
 	/* Account listings, NULL to read them whole: called once, with page 1's
 	 * pagination headers and number of records; false ends the listing
 	 * once the pages already asked are read. */

@@ -463,11 +463,17 @@ static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count,
 	return 0;
 }
 
+static int accept_text(struct export_loop *loop, struct unit *unit);
+static int after_answer(struct export_loop *loop, struct unit *unit, size_t count);
+
 static int accept_answer(struct export_loop *loop, struct unit *unit)
 {
 	const struct export_request *request = loop->request;
 	const struct read_endpoint *endpoint = request->endpoint;
 	struct http_transfer *transfer = &unit->transfer;
+	const struct export_sink *sink = loop->output->sink;
+	if (sink && sink->answer)
+		return accept_text(loop, unit);
 	json_error_t parse_error;
 	json_t *answer = json_loadb(strbuf_text(&transfer->response), transfer->response.length, 0,
 	                            &parse_error);
@@ -481,7 +487,6 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 	size_t keep = unit->row.device ? paging_keep(&unit->paging, count) : count;
 	const char *device = endpoint->per_device ? unit->row.device : NULL;
 	struct record_format format = {endpoint, request->jsonl, request->no_details};
-	const struct export_sink *sink = loop->output->sink;
 	const struct device_row *row = endpoint->per_device ? &unit->row : NULL;
 	int result = 0;
 	if (sink && sink->record) {
@@ -500,6 +505,31 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 	if (result < 0 || ferror(unit->stream))
 		return stop(loop, 3, "out of memory formatting records");
 	unit->records += keep;
+	return after_answer(loop, unit, count);
+}
+
+/* The sink read the body as text (export_sink.answer). */
+static int accept_text(struct export_loop *loop, struct unit *unit)
+{
+	const struct export_sink *sink = loop->output->sink;
+	const struct strbuf *body = &unit->transfer.response;
+	size_t count = 0;
+	int taken = sink->answer(sink->context,
+	                         loop->request->endpoint->per_device ? &unit->row : NULL,
+	                         strbuf_text(body), body->length, &count);
+	if (taken < 0)
+		return stop(loop, 3, NULL);
+	if (taken > 0)
+		return 1; /* not an answer: retried like a 5xx */
+	unit->records += count;
+	return after_answer(loop, unit, count);
+}
+
+/* After a unit's answer was kept: done, or the next page (paging.h). */
+static int after_answer(struct export_loop *loop, struct unit *unit, size_t count)
+{
+	const struct read_endpoint *endpoint = loop->request->endpoint;
+	struct http_transfer *transfer = &unit->transfer;
 	uint64_t hash = hash64(strbuf_text(&transfer->response), transfer->response.length, 0);
 	if (endpoint->paging != READ_PAGED) {
 		unit->done = true;

@@ -5,6 +5,7 @@
 #include "live/classify.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
@@ -190,4 +191,75 @@ void live_classify(const struct op *op, const struct record *record,
 		break;
 	}
 	strbuf_release(&message);
+}
+
+struct live_claims {
+	const struct live_snapshot *snapshot;
+	uint64_t *first_row; /* by device index; 0: not claimed */
+	size_t count;
+};
+
+struct live_claims *live_claims_new(const struct live_snapshot *snapshot)
+{
+	struct live_claims *claims = calloc(1, sizeof(*claims));
+	size_t count = live_snapshot_device_count(snapshot);
+	if (!claims)
+		return NULL;
+	claims->snapshot = snapshot;
+	claims->count = count;
+	claims->first_row = calloc(count ? count : 1, sizeof(uint64_t));
+	if (!claims->first_row) {
+		free(claims);
+		return NULL;
+	}
+	return claims;
+}
+
+void live_claims_free(struct live_claims *claims)
+{
+	if (!claims)
+		return;
+	free(claims->first_row);
+	free(claims);
+}
+
+void live_claims_reset(struct live_claims *claims)
+{
+	memset(claims->first_row, 0, (claims->count ? claims->count : 1) * sizeof(uint64_t));
+}
+
+bool live_claims_check(struct live_claims *claims, uint64_t row, bool claim,
+                       const struct record *record, const struct op *op,
+                       struct live_verdict *verdict)
+{
+	size_t index;
+	/* the record the device's name resolves to: a device read twice (by
+	 * name and by ICCID) is one device */
+	if (!verdict->device_name[0] ||
+	    !live_snapshot_find_index(claims->snapshot, DEVICE_NAME, verdict->device_name,
+	                              &index) ||
+	    index >= claims->count)
+		return false;
+	uint64_t first = claims->first_row[index];
+	if (first == 0 || first == row) {
+		if (claim && first == 0)
+			claims->first_row[index] = row;
+		return false;
+	}
+	enum device_field key = DEVICE_NAME;
+	const char *value = verdict->device_name;
+	op_live_device_key(op, record, &key, &value);
+	verdict->kind = LIVE_INVALID;
+	verdict->suggestion = NULL;
+	verdict->unknown_name[0] = '\0';
+	if (key == DEVICE_NAME)
+		snprintf(verdict->message, sizeof(verdict->message),
+		         "duplicate of row %llu: same device %s", (unsigned long long)first,
+		         verdict->device_name);
+	else
+		snprintf(verdict->message, sizeof(verdict->message),
+		         "duplicate of row %llu: same device %s (this row names it by %s %s)",
+		         (unsigned long long)first, verdict->device_name, device_field_name(key),
+		         value);
+	return true;
 }

@@ -47,4 +47,27 @@ struct live_verdict {
 void live_classify(const struct op *op, const struct record *record,
                    const struct live_snapshot *snapshot, struct live_verdict *verdict);
 
+/* Which row of a job first named each device of a snapshot: two rows that
+ * name one device differently (a device_name and an ICCID, say) pass the
+ * offline duplicate check, but the second must not be sent — it is a
+ * duplicate of the first. One row number a device of the snapshot. */
+struct live_claims;
+
+/* Returns empty claims over snapshot's devices (borrowed; it must outlive
+ * them), or NULL when out of memory. Free with live_claims_free. */
+struct live_claims *live_claims_new(const struct live_snapshot *snapshot);
+/* Frees claims; NULL is allowed. */
+void live_claims_free(struct live_claims *claims);
+/* Forgets every claim (a new pass over the job's rows). */
+void live_claims_reset(struct live_claims *claims);
+/* For the verdict of row (its shown row number), read in manifest order:
+ * when an earlier row claimed the same device, turns the verdict into
+ * LIVE_INVALID "duplicate of row N: same device D (…)"; else, with claim,
+ * the device becomes row's. Without claim (claims filled by an earlier pass
+ * over every row) only a device claimed by another row makes a duplicate.
+ * Returns true when the verdict was turned into a duplicate. */
+bool live_claims_check(struct live_claims *claims, uint64_t row, bool claim,
+                       const struct record *record, const struct op *op,
+                       struct live_verdict *verdict);
+
 #endif

@@ -199,6 +199,18 @@ static int take_record(void *context, const struct device_row *row, const json_t
 	return result;
 }
 
+/* Device answers are read from their text (a page of a thousand devices
+ * parsed into JSON values cost more than its read). */
+static int take_answer(void *context, const struct device_row *row, const char *body,
+                       size_t length, size_t *count)
+{
+	struct take *take = context;
+	int result = live_snapshot_add_devices_text(take->snapshot, body, length, row != NULL, count);
+	if (result < 0)
+		error_set(take->error, "out of memory keeping the account's state");
+	return result;
+}
+
 /* A 404 is the answer "no such device"; any other refusal leaves the
  * device's state unknown, and a snapshot must not guess. */
 static int take_row_error(void *context, const struct device_row *row, long http_status,
@@ -245,7 +257,9 @@ static int read_kind(struct take *take, const char *kind, const struct export_de
 	reads.max_tries = request->max_tries ? request->max_tries : 9;
 	reads.stop = request->stop;
 	reads.verbose = request->verbose;
-	struct export_sink sink = {take_record, take_row_error, NULL, take};
+	struct export_sink sink = {take_record, take_row_error, NULL, NULL, take};
+	if (take->reading == READ_DEVICES)
+		sink.answer = take_answer;
 	if (take->reading == READ_DEVICES && !devices)
 		sink.listing = take_listing;
 	struct export_output output;

@@ -16,6 +16,11 @@
 #include "live/snapshot.h"
 #include "live/take.h"
 
+static int compare_text(const void *left, const void *right)
+{
+	return strcmp(*(const char *const *)left, *(const char *const *)right);
+}
+
 static void add(struct live_snapshot *snapshot, const char *name, const char *iccid,
                 const char *imei, const char *state, const char *cost_center)
 {
@@ -313,6 +318,119 @@ static void listing_plan_and_choice(void **state)
 	assert_false(live_listing_whole(-1, -1, -1, 1000, 1000, 500));
 }
 
+/* Every device of a snapshot as one line a device (fields in order), sorted. */
+static char *snapshot_lines(const struct live_snapshot *snapshot)
+{
+	size_t count = live_snapshot_device_count(snapshot);
+	char **lines = calloc(count + 1, sizeof(char *));
+	size_t total = 1;
+	for (size_t index = 0; index < count; index++) {
+		struct device_view device;
+		live_snapshot_device_at(snapshot, index, &device);
+		char line[2048] = "";
+		for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
+			size_t used = strlen(line);
+			snprintf(line + used, sizeof(line) - used, "%s=%s|",
+			         device_field_name((enum device_field)field),
+			         device.value[field] ? device.value[field] : "(none)");
+		}
+		lines[index] = strdup(line);
+		total += strlen(line) + 1;
+	}
+	qsort(lines, count, sizeof(char *), compare_text);
+	char *all = calloc(total, 1);
+	size_t used = 0;
+	for (size_t index = 0; index < count; index++) {
+		size_t length = strlen(lines[index]);
+		memcpy(all + used, lines[index], length);
+		all[used + length] = '\n';
+		used += length + 1;
+		free(lines[index]);
+	}
+	free(lines);
+	return all;
+}
+
+/* The text reader keeps what jansson's values would give (the snapshot's
+ * own add_device), and refuses what jansson refuses. */
+static void device_text_reads_as_jansson(void **state)
+{
+	(void)state;
+	static const char page[] =
+	    " [ {\"device_name\":\"d-1\",\"iccid\":\"89012600000000000011\",\"imei\":490154203237518,"
+	    "\"state\":\"active\",\"cost_center\":\"A \\\"quoted\\\" \\\\ \\/ \\u00e9 \\ud83d\\ude00\","
+	    "\"note\":null,\"note1\":true,\"note2\":-12.5e1,\"note3\":{\"x\":[1,{\"y\":\"}\"}]},"
+	    "\"sim\":{\"iccid\":\"nested is not the device's\"},\"imsi\":-0,\"esn\":1.5,"
+	    "\"cost_center\":\"last one wins\",\"mdn\":\"tab\\there\\nnew\"} ,\n"
+	    "\"not an object\", 42, null, [1,2], {},"
+	    "{\"device_name\":\"d-2\",\"msisdn\":12345678901234567,\"min\":\"\",\"meid\":0.1}]\r\n";
+	struct live_snapshot *text = live_snapshot_new();
+	struct live_snapshot *values = live_snapshot_new();
+	size_t count = 0;
+	assert_int_equal(
+	    live_snapshot_add_devices_text(text, page, strlen(page), false, &count), 0);
+	assert_int_equal(count, 7);
+	json_error_t error;
+	json_t *array = json_loads(page, 0, &error);
+	assert_non_null(array);
+	for (size_t index = 0; index < json_array_size(array); index++)
+		if (json_is_object(json_array_get(array, index)))
+			assert_int_equal(live_snapshot_add_device(values, json_array_get(array, index)),
+			                 0);
+	json_decref(array);
+	assert_int_equal(live_snapshot_device_count(text), 3);
+	char *from_text = snapshot_lines(text);
+	char *from_values = snapshot_lines(values);
+	assert_string_equal(from_text, from_values);
+	assert_non_null(strstr(from_text, "cost_center=last one wins|"));
+	assert_non_null(strstr(from_text, "imei=490154203237518|"));
+	free(from_text);
+	free(from_values);
+	/* one object (GET v2/devices/:id) */
+	static const char one[] = "{\"device_name\":\"d-3\",\"state\":\"pending\"}";
+	assert_int_equal(live_snapshot_add_devices_text(text, one, strlen(one), true, &count), 0);
+	assert_int_equal(count, 1);
+	struct device_view device;
+	assert_true(live_snapshot_find(text, DEVICE_NAME, "d-3", &device));
+	assert_string_equal(device.value[DEVICE_STATE], "pending");
+	/* what jansson refuses is refused whole: nothing added */
+	static const char *const refused[] = {
+	    "",
+	    "[",
+	    "[{\"device_name\":\"x\"}",
+	    "[{\"device_name\":\"x\"},]",
+	    "[{\"device_name\":\"x\"}] trailing",
+	    "[{\"device_name\":01}]",
+	    "[{\"device_name\":\"a\\u0000b\"}]",
+	    "[{\"device_name\":\"\\udc00\"}]",
+	    "[{\"device_name\":\"\\ud800x\"}]",
+	    "[{\"device_name\":\"\\q\"}]",
+	    "[{\"device_name\":\"tab\there\"}]",
+	    "[{\"device_name\":\"\xff\"}]",
+	    "[{\"imei\":99999999999999999999}]",
+	    "[{\"imei\":1e999}]",
+	    "[{\"device_name\" \"x\"}]",
+	    "[{device_name:\"x\"}]",
+	    "[tru]",
+	    "{\"device_name\":\"x\"}",
+	};
+	for (size_t index = 0; index < sizeof(refused) / sizeof(refused[0]); index++) {
+		size_t before = live_snapshot_device_count(text);
+		json_t *parsed = json_loads(refused[index], 0, &error);
+		assert_true(!json_is_array(parsed));
+		json_decref(parsed);
+		assert_int_equal(live_snapshot_add_devices_text(text, refused[index],
+		                                                strlen(refused[index]), false, &count),
+		                 1);
+		assert_int_equal(live_snapshot_device_count(text), before);
+	}
+	assert_int_equal(live_snapshot_add_devices_text(text, "[]", 2, false, &count), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(live_snapshot_add_devices_text(text, "[1]", 3, true, &count), 1);
+	live_snapshot_free(text);
+	live_snapshot_free(values);
+}
+
 /* The identifiers a job reads: each once, whatever names it. */
 static void wanted_identifiers_are_distinct(void **state)
 {
@@ -529,6 +647,7 @@ int main(void)
 	    cmocka_unit_test(job_baseline_is_the_stored_one),
 	    cmocka_unit_test(job_baseline_taken_early_or_none),
 	    cmocka_unit_test(listing_plan_and_choice),
+	    cmocka_unit_test(device_text_reads_as_jansson),
 	    cmocka_unit_test(wanted_identifiers_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
