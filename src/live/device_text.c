@@ -178,10 +178,13 @@ static int number(struct cursor *cursor, struct strbuf *out)
 			at++;
 	}
 	cursor->at = at;
-	char text[64];
+	char small[64];
 	size_t length = (size_t)(at - start);
-	if (length >= sizeof(text))
-		return integer ? 1 : 0; /* more digits than 64 bits hold; a long real is kept unread */
+	if (integer && length > 21)
+		return 1; /* more digits than 64 bits hold: jansson refuses it too */
+	char *text = length < sizeof(small) ? small : malloc(length + 1);
+	if (!text)
+		return -1;
 	memcpy(text, start, length);
 	text[length] = '\0';
 	char formatted[40];
@@ -195,7 +198,10 @@ static int number(struct cursor *cursor, struct strbuf *out)
 			written = snprintf(formatted, sizeof(formatted), "%lld", value);
 	} else {
 		double value = strtod(text, NULL);
-		if (errno == ERANGE && (value > 1.0 || value < -1.0))
+		bool overflow = errno == ERANGE && (value > 1.0 || value < -1.0);
+		if (text != small)
+			free(text);
+		if (overflow)
 			return 1;
 		if (out)
 			written = snprintf(formatted, sizeof(formatted), "%.17g", value);
