@@ -134,6 +134,9 @@ struct recovery {
 	uint64_t lines;
 	bool have_first;
 	char first_job_id[64];
+	/* as they stood at the end of the last complete member (its CRC checked) */
+	struct strbuf complete_last_line;
+	uint64_t complete_lines;
 };
 
 /* Notes the job id of the file's first record (its start record). */
@@ -174,7 +177,97 @@ static void recover_member_end(void *context, uint64_t member_offset, uint64_t e
 {
 	(void)member_offset;
 	(void)end_offset;
-	strbuf_reset(&((struct recovery *)context)->member_lines);
+	struct recovery *recovery = context;
+	strbuf_reset(&recovery->member_lines);
+	strbuf_reset(&recovery->complete_last_line);
+	/* cannot fail: both buffers have the same cap */
+	(void)strbuf_append(&recovery->complete_last_line, recovery->last_line.data,
+	                    recovery->last_line.length);
+	recovery->complete_lines = recovery->lines;
+}
+
+/* True when line is the audit record that follows the one hashed to prev
+ * (its "prev" is that hash; its seq the next one when *sequence >= 0). */
+static bool chains_on(const char *line, size_t length, const char *prev, int64_t *sequence)
+{
+	json_t *record = json_loadb(line, length, 0, NULL);
+	json_t *number = json_object_get(record, "seq");
+	const char *link = json_string_value(json_object_get(record, "prev"));
+	bool chained = json_is_integer(number) && link && strcmp(link, prev) == 0 &&
+	               json_is_string(json_object_get(record, "kind")) &&
+	               (*sequence < 0 || json_integer_value(number) == *sequence + 1);
+	if (chained)
+		*sequence = (int64_t)json_integer_value(number);
+	json_decref(record);
+	return chained;
+}
+
+/* The lines of an unfinished member were inflated without its CRC: after a
+ * power cut, a write lost or torn in the middle of it leaves bytes that may
+ * still inflate into lines. Keeps only the prefix that chains on from the
+ * last complete member (or the genesis), so garbage never becomes a record
+ * the rest of the trail is chained to. */
+static void keep_chained_lines(struct recovery *recovery, const char *job_id)
+{
+	if (!recovery->member_lines.length)
+		return; /* nothing inflated from it: nothing to doubt */
+	char prev[AUDIT_HASH_HEX];
+	int64_t sequence = -1;
+	if (recovery->complete_lines) {
+		audit_sha256_hex(recovery->complete_last_line.data,
+		                 recovery->complete_last_line.length, prev);
+		json_t *last = json_loadb(recovery->complete_last_line.data,
+		                          recovery->complete_last_line.length, 0, NULL);
+		json_t *number = json_object_get(last, "seq");
+		if (json_is_integer(number))
+			sequence = (int64_t)json_integer_value(number);
+		json_decref(last);
+	} else {
+		/* the file's first record: chained to the genesis of the job it
+		 * names (another job's trail is refused below, not dropped here) */
+		json_t *first = json_loadb(recovery->member_lines.data,
+		                           strcspn(recovery->member_lines.data, "\n"), 0, NULL);
+		const char *named = json_string_value(json_object_get(first, "job_id"));
+		audit_genesis(named ? named : job_id, prev);
+		json_decref(first);
+	}
+	struct strbuf *lines = &recovery->member_lines;
+	size_t kept = 0, kept_lines = 0, last_start = 0;
+	while (kept < lines->length) {
+		const char *line = lines->data + kept;
+		const char *newline = memchr(line, '\n', lines->length - kept);
+		size_t length = newline ? (size_t)(newline - line) : lines->length - kept;
+		if (!chains_on(line, length, prev, &sequence))
+			break;
+		audit_sha256_hex(line, length, prev);
+		last_start = kept;
+		kept += length + 1;
+		kept_lines++;
+	}
+	if (kept < lines->length)
+		fprintf(
+		    stderr,
+		    "lattigo-batch: warning: audit trail: %llu record(s) of the unfinished last "
+		    "member do not chain on (lost or torn writes); dropping them\n",
+		    (unsigned long long)(recovery->lines - recovery->complete_lines - kept_lines));
+	lines->length = kept;
+	if (lines->data)
+		lines->data[kept] = '\0';
+	recovery->lines = recovery->complete_lines + kept_lines;
+	strbuf_reset(&recovery->last_line);
+	if (kept_lines)
+		(void)strbuf_append(&recovery->last_line, lines->data + last_start,
+		                    kept - 1 - last_start);
+	else
+		(void)strbuf_append(&recovery->last_line, recovery->complete_last_line.data,
+		                    recovery->complete_last_line.length);
+	if (!recovery->complete_lines) {
+		/* the first record of the file was in that member */
+		recovery->have_first = false;
+		recovery->first_job_id[0] = '\0';
+		if (kept_lines)
+			note_first_line(recovery, lines->data, strcspn(lines->data, "\n"));
+	}
 }
 
 /* Continues an existing trail: cuts a truncated last member, rewrites its
@@ -188,6 +281,7 @@ static int continue_trail(struct audit_writer *writer, struct error *error)
 	struct recovery recovery = {0};
 	strbuf_init(&recovery.last_line, AUDIT_MAX_RECORD);
 	strbuf_init(&recovery.member_lines, (size_t)1 << 30);
+	strbuf_init(&recovery.complete_last_line, AUDIT_MAX_RECORD);
 	struct member_visitor visitor = {
 	    .context = &recovery, .line = recover_line, .member_end = recover_member_end};
 	struct member_result result;
@@ -210,12 +304,16 @@ static int continue_trail(struct audit_writer *writer, struct error *error)
 		          writer->path, (unsigned long long)result.damage_offset, result.problem);
 		goto out;
 	}
+	bool unfinished =
+	    result.truncated || result.damaged || result.complete_end < result.file_bytes;
+	if (unfinished)
+		keep_chained_lines(&recovery, writer->job_id);
 	if (recovery.lines && strcmp(recovery.first_job_id, writer->job_id) != 0) {
 		error_set(error, "audit trail '%s' belongs to another job (%s)", writer->path,
 		          recovery.first_job_id);
 		goto out;
 	}
-	if (result.truncated || result.damaged || result.complete_end < result.file_bytes) {
+	if (unfinished) {
 		fprintf(stderr,
 		        "lattigo-batch: warning: audit trail '%s': the last gzip member (byte "
 		        "offset %llu) is incomplete (%s); rewriting its complete records\n",
@@ -258,6 +356,7 @@ static int continue_trail(struct audit_writer *writer, struct error *error)
 out:
 	strbuf_release(&recovery.last_line);
 	strbuf_release(&recovery.member_lines);
+	strbuf_release(&recovery.complete_last_line);
 	return status;
 }
 

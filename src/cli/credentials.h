@@ -1,6 +1,6 @@
 /* API credentials (SPEC §2): from LATTIGO_KEY_NAME + LATTIGO_API_KEY or a
- * `key_name:api_key` file readable by its owner only; plus a scrubber that
- * masks the secret wherever text might leak it.
+ * `key_name:api_key` file readable by its owner only. (The audit trail's
+ * redactor, audit/redact.c, keeps the secret out of what is recorded.)
  * Ownership: a credentials struct owns its strings and wipes them on release. */
 #ifndef LATTIGO_CREDENTIALS_H
 #define LATTIGO_CREDENTIALS_H
@@ -31,11 +31,6 @@ int credentials_load_environment(struct credentials *credentials, struct error *
  * or -1. */
 int credentials_set(struct credentials *credentials, const char *key_name, const char *api_key,
                     struct error *error);
-/* Masks with '*' (same length, in place) every occurrence in text of the api
- * key, its base64 token, and the value of any "Authorization:" header
- * (case-insensitive, up to the end of the line). A NULL or empty credentials
- * still masks Authorization values. Returns the number of masked spans. */
-size_t credentials_scrub(const struct credentials *credentials, char *text, size_t length);
 /* Wipes (explicit_bzero) and frees the strings; the struct may be reused after init. */
 void credentials_release(struct credentials *credentials);
 

@@ -317,12 +317,17 @@ static void write_live_summary(struct job_run *run, const struct engine_stats *s
 	if (now_ms < run->next_summary_ms)
 		return;
 	run->next_summary_ms = now_ms + LIVE_SUMMARY_INTERVAL_MS;
+	struct error error;
+	error_clear(&error);
+	/* never claim more than the checkpoint and the audit trail hold: a kill
+	 * -9 or a power loss right after this write must find them at least as
+	 * far (the commit syncs both) */
+	if (journal_commit(run->directory.journal, &error) < 0)
+		return;
 	struct job_summary summary;
 	job_run_summary(run, stats, known_rows_total(run), &summary);
 	summary.live = true;
 	summary.updated_at_ms = clock_wall_ms();
-	struct error error;
-	error_clear(&error);
 	(void)job_summary_write(&summary, &error);
 }
 
@@ -503,10 +508,12 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 	}
 	summary.exit_status = refused ? EXIT_USAGE : job_summary_exit_status(&summary);
 	struct run_entry *this_run = &run->history.entries[run->history.count - 1];
-	this_run->running = false;
 	this_run->ended_at_ms = summary.finished_at_ms;
 	this_run->exit_status = summary.exit_status;
-	if (job_summary_write(&summary, error) < 0)
+	/* the checkpoint first (the total just recorded too): summary.json never
+	 * claims more than it holds; then the run's end, then the summary */
+	if (journal_commit(run->directory.journal, error) < 0 ||
+	    run_history_end(&run->history, error) < 0 || job_summary_write(&summary, error) < 0)
 		return -1;
 	/* The report reads what was just written; a failure costs the page, not
 	 * the job's outcome: say so and go on. */
@@ -524,7 +531,7 @@ static int run_engine(struct job_run *run, struct error *error)
 {
 	struct engine_config config;
 	fill_engine_config(run, &config);
-	struct engine_source source = {run, source_next, NULL};
+	struct engine_source source = {run, source_next, NULL, NULL};
 	if (run->preflight_on) {
 		source.context = run;
 		source.settle = settle_row;
@@ -541,11 +548,13 @@ static int run_engine(struct job_run *run, struct error *error)
 	                                     run->calls_at_start.calls, run->calls_at_start.retries,
 	                                     run->calls_at_start.throttled,
 	                                     run->directory.last_written_ms};
-	char summary_path[4096];
-	snprintf(summary_path, sizeof(summary_path), "%s/%s", run->options->out, SUMMARY_FILE);
-	if (run_history_load(&run->history, summary_path, &before_this_run, error) < 0 ||
+	char job_id[17];
+	journal_job_id_text(journal_get_header(run->directory.journal)->job_id, job_id,
+	                    sizeof(job_id));
+	if (run_history_load(&run->history, run->options->out, job_id, &before_this_run, error) <
+	        0 ||
 	    !run_history_begin(&run->history, run->started_at_ms,
-	                       run->directory.replay.rows_in_doubt, error))
+	                       run->directory.replay.rows_in_doubt, &before_this_run, error))
 		return EXIT_INTERRUPTED;
 	write_live_summary(run, &stats);
 

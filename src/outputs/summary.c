@@ -56,8 +56,10 @@ int64_t job_summary_job_wall_ms(const struct job_summary *summary)
 {
 	if (!summary->runs || !summary->run_count)
 		return summary->wall_ms;
-	struct run_history history = {(struct run_entry *)summary->runs, summary->run_count};
-	return run_history_wall_ms(&history);
+	int64_t total = 0;
+	for (size_t index = 0; index < summary->run_count; index++)
+		total += summary->runs[index].wall_ms;
+	return total;
 }
 
 static int add(json_t *object, const char *key, json_t *value)

@@ -1,6 +1,6 @@
 /* libFuzzer target for credentials files (`key_name:api_key`, mode 0600):
- * any bytes are loaded or refused cleanly, and the scrubber masks the
- * secret in any text; never a crash, a leak, or the secret in a message. */
+ * any bytes are loaded or refused cleanly; never a crash, a leak, or the
+ * secret in a message. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,17 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (credentials_load_file(&credentials, path, &error) == 0) {
 		if (credentials.api_key[0] && strstr(error.message, credentials.api_key))
 			abort();
-		/* the file's own bytes as text to scrub: the key must not survive */
-		char *text = malloc(size + 1);
-		if (text) {
-			memcpy(text, data, size);
-			text[size] = '\0';
-			credentials_scrub(&credentials, text, size);
-			const char *key = credentials.api_key;
-			if (key[0] && !strchr(key, '*') && strstr(text, key))
-				abort();
-			free(text);
-		}
 	} else if (size > 0 && error.message[0] == '\0') {
 		abort(); /* a refusal always says why */
 	}

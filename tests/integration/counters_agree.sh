@@ -156,6 +156,20 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 print(s["rows_done"], s["in_doubt"], s["calls"])' "$WORK/status2.json")
 [ "$done2" -lt "$rows" ] || fail "run 2 finished before it was killed; nothing was tested"
+# the snapshot a killed run leaves never claims more than the checkpoint and
+# the audit trail hold (it is written after their commit)
+python3 - "$WORK/out/lot/summary.json" "$WORK/status2.json" <<'PY' || fail "summary.json after SIGKILL claims more than the job holds"
+import json, sys
+summary, status = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+done = sum(summary["counts"][k] for k in ("ok", "error", "invalid", "unknown", "skipped"))
+assert done <= status["rows_done"], (done, status["rows_done"])
+assert summary["calls"] <= status["calls"], (summary["calls"], status["calls"])
+assert summary["runs"][-1]["running"], summary["runs"]
+PY
+# the runs are recorded as they start (runs.jsonl), not taken from
+# summary.json: a run killed before any snapshot, or a lost summary.json,
+# still leaves every run listed with its exact share
+rm "$WORK/out/lot/summary.json"
 
 # run 3: resumed to the end
 # 9 invalid rows: exit 1

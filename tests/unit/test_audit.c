@@ -489,6 +489,100 @@ static void a_truncated_last_member_is_reported_and_repaired(void **state)
 	place_remove(&place);
 }
 
+/* Appends a gzip member holding text, left unfinished (sync-flushed, no
+ * trailer), as a writer stopped mid-member leaves it. */
+static void append_unfinished_member(const char *path, const char *text, size_t length)
+{
+	z_stream stream;
+	memset(&stream, 0, sizeof(stream));
+	assert_int_equal(deflateInit2(&stream, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+	                 Z_OK);
+	unsigned char out[1 << 16];
+	stream.next_in = (unsigned char *)text;
+	stream.avail_in = (uInt)length;
+	stream.next_out = out;
+	stream.avail_out = sizeof(out);
+	assert_int_equal(deflate(&stream, Z_SYNC_FLUSH), Z_OK);
+	FILE *file = fopen(path, "ab");
+	assert_non_null(file);
+	assert_int_equal(fwrite(out, 1, sizeof(out) - stream.avail_out, file),
+	                 sizeof(out) - stream.avail_out);
+	fclose(file);
+	deflateEnd(&stream);
+}
+
+/* A power cut can lose or tear a write in the middle of the unfinished last
+ * member: what still inflates may be lines that are no records, or records
+ * that do not chain on. Reopening keeps only the records that chain on from
+ * the last complete member, so the trail verifies after the resume (once
+ * "record 13 is not an audit record" after such a cut). */
+static void garbage_in_an_unfinished_member_is_not_kept(void **state)
+{
+	(void)state;
+	struct place place;
+	place_make(&place);
+	write_trail(place.path, 4); /* start + 4 exchanges, all committed at close */
+	size_t length;
+	char *text = decompress(place.path, &length);
+	/* the last committed record again: a record, but not the next one */
+	const char *last = text + length - 1;
+	while (last > text && last[-1] != '\n')
+		last--;
+	struct {
+		char data[8192];
+		size_t length;
+	} member = {.length = 0};
+	member.length = (size_t)snprintf(member.data, sizeof(member.data),
+	                                 "{\"seq\":5,\"not\":\"a record\"}\n%s", last);
+	append_unfinished_member(place.path, member.data, member.length);
+	verify_expect(place.path, true, 0, "record 6 is not an audit record");
+	struct audit_secrets secrets = {.key_name = KEY_NAME, .api_key = API_KEY};
+	struct error error;
+	error_clear(&error);
+	struct audit_writer *writer =
+	    audit_open(place.path, "00000000000000aa", "cost-center", &secrets, &error);
+	assert_non_null(writer);
+	assert_int_equal(audit_close(writer, &error), 0);
+	/* start + 4 exchanges + the resume marker, chained */
+	verify_expect(place.path, false, 6, NULL);
+
+	/* a valid next record, then a record that does not chain on: the first is kept */
+	unlink(place.path);
+	write_trail(place.path, 2);
+	free(text);
+	text = decompress(place.path, &length);
+	size_t committed_length = length;
+	struct stat info;
+	assert_int_equal(stat(place.path, &info), 0);
+	size_t committed = (size_t)info.st_size;
+	writer = audit_open(place.path, "00000000000000aa", "cost-center", &secrets, &error);
+	assert_non_null(writer); /* its resume marker is committed by the open */
+	uint64_t rows[1] = {9};
+	struct exchange exchange = exchange_for(9, rows, 1, "{}", "{}");
+	assert_int_equal(audit_record_exchange(writer, &exchange, &error), 0);
+	assert_int_equal(audit_close(writer, &error), 0);
+	free(text);
+	text = decompress(place.path, &length);
+	/* the trail as it was before this writer, then its two records and a
+	 * copy of one of them in a member left unfinished */
+	size_t size;
+	unsigned char *data = read_bytes(place.path, &size);
+	write_bytes(place.path, data, committed);
+	const char *added = text + committed_length;
+	const char *second = strchr(added, '\n') + 1;
+	member.length = (size_t)snprintf(member.data, sizeof(member.data), "%s%.*s", added,
+	                                 (int)(second - added), added);
+	append_unfinished_member(place.path, member.data, member.length);
+	writer = audit_open(place.path, "00000000000000aa", "cost-center", &secrets, &error);
+	assert_non_null(writer);
+	assert_int_equal(audit_close(writer, &error), 0);
+	/* start + 2 + resume + exchange 9 + the new resume marker */
+	verify_expect(place.path, false, 6, NULL);
+	free(data);
+	free(text);
+	place_remove(&place);
+}
+
 /* Random damage to the compressed file: verify reports it or reads a valid
  * prefix, show and reopening never crash. */
 static void random_damage_never_crashes(void **state)
@@ -655,6 +749,7 @@ int main(void)
 	    cmocka_unit_test(swapped_records_are_caught),
 	    cmocka_unit_test(an_edited_record_breaks_the_chain),
 	    cmocka_unit_test(a_truncated_last_member_is_reported_and_repaired),
+	    cmocka_unit_test(garbage_in_an_unfinished_member_is_not_kept),
 	    cmocka_unit_test(a_long_trail_is_continued_from_its_tail),
 	    cmocka_unit_test(random_damage_never_crashes),
 	};

@@ -1,5 +1,4 @@
-/* Unit tests for credentials: environment, owner-only files, refusals, and
- * the scrubber that masks the key, its base64 token and Authorization values. */
+/* Unit tests for credentials: environment, owner-only files and refusals. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,36 +163,6 @@ static void missing_file_is_named(void **state)
 	assert_string_equal(error.message, expected);
 }
 
-static void scrub_masks_key_token_and_authorization_values(void **state)
-{
-	(void)state;
-	struct credentials credentials;
-	credentials_init(&credentials);
-	struct error error;
-	error_clear(&error);
-	assert_int_equal(credentials_set(&credentials, "acme", "s3cr3t", &error), 0);
-	char text[] = "GET /v2/devices\r\nauthorization: Basic YWNtZTpzM2NyM3Q=\r\n"
-	              "X-Echo: s3cr3t and YWNtZTpzM2NyM3Q= again\n"
-	              "{\"Authorization\": \"Bearer zzz\"} key_name acme stays\n";
-	size_t masked = credentials_scrub(&credentials, text, strlen(text));
-	assert_string_equal(text, "GET /v2/devices\r\nauthorization: **********************\r\n"
-	                          "X-Echo: ****** and **************** again\n"
-	                          "{\"Authorization\": \"**********\"} key_name acme stays\n");
-	assert_int_equal(masked, 5); /* token twice, key once, two Authorization values */
-	credentials_release(&credentials);
-}
-
-static void scrub_without_credentials_still_masks_authorization(void **state)
-{
-	(void)state;
-	char text[] = "Authorization:Basic abc";
-	assert_int_equal(credentials_scrub(NULL, text, strlen(text)), 1);
-	assert_string_equal(text, "Authorization:*********");
-	char clean[] = "nothing to hide";
-	assert_int_equal(credentials_scrub(NULL, clean, strlen(clean)), 0);
-	assert_string_equal(clean, "nothing to hide");
-}
-
 static void key_names_with_colons_or_control_bytes_are_refused(void **state)
 {
 	(void)state;
@@ -224,8 +193,6 @@ int main(void)
 	                                    make_directory, remove_directory),
 	    cmocka_unit_test_setup_teardown(missing_file_is_named, make_directory,
 	                                    remove_directory),
-	    cmocka_unit_test(scrub_masks_key_token_and_authorization_values),
-	    cmocka_unit_test(scrub_without_credentials_still_masks_authorization),
 	    cmocka_unit_test(key_names_with_colons_or_control_bytes_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,8 +43,9 @@ static int make_directory(void **state)
 static int remove_directory(void **state)
 {
 	struct fixture *fixture = *state;
-	static const char *const names[] = {OUTCOME_INDEX_FILE, OUTCOME_MESSAGE_FILE, RESULTS_FILE,
-	                                    ERRORS_FILE, SUMMARY_FILE};
+	static const char *const names[] = {OUTCOME_INDEX_FILE, OUTCOME_MESSAGE_FILE,
+	                                    RESULTS_FILE,       ERRORS_FILE,
+	                                    SUMMARY_FILE,       RUN_HISTORY_FILE};
 	outcome_store_close(fixture->store);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[128];
@@ -467,62 +468,89 @@ static void results_show_the_resolved_device_name(void **state)
 
 /* The runs of a job: written with the summary, read back on the next run;
  * a run killed while it ran takes what no finished run accounts for. */
+/* Appends raw text to DIRECTORY/runs.jsonl (a torn line, another job's line). */
+static void append_runs(const struct fixture *fixture, const char *text)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s/%s", fixture->directory, RUN_HISTORY_FILE);
+	FILE *file = fopen(path, "ab");
+	assert_non_null(file);
+	fputs(text, file);
+	fclose(file);
+}
+
 static void runs_are_kept_and_a_killed_run_gets_its_share(void **state)
 {
 	struct fixture *fixture = *state;
-	put(fixture, 1, ROW_OK, 200, 1, "");
-	struct run_entry runs[2] = {{.started_at_ms = WHEN_MS,
-	                             .ended_at_ms = WHEN_MS + 1000,
-	                             .wall_ms = 1000,
-	                             .rows_settled = 100,
-	                             .calls = 10,
-	                             .exit_status = 3},
-	                            {.started_at_ms = WHEN_MS + 5000,
-	                             .rows_settled = 40,
-	                             .calls = 4,
-	                             .exit_status = -1,
-	                             .running = true}};
-	struct job_summary summary = {.op = "cost-center",
-	                              .directory = fixture->directory,
-	                              .calls = 14,
-	                              .started_at_ms = WHEN_MS - 10,
-	                              .wall_ms = 2000,
-	                              .runs = runs,
-	                              .run_count = 2,
-	                              .live = true,
-	                              .updated_at_ms = WHEN_MS + 6000};
-	job_summary_count(&summary, fixture->store, 300);
 	struct error error;
 	error_clear(&error);
-	assert_int_equal(job_summary_write(&summary, &error), 0);
-	char path[128];
-	snprintf(path, sizeof(path), "%s/%s", fixture->directory, SUMMARY_FILE);
-	/* the killed run made 60 more rows and 7 more calls than its last snapshot */
-	struct job_totals totals = {
-	    .rows_settled = 200, .calls = 21, .retries = 1, .last_written_ms = WHEN_MS + 9000};
+	/* run 1: starts from nothing, ends with exit 3 after 100 rows, 10 calls */
+	struct job_totals nothing = {0};
 	struct run_history history;
-	assert_int_equal(run_history_load(&history, path, &totals, &error), 0);
+	assert_int_equal(run_history_load(&history, fixture->directory, "job1", &nothing, &error),
+	                 0);
+	assert_int_equal(history.count, 0);
+	struct run_entry *run = run_history_begin(&history, WHEN_MS, 0, &nothing, &error);
+	assert_non_null(run);
+	assert_true(run->running);
+	run->ended_at_ms = WHEN_MS + 1000;
+	run->wall_ms = 1000;
+	run->exit_status = 3;
+	assert_int_equal(run_history_end(&history, &error), 0);
+	assert_false(history.entries[0].running);
+	run_history_release(&history);
+	/* run 2: starts from the checkpoint's 100 rows, is killed (no end line);
+	 * whatever its live summary.json said, it did what the job gained */
+	struct job_totals after_one = {
+	    .rows_settled = 100, .calls = 10, .last_written_ms = WHEN_MS + 900};
+	assert_int_equal(run_history_load(&history, fixture->directory, "job1", &after_one, &error),
+	                 0);
+	assert_int_equal(history.count, 1);
+	assert_int_equal(history.entries[0].rows_settled, 100);
+	assert_int_equal(history.entries[0].calls, 10);
+	assert_non_null(run_history_begin(&history, WHEN_MS + 5000, 2, &after_one, &error));
+	run_history_release(&history);
+	/* a power loss tore a line; another job's line is not this job's */
+	append_runs(fixture, "{\"job\":\"job1\",\"run\":\"end\",\"ended_");
+	/* run 3: the killed run gets 100 rows and 11 calls, ends at the job's last record */
+	struct job_totals after_two = {
+	    .rows_settled = 200, .calls = 21, .retries = 1, .last_written_ms = WHEN_MS + 9000};
+	assert_int_equal(run_history_load(&history, fixture->directory, "job1", &after_two, &error),
+	                 0);
 	assert_int_equal(history.count, 2);
 	assert_int_equal(history.entries[0].rows_settled, 100);
 	assert_int_equal(history.entries[0].exit_status, 3);
+	assert_int_equal(history.entries[0].wall_ms, 1000);
 	assert_false(history.entries[0].killed);
 	assert_true(history.entries[1].killed);
 	assert_false(history.entries[1].running);
 	assert_int_equal(history.entries[1].rows_settled, 100);
 	assert_int_equal(history.entries[1].calls, 11);
 	assert_int_equal(history.entries[1].retries, 1);
+	assert_int_equal(history.entries[1].in_doubt_at_start, 2);
 	assert_int_equal(history.entries[1].exit_status, -1);
 	assert_int_equal(history.entries[1].ended_at_ms, WHEN_MS + 9000);
 	assert_int_equal(history.entries[1].wall_ms, 4000);
-	struct run_entry *next = run_history_begin(&history, WHEN_MS + 20000, 3, &error);
+	struct run_entry *next =
+	    run_history_begin(&history, WHEN_MS + 20000, 3, &after_two, &error);
 	assert_non_null(next);
 	assert_true(next->running);
 	assert_int_equal(history.count, 3);
 	assert_int_equal(run_history_wall_ms(&history), 5000);
 	run_history_release(&history);
-	/* figures of another job (more than this one holds) are not kept */
-	struct job_totals small = {.rows_settled = 50, .calls = 5};
-	assert_int_equal(run_history_load(&history, path, &small, &error), 0);
+	/* the line after the torn one is read: run 3 (killed too) is listed */
+	struct job_totals after_three = {.rows_settled = 250, .calls = 30};
+	assert_int_equal(
+	    run_history_load(&history, fixture->directory, "job1", &after_three, &error), 0);
+	assert_int_equal(history.count, 3);
+	assert_true(history.entries[2].killed);
+	assert_int_equal(history.entries[2].rows_settled, 50);
+	assert_int_equal(history.entries[2].in_doubt_at_start, 3);
+	run_history_release(&history);
+	/* another job's lines are not kept: what the job holds is one entry of
+	 * unknown start (runs of a version without runs.jsonl) */
+	struct job_totals other = {.rows_settled = 50, .calls = 5};
+	assert_int_equal(run_history_load(&history, fixture->directory, "job2", &other, &error), 0);
 	assert_int_equal(history.count, 1);
 	assert_true(history.entries[0].killed);
 	assert_int_equal(history.entries[0].started_at_ms, 0);
