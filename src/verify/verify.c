@@ -190,10 +190,17 @@ static int poll(struct verify_state *state)
 static int finish(struct verify_state *state, int status, bool interrupted)
 {
 	struct verify_figures *figures = state->figures;
-	/* The wait is over: a device the job created that never showed up is missing. */
+	/* The wait is over: a device the job created that never showed up is
+	 * missing — once its activation is older than VERIFY_ACTIVATION_GRACE_MS;
+	 * before that it is still on its way ("accepted and will be worked on"),
+	 * and stays pending. */
+	int64_t now = clock_wall_ms();
+	bool creates = (state->targets.op->live.flags & OP_LIVE_CREATES) != 0;
 	for (size_t index = 0; !interrupted && index < state->targets.count; index++) {
 		struct verify_target *target = &state->targets.items[index];
-		if (target->verdict == VERIFY_PENDING && !target->found &&
+		bool recent =
+		    creates && now - target->accepted_at_ms < VERIFY_ACTIVATION_GRACE_MS;
+		if (target->verdict == VERIFY_PENDING && !target->found && !recent &&
 		    judge(state, target, NULL, true, NULL) < 0)
 			return 3;
 	}
