@@ -160,7 +160,11 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 			continue;
 		}
 		live_classify(op, row.record, snapshot, &verdict);
-		live_claims_check(claims, number, true, row.record, op, &verdict);
+		if (live_claims_check(claims, number, true, row.record, op, &verdict) < 0) {
+			error_set(error, "out of memory");
+			next = -1;
+			break;
+		}
 		tally->kinds[verdict.kind]++;
 		if (verdict.unknown_name[0])
 			tally_unknown(tally, &verdict);

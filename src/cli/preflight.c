@@ -119,8 +119,12 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 		if (!row.valid || !row.record)
 			continue;
 		live_classify(op, row.record, preflight->snapshot, &verdict);
-		live_claims_check(preflight->claims, record_shown_row(row.record), true, row.record,
-		                  op, &verdict);
+		if (live_claims_check(preflight->claims, record_shown_row(row.record), true,
+		                      row.record, op, &verdict) < 0) {
+			error_set(error, "out of memory");
+			next = -1;
+			break;
+		}
 		if (undo && verdict.kind == LIVE_CHANGE &&
 		    add_undo_line(preflight, undo, row.record, error) < 0) {
 			next = -1;

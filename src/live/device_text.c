@@ -68,32 +68,6 @@ static long hex4(struct cursor *cursor)
 	return value;
 }
 
-static int put_utf8(struct strbuf *out, unsigned long code)
-{
-	char bytes[4];
-	size_t length;
-	if (code < 0x80) {
-		bytes[0] = (char)code;
-		length = 1;
-	} else if (code < 0x800) {
-		bytes[0] = (char)(0xC0 | (code >> 6));
-		bytes[1] = (char)(0x80 | (code & 0x3F));
-		length = 2;
-	} else if (code < 0x10000) {
-		bytes[0] = (char)(0xE0 | (code >> 12));
-		bytes[1] = (char)(0x80 | ((code >> 6) & 0x3F));
-		bytes[2] = (char)(0x80 | (code & 0x3F));
-		length = 3;
-	} else {
-		bytes[0] = (char)(0xF0 | (code >> 18));
-		bytes[1] = (char)(0x80 | ((code >> 12) & 0x3F));
-		bytes[2] = (char)(0x80 | ((code >> 6) & 0x3F));
-		bytes[3] = (char)(0x80 | (code & 0x3F));
-		length = 4;
-	}
-	return strbuf_append(out, bytes, length);
-}
-
 /* A string at cursor (past its opening quote): checked, and decoded into
  * out when out is not NULL. Returns 0, 1 (not JSON), -1 (out of memory). */
 static int string(struct cursor *cursor, struct strbuf *out)
@@ -133,7 +107,7 @@ static int string(struct cursor *cursor, struct strbuf *out)
 			} else {
 				return 1;
 			}
-			if (out && put_utf8(out, code) != STRBUF_OK)
+			if (out && utf8_append(out, (uint32_t)code) != STRBUF_OK)
 				return -1;
 			plain = cursor->at;
 			continue;

@@ -431,6 +431,59 @@ static void device_text_reads_as_jansson(void **state)
 	live_snapshot_free(values);
 }
 
+/* One device named by name and by ICCID is one claim; a note's other field
+ * is another claim; a second pass (claim = false) finds the same duplicates. */
+static void claims_find_one_device_named_twice(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = seeded();
+	struct live_claims *claims = live_claims_new(snapshot);
+	assert_non_null(claims);
+	const struct op *note = op_find("note");
+	struct record rows[4];
+	const char *values[4][4] = {{"36500", "", "note", "a"},
+	                            {"89012600000000000011", "iccid", "note", "b"},
+	                            {"89012600000000000011", "iccid", "note1", "c"},
+	                            {"36501", "", "note", "d"}};
+	for (int index = 0; index < 4; index++) {
+		memset(&rows[index], 0, sizeof(rows[index]));
+		rows[index].row = (uint64_t)index + 1;
+		rows[index].value[FIELD_DEVICE_NAME] = values[index][0];
+		rows[index].value[FIELD_ID_TYPE] = values[index][1];
+		rows[index].value[FIELD_FIELD_NAME] = values[index][2];
+		rows[index].value[FIELD_NOTE] = values[index][3];
+	}
+	int expected[4] = {0, 1, 0, 0};
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			live_claims_reset(claims);
+		for (int index = 0; index < 4; index++) {
+			struct live_verdict verdict;
+			live_classify(note, &rows[index], snapshot, &verdict);
+			assert_int_equal(live_claims_check(claims, (uint64_t)index + 1, pass == 0,
+			                                   &rows[index], note, &verdict),
+			                 expected[index]);
+			if (expected[index]) {
+				assert_int_equal(verdict.kind, LIVE_INVALID);
+				assert_string_equal(verdict.message,
+				                    "duplicate of row 1: same device 36500 (this row "
+				                    "names it by iccid 89012600000000000011)");
+			}
+		}
+	}
+	/* an activation's rows never claim (their identifiers are their keys) */
+	struct record activation;
+	memset(&activation, 0, sizeof(activation));
+	activation.value[FIELD_ICCID] = "89012600000000000011";
+	activation.value[FIELD_IMEI] = "490154203237518";
+	struct live_verdict verdict;
+	live_classify(op_find("activate"), &activation, snapshot, &verdict);
+	assert_int_equal(
+	    live_claims_check(claims, 9, true, &activation, op_find("activate"), &verdict), 0);
+	live_claims_free(claims);
+	live_snapshot_free(snapshot);
+}
+
 /* The identifiers a job reads: each once, whatever names it. */
 static void wanted_identifiers_are_distinct(void **state)
 {
@@ -648,6 +701,7 @@ int main(void)
 	    cmocka_unit_test(job_baseline_taken_early_or_none),
 	    cmocka_unit_test(listing_plan_and_choice),
 	    cmocka_unit_test(device_text_reads_as_jansson),
+	    cmocka_unit_test(claims_find_one_device_named_twice),
 	    cmocka_unit_test(wanted_identifiers_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
