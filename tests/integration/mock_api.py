@@ -373,11 +373,15 @@ class Handler(BaseHTTPRequestHandler):
                 return False
             if self.server.config.latency_ms:
                 time.sleep(self.server.config.latency_ms / 1000.0)
-            self.answer(*read)
-            return True
         finally:
+            # no longer in flight once the answer is ready: counted down after
+            # answering, a client that starts its next read as soon as this
+            # answer arrives could be seen with one read too many in flight
+            # (a race a loaded machine wins now and then)
             with self.server.store.lock:
                 self.server.reads_in_flight -= 1
+        self.answer(*read)
+        return True
 
     def route(self, method, path, parts, body, query):
         store, config = self.server.store, self.server.config
