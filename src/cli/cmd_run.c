@@ -18,6 +18,7 @@
 #include "cli/plan.h"
 #include "cli/run_job.h"
 #include "cli/steps_check.h"
+#include "cli/steps_run.h"
 #include "cli/verify_job.h"
 #include "common/path_display.h"
 
@@ -127,10 +128,16 @@ int command_run(int argc, char **argv)
 			exit_code = steps_dry_run(&options);
 			goto out;
 		}
-		/* Say so plainly rather than run part of what the job file asks. */
-		error_set(&error, "running a job with \"steps\" is not available yet: "
-		                  "'lattigo-batch validate' and 'run --dry-run' check it");
-		exit_code = report_error(&error, EXIT_USAGE);
+		/* no typed confirmation for several operations yet: --yes */
+		for (size_t step = 0; step < options.step_count; step++) {
+			const struct op *step_op = op_find(options.steps[step].op);
+			if (step_op && confirm_needed(step_op, &options) &&
+			    confirm_refuse(step_op, &error) < 0) {
+				exit_code = report_error(&error, EXIT_USAGE);
+				goto out;
+			}
+		}
+		exit_code = steps_run(&options);
 		goto out;
 	}
 	const struct op *op = pipeline_find_op(options.op, &error);
@@ -211,6 +218,10 @@ int command_resume(int argc, char **argv)
 	}
 	if (load_resume_options(&options, line.positional[0], &line, &error, &exit_code) < 0) {
 		exit_code = report_error(&error, exit_code);
+		goto out;
+	}
+	if (options.step_count) {
+		exit_code = steps_run(&options);
 		goto out;
 	}
 	const struct op *op = pipeline_find_op(options.op, &error);

@@ -23,6 +23,7 @@ struct call *call_new(enum call_kind kind, struct record *const *records, size_t
 		call->rows[index] = records[index]->row;
 	}
 	call->count = count;
+	call->lane = count ? records[0]->lane : 0;
 	call->row_attempts = row_attempts;
 	http_transfer_init(&call->transfer);
 	return call;

@@ -19,6 +19,7 @@ enum call_kind {
 
 struct call {
 	enum call_kind kind;
+	unsigned lane; /* the engine lane of its rows (engine_config.lanes; 0 with one) */
 	uint64_t id;
 	struct record **records; /* owned */
 	size_t count;

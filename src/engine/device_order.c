@@ -31,6 +31,8 @@ static const char *device_of(const struct device_order_view *view, const struct 
 static bool call_names(const struct device_order_view *view, const struct call *call,
                        const char *device)
 {
+	if (call->lane != view->lane)
+		return false;
 	for (size_t index = 0; index < call->count; index++) {
 		const char *other = device_of(view, call->records[index]);
 		if (other && strcmp(other, device) == 0)

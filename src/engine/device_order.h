@@ -18,6 +18,7 @@
  * for a retry, due to start, or answered but not yet recorded). */
 struct device_order_view {
 	const struct op *op;
+	unsigned lane; /* only calls of this lane count (several lanes name devices differently) */
 	struct planner *planner;
 	struct call *const *running;
 	unsigned running_count;

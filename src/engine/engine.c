@@ -20,28 +20,69 @@
 #include "http/tls.h"
 #include "engine/engine_internal.h"
 
-/* The calls that may still carry a device, for the per-device order. */
-static struct device_order_view order_view(const struct engine *engine)
+static struct engine_lane_state *lane_of(const struct engine *engine, unsigned lane)
 {
+	return &engine->lanes[lane < engine->lane_count ? lane : 0];
+}
+
+/* The calls of lane that may still carry a device, for the per-device order. */
+static struct device_order_view order_view(const struct engine *engine, unsigned lane)
+{
+	const struct engine_lane_state *state = lane_of(engine, lane);
 	return (struct device_order_view){
-	    .op = engine->op,
-	    .planner = engine->planner,
+	    .op = state->op,
+	    .lane = lane,
+	    .planner = state->planner,
 	    .running = engine->running,
 	    .running_count = engine->running_count,
 	    .lists = {engine->waiting, engine->due_head, engine->finishing},
 	};
 }
 
-static bool chunk_startable(const struct engine *engine)
+/* True when lane may start a new chunk now: below its own concurrency and
+ * rate, and a chunk of it may go without overtaking a row of its device. */
+static bool lane_startable(const struct engine *engine, unsigned lane, int64_t now_ms)
 {
-	struct device_order_view view = order_view(engine);
+	struct engine_lane_state *state = lane_of(engine, lane);
+	if (state->running >= state->concurrency || !planner_ready_count(state->planner) ||
+	    (state->limited && rate_limiter_wait_ms(&state->limiter, now_ms) > 0))
+		return false;
+	struct device_order_view view = order_view(engine, lane);
 	return device_order_startable(&view);
 }
 
-static struct chunk *take_chunk(const struct engine *engine)
+static bool chunk_startable(const struct engine *engine, int64_t now_ms)
 {
-	struct device_order_view view = order_view(engine);
-	return device_order_take(&view);
+	for (unsigned lane = 0; lane < engine->lane_count; lane++)
+		if (lane_startable(engine, lane, now_ms))
+			return true;
+	return false;
+}
+
+/* The next new chunk, the lanes served in turn (none waits behind another
+ * lane's backlog); NULL when no lane may start one. */
+static struct chunk *take_chunk(struct engine *engine, int64_t now_ms)
+{
+	for (size_t tried = 0; tried < engine->lane_count; tried++) {
+		unsigned lane = (unsigned)((engine->next_lane + tried) % engine->lane_count);
+		if (!lane_startable(engine, lane, now_ms))
+			continue;
+		struct device_order_view view = order_view(engine, lane);
+		struct chunk *chunk = device_order_take(&view);
+		if (chunk) {
+			engine->next_lane = (lane + 1) % engine->lane_count;
+			return chunk;
+		}
+	}
+	return NULL;
+}
+
+static size_t ready_chunks(const struct engine *engine)
+{
+	size_t ready = 0;
+	for (size_t lane = 0; lane < engine->lane_count; lane++)
+		ready += planner_ready_count(engine->lanes[lane].planner);
+	return ready;
 }
 
 /* ---- outcomes ---- */
@@ -200,15 +241,16 @@ static struct call *next_queued(struct engine *engine)
 static void settle_doubt(struct engine *engine, struct record *record)
 {
 	static const char why[] = "sent before an interruption, no answer recorded";
+	const struct op *op = lane_of(engine, record->lane)->op;
 	struct call *lookup = NULL;
-	if ((engine->op->flags & OP_RECONCILE_BY_ICCID) && record->value[FIELD_ICCID])
+	if ((op->flags & OP_RECONCILE_BY_ICCID) && record->value[FIELD_ICCID])
 		lookup = call_new(CALL_RECONCILE, &record, 1, 1);
 	if (!lookup) {
 		char message[512];
 		snprintf(message, sizeof(message),
 		         "%s; not sent again because %s is not idempotent: check the device "
 		         "before re-sending",
-		         why, engine->op->name);
+		         why, op->name);
 		engine_report_row(engine, record, ROW_UNKNOWN, 0, 1, message);
 		free(record);
 		return;
@@ -228,10 +270,8 @@ static void settle_doubt(struct engine *engine, struct record *record)
  * ready, the source ends, or the job stops. */
 static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 {
-	while (!engine->source_done && !engine->stopping &&
-	       planner_ready_count(engine->planner) + engine->scheduled_count -
-	               engine->settling_count <
-	           target) {
+	while (!engine->source_done && !engine->source_idle && !engine->stopping &&
+	       ready_chunks(engine) + engine->scheduled_count - engine->settling_count < target) {
 		const struct record *record = NULL;
 		int got = engine->source->next(engine->source->context, &record, engine->error);
 		if (got < 0) {
@@ -239,9 +279,16 @@ static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 			engine_fail(engine, now_ms);
 			return -1;
 		}
+		if (got == ENGINE_SOURCE_LATER) {
+			/* partial chunks still fill from rows that finish a lane
+			 * before them; planner_flush_stale sends them in time */
+			engine->source_idle = true;
+			break;
+		}
 		if (got == 0) {
 			engine->source_done = true;
-			planner_flush_all(engine->planner);
+			for (size_t lane = 0; lane < engine->lane_count; lane++)
+				planner_flush_all(engine->lanes[lane].planner);
 			break;
 		}
 		if (engine->source->settle) {
@@ -267,7 +314,10 @@ static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 			record = send;
 		}
 		struct record *copy = record_clone(record);
-		if (!copy || op_batch_key(engine->op, copy, &engine->key)) {
+		if (copy && (engine->lane_count == 1 || copy->lane >= engine->lane_count))
+			copy->lane = 0; /* one lane: whatever the record says */
+		const struct engine_lane_state *lane = lane_of(engine, copy ? copy->lane : 0);
+		if (!copy || op_batch_key(lane->op, copy, &engine->key)) {
 			error_set(engine->error,
 			          copy
 			              ? "cannot form the batching key of row %llu (values too long)"
@@ -278,20 +328,21 @@ static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 			return -1;
 		}
 		engine->stats->rows_taken++;
-		if ((engine->op->flags & OP_NON_IDEMPOTENT) && engine->doubts &&
+		if ((lane->op->flags & OP_NON_IDEMPOTENT) && engine->doubts &&
 		    engine->doubts->in_doubt(engine->doubts->context, copy)) {
 			settle_doubt(engine, copy);
 			continue;
 		}
-		if (planner_add(engine->planner, copy, strbuf_text(&engine->key),
-		                copy->value[engine->op->key_field], now_ms)) {
+		if (planner_add(lane->planner, copy, strbuf_text(&engine->key),
+		                copy->value[lane->op->key_field], now_ms)) {
 			error_set(engine->error, "out of memory while planning row %llu",
 			          (unsigned long long)copy->row);
 			engine_fail(engine, now_ms);
 			return -1;
 		}
 	}
-	planner_flush_stale(engine->planner, now_ms);
+	for (size_t lane = 0; lane < engine->lane_count; lane++)
+		planner_flush_stale(engine->lanes[lane].planner, now_ms);
 	return 0;
 }
 
@@ -300,9 +351,10 @@ static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 static int build_operation_request(struct engine *engine, struct call *call)
 {
 	json_t *body = NULL;
+	const struct op *op = lane_of(engine, call->lane)->op;
 	strbuf_reset(&call->transfer.path);
-	if (engine->op->build_request(engine->op, (const struct record *const *)call->records,
-	                              call->count, &call->transfer.path, &body))
+	if (op->build_request(op, (const struct record *const *)call->records, call->count,
+	                      &call->transfer.path, &body))
 		return -1;
 	if (body) {
 		call->transfer.body = json_dumps(body, JSON_COMPACT);
@@ -311,7 +363,7 @@ static int build_operation_request(struct engine *engine, struct call *call)
 			return -1;
 		call->transfer.body_length = strlen(call->transfer.body);
 	}
-	call->transfer.method = engine->op->method;
+	call->transfer.method = op->method;
 	return 0;
 }
 
@@ -349,7 +401,8 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 		if (!call->sent_after_wall_ms)
 			call->sent_after_wall_ms = clock_wall_ms();
 		call->row_attempts++;
-		call->transfer.refuse_rewind = (engine->op->flags & OP_NON_IDEMPOTENT) != 0;
+		call->transfer.refuse_rewind =
+		    (lane_of(engine, call->lane)->op->flags & OP_NON_IDEMPOTENT) != 0;
 	}
 	call->attempt++;
 	if (call->kind == CALL_OPERATION && engine->sink->call_starting &&
@@ -370,6 +423,7 @@ static void start_call(struct engine *engine, struct call *call, int64_t now_ms)
 	}
 	call->started_mono_ms = now_ms;
 	call->started_wall_ms = clock_wall_ms();
+	lane_of(engine, call->lane)->running++;
 	engine->running[engine->running_count++] = call;
 	engine->stats->calls++;
 }
@@ -414,14 +468,14 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 {
 	while (!engine->stopping && engine->running_count < allowed_in_flight(engine) &&
 	       now_ms >= engine->hold_until_ms) {
-		if (!have_due(engine, now_ms) && !chunk_startable(engine))
+		if (!have_due(engine, now_ms) && !chunk_startable(engine, now_ms))
 			return;
 		if (rate_limiter_wait_ms(&engine->limiter, now_ms) > 0)
 			return;
 		struct call *call = next_due(engine, now_ms);
 		if (!call) {
 			/* in manifest order per device (device_order.c) */
-			struct chunk *chunk = take_chunk(engine);
+			struct chunk *chunk = take_chunk(engine, now_ms);
 			if (!chunk)
 				return;
 			call = call_new(CALL_OPERATION, chunk->records, chunk->count, 0);
@@ -435,14 +489,16 @@ static void start_calls(struct engine *engine, int64_t now_ms)
 			free(chunk->records);
 			free(chunk);
 		}
+		struct engine_lane_state *lane = lane_of(engine, call->lane);
 		if (call->kind == CALL_OPERATION &&
-		    call->count > planner_chunk_size(engine->planner)) {
+		    call->count > planner_chunk_size(lane->planner)) {
 			/* formed before the API taught us a smaller size */
-			engine_split_call(engine, call, planner_chunk_size(engine->planner),
-			                  now_ms);
+			engine_split_call(engine, call, planner_chunk_size(lane->planner), now_ms);
 			continue;
 		}
 		rate_limiter_try_take(&engine->limiter, now_ms);
+		if (lane->limited)
+			rate_limiter_try_take(&lane->limiter, now_ms);
 		start_call(engine, call, now_ms);
 	}
 }
@@ -457,6 +513,7 @@ static void remove_running(struct engine *engine, struct call *call)
 	for (unsigned index = 0; index < engine->running_count; index++) {
 		if (engine->running[index] == call) {
 			engine->running[index] = engine->running[--engine->running_count];
+			lane_of(engine, call->lane)->running--;
 			break;
 		}
 	}
@@ -634,9 +691,12 @@ static void finish_rows(struct engine *engine, struct call *call, const struct d
 		                           row->outcome.message)) {
 			call->records[index] = NULL; /* the read-back owns it now */
 		} else {
-			engine_report_row(engine, call->records[index], row->outcome.status,
-			                  decision->http_status, call->row_attempts,
-			                  row->outcome.message);
+			/* the mapper's outcome whole: a read's device_name too */
+			struct row_outcome outcome = row->outcome;
+			outcome.http_status = (int)decision->http_status;
+			outcome.attempts = call->row_attempts;
+			outcome.finished_at_ms = clock_wall_ms();
+			engine_record_outcome(engine, call->records[index], &outcome);
 		}
 	}
 	call_free(call);
@@ -646,9 +706,10 @@ static void finish_rows(struct engine *engine, struct call *call, const struct d
  * chunks use too for the rest of the job. */
 static void split_refused(struct engine *engine, struct call *call, size_t size, int64_t now_ms)
 {
-	if (size < planner_chunk_size(engine->planner))
-		planner_set_chunk_size(engine->planner, size);
-	engine_split_call(engine, call, planner_chunk_size(engine->planner), now_ms);
+	struct planner *planner = lane_of(engine, call->lane)->planner;
+	if (size < planner_chunk_size(planner))
+		planner_set_chunk_size(planner, size);
+	engine_split_call(engine, call, planner_chunk_size(planner), now_ms);
 }
 
 static void apply_decision(struct engine *engine, struct call *call,
@@ -763,7 +824,7 @@ static void handle_finished(struct engine *engine, struct call *call, CURLcode r
 	    .polls_left = call->polls_left,
 	};
 	struct decide_job job = {
-	    .op = engine->op,
+	    .op = lane_of(engine, call->lane)->op,
 	    .max_retries = engine->max_retries,
 	    .resend_on_5xx = engine->config->resend_on_5xx,
 	    .stopping = engine->stopping,
@@ -772,7 +833,7 @@ static void handle_finished(struct engine *engine, struct call *call, CURLcode r
 	    .budget_calls = engine->budget.first_attempts,
 	    .answered = engine->answered,
 	    .failures_in_a_row = engine->failures_in_a_row,
-	    .chunk_size = planner_chunk_size(engine->planner),
+	    .chunk_size = planner_chunk_size(lane_of(engine, call->lane)->planner),
 	    .now_ms = now_ms,
 	    .now_wall_ms = clock_wall_ms(),
 	    .random = random_next(&engine->random_state),
@@ -828,8 +889,13 @@ static void update_progress(struct engine *engine, int64_t now_ms, bool force)
 
 static bool work_left(const struct engine *engine)
 {
-	return engine->running_count || engine->scheduled_count || !engine->source_done ||
-	       planner_ready_count(engine->planner) || planner_open_rows(engine->planner);
+	if (engine->running_count || engine->scheduled_count || !engine->source_done)
+		return true;
+	for (size_t lane = 0; lane < engine->lane_count; lane++)
+		if (planner_ready_count(engine->lanes[lane].planner) ||
+		    planner_open_rows(engine->lanes[lane].planner))
+			return true;
+	return false;
 }
 
 static int64_t min64(int64_t a, int64_t b)
@@ -844,7 +910,7 @@ static long poll_timeout(struct engine *engine, int64_t now_ms)
 	if (engine->stopping) {
 		until = min64(until, engine->stop_deadline_ms);
 	} else if (engine->running_count < allowed_in_flight(engine)) {
-		int64_t start_at = chunk_startable(engine) ? now_ms : INT64_MAX;
+		int64_t start_at = chunk_startable(engine, now_ms) ? now_ms : INT64_MAX;
 		if (engine->due_head)
 			start_at = now_ms;
 		if (engine->waiting)
@@ -855,8 +921,18 @@ static long poll_timeout(struct engine *engine, int64_t now_ms)
 			int64_t token_at = now_ms + rate_limiter_wait_ms(&engine->limiter, now_ms);
 			until = min64(until, start_at > token_at ? start_at : token_at);
 		}
-		until = min64(until, planner_next_stale_ms(engine->planner));
+		for (size_t lane = 0; lane < engine->lane_count; lane++) {
+			struct engine_lane_state *state = &engine->lanes[lane];
+			until = min64(until, planner_next_stale_ms(state->planner));
+			/* a lane held by its own rate starts when its token is there */
+			if (state->limited && state->running < state->concurrency &&
+			    planner_ready_count(state->planner))
+				until = min64(
+				    until, now_ms + rate_limiter_wait_ms(&state->limiter, now_ms));
+		}
 	}
+	if (engine->source_idle && !engine->stopping && engine->source->wake_at_ms)
+		until = min64(until, engine->source->wake_at_ms(engine->source->context));
 	int64_t wait = until - now_ms;
 	if (wait < 0)
 		wait = 0;
@@ -870,7 +946,6 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	memset(engine, 0, sizeof(*engine));
 	memset(stats, 0, sizeof(*stats));
 	engine->config = config;
-	engine->op = config->op;
 	engine->source = source;
 	engine->sink = sink;
 	engine->stats = stats;
@@ -880,7 +955,8 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	engine->stop_grace_ms =
 	    config->stop_grace_ms > 0 ? config->stop_grace_ms : ENGINE_STOP_GRACE_MS;
 	strbuf_init(&engine->key, 64 * 1024);
-	if (!config->op || !sink || !sink->row_finished || !source || !source->next)
+	if ((!config->op && !config->lane_count) || !sink || !sink->row_finished || !source ||
+	    !source->next)
 		return error_set(error, "engine called without an operation, a source or a sink");
 	if (!config->concurrency || config->connect_timeout_ms <= 0 ||
 	    config->total_timeout_ms <= 0 || config->stall_timeout_s <= 0)
@@ -901,24 +977,43 @@ static int engine_setup(struct engine *engine, const struct engine_config *confi
 	    .stall_timeout_s = config->stall_timeout_s,
 	};
 
-	size_t chunk = op_chunk_size(config->op, config->chunk);
-	struct planner_config planning;
-	planner_config_defaults(&planning, chunk);
-	engine->planner = planner_new(&planning);
+	struct engine_lane single = {config->op, config->chunk, 0, 0};
+	const struct engine_lane *lanes = config->lane_count ? config->lanes : &single;
+	engine->lane_count = config->lane_count ? config->lane_count : 1;
+	engine->lanes = calloc(engine->lane_count, sizeof(*engine->lanes));
+	if (!engine->lanes)
+		return error_set(error, "out of memory while starting the engine");
+	int64_t now = clock_monotonic_ms();
+	for (size_t index = 0; index < engine->lane_count; index++) {
+		struct engine_lane_state *lane = &engine->lanes[index];
+		if (!lanes[index].op)
+			return error_set(error, "engine lane %zu has no operation", index);
+		lane->op = lanes[index].op;
+		lane->concurrency =
+		    lanes[index].concurrency && lanes[index].concurrency < engine->concurrency
+		        ? lanes[index].concurrency
+		        : engine->concurrency;
+		lane->limited = lanes[index].rate > 0;
+		rate_limiter_init(&lane->limiter, lanes[index].rate, now);
+		struct planner_config planning;
+		planner_config_defaults(&planning, op_chunk_size(lane->op, lanes[index].chunk));
+		lane->planner = planner_new(&planning);
+		if (!lane->planner)
+			return error_set(error, "out of memory while starting the engine");
+	}
 	engine->running = calloc(engine->concurrency, sizeof(*engine->running));
 	/* Reference-counted by libcurl; done here so no caller has to remember it. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return error_set(error, "cannot initialise libcurl");
 	engine->curl_initialised = true;
 	engine->multi = curl_multi_init();
-	if (!engine->planner || !engine->running || !engine->multi)
+	if (!engine->running || !engine->multi)
 		return error_set(error, "out of memory while starting the engine");
 	/* One pool of keep-alive connections, sized to the calls in flight. */
 	curl_multi_setopt(engine->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)engine->concurrency);
 	curl_multi_setopt(engine->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)engine->concurrency);
 	curl_multi_setopt(engine->multi, CURLMOPT_MAXCONNECTS, (long)engine->concurrency + 2);
 
-	int64_t now = clock_monotonic_ms();
 	rate_limiter_init(&engine->limiter, config->rate, now);
 	aimd_init(&engine->aimd, engine->concurrency, AIMD_RECOVER_AFTER, AIMD_COOLDOWN_MS);
 	retry_budget_init(&engine->budget, RETRY_BUDGET_RATIO, RETRY_BUDGET_RESERVE);
@@ -938,7 +1033,9 @@ static void engine_release(struct engine *engine)
 	struct call *call;
 	while ((call = next_queued(engine)))
 		call_free(call);
-	planner_free(engine->planner);
+	for (size_t lane = 0; engine->lanes && lane < engine->lane_count; lane++)
+		planner_free(engine->lanes[lane].planner);
+	free(engine->lanes);
 	free(engine->running);
 	if (engine->multi)
 		curl_multi_cleanup(engine->multi);
@@ -967,6 +1064,8 @@ int engine_run_resuming(const struct engine_config *config, struct engine_source
 		int64_t now = clock_monotonic_ms();
 		if (!engine.stopping && config->stop_requested && *config->stop_requested)
 			enter_stopping(&engine, now);
+		/* rows that finished, or a time that came, may have made work */
+		engine.source_idle = false;
 		/* First just enough rows to fill free slots, so calls start at once;
 		 * then the reserve that keeps the slots busy. */
 		if (!engine.stopping)

@@ -21,11 +21,24 @@
  * (no option sets it: the engine's own rule; tests shorten it). */
 #define ENGINE_STOP_GRACE_MS 30000L
 
+/* One lane of a job that sends several operations (a steps job: one lane per
+ * step, and one per verification). The lanes share the job's concurrency,
+ * rate limit, retry budget and back-off; each may be held to fewer calls in
+ * flight and a lower rate of its own. A record names its lane (record.lane). */
+struct engine_lane {
+	const struct op *op;
+	size_t chunk;         /* rows per call (op_chunk_size applies) */
+	unsigned concurrency; /* at most this many of the lane's calls in flight; 0: the job's */
+	double rate;          /* the lane's own calls per second; 0: only the job's limit */
+};
+
 /* What the engine is told; nothing of it is defaulted here: concurrency and
  * the three timeouts must be set (the option table, cli/options.c, holds
  * their defaults), or engine_run refuses the config. */
 struct engine_config {
-	const struct op *op;
+	const struct op *op; /* with no lanes: the one operation (chunk its rows per call) */
+	const struct engine_lane *lanes; /* NULL: one lane, op and chunk */
+	size_t lane_count;
 	const char
 	    *endpoint; /* API root, e.g. "https://api.lattigo.com" (no trailing slash needed) */
 	const char *key_name;     /* Basic auth user; never printed */
@@ -55,11 +68,16 @@ enum engine_row_verdict {
 	ENGINE_ROW_SETTLED,  /* finished without a call: *outcome is its final outcome */
 };
 
+/* engine_source.next: no row now, but more later (rows waiting for an earlier
+ * lane's outcome or for a time): the engine asks again after any row finished
+ * and at wake_at_ms. */
+#define ENGINE_SOURCE_LATER 2
+
 /* Pulls the rows to send: valid, not yet finished. */
 struct engine_source {
 	void *context;
 	/* 1 = *record set (borrowed until the next call), 0 = no more rows, -1 = error (engine
-	 * stops). */
+	 * stops), ENGINE_SOURCE_LATER = none now. */
 	int (*next)(void *context, const struct record **record, struct error *error);
 	/* May be NULL (every row is sent as read). Decides, before a row is
 	 * planned, whether it needs a call at all: ENGINE_ROW_SEND with *send set
@@ -70,6 +88,9 @@ struct engine_source {
 	 * settled row is reported like any other, without a call. -1 = error. */
 	int (*settle)(void *context, const struct record *record, const struct record **send,
 	              struct row_outcome *outcome, struct error *error);
+	/* May be NULL. After ENGINE_SOURCE_LATER: the monotonic time at which rows
+	 * become due without any row finishing (INT64_MAX: none). */
+	int64_t (*wake_at_ms)(void *context);
 };
 
 struct engine_stats;

@@ -19,9 +19,19 @@
 #define PROGRESS_INTERVAL_MS  200
 #define READY_CHUNKS_PER_SLOT 2
 
+/* One lane's own state (engine_config.lanes); the budget, limiter and
+ * back-off it shares are the engine's. */
+struct engine_lane_state {
+	const struct op *op;
+	struct planner *planner;
+	unsigned running;     /* its calls in flight */
+	unsigned concurrency; /* at most this many of them */
+	bool limited;         /* limiter applies (a rate of its own) */
+	struct rate_limiter limiter;
+};
+
 struct engine {
 	const struct engine_config *config;
-	const struct op *op;
 	struct engine_source *source;
 	const struct engine_doubts *doubts; /* NULL: a fresh job */
 	struct engine_sink *sink;
@@ -33,7 +43,11 @@ struct engine {
 	long stop_grace_ms;
 
 	CURLM *multi;
-	struct planner *planner;
+	struct engine_lane_state *lanes; /* at least one */
+	size_t lane_count;
+	size_t next_lane; /* round robin: the lane asked first for the next new chunk */
+	bool source_idle; /* the source said ENGINE_SOURCE_LATER: ask again after a row
+	                     finished or at its wake time */
 	struct rate_limiter limiter;
 	struct aimd aimd;
 	struct retry_budget budget;

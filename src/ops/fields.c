@@ -69,6 +69,7 @@ struct record *record_clone(const struct record *record)
 	copy->offset = record->offset;
 	copy->source_row = record->source_row;
 	copy->source_line = record->source_line;
+	copy->lane = record->lane;
 	/* The strings live right after the struct, so one free() releases all. */
 	char *text = (char *)(copy + 1);
 	for (size_t field = 0; field < FIELD_COUNT; field++) {

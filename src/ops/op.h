@@ -54,6 +54,8 @@ struct record {
 	 * source_row / source_line cells), else 0: messages name rows by these */
 	uint64_t source_row;
 	uint64_t source_line;
+	unsigned lane; /* the engine lane (a steps job's step) that sends it; read only by an
+	                  engine given several lanes */
 	const char *value[FIELD_COUNT]; /* trimmed text; NULL when absent or empty */
 };
 
@@ -106,6 +108,8 @@ struct row_outcome {
 	unsigned attempts;      /* calls that carried the row */
 	int64_t finished_at_ms; /* UTC epoch milliseconds */
 	char message[512];      /* the API's text or ours; truncated, never NULL */
+	char device_name[128];  /* the device a read found (a steps job's verification), "" when
+	                           none; not recorded in the checkpoint */
 };
 
 /* A set of fields whose combined value must be unique within a job. */

@@ -57,10 +57,9 @@ assert_eq 1 "$STATUS" "partial dry-run exit status"
   fail "steps 1 and 2 should plan 2 rows: $(cat "$WORK/stdout")"
 expect_line "$WORK/stdout" "rows:        1 would enter this step"
 
-# running it is refused plainly (exit 2), nothing created
-capture "$LATTIGO_BATCH" run "$WORK/job.json" --endpoint sim --out "$WORK/out"
-assert_eq 2 "$STATUS" "run of a steps job"
-expect_line "$WORK/stderr" "not available yet"
+# a steps job takes no --op
+capture "$LATTIGO_BATCH" run "$WORK/job.json" --op activate --endpoint sim --out "$WORK/out"
+assert_eq 2 "$STATUS" "run of a steps job with --op"
 [ ! -e "$WORK/out" ] || fail "a refused run created its job directory"
 
 # a file-level problem of a later step names the step

@@ -50,6 +50,7 @@ class Store:
         self.devices, self.by_iccid, self.by_imei, self.uploaded = {}, {}, {}, set()
         self.ledger = open(ledger_path, "a", encoding="utf-8") if ledger_path else None
         self.canonical_names, self.visible_after, self.status_422 = False, 0.0, False
+        self.activated_prefix = ""
         for index in range(1, count + 1):
             # seeded devices were activated long before any job
             self.add("%s%07d" % (prefix, index), luhn_complete("8999%015d" % index), "",
@@ -102,7 +103,8 @@ class Store:
 
     def record(self, op, key):
         if self.ledger:
-            self.ledger.write(json.dumps({"op": op, "key": key}) + "\n")
+            # "at": when the effect was applied, so a test can order effects
+            self.ledger.write(json.dumps({"op": op, "key": key, "at": time.time()}) + "\n")
             self.ledger.flush()
 
 
@@ -219,7 +221,9 @@ def activation(store, body):
             problems["base"] = ["activation request rejected"]
         else:
             seen.add(iccid)
-            device = store.add(iccid, iccid, entry.get("imei", ""), delay=store.visible_after)
+            # --activated-prefix: the device's name is not its ICCID
+            name = store.activated_prefix + iccid[-10:] if store.activated_prefix else iccid
+            device = store.add(name, iccid, entry.get("imei", ""), delay=store.visible_after)
             for field in NOTE_FIELDS:
                 device[field] = str(entry.get(field, ""))
         return problems
@@ -441,6 +445,8 @@ def main():
                         help="status maps keyed by device_name even when id_type named the device")
     parser.add_argument("--visible-after-ms", type=int, default=0,
                         help="an activated device can be read back only after this long")
+    parser.add_argument("--activated-prefix", default="",
+                        help="an activated device is named PREFIX + the last 10 digits of its ICCID")
     parser.add_argument("--clock-skew", type=float, default=0,
                         help="seconds the mock's clock is ahead (negative: behind) in Retry-After")
     parser.add_argument("--close-every", type=int, default=0,
@@ -467,6 +473,7 @@ def main():
     server.store.canonical_names = config.canonical_names
     server.store.status_422 = config.status_422
     server.store.visible_after = config.visible_after_ms / 1000.0
+    server.store.activated_prefix = config.activated_prefix
     server.answers = 0
     server.writes_authorised = 0
     server.reads_in_flight = 0

@@ -17,3 +17,6 @@ lattigo_unit_test(test_cli_pipeline
 lattigo_unit_test(test_confirm
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_confirm.c ${cli_dir}/confirm.c
   LINK lattigo_ops lattigo_common)
+lattigo_unit_test(test_step_flow
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_step_flow.c ${cli_dir}/step_flow.c
+  LINK lattigo_ops lattigo_common)

@@ -1,0 +1,921 @@
+/* Running steps jobs (steps_run.h): the job directory and one checkpoint per
+ * step, the source that feeds the engine's lanes from the manifest and from
+ * rows moving on, the sink that moves rows on, and the final outputs. */
+#include "cli/steps_run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "cli/commands.h"
+#include "cli/credentials.h"
+#include "cli/credentials_check.h"
+#include "cli/job_directory.h"
+#include "cli/signals.h"
+#include "cli/sim_launcher.h"
+#include "cli/step_config.h"
+#include "cli/step_flow.h"
+#include "common/clock.h"
+#include "common/file_io.h"
+#include "common/path_display.h"
+#include "engine/engine.h"
+#include "http/endpoint_policy.h"
+#include "http/tls.h"
+#include "journal/journal.h"
+#include "outputs/outcome_store.h"
+#include "outputs/steps_outputs.h"
+#include "outputs/summary.h"
+#include "pipeline/step_rows.h"
+#include "verify/step_read.h"
+#include "verify/verdict.h"
+
+/* Rows between their first step and their end at once: bounds memory, and
+ * is far more than the calls in flight can keep busy. */
+#define STEPS_ACTIVE_ROWS 65536
+#define STEPS_PROGRESS_MS 1000
+
+/* The job's own operation as the checkpoint header and audit trail name it. */
+static const struct op steps_job_op = {.name = "steps"};
+
+/* One checkpoint with its outcome store: a step's, or its verification's. */
+struct step_journal {
+	char directory[4096];
+	struct journal *journal;
+	struct outcome_store *store;
+};
+
+/* A row between its first step and its end. */
+struct active_row {
+	uint64_t row, offset, line;
+	struct flow_row flow;
+	struct record *records[STEP_ROWS_MAX]; /* the row as each step sends it */
+	char *device_name;                     /* found by a verification, else NULL */
+	size_t invalid_step;                   /* partial: the step it is invalid for */
+	char *invalid_message;
+	unsigned lane;              /* queued: the lane to send it in */
+	int64_t read_at_ms;         /* waiting: when to read it back */
+	struct active_row *next;    /* ready queue, or hash chain */
+	struct active_row *chained; /* hash chain */
+};
+
+struct steps_run_state {
+	const struct job_options *options;
+	struct step_config *configs;
+	size_t step_count;
+	struct step_read reads[STEP_ROWS_MAX];
+	struct engine_lane lanes[2 * STEP_ROWS_MAX];
+	struct flow_step flow[STEP_ROWS_MAX];
+	char labels[STEP_ROWS_MAX][80];
+	char columns[STEP_ROWS_MAX][64];
+
+	struct job_directory directory;
+	struct step_journal steps[STEP_ROWS_MAX];
+	struct step_journal verified[STEP_ROWS_MAX]; /* journal NULL: no verification */
+	struct credentials credentials;
+	struct sim_process sim;
+	struct stop_signals signals;
+	const char *endpoint;
+
+	struct step_rows *reader;
+	bool manifest_done;
+	uint64_t rows_read;
+	/* rows in flight, by row number (chained hash) */
+	struct active_row **buckets;
+	size_t bucket_count, active;
+	/* rows to send now, in order */
+	struct active_row *ready_head, *ready_tail;
+	/* rows waiting to be read back, a min-heap by read_at_ms */
+	struct active_row **waiting;
+	size_t waiting_count, waiting_size;
+	struct record scratch; /* what source_next yields */
+
+	uint64_t finished[ROW_STATUS_COUNT]; /* the rows' final outcomes this run */
+	uint64_t step_counts[STEP_ROWS_MAX][ROW_STATUS_COUNT];
+	int64_t next_progress_ms;
+	bool progress_shown;
+	struct error *error;
+};
+
+/* ---- rows in flight ---- */
+
+static size_t bucket_of(const struct steps_run_state *run, uint64_t row)
+{
+	return (size_t)((row * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (run->bucket_count - 1);
+}
+
+static struct active_row *find_row(const struct steps_run_state *run, uint64_t row)
+{
+	for (struct active_row *entry = run->buckets[bucket_of(run, row)]; entry;
+	     entry = entry->chained)
+		if (entry->row == row)
+			return entry;
+	return NULL;
+}
+
+static void add_row(struct steps_run_state *run, struct active_row *entry)
+{
+	size_t bucket = bucket_of(run, entry->row);
+	entry->chained = run->buckets[bucket];
+	run->buckets[bucket] = entry;
+	run->active++;
+}
+
+static void free_row(struct active_row *entry)
+{
+	for (size_t step = 0; step < STEP_ROWS_MAX; step++)
+		free(entry->records[step]);
+	free(entry->device_name);
+	free(entry->invalid_message);
+	free(entry);
+}
+
+static void remove_row(struct steps_run_state *run, struct active_row *entry)
+{
+	struct active_row **slot = &run->buckets[bucket_of(run, entry->row)];
+	while (*slot && *slot != entry)
+		slot = &(*slot)->chained;
+	if (*slot)
+		*slot = entry->chained;
+	run->active--;
+	free_row(entry);
+}
+
+static void enqueue(struct steps_run_state *run, struct active_row *entry, unsigned lane)
+{
+	entry->lane = lane;
+	entry->next = NULL;
+	if (run->ready_tail)
+		run->ready_tail->next = entry;
+	else
+		run->ready_head = entry;
+	run->ready_tail = entry;
+}
+
+static struct active_row *dequeue(struct steps_run_state *run)
+{
+	struct active_row *entry = run->ready_head;
+	if (entry) {
+		run->ready_head = entry->next;
+		if (!run->ready_head)
+			run->ready_tail = NULL;
+		entry->next = NULL;
+	}
+	return entry;
+}
+
+static int wait_push(struct steps_run_state *run, struct active_row *entry, int64_t at_ms)
+{
+	if (run->waiting_count == run->waiting_size) {
+		size_t size = run->waiting_size ? run->waiting_size * 2 : 256;
+		struct active_row **grown = realloc(run->waiting, size * sizeof(*grown));
+		if (!grown)
+			return -1;
+		run->waiting = grown;
+		run->waiting_size = size;
+	}
+	entry->read_at_ms = at_ms;
+	size_t index = run->waiting_count++;
+	while (index > 0) {
+		size_t parent = (index - 1) / 2;
+		if (run->waiting[parent]->read_at_ms <= at_ms)
+			break;
+		run->waiting[index] = run->waiting[parent];
+		index = parent;
+	}
+	run->waiting[index] = entry;
+	return 0;
+}
+
+static struct active_row *wait_pop(struct steps_run_state *run)
+{
+	struct active_row *top = run->waiting[0];
+	struct active_row *last = run->waiting[--run->waiting_count];
+	size_t index = 0;
+	for (;;) {
+		size_t child = 2 * index + 1;
+		if (child >= run->waiting_count)
+			break;
+		if (child + 1 < run->waiting_count &&
+		    run->waiting[child + 1]->read_at_ms < run->waiting[child]->read_at_ms)
+			child++;
+		if (last->read_at_ms <= run->waiting[child]->read_at_ms)
+			break;
+		run->waiting[index] = run->waiting[child];
+		index = child;
+	}
+	if (run->waiting_count)
+		run->waiting[index] = last;
+	return top;
+}
+
+/* ---- checkpoints ---- */
+
+static int commit_audit_first(void *context, struct error *error)
+{
+	struct steps_run_state *run = context;
+	return run->directory.audit ? audit_commit(run->directory.audit, error) : 0;
+}
+
+/* Creates one step's checkpoint and outcome store in directory. */
+static int step_journal_create(struct steps_run_state *run, struct step_journal *step,
+                               const char *directory, const char *operation, struct error *error)
+{
+	snprintf(step->directory, sizeof(step->directory), "%s", directory);
+	if (file_make_directories(directory, error) < 0)
+		return -1;
+	const struct journal_header *job = journal_get_header(run->directory.journal);
+	struct journal_header header;
+	memset(&header, 0, sizeof(header));
+	snprintf(header.operation, sizeof(header.operation), "%s", operation);
+	memcpy(header.manifest_path, job->manifest_path, sizeof(header.manifest_path));
+	header.fingerprint = job->fingerprint;
+	header.options_json = job_options_result_affecting_text(run->options);
+	if (!header.options_json)
+		return error_set(error, "out of memory");
+	struct journal_options options = {.before_commit = commit_audit_first,
+	                                  .commit_context = run};
+	step->journal = journal_create(directory, &header, &options, error);
+	journal_header_release(&header);
+	if (!step->journal)
+		return -1;
+	step->store = outcome_store_open(directory, OUTCOME_STORE_TRUNCATE, error);
+	return step->store ? 0 : -1;
+}
+
+static int step_journal_close(struct step_journal *step, struct error *error)
+{
+	int result = 0;
+	if (step->journal && journal_close(step->journal, error) < 0)
+		result = -1;
+	step->journal = NULL;
+	outcome_store_close(step->store);
+	step->store = NULL;
+	return result;
+}
+
+static int put_outcome(struct step_journal *step, const struct manifest_position *position,
+                       const struct row_outcome *outcome, struct error *error)
+{
+	if (outcome_store_put(step->store, position->row, outcome, error) < 0)
+		return -1;
+	return journal_row_outcome(step->journal, position, outcome, error);
+}
+
+/* The row's final outcome: the job's checkpoint, then its store. */
+static int finish_row(struct steps_run_state *run, const struct manifest_position *position,
+                      enum row_status status, const char *message, struct error *error)
+{
+	struct row_outcome outcome;
+	memset(&outcome, 0, sizeof(outcome));
+	outcome.status = status;
+	outcome.finished_at_ms = clock_wall_ms();
+	snprintf(outcome.message, sizeof(outcome.message), "%s", message);
+	if (outcome_store_put(run->directory.store, position->row, &outcome, error) < 0 ||
+	    journal_row_outcome(run->directory.journal, position, &outcome, error) < 0)
+		return -1;
+	run->finished[status]++;
+	return 0;
+}
+
+static void step_message(const struct steps_run_state *run, size_t step, const char *message,
+                         char *out, size_t size)
+{
+	snprintf(out, size, "step %zu (%s): %s", step + 1, run->configs[step].op->name, message);
+}
+
+/* ---- moving rows on ---- */
+
+static struct manifest_position position_of(const struct active_row *entry)
+{
+	return (struct manifest_position){entry->offset, entry->row, entry->line};
+}
+
+/* Applies what the flow decided for entry; the row may be freed. */
+static int apply_flow(struct steps_run_state *run, struct active_row *entry,
+                      const struct flow_action *action, struct error *error)
+{
+	struct manifest_position position = position_of(entry);
+	char message[700];
+	switch (action->next) {
+	case FLOW_SEND:
+		enqueue(run, entry, (unsigned)(2 * entry->flow.step));
+		return 0;
+	case FLOW_READ:
+		return wait_push(run, entry, action->at_ms) < 0 ? error_set(error, "out of memory")
+		                                                : 0;
+	case FLOW_DONE:
+		if (entry->invalid_message) {
+			/* partial: the steps before the one it is invalid for are done */
+			step_message(run, entry->invalid_step, entry->invalid_message, message,
+			             sizeof(message));
+			if (finish_row(run, &position, ROW_INVALID, message, error) < 0)
+				return -1;
+		} else if (finish_row(run, &position, ROW_OK, "", error) < 0) {
+			return -1;
+		}
+		break;
+	case FLOW_FAILED:
+		step_message(run, entry->flow.step, action->message, message, sizeof(message));
+		if (finish_row(run, &position, action->status, message, error) < 0)
+			return -1;
+		break;
+	}
+	remove_row(run, entry);
+	return 0;
+}
+
+/* A new row from the manifest: judged for every step already. */
+static int take_row(struct steps_run_state *run, const struct step_row *row, struct error *error)
+{
+	size_t count = run->step_count;
+	size_t last = row->first_invalid == count ? count
+	              : run->options->partial     ? row->first_invalid
+	                                          : 0;
+	struct manifest_position position = {row->row->offset, row->row->number, row->row->line};
+	if (row->first_invalid < count) {
+		/* the step it is invalid for shows it */
+		struct row_outcome invalid;
+		memset(&invalid, 0, sizeof(invalid));
+		invalid.status = ROW_INVALID;
+		invalid.finished_at_ms = clock_wall_ms();
+		snprintf(invalid.message, sizeof(invalid.message), "%s", row->message);
+		if (put_outcome(&run->steps[row->first_invalid], &position, &invalid, error) < 0)
+			return -1;
+		run->step_counts[row->first_invalid][ROW_INVALID]++;
+	}
+	if (last == 0) {
+		char message[700];
+		step_message(run, row->first_invalid, row->message, message, sizeof(message));
+		return finish_row(run, &position, ROW_INVALID, message, error);
+	}
+	struct active_row *entry = calloc(1, sizeof(*entry));
+	if (!entry)
+		return error_set(error, "out of memory");
+	entry->row = row->row->number;
+	entry->offset = row->row->offset;
+	entry->line = row->row->line;
+	for (size_t step = 0; step < last; step++) {
+		entry->records[step] = record_clone(row->steps[step].record);
+		if (!entry->records[step]) {
+			free_row(entry);
+			return error_set(error, "out of memory");
+		}
+	}
+	if (last < count) {
+		entry->invalid_step = last;
+		entry->invalid_message = strdup(row->message);
+		if (!entry->invalid_message) {
+			free_row(entry);
+			return error_set(error, "out of memory");
+		}
+	}
+	add_row(run, entry);
+	struct flow_action action;
+	flow_start(&entry->flow, last, &action);
+	return apply_flow(run, entry, &action, error);
+}
+
+/* The record entry sends in its queued lane: step k's own, or the read of
+ * step k's verification; a device named by ICCID is named by the name a
+ * verification found, else by the ICCID with id_type. */
+static const struct record *lane_record(struct steps_run_state *run, struct active_row *entry)
+{
+	size_t step = entry->lane / 2;
+	run->scratch = *entry->records[step];
+	run->scratch.lane = entry->lane;
+	if (entry->lane % 2 == 0 && run->configs[step].device_by_iccid) {
+		if (entry->device_name) {
+			run->scratch.value[FIELD_DEVICE_NAME] = entry->device_name;
+			run->scratch.value[FIELD_ID_TYPE] = NULL;
+		} else {
+			run->scratch.value[FIELD_ID_TYPE] = "iccid";
+		}
+	}
+	return &run->scratch;
+}
+
+/* engine_source.next: rows moving on first (they finish work begun), then
+ * rows due to be read back, then new rows of the manifest. */
+static int source_next(void *context, const struct record **record, struct error *error)
+{
+	struct steps_run_state *run = context;
+	for (;;) {
+		int64_t now = clock_monotonic_ms();
+		while (run->waiting_count && run->waiting[0]->read_at_ms <= now) {
+			struct active_row *entry = wait_pop(run);
+			enqueue(run, entry, (unsigned)(2 * entry->flow.step + 1));
+		}
+		struct active_row *entry = dequeue(run);
+		if (entry) {
+			*record = lane_record(run, entry);
+			return 1;
+		}
+		if (run->manifest_done)
+			return run->active ? ENGINE_SOURCE_LATER : 0;
+		if (run->active >= STEPS_ACTIVE_ROWS)
+			return ENGINE_SOURCE_LATER;
+		struct step_row row;
+		int got = step_rows_next(run->reader, &row, error);
+		if (got < 0)
+			return -1;
+		if (got == 0) {
+			run->manifest_done = true;
+			if (journal_row_total(run->directory.journal, run->rows_read, error) < 0)
+				return -1;
+			continue;
+		}
+		run->rows_read++;
+		if (take_row(run, &row, error) < 0)
+			return -1;
+	}
+}
+
+static int64_t source_wake_at(void *context)
+{
+	const struct steps_run_state *run = context;
+	return run->waiting_count ? run->waiting[0]->read_at_ms : INT64_MAX;
+}
+
+/* ---- the engine's sink ---- */
+
+static int sink_call_starting(void *context, uint64_t call_id, const struct record *const *records,
+                              size_t count, unsigned attempt)
+{
+	struct steps_run_state *run = context;
+	unsigned lane = count ? records[0]->lane : 0;
+	if (lane % 2)
+		return 0; /* a read changes nothing */
+	size_t step = lane / 2;
+	struct error error;
+	error_clear(&error);
+	/* a non-idempotent call is on disk before it goes out */
+	bool durable = (run->configs[step].op->flags & OP_NON_IDEMPOTENT) != 0;
+	if (journal_call_started(run->steps[step].journal, call_id, attempt, records, count,
+	                         durable, &error) < 0)
+		return report_error(&error, -1);
+	return 0;
+}
+
+static int row_finished(struct steps_run_state *run, const struct record *record,
+                        const struct row_outcome *outcome, struct error *error)
+{
+	struct active_row *entry = find_row(run, record->row);
+	if (!entry)
+		return error_set(error, "row %" PRIu64 " finished a step it was not at",
+		                 record->row);
+	size_t step = record->lane / 2;
+	struct manifest_position position = position_of(entry);
+	struct flow_action action;
+	int64_t now = clock_monotonic_ms();
+	if (record->lane % 2 == 0) {
+		if (put_outcome(&run->steps[step], &position, outcome, error) < 0)
+			return -1;
+		run->step_counts[step][outcome->status]++;
+		flow_step_finished(&entry->flow, run->flow, outcome, now, &action);
+		return apply_flow(run, entry, &action, error);
+	}
+	flow_read_finished(&entry->flow, run->flow, outcome, now, &action);
+	if (action.next != FLOW_READ) {
+		/* verified (its device's name is what later steps send), or never */
+		struct row_outcome read = *outcome;
+		if (action.next == FLOW_FAILED) {
+			read.status = action.status;
+			snprintf(read.message, sizeof(read.message), "%s", action.message);
+		} else {
+			snprintf(read.message, sizeof(read.message), "%s", outcome->device_name);
+			free(entry->device_name);
+			entry->device_name =
+			    outcome->device_name[0] ? strdup(outcome->device_name) : NULL;
+		}
+		if (put_outcome(&run->verified[step], &position, &read, error) < 0)
+			return -1;
+		if (action.next == FLOW_FAILED) {
+			/* the step counts as failed: its effect never showed */
+			enum row_status was =
+			    run->step_counts[step][ROW_OK] ? ROW_OK : ROW_UNCHANGED;
+			run->step_counts[step][was]--;
+			run->step_counts[step][action.status]++;
+		}
+	}
+	return apply_flow(run, entry, &action, error);
+}
+
+static int sink_row_finished(void *context, const struct record *record,
+                             const struct row_outcome *outcome)
+{
+	struct steps_run_state *run = context;
+	struct error error;
+	error_clear(&error);
+	if (row_finished(run, record, outcome, &error) < 0)
+		return report_error(&error, -1);
+	return 0;
+}
+
+static int sink_exchange_finished(void *context, const struct exchange *exchange)
+{
+	struct steps_run_state *run = context;
+	struct error error;
+	error_clear(&error);
+	if (run->options->verbose) {
+		const char *url =
+		    exchange->url && exchange->url[0] ? exchange->url : exchange->path;
+		fprintf(stderr, "%s %s -> %ld (%zu rows, attempt %u)\n", exchange->method, url,
+		        exchange->http_status, exchange->row_count, exchange->attempt);
+	}
+	if (audit_record_exchange(run->directory.audit, exchange, &error) < 0)
+		return report_error(&error, -1);
+	return 0;
+}
+
+static void print_progress(struct steps_run_state *run, bool final)
+{
+	if (run->options->quiet)
+		return;
+	bool in_place = isatty(STDERR_FILENO) && !final;
+	if (in_place)
+		fputs("\r\033[K", stderr);
+	else if (run->progress_shown && isatty(STDERR_FILENO))
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "steps: %" PRIu64 " rows read, %zu in flight", run->rows_read, run->active);
+	for (size_t step = 0; step < run->step_count; step++)
+		fprintf(stderr, "; %s %" PRIu64 " ok", run->configs[step].op->name,
+		        run->step_counts[step][ROW_OK] + run->step_counts[step][ROW_UNCHANGED]);
+	fputs(in_place ? "" : "\n", stderr);
+	run->progress_shown = in_place;
+}
+
+static void sink_progress(void *context, const struct engine_stats *stats)
+{
+	(void)stats;
+	struct steps_run_state *run = context;
+	struct error error;
+	error_clear(&error);
+	int failed = journal_commit_if_due(run->directory.journal, &error);
+	for (size_t step = 0; step < run->step_count && !failed; step++) {
+		failed = journal_commit_if_due(run->steps[step].journal, &error);
+		if (!failed && run->verified[step].journal)
+			failed = journal_commit_if_due(run->verified[step].journal, &error);
+	}
+	if (failed)
+		report_error(&error, -1);
+	int64_t now = clock_monotonic_ms();
+	if (now >= run->next_progress_ms && isatty(STDERR_FILENO)) {
+		run->next_progress_ms = now + STEPS_PROGRESS_MS;
+		print_progress(run, false);
+	}
+}
+
+/* ---- setting up ---- */
+
+/* The bundled simulator for "sim", else the URL and its credentials. */
+static int prepare_endpoint(struct steps_run_state *run, struct error *error)
+{
+	const struct job_options *options = run->options;
+	if (strcmp(options->endpoint, "sim") != 0) {
+		run->endpoint = options->endpoint;
+		bool plain_http = false;
+		if (endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http,
+		                          error) < 0 ||
+		    http_ca_bundle_check(options->cacert, error) < 0)
+			return -1;
+		return credentials_load(&run->credentials, options->credentials, error);
+	}
+	struct sim_options sim_options = {0};
+	if (sim_start(&run->sim, &sim_options, error) < 0)
+		return -1;
+	run->endpoint = run->sim.endpoint;
+	if (!options->quiet)
+		fprintf(stderr, "lattigo-batch: started the bundled simulator at %s\n",
+		        run->endpoint);
+	return credentials_set(&run->credentials, run->sim.credentials.key_name,
+	                       run->sim.credentials.api_key, error);
+}
+
+/* One read proves the credentials before anything is written. */
+static int check_credentials(const struct steps_run_state *run, struct error *error)
+{
+	const struct job_options *options = run->options;
+	bool plain_http = false;
+	if (endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, error) < 0)
+		return EXIT_USAGE;
+	struct http_settings settings = {
+	    .endpoint = run->endpoint,
+	    .key_name = run->credentials.key_name ? run->credentials.key_name : "",
+	    .api_key = run->credentials.api_key ? run->credentials.api_key : "",
+	    .plain_http = plain_http,
+	    .ca_bundle = http_ca_bundle(options->cacert),
+	    .connect_timeout_ms = options->connect_timeout * 1000L,
+	    .total_timeout_ms = options->timeout * 1000L,
+	    .stall_timeout_s = options->stall_timeout,
+	};
+	return credentials_check(&settings, error);
+}
+
+/* The lanes: step k sends in lane 2k, its verification reads in lane 2k+1. */
+static int build_lanes(struct steps_run_state *run, struct error *error)
+{
+	for (size_t step = 0; step < run->step_count; step++) {
+		const struct step_config *config = &run->configs[step];
+		const struct job_step *spec = &run->options->steps[step];
+		if (config->verify_ms && !verify_op_readable(config->op))
+			return error_set(
+			    error,
+			    "step %zu (%s): \"verify\" needs an operation whose effect "
+			    "the API lets us read back",
+			    step + 1, config->op->name);
+		step_read_init(&run->reads[step], config->op);
+		run->lanes[2 * step] =
+		    (struct engine_lane){config->op, config->chunk, config->concurrency,
+		                         spec->rate > 0 ? spec->rate : 0};
+		run->lanes[2 * step + 1] = (struct engine_lane){&run->reads[step].op, 1, 0, 0};
+		run->flow[step].verify_ms = config->verify_ms;
+		snprintf(run->labels[step], sizeof(run->labels[step]), "%zu-%s", step + 1,
+		         config->op->name);
+		snprintf(run->columns[step], sizeof(run->columns[step]), "%s", config->op->name);
+		for (char *at = run->columns[step]; *at; at++)
+			if (*at == '-')
+				*at = '_';
+	}
+	return 0;
+}
+
+static int open_step_journals(struct steps_run_state *run, struct error *error)
+{
+	char directory[4096];
+	for (size_t step = 0; step < run->step_count; step++) {
+		const char *name = run->configs[step].op->name;
+		if (snprintf(directory, sizeof(directory), "%s/%s/%s", run->options->out,
+		             STEPS_DIRECTORY, run->labels[step]) >= (int)sizeof(directory))
+			return error_set(error, "job directory path too long");
+		if (step_journal_create(run, &run->steps[step], directory, name, error) < 0)
+			return -1;
+		if (!run->configs[step].verify_ms)
+			continue;
+		if (snprintf(directory, sizeof(directory), "%s/%s/%s/verify", run->options->out,
+		             STEPS_DIRECTORY, run->labels[step]) >= (int)sizeof(directory))
+			return error_set(error, "job directory path too long");
+		if (step_journal_create(run, &run->verified[step], directory, "verify", error) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void fill_engine_config(const struct steps_run_state *run, struct engine_config *config)
+{
+	const struct job_options *options = run->options;
+	memset(config, 0, sizeof(*config));
+	config->lanes = run->lanes;
+	config->lane_count = 2 * run->step_count;
+	config->endpoint = run->endpoint;
+	config->key_name = run->credentials.key_name;
+	config->api_key = run->credentials.api_key;
+	config->concurrency = options->concurrency;
+	config->rate = options->rate;
+	config->max_retries = options->max_retries;
+	config->connect_timeout_ms = options->connect_timeout * 1000;
+	config->total_timeout_ms = options->timeout * 1000;
+	config->stall_timeout_s = options->stall_timeout;
+	config->allow_insecure_http = options->insecure_http;
+	config->cacert = options->cacert;
+	config->resend_on_5xx = options->resend_on_5xx;
+	config->stop_requested = stop_signals_flag();
+}
+
+/* results.csv, errors.csv and summary.json; returns the exit status. */
+static int finish_outputs(struct steps_run_state *run, const struct engine_stats *stats,
+                          bool complete, struct error *error)
+{
+	const struct job_options *options = run->options;
+	struct manifest_options manifest_options = {options->format, options->delimiter,
+	                                            options->sheet};
+	struct steps_outputs_job job = {
+	    .directory = options->out,
+	    .manifest_path = run->directory.manifest_path,
+	    .manifest_options = &manifest_options,
+	    .first_op = run->configs[0].op,
+	    .maps = run->configs[0].maps,
+	    .map_count = run->configs[0].map_count,
+	    .sets = run->configs[0].sets,
+	    .set_count = run->configs[0].set_count,
+	    .step_count = run->step_count,
+	    .job = run->directory.store,
+	};
+	for (size_t step = 0; step < run->step_count; step++) {
+		job.columns[step] = run->columns[step];
+		job.labels[step] = run->labels[step];
+		job.steps[step] = run->steps[step].store;
+		job.reads[step] = run->verified[step].store;
+	}
+	struct steps_outputs_report report;
+	if (steps_outputs_write(&job, &report, error) < 0)
+		return -1;
+	struct audit_counts calls;
+	audit_job_counts(run->directory.audit, &calls);
+	struct job_summary summary;
+	memset(&summary, 0, sizeof(summary));
+	summary.op = steps_job_op.name;
+	summary.manifest = options->manifest;
+	summary.directory = options->out;
+	summary.endpoint = run->endpoint;
+	summary.calls = calls.calls;
+	summary.retries = calls.retries;
+	summary.throttled = calls.throttled;
+	summary.started_at_ms = journal_get_header(run->directory.journal)->created_at_ms;
+	summary.finished_at_ms = clock_wall_ms();
+	summary.wall_ms = stats->elapsed_ms;
+	summary.interrupted = !complete;
+	job_summary_count(&summary, run->directory.store, report.rows_total);
+	summary.rows_this_run = report.rows_total - summary.counts[ROW_PENDING];
+	summary.exit_status = job_summary_exit_status(&summary);
+	if (job_summary_write(&summary, error) < 0)
+		return -1;
+	print_progress(run, true);
+	if (!options->quiet) {
+		for (size_t step = 0; step < run->step_count; step++) {
+			fprintf(stderr, "step %zu (%s):", step + 1, run->configs[step].op->name);
+			for (size_t status = 1; status < ROW_STATUS_COUNT; status++)
+				if (run->step_counts[step][status])
+					fprintf(stderr, " %" PRIu64 " %s",
+					        run->step_counts[step][status],
+					        row_status_name((enum row_status)status));
+			fputc('\n', stderr);
+		}
+		fprintf(stderr, "rows: %" PRIu64 ", through every step %" PRIu64, report.rows_total,
+		        summary.counts[ROW_OK]);
+		for (size_t status = ROW_ERROR; status < ROW_STATUS_COUNT; status++)
+			if (summary.counts[status])
+				fprintf(stderr, ", %s %" PRIu64,
+				        row_status_name((enum row_status)status),
+				        summary.counts[status]);
+		fprintf(stderr, "; %" PRIu64 " calls\n", calls.calls);
+		char out[4096];
+		path_display(options->out, out, sizeof(out));
+		fprintf(stderr, "results: %s/results.csv", out);
+		if (report.error_rows)
+			fprintf(stderr, ", errors: %s/errors.csv (%" PRIu64 " rows)", out,
+			        report.error_rows);
+		fputc('\n', stderr);
+	}
+	return summary.exit_status;
+}
+
+static int run_engine(struct steps_run_state *run, struct error *error)
+{
+	struct engine_config config;
+	fill_engine_config(run, &config);
+	struct engine_source source = {run, source_next, NULL, source_wake_at};
+	struct engine_sink sink = {run, sink_call_starting, sink_row_finished,
+	                           sink_exchange_finished, sink_progress};
+	struct engine_stats stats;
+	memset(&stats, 0, sizeof(stats));
+	int engine_result = engine_run(&config, &source, &sink, &stats, error);
+	bool complete = engine_result == 0 && run->manifest_done && run->active == 0;
+	struct error commit_error;
+	error_clear(&commit_error);
+	if (complete && journal_job_finished(run->directory.journal, &commit_error) < 0)
+		complete = false;
+	if (commit_error.set)
+		report_error(&commit_error, 0);
+	if (engine_result < 0) {
+		if (run->progress_shown)
+			fputs("\n", stderr);
+		run->progress_shown = false;
+		report_error(error, 0);
+		error_clear(error);
+	}
+	if (stop_signals_received() && !run->options->quiet)
+		fputs("lattigo-batch: stopped by a signal\n", stderr);
+	int exit_code = finish_outputs(run, &stats, complete, error);
+	if (exit_code < 0) {
+		report_error(error, 0);
+		error_clear(error);
+		return EXIT_INTERRUPTED;
+	}
+	return exit_code;
+}
+
+/* Checks what can be checked before anything is started or written. */
+static int check_job(struct steps_run_state *run, struct error *error)
+{
+	const struct job_options *options = run->options;
+	if (options->step_count > STEP_ROWS_MAX)
+		return error_set(error, "more than %d steps", STEP_ROWS_MAX);
+	if (step_configs_build(options, &run->configs, error) < 0)
+		return -1;
+	run->step_count = options->step_count;
+	if (build_lanes(run, error) < 0)
+		return -1;
+	struct pipeline_config pipelines[STEP_ROWS_MAX];
+	for (size_t step = 0; step < run->step_count; step++)
+		pipelines[step] = run->configs[step].pipeline;
+	/* a manifest that cannot be read or bound to a step is a usage error */
+	struct step_rows *probe = step_rows_open(pipelines, run->step_count, NULL, error);
+	if (!probe)
+		return -1;
+	step_rows_close(probe);
+	return 0;
+}
+
+int steps_run(const struct job_options *options)
+{
+	struct steps_run_state run;
+	struct error error;
+	int exit_code = EXIT_USAGE;
+	memset(&run, 0, sizeof(run));
+	error_clear(&error);
+	run.options = options;
+	run.error = &error;
+	credentials_init(&run.credentials);
+	sim_process_init(&run.sim);
+	job_directory_init(&run.directory);
+	run.bucket_count = 1u << 16;
+	run.buckets = calloc(run.bucket_count, sizeof(*run.buckets));
+	if (!run.buckets) {
+		error_set(&error, "out of memory");
+		goto out;
+	}
+	if (check_job(&run, &error) < 0)
+		goto out;
+	char checkpoint[4200];
+	snprintf(checkpoint, sizeof(checkpoint), "%s/%s", options->out, JOURNAL_FILE_NAME);
+	if (access(checkpoint, F_OK) == 0) {
+		/* Refused rather than guessed: a step sent before the interruption
+		 * could be sent twice. */
+		char out[4096];
+		error_set(&error,
+		          "'%s' holds a job with steps, and resuming one is not available yet: "
+		          "nothing was sent; its results so far are in %s/results.csv",
+		          path_display(options->out, out, sizeof(out)),
+		          path_display(options->out, out, sizeof(out)));
+		exit_code = EXIT_RESUME_REFUSED;
+		goto out;
+	}
+	if (prepare_endpoint(&run, &error) < 0)
+		goto out;
+	if ((exit_code = check_credentials(&run, &error)) != EXIT_ALL_OK)
+		goto out;
+	exit_code = EXIT_USAGE;
+	struct audit_secrets secrets = {run.credentials.key_name, run.credentials.api_key};
+	exit_code = job_directory_open(&run.directory, options, &steps_job_op, &secrets, &error);
+	if (exit_code != EXIT_ALL_OK)
+		goto out;
+	exit_code = EXIT_INTERRUPTED;
+	if (open_step_journals(&run, &error) < 0)
+		goto out;
+	if (!options->quiet) {
+		fprintf(stderr, "lattigo-batch: %zu steps to %s: new job:", run.step_count,
+		        run.endpoint);
+		for (size_t step = 0; step < run.step_count; step++)
+			fprintf(stderr, "%s %s", step ? " >" : "", run.labels[step]);
+		fputc('\n', stderr);
+	}
+	struct pipeline_config pipelines[STEP_ROWS_MAX];
+	for (size_t step = 0; step < run.step_count; step++) {
+		pipelines[step] = run.configs[step].pipeline;
+		pipelines[step].manifest = run.directory.manifest_path;
+	}
+	run.reader =
+	    step_rows_open(pipelines, run.step_count, options->quiet ? NULL : stderr, &error);
+	if (!run.reader)
+		goto out;
+	if (stop_signals_install(&run.signals) < 0) {
+		error_set(&error, "cannot install signal handlers: %s", strerror(errno));
+		goto out;
+	}
+	exit_code = run_engine(&run, &error);
+	stop_signals_restore(&run.signals);
+out:
+	if (error.set)
+		report_error(&error, 0);
+	step_rows_close(run.reader);
+	struct error close_error;
+	error_clear(&close_error);
+	bool close_failed = false;
+	for (size_t step = 0; step < STEP_ROWS_MAX; step++) {
+		close_failed |= step_journal_close(&run.steps[step], &close_error) < 0;
+		close_failed |= step_journal_close(&run.verified[step], &close_error) < 0;
+	}
+	close_failed |= job_directory_close(&run.directory, &close_error) < 0;
+	if (close_failed) {
+		report_error(&close_error, 0);
+		if (exit_code == EXIT_ALL_OK || exit_code == EXIT_SOME_FAILED)
+			exit_code = EXIT_INTERRUPTED;
+	}
+	/* every row still in flight is in the table, queued or waiting or not */
+	for (size_t bucket = 0; run.buckets && bucket < run.bucket_count; bucket++)
+		while (run.buckets[bucket]) {
+			struct active_row *entry = run.buckets[bucket];
+			run.buckets[bucket] = entry->chained;
+			free_row(entry);
+		}
+	free(run.waiting);
+	free(run.buckets);
+	step_configs_free(run.configs, run.step_count);
+	sim_stop(&run.sim);
+	credentials_release(&run.credentials);
+	return exit_code;
+}

@@ -1,0 +1,3 @@
+# Jobs with "steps" run for real: against lattigo-sim with delayed activations
+# and against the independent mock (delayed, refused, renamed activations).
+lattigo_script_test(steps_run ${CMAKE_CURRENT_SOURCE_DIR}/integration/steps_run.sh TIMEOUT 180)
