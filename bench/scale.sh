@@ -49,7 +49,7 @@ now() { date +%s.%N; }
 seconds() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
 peak_kb() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
 mb() { python3 -c 'import sys; print("%.1f" % (int(sys.argv[1]) / 1024))' "$1"; }
-size_mb() { du -cm "$@" 2>/dev/null | tail -1 | cut -f1; }
+size_mb() { { du -cm "$@" 2>/dev/null || true; } | tail -1 | cut -f1; }
 
 if [ ! -x "$BUILD_DIR/lattigo-batch" ] || [ ! -x "$BUILD_DIR/lattigo-sim" ]; then
 	say "building lattigo-batch and lattigo-sim (Release) into $BUILD_DIR"

@@ -278,7 +278,7 @@ static int keep_claimed_keys(struct job_run *run, struct error *error)
 			run->rows_read = from->row - 1;
 	}
 	if (journal_keys_start(directory->journal, pipeline_keys_seed(run->pipeline),
-	                       DUPE_SET_FINGERPRINT_SCHEME, loaded, error) < 0)
+	                       DUPE_SET_FINGERPRINT_SCHEME, loaded ? mark : NULL, error) < 0)
 		return -1;
 	pipeline_on_claims(run->pipeline, claims_to_journal, run);
 	return 0;

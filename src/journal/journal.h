@@ -277,11 +277,12 @@ int journal_keys_load(const char *directory, uint64_t job_id, uint32_t scheme,
                       const struct journal_keys_visitor *visitor, char *reason, size_t reason_size,
                       struct error *error);
 /* Starts recording the keys rows claim in DIRECTORY/duplicate-keys: after
- * the mark of the state the journal was resumed with (continue_at_mark, when
- * journal_keys_load accepted it), else anew for seed. Every later
- * compaction syncs the file and records its mark. Returns 0 or -1. */
+ * mark (the one journal_keys_load accepted, whose keys the caller's set now
+ * holds: the file is cut to it), or, with mark NULL, anew for seed. Every
+ * later compaction syncs the file and records its mark in the snapshot; a
+ * compaction while no keys are recorded records none. Returns 0 or -1. */
 int journal_keys_start(struct journal *journal, uint64_t seed, uint32_t scheme,
-                       bool continue_at_mark, struct error *error);
+                       const struct journal_keys_mark *mark, struct error *error);
 /* Records that manifest row claimed the keys with these fingerprints (as
  * messages show it: shown_row). Rows must come in manifest order. Returns 0
  * or -1 (the file could not be written). */

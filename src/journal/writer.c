@@ -204,8 +204,11 @@ static int compact(struct journal *journal, struct error *error)
 	if (journal->options.before_snapshot &&
 	    journal->options.before_snapshot(journal->options.commit_context, error))
 		return -1;
-	/* the keys the snapshot vouches for are on disk before it is published */
-	if (journal->keys.fd >= 0 && keys_writer_sync(&journal->keys, &journal->state.keys, error))
+	/* the keys the snapshot vouches for are on disk before it is published;
+	 * without a keys file being written (not started yet, or failed) the
+	 * snapshot vouches for none: an older mark with this snapshot's seek
+	 * point would skip rows whose keys the file lacks */
+	if (keys_writer_sync(&journal->keys, &journal->state.keys, error))
 		return -1;
 	struct strbuf start;
 	strbuf_init(&start, FRAME_MAX_PAYLOAD + 4096);
@@ -546,14 +549,12 @@ int journal_job_finished(struct journal *journal, struct error *error)
 }
 
 int journal_keys_start(struct journal *journal, uint64_t seed, uint32_t scheme,
-                       bool continue_at_mark, struct error *error)
+                       const struct journal_keys_mark *mark, struct error *error)
 {
-	const struct journal_keys_mark *mark =
-	    continue_at_mark && journal->state.keys.known ? &journal->state.keys : NULL;
-	if (!mark) {
-		/* until the next compaction, no snapshot vouches for the new file */
-		memset(&journal->state.keys, 0, sizeof(journal->state.keys));
-	}
+	if (mark && !mark->known)
+		mark = NULL;
+	/* the mark a snapshot keeps is the one of the latest sync, never an older one */
+	memset(&journal->state.keys, 0, sizeof(journal->state.keys));
 	return keys_writer_start(&journal->keys, journal->directory, journal->job_tag, seed, scheme,
 	                         mark, error);
 }
