@@ -31,6 +31,8 @@ struct read_transport {
 	long stall_timeout_s; /* below 1 byte/s for this long: stalled */
 };
 
+struct export_totals;
+
 /* What to read and how: everything but the transport decides the output. */
 struct export_request {
 	const struct read_endpoint *endpoint;
@@ -54,6 +56,13 @@ struct export_request {
 	unsigned max_tries;          /* tries of one read, 429s included */
 	volatile sig_atomic_t *stop; /* SIGINT / SIGTERM flag, or NULL */
 	bool verbose;                /* one line per read on stderr */
+	/* Called on every turn of the loop with the counters as they stand (it
+	 * throttles itself: a progress display); NULL: none. */
+	void (*progress)(void *context, const struct export_totals *totals);
+	/* Called before the loop writes a line to stderr (a row that could not
+	 * be read, --verbose), so it starts on a clean line; NULL: none. */
+	void (*progress_clear)(void *context);
+	void *progress_context;
 };
 
 /* Counters of an export; a resumed export starts from the committed ones. */
