@@ -182,4 +182,17 @@ cmp -s "$WORK/whole/records.csv" "$WORK/kept.csv" || fail "an interrupted export
 ls "$WORK"/kept.csv.tmp.* 2>/dev/null && fail "an interrupted export left its temporary file"
 grep -q "was not written (run the export again: it starts over" "$WORK/err.txt" ||
   fail "advice after an interrupted --output export: $(cat "$WORK/err.txt")"
+# killed outright it cannot clean up: the next export that completes the file does
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" export daily-usage \
+  --endpoint "$SIM_URL" --manifest "$WORK/fleet.csv" --start-date 2026-10-01 \
+  --end-date 2026-11-30 --output "$WORK/kept.csv" --concurrency 2 --quiet &
+pid=$!
+CHILD_PIDS+=("$pid")
+wait_written "$WORK/kept.csv.tmp.$pid" 20000 "$pid"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+[ -e "$WORK/kept.csv.tmp.$pid" ] || fail "the killed export left no temporary: nothing tested"
+cmp -s "$WORK/whole/records.csv" "$WORK/kept.csv" || fail "a killed export replaced the earlier output"
+expect_exit 0 daily-usage --endpoint "$SIM_URL" --manifest "$WORK/fleet20.csv" --output "$WORK/kept.csv"
+[ -e "$WORK/kept.csv.tmp.$pid" ] && fail "the killed export's temporary was left after the next export"
 stop_sim
