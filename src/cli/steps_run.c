@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
@@ -33,6 +34,9 @@
 #include "verify/step_read.h"
 #include "verify/verdict.h"
 
+/* How long after an interruption a call it left in flight may still take
+ * effect in the service; rows in doubt are read back only after that. */
+#define STEPS_IN_DOUBT_SETTLE_MS 5000
 /* Rows between their first step and their end at once: bounds memory, and
  * is far more than the calls in flight can keep busy. */
 #define STEPS_ACTIVE_ROWS 65536
@@ -46,6 +50,8 @@ struct step_journal {
 	char directory[4096];
 	struct journal *journal;
 	struct outcome_store *store;
+	struct journal_replay replay; /* what an earlier run recorded (zero for a new one) */
+	int64_t last_written_ms;      /* resumed: UTC epoch ms of its last write, else 0 */
 };
 
 /* A row between its first step and its end. */
@@ -81,6 +87,7 @@ struct steps_run_state {
 	const char *endpoint;
 
 	struct step_rows *reader;
+	bool resuming; /* the job directory held the job: rows continue where they were */
 	bool manifest_done;
 	uint64_t rows_read;
 	/* rows in flight, by row number (chained hash) */
@@ -220,13 +227,52 @@ static int commit_audit_first(void *context, struct error *error)
 	return run->directory.audit ? audit_commit(run->directory.audit, error) : 0;
 }
 
-/* Creates one step's checkpoint and outcome store in directory. */
-static int step_journal_create(struct steps_run_state *run, struct step_journal *step,
-                               const char *directory, const char *operation, struct error *error)
+/* journal visitor: rebuilds a step's outcome store from its checkpoint. */
+static int restore_outcome(void *context, const struct manifest_position *position,
+                           const struct row_outcome *outcome, struct error *error)
+{
+	struct step_journal *step = context;
+	return outcome_store_put(step->store, position->row, outcome, error);
+}
+
+/* Reopens the checkpoint of a step an earlier run kept: its outcome store
+ * rebuilt, replay says which rows were final or in doubt. */
+static int step_journal_resume(struct step_journal *step, const struct journal_options *options,
+                               const char *checkpoint, struct error *error)
+{
+	struct stat status;
+	if (stat(checkpoint, &status) == 0)
+		step->last_written_ms =
+		    (int64_t)status.st_mtim.tv_sec * 1000 + status.st_mtim.tv_nsec / 1000000;
+	step->store = outcome_store_open(step->directory, OUTCOME_STORE_TRUNCATE, error);
+	if (!step->store)
+		return -1;
+	struct journal_visitor visitor = {.context = step, .row_outcome = restore_outcome};
+	struct journal_header recorded;
+	memset(&recorded, 0, sizeof(recorded));
+	step->journal =
+	    journal_resume(step->directory, options, &visitor, &recorded, &step->replay, error);
+	journal_header_release(&recorded);
+	return step->journal ? 0 : -1;
+}
+
+/* Creates one step's checkpoint and outcome store in directory, or reopens
+ * the one an earlier run of the job left there. */
+static int step_journal_open(struct steps_run_state *run, struct step_journal *step,
+                             const char *directory, const char *operation, struct error *error)
 {
 	snprintf(step->directory, sizeof(step->directory), "%s", directory);
 	if (file_make_directories(directory, error) < 0)
 		return -1;
+	/* never compacted: a step's checkpoint is read whole on resume, and
+	 * its outcome store rebuilt from it */
+	struct journal_options options = {.before_commit = commit_audit_first,
+	                                  .commit_context = run,
+	                                  .segment_bytes = UINT64_MAX / 2};
+	char checkpoint[4200];
+	snprintf(checkpoint, sizeof(checkpoint), "%s/%s", directory, JOURNAL_FILE_NAME);
+	if (run->resuming && access(checkpoint, F_OK) == 0)
+		return step_journal_resume(step, &options, checkpoint, error);
 	const struct journal_header *job = journal_get_header(run->directory.journal);
 	struct journal_header header;
 	memset(&header, 0, sizeof(header));
@@ -236,8 +282,6 @@ static int step_journal_create(struct steps_run_state *run, struct step_journal 
 	header.options_json = job_options_result_affecting_text(run->options);
 	if (!header.options_json)
 		return error_set(error, "out of memory");
-	struct journal_options options = {.before_commit = commit_audit_first,
-	                                  .commit_context = run};
 	step->journal = journal_create(directory, &header, &options, error);
 	journal_header_release(&header);
 	if (!step->journal)
@@ -254,6 +298,7 @@ static int step_journal_close(struct step_journal *step, struct error *error)
 	step->journal = NULL;
 	outcome_store_close(step->store);
 	step->store = NULL;
+	journal_replay_release(&step->replay);
 	return result;
 }
 
@@ -328,6 +373,62 @@ static int apply_flow(struct steps_run_state *run, struct active_row *entry,
 	return 0;
 }
 
+static void failed_at(struct active_row *entry, size_t step, const struct row_outcome *outcome,
+                      struct flow_action *action)
+{
+	entry->flow.step = step;
+	memset(action, 0, sizeof(*action));
+	action->next = FLOW_FAILED;
+	action->status = outcome->status;
+	snprintf(action->message, sizeof(action->message), "%s", outcome->message);
+}
+
+/* A row of a resumed job: where the step checkpoints say it is. A step
+ * final and a success is passed (with what its verification found); a
+ * step not final is where the row goes on — in doubt there, the engine
+ * settles it (engine_doubts) rather than send it blindly again; a
+ * verification still waiting goes on until the wait it began with ends. */
+static int place_resumed(struct steps_run_state *run, struct active_row *entry,
+                         struct flow_action *action, struct error *error)
+{
+	int64_t now = clock_monotonic_ms();
+	int64_t wall = clock_wall_ms();
+	struct row_outcome outcome;
+	for (size_t step = 0; step < entry->flow.last; step++) {
+		struct step_journal *sent = &run->steps[step];
+		if (journal_replay_row_state(&sent->replay, entry->row) != JOURNAL_ROW_FINAL) {
+			flow_resume_at(&entry->flow, step, action);
+			return 0;
+		}
+		if (outcome_store_get(sent->store, entry->row, &outcome, error) < 0)
+			return -1;
+		if (!row_status_has(outcome.status, ROW_STATUS_SUCCESS)) {
+			failed_at(entry, step, &outcome, action);
+			return 0;
+		}
+		int64_t verify_ms = run->configs[step].verify_ms;
+		if (!verify_ms)
+			continue;
+		struct step_journal *read = &run->verified[step];
+		if (journal_replay_row_state(&read->replay, entry->row) != JOURNAL_ROW_FINAL) {
+			int64_t ended = now - (wall - outcome.finished_at_ms);
+			flow_resume_verifying(&entry->flow, step, ended, ended + verify_ms, now,
+			                      action);
+			return 0;
+		}
+		if (outcome_store_get(read->store, entry->row, &outcome, error) < 0)
+			return -1;
+		if (outcome.status != ROW_OK) {
+			failed_at(entry, step, &outcome, action);
+			return 0;
+		}
+		free(entry->device_name);
+		entry->device_name = outcome.message[0] ? strdup(outcome.message) : NULL;
+	}
+	flow_resume_at(&entry->flow, entry->flow.last, action);
+	return 0;
+}
+
 /* A new row from the manifest: judged for every step already. */
 static int take_row(struct steps_run_state *run, const struct step_row *row, struct error *error)
 {
@@ -336,7 +437,12 @@ static int take_row(struct steps_run_state *run, const struct step_row *row, str
 	              : run->options->partial     ? row->first_invalid
 	                                          : 0;
 	struct manifest_position position = {row->row->offset, row->row->number, row->row->line};
-	if (row->first_invalid < count) {
+	if (run->resuming &&
+	    journal_replay_row_state(&run->directory.replay, position.row) == JOURNAL_ROW_FINAL)
+		return 0; /* ended in an earlier run */
+	if (row->first_invalid < count &&
+	    !(run->resuming && journal_replay_row_state(&run->steps[row->first_invalid].replay,
+	                                                position.row) == JOURNAL_ROW_FINAL)) {
 		/* the step it is invalid for shows it */
 		struct row_outcome invalid;
 		memset(&invalid, 0, sizeof(invalid));
@@ -376,6 +482,8 @@ static int take_row(struct steps_run_state *run, const struct step_row *row, str
 	add_row(run, entry);
 	struct flow_action action;
 	flow_start(&entry->flow, last, &action);
+	if (run->resuming && place_resumed(run, entry, &action, error) < 0)
+		return -1;
 	return apply_flow(run, entry, &action, error);
 }
 
@@ -432,6 +540,16 @@ static int source_next(void *context, const struct record **record, struct error
 		if (take_row(run, &row, error) < 0)
 			return -1;
 	}
+}
+
+/* engine_doubts.in_doubt: an earlier run recorded a call of this step
+ * carrying the row, and no outcome. */
+static bool row_in_doubt(void *context, const struct record *record)
+{
+	const struct steps_run_state *run = context;
+	return run->resuming && record->lane % 2 == 0 &&
+	       journal_replay_row_state(&run->steps[record->lane / 2].replay, record->row) ==
+	           JOURNAL_ROW_IN_DOUBT;
 }
 
 static int64_t source_wake_at(void *context)
@@ -571,6 +689,15 @@ static void sink_progress(void *context, const struct engine_stats *stats)
 
 /* ---- setting up ---- */
 
+/* A resumed job's per-step counts start from what its steps recorded. */
+static void count_earlier_outcomes(struct steps_run_state *run)
+{
+	for (size_t step = 0; run->resuming && step < run->step_count; step++)
+		for (size_t status = 1; status < ROW_STATUS_COUNT; status++)
+			run->step_counts[step][status] =
+			    outcome_store_count(run->steps[step].store, (enum row_status)status);
+}
+
 /* The bundled simulator for "sim", else the URL and its credentials. */
 static int prepare_endpoint(struct steps_run_state *run, struct error *error)
 {
@@ -651,14 +778,14 @@ static int open_step_journals(struct steps_run_state *run, struct error *error)
 		if (snprintf(directory, sizeof(directory), "%s/%s/%s", run->options->out,
 		             STEPS_DIRECTORY, run->labels[step]) >= (int)sizeof(directory))
 			return error_set(error, "job directory path too long");
-		if (step_journal_create(run, &run->steps[step], directory, name, error) < 0)
+		if (step_journal_open(run, &run->steps[step], directory, name, error) < 0)
 			return -1;
 		if (!run->configs[step].verify_ms)
 			continue;
 		if (snprintf(directory, sizeof(directory), "%s/%s/%s/verify", run->options->out,
 		             STEPS_DIRECTORY, run->labels[step]) >= (int)sizeof(directory))
 			return error_set(error, "job directory path too long");
-		if (step_journal_create(run, &run->verified[step], directory, "verify", error) < 0)
+		if (step_journal_open(run, &run->verified[step], directory, "verify", error) < 0)
 			return -1;
 	}
 	return 0;
@@ -772,7 +899,17 @@ static int run_engine(struct steps_run_state *run, struct error *error)
 	                           sink_exchange_finished, sink_progress};
 	struct engine_stats stats;
 	memset(&stats, 0, sizeof(stats));
-	int engine_result = engine_run(&config, &source, &sink, &stats, error);
+	/* A call in flight when the last run died may still be at work in the
+	 * service: rows in doubt are read back only once it has surely landed. */
+	int64_t last_written = run->directory.last_written_ms;
+	for (size_t step = 0; step < run->step_count; step++)
+		if (run->steps[step].last_written_ms > last_written)
+			last_written = run->steps[step].last_written_ms;
+	int64_t wait_ms = last_written + STEPS_IN_DOUBT_SETTLE_MS - clock_wall_ms();
+	struct engine_doubts doubts = {run, row_in_doubt,
+	                               clock_monotonic_ms() + (wait_ms > 0 ? wait_ms : 0),
+	                               journal_get_header(run->directory.journal)->created_at_ms};
+	int engine_result = engine_run_resuming(&config, &source, &doubts, &sink, &stats, error);
 	bool complete = engine_result == 0 && run->manifest_done && run->active == 0;
 	struct error commit_error;
 	error_clear(&commit_error);
@@ -840,23 +977,13 @@ int steps_run(const struct job_options *options)
 	}
 	if (check_job(&run, &error) < 0)
 		goto out;
-	char checkpoint[4200];
-	snprintf(checkpoint, sizeof(checkpoint), "%s/%s", options->out, JOURNAL_FILE_NAME);
-	if (access(checkpoint, F_OK) == 0) {
-		/* Refused rather than guessed: a step sent before the interruption
-		 * could be sent twice. */
-		char out[4096];
-		error_set(&error,
-		          "'%s' holds a job with steps, and resuming one is not available yet: "
-		          "nothing was sent; its results so far are in %s/results.csv",
-		          path_display(options->out, out, sizeof(out)),
-		          path_display(options->out, out, sizeof(out)));
-		exit_code = EXIT_RESUME_REFUSED;
-		goto out;
-	}
 	if (prepare_endpoint(&run, &error) < 0)
 		goto out;
-	if ((exit_code = check_credentials(&run, &error)) != EXIT_ALL_OK)
+	char checkpoint[4200];
+	snprintf(checkpoint, sizeof(checkpoint), "%s/%s", options->out, JOURNAL_FILE_NAME);
+	/* a new job: one read proves the credentials before its directory exists */
+	if (access(checkpoint, F_OK) != 0 &&
+	    (exit_code = check_credentials(&run, &error)) != EXIT_ALL_OK)
 		goto out;
 	exit_code = EXIT_USAGE;
 	struct audit_secrets secrets = {run.credentials.key_name, run.credentials.api_key};
@@ -864,11 +991,17 @@ int steps_run(const struct job_options *options)
 	if (exit_code != EXIT_ALL_OK)
 		goto out;
 	exit_code = EXIT_INTERRUPTED;
-	if (open_step_journals(&run, &error) < 0)
+	run.resuming = run.directory.resuming;
+	if (open_step_journals(&run, &error) < 0) {
+		exit_code = run.resuming ? EXIT_RESUME_REFUSED : EXIT_INTERRUPTED;
 		goto out;
+	}
+	count_earlier_outcomes(&run);
 	if (!options->quiet) {
-		fprintf(stderr, "lattigo-batch: %zu steps to %s: new job:", run.step_count,
-		        run.endpoint);
+		fprintf(stderr, "lattigo-batch: %zu steps to %s: %s:", run.step_count, run.endpoint,
+		        !run.resuming                       ? "new job"
+		        : run.directory.replay.job_finished ? "already complete"
+		                                            : "resuming");
 		for (size_t step = 0; step < run.step_count; step++)
 			fprintf(stderr, "%s %s", step ? " >" : "", run.labels[step]);
 		fputc('\n', stderr);
