@@ -1,7 +1,9 @@
 /* CSV rows through libcsv, fed one physical line at a time so every row
  * knows the line and byte offset where it starts. Memory stays bounded: a
  * field past MANIFEST_MAX_FIELD is discarded as it streams by, and a row
- * stores at most MANIFEST_MAX_LINE bytes. */
+ * stores at most MANIFEST_MAX_LINE bytes. A plain line (no quote, CR, NUL,
+ * nor blank around a field) takes a fast path that splits it in place with
+ * the same result (split_plain_line). */
 #include "manifest_internal.h"
 
 #include <stdint.h>
@@ -51,8 +53,13 @@ static void on_field(void *text, size_t length, void *data)
 	struct manifest *manifest = data;
 	struct csv_state *state = &manifest->csv;
 	size_t index = state->field_count++;
-	if (index >= state->store_limit)
+	if (index >= state->store_limit) {
+		/* an overlong field past the header's columns is not this row's
+		 * problem, and must not become the next row's first field's */
+		state->field_overflow = false;
+		state->overflow_in_quotes = false;
 		return;
+	}
 	size_t offset = NO_FIELD;
 	if (state->field_overflow || length > MANIFEST_MAX_FIELD) {
 		manifest_row_problem(
@@ -172,6 +179,62 @@ static void reset_row(struct csv_state *state)
 	state->field_count = 0;
 	state->row_started = false;
 	state->row_complete = false;
+	state->plain_row = false;
+}
+
+static bool is_blank(char byte)
+{
+	return byte == ' ' || byte == '\t';
+}
+
+/* The fast path. A whole line holding no quote, CR, LF (but its end) or NUL
+ * byte, none of whose stored fields starts or ends with a space or tab, is
+ * exactly what libcsv would make of it: its delimiter-separated pieces, with
+ * no trimming, unquoting or problem. Those pieces are NUL-terminated where
+ * they lie in the line reader's block (valid until the next line is read,
+ * i.e. the next manifest_next) and become the row's values: no libcsv state
+ * machine, no callbacks, no copy. Any other line (blank, quoted, damaged, a
+ * field too long) returns false with the block untouched, and libcsv reads
+ * it as before; tests/unit/test_manifest_csv.c compares the two paths. */
+static bool split_plain_line(struct manifest *manifest, struct line_piece *piece)
+{
+	struct csv_state *state = &manifest->csv;
+	char *line = piece->data;
+	char *end = line + piece->length;
+	if (end > line && end[-1] == '\n')
+		end--;
+	if (end > line && end[-1] == '\r')
+		end--;
+	if (end == line || end == line + piece->length)
+		return false; /* a blank line, or no line end to write the last NUL on */
+	const unsigned char *classes = state->byte_class;
+	size_t limit = state->store_limit;
+	size_t count = 0;
+	char *start = line;
+	for (char *scan = line;; scan++) {
+		unsigned char class = scan < end ? classes[(unsigned char)*scan] : 1;
+		if (class == 0)
+			continue;
+		if (class == 2)
+			return false;
+		if (count < limit) {
+			size_t length = (size_t)(scan - start);
+			if (length > MANIFEST_MAX_FIELD ||
+			    (length && (is_blank(start[0]) || is_blank(scan[-1]))))
+				return false;
+			state->field_ends[count] = scan;
+			manifest->values[count] = start;
+		}
+		count++;
+		if (scan == end)
+			break;
+		start = scan + 1;
+	}
+	for (size_t index = 0; index < count && index < limit; index++)
+		*state->field_ends[index] = '\0';
+	state->field_count = count;
+	state->plain_row = true;
+	return true;
 }
 
 /* Reads one complete row into the csv state: 1, 0 at the end, -1 on error. */
@@ -186,6 +249,16 @@ static int read_row(struct manifest *manifest, struct error *error)
 			return -1;
 		if (result == 0)
 			break;
+		if (!state->row_started && !state->reading_header && !state->libcsv_only &&
+		    piece.starts_line && piece.ends_line &&
+		    state->parser.pstate == CSV_ROW_NOT_BEGUN &&
+		    split_plain_line(manifest, &piece)) {
+			state->row_started = true;
+			state->row_complete = true;
+			state->row_line = piece.line;
+			state->row_offset = piece.line_offset;
+			return 1;
+		}
 		bool was_started = state->row_started;
 		if (feed_piece(manifest, &piece, error) < 0)
 			return -1;
@@ -223,8 +296,16 @@ static int csv_next(struct manifest *manifest, struct manifest_row *row, struct 
 		return result;
 	size_t columns = manifest->column_count;
 	for (size_t index = 0; index < columns; index++) {
-		size_t offset = index < state->field_count ? state->field_offsets[index] : NO_FIELD;
-		manifest->values[index] = offset == NO_FIELD ? NULL : state->text.data + offset;
+		if (state->plain_row) {
+			/* split_plain_line set the fields the line has */
+			if (index >= state->field_count)
+				manifest->values[index] = NULL;
+		} else {
+			size_t offset =
+			    index < state->field_count ? state->field_offsets[index] : NO_FIELD;
+			manifest->values[index] =
+			    offset == NO_FIELD ? NULL : state->text.data + offset;
+		}
 		if (manifest->unguard && manifest->values[index])
 			manifest->values[index] = unguarded(manifest->values[index]);
 	}
@@ -249,6 +330,13 @@ static int start_parser(struct manifest *manifest, struct error *error)
 	csv_set_delim(&state->parser, (unsigned char)manifest->delimiter);
 	csv_set_realloc_func(&state->parser, capped_realloc);
 	csv_set_blk_size(&state->parser, CSV_GROW_STEP);
+	/* what sends a line to libcsv: its quote, line ends, NUL (checked by feed_piece) */
+	memset(state->byte_class, 0, sizeof(state->byte_class));
+	state->byte_class[(unsigned char)manifest->delimiter] = 1;
+	state->byte_class[(unsigned char)'"'] = 2;
+	state->byte_class[(unsigned char)'\r'] = 2;
+	state->byte_class[(unsigned char)'\n'] = 2;
+	state->byte_class[0] = 2;
 	state->field_overflow = false;
 	state->overflow_in_quotes = false;
 	return 0;
@@ -271,6 +359,7 @@ static void csv_release(struct manifest *manifest)
 		csv_free(&state->parser);
 	strbuf_release(&state->text);
 	free(state->field_offsets);
+	free(state->field_ends);
 }
 
 static const struct manifest_reader_ops csv_ops = {
@@ -337,5 +426,9 @@ int csv_reader_open(struct manifest *manifest, struct error *error)
 			return error_set_at(error, manifest->path, 0, "out of memory");
 	}
 	state->store_limit = manifest->column_count;
+	state->field_ends =
+	    calloc(manifest->column_count ? manifest->column_count : 1, sizeof(*state->field_ends));
+	if (!state->field_ends)
+		return error_set_at(error, manifest->path, 0, "out of memory");
 	return check_header(manifest, error);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "manifest/sniff.h"
 
@@ -82,6 +83,29 @@ static int check_first_block(struct manifest *manifest, struct error *error)
 	return result;
 }
 
+/* Rows the file probably holds, from its size and the lines of the first
+ * block (a whole file in one block: its line count); 0 when the size is not
+ * known in advance (stdin, gzip). Meant for sizing, never for counting. */
+static uint64_t estimate_rows(const struct manifest *manifest)
+{
+	size_t length = 0;
+	const char *data = line_reader_peek(&manifest->lines, &length);
+	char end = manifest->lines.cr_line_ends ? '\r' : '\n';
+	uint64_t lines = 0;
+	for (const char *scan = data, *stop = data + length;
+	     (scan = memchr(scan, end, (size_t)(stop - scan))) != NULL; scan++)
+		lines++;
+	if (line_reader_block_is_last(&manifest->lines))
+		return lines + 1;
+	const struct byte_source *source = &manifest->lines.source;
+	struct stat status;
+	if (lines == 0 || source->is_stdin || source->gzip || !source->file ||
+	    fstat(fileno(source->file), &status) != 0 || status.st_size <= 0)
+		return 0;
+	/* a little over, so that a slightly longer first block still fits */
+	return (uint64_t)status.st_size / length * lines * 21 / 20 + 16;
+}
+
 struct manifest *manifest_open(const char *path, const struct manifest_options *options,
                                struct error *error)
 {
@@ -105,6 +129,7 @@ struct manifest *manifest_open(const char *path, const struct manifest_options *
 		goto fail;
 	if (check_first_block(manifest, error) < 0)
 		goto fail;
+	manifest->estimated_rows = estimate_rows(manifest);
 	size_t length = 0;
 	const char *data = line_reader_peek(&manifest->lines, &length);
 	manifest->format = options && options->format != MANIFEST_FORMAT_AUTO
@@ -156,6 +181,11 @@ int manifest_seek(struct manifest *manifest, const struct manifest_position *pos
 	return 0;
 }
 
+void manifest_csv_libcsv_only(struct manifest *manifest)
+{
+	manifest->csv.libcsv_only = true;
+}
+
 enum manifest_format manifest_format(const struct manifest *manifest)
 {
 	return manifest->format;
@@ -195,6 +225,11 @@ const char *manifest_line_end(const struct manifest *manifest)
 bool manifest_written_by_tool(const struct manifest *manifest)
 {
 	return manifest->unguard;
+}
+
+uint64_t manifest_estimated_rows(const struct manifest *manifest)
+{
+	return manifest->estimated_rows;
 }
 
 const char *manifest_path(const struct manifest *manifest)

@@ -58,6 +58,10 @@ int manifest_next(struct manifest *manifest, struct manifest_row *row, struct er
  * gzip file this re-inflates from the start up to the offset. Returns 0 or -1. */
 int manifest_seek(struct manifest *manifest, const struct manifest_position *position,
                   struct error *error);
+/* CSV only: reads every later line through libcsv, none through the fast
+ * path for plain lines (csv_reader.c). The rows are the same either way;
+ * the tests compare the two paths with it. */
+void manifest_csv_libcsv_only(struct manifest *manifest);
 /* Returns the format actually being read. */
 enum manifest_format manifest_format(const struct manifest *manifest);
 /* Number of columns: the CSV header's, or for JSONL the keys seen so far
@@ -87,6 +91,9 @@ const char *manifest_line_end(const struct manifest *manifest);
  * `error` or `source_row` column): its formula guard is taken off as it is
  * read, and its own bookkeeping columns feed no field. */
 bool manifest_written_by_tool(const struct manifest *manifest);
+/* About how many rows the file holds, judged from its size and first block
+ * (a little over, for sizing tables); 0 when unknown (stdin, gzip, .xlsx). */
+uint64_t manifest_estimated_rows(const struct manifest *manifest);
 /* The path as given to manifest_open (owned by the manifest). */
 const char *manifest_path(const struct manifest *manifest);
 /* The physical line of the CSV header (after any blank lines); 0 for JSONL. */

@@ -43,6 +43,11 @@ struct csv_state {
 	bool overflow_in_quotes;
 	uint64_t row_line;
 	uint64_t row_offset;
+	/* the fast path for plain lines (split_plain_line) */
+	bool libcsv_only;
+	bool plain_row; /* the current row's values point into the line reader's block */
+	unsigned char byte_class[256]; /* per byte: 0 text, 1 the delimiter, 2 needs libcsv */
+	char **field_ends;             /* per stored field of a plain line: where it ends */
 };
 
 struct jsonl_state {
@@ -73,6 +78,7 @@ struct manifest {
 	const char **values;  /* the current row, column_capacity entries */
 	unsigned char *kinds; /* per value: enum manifest_value_kind (JSONL sets them) */
 	uint64_t rows_read;
+	uint64_t estimated_rows; /* from the file size, 0 when unknown (manifest_estimated_rows) */
 	const char *notes[MANIFEST_MAX_NOTES];
 	size_t note_count;
 	struct strbuf problem; /* the current row's first problem */

@@ -1,57 +1,29 @@
-/* Duplicate-key detection within a job in about 9 bytes per key: a 64-bit
- * hash of each unique key, split into 65,536 buckets by its top 16 bits; each
- * bucket is a small array of 8-byte entries holding 44 more bits of the hash
- * and the low 20 bits of the first row that used the key. The high bits of
- * the rows come from epoch markers: entries are appended in row order, so a
- * marker is needed only when a bucket's rows cross a multiple of 2^20.
- * A false duplicate needs two different keys agreeing on 60 hash bits:
- * probability about n^2 / 2^61 for n keys (1 in 580,000 for 2 million). */
+/* Duplicate-key detection within a job: each unique key is hashed to 64
+ * bits and remembered, with the first row that used it, in a key table
+ * (key_table.c: 8 bytes a key in a flat table, one cache miss a look-up).
+ * A false duplicate needs two different keys agreeing on about 59 hash bits
+ * (key_table.c has the figures). */
 #include "ops/validate.h"
 
 #include "common/hash.h"
+#include "ops/key_table.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-enum { BUCKET_BITS = 16, BUCKET_COUNT = 1 << BUCKET_BITS, KEY_TEXT_LIMIT = 1 << 20 };
-
-#define ROW_BITS       20
-#define ROW_MASK       ((UINT64_C(1) << ROW_BITS) - 1)
-#define REMAINDER_MASK ((UINT64_C(1) << (64 - ROW_BITS)) - 1)
-/* A marker entry: this remainder, and the epoch (row >> ROW_BITS) of the entries after it. */
-#define MARKER REMAINDER_MASK
-
-/* A bucket's head is one pointer, so the 65,536 heads (512 KB) mostly stay
- * in the processor's cache: a look-up then costs one cache miss, not two.
- * entries[0] holds the count (low 32 bits) and the capacity (high 32 bits);
- * entries[1..count] are remainder << ROW_BITS | row & ROW_MASK, or markers. */
-struct dupe_bucket {
-	uint64_t *entries; /* NULL while empty */
-};
-
-static uint32_t bucket_count(const struct dupe_bucket *bucket)
-{
-	return bucket->entries ? (uint32_t)bucket->entries[0] : 0;
-}
-
-static uint32_t bucket_capacity(const struct dupe_bucket *bucket)
-{
-	return bucket->entries ? (uint32_t)(bucket->entries[0] >> 32) : 0;
-}
+enum { KEY_TEXT_LIMIT = 1 << 20, MAX_KEYS = 8 };
 
 struct dupe_set {
-	struct dupe_bucket *buckets;
-	size_t entry_bytes; /* allocated entry memory, for dupe_set_memory */
-	size_t allocations; /* live entry arrays, each with malloc's own overhead */
-	struct strbuf key;  /* reused to join a key's fields */
-	uint64_t seed;      /* per set, so crafted keys cannot aim at one bucket */
+	struct key_table *table;
+	struct strbuf key; /* reused to join a composite key's fields */
+	uint64_t seed;     /* per set, so crafted keys cannot aim at one partition */
 	/* What dupe_set_prefetch computed, for the check of the same record */
 	const struct record *prefetched;
 	uint64_t prefetched_row;
 	const struct op *prefetched_op;
-	int prefetched_result[8]; /* key_hash's result per key */
-	uint64_t prefetched_hash[8];
+	int prefetched_result[MAX_KEYS]; /* key_hash's result per key */
+	uint64_t prefetched_hash[MAX_KEYS];
 };
 
 struct dupe_set *dupe_set_new(void)
@@ -59,8 +31,8 @@ struct dupe_set *dupe_set_new(void)
 	struct dupe_set *set = calloc(1, sizeof(*set));
 	if (!set)
 		return NULL;
-	set->buckets = calloc(BUCKET_COUNT, sizeof(*set->buckets));
-	if (!set->buckets) {
+	set->table = key_table_new(0, 0);
+	if (!set->table) {
 		free(set);
 		return NULL;
 	}
@@ -70,92 +42,23 @@ struct dupe_set *dupe_set_new(void)
 	return set;
 }
 
+int dupe_set_reserve(struct dupe_set *set, uint64_t keys, uint64_t largest_row)
+{
+	return key_table_reserve(set->table, keys, largest_row);
+}
+
 void dupe_set_free(struct dupe_set *set)
 {
 	if (!set)
 		return;
-	for (size_t index = 0; index < BUCKET_COUNT; index++)
-		free(set->buckets[index].entries);
-	free(set->buckets);
+	key_table_free(set->table);
 	strbuf_release(&set->key);
 	free(set);
 }
 
 size_t dupe_set_memory(const struct dupe_set *set)
 {
-	/* malloc keeps about 16 bytes of bookkeeping per allocation. */
-	return sizeof(*set) + (size_t)BUCKET_COUNT * sizeof(*set->buckets) + set->entry_bytes +
-	       set->allocations * 16 + set->key.capacity;
-}
-
-/* The stored part of a hash: its low 44 bits (the bucket index is the top 16). A hash whose
- * remainder would read as a marker is moved next to it (a negligible loss). */
-static uint64_t hash_remainder(uint64_t hash)
-{
-	uint64_t remainder = hash & REMAINDER_MASK;
-	return remainder == MARKER ? MARKER - 1 : remainder;
-}
-
-static struct dupe_bucket *bucket_of(const struct dupe_set *set, uint64_t hash)
-{
-	return &set->buckets[hash >> (64 - BUCKET_BITS)];
-}
-
-/* Returns the row remembered for hash, or 0 when the key is new; *epoch
- * receives the epoch in effect at the end of the bucket. */
-static uint32_t dupe_lookup(const struct dupe_set *set, uint64_t hash, uint64_t *epoch)
-{
-	const struct dupe_bucket *bucket = bucket_of(set, hash);
-	uint64_t remainder = hash_remainder(hash);
-	uint64_t current = 0;
-	uint32_t found = 0;
-	uint32_t count = bucket_count(bucket);
-	for (uint32_t index = 1; index <= count; index++) {
-		uint64_t entry = bucket->entries[index];
-		uint64_t stored = entry >> ROW_BITS;
-		if (stored == MARKER)
-			current = entry & ROW_MASK;
-		else if (stored == remainder && !found)
-			found = (uint32_t)(current << ROW_BITS | (entry & ROW_MASK));
-	}
-	*epoch = current;
-	return found;
-}
-
-static int bucket_append(struct dupe_set *set, struct dupe_bucket *bucket, uint64_t entry)
-{
-	uint32_t count = bucket_count(bucket);
-	uint32_t old_capacity = bucket_capacity(bucket);
-	if (count == old_capacity) {
-		/* Grow by an eighth (at least one entry): the slack stays under 13%
-		 * of a bucket, about 6% on average, and buckets are small, so the
-		 * extra reallocations cost little. */
-		uint32_t capacity = old_capacity < 4 ? 4 : old_capacity + old_capacity / 8 + 1;
-		if (capacity <= old_capacity)
-			return -1;
-		uint64_t *grown = realloc(bucket->entries, ((size_t)capacity + 1) * sizeof(*grown));
-		if (!grown)
-			return -1;
-		if (!bucket->entries) {
-			set->allocations++;
-			set->entry_bytes += sizeof(*grown);
-		}
-		set->entry_bytes += (capacity - old_capacity) * sizeof(*grown);
-		bucket->entries = grown;
-		bucket->entries[0] = (uint64_t)capacity << 32 | count;
-	}
-	bucket->entries[++count] = entry;
-	bucket->entries[0] = (bucket->entries[0] & ~(uint64_t)UINT32_MAX) | count;
-	return 0;
-}
-
-static int dupe_insert(struct dupe_set *set, uint64_t hash, uint32_t row, uint64_t epoch)
-{
-	struct dupe_bucket *bucket = bucket_of(set, hash);
-	uint64_t row_epoch = (uint64_t)row >> ROW_BITS;
-	if (row_epoch != epoch && bucket_append(set, bucket, MARKER << ROW_BITS | row_epoch) < 0)
-		return -1;
-	return bucket_append(set, bucket, hash_remainder(hash) << ROW_BITS | (row & ROW_MASK));
+	return sizeof(*set) + key_table_memory(set->table) + set->key.capacity;
 }
 
 /* A 64-bit hash of text, eight bytes a step (hash64 takes one byte a step,
@@ -193,6 +96,11 @@ static int key_hash(struct dupe_set *set, const struct op_unique_key *key, size_
 	const char *first = record->value[key->fields[0]];
 	if (!first || !*first)
 		return -1;
+	if (key->count == 1) {
+		/* the common case: the value and its NUL hashed in place, not copied */
+		*hash = text_hash(first, strlen(first) + 1, set->seed + key_index);
+		return 0;
+	}
 	strbuf_reset(&set->key);
 	for (size_t index = 0; index < key->count; index++) {
 		const char *value = record->value[key->fields[index]];
@@ -211,12 +119,12 @@ static int key_hash(struct dupe_set *set, const struct op_unique_key *key, size_
 
 void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct record *record)
 {
-	size_t key_count = op->unique_key_count < 8 ? op->unique_key_count : 8;
+	size_t key_count = op->unique_key_count < MAX_KEYS ? op->unique_key_count : MAX_KEYS;
 	for (size_t index = 0; index < key_count; index++) {
 		set->prefetched_result[index] = key_hash(set, &op->unique_keys[index], index,
 		                                         record, &set->prefetched_hash[index]);
 		if (set->prefetched_result[index] == 0)
-			__builtin_prefetch(bucket_of(set, set->prefetched_hash[index])->entries);
+			key_table_prefetch(set->table, set->prefetched_hash[index]);
 	}
 	set->prefetched = record;
 	set->prefetched_row = record->row;
@@ -226,17 +134,13 @@ void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct r
 int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct record *record,
                        struct strbuf *message)
 {
-	uint64_t hashes[8];
-	uint64_t epochs[8];
-	bool checked[8] = {false};
-	size_t key_count = op->unique_key_count < 8 ? op->unique_key_count : 8;
+	uint64_t hashes[MAX_KEYS];
+	bool checked[MAX_KEYS] = {false};
+	size_t key_count = op->unique_key_count < MAX_KEYS ? op->unique_key_count : MAX_KEYS;
 	/* rows are remembered by the number messages use (a re-fed errors.csv's source row) */
 	uint64_t shown_row = record_shown_row(record);
 	if (shown_row == 0 || shown_row >= UINT32_MAX)
 		return -1;
-	/* A look-up costs two cache misses in a row (the bucket head, then its
-	 * entries). Hash every key and ask for all the heads first, then for all
-	 * the entries, so the misses of the keys overlap instead of queueing. */
 	/* the hashes dupe_set_prefetch computed for this very record are reused */
 	bool prefetched = set->prefetched == record && set->prefetched_row == record->row &&
 	                  set->prefetched_op == op;
@@ -249,32 +153,34 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 		} else {
 			result =
 			    key_hash(set, &op->unique_keys[index], index, record, &hashes[index]);
+			/* the look-ups' cache misses overlap instead of queueing */
+			if (result == 0)
+				key_table_prefetch(set->table, hashes[index]);
 		}
 		if (result == -2)
 			return -1;
 		checked[index] = result == 0;
-		if (checked[index])
-			__builtin_prefetch(bucket_of(set, hashes[index]));
 	}
-	for (size_t index = 0; index < key_count; index++)
-		if (checked[index])
-			__builtin_prefetch(bucket_of(set, hashes[index])->entries);
 	for (size_t index = 0; index < key_count; index++) {
 		if (!checked[index])
 			continue;
-		uint32_t earlier = dupe_lookup(set, hashes[index], &epochs[index]);
+		uint64_t earlier = key_table_find(set->table, hashes[index]);
 		if (earlier) {
 			strbuf_reset(message);
 			strbuf_appendf(message, "%s: duplicate of row %lu",
 			               field_name(op->unique_keys[index].fields[0]),
 			               (unsigned long)earlier);
-			return earlier;
+			return (int64_t)earlier;
 		}
 	}
 	/* Only a row without duplicates is remembered: a rejected row is never sent. */
-	for (size_t index = 0; index < key_count; index++)
-		if (checked[index] &&
-		    dupe_insert(set, hashes[index], (uint32_t)shown_row, epochs[index]) < 0)
+	for (size_t index = 0; index < key_count; index++) {
+		if (!checked[index])
+			continue;
+		/* two keys of one row with the same text under one key index cannot
+		 * happen: key indexes seed the hash, so each key is added once */
+		if (key_table_add(set->table, hashes[index], shown_row) < 0)
 			return -1;
+	}
 	return 0;
 }

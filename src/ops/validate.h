@@ -19,6 +19,10 @@ struct dupe_set;
 
 /* Returns a new empty set (free with dupe_set_free), or NULL when out of memory. */
 struct dupe_set *dupe_set_new(void);
+/* Sizes an empty set for about keys keys and rows up to largest_row (e.g.
+ * estimated from the manifest's size), so it never grows on the way; a set
+ * holding keys already is left as it is. Returns 0, or -1 when out of memory. */
+int dupe_set_reserve(struct dupe_set *set, uint64_t keys, uint64_t largest_row);
 /* Frees the set. */
 void dupe_set_free(struct dupe_set *set);
 /* Checks record's unique keys for op: returns 0 and remembers them when new;

@@ -81,6 +81,14 @@ struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes
 		error_set(error, "out of memory");
 		goto fail;
 	}
+	/* sized for the whole file up front: a set that never grows keeps every
+	 * fingerprint bit and never copies itself */
+	uint64_t rows = manifest_estimated_rows(pipeline->manifest);
+	if (rows &&
+	    dupe_set_reserve(pipeline->dupes, rows * pipeline->op->unique_key_count, rows) < 0) {
+		error_set(error, "out of memory");
+		goto fail;
+	}
 	/* A JSONL manifest's columns are only known once it was read: its note on
 	 * unused keys comes at the end (print_manifest_notes). */
 	const char *unused =

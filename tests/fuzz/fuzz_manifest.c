@@ -1,7 +1,9 @@
 /* libFuzzer target for the manifest readers and the binding: any bytes, as
  * CSV, JSONL or sniffed, plain or gzip, must give rows or one clean error,
  * never a crash, a leak or unbounded memory. The first input byte picks the
- * format and delimiter; the rest is the file. Built only with clang
+ * format and delimiter; the rest is the file. A CSV is also read with its
+ * fast path for plain lines off: the rows, problems and errors must be the
+ * same, byte for byte (else abort). Built only with clang
  * (-DLATTIGO_FUZZ=ON); run: fuzz_manifest -max_total_time=60 [CORPUS_DIR]. */
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +55,62 @@ static void read_everything(struct manifest *manifest, struct binding *binding)
 	strbuf_release(&problem);
 }
 
+/* Appends every row of manifest (values, line, offset, problem) to out, then
+ * the error that ended the reading, if any. */
+static void dump_rows(struct manifest *manifest, struct strbuf *out)
+{
+	struct manifest_row row;
+	struct error error;
+	error_clear(&error);
+	int result;
+	uint64_t count = 0;
+	while ((result = manifest_next(manifest, &row, &error)) == 1 && ++count < 100000) {
+		strbuf_appendf(out, "%llu:%llu:%llu:", (unsigned long long)row.number,
+		               (unsigned long long)row.line, (unsigned long long)row.offset);
+		for (size_t index = 0; index < row.value_count; index++) {
+			const char *value = row.values[index];
+			/* lengths keep "a|b" + "c" apart from "a" + "b|c" */
+			if (value)
+				strbuf_appendf(out, "%zu:%s|", strlen(value), value);
+			else
+				strbuf_append_string(out, "~|");
+		}
+		strbuf_appendf(out, "!%s\n", row.problem ? row.problem : "");
+	}
+	if (result < 0)
+		strbuf_appendf(out, "ERROR: %s line %llu\n", error.message,
+		               (unsigned long long)error.line);
+}
+
+/* The CSV fast path against libcsv alone on the same file. */
+static void compare_csv_paths(const struct manifest_options *options)
+{
+	struct strbuf dumps[2];
+	for (int slow = 0; slow < 2; slow++) {
+		strbuf_init(&dumps[slow], 1u << 28);
+		struct error error;
+		error_clear(&error);
+		struct manifest *manifest = manifest_open(fuzz_path, options, &error);
+		if (!manifest) {
+			strbuf_appendf(&dumps[slow], "OPEN: %s\n", error.message);
+			continue;
+		}
+		if (slow)
+			manifest_csv_libcsv_only(manifest);
+		dump_rows(manifest, &dumps[slow]);
+		manifest_close(manifest);
+	}
+	if (dumps[0].length != dumps[1].length ||
+	    memcmp(dumps[0].data, dumps[1].data, dumps[0].length) != 0) {
+		fprintf(stderr,
+		        "fast path and libcsv differ:\n--- fast\n%.2000s\n--- libcsv\n%.2000s\n",
+		        strbuf_text(&dumps[0]), strbuf_text(&dumps[1]));
+		abort();
+	}
+	strbuf_release(&dumps[0]);
+	strbuf_release(&dumps[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || write_input(data + 1, size - 1) < 0)
@@ -67,6 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct manifest *manifest = manifest_open(fuzz_path, &options, &error);
 	if (!manifest)
 		return 0;
+	if (manifest_format(manifest) == MANIFEST_FORMAT_CSV)
+		compare_csv_paths(&options);
 	const struct op *op = op_find("activate");
 	struct field_assignment map = {"imei", "IMEI No."};
 	struct binding *binding =

@@ -1,5 +1,6 @@
-/* Unit tests for the duplicate-key set: first row reported, composite keys,
- * absent keys, many keys across growth, and the memory per key. */
+/* Unit tests for the duplicate-key set and its key table: first row
+ * reported, composite keys, absent keys, many keys across growth (reserved
+ * or not), rows that widen the table, and the memory per key. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ops/key_table.h"
 #include "ops/validate.h"
 
 struct fixture {
@@ -122,34 +124,96 @@ static void composite_keys_compare_every_field(void **state)
 	assert_int_equal(check(fixture, "simstate", &joined), 0);
 }
 
-static void many_keys_survive_growth_compactly(void **state)
+/* Adds ROWS rows of two keys, then looks every 997th up again. */
+static void add_and_find(struct fixture *fixture, uint64_t rows)
 {
-	struct fixture *fixture = *state;
-	enum { ROWS = 300000 };
 	char iccid[32];
 	char imei[32];
 	struct record record = {0};
 	record.value[FIELD_ICCID] = iccid;
 	record.value[FIELD_IMEI] = imei;
-	for (uint64_t row = 1; row <= ROWS; row++) {
+	for (uint64_t row = 1; row <= rows; row++) {
 		snprintf(iccid, sizeof(iccid), "8901%016llu", (unsigned long long)row);
 		snprintf(imei, sizeof(imei), "35%013llu", (unsigned long long)row);
 		record.row = row;
 		assert_int_equal(check(fixture, "activate", &record), 0);
 	}
 	/* Every key is still found, naming its own first row. */
-	for (uint64_t row = 1; row <= ROWS; row += 997) {
+	for (uint64_t row = 1; row <= rows; row += 997) {
 		snprintf(iccid, sizeof(iccid), "8901%016llu", (unsigned long long)row);
 		snprintf(imei, sizeof(imei), "99%013llu", (unsigned long long)row);
-		record.row = ROWS + row;
+		record.row = rows + row;
 		assert_int_equal(check(fixture, "activate", &record), (int64_t)row);
+		snprintf(iccid, sizeof(iccid), "7701%016llu", (unsigned long long)row);
+		snprintf(imei, sizeof(imei), "35%013llu", (unsigned long long)row);
+		assert_int_equal(check(fixture, "activate", &record), (int64_t)row);
+		char expected[64];
+		snprintf(expected, sizeof(expected), "imei: duplicate of row %llu",
+		         (unsigned long long)row);
+		assert_string_equal(strbuf_text(&fixture->message), expected);
 	}
+}
+
+static void many_keys_survive_growth_compactly(void **state)
+{
+	struct fixture *fixture = *state;
+	enum { ROWS = 300000 };
+	/* not reserved: the table starts small and doubles partitions as it goes */
+	add_and_find(fixture, ROWS);
 	size_t bytes = dupe_set_memory(fixture->set);
 	double per_key = (double)bytes / (2.0 * ROWS);
-	print_message("dupe set: %zu bytes for %d keys (%.1f bytes/key)\n", bytes, 2 * ROWS,
+	print_message("dupe set, grown: %zu bytes for %d keys (%.1f bytes/key)\n", bytes, 2 * ROWS,
 	              per_key);
-	/* 8-byte entries, under 13% slack, plus about 2 MB of fixed bucket heads. */
-	assert_true(per_key <= 13.0);
+	/* 8-byte entries, partitions between half and 95 % full */
+	assert_true(per_key <= 18.0);
+}
+
+static void a_reserved_set_stays_compact(void **state)
+{
+	struct fixture *fixture = *state;
+	enum { ROWS = 300000 };
+	assert_int_equal(dupe_set_reserve(fixture->set, 2 * ROWS, ROWS), 0);
+	add_and_find(fixture, ROWS);
+	size_t bytes = dupe_set_memory(fixture->set);
+	double per_key = (double)bytes / (2.0 * ROWS);
+	print_message("dupe set, reserved: %zu bytes for %d keys (%.1f bytes/key)\n", bytes,
+	              2 * ROWS, per_key);
+	/* 8-byte entries at about 85 % load, and no growth on the way */
+	assert_true(per_key <= 11.0);
+	/* once keys are in, a reservation changes nothing */
+	assert_int_equal(dupe_set_reserve(fixture->set, 100 * ROWS, ROWS), 0);
+	assert_int_equal(dupe_set_memory(fixture->set), bytes);
+}
+
+/* The table alone: hashes chosen to crowd few partitions still get their
+ * rows back, and the fingerprint keeps most of its bits. */
+static void key_table_handles_crowding_and_wide_rows(void **state)
+{
+	(void)state;
+	struct key_table *table = key_table_new(1000, 1000);
+	assert_non_null(table);
+	assert_true(key_table_fingerprint_bits(table) >= 50);
+	/* same top 32 bits: one partition takes every key, doubling many times */
+	for (uint64_t index = 1; index <= 20000; index++) {
+		uint64_t hash = UINT64_C(0x1234567800000000) | (index * UINT64_C(2654435761));
+		assert_int_equal(key_table_find(table, hash), 0);
+		assert_int_equal(key_table_add(table, hash, index), 0);
+	}
+	for (uint64_t index = 1; index <= 20000; index++) {
+		uint64_t hash = UINT64_C(0x1234567800000000) | (index * UINT64_C(2654435761));
+		assert_int_equal(key_table_find(table, hash), index);
+	}
+	/* a row past the table's row bits widens every entry */
+	assert_int_equal(key_table_add(table, UINT64_C(0xfeedface12345678), 4000000000u), 0);
+	assert_int_equal(key_table_find(table, UINT64_C(0xfeedface12345678)), 4000000000u);
+	for (uint64_t index = 1; index <= 20000; index += 7) {
+		uint64_t hash = UINT64_C(0x1234567800000000) | (index * UINT64_C(2654435761));
+		assert_int_equal(key_table_find(table, hash), index);
+	}
+	assert_int_equal(key_table_count(table), 20001);
+	assert_int_equal(key_table_add(table, 1, 0), -1);
+	assert_int_equal(key_table_add(table, 1, KEY_TABLE_MAX_ROW + UINT64_C(1)), -1);
+	key_table_free(table);
 }
 
 static void rows_beyond_a_million_keep_their_high_bits(void **state)
@@ -226,6 +290,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(absent_keys_are_not_checked, setup, teardown),
 	    cmocka_unit_test_setup_teardown(composite_keys_compare_every_field, setup, teardown),
 	    cmocka_unit_test_setup_teardown(many_keys_survive_growth_compactly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_reserved_set_stays_compact, setup, teardown),
+	    cmocka_unit_test(key_table_handles_crowding_and_wide_rows),
 	    cmocka_unit_test_setup_teardown(rows_beyond_a_million_keep_their_high_bits, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(row_zero_is_refused, setup, teardown),

@@ -217,7 +217,12 @@ static void oversized_fields(void **state)
 	strbuf_append_string(&content, ",6\n7,\"");
 	for (size_t index = 0; index < big * 3; index++)
 		strbuf_append_char(&content, index % 100 == 99 ? '\n' : 'y');
-	strbuf_append_string(&content, "\",9\n10,11,12\n");
+	strbuf_append_string(&content, "\",9\n10,11,12,");
+	/* past the header's columns: the row has too many fields, and the next
+	 * row is not blamed for this field's length */
+	for (size_t index = 0; index < big; index++)
+		strbuf_append_char(&content, 'z');
+	strbuf_append_string(&content, "\n13,14,15\n");
 	char *path = fixture_write("big.csv", content.data, content.length);
 	struct manifest *manifest = open_manifest(path, MANIFEST_FORMAT_AUTO, 0);
 	char *rows = dump_rows(manifest);
@@ -227,8 +232,10 @@ static void oversized_fields(void **state)
 	         "2:3:12:4|~|6 !field 2 longer than 65536 bytes\n"
 	         "3:4:%zu:7|~|9 !field 2 longer than 65536 bytes (is a quote opened and never "
 	         "closed?)\n"
-	         "4:%zu:%zu:10|11|12\n",
-	         12 + 2 + big + 3, 5 + (big * 3) / 100, content.length - 9);
+	         "4:%zu:%zu:10|11|12 !row has 4 fields, the header has 3\n"
+	         "5:%zu:%zu:13|14|15\n",
+	         12 + 2 + big + 3, 5 + (big * 3) / 100, content.length - 19 - big,
+	         6 + (big * 3) / 100, content.length - 9);
 	assert_string_equal(rows, expected);
 	free(rows);
 	manifest_close(manifest);
@@ -407,6 +414,144 @@ static void cr_only_rows_across_block_boundaries(void **state)
 	strbuf_release(&content);
 }
 
+/* A small deterministic generator for the differential tests. */
+static uint64_t next_random(uint64_t *seed)
+{
+	*seed = *seed * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	return *seed >> 33;
+}
+
+/* Appends one random line: fields built from pieces that plain lines hold
+ * and pieces that only libcsv may read (quotes, CRs, blanks around a field,
+ * an overlong field, a blank line, NULs when nul: a NUL in the first block
+ * refuses the whole file), then a line end. */
+static void random_line(struct strbuf *content, uint64_t *seed, char delimiter, bool cr_only,
+                        bool nul)
+{
+	static const char *const pieces[] = {"a",        "b7",       "89014103211118510720",
+	                                     "\xc3\xa9", "x y",      " ",
+	                                     "\t",       "\"",       "\"q,\"",
+	                                     "\"\"",     "\"a\nb\"", "\r",
+	                                     ",",        ";",        "|",
+	                                     "'=1",      "-"};
+	size_t fields = next_random(seed) % 7;
+	for (size_t field = 0; field < fields; field++) {
+		if (field)
+			strbuf_append_char(content, delimiter);
+		size_t count = next_random(seed) % 4;
+		for (size_t piece = 0; piece < count; piece++) {
+			uint64_t pick = next_random(seed) % 400;
+			if (pick < 340)
+				strbuf_append_string(content, pieces[pick % 5]);
+			else if (pick < 398)
+				strbuf_append_string(content, pieces[5 + pick % 12]);
+			else if (pick == 398)
+				strbuf_append(content, nul ? "\0" : "n", 1);
+			else
+				for (size_t fill = 0; fill < 70000; fill++)
+					strbuf_append_char(content, 'L');
+		}
+	}
+	uint64_t end = next_random(seed) % 10;
+	strbuf_append_string(content, cr_only ? "\r" : end == 0 ? "\r\n" : "\n");
+}
+
+/* Reads path with the fast path on and off: the dumps (values, lines,
+ * offsets, problems, errors) must be the same, from the start and after a
+ * seek to the third row. */
+static void compare_paths(const char *path, char delimiter)
+{
+	char *dumps[2][2];
+	for (int slow = 0; slow < 2; slow++) {
+		struct manifest *manifest = open_manifest(path, MANIFEST_FORMAT_CSV, delimiter);
+		if (slow)
+			manifest_csv_libcsv_only(manifest);
+		struct manifest_row row;
+		struct error error;
+		error_clear(&error);
+		struct manifest_position third = {0, 0, 0};
+		for (int count = 0; count < 3 && manifest_next(manifest, &row, &error) == 1;
+		     count++)
+			third = (struct manifest_position){row.offset, row.number, row.line};
+		manifest_close(manifest);
+		manifest = open_manifest(path, MANIFEST_FORMAT_CSV, delimiter);
+		if (slow)
+			manifest_csv_libcsv_only(manifest);
+		dumps[slow][0] = dump_rows_until_error(manifest);
+		if (third.row) {
+			error_clear(&error);
+			assert_int_equal(manifest_seek(manifest, &third, &error), 0);
+		}
+		dumps[slow][1] = third.row ? dump_rows_until_error(manifest) : strdup("");
+		manifest_close(manifest);
+	}
+	for (int part = 0; part < 2; part++) {
+		const char *fast = dumps[0][part];
+		const char *slow = dumps[1][part];
+		size_t same = 0;
+		while (fast[same] && fast[same] == slow[same])
+			same++;
+		if (fast[same] != slow[same]) {
+			size_t line_start = same;
+			while (line_start > 0 && fast[line_start - 1] != '\n')
+				line_start--;
+			fail_msg("%s: fast path and libcsv differ (%s)\nfast: %.300s\nslow: %.300s",
+			         path, part ? "after the seek" : "from the start",
+			         fast + line_start, slow + line_start);
+		}
+	}
+	for (int slow = 0; slow < 2; slow++) {
+		free(dumps[slow][0]);
+		free(dumps[slow][1]);
+	}
+}
+
+/* The fast path for plain lines against libcsv alone, on random files of
+ * every delimiter and line end: byte-identical rows, problems and errors. */
+static void plain_line_fast_path_matches_libcsv(void **state)
+{
+	(void)state;
+	static const char delimiters[] = {',', ';', '\t', '|'};
+	char *path = fixture_write("differential.csv", "", 0);
+	struct strbuf content;
+	strbuf_init(&content, 1u << 24);
+	uint64_t seed = 14;
+	for (int round = 0; round < 1500; round++) {
+		char delimiter = delimiters[round % 4];
+		bool cr_only = round % 7 == 3;
+		strbuf_reset(&content);
+		strbuf_appendf(&content, "imei%ciccid%cnote%s", delimiter, delimiter,
+		               cr_only          ? "\r"
+		               : round % 5 == 0 ? "\r\n"
+		                                : "\n");
+		size_t lines = 1 + next_random(&seed) % 30;
+		for (size_t line = 0; line < lines; line++)
+			random_line(&content, &seed, delimiter, cr_only, false);
+		if (round % 3 == 0) /* no line end after the last line */
+			content.length -= content.data[content.length - 2] == '\r' &&
+			                          content.data[content.length - 1] == '\n'
+			                      ? 2
+			                      : 1;
+		FILE *file = fopen(path, "wb");
+		assert_non_null(file);
+		assert_int_equal(fwrite(content.data, 1, content.length, file), content.length);
+		assert_int_equal(fclose(file), 0);
+		compare_paths(path, delimiter);
+	}
+	/* plain and quoted lines across several 256 KiB blocks */
+	strbuf_reset(&content);
+	strbuf_append_string(&content, "imei,iccid,note\n");
+	while (content.length < 900u * 1024u)
+		random_line(&content, &seed, ',', false, content.length > 300u * 1024u);
+	FILE *file = fopen(path, "wb");
+	assert_non_null(file);
+	assert_int_equal(fwrite(content.data, 1, content.length, file), content.length);
+	assert_int_equal(fclose(file), 0);
+	compare_paths(path, ',');
+	strbuf_release(&content);
+	free(path);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -433,6 +578,7 @@ int main(void)
 	    cmocka_unit_test(oversized_header),
 	    cmocka_unit_test(rows_across_block_boundaries),
 	    cmocka_unit_test(cr_only_rows_across_block_boundaries),
+	    cmocka_unit_test(plain_line_fast_path_matches_libcsv),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
