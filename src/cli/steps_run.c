@@ -33,6 +33,8 @@
 #include "pipeline/step_rows.h"
 #include "verify/step_read.h"
 #include "verify/verdict.h"
+#include "live/snapshot.h"
+#include "live/take.h"
 
 /* How long after an interruption a call it left in flight may still take
  * effect in the service; rows in doubt are read back only after that. */
@@ -41,6 +43,9 @@
  * is far more than the calls in flight can keep busy. */
 #define STEPS_ACTIVE_ROWS 65536
 #define STEPS_PROGRESS_MS 1000
+/* Verification reads due at once from which a round of reads is tried
+ * (read_round) instead of a read per row through the engine. */
+#define STEPS_ROUND_ROWS 64
 
 /* The job's own operation as the checkpoint header and audit trail name it. */
 static const struct op steps_job_op = {.name = "steps"};
@@ -98,7 +103,10 @@ struct steps_run_state {
 	/* rows waiting to be read back, a min-heap by read_at_ms */
 	struct active_row **waiting;
 	size_t waiting_count, waiting_size;
-	struct record scratch; /* what source_next yields */
+	struct record scratch;   /* what source_next yields */
+	struct active_row **due; /* reads due now (read_due) */
+	size_t due_size;
+	int64_t account_devices; /* devices in the account as the last round saw, -1 unknown */
 
 	uint64_t finished[ROW_STATUS_COUNT]; /* the rows' final outcomes this run */
 	uint64_t step_counts[STEP_ROWS_MAX][ROW_STATUS_COUNT];
@@ -506,6 +514,130 @@ static const struct record *lane_record(struct steps_run_state *run, struct acti
 	return &run->scratch;
 }
 
+static int read_finished(struct steps_run_state *run, struct active_row *entry, size_t step,
+                         const struct row_outcome *outcome, struct error *error);
+
+/* The rows whose verification read is due, of one step, in a round of reads
+ * of their devices (live_snapshot_take: the whole account's listing when
+ * that is fewer calls than a read per row, which it finds out itself).
+ * Returns 0, 1 when the round could not be made (the rows go to the lane's
+ * reads), -1 on a fatal error. */
+static int read_round(struct steps_run_state *run, size_t step, struct active_row **rows,
+                      size_t count, struct error *error)
+{
+	const struct op *op = run->configs[step].op;
+	struct live_wanted *wanted = live_wanted_new();
+	struct live_snapshot *snapshot = NULL;
+	int result = 1;
+	for (size_t index = 0; wanted && index < count; index++)
+		if (live_wanted_add_record(wanted, op, rows[index]->records[step]) < 0)
+			goto out;
+	if (!wanted)
+		goto out;
+	const struct job_options *options = run->options;
+	bool plain_http = false;
+	struct error ignored;
+	error_clear(&ignored);
+	(void)endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, &ignored);
+	char work[4200];
+	snprintf(work, sizeof(work), "%s/%s/reads", options->out, STEPS_DIRECTORY);
+	struct live_take_request request = {
+	    .transport = {.api_root = run->endpoint,
+	                  .key_name = run->credentials.key_name,
+	                  .api_key = run->credentials.api_key,
+	                  .plain_http = plain_http,
+	                  .ca_bundle = http_ca_bundle(options->cacert),
+	                  .connect_timeout_ms = options->connect_timeout * 1000L,
+	                  .total_timeout_ms = options->timeout * 1000L,
+	                  .stall_timeout_s = options->stall_timeout},
+	    .endpoint_shown = run->endpoint,
+	    .concurrency = options->concurrency,
+	    .rate = options->rate,
+	    .max_tries = options->max_retries + 1,
+	    .stop = stop_signals_flag(),
+	    .verbose = options->verbose,
+	    .audit = run->directory.audit,
+	    .work_directory = work,
+	};
+	if (live_snapshot_take(&request, wanted, &snapshot, &ignored) != 0)
+		goto out; /* the lane's own reads retry, back off and report */
+	const struct live_snapshot_meta *meta = live_snapshot_info(snapshot);
+	run->account_devices = meta->account_devices;
+	result = 0;
+	for (size_t index = 0; index < count && result == 0; index++) {
+		const struct record *record = rows[index]->records[step];
+		enum device_field key = DEVICE_NAME;
+		const char *value = NULL;
+		struct device_view device;
+		bool found = op_live_device_key(op, record, &key, &value) == 0 &&
+		             live_snapshot_find(snapshot, key, value, &device);
+		struct row_outcome outcome;
+		step_read_judge(op, record, found ? &device : NULL, &outcome);
+		if (read_finished(run, rows[index], step, &outcome, error) < 0)
+			result = -1;
+	}
+out:
+	live_snapshot_free(snapshot);
+	live_wanted_free(wanted);
+	return result;
+}
+
+/* True when a round reading the whole account costs fewer calls than count
+ * reads of a row each (unknown before the first round: tried from
+ * STEPS_ROUND_ROWS rows on). */
+static bool round_pays(const struct steps_run_state *run, size_t count)
+{
+	if (count < STEPS_ROUND_ROWS)
+		return false;
+	if (run->account_devices < 0)
+		return true;
+	uint64_t pages = ((uint64_t)run->account_devices + 999) / 1000;
+	return pages * 2 < count;
+}
+
+/* The rows whose verification read is due: in rounds where that pays,
+ * else each through its step's read lane. */
+static int read_due(struct steps_run_state *run, int64_t now, struct error *error)
+{
+	size_t count = 0;
+	while (run->waiting_count && run->waiting[0]->read_at_ms <= now) {
+		if (count == run->due_size) {
+			size_t size = run->due_size ? run->due_size * 2 : 256;
+			struct active_row **grown = realloc(run->due, size * sizeof(*grown));
+			if (!grown)
+				return error_set(error, "out of memory");
+			run->due = grown;
+			run->due_size = size;
+		}
+		run->due[count++] = wait_pop(run);
+	}
+	/* rows of one step at a time: a round judges them for that step;
+	 * the due rows of the later steps move to the front as they go */
+	size_t left = count;
+	for (size_t step = 0; step < run->step_count && left; step++) {
+		size_t of_step = 0;
+		for (size_t index = 0; index < left; index++) {
+			if (run->due[index]->flow.step != step)
+				continue;
+			struct active_row *entry = run->due[index];
+			run->due[index] = run->due[of_step];
+			run->due[of_step++] = entry;
+		}
+		if (!of_step)
+			continue;
+		int round =
+		    round_pays(run, of_step) ? read_round(run, step, run->due, of_step, error) : 1;
+		if (round < 0)
+			return -1;
+		if (round > 0)
+			for (size_t index = 0; index < of_step; index++)
+				enqueue(run, run->due[index], (unsigned)(2 * step + 1));
+		memmove(run->due, run->due + of_step, (left - of_step) * sizeof(*run->due));
+		left -= of_step;
+	}
+	return 0;
+}
+
 /* engine_source.next: rows moving on first (they finish work begun), then
  * rows due to be read back, then new rows of the manifest. */
 static int source_next(void *context, const struct record **record, struct error *error)
@@ -513,10 +645,9 @@ static int source_next(void *context, const struct record **record, struct error
 	struct steps_run_state *run = context;
 	for (;;) {
 		int64_t now = clock_monotonic_ms();
-		while (run->waiting_count && run->waiting[0]->read_at_ms <= now) {
-			struct active_row *entry = wait_pop(run);
-			enqueue(run, entry, (unsigned)(2 * entry->flow.step + 1));
-		}
+		if (run->waiting_count && run->waiting[0]->read_at_ms <= now &&
+		    read_due(run, now, error) < 0)
+			return -1;
 		struct active_row *entry = dequeue(run);
 		if (entry) {
 			*record = lane_record(run, entry);
@@ -596,7 +727,17 @@ static int row_finished(struct steps_run_state *run, const struct record *record
 		flow_step_finished(&entry->flow, run->flow, outcome, now, &action);
 		return apply_flow(run, entry, &action, error);
 	}
-	flow_read_finished(&entry->flow, run->flow, outcome, now, &action);
+	return read_finished(run, entry, step, outcome, error);
+}
+
+/* A verification read of entry's step ended with outcome (through the
+ * engine's lane, or a read round). */
+static int read_finished(struct steps_run_state *run, struct active_row *entry, size_t step,
+                         const struct row_outcome *outcome, struct error *error)
+{
+	struct manifest_position position = position_of(entry);
+	struct flow_action action;
+	flow_read_finished(&entry->flow, run->flow, outcome, clock_monotonic_ms(), &action);
 	if (action.next != FLOW_READ) {
 		/* verified (its device's name is what later steps send), or never */
 		struct row_outcome read = *outcome;
@@ -969,6 +1110,7 @@ int steps_run(const struct job_options *options)
 	credentials_init(&run.credentials);
 	sim_process_init(&run.sim);
 	job_directory_init(&run.directory);
+	run.account_devices = -1;
 	run.bucket_count = 1u << 16;
 	run.buckets = calloc(run.bucket_count, sizeof(*run.buckets));
 	if (!run.buckets) {
@@ -1046,6 +1188,7 @@ out:
 			free_row(entry);
 		}
 	free(run.waiting);
+	free(run.due);
 	free(run.buckets);
 	step_configs_free(run.configs, run.step_count);
 	sim_stop(&run.sim);
