@@ -539,8 +539,6 @@ static int read_round(struct steps_run_state *run, size_t step, struct active_ro
 	struct error ignored;
 	error_clear(&ignored);
 	(void)endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, &ignored);
-	char work[4200];
-	snprintf(work, sizeof(work), "%s/%s/reads", options->out, STEPS_DIRECTORY);
 	struct live_take_request request = {
 	    .transport = {.api_root = run->endpoint,
 	                  .key_name = run->credentials.key_name,
@@ -557,7 +555,6 @@ static int read_round(struct steps_run_state *run, size_t step, struct active_ro
 	    .stop = stop_signals_flag(),
 	    .verbose = options->verbose,
 	    .audit = run->directory.audit,
-	    .work_directory = work,
 	};
 	if (live_snapshot_take(&request, wanted, &snapshot, &ignored) != 0)
 		goto out; /* the lane's own reads retry, back off and report */
