@@ -23,7 +23,7 @@ struct dupe_set {
 	uint64_t prefetched_row;
 	const struct op *prefetched_op;
 	int prefetched_result[MAX_KEYS]; /* key_hash's result per key */
-	uint64_t prefetched_hash[MAX_KEYS];
+	struct key_table_probe prefetched_probe[MAX_KEYS];
 };
 
 struct dupe_set *dupe_set_new(void)
@@ -121,10 +121,11 @@ void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct r
 {
 	size_t key_count = op->unique_key_count < MAX_KEYS ? op->unique_key_count : MAX_KEYS;
 	for (size_t index = 0; index < key_count; index++) {
-		set->prefetched_result[index] = key_hash(set, &op->unique_keys[index], index,
-		                                         record, &set->prefetched_hash[index]);
+		uint64_t hash = 0;
+		set->prefetched_result[index] =
+		    key_hash(set, &op->unique_keys[index], index, record, &hash);
 		if (set->prefetched_result[index] == 0)
-			key_table_prefetch(set->table, set->prefetched_hash[index]);
+			key_table_prepare(set->table, hash, &set->prefetched_probe[index]);
 	}
 	set->prefetched = record;
 	set->prefetched_row = record->row;
@@ -134,14 +135,15 @@ void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct r
 int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct record *record,
                        struct strbuf *message)
 {
-	uint64_t hashes[MAX_KEYS];
+	struct key_table_probe local[MAX_KEYS];
+	struct key_table_probe *probes = local;
 	bool checked[MAX_KEYS] = {false};
 	size_t key_count = op->unique_key_count < MAX_KEYS ? op->unique_key_count : MAX_KEYS;
 	/* rows are remembered by the number messages use (a re-fed errors.csv's source row) */
 	uint64_t shown_row = record_shown_row(record);
 	if (shown_row == 0 || shown_row >= UINT32_MAX)
 		return -1;
-	/* the hashes dupe_set_prefetch computed for this very record are reused */
+	/* the look-ups dupe_set_prefetch worked out for this very record are reused */
 	bool prefetched = set->prefetched == record && set->prefetched_row == record->row &&
 	                  set->prefetched_op == op;
 	set->prefetched = NULL;
@@ -149,13 +151,13 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 		int result;
 		if (prefetched) {
 			result = set->prefetched_result[index];
-			hashes[index] = set->prefetched_hash[index];
+			probes = set->prefetched_probe;
 		} else {
-			result =
-			    key_hash(set, &op->unique_keys[index], index, record, &hashes[index]);
+			uint64_t hash = 0;
+			result = key_hash(set, &op->unique_keys[index], index, record, &hash);
 			/* the look-ups' cache misses overlap instead of queueing */
 			if (result == 0)
-				key_table_prefetch(set->table, hashes[index]);
+				key_table_prepare(set->table, hash, &local[index]);
 		}
 		if (result == -2)
 			return -1;
@@ -164,7 +166,7 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 	for (size_t index = 0; index < key_count; index++) {
 		if (!checked[index])
 			continue;
-		uint64_t earlier = key_table_find(set->table, hashes[index]);
+		uint64_t earlier = key_table_find_prepared(set->table, &probes[index]);
 		if (earlier) {
 			strbuf_reset(message);
 			strbuf_appendf(message, "%s: duplicate of row %lu",
@@ -179,7 +181,7 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 			continue;
 		/* two keys of one row with the same text under one key index cannot
 		 * happen: key indexes seed the hash, so each key is added once */
-		if (key_table_add(set->table, hashes[index], shown_row) < 0)
+		if (key_table_add_prepared(set->table, &probes[index], shown_row) < 0)
 			return -1;
 	}
 	return 0;
