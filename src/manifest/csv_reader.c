@@ -345,7 +345,10 @@ static int csv_next(struct manifest *manifest, struct manifest_row *row, struct 
 	if (result <= 0)
 		return result;
 	size_t columns = manifest->column_count;
-	for (size_t index = 0; index < columns; index++) {
+	/* a plain line with every column and no guard to take off: split_plain_line
+	 * has set every value and length already */
+	bool complete = state->plain_row && !manifest->unguard && state->field_count >= columns;
+	for (size_t index = 0; !complete && index < columns; index++) {
 		if (state->plain_row) {
 			/* split_plain_line set the fields the line has, and their lengths */
 			if (index >= state->field_count) {

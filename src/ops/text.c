@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 const char text_note_punctuation[] = ".,;:!?'\"-_()[]/&#@+=%*~$";
 
@@ -127,10 +130,28 @@ int text_check(const char *value, size_t max_characters, text_allowed *allowed,
 	 * printable character; the note alphabet); the loop below takes what
 	 * is left, character by character. */
 	const unsigned char *bytes = (const unsigned char *)value;
-	if (!allowed)
+	if (!allowed) {
+#ifdef __SSE2__
+		/* sixteen at a time: a byte below 0x20, or 0x7f and up (negative as
+		 * a signed byte), ends the run */
+		const __m128i space = _mm_set1_epi8(0x20);
+		const __m128i delete = _mm_set1_epi8(0x7f);
+		while (index + 16 <= length) {
+			__m128i chunk =
+			    _mm_loadu_si128((const __m128i *)(const void *)(bytes + index));
+			__m128i outside = _mm_or_si128(_mm_cmplt_epi8(chunk, space),
+			                               _mm_cmpeq_epi8(chunk, delete));
+			unsigned mask = (unsigned)_mm_movemask_epi8(outside);
+			if (mask) {
+				index += (size_t)__builtin_ctz(mask);
+				break;
+			}
+			index += 16;
+		}
+#endif
 		while (index < length && bytes[index] >= 0x20 && bytes[index] < 0x7f)
 			index++;
-	else if (allowed == text_note_character)
+	} else if (allowed == text_note_character)
 		while (index < length && note_ascii_allows(bytes[index]))
 			index++;
 	size_t characters = index;
