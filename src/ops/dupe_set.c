@@ -22,7 +22,8 @@ struct dupe_set {
 	const struct record *prefetched;
 	uint64_t prefetched_row;
 	const struct op *prefetched_op;
-	int prefetched_result[MAX_KEYS]; /* key_hash's result per key */
+	int prefetched_result[MAX_KEYS];        /* key_hash's result per key */
+	const char *prefetched_value[MAX_KEYS]; /* the text a single-field key was hashed from */
 	struct key_table_probe prefetched_probe[MAX_KEYS];
 };
 
@@ -126,6 +127,7 @@ void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct r
 		    key_hash(set, &op->unique_keys[index], index, record, &hash);
 		if (set->prefetched_result[index] == 0)
 			key_table_prepare(set->table, hash, &set->prefetched_probe[index]);
+		set->prefetched_value[index] = record->value[op->unique_keys[index].fields[0]];
 	}
 	set->prefetched = record;
 	set->prefetched_row = record->row;
@@ -135,29 +137,35 @@ void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct r
 int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct record *record,
                        struct strbuf *message)
 {
-	struct key_table_probe local[MAX_KEYS];
-	struct key_table_probe *probes = local;
+	struct key_table_probe probes[MAX_KEYS];
 	bool checked[MAX_KEYS] = {false};
 	size_t key_count = op->unique_key_count < MAX_KEYS ? op->unique_key_count : MAX_KEYS;
 	/* rows are remembered by the number messages use (a re-fed errors.csv's source row) */
 	uint64_t shown_row = record_shown_row(record);
 	if (shown_row == 0 || shown_row >= UINT32_MAX)
 		return -1;
-	/* the look-ups dupe_set_prefetch worked out for this very record are reused */
-	bool prefetched = set->prefetched == record && set->prefetched_row == record->row &&
-	                  set->prefetched_op == op;
+	/* The look-ups dupe_set_prefetch worked out for this row are reused: for
+	 * this very record, or for a single-field key hashed from the very text
+	 * (the same pointer) this record holds (pipeline.c prefetches from the
+	 * row's values before they are bound). */
+	bool same_row =
+	    set->prefetched && set->prefetched_row == record->row && set->prefetched_op == op;
+	bool same_record = same_row && set->prefetched == record;
 	set->prefetched = NULL;
 	for (size_t index = 0; index < key_count; index++) {
 		int result;
-		if (prefetched) {
+		const struct op_unique_key *key = &op->unique_keys[index];
+		if (same_record ||
+		    (same_row && key->count == 1 &&
+		     set->prefetched_value[index] == record->value[key->fields[0]])) {
 			result = set->prefetched_result[index];
-			probes = set->prefetched_probe;
+			probes[index] = set->prefetched_probe[index];
 		} else {
 			uint64_t hash = 0;
 			result = key_hash(set, &op->unique_keys[index], index, record, &hash);
 			/* the look-ups' cache misses overlap instead of queueing */
 			if (result == 0)
-				key_table_prepare(set->table, hash, &local[index]);
+				key_table_prepare(set->table, hash, &probes[index]);
 		}
 		if (result == -2)
 			return -1;
