@@ -20,6 +20,30 @@ json_t *audit_row_request_element(json_t *request, size_t position, size_t count
 	return count == 1 && position == 0 ? request : NULL;
 }
 
+json_t *audit_row_request_shared(const json_t *request, size_t count)
+{
+	if (!json_is_object(request))
+		return NULL;
+	json_t *shared = json_object();
+	bool listed = false;
+	const char *key;
+	json_t *value;
+	json_object_foreach((json_t *)request, key, value)
+	{
+		/* the first list of the call's size is the rows' (as audit_row_request_element) */
+		if (!listed && json_is_array(value) && json_array_size(value) == count) {
+			listed = true;
+			continue;
+		}
+		json_object_set(shared, key, value);
+	}
+	if (!listed || json_object_size(shared) == 0) {
+		json_decref(shared);
+		return NULL;
+	}
+	return shared;
+}
+
 const char *audit_row_identifier(const json_t *element)
 {
 	if (json_is_string(element))

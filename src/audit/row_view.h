@@ -15,6 +15,12 @@
  * fits. Borrowed. */
 json_t *audit_row_request_element(json_t *request, size_t position, size_t count);
 
+/* Returns a new object holding what the request says for every row of the
+ * call alike (its members other than the per-row list, e.g. the cost_center
+ * or rate_plan_name the rows were sent with), or NULL when there is no
+ * per-row list (a per-row call's body is the row's own) or nothing else. */
+json_t *audit_row_request_shared(const json_t *request, size_t count);
+
 /* Returns the row's identifier in a request element: the element itself when
  * it is a string, else its iccid, imei or device_name (first present), else
  * its first string member; NULL when none. Borrowed. */

@@ -101,9 +101,14 @@ static void print_row_parts(const struct show_context *show, json_t *record, boo
 		json_decref(request);
 		return;
 	}
-	if (element)
+	if (element) {
 		print_json("request (the row's element)", element);
-	else
+		/* what the row was sent with, e.g. the cost center: part of its request */
+		json_t *shared = audit_row_request_shared(request, count);
+		if (shared)
+			print_json("request (shared by the call's rows)", shared);
+		json_decref(shared);
+	} else
 		printf("  request: (the row's element cannot be picked out; --full prints the "
 		       "body)\n");
 	const char *response_text = json_string_value(json_object_get(record, "response_body"));

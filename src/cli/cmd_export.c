@@ -19,6 +19,7 @@
 #include "cli/options.h"
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
+#include "common/path_display.h"
 #include "common/clock.h"
 #include "common/parse_options.h"
 #include "common/error.h"
@@ -545,9 +546,21 @@ static void closing_line(const struct export_options *options, const struct expo
 	if (totals->errors)
 		fprintf(stderr, "; %" PRIu64 " device%s could not be read%s", totals->errors,
 		        totals->errors == 1 ? "" : "s", options->out ? " (errors.csv)" : "");
-	if (exit_code == EXIT_INTERRUPTED)
-		fprintf(stderr, "; stopped before the end%s",
-		        options->out ? ", run it again to continue" : "");
+	/* the one way to go on, true to where the export goes: a job directory
+	 * resumes; a file or stdout starts over */
+	char shown[4096];
+	if (exit_code == EXIT_INTERRUPTED && options->out)
+		fprintf(stderr, "; stopped before the end; resume with: lattigo-batch resume %s",
+		        path_display(options->out, shown, sizeof(shown)));
+	else if (exit_code == EXIT_INTERRUPTED && options->output)
+		fprintf(stderr,
+		        "; stopped before the end; '%s' was not written (run the export again: "
+		        "it starts over; --out DIR makes an export resumable)",
+		        path_display(options->output, shown, sizeof(shown)));
+	else if (exit_code == EXIT_INTERRUPTED)
+		fprintf(stderr,
+		        "; stopped before the end: the output is incomplete (run the export "
+		        "again: it starts over; --out DIR makes an export resumable)");
 	fputc('\n', stderr);
 }
 

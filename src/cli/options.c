@@ -381,7 +381,10 @@ static const struct parse_option job_option_rows[] = {
      .json_key = "endpoint",
      .scopes = SCOPE_READING,
      .empty_text = "empty URL",
-     .default_text = "$LATTIGO_ENDPOINT, else " OPTIONS_DEFAULT_ENDPOINT,
+     /* a job's later runs send where it started: the default a resume
+      * --help shows must say so too (issue 17 §3) */
+     .default_text = "$LATTIGO_ENDPOINT, else " OPTIONS_DEFAULT_ENDPOINT
+                     "; a resume or re-run: the job's stored endpoint",
      .help = "API root; the word sim starts the bundled lattigo-sim for this run"},
     {.name = "credentials",
      .type = PARSE_OPTION_STRING,

@@ -218,9 +218,8 @@ static int broken_output(struct export_loop *loop)
 	loop->output_broken = true;
 	loop->stopping = false;
 	loop->exit_code = 0;
-	return stop(loop, 3,
-	            "cannot write the export (disk full or I/O error); free space and run the "
-	            "same export again to continue");
+	/* how to go on depends on where the export goes: the CLI's closing line says */
+	return stop(loop, 3, "cannot write the export (disk full or I/O error); free space first");
 }
 
 /* Writes finished units in order; commits about every COMMIT_EVERY_MS. */
@@ -680,9 +679,7 @@ static void run_loop(struct export_loop *loop)
 {
 	while (!loop->stopping) {
 		if (loop->request->stop && *loop->request->stop) {
-			stop(loop, 3,
-			     "stopped by a signal; run the same export again (or 'lattigo-batch "
-			     "resume DIR') to continue");
+			stop(loop, 3, "stopped by a signal");
 			break;
 		}
 		if (fill_window(loop) < 0 || write_finished(loop, false) < 0)

@@ -26,6 +26,8 @@ show=$(cat "$WORK/row2.out")
 grep -q '^row 2: 36501$' "$WORK/row2.out" || fail "no identifier line: $show"
 grep -q 'attempt 1  -> 200  (.*)  rows 1-3$' "$WORK/row2.out" || fail "no exchange line: $show"
 grep -q '^  request (the row.s element): "36501"$' "$WORK/row2.out" || fail "request element: $show"
+grep -q '^  request (shared by the call.s rows): {"cost_center":"CC-A"}$' "$WORK/row2.out" \
+  || fail "the value the row was sent with: $show"
 grep -q '^  response (the row.s entries): {"change_status":{"36501":"Success"}}$' "$WORK/row2.out" \
   || fail "response entry: $show"
 if grep -q -e 36500 -e 99999999 "$WORK/row2.out"; then

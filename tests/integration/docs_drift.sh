@@ -41,3 +41,14 @@ man_codes=$(awk '/^\.SH /{on = ($0 == ".SH EXIT STATUS")} on' "$man_batch" | sed
 assert_eq "$(echo $codes)" "$(echo $readme_codes)" "exit statuses in README.md's 'Exit status:' paragraph vs enum exit_code"
 assert_eq "$(echo $codes)" "$(echo $usage_codes)" "exit statuses in docs/usage.md's '## Exit status' table vs enum exit_code"
 assert_eq "$(echo $codes)" "$(echo $man_codes)" "exit statuses in lattigo-batch(1)'s EXIT STATUS vs enum exit_code"
+
+# What --help says an option defaults to holds for every command that lists
+# it: a resume (or a re-run) sends to the job's stored endpoint, so its --help
+# may not name $LATTIGO_ENDPOINT as the default alone (issue 17 §3).
+for command in run resume; do
+  line=$("$LATTIGO_BATCH" "$command" --help | sed -n '/^  --endpoint /,/^  --[a-z]/p' | tr '\n' ' ')
+  case "$line" in
+    *"stored endpoint"*) ;;
+    *) fail "'$command --help' gives --endpoint a default without the job's stored endpoint: $line" ;;
+  esac
+done

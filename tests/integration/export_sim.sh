@@ -14,6 +14,19 @@ expect_exit() { # EXPECTED args...
 }
 lines() { wc -l <"$1" | tr -d ' '; }
 
+# wait_written FILE BYTES PID: until FILE holds at least BYTES (the export has
+# written records) or PID has ended; never a fixed sleep, so a loaded machine
+# only makes it wait longer, and a signal always finds the export at work
+# with its handlers installed.
+wait_written() {
+  for _ in $(seq 1 1200); do
+    [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+    kill -0 "$3" 2>/dev/null || return 0
+    sleep 0.05
+  done
+  fail "$1 did not reach $2 bytes"
+}
+
 start_sim --devices 2600 --latency-ms 2
 # devices: 3 pages of 1000, read concurrently once page 1 says there are 3
 expect_exit 0 devices --endpoint "$SIM_URL" --output "$WORK/devices.csv" --concurrency 4
@@ -62,7 +75,7 @@ LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATC
   --end-date 2026-11-30 --out "$WORK/killed" --concurrency 2 --quiet &
 pid=$!
 CHILD_PIDS+=("$pid")
-sleep 0.3
+wait_written "$WORK/killed/records.csv.partial" 20000 "$pid"
 kill -KILL "$pid" 2>/dev/null || true
 wait "$pid" || true
 [ -e "$WORK/killed/records.csv" ] && note "the export ended before the kill"
@@ -79,15 +92,17 @@ stop_sim
 start_sim --devices 2600 --latency-ms 40
 LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" export daily-usage \
   --endpoint "$SIM_URL" --manifest "$WORK/fleet.csv" --start-date 2026-10-01 \
-  --end-date 2026-11-30 --out "$WORK/termed" --concurrency 2 --quiet &
+  --end-date 2026-11-30 --out "$WORK/termed" --concurrency 2 2>"$WORK/termed.err" &
 pid=$!
 CHILD_PIDS+=("$pid")
-sleep 0.5
+wait_written "$WORK/termed/records.csv.partial" 20000 "$pid"
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?
 assert_eq 3 "$status" "exit status after SIGTERM"
 [ -e "$WORK/termed/records.csv" ] && fail "a stopped export published records.csv"
+grep -q "resume with: lattigo-batch resume $WORK/termed" "$WORK/termed.err" ||
+  fail "no way to resume the stopped export: $(cat "$WORK/termed.err")"
 stop_sim
 start_sim --devices 2600
 expect_exit 0 daily-usage --endpoint "$SIM_URL" --manifest "$WORK/fleet.csv" --start-date 2026-10-01 \
@@ -109,4 +124,31 @@ status=0
   --output "$WORK/short.csv" >/dev/null 2>"$WORK/err.txt") || status=$?
 assert_eq 3 "$status" "exit status of --output on a full disk"
 [ -e "$WORK/short.csv" ] && fail "--output left a short file"
+# a good earlier output is never replaced by a cut one (full disk, signal),
+# and the advice fits an export that starts over (no job directory to resume)
+cp "$WORK/whole/records.csv" "$WORK/kept.csv"
+status=0
+(ulimit -f 100; batch export daily-usage --endpoint "$SIM_URL" --manifest "$WORK/fleet.csv" \
+  --start-date 2026-10-01 --end-date 2026-11-30 --output "$WORK/kept.csv" >/dev/null 2>"$WORK/err.txt") || status=$?
+assert_eq 3 "$status" "exit status of --output over an earlier file on a full disk"
+cmp -s "$WORK/whole/records.csv" "$WORK/kept.csv" || fail "a failed export replaced the earlier output"
+grep -q "'$WORK/kept.csv' was not written (run the export again: it starts over" "$WORK/err.txt" ||
+  fail "advice after a failed --output export: $(cat "$WORK/err.txt")"
+grep -q "resume DIR\|to continue" "$WORK/err.txt" && fail "advice to resume an export that has no job directory: $(cat "$WORK/err.txt")"
+stop_sim
+start_sim --devices 2600 --latency-ms 40
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" export daily-usage \
+  --endpoint "$SIM_URL" --manifest "$WORK/fleet.csv" --start-date 2026-10-01 \
+  --end-date 2026-11-30 --output "$WORK/kept.csv" --concurrency 2 2>"$WORK/err.txt" &
+pid=$!
+CHILD_PIDS+=("$pid")
+wait_written "$(dirname "$WORK/kept.csv")/kept.csv.tmp.$pid" 20000 "$pid"
+kill -INT "$pid"
+status=0
+wait "$pid" || status=$?
+assert_eq 3 "$status" "exit status of an --output export after SIGINT"
+cmp -s "$WORK/whole/records.csv" "$WORK/kept.csv" || fail "an interrupted export replaced the earlier output"
+ls "$WORK"/kept.csv.tmp.* 2>/dev/null && fail "an interrupted export left its temporary file"
+grep -q "was not written (run the export again: it starts over" "$WORK/err.txt" ||
+  fail "advice after an interrupted --output export: $(cat "$WORK/err.txt")"
 stop_sim

@@ -30,6 +30,7 @@ import mock_reads
 
 RATE_PLANS = {"ACME Co 5mb Rate Plan", "ACME Co 10MB Plan"}
 NOTE_FIELDS = ("note", "note1", "note2", "note3")
+ROLLS_PER_REQUEST = 7  # fault rolls per request: see next_rolls in main()
 
 
 def luhn_complete(body):
@@ -331,8 +332,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.rate.over():
             later = email.utils.formatdate(time.time() + 1 + config.clock_skew, usegmt=True)
             return self.answer(429, {"error": "Too Many Requests"}, [("Retry-After", later)])
-        if random.random() < config.fail_rate:
-            if random.random() < 0.5:
+        self.rolls = self.server.next_rolls()
+        if self.rolls[0] < config.fail_rate:
+            if self.rolls[1] < 0.5:
                 return self.answer(503, {"error": "maintenance"}, [("Retry-After", "1")])
             return self.answer(500, {"error": "Internal Server Error"})
         try:
@@ -347,7 +349,7 @@ class Handler(BaseHTTPRequestHandler):
         if not writing and (mock_reads.fault(self, config) or self.answer_read(parts=path.split("/"),
                                                                                query=query)):
             return
-        if writing and random.random() < config.stall_rate:
+        if writing and self.rolls[2] < config.stall_rate:
             time.sleep(config.stall_seconds)
             return self.vanish()
         parts = path.split("/")
@@ -355,9 +357,9 @@ class Handler(BaseHTTPRequestHandler):
             status, answer = self.route(method, path, parts, body, query)
         if status is None:
             return self.answer(404, {"error": "no route"})
-        if writing and random.random() < config.drop_rate:
+        if writing and self.rolls[3] < config.drop_rate:
             return self.vanish()
-        if writing and random.random() < config.apply_then_fail:
+        if writing and self.rolls[4] < config.apply_then_fail:
             # an exception after the commit: the change is made, the answer says 500
             return self.answer(500, {"error": "Internal Server Error",
                                      "trace": "NoMethodError after commit"})
@@ -377,11 +379,15 @@ class Handler(BaseHTTPRequestHandler):
                 return False
             if self.server.config.latency_ms:
                 time.sleep(self.server.config.latency_ms / 1000.0)
-            self.answer(*read)
-            return True
         finally:
+            # no longer in flight once the answer is ready: counted down after
+            # answering, a client that starts its next read as soon as this
+            # answer arrives could be seen with one read too many in flight
+            # (a race a loaded machine wins now and then)
             with self.server.store.lock:
                 self.server.reads_in_flight -= 1
+        self.answer(*read)
+        return True
 
     def route(self, method, path, parts, body, query):
         store, config = self.server.store, self.server.config
@@ -471,6 +477,18 @@ def main():
     server.answers = 0
     server.writes_authorised = 0
     server.reads_in_flight = 0
+    # Fault decisions come from their own generator, a fixed number of rolls
+    # per request taken under a lock: the Nth request's fate depends on N and
+    # the seed only, not on how the handler threads interleave (with the
+    # shared generator, a loaded machine could change how many calls of a
+    # small job fail, down to none, and a test that needs one would fail).
+    faults, faults_lock = random.Random(config.seed), threading.Lock()
+
+    def next_rolls():
+        with faults_lock:
+            return [faults.random() for _ in range(ROLLS_PER_REQUEST)]
+
+    server.next_rolls = next_rolls
     token = base64.b64encode(("%s:%s" % (config.key_name, config.api_key)).encode()).decode()
     server.expected_auth = "Basic " + token
 

@@ -25,21 +25,23 @@ job() {
   assert_no_secret_in "$WORK/out-$name"
 }
 
-# a 429 storm: the mock allows 10 calls/s, the client starts 8 at a time
-job storm cost-center 160 0 "--rate 10" --chunk 4 --concurrency 8
+# a 429 storm: the mock allows 10 calls/s, the client starts 8 at a time.
+# (The sizes below are what each case needs and no more: these jobs wait on
+# the mock's rate, Retry-After and backoff, so rows are wall time.)
+job storm cost-center 80 0 "--rate 10" --chunk 4 --concurrency 8
 throttled=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["throttled"])' "$WORK/out-storm/summary.json")
 [ "$throttled" -gt 0 ] || fail "no call was throttled: the storm did not happen"
 
 # the mock's clock 30 s behind: its Retry-After dates are already past
-job storm-skew cost-center 80 0 "--rate 5 --clock-skew -30" --chunk 4 --concurrency 8
+job storm-skew cost-center 40 0 "--rate 5 --clock-skew -30" --chunk 4 --concurrency 8
 
 # 500/503 before applying: an idempotent op ends all ok; a non-idempotent one never twice
 job fail-cc cost-center 200 0 "--fail-rate 0.2" --chunk 5 --concurrency 4
 job fail-sms sms 120 "0|1" "--fail-rate 0.2" --chunk 5 --concurrency 4
-job fail-activate activate 150 "0|1" "--fail-rate 0.2" --chunk 5 --concurrency 4
+job fail-activate activate 100 "0|1" "--fail-rate 0.2" --chunk 5 --concurrency 4
 
 # dropped after applying: activate is read back (GET ?id_type=iccid), never re-sent
-job drop activate 300 "0|1" "--drop-rate 0.1" --chunk 10 --concurrency 4
+job drop activate 150 "0|1" "--drop-rate 0.1" --chunk 10 --concurrency 4
 grep -q 'ok,.*reconcil' "$WORK/out-drop/results.csv" || note "no dropped activation was read back"
 job drop-cc cost-center 200 0 "--drop-rate 0.1" --chunk 10 --concurrency 4
 # no read-back for these: a dropped call leaves its rows unknown, never re-sent
@@ -48,8 +50,8 @@ job drop-upload upload 150 "0|1" "--drop-rate 0.1" --chunk 10 --concurrency 4
 job drop-locate locate 60 "0|1" "--drop-rate 0.1" --concurrency 4 --yes
 
 # stalled calls (nothing applied, connection held) with a short --timeout
-job stall-cc cost-center 60 0 "--stall-rate 0.2 --stall-seconds 20" --chunk 5 --concurrency 4 --timeout 1
-job stall-activate activate 60 "0|1|3" "--stall-rate 0.2 --stall-seconds 20" --chunk 5 --concurrency 4 --timeout 1
+job stall-cc cost-center 40 0 "--stall-rate 0.2 --stall-seconds 20" --chunk 5 --concurrency 4 --timeout 1
+job stall-activate activate 40 "0|1|3" "--stall-rate 0.2 --stall-seconds 20" --chunk 5 --concurrency 4 --timeout 1
 
 # 413 above 6 devices per call: chunks are split down to what the mock accepts
 job split cost-center 90 0 "--max-chunk 6" --chunk 40 --concurrency 2

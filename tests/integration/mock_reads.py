@@ -11,7 +11,6 @@ several a day. GET-only faults: 500/503, dropped connections, stalls.
 import datetime
 import hashlib
 import json
-import random
 import socket
 import time
 
@@ -156,9 +155,9 @@ def paged(config, items, query):
 
 def fault(handler, config):
     """Injects a GET fault; True when the request was answered (or dropped) by it."""
-    roll = random.random()
+    roll = handler.rolls[5]
     if roll < config.read_fail_rate:
-        if random.random() < 0.5:
+        if handler.rolls[6] < 0.5:
             handler.answer(503, {"error": "busy"}, [("Retry-After", "1")])
         else:
             handler.answer(500, {"error": "Internal Server Error"})

@@ -35,11 +35,17 @@ static void the_element_is_picked_by_position(void **state)
 	json_t *element = audit_row_request_element(request, 1, 3);
 	assert_json(element, "\"b\"");
 	assert_string_equal(audit_row_identifier(element), "b");
+	/* what every row of the call was sent with */
+	json_t *shared = audit_row_request_shared(request, 3);
+	assert_json(shared, "{\"cost_center\":\"CC\",\"other\":[1]}");
+	json_decref(shared);
+	assert_null(audit_row_request_shared(request, 2)); /* no per-row list */
 	/* no array of the call's size: nothing to pick */
 	assert_null(audit_row_request_element(request, 0, 2));
 	/* a per-row call: the whole body is the row's */
 	json_t *single = parse("{\"note\":\"x\"}");
 	assert_ptr_equal(audit_row_request_element(single, 0, 1), single);
+	assert_null(audit_row_request_shared(single, 1));
 	assert_null(audit_row_request_element(single, 1, 1));
 	json_decref(single);
 	json_decref(request);
