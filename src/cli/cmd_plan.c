@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/help.h"
 #include "cli/options.h"
+#include "cli/preflight.h"
 #include "cli/signals.h"
 #include "common/clock.h"
 #include "common/csv_writer.h"
@@ -122,26 +123,6 @@ static void write_plan_line(struct csv_writer *csv, uint64_t row, const char *id
 	csv_writer_end_line(csv);
 }
 
-/* Pass 1: the identifiers every valid row names. */
-static int collect(const struct pipeline_config *config, struct live_wanted *wanted,
-                   struct error *error)
-{
-	struct pipeline *pipeline = pipeline_open(config, stderr, error);
-	if (!pipeline)
-		return -1;
-	const struct op *op = pipeline_op(pipeline);
-	struct pipeline_row row;
-	int next;
-	while ((next = pipeline_next(pipeline, &row, error)) == 1)
-		if (row.valid && row.record && live_wanted_add_record(wanted, op, row.record) < 0) {
-			error_set(error, "out of memory collecting the rows' devices");
-			next = -1;
-			break;
-		}
-	pipeline_close(pipeline);
-	return next < 0 ? -1 : 0;
-}
-
 /* Pass 2: every row's verdict, into tally and plan.csv. */
 static int classify_rows(const struct pipeline_config *config, const struct live_snapshot *snapshot,
                          struct plan_tally *tally, FILE *plan_csv, struct error *error)
@@ -159,6 +140,11 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 			csv_writer_cell_raw(&csv, header[index]);
 		csv_writer_end_line(&csv);
 	}
+	struct live_claims *claims = live_claims_new(snapshot);
+	if (!claims) {
+		pipeline_close(pipeline);
+		return error_set(error, "out of memory");
+	}
 	struct pipeline_row row;
 	struct live_verdict verdict;
 	int next;
@@ -174,6 +160,11 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 			continue;
 		}
 		live_classify(op, row.record, snapshot, &verdict);
+		if (live_claims_check(claims, number, true, row.record, op, &verdict) < 0) {
+			error_set(error, "out of memory");
+			next = -1;
+			break;
+		}
 		tally->kinds[verdict.kind]++;
 		if (verdict.unknown_name[0])
 			tally_unknown(tally, &verdict);
@@ -184,6 +175,7 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 			write_plan_line(&csv, number, identifier, verdict.device_name, verdict.kind,
 			                verdict.current, verdict.target, verdict.message);
 	}
+	live_claims_free(claims);
 	pipeline_close(pipeline);
 	return next < 0 ? -1 : 0;
 }
@@ -253,7 +245,8 @@ static int refuse_job_directory(const char *directory, struct error *error)
 	return 0;
 }
 
-/* Reads the account and classifies; returns an exit_code. */
+/* Reads the account the way run's preflight does and classifies; returns
+ * an exit_code. */
 static int plan_job(const struct job_options *options, const struct pipeline_config *config,
                     const struct op *op, const struct live_wanted *wanted, struct error *error)
 {
@@ -264,44 +257,24 @@ static int plan_job(const struct job_options *options, const struct pipeline_con
 	memset(&tally, 0, sizeof(tally));
 	for (int kind = 0; kind < LIVE_KIND_COUNT; kind++)
 		strbuf_init(&tally.samples[kind], 1u << 16);
-	char work[4096] = "";
-	bool temporary = false;
+	char directory[4096] = "";
 	FILE *plan_csv = NULL;
 	int exit_code = api_session_open(&session, options, options->quiet, error);
 	if (exit_code != 0)
 		goto out;
-	if (options->out) {
-		snprintf(work, sizeof(work), "%s/%s", options->out, LIVE_SNAPSHOT_DIRECTORY);
-	} else {
-		const char *base = getenv("TMPDIR");
-		snprintf(work, sizeof(work), "%s/lattigo-plan-XXXXXX",
-		         base && *base ? base : "/tmp");
-		if (!mkdtemp(work)) {
-			exit_code = EXIT_USAGE;
-			error_set(error, "cannot create a temporary directory in %s", work);
-			goto out;
-		}
-		temporary = true;
-	}
-	struct live_take_request request = {
-	    .endpoint_shown = session.api_root,
-	    .concurrency = options->concurrency,
-	    .rate = options->rate,
-	    .max_tries = options->max_retries + 1,
-	    .stop = stop_signals_flag(),
-	    .verbose = options->verbose,
-	    .rate_plans = (op->live.flags & OP_LIVE_RATE_PLANS) != 0,
-	    .users = (op->live.flags & OP_LIVE_USERS) != 0,
-	    .work_directory = work,
-	};
-	api_session_transport(&session, options, &request.transport);
+	struct read_transport transport;
+	struct live_take_request request;
+	api_session_transport(&session, options, &transport);
+	preflight_request(&request, options, op, &transport, session.api_root, NULL);
 	exit_code = live_snapshot_take(&request, wanted, &snapshot, error);
 	if (exit_code != 0)
 		goto out;
 	if (options->out) {
 		char path[4200];
+		snprintf(directory, sizeof(directory), "%s/%s", options->out,
+		         LIVE_SNAPSHOT_DIRECTORY);
 		snprintf(path, sizeof(path), "%s/%s", options->out, PLAN_FILE);
-		if (live_snapshot_store(snapshot, work, error) < 0 ||
+		if (live_snapshot_store(snapshot, directory, error) < 0 ||
 		    !(plan_csv = fopen(path, "w"))) {
 			error_set(error, "cannot write %s", path);
 			exit_code = EXIT_USAGE;
@@ -323,7 +296,7 @@ static int plan_job(const struct job_options *options, const struct pipeline_con
 	}
 	print_tally(&tally, op, snapshot);
 	if (options->out)
-		printf("plan:    %s/%s\nsnapshot: %s\n", options->out, PLAN_FILE, work);
+		printf("plan:    %s/%s\nsnapshot: %s\n", options->out, PLAN_FILE, directory);
 	exit_code =
 	    tally.kinds[LIVE_MISSING] || tally.kinds[LIVE_CONFLICT] || tally.kinds[LIVE_INVALID]
 	        ? EXIT_SOME_FAILED
@@ -331,12 +304,6 @@ static int plan_job(const struct job_options *options, const struct pipeline_con
 out:
 	if (plan_csv)
 		fclose(plan_csv);
-	if (temporary) {
-		char path[4200];
-		snprintf(path, sizeof(path), "%s/identifiers.csv", work);
-		unlink(path);
-		rmdir(work);
-	}
 	for (int kind = 0; kind < LIVE_KIND_COUNT; kind++)
 		strbuf_release(&tally.samples[kind]);
 	live_snapshot_free(snapshot);
@@ -380,12 +347,8 @@ int command_plan(int argc, char **argv)
 	if (options.out && (refuse_job_directory(options.out, &error) < 0 ||
 	                    file_make_directories(options.out, &error) < 0))
 		goto out;
-	wanted = live_wanted_new();
-	if (!wanted) {
-		error_set(&error, "out of memory");
-		goto out;
-	}
-	if (collect(&config, wanted, &error) < 0)
+	wanted = live_wanted_from_rows(&config, stderr, &error);
+	if (!wanted)
 		goto out;
 	signals_installed = stop_signals_install(&signals) == 0;
 	exit_code = plan_job(&options, &config, op, wanted, &error);

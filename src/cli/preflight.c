@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cli/signals.h"
 #include "common/clock.h"
 #include "outputs/undo_writer.h"
 
@@ -18,59 +19,27 @@ void preflight_init(struct preflight *preflight, const struct op *op)
 
 void preflight_release(struct preflight *preflight)
 {
+	live_claims_free(preflight->claims);
+	preflight->claims = NULL;
 	live_snapshot_free(preflight->snapshot);
 	preflight->snapshot = NULL;
 }
 
-int preflight_take(struct preflight *preflight, const struct pipeline_config *config,
-                   struct live_take_request *request, struct error *error)
+void preflight_request(struct live_take_request *request, const struct job_options *options,
+                       const struct op *op, const struct read_transport *transport,
+                       const char *endpoint_shown, struct audit_writer *audit)
 {
-	const struct op *op = preflight->op;
-	struct live_wanted *wanted = live_wanted_new();
-	struct pipeline *pipeline = pipeline_open(config, NULL, error);
-	int exit_code = 2;
-	if (!wanted || !pipeline) {
-		if (!wanted)
-			error_set(error, "out of memory");
-		goto out;
-	}
-	struct pipeline_row row;
-	int next;
-	while ((next = pipeline_next(pipeline, &row, error)) == 1)
-		if (row.valid && row.record && live_wanted_add_record(wanted, op, row.record) < 0) {
-			error_set(error, "out of memory collecting the rows' devices");
-			next = -1;
-			break;
-		}
-	if (next < 0)
-		goto out;
+	memset(request, 0, sizeof(*request));
+	request->transport = *transport;
+	request->endpoint_shown = endpoint_shown;
+	request->concurrency = options->concurrency;
+	request->rate = options->rate;
+	request->max_tries = options->max_retries + 1;
+	request->stop = stop_signals_flag();
+	request->verbose = options->verbose;
+	request->audit = audit;
 	request->rate_plans = (op->live.flags & OP_LIVE_RATE_PLANS) != 0;
 	request->users = (op->live.flags & OP_LIVE_USERS) != 0;
-	exit_code = live_snapshot_take(request, wanted, &preflight->snapshot, error);
-out:
-	pipeline_close(pipeline);
-	live_wanted_free(wanted);
-	return exit_code;
-}
-
-int preflight_load(struct preflight *preflight, const char *out, struct error *error)
-{
-	char directory[4096];
-	if (snprintf(directory, sizeof(directory), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY) >=
-	    (int)sizeof(directory))
-		return error_set(error, "job directory path too long: '%s'", out);
-	int loaded = live_snapshot_load(directory, &preflight->snapshot, error);
-	preflight->loaded = loaded == 0;
-	return loaded;
-}
-
-int preflight_store(const struct preflight *preflight, const char *out, struct error *error)
-{
-	char directory[4096];
-	if (snprintf(directory, sizeof(directory), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY) >=
-	    (int)sizeof(directory))
-		return error_set(error, "job directory path too long: '%s'", out);
-	return live_snapshot_store(preflight->snapshot, directory, error);
 }
 
 /* The device record names in the snapshot, or false. */
@@ -128,6 +97,10 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 	const struct op *op = preflight->op;
 	struct undo_writer *undo = NULL;
 	memset(&preflight->tally, 0, sizeof(preflight->tally));
+	/* which row names each device first: the whole job, in manifest order */
+	if (!preflight->claims && !(preflight->claims = live_claims_new(preflight->snapshot)))
+		return error_set(error, "out of memory");
+	live_claims_reset(preflight->claims);
 	/* every row of the job, final ones included: undo.csv covers the whole job */
 	struct pipeline *pipeline = pipeline_open(config, NULL, error);
 	if (!pipeline)
@@ -146,6 +119,12 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 		if (!row.valid || !row.record)
 			continue;
 		live_classify(op, row.record, preflight->snapshot, &verdict);
+		if (live_claims_check(preflight->claims, record_shown_row(row.record), true,
+		                      row.record, op, &verdict) < 0) {
+			error_set(error, "out of memory");
+			next = -1;
+			break;
+		}
 		if (undo && verdict.kind == LIVE_CHANGE &&
 		    add_undo_line(preflight, undo, row.record, error) < 0) {
 			next = -1;
@@ -218,6 +197,10 @@ int preflight_settle(void *context, const struct record *record, const struct re
 	const struct op *op = preflight->op;
 	struct live_verdict *verdict = &preflight->verdict;
 	live_classify(op, record, preflight->snapshot, verdict);
+	/* the claims of preflight_classify's pass over the whole job */
+	if (preflight->claims)
+		live_claims_check(preflight->claims, record_shown_row(record), false, record, op,
+		                  verdict);
 	switch (verdict->kind) {
 	case LIVE_CHANGE:
 		break;

@@ -1,6 +1,7 @@
 /* run's preflight (issue 10): before the first write, the account's live
  * state — taken once per job and kept in OUT/snapshot, so a resume loads the
- * first one — and every valid row classified against it (live/classify.h).
+ * first one (live_snapshot_for_job; `plan` reads the same way) — and every
+ * valid row classified against it (live/classify.h).
  * The engine then sends only the rows that change something: through
  * engine_source.settle a row already in place ends `unchanged`, a row whose
  * device is missing or taken, or that names a rate plan or user the account
@@ -16,6 +17,7 @@
 #include <stdio.h>
 
 #include "cli/confirm.h"
+#include "cli/options.h"
 #include "common/error.h"
 #include "engine/engine.h"
 #include "live/classify.h"
@@ -36,7 +38,8 @@ struct preflight_tally {
 
 struct preflight {
 	const struct op *op;
-	struct live_snapshot *snapshot; /* owned; NULL before take/load */
+	struct live_snapshot *snapshot; /* owned; NULL until taken or loaded */
+	struct live_claims *claims;     /* owned: the row naming each device first */
 	bool loaded;                    /* from OUT/snapshot (a resume): not taken now */
 	struct preflight_tally tally;
 	struct live_verdict verdict; /* scratch of preflight_settle */
@@ -47,15 +50,13 @@ void preflight_init(struct preflight *preflight, const struct op *op);
 /* Frees the snapshot. */
 void preflight_release(struct preflight *preflight);
 
-/* Reads the account for the valid rows of the manifest config names
- * (request as live_snapshot_take takes it). Returns an exit_code: 0, 2
- * (credentials refused), 3 (the account could not be read); error filled. */
-int preflight_take(struct preflight *preflight, const struct pipeline_config *config,
-                   struct live_take_request *request, struct error *error);
-/* Loads the snapshot stored in the job directory out: 0 loaded, 1 none, -1 error. */
-int preflight_load(struct preflight *preflight, const char *out, struct error *error);
-/* Stores the snapshot in out/snapshot (complete or not at all). Returns 0 or -1. */
-int preflight_store(const struct preflight *preflight, const char *out, struct error *error);
+/* Fills request with the reads of a job's snapshot as options ask for
+ * them (concurrency, --rate, retries, --verbose, the stop flag), the rate
+ * plans and users when op compares them; transport, endpoint_shown and
+ * audit (NULL: the reads are not recorded) are borrowed. */
+void preflight_request(struct live_take_request *request, const struct job_options *options,
+                       const struct op *op, const struct read_transport *transport,
+                       const char *endpoint_shown, struct audit_writer *audit);
 
 /* Classifies every valid row of the manifest config names: counts in
  * preflight->tally the rows settled() does not name as final (settled may be

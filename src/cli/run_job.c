@@ -15,6 +15,7 @@
 
 #include "audit/audit.h"
 #include "cli/commands.h"
+#include "cli/api_session.h"
 #include "cli/confirm.h"
 #include "cli/preflight.h"
 #include "cli/credentials.h"
@@ -651,56 +652,20 @@ static void print_start_line(const struct job_run *run)
 		        count_grouped(replay->rows_in_doubt, doubt, sizeof(doubt)));
 }
 
-/* Reads the account for the preflight; work is where the per-device reads
- * keep their identifiers list, audit records the reads (NULL before the job
- * directory exists). Returns an exit_code, error set. */
-static int take_snapshot(struct job_run *run, const char *manifest_path, const char *work,
-                         struct audit_writer *audit, struct error *error)
+/* The reads of the preflight, recorded in audit (NULL before the job
+ * directory exists). Returns an exit_code (2: a forbidden endpoint). */
+static int snapshot_request(struct job_run *run, struct audit_writer *audit,
+                            struct read_transport *transport, struct live_take_request *request,
+                            struct error *error)
 {
-	const struct job_options *options = run->options;
 	bool plain_http = false;
-	if (endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, error) < 0)
+	if (endpoint_policy_check(run->endpoint, run->options->insecure_http, &plain_http, error) <
+	    0)
 		return EXIT_USAGE;
-	struct live_take_request request = {
-	    .transport =
-	        {
-	            .api_root = run->endpoint,
-	            .key_name = run->credentials.key_name,
-	            .api_key = run->credentials.api_key,
-	            .plain_http = plain_http,
-	            .ca_bundle = http_ca_bundle(options->cacert),
-	            .connect_timeout_ms = options->connect_timeout * 1000L,
-	            .total_timeout_ms = options->timeout * 1000L,
-	            .stall_timeout_s = options->stall_timeout,
-	        },
-	    .endpoint_shown = run->endpoint,
-	    .concurrency = options->concurrency,
-	    .rate = options->rate,
-	    .max_tries = options->max_retries + 1,
-	    .stop = stop_signals_flag(),
-	    .verbose = options->verbose,
-	    .audit = audit,
-	    .work_directory = work,
-	};
-	struct pipeline_config config;
-	job_options_pipeline_config(options, &config);
-	config.manifest = manifest_path;
-	int exit_code = preflight_take(&run->preflight, &config, &request, error);
-	if (exit_code == EXIT_ALL_OK)
-		run->preflight_on = true;
-	return exit_code;
-}
-
-/* Removes what take_snapshot (and a snapshot stored there) left in work, then work. */
-static void remove_snapshot_work(const char *work)
-{
-	static const char *const files[] = {"identifiers.csv", "devices.jsonl.gz", "meta.json"};
-	char path[4200];
-	for (size_t index = 0; index < sizeof(files) / sizeof(files[0]); index++) {
-		snprintf(path, sizeof(path), "%s/%s", work, files[index]);
-		unlink(path);
-	}
-	rmdir(work);
+	api_transport_fill(transport, run->endpoint, run->credentials.key_name,
+	                   run->credentials.api_key, plain_http, run->options);
+	preflight_request(request, run->options, run->op, transport, run->endpoint, audit);
+	return EXIT_ALL_OK;
 }
 
 /* A new job that stopped before sending anything (its preflight refused it
@@ -708,12 +673,17 @@ static void remove_snapshot_work(const char *work)
  * runs it again. */
 static void discard_new_job(struct job_run *run)
 {
+	static const char *const files[] = {"devices.jsonl.gz", "meta.json"};
 	const char *out = run->options->out;
-	char path[4096];
+	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s", out, UNDO_FILE);
 	unlink(path);
+	for (size_t index = 0; index < sizeof(files) / sizeof(files[0]); index++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", out, LIVE_SNAPSHOT_DIRECTORY, files[index]);
+		unlink(path);
+	}
 	snprintf(path, sizeof(path), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY);
-	remove_snapshot_work(path);
+	rmdir(path);
 	job_directory_discard(&run->directory, out);
 }
 
@@ -722,20 +692,21 @@ static void discard_new_job(struct job_run *run)
  * lacks, or not confirmed, leaves nothing behind. Returns an exit_code. */
 static int preflight_before_directory(struct job_run *run, struct error *error)
 {
-	const char *base = getenv("TMPDIR");
-	char work[4096];
-	snprintf(work, sizeof(work), "%s/lattigo-preflight-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(work)) {
-		error_set(error, "cannot create a temporary directory in %s: %s", work,
-		          strerror(errno));
-		return EXIT_USAGE;
-	}
-	int exit_code = take_snapshot(run, run->options->manifest, work, NULL, error);
-	remove_snapshot_work(work);
+	struct read_transport transport;
+	struct live_take_request request;
+	int exit_code = snapshot_request(run, NULL, &transport, &request, error);
 	if (exit_code != EXIT_ALL_OK)
 		return exit_code;
 	struct pipeline_config config;
 	job_options_pipeline_config(run->options, &config);
+	struct live_wanted *wanted = live_wanted_from_rows(&config, NULL, error);
+	if (!wanted)
+		return EXIT_USAGE;
+	exit_code = live_snapshot_take(&request, wanted, &run->preflight.snapshot, error);
+	live_wanted_free(wanted);
+	if (exit_code != EXIT_ALL_OK)
+		return exit_code;
+	run->preflight_on = true;
 	if (preflight_classify(&run->preflight, &config, NULL, NULL, NULL, error) < 0)
 		return EXIT_USAGE;
 	return preflight_refuses(&run->preflight, error) ? EXIT_USAGE : EXIT_ALL_OK;
@@ -745,47 +716,41 @@ static int preflight_before_directory(struct job_run *run, struct error *error)
  * a new job; a resume loads the first one), every row classified, undo.csv
  * (re)written whole. Returns an exit_code; for a new job refused here
  * (stdin manifest) the job directory is removed. */
-static int preflight_in_directory(struct job_run *run, bool new_job, struct error *error)
+static int preflight_in_directory(struct job_run *run, struct error *error)
 {
 	const char *out = run->options->out;
-	char work[4096];
-	snprintf(work, sizeof(work), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY);
-	if (!run->preflight_on) {
-		int loaded = preflight_load(&run->preflight, out, error);
-		if (loaded < 0)
-			return EXIT_RESUME_REFUSED;
-		if (loaded == 0) {
-			/* --max-snapshot-age: a baseline too old to judge rows by */
-			if (live_snapshot_check_age(run->preflight.snapshot,
-			                            run->options->max_snapshot_age_ms,
-			                            clock_wall_ms(), error) < 0)
-				return EXIT_USAGE;
-			run->preflight_on = true;
-		} else if (run->directory.resuming && run->directory.replay.calls > 0) {
-			/* sent without a snapshot (an older run): a new one would not
-			 * show the state before the job */
-			if (!run->options->quiet)
-				fprintf(stderr, "lattigo-batch: preflight: none (the job sent rows "
-				                "before any snapshot was kept)\n");
-			return EXIT_ALL_OK;
-		} else {
-			/* nothing was sent yet: the state read now is the state before the job */
-			int exit_code = take_snapshot(run, run->directory.manifest_path, work,
-			                              run->directory.audit, error);
-			if (exit_code != EXIT_ALL_OK)
-				return exit_code;
-			new_job = true;
-		}
-	}
+	char directory[4096];
+	snprintf(directory, sizeof(directory), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY);
+	struct read_transport transport;
+	struct live_take_request request;
+	int exit_code = snapshot_request(run, run->directory.audit, &transport, &request, error);
+	if (exit_code != EXIT_ALL_OK)
+		return exit_code;
 	struct pipeline_config config;
 	job_options_pipeline_config(run->options, &config);
 	config.manifest = run->directory.manifest_path;
+	/* a job that sent rows without a snapshot (an older run): a new one
+	 * would not show the state before the job */
+	bool sent = run->directory.resuming && run->directory.replay.calls > 0;
+	bool taken = false;
+	exit_code = live_snapshot_for_job(directory, sent ? NULL : &request, &config,
+	                                  run->options->max_snapshot_age_ms, clock_wall_ms(),
+	                                  &run->preflight.snapshot, &taken, error);
+	if (exit_code != EXIT_ALL_OK)
+		return exit_code;
+	if (!run->preflight.snapshot) {
+		if (!run->options->quiet)
+			fprintf(stderr, "lattigo-batch: preflight: none (the job sent rows "
+			                "before any snapshot was kept)\n");
+		run->preflight_on = false;
+		return EXIT_ALL_OK;
+	}
+	run->preflight_on = true;
+	run->preflight.loaded = !taken;
 	if (preflight_classify(&run->preflight, &config, row_settled, run, NULL, error) < 0)
 		return EXIT_USAGE;
 	if (preflight_refuses(&run->preflight, error))
 		return EXIT_USAGE;
-	if (new_job && !run->preflight.loaded && preflight_store(&run->preflight, out, error) < 0)
-		return EXIT_INTERRUPTED;
 	if (!(run->op->live.flags & OP_LIVE_UNDO))
 		return EXIT_ALL_OK;
 	/* undo.csv is complete before anything is sent; a resume writes it again
@@ -949,7 +914,7 @@ int run_job(const struct job_options *options)
 		goto out;
 	}
 	if (!options->no_preflight &&
-	    (exit_code = preflight_in_directory(&run, new_job, &error)) != EXIT_ALL_OK) {
+	    (exit_code = preflight_in_directory(&run, &error)) != EXIT_ALL_OK) {
 		if (!run.directory.resuming)
 			discard_new_job(&run);
 		goto out;

@@ -146,3 +146,29 @@ int utf8_describe_problem(const char *text, size_t length, struct strbuf *messag
 	strbuf_append_string(message, "; re-save the file as UTF-8");
 	return -1;
 }
+
+int utf8_append(struct strbuf *out, uint32_t code_point)
+{
+	char bytes[4];
+	size_t length;
+	if (code_point < 0x80) {
+		bytes[0] = (char)code_point;
+		length = 1;
+	} else if (code_point < 0x800) {
+		bytes[0] = (char)(0xc0 | (code_point >> 6));
+		bytes[1] = (char)(0x80 | (code_point & 0x3f));
+		length = 2;
+	} else if (code_point < 0x10000) {
+		bytes[0] = (char)(0xe0 | (code_point >> 12));
+		bytes[1] = (char)(0x80 | ((code_point >> 6) & 0x3f));
+		bytes[2] = (char)(0x80 | (code_point & 0x3f));
+		length = 3;
+	} else {
+		bytes[0] = (char)(0xf0 | (code_point >> 18));
+		bytes[1] = (char)(0x80 | ((code_point >> 12) & 0x3f));
+		bytes[2] = (char)(0x80 | ((code_point >> 6) & 0x3f));
+		bytes[3] = (char)(0x80 | (code_point & 0x3f));
+		length = 4;
+	}
+	return strbuf_append(out, bytes, length);
+}

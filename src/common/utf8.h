@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/strbuf.h"
 
@@ -20,6 +21,9 @@ enum text_encoding {
  * surrogates or code points past U+10FFFF). Otherwise false, with *bad_offset
  * (when not NULL) set to the 0-based offset of the first offending byte. */
 bool utf8_validate(const char *text, size_t length, size_t *bad_offset);
+/* Appends code_point (at most U+10FFFF, not a surrogate) encoded as UTF-8.
+ * Returns a strbuf_result. */
+int utf8_append(struct strbuf *out, uint32_t code_point);
 /* Guesses the encoding of bytes: a UTF-16 byte order mark or many NUL bytes
  * mean UTF-16, valid UTF-8 means UTF-8, else Windows-1252 or Latin-1. */
 enum text_encoding text_encoding_guess(const unsigned char *bytes, size_t length);

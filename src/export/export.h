@@ -15,6 +15,7 @@
 
 #include "audit/audit.h"
 #include "common/error.h"
+#include "export/paging.h"
 #include "export/read_endpoint.h"
 #include "manifest/binding.h"
 
@@ -31,10 +32,23 @@ struct read_transport {
 	long stall_timeout_s; /* below 1 byte/s for this long: stalled */
 };
 
+struct device_row;
+
+/* The devices of a per-device read given as a list instead of a manifest
+ * (the live snapshot's identifiers, live/take.c): count devices, the
+ * index-th filled by at() — strings copied into row, which the loop
+ * releases, and row->row the caller's own row number (the audit trail's). */
+struct export_device_list {
+	size_t count;
+	int (*at)(void *context, size_t index, struct device_row *row);
+	void *context;
+};
+
 /* What to read and how: everything but the transport decides the output. */
 struct export_request {
 	const struct read_endpoint *endpoint;
-	const char *manifest_path; /* per-device kinds */
+	const char *manifest_path;                 /* per-device kinds */
+	const struct export_device_list *devices; /* per-device kinds: read these instead */
 	const struct field_assignment *maps;
 	size_t map_count;
 	const struct field_assignment *sets; /* --set, and --id-type as --set id_type=… */
@@ -47,6 +61,9 @@ struct export_request {
 	bool jsonl;
 	uint64_t per_page;  /* asked of paginated endpoints */
 	uint64_t max_pages; /* account listings: read at most this many pages (0: all) */
+	/* account listings: pages asked at once before page 1 tells how many
+	 * there are (0 or 1: page 1 alone); pages past the end answer [] */
+	uint64_t first_pages;
 
 	struct read_transport transport;
 	unsigned concurrency;
@@ -66,8 +83,6 @@ struct export_totals {
 	int64_t listing_total; /* account listings: X-Total of page 1, -1 when not read */
 };
 
-struct device_row;
-
 /* Records handed over as JSON instead of written as text (the live
  * snapshot, live/take.c). record receives every kept record as its answer
  * arrives (units in any order; row is NULL for account listings); row_error
@@ -78,6 +93,17 @@ struct export_sink {
 	int (*record)(void *context, const struct device_row *row, const json_t *item);
 	int (*row_error)(void *context, const struct device_row *row, long http_status,
 	                 const char *message);
+	/* When set, takes each answer's body as text instead of record taking
+	 * parsed items (a reader that needs no JSON values: the live snapshot's
+	 * devices, thousands a page): returns 0 with *count the records the
+	 * answer held (1 for an object), 1 when the body is not the JSON the
+	 * endpoint answers (retried like a 5xx, nothing kept), -1 to stop. */
+	int (*answer)(void *context, const struct device_row *row, const char *body,
+	              size_t length, size_t *count);
+	/* Account listings, NULL to read them whole: called once, with page 1's
+	 * pagination headers and number of records; false ends the listing
+	 * once the pages already asked are read. */
+	bool (*listing)(void *context, const struct page_headers *headers, size_t count);
 	void *context;
 };
 

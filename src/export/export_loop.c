@@ -61,6 +61,7 @@ struct export_loop {
 	CURLM *multi;
 	struct device_source source;
 	bool source_open, source_done;
+	size_t listed; /* request->devices: the next index */
 	char **error_columns; /* errors.csv header: the manifest's columns (owned) */
 	size_t error_column_count;
 	struct unit **window; /* ring of window_size units, by index */
@@ -68,6 +69,7 @@ struct export_loop {
 	uint64_t first, next; /* unit indexes: oldest not written, next to create */
 	/* account listings: pages known to exist, and whether the listing ended */
 	uint64_t planned_last;
+	uint64_t page_cap; /* the sink's listing() ended the listing here (0: no cap) */
 	bool listing_done;
 	struct paging listing;
 	unsigned in_flight;
@@ -125,9 +127,32 @@ static struct unit *unit_new(struct export_loop *loop, uint64_t index)
 
 /* --- the order of units and where they come from --- */
 
+/* The next device of the manifest or of request->devices: 1, 0 at the end, -1 error. */
+static int next_device(struct export_loop *loop, struct device_row *row)
+{
+	const struct export_device_list *list = loop->request->devices;
+	if (!list)
+		return device_source_next(&loop->source, row, loop->error);
+	memset(row, 0, sizeof(*row));
+	if (loop->listed >= list->count)
+		return 0;
+	if (list->at(list->context, loop->listed++, row) < 0) {
+		device_row_release(row);
+		error_set(loop->error, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
 static int open_source(struct export_loop *loop)
 {
 	const struct export_request *request = loop->request;
+	if (request->devices) {
+		/* resuming: the devices already written are passed over */
+		uint64_t skip = loop->output->skip_units;
+		loop->listed = skip < request->devices->count ? (size_t)skip : request->devices->count;
+		return 0;
+	}
 	if (device_source_open(&loop->source, request->manifest_path, request->maps,
 	                       request->map_count, request->sets, request->set_count,
 	                       loop->error) < 0) {
@@ -165,7 +190,7 @@ static int open_source(struct export_loop *loop)
 	/* Resuming: the rows already written are read past, not re-read from the API. */
 	for (uint64_t skipped = 0; skipped < loop->output->skip_units; skipped++) {
 		struct device_row row;
-		int next = device_source_next(&loop->source, &row, loop->error);
+		int next = next_device(loop, &row);
 		device_row_release(&row);
 		if (next < 0)
 			return stop(loop, 3, NULL);
@@ -190,7 +215,7 @@ static int fill_window(struct export_loop *loop)
 		if (!unit)
 			return stop(loop, 3, "out of memory");
 		if (per_device) {
-			int next = device_source_next(&loop->source, &unit->row, loop->error);
+			int next = next_device(loop, &unit->row);
 			if (next <= 0) {
 				unit_free(unit);
 				if (next < 0)
@@ -403,8 +428,14 @@ static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count,
 	page_headers_read(&read, strbuf_text(&unit->transfer.headers));
 	const struct page_headers *headers = &read;
 	uint64_t max_pages = loop->request->max_pages;
-	if (unit->page == 1)
+	if (unit->page == 1) {
 		loop->totals->listing_total = headers->total;
+		const struct export_sink *sink = loop->output->sink;
+		if (sink && sink->listing && !sink->listing(sink->context, headers, count))
+			loop->page_cap = loop->planned_last;
+	}
+	if (loop->page_cap && (!max_pages || loop->page_cap < max_pages))
+		max_pages = loop->page_cap;
 	if (unit->page == loop->output->skip_units + 1 && headers->total_pages > 0 &&
 	    (uint64_t)headers->total_pages > loop->planned_last)
 		loop->planned_last = (uint64_t)headers->total_pages;
@@ -431,11 +462,17 @@ static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count,
 	return 0;
 }
 
+static int accept_text(struct export_loop *loop, struct unit *unit);
+static int after_answer(struct export_loop *loop, struct unit *unit, size_t count);
+
 static int accept_answer(struct export_loop *loop, struct unit *unit)
 {
 	const struct export_request *request = loop->request;
 	const struct read_endpoint *endpoint = request->endpoint;
 	struct http_transfer *transfer = &unit->transfer;
+	const struct export_sink *sink = loop->output->sink;
+	if (sink && sink->answer)
+		return accept_text(loop, unit);
 	json_error_t parse_error;
 	json_t *answer = json_loadb(strbuf_text(&transfer->response), transfer->response.length, 0,
 	                            &parse_error);
@@ -449,7 +486,6 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 	size_t keep = unit->row.device ? paging_keep(&unit->paging, count) : count;
 	const char *device = endpoint->per_device ? unit->row.device : NULL;
 	struct record_format format = {endpoint, request->jsonl, request->no_details};
-	const struct export_sink *sink = loop->output->sink;
 	const struct device_row *row = endpoint->per_device ? &unit->row : NULL;
 	int result = 0;
 	if (sink && sink->record) {
@@ -468,6 +504,31 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 	if (result < 0 || ferror(unit->stream))
 		return stop(loop, 3, "out of memory formatting records");
 	unit->records += keep;
+	return after_answer(loop, unit, count);
+}
+
+/* The sink read the body as text (export_sink.answer). */
+static int accept_text(struct export_loop *loop, struct unit *unit)
+{
+	const struct export_sink *sink = loop->output->sink;
+	const struct strbuf *body = &unit->transfer.response;
+	size_t count = 0;
+	int taken = sink->answer(sink->context,
+	                         loop->request->endpoint->per_device ? &unit->row : NULL,
+	                         strbuf_text(body), body->length, &count);
+	if (taken < 0)
+		return stop(loop, 3, NULL);
+	if (taken > 0)
+		return 1; /* not an answer: retried like a 5xx */
+	unit->records += count;
+	return after_answer(loop, unit, count);
+}
+
+/* After a unit's answer was kept: done, or the next page (paging.h). */
+static int after_answer(struct export_loop *loop, struct unit *unit, size_t count)
+{
+	const struct read_endpoint *endpoint = loop->request->endpoint;
+	struct http_transfer *transfer = &unit->transfer;
 	uint64_t hash = hash64(strbuf_text(&transfer->response), transfer->response.length, 0);
 	if (endpoint->paging != READ_PAGED) {
 		unit->done = true;
@@ -761,6 +822,8 @@ int export_run(const struct export_request *request, struct export_output *outpu
 	loop.last_commit_ms = now;
 	loop.first = loop.next = output->skip_units;
 	loop.planned_last = output->skip_units + 1;
+	if (!request->endpoint->per_device && request->first_pages > loop.planned_last)
+		loop.planned_last = request->first_pages;
 	paging_init(&loop.listing, 0);
 	totals->complete = false;
 	totals->listing_total = -1;

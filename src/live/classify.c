@@ -5,9 +5,12 @@
 #include "live/classify.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/hash.h"
+#include "common/strbuf.h"
 
 const char *live_kind_name(enum live_kind kind)
 {
@@ -190,4 +193,167 @@ void live_classify(const struct op *op, const struct record *record,
 		break;
 	}
 	strbuf_release(&message);
+}
+
+/* A claim: a device (its index in the snapshot) and the values of the
+ * operation's other unique-key fields (a note's field_name), first named by
+ * row. Kept in one open-addressing table with the texts in an arena. */
+struct claim {
+	uint64_t hash;
+	uint64_t row; /* 0: an empty slot */
+	uint32_t device;
+	uint32_t text; /* offset of the other fields' values in the arena */
+};
+
+struct live_claims {
+	const struct live_snapshot *snapshot;
+	struct claim *slots;
+	size_t slot_count, used;
+	struct strbuf arena;
+};
+
+struct live_claims *live_claims_new(const struct live_snapshot *snapshot)
+{
+	struct live_claims *claims = calloc(1, sizeof(*claims));
+	if (!claims)
+		return NULL;
+	claims->snapshot = snapshot;
+	strbuf_init(&claims->arena, UINT32_MAX - 1u);
+	return claims;
+}
+
+void live_claims_free(struct live_claims *claims)
+{
+	if (!claims)
+		return;
+	free(claims->slots);
+	strbuf_release(&claims->arena);
+	free(claims);
+}
+
+void live_claims_reset(struct live_claims *claims)
+{
+	if (claims->slots)
+		memset(claims->slots, 0, claims->slot_count * sizeof(*claims->slots));
+	claims->used = 0;
+	strbuf_reset(&claims->arena);
+}
+
+/* The unique key of op that names the device (device_name + id_type, and
+ * for a note its field_name), or NULL (activate, upload: their keys are
+ * the identifiers themselves). */
+static const struct op_unique_key *device_unique_key(const struct op *op)
+{
+	for (size_t index = 0; index < op->unique_key_count; index++)
+		for (size_t field = 0; field < op->unique_keys[index].count; field++)
+			if (op->unique_keys[index].fields[field] == FIELD_DEVICE_NAME)
+				return &op->unique_keys[index];
+	return NULL;
+}
+
+/* The values of key's fields other than the device identifier, joined. */
+static void other_fields(const struct op_unique_key *key, const struct record *record,
+                         struct strbuf *out)
+{
+	for (size_t index = 0; index < key->count; index++) {
+		enum field_id field = key->fields[index];
+		if (field == FIELD_DEVICE_NAME || field == FIELD_ID_TYPE)
+			continue;
+		strbuf_append_string(out, record->value[field] ? record->value[field] : "");
+		strbuf_append_char(out, '\x1f');
+	}
+}
+
+static struct claim *claim_find(const struct live_claims *claims, uint64_t hash, size_t device,
+                                const char *text)
+{
+	size_t mask = claims->slot_count - 1;
+	for (size_t at = (size_t)hash & mask;; at = (at + 1) & mask) {
+		struct claim *slot = &claims->slots[at];
+		if (slot->row == 0 ||
+		    (slot->hash == hash && slot->device == device &&
+		     strcmp(claims->arena.data + slot->text, text) == 0))
+			return slot;
+	}
+}
+
+static int claims_grow(struct live_claims *claims)
+{
+	if ((claims->used + 1) * 4 < claims->slot_count * 3)
+		return 0;
+	size_t count = claims->slot_count ? claims->slot_count * 2 : 256;
+	struct claim *slots = calloc(count, sizeof(*slots));
+	if (!slots)
+		return -1;
+	for (size_t index = 0; index < claims->slot_count; index++) {
+		const struct claim *old = &claims->slots[index];
+		if (old->row == 0)
+			continue;
+		size_t at = (size_t)old->hash & (count - 1);
+		while (slots[at].row != 0)
+			at = (at + 1) & (count - 1);
+		slots[at] = *old;
+	}
+	free(claims->slots);
+	claims->slots = slots;
+	claims->slot_count = count;
+	return 0;
+}
+
+int live_claims_check(struct live_claims *claims, uint64_t row, bool claim,
+                      const struct record *record, const struct op *op,
+                      struct live_verdict *verdict)
+{
+	const struct op_unique_key *key = device_unique_key(op);
+	size_t device;
+	/* the record the device's name resolves to: a device read twice (by
+	 * name and by ICCID) is one device */
+	if (!key || !verdict->device_name[0] ||
+	    !live_snapshot_find_index(claims->snapshot, DEVICE_NAME, verdict->device_name,
+	                              &device) ||
+	    device > UINT32_MAX)
+		return 0;
+	struct strbuf others;
+	strbuf_init(&others, 4096);
+	other_fields(key, record, &others);
+	const char *text = strbuf_text(&others);
+	uint64_t hash = hash64(text, others.length, 0x6c61696d ^ (uint64_t)device);
+	int result = 0;
+	uint64_t first = 0;
+	if (claims->slot_count) {
+		const struct claim *found = claim_find(claims, hash, device, text);
+		first = found->row;
+	}
+	if (first == 0 || first == row) {
+		if (claim && first == 0) {
+			size_t at = claims->arena.length;
+			if (claims_grow(claims) < 0 ||
+			    strbuf_append(&claims->arena, text, others.length + 1) != STRBUF_OK) {
+				result = -1;
+			} else {
+				struct claim *slot = claim_find(claims, hash, device, text);
+				*slot = (struct claim){hash, row, (uint32_t)device, (uint32_t)at};
+				claims->used++;
+			}
+		}
+		strbuf_release(&others);
+		return result;
+	}
+	strbuf_release(&others);
+	enum device_field field = DEVICE_NAME;
+	const char *value = verdict->device_name;
+	op_live_device_key(op, record, &field, &value);
+	verdict->kind = LIVE_INVALID;
+	verdict->suggestion = NULL;
+	verdict->unknown_name[0] = '\0';
+	if (field == DEVICE_NAME)
+		snprintf(verdict->message, sizeof(verdict->message),
+		         "duplicate of row %llu: same device %s", (unsigned long long)first,
+		         verdict->device_name);
+	else
+		snprintf(verdict->message, sizeof(verdict->message),
+		         "duplicate of row %llu: same device %s (this row names it by %s %s)",
+		         (unsigned long long)first, verdict->device_name, device_field_name(field),
+		         value);
+	return 1;
 }

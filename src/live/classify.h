@@ -47,4 +47,32 @@ struct live_verdict {
 void live_classify(const struct op *op, const struct record *record,
                    const struct live_snapshot *snapshot, struct live_verdict *verdict);
 
+/* Which row of a job first named each device of a snapshot: two rows that
+ * name one device differently (a device_name and an ICCID, say) pass the
+ * offline duplicate check, but the second must not be sent — it is a
+ * duplicate of the first. A claim is the device with the values of the
+ * operation's other unique-key fields (a note's field_name: two rows may
+ * write two note fields of one device). */
+struct live_claims;
+
+/* Returns empty claims over snapshot's devices (borrowed; it must outlive
+ * them), or NULL when out of memory. Free with live_claims_free. */
+struct live_claims *live_claims_new(const struct live_snapshot *snapshot);
+/* Frees claims; NULL is allowed. */
+void live_claims_free(struct live_claims *claims);
+/* Forgets every claim (a new pass over the job's rows). */
+void live_claims_reset(struct live_claims *claims);
+/* For the verdict of record (row: its shown row number), rows read in
+ * manifest order: when an earlier row claimed the same device (and the
+ * same other key fields), turns the verdict into LIVE_INVALID "duplicate of
+ * row N: same device D (…)"; else, with claim, the claim becomes row's.
+ * Without claim (claims filled by an earlier pass over every row) only a
+ * claim of another row makes a duplicate. Operations whose unique keys do
+ * not name the device (activate, upload) never have duplicates here.
+ * Returns 1 when the verdict became a duplicate, 0 when not, -1 when out
+ * of memory. */
+int live_claims_check(struct live_claims *claims, uint64_t row, bool claim,
+                      const struct record *record, const struct op *op,
+                      struct live_verdict *verdict);
+
 #endif

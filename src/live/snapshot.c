@@ -3,6 +3,7 @@
  * every device (kind + text), so a million devices cost a few arrays, never
  * a malloc each. */
 #include "live/snapshot.h"
+#include "live/device_text.h"
 #include "live/snapshot_internal.h"
 
 #include <math.h>
@@ -276,6 +277,17 @@ int live_snapshot_add_device(struct live_snapshot *snapshot, const json_t *objec
 	return add_values(snapshot, values, lengths);
 }
 
+static int add_text_values(void *context, const char *const *values, const size_t *lengths)
+{
+	return add_values(context, values, lengths);
+}
+
+int live_snapshot_add_devices_text(struct live_snapshot *snapshot, const char *text,
+                                   size_t length, bool single, size_t *count)
+{
+	return device_text_read(text, length, single, add_text_values, snapshot, count);
+}
+
 int live_snapshot_add_absent(struct live_snapshot *snapshot, enum device_field key,
                              const char *value)
 {
@@ -312,6 +324,16 @@ bool live_snapshot_find(const struct live_snapshot *snapshot, enum device_field 
 	if (item == 0 || item == ABSENT)
 		return false;
 	live_snapshot_device_at(snapshot, item - 1, device);
+	return true;
+}
+
+bool live_snapshot_find_index(const struct live_snapshot *snapshot, enum device_field key,
+                              const char *value, size_t *index)
+{
+	uint32_t item = lookup(snapshot, key, value);
+	if (item == 0 || item == ABSENT)
+		return false;
+	*index = item - 1;
 	return true;
 }
 

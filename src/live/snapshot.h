@@ -75,6 +75,13 @@ const struct live_snapshot_meta *live_snapshot_info(const struct live_snapshot *
  * indexed takes it over only when the first is deactivated. Returns 0, or -1
  * when out of memory or object is not an object. */
 int live_snapshot_add_device(struct live_snapshot *snapshot, const json_t *object);
+/* Adds the device objects of an answer's JSON text — with single, one
+ * object; else an array, whose items that are not objects are passed over —
+ * as live_snapshot_add_device would, without building JSON values
+ * (live/device_text.h). Returns 0 with *count the items, 1 when text is not
+ * that JSON (nothing added), -1 when out of memory. */
+int live_snapshot_add_devices_text(struct live_snapshot *snapshot, const char *text,
+                                   size_t length, bool single, size_t *count);
 /* Adds a device from a view (tests, loading). Returns 0 or -1. */
 int live_snapshot_add_view(struct live_snapshot *snapshot, const struct device_view *device);
 /* Records that the account has no device with identifier key = value (a 404
@@ -92,6 +99,9 @@ int live_snapshot_add_user(struct live_snapshot *snapshot, const json_t *item);
  * Returns true when found. Empty values never match. */
 bool live_snapshot_find(const struct live_snapshot *snapshot, enum device_field key,
                         const char *value, struct device_view *device);
+/* As live_snapshot_find, giving the device's index (live_snapshot_device_at). */
+bool live_snapshot_find_index(const struct live_snapshot *snapshot, enum device_field key,
+                              const char *value, size_t *index);
 /* True when the snapshot can say whether key = value exists: every
  * identifier for an account-scope snapshot, only those that were read (found
  * or recorded absent) for a devices-scope one. */

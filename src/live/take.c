@@ -7,18 +7,26 @@
 #include <string.h>
 
 #include "common/clock.h"
-#include "common/csv_writer.h"
-#include "common/file_io.h"
+#include "common/strbuf.h"
 #include "export/device_source.h"
 #include "export/export.h"
+#include "export/paging.h"
 #include "export/read_endpoint.h"
-#include "live/snapshot_internal.h"
 
-/* A set of identifiers is a snapshot holding only "absent" entries: the same
- * compact table, no second hash set. */
+/* The identifiers in the order rows named them, each with the first row
+ * naming it; a snapshot holding only "absent" entries is the set that keeps
+ * them distinct (the same compact table, no second hash set). */
+struct wanted_item {
+	uint64_t row;
+	uint32_t text; /* offset in texts */
+	uint8_t key;   /* enum device_field */
+};
+
 struct live_wanted {
 	struct live_snapshot *set;
-	size_t count;
+	struct strbuf texts;
+	struct wanted_item *items;
+	size_t count, capacity;
 };
 
 struct live_wanted *live_wanted_new(void)
@@ -31,6 +39,7 @@ struct live_wanted *live_wanted_new(void)
 		free(wanted);
 		return NULL;
 	}
+	strbuf_init(&wanted->texts, UINT32_MAX - 1u);
 	live_snapshot_meta(wanted->set)->scope = LIVE_SCOPE_DEVICES;
 	return wanted;
 }
@@ -40,16 +49,29 @@ void live_wanted_free(struct live_wanted *wanted)
 	if (!wanted)
 		return;
 	live_snapshot_free(wanted->set);
+	strbuf_release(&wanted->texts);
+	free(wanted->items);
 	free(wanted);
 }
 
-int live_wanted_add(struct live_wanted *wanted, enum device_field key, const char *value)
+int live_wanted_add(struct live_wanted *wanted, enum device_field key, const char *value,
+                    uint64_t row)
 {
 	if (!value || !*value || live_snapshot_covers(wanted->set, key, value))
 		return 0;
-	if (live_snapshot_add_absent(wanted->set, key, value) < 0)
+	if (wanted->count == wanted->capacity) {
+		size_t capacity = wanted->capacity ? wanted->capacity * 2 : 256;
+		struct wanted_item *items = realloc(wanted->items, capacity * sizeof(*items));
+		if (!items)
+			return -1;
+		wanted->items = items;
+		wanted->capacity = capacity;
+	}
+	size_t at = wanted->texts.length;
+	if (live_snapshot_add_absent(wanted->set, key, value) < 0 ||
+	    strbuf_append(&wanted->texts, value, strlen(value) + 1) != STRBUF_OK)
 		return -1;
-	wanted->count++;
+	wanted->items[wanted->count++] = (struct wanted_item){row, (uint32_t)at, (uint8_t)key};
 	return 0;
 }
 
@@ -58,14 +80,15 @@ int live_wanted_add_record(struct live_wanted *wanted, const struct op *op,
 {
 	enum device_field key;
 	const char *value;
+	uint64_t row = record_shown_row(record);
 	if (op_live_device_key(op, record, &key, &value) == 0 &&
-	    live_wanted_add(wanted, key, value) < 0)
+	    live_wanted_add(wanted, key, value, row) < 0)
 		return -1;
 	int also = op->live.also_unique;
 	if ((unsigned)also < FIELD_COUNT) {
 		int also_key = device_key_from_id_type(field_name((enum field_id)also));
 		if (also_key >= 0 &&
-		    live_wanted_add(wanted, (enum device_field)also_key, record->value[also]) < 0)
+		    live_wanted_add(wanted, (enum device_field)also_key, record->value[also], row) < 0)
 			return -1;
 	}
 	return 0;
@@ -76,15 +99,80 @@ size_t live_wanted_count(const struct live_wanted *wanted)
 	return wanted->count;
 }
 
+struct live_wanted *live_wanted_from_rows(const struct pipeline_config *config, FILE *notes,
+                                          struct error *error)
+{
+	struct live_wanted *wanted = live_wanted_new();
+	struct pipeline *pipeline = wanted ? pipeline_open(config, notes, error) : NULL;
+	if (!wanted)
+		error_set(error, "out of memory");
+	if (!pipeline) {
+		live_wanted_free(wanted);
+		return NULL;
+	}
+	const struct op *op = pipeline_op(pipeline);
+	struct pipeline_row row;
+	int next;
+	while ((next = pipeline_next(pipeline, &row, error)) == 1)
+		if (row.valid && row.record && live_wanted_add_record(wanted, op, row.record) < 0) {
+			error_set(error, "out of memory collecting the rows' devices");
+			next = -1;
+			break;
+		}
+	pipeline_close(pipeline);
+	if (next < 0) {
+		live_wanted_free(wanted);
+		return NULL;
+	}
+	return wanted;
+}
+
+/* --- how the listing is read --- */
+
+void live_listing_plan(size_t identifiers, unsigned concurrency, uint64_t *per_page,
+                       uint64_t *first_pages)
+{
+	uint64_t pages = (identifiers + READ_MAX_PER_PAGE - 1) / READ_MAX_PER_PAGE;
+	uint64_t lanes = concurrency ? concurrency : 1;
+	if (pages <= 1) {
+		*per_page = READ_MAX_PER_PAGE;
+		*first_pages = 1;
+		return;
+	}
+	/* 20 pages at 8 in flight take 3 rounds, and so do 24 smaller ones:
+	 * each round is then shorter (fewer records to render, send and parse) */
+	uint64_t even = (pages + lanes - 1) / lanes * lanes;
+	if (even * 4 <= pages * 5)
+		pages = even;
+	*per_page = (identifiers + pages - 1) / pages;
+	*first_pages = pages < lanes ? pages : lanes;
+}
+
+bool live_listing_whole(int64_t total, int64_t total_pages, int64_t per_page, size_t first_count,
+                        uint64_t asked_per_page, size_t identifiers)
+{
+	int64_t pages = -1;
+	if (total_pages >= 0)
+		pages = total_pages;
+	else if (total >= 0 && per_page > 0)
+		pages = (total + per_page - 1) / per_page;
+	else if (first_count < asked_per_page)
+		pages = 1;
+	return pages >= 0 && (uint64_t)pages <= identifiers;
+}
+
 /* --- reading --- */
 
 struct take {
 	const struct live_take_request *request;
+	const struct live_wanted *wanted;
 	struct live_snapshot *snapshot;
 	struct error *error;
 	uint64_t calls;
 	bool failed;
 	enum { READ_DEVICES, READ_PLANS, READ_USERS } reading;
+	uint64_t per_page; /* of the device listing */
+	bool whole;        /* the listing goes on to the end of the account */
 };
 
 static int take_record(void *context, const struct device_row *row, const json_t *item)
@@ -111,6 +199,18 @@ static int take_record(void *context, const struct device_row *row, const json_t
 	return result;
 }
 
+/* Device answers are read from their text (a page of a thousand devices
+ * parsed into JSON values cost more than its read). */
+static int take_answer(void *context, const struct device_row *row, const char *body,
+                       size_t length, size_t *count)
+{
+	struct take *take = context;
+	int result = live_snapshot_add_devices_text(take->snapshot, body, length, row != NULL, count);
+	if (result < 0)
+		error_set(take->error, "out of memory keeping the account's state");
+	return result;
+}
+
 /* A 404 is the answer "no such device"; any other refusal leaves the
  * device's state unknown, and a snapshot must not guess. */
 static int take_row_error(void *context, const struct device_row *row, long http_status,
@@ -127,25 +227,41 @@ static int take_row_error(void *context, const struct device_row *row, long http
 	return -1;
 }
 
-/* One export_run of endpoint kind; returns its exit code mapped for a take. */
-static int read_kind(struct take *take, const char *kind, const char *manifest, bool details,
-                     uint64_t per_page, uint64_t max_pages, int64_t *listing_total)
+/* The device listing's first page told the account's size: read on to its
+ * end, or stop after the pages asked and read the rest one by one. */
+static bool take_listing(void *context, const struct page_headers *headers, size_t count)
+{
+	struct take *take = context;
+	struct live_snapshot_meta *meta = live_snapshot_meta(take->snapshot);
+	meta->account_devices = headers->total;
+	take->whole = live_listing_whole(headers->total, headers->total_pages, headers->per_page,
+	                                 count, take->per_page, take->wanted->count);
+	return take->whole;
+}
+
+/* One export_run of endpoint kind (a per-device kind reads devices);
+ * returns its exit code mapped for a take. */
+static int read_kind(struct take *take, const char *kind, const struct export_device_list *devices,
+                     uint64_t per_page, uint64_t first_pages)
 {
 	const struct live_take_request *request = take->request;
 	struct export_request reads;
 	memset(&reads, 0, sizeof(reads));
 	reads.endpoint = read_endpoint_find(kind);
-	reads.manifest_path = manifest;
-	reads.no_details = !details;
+	reads.devices = devices;
 	reads.per_page = per_page;
-	reads.max_pages = max_pages;
+	reads.first_pages = first_pages;
 	reads.transport = request->transport;
 	reads.concurrency = request->concurrency ? request->concurrency : 4;
 	reads.rate = request->rate;
 	reads.max_tries = request->max_tries ? request->max_tries : 9;
 	reads.stop = request->stop;
 	reads.verbose = request->verbose;
-	struct export_sink sink = {take_record, take_row_error, take};
+	struct export_sink sink = {take_record, take_row_error, NULL, NULL, take};
+	if (take->reading == READ_DEVICES)
+		sink.answer = take_answer;
+	if (take->reading == READ_DEVICES && !devices)
+		sink.listing = take_listing;
 	struct export_output output;
 	memset(&output, 0, sizeof(output));
 	output.sink = &sink;
@@ -155,87 +271,89 @@ static int read_kind(struct take *take, const char *kind, const char *manifest, 
 	struct error read_error = {0};
 	int code = export_run(&reads, &output, &totals, &read_error);
 	take->calls += totals.calls;
-	if (listing_total)
-		*listing_total = totals.listing_total;
 	if (take->failed)
 		return 3;
-	if (code == 0 || (code == 1 && manifest))
+	if (code == 0 || (code == 1 && devices))
 		return 0;
 	error_set(take->error, "cannot read %s from the account: %s", reads.endpoint->path,
 	          read_error.message[0] ? read_error.message : "stopped");
 	return code == 2 ? 2 : 3;
 }
 
-/* identifiers.csv: one line per identifier, the manifest of the per-device reads. */
-static int write_identifiers(const struct live_wanted *wanted, const char *path,
-                             struct error *error)
+/* export_device_list.at over the identifiers not found yet. */
+struct unread {
+	const struct live_wanted *wanted;
+	const struct live_snapshot *snapshot;
+	size_t *items; /* indexes into wanted->items */
+};
+
+static int unread_at(void *context, size_t index, struct device_row *row)
 {
-	FILE *file = fopen(path, "w");
-	if (!file)
-		return error_set(error, "cannot write %s", path);
-	struct csv_writer csv;
-	csv_writer_init(&csv, file);
-	csv_writer_cell_raw(&csv, "device_name");
-	csv_writer_cell_raw(&csv, "id_type");
-	csv_writer_end_line(&csv);
-	size_t slots = live_snapshot_slot_count(wanted->set);
-	for (size_t index = 0; index < slots; index++) {
-		enum device_field key;
-		const char *value;
-		if (!live_snapshot_slot_absent(wanted->set, index, &key, &value))
-			continue;
-		csv_writer_cell_raw(&csv, value);
-		csv_writer_cell_raw(&csv, key == DEVICE_NAME ? "" : device_field_name(key));
-		csv_writer_end_line(&csv);
-	}
-	if (ferror(file) | fclose(file))
-		return error_set(error, "cannot write %s", path);
-	return 0;
+	const struct unread *unread = context;
+	const struct wanted_item *item = &unread->wanted->items[unread->items[index]];
+	row->row = item->row;
+	row->device = strdup(unread->wanted->texts.data + item->text);
+	row->id_type =
+	    item->key == DEVICE_NAME ? NULL : strdup(device_field_name((enum device_field)item->key));
+	return row->device && (item->key == DEVICE_NAME || row->id_type) ? 0 : -1;
 }
 
-static int read_devices(struct take *take, const struct live_wanted *wanted)
+/* One GET v2/devices/:id for each identifier the snapshot does not hold yet. */
+static int read_each(struct take *take)
+{
+	const struct live_wanted *wanted = take->wanted;
+	struct unread unread = {wanted, take->snapshot, calloc(wanted->count + 1, sizeof(size_t))};
+	if (!unread.items)
+		return error_set(take->error, "out of memory"), 3;
+	size_t count = 0;
+	for (size_t index = 0; index < wanted->count; index++) {
+		const struct wanted_item *item = &wanted->items[index];
+		struct device_view found;
+		if (!live_snapshot_find(take->snapshot, (enum device_field)item->key,
+		                        wanted->texts.data + item->text, &found))
+			unread.items[count++] = index;
+	}
+	struct export_device_list list = {count, unread_at, &unread};
+	int code = count ? read_kind(take, "device", &list, 0, 0) : 0;
+	free(unread.items);
+	return code;
+}
+
+static int read_devices(struct take *take)
 {
 	struct live_snapshot_meta *meta = live_snapshot_meta(take->snapshot);
-	size_t count = wanted->count;
+	size_t count = take->wanted->count;
 	meta->identifiers = count;
 	if (count == 0)
 		return 0;
-	bool whole_account = false;
+	meta->scope = LIVE_SCOPE_DEVICES;
+	take->reading = READ_DEVICES;
 	if (count > 1) {
-		/* a one-record probe tells the account's size: whole pages of
-		 * READ_MAX_PER_PAGE against one read per identifier */
-		take->reading = READ_DEVICES;
-		int64_t total = -1;
-		int code = read_kind(take, "devices", NULL, false, 1, 1, &total);
-		/* the probe's one record is a name (no details): nothing was kept */
+		/* the listing's first pages are read at once and kept; page 1 tells
+		 * the account's size, and whether to read it to the end */
+		uint64_t first_pages = 1;
+		live_listing_plan(count, take->request->concurrency, &take->per_page, &first_pages);
+		int code = read_kind(take, "devices", NULL, take->per_page, first_pages);
 		if (code != 0)
 			return code;
-		meta->account_devices = total;
-		uint64_t pages =
-		    total < 0 ? UINT64_MAX
-		              : ((uint64_t)total + READ_MAX_PER_PAGE - 1) / READ_MAX_PER_PAGE;
-		whole_account = pages < count;
+		if (take->whole) {
+			meta->scope = LIVE_SCOPE_ACCOUNT;
+			return 0;
+		}
 	}
-	take->reading = READ_DEVICES;
-	if (whole_account) {
-		meta->scope = LIVE_SCOPE_ACCOUNT;
-		return read_kind(take, "devices", NULL, true, READ_MAX_PER_PAGE, 0, NULL);
-	}
-	meta->scope = LIVE_SCOPE_DEVICES;
-	char path[4200];
-	if (file_make_directories(take->request->work_directory, take->error) < 0)
-		return 2;
-	snprintf(path, sizeof(path), "%s/identifiers.csv", take->request->work_directory);
-	if (write_identifiers(wanted, path, take->error) < 0)
-		return 3;
-	return read_kind(take, "device", path, true, 0, 0, NULL);
+	return read_each(take);
 }
 
 int live_snapshot_take(const struct live_take_request *request, const struct live_wanted *wanted,
                        struct live_snapshot **out, struct error *error)
 {
 	*out = NULL;
-	struct take take = {request, live_snapshot_new(), error, 0, false, READ_DEVICES};
+	struct take take;
+	memset(&take, 0, sizeof(take));
+	take.request = request;
+	take.wanted = wanted;
+	take.snapshot = live_snapshot_new();
+	take.error = error;
 	if (!take.snapshot)
 		return error_set(error, "out of memory"), 3;
 	struct live_snapshot_meta *meta = live_snapshot_meta(take.snapshot);
@@ -246,16 +364,16 @@ int live_snapshot_take(const struct live_take_request *request, const struct liv
 	int code = 0;
 	if (request->rate_plans) {
 		take.reading = READ_PLANS;
-		code = read_kind(&take, "rate-plans", NULL, true, READ_MAX_PER_PAGE, 0, NULL);
+		code = read_kind(&take, "rate-plans", NULL, READ_MAX_PER_PAGE, 1);
 		meta->rate_plans_read = code == 0;
 	}
 	if (code == 0 && request->users) {
 		take.reading = READ_USERS;
-		code = read_kind(&take, "users", NULL, true, READ_MAX_PER_PAGE, 0, NULL);
+		code = read_kind(&take, "users", NULL, READ_MAX_PER_PAGE, 1);
 		meta->users_read = code == 0;
 	}
 	if (code == 0 && wanted)
-		code = read_devices(&take, wanted);
+		code = read_devices(&take);
 	meta->calls = take.calls;
 	meta->read_ms = clock_monotonic_ms() - started;
 	if (code != 0) {
@@ -267,28 +385,34 @@ int live_snapshot_take(const struct live_take_request *request, const struct liv
 }
 
 int live_snapshot_for_job(const char *directory, const struct live_take_request *request,
-                          const struct live_wanted *wanted, int64_t max_age_ms, int64_t now_ms,
-                          struct live_snapshot **out, bool *taken, struct error *error)
+                          const struct pipeline_config *rows, int64_t max_age_ms, int64_t now_ms,
+                          struct live_snapshot **snapshot, bool *taken, struct error *error)
 {
-	*out = NULL;
 	*taken = false;
-	int loaded = live_snapshot_load(directory, out, error);
-	if (loaded < 0)
-		return 2;
-	if (loaded == 0) {
-		if (live_snapshot_check_age(*out, max_age_ms, now_ms, error) < 0) {
-			live_snapshot_free(*out);
-			*out = NULL;
+	if (!*snapshot) {
+		int loaded = live_snapshot_load(directory, snapshot, error);
+		if (loaded < 0)
+			return 4;
+		if (loaded == 0) {
+			if (live_snapshot_check_age(*snapshot, max_age_ms, now_ms, error) == 0)
+				return 0;
+			live_snapshot_free(*snapshot);
+			*snapshot = NULL;
 			return 2;
 		}
-		return 0;
+		if (!request)
+			return 0;
+		struct live_wanted *wanted = live_wanted_from_rows(rows, NULL, error);
+		if (!wanted)
+			return 2;
+		int code = live_snapshot_take(request, wanted, snapshot, error);
+		live_wanted_free(wanted);
+		if (code != 0)
+			return code;
 	}
-	int code = live_snapshot_take(request, wanted, out, error);
-	if (code != 0)
-		return code;
-	if (live_snapshot_store(*out, directory, error) < 0) {
-		live_snapshot_free(*out);
-		*out = NULL;
+	if (live_snapshot_store(*snapshot, directory, error) < 0) {
+		live_snapshot_free(*snapshot);
+		*snapshot = NULL;
 		return 3;
 	}
 	*taken = true;

@@ -2,6 +2,8 @@
  * functions: the simulator reuses them. */
 #include "ops/text.h"
 
+#include "common/utf8.h"
+
 #include <stdio.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -68,32 +70,6 @@ bool text_is_control(uint32_t code_point)
 	return code_point < 0x20 || (code_point >= 0x7f && code_point <= 0x9f);
 }
 
-static void append_utf8(struct strbuf *out, uint32_t code_point)
-{
-	char bytes[4];
-	size_t length;
-	if (code_point < 0x80) {
-		bytes[0] = (char)code_point;
-		length = 1;
-	} else if (code_point < 0x800) {
-		bytes[0] = (char)(0xc0 | (code_point >> 6));
-		bytes[1] = (char)(0x80 | (code_point & 0x3f));
-		length = 2;
-	} else if (code_point < 0x10000) {
-		bytes[0] = (char)(0xe0 | (code_point >> 12));
-		bytes[1] = (char)(0x80 | ((code_point >> 6) & 0x3f));
-		bytes[2] = (char)(0x80 | (code_point & 0x3f));
-		length = 3;
-	} else {
-		bytes[0] = (char)(0xf0 | (code_point >> 18));
-		bytes[1] = (char)(0x80 | ((code_point >> 12) & 0x3f));
-		bytes[2] = (char)(0x80 | ((code_point >> 6) & 0x3f));
-		bytes[3] = (char)(0x80 | (code_point & 0x3f));
-		length = 4;
-	}
-	strbuf_append(out, bytes, length);
-}
-
 void text_describe_character(struct strbuf *out, uint32_t code_point)
 {
 	switch (code_point) {
@@ -114,7 +90,7 @@ void text_describe_character(struct strbuf *out, uint32_t code_point)
 		return;
 	}
 	strbuf_append_char(out, '\'');
-	append_utf8(out, code_point);
+	utf8_append(out, code_point);
 	strbuf_append_char(out, '\'');
 	if (code_point >= 0x80)
 		strbuf_appendf(out, " (U+%04X)", (unsigned)code_point);

@@ -11,11 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-void call_respond(struct sim_call *call, unsigned status, json_t *body)
+/* The one place an answer is replaced: either body or text. */
+static void set_answer(struct sim_call *call, unsigned status, json_t *body, char *text)
 {
 	json_decref(call->body);
+	free(call->text);
 	call->status = status;
 	call->body = body;
+	call->text = text;
+}
+
+void call_respond(struct sim_call *call, unsigned status, json_t *body)
+{
+	set_answer(call, status, body, NULL);
+}
+
+void call_respond_text(struct sim_call *call, unsigned status, char *text)
+{
+	set_answer(call, status, NULL, text);
 }
 
 void call_error(struct sim_call *call, unsigned status, const char *format, ...)

@@ -48,12 +48,16 @@ struct sim_call {
 	uint64_t request_number;
 	unsigned status;
 	json_t *body;
+	char *text; /* the body already written as JSON text (owned), instead of body */
 	struct call_header headers[CALL_MAX_HEADERS];
 	size_t header_count;
 };
 
 /* Sets the answer, taking ownership of body (replaces an earlier one). */
 void call_respond(struct sim_call *call, unsigned status, json_t *body);
+/* Sets the answer as JSON text already written, taking ownership of text
+ * (malloc'd, NUL-terminated; replaces an earlier answer). */
+void call_respond_text(struct sim_call *call, unsigned status, char *text);
 /* Sets an answer {"error": "<formatted message>"}. */
 void call_error(struct sim_call *call, unsigned status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));

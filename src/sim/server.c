@@ -57,8 +57,10 @@ static void sleep_ms(unsigned milliseconds)
 /* Sends call's answer (JSON body and headers). */
 static enum MHD_Result send_answer(struct MHD_Connection *connection, struct sim_call *call)
 {
-	char *text =
-	    call->body ? json_dumps(call->body, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
+	char *text = call->text;
+	call->text = NULL;
+	if (!text)
+		text = call->body ? json_dumps(call->body, STORE_JSON_FLAGS) : NULL;
 	if (!text) {
 		call->status = call->body ? 500 : call->status;
 		text = strdup(call->body ? "{\"error\":\"out of memory\"}" : "{}");
@@ -243,6 +245,7 @@ static enum MHD_Result answer_request(struct sim_context *context,
 		        (long long)(clock_monotonic_ms() - pending->started_ms));
 	enum MHD_Result result = drop ? MHD_NO : send_answer(connection, &call);
 	json_decref(call.body);
+	free(call.text);
 	json_decref(call.params);
 	return result;
 }

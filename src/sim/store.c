@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "common/hash.h"
+#include "common/utf8.h"
 #include "sim/dataset.h"
 #include "sim/history.h"
 
@@ -356,67 +357,203 @@ static json_t *loaded_device_json(struct store *store, struct device *device, ui
 	return object;
 }
 
-json_t *store_device_json(struct store *store, struct device *device)
-{
-	char name_scratch[32], iccid[24], imei[20];
-	uint32_t state = store_device_state(store, device);
-	json_t *object;
-	if (device->kind == DEVICE_LOADED)
-		return loaded_device_json(store, device, state);
+/* One key of a device object, in the order the API text lists them. */
+enum device_value_type { VALUE_TEXT, VALUE_INTEGER, VALUE_REAL, VALUE_BOOLEAN };
+
+struct device_value {
+	const char *key;
+	enum device_value_type type;
+	const char *text; /* VALUE_TEXT; NULL is "" */
+	int64_t integer;  /* VALUE_INTEGER, VALUE_BOOLEAN */
+	double real;
+};
+
+#define DEVICE_VALUE_COUNT 26
+
+/* What a generated (default or activated) device's values are built from. */
+struct device_values {
+	struct device_value value[DEVICE_VALUE_COUNT];
 	struct device_static fixed;
+	char name[32], iccid[24], imei[20];
+};
+
+static void put_text(struct device_value **at, const char *key, const char *text)
+{
+	*(*at)++ = (struct device_value){key, VALUE_TEXT, text, 0, 0};
+}
+
+static void put_number(struct device_value **at, const char *key, enum device_value_type type,
+                       int64_t integer, double real)
+{
+	*(*at)++ = (struct device_value){key, type, NULL, integer, real};
+}
+
+/* The values of a DEFAULT or ACTIVATED device: one table for both the
+ * jansson object and the text the listing writes directly. */
+static void device_values(struct store *store, struct device *device, uint32_t state,
+                          struct device_values *out)
+{
 	const char *device_iccid, *device_imei, *activation;
 	if (device->kind == DEVICE_DEFAULT) {
-		dataset_identifiers(store->seed, (size_t)(device->id - DATASET_FIRST_ID), iccid,
-		                    imei);
-		device_iccid = iccid;
-		device_imei = imei;
+		dataset_identifiers(store->seed, (size_t)(device->id - DATASET_FIRST_ID), out->iccid,
+		                    out->imei);
+		device_iccid = out->iccid;
+		device_imei = out->imei;
 	} else {
 		device_iccid = text_of(store, device->iccid);
 		device_imei = text_of(store, device->imei);
 	}
+	struct device_static *fixed = &out->fixed;
 	dataset_static(store->seed, device->kind == DEVICE_ACTIVATED, device->id, device_iccid,
-	               &fixed);
+	               fixed);
 	activation = device->kind == DEVICE_ACTIVATED ? text_of(store, device->activation_date)
-	                                              : fixed.activation;
+	                                              : fixed->activation;
 	const char *cost_center = device->cost_center == STRPOOL_NONE
-	                              ? fixed.cost_center
+	                              ? fixed->cost_center
 	                              : text_of(store, device->cost_center);
-	/* The keys in the order of the API text's list of device fields. Texts
-	 * from requests may be cut mid-character (notes), hence json_stringn-free
-	 * s% is not used: string_or_empty keeps the object whole. */
-	object = json_object();
+	struct device_value *at = out->value;
+	put_number(&at, "id", VALUE_INTEGER, device->id, 0);
+	put_text(&at, "device_name", store_device_name(store, device, out->name, sizeof out->name));
+	put_text(&at, "ip_address", fixed->ip);
+	put_text(&at, "ipv6", fixed->ipv6);
+	put_text(&at, "note", text_of(store, device->note[0]));
+	put_text(&at, "state", text_of(store, state));
+	put_text(&at, "mdn", fixed->mdn);
+	put_text(&at, "meid", "");
+	put_text(&at, "imsi", fixed->imsi);
+	put_text(&at, "imei", device_imei);
+	put_text(&at, "iccid", device_iccid);
+	put_text(&at, "esn", "");
+	put_text(&at, "msisdn", fixed->msisdn);
+	put_text(&at, "min", fixed->mdn);
+	put_number(&at, "connected", VALUE_BOOLEAN, fixed->connected, 0);
+	put_text(&at, "last_connection_date", fixed->date);
+	put_text(&at, "cost_center", cost_center);
+	put_text(&at, "last_activation_date", activation);
+	put_number(&at, "latitude", VALUE_REAL, 0, fixed->latitude);
+	put_number(&at, "longitude", VALUE_REAL, 0, fixed->longitude);
+	put_text(&at, "address", fixed->address);
+	put_number(&at, "bytes_used", VALUE_INTEGER, fixed->bytes_used, 0);
+	put_number(&at, "sms_used", VALUE_INTEGER, fixed->sms_used + device->sms_sent, 0);
+	for (int i = 1; i < 4; i++)
+		put_text(&at, note_keys[i], text_of(store, device->note[i]));
+}
+
+json_t *store_device_json(struct store *store, struct device *device)
+{
+	uint32_t state = store_device_state(store, device);
+	if (device->kind == DEVICE_LOADED)
+		return loaded_device_json(store, device, state);
+	struct device_values values;
+	device_values(store, device, state, &values);
+	json_t *object = json_object();
 	if (!object)
 		return NULL;
-	json_object_set_new(object, "id", json_integer((json_int_t)device->id));
-	json_object_set_new(
-	    object, "device_name",
-	    string_or_empty(store_device_name(store, device, name_scratch, sizeof name_scratch)));
-	json_object_set_new(object, "ip_address", json_string(fixed.ip));
-	json_object_set_new(object, "ipv6", json_string(fixed.ipv6));
-	json_object_set_new(object, "note", string_or_empty(text_of(store, device->note[0])));
-	json_object_set_new(object, "state", string_or_empty(text_of(store, state)));
-	json_object_set_new(object, "mdn", json_string(fixed.mdn));
-	json_object_set_new(object, "meid", json_string(""));
-	json_object_set_new(object, "imsi", json_string(fixed.imsi));
-	json_object_set_new(object, "imei", string_or_empty(device_imei));
-	json_object_set_new(object, "iccid", string_or_empty(device_iccid));
-	json_object_set_new(object, "esn", json_string(""));
-	json_object_set_new(object, "msisdn", json_string(fixed.msisdn));
-	json_object_set_new(object, "min", json_string(fixed.mdn));
-	json_object_set_new(object, "connected", json_boolean(fixed.connected));
-	json_object_set_new(object, "last_connection_date", json_string(fixed.date));
-	json_object_set_new(object, "cost_center", string_or_empty(cost_center));
-	json_object_set_new(object, "last_activation_date", string_or_empty(activation));
-	json_object_set_new(object, "latitude", json_real(fixed.latitude));
-	json_object_set_new(object, "longitude", json_real(fixed.longitude));
-	json_object_set_new(object, "address", json_string(fixed.address));
-	json_object_set_new(object, "bytes_used", json_integer((json_int_t)fixed.bytes_used));
-	json_object_set_new(object, "sms_used",
-	                    json_integer((json_int_t)(fixed.sms_used + device->sms_sent)));
-	for (int i = 1; i < 4; i++)
-		json_object_set_new(object, note_keys[i],
-		                    string_or_empty(text_of(store, device->note[i])));
+	for (int i = 0; i < DEVICE_VALUE_COUNT; i++) {
+		const struct device_value *value = &values.value[i];
+		json_t *item = NULL;
+		switch (value->type) {
+		case VALUE_TEXT:
+			/* texts from requests may be cut mid-character (notes):
+			 * string_or_empty keeps the object whole */
+			item = string_or_empty(value->text ? value->text : "");
+			break;
+		case VALUE_INTEGER:
+			item = json_integer((json_int_t)value->integer);
+			break;
+		case VALUE_REAL:
+			item = json_real(value->real);
+			break;
+		case VALUE_BOOLEAN:
+			item = json_boolean(value->integer);
+			break;
+		}
+		json_object_set_new(object, value->key, item);
+	}
 	return object;
+}
+
+int store_json_string(struct strbuf *out, const char *text)
+{
+	size_t length = text ? strlen(text) : 0;
+	if (length && !utf8_validate(text, length, NULL))
+		length = 0;
+	int result = strbuf_append_char(out, '"');
+	size_t plain = 0;
+	for (size_t i = 0; i < length && result == STRBUF_OK; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		result = strbuf_append(out, text + plain, i - plain);
+		plain = i + 1;
+		static const char short_forms[] = "\b\f\n\r\t";
+		const char *form = c ? strchr(short_forms, c) : NULL;
+		if (c == '"' || c == '\\')
+			result |= strbuf_append_char(out, '\\') | strbuf_append_char(out, (char)c);
+		else if (form)
+			result |= strbuf_append_char(out, '\\') |
+			          strbuf_append_char(out, "bfnrt"[form - short_forms]);
+		else
+			result |= strbuf_appendf(out, "\\u%04X", c);
+	}
+	result |= strbuf_append(out, text + plain, length - plain);
+	return result | strbuf_append_char(out, '"');
+}
+
+int store_device_write(struct store *store, struct device *device, struct strbuf *out)
+{
+	uint32_t state = store_device_state(store, device);
+	if (device->kind == DEVICE_LOADED) {
+		json_t *object = loaded_device_json(store, device, state);
+		char *text = object ? json_dumps(object, STORE_JSON_FLAGS) : NULL;
+		json_decref(object);
+		int result = text ? strbuf_append_string(out, text) : -1;
+		free(text);
+		return result == STRBUF_OK ? 0 : -1;
+	}
+	struct device_values values;
+	device_values(store, device, state, &values);
+	int result = strbuf_append_char(out, '{');
+	for (int i = 0; i < DEVICE_VALUE_COUNT && result == STRBUF_OK; i++) {
+		const struct device_value *value = &values.value[i];
+		/* no printf for the keys and integers: it was most of a page's time */
+		result = strbuf_append_string(out, i ? ",\"" : "\"");
+		result |= strbuf_append_string(out, value->key);
+		result |= strbuf_append(out, "\":", 2);
+		switch (value->type) {
+		case VALUE_TEXT:
+			result |= store_json_string(out, value->text);
+			break;
+		case VALUE_INTEGER: {
+			char digits[24];
+			size_t at = sizeof digits;
+			uint64_t magnitude = value->integer < 0 ? 0 - (uint64_t)value->integer
+			                                        : (uint64_t)value->integer;
+			do
+				digits[--at] = (char)('0' + magnitude % 10);
+			while ((magnitude /= 10) != 0);
+			if (value->integer < 0)
+				digits[--at] = '-';
+			result |= strbuf_append(out, digits + at, sizeof digits - at);
+			break;
+		}
+		case VALUE_REAL: {
+			/* as JSON_REAL_PRECISION(10) prints it: %.10g, ".0" when that
+			 * looks like an integer */
+			char number[40];
+			snprintf(number, sizeof number, "%.10g", value->real);
+			result |= strbuf_append_string(out, number);
+			if (!strpbrk(number, ".eEn"))
+				result |= strbuf_append_string(out, ".0");
+			break;
+		}
+		case VALUE_BOOLEAN:
+			result |= strbuf_append_string(out, value->integer ? "true" : "false");
+			break;
+		}
+	}
+	result |= strbuf_append_char(out, '}');
+	return result == STRBUF_OK ? 0 : -1;
 }
 
 static struct device_extra *extra_of(const struct store *store, const struct device *device)

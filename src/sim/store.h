@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/strbuf.h"
 #include "sim/strpool.h"
 
 /* The identifiers a device can be named by (the API's id_type values). */
@@ -30,6 +31,8 @@ enum id_type {
 };
 /* The id_types with an index (the others are found by a scan). */
 #define STORE_INDEXED 4
+/* How every answer's JSON is written (server.c): compact, reals to 10 digits. */
+#define STORE_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
 
 /* Returns the id_type named name (NULL or "" mean device_name), or -1. */
 int id_type_parse(const char *name);
@@ -130,6 +133,15 @@ const char *store_device_name(const struct store *store, const struct device *de
 uint32_t store_device_state(struct store *store, struct device *device);
 /* Returns the public device object (new reference, NULL when out of memory). */
 json_t *store_device_json(struct store *store, struct device *device);
+/* Appends the public device object to out as the compact JSON text
+ * json_dumps(store_device_json(...), STORE_JSON_FLAGS) gives, without
+ * building it (a listing page of a thousand devices is written directly).
+ * Returns 0, or -1 when out of memory. */
+int store_device_write(struct store *store, struct device *device, struct strbuf *out);
+/* Appends text as a JSON string the way json_dumps writes it (UTF-8 kept,
+ * '/' not escaped); text that is not UTF-8 is written "", as the device
+ * objects show it. Returns a strbuf_result. */
+int store_json_string(struct strbuf *out, const char *text);
 /* Returns the simulator-only part as saved in snapshots (new reference). */
 json_t *store_device_sim(const struct store *store, const struct device *device);
 /* True when a rate plan of that exact name exists. */

@@ -7,7 +7,7 @@
 #include "outputs/outcome_store.h"
 
 static int add_target(struct verify_targets *targets, const struct record *record,
-                      enum row_status status, struct error *error)
+                      const struct row_outcome *outcome, struct error *error)
 {
 	if (targets->count == targets->capacity) {
 		size_t capacity = targets->capacity ? targets->capacity * 2 : 64;
@@ -23,7 +23,8 @@ static int add_target(struct verify_targets *targets, const struct record *recor
 	target->record = record_clone(record);
 	if (!target->record)
 		return error_set(error, "out of memory");
-	target->status = status;
+	target->status = outcome->status;
+	target->accepted_at_ms = outcome->finished_at_ms;
 	target->verdict = VERIFY_PENDING;
 	targets->count++;
 	return 0;
@@ -57,7 +58,7 @@ int verify_targets_load(struct verify_targets *targets, const struct pipeline_co
 			targets->skipped++;
 			continue;
 		}
-		if (add_target(targets, row.record, outcome.status, error) < 0)
+		if (add_target(targets, row.record, &outcome, error) < 0)
 			goto out;
 	}
 	if (next < 0)

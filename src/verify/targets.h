@@ -20,6 +20,7 @@
 struct verify_target {
 	struct record *record;  /* owned (record_clone) */
 	enum row_status status; /* the job's outcome: ok or unknown */
+	int64_t accepted_at_ms; /* when the job recorded that outcome (UTC epoch ms) */
 	enum verify_verdict verdict;
 	bool judged;    /* read at least once */
 	bool found;     /* the last read found a device */

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/duration.h"
@@ -18,8 +17,6 @@
 
 /* How often a pause between rounds looks at the stop flag and the display. */
 #define VERIFY_TICK_MS 200
-/* Under OUT: where a round's per-device reads keep their list of identifiers. */
-#define VERIFY_WORK_DIRECTORY "verify.reads"
 
 struct verify_state {
 	const struct verify_config *config;
@@ -29,16 +26,6 @@ struct verify_state {
 	struct verify_schedule schedule;
 	struct error *error;
 };
-
-/* Removes what live_snapshot_take left in the work directory (its
- * identifiers manifest) and the directory itself. */
-static void remove_work_directory(const char *work)
-{
-	char path[4300];
-	snprintf(path, sizeof(path), "%s/identifiers.csv", work);
-	unlink(path);
-	rmdir(work);
-}
 
 static int judge(struct verify_state *state, struct verify_target *target,
                  const struct device_view *device, bool wait_over, const char *absence)
@@ -81,7 +68,8 @@ static int read_round(struct verify_state *state)
 				goto out;
 			continue;
 		}
-		if (live_wanted_add(wanted, key, value) < 0) {
+		/* the job's row, so verify-audit.jsonl.gz shows each read under it */
+		if (live_wanted_add(wanted, key, value, record_shown_row(target->record)) < 0) {
 			error_set(state->error, "out of memory");
 			goto out;
 		}
@@ -89,8 +77,6 @@ static int read_round(struct verify_state *state)
 	code = 0;
 	if (!live_wanted_count(wanted))
 		goto out;
-	char work[4200];
-	snprintf(work, sizeof(work), "%s/%s", config->directory, VERIFY_WORK_DIRECTORY);
 	struct live_take_request request = {
 	    .transport = config->transport,
 	    .concurrency = config->concurrency,
@@ -99,10 +85,8 @@ static int read_round(struct verify_state *state)
 	    .stop = config->stop,
 	    .verbose = config->verbose,
 	    .audit = config->audit,
-	    .work_directory = work,
 	};
 	code = live_snapshot_take(&request, wanted, &snapshot, state->error);
-	remove_work_directory(work);
 	if (code != 0)
 		goto out;
 	state->figures->calls += live_snapshot_info(snapshot)->calls;
@@ -206,10 +190,17 @@ static int poll(struct verify_state *state)
 static int finish(struct verify_state *state, int status, bool interrupted)
 {
 	struct verify_figures *figures = state->figures;
-	/* The wait is over: a device the job created that never showed up is missing. */
+	/* The wait is over: a device the job created that never showed up is
+	 * missing — once its activation is older than VERIFY_ACTIVATION_GRACE_MS;
+	 * before that it is still on its way ("accepted and will be worked on"),
+	 * and stays pending. */
+	int64_t now = clock_wall_ms();
+	bool creates = (state->targets.op->live.flags & OP_LIVE_CREATES) != 0;
 	for (size_t index = 0; !interrupted && index < state->targets.count; index++) {
 		struct verify_target *target = &state->targets.items[index];
-		if (target->verdict == VERIFY_PENDING && !target->found &&
+		bool recent =
+		    creates && now - target->accepted_at_ms < VERIFY_ACTIVATION_GRACE_MS;
+		if (target->verdict == VERIFY_PENDING && !target->found && !recent &&
 		    judge(state, target, NULL, true, NULL) < 0)
 			return 3;
 	}

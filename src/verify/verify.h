@@ -19,6 +19,11 @@
 #include "pipeline/pipeline.h"
 #include "verify/outputs.h"
 
+/* How long after its acceptance an activation whose device cannot be read
+ * yet is still pending rather than missing, whatever the wait: the API text
+ * says only that it "will be worked on". */
+#define VERIFY_ACTIVATION_GRACE_MS (24 * 3600 * 1000LL)
+
 struct verify_config {
 	const char *directory;              /* the job directory */
 	const struct pipeline_config *rows; /* the job's manifest, operation and options */

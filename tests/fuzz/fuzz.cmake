@@ -12,6 +12,7 @@ set(fuzz_targets
   "fuzz_manifest:lattigo_manifest lattigo_ops"     # CSV and JSONL readers, binding
   "fuzz_responses:lattigo_ops"                     # every operation's response mapper
   "fuzz_headers:lattigo_export lattigo_engine"     # Retry-After, HTTP-date, paging, ISO dates
+  "fuzz_device_text:lattigo_live"                  # device answers read as text (against jansson)
   "fuzz_journal:lattigo_journal"                   # the checkpoint reader
   "fuzz_audit:lattigo_audit"                       # the audit trail readers
   "fuzz_jobfile:lattigo_cli"                       # job files
@@ -38,7 +39,7 @@ endif()
 
 # Coverage feedback from the code under test, not only from the targets.
 foreach(library lattigo_common lattigo_ops lattigo_manifest lattigo_outputs lattigo_journal
-                lattigo_jobdir lattigo_audit lattigo_engine lattigo_export lattigo_cli)
+                lattigo_jobdir lattigo_audit lattigo_engine lattigo_export lattigo_live lattigo_cli)
   if(TARGET ${library})
     get_target_property(type ${library} TYPE)
     if(NOT type STREQUAL "INTERFACE_LIBRARY")

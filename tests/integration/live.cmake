@@ -2,3 +2,5 @@
 lattigo_script_test(live_plan ${CMAKE_CURRENT_SOURCE_DIR}/integration/live_plan.sh TIMEOUT 120)
 # run with its preflight: only changed rows sent, unchanged, undo.csv, ICCID rows, resume keeps the first snapshot (issue 10).
 lattigo_script_test(preflight_run ${CMAKE_CURRENT_SOURCE_DIR}/integration/preflight_run.sh TIMEOUT 240)
+# issue 10's acceptance list against the independent mock: plan counts, only changed rows written, undo of cost-center / note / simstate, confirmation, verify pending -> verified.
+lattigo_script_test(live_acceptance ${CMAKE_CURRENT_SOURCE_DIR}/integration/live_acceptance.sh TIMEOUT 180)

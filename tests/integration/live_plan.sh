@@ -3,7 +3,8 @@
 # per kind on manifests where a known share of rows is already in place, a
 # missing device, a misspelt rate plan (hint), an unknown username (hint), an
 # ICCID already active on another device or IMEI, devices named by ICCID for
-# cost-center; plan.csv and the snapshot; exit codes; nothing written.
+# cost-center, one device named by name, ICCID and IMEI in three rows (plan and
+# run: duplicates); plan.csv and the snapshot; exit codes; nothing written.
 source "$(dirname "$0")/lib.sh"
 source "$TESTS_DIR/integration/mock_lib.sh"
 
@@ -139,9 +140,10 @@ assert_eq "change=14 missing=1 unchanged=6 " "$(kinds_csv "$WORK/mock-plan/plan.
 
 # one device named by ICCID, by IMEI; per-device reads (2 identifiers, 22-device account)
 printf 'device_name,cost_center,id_type\n%s,PLAN-C,iccid\n%s,PLAN-C,imei\n' "$taken_iccid" "$taken_imei" >"$WORK/mock-ids.csv"
-plan_ok 0 --op cost-center --manifest "$WORK/mock-ids.csv" --endpoint "$MOCK_URL" --out "$WORK/mock-ids"
-assert_eq 2 "$(count change)" "mock by-ICCID/IMEI change rows"
-assert_eq 2 "$(grep -c ',taken,change,' "$WORK/mock-ids/plan.csv")" "mock by-ICCID/IMEI resolve to 'taken'"
+# (the same device twice: the second row is its duplicate)
+plan_ok 1 --op cost-center --manifest "$WORK/mock-ids.csv" --endpoint "$MOCK_URL" --out "$WORK/mock-ids"
+assert_eq "1 1" "$(count change) $(count invalid)" "mock by-ICCID/IMEI change and duplicate rows"
+assert_eq 2 "$(grep -c ',taken,\(change\|invalid\),' "$WORK/mock-ids/plan.csv")" "mock by-ICCID/IMEI resolve to 'taken'"
 
 # activate: the taken ICCID on another IMEI (conflict), on its own IMEI (unchanged),
 # a new pair (change), an unknown plan with a hint (invalid)
@@ -173,5 +175,25 @@ LATTIGO_KEY_NAME=wrong LATTIGO_API_KEY=wrong "$LATTIGO_BATCH" plan --op cost-cen
   --manifest "$WORK/mock-cc.csv" --endpoint "$MOCK_URL" >/dev/null 2>"$WORK/creds.err" || status=$?
 assert_eq 2 "$status" "plan with refused credentials"
 [ ! -s "$WORK/mock-ledger.jsonl" ] || fail "plan wrote to the mock: $(head -3 "$WORK/mock-ledger.jsonl")"
+
+# one device named three ways (name, ICCID, IMEI): rows 2 and 3 are duplicates of
+# row 1 in plan, and run sends row 1 only (one write to the mock's ledger)
+printf 'device_name,cost_center,id_type\ntaken,PLAN-D,\n%s,PLAN-D,iccid\n%s,PLAN-E,imei\nmock-0000003,PLAN-D,\n' \
+  "$taken_iccid" "$taken_imei" >"$WORK/mock-dup.csv"
+plan_ok 1 --op cost-center --manifest "$WORK/mock-dup.csv" --endpoint "$MOCK_URL" --out "$WORK/mock-dup"
+assert_eq "2 2" "$(count change) $(count invalid)" "mock: one device named three ways"
+grep -q "^2,$taken_iccid,taken,invalid,.*,duplicate of row 1: same device taken (this row names it by iccid $taken_iccid)\$" \
+  "$WORK/mock-dup/plan.csv" || fail "mock: row 2 not a duplicate: $(cat "$WORK/mock-dup/plan.csv")"
+grep -q "^3,$taken_imei,taken,invalid,.*duplicate of row 1: same device taken" "$WORK/mock-dup/plan.csv" ||
+  fail "mock: row 3 not a duplicate: $(cat "$WORK/mock-dup/plan.csv")"
+writes_before=$(wc -l <"$WORK/mock-ledger.jsonl")
+run_batch 1 --op cost-center --manifest "$WORK/mock-dup.csv" --endpoint "$MOCK_URL" --out "$WORK/mock-dup-run"
+assert_eq 2 "$(($(wc -l <"$WORK/mock-ledger.jsonl") - writes_before))" "mock: writes for one device named three ways"
+grep -q '^2,error,,not sent: duplicate of row 1: same device taken' "$WORK/mock-dup-run/results.csv" ||
+  fail "run: row 2 not reported as a duplicate: $(cat "$WORK/mock-dup-run/results.csv")"
+grep -q '^3,error,,not sent: duplicate of row 1: same device taken' "$WORK/mock-dup-run/results.csv" ||
+  fail "run: row 3 not reported as a duplicate: $(cat "$WORK/mock-dup-run/results.csv")"
+grep -q ',[23]$' "$WORK/mock-dup-run/undo.csv" && fail "undo.csv restores a duplicate: $(cat "$WORK/mock-dup-run/undo.csv")"
+
 stop_mock
 echo "ok"

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # `verify` against the independent mock (issue 10): an accepted activation the
-# mock shows only later (404 until --visible-after-ms) is pending during the
-# tool's own --wait and verified once readable (missing when read once, with
-# no wait); cost centers verified, one changed behind the job's back is a
+# mock shows only later (404 until --visible-after-ms) is pending — read once
+# or during the tool's own --wait — and verified once readable; cost centers verified, one changed behind the job's back is a
 # mismatch; run --verify=DURATION; verify never writes (the mock's ledger).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/mock_lib.sh"
@@ -29,9 +28,12 @@ gen "$WORK/act.csv" --op activate --rows 8
 run_batch 0 --yes --op activate --manifest "$WORK/act.csv" --out "$WORK/act" --endpoint "$MOCK_URL"
 writes=$(wc -l <"$WORK/ledger.jsonl")
 
-# read once, no wait: the mock does not show them yet
+# read once, no wait: the mock does not show them yet, and they were accepted
+# moments ago ("will be worked on"): pending, not missing
 verify_status 1 "$WORK/act"
-assert_eq "missing=8" "$(verdicts "$WORK/act/verify.csv")" "not readable yet, no wait"
+assert_eq "pending=8" "$(verdicts "$WORK/act/verify.csv")" "not readable yet, no wait"
+grep -q ',active,not readable yet,pending$' "$WORK/act/verify.csv" ||
+  fail "observed of a device not readable yet: $(sed -n 2p "$WORK/act/verify.csv")"
 # the tool's own wait: pending while the mock answers 404, verified once readable
 verify_status 0 "$WORK/act" --wait 2m
 assert_eq "verified=8" "$(verdicts "$WORK/act/verify.csv")" "after --wait"

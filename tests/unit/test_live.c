@@ -16,6 +16,11 @@
 #include "live/snapshot.h"
 #include "live/take.h"
 
+static int compare_text(const void *left, const void *right)
+{
+	return strcmp(*(const char *const *)left, *(const char *const *)right);
+}
+
 static void add(struct live_snapshot *snapshot, const char *name, const char *iccid,
                 const char *imei, const char *state, const char *cost_center)
 {
@@ -243,6 +248,7 @@ static void job_baseline_is_the_stored_one(void **state)
 	assert_int_equal(live_snapshot_device_count(loaded), 3);
 	assert_int_equal(live_snapshot_info(loaded)->taken_at_ms, taken_at);
 	live_snapshot_free(loaded);
+	loaded = NULL;
 	assert_int_equal(live_snapshot_for_job(directory, &request, NULL, 60000, taken_at + 7200000,
 	                                       &loaded, &taken, &error),
 	                 2);
@@ -251,6 +257,231 @@ static void job_baseline_is_the_stored_one(void **state)
 	char command[300];
 	snprintf(command, sizeof(command), "rm -rf '%s'", directory);
 	assert_int_equal(system(command), 0);
+}
+
+/* A snapshot taken before the job directory existed is stored there; a job
+ * that sent rows without one gets none (no request: nothing is read). */
+static void job_baseline_taken_early_or_none(void **state)
+{
+	(void)state;
+	char directory[] = "/tmp/test_live_early_XXXXXX";
+	assert_non_null(mkdtemp(directory));
+	char inner[600];
+	snprintf(inner, sizeof(inner), "%s/snapshot", directory);
+	struct error error = {0};
+	struct live_snapshot *snapshot = NULL;
+	bool taken = true;
+	assert_int_equal(
+	    live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error), 0);
+	assert_null(snapshot);
+	assert_false(taken);
+	snapshot = seeded();
+	assert_int_equal(
+	    live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error), 0);
+	assert_true(taken);
+	live_snapshot_free(snapshot);
+	snapshot = NULL;
+	assert_int_equal(
+	    live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error), 0);
+	assert_false(taken);
+	assert_int_equal(live_snapshot_device_count(snapshot), 3);
+	live_snapshot_free(snapshot);
+	char command[700];
+	snprintf(command, sizeof(command), "rm -rf '%s'", directory);
+	assert_int_equal(system(command), 0);
+}
+
+/* Pages of the listing: even rounds of concurrency when that costs at most
+ * a quarter more calls; the account read whole when that is no more calls. */
+static void listing_plan_and_choice(void **state)
+{
+	(void)state;
+	uint64_t per_page = 0, first = 0;
+	live_listing_plan(20000, 8, &per_page, &first);
+	assert_int_equal(per_page, 834); /* 24 pages: 3 full rounds of 8 */
+	assert_int_equal(first, 8);
+	live_listing_plan(2000, 8, &per_page, &first);
+	assert_int_equal(per_page, 1000); /* 8 pages would be 4 times the calls */
+	assert_int_equal(first, 2);
+	live_listing_plan(500, 8, &per_page, &first);
+	assert_int_equal(per_page, 1000);
+	assert_int_equal(first, 1);
+	live_listing_plan(1000000, 4, &per_page, &first);
+	assert_int_equal(per_page, 1000);
+	assert_int_equal(first, 4);
+	/* X-Total-Pages wins; else X-Total / X-Per-Page; else a short page 1 */
+	assert_true(live_listing_whole(20000, 24, 834, 834, 834, 20000));
+	assert_false(live_listing_whole(10000000, 10000, 1000, 1000, 1000, 20));
+	assert_true(live_listing_whole(5000, -1, 500, 500, 1000, 10));
+	assert_false(live_listing_whole(5000, -1, 500, 500, 1000, 9));
+	assert_true(live_listing_whole(-1, -1, -1, 3, 1000, 2));
+	assert_false(live_listing_whole(-1, -1, -1, 1000, 1000, 500));
+}
+
+/* Every device of a snapshot as one line a device (fields in order), sorted. */
+static char *snapshot_lines(const struct live_snapshot *snapshot)
+{
+	size_t count = live_snapshot_device_count(snapshot);
+	char **lines = calloc(count + 1, sizeof(char *));
+	size_t total = 1;
+	for (size_t index = 0; index < count; index++) {
+		struct device_view device;
+		live_snapshot_device_at(snapshot, index, &device);
+		char line[2048] = "";
+		for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
+			size_t used = strlen(line);
+			snprintf(line + used, sizeof(line) - used, "%s=%s|",
+			         device_field_name((enum device_field)field),
+			         device.value[field] ? device.value[field] : "(none)");
+		}
+		lines[index] = strdup(line);
+		total += strlen(line) + 1;
+	}
+	qsort(lines, count, sizeof(char *), compare_text);
+	char *all = calloc(total, 1);
+	size_t used = 0;
+	for (size_t index = 0; index < count; index++) {
+		size_t length = strlen(lines[index]);
+		memcpy(all + used, lines[index], length);
+		all[used + length] = '\n';
+		used += length + 1;
+		free(lines[index]);
+	}
+	free(lines);
+	return all;
+}
+
+/* The text reader keeps what jansson's values would give (the snapshot's
+ * own add_device), and refuses what jansson refuses. */
+static void device_text_reads_as_jansson(void **state)
+{
+	(void)state;
+	static const char page[] =
+	    " [ {\"device_name\":\"d-1\",\"iccid\":\"89012600000000000011\",\"imei\":490154203237518,"
+	    "\"state\":\"active\",\"cost_center\":\"A \\\"quoted\\\" \\\\ \\/ \\u00e9 \\ud83d\\ude00\","
+	    "\"note\":null,\"note1\":true,\"note2\":-12.5e1,\"note3\":{\"x\":[1,{\"y\":\"}\"}]},"
+	    "\"sim\":{\"iccid\":\"nested is not the device's\"},\"imsi\":-0,\"esn\":1.5,"
+	    "\"cost_center\":\"last one wins\",\"mdn\":\"tab\\there\\nnew\"} ,\n"
+	    "\"not an object\", 42, null, [1,2], {},"
+	    "{\"device_name\":\"d-2\",\"msisdn\":12345678901234567,\"min\":\"\",\"meid\":0.1}]\r\n";
+	struct live_snapshot *text = live_snapshot_new();
+	struct live_snapshot *values = live_snapshot_new();
+	size_t count = 0;
+	assert_int_equal(
+	    live_snapshot_add_devices_text(text, page, strlen(page), false, &count), 0);
+	assert_int_equal(count, 7);
+	json_error_t error;
+	json_t *array = json_loads(page, 0, &error);
+	assert_non_null(array);
+	for (size_t index = 0; index < json_array_size(array); index++)
+		if (json_is_object(json_array_get(array, index)))
+			assert_int_equal(live_snapshot_add_device(values, json_array_get(array, index)),
+			                 0);
+	json_decref(array);
+	assert_int_equal(live_snapshot_device_count(text), 3);
+	char *from_text = snapshot_lines(text);
+	char *from_values = snapshot_lines(values);
+	assert_string_equal(from_text, from_values);
+	assert_non_null(strstr(from_text, "cost_center=last one wins|"));
+	assert_non_null(strstr(from_text, "imei=490154203237518|"));
+	free(from_text);
+	free(from_values);
+	/* one object (GET v2/devices/:id) */
+	static const char one[] = "{\"device_name\":\"d-3\",\"state\":\"pending\"}";
+	assert_int_equal(live_snapshot_add_devices_text(text, one, strlen(one), true, &count), 0);
+	assert_int_equal(count, 1);
+	struct device_view device;
+	assert_true(live_snapshot_find(text, DEVICE_NAME, "d-3", &device));
+	assert_string_equal(device.value[DEVICE_STATE], "pending");
+	/* what jansson refuses is refused whole: nothing added */
+	static const char *const refused[] = {
+	    "",
+	    "[",
+	    "[{\"device_name\":\"x\"}",
+	    "[{\"device_name\":\"x\"},]",
+	    "[{\"device_name\":\"x\"}] trailing",
+	    "[{\"device_name\":01}]",
+	    "[{\"device_name\":\"a\\u0000b\"}]",
+	    "[{\"device_name\":\"\\udc00\"}]",
+	    "[{\"device_name\":\"\\ud800x\"}]",
+	    "[{\"device_name\":\"\\q\"}]",
+	    "[{\"device_name\":\"tab\there\"}]",
+	    "[{\"device_name\":\"\xff\"}]",
+	    "[{\"imei\":99999999999999999999}]",
+	    "[{\"imei\":1e999}]",
+	    "[{\"device_name\" \"x\"}]",
+	    "[{device_name:\"x\"}]",
+	    "[tru]",
+	    "{\"device_name\":\"x\"}",
+	};
+	for (size_t index = 0; index < sizeof(refused) / sizeof(refused[0]); index++) {
+		size_t before = live_snapshot_device_count(text);
+		json_t *parsed = json_loads(refused[index], 0, &error);
+		assert_true(!json_is_array(parsed));
+		json_decref(parsed);
+		assert_int_equal(live_snapshot_add_devices_text(text, refused[index],
+		                                                strlen(refused[index]), false, &count),
+		                 1);
+		assert_int_equal(live_snapshot_device_count(text), before);
+	}
+	assert_int_equal(live_snapshot_add_devices_text(text, "[]", 2, false, &count), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(live_snapshot_add_devices_text(text, "[1]", 3, true, &count), 1);
+	live_snapshot_free(text);
+	live_snapshot_free(values);
+}
+
+/* One device named by name and by ICCID is one claim; a note's other field
+ * is another claim; a second pass (claim = false) finds the same duplicates. */
+static void claims_find_one_device_named_twice(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = seeded();
+	struct live_claims *claims = live_claims_new(snapshot);
+	assert_non_null(claims);
+	const struct op *note = op_find("note");
+	struct record rows[4];
+	const char *values[4][4] = {{"36500", "", "note", "a"},
+	                            {"89012600000000000011", "iccid", "note", "b"},
+	                            {"89012600000000000011", "iccid", "note1", "c"},
+	                            {"36501", "", "note", "d"}};
+	for (int index = 0; index < 4; index++) {
+		memset(&rows[index], 0, sizeof(rows[index]));
+		rows[index].row = (uint64_t)index + 1;
+		rows[index].value[FIELD_DEVICE_NAME] = values[index][0];
+		rows[index].value[FIELD_ID_TYPE] = values[index][1];
+		rows[index].value[FIELD_FIELD_NAME] = values[index][2];
+		rows[index].value[FIELD_NOTE] = values[index][3];
+	}
+	int expected[4] = {0, 1, 0, 0};
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			live_claims_reset(claims);
+		for (int index = 0; index < 4; index++) {
+			struct live_verdict verdict;
+			live_classify(note, &rows[index], snapshot, &verdict);
+			assert_int_equal(live_claims_check(claims, (uint64_t)index + 1, pass == 0,
+			                                   &rows[index], note, &verdict),
+			                 expected[index]);
+			if (expected[index]) {
+				assert_int_equal(verdict.kind, LIVE_INVALID);
+				assert_string_equal(verdict.message,
+				                    "duplicate of row 1: same device 36500 (this row "
+				                    "names it by iccid 89012600000000000011)");
+			}
+		}
+	}
+	/* an activation's rows never claim (their identifiers are their keys) */
+	struct record activation;
+	memset(&activation, 0, sizeof(activation));
+	activation.value[FIELD_ICCID] = "89012600000000000011";
+	activation.value[FIELD_IMEI] = "490154203237518";
+	struct live_verdict verdict;
+	live_classify(op_find("activate"), &activation, snapshot, &verdict);
+	assert_int_equal(
+	    live_claims_check(claims, 9, true, &activation, op_find("activate"), &verdict), 0);
+	live_claims_free(claims);
+	live_snapshot_free(snapshot);
 }
 
 /* The identifiers a job reads: each once, whatever names it. */
@@ -268,8 +499,8 @@ static void wanted_identifiers_are_distinct(void **state)
 	assert_int_equal(live_wanted_add_record(wanted, activate, &record), 0);
 	assert_int_equal(live_wanted_count(wanted), 2);
 	/* the same text as a name is another identifier */
-	assert_int_equal(live_wanted_add(wanted, DEVICE_NAME, "89012600000000000011"), 0);
-	assert_int_equal(live_wanted_add(wanted, DEVICE_NAME, ""), 0);
+	assert_int_equal(live_wanted_add(wanted, DEVICE_NAME, "89012600000000000011", 7), 0);
+	assert_int_equal(live_wanted_add(wanted, DEVICE_NAME, "", 8), 0);
 	assert_int_equal(live_wanted_count(wanted), 3);
 	const struct op *upload = op_find("upload");
 	assert_int_equal(live_wanted_add_record(wanted, upload, &record), 0);
@@ -467,6 +698,10 @@ int main(void)
 	    cmocka_unit_test(classify_simstate_note_and_users),
 	    cmocka_unit_test(every_op_has_live_knowledge),
 	    cmocka_unit_test(job_baseline_is_the_stored_one),
+	    cmocka_unit_test(job_baseline_taken_early_or_none),
+	    cmocka_unit_test(listing_plan_and_choice),
+	    cmocka_unit_test(device_text_reads_as_jansson),
+	    cmocka_unit_test(claims_find_one_device_named_twice),
 	    cmocka_unit_test(wanted_identifiers_are_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
