@@ -101,7 +101,7 @@ steps_job() { # FILE STEPS-JSON
 }
 ACTIVATE='{"op": "activate", "verify": "10m"}'
 COST_CENTER='{"op": "cost-center", "map": {"cost_center": "Site"}}'
-USAGE_LIMIT='{"op": "usage-limit", "set": {"kb_limit": "51200", "action": "email", "usernames": "alice.ops"}}'
+USAGE_LIMIT='{"op": "usage-limit", "set": {"kb_limit": "51200", "action": "email", "usernames": "ops.alice"}}'
 
 say "$ROWS rows, 3 steps, lattigo-sim --latency-ms $LATENCY_MS --activation-delay-ms $DELAY_MS, --concurrency $CONCURRENCY"
 # 1. the steps job
@@ -121,11 +121,11 @@ timed activate run "$RUN_DIR/activate.json" --endpoint "$SIM_URL" --concurrency 
 	--quiet --out "$RUN_DIR/activate-out"
 activate_wall=$WALL
 timed cost-center run --op cost-center --manifest "$MANIFEST" --map device_name=iccid --map cost_center=Site \
-	--endpoint "$SIM_URL" --concurrency "$CONCURRENCY" --no-preflight --quiet --out "$RUN_DIR/cc-out"
+	--endpoint "$SIM_URL" --concurrency "$CONCURRENCY" --quiet --out "$RUN_DIR/cc-out"
 cc_wall=$WALL
 timed usage-limit run --op usage-limit --manifest "$MANIFEST" --map device_name=iccid --set kb_limit=51200 \
-	--set action=email --set usernames=alice.ops --endpoint "$SIM_URL" --concurrency "$CONCURRENCY" \
-	--no-preflight --quiet --out "$RUN_DIR/ul-out"
+	--set action=email --set usernames=ops.alice --endpoint "$SIM_URL" --concurrency "$CONCURRENCY" \
+	--quiet --out "$RUN_DIR/ul-out"
 ul_wall=$WALL
 stop_sim
 slowest=$(max "$activate_wall" "$(max "$cc_wall" "$ul_wall")")
@@ -135,7 +135,7 @@ slowest=$(max "$activate_wall" "$(max "$cc_wall" "$ul_wall")")
 start_sim
 separate_start=$(date +%s.%N)
 timed job1 run --op activate --manifest "$MANIFEST" --endpoint "$SIM_URL" --concurrency "$CONCURRENCY" \
-	--no-preflight --verify=10m --yes --quiet --out "$RUN_DIR/job1"
+	--verify=10m --yes --quiet --out "$RUN_DIR/job1"
 python3 - "$RUN_DIR/job1/results.csv" "$MANIFEST" "$RUN_DIR/activated.csv" <<'PY'
 import csv, sys
 ok = {r["row"] for r in csv.DictReader(open(sys.argv[1])) if r["status"] == "ok"}
@@ -148,9 +148,9 @@ with open(sys.argv[3], "w", newline="") as out:
             writer.writerow([row["iccid"], row["Site"]])  # the simulator names devices by ICCID
 PY
 timed job2 run --op cost-center --manifest "$RUN_DIR/activated.csv" --map cost_center=Site \
-	--endpoint "$SIM_URL" --concurrency "$CONCURRENCY" --no-preflight --quiet --out "$RUN_DIR/job2"
+	--endpoint "$SIM_URL" --concurrency "$CONCURRENCY" --quiet --out "$RUN_DIR/job2"
 timed job3 run --op usage-limit --manifest "$RUN_DIR/activated.csv" --set kb_limit=51200 --set action=email \
-	--set usernames=alice.ops --endpoint "$SIM_URL" --concurrency "$CONCURRENCY" --no-preflight --quiet \
+	--set usernames=ops.alice --endpoint "$SIM_URL" --concurrency "$CONCURRENCY" --quiet \
 	--out "$RUN_DIR/job3"
 separate_wall=$(awk -v a="$separate_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 stop_sim

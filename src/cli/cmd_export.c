@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/credentials.h"
+#include "cli/credentials_check.h"
 #include "cli/export_progress.h"
 #include "cli/options.h"
 #include "cli/signals.h"
@@ -545,7 +546,8 @@ static int open_session(struct export_session *session, const struct export_opti
 static void closing_line(const struct export_options *options, const struct export_totals *totals,
                          int exit_code)
 {
-	if (options->quiet)
+	/* refused before anything was read: the refusal is the message */
+	if (options->quiet || (exit_code == EXIT_USAGE && totals->records == 0))
 		return;
 	fprintf(stderr, "lattigo-batch: exported %" PRIu64 " record%s (%s)", totals->records,
 	        totals->records == 1 ? "" : "s", options->endpoint->kind);
@@ -772,6 +774,26 @@ int command_export(int argc, char **argv)
 		goto out;
 	}
 	request.transport.ca_bundle = http_ca_bundle(options.cacert);
+	/* One cheap read proves the credentials before any output exists, as
+	 * run does: a refusal (401/403, refused TLS) is exit 2 with nothing
+	 * written (no job directory, no header on stdout). No answer proves
+	 * nothing either way: the export goes on and its reads retry as usual
+	 * (one dropped connection must not stop an export that would succeed). */
+	struct http_settings probe = {
+	    .endpoint = request.transport.api_root,
+	    .key_name = request.transport.key_name ? request.transport.key_name : "",
+	    .api_key = request.transport.api_key ? request.transport.api_key : "",
+	    .plain_http = request.transport.plain_http,
+	    .ca_bundle = request.transport.ca_bundle,
+	    .connect_timeout_ms = request.transport.connect_timeout_ms,
+	    .total_timeout_ms = request.transport.total_timeout_ms,
+	    .stall_timeout_s = request.transport.stall_timeout_s,
+	};
+	if (credentials_check(&probe, &error) == EXIT_USAGE) {
+		exit_code = EXIT_USAGE;
+		goto out;
+	}
+	error_clear(&error);
 	/* A file-size limit (ulimit -f) must fail a write, not kill the process
 	 * before it can say so. */
 	signal(SIGXFSZ, SIG_IGN);

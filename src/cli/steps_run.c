@@ -107,6 +107,7 @@ struct steps_run_state {
 	struct active_row **due; /* reads due now (read_due) */
 	size_t due_size;
 	int64_t account_devices; /* devices in the account as the last round saw, -1 unknown */
+	struct live_snapshot *baseline; /* the account before the job (NULL: --no-preflight) */
 
 	uint64_t finished[ROW_STATUS_COUNT]; /* the rows' final outcomes this run */
 	uint64_t step_counts[STEP_ROWS_MAX][ROW_STATUS_COUNT];
@@ -670,6 +671,132 @@ static int source_next(void *context, const struct record **record, struct error
 	}
 }
 
+/* engine_source.settle: a step whose effect the row's device already held
+ * before the job is not sent: it ends unchanged (errors.csv fed back
+ * through the same job file redoes only what failed). Reads go through. */
+static int settle_row(void *context, const struct record *record, const struct record **send,
+                      struct row_outcome *outcome, struct error *error)
+{
+	(void)error;
+	struct steps_run_state *run = context;
+	*send = record;
+	if (!run->baseline || record->lane % 2)
+		return ENGINE_ROW_SEND;
+	const struct op *op = run->configs[record->lane / 2].op;
+	enum device_field key = DEVICE_NAME;
+	const char *value = NULL;
+	struct device_view device;
+	if (!op->live.compare || op_live_device_key(op, record, &key, &value) < 0 ||
+	    !live_snapshot_find(run->baseline, key, value, &device))
+		return ENGINE_ROW_SEND;
+	struct live_comparison comparison;
+	struct strbuf message;
+	strbuf_init(&message, 1024);
+	op_live_compare(op, record, &device, &comparison, &message);
+	strbuf_release(&message);
+	if (comparison.match != LIVE_IN_PLACE)
+		return ENGINE_ROW_SEND;
+	outcome->status = ROW_UNCHANGED;
+	snprintf(outcome->message, sizeof(outcome->message), "already %s before the job",
+	         comparison.current && *comparison.current ? comparison.current : "in place");
+	return ENGINE_ROW_SETTLED;
+}
+
+/* The identifiers the baseline reads: each row's device for every step it
+ * would enter (a device named by ICCID looked up by its ICCID). */
+static int want_row(struct steps_run_state *run, struct live_wanted *wanted,
+                    const struct step_row *row)
+{
+	size_t count = run->step_count;
+	size_t last = row->first_invalid == count ? count
+	              : run->options->partial     ? row->first_invalid
+	                                          : 0;
+	for (size_t step = 0; step < last; step++) {
+		const struct op *op = run->configs[step].op;
+		if (!op->live.compare)
+			continue;
+		struct record lookup = *row->steps[step].record;
+		if (run->configs[step].device_by_iccid)
+			lookup.value[FIELD_ID_TYPE] = "iccid";
+		if (live_wanted_add_record(wanted, op, &lookup) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads the account before the job sends anything (a resume loads the
+ * first run's, kept in OUT/steps/baseline). Returns 0 or -1. */
+static int take_baseline(struct steps_run_state *run, const struct pipeline_config *pipelines,
+                         struct error *error)
+{
+	const struct job_options *options = run->options;
+	if (options->no_preflight)
+		return 0;
+	struct live_wanted *wanted = live_wanted_new();
+	struct step_rows *reader = step_rows_open(pipelines, run->step_count, NULL, error);
+	int result = -1;
+	if (!wanted || !reader) {
+		if (!wanted)
+			error_set(error, "out of memory");
+		goto out;
+	}
+	struct step_row row;
+	int got;
+	while ((got = step_rows_next(reader, &row, error)) == 1)
+		if (want_row(run, wanted, &row) < 0) {
+			error_set(error, "out of memory");
+			goto out;
+		}
+	if (got < 0)
+		goto out;
+	bool plain_http = false;
+	if (endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, error) < 0)
+		goto out;
+	char directory[4200];
+	snprintf(directory, sizeof(directory), "%s/%s/baseline", options->out, STEPS_DIRECTORY);
+	struct live_take_request request = {
+	    .transport = {.api_root = run->endpoint,
+	                  .key_name = run->credentials.key_name,
+	                  .api_key = run->credentials.api_key,
+	                  .plain_http = plain_http,
+	                  .ca_bundle = http_ca_bundle(options->cacert),
+	                  .connect_timeout_ms = options->connect_timeout * 1000L,
+	                  .total_timeout_ms = options->timeout * 1000L,
+	                  .stall_timeout_s = options->stall_timeout},
+	    .endpoint_shown = run->endpoint,
+	    .concurrency = options->concurrency,
+	    .rate = options->rate,
+	    .max_tries = options->max_retries + 1,
+	    .stop = stop_signals_flag(),
+	    .verbose = options->verbose,
+	    .audit = run->directory.audit,
+
+	};
+	/* a resume keeps the first run's: the state before the job */
+	int loaded = live_snapshot_load(directory, &run->baseline, error);
+	if (loaded < 0)
+		goto out;
+	bool taken = loaded == 1;
+	if (taken && run->resuming) {
+		/* sent before any baseline was kept: one read now would not show
+		 * the state before the job */
+		result = 0;
+		goto out;
+	}
+	if (taken && (live_snapshot_take(&request, wanted, &run->baseline, error) != 0 ||
+	              live_snapshot_store(run->baseline, directory, error) < 0))
+		goto out;
+	if (!options->quiet)
+		fprintf(stderr, "lattigo-batch: the account %s: %zu devices named by the rows\n",
+		        taken ? "was read before the job" : "as read before the job",
+		        live_wanted_count(wanted));
+	result = 0;
+out:
+	step_rows_close(reader);
+	live_wanted_free(wanted);
+	return result;
+}
+
 /* engine_doubts.in_doubt: an earlier run recorded a call of this step
  * carrying the row, and no outcome. */
 static bool row_in_doubt(void *context, const struct record *record)
@@ -1032,7 +1159,8 @@ static int run_engine(struct steps_run_state *run, struct error *error)
 {
 	struct engine_config config;
 	fill_engine_config(run, &config);
-	struct engine_source source = {run, source_next, NULL, source_wake_at};
+	struct engine_source source = {run, source_next, run->baseline ? settle_row : NULL,
+	                               source_wake_at};
 	struct engine_sink sink = {run, sink_call_starting, sink_row_finished,
 	                           sink_exchange_finished, sink_progress};
 	struct engine_stats stats;
@@ -1150,6 +1278,8 @@ int steps_run(const struct job_options *options)
 		pipelines[step] = run.configs[step].pipeline;
 		pipelines[step].manifest = run.directory.manifest_path;
 	}
+	if (take_baseline(&run, pipelines, &error) < 0)
+		goto out;
 	run.reader =
 	    step_rows_open(pipelines, run.step_count, options->quiet ? NULL : stderr, &error);
 	if (!run.reader)
@@ -1186,6 +1316,7 @@ out:
 		}
 	free(run.waiting);
 	free(run.due);
+	live_snapshot_free(run.baseline);
 	free(run.buckets);
 	step_configs_free(run.configs, run.step_count);
 	sim_stop(&run.sim);

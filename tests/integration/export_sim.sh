@@ -28,6 +28,25 @@ wait_written() {
 }
 
 start_sim --devices 2600 --latency-ms 2
+# Wrong credentials: exit 2 and nothing written (one read proves them first,
+# as run does): no job directory, not even a header on stdout, an earlier
+# --output file untouched.
+printf 'device_name\n36500\n' >"$WORK/one.csv"
+echo "earlier" >"$WORK/earlier.csv"
+for target in "--out $WORK/refused" "--output $WORK/earlier.csv" ""; do
+  status=0
+  # shellcheck disable=SC2086 # the target is two words or none
+  LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="wrong-$TEST_API_KEY" "$LATTIGO_BATCH" export \
+    daily-usage --endpoint "$SIM_URL" --manifest "$WORK/one.csv" $target >"$WORK/out.txt" \
+    2>"$WORK/err.txt" || status=$?
+  assert_eq 2 "$status" "exit status of an export with wrong credentials (${target:-stdout})"
+  grep -q "refused the credentials" "$WORK/err.txt" || fail "no clear message: $(cat "$WORK/err.txt")"
+  grep -q "exported 0 records" "$WORK/err.txt" && fail "a refused export says it exported: $(cat "$WORK/err.txt")"
+  [ -s "$WORK/out.txt" ] && fail "a refused export wrote to stdout: $(cat "$WORK/out.txt")"
+done
+[ -e "$WORK/refused" ] && fail "a refused export left a job directory: $(ls "$WORK/refused")"
+assert_eq earlier "$(cat "$WORK/earlier.csv")" "an earlier --output file after a refused export"
+ls "$WORK"/earlier.csv.tmp.* 2>/dev/null && fail "a refused export left a temporary file"
 # devices: 3 pages of 1000, read concurrently once page 1 says there are 3
 expect_exit 0 devices --endpoint "$SIM_URL" --output "$WORK/devices.csv" --concurrency 4
 assert_eq 2601 "$(lines "$WORK/devices.csv")" "device lines"

