@@ -301,7 +301,7 @@ except Exception: print(0)' "$JOB_OUT/summary.json")
 	"$BATCH" plan --op cost-center --manifest "$pre_manifest" --concurrency "$CONCURRENCY" \
 		--endpoint "$SIM_URL" --out "$RUN_DIR/preflight-half-plan" >"$RUN_DIR/preflight-half.out" 2>&1 || true
 	unchanged=$(sed -n 's/^  unchanged *\([0-9]*\)$/\1/p' "$RUN_DIR/preflight-half.out")
-	if "$BATCH" run --help 2>&1 | grep -q -- --no-preflight; then
+	if "$BATCH" run --help 2>&1 | grep -- --no-preflight >/dev/null; then
 		batch_job preflight-half-job 20000 --op cost-center --manifest "$pre_manifest" --chunk 100 \
 			--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
 		half_writes=$(json_field "$JOB_OUT/summary.json" calls)
