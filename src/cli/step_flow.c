@@ -87,3 +87,22 @@ void flow_read_finished(struct flow_row *row, struct flow_step *steps,
 	    now_ms + row->delay_ms < row->deadline_ms ? now_ms + row->delay_ms : row->deadline_ms;
 	row->delay_ms = row->delay_ms * 2 < FLOW_READ_MAX_MS ? row->delay_ms * 2 : FLOW_READ_MAX_MS;
 }
+
+void flow_resume_at(struct flow_row *row, size_t step, struct flow_action *action)
+{
+	row->step = step;
+	row->verifying = false;
+	act(action, step < row->last ? FLOW_SEND : FLOW_DONE);
+}
+
+void flow_resume_verifying(struct flow_row *row, size_t step, int64_t ended_ms, int64_t deadline_ms,
+                           int64_t now_ms, struct flow_action *action)
+{
+	row->step = step;
+	row->verifying = true;
+	row->ended_ms = ended_ms;
+	row->deadline_ms = deadline_ms;
+	row->delay_ms = FLOW_READ_AGAIN_MS;
+	act(action, FLOW_READ);
+	action->at_ms = now_ms;
+}

@@ -65,6 +65,13 @@ void flow_step_finished(struct flow_row *row, const struct flow_step *steps,
 void flow_read_finished(struct flow_row *row, struct flow_step *steps,
                         const struct row_outcome *outcome, int64_t now_ms,
                         struct flow_action *action);
+/* A resumed row: at step (not sent there yet, or in doubt). */
+void flow_resume_at(struct flow_row *row, size_t step, struct flow_action *action);
+/* A resumed row whose step ended ok at ended_ms and whose verification was
+ * still waiting: the wait goes on to deadline_ms (both monotonic; an
+ * earlier run's times moved to this run's clock), read at once. */
+void flow_resume_verifying(struct flow_row *row, size_t step, int64_t ended_ms, int64_t deadline_ms,
+                           int64_t now_ms, struct flow_action *action);
 /* Enters the row into the step after its current one, or done. */
 void flow_next_step(struct flow_row *row, struct flow_action *action);
 

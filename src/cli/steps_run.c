@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/audit.h"
@@ -32,11 +33,19 @@
 #include "pipeline/step_rows.h"
 #include "verify/step_read.h"
 #include "verify/verdict.h"
+#include "live/snapshot.h"
+#include "live/take.h"
 
+/* How long after an interruption a call it left in flight may still take
+ * effect in the service; rows in doubt are read back only after that. */
+#define STEPS_IN_DOUBT_SETTLE_MS 5000
 /* Rows between their first step and their end at once: bounds memory, and
  * is far more than the calls in flight can keep busy. */
 #define STEPS_ACTIVE_ROWS 65536
 #define STEPS_PROGRESS_MS 1000
+/* Verification reads due at once from which a round of reads is tried
+ * (read_round) instead of a read per row through the engine. */
+#define STEPS_ROUND_ROWS 64
 
 /* The job's own operation as the checkpoint header and audit trail name it. */
 static const struct op steps_job_op = {.name = "steps"};
@@ -46,6 +55,8 @@ struct step_journal {
 	char directory[4096];
 	struct journal *journal;
 	struct outcome_store *store;
+	struct journal_replay replay; /* what an earlier run recorded (zero for a new one) */
+	int64_t last_written_ms;      /* resumed: UTC epoch ms of its last write, else 0 */
 };
 
 /* A row between its first step and its end. */
@@ -81,6 +92,7 @@ struct steps_run_state {
 	const char *endpoint;
 
 	struct step_rows *reader;
+	bool resuming; /* the job directory held the job: rows continue where they were */
 	bool manifest_done;
 	uint64_t rows_read;
 	/* rows in flight, by row number (chained hash) */
@@ -91,7 +103,10 @@ struct steps_run_state {
 	/* rows waiting to be read back, a min-heap by read_at_ms */
 	struct active_row **waiting;
 	size_t waiting_count, waiting_size;
-	struct record scratch; /* what source_next yields */
+	struct record scratch;   /* what source_next yields */
+	struct active_row **due; /* reads due now (read_due) */
+	size_t due_size;
+	int64_t account_devices; /* devices in the account as the last round saw, -1 unknown */
 
 	uint64_t finished[ROW_STATUS_COUNT]; /* the rows' final outcomes this run */
 	uint64_t step_counts[STEP_ROWS_MAX][ROW_STATUS_COUNT];
@@ -220,13 +235,52 @@ static int commit_audit_first(void *context, struct error *error)
 	return run->directory.audit ? audit_commit(run->directory.audit, error) : 0;
 }
 
-/* Creates one step's checkpoint and outcome store in directory. */
-static int step_journal_create(struct steps_run_state *run, struct step_journal *step,
-                               const char *directory, const char *operation, struct error *error)
+/* journal visitor: rebuilds a step's outcome store from its checkpoint. */
+static int restore_outcome(void *context, const struct manifest_position *position,
+                           const struct row_outcome *outcome, struct error *error)
+{
+	struct step_journal *step = context;
+	return outcome_store_put(step->store, position->row, outcome, error);
+}
+
+/* Reopens the checkpoint of a step an earlier run kept: its outcome store
+ * rebuilt, replay says which rows were final or in doubt. */
+static int step_journal_resume(struct step_journal *step, const struct journal_options *options,
+                               const char *checkpoint, struct error *error)
+{
+	struct stat status;
+	if (stat(checkpoint, &status) == 0)
+		step->last_written_ms =
+		    (int64_t)status.st_mtim.tv_sec * 1000 + status.st_mtim.tv_nsec / 1000000;
+	step->store = outcome_store_open(step->directory, OUTCOME_STORE_TRUNCATE, error);
+	if (!step->store)
+		return -1;
+	struct journal_visitor visitor = {.context = step, .row_outcome = restore_outcome};
+	struct journal_header recorded;
+	memset(&recorded, 0, sizeof(recorded));
+	step->journal =
+	    journal_resume(step->directory, options, &visitor, &recorded, &step->replay, error);
+	journal_header_release(&recorded);
+	return step->journal ? 0 : -1;
+}
+
+/* Creates one step's checkpoint and outcome store in directory, or reopens
+ * the one an earlier run of the job left there. */
+static int step_journal_open(struct steps_run_state *run, struct step_journal *step,
+                             const char *directory, const char *operation, struct error *error)
 {
 	snprintf(step->directory, sizeof(step->directory), "%s", directory);
 	if (file_make_directories(directory, error) < 0)
 		return -1;
+	/* never compacted: a step's checkpoint is read whole on resume, and
+	 * its outcome store rebuilt from it */
+	struct journal_options options = {.before_commit = commit_audit_first,
+	                                  .commit_context = run,
+	                                  .segment_bytes = UINT64_MAX / 2};
+	char checkpoint[4200];
+	snprintf(checkpoint, sizeof(checkpoint), "%s/%s", directory, JOURNAL_FILE_NAME);
+	if (run->resuming && access(checkpoint, F_OK) == 0)
+		return step_journal_resume(step, &options, checkpoint, error);
 	const struct journal_header *job = journal_get_header(run->directory.journal);
 	struct journal_header header;
 	memset(&header, 0, sizeof(header));
@@ -236,8 +290,6 @@ static int step_journal_create(struct steps_run_state *run, struct step_journal 
 	header.options_json = job_options_result_affecting_text(run->options);
 	if (!header.options_json)
 		return error_set(error, "out of memory");
-	struct journal_options options = {.before_commit = commit_audit_first,
-	                                  .commit_context = run};
 	step->journal = journal_create(directory, &header, &options, error);
 	journal_header_release(&header);
 	if (!step->journal)
@@ -254,6 +306,7 @@ static int step_journal_close(struct step_journal *step, struct error *error)
 	step->journal = NULL;
 	outcome_store_close(step->store);
 	step->store = NULL;
+	journal_replay_release(&step->replay);
 	return result;
 }
 
@@ -328,6 +381,62 @@ static int apply_flow(struct steps_run_state *run, struct active_row *entry,
 	return 0;
 }
 
+static void failed_at(struct active_row *entry, size_t step, const struct row_outcome *outcome,
+                      struct flow_action *action)
+{
+	entry->flow.step = step;
+	memset(action, 0, sizeof(*action));
+	action->next = FLOW_FAILED;
+	action->status = outcome->status;
+	snprintf(action->message, sizeof(action->message), "%s", outcome->message);
+}
+
+/* A row of a resumed job: where the step checkpoints say it is. A step
+ * final and a success is passed (with what its verification found); a
+ * step not final is where the row goes on — in doubt there, the engine
+ * settles it (engine_doubts) rather than send it blindly again; a
+ * verification still waiting goes on until the wait it began with ends. */
+static int place_resumed(struct steps_run_state *run, struct active_row *entry,
+                         struct flow_action *action, struct error *error)
+{
+	int64_t now = clock_monotonic_ms();
+	int64_t wall = clock_wall_ms();
+	struct row_outcome outcome;
+	for (size_t step = 0; step < entry->flow.last; step++) {
+		struct step_journal *sent = &run->steps[step];
+		if (journal_replay_row_state(&sent->replay, entry->row) != JOURNAL_ROW_FINAL) {
+			flow_resume_at(&entry->flow, step, action);
+			return 0;
+		}
+		if (outcome_store_get(sent->store, entry->row, &outcome, error) < 0)
+			return -1;
+		if (!row_status_has(outcome.status, ROW_STATUS_SUCCESS)) {
+			failed_at(entry, step, &outcome, action);
+			return 0;
+		}
+		int64_t verify_ms = run->configs[step].verify_ms;
+		if (!verify_ms)
+			continue;
+		struct step_journal *read = &run->verified[step];
+		if (journal_replay_row_state(&read->replay, entry->row) != JOURNAL_ROW_FINAL) {
+			int64_t ended = now - (wall - outcome.finished_at_ms);
+			flow_resume_verifying(&entry->flow, step, ended, ended + verify_ms, now,
+			                      action);
+			return 0;
+		}
+		if (outcome_store_get(read->store, entry->row, &outcome, error) < 0)
+			return -1;
+		if (outcome.status != ROW_OK) {
+			failed_at(entry, step, &outcome, action);
+			return 0;
+		}
+		free(entry->device_name);
+		entry->device_name = outcome.message[0] ? strdup(outcome.message) : NULL;
+	}
+	flow_resume_at(&entry->flow, entry->flow.last, action);
+	return 0;
+}
+
 /* A new row from the manifest: judged for every step already. */
 static int take_row(struct steps_run_state *run, const struct step_row *row, struct error *error)
 {
@@ -336,7 +445,12 @@ static int take_row(struct steps_run_state *run, const struct step_row *row, str
 	              : run->options->partial     ? row->first_invalid
 	                                          : 0;
 	struct manifest_position position = {row->row->offset, row->row->number, row->row->line};
-	if (row->first_invalid < count) {
+	if (run->resuming &&
+	    journal_replay_row_state(&run->directory.replay, position.row) == JOURNAL_ROW_FINAL)
+		return 0; /* ended in an earlier run */
+	if (row->first_invalid < count &&
+	    !(run->resuming && journal_replay_row_state(&run->steps[row->first_invalid].replay,
+	                                                position.row) == JOURNAL_ROW_FINAL)) {
 		/* the step it is invalid for shows it */
 		struct row_outcome invalid;
 		memset(&invalid, 0, sizeof(invalid));
@@ -376,6 +490,8 @@ static int take_row(struct steps_run_state *run, const struct step_row *row, str
 	add_row(run, entry);
 	struct flow_action action;
 	flow_start(&entry->flow, last, &action);
+	if (run->resuming && place_resumed(run, entry, &action, error) < 0)
+		return -1;
 	return apply_flow(run, entry, &action, error);
 }
 
@@ -398,6 +514,127 @@ static const struct record *lane_record(struct steps_run_state *run, struct acti
 	return &run->scratch;
 }
 
+static int read_finished(struct steps_run_state *run, struct active_row *entry, size_t step,
+                         const struct row_outcome *outcome, struct error *error);
+
+/* The rows whose verification read is due, of one step, in a round of reads
+ * of their devices (live_snapshot_take: the whole account's listing when
+ * that is fewer calls than a read per row, which it finds out itself).
+ * Returns 0, 1 when the round could not be made (the rows go to the lane's
+ * reads), -1 on a fatal error. */
+static int read_round(struct steps_run_state *run, size_t step, struct active_row **rows,
+                      size_t count, struct error *error)
+{
+	const struct op *op = run->configs[step].op;
+	struct live_wanted *wanted = live_wanted_new();
+	struct live_snapshot *snapshot = NULL;
+	int result = 1;
+	for (size_t index = 0; wanted && index < count; index++)
+		if (live_wanted_add_record(wanted, op, rows[index]->records[step]) < 0)
+			goto out;
+	if (!wanted)
+		goto out;
+	const struct job_options *options = run->options;
+	bool plain_http = false;
+	struct error ignored;
+	error_clear(&ignored);
+	(void)endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, &ignored);
+	struct live_take_request request = {
+	    .transport = {.api_root = run->endpoint,
+	                  .key_name = run->credentials.key_name,
+	                  .api_key = run->credentials.api_key,
+	                  .plain_http = plain_http,
+	                  .ca_bundle = http_ca_bundle(options->cacert),
+	                  .connect_timeout_ms = options->connect_timeout * 1000L,
+	                  .total_timeout_ms = options->timeout * 1000L,
+	                  .stall_timeout_s = options->stall_timeout},
+	    .endpoint_shown = run->endpoint,
+	    .concurrency = options->concurrency,
+	    .rate = options->rate,
+	    .max_tries = options->max_retries + 1,
+	    .stop = stop_signals_flag(),
+	    .verbose = options->verbose,
+	    .audit = run->directory.audit,
+	};
+	if (live_snapshot_take(&request, wanted, &snapshot, &ignored) != 0)
+		goto out; /* the lane's own reads retry, back off and report */
+	const struct live_snapshot_meta *meta = live_snapshot_info(snapshot);
+	run->account_devices = meta->account_devices;
+	result = 0;
+	for (size_t index = 0; index < count && result == 0; index++) {
+		const struct record *record = rows[index]->records[step];
+		enum device_field key = DEVICE_NAME;
+		const char *value = NULL;
+		struct device_view device;
+		bool found = op_live_device_key(op, record, &key, &value) == 0 &&
+		             live_snapshot_find(snapshot, key, value, &device);
+		struct row_outcome outcome;
+		step_read_judge(op, record, found ? &device : NULL, &outcome);
+		if (read_finished(run, rows[index], step, &outcome, error) < 0)
+			result = -1;
+	}
+out:
+	live_snapshot_free(snapshot);
+	live_wanted_free(wanted);
+	return result;
+}
+
+/* True when a round reading the whole account costs fewer calls than count
+ * reads of a row each (unknown before the first round: tried from
+ * STEPS_ROUND_ROWS rows on). */
+static bool round_pays(const struct steps_run_state *run, size_t count)
+{
+	if (count < STEPS_ROUND_ROWS)
+		return false;
+	if (run->account_devices < 0)
+		return true;
+	uint64_t pages = ((uint64_t)run->account_devices + 999) / 1000;
+	return pages * 2 < count;
+}
+
+/* The rows whose verification read is due: in rounds where that pays,
+ * else each through its step's read lane. */
+static int read_due(struct steps_run_state *run, int64_t now, struct error *error)
+{
+	size_t count = 0;
+	while (run->waiting_count && run->waiting[0]->read_at_ms <= now) {
+		if (count == run->due_size) {
+			size_t size = run->due_size ? run->due_size * 2 : 256;
+			struct active_row **grown = realloc(run->due, size * sizeof(*grown));
+			if (!grown)
+				return error_set(error, "out of memory");
+			run->due = grown;
+			run->due_size = size;
+		}
+		run->due[count++] = wait_pop(run);
+	}
+	/* rows of one step at a time: a round judges them for that step;
+	 * the due rows of the later steps move to the front as they go */
+	size_t left = count;
+	for (size_t step = 0; step < run->step_count && left; step++) {
+		size_t of_step = 0;
+		for (size_t index = 0; index < left; index++) {
+			if (run->due[index]->flow.step != step)
+				continue;
+			struct active_row *entry = run->due[index];
+			run->due[index] = run->due[of_step];
+			run->due[of_step++] = entry;
+		}
+		if (!of_step)
+			continue;
+		int round =
+		    round_pays(run, of_step) ? read_round(run, step, run->due, of_step, error) : 1;
+		if (round < 0)
+			return -1;
+		if (round > 0)
+			for (size_t index = 0; index < of_step; index++)
+				enqueue(run, run->due[index], (unsigned)(2 * step + 1));
+		memmove(run->due, run->due + of_step, (left - of_step) * sizeof(*run->due));
+		left -= of_step;
+	}
+	return 0;
+}
+
 /* engine_source.next: rows moving on first (they finish work begun), then
  * rows due to be read back, then new rows of the manifest. */
 static int source_next(void *context, const struct record **record, struct error *error)
@@ -405,10 +642,9 @@ static int source_next(void *context, const struct record **record, struct error
 	struct steps_run_state *run = context;
 	for (;;) {
 		int64_t now = clock_monotonic_ms();
-		while (run->waiting_count && run->waiting[0]->read_at_ms <= now) {
-			struct active_row *entry = wait_pop(run);
-			enqueue(run, entry, (unsigned)(2 * entry->flow.step + 1));
-		}
+		if (run->waiting_count && run->waiting[0]->read_at_ms <= now &&
+		    read_due(run, now, error) < 0)
+			return -1;
 		struct active_row *entry = dequeue(run);
 		if (entry) {
 			*record = lane_record(run, entry);
@@ -432,6 +668,16 @@ static int source_next(void *context, const struct record **record, struct error
 		if (take_row(run, &row, error) < 0)
 			return -1;
 	}
+}
+
+/* engine_doubts.in_doubt: an earlier run recorded a call of this step
+ * carrying the row, and no outcome. */
+static bool row_in_doubt(void *context, const struct record *record)
+{
+	const struct steps_run_state *run = context;
+	return run->resuming && record->lane % 2 == 0 &&
+	       journal_replay_row_state(&run->steps[record->lane / 2].replay, record->row) ==
+	           JOURNAL_ROW_IN_DOUBT;
 }
 
 static int64_t source_wake_at(void *context)
@@ -478,7 +724,17 @@ static int row_finished(struct steps_run_state *run, const struct record *record
 		flow_step_finished(&entry->flow, run->flow, outcome, now, &action);
 		return apply_flow(run, entry, &action, error);
 	}
-	flow_read_finished(&entry->flow, run->flow, outcome, now, &action);
+	return read_finished(run, entry, step, outcome, error);
+}
+
+/* A verification read of entry's step ended with outcome (through the
+ * engine's lane, or a read round). */
+static int read_finished(struct steps_run_state *run, struct active_row *entry, size_t step,
+                         const struct row_outcome *outcome, struct error *error)
+{
+	struct manifest_position position = position_of(entry);
+	struct flow_action action;
+	flow_read_finished(&entry->flow, run->flow, outcome, clock_monotonic_ms(), &action);
 	if (action.next != FLOW_READ) {
 		/* verified (its device's name is what later steps send), or never */
 		struct row_outcome read = *outcome;
@@ -571,6 +827,15 @@ static void sink_progress(void *context, const struct engine_stats *stats)
 
 /* ---- setting up ---- */
 
+/* A resumed job's per-step counts start from what its steps recorded. */
+static void count_earlier_outcomes(struct steps_run_state *run)
+{
+	for (size_t step = 0; run->resuming && step < run->step_count; step++)
+		for (size_t status = 1; status < ROW_STATUS_COUNT; status++)
+			run->step_counts[step][status] =
+			    outcome_store_count(run->steps[step].store, (enum row_status)status);
+}
+
 /* The bundled simulator for "sim", else the URL and its credentials. */
 static int prepare_endpoint(struct steps_run_state *run, struct error *error)
 {
@@ -651,14 +916,14 @@ static int open_step_journals(struct steps_run_state *run, struct error *error)
 		if (snprintf(directory, sizeof(directory), "%s/%s/%s", run->options->out,
 		             STEPS_DIRECTORY, run->labels[step]) >= (int)sizeof(directory))
 			return error_set(error, "job directory path too long");
-		if (step_journal_create(run, &run->steps[step], directory, name, error) < 0)
+		if (step_journal_open(run, &run->steps[step], directory, name, error) < 0)
 			return -1;
 		if (!run->configs[step].verify_ms)
 			continue;
 		if (snprintf(directory, sizeof(directory), "%s/%s/%s/verify", run->options->out,
 		             STEPS_DIRECTORY, run->labels[step]) >= (int)sizeof(directory))
 			return error_set(error, "job directory path too long");
-		if (step_journal_create(run, &run->verified[step], directory, "verify", error) < 0)
+		if (step_journal_open(run, &run->verified[step], directory, "verify", error) < 0)
 			return -1;
 	}
 	return 0;
@@ -772,7 +1037,17 @@ static int run_engine(struct steps_run_state *run, struct error *error)
 	                           sink_exchange_finished, sink_progress};
 	struct engine_stats stats;
 	memset(&stats, 0, sizeof(stats));
-	int engine_result = engine_run(&config, &source, &sink, &stats, error);
+	/* A call in flight when the last run died may still be at work in the
+	 * service: rows in doubt are read back only once it has surely landed. */
+	int64_t last_written = run->directory.last_written_ms;
+	for (size_t step = 0; step < run->step_count; step++)
+		if (run->steps[step].last_written_ms > last_written)
+			last_written = run->steps[step].last_written_ms;
+	int64_t wait_ms = last_written + STEPS_IN_DOUBT_SETTLE_MS - clock_wall_ms();
+	struct engine_doubts doubts = {run, row_in_doubt,
+	                               clock_monotonic_ms() + (wait_ms > 0 ? wait_ms : 0),
+	                               journal_get_header(run->directory.journal)->created_at_ms};
+	int engine_result = engine_run_resuming(&config, &source, &doubts, &sink, &stats, error);
 	bool complete = engine_result == 0 && run->manifest_done && run->active == 0;
 	struct error commit_error;
 	error_clear(&commit_error);
@@ -832,6 +1107,7 @@ int steps_run(const struct job_options *options)
 	credentials_init(&run.credentials);
 	sim_process_init(&run.sim);
 	job_directory_init(&run.directory);
+	run.account_devices = -1;
 	run.bucket_count = 1u << 16;
 	run.buckets = calloc(run.bucket_count, sizeof(*run.buckets));
 	if (!run.buckets) {
@@ -840,23 +1116,13 @@ int steps_run(const struct job_options *options)
 	}
 	if (check_job(&run, &error) < 0)
 		goto out;
-	char checkpoint[4200];
-	snprintf(checkpoint, sizeof(checkpoint), "%s/%s", options->out, JOURNAL_FILE_NAME);
-	if (access(checkpoint, F_OK) == 0) {
-		/* Refused rather than guessed: a step sent before the interruption
-		 * could be sent twice. */
-		char out[4096];
-		error_set(&error,
-		          "'%s' holds a job with steps, and resuming one is not available yet: "
-		          "nothing was sent; its results so far are in %s/results.csv",
-		          path_display(options->out, out, sizeof(out)),
-		          path_display(options->out, out, sizeof(out)));
-		exit_code = EXIT_RESUME_REFUSED;
-		goto out;
-	}
 	if (prepare_endpoint(&run, &error) < 0)
 		goto out;
-	if ((exit_code = check_credentials(&run, &error)) != EXIT_ALL_OK)
+	char checkpoint[4200];
+	snprintf(checkpoint, sizeof(checkpoint), "%s/%s", options->out, JOURNAL_FILE_NAME);
+	/* a new job: one read proves the credentials before its directory exists */
+	if (access(checkpoint, F_OK) != 0 &&
+	    (exit_code = check_credentials(&run, &error)) != EXIT_ALL_OK)
 		goto out;
 	exit_code = EXIT_USAGE;
 	struct audit_secrets secrets = {run.credentials.key_name, run.credentials.api_key};
@@ -864,11 +1130,17 @@ int steps_run(const struct job_options *options)
 	if (exit_code != EXIT_ALL_OK)
 		goto out;
 	exit_code = EXIT_INTERRUPTED;
-	if (open_step_journals(&run, &error) < 0)
+	run.resuming = run.directory.resuming;
+	if (open_step_journals(&run, &error) < 0) {
+		exit_code = run.resuming ? EXIT_RESUME_REFUSED : EXIT_INTERRUPTED;
 		goto out;
+	}
+	count_earlier_outcomes(&run);
 	if (!options->quiet) {
-		fprintf(stderr, "lattigo-batch: %zu steps to %s: new job:", run.step_count,
-		        run.endpoint);
+		fprintf(stderr, "lattigo-batch: %zu steps to %s: %s:", run.step_count, run.endpoint,
+		        !run.resuming                       ? "new job"
+		        : run.directory.replay.job_finished ? "already complete"
+		                                            : "resuming");
 		for (size_t step = 0; step < run.step_count; step++)
 			fprintf(stderr, "%s %s", step ? " >" : "", run.labels[step]);
 		fputc('\n', stderr);
@@ -913,6 +1185,7 @@ out:
 			free_row(entry);
 		}
 	free(run.waiting);
+	free(run.due);
 	free(run.buckets);
 	step_configs_free(run.configs, run.step_count);
 	sim_stop(&run.sim);

@@ -52,13 +52,21 @@ static bool map_read(const struct op *op, long http_status, const json_t *body, 
 	if (count != 1 || (http_status != 200 && http_status != 404) ||
 	    (http_status == 200 && !json_is_object(body)))
 		return false; /* a failure the engine retries or reports */
-	const struct op *verified = read_of(op)->verified;
 	struct device_view device;
 	if (http_status == 200)
 		view_of(body, &device);
+	step_read_judge(read_of(op)->verified, records[0], http_status == 200 ? &device : NULL,
+	                &outcomes[0]);
+	return true;
+}
+
+void step_read_judge(const struct op *verified, const struct record *record,
+                     const struct device_view *device, struct row_outcome *outcomes)
+{
+	memset(outcomes, 0, sizeof(*outcomes));
 	struct verify_judgement judgement;
 	verify_judgement_init(&judgement);
-	verify_judge(verified, records[0], http_status == 200 ? &device : NULL, false, &judgement);
+	verify_judge(verified, record, device, false, &judgement);
 	char text[sizeof(outcomes[0].message)];
 	enum row_status status = ROW_UNKNOWN;
 	switch (judgement.verdict) {
@@ -88,7 +96,6 @@ static bool map_read(const struct op *op, long http_status, const json_t *body, 
 	}
 	outcome_set_text(&outcomes[0], status, text, strlen(text));
 	verify_judgement_release(&judgement);
-	return true;
 }
 
 void step_read_init(struct step_read *read, const struct op *verified)

@@ -20,4 +20,10 @@ struct step_read {
  * this row cannot reach, e.g. its ICCID belongs to another IMEI). */
 void step_read_init(struct step_read *read, const struct op *verified);
 
+/* The outcome of reading record's device for the step verified: device is
+ * what was read, NULL when no device answers to the row's identifier. The
+ * same judgement as a read through the engine (step_read_init). */
+void step_read_judge(const struct op *verified, const struct record *record,
+                     const struct device_view *device, struct row_outcome *outcome);
+
 #endif

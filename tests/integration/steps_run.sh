@@ -71,11 +71,29 @@ grep -q '3-usage-limit,step 3 (usage-limit): kb_limit' "$WORK/sim-out/errors.csv
 for step in 1-activate 2-cost-center 3-usage-limit 1-activate/verify; do
   [ -s "$WORK/sim-out/steps/$step/checkpoint" ] || fail "no checkpoint for $step"
 done
-# the job cannot be run again into the same directory yet: refused, nothing sent
+# run again into the same directory: the finished job sends nothing more
+calls() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["calls"])' "$WORK/sim-out/summary.json"; }
+calls_before=$(calls)
+cp "$results" "$WORK/results.first"
 status=0
 batch run --yes "$WORK/job.json" --out "$WORK/sim-out" >/dev/null 2>"$WORK/again.err" || status=$?
-assert_eq 4 "$status" "exit status of a second run into the same directory"
-grep -q 'not available yet' "$WORK/again.err" || fail "second run: $(cat "$WORK/again.err")"
+assert_eq 1 "$status" "exit status of a second run into the same directory"
+assert_eq "$calls_before" "$(calls)" "calls after running the finished job again"
+cmp -s "$results" "$WORK/results.first" || fail "results.csv changed: $(diff "$WORK/results.first" "$results")"
+
+# ---- many rows due for verification at once: read in rounds (the account's
+# listing), not one read per row ----
+gen "$WORK/many.csv" --op activate --rows 300 --seed 8
+cat >"$WORK/many.json" <<JSON
+{"manifest": "many.csv", "endpoint": "$SIM_URL", "concurrency": 4,
+ "steps": [{"op": "activate", "verify": "1m"}, {"op": "note", "set": {"field_name": "note3", "note": "ok"}}]}
+JSON
+status=0
+batch run --yes --quiet "$WORK/many.json" --out "$WORK/many-out" 2>"$WORK/many.err" || status=$?
+assert_eq 0 "$status" "exit status of the 300-row job ($(tail -3 "$WORK/many.err"))"
+assert_eq 300 "$(grep -c '^[0-9]*,ok,ok,ok,' "$WORK/many-out/results.csv")" "rows ok through both steps"
+reads=$(zcat "$WORK/many-out/audit.jsonl.gz" | grep -c '"method":"GET","url":"[^"]*/v2/devices/[0-9]' || true)
+[ "$reads" -lt 100 ] || fail "$reads reads of single devices for 300 rows: the rounds did not read the listing"
 stop_sim
 
 # ---- the independent mock: activations visible after 1.2 s under another
