@@ -26,7 +26,7 @@ _lattigo_batch_options() { # COMMAND: the options it takes
     export) echo "--endpoint --credentials --insecure-http --cacert --manifest --map --set --id-type
       --start-date --end-date --limit --direction --state --no-details --out --output
       --output-format --concurrency --rate --max-retries --timeout --connect-timeout
-      --stall-timeout --verbose --quiet --help" ;;
+      --stall-timeout --verbose --quiet --progress --help" ;;
     audit) echo "--row --full --json --help" ;;
     template) echo "--format --output --help" ;;
     ops|help) echo "--help" ;;

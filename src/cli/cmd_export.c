@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/credentials.h"
+#include "cli/export_progress.h"
 #include "cli/options.h"
 #include "cli/signals.h"
 #include "cli/sim_launcher.h"
@@ -59,7 +60,7 @@ struct export_options {
 	unsigned concurrency, max_retries;
 	double rate;
 	long timeout, connect_timeout, stall_timeout;
-	bool insecure_http, no_details, verbose, quiet, help;
+	bool insecure_http, no_details, verbose, quiet, progress, help;
 	char *cacert;
 	const struct read_endpoint *endpoint; /* KIND, the one positional argument */
 };
@@ -288,7 +289,12 @@ static const struct parse_option export_option_rows[] = {
      .type = PARSE_OPTION_FLAG,
      FIELD(quiet),
      .scopes = EXPORT_ANY,
-     .help = "no closing line on stderr"},
+     .help = "no progress line and no closing line on stderr"},
+    {.name = "progress",
+     .type = PARSE_OPTION_FLAG,
+     FIELD(progress),
+     .scopes = EXPORT_ANY,
+     .help = "a progress line on stderr even when it is not a terminal (a line every 5 s)"},
 };
 
 static const struct parse_options_table export_option_table = {
@@ -564,6 +570,26 @@ static void closing_line(const struct export_options *options, const struct expo
 	fputc('\n', stderr);
 }
 
+static void clear_progress(void *context)
+{
+	export_progress_clear(context);
+}
+
+/* Shows progress on stderr (a terminal, or --progress) while request runs,
+ * starting from totals (a resumed job's). */
+static void start_progress(const struct export_options *options, struct export_request *request,
+                           struct export_progress *progress, const struct export_totals *totals)
+{
+	enum progress_mode mode =
+	    progress_choose_mode(options->quiet, options->progress, isatty(STDERR_FILENO));
+	export_progress_init(progress, mode, stderr, request->endpoint->per_device, totals);
+	if (mode == PROGRESS_OFF)
+		return;
+	request->progress = export_progress_update;
+	request->progress_clear = clear_progress;
+	request->progress_context = progress;
+}
+
 /* --out DIR: the resumable job. */
 static int export_to_job(const struct export_options *options, struct export_request *request,
                          json_t *argv_json, struct error *error)
@@ -603,7 +629,10 @@ static int export_to_job(const struct export_options *options, struct export_req
 	    .commit = export_job_commit,
 	    .context = &job,
 	};
+	struct export_progress progress;
+	start_progress(options, request, &progress, &totals);
 	exit_code = export_run(request, &output, &totals, error);
+	export_progress_final(&progress, &totals);
 	struct error finish_error;
 	error_clear(&finish_error);
 	if (export_job_finish(&job, &totals, request->endpoint->kind, exit_code,
@@ -641,7 +670,10 @@ static int export_to_stream(const struct export_options *options, struct export_
 	struct export_totals totals;
 	memset(&totals, 0, sizeof(totals));
 	struct export_output output = {.records = stream};
+	struct export_progress progress;
+	start_progress(options, request, &progress, &totals);
 	int exit_code = export_run(request, &output, &totals, error);
+	export_progress_final(&progress, &totals);
 	if (fflush(stream) != 0 || ferror(stream)) {
 		error_set(error, "cannot write the export (disk full or I/O error)");
 		exit_code = EXIT_INTERRUPTED;

@@ -17,6 +17,14 @@ static size_t ascii_prefix(const unsigned char *bytes, size_t length)
 			break;
 		index += 8;
 	}
+	if (index + 8 > length && length >= 8) {
+		/* the last 1 to 7 bytes: one word ending at the end, overlapping
+		 * bytes already known to be ASCII */
+		uint64_t word;
+		memcpy(&word, bytes + length - 8, sizeof(word));
+		if (!(word & 0x8080808080808080ULL))
+			return length;
+	}
 	while (index < length && bytes[index] < 0x80)
 		index++;
 	return index;

@@ -33,6 +33,7 @@ struct read_transport {
 };
 
 struct device_row;
+struct export_totals;
 
 /* The devices of a per-device read given as a list instead of a manifest
  * (the live snapshot's identifiers, live/take.c): count devices, the
@@ -71,6 +72,13 @@ struct export_request {
 	unsigned max_tries;          /* tries of one read, 429s included */
 	volatile sig_atomic_t *stop; /* SIGINT / SIGTERM flag, or NULL */
 	bool verbose;                /* one line per read on stderr */
+	/* Called on every turn of the loop with the counters as they stand (it
+	 * throttles itself: a progress display); NULL: none. */
+	void (*progress)(void *context, const struct export_totals *totals);
+	/* Called before the loop writes a line to stderr (a row that could not
+	 * be read, --verbose), so it starts on a clean line; NULL: none. */
+	void (*progress_clear)(void *context);
+	void *progress_context;
 };
 
 /* Counters of an export; a resumed export starts from the committed ones. */

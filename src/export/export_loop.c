@@ -83,6 +83,13 @@ struct export_loop {
 	uint64_t row_errors_this_run;
 };
 
+/* A line of ours goes to stderr: the progress display steps aside first. */
+static void progress_clear(const struct export_loop *loop)
+{
+	if (loop->request->progress_clear)
+		loop->request->progress_clear(loop->request->progress_context);
+}
+
 static int stop(struct export_loop *loop, int exit_code, const char *message)
 {
 	if (!loop->stopping) {
@@ -294,6 +301,7 @@ static int write_finished(struct export_loop *loop, bool final)
 				csv_writer_cell_raw(&csv, number);
 				csv_writer_end_line(&csv);
 			}
+			progress_clear(loop);
 			fprintf(stderr, "lattigo-batch: export: row %" PRIu64 ": %s\n",
 			        unit->row.row, unit->error);
 		}
@@ -574,10 +582,12 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 	http_transfer_drop_handle(transfer);
 	unit->in_flight = false;
 	loop->in_flight--;
-	if (loop->request->verbose)
+	if (loop->request->verbose) {
+		progress_clear(loop);
 		fprintf(stderr, "GET %s -> %ld (%" PRId64 " ms, attempt %u)\n",
 		        loop->request->endpoint->path, status,
 		        clock_monotonic_ms() - unit->started_mono_ms, unit->attempt);
+	}
 	record_exchange(loop, unit, status, problem);
 	if (loop->stopping)
 		return;
@@ -752,6 +762,8 @@ static void run_loop(struct export_loop *loop)
 		}
 		if (fill_window(loop) < 0 || write_finished(loop, false) < 0)
 			break;
+		if (loop->request->progress)
+			loop->request->progress(loop->request->progress_context, loop->totals);
 		if (all_written(loop))
 			break;
 		int64_t wait_ms = POLL_MAX_MS;

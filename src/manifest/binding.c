@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "common/utf8.h"
 #include "manifest/column_name.h"
@@ -22,6 +25,10 @@ struct binding {
 	size_t columns[FIELD_COUNT][BINDING_MAX_ALIASES];
 	size_t column_count[FIELD_COUNT];
 	size_t resolved_columns; /* manifest columns looked at so far */
+	/* the op's fields that can get a value (a --set or a column), as indexes
+	 * into op->fields in their order: binding_apply visits only these */
+	size_t fed[FIELD_COUNT];
+	size_t fed_count;
 	struct strbuf trimmed[FIELD_COUNT];
 	char *unused_note;
 	char *set_note;
@@ -147,6 +154,12 @@ static void resolve_columns(struct binding *binding)
 		}
 	}
 	binding->resolved_columns = count;
+	binding->fed_count = 0;
+	for (size_t index = 0; index < binding->op->field_count; index++) {
+		enum field_id field = binding->op->fields[index].id;
+		if (binding->has_set[field] || binding->column_count[field] > 0)
+			binding->fed[binding->fed_count++] = index;
+	}
 }
 
 static bool column_is_used(const struct binding *binding, size_t column);
@@ -339,13 +352,15 @@ fail:
 }
 
 /* Returns value without surrounding spaces, NULL when nothing is left; copies
- * only when there is something to trim at the end. */
+ * only when there is something to trim at the end. known is value's length
+ * when the manifest gave it, else SIZE_MAX. */
 static const char *trim_value(struct binding *binding, enum field_id field, const char *value,
-                              size_t *length)
+                              size_t known, size_t *length)
 {
+	const char *start = value;
 	while (is_space(*value))
 		value++;
-	size_t size = strlen(value);
+	size_t size = known == SIZE_MAX ? strlen(value) : known - (size_t)(value - start);
 	*length = size;
 	if (size == 0)
 		return NULL;
@@ -447,14 +462,38 @@ static const char *take_kind(struct binding *binding, const struct op_field *fie
 	return NULL;
 }
 
+const char *binding_raw_value(struct binding *binding, const struct manifest_row *row,
+                              enum field_id field)
+{
+	if (manifest_column_count(binding->manifest) > binding->resolved_columns)
+		resolve_columns(binding);
+	if (binding->has_set[field])
+		return binding->set_value[field];
+	for (size_t alias = 0; alias < binding->column_count[field]; alias++) {
+		size_t column = binding->columns[field][alias];
+		if (column < row->value_count && row->values[column])
+			return row->values[column];
+	}
+	return NULL;
+}
+
 int binding_apply(struct binding *binding, const struct manifest_row *row, struct record *record,
                   struct strbuf *problem)
 {
 	if (manifest_column_count(binding->manifest) > binding->resolved_columns)
 		resolve_columns(binding);
-	/* a loop, not memset: this runs once per row and rep stos is slow to start */
-	for (size_t field = 0; field < FIELD_COUNT; field++)
-		record->value[field] = NULL;
+	/* not memset, nor a plain loop (which the compiler turns into one): this
+	 * runs once per row, and rep stos is slow to start */
+	size_t cleared = 0;
+#ifdef __SSE2__
+	__m128i zero = _mm_setzero_si128();
+	/* hides that it is zero, so the stores stay stores */
+	__asm__("" : "+x"(zero));
+	for (; cleared + 2 <= FIELD_COUNT; cleared += 2)
+		_mm_storeu_si128((__m128i *)(void *)&record->value[cleared], zero);
+#endif
+	for (; cleared < FIELD_COUNT; cleared++)
+		record->value[cleared] = NULL;
 	record->row = row->number;
 	record->line = row->line;
 	record->offset = row->offset;
@@ -469,7 +508,8 @@ int binding_apply(struct binding *binding, const struct manifest_row *row, struc
 		strbuf_append_string(problem, row->problem);
 		failed = true;
 	}
-	for (size_t index = 0; index < binding->op->field_count; index++) {
+	for (size_t fed = 0; fed < binding->fed_count; fed++) {
+		size_t index = binding->fed[fed];
 		enum field_id field = binding->op->fields[index].id;
 		if (binding->has_set[field]) {
 			record->value[field] = binding->set_value[field];
@@ -485,7 +525,8 @@ int binding_apply(struct binding *binding, const struct manifest_row *row, struc
 		if (!raw)
 			continue;
 		size_t length = 0;
-		const char *value = trim_value(binding, field, raw, &length);
+		const char *value = trim_value(
+		    binding, field, raw, row->lengths ? row->lengths[column] : SIZE_MAX, &length);
 		if (value && binding->typed_values &&
 		    manifest_value_kind(binding->manifest, column) != MANIFEST_VALUE_TEXT) {
 			const char *taken = take_kind(binding, &binding->op->fields[index], column,

@@ -28,6 +28,13 @@ struct binding *binding_new(const struct op *op, const struct manifest *manifest
                             struct error *error);
 /* Fills record from row. Returns 0, or -1 with problem set (e.g. a row-level
  * read problem, or "note: not UTF-8 text (looks like Windows-1252)"). */
+/* The value binding_apply starts from for field in row, before any trimming:
+ * the --set value, or the first of the field's columns the row has; NULL
+ * when there is none. For looking ahead (the duplicate set's prefetch before
+ * the row is bound), never for judging: a value binding_apply leaves as it
+ * is comes back as the very same pointer. */
+const char *binding_raw_value(struct binding *binding, const struct manifest_row *row,
+                              enum field_id field);
 int binding_apply(struct binding *binding, const struct manifest_row *row, struct record *record,
                   struct strbuf *problem);
 /* Columns that feed no field (kept for errors.csv), as a one-line note such as

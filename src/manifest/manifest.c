@@ -163,6 +163,7 @@ fail:
 int manifest_next(struct manifest *manifest, struct manifest_row *row, struct error *error)
 {
 	strbuf_reset(&manifest->problem);
+	row->lengths = NULL;
 	return manifest->reader->next(manifest, row, error);
 }
 

@@ -31,6 +31,9 @@ struct manifest_row {
 	uint64_t offset;    /* byte offset of the row's first byte in the decompressed stream */
 	size_t value_count; /* == manifest_column_count() when the row was read */
 	const char *const *values; /* per column; NULL when the row has no value there */
+	/* per column, strlen of the value (0 for none); NULL when the reader does
+	 * not know them (JSONL, .xlsx), so that callers need not measure again */
+	const size_t *lengths;
 	/* non-NULL when the row cannot be used: it becomes `invalid` with this message,
 	 * e.g. "not a JSON object (the line holds an array)", "field 3 longer than 65536
 	 * bytes", "row has 6 fields, the header has 5" (docs/manifests.md lists them all) */

@@ -47,7 +47,9 @@ struct csv_state {
 	bool libcsv_only;
 	bool plain_row; /* the current row's values point into the line reader's block */
 	unsigned char byte_class[256]; /* per byte: 0 text, 1 the delimiter, 2 needs libcsv */
-	char **field_ends;             /* per stored field of a plain line: where it ends */
+	char delimiter;
+	char **field_ends; /* per stored field of a plain line: where it ends */
+	size_t *lengths;   /* per column: the current row's value lengths (manifest_row.lengths) */
 };
 
 struct jsonl_state {

@@ -22,8 +22,9 @@ struct dupe_set {
 	const struct record *prefetched;
 	uint64_t prefetched_row;
 	const struct op *prefetched_op;
-	int prefetched_result[MAX_KEYS]; /* key_hash's result per key */
-	uint64_t prefetched_hash[MAX_KEYS];
+	int prefetched_result[MAX_KEYS];        /* key_hash's result per key */
+	const char *prefetched_value[MAX_KEYS]; /* the text a single-field key was hashed from */
+	struct key_table_probe prefetched_probe[MAX_KEYS];
 };
 
 struct dupe_set *dupe_set_new(void)
@@ -121,10 +122,12 @@ void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct r
 {
 	size_t key_count = op->unique_key_count < MAX_KEYS ? op->unique_key_count : MAX_KEYS;
 	for (size_t index = 0; index < key_count; index++) {
-		set->prefetched_result[index] = key_hash(set, &op->unique_keys[index], index,
-		                                         record, &set->prefetched_hash[index]);
+		uint64_t hash = 0;
+		set->prefetched_result[index] =
+		    key_hash(set, &op->unique_keys[index], index, record, &hash);
 		if (set->prefetched_result[index] == 0)
-			key_table_prefetch(set->table, set->prefetched_hash[index]);
+			key_table_prepare(set->table, hash, &set->prefetched_probe[index]);
+		set->prefetched_value[index] = record->value[op->unique_keys[index].fields[0]];
 	}
 	set->prefetched = record;
 	set->prefetched_row = record->row;
@@ -134,28 +137,35 @@ void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct r
 int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct record *record,
                        struct strbuf *message)
 {
-	uint64_t hashes[MAX_KEYS];
+	struct key_table_probe probes[MAX_KEYS];
 	bool checked[MAX_KEYS] = {false};
 	size_t key_count = op->unique_key_count < MAX_KEYS ? op->unique_key_count : MAX_KEYS;
 	/* rows are remembered by the number messages use (a re-fed errors.csv's source row) */
 	uint64_t shown_row = record_shown_row(record);
 	if (shown_row == 0 || shown_row >= UINT32_MAX)
 		return -1;
-	/* the hashes dupe_set_prefetch computed for this very record are reused */
-	bool prefetched = set->prefetched == record && set->prefetched_row == record->row &&
-	                  set->prefetched_op == op;
+	/* The look-ups dupe_set_prefetch worked out for this row are reused: for
+	 * this very record, or for a single-field key hashed from the very text
+	 * (the same pointer) this record holds (pipeline.c prefetches from the
+	 * row's values before they are bound). */
+	bool same_row =
+	    set->prefetched && set->prefetched_row == record->row && set->prefetched_op == op;
+	bool same_record = same_row && set->prefetched == record;
 	set->prefetched = NULL;
 	for (size_t index = 0; index < key_count; index++) {
 		int result;
-		if (prefetched) {
+		const struct op_unique_key *key = &op->unique_keys[index];
+		if (same_record ||
+		    (same_row && key->count == 1 &&
+		     set->prefetched_value[index] == record->value[key->fields[0]])) {
 			result = set->prefetched_result[index];
-			hashes[index] = set->prefetched_hash[index];
+			probes[index] = set->prefetched_probe[index];
 		} else {
-			result =
-			    key_hash(set, &op->unique_keys[index], index, record, &hashes[index]);
+			uint64_t hash = 0;
+			result = key_hash(set, &op->unique_keys[index], index, record, &hash);
 			/* the look-ups' cache misses overlap instead of queueing */
 			if (result == 0)
-				key_table_prefetch(set->table, hashes[index]);
+				key_table_prepare(set->table, hash, &probes[index]);
 		}
 		if (result == -2)
 			return -1;
@@ -164,7 +174,7 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 	for (size_t index = 0; index < key_count; index++) {
 		if (!checked[index])
 			continue;
-		uint64_t earlier = key_table_find(set->table, hashes[index]);
+		uint64_t earlier = key_table_find_prepared(set->table, &probes[index]);
 		if (earlier) {
 			strbuf_reset(message);
 			strbuf_appendf(message, "%s: duplicate of row %lu",
@@ -179,7 +189,7 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 			continue;
 		/* two keys of one row with the same text under one key index cannot
 		 * happen: key indexes seed the hash, so each key is added once */
-		if (key_table_add(set->table, hashes[index], shown_row) < 0)
+		if (key_table_add_prepared(set->table, &probes[index], shown_row) < 0)
 			return -1;
 	}
 	return 0;

@@ -51,6 +51,7 @@ struct key_partition {
 };
 
 struct key_table {
+	uint64_t generation; /* moves on whenever entries move (rebuild, widen_rows) */
 	struct key_partition *partitions;
 	uint32_t partition_count;
 	uint32_t row_bits;   /* W */
@@ -94,17 +95,16 @@ static uint32_t partition_limit(uint8_t log)
 
 static unsigned bits_for(uint64_t value)
 {
-	unsigned bits = 0;
-	while (bits < 64 && (value >> bits) != 0)
-		bits++;
-	return bits;
+	return value ? 64u - (unsigned)__builtin_clzll(value) : 0u;
 }
 
 /* Looks for tag (remainder << 3 | displacement, compared with each bucket's
  * displacement in turn) from bucket home. Returns the entry, or 0 with
- * *free_slot at the first empty slot (NULL when 8 buckets are full). */
-static uint64_t probe(const struct key_partition *partition, uint64_t home, uint64_t remainder,
-                      unsigned row_bits, uint64_t **free_slot)
+ * *free_slot at the first empty slot and *free_displacement its distance
+ * from home (*free_slot NULL when 8 buckets are full). */
+static uint64_t scan_buckets(const struct key_partition *partition, uint64_t home,
+                             uint64_t remainder, unsigned row_bits, uint64_t **free_slot,
+                             unsigned *free_displacement)
 {
 	uint64_t mask = ((uint64_t)1 << partition->log) - 1;
 	uint64_t tag = remainder << DISPLACEMENT_BITS;
@@ -116,6 +116,7 @@ static uint64_t probe(const struct key_partition *partition, uint64_t home, uint
 			uint64_t entry = bucket[slot];
 			if (entry == 0) {
 				*free_slot = &bucket[slot];
+				*free_displacement = displacement;
 				return 0;
 			}
 			if (entry >> row_bits == want)
@@ -243,6 +244,7 @@ static int rebuild(struct key_table *table, struct key_partition *partition, uin
 	}
 	table->malloc_bytes += (BUCKET_SLOTS * sizeof(uint64_t)) << log;
 	*partition = grown;
+	table->generation++;
 	return 0;
 }
 
@@ -272,6 +274,7 @@ static int widen_rows(struct key_table *table, unsigned row_bits)
 		partition->rem_bits = (uint8_t)(partition->rem_bits - extra);
 	}
 	table->row_bits = row_bits;
+	table->generation++;
 	return 0;
 }
 
@@ -397,34 +400,56 @@ int key_table_reserve(struct key_table *table, uint64_t keys, uint64_t largest_r
 	return 0;
 }
 
-void key_table_prefetch(const struct key_table *table, uint64_t hash)
+/* Fills the probe's position fields for the table as it is now. */
+static void position(const struct key_table *table, struct key_table_probe *probe)
 {
-	const struct key_partition *partition = &table->partitions[partition_index(table, hash)];
-	__builtin_prefetch(partition->slots + home_of(partition, stream_bits(hash)) * BUCKET_SLOTS);
+	probe->partition = partition_index(table, probe->hash);
+	const struct key_partition *partition = &table->partitions[probe->partition];
+	uint64_t bits = stream_bits(probe->hash);
+	probe->home = home_of(partition, bits);
+	probe->remainder = remainder_of(partition, bits);
+	probe->generation = table->generation;
+	probe->free_slot = NULL;
 }
 
-uint64_t key_table_find(const struct key_table *table, uint64_t hash)
+void key_table_prepare(const struct key_table *table, uint64_t hash, struct key_table_probe *probe)
 {
-	const struct key_partition *partition = &table->partitions[partition_index(table, hash)];
-	uint64_t bits = stream_bits(hash);
-	uint64_t *free_slot;
-	uint64_t entry = probe(partition, home_of(partition, bits), remainder_of(partition, bits),
-	                       table->row_bits, &free_slot);
+	probe->hash = hash;
+	position(table, probe);
+	__builtin_prefetch(table->partitions[probe->partition].slots + probe->home * BUCKET_SLOTS);
+}
+
+uint64_t key_table_find_prepared(const struct key_table *table, struct key_table_probe *probe)
+{
+	if (probe->generation != table->generation)
+		position(table, probe);
+	uint64_t entry =
+	    scan_buckets(&table->partitions[probe->partition], probe->home, probe->remainder,
+	                 table->row_bits, &probe->free_slot, &probe->free_displacement);
 	return entry & (((uint64_t)1 << table->row_bits) - 1);
 }
 
-int key_table_add(struct key_table *table, uint64_t hash, uint64_t row)
+int key_table_add_prepared(struct key_table *table, struct key_table_probe *probe, uint64_t row)
 {
 	if (row == 0 || row > KEY_TABLE_MAX_ROW)
 		return -1;
-	unsigned needed = bits_for(row);
-	if (needed > table->row_bits && widen_rows(table, needed) < 0)
+	if ((row >> table->row_bits) != 0 && widen_rows(table, bits_for(row)) < 0)
 		return -1;
-	struct key_partition *partition = &table->partitions[partition_index(table, hash)];
-	uint64_t bits = stream_bits(hash);
+	if (probe->generation != table->generation)
+		position(table, probe);
+	struct key_partition *partition = &table->partitions[probe->partition];
+	/* Where the look-up of this key stopped, if nothing moved since: every
+	 * slot it passed is still full (entries are never removed), so when that
+	 * slot is still empty the entry lands exactly where a new probe would
+	 * put it, without probing again. */
+	uint64_t *slot = probe->free_slot;
+	probe->free_slot = NULL;
 	struct pending left_over;
-	if (!place(partition, home_of(partition, bits), remainder_of(partition, bits), row,
-	           table->row_bits, &left_over)) {
+	if (slot && *slot == 0) {
+		uint64_t tag = probe->remainder << DISPLACEMENT_BITS | probe->free_displacement;
+		*slot = tag << table->row_bits | row;
+	} else if (!place(partition, probe->home, probe->remainder, row, table->row_bits,
+	                  &left_over)) {
 #ifdef KT_DEBUG
 		kt_debug_full++;
 #endif
@@ -441,6 +466,28 @@ int key_table_add(struct key_table *table, uint64_t hash, uint64_t row)
 	    rebuild(table, partition, (uint8_t)(partition->log + 1), NULL) < 0)
 		return -1;
 	return 0;
+}
+
+void key_table_prefetch(const struct key_table *table, uint64_t hash)
+{
+	struct key_table_probe probe;
+	key_table_prepare(table, hash, &probe);
+}
+
+uint64_t key_table_find(const struct key_table *table, uint64_t hash)
+{
+	struct key_table_probe probe;
+	probe.hash = hash;
+	position(table, &probe);
+	return key_table_find_prepared(table, &probe);
+}
+
+int key_table_add(struct key_table *table, uint64_t hash, uint64_t row)
+{
+	struct key_table_probe probe;
+	probe.hash = hash;
+	position(table, &probe);
+	return key_table_add_prepared(table, &probe, row);
 }
 
 uint64_t key_table_count(const struct key_table *table)

@@ -23,6 +23,27 @@ void key_table_free(struct key_table *table);
  * never grows on the way (growing costs one fingerprint bit, see key_table.c).
  * Does nothing once a key was added. Returns 0, or -1 when out of memory. */
 int key_table_reserve(struct key_table *table, uint64_t keys, uint64_t largest_row);
+/* A look-up worked out ahead of time (key_table_prepare): where hash
+ * belongs, and after a key_table_find_prepared that missed, the slot where
+ * it stopped, so that the add that follows does not probe again. The caller
+ * owns it; it stays usable however the table changes (it is redone then). */
+struct key_table_probe {
+	uint64_t hash;
+	uint64_t home;
+	uint64_t remainder;
+	uint64_t generation; /* the table's when worked out */
+	uint64_t *free_slot; /* NULL: none known */
+	uint32_t partition;
+	unsigned free_displacement;
+};
+
+/* Works out probe for hash and asks the processor for the cache line a
+ * look-up reads first, then returns at once. */
+void key_table_prepare(const struct key_table *table, uint64_t hash, struct key_table_probe *probe);
+/* key_table_find for a prepared probe. */
+uint64_t key_table_find_prepared(const struct key_table *table, struct key_table_probe *probe);
+/* key_table_add for a prepared probe (usually after a key_table_find_prepared that missed). */
+int key_table_add_prepared(struct key_table *table, struct key_table_probe *probe, uint64_t row);
 /* Asks the processor for the cache line that a look-up of hash reads first. */
 void key_table_prefetch(const struct key_table *table, uint64_t hash);
 /* Returns the row remembered with hash, or 0 when hash is not in the table. */

@@ -6,8 +6,21 @@
 
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 const char text_note_punctuation[] = ".,;:!?'\"-_()[]/&#@+=%*~$";
+
+/* The note alphabet's ASCII part as a 128-bit set: letters, digits, space
+ * and text_note_punctuation (test_validators checks the two agree), so the
+ * per-byte test is a shift, not a strchr. */
+static const uint64_t note_ascii[2] = {UINT64_C(0xafffffff00000000), UINT64_C(0x47fffffeafffffff)};
+
+static bool note_ascii_allows(unsigned char byte)
+{
+	return byte < 128 && (note_ascii[byte / 64] >> (byte % 64) & 1u);
+}
 
 int utf8_next(const char *text, size_t length, size_t *index, uint32_t *code_point)
 {
@@ -88,14 +101,46 @@ int text_check(const char *value, size_t max_characters, text_allowed *allowed,
 {
 	size_t length = strlen(value);
 	size_t index = 0;
-	size_t characters = 0;
+	/* The leading run of printable ASCII the set allows, nearly always the
+	 * whole value, in a tight loop for the two commonest sets (any
+	 * printable character; the note alphabet); the loop below takes what
+	 * is left, character by character. */
+	const unsigned char *bytes = (const unsigned char *)value;
+	if (!allowed) {
+#ifdef __SSE2__
+		/* sixteen at a time: a byte below 0x20, or 0x7f and up (negative as
+		 * a signed byte), ends the run */
+		const __m128i space = _mm_set1_epi8(0x20);
+		const __m128i delete = _mm_set1_epi8(0x7f);
+		while (index + 16 <= length) {
+			__m128i chunk =
+			    _mm_loadu_si128((const __m128i *)(const void *)(bytes + index));
+			__m128i outside = _mm_or_si128(_mm_cmplt_epi8(chunk, space),
+			                               _mm_cmpeq_epi8(chunk, delete));
+			unsigned mask = (unsigned)_mm_movemask_epi8(outside);
+			if (mask) {
+				index += (size_t)__builtin_ctz(mask);
+				break;
+			}
+			index += 16;
+		}
+#endif
+		while (index < length && bytes[index] >= 0x20 && bytes[index] < 0x7f)
+			index++;
+	} else if (allowed == text_note_character)
+		while (index < length && note_ascii_allows(bytes[index]))
+			index++;
+	size_t characters = index;
 	while (index < length) {
 		uint32_t code_point;
 		size_t start = index;
 		unsigned char byte = (unsigned char)value[index];
 		/* printable ASCII the set allows, nearly every character of a
-		 * manifest: nothing to decode or report */
-		if (byte >= 0x20 && byte < 0x7f && (!allowed || allowed(byte))) {
+		 * manifest: nothing to decode or report (the note alphabet, the
+		 * commonest set, without a call per byte) */
+		if (byte >= 0x20 && byte < 0x7f &&
+		    (!allowed ||
+		     (allowed == text_note_character ? note_ascii_allows(byte) : allowed(byte)))) {
 			index++;
 			characters++;
 			continue;
@@ -131,14 +176,8 @@ int text_check(const char *value, size_t max_characters, text_allowed *allowed,
 
 bool text_note_character(uint32_t code_point)
 {
-	if (code_point < 0x80) {
-		char character = (char)code_point;
-		if ((character >= 'a' && character <= 'z') ||
-		    (character >= 'A' && character <= 'Z') ||
-		    (character >= '0' && character <= '9') || character == ' ')
-			return true;
-		return character != '\0' && strchr(text_note_punctuation, character) != NULL;
-	}
+	if (code_point < 0x80)
+		return note_ascii_allows((unsigned char)code_point);
 	/* Latin-1 letters (without the multiplication and division signs) and
 	 * Latin Extended-A/B: the accented letters of European names and places. */
 	if (code_point == 0xd7 || code_point == 0xf7)

@@ -45,10 +45,9 @@ int op_validate_record(const struct op *op, const struct record *record,
 	strbuf_reset(message);
 	for (size_t index = 0; index < op->field_count; index++) {
 		const struct op_field *field = &op->fields[index];
-		const char *name = field_name(field->id);
 		if (!present(record, field->id)) {
 			if (field->flags & OP_FIELD_REQUIRED) {
-				strbuf_appendf(message, "%s: required", name);
+				strbuf_appendf(message, "%s: required", field_name(field->id));
 				goto invalid;
 			}
 			continue;
@@ -58,14 +57,16 @@ int op_validate_record(const struct op *op, const struct record *record,
 		 * of validate's instructions. rule is free until rule_label. */
 		if (field->validate(record->value[field->id], options, message) < 0) {
 			strbuf_reset(rule);
-			strbuf_append_string(rule, name);
+			strbuf_append_string(rule, field_name(field->id));
 			strbuf_append(rule, ": ", 2);
 			strbuf_append(rule, strbuf_text(message), message->length);
 			strbuf_reset(message);
 			strbuf_append(message, strbuf_text(rule), rule->length);
 			goto invalid;
 		}
-		strbuf_reset(message);
+		/* a validator that passes may still have written notes to message */
+		if (message->length)
+			strbuf_reset(message);
 	}
 	if (op->check_record && op->check_record(record, message) < 0)
 		goto invalid;

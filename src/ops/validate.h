@@ -32,9 +32,11 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
                        struct strbuf *message);
 /* Hashes record's unique keys and asks the processor for the part of the set
  * that checking them will read, then returns at once: called before other
- * work on the row (its field validation), it lets that work hide the set's
- * cache misses. The next dupe_set_check of the same record (unchanged in
- * between) reuses the hashes; its answer is the same with or without this. */
+ * work on the row (binding, field validation), it lets that work hide the
+ * set's cache misses. The next dupe_set_check of the same row reuses the
+ * work: for the same record unchanged, or for each single-field key whose
+ * value is the very same pointer (the pipeline prefetches from the row's
+ * values before binding them); its answer is the same with or without this. */
 void dupe_set_prefetch(struct dupe_set *set, const struct op *op, const struct record *record);
 /* Bytes of memory the set holds (for the benchmark's RSS accounting). */
 size_t dupe_set_memory(const struct dupe_set *set);

@@ -38,11 +38,26 @@ static int require_digits(const char *value, struct strbuf *rule)
 	return 0;
 }
 
-int validate_imei(const char *value, const struct validation_options *options, struct strbuf *rule)
+/* The checks every identifier starts with: spreadsheet damage (8.9E+19,
+ * ...0), then digits only. Returns the length, or -1 with the rule written.
+ * A value of digits alone, nearly every one, can have neither kind of
+ * damage: it is measured once and passes without the other scans. */
+static long identifier_digits(const char *value, struct strbuf *rule)
 {
+	size_t digits = strspn(value, "0123456789");
+	if (value[digits] == '\0')
+		return (long)digits;
 	if (validate_spreadsheet_damage(value, rule) < 0 || require_digits(value, rule) < 0)
 		return -1;
-	size_t length = strlen(value);
+	return (long)strlen(value);
+}
+
+int validate_imei(const char *value, const struct validation_options *options, struct strbuf *rule)
+{
+	long measured = identifier_digits(value, rule);
+	if (measured < 0)
+		return -1;
+	size_t length = (size_t)measured;
 	bool check_luhn = !(options && options->skip_luhn_imei);
 	if (length == 14) {
 		/* A 14-digit value is either the body without its check digit, or an
@@ -77,9 +92,10 @@ int validate_imei(const char *value, const struct validation_options *options, s
 
 int validate_iccid(const char *value, const struct validation_options *options, struct strbuf *rule)
 {
-	if (validate_spreadsheet_damage(value, rule) < 0 || require_digits(value, rule) < 0)
+	long measured = identifier_digits(value, rule);
+	if (measured < 0)
 		return -1;
-	size_t length = strlen(value);
+	size_t length = (size_t)measured;
 	if (length != 19 && length != 20) {
 		strbuf_appendf(rule, "must be 19 or 20 digits (got %zu)", length);
 		return -1;

@@ -2,14 +2,54 @@
  * reader (or a crash) never sees half a results.csv. */
 #include "outputs/atomic_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/file_io.h"
 #include "common/strbuf.h"
+
+/* Removes path's temporaries ("path.tmp.<pid>") that a process killed before
+ * its rename or abort left behind (kill -9, power loss): once path has been
+ * published again they are litter. A temporary whose process still runs
+ * (another writer at work, or a PID reused since) is left alone. */
+static void remove_stale_temporaries(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t base_length = strlen(base);
+	char directory[4096];
+	if (!slash)
+		snprintf(directory, sizeof(directory), ".");
+	else if (snprintf(directory, sizeof(directory), "%.*s", (int)(slash - path + 1), path) >=
+	         (int)sizeof(directory))
+		return;
+	DIR *listing = opendir(directory);
+	if (!listing)
+		return;
+	struct dirent *entry;
+	while ((entry = readdir(listing)) != NULL) {
+		const char *name = entry->d_name;
+		if (strncmp(name, base, base_length) != 0 ||
+		    strncmp(name + base_length, ".tmp.", 5) != 0)
+			continue;
+		const char *digits = name + base_length + 5;
+		char *end = NULL;
+		errno = 0;
+		long pid = strtol(digits, &end, 10);
+		if (end == digits || *end != '\0' || errno != 0 || pid <= 0 ||
+		    pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		unlinkat(dirfd(listing), name, 0);
+	}
+	closedir(listing);
+}
 
 static void release(struct atomic_file *file)
 {
@@ -87,6 +127,7 @@ int atomic_file_commit(struct atomic_file *file, struct error *error)
 	}
 	/* the rename itself must survive a crash */
 	file_sync_directory_of(file->final_path);
+	remove_stale_temporaries(file->final_path);
 	result = 0;
 out:
 	release(file);

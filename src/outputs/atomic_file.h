@@ -17,7 +17,9 @@ struct atomic_file {
 /* Creates the temporary file for path (mode 0644). Returns 0, or -1 with error filled. */
 int atomic_file_open(struct atomic_file *file, const char *path, struct error *error);
 /* Flushes, fsyncs and renames the temporary file over the final name, then
- * releases the struct. Returns 0, or -1 (temporary removed) with error filled. */
+ * removes temporaries of the same name left by processes that died before
+ * their rename, and releases the struct. Returns 0, or -1 (temporary
+ * removed) with error filled. */
 int atomic_file_commit(struct atomic_file *file, struct error *error);
 /* Removes the temporary file and releases the struct; safe after a failed open or commit. */
 void atomic_file_abort(struct atomic_file *file);

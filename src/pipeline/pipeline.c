@@ -25,6 +25,7 @@ struct pipeline {
 	bool no_unused_note;
 	struct manifest_row row;
 	struct record record;
+	struct record peek; /* the row's unique-key values before binding (only those set) */
 	struct strbuf message;
 	struct strbuf rule;
 	struct pipeline_counts counts;
@@ -181,16 +182,28 @@ static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *erro
 {
 	strbuf_reset(&pipeline->message);
 	strbuf_reset(&pipeline->rule);
-	memset(&pipeline->record, 0, sizeof(pipeline->record));
+	/* binding_apply sets every part of the record a row has (its lane is
+	 * always 0 here), so the record is not cleared first */
 	*bound = false;
+	/* The duplicate set's cache misses start before anything else, on the
+	 * key values as the row has them: when binding leaves them as they are
+	 * (nearly always), dupe_set_check reuses this work; when not, it
+	 * starts over. Validation then hides the misses. */
+	const struct op *op = pipeline->op;
+	for (size_t key = 0; key < op->unique_key_count; key++)
+		for (size_t part = 0; part < op->unique_keys[key].count; part++) {
+			enum field_id field = op->unique_keys[key].fields[part];
+			pipeline->peek.value[field] =
+			    binding_raw_value(pipeline->binding, &pipeline->row, field);
+		}
+	pipeline->peek.row = pipeline->row.number;
+	dupe_set_prefetch(pipeline->dupes, op, &pipeline->peek);
 	if (binding_apply(pipeline->binding, &pipeline->row, &pipeline->record,
 	                  &pipeline->message) < 0) {
 		rule_without_numbers(&pipeline->rule, strbuf_text(&pipeline->message));
 		return false;
 	}
 	*bound = true;
-	/* the set's cache misses resolve while the fields are validated */
-	dupe_set_prefetch(pipeline->dupes, pipeline->op, &pipeline->record);
 	if (op_validate_record(pipeline->op, &pipeline->record, &pipeline->validation,
 	                       &pipeline->message, &pipeline->rule) < 0) {
 		if (pipeline->rule.length == 0)

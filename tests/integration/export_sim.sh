@@ -103,6 +103,37 @@ assert_eq 3 "$status" "exit status after SIGTERM"
 [ -e "$WORK/termed/records.csv" ] && fail "a stopped export published records.csv"
 grep -q "resume with: lattigo-batch resume $WORK/termed" "$WORK/termed.err" ||
   fail "no way to resume the stopped export: $(cat "$WORK/termed.err")"
+
+# A progress line on a terminal (issue 17 §6): redrawn in place with the
+# devices and records so far, then cleared so the closing line starts clean.
+head -21 "$WORK/fleet.csv" >"$WORK/fleet20.csv"
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" python3 - "$LATTIGO_BATCH" "$SIM_URL" \
+  "$WORK/fleet20.csv" "$WORK/tty.csv" <<'PY' || fail "no progress line on a terminal"
+import os, pty, re, subprocess, sys
+batch, url, manifest, output = sys.argv[1:5]
+master, slave = pty.openpty()
+child = subprocess.Popen([batch, "export", "daily-usage", "--endpoint", url, "--manifest", manifest,
+                          "--start-date", "2026-10-01", "--end-date", "2026-11-30", "--output", output,
+                          "--concurrency", "1"], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=slave)
+os.close(slave)
+text = b""
+while True:
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    text += chunk
+status = child.wait()
+text = text.decode()
+lines = re.findall(r"\rdevices ([\d,]+) \| records ([\d,]+) \| not read 0", text)
+assert status == 0, (status, text)
+assert lines, text
+assert int(lines[-1][1].replace(",", "")) <= 20 * 61, lines
+assert "\r\x1b[Klattigo-batch: exported 1220 records" in text, text
+PY
 stop_sim
 start_sim --devices 2600
 expect_exit 0 daily-usage --endpoint "$SIM_URL" --manifest "$WORK/fleet.csv" --start-date 2026-10-01 \
@@ -151,4 +182,17 @@ cmp -s "$WORK/whole/records.csv" "$WORK/kept.csv" || fail "an interrupted export
 ls "$WORK"/kept.csv.tmp.* 2>/dev/null && fail "an interrupted export left its temporary file"
 grep -q "was not written (run the export again: it starts over" "$WORK/err.txt" ||
   fail "advice after an interrupted --output export: $(cat "$WORK/err.txt")"
+# killed outright it cannot clean up: the next export that completes the file does
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" export daily-usage \
+  --endpoint "$SIM_URL" --manifest "$WORK/fleet.csv" --start-date 2026-10-01 \
+  --end-date 2026-11-30 --output "$WORK/kept.csv" --concurrency 2 --quiet &
+pid=$!
+CHILD_PIDS+=("$pid")
+wait_written "$WORK/kept.csv.tmp.$pid" 20000 "$pid"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+[ -e "$WORK/kept.csv.tmp.$pid" ] || fail "the killed export left no temporary: nothing tested"
+cmp -s "$WORK/whole/records.csv" "$WORK/kept.csv" || fail "a killed export replaced the earlier output"
+expect_exit 0 daily-usage --endpoint "$SIM_URL" --manifest "$WORK/fleet20.csv" --output "$WORK/kept.csv"
+[ -e "$WORK/kept.csv.tmp.$pid" ] && fail "the killed export's temporary was left after the next export"
 stop_sim

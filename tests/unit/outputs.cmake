@@ -20,6 +20,7 @@ if(TARGET lattigo-sim)
 endif()
 lattigo_unit_test(test_progress
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_progress.c ${CMAKE_SOURCE_DIR}/src/cli/progress.c
+          ${CMAKE_SOURCE_DIR}/src/cli/export_progress.c
   LINK lattigo_outputs lattigo_ops lattigo_common)
 lattigo_unit_test(test_outputs_files
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_outputs_files.c

@@ -79,6 +79,25 @@ static void every_length_agrees_with_the_definition(void **state)
 	}
 }
 
+/* Any byte that is not a digit, at any place of ids of every length, makes
+ * the id invalid: the eight-at-a-time path checks its bytes too. */
+static void a_non_digit_anywhere_is_invalid(void **state)
+{
+	(void)state;
+	static const char strangers[] = {'/', ':', ' ', 'a', '\x80', '\xb9', '\xff', '\x10', '?'};
+	char digits[32];
+	for (size_t length = 1; length < sizeof(digits); length++) {
+		for (size_t place = 0; place < length; place++) {
+			for (size_t stranger = 0; stranger < sizeof(strangers); stranger++) {
+				memset(digits, '0', length);
+				digits[place] = strangers[stranger];
+				assert_false(luhn_valid(digits, length));
+				assert_int_equal(luhn_check_digit(digits, length), '\0');
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -87,6 +106,7 @@ int main(void)
 	    cmocka_unit_test(non_digits_and_empty_are_invalid),
 	    cmocka_unit_test(check_digit_completes_a_body),
 	    cmocka_unit_test(every_length_agrees_with_the_definition),
+	    cmocka_unit_test(a_non_digit_anywhere_is_invalid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

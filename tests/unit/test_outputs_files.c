@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "manifest/manifest.h"
+#include "outputs/atomic_file.h"
 #include "outputs/errors_writer.h"
 #include "outputs/results_writer.h"
 #include "outputs/run_history.h"
@@ -227,6 +229,43 @@ static void errors_writer_abort_leaves_nothing(void **state)
 	char path[128];
 	snprintf(path, sizeof(path), "%s/%s", fixture->directory, ERRORS_FILE);
 	assert_int_equal(access(path, F_OK), -1);
+}
+
+/* A temporary left by a process killed before its rename (kill -9 of an
+ * export --output, of a run writing results.csv) is removed by the next
+ * writer of that file; one of a process still running is not. */
+static void stale_temporaries_of_dead_processes_are_removed(void **state)
+{
+	struct fixture *fixture = *state;
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(0);
+	assert_int_equal(waitpid(child, NULL, 0), child); /* a PID that has surely ended */
+	char dead[160], alive[160], other[160], path[128];
+	snprintf(path, sizeof(path), "%s/records.csv", fixture->directory);
+	snprintf(dead, sizeof(dead), "%s.tmp.%ld", path, (long)child);
+	snprintf(alive, sizeof(alive), "%s.tmp.%ld", path, (long)getppid());
+	snprintf(other, sizeof(other), "%s/other.csv.tmp.%ld", fixture->directory, (long)child);
+	const char *const made[] = {dead, alive, other};
+	for (size_t index = 0; index < 3; index++) {
+		FILE *file = fopen(made[index], "w");
+		assert_non_null(file);
+		fclose(file);
+	}
+	struct error error;
+	error_clear(&error);
+	struct atomic_file file;
+	assert_int_equal(atomic_file_open(&file, path, &error), 0);
+	fputs("x\n", file.stream);
+	assert_int_equal(access(dead, F_OK), 0); /* nothing removed before the publication */
+	assert_int_equal(atomic_file_commit(&file, &error), 0);
+	assert_int_equal(access(dead, F_OK), -1);
+	assert_int_equal(access(alive, F_OK), 0);
+	assert_int_equal(access(other, F_OK), 0); /* another file's */
+	unlink(alive);
+	unlink(other);
+	unlink(path);
 }
 
 /* issue 16 #6: every value errors.csv guards against formula injection comes
@@ -573,6 +612,8 @@ int main(void)
 	                                    make_directory, remove_directory),
 	    cmocka_unit_test_setup_teardown(errors_writer_abort_leaves_nothing, make_directory,
 	                                    remove_directory),
+	    cmocka_unit_test_setup_teardown(stale_temporaries_of_dead_processes_are_removed,
+	                                    make_directory, remove_directory),
 	    cmocka_unit_test_setup_teardown(errors_csv_round_trips_every_formula_trigger,
 	                                    make_directory, remove_directory),
 	    cmocka_unit_test_setup_teardown(results_show_the_key_of_unreadable_rows, make_directory,

@@ -1,6 +1,6 @@
 /* Unit tests for the progress display: mode choice, the snapshot arithmetic
  * (resumed and invalid rows included), the line text, redraw throttling and
- * the closing summary table. */
+ * the closing summary table; export's progress line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/export_progress.h"
 #include "cli/progress.h"
 
 static void mode_follows_quiet_forced_and_tty(void **state)
@@ -334,6 +335,34 @@ static void tiny_job_summary_has_no_rate(void **state)
 	free(text);
 }
 
+static void export_line_shows_units_records_and_fits(void **state)
+{
+	(void)state;
+	struct export_totals totals = {.units = 1234,
+	                               .records = 75274,
+	                               .errors = 2,
+	                               .calls = 1301,
+	                               .retries = 17,
+	                               .listing_total = -1};
+	char line[256];
+	assert_string_equal(
+	    export_progress_format_line(&totals, true, 41.25, 0, line, sizeof(line)),
+	    "devices 1,234 | records 75,274 | not read 2 | reads 1,301, retries 17 | 41.2 reads/s");
+	/* narrower terminals drop the reads, then the rate, then the errors */
+	for (size_t width = 20; width <= 100; width++) {
+		export_progress_format_line(&totals, true, 41.25, width, line, sizeof(line));
+		assert_true(strlen(line) < width);
+	}
+	assert_string_equal(
+	    export_progress_format_line(&totals, true, 41.25, 60, line, sizeof(line)),
+	    "devices 1,234 | records 75,274 | not read 2 | 41 reads/s");
+	/* an account listing: pages, and the records it says it holds */
+	struct export_totals listing = {.units = 3, .records = 3000, .listing_total = 12400};
+	assert_string_equal(
+	    export_progress_format_line(&listing, false, 2.0, 40, line, sizeof(line)),
+	    "pages 3 | records 3,000/12,400");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +378,7 @@ int main(void)
 	    cmocka_unit_test(summary_table_lists_statuses_figures_and_outputs),
 	    cmocka_unit_test(interrupted_summary_says_how_to_resume),
 	    cmocka_unit_test(tiny_job_summary_has_no_rate),
+	    cmocka_unit_test(export_line_shows_units_records_and_fits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ops/text.h"
 #include "ops/validate.h"
 #include "ops/validators.h"
 
@@ -136,6 +137,21 @@ static void note_rules(void **state)
 	memset(hundred, 'n', 100);
 	hundred[100] = '\0';
 	accepts(validate_note_endpoint, hundred);
+}
+
+/* The note alphabet's ASCII set (a constant in text.c) is exactly letters,
+ * digits, space and text_note_punctuation. */
+static void note_alphabet_matches_its_punctuation(void **state)
+{
+	(void)state;
+	for (uint32_t byte = 0; byte < 128; byte++) {
+		char character = (char)byte;
+		bool expected = (character >= 'a' && character <= 'z') ||
+		                (character >= 'A' && character <= 'Z') ||
+		                (character >= '0' && character <= '9') || character == ' ' ||
+		                (byte != 0 && strchr(text_note_punctuation, character) != NULL);
+		assert_int_equal(text_note_character(byte), expected);
+	}
 }
 
 static void choice_rules(void **state)
@@ -373,6 +389,7 @@ int main(void)
 	    cmocka_unit_test(iccid_rules),
 	    cmocka_unit_test(sku_rules),
 	    cmocka_unit_test(note_rules),
+	    cmocka_unit_test(note_alphabet_matches_its_punctuation),
 	    cmocka_unit_test(choice_rules),
 	    cmocka_unit_test(kb_limit_rules),
 	    cmocka_unit_test(username_rules),
