@@ -430,7 +430,12 @@ static void record_exchange(struct export_loop *loop, struct unit *unit, long st
 
 /* Account listings: after the last page known to exist, the paging rule says
  * whether more follow; the first page's X-Total-Pages plans all of them. */
-static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count, uint64_t hash)
+static uint64_t body_hash(const struct unit *unit)
+{
+	return hash64(strbuf_text(&unit->transfer.response), unit->transfer.response.length, 0);
+}
+
+static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count)
 {
 	struct page_headers read;
 	page_headers_read(&read, strbuf_text(&unit->transfer.headers));
@@ -458,7 +463,7 @@ static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count,
 	uint64_t next = 0;
 	loop->listing.page = unit->page;
 	enum paging_verdict verdict =
-	    paging_after_page(&loop->listing, headers, count, hash, &next);
+	    paging_after_page(&loop->listing, headers, count, body_hash(unit), &next);
 	if (verdict == PAGING_LOOP)
 		return stop(loop, 3,
 		            "the API sent the same page again (or pointed back); stopped "
@@ -537,20 +542,22 @@ static int after_answer(struct export_loop *loop, struct unit *unit, size_t coun
 {
 	const struct read_endpoint *endpoint = loop->request->endpoint;
 	struct http_transfer *transfer = &unit->transfer;
-	uint64_t hash = hash64(strbuf_text(&transfer->response), transfer->response.length, 0);
+	/* the body's hash (a server repeating a page) is taken only where a
+	 * paging decision needs it: over every page of a listing it cost more
+	 * than reading the page */
 	if (endpoint->paging != READ_PAGED) {
 		unit->done = true;
 		return 0;
 	}
 	if (!endpoint->per_device) {
 		unit->done = true;
-		return plan_pages(loop, unit, count, hash);
+		return plan_pages(loop, unit, count);
 	}
 	uint64_t next = 0;
 	struct page_headers headers;
 	page_headers_read(&headers, strbuf_text(&transfer->headers));
 	enum paging_verdict verdict =
-	    paging_after_page(&unit->paging, &headers, count, hash, &next);
+	    paging_after_page(&unit->paging, &headers, count, body_hash(unit), &next);
 	if (verdict == PAGING_LOOP)
 		return stop(loop, 3,
 		            "the API sent the same page again (or pointed back); stopped "

@@ -70,10 +70,25 @@ static long hex4(struct cursor *cursor)
 
 /* A string at cursor (past its opening quote): checked, and decoded into
  * out when out is not NULL. Returns 0, 1 (not JSON), -1 (out of memory). */
+/* Bytes that end a run of plain string text: '"', '\\' and controls. */
+static int stops_string(unsigned char c)
+{
+	return c == '"' || c == '\\' || c < 0x20;
+}
+
 static int string(struct cursor *cursor, struct strbuf *out)
 {
 	const char *plain = cursor->at;
 	while (cursor->at < cursor->end) {
+		/* the plain run first, four bytes a step: most of a page is plain text */
+		while (cursor->end - cursor->at >= 4 &&
+		       !(stops_string((unsigned char)cursor->at[0]) |
+		         stops_string((unsigned char)cursor->at[1]) |
+		         stops_string((unsigned char)cursor->at[2]) |
+		         stops_string((unsigned char)cursor->at[3])))
+			cursor->at += 4;
+		if (cursor->at == cursor->end)
+			break;
 		unsigned char c = (unsigned char)*cursor->at;
 		if (c == '"' || c == '\\') {
 			if (out && strbuf_append(out, plain, (size_t)(cursor->at - plain)) != STRBUF_OK)
@@ -164,6 +179,16 @@ static int number(struct cursor *cursor, struct strbuf *out)
 	char formatted[40];
 	int written = 0;
 	errno = 0;
+	/* only reading a value, or a number near a limit, needs the conversion:
+	 * 18 digits always fit 64 bits, and a real without an exponent and
+	 * fewer than 300 digits cannot overflow */
+	if (!out && ((integer && length <= 18) ||
+	             (!integer && length < 300 && !memchr(text, 'e', length) &&
+	              !memchr(text, 'E', length)))) {
+		if (text != small)
+			free(text);
+		return 0;
+	}
 	if (integer) {
 		long long value = strtoll(text, NULL, 10);
 		if (errno == ERANGE)
