@@ -46,6 +46,10 @@
 /* Verification reads due at once from which a round of reads is tried
  * (read_round) instead of a read per row through the engine. */
 #define STEPS_ROUND_ROWS 64
+/* A round blocks the engine while it reads: the next one comes at least
+ * this long after it, or twice its own time, whichever is longer; reads due
+ * meanwhile wait for it (rows due together make one round, not many). */
+#define STEPS_ROUND_GAP_MS 1000
 
 /* The job's own operation as the checkpoint header and audit trail name it. */
 static const struct op steps_job_op = {.name = "steps"};
@@ -107,6 +111,7 @@ struct steps_run_state {
 	struct active_row **due; /* reads due now (read_due) */
 	size_t due_size;
 	int64_t account_devices; /* devices in the account as the last round saw, -1 unknown */
+	int64_t next_reads_ms;   /* monotonic: reads due wait until then (STEPS_ROUND_GAP_MS) */
 	struct live_snapshot *baseline; /* the account before the job (NULL: --no-preflight) */
 
 	uint64_t finished[ROW_STATUS_COUNT]; /* the rows' final outcomes this run */
@@ -557,7 +562,12 @@ static int read_round(struct steps_run_state *run, size_t step, struct active_ro
 	    .verbose = options->verbose,
 	    .audit = run->directory.audit,
 	};
-	if (live_snapshot_take(&request, wanted, &snapshot, &ignored) != 0)
+	int64_t started = clock_monotonic_ms();
+	int taken = live_snapshot_take(&request, wanted, &snapshot, &ignored);
+	int64_t ended = clock_monotonic_ms();
+	int64_t gap = 2 * (ended - started);
+	run->next_reads_ms = ended + (gap > STEPS_ROUND_GAP_MS ? gap : STEPS_ROUND_GAP_MS);
+	if (taken != 0)
 		goto out; /* the lane's own reads retry, back off and report */
 	const struct live_snapshot_meta *meta = live_snapshot_info(snapshot);
 	run->account_devices = meta->account_devices;
@@ -644,7 +654,7 @@ static int source_next(void *context, const struct record **record, struct error
 	for (;;) {
 		int64_t now = clock_monotonic_ms();
 		if (run->waiting_count && run->waiting[0]->read_at_ms <= now &&
-		    read_due(run, now, error) < 0)
+		    now >= run->next_reads_ms && read_due(run, now, error) < 0)
 			return -1;
 		struct active_row *entry = dequeue(run);
 		if (entry) {
@@ -810,7 +820,10 @@ static bool row_in_doubt(void *context, const struct record *record)
 static int64_t source_wake_at(void *context)
 {
 	const struct steps_run_state *run = context;
-	return run->waiting_count ? run->waiting[0]->read_at_ms : INT64_MAX;
+	if (!run->waiting_count)
+		return INT64_MAX;
+	int64_t at = run->waiting[0]->read_at_ms;
+	return at > run->next_reads_ms ? at : run->next_reads_ms;
 }
 
 /* ---- the engine's sink ---- */
