@@ -292,7 +292,8 @@ static void print_undo(FILE *stream, const struct job_summary *summary)
 	if (summary->undo_file && summary->directory) {
 		path_display_join(summary->directory, summary->undo_file, undo, sizeof(undo));
 		fprintf(stream,
-		        "  undo: %s (%" PRIu64 " row%s planned to change, each with its value before "
+		        "  undo: %s (%" PRIu64
+		        " row%s planned to change, each with its value before "
 		        "the job; puts them back: lattigo-batch run --op %s --manifest %s)\n",
 		        undo, summary->undo_rows, summary->undo_rows == 1 ? "" : "s",
 		        summary->op ? summary->op : "OP", undo);

@@ -753,7 +753,8 @@ static void discard_new_job(struct job_run *run)
 	snprintf(path, sizeof(path), "%s/%s", out, UNDO_FILE);
 	unlink(path);
 	for (size_t index = 0; index < sizeof(files) / sizeof(files[0]); index++) {
-		snprintf(path, sizeof(path), "%s/%s/%s", out, LIVE_SNAPSHOT_DIRECTORY, files[index]);
+		snprintf(path, sizeof(path), "%s/%s/%s", out, LIVE_SNAPSHOT_DIRECTORY,
+		         files[index]);
 		unlink(path);
 	}
 	snprintf(path, sizeof(path), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY);

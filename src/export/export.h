@@ -48,7 +48,7 @@ struct export_device_list {
 /* What to read and how: everything but the transport decides the output. */
 struct export_request {
 	const struct read_endpoint *endpoint;
-	const char *manifest_path;                 /* per-device kinds */
+	const char *manifest_path;                /* per-device kinds */
 	const struct export_device_list *devices; /* per-device kinds: read these instead */
 	const struct field_assignment *maps;
 	size_t map_count;
@@ -106,8 +106,8 @@ struct export_sink {
 	 * devices, thousands a page): returns 0 with *count the records the
 	 * answer held (1 for an object), 1 when the body is not the JSON the
 	 * endpoint answers (retried like a 5xx, nothing kept), -1 to stop. */
-	int (*answer)(void *context, const struct device_row *row, const char *body,
-	              size_t length, size_t *count);
+	int (*answer)(void *context, const struct device_row *row, const char *body, size_t length,
+	              size_t *count);
 	/* Account listings, NULL to read them whole: called once, with page 1's
 	 * pagination headers and number of records; false ends the listing
 	 * once the pages already asked are read. */

@@ -61,7 +61,7 @@ struct export_loop {
 	CURLM *multi;
 	struct device_source source;
 	bool source_open, source_done;
-	size_t listed; /* request->devices: the next index */
+	size_t listed;        /* request->devices: the next index */
 	char **error_columns; /* errors.csv header: the manifest's columns (owned) */
 	size_t error_column_count;
 	struct unit **window; /* ring of window_size units, by index */
@@ -157,7 +157,8 @@ static int open_source(struct export_loop *loop)
 	if (request->devices) {
 		/* resuming: the devices already written are passed over */
 		uint64_t skip = loop->output->skip_units;
-		loop->listed = skip < request->devices->count ? (size_t)skip : request->devices->count;
+		loop->listed =
+		    skip < request->devices->count ? (size_t)skip : request->devices->count;
 		return 0;
 	}
 	if (device_source_open(&loop->source, request->manifest_path, request->maps,
@@ -526,9 +527,9 @@ static int accept_text(struct export_loop *loop, struct unit *unit)
 	const struct export_sink *sink = loop->output->sink;
 	const struct strbuf *body = &unit->transfer.response;
 	size_t count = 0;
-	int taken = sink->answer(sink->context,
-	                         loop->request->endpoint->per_device ? &unit->row : NULL,
-	                         strbuf_text(body), body->length, &count);
+	int taken =
+	    sink->answer(sink->context, loop->request->endpoint->per_device ? &unit->row : NULL,
+	                 strbuf_text(body), body->length, &count);
 	if (taken < 0)
 		return stop(loop, 3, NULL);
 	if (taken > 0)

@@ -165,11 +165,11 @@ struct journal_replay {
 	bool resume_from_known; /* false: read the manifest from its start */
 	uint64_t rows_final, rows_in_doubt;
 	uint64_t rows_by_status[ROW_STATUS_COUNT]; /* indexed by enum row_status */
-	uint64_t row_total;                       /* 0 when never recorded */
-	uint64_t calls, retries;                  /* call_started records, those with attempt > 1 */
+	uint64_t row_total;                        /* 0 when never recorded */
+	uint64_t calls, retries; /* call_started records, those with attempt > 1 */
 	uint64_t highest_call_id;
 	bool job_finished;
-	uint64_t generation; /* of the segment read (0: never compacted) */
+	uint64_t generation;           /* of the segment read (0: never compacted) */
 	struct journal_keys_mark keys; /* from the snapshot the state starts from */
 	/* private */
 	unsigned char *final_bits, *started_bits;

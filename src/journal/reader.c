@@ -148,8 +148,9 @@ static int decode_outcome(struct frame_cursor *cursor, struct manifest_position 
 	outcome->finished_at_ms = (int64_t)frame_get_u64(cursor);
 	uint16_t message_length = frame_get_u16(cursor);
 	const unsigned char *message = frame_get_bytes(cursor, message_length);
-	if (cursor->overrun || cursor->position != cursor->length || !row_status_is_final(status) || message_length >= sizeof(outcome->message) ||
-	    position->row == 0 || position->row > JOURNAL_MAX_ROWS)
+	if (cursor->overrun || cursor->position != cursor->length || !row_status_is_final(status) ||
+	    message_length >= sizeof(outcome->message) || position->row == 0 ||
+	    position->row > JOURNAL_MAX_ROWS)
 		return -1;
 	outcome->status = (enum row_status)status;
 	memcpy(outcome->message, message, message_length);

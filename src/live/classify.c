@@ -270,9 +270,8 @@ static struct claim *claim_find(const struct live_claims *claims, uint64_t hash,
 	size_t mask = claims->slot_count - 1;
 	for (size_t at = (size_t)hash & mask;; at = (at + 1) & mask) {
 		struct claim *slot = &claims->slots[at];
-		if (slot->row == 0 ||
-		    (slot->hash == hash && slot->device == device &&
-		     strcmp(claims->arena.data + slot->text, text) == 0))
+		if (slot->row == 0 || (slot->hash == hash && slot->device == device &&
+		                       strcmp(claims->arena.data + slot->text, text) == 0))
 			return slot;
 	}
 }

@@ -35,9 +35,8 @@ struct reader {
 
 static void skip_space(struct cursor *cursor)
 {
-	while (cursor->at < cursor->end &&
-	       (*cursor->at == ' ' || *cursor->at == '\t' || *cursor->at == '\n' ||
-	        *cursor->at == '\r'))
+	while (cursor->at < cursor->end && (*cursor->at == ' ' || *cursor->at == '\t' ||
+	                                    *cursor->at == '\n' || *cursor->at == '\r'))
 		cursor->at++;
 }
 
@@ -91,7 +90,8 @@ static int string(struct cursor *cursor, struct strbuf *out)
 			break;
 		unsigned char c = (unsigned char)*cursor->at;
 		if (c == '"' || c == '\\') {
-			if (out && strbuf_append(out, plain, (size_t)(cursor->at - plain)) != STRBUF_OK)
+			if (out &&
+			    strbuf_append(out, plain, (size_t)(cursor->at - plain)) != STRBUF_OK)
 				return -1;
 			cursor->at++;
 			if (c == '"')
@@ -106,7 +106,8 @@ static int string(struct cursor *cursor, struct strbuf *out)
 			} else if (escape == 'u') {
 				long unit = hex4(cursor);
 				if (unit <= 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
-					return 1; /* \u0000 (jansson refuses NUL) or a lone low surrogate */
+					return 1; /* \u0000 (jansson refuses NUL) or a lone low
+					             surrogate */
 				code = (unsigned long)unit;
 				if (unit >= 0xD800 && unit <= 0xDBFF) {
 					if (cursor->end - cursor->at < 2 || cursor->at[0] != '\\' ||
@@ -182,9 +183,9 @@ static int number(struct cursor *cursor, struct strbuf *out)
 	/* only reading a value, or a number near a limit, needs the conversion:
 	 * 18 digits always fit 64 bits, and a real without an exponent and
 	 * fewer than 300 digits cannot overflow */
-	if (!out && ((integer && length <= 18) ||
-	             (!integer && length < 300 && !memchr(text, 'e', length) &&
-	              !memchr(text, 'E', length)))) {
+	if (!out &&
+	    ((integer && length <= 18) || (!integer && length < 300 && !memchr(text, 'e', length) &&
+	                                   !memchr(text, 'E', length)))) {
 		if (text != small)
 			free(text);
 		return 0;
@@ -289,7 +290,8 @@ static int field_of(const struct reader *reader, const struct strbuf *key)
 {
 	for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
 		if (reader->name_length[field] == key->length &&
-		    memcmp(device_field_name((enum device_field)field), key->data, key->length) == 0)
+		    memcmp(device_field_name((enum device_field)field), key->data, key->length) ==
+		        0)
 			return field;
 	return -1;
 }
@@ -354,7 +356,8 @@ static int take_object(struct reader *reader, struct cursor *cursor, device_text
 	size_t lengths[DEVICE_FIELD_COUNT];
 	for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
 		const struct taken *taken = &reader->taken[field];
-		values[field] = taken->present ? strbuf_text(&reader->scratch) + taken->offset : NULL;
+		values[field] =
+		    taken->present ? strbuf_text(&reader->scratch) + taken->offset : NULL;
 		lengths[field] = taken->present ? taken->length : 0;
 	}
 	return each(context, values, lengths);

@@ -282,8 +282,8 @@ static int add_text_values(void *context, const char *const *values, const size_
 	return add_values(context, values, lengths);
 }
 
-int live_snapshot_add_devices_text(struct live_snapshot *snapshot, const char *text,
-                                   size_t length, bool single, size_t *count)
+int live_snapshot_add_devices_text(struct live_snapshot *snapshot, const char *text, size_t length,
+                                   bool single, size_t *count)
 {
 	return device_text_read(text, length, single, add_text_values, snapshot, count);
 }

@@ -80,8 +80,8 @@ int live_snapshot_add_device(struct live_snapshot *snapshot, const json_t *objec
  * as live_snapshot_add_device would, without building JSON values
  * (live/device_text.h). Returns 0 with *count the items, 1 when text is not
  * that JSON (nothing added), -1 when out of memory. */
-int live_snapshot_add_devices_text(struct live_snapshot *snapshot, const char *text,
-                                   size_t length, bool single, size_t *count);
+int live_snapshot_add_devices_text(struct live_snapshot *snapshot, const char *text, size_t length,
+                                   bool single, size_t *count);
 /* Adds a device from a view (tests, loading). Returns 0 or -1. */
 int live_snapshot_add_view(struct live_snapshot *snapshot, const struct device_view *device);
 /* Records that the account has no device with identifier key = value (a 404

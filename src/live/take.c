@@ -87,8 +87,8 @@ int live_wanted_add_record(struct live_wanted *wanted, const struct op *op,
 	int also = op->live.also_unique;
 	if ((unsigned)also < FIELD_COUNT) {
 		int also_key = device_key_from_id_type(field_name((enum field_id)also));
-		if (also_key >= 0 &&
-		    live_wanted_add(wanted, (enum device_field)also_key, record->value[also], row) < 0)
+		if (also_key >= 0 && live_wanted_add(wanted, (enum device_field)also_key,
+		                                     record->value[also], row) < 0)
 			return -1;
 	}
 	return 0;
@@ -201,11 +201,12 @@ static int take_record(void *context, const struct device_row *row, const json_t
 
 /* Device answers are read from their text (a page of a thousand devices
  * parsed into JSON values cost more than its read). */
-static int take_answer(void *context, const struct device_row *row, const char *body,
-                       size_t length, size_t *count)
+static int take_answer(void *context, const struct device_row *row, const char *body, size_t length,
+                       size_t *count)
 {
 	struct take *take = context;
-	int result = live_snapshot_add_devices_text(take->snapshot, body, length, row != NULL, count);
+	int result =
+	    live_snapshot_add_devices_text(take->snapshot, body, length, row != NULL, count);
 	if (result < 0)
 		error_set(take->error, "out of memory keeping the account's state");
 	return result;
@@ -293,8 +294,9 @@ static int unread_at(void *context, size_t index, struct device_row *row)
 	const struct wanted_item *item = &unread->wanted->items[unread->items[index]];
 	row->row = item->row;
 	row->device = strdup(unread->wanted->texts.data + item->text);
-	row->id_type =
-	    item->key == DEVICE_NAME ? NULL : strdup(device_field_name((enum device_field)item->key));
+	row->id_type = item->key == DEVICE_NAME
+	                   ? NULL
+	                   : strdup(device_field_name((enum device_field)item->key));
 	return row->device && (item->key == DEVICE_NAME || row->id_type) ? 0 : -1;
 }
 

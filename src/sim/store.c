@@ -395,8 +395,8 @@ static void device_values(struct store *store, struct device *device, uint32_t s
 {
 	const char *device_iccid, *device_imei, *activation;
 	if (device->kind == DEVICE_DEFAULT) {
-		dataset_identifiers(store->seed, (size_t)(device->id - DATASET_FIRST_ID), out->iccid,
-		                    out->imei);
+		dataset_identifiers(store->seed, (size_t)(device->id - DATASET_FIRST_ID),
+		                    out->iccid, out->imei);
 		device_iccid = out->iccid;
 		device_imei = out->imei;
 	} else {

@@ -198,8 +198,7 @@ static int finish(struct verify_state *state, int status, bool interrupted)
 	bool creates = (state->targets.op->live.flags & OP_LIVE_CREATES) != 0;
 	for (size_t index = 0; !interrupted && index < state->targets.count; index++) {
 		struct verify_target *target = &state->targets.items[index];
-		bool recent =
-		    creates && now - target->accepted_at_ms < VERIFY_ACTIVATION_GRACE_MS;
+		bool recent = creates && now - target->accepted_at_ms < VERIFY_ACTIVATION_GRACE_MS;
 		if (target->verdict == VERIFY_PENDING && !target->found && !recent &&
 		    judge(state, target, NULL, true, NULL) < 0)
 			return 3;

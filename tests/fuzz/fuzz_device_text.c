@@ -59,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (size_t index = 0; index < json_array_size(parsed); index++)
 			if (json_is_object(json_array_get(parsed, index)) &&
-			    live_snapshot_add_device(from_values, json_array_get(parsed, index)) < 0)
+			    live_snapshot_add_device(from_values, json_array_get(parsed, index)) <
+			        0)
 				abort();
 		if (!same_devices(from_text, from_values))
 			abort();

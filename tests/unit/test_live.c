@@ -271,18 +271,18 @@ static void job_baseline_taken_early_or_none(void **state)
 	struct error error = {0};
 	struct live_snapshot *snapshot = NULL;
 	bool taken = true;
-	assert_int_equal(
-	    live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error), 0);
+	assert_int_equal(live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error),
+	                 0);
 	assert_null(snapshot);
 	assert_false(taken);
 	snapshot = seeded();
-	assert_int_equal(
-	    live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error), 0);
+	assert_int_equal(live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error),
+	                 0);
 	assert_true(taken);
 	live_snapshot_free(snapshot);
 	snapshot = NULL;
-	assert_int_equal(
-	    live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error), 0);
+	assert_int_equal(live_snapshot_for_job(inner, NULL, NULL, 0, 0, &snapshot, &taken, &error),
+	                 0);
 	assert_false(taken);
 	assert_int_equal(live_snapshot_device_count(snapshot), 3);
 	live_snapshot_free(snapshot);
@@ -357,8 +357,10 @@ static void device_text_reads_as_jansson(void **state)
 {
 	(void)state;
 	static const char page[] =
-	    " [ {\"device_name\":\"d-1\",\"iccid\":\"89012600000000000011\",\"imei\":490154203237518,"
-	    "\"state\":\"active\",\"cost_center\":\"A \\\"quoted\\\" \\\\ \\/ \\u00e9 \\ud83d\\ude00\","
+	    " [ "
+	    "{\"device_name\":\"d-1\",\"iccid\":\"89012600000000000011\",\"imei\":490154203237518,"
+	    "\"state\":\"active\",\"cost_center\":\"A \\\"quoted\\\" \\\\ \\/ \\u00e9 "
+	    "\\ud83d\\ude00\","
 	    "\"note\":null,\"note1\":true,\"note2\":-12.5e1,\"note3\":{\"x\":[1,{\"y\":\"}\"}]},"
 	    "\"sim\":{\"iccid\":\"nested is not the device's\"},\"imsi\":-0,\"esn\":1.5,"
 	    "\"cost_center\":\"last one wins\",\"mdn\":\"tab\\there\\nnew\"} ,\n"
@@ -367,16 +369,16 @@ static void device_text_reads_as_jansson(void **state)
 	struct live_snapshot *text = live_snapshot_new();
 	struct live_snapshot *values = live_snapshot_new();
 	size_t count = 0;
-	assert_int_equal(
-	    live_snapshot_add_devices_text(text, page, strlen(page), false, &count), 0);
+	assert_int_equal(live_snapshot_add_devices_text(text, page, strlen(page), false, &count),
+	                 0);
 	assert_int_equal(count, 7);
 	json_error_t error;
 	json_t *array = json_loads(page, 0, &error);
 	assert_non_null(array);
 	for (size_t index = 0; index < json_array_size(array); index++)
 		if (json_is_object(json_array_get(array, index)))
-			assert_int_equal(live_snapshot_add_device(values, json_array_get(array, index)),
-			                 0);
+			assert_int_equal(
+			    live_snapshot_add_device(values, json_array_get(array, index)), 0);
 	json_decref(array);
 	assert_int_equal(live_snapshot_device_count(text), 3);
 	char *from_text = snapshot_lines(text);
@@ -419,8 +421,8 @@ static void device_text_reads_as_jansson(void **state)
 		json_t *parsed = json_loads(refused[index], 0, &error);
 		assert_true(!json_is_array(parsed));
 		json_decref(parsed);
-		assert_int_equal(live_snapshot_add_devices_text(text, refused[index],
-		                                                strlen(refused[index]), false, &count),
+		assert_int_equal(live_snapshot_add_devices_text(
+		                     text, refused[index], strlen(refused[index]), false, &count),
 		                 1);
 		assert_int_equal(live_snapshot_device_count(text), before);
 	}
@@ -465,9 +467,10 @@ static void claims_find_one_device_named_twice(void **state)
 			                 expected[index]);
 			if (expected[index]) {
 				assert_int_equal(verdict.kind, LIVE_INVALID);
-				assert_string_equal(verdict.message,
-				                    "duplicate of row 1: same device 36500 (this row "
-				                    "names it by iccid 89012600000000000011)");
+				assert_string_equal(
+				    verdict.message,
+				    "duplicate of row 1: same device 36500 (this row "
+				    "names it by iccid 89012600000000000011)");
 			}
 		}
 	}
