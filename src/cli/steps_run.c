@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "cli/api_session.h"
 #include "cli/commands.h"
 #include "cli/credentials.h"
 #include "cli/credentials_check.h"
@@ -520,6 +521,27 @@ static const struct record *lane_record(struct steps_run_state *run, struct acti
 	return &run->scratch;
 }
 
+/* The request of a round of reads with the job's endpoint, credentials and
+ * sending options (the same transport set-up as every other read). */
+static void read_request(const struct steps_run_state *run, bool plain_http,
+                         struct live_take_request *request)
+{
+	const struct job_options *options = run->options;
+	struct read_transport transport;
+	api_transport_fill(&transport, run->endpoint, run->credentials.key_name,
+	                   run->credentials.api_key, plain_http, options);
+	*request = (struct live_take_request){
+	    .transport = transport,
+	    .endpoint_shown = run->endpoint,
+	    .concurrency = options->concurrency,
+	    .rate = options->rate,
+	    .max_tries = options->max_retries + 1,
+	    .stop = stop_signals_flag(),
+	    .verbose = options->verbose,
+	    .audit = run->directory.audit,
+	};
+}
+
 static int read_finished(struct steps_run_state *run, struct active_row *entry, size_t step,
                          const struct row_outcome *outcome, struct error *error);
 
@@ -545,23 +567,8 @@ static int read_round(struct steps_run_state *run, size_t step, struct active_ro
 	struct error ignored;
 	error_clear(&ignored);
 	(void)endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, &ignored);
-	struct live_take_request request = {
-	    .transport = {.api_root = run->endpoint,
-	                  .key_name = run->credentials.key_name,
-	                  .api_key = run->credentials.api_key,
-	                  .plain_http = plain_http,
-	                  .ca_bundle = http_ca_bundle(options->cacert),
-	                  .connect_timeout_ms = options->connect_timeout * 1000L,
-	                  .total_timeout_ms = options->timeout * 1000L,
-	                  .stall_timeout_s = options->stall_timeout},
-	    .endpoint_shown = run->endpoint,
-	    .concurrency = options->concurrency,
-	    .rate = options->rate,
-	    .max_tries = options->max_retries + 1,
-	    .stop = stop_signals_flag(),
-	    .verbose = options->verbose,
-	    .audit = run->directory.audit,
-	};
+	struct live_take_request request;
+	read_request(run, plain_http, &request);
 	int64_t started = clock_monotonic_ms();
 	int taken = live_snapshot_take(&request, wanted, &snapshot, &ignored);
 	int64_t ended = clock_monotonic_ms();
@@ -764,24 +771,8 @@ static int take_baseline(struct steps_run_state *run, const struct pipeline_conf
 		goto out;
 	char directory[4200];
 	snprintf(directory, sizeof(directory), "%s/%s/baseline", options->out, STEPS_DIRECTORY);
-	struct live_take_request request = {
-	    .transport = {.api_root = run->endpoint,
-	                  .key_name = run->credentials.key_name,
-	                  .api_key = run->credentials.api_key,
-	                  .plain_http = plain_http,
-	                  .ca_bundle = http_ca_bundle(options->cacert),
-	                  .connect_timeout_ms = options->connect_timeout * 1000L,
-	                  .total_timeout_ms = options->timeout * 1000L,
-	                  .stall_timeout_s = options->stall_timeout},
-	    .endpoint_shown = run->endpoint,
-	    .concurrency = options->concurrency,
-	    .rate = options->rate,
-	    .max_tries = options->max_retries + 1,
-	    .stop = stop_signals_flag(),
-	    .verbose = options->verbose,
-	    .audit = run->directory.audit,
-
-	};
+	struct live_take_request request;
+	read_request(run, plain_http, &request);
 	/* a resume keeps the first run's: the state before the job */
 	int loaded = live_snapshot_load(directory, &run->baseline, error);
 	if (loaded < 0)
