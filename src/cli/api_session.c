@@ -1,6 +1,6 @@
-/* Opening the API for a read-only command: the same steps and refusals as
- * `run` before its first write (endpoint policy, CA bundle, credentials, one
- * check read), without a job directory. */
+/* Opening the API: the endpoint policy, CA bundle, credentials and one
+ * check read, the same steps and refusals for run, resume and the read-only
+ * commands. */
 #include "cli/api_session.h"
 
 #include <stdio.h>
@@ -25,8 +25,8 @@ static long or_default(long seconds, long default_ms)
 	return seconds > 0 ? seconds * 1000L : default_ms;
 }
 
-int api_session_open(struct api_session *session, const struct job_options *options, bool quiet,
-                     struct error *error)
+int api_session_start(struct api_session *session, const struct job_options *options, bool quiet,
+                      struct error *error)
 {
 	if (strcmp(options->endpoint, "sim") == 0) {
 		struct sim_options sim_options = {0};
@@ -48,9 +48,15 @@ int api_session_open(struct api_session *session, const struct job_options *opti
 		    credentials_load(&session->credentials, options->credentials, error) < 0)
 			return EXIT_USAGE;
 	}
-	if (endpoint_policy_check(session->api_root, options->insecure_http, &session->plain_http,
-	                          error) < 0)
-		return EXIT_USAGE;
+	return endpoint_policy_check(session->api_root, options->insecure_http,
+	                             &session->plain_http, error) < 0
+	           ? EXIT_USAGE
+	           : EXIT_ALL_OK;
+}
+
+int api_session_check(const struct api_session *session, const struct job_options *options,
+                      struct error *error)
+{
 	struct http_settings settings = {
 	    .endpoint = session->api_root,
 	    .key_name = session->credentials.key_name ? session->credentials.key_name : "",
@@ -64,6 +70,13 @@ int api_session_open(struct api_session *session, const struct job_options *opti
 	                                                  : OPTIONS_DEFAULT_STALL_TIMEOUT_S,
 	};
 	return credentials_check(&settings, error);
+}
+
+int api_session_open(struct api_session *session, const struct job_options *options, bool quiet,
+                     struct error *error)
+{
+	int exit_code = api_session_start(session, options, quiet, error);
+	return exit_code != EXIT_ALL_OK ? exit_code : api_session_check(session, options, error);
 }
 
 void api_transport_fill(struct read_transport *transport, const char *api_root,

@@ -1,4 +1,4 @@
-/* The API a read-only command talks to (plan, verify): the bundled
+/* The API a command talks to (run, resume, plan, verify): the bundled
  * simulator for --endpoint sim, else the URL checked against the endpoint
  * policy and the CA bundle, with credentials from --credentials or the
  * environment, proven by one cheap read before anything else happens.
@@ -24,7 +24,16 @@ struct api_session {
 
 /* Prepares a closed session. */
 void api_session_init(struct api_session *session);
-/* Opens the endpoint of options and checks the credentials with one read.
+/* Starts the bundled simulator for "sim", else checks the endpoint against
+ * the policy and the CA bundle and loads the credentials; sends nothing.
+ * Returns 0, or EXIT_USAGE with error. */
+int api_session_start(struct api_session *session, const struct job_options *options, bool quiet,
+                      struct error *error);
+/* Proves the session's credentials with one cheap read. Returns 0, or an
+ * exit_code with error: 2 refused, 3 no answer. */
+int api_session_check(const struct api_session *session, const struct job_options *options,
+                      struct error *error);
+/* api_session_start, then api_session_check.
  * Returns 0, or an exit_code with error: 2 (refused credentials, a forbidden
  * endpoint, an unreadable credentials file or CA bundle), 3 (no answer). */
 int api_session_open(struct api_session *session, const struct job_options *options, bool quiet,

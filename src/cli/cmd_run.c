@@ -35,6 +35,18 @@ static int check_confirmation(const struct op *op, const struct job_options *opt
 	return confirm_refuse(op, error);
 }
 
+/* check_confirmation for each step of a steps job (steps_run asks on a
+ * terminal once it knows each costly step's rows and cost). */
+static int check_steps_confirmation(const struct job_options *options, struct error *error)
+{
+	for (size_t step = 0; step < options->step_count; step++) {
+		const struct op *op = op_find(options->steps[step].op);
+		if (op && check_confirmation(op, options, error) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void print_plan_header(const struct op *op, const struct job_options *options, size_t chunk)
 {
 	printf("\nplan (--dry-run: nothing is sent):\n");
@@ -128,14 +140,9 @@ int command_run(int argc, char **argv)
 			exit_code = steps_dry_run(&options);
 			goto out;
 		}
-		/* no typed confirmation for several operations yet: --yes */
-		for (size_t step = 0; step < options.step_count; step++) {
-			const struct op *step_op = op_find(options.steps[step].op);
-			if (step_op && confirm_needed(step_op, &options) &&
-			    confirm_refuse(step_op, &error) < 0) {
-				exit_code = report_error(&error, EXIT_USAGE);
-				goto out;
-			}
+		if (check_steps_confirmation(&options, &error) < 0) {
+			exit_code = report_error(&error, EXIT_USAGE);
+			goto out;
 		}
 		exit_code = steps_run(&options);
 		goto out;
@@ -221,7 +228,9 @@ int command_resume(int argc, char **argv)
 		goto out;
 	}
 	if (options.step_count) {
-		exit_code = steps_run(&options);
+		exit_code = check_steps_confirmation(&options, &error) < 0
+		                ? report_error(&error, EXIT_USAGE)
+		                : steps_run(&options);
 		goto out;
 	}
 	const struct op *op = pipeline_find_op(options.op, &error);

@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "common/file_io.h"
 #include "outputs/atomic_file.h"
+#include "outputs/summary.h"
 
 #define JOB_OPTIONS_FILE "job.json"
 
@@ -308,6 +309,40 @@ static int start_job(struct job_directory *directory, const struct job_options *
 		return EXIT_USAGE;
 	directory->store = outcome_store_open(options->out, OUTCOME_STORE_TRUNCATE, error);
 	return directory->store ? EXIT_ALL_OK : EXIT_USAGE;
+}
+
+bool job_directory_holds_job(const char *out)
+{
+	char checkpoint[4096];
+	if (snprintf(checkpoint, sizeof(checkpoint), "%s/%s", out, JOURNAL_FILE_NAME) >=
+	    (int)sizeof(checkpoint))
+		return false;
+	return access(checkpoint, F_OK) == 0;
+}
+
+/* True when OUT/summary.json is the final one of a complete job: the outputs
+ * before it were written (a job whose last run met a full disk after its
+ * checkpoint ended still needs them). */
+static bool outputs_written(const char *out)
+{
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s/%s", out, SUMMARY_FILE) >= (int)sizeof(path))
+		return false;
+	json_t *root = json_load_file(path, 0, NULL);
+	bool written = json_is_true(json_object_get(root, "complete")) &&
+	               json_is_false(json_object_get(root, "running"));
+	json_decref(root);
+	return written;
+}
+
+int job_directory_finished_status(const struct job_directory *directory, const char *out,
+                                  const char *op_name)
+{
+	if (!directory->resuming || !directory->replay.job_finished || !outputs_written(out))
+		return -1;
+	struct job_summary summary = {.op = op_name};
+	job_summary_count(&summary, directory->store, directory->replay.row_total);
+	return job_summary_exit_status(&summary);
 }
 
 char *job_directory_stored_endpoint(const char *out)

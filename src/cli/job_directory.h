@@ -45,6 +45,13 @@ int job_directory_close(struct job_directory *directory, struct error *error);
 /* Closes a job that was just started (not resumed) and found unusable before
  * anything was sent (e.g. a stdin manifest that does not fit the operation):
  * removes every file it created, so the same --out can be used again. */
+/* A finished job run again sends nothing and rewrites nothing: for a
+ * resumed job whose checkpoint records its end and whose final outputs were
+ * written, the exit status its recorded outcomes imply; else -1. */
+int job_directory_finished_status(const struct job_directory *directory, const char *out,
+                                  const char *op_name);
+/* True when OUT already holds a job's checkpoint. */
+bool job_directory_holds_job(const char *out);
 /* Returns the endpoint recorded in OUT/job.json (the API root or the word
  * sim; caller frees), or NULL when there is none or it cannot be read. */
 char *job_directory_stored_endpoint(const char *out);

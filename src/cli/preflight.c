@@ -90,23 +90,60 @@ static int add_undo_line(struct preflight *preflight, struct undo_writer *undo,
 	return undo_writer_add(undo, record, name, (enum field_id)op->live.target, previous, error);
 }
 
+int preflight_add_row(struct preflight *preflight, const struct record *record,
+                      struct undo_writer *undo, bool count, bool created_earlier,
+                      struct live_verdict *verdict, struct error *error)
+{
+	const struct op *op = preflight->op;
+	live_classify(op, record, preflight->snapshot, verdict);
+	if (live_claims_check(preflight->claims, record_shown_row(record), true, record, op,
+	                      verdict) < 0)
+		return error_set(error, "out of memory");
+	if (verdict->kind == LIVE_MISSING && created_earlier) {
+		/* the device an earlier step of the job activates: this step sets it */
+		verdict->kind = LIVE_CHANGE;
+		snprintf(verdict->message, sizeof(verdict->message),
+		         "a device an earlier step activates");
+	}
+	if (undo && verdict->kind == LIVE_CHANGE &&
+	    add_undo_line(preflight, undo, record, error) < 0)
+		return -1;
+	if (!count)
+		return 0;
+	struct preflight_tally *tally = &preflight->tally;
+	tally->kinds[verdict->kind]++;
+	if (verdict->unknown_name[0] && tally->unknown_name_rows++ == 0)
+		snprintf(tally->first_unknown, sizeof(tally->first_unknown), "%s",
+		         verdict->message);
+	if (verdict->kind == LIVE_CHANGE)
+		add_cost(preflight, record);
+	return 0;
+}
+
+int preflight_begin(struct preflight *preflight, struct error *error)
+{
+	memset(&preflight->tally, 0, sizeof(preflight->tally));
+	/* which row names each device first: the whole job, in manifest order */
+	if (!preflight->claims && !(preflight->claims = live_claims_new(preflight->snapshot)))
+		return error_set(error, "out of memory");
+	live_claims_reset(preflight->claims);
+	return 0;
+}
+
 int preflight_classify(struct preflight *preflight, const struct pipeline_config *config,
                        pipeline_settled_fn *settled, void *context, const char *undo_directory,
                        struct error *error)
 {
 	const struct op *op = preflight->op;
 	struct undo_writer *undo = NULL;
-	memset(&preflight->tally, 0, sizeof(preflight->tally));
-	/* which row names each device first: the whole job, in manifest order */
-	if (!preflight->claims && !(preflight->claims = live_claims_new(preflight->snapshot)))
-		return error_set(error, "out of memory");
-	live_claims_reset(preflight->claims);
+	if (preflight_begin(preflight, error) < 0)
+		return -1;
 	/* every row of the job, final ones included: undo.csv covers the whole job */
 	struct pipeline *pipeline = pipeline_open(config, NULL, error);
 	if (!pipeline)
 		return -1;
 	if (undo_directory && (op->live.flags & OP_LIVE_UNDO)) {
-		undo = undo_writer_open(undo_directory, op, error);
+		undo = undo_writer_open(undo_directory, NULL, op, error);
 		if (!undo) {
 			pipeline_close(pipeline);
 			return -1;
@@ -118,34 +155,24 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 	while ((next = pipeline_next(pipeline, &row, error)) == 1) {
 		if (!row.valid || !row.record)
 			continue;
-		live_classify(op, row.record, preflight->snapshot, &verdict);
-		if (live_claims_check(preflight->claims, record_shown_row(row.record), true,
-		                      row.record, op, &verdict) < 0) {
-			error_set(error, "out of memory");
-			next = -1;
-			break;
-		}
-		if (undo && verdict.kind == LIVE_CHANGE &&
-		    add_undo_line(preflight, undo, row.record, error) < 0) {
-			next = -1;
-			break;
-		}
 		bool was_valid = true;
-		if (settled && settled(context, row.row->number, &was_valid))
-			continue;
-		struct preflight_tally *tally = &preflight->tally;
-		tally->kinds[verdict.kind]++;
-		if (verdict.unknown_name[0] && tally->unknown_name_rows++ == 0)
-			snprintf(tally->first_unknown, sizeof(tally->first_unknown), "%s",
-			         verdict.message);
-		if (verdict.kind == LIVE_CHANGE)
-			add_cost(preflight, row.record);
+		bool count = !(settled && settled(context, row.row->number, &was_valid));
+		if (preflight_add_row(preflight, row.record, undo, count, false, &verdict, error) <
+		    0) {
+			next = -1;
+			break;
+		}
 	}
 	pipeline_close(pipeline);
 	if (next < 0) {
 		undo_writer_abort(undo);
 		return -1;
 	}
+	return preflight_end(preflight, undo, error);
+}
+
+int preflight_end(struct preflight *preflight, struct undo_writer *undo, struct error *error)
+{
 	struct confirm_cost *cost = &preflight->tally.cost;
 	cost->known = cost->rows > 0 && cost->priced_rows == cost->rows;
 	if (undo) {

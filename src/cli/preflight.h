@@ -22,6 +22,7 @@
 #include "engine/engine.h"
 #include "live/classify.h"
 #include "live/take.h"
+#include "outputs/undo_writer.h"
 #include "ops/op.h"
 #include "pipeline/pipeline.h"
 
@@ -66,6 +67,20 @@ void preflight_request(struct live_take_request *request, const struct job_optio
 int preflight_classify(struct preflight *preflight, const struct pipeline_config *config,
                        pipeline_settled_fn *settled, void *context, const char *undo_directory,
                        struct error *error);
+/* Starts a classification by rows (preflight_add_row): an empty tally and
+ * claims. Returns 0 or -1 (out of memory). */
+int preflight_begin(struct preflight *preflight, struct error *error);
+/* Classifies record (a valid row of preflight->op) into verdict: claims its
+ * device for its row, adds its line to undo (NULL: none) when it changes its
+ * device, and when count (a row not final yet) adds it to the tally. A
+ * device the snapshot lacks that an earlier step of the job activates
+ * (created_earlier) is a change. Returns 0 or -1 with error. */
+int preflight_add_row(struct preflight *preflight, const struct record *record,
+                      struct undo_writer *undo, bool count, bool created_earlier,
+                      struct live_verdict *verdict, struct error *error);
+/* Ends a classification by rows: the cost is known or not; undo (taken
+ * over, NULL: none) is committed. Returns 0 or -1 with error. */
+int preflight_end(struct preflight *preflight, struct undo_writer *undo, struct error *error);
 /* True when every row to send names a rate plan or user the account lacks:
  * the job is refused before anything is sent (error says which name). */
 bool preflight_refuses(const struct preflight *preflight, struct error *error);

@@ -285,26 +285,59 @@ static void print_this_run(FILE *stream, const struct job_summary *summary)
 	fputc('\n', stream);
 }
 
-/* undo.csv: where it is and how to run it, or why there is none. */
-static void print_undo(FILE *stream, const struct job_summary *summary)
+/* One undo file: where it is, what it holds and how to run it. */
+static void print_undo_file(FILE *stream, const char *directory, const char *file, const char *op,
+                            uint64_t rows, uint64_t missing, const char *order)
 {
 	char undo[4096];
-	if (summary->undo_file && summary->directory) {
-		path_display_join(summary->directory, summary->undo_file, undo, sizeof(undo));
+	path_display_join(directory, file, undo, sizeof(undo));
+	fprintf(stream,
+	        "  undo: %s%s (%" PRIu64 " row%s planned to change, each with its value before "
+	        "the job; puts them back: lattigo-batch run --op %s --manifest %s)\n",
+	        order, undo, rows, rows == 1 ? "" : "s", op, undo);
+	if (missing)
 		fprintf(stream,
-		        "  undo: %s (%" PRIu64
-		        " row%s planned to change, each with its value before "
-		        "the job; puts them back: lattigo-batch run --op %s --manifest %s)\n",
-		        undo, summary->undo_rows, summary->undo_rows == 1 ? "" : "s",
-		        summary->op ? summary->op : "OP", undo);
-		if (summary->undo_missing)
-			fprintf(stream,
-			        "  undo: %" PRIu64 " changed row%s had no value before, which a "
-			        "manifest cannot ask for: not in undo.csv\n",
-			        summary->undo_missing, summary->undo_missing == 1 ? "" : "s");
-	} else if (summary->no_undo) {
-		fprintf(stream, "  undo: none: %s\n", summary->no_undo);
+		        "  undo: %" PRIu64 " changed row%s had no value before, which a "
+		        "manifest cannot ask for: not in %s\n",
+		        missing, missing == 1 ? "" : "s", file);
+}
+
+/* A job with steps: its undo files in the order to run them (the last
+ * step's first), then the steps that have none and why. */
+static void print_steps_undo(FILE *stream, const struct job_summary *summary)
+{
+	size_t files = 0;
+	for (size_t step = 0; step < summary->step_count; step++)
+		files += summary->steps[step].undo_file != NULL;
+	if (files > 1)
+		fprintf(stream, "  undo: run these in this order (the last step's first):\n");
+	size_t shown = 0;
+	for (size_t step = summary->step_count; summary->directory && step-- > 0;) {
+		const struct summary_step *entry = &summary->steps[step];
+		if (!entry->undo_file)
+			continue;
+		char order[32] = "";
+		if (files > 1)
+			snprintf(order, sizeof(order), "%zu. ", ++shown);
+		print_undo_file(stream, summary->directory, entry->undo_file, entry->op,
+		                entry->undo_rows, entry->undo_missing, order);
 	}
+	for (size_t step = 0; step < summary->step_count; step++)
+		if (summary->steps[step].no_undo)
+			fprintf(stream, "  undo: none for step %zu (%s): %s\n", step + 1,
+			        summary->steps[step].op, summary->steps[step].no_undo);
+}
+
+void progress_print_undo(FILE *stream, const struct job_summary *summary)
+{
+	if (summary->steps)
+		print_steps_undo(stream, summary);
+	else if (summary->undo_file && summary->directory)
+		print_undo_file(stream, summary->directory, summary->undo_file,
+		                summary->op ? summary->op : "OP", summary->undo_rows,
+		                summary->undo_missing, "");
+	else if (summary->no_undo)
+		fprintf(stream, "  undo: none: %s\n", summary->no_undo);
 }
 
 void progress_print_summary(FILE *stream, const struct job_summary *summary)
@@ -331,7 +364,7 @@ void progress_print_summary(FILE *stream, const struct job_summary *summary)
 	        count_noun(summary->retries, "retry", "retries", retries, sizeof(retries)),
 	        count_grouped(summary->throttled, throttled, sizeof(throttled)));
 	print_this_run(stream, summary);
-	print_undo(stream, summary);
+	progress_print_undo(stream, summary);
 	if (summary->directory) {
 		char results[4096], errors[4096], file[4096], report[4096];
 		fprintf(

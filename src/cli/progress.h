@@ -67,6 +67,10 @@ void progress_final(struct progress *progress, const uint64_t *counts,
                     const struct engine_stats *stats);
 /* Clears the TTY line so other messages start on a clean line. */
 void progress_clear(struct progress *progress);
+/* Prints the closing lines about undo: the undo file and how to run it, or
+ * for a job with steps each step's in the order to run them (the last
+ * step's first), and why a job or step has none. */
+void progress_print_undo(FILE *stream, const struct job_summary *summary);
 /* Writes the closing lines to stream: what this run did, the job's counts
  * per status, calls and retries (the job's and this run's), where the
  * outputs are, and how to resume a stopped job. Unaffected by mode: --quiet

@@ -11,21 +11,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/api_session.h"
 #include "cli/confirm.h"
 #include "cli/preflight.h"
-#include "cli/credentials.h"
-#include "cli/credentials_check.h"
 #include "cli/job_directory.h"
+#include "cli/job_runs.h"
 #include "pipeline/pipeline.h"
 #include "ops/validate.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
-#include "cli/sim_launcher.h"
 #include "cli/verify_job.h"
 #include "common/clock.h"
 #include "common/count_text.h"
@@ -39,7 +35,6 @@
 #include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
 #include "outputs/results_writer.h"
-#include "outputs/run_history.h"
 #include "outputs/xlsx_copy.h"
 #include "outputs/summary.h"
 #include "outputs/undo_writer.h"
@@ -56,8 +51,7 @@ struct job_run {
 	const struct job_options *options;
 	const struct op *op;
 	struct job_directory directory;
-	struct credentials credentials;
-	struct sim_process sim;
+	struct api_session api; /* the endpoint, its credentials, the bundled simulator */
 	struct stop_signals signals;
 	struct pipeline *pipeline;
 	struct progress progress;
@@ -74,8 +68,7 @@ struct job_run {
 	/* The job's counters come from one place each: rows from the outcome
 	 * store (rebuilt from the checkpoint on resume), calls from the audit
 	 * trail; "this run" is the difference from their values at its start. */
-	struct audit_counts calls_at_start; /* the job's exchanges before this run */
-	struct run_history history;         /* every run, this one last */
+	struct job_runs runs; /* every run, this one last */
 };
 
 /* Records one outcome durably (journal) and in the outcome store. */
@@ -346,30 +339,15 @@ static int sink_exchange_finished(void *context, const struct exchange *exchange
 static void job_run_summary(struct job_run *run, const struct engine_stats *stats,
                             uint64_t rows_total, struct job_summary *summary)
 {
-	struct audit_counts job;
-	audit_job_counts(run->directory.audit, &job);
-	struct run_entry *this_run =
-	    run->history.count ? &run->history.entries[run->history.count - 1] : NULL;
-	if (this_run) {
-		this_run->rows_settled = run->rows_reported;
-		this_run->calls = job.calls - run->calls_at_start.calls;
-		this_run->retries = job.retries - run->calls_at_start.retries;
-		this_run->throttled = job.throttled - run->calls_at_start.throttled;
-		this_run->wall_ms = stats->elapsed_ms;
-	}
 	memset(summary, 0, sizeof(*summary));
 	summary->op = run->op->name;
 	summary->manifest = run->options->manifest;
 	summary->directory = run->options->out;
 	summary->endpoint = run->endpoint;
-	summary->rows_this_run = run->rows_reported;
-	summary->calls = job.calls;
-	summary->retries = job.retries;
-	summary->throttled = job.throttled;
+	job_runs_summary(&run->runs, run->directory.audit, run->rows_reported, stats->elapsed_ms,
+	                 summary);
 	summary->started_at_ms = journal_get_header(run->directory.journal)->created_at_ms;
 	summary->wall_ms = stats->elapsed_ms;
-	summary->runs = run->history.entries;
-	summary->run_count = run->history.count;
 	summary->rows_total_unknown = rows_total == 0;
 	job_summary_count(summary, run->directory.store, rows_total);
 }
@@ -428,71 +406,14 @@ static void sink_progress(void *context, const struct engine_stats *stats)
 	}
 }
 
-/* Finds the endpoint and credentials: the bundled simulator for "sim", else
- * the given URL with credentials from --credentials or the environment. */
-static int prepare_endpoint(struct job_run *run, struct error *error)
-{
-	if (strcmp(run->options->endpoint, "sim") != 0) {
-		run->endpoint = run->options->endpoint;
-		/* Refuse a forbidden endpoint before the job directory is created. */
-		bool plain_http = false;
-		if (endpoint_policy_check(run->endpoint, run->options->insecure_http, &plain_http,
-		                          error) < 0 ||
-		    http_ca_bundle_check(run->options->cacert, error) < 0)
-			return -1;
-		return credentials_load(&run->credentials, run->options->credentials, error);
-	}
-	struct sim_options sim_options = {0};
-	if (sim_start(&run->sim, &sim_options, error) < 0)
-		return -1;
-	run->endpoint = run->sim.endpoint;
-	if (!run->options->quiet)
-		fprintf(stderr, "lattigo-batch: started the bundled simulator at %s\n",
-		        run->endpoint);
-	return credentials_set(&run->credentials, run->sim.credentials.key_name,
-	                       run->sim.credentials.api_key, error);
-}
-
-/* True when OUT already holds a job's checkpoint. */
-static bool holds_job(const char *out)
-{
-	char checkpoint[4096];
-	if (snprintf(checkpoint, sizeof(checkpoint), "%s/%s", out, JOURNAL_FILE_NAME) >=
-	    (int)sizeof(checkpoint))
-		return false;
-	return access(checkpoint, F_OK) == 0;
-}
-
-/* One cheap read with the job's endpoint and credentials before anything is
- * written: a refusal is exit 2 with nothing sent and no job directory, no
- * answer at all is exit 3. Returns 0 or the exit status, error set. */
-static int check_credentials(const struct job_run *run, struct error *error)
-{
-	const struct job_options *options = run->options;
-	bool plain_http = false;
-	if (endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, error) < 0)
-		return EXIT_USAGE;
-	struct http_settings settings = {
-	    .endpoint = run->endpoint,
-	    .key_name = run->credentials.key_name ? run->credentials.key_name : "",
-	    .api_key = run->credentials.api_key ? run->credentials.api_key : "",
-	    .plain_http = plain_http,
-	    .ca_bundle = http_ca_bundle(options->cacert),
-	    .connect_timeout_ms = options->connect_timeout * 1000L,
-	    .total_timeout_ms = options->timeout * 1000L,
-	    .stall_timeout_s = options->stall_timeout,
-	};
-	return credentials_check(&settings, error);
-}
-
 static void fill_engine_config(const struct job_run *run, struct engine_config *config)
 {
 	const struct job_options *options = run->options;
 	memset(config, 0, sizeof(*config));
 	config->op = run->op;
 	config->endpoint = run->endpoint;
-	config->key_name = run->credentials.key_name;
-	config->api_key = run->credentials.api_key;
+	config->key_name = run->api.credentials.key_name;
+	config->api_key = run->api.credentials.api_key;
 	config->chunk = op_chunk_size(run->op, options->chunk);
 	config->concurrency = options->concurrency;
 	config->rate = options->rate;
@@ -581,13 +502,11 @@ static int finish_outputs(struct job_run *run, const struct engine_stats *stats,
 		summary.counts[ROW_PENDING] = 0;
 	}
 	summary.exit_status = refused ? EXIT_USAGE : job_summary_exit_status(&summary);
-	struct run_entry *this_run = &run->history.entries[run->history.count - 1];
-	this_run->ended_at_ms = summary.finished_at_ms;
-	this_run->exit_status = summary.exit_status;
 	/* the checkpoint first (the total just recorded too): summary.json never
 	 * claims more than it holds; then the run's end, then the summary */
 	if (journal_commit(run->directory.journal, error) < 0 ||
-	    run_history_end(&run->history, error) < 0 || job_summary_write(&summary, error) < 0)
+	    job_runs_end(&run->runs, summary.finished_at_ms, summary.exit_status, error) < 0 ||
+	    job_summary_write(&summary, error) < 0)
 		return -1;
 	/* The report reads what was just written; a failure costs the page, not
 	 * the job's outcome: say so and go on. */
@@ -615,20 +534,8 @@ static int run_engine(struct job_run *run, struct error *error)
 	struct engine_stats stats;
 	memset(&stats, 0, sizeof(stats));
 	run->started_at_ms = clock_wall_ms();
-	/* The runs so far, reconciled with what the checkpoint and the audit
-	 * trail hold, then this one. */
-	audit_job_counts(run->directory.audit, &run->calls_at_start);
-	struct job_totals before_this_run = {run->directory.replay.rows_final,
-	                                     run->calls_at_start.calls, run->calls_at_start.retries,
-	                                     run->calls_at_start.throttled,
-	                                     run->directory.last_written_ms};
-	char job_id[17];
-	journal_job_id_text(journal_get_header(run->directory.journal)->job_id, job_id,
-	                    sizeof(job_id));
-	if (run_history_load(&run->history, run->options->out, job_id, &before_this_run, error) <
-	        0 ||
-	    !run_history_begin(&run->history, run->started_at_ms,
-	                       run->directory.replay.rows_in_doubt, &before_this_run, error))
+	if (job_runs_begin(&run->runs, &run->directory, run->options->out, run->started_at_ms,
+	                   error) < 0)
 		return EXIT_INTERRUPTED;
 	write_live_summary(run, &stats);
 
@@ -727,17 +634,14 @@ static void print_start_line(const struct job_run *run)
 }
 
 /* The reads of the preflight, recorded in audit (NULL before the job
- * directory exists). Returns an exit_code (2: a forbidden endpoint). */
+ * directory exists). Returns an exit_code (always 0: the session checked
+ * the endpoint). */
 static int snapshot_request(struct job_run *run, struct audit_writer *audit,
                             struct read_transport *transport, struct live_take_request *request,
                             struct error *error)
 {
-	bool plain_http = false;
-	if (endpoint_policy_check(run->endpoint, run->options->insecure_http, &plain_http, error) <
-	    0)
-		return EXIT_USAGE;
-	api_transport_fill(transport, run->endpoint, run->credentials.key_name,
-	                   run->credentials.api_key, plain_http, run->options);
+	(void)error;
+	api_session_transport(&run->api, run->options, transport);
 	preflight_request(request, run->options, run->op, transport, run->endpoint, audit);
 	return EXIT_ALL_OK;
 }
@@ -879,30 +783,6 @@ static int confirm_job(struct job_run *run, const char *manifest_path, struct er
 	return confirm_ask(stdin, stderr, run->op, cost, error) < 0 ? EXIT_USAGE : 0;
 }
 
-/* True when OUT/summary.json is the final one of a complete job: the outputs
- * before it were written (a job whose last run met a full disk after its
- * checkpoint ended still needs them). */
-static bool outputs_written(const char *out)
-{
-	char path[4096];
-	if (snprintf(path, sizeof(path), "%s/%s", out, SUMMARY_FILE) >= (int)sizeof(path))
-		return false;
-	json_t *root = json_load_file(path, 0, NULL);
-	bool written = json_is_true(json_object_get(root, "complete")) &&
-	               json_is_false(json_object_get(root, "running"));
-	json_decref(root);
-	return written;
-}
-
-/* A finished job run again sends nothing and rewrites nothing: its exit
- * status is the one its recorded outcomes imply. */
-static int finished_job_status(const struct job_run *run)
-{
-	struct job_summary summary = {.op = run->op->name};
-	job_summary_count(&summary, run->directory.store, run->directory.replay.row_total);
-	return job_summary_exit_status(&summary);
-}
-
 /* run --verify: the rows read back while the job's endpoint (the bundled
  * simulator too) is still there; a row not verified makes the run exit 1. */
 static int verify_after_run(const struct job_run *run, int exit_code)
@@ -912,8 +792,8 @@ static int verify_after_run(const struct job_run *run, int exit_code)
 		return exit_code;
 	struct verify_access access = {
 	    .endpoint = run->endpoint,
-	    .key_name = run->credentials.key_name,
-	    .api_key = run->credentials.api_key,
+	    .key_name = run->api.credentials.key_name,
+	    .api_key = run->api.credentials.api_key,
 	    .job_id = journal_get_header(run->directory.journal)->job_id,
 	    .store = run->directory.store,
 	    .stop = stop_signals_flag(),
@@ -932,8 +812,7 @@ int run_job(const struct job_options *options)
 	memset(&run, 0, sizeof(run));
 	error_clear(&error);
 	run.options = options;
-	credentials_init(&run.credentials);
-	sim_process_init(&run.sim);
+	api_session_init(&run.api);
 	job_directory_init(&run.directory);
 
 	run.op = pipeline_find_op(options->op, &error);
@@ -955,14 +834,15 @@ int run_job(const struct job_options *options)
 	    max_errors_parse(options->max_errors, &run.max_errors, &error) < 0)
 		goto out;
 	/* Credentials first: nothing is written to OUT for a job that cannot run. */
-	if (prepare_endpoint(&run, &error) < 0)
+	if (api_session_start(&run.api, options, options->quiet, &error) != EXIT_ALL_OK)
 		goto out;
+	run.endpoint = run.api.api_root;
 	/* A new job: one read proves the credentials before its directory is
 	 * created (exit 2, nothing sent). An existing job is opened first, so a
 	 * changed manifest is still exit 4; a refusal there stops it resumably. */
-	bool new_job = !holds_job(options->out);
+	bool new_job = !job_directory_holds_job(options->out);
 	if (new_job) {
-		exit_code = check_credentials(&run, &error);
+		exit_code = api_session_check(&run.api, options, &error);
 		if (exit_code != EXIT_ALL_OK)
 			goto out;
 		/* before the job directory exists, when the manifest can be read twice */
@@ -976,18 +856,17 @@ int run_job(const struct job_options *options)
 		}
 		exit_code = EXIT_USAGE;
 	}
-	struct audit_secrets secrets = {run.credentials.key_name, run.credentials.api_key};
+	struct audit_secrets secrets = {run.api.credentials.key_name, run.api.credentials.api_key};
 	exit_code = job_directory_open(&run.directory, options, run.op, &secrets, &error);
 	if (exit_code != EXIT_ALL_OK)
 		goto out;
 	exit_code = EXIT_USAGE;
 	if (!options->quiet)
 		print_start_line(&run);
-	if (run.directory.resuming && run.directory.replay.job_finished &&
-	    outputs_written(options->out)) {
-		exit_code = finished_job_status(&run);
+	if ((exit_code = job_directory_finished_status(&run.directory, options->out,
+	                                               run.op->name)) >= 0)
 		goto out;
-	}
+	exit_code = EXIT_USAGE;
 	if (!options->no_preflight &&
 	    (exit_code = preflight_in_directory(&run, &error)) != EXIT_ALL_OK) {
 		if (!run.directory.resuming)
@@ -1053,9 +932,8 @@ out:
 		        started ? path_display(options->out, out, sizeof(out)) : "");
 		exit_code = EXIT_INTERRUPTED;
 	}
-	sim_stop(&run.sim);
-	credentials_release(&run.credentials);
-	run_history_release(&run.history);
+	api_session_close(&run.api);
+	job_runs_release(&run.runs);
 	preflight_release(&run.preflight);
 	return exit_code;
 }

@@ -14,23 +14,23 @@
 #include "audit/audit.h"
 #include "cli/api_session.h"
 #include "cli/commands.h"
-#include "cli/credentials.h"
-#include "cli/credentials_check.h"
+#include "cli/confirm.h"
 #include "cli/job_directory.h"
+#include "cli/job_runs.h"
+#include "cli/progress.h"
 #include "cli/signals.h"
-#include "cli/sim_launcher.h"
 #include "cli/step_config.h"
 #include "cli/step_flow.h"
+#include "cli/steps_preflight.h"
 #include "common/clock.h"
 #include "common/file_io.h"
 #include "common/path_display.h"
 #include "engine/engine.h"
-#include "http/endpoint_policy.h"
-#include "http/tls.h"
 #include "journal/journal.h"
 #include "outputs/outcome_store.h"
 #include "outputs/steps_outputs.h"
 #include "outputs/summary.h"
+#include "report/report.h"
 #include "pipeline/step_rows.h"
 #include "verify/step_read.h"
 #include "verify/verdict.h"
@@ -91,10 +91,10 @@ struct steps_run_state {
 	struct job_directory directory;
 	struct step_journal steps[STEP_ROWS_MAX];
 	struct step_journal verified[STEP_ROWS_MAX]; /* journal NULL: no verification */
-	struct credentials credentials;
-	struct sim_process sim;
+	struct api_session api; /* the endpoint, its credentials, the bundled simulator */
 	struct stop_signals signals;
 	const char *endpoint;
+	struct job_runs runs; /* every run of the job, this one last */
 
 	struct step_rows *reader;
 	bool resuming; /* the job directory held the job: rows continue where they were */
@@ -113,9 +113,12 @@ struct steps_run_state {
 	size_t due_size;
 	int64_t account_devices; /* devices in the account as the last round saw, -1 unknown */
 	int64_t next_reads_ms;   /* monotonic: reads due wait until then (STEPS_ROUND_GAP_MS) */
-	struct live_snapshot *baseline; /* the account before the job (NULL: --no-preflight) */
+	struct live_snapshot *baseline;     /* the account before the job (NULL: --no-preflight) */
+	struct steps_preflight preflight;   /* every row judged per step against the baseline */
+	char undo_names[STEP_ROWS_MAX][96]; /* each step's undo file in OUT */
 
 	uint64_t finished[ROW_STATUS_COUNT]; /* the rows' final outcomes this run */
+	uint64_t finished_this_run;          /* their sum */
 	uint64_t step_counts[STEP_ROWS_MAX][ROW_STATUS_COUNT];
 	int64_t next_progress_ms;
 	bool progress_shown;
@@ -338,6 +341,7 @@ static int finish_row(struct steps_run_state *run, const struct manifest_positio
 	    journal_row_outcome(run->directory.journal, position, &outcome, error) < 0)
 		return -1;
 	run->finished[status]++;
+	run->finished_this_run++;
 	return 0;
 }
 
@@ -468,6 +472,30 @@ static int take_row(struct steps_run_state *run, const struct step_row *row, str
 			return -1;
 		run->step_counts[row->first_invalid][ROW_INVALID]++;
 	}
+	struct live_verdict verdict;
+	size_t refused = steps_preflight_unknown_name(&run->preflight, row, last, &verdict);
+	if (refused < last) {
+		/* a rate plan or user the account lacks: the row ends in that step
+		 * with nothing sent for it, as an invalid row does — its earlier
+		 * steps would leave the device half provisioned */
+		char message[sizeof(((struct row_outcome *)0)->message)];
+		snprintf(message, sizeof(message), "not sent: %.480s", verdict.message);
+		if (!(run->resuming &&
+		      journal_replay_row_state(&run->steps[refused].replay, position.row) ==
+		          JOURNAL_ROW_FINAL)) {
+			struct row_outcome refusal;
+			memset(&refusal, 0, sizeof(refusal));
+			refusal.status = ROW_ERROR;
+			refusal.finished_at_ms = clock_wall_ms();
+			snprintf(refusal.message, sizeof(refusal.message), "%s", message);
+			if (put_outcome(&run->steps[refused], &position, &refusal, error) < 0)
+				return -1;
+			run->step_counts[refused][ROW_ERROR]++;
+		}
+		char shown[700];
+		step_message(run, refused, message, shown, sizeof(shown));
+		return finish_row(run, &position, ROW_ERROR, shown, error);
+	}
 	if (last == 0) {
 		char message[700];
 		step_message(run, row->first_invalid, row->message, message, sizeof(message));
@@ -523,13 +551,11 @@ static const struct record *lane_record(struct steps_run_state *run, struct acti
 
 /* The request of a round of reads with the job's endpoint, credentials and
  * sending options (the same transport set-up as every other read). */
-static void read_request(const struct steps_run_state *run, bool plain_http,
-                         struct live_take_request *request)
+static void read_request(const struct steps_run_state *run, struct live_take_request *request)
 {
 	const struct job_options *options = run->options;
 	struct read_transport transport;
-	api_transport_fill(&transport, run->endpoint, run->credentials.key_name,
-	                   run->credentials.api_key, plain_http, options);
+	api_session_transport(&run->api, options, &transport);
 	*request = (struct live_take_request){
 	    .transport = transport,
 	    .endpoint_shown = run->endpoint,
@@ -562,13 +588,10 @@ static int read_round(struct steps_run_state *run, size_t step, struct active_ro
 			goto out;
 	if (!wanted)
 		goto out;
-	const struct job_options *options = run->options;
-	bool plain_http = false;
 	struct error ignored;
 	error_clear(&ignored);
-	(void)endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, &ignored);
 	struct live_take_request request;
-	read_request(run, plain_http, &request);
+	read_request(run, &request);
 	int64_t started = clock_monotonic_ms();
 	int taken = live_snapshot_take(&request, wanted, &snapshot, &ignored);
 	int64_t ended = clock_monotonic_ms();
@@ -741,17 +764,16 @@ static int want_row(struct steps_run_state *run, struct live_wanted *wanted,
 	return 0;
 }
 
-/* Reads the account before the job sends anything (a resume loads the
- * first run's, kept in OUT/steps/baseline). Returns 0 or -1. */
-static int take_baseline(struct steps_run_state *run, const struct pipeline_config *pipelines,
+/* Reads the account before a new job sends anything, before its directory
+ * exists (a refusal leaves nothing behind): the devices its rows name for
+ * the steps whose effect can be read, and the rate plans and users when a
+ * step names them. Returns an exit_code. */
+static int read_baseline(struct steps_run_state *run, const struct pipeline_config *pipelines,
                          struct error *error)
 {
-	const struct job_options *options = run->options;
-	if (options->no_preflight)
-		return 0;
 	struct live_wanted *wanted = live_wanted_new();
 	struct step_rows *reader = step_rows_open(pipelines, run->step_count, NULL, error);
-	int result = -1;
+	int exit_code = EXIT_USAGE;
 	if (!wanted || !reader) {
 		if (!wanted)
 			error_set(error, "out of memory");
@@ -766,36 +788,48 @@ static int take_baseline(struct steps_run_state *run, const struct pipeline_conf
 		}
 	if (got < 0)
 		goto out;
-	bool plain_http = false;
-	if (endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, error) < 0)
-		goto out;
-	char directory[4200];
-	snprintf(directory, sizeof(directory), "%s/%s/baseline", options->out, STEPS_DIRECTORY);
 	struct live_take_request request;
-	read_request(run, plain_http, &request);
-	/* a resume keeps the first run's: the state before the job */
-	int loaded = live_snapshot_load(directory, &run->baseline, error);
-	if (loaded < 0)
-		goto out;
-	bool taken = loaded == 1;
-	if (taken && run->resuming) {
-		/* sent before any baseline was kept: one read now would not show
-		 * the state before the job */
-		result = 0;
-		goto out;
+	read_request(run, &request);
+	request.audit = NULL; /* no job yet */
+	for (size_t step = 0; step < run->step_count; step++) {
+		unsigned flags = run->configs[step].op->live.flags;
+		request.rate_plans |= (flags & OP_LIVE_RATE_PLANS) != 0;
+		request.users |= (flags & OP_LIVE_USERS) != 0;
 	}
-	if (taken && (live_snapshot_take(&request, wanted, &run->baseline, error) != 0 ||
-	              live_snapshot_store(run->baseline, directory, error) < 0))
-		goto out;
-	if (!options->quiet)
-		fprintf(stderr, "lattigo-batch: the account %s: %zu devices named by the rows\n",
-		        taken ? "was read before the job" : "as read before the job",
+	exit_code = live_snapshot_take(&request, wanted, &run->baseline, error);
+	if (exit_code == EXIT_ALL_OK && !run->options->quiet)
+		fprintf(stderr,
+		        "lattigo-batch: the account was read before the job: %zu devices "
+		        "named by the rows\n",
 		        live_wanted_count(wanted));
-	result = 0;
 out:
 	step_rows_close(reader);
 	live_wanted_free(wanted);
-	return result;
+	return exit_code;
+}
+
+/* The baseline in OUT/steps/baseline before the first write: a new job's
+ * (read by read_baseline) is stored, a resume loads the first run's. A job
+ * that sent rows before any baseline was kept has none: a read now would
+ * not show the state before the job. Returns 0 or -1. */
+static int keep_baseline(struct steps_run_state *run, struct error *error)
+{
+	char directory[4200];
+	snprintf(directory, sizeof(directory), "%s/%s/baseline", run->options->out,
+	         STEPS_DIRECTORY);
+	if (run->baseline)
+		return live_snapshot_store(run->baseline, directory, error);
+	if (run->options->no_preflight)
+		return 0;
+	int loaded = live_snapshot_load(directory, &run->baseline, error);
+	if (loaded < 0)
+		return -1;
+	if (loaded == 1 && !run->options->quiet)
+		fprintf(stderr, "lattigo-batch: preflight: none (the job sent rows before any "
+		                "baseline was kept)\n");
+	else if (!run->options->quiet)
+		fprintf(stderr, "lattigo-batch: the account as read before the job\n");
+	return 0;
 }
 
 /* engine_doubts.in_doubt: an earlier run recorded a call of this step
@@ -967,50 +1001,6 @@ static void count_earlier_outcomes(struct steps_run_state *run)
 			    outcome_store_count(run->steps[step].store, (enum row_status)status);
 }
 
-/* The bundled simulator for "sim", else the URL and its credentials. */
-static int prepare_endpoint(struct steps_run_state *run, struct error *error)
-{
-	const struct job_options *options = run->options;
-	if (strcmp(options->endpoint, "sim") != 0) {
-		run->endpoint = options->endpoint;
-		bool plain_http = false;
-		if (endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http,
-		                          error) < 0 ||
-		    http_ca_bundle_check(options->cacert, error) < 0)
-			return -1;
-		return credentials_load(&run->credentials, options->credentials, error);
-	}
-	struct sim_options sim_options = {0};
-	if (sim_start(&run->sim, &sim_options, error) < 0)
-		return -1;
-	run->endpoint = run->sim.endpoint;
-	if (!options->quiet)
-		fprintf(stderr, "lattigo-batch: started the bundled simulator at %s\n",
-		        run->endpoint);
-	return credentials_set(&run->credentials, run->sim.credentials.key_name,
-	                       run->sim.credentials.api_key, error);
-}
-
-/* One read proves the credentials before anything is written. */
-static int check_credentials(const struct steps_run_state *run, struct error *error)
-{
-	const struct job_options *options = run->options;
-	bool plain_http = false;
-	if (endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, error) < 0)
-		return EXIT_USAGE;
-	struct http_settings settings = {
-	    .endpoint = run->endpoint,
-	    .key_name = run->credentials.key_name ? run->credentials.key_name : "",
-	    .api_key = run->credentials.api_key ? run->credentials.api_key : "",
-	    .plain_http = plain_http,
-	    .ca_bundle = http_ca_bundle(options->cacert),
-	    .connect_timeout_ms = options->connect_timeout * 1000L,
-	    .total_timeout_ms = options->timeout * 1000L,
-	    .stall_timeout_s = options->stall_timeout,
-	};
-	return credentials_check(&settings, error);
-}
-
 /* The lanes: step k sends in lane 2k, its verification reads in lane 2k+1. */
 static int build_lanes(struct steps_run_state *run, struct error *error)
 {
@@ -1067,8 +1057,8 @@ static void fill_engine_config(const struct steps_run_state *run, struct engine_
 	config->lanes = run->lanes;
 	config->lane_count = 2 * run->step_count;
 	config->endpoint = run->endpoint;
-	config->key_name = run->credentials.key_name;
-	config->api_key = run->credentials.api_key;
+	config->key_name = run->api.credentials.key_name;
+	config->api_key = run->api.credentials.api_key;
 	config->concurrency = options->concurrency;
 	config->rate = options->rate;
 	config->max_retries = options->max_retries;
@@ -1081,7 +1071,46 @@ static void fill_engine_config(const struct steps_run_state *run, struct engine_
 	config->stop_requested = stop_signals_flag();
 }
 
-/* results.csv, errors.csv and summary.json; returns the exit status. */
+/* What the summary says about each step: its outcomes, its verification
+ * and its undo file (or why it has none). */
+static void describe_steps(const struct steps_run_state *run, struct summary_step *steps)
+{
+	for (size_t step = 0; step < run->step_count; step++) {
+		const struct op *op = run->configs[step].op;
+		const struct preflight_tally *tally = &run->preflight.steps[step].tally;
+		struct summary_step *shown = &steps[step];
+		memset(shown, 0, sizeof(*shown));
+		shown->label = run->labels[step];
+		shown->op = op->name;
+		for (size_t status = 0; status < ROW_STATUS_COUNT; status++)
+			shown->counts[status] =
+			    outcome_store_count(run->steps[step].store, (enum row_status)status);
+		const struct outcome_store *read = run->verified[step].store;
+		shown->verifies = read != NULL;
+		for (size_t status = 1; read && status < ROW_STATUS_COUNT; status++) {
+			uint64_t rows = outcome_store_count(read, (enum row_status)status);
+			if (status == ROW_OK)
+				shown->verified = rows;
+			else
+				shown->not_verified += rows;
+		}
+		if (!(op->live.flags & OP_LIVE_UNDO))
+			shown->no_undo =
+			    "this operation sets nothing the API lets us read back, so "
+			    "no undo exists";
+		else if (!run->baseline)
+			shown->no_undo = "the account was not read before the job (--no-preflight, "
+			                 "or a job that sent rows before it kept a baseline)";
+		else if (tally->undo_written) {
+			shown->undo_file = run->undo_names[step];
+			shown->undo_rows = tally->undo_lines;
+			shown->undo_missing = tally->undo_unrestorable;
+		}
+	}
+}
+
+/* results.csv, errors.csv, summary.json and report.html; returns the exit
+ * status. */
 static int finish_outputs(struct steps_run_state *run, const struct engine_stats *stats,
                           bool complete, struct error *error)
 {
@@ -1109,26 +1138,34 @@ static int finish_outputs(struct steps_run_state *run, const struct engine_stats
 	struct steps_outputs_report report;
 	if (steps_outputs_write(&job, &report, error) < 0)
 		return -1;
-	struct audit_counts calls;
-	audit_job_counts(run->directory.audit, &calls);
+	struct summary_step steps[STEP_ROWS_MAX];
+	describe_steps(run, steps);
 	struct job_summary summary;
 	memset(&summary, 0, sizeof(summary));
 	summary.op = steps_job_op.name;
 	summary.manifest = options->manifest;
 	summary.directory = options->out;
 	summary.endpoint = run->endpoint;
-	summary.calls = calls.calls;
-	summary.retries = calls.retries;
-	summary.throttled = calls.throttled;
+	job_runs_summary(&run->runs, run->directory.audit, run->finished_this_run,
+	                 stats->elapsed_ms, &summary);
 	summary.started_at_ms = journal_get_header(run->directory.journal)->created_at_ms;
 	summary.finished_at_ms = clock_wall_ms();
 	summary.wall_ms = stats->elapsed_ms;
 	summary.interrupted = !complete;
+	summary.steps = steps;
+	summary.step_count = run->step_count;
 	job_summary_count(&summary, run->directory.store, report.rows_total);
-	summary.rows_this_run = report.rows_total - summary.counts[ROW_PENDING];
 	summary.exit_status = job_summary_exit_status(&summary);
-	if (job_summary_write(&summary, error) < 0)
+	/* the checkpoint first: summary.json never claims more than it holds */
+	if (journal_commit(run->directory.journal, error) < 0 ||
+	    job_runs_end(&run->runs, summary.finished_at_ms, summary.exit_status, error) < 0 ||
+	    job_summary_write(&summary, error) < 0)
 		return -1;
+	/* a failure costs the page, not the job's outcome */
+	struct error page_error;
+	error_clear(&page_error);
+	if (report_write(options->out, NULL, &page_error) < 0)
+		report_error(&page_error, 0);
 	print_progress(run, true);
 	if (!options->quiet) {
 		for (size_t step = 0; step < run->step_count; step++) {
@@ -1147,7 +1184,7 @@ static int finish_outputs(struct steps_run_state *run, const struct engine_stats
 				fprintf(stderr, ", %s %" PRIu64,
 				        row_status_name((enum row_status)status),
 				        summary.counts[status]);
-		fprintf(stderr, "; %" PRIu64 " calls\n", calls.calls);
+		fprintf(stderr, "; %" PRIu64 " calls\n", summary.calls);
 		char out[4096];
 		path_display(options->out, out, sizeof(out));
 		fprintf(stderr, "results: %s/results.csv", out);
@@ -1155,6 +1192,7 @@ static int finish_outputs(struct steps_run_state *run, const struct engine_stats
 			fprintf(stderr, ", errors: %s/errors.csv (%" PRIu64 " rows)", out,
 			        report.error_rows);
 		fputc('\n', stderr);
+		progress_print_undo(stderr, &summary);
 	}
 	return summary.exit_status;
 }
@@ -1169,6 +1207,9 @@ static int run_engine(struct steps_run_state *run, struct error *error)
 	                           sink_exchange_finished, sink_progress};
 	struct engine_stats stats;
 	memset(&stats, 0, sizeof(stats));
+	if (job_runs_begin(&run->runs, &run->directory, run->options->out, clock_wall_ms(), error) <
+	    0)
+		return -1;
 	/* A call in flight when the last run died may still be at work in the
 	 * service: rows in doubt are read back only once it has surely landed. */
 	int64_t last_written = run->directory.last_written_ms;
@@ -1227,6 +1268,56 @@ static int check_job(struct steps_run_state *run, struct error *error)
 	return 0;
 }
 
+/* steps_settled_fn: a resumed row's step already has its final outcome. */
+static bool step_settled(void *context, size_t step, uint64_t row)
+{
+	const struct steps_run_state *run = context;
+	return run->resuming &&
+	       (journal_replay_row_state(&run->directory.replay, row) == JOURNAL_ROW_FINAL ||
+	        journal_replay_row_state(&run->steps[step].replay, row) == JOURNAL_ROW_FINAL);
+}
+
+/* Judges every row for every step against the baseline (without one, only
+ * counts the rows each step would send); with undo, writes the undo files
+ * into OUT first. Refuses (exit 2) a job whose every row of some step names
+ * a rate plan or user the account lacks. Returns an exit_code. */
+static int judge_rows(struct steps_run_state *run, const struct pipeline_config *pipelines,
+                      bool undo, struct error *error)
+{
+	steps_preflight_release(&run->preflight);
+	steps_preflight_init(&run->preflight, run->configs, run->step_count, run->options->partial,
+	                     run->baseline);
+	for (size_t step = 0; step < run->step_count; step++)
+		steps_undo_file_name(step, run->configs[step].op, run->undo_names[step],
+		                     sizeof(run->undo_names[step]));
+	if (steps_preflight_classify(&run->preflight, pipelines, step_settled, run,
+	                             undo && run->baseline ? run->options->out : NULL, NULL, NULL,
+	                             error) < 0)
+		return undo ? EXIT_INTERRUPTED : EXIT_USAGE;
+	return steps_preflight_refuses(&run->preflight, error) ? EXIT_USAGE : EXIT_ALL_OK;
+}
+
+/* The typed confirmation of each step whose operation costs money or cannot
+ * be recalled, exactly as for a one-operation job: the rows it would send
+ * and what they would cost; --yes or --endpoint sim need none. Returns 0 or
+ * EXIT_USAGE with error. */
+static int confirm_steps(struct steps_run_state *run, struct error *error)
+{
+	for (size_t step = 0; step < run->step_count; step++) {
+		const struct op *op = run->configs[step].op;
+		const struct confirm_cost *cost = &run->preflight.steps[step].tally.cost;
+		if (!confirm_needed(op, run->options) || cost->rows == 0)
+			continue;
+		if (!confirm_can_ask(run->options)) {
+			confirm_refuse(op, error);
+			return EXIT_USAGE;
+		}
+		if (confirm_ask(stdin, stderr, op, cost, error) < 0)
+			return EXIT_USAGE;
+	}
+	return EXIT_ALL_OK;
+}
+
 int steps_run(const struct job_options *options)
 {
 	struct steps_run_state run;
@@ -1236,8 +1327,7 @@ int steps_run(const struct job_options *options)
 	error_clear(&error);
 	run.options = options;
 	run.error = &error;
-	credentials_init(&run.credentials);
-	sim_process_init(&run.sim);
+	api_session_init(&run.api);
 	job_directory_init(&run.directory);
 	run.account_devices = -1;
 	run.bucket_count = 1u << 16;
@@ -1248,16 +1338,26 @@ int steps_run(const struct job_options *options)
 	}
 	if (check_job(&run, &error) < 0)
 		goto out;
-	if (prepare_endpoint(&run, &error) < 0)
+	if ((exit_code = api_session_start(&run.api, options, options->quiet, &error)) !=
+	    EXIT_ALL_OK)
 		goto out;
-	char checkpoint[4200];
-	snprintf(checkpoint, sizeof(checkpoint), "%s/%s", options->out, JOURNAL_FILE_NAME);
-	/* a new job: one read proves the credentials before its directory exists */
-	if (access(checkpoint, F_OK) != 0 &&
-	    (exit_code = check_credentials(&run, &error)) != EXIT_ALL_OK)
-		goto out;
+	run.endpoint = run.api.api_root;
+	struct pipeline_config pipelines[STEP_ROWS_MAX];
+	for (size_t step = 0; step < run.step_count; step++)
+		pipelines[step] = run.configs[step].pipeline;
+	/* a new job: one read proves the credentials, the account is read and
+	 * every row judged, the costly steps confirmed — all before its
+	 * directory exists, so a refusal leaves nothing behind */
+	if (!job_directory_holds_job(options->out)) {
+		if ((exit_code = api_session_check(&run.api, options, &error)) != EXIT_ALL_OK ||
+		    (!options->no_preflight &&
+		     (exit_code = read_baseline(&run, pipelines, &error)) != EXIT_ALL_OK) ||
+		    (exit_code = judge_rows(&run, pipelines, false, &error)) != EXIT_ALL_OK ||
+		    (exit_code = confirm_steps(&run, &error)) != EXIT_ALL_OK)
+			goto out;
+	}
 	exit_code = EXIT_USAGE;
-	struct audit_secrets secrets = {run.credentials.key_name, run.credentials.api_key};
+	struct audit_secrets secrets = {run.api.credentials.key_name, run.api.credentials.api_key};
 	exit_code = job_directory_open(&run.directory, options, &steps_job_op, &secrets, &error);
 	if (exit_code != EXIT_ALL_OK)
 		goto out;
@@ -1277,13 +1377,21 @@ int steps_run(const struct job_options *options)
 			fprintf(stderr, "%s %s", step ? " >" : "", run.labels[step]);
 		fputc('\n', stderr);
 	}
-	struct pipeline_config pipelines[STEP_ROWS_MAX];
-	for (size_t step = 0; step < run.step_count; step++) {
-		pipelines[step] = run.configs[step].pipeline;
-		pipelines[step].manifest = run.directory.manifest_path;
-	}
-	if (take_baseline(&run, pipelines, &error) < 0)
+	if ((exit_code = job_directory_finished_status(&run.directory, options->out,
+	                                               steps_job_op.name)) >= 0)
 		goto out;
+	exit_code = EXIT_INTERRUPTED;
+	for (size_t step = 0; step < run.step_count; step++)
+		pipelines[step].manifest = run.directory.manifest_path;
+	/* before the first write: the baseline kept, the undo files complete
+	 * (a resume writes them again from the same baseline: the same content) */
+	if (keep_baseline(&run, &error) < 0)
+		goto out;
+	exit_code = judge_rows(&run, pipelines, true, &error);
+	if (exit_code != EXIT_ALL_OK ||
+	    (run.resuming && (exit_code = confirm_steps(&run, &error)) != EXIT_ALL_OK))
+		goto out;
+	exit_code = EXIT_INTERRUPTED;
 	run.reader =
 	    step_rows_open(pipelines, run.step_count, options->quiet ? NULL : stderr, &error);
 	if (!run.reader)
@@ -1320,10 +1428,11 @@ out:
 		}
 	free(run.waiting);
 	free(run.due);
+	steps_preflight_release(&run.preflight);
 	live_snapshot_free(run.baseline);
 	free(run.buckets);
 	step_configs_free(run.configs, run.step_count);
-	sim_stop(&run.sim);
-	credentials_release(&run.credentials);
+	job_runs_release(&run.runs);
+	api_session_close(&run.api);
 	return exit_code;
 }

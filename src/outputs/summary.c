@@ -125,14 +125,64 @@ static json_t *runs_array(const struct job_summary *summary)
 	return array;
 }
 
+static json_t *counts_object(const uint64_t *counts)
+{
+	json_t *object = json_object();
+	for (size_t i = 0; object && i < row_status_order_count; i++)
+		if (add(object, row_status_name(row_status_order[i]),
+		        json_integer((json_int_t)counts[row_status_order[i]])) != 0) {
+			json_decref(object);
+			return NULL;
+		}
+	return object;
+}
+
+static json_t *undo_object(const char *file, uint64_t rows, uint64_t missing, const char *why)
+{
+	if (file)
+		return json_pack("{s:s, s:I, s:I}", "file", file, "rows", (json_int_t)rows,
+		                 "not_restorable", (json_int_t)missing);
+	return why ? json_pack("{s:n, s:s}", "file", "why", why) : json_null();
+}
+
+/* "steps" of a job with steps, and "undo_order": its undo files in the order
+ * to run them (the last step's first). */
+static int add_steps(json_t *root, const struct job_summary *summary)
+{
+	json_t *steps = json_array();
+	json_t *order = json_array();
+	int failed = !steps || !order;
+	for (size_t index = 0; !failed && index < summary->step_count; index++) {
+		const struct summary_step *step = &summary->steps[index];
+		json_t *object = json_pack("{s:I, s:s, s:s, s:o, s:o}", "step",
+		                           (json_int_t)(index + 1), "label", step->label, "op",
+		                           step->op, "counts", counts_object(step->counts), "undo",
+		                           undo_object(step->undo_file, step->undo_rows,
+		                                       step->undo_missing, step->no_undo));
+		if (object && step->verifies)
+			failed |=
+			    add(object, "verification",
+			        json_pack("{s:I, s:I}", "verified", (json_int_t)step->verified,
+			                  "not_verified", (json_int_t)step->not_verified));
+		failed |= !object || json_array_append_new(steps, object) != 0;
+	}
+	for (size_t index = summary->step_count; !failed && index-- > 0;)
+		if (summary->steps[index].undo_file)
+			failed |= json_array_append_new(
+			              order, json_string(summary->steps[index].undo_file)) != 0;
+	if (failed) {
+		json_decref(steps);
+		json_decref(order);
+		return -1;
+	}
+	return add(root, "steps", steps) | add(root, "undo_order", order);
+}
+
 static json_t *build(const struct job_summary *summary)
 {
 	json_t *root = json_object();
-	json_t *counts = json_object();
+	json_t *counts = counts_object(summary->counts);
 	int failed = !root || !counts;
-	for (size_t i = 0; !failed && i < row_status_order_count; i++)
-		failed |= add(counts, row_status_name(row_status_order[i]),
-		              json_integer((json_int_t)summary->counts[row_status_order[i]]));
 	if (!failed)
 		failed |= add(counts, "pending",
 		              summary->rows_total_unknown
@@ -174,14 +224,12 @@ static json_t *build(const struct job_summary *summary)
 		                        timestamp(summary->preflight_taken_at_ms), "calls",
 		                        (json_int_t)summary->preflight_calls, "read_seconds",
 		                        rounded((double)summary->preflight_read_ms / 1000.0)));
-	if (summary->undo_file)
+	if (summary->undo_file || summary->no_undo)
 		failed |= add(root, "undo",
-		              json_pack("{s:s, s:I, s:I}", "file", summary->undo_file, "rows",
-		                        (json_int_t)summary->undo_rows, "not_restorable",
-		                        (json_int_t)summary->undo_missing));
-	else if (summary->no_undo)
-		failed |=
-		    add(root, "undo", json_pack("{s:n, s:s}", "file", "why", summary->no_undo));
+		              undo_object(summary->undo_file, summary->undo_rows,
+		                          summary->undo_missing, summary->no_undo));
+	if (summary->steps)
+		failed |= add_steps(root, summary);
 	failed |= add(
 	    root, "updated_at",
 	    timestamp(summary->updated_at_ms ? summary->updated_at_ms : summary->finished_at_ms));

@@ -15,6 +15,22 @@
 
 #define SUMMARY_FILE "summary.json"
 
+/* One step of a job with steps, as summary.json lists it. */
+struct summary_step {
+	const char *label;                 /* "2-cost-center" */
+	const char *op;                    /* "cost-center" */
+	uint64_t counts[ROW_STATUS_COUNT]; /* rows per outcome of the step (its checkpoint) */
+	bool verifies;                     /* the step waits for a verification */
+	uint64_t verified, not_verified;   /* rows whose verification ended ok / not */
+	/* its undo file (undo_rows lines), or why it has none */
+	const char *undo_file;
+	uint64_t undo_rows, undo_missing;
+	const char *no_undo;
+	/* a job with steps: each step (borrowed; NULL for a one-operation job) */
+	const struct summary_step *steps;
+	size_t step_count;
+};
+
 struct job_summary {
 	const char *op;        /* operation name */
 	const char *manifest;  /* manifest path as given */
@@ -50,6 +66,9 @@ struct job_summary {
 	uint64_t preflight_calls;
 	int64_t preflight_read_ms;
 	const char *no_undo;
+	/* a job with steps: each step (borrowed; NULL for a one-operation job) */
+	const struct summary_step *steps;
+	size_t step_count;
 };
 
 /* Fills counts and rows_total from the store (rows_total rows; rows without an

@@ -32,7 +32,7 @@ size_t undo_columns(const struct op *op, enum field_id *fields)
 	return count;
 }
 
-struct undo_writer *undo_writer_open(const char *directory, const struct op *op,
+struct undo_writer *undo_writer_open(const char *directory, const char *name, const struct op *op,
                                      struct error *error)
 {
 	struct undo_writer *writer = calloc(1, sizeof(*writer));
@@ -40,8 +40,8 @@ struct undo_writer *undo_writer_open(const char *directory, const struct op *op,
 		error_set(error, "out of memory");
 		return NULL;
 	}
-	if (snprintf(writer->path, sizeof(writer->path), "%s/%s", directory, UNDO_FILE) >=
-	    (int)sizeof(writer->path)) {
+	if (snprintf(writer->path, sizeof(writer->path), "%s/%s", directory,
+	             name ? name : UNDO_FILE) >= (int)sizeof(writer->path)) {
 		error_set(error, "job directory path too long: '%s'", directory);
 		free(writer);
 		return NULL;

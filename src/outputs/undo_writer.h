@@ -22,9 +22,10 @@
 
 struct undo_writer;
 
-/* Starts OUT/undo.csv for op in directory (under a temporary name) and writes
- * its header. Returns NULL with error filled. */
-struct undo_writer *undo_writer_open(const char *directory, const struct op *op,
+/* Starts OUT/undo.csv (or OUT/name: a step's of a job with steps) for op in
+ * directory (under a temporary name) and writes its header. Returns NULL with
+ * error filled. */
+struct undo_writer *undo_writer_open(const char *directory, const char *name, const struct op *op,
                                      struct error *error);
 /* Adds the line that restores record's device: device_name is the device's
  * name in the account, previous the value of target (a field of op) before

@@ -27,7 +27,7 @@ write_job() { # partial
  "steps": [
   {"op": "activate", "set": {"rate_plan_name": "ACME Co 5mb Rate Plan"}, "verify": "30m"},
   {"op": "cost-center", "map": {"cost_center": "Site"}, "chunk": 10},
-  {"op": "usage-limit", "map": {"kb_limit": "KB"}, "set": {"action": "email", "usernames": "alice.ops"}}
+  {"op": "usage-limit", "map": {"kb_limit": "KB"}, "set": {"action": "email", "usernames": "ops.alice"}}
  ]}
 JSON
 }

@@ -126,35 +126,9 @@ gen "$WORK/act.csv" --op activate --rows 5 --seed 77
 sed -i 's/,ACME Co 5mb Rate Plan,/,ACME Co 10MB Plan,/' "$WORK/act.csv"
 before=$(wc -l <"$WORK/ledger.jsonl")
 status=0
-LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" python3 - no "$LATTIGO_BATCH" run \
-  --op activate --manifest "$WORK/act.csv" --endpoint "$MOCK_URL" --out "$WORK/act-no" \
-  >"$WORK/typed.out" 2>&1 <<'PY' || status=$?
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-seen = b""
-while b"Type 'yes'" not in seen:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    seen += chunk
-os.write(fd, sys.argv[1].encode() + b"\n")
-while True:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    seen += chunk
-_, code = os.waitpid(pid, 0)
-sys.stdout.write(seen.decode(errors="replace"))
-sys.exit(os.waitstatus_to_exitcode(code))
-PY
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" python3 "$TESTS_DIR/integration/typed_answer.py" no \
+  "$LATTIGO_BATCH" run --op activate --manifest "$WORK/act.csv" --endpoint "$MOCK_URL" --out "$WORK/act-no" \
+  >"$WORK/typed.out" 2>&1 || status=$?
 assert_eq 2 "$status" "activate, typed 'no'"
 grep -q "activate 5 rows at an estimated cost of 7.50" "$WORK/typed.out" ||
   fail "the question does not show rows and cost (5 x 1.50): $(cat "$WORK/typed.out")"

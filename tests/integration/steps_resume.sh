@@ -55,7 +55,8 @@ wait_until() {
 }
 resume_ok() { # OUT
   local status=0
-  batch resume "$1" >"$WORK/resume.out" 2>"$WORK/resume.err" || status=$?
+  # an activation step costs money: a resume needs --yes as a run does
+  batch resume --yes "$1" >"$WORK/resume.out" 2>"$WORK/resume.err" || status=$?
   assert_eq 0 "$status" "resume of $1 ($(tail -3 "$WORK/resume.err"))"
   python3 - "$1/results.csv" $ROWS <<'PY' || fail "results of $1"
 import csv, sys
@@ -64,6 +65,15 @@ assert len(rows) == int(sys.argv[2]), len(rows)
 for row in rows:
     got = [row[c] for c in ("status", "activate", "cost_center", "note")]
     assert got == ["ok"] * 4, (row["row"], got, row["message"])
+PY
+  # summary.json: the killed run and this one, each with the rows it settled
+  python3 - "$1/summary.json" $ROWS <<'PY' || fail "summary.json of $1"
+import json, sys
+summary = json.load(open(sys.argv[1]))
+runs = summary["runs"]
+assert len(runs) == 2 and runs[0]["killed"] and not runs[1]["killed"], runs
+assert runs[1]["rows_settled"] == summary["rows_this_run"], (runs, summary["rows_this_run"])
+assert sum(run["rows_settled"] for run in runs) == int(sys.argv[2]), runs
 PY
 }
 # activations_sent OUT: the most times one ICCID went out in an activation call

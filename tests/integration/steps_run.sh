@@ -35,7 +35,7 @@ write_job() { # endpoint verify
  "steps": [
   {"op": "activate", "map": {"rate_plan_name": "Plan"}, "verify": "$2"},
   {"op": "cost-center", "map": {"cost_center": "Site"}, "chunk": 3},
-  {"op": "usage-limit", "map": {"kb_limit": "KB"}, "set": {"action": "email", "usernames": "alice.ops"}}
+  {"op": "usage-limit", "map": {"kb_limit": "KB"}, "set": {"action": "email", "usernames": "ops.alice"}}
  ],
  "endpoint": "$1", "concurrency": 4}
 JSON

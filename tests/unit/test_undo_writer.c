@@ -91,7 +91,8 @@ static void read_back_gives_every_previous_value(void **state)
 	const size_t count = sizeof(previous) / sizeof(previous[0]);
 	struct error error;
 	error_clear(&error);
-	struct undo_writer *writer = undo_writer_open(directory, op_find("cost-center"), &error);
+	struct undo_writer *writer =
+	    undo_writer_open(directory, NULL, op_find("cost-center"), &error);
 	assert_non_null(writer);
 	for (size_t i = 0; i < count; i++) {
 		struct record record;
@@ -128,7 +129,7 @@ static void note_lines_keep_the_field_name(void **state)
 	(void)state;
 	struct error error;
 	error_clear(&error);
-	struct undo_writer *writer = undo_writer_open(directory, op_find("note"), &error);
+	struct undo_writer *writer = undo_writer_open(directory, NULL, op_find("note"), &error);
 	assert_non_null(writer);
 	struct record record;
 	memset(&record, 0, sizeof(record));
@@ -156,7 +157,7 @@ static void an_aborted_file_leaves_nothing(void **state)
 	(void)state;
 	struct error error;
 	error_clear(&error);
-	struct undo_writer *writer = undo_writer_open(directory, op_find("simstate"), &error);
+	struct undo_writer *writer = undo_writer_open(directory, NULL, op_find("simstate"), &error);
 	assert_non_null(writer);
 	undo_writer_abort(writer);
 	char path[128];
