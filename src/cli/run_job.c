@@ -863,8 +863,8 @@ int run_job(const struct job_options *options)
 	exit_code = EXIT_USAGE;
 	if (!options->quiet)
 		print_start_line(&run);
-	if ((exit_code = job_directory_finished_status(&run.directory, options->out,
-	                                               run.op->name)) >= 0)
+	if ((exit_code =
+	         job_directory_finished_status(&run.directory, options->out, run.op->name)) >= 0)
 		goto out;
 	exit_code = EXIT_USAGE;
 	if (!options->no_preflight &&
