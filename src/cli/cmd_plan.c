@@ -18,6 +18,8 @@
 #include "cli/options.h"
 #include "cli/preflight.h"
 #include "cli/signals.h"
+#include "cli/step_config.h"
+#include "cli/steps_preflight.h"
 #include "common/clock.h"
 #include "common/csv_writer.h"
 #include "common/file_io.h"
@@ -107,12 +109,26 @@ static void sample(struct plan_tally *tally, enum live_kind kind, uint64_t row,
 	strbuf_append_char(out, '\n');
 }
 
-static void write_plan_line(struct csv_writer *csv, uint64_t row, const char *identifier,
-                            const char *device_name, enum live_kind kind, const char *current,
-                            const char *target, const char *message)
+/* plan.csv's header; a job with steps starts each line with the step. */
+static void write_plan_header(struct csv_writer *csv, bool steps)
+{
+	const char *header[] = {"row",     "identifier", "device_name", "kind",
+	                        "current", "target",     "message"};
+	if (steps)
+		csv_writer_cell_raw(csv, "step");
+	for (size_t index = 0; index < 7; index++)
+		csv_writer_cell_raw(csv, header[index]);
+	csv_writer_end_line(csv);
+}
+
+static void write_plan_line(struct csv_writer *csv, const char *step, uint64_t row,
+                            const char *identifier, const char *device_name, enum live_kind kind,
+                            const char *current, const char *target, const char *message)
 {
 	char number[24];
 	snprintf(number, sizeof(number), "%" PRIu64, row);
+	if (step)
+		csv_writer_cell_raw(csv, step);
 	csv_writer_cell_raw(csv, number);
 	csv_writer_cell(csv, identifier);
 	csv_writer_cell(csv, device_name);
@@ -121,6 +137,33 @@ static void write_plan_line(struct csv_writer *csv, uint64_t row, const char *id
 	csv_writer_cell(csv, target);
 	csv_writer_cell(csv, message);
 	csv_writer_end_line(csv);
+}
+
+/* One row's verdict (NULL: the row is invalid, with message), into tally
+ * and plan.csv (csv NULL: none; step: its first cell, NULL: none). */
+static void tally_row(struct plan_tally *tally, const struct op *op, const char *step,
+                      uint64_t number, const struct record *record,
+                      const struct live_verdict *verdict, const char *message,
+                      const struct live_snapshot *snapshot, struct csv_writer *csv)
+{
+	const char *identifier = row_identifier(op, record);
+	enum live_kind kind = verdict ? verdict->kind : LIVE_INVALID;
+	tally->kinds[kind]++;
+	if (!verdict) {
+		sample(tally, LIVE_INVALID, number, identifier, NULL, message);
+		if (csv)
+			write_plan_line(csv, step, number, identifier, "", LIVE_INVALID, "", "",
+			                message);
+		return;
+	}
+	if (verdict->unknown_name[0])
+		tally_unknown(tally, verdict);
+	if (kind == LIVE_CHANGE)
+		tally_cost(tally, op, record, snapshot);
+	sample(tally, kind, number, identifier, verdict, verdict->message);
+	if (csv)
+		write_plan_line(csv, step, number, identifier, verdict->device_name, kind,
+		                verdict->current, verdict->target, verdict->message);
 }
 
 /* Pass 2: every row's verdict, into tally and plan.csv. */
@@ -134,11 +177,7 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 	struct csv_writer csv;
 	if (plan_csv) {
 		csv_writer_init(&csv, plan_csv);
-		const char *header[] = {"row",     "identifier", "device_name", "kind",
-		                        "current", "target",     "message"};
-		for (size_t index = 0; index < 7; index++)
-			csv_writer_cell_raw(&csv, header[index]);
-		csv_writer_end_line(&csv);
+		write_plan_header(&csv, false);
 	}
 	struct live_claims *claims = live_claims_new(snapshot);
 	if (!claims) {
@@ -150,13 +189,9 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 	int next;
 	while ((next = pipeline_next(pipeline, &row, error)) == 1) {
 		uint64_t number = row.record ? record_shown_row(row.record) : row.row->number;
-		const char *identifier = row_identifier(op, row.record);
 		if (!row.valid || !row.record) {
-			tally->kinds[LIVE_INVALID]++;
-			sample(tally, LIVE_INVALID, number, identifier, NULL, row.message);
-			if (plan_csv)
-				write_plan_line(&csv, number, identifier, "", LIVE_INVALID, "", "",
-				                row.message);
+			tally_row(tally, op, NULL, number, row.record, NULL, row.message, snapshot,
+			          plan_csv ? &csv : NULL);
 			continue;
 		}
 		live_classify(op, row.record, snapshot, &verdict);
@@ -165,37 +200,38 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 			next = -1;
 			break;
 		}
-		tally->kinds[verdict.kind]++;
-		if (verdict.unknown_name[0])
-			tally_unknown(tally, &verdict);
-		if (verdict.kind == LIVE_CHANGE)
-			tally_cost(tally, op, row.record, snapshot);
-		sample(tally, verdict.kind, number, identifier, &verdict, verdict.message);
-		if (plan_csv)
-			write_plan_line(&csv, number, identifier, verdict.device_name, verdict.kind,
-			                verdict.current, verdict.target, verdict.message);
+		tally_row(tally, op, NULL, number, row.record, &verdict, verdict.message, snapshot,
+		          plan_csv ? &csv : NULL);
 	}
 	live_claims_free(claims);
 	pipeline_close(pipeline);
 	return next < 0 ? -1 : 0;
 }
 
-static void print_tally(const struct plan_tally *tally, const struct op *op,
-                        const struct live_snapshot *snapshot)
+static uint64_t tally_rows(const struct plan_tally *tally)
+{
+	uint64_t rows = 0;
+	for (int kind = 0; kind < LIVE_KIND_COUNT; kind++)
+		rows += tally->kinds[kind];
+	return rows;
+}
+
+static void print_account(const struct live_snapshot *snapshot)
 {
 	const struct live_snapshot_meta *meta = live_snapshot_info(snapshot);
 	char when[40];
 	clock_format_iso8601(meta->taken_at_ms, when, sizeof(when));
-	uint64_t rows = 0;
-	for (int kind = 0; kind < LIVE_KIND_COUNT; kind++)
-		rows += tally->kinds[kind];
-	printf("plan: %s, %" PRIu64 " row%s, nothing sent\n", op->name, rows, rows == 1 ? "" : "s");
 	printf("account: read at %s from %s (%s, %zu device%s, %" PRIu64 " read%s, %" PRId64
 	       " ms)\n",
 	       when, meta->endpoint, live_scope_name(meta->scope),
 	       live_snapshot_device_count(snapshot),
 	       live_snapshot_device_count(snapshot) == 1 ? "" : "s", meta->calls,
 	       meta->calls == 1 ? "" : "s", meta->read_ms);
+}
+
+/* The counts per kind, the first rows of each, unknown names, cost, undo. */
+static void print_kinds(const struct plan_tally *tally, const struct op *op)
+{
 	for (int kind = 0; kind < LIVE_KIND_COUNT; kind++)
 		printf("  %-10s %" PRIu64 "\n", live_kind_name((enum live_kind)kind),
 		       tally->kinds[kind]);
@@ -229,6 +265,44 @@ static void print_tally(const struct plan_tally *tally, const struct op *op,
 	if (!(op->live.flags & OP_LIVE_UNDO))
 		printf("undo: %s sets nothing the API lets us read back; no undo exists\n",
 		       op->name);
+}
+
+static void print_tally(const struct plan_tally *tally, const struct op *op,
+                        const struct live_snapshot *snapshot)
+{
+	uint64_t rows = tally_rows(tally);
+	printf("plan: %s, %" PRIu64 " row%s, nothing sent\n", op->name, rows, rows == 1 ? "" : "s");
+	print_account(snapshot);
+	print_kinds(tally, op);
+}
+
+static bool tally_fails(const struct plan_tally *tally)
+{
+	return tally->kinds[LIVE_MISSING] || tally->kinds[LIVE_CONFLICT] ||
+	       tally->kinds[LIVE_INVALID];
+}
+
+/* --out: the snapshot stored in out/snapshot (its path into directory) and
+ * plan.csv opened (*plan_csv). Returns 0 or -1 with error. */
+static int open_plan_outputs(const char *out, const struct live_snapshot *snapshot, char *directory,
+                             size_t size, FILE **plan_csv, struct error *error)
+{
+	char path[4200];
+	snprintf(directory, size, "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY);
+	snprintf(path, sizeof(path), "%s/%s", out, PLAN_FILE);
+	if (live_snapshot_store(snapshot, directory, error) < 0 || !(*plan_csv = fopen(path, "w")))
+		return error_set(error, "cannot write %s", path);
+	return 0;
+}
+
+/* Closes plan.csv (NULL: none) and says whether it was written whole. */
+static int close_plan_csv(const char *out, FILE **plan_csv, struct error *error)
+{
+	if (!*plan_csv)
+		return 0;
+	int failed = ferror(*plan_csv) | fclose(*plan_csv);
+	*plan_csv = NULL;
+	return failed ? error_set(error, "cannot write %s/%s", out, PLAN_FILE) : 0;
 }
 
 /* A job directory's snapshot belongs to its job: plan would replace its baseline. */
@@ -269,44 +343,158 @@ static int plan_job(const struct job_options *options, const struct pipeline_con
 	exit_code = live_snapshot_take(&request, wanted, &snapshot, error);
 	if (exit_code != 0)
 		goto out;
-	if (options->out) {
-		char path[4200];
-		snprintf(directory, sizeof(directory), "%s/%s", options->out,
-		         LIVE_SNAPSHOT_DIRECTORY);
-		snprintf(path, sizeof(path), "%s/%s", options->out, PLAN_FILE);
-		if (live_snapshot_store(snapshot, directory, error) < 0 ||
-		    !(plan_csv = fopen(path, "w"))) {
-			error_set(error, "cannot write %s", path);
-			exit_code = EXIT_USAGE;
-			goto out;
-		}
+	if (options->out && open_plan_outputs(options->out, snapshot, directory, sizeof(directory),
+	                                      &plan_csv, error) < 0) {
+		exit_code = EXIT_USAGE;
+		goto out;
 	}
 	if (classify_rows(config, snapshot, &tally, plan_csv, error) < 0) {
 		exit_code = EXIT_USAGE;
 		goto out;
 	}
-	if (plan_csv) {
-		int failed = ferror(plan_csv) | fclose(plan_csv);
-		plan_csv = NULL;
-		if (failed) {
-			error_set(error, "cannot write %s/%s", options->out, PLAN_FILE);
-			exit_code = EXIT_USAGE;
-			goto out;
-		}
+	if (close_plan_csv(options->out, &plan_csv, error) < 0) {
+		exit_code = EXIT_USAGE;
+		goto out;
 	}
 	print_tally(&tally, op, snapshot);
 	if (options->out)
 		printf("plan:    %s/%s\nsnapshot: %s\n", options->out, PLAN_FILE, directory);
-	exit_code =
-	    tally.kinds[LIVE_MISSING] || tally.kinds[LIVE_CONFLICT] || tally.kinds[LIVE_INVALID]
-	        ? EXIT_SOME_FAILED
-	        : EXIT_ALL_OK;
+	exit_code = tally_fails(&tally) ? EXIT_SOME_FAILED : EXIT_ALL_OK;
 out:
 	if (plan_csv)
 		fclose(plan_csv);
 	for (int kind = 0; kind < LIVE_KIND_COUNT; kind++)
 		strbuf_release(&tally.samples[kind]);
 	live_snapshot_free(snapshot);
+	api_session_close(&session);
+	return exit_code;
+}
+
+/* plan of a job with steps: per step, what its rows would do. */
+struct steps_plan {
+	const struct step_config *configs;
+	size_t step_count;
+	struct plan_tally tallies[STEP_ROWS_MAX];
+	char labels[STEP_ROWS_MAX][96];
+	const struct live_snapshot *snapshot;
+	struct csv_writer csv;
+	bool csv_open;
+};
+
+/* steps_visit_fn: each step's verdict of the row into that step's tally,
+ * and the row's invalid step as invalid there. */
+static int steps_plan_row(void *context, const struct step_row *row,
+                          const struct live_verdict *const *verdicts, struct error *error)
+{
+	(void)error;
+	struct steps_plan *plan = context;
+	struct csv_writer *csv = plan->csv_open ? &plan->csv : NULL;
+	for (size_t step = 0; step < plan->step_count; step++) {
+		const struct op *op = plan->configs[step].op;
+		const struct record *record = row->steps[step].record;
+		uint64_t number = record ? record_shown_row(record) : row->row->number;
+		if (verdicts[step])
+			tally_row(&plan->tallies[step], op, plan->labels[step], number, record,
+			          verdicts[step], verdicts[step]->message, plan->snapshot, csv);
+		else if (step == row->first_invalid)
+			tally_row(&plan->tallies[step], op, plan->labels[step], number, record,
+			          NULL, row->message, plan->snapshot, csv);
+	}
+	return 0;
+}
+
+/* Reads the account as a steps job's run would before its first write and
+ * prints, per step, what its rows would do; returns an exit_code. */
+static int plan_steps(const struct job_options *options, struct error *error)
+{
+	struct step_config *configs = NULL;
+	struct steps_plan plan;
+	memset(&plan, 0, sizeof(plan));
+	struct api_session session;
+	api_session_init(&session);
+	struct steps_preflight preflight;
+	memset(&preflight, 0, sizeof(preflight));
+	struct live_snapshot *snapshot = NULL;
+	FILE *plan_csv = NULL;
+	char directory[4096] = "";
+	int exit_code = EXIT_USAGE;
+	if (options->step_count > STEP_ROWS_MAX) {
+		error_set(error, "more than %d steps", STEP_ROWS_MAX);
+		goto out;
+	}
+	if (step_configs_build(options, &configs, error) < 0)
+		goto out;
+	plan.configs = configs;
+	plan.step_count = options->step_count;
+	struct pipeline_config pipelines[STEP_ROWS_MAX];
+	for (size_t step = 0; step < plan.step_count; step++) {
+		pipelines[step] = configs[step].pipeline;
+		for (int kind = 0; kind < LIVE_KIND_COUNT; kind++)
+			strbuf_init(&plan.tallies[step].samples[kind], 1u << 16);
+		snprintf(plan.labels[step], sizeof(plan.labels[step]), "%zu-%s", step + 1,
+		         configs[step].op->name);
+	}
+	exit_code = api_session_open(&session, options, options->quiet, error);
+	if (exit_code != 0)
+		goto out;
+	struct read_transport transport;
+	struct live_take_request request;
+	api_session_transport(&session, options, &transport);
+	preflight_request(&request, options, configs[0].op, &transport, session.api_root, NULL);
+	steps_preflight_init(&preflight, configs, plan.step_count, options->partial, NULL);
+	size_t identifiers = 0;
+	exit_code = steps_preflight_read_account(&preflight, pipelines, &request, &snapshot,
+	                                         &identifiers, error);
+	if (exit_code != 0)
+		goto out;
+	exit_code = EXIT_USAGE;
+	if (options->out) {
+		if (open_plan_outputs(options->out, snapshot, directory, sizeof(directory),
+		                      &plan_csv, error) < 0)
+			goto out;
+		csv_writer_init(&plan.csv, plan_csv);
+		write_plan_header(&plan.csv, true);
+		plan.csv_open = true;
+	}
+	plan.snapshot = snapshot;
+	steps_preflight_release(&preflight);
+	steps_preflight_init(&preflight, configs, plan.step_count, options->partial, snapshot);
+	if (steps_preflight_classify(&preflight, pipelines, NULL, NULL, NULL, steps_plan_row, &plan,
+	                             error) < 0)
+		goto out;
+	if (close_plan_csv(options->out, &plan_csv, error) < 0)
+		goto out;
+	printf("plan: %zu steps, nothing sent\n", plan.step_count);
+	print_account(snapshot);
+	bool fails = false;
+	for (size_t step = 0; step < plan.step_count; step++) {
+		const struct op *op = configs[step].op;
+		uint64_t rows = tally_rows(&plan.tallies[step]);
+		printf("\nstep %zu of %zu: %s, %" PRIu64 " row%s%s\n", step + 1, plan.step_count,
+		       op->name, rows, rows == 1 ? "" : "s",
+		       configs[step].device_by_iccid ? " (devices named by ICCID)" : "");
+		print_kinds(&plan.tallies[step], op);
+		if (op->live.flags & OP_LIVE_UNDO) {
+			char name[96];
+			steps_undo_file_name(step, op, name, sizeof(name));
+			printf("undo: run writes OUT/%s (the values before the job) before its "
+			       "first write\n",
+			       name);
+		}
+		fails |= tally_fails(&plan.tallies[step]);
+	}
+	if (options->out)
+		printf("\nplan:    %s/%s\nsnapshot: %s\n", options->out, PLAN_FILE, directory);
+	exit_code = fails ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+out:
+	if (plan_csv)
+		fclose(plan_csv);
+	for (size_t step = 0; step < plan.step_count; step++)
+		for (int kind = 0; kind < LIVE_KIND_COUNT; kind++)
+			strbuf_release(&plan.tallies[step].samples[kind]);
+	steps_preflight_release(&preflight);
+	live_snapshot_free(snapshot);
+	step_configs_free(configs, options->step_count);
 	api_session_close(&session);
 	return exit_code;
 }
@@ -330,22 +518,22 @@ int command_plan(int argc, char **argv)
 	}
 	if (loaded < 0)
 		goto out;
-	if (options.step_count) {
-		error_set(&error, "plan takes one operation: a job file with \"steps\" is not "
-		                  "planned yet; plan each step with --op OP");
-		goto out;
-	}
 	if (strcmp(options.manifest, "-") == 0) {
 		error_set(&error, "plan reads the manifest twice: give a file, not - (stdin)");
+		goto out;
+	}
+	if (options.out && (refuse_job_directory(options.out, &error) < 0 ||
+	                    file_make_directories(options.out, &error) < 0))
+		goto out;
+	if (options.step_count) {
+		signals_installed = stop_signals_install(&signals) == 0;
+		exit_code = plan_steps(&options, &error);
 		goto out;
 	}
 	struct pipeline_config config;
 	job_options_pipeline_config(&options, &config);
 	const struct op *op = pipeline_find_op(options.op, &error);
 	if (!op)
-		goto out;
-	if (options.out && (refuse_job_directory(options.out, &error) < 0 ||
-	                    file_make_directories(options.out, &error) < 0))
 		goto out;
 	wanted = live_wanted_from_rows(&config, stderr, &error);
 	if (!wanted)

@@ -18,6 +18,7 @@
 #include "export/export_job.h"
 #include "journal/journal.h"
 #include "jobdir/lock.h"
+#include "report/step_progress.h"
 
 struct status_options {
 	bool json;
@@ -86,9 +87,30 @@ static void print_rows(const struct journal_replay *replay)
 	printf("\n%-13s%" PRIu64 "\n", "in doubt:", replay->rows_in_doubt);
 }
 
+/* A job with steps: one line per step, its rows by outcome, in doubt, and
+ * for a step that waits for a verification how many were verified. */
+static void print_steps(const struct step_progress *steps, size_t count)
+{
+	for (size_t index = 0; index < count; index++) {
+		const struct step_progress *step = &steps[index];
+		printf("%-13s%s: %" PRIu64 " done (", index ? "" : "steps:", step->label,
+		       step->done);
+		for (size_t order = 0; order < row_status_order_count; order++)
+			printf("%s%s %" PRIu64, order ? ", " : "",
+			       row_status_name(row_status_order[order]),
+			       step->by_status[row_status_order[order]]);
+		printf("), in doubt %" PRIu64, step->in_doubt);
+		if (step->verifies)
+			printf("; verified %" PRIu64 ", not verified %" PRIu64 ", waiting %" PRIu64,
+			       step->verified, step->not_verified, step->waiting);
+		putchar('\n');
+	}
+}
+
 static void print_text(const char *directory, const struct journal_read_result *result,
                        const struct journal_replay *replay, const struct audit_counts *calls,
-                       bool running, pid_t holder)
+                       bool running, pid_t holder, const struct step_progress *steps,
+                       size_t step_count)
 {
 	char job_id[20];
 	journal_job_id_text(result->header.job_id, job_id, sizeof(job_id));
@@ -112,6 +134,7 @@ static void print_text(const char *directory, const struct journal_read_result *
 		       "%s')\n",
 		       "state:", shown);
 	print_rows(replay);
+	print_steps(steps, step_count);
 	printf("%-13s%" PRIu64 " (retries %" PRIu64 ", throttled %" PRIu64 ")\n",
 	       "calls:", calls->calls, calls->retries, calls->throttled);
 	print_time("started:", result->header.created_at_ms);
@@ -142,11 +165,46 @@ static json_t *count(uint64_t value)
 	return json_integer((json_int_t)value);
 }
 
+static json_t *status_counts(const uint64_t *by_status)
+{
+	json_t *counts = json_object();
+	for (size_t index = 0; counts && index < row_status_order_count; index++)
+		json_object_set_new(counts, row_status_name(row_status_order[index]),
+		                    count(by_status[row_status_order[index]]));
+	return counts;
+}
+
+/* "steps" of a job with steps: each step's progress (docs/outputs.md). */
+static json_t *steps_array(const struct step_progress *steps, size_t step_count)
+{
+	json_t *array = json_array();
+	for (size_t index = 0; array && index < step_count; index++) {
+		const struct step_progress *step = &steps[index];
+		json_t *object = json_pack(
+		    "{s:I, s:s, s:s, s:I, s:o, s:I, s:I}", "step", (json_int_t)step->number,
+		    "label", step->label, "op", step->op, "done", (json_int_t)step->done, "counts",
+		    status_counts(step->by_status), "in_doubt", (json_int_t)step->in_doubt, "calls",
+		    (json_int_t)step->calls);
+		if (object && step->verifies)
+			json_object_set_new(object, "verification",
+			                    json_pack("{s:I, s:I, s:I}", "verified",
+			                              (json_int_t)step->verified, "not_verified",
+			                              (json_int_t)step->not_verified, "waiting",
+			                              (json_int_t)step->waiting));
+		if (!object || json_array_append_new(array, object) != 0) {
+			json_decref(array);
+			return NULL;
+		}
+	}
+	return array;
+}
+
 /* --json: the facts of print_text as one object; field names are a stable
  * interface (docs/outputs.md), so add fields, never rename them. */
 static int print_json(const char *directory, const struct journal_read_result *result,
                       const struct journal_replay *replay, const struct audit_counts *calls,
-                      bool running, pid_t holder)
+                      bool running, pid_t holder, const struct step_progress *steps,
+                      size_t step_count)
 {
 	char job_id[20];
 	char sha256[65];
@@ -154,10 +212,7 @@ static int print_json(const char *directory, const struct journal_read_result *r
 	for (size_t index = 0; index < 32; index++)
 		snprintf(sha256 + 2 * index, 3, "%02x", result->header.fingerprint.sha256[index]);
 	const char *state = running ? "running" : replay->job_finished ? "finished" : "stopped";
-	json_t *counts = json_object();
-	for (size_t index = 0; counts && index < row_status_order_count; index++)
-		json_object_set_new(counts, row_status_name(row_status_order[index]),
-		                    count(replay->rows_by_status[row_status_order[index]]));
+	json_t *counts = status_counts(replay->rows_by_status);
 	json_t *checkpoint =
 	    json_pack("{s:b, s:b, s:I, s:I, s:I}", "intact", !result->tail_torn,
 	              "tail_being_written", result->tail_torn && running, "records",
@@ -186,6 +241,8 @@ static int print_json(const char *directory, const struct journal_read_result *r
 		json_object_set_new(root, "endpoint",
 		                    endpoint ? json_string(endpoint) : json_null());
 		json_object_set_new(root, "throttled", count(calls->throttled));
+		if (step_count)
+			json_object_set_new(root, "steps", steps_array(steps, step_count));
 	}
 	free(endpoint);
 	if (!root) {
@@ -259,12 +316,21 @@ int command_status(int argc, char **argv)
 		exit_code = EXIT_RESUME_REFUSED;
 		goto out;
 	}
+	struct step_progress steps[STEP_PROGRESS_MAX];
+	int step_count = step_progress_read(directory, steps, STEP_PROGRESS_MAX, &error);
+	if (step_count < 0) {
+		fprintf(stderr, "lattigo-batch: status: %s\n", error.message);
+		exit_code = EXIT_RESUME_REFUSED;
+		goto out;
+	}
 	pid_t holder = 0;
 	bool running = job_lock_is_held(directory, &holder);
 	if (json)
-		exit_code = print_json(directory, &result, &replay, &calls, running, holder);
+		exit_code = print_json(directory, &result, &replay, &calls, running, holder, steps,
+		                       (size_t)step_count);
 	else
-		print_text(directory, &result, &replay, &calls, running, holder);
+		print_text(directory, &result, &replay, &calls, running, holder, steps,
+		           (size_t)step_count);
 out:
 	journal_replay_release(&replay);
 	journal_header_release(&result.header);

@@ -220,14 +220,9 @@ int command_validate(int argc, char **argv)
 		goto out;
 	}
 	if (options.step_count) {
-		if (options.out) {
-			error_set(&error, "validate --out (errors.csv) is not available for a job "
-			                  "with \"steps\" yet: validate without --out lists the "
-			                  "invalid rows");
-			exit_code = report_error(&error, EXIT_USAGE);
-			goto out;
-		}
-		exit_code = steps_validate(&options);
+		exit_code = options.out && refuse_job_directory(options.out, &error) < 0
+		                ? report_error(&error, EXIT_USAGE)
+		                : steps_validate(&options);
 		goto out;
 	}
 	struct pipeline_config config;

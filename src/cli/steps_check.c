@@ -9,7 +9,11 @@
 #include "cli/commands.h"
 #include "cli/plan.h"
 #include "cli/step_config.h"
+#include "common/file_io.h"
+#include "common/path_display.h"
 #include "common/strbuf.h"
+#include "outputs/errors_writer.h"
+#include "outputs/steps_outputs.h"
 #include "pipeline/step_rows.h"
 
 #define STEPS_SAMPLE_ROWS 20 /* job-level invalid rows listed */
@@ -26,6 +30,7 @@ struct steps_check {
 	uint64_t stopped_at[STEP_ROWS_MAX]; /* invalid rows by first invalid step */
 	char *samples[STEPS_SAMPLE_ROWS];
 	size_t sample_count;
+	struct steps_errors *errors; /* validate --out: the invalid rows' errors.csv */
 };
 
 static void remember_sample(struct steps_check *check, const struct step_row *row)
@@ -43,6 +48,17 @@ static void remember_sample(struct steps_check *check, const struct step_row *ro
 		check->samples[check->sample_count++] = sample;
 }
 
+/* errors.csv's line of an invalid row: the step and message a run gives it. */
+static int add_error(struct steps_check *check, const struct step_row *row, struct error *error)
+{
+	size_t step = row->first_invalid;
+	const char *op = check->configs[step].op->name;
+	char label[96], message[700];
+	snprintf(label, sizeof(label), "%zu-%s", step + 1, op);
+	snprintf(message, sizeof(message), "step %zu (%s): %s", step + 1, op, row->message);
+	return steps_errors_add(check->errors, row->row, label, message, error);
+}
+
 /* Counts one row; for a dry run hands its record to the plan of every step
  * it would enter. */
 static int count_row(struct steps_check *check, const struct step_row *row, struct error *error)
@@ -55,6 +71,8 @@ static int count_row(struct steps_check *check, const struct step_row *row, stru
 	else {
 		check->stopped_at[row->first_invalid]++;
 		remember_sample(check, row);
+		if (check->errors && add_error(check, row, error) < 0)
+			return -1;
 	}
 	/* without "partial" a row invalid for any step enters none */
 	size_t enters = ready ? count : check->options->partial ? row->first_invalid : 0;
@@ -77,6 +95,7 @@ static void release_check(struct steps_check *check)
 		free(check->samples[index]);
 	step_rows_close(check->reader);
 	step_configs_free(check->configs, check->options->step_count);
+	steps_errors_abort(check->errors);
 }
 
 /* Reads the whole manifest for every step. Returns 0 or -1 with error. */
@@ -151,6 +170,14 @@ int steps_validate(const struct job_options *options)
 	struct error error;
 	error_clear(&error);
 	int exit_code = EXIT_USAGE;
+	struct manifest_options manifest_options = {options->format, options->delimiter,
+	                                            options->sheet};
+	if (options->out && (file_make_directories(options->out, &error) < 0 ||
+	                     !(check.errors = steps_errors_open(options->out, options->manifest,
+	                                                        &manifest_options, &error)))) {
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
 	if (read_rows(&check, false, &error) < 0) {
 		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
@@ -160,6 +187,19 @@ int steps_validate(const struct job_options *options)
 		pipeline_print_summary(step_rows_pipeline(check.reader, step), stdout);
 	}
 	print_job_summary(&check);
+	if (check.errors) {
+		uint64_t rows = steps_errors_rows(check.errors);
+		int committed = steps_errors_commit(check.errors, &error);
+		check.errors = NULL;
+		if (committed < 0) {
+			exit_code = report_error(&error, EXIT_USAGE);
+			goto out;
+		}
+		char shown[4096];
+		printf("errors:                %s (%" PRIu64 " row%s)\n",
+		       path_display_join(options->out, ERRORS_FILE, shown, sizeof(shown)), rows,
+		       rows == 1 ? "" : "s");
+	}
 	exit_code = check.ready == check.rows ? EXIT_ALL_OK : EXIT_SOME_FAILED;
 out:
 	release_check(&check);
@@ -199,7 +239,9 @@ int steps_dry_run(const struct job_options *options)
 		printf("  rows:        %" PRIu64 " would enter this step\n", check.entering[step]);
 		plan_print(check.plans[step], stdout);
 		if ((config->op->flags & OP_NEEDS_YES) && !options->yes)
-			printf("note: '%s' needs --yes to run\n", config->op->name);
+			printf("note: '%s' needs --yes (or a typed confirmation on a terminal) to "
+			       "run\n",
+			       config->op->name);
 	}
 	exit_code = check.ready == check.rows ? EXIT_ALL_OK : EXIT_SOME_FAILED;
 out:

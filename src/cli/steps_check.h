@@ -8,7 +8,9 @@
 #include "cli/options.h"
 
 /* Validates every row of the steps job in options for every step and prints
- * the summaries. Returns the exit status (0 every row valid for every step,
+ * the summaries; with options->out, writes OUT/errors.csv: the invalid rows
+ * with the manifest's columns, `step` and `error`, re-feedable as the job's
+ * manifest (steps_outputs.h). Returns the exit status (0 every row valid for every step,
  * 1 some row invalid, 2 a file-level problem). */
 int steps_validate(const struct job_options *options);
 /* As steps_validate, then prints each step's plan of calls (the rows that

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/commands.h"
+#include "live/take.h"
+
 void steps_preflight_init(struct steps_preflight *preflight, const struct step_config *configs,
                           size_t step_count, bool partial, struct live_snapshot *baseline)
 {
@@ -59,6 +62,47 @@ size_t steps_preflight_unknown_name(const struct steps_preflight *preflight,
 			return step;
 	}
 	return last;
+}
+
+int steps_preflight_read_account(const struct steps_preflight *preflight,
+                                 const struct pipeline_config *pipelines,
+                                 struct live_take_request *request, struct live_snapshot **out,
+                                 size_t *identifiers, struct error *error)
+{
+	struct live_wanted *wanted = live_wanted_new();
+	struct step_rows *reader = step_rows_open(pipelines, preflight->step_count, NULL, error);
+	int exit_code = EXIT_USAGE;
+	if (!wanted || !reader) {
+		if (!wanted)
+			error_set(error, "out of memory");
+		goto out;
+	}
+	struct step_row row;
+	int got;
+	while ((got = step_rows_next(reader, &row, error)) == 1) {
+		size_t last = steps_preflight_last(preflight, &row);
+		for (size_t step = 0; step < last; step++) {
+			const struct op *op = preflight->configs[step].op;
+			struct record lookup = lookup_record(preflight, step, &row);
+			if (op->live.compare && live_wanted_add_record(wanted, op, &lookup) < 0) {
+				error_set(error, "out of memory");
+				goto out;
+			}
+		}
+	}
+	if (got < 0)
+		goto out;
+	for (size_t step = 0; step < preflight->step_count; step++) {
+		unsigned flags = preflight->configs[step].op->live.flags;
+		request->rate_plans |= (flags & OP_LIVE_RATE_PLANS) != 0;
+		request->users |= (flags & OP_LIVE_USERS) != 0;
+	}
+	*identifiers = live_wanted_count(wanted);
+	exit_code = live_snapshot_take(request, wanted, out, error);
+out:
+	step_rows_close(reader);
+	live_wanted_free(wanted);
+	return exit_code;
 }
 
 void steps_undo_file_name(size_t step, const struct op *op, char *out, size_t size)

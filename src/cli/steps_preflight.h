@@ -19,6 +19,7 @@
 #include "cli/step_config.h"
 #include "common/error.h"
 #include "live/snapshot.h"
+#include "live/take.h"
 #include "pipeline/step_rows.h"
 
 struct steps_preflight {
@@ -67,6 +68,17 @@ int steps_preflight_classify(struct steps_preflight *preflight,
  * the account lacks: the job is refused before anything is sent (error says
  * which step and name, with "did you mean"). */
 bool steps_preflight_refuses(const struct steps_preflight *preflight, struct error *error);
+/* Reads the account a job with steps needs before it sends anything (*out,
+ * the caller's): the devices its rows name for every step they would enter
+ * and whose effect can be read back (by ICCID where an earlier activation
+ * names the device), and the rate plans and users when a step names them
+ * (set in request). *identifiers is how many distinct identifiers the rows
+ * name. Returns an exit_code (live_snapshot_take's; 2 also for an
+ * unreadable manifest), error filled when not 0. */
+int steps_preflight_read_account(const struct steps_preflight *preflight,
+                                 const struct pipeline_config *pipelines,
+                                 struct live_take_request *request, struct live_snapshot **out,
+                                 size_t *identifiers, struct error *error);
 /* The name of step's undo file in OUT ("undo-2-cost-center.csv"). */
 void steps_undo_file_name(size_t step, const struct op *op, char *out, size_t size);
 

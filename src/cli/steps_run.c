@@ -742,28 +742,6 @@ static int settle_row(void *context, const struct record *record, const struct r
 	return ENGINE_ROW_SETTLED;
 }
 
-/* The identifiers the baseline reads: each row's device for every step it
- * would enter (a device named by ICCID looked up by its ICCID). */
-static int want_row(struct steps_run_state *run, struct live_wanted *wanted,
-                    const struct step_row *row)
-{
-	size_t count = run->step_count;
-	size_t last = row->first_invalid == count ? count
-	              : run->options->partial     ? row->first_invalid
-	                                          : 0;
-	for (size_t step = 0; step < last; step++) {
-		const struct op *op = run->configs[step].op;
-		if (!op->live.compare)
-			continue;
-		struct record lookup = *row->steps[step].record;
-		if (run->configs[step].device_by_iccid)
-			lookup.value[FIELD_ID_TYPE] = "iccid";
-		if (live_wanted_add_record(wanted, op, &lookup) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* Reads the account before a new job sends anything, before its directory
  * exists (a refusal leaves nothing behind): the devices its rows name for
  * the steps whose effect can be read, and the rate plans and users when a
@@ -771,43 +749,22 @@ static int want_row(struct steps_run_state *run, struct live_wanted *wanted,
 static int read_baseline(struct steps_run_state *run, const struct pipeline_config *pipelines,
                          struct error *error)
 {
-	struct live_wanted *wanted = live_wanted_new();
-	struct step_rows *reader = step_rows_open(pipelines, run->step_count, NULL, error);
-	int exit_code = EXIT_USAGE;
-	if (!wanted || !reader) {
-		if (!wanted)
-			error_set(error, "out of memory");
-		goto out;
-	}
-	struct step_row row;
-	int got;
-	while ((got = step_rows_next(reader, &row, error)) == 1)
-		if (want_row(run, wanted, &row) < 0) {
-			error_set(error, "out of memory");
-			goto out;
-		}
-	if (got < 0)
-		goto out;
 	struct live_take_request request;
 	read_request(run, &request);
 	request.audit = NULL; /* no job yet */
-	for (size_t step = 0; step < run->step_count; step++) {
-		unsigned flags = run->configs[step].op->live.flags;
-		request.rate_plans |= (flags & OP_LIVE_RATE_PLANS) != 0;
-		request.users |= (flags & OP_LIVE_USERS) != 0;
-	}
-	exit_code = live_snapshot_take(&request, wanted, &run->baseline, error);
+	/* the rows' steps as the preflight judges them (the baseline is not read yet) */
+	steps_preflight_init(&run->preflight, run->configs, run->step_count, run->options->partial,
+	                     NULL);
+	size_t identifiers = 0;
+	int exit_code = steps_preflight_read_account(&run->preflight, pipelines, &request,
+	                                             &run->baseline, &identifiers, error);
 	if (exit_code == EXIT_ALL_OK && !run->options->quiet)
 		fprintf(stderr,
-		        "lattigo-batch: the account was read before the job: %zu devices "
+		        "lattigo-batch: the account was read before the job: %zu identifiers "
 		        "named by the rows\n",
-		        live_wanted_count(wanted));
-out:
-	step_rows_close(reader);
-	live_wanted_free(wanted);
+		        identifiers);
 	return exit_code;
 }
-
 /* The baseline in OUT/steps/baseline before the first write: a new job's
  * (read by read_baseline) is stored, a resume loads the first run's. A job
  * that sent rows before any baseline was kept has none: a read now would

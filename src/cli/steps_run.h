@@ -11,9 +11,7 @@
 #define LATTIGO_STEPS_RUN_H
 
 #include "cli/options.h"
-
-/* Directory of a job's per-step checkpoints, inside OUT. */
-#define STEPS_DIRECTORY "steps"
+#include "report/step_progress.h" /* STEPS_DIRECTORY */
 
 /* Runs the steps job options describe (final, checked; dry_run false).
  * Returns an enum exit_code: 0 every row through every step, 1 some row

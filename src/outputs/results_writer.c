@@ -14,27 +14,7 @@
 #include "common/strbuf.h"
 #include "outputs/atomic_file.h"
 #include "outputs/errors_writer.h"
-
-/* Fields that identify a device, in the order results.csv lists them after
- * the operation's key field; an operation shows those it has. */
-static const enum field_id identity_fields[] = {
-    FIELD_ICCID, FIELD_IMEI, FIELD_DEVICE_SKU, FIELD_DEVICE_NAME, FIELD_ID_TYPE,
-};
-#define IDENTITY_FIELD_COUNT (sizeof(identity_fields) / sizeof(identity_fields[0]))
-
-struct identity_columns {
-	enum field_id fields[IDENTITY_FIELD_COUNT + 1];
-	size_t count;
-};
-
-static void identity_columns_for(const struct op *op, struct identity_columns *columns)
-{
-	columns->count = 0;
-	columns->fields[columns->count++] = op->key_field;
-	for (size_t i = 0; i < IDENTITY_FIELD_COUNT; i++)
-		if (identity_fields[i] != op->key_field && op_field_find(op, identity_fields[i]))
-			columns->fields[columns->count++] = identity_fields[i];
-}
+#include "outputs/results_pass.h"
 
 const char *outputs_error_text(const struct row_outcome *outcome, char *buffer, size_t size)
 {
@@ -48,14 +28,6 @@ const char *outputs_error_text(const struct row_outcome *outcome, char *buffer, 
 	if (outcome->message[0])
 		return outcome->message;
 	return row_status_name(outcome->status);
-}
-
-static int path_in(const struct outputs_job *job, const char *name, struct strbuf *path,
-                   struct error *error)
-{
-	if (strbuf_appendf(path, "%s/%s", job->directory, name) != STRBUF_OK)
-		return error_set(error, "job directory path too long: '%s'", job->directory);
-	return 0;
 }
 
 static struct manifest *open_manifest(const struct outputs_job *job, struct error *error)
@@ -81,11 +53,11 @@ static void write_number(struct csv_writer *csv, uint64_t value, bool empty_when
 	csv_writer_cell_raw(csv, text);
 }
 
-static void write_result_line(struct csv_writer *csv, uint64_t row,
-                              const struct row_outcome *outcome, const struct record *record,
-                              const struct identity_columns *columns, const struct outputs_job *job)
+static void write_result_line(struct results_pass *pass, const struct row_outcome *outcome,
+                              const struct outputs_job *job)
 {
-	write_number(csv, row, false);
+	struct csv_writer *csv = &pass->csv;
+	write_number(csv, pass->row.number, false);
 	csv_writer_cell_raw(csv, row_status_name(outcome->status));
 	write_number(csv, (uint64_t)(outcome->http_status > 0 ? outcome->http_status : 0), true);
 	csv_writer_cell(csv, outcome->message);
@@ -97,11 +69,10 @@ static void write_result_line(struct csv_writer *csv, uint64_t row,
 	} else {
 		csv_writer_cell_raw(csv, NULL);
 	}
-	for (size_t i = 0; i < columns->count; i++)
-		csv_writer_cell(csv, record ? record->value[columns->fields[i]] : NULL);
+	results_pass_identity(pass);
 	if (job->resolve)
-		csv_writer_cell(csv, record && outcome->status != ROW_INVALID
-		                         ? job->resolve(job->resolve_context, record)
+		csv_writer_cell(csv, outcome->status != ROW_INVALID
+		                         ? job->resolve(job->resolve_context, &pass->record)
 		                         : NULL);
 	csv_writer_end_line(csv);
 }
@@ -112,53 +83,27 @@ static int write_results(const struct outputs_job *job, struct outcome_store *st
                          struct outputs_report *report, struct manifest **drained,
                          struct error *error)
 {
-	struct strbuf path, problem;
-	strbuf_init(&path, 4096);
-	strbuf_init(&problem, 1024);
-	struct manifest *manifest = NULL;
-	struct binding *binding = NULL;
-	struct atomic_file file = {0};
-	bool file_open = false;
+	struct results_pass pass;
 	int result = -1;
 	uint64_t rows_total = 0, rows_written = 0, rows_pending = 0;
-
-	struct identity_columns columns;
-	identity_columns_for(job->op, &columns);
-	if (path_in(job, RESULTS_FILE, &path, error) < 0)
+	struct results_source source = {
+	    job->directory, job->op,        job->manifest_path, job->manifest_options,
+	    job->maps,      job->map_count, job->sets,          job->set_count};
+	if (results_pass_open(&pass, &source, RESULTS_FILE, error) < 0)
 		goto out;
-	manifest = open_manifest(job, error);
-	if (!manifest)
-		goto out;
-	binding = binding_new(job->op, manifest, job->maps, job->map_count, job->sets,
-	                      job->set_count, error);
-	if (!binding)
-		goto out;
-	if (atomic_file_open(&file, strbuf_text(&path), error) < 0)
-		goto out;
-	file_open = true;
-
-	struct csv_writer csv;
-	csv_writer_init(&csv, file.stream);
 	static const char *const fixed[] = {"row",     "status",   "http_status",
 	                                    "message", "attempts", "finished_at"};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		csv_writer_cell_raw(&csv, fixed[i]);
-	for (size_t i = 0; i < columns.count; i++)
-		csv_writer_cell_raw(&csv, field_name(columns.fields[i]));
+		csv_writer_cell_raw(&pass.csv, fixed[i]);
+	results_pass_identity_header(&pass);
 	if (job->resolve)
-		csv_writer_cell_raw(&csv, RESULTS_RESOLVED_COLUMN);
-	csv_writer_end_line(&csv);
-
-	for (;;) {
-		struct manifest_row row;
-		int got = manifest_next(manifest, &row, error);
-		if (got < 0)
-			goto out;
-		if (got == 0)
-			break;
+		csv_writer_cell_raw(&pass.csv, RESULTS_RESOLVED_COLUMN);
+	csv_writer_end_line(&pass.csv);
+	int got;
+	while ((got = results_pass_next(&pass, error)) == 1) {
 		rows_total++;
 		struct row_outcome outcome;
-		if (outcome_store_get(store, row.number, &outcome, error) < 0)
+		if (outcome_store_get(store, pass.row.number, &outcome, error) < 0)
 			goto out;
 		if (outcome.status == ROW_PENDING && job->skipped_message) {
 			outcome.status = ROW_SKIPPED;
@@ -168,41 +113,21 @@ static int write_results(const struct outputs_job *job, struct outcome_store *st
 			rows_pending++;
 			continue;
 		}
-		/* A row with a reader-level problem (extra fields, an oversized
-		 * field, an array value) still shows the identifying values the
-		 * reader could read: the binding fills them even when it fails. */
-		struct record record;
-		memset(&record, 0, sizeof(record));
-		strbuf_reset(&problem);
-		binding_apply(binding, &row, &record, &problem);
-		write_result_line(&csv, row.number, &outcome, &record, &columns, job);
+		write_result_line(&pass, &outcome, job);
 		rows_written++;
 	}
-	if (ferror(file.stream)) {
-		file_storage_note(strbuf_text(&path), errno); /* errno: the failed write's */
-		error_set(error, "cannot write '%s': %s", strbuf_text(&path), strerror(errno));
-		goto out;
-	}
-	file_open = false;
-	if (atomic_file_commit(&file, error) < 0)
+	if (got < 0 || results_pass_commit(&pass, error) < 0)
 		goto out;
 	if (report) {
 		report->rows_total = rows_total;
 		report->rows_written = rows_written;
 		report->rows_pending = rows_pending;
 	}
-	if (drained) {
-		*drained = manifest;
-		manifest = NULL;
-	}
+	if (drained)
+		*drained = results_pass_take_manifest(&pass);
 	result = 0;
 out:
-	if (file_open)
-		atomic_file_abort(&file);
-	binding_free(binding);
-	manifest_close(manifest);
-	strbuf_release(&problem);
-	strbuf_release(&path);
+	results_pass_close(&pass);
 	return result;
 }
 

@@ -11,12 +11,8 @@
 #include "common/file_io.h"
 #include "outputs/atomic_file.h"
 #include "outputs/errors_writer.h"
+#include "outputs/results_pass.h"
 #include "outputs/results_writer.h"
-
-/* Fields that identify a device, after the first step's key field. */
-static const enum field_id identity_fields[] = {FIELD_ICCID, FIELD_IMEI, FIELD_DEVICE_SKU,
-                                                FIELD_DEVICE_NAME};
-#define IDENTITY_COUNT (sizeof(identity_fields) / sizeof(identity_fields[0]))
 
 /* What the stores say about one row. */
 struct row_view {
@@ -68,92 +64,59 @@ static struct manifest *open_manifest(const struct steps_outputs_job *job, struc
 static int write_results(const struct steps_outputs_job *job, struct steps_outputs_report *report,
                          struct error *error)
 {
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/%s", job->directory, RESULTS_FILE);
-	struct strbuf problem;
-	strbuf_init(&problem, 1024);
-	struct atomic_file file = {0};
-	bool file_open = false;
+	/* the first step's binding: its identifying fields are results.csv's */
+	struct results_source first = {
+	    .directory = job->directory,
+	    .op = job->first_op,
+	    .manifest_path = job->manifest_path,
+	    .manifest_options = job->manifest_options,
+	    .maps = job->maps,
+	    .map_count = job->map_count,
+	    .sets = job->sets,
+	    .set_count = job->set_count,
+	};
+	struct results_pass pass;
 	int result = -1;
-	struct binding *binding = NULL;
-	struct manifest *manifest = open_manifest(job, error);
-	if (!manifest)
+	if (results_pass_open(&pass, &first, RESULTS_FILE, error) < 0)
 		goto out;
-	binding = binding_new(job->first_op, manifest, job->maps, job->map_count, job->sets,
-	                      job->set_count, error);
-	if (!binding || atomic_file_open(&file, path, error) < 0)
-		goto out;
-	file_open = true;
-	enum field_id identity[IDENTITY_COUNT + 1];
-	size_t identity_count = 0;
-	identity[identity_count++] = job->first_op->key_field;
-	for (size_t i = 0; i < IDENTITY_COUNT; i++)
-		if (identity_fields[i] != job->first_op->key_field &&
-		    op_field_find(job->first_op, identity_fields[i]))
-			identity[identity_count++] = identity_fields[i];
-
-	struct csv_writer csv;
-	csv_writer_init(&csv, file.stream);
-	csv_writer_cell_raw(&csv, "row");
-	csv_writer_cell_raw(&csv, "status");
+	struct csv_writer *csv = &pass.csv;
+	csv_writer_cell_raw(csv, "row");
+	csv_writer_cell_raw(csv, "status");
 	for (size_t step = 0; step < job->step_count; step++)
-		csv_writer_cell_raw(&csv, job->columns[step]);
-	csv_writer_cell_raw(&csv, "failed_step");
-	csv_writer_cell_raw(&csv, "message");
-	csv_writer_cell_raw(&csv, RESULTS_RESOLVED_COLUMN);
-	for (size_t i = 0; i < identity_count; i++)
-		csv_writer_cell_raw(&csv, field_name(identity[i]));
-	csv_writer_end_line(&csv);
-
+		csv_writer_cell_raw(csv, job->columns[step]);
+	csv_writer_cell_raw(csv, "failed_step");
+	csv_writer_cell_raw(csv, "message");
+	csv_writer_cell_raw(csv, RESULTS_RESOLVED_COLUMN);
+	results_pass_identity_header(&pass);
+	csv_writer_end_line(csv);
 	uint64_t rows = 0;
-	for (;;) {
-		struct manifest_row row;
-		int got = manifest_next(manifest, &row, error);
-		if (got < 0)
-			goto out;
-		if (got == 0)
-			break;
+	int got;
+	while ((got = results_pass_next(&pass, error)) == 1) {
 		rows++;
 		struct row_view view;
-		if (read_row(job, row.number, &view, error) < 0)
+		if (read_row(job, pass.row.number, &view, error) < 0)
 			goto out;
 		char number[32];
-		snprintf(number, sizeof(number), "%" PRIu64, row.number);
-		csv_writer_cell_raw(&csv, number);
-		csv_writer_cell_raw(&csv, row_status_name(view.final.status));
+		snprintf(number, sizeof(number), "%" PRIu64, pass.row.number);
+		csv_writer_cell_raw(csv, number);
+		csv_writer_cell_raw(csv, row_status_name(view.final.status));
 		for (size_t step = 0; step < job->step_count; step++)
-			csv_writer_cell_raw(&csv, view.step_status[step] == ROW_PENDING
-			                              ? NULL
-			                              : row_status_name(view.step_status[step]));
-		csv_writer_cell(&csv, view.failed_step < job->step_count
-		                          ? job->labels[view.failed_step]
-		                          : NULL);
-		csv_writer_cell(&csv, view.final.message);
-		csv_writer_cell(&csv, view.device_name);
-		struct record record;
-		memset(&record, 0, sizeof(record));
-		strbuf_reset(&problem);
-		binding_apply(binding, &row, &record, &problem);
-		for (size_t i = 0; i < identity_count; i++)
-			csv_writer_cell(&csv, record.value[identity[i]]);
-		csv_writer_end_line(&csv);
+			csv_writer_cell_raw(csv, view.step_status[step] == ROW_PENDING
+			                             ? NULL
+			                             : row_status_name(view.step_status[step]));
+		csv_writer_cell(
+		    csv, view.failed_step < job->step_count ? job->labels[view.failed_step] : NULL);
+		csv_writer_cell(csv, view.final.message);
+		csv_writer_cell(csv, view.device_name);
+		results_pass_identity(&pass);
+		csv_writer_end_line(csv);
 	}
-	if (ferror(file.stream)) {
-		file_storage_note(path, errno);
-		error_set(error, "cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	file_open = false;
-	if (atomic_file_commit(&file, error) < 0)
+	if (got < 0 || results_pass_commit(&pass, error) < 0)
 		goto out;
 	report->rows_total = rows;
 	result = 0;
 out:
-	if (file_open)
-		atomic_file_abort(&file);
-	binding_free(binding);
-	manifest_close(manifest);
-	strbuf_release(&problem);
+	results_pass_close(&pass);
 	return result;
 }
 
@@ -167,29 +130,40 @@ static int read_to_end(struct manifest *manifest, struct error *error)
 	return got;
 }
 
-static int write_errors(const struct steps_outputs_job *job, struct steps_outputs_report *report,
-                        struct error *error)
+struct steps_errors {
+	struct errors_writer *writer;
+	const char **values;
+	size_t count;       /* the manifest's columns */
+	size_t width;       /* with the step column */
+	size_t step_column; /* where the step goes (a re-fed errors.csv has one) */
+};
+
+struct steps_errors *steps_errors_open(const char *directory, const char *manifest_path,
+                                       const struct manifest_options *manifest_options,
+                                       struct error *error)
 {
-	struct manifest *columns = NULL, *manifest = NULL;
-	struct errors_writer *writer = NULL;
-	const char **names = NULL, **values = NULL;
-	int result = -1;
-	columns = open_manifest(job, error);
-	if (!columns ||
+	static const struct manifest_options defaults = {0};
+	struct steps_errors *errors = calloc(1, sizeof(*errors));
+	const char **names = NULL;
+	struct manifest *columns =
+	    manifest_open(manifest_path, manifest_options ? manifest_options : &defaults, error);
+	if (!errors || !columns ||
 	    (manifest_format(columns) == MANIFEST_FORMAT_JSONL && read_to_end(columns, error) < 0))
-		goto out;
+		goto fail;
 	size_t count = manifest_column_count(columns);
 	/* a re-fed errors.csv has its step column already: it is reused */
 	size_t step_column = count;
 	for (size_t i = 0; i < count; i++)
 		if (strcmp(manifest_column_name(columns, i), STEPS_ERRORS_STEP_COLUMN) == 0)
 			step_column = i;
-	size_t width = step_column == count ? count + 1 : count;
-	names = calloc(width, sizeof(*names));
-	values = calloc(width, sizeof(*values));
-	if (!names || !values) {
+	errors->count = count;
+	errors->step_column = step_column;
+	errors->width = step_column == count ? count + 1 : count;
+	names = calloc(errors->width, sizeof(*names));
+	errors->values = calloc(errors->width, sizeof(*errors->values));
+	if (!names || !errors->values) {
 		error_set(error, "out of memory");
-		goto out;
+		goto fail;
 	}
 	for (size_t i = 0; i < count; i++)
 		names[i] = manifest_column_name(columns, i);
@@ -197,9 +171,63 @@ static int write_errors(const struct steps_outputs_job *job, struct steps_output
 	struct errors_format format = {.delimiter = manifest_delimiter(columns),
 	                               .line_end = manifest_line_end(columns),
 	                               .bom = manifest_has_bom(columns)};
-	writer = errors_writer_open(job->directory, names, width, &format, error);
-	if (!writer)
-		goto out;
+	errors->writer = errors_writer_open(directory, names, errors->width, &format, error);
+	if (!errors->writer)
+		goto fail;
+	free(names);
+	manifest_close(columns);
+	return errors;
+fail:
+	if (!errors && !error->set)
+		error_set(error, "out of memory");
+	free(names);
+	manifest_close(columns);
+	steps_errors_abort(errors);
+	return NULL;
+}
+
+int steps_errors_add(struct steps_errors *errors, const struct manifest_row *row,
+                     const char *step_label, const char *message, struct error *error)
+{
+	size_t have = row->values ? row->value_count : 0;
+	for (size_t i = 0; i < errors->width; i++)
+		errors->values[i] = i < have && i < errors->count ? row->values[i] : NULL;
+	errors->values[errors->step_column] = step_label;
+	return errors_writer_row(errors->writer, errors->values, errors->width, row->number,
+	                         row->line, message, error);
+}
+
+uint64_t steps_errors_rows(const struct steps_errors *errors)
+{
+	return errors_writer_rows(errors->writer);
+}
+
+int steps_errors_commit(struct steps_errors *errors, struct error *error)
+{
+	int result = errors_writer_commit(errors->writer, error);
+	errors->writer = NULL;
+	steps_errors_abort(errors);
+	return result;
+}
+
+void steps_errors_abort(struct steps_errors *errors)
+{
+	if (!errors)
+		return;
+	errors_writer_abort(errors->writer);
+	free(errors->values);
+	free(errors);
+}
+
+static int write_errors(const struct steps_outputs_job *job, struct steps_outputs_report *report,
+                        struct error *error)
+{
+	struct manifest *manifest = NULL;
+	int result = -1;
+	struct steps_errors *errors =
+	    steps_errors_open(job->directory, job->manifest_path, job->manifest_options, error);
+	if (!errors)
+		return -1;
 	manifest = open_manifest(job, error);
 	if (!manifest)
 		goto out;
@@ -215,26 +243,19 @@ static int write_errors(const struct steps_outputs_job *job, struct steps_output
 			goto out;
 		if (!row_status_has(view.final.status, ROW_STATUS_ATTENTION))
 			continue;
-		size_t have = row.values ? row.value_count : 0;
-		for (size_t i = 0; i < width; i++)
-			values[i] = i < have && i < count ? row.values[i] : NULL;
-		values[step_column] =
-		    view.failed_step < job->step_count ? job->labels[view.failed_step] : NULL;
 		char text[sizeof(view.final.message) + 128];
-		if (errors_writer_row(writer, values, width, row.number, row.line,
-		                      outputs_error_text(&view.final, text, sizeof(text)),
-		                      error) < 0)
+		if (steps_errors_add(
+		        errors, &row,
+		        view.failed_step < job->step_count ? job->labels[view.failed_step] : NULL,
+		        outputs_error_text(&view.final, text, sizeof(text)), error) < 0)
 			goto out;
 	}
-	report->error_rows = errors_writer_rows(writer);
-	result = errors_writer_commit(writer, error);
-	writer = NULL;
+	report->error_rows = steps_errors_rows(errors);
+	result = steps_errors_commit(errors, error);
+	errors = NULL;
 out:
-	errors_writer_abort(writer);
-	free(names);
-	free(values);
+	steps_errors_abort(errors);
 	manifest_close(manifest);
-	manifest_close(columns);
 	return result;
 }
 

@@ -50,4 +50,27 @@ struct steps_outputs_report {
 int steps_outputs_write(const struct steps_outputs_job *job, struct steps_outputs_report *report,
                         struct error *error);
 
+/* errors.csv of a job with steps, row by row: the manifest's own columns
+ * (all of them: a JSONL manifest is read to its end first), `step` (kept
+ * where a re-fed errors.csv has it), then errors_writer's `error`,
+ * `source_row` and `source_line`; written by `run` from the outcome stores
+ * and by `validate --out` from the rows' verdicts. */
+struct steps_errors;
+
+/* Starts directory/errors.csv for the manifest (in its delimiter, BOM and
+ * line ends). Returns NULL with error. */
+struct steps_errors *steps_errors_open(const char *directory, const char *manifest_path,
+                                       const struct manifest_options *manifest_options,
+                                       struct error *error);
+/* Adds row (as the manifest reader gave it) with the step it failed
+ * ("3-usage-limit", NULL: none) and its message. Returns 0 or -1. */
+int steps_errors_add(struct steps_errors *errors, const struct manifest_row *row,
+                     const char *step_label, const char *message, struct error *error);
+/* Rows added so far. */
+uint64_t steps_errors_rows(const struct steps_errors *errors);
+/* Publishes errors.csv atomically and frees errors. Returns 0 or -1. */
+int steps_errors_commit(struct steps_errors *errors, struct error *error);
+/* Drops the temporary file and frees errors. NULL is allowed. */
+void steps_errors_abort(struct steps_errors *errors);
+
 #endif

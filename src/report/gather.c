@@ -403,6 +403,10 @@ int report_data_gather(const char *directory, struct report_data *data, struct e
 	}
 	if (read_checkpoint(data, error) < 0)
 		return -1;
+	int steps = step_progress_read(directory, data->steps, STEP_PROGRESS_MAX, error);
+	if (steps < 0)
+		return -1;
+	data->step_count = (size_t)steps;
 	group_set_sort(&data->groups);
 	report_identifiers_fill(data);
 	read_audit(data);

@@ -520,6 +520,42 @@ static void section_latency(FILE *out, const struct report_data *data)
 	fputs("</section>\n", out);
 }
 
+/* A job with steps: each step's rows by outcome and its verification, so a
+ * reader sees where the rows stopped. */
+static void section_steps(FILE *out, const struct report_data *data)
+{
+	if (!data->step_count)
+		return;
+	fputs("<section id=\"steps\"><h2>Steps</h2>\n<table><tr><th>step</th>", out);
+	for (size_t i = 0; i < row_status_order_count; i++)
+		fprintf(out, "<th>%s</th>", row_status_name(row_status_order[i]));
+	fputs("<th>in doubt</th><th>verified</th><th>not verified</th><th>waiting</th></tr>\n",
+	      out);
+	for (size_t index = 0; index < data->step_count; index++) {
+		const struct step_progress *step = &data->steps[index];
+		fputs("<tr><td>", out);
+		html_escape(out, step->label);
+		fputs("</td>", out);
+		for (size_t i = 0; i < row_status_order_count; i++)
+			fprintf(out, "<td class=\"num\" id=\"step-%u-%s\">%" PRIu64 "</td>",
+			        step->number, row_status_name(row_status_order[i]),
+			        step->by_status[row_status_order[i]]);
+		fprintf(out, "<td class=\"num\">%" PRIu64 "</td>", step->in_doubt);
+		if (step->verifies)
+			fprintf(out,
+			        "<td class=\"num\" id=\"step-%u-verified\">%" PRIu64
+			        "</td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64
+			        "</td></tr>\n",
+			        step->number, step->verified, step->not_verified, step->waiting);
+		else
+			fputs("<td></td><td></td><td></td></tr>\n", out);
+	}
+	fputs("</table>\n<p class=\"note\">Rows per outcome in each step, from the step's own "
+	      "checkpoint; a row enters a step only after the step before ended ok or unchanged "
+	      "(and, for a step that waits, was verified).</p></section>\n",
+	      out);
+}
+
 static void page(FILE *out, const struct report_data *data)
 {
 	const char *manifest = data->journal.header.manifest_path;
@@ -548,6 +584,7 @@ static void page(FILE *out, const struct report_data *data)
 		      out);
 	section_job(out, data);
 	section_outcomes(out, data);
+	section_steps(out, data);
 	section_problems(out, data);
 	section_time(out, data);
 	section_latency(out, data);

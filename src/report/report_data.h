@@ -16,6 +16,7 @@
 #include "outputs/outcome_store.h"
 #include "report/groups.h"
 #include "report/latency.h"
+#include "report/step_progress.h"
 #include "report/timeline.h"
 
 struct report_data {
@@ -31,6 +32,9 @@ struct report_data {
 	struct group_set groups;  /* error, invalid, unknown and skipped rows by message */
 	char identifier_name[64]; /* the key column of results.csv ("iccid"), "" if unknown */
 	struct timeline timeline;
+	/* a job with steps: each step's progress (step_count 0 otherwise) */
+	struct step_progress steps[STEP_PROGRESS_MAX];
+	size_t step_count;
 
 	/* the audit trail */
 	bool audit_present;
