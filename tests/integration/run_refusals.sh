@@ -3,6 +3,7 @@
 # --map, a forbidden endpoint, missing or exposed credentials; and it never
 # overwrites a job: --force-new into a job directory, a changed manifest.
 source "$(dirname "$0")/lib.sh"
+source "$TESTS_DIR/integration/live_lib.sh"
 
 manifest="$WORK/lot.csv"
 python3 "$SOURCE_DIR/scripts/gen-manifest.py" --op cost-center --rows 30 --names sim-default --out "$manifest"
@@ -132,9 +133,7 @@ done
 # a typed confirmation on a terminal stands in for --yes: anything but "yes"
 # sends nothing and leaves no job; "yes" runs the job
 confirm() { # answer out
-  LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" \
-    python3 "$TESTS_DIR/integration/typed_answer.py" "$1" "$LATTIGO_BATCH" run --op activate \
-    --manifest "$WORK/act.csv" --out "$2" --endpoint "$SIM_URL" --quiet
+  typed_answer "$1" run --op activate --manifest "$WORK/act.csv" --out "$2" --endpoint "$SIM_URL" --quiet
 }
 status=0
 confirm no "$WORK/typed-no" >"$WORK/typed.txt" || status=$?
