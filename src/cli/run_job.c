@@ -605,7 +605,7 @@ static int run_engine(struct job_run *run, struct error *error)
 {
 	struct engine_config config;
 	fill_engine_config(run, &config);
-	struct engine_source source = {run, source_next, NULL, NULL};
+	struct engine_source source = {.context = run, .next = source_next};
 	if (run->preflight_on) {
 		source.context = run;
 		source.settle = settle_row;
