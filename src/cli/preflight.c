@@ -198,9 +198,14 @@ int preflight_settle(void *context, const struct record *record, const struct re
 	struct live_verdict *verdict = &preflight->verdict;
 	live_classify(op, record, preflight->snapshot, verdict);
 	/* the claims of preflight_classify's pass over the whole job */
-	if (preflight->claims)
-		live_claims_check(preflight->claims, record_shown_row(record), false, record, op,
-		                  verdict);
+	if (preflight->claims && live_claims_check(preflight->claims, record_shown_row(record),
+	                                           false, record, op, verdict) == 1) {
+		/* a second row for one device is a duplicate key, as validate and
+		 * plan judge it: invalid, never sent (SPEC §3) */
+		outcome->status = ROW_INVALID;
+		snprintf(outcome->message, sizeof(outcome->message), "%s", verdict->message);
+		return ENGINE_ROW_SETTLED;
+	}
 	switch (verdict->kind) {
 	case LIVE_CHANGE:
 		break;
