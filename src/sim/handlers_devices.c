@@ -1,5 +1,6 @@
 /* Single-device endpoints: v2/devices, v2/devices/:device_name and the
  * per-device reads and writes under it. */
+#include "common/json_text.h"
 #include "sim/history.h"
 #include "sim/routes.h"
 
@@ -65,7 +66,7 @@ void handle_list_devices(struct sim_call *call)
 			if (with_details)
 				result |= store_device_write(store, device, &page);
 			else
-				result |= store_json_string(
+				result |= json_text_string(
 				    &page, store_device_name(store, device, name, sizeof name));
 		}
 		result |= strbuf_append_char(&page, ']');

@@ -4,8 +4,8 @@
 #include "sim/store.h"
 
 #include "common/clock.h"
+#include "common/json_text.h"
 #include "common/hash.h"
-#include "common/utf8.h"
 #include "sim/dataset.h"
 #include "sim/history.h"
 
@@ -487,33 +487,6 @@ json_t *store_device_json(struct store *store, struct device *device)
 	return object;
 }
 
-int store_json_string(struct strbuf *out, const char *text)
-{
-	size_t length = text ? strlen(text) : 0;
-	if (length && !utf8_validate(text, length, NULL))
-		length = 0;
-	int result = strbuf_append_char(out, '"');
-	size_t plain = 0;
-	for (size_t i = 0; i < length && result == STRBUF_OK; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		result = strbuf_append(out, text + plain, i - plain);
-		plain = i + 1;
-		static const char short_forms[] = "\b\f\n\r\t";
-		const char *form = c ? strchr(short_forms, c) : NULL;
-		if (c == '"' || c == '\\')
-			result |= strbuf_append_char(out, '\\') | strbuf_append_char(out, (char)c);
-		else if (form)
-			result |= strbuf_append_char(out, '\\') |
-			          strbuf_append_char(out, "bfnrt"[form - short_forms]);
-		else
-			result |= strbuf_appendf(out, "\\u%04X", c);
-	}
-	result |= strbuf_append(out, text + plain, length - plain);
-	return result | strbuf_append_char(out, '"');
-}
-
 int store_device_write(struct store *store, struct device *device, struct strbuf *out)
 {
 	uint32_t state = store_device_state(store, device);
@@ -541,7 +514,7 @@ int store_device_write(struct store *store, struct device *device, struct strbuf
 				          strbuf_append_string(out, value->text) |
 				          strbuf_append_char(out, '"');
 			else
-				result |= store_json_string(out, value->text);
+				result |= json_text_string(out, value->text);
 			break;
 		case VALUE_INTEGER: {
 			char digits[24];

@@ -145,10 +145,6 @@ json_t *store_device_json(struct store *store, struct device *device);
  * building it (a listing page of a thousand devices is written directly).
  * Returns 0, or -1 when out of memory. */
 int store_device_write(struct store *store, struct device *device, struct strbuf *out);
-/* Appends text as a JSON string the way json_dumps writes it (UTF-8 kept,
- * '/' not escaped); text that is not UTF-8 is written "", as the device
- * objects show it. Returns a strbuf_result. */
-int store_json_string(struct strbuf *out, const char *text);
 /* Returns the simulator-only part as saved in snapshots (new reference). */
 json_t *store_device_sim(const struct store *store, const struct device *device);
 /* True when a rate plan of that exact name exists. */
