@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GOLDEN_GAMMA 0x9E3779B97F4A7C15ULL
 /* 13 ICCID digits + 13 IMEI digits + 31 for the fixed fields (see fixed_fields). */
 #define DRAWS_PER_DEVICE 57
 
@@ -47,7 +46,7 @@ static const char *const cities[] = {"Portland, OR", "Austin, TX", "Denver, CO",
 
 static void stream_at(uint64_t *random, uint64_t seed, size_t position)
 {
-	random_seed(random, seed + (uint64_t)position * DRAWS_PER_DEVICE * GOLDEN_GAMMA);
+	random_seed(random, seed + (uint64_t)position * DRAWS_PER_DEVICE * RANDOM_GAMMA);
 }
 
 void dataset_identifiers(uint64_t seed, size_t position, char iccid[24], char imei[20])
@@ -168,8 +167,7 @@ void dataset_static(uint64_t seed, int activated, int64_t id, const char *iccid,
 	uint64_t random;
 	if (!activated) {
 		stream_at(&random, seed, (size_t)(id - DATASET_FIRST_ID));
-		for (int i = 0; i < 26; i++) /* the ICCID and IMEI digits */
-			random_next(&random);
+		random += 26 * RANDOM_GAMMA; /* past the ICCID and IMEI digits' draws */
 		fixed_fields(&random, out);
 		return;
 	}
