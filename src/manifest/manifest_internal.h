@@ -49,6 +49,7 @@ struct csv_state {
 	unsigned char byte_class[256]; /* per byte: 0 text, 1 the delimiter, 2 needs libcsv */
 	char delimiter;
 	char **field_ends; /* per stored field of a plain line: where it ends */
+	bool *field_pairs; /* per stored field of a plain line: quoted, with doubled quotes */
 	size_t *lengths;   /* per column: the current row's value lengths (manifest_row.lengths) */
 };
 

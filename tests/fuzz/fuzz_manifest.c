@@ -74,6 +74,9 @@ static void dump_rows(struct manifest *manifest, struct strbuf *out)
 				strbuf_appendf(out, "%zu:%s|", strlen(value), value);
 			else
 				strbuf_append_string(out, "~|");
+			/* the lengths a reader gives must be the values' own */
+			if (row.lengths && row.lengths[index] != (value ? strlen(value) : 0))
+				abort();
 		}
 		strbuf_appendf(out, "!%s\n", row.problem ? row.problem : "");
 	}

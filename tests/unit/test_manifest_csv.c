@@ -438,6 +438,24 @@ static void random_line(struct strbuf *content, uint64_t *seed, char delimiter, 
 	for (size_t field = 0; field < fields; field++) {
 		if (field)
 			strbuf_append_char(content, delimiter);
+		if (next_random(seed) % 4 == 0) {
+			/* a quoted field, as spreadsheets write one: quotes doubled inside,
+			 * now and then a line end or CR inside or a blank after it */
+			strbuf_append_char(content, '"');
+			size_t count = next_random(seed) % 5;
+			for (size_t piece = 0; piece < count; piece++) {
+				uint64_t pick = next_random(seed) % 60;
+				strbuf_append_string(content, pick < 40   ? pieces[pick % 5]
+				                              : pick < 50 ? "\"\""
+				                              : pick < 56
+				                                  ? (const char[]){delimiter, 0}
+				                              : pick < 58 ? " "
+				                              : pick < 59 ? "\n"
+				                                          : "\r");
+			}
+			strbuf_append_string(content, next_random(seed) % 30 ? "\"" : "\" ");
+			continue;
+		}
 		size_t count = next_random(seed) % 4;
 		for (size_t piece = 0; piece < count; piece++) {
 			uint64_t pick = next_random(seed) % 400;
