@@ -366,7 +366,7 @@ static int read_row(struct manifest *manifest, struct error *error)
 			return -1;
 		if (result == 0)
 			break;
-		if (!state->row_started && !state->reading_header && !state->libcsv_only &&
+		if (!state->row_started && !state->reading_header && !manifest->no_fast_paths &&
 		    piece.starts_line && piece.ends_line &&
 		    state->parser.pstate == CSV_ROW_NOT_BEGUN &&
 		    split_plain_line(manifest, &piece)) {

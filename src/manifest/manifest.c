@@ -182,9 +182,9 @@ int manifest_seek(struct manifest *manifest, const struct manifest_position *pos
 	return 0;
 }
 
-void manifest_csv_libcsv_only(struct manifest *manifest)
+void manifest_no_fast_paths(struct manifest *manifest)
 {
-	manifest->csv.libcsv_only = true;
+	manifest->no_fast_paths = true;
 }
 
 enum manifest_format manifest_format(const struct manifest *manifest)

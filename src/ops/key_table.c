@@ -416,7 +416,12 @@ void key_table_prepare(const struct key_table *table, uint64_t hash, struct key_
 {
 	probe->hash = hash;
 	position(table, probe);
-	__builtin_prefetch(table->partitions[probe->partition].slots + probe->home * BUCKET_SLOTS);
+	/* the home bucket and the next: at the planned load a look-up that
+	 * misses (a new key, nearly every one) often finds its home bucket full */
+	const struct key_partition *partition = &table->partitions[probe->partition];
+	uint64_t mask = ((uint64_t)1 << partition->log) - 1;
+	__builtin_prefetch(partition->slots + probe->home * BUCKET_SLOTS);
+	__builtin_prefetch(partition->slots + ((probe->home + 1) & mask) * BUCKET_SLOTS);
 }
 
 uint64_t key_table_find_prepared(const struct key_table *table, struct key_table_probe *probe)

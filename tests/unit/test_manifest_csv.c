@@ -483,7 +483,7 @@ static void compare_paths(const char *path, char delimiter)
 	for (int slow = 0; slow < 2; slow++) {
 		struct manifest *manifest = open_manifest(path, MANIFEST_FORMAT_CSV, delimiter);
 		if (slow)
-			manifest_csv_libcsv_only(manifest);
+			manifest_no_fast_paths(manifest);
 		struct manifest_row row;
 		struct error error;
 		error_clear(&error);
@@ -494,7 +494,7 @@ static void compare_paths(const char *path, char delimiter)
 		manifest_close(manifest);
 		manifest = open_manifest(path, MANIFEST_FORMAT_CSV, delimiter);
 		if (slow)
-			manifest_csv_libcsv_only(manifest);
+			manifest_no_fast_paths(manifest);
 		dumps[slow][0] = dump_rows_until_error(manifest);
 		if (third.row) {
 			error_clear(&error);
