@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Activation manifests of another shape than scripts/gen-manifest.py's, written
 independently of it, for bench/validate.sh (issue 14: the speed must hold on
-files we did not generate ourselves). Every row is valid and its ids unique.
+files we did not generate ourselves). The ids are Luhn-valid and unique.
 
 The CSV is what Python's csv module writes by default: CRLF line ends and
 minimal quoting. Its columns come in another order, with an extra column the
 operation does not use; notes are longer (40-140 characters) and about a third
-hold a comma (so the field is quoted), one in 50 a doubled quote, one in 200 an
-embedded line end, one in 20 an accented letter; one rate plan name holds a
-comma. The JSONL holds the same rows as json.dumps writes them (non-ASCII as
+hold a comma (so the field is quoted), one in 50 a doubled quote, one in 20 an
+accented letter, one in 200 an embedded line end (that row is invalid: a note
+may not hold a control character); one rate plan name holds a comma. The JSONL holds the same rows as json.dumps writes them (non-ASCII as
 \\u escapes), the region code as a number.
 
   gen_shapes.py --rows 1000000 --csv shaped.csv --jsonl shaped.jsonl
