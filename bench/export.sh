@@ -14,8 +14,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-BENCH_DIR=${BENCH_DIR:-/tmp/lattigo-bench}
+source "$ROOT/bench/lib/sim.sh"
 LATENCY_MS=20
 CONCURRENCY=8
 DEVICES=2000
@@ -24,54 +23,10 @@ START=2026-10-01
 END=2026-11-29 # 60 days, both ends included
 PYTHON_DEVICES=${PYTHON_DEVICES:-300}
 MEASURE="python3 $ROOT/bench/peers/measure.py"
-export LATTIGO_KEY_NAME=bench-key
-LATTIGO_API_KEY=bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
-export LATTIGO_API_KEY
-mkdir -p "$BENCH_DIR"
-RUN_DIR=$(mktemp -d "$BENCH_DIR/export.XXXXXX")
-CHILD_PIDS=()
-cleanup() {
-	local pid
-	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do kill -TERM "$pid" 2>/dev/null || true; done
-	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do wait "$pid" 2>/dev/null || true; done
-	rm -rf "$RUN_DIR"
-}
-trap cleanup EXIT
-say() { echo "# $*" >&2; }
+bench_init export
+bench_build lattigo-batch lattigo-sim
+build_bare_driver
 
-if [ ! -x "$BUILD_DIR/lattigo-batch" ] || [ ! -x "$BUILD_DIR/lattigo-sim" ]; then
-	say "building lattigo-batch and lattigo-sim (Release) into $BUILD_DIR"
-	cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATTIGO_TESTS=OFF >/dev/null
-	cmake --build "$BUILD_DIR" -j2 --target lattigo-batch lattigo-sim >/dev/null
-fi
-BATCH=$BUILD_DIR/lattigo-batch
-SIM=$BUILD_DIR/lattigo-sim
-# shellcheck disable=SC2046
-cc -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$RUN_DIR/bare_driver" \
-	"$ROOT/bench/bare_driver.c" $(pkg-config --cflags --libs libcurl)
-
-start_sim() { # [options...]: sets SIM_PID, SIM_URL
-	local fifo="$RUN_DIR/sim.$RANDOM.fifo" line=""
-	mkfifo "$fifo"
-	"$SIM" --port 0 --key-name "$LATTIGO_KEY_NAME" --api-key "$LATTIGO_API_KEY" "$@" \
-		>"$fifo" 2>"$RUN_DIR/sim.log" &
-	SIM_PID=$!
-	CHILD_PIDS+=("$SIM_PID")
-	exec {sim_fd}<"$fifo"
-	if ! IFS= read -r -t 120 line <&"$sim_fd" || [ "${line#listening on }" = "$line" ]; then
-		echo "export.sh: lattigo-sim did not start: $line $(tail -3 "$RUN_DIR/sim.log")" >&2
-		exit 1
-	fi
-	SIM_URL="http://127.0.0.1:${line##*:}"
-	cat <&"$sim_fd" >/dev/null &
-	CHILD_PIDS+=("$!")
-	exec {sim_fd}<&-
-	rm -f "$fifo"
-}
-stop_sim() {
-	kill -TERM "$SIM_PID" 2>/dev/null || true
-	wait "$SIM_PID" 2>/dev/null || true
-}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # export_job NAME ARGS...: sets WALL, RSS, EXIT, RECORDS (from summary.json)
@@ -89,7 +44,7 @@ TABLE=()
 row() { TABLE+=("$(printf '%-52s %14s  %s' "$1" "$2" "${3:-}")"); }
 
 # 1. daily-usage, 2,000 devices x 60 days
-start_sim --devices "$DEVICES" --latency-ms "$LATENCY_MS"
+start_sim sim --devices "$DEVICES" --latency-ms "$LATENCY_MS"
 "$BATCH" export devices --endpoint "$SIM_URL" --no-details --output "$RUN_DIR/devices.csv" --quiet
 head -501 "$RUN_DIR/devices.csv" >"$RUN_DIR/devices-500.csv"
 export_job daily-2000 daily-usage --endpoint "$SIM_URL" --manifest "$RUN_DIR/devices.csv" \
@@ -118,13 +73,13 @@ row "  lattigo-batch / python" "$(ratio "$rps" "$py_rps")" "target >= 7"
 stop_sim
 
 # 3. devices of a 100,000-device account, and RSS against 10,000
-start_sim --devices 100000 --latency-ms "$LATENCY_MS"
+start_sim sim --devices 100000 --latency-ms "$LATENCY_MS"
 export_job devices-100k devices --endpoint "$SIM_URL" --concurrency "$CONCURRENCY"
 row "devices of a 100,000-device account: records" "$RECORDS" ""
 row "  wall s / records/s" "$WALL / $(awk -v r="$RECORDS" -v w="$WALL" 'BEGIN { printf "%.0f", r / w }')" ""
 rss_100k=$RSS
 stop_sim
-start_sim --devices 10000 --latency-ms "$LATENCY_MS"
+start_sim sim --devices 10000 --latency-ms "$LATENCY_MS"
 export_job devices-10k devices --endpoint "$SIM_URL" --concurrency "$CONCURRENCY"
 row "  peak RSS KB, 10,000 vs 100,000 devices" "$RSS / $rss_100k" "target: about equal"
 stop_sim

@@ -16,58 +16,16 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-BENCH_DIR=${BENCH_DIR:-/tmp/lattigo-bench}
+source "$ROOT/bench/lib/sim.sh"
 ROWS=${ROWS:-20000}
 LATENCY_MS=20
 DELAY_MS=2000
 CONCURRENCY=8
 MEASURE="python3 $ROOT/bench/peers/measure.py"
-export LATTIGO_KEY_NAME=bench-key
-LATTIGO_API_KEY=bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
-export LATTIGO_API_KEY
-mkdir -p "$BENCH_DIR"
-RUN_DIR=$(mktemp -d "$BENCH_DIR/provision.XXXXXX")
-CHILD_PIDS=()
-cleanup() {
-	local pid
-	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do kill -TERM "$pid" 2>/dev/null || true; done
-	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do wait "$pid" 2>/dev/null || true; done
-	rm -rf "$RUN_DIR"
-}
-trap cleanup EXIT
-say() { echo "# $*" >&2; }
-
-if [ ! -x "$BUILD_DIR/lattigo-batch" ] || [ ! -x "$BUILD_DIR/lattigo-sim" ]; then
-	say "building lattigo-batch and lattigo-sim (Release) into $BUILD_DIR"
-	cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATTIGO_TESTS=OFF >/dev/null
-	cmake --build "$BUILD_DIR" -j2 --target lattigo-batch lattigo-sim >/dev/null
-fi
-BATCH=$BUILD_DIR/lattigo-batch
-SIM=$BUILD_DIR/lattigo-sim
-
-start_sim() { # sets SIM_PID, SIM_URL
-	local fifo="$RUN_DIR/sim.$RANDOM.fifo" line=""
-	mkfifo "$fifo"
-	"$SIM" --port 0 --key-name "$LATTIGO_KEY_NAME" --api-key "$LATTIGO_API_KEY" \
-		--latency-ms "$LATENCY_MS" --activation-delay-ms "$DELAY_MS" >"$fifo" 2>"$RUN_DIR/sim.log" &
-	SIM_PID=$!
-	CHILD_PIDS+=("$SIM_PID")
-	exec {sim_fd}<"$fifo"
-	if ! IFS= read -r -t 120 line <&"$sim_fd" || [ "${line#listening on }" = "$line" ]; then
-		echo "provision.sh: lattigo-sim did not start: $line $(tail -3 "$RUN_DIR/sim.log")" >&2
-		exit 1
-	fi
-	SIM_URL="http://127.0.0.1:${line##*:}"
-	cat <&"$sim_fd" >/dev/null &
-	CHILD_PIDS+=("$!")
-	exec {sim_fd}<&-
-	rm -f "$fifo"
-}
-stop_sim() {
-	kill -TERM "$SIM_PID" 2>/dev/null || true
-	wait "$SIM_PID" 2>/dev/null || true
-}
+bench_init provision
+bench_build lattigo-batch lattigo-sim
+# provision_sim: the simulator every part of this benchmark uses
+provision_sim() { start_sim sim --latency-ms "$LATENCY_MS" --activation-delay-ms "$DELAY_MS"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (a > b ? a : b) }'; }
@@ -105,7 +63,7 @@ USAGE_LIMIT='{"op": "usage-limit", "set": {"kb_limit": "51200", "action": "email
 
 say "$ROWS rows, 3 steps, lattigo-sim --latency-ms $LATENCY_MS --activation-delay-ms $DELAY_MS, --concurrency $CONCURRENCY"
 # 1. the steps job
-start_sim
+provision_sim
 steps_job "$RUN_DIR/steps.json" "[$ACTIVATE, $COST_CENTER, $USAGE_LIMIT]"
 timed steps run "$RUN_DIR/steps.json" --endpoint "$SIM_URL" --concurrency "$CONCURRENCY" --yes --quiet \
 	--out "$RUN_DIR/steps-out"
@@ -115,7 +73,7 @@ stop_sim
 
 # 2. each step alone: activation (with its wait) on a fresh account, then the
 # two others on the activated lot
-start_sim
+provision_sim
 steps_job "$RUN_DIR/activate.json" "[$ACTIVATE]"
 timed activate run "$RUN_DIR/activate.json" --endpoint "$SIM_URL" --concurrency "$CONCURRENCY" --yes \
 	--quiet --out "$RUN_DIR/activate-out"
@@ -132,7 +90,7 @@ slowest=$(max "$activate_wall" "$(max "$cc_wall" "$ul_wall")")
 
 # 3. three separate jobs, the way it is done today: activate and verify, keep
 # the rows that ended ok (their device names), then the two others
-start_sim
+provision_sim
 separate_start=$(date +%s.%N)
 timed job1 run --op activate --manifest "$MANIFEST" --endpoint "$SIM_URL" --concurrency "$CONCURRENCY" \
 	--verify=10m --yes --quiet --out "$RUN_DIR/job1"

@@ -23,41 +23,19 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-BENCH_DIR=${BENCH_DIR:-/tmp/lattigo-bench}
+source "$ROOT/bench/lib/sim.sh"
 ROWS=${ROWS:-10000000}
 DEVICES=${DEVICES:-$ROWS}
 CONCURRENCY=16
 CHUNK=100
 LATENCY_MS=20
-export LATTIGO_KEY_NAME=bench-key
-LATTIGO_API_KEY=bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
-export LATTIGO_API_KEY
-mkdir -p "$BENCH_DIR"
-RUN_DIR=$(mktemp -d "$BENCH_DIR/scale.XXXXXX")
-
-CHILD_PIDS=()
-cleanup() {
-	local pid
-	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do kill -TERM "$pid" 2>/dev/null || true; done
-	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do wait "$pid" 2>/dev/null || true; done
-	rm -rf "$RUN_DIR"
-}
-trap cleanup EXIT
-say() { echo "# $*" >&2; }
+bench_init scale
 now() { date +%s.%N; }
 seconds() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
-peak_kb() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0; }
 mb() { python3 -c 'import sys; print("%.1f" % (int(sys.argv[1]) / 1024))' "$1"; }
 size_mb() { { du -cm "$@" 2>/dev/null || true; } | tail -1 | cut -f1; }
 
-if [ ! -x "$BUILD_DIR/lattigo-batch" ] || [ ! -x "$BUILD_DIR/lattigo-sim" ]; then
-	say "building lattigo-batch and lattigo-sim (Release) into $BUILD_DIR"
-	cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATTIGO_TESTS=OFF >/dev/null
-	cmake --build "$BUILD_DIR" -j2 --target lattigo-batch lattigo-sim >/dev/null
-fi
-BATCH=${BATCH:-$BUILD_DIR/lattigo-batch}
-SIM=$BUILD_DIR/lattigo-sim
+bench_build lattigo-batch lattigo-sim
 
 manifest="$BENCH_DIR/scale-cost-center-$ROWS-$DEVICES.csv"
 if [ ! -s "$manifest" ]; then
@@ -68,25 +46,9 @@ if [ ! -s "$manifest" ]; then
 fi
 
 say "starting lattigo-sim --devices $DEVICES --latency-ms $LATENCY_MS"
-fifo="$RUN_DIR/sim.fifo"
 log="$RUN_DIR/sim.log"
-mkfifo "$fifo"
-sim_started=$(now)
-"$SIM" --port 0 --key-name "$LATTIGO_KEY_NAME" --api-key "$LATTIGO_API_KEY" \
-	--latency-ms "$LATENCY_MS" --devices "$DEVICES" --max-connections 64 --verbose >"$fifo" 2>"$log" &
-SIM_PID=$!
-CHILD_PIDS+=("$SIM_PID")
-exec {sim_fd}<"$fifo"
-line=""
-if ! IFS= read -r -t 900 line <&"$sim_fd" || [ "${line#listening on }" = "$line" ]; then
-	echo "scale.sh: lattigo-sim did not start: $line" >&2
-	exit 1
-fi
-SIM_URL="http://127.0.0.1:${line##*:}"
-cat <&"$sim_fd" >/dev/null &
-CHILD_PIDS+=("$!")
-exec {sim_fd}<&-
-sim_ready=$(seconds "$sim_started" "$(now)")
+start_sim sim --latency-ms "$LATENCY_MS" --devices "$DEVICES" --max-connections 64 --verbose
+sim_ready=$SIM_START_SECONDS
 base=$(wc -l <"$log")
 
 job=(run --op cost-center --manifest "$manifest" --chunk "$CHUNK" --concurrency "$CONCURRENCY"

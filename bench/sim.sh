@@ -12,53 +12,17 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+source "$ROOT/bench/lib/sim.sh"
 DURATION=${1:-10}
 ACTIVATIONS=${ACTIVATIONS:-100000}
-BUILD_DIR=${BUILD_DIR:-/tmp/lattigo-bench-sim}
-RUN_DIR=$(mktemp -d)
-SIM_PID=""
-cleanup() {
-	if [ -n "$SIM_PID" ]; then
-		kill -TERM "$SIM_PID" 2>/dev/null || true
-		wait "$SIM_PID" 2>/dev/null || true
-	fi
-	rm -rf "$RUN_DIR"
-}
-trap cleanup EXIT
+bench_init sim
 
 command -v wrk >/dev/null || { echo "bench/sim.sh: wrk is needed (apt-get install -y wrk)" >&2; exit 2; }
-if [ -z "${LATTIGO_SIM:-}" ]; then
-	cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATTIGO_TESTS=OFF >/dev/null
-	cmake --build "$BUILD_DIR" -j2 --target lattigo-sim >/dev/null
-	LATTIGO_SIM=$BUILD_DIR/lattigo-sim
-fi
-
-# start_sim OPTIONS...: starts the simulator on an ephemeral port, sets SIM_URL
-# and START_SECONDS (from exec to its "listening on" line).
-start_sim() {
-	mkfifo "$RUN_DIR/out"
-	local started
-	started=$(date +%s%N)
-	"$LATTIGO_SIM" --port 0 --key-name bench --api-key bench-secret "$@" >"$RUN_DIR/out" &
-	SIM_PID=$!
-	exec {out_fd}<"$RUN_DIR/out"
-	local line
-	IFS= read -r -t 120 line <&"$out_fd"
-	START_SECONDS=$(awk -v a="$started" -v b="$(date +%s%N)" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
-	SIM_URL="http://127.0.0.1:${line##*:}"
-	rm -f "$RUN_DIR/out"
-}
+if [ -n "${LATTIGO_SIM:-}" ]; then SIM=$LATTIGO_SIM; else bench_build lattigo-sim; fi
 # peak_mb: the simulator's peak resident set so far, in MB.
-peak_mb() {
-	awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$SIM_PID/status"
-}
-stop_sim() {
-	kill -TERM "$SIM_PID"
-	wait "$SIM_PID"
-	SIM_PID=""
-}
+peak_mb() { echo $(($(peak_kb "$SIM_PID") / 1024)); }
 
-AUTH="Authorization: Basic $(printf 'bench:bench-secret' | base64)"
+AUTH="Authorization: Basic $(printf '%s:%s' "$LATTIGO_KEY_NAME" "$LATTIGO_API_KEY" | base64 -w0)"
 # put_script FILE NAMES...: a wrk script sending change_cost_center for NAMES.
 put_script() {
 	local file=$1
@@ -90,27 +54,27 @@ run_wrk() {
 }
 
 echo "lattigo-sim, loopback, 8 connections (wrk -t2 -c8), ${DURATION}s per run, $(nproc) cores shared with wrk"
-start_sim --devices 300
+start_sim sim --devices 300
 run_wrk "GET v2/devices/:name, latency 0" "$SIM_URL/v2/devices/36500"
 run_wrk "PUT change_cost_center x10 devices, latency 0" \
 	"$SIM_URL/v2/device_operations/change_cost_center" -s "$RUN_DIR/put10.lua"
 run_wrk "PUT change_cost_center x100 devices, latency 0" \
 	"$SIM_URL/v2/device_operations/change_cost_center" -s "$RUN_DIR/put.lua"
 stop_sim
-start_sim --devices 300 --latency-ms 20
+start_sim sim --devices 300 --latency-ms 20
 run_wrk "GET v2/devices/:name, --latency-ms 20" "$SIM_URL/v2/devices/36500"
 stop_sim
 
-start_sim --devices 1000000
-printf '%-48s %10s s to listen, peak RSS %s MB\n' "start with --devices 1000000" "$START_SECONDS" "$(peak_mb)"
+start_sim sim --devices 1000000
+printf '%-48s %10s s to listen, peak RSS %s MB\n' "start with --devices 1000000" "$SIM_START_SECONDS" "$(peak_mb)"
 run_wrk "PUT change_cost_center x10 of 1M, latency 0" \
 	"$SIM_URL/v2/device_operations/change_cost_center" -s "$RUN_DIR/put10-wide.lua"
 run_wrk "GET v2/devices/:name of 1M, latency 0" "$SIM_URL/v2/devices/536500"
 stop_sim
 
-start_sim --devices 300
+start_sim sim --devices 300
 started=$(date +%s%N)
-python3 "$ROOT/bench/sim_activate.py" "$SIM_URL" bench bench-secret "$ACTIVATIONS"
+python3 "$ROOT/bench/sim_activate.py" "$SIM_URL" "$LATTIGO_KEY_NAME" "$LATTIGO_API_KEY" "$ACTIVATIONS"
 seconds=$(awk -v a="$started" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
 printf '%-48s %10s s, peak RSS %s MB\n' "$ACTIVATIONS activations (calls of 1000)" "$seconds" "$(peak_mb)"
 stop_sim

@@ -24,8 +24,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-BENCH_DIR=${BENCH_DIR:-/tmp/lattigo-bench}
+source "$ROOT/bench/lib/sim.sh"
 LATENCY_MS=20
 CONCURRENCY=8
 SIM_DEVICES=${SIM_DEVICES:-20000}
@@ -34,58 +33,9 @@ PYTHON_NOTE_ROWS=1000 # a sequential script needs 20+ ms a row: a sample is enou
 MEASURE="python3 $ROOT/bench/peers/measure.py"
 GEN="python3 $ROOT/scripts/gen-manifest.py"
 PEER="timeout 300 python3 $ROOT/bench/peers/python_requests.py"
-export LATTIGO_KEY_NAME=bench-key
-LATTIGO_API_KEY=bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
-export LATTIGO_API_KEY
-mkdir -p "$BENCH_DIR"
-RUN_DIR=$(mktemp -d "$BENCH_DIR/run.XXXXXX")
-
-CHILD_PIDS=()
-cleanup() {
-	local pid
-	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do kill -TERM "$pid" 2>/dev/null || true; done
-	for pid in "${CHILD_PIDS[@]+"${CHILD_PIDS[@]}"}"; do wait "$pid" 2>/dev/null || true; done
-	rm -rf "$RUN_DIR"
-}
-trap cleanup EXIT
-say() { echo "# $*" >&2; }
-
-if [ ! -x "$BUILD_DIR/lattigo-batch" ] || [ ! -x "$BUILD_DIR/lattigo-sim" ]; then
-	say "building lattigo-batch and lattigo-sim (Release) into $BUILD_DIR"
-	cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATTIGO_TESTS=OFF >/dev/null
-	cmake --build "$BUILD_DIR" -j2 --target lattigo-batch lattigo-sim >/dev/null
-fi
-BATCH=$BUILD_DIR/lattigo-batch
-SIM=$BUILD_DIR/lattigo-sim
-# shellcheck disable=SC2046
-cc -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$RUN_DIR/bare_driver" \
-	"$ROOT/bench/bare_driver.c" $(pkg-config --cflags --libs libcurl)
-
-# start_sim NAME [options...]: lattigo-sim on an ephemeral loopback port; sets
-# SIM_PID and SIM_URL; its stderr (the --verbose log) goes to $RUN_DIR/NAME.log.
-start_sim() {
-	local name=$1 fifo="$RUN_DIR/$1.fifo" line=""
-	shift
-	mkfifo "$fifo"
-	"$SIM" --port 0 --key-name "$LATTIGO_KEY_NAME" --api-key "$LATTIGO_API_KEY" "$@" \
-		>"$fifo" 2>"$RUN_DIR/$name.log" &
-	SIM_PID=$!
-	CHILD_PIDS+=("$SIM_PID")
-	exec {sim_fd}<"$fifo"
-	if ! IFS= read -r -t 60 line <&"$sim_fd" || [ "${line#listening on }" = "$line" ]; then
-		echo "throughput.sh: lattigo-sim did not start: $line $(tail -3 "$RUN_DIR/$name.log")" >&2
-		exit 1
-	fi
-	SIM_URL="http://127.0.0.1:${line##*:}"
-	cat <&"$sim_fd" >/dev/null &
-	CHILD_PIDS+=("$!")
-	exec {sim_fd}<&-
-	rm -f "$fifo"
-}
-stop_sim() {
-	kill -TERM "$SIM_PID" 2>/dev/null || true
-	wait "$SIM_PID" 2>/dev/null || true
-}
+bench_init run
+bench_build lattigo-batch lattigo-sim
+build_bare_driver
 
 manifest() { # op rows [generator options...] -> cached path
 	local op=$1 rows=$2 path

@@ -20,20 +20,14 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-BENCH_DIR=${BENCH_DIR:-/tmp/lattigo-bench}
+source "$ROOT/bench/lib/sim.sh"
 REPEAT=${REPEAT:-3}
 ROWS_LARGE=${ROWS_LARGE:-10000000}
 SKIP_LARGE=${SKIP_LARGE:-0}
 MEASURE="python3 $ROOT/bench/peers/measure.py"
 mkdir -p "$BENCH_DIR"
 
-if [ ! -x "$BUILD_DIR/lattigo-batch" ]; then
-	echo "# building lattigo-batch (Release) into $BUILD_DIR" >&2
-	cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLATTIGO_TESTS=OFF >/dev/null
-	cmake --build "$BUILD_DIR" -j2 --target lattigo-batch >/dev/null
-fi
-BATCH=$BUILD_DIR/lattigo-batch
+bench_build lattigo-batch
 
 cc -std=c11 -O2 -Wall -Wextra -Werror -o "$BENCH_DIR/bare_csv" "$ROOT/bench/bare_csv.c" -lcsv
 

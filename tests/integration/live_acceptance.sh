@@ -10,49 +10,16 @@
 # when read back right after the job, verified once the mock shows it.
 source "$(dirname "$0")/lib.sh"
 source "$TESTS_DIR/integration/mock_lib.sh"
+source "$TESTS_DIR/integration/live_lib.sh"
 
 name() { printf 'mock-%07d' "$1"; }
-
-# account FILE: "device_name,cost_center,state,note1" of every device, sorted.
-account() {
-  python3 - "$MOCK_URL" "$TEST_KEY_NAME" "$TEST_API_KEY" >"$1" <<'PY' || fail "cannot read the account"
-import base64, json, sys, urllib.request
-url, key, secret = sys.argv[1:4]
-auth = "Basic " + base64.b64encode(("%s:%s" % (key, secret)).encode()).decode()
-rows, page = [], 1
-while True:
-    request = urllib.request.Request("%s/v2/devices?details=true&page=%d&per_page=50" % (url, page),
-                                     headers={"Authorization": auth})
-    with urllib.request.urlopen(request) as answer:
-        items = json.load(answer)
-    if not items:
-        break
-    rows += [",".join((d["device_name"], d.get("cost_center") or "", d.get("state") or "",
-                       d.get("note1") or "")) for d in items]
-    page += 1
-print("\n".join(sorted(rows)))
-PY
-}
-
-iccid_of() {
-  curl -sS -u "$TEST_KEY_NAME:$TEST_API_KEY" "$MOCK_URL/v2/devices/$1" |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["iccid"])'
-}
-
-# statuses RESULTS: "status=count ..." of results.csv, sorted.
-statuses() {
-  python3 -c '
-import collections, csv, sys
-counts = collections.Counter(row["status"] for row in csv.DictReader(open(sys.argv[1], newline="")))
-print(" ".join("%s=%d" % item for item in sorted(counts.items())))' "$1"
-}
 
 writes_since() { echo $(($(wc -l <"$WORK/ledger.jsonl") - $1)); }
 
 # undone LABEL OP: runs OUT/undo.csv of job LABEL and compares the account with before-LABEL.
 undone() {
   run_batch 0 --op "$2" --manifest "$WORK/$1/undo.csv" --endpoint "$MOCK_URL" --out "$WORK/$1-undo"
-  account "$WORK/after-$1"
+  account_state "$MOCK_URL" "$WORK/after-$1"
   cmp -s "$WORK/before-$1" "$WORK/after-$1" ||
     fail "$1: undo.csv did not restore the account: $(diff "$WORK/before-$1" "$WORK/after-$1" | head -6)"
 }
@@ -77,9 +44,9 @@ touch "$WORK/ledger.jsonl"
   for index in $(seq 1 35); do echo "$(name "$index"),ACC-T,"; done
   echo "nope-1,ACC-T,"
   echo "nope-2,ACC-T,"
-  for index in 38 5 11; do echo "$(iccid_of "$(name "$index")"),ACC-T,iccid"; done
+  for index in 38 5 11; do echo "$(iccid_of "$MOCK_URL" "$(name "$index")"),ACC-T,iccid"; done
 } >"$WORK/cc.csv"
-account "$WORK/before-cc"
+account_state "$MOCK_URL" "$WORK/before-cc"
 status=0
 batch plan --op cost-center --manifest "$WORK/cc.csv" --endpoint "$MOCK_URL" >"$WORK/plan.out" 2>&1 || status=$?
 assert_eq 1 "$status" "plan exit status"
@@ -89,9 +56,7 @@ assert_eq "26 10 2 0 2" "$(for kind in change unchanged missing conflict invalid
 assert_eq 0 "$(wc -l <"$WORK/ledger.jsonl")" "plan wrote"
 run_batch 1 --op cost-center --manifest "$WORK/cc.csv" --endpoint "$MOCK_URL" --out "$WORK/cc"
 assert_eq "error=4 ok=26 unchanged=10" "$(statuses "$WORK/cc/results.csv")" "cost-center statuses"
-python3 -c '
-import json, sys
-print("\n".join(sorted(json.loads(line)["key"] for line in open(sys.argv[1]))))' "$WORK/ledger.jsonl" >"$WORK/written"
+ledger_writes "$WORK/ledger.jsonl" 0 | awk '{print $2}' | sort >"$WORK/written"
 for index in $(seq 11 35) 38; do name "$index"; echo; done | sort >"$WORK/expected-writes"
 cmp -s "$WORK/expected-writes" "$WORK/written" ||
   fail "writes other than the 26 changing rows: $(diff "$WORK/expected-writes" "$WORK/written" | head -5)"
@@ -107,14 +72,14 @@ assert_eq 0 "$(writes_since "$before")" "writes of a job already in place"
 
 # --- note1 of 46-60 (51-60 in place) and simstate suspend of 41-48 (41-45 in place)
 { echo "device_name,field_name,note"; for index in $(seq 46 60); do echo "$(name "$index"),note1,N-T"; done; } >"$WORK/note.csv"
-account "$WORK/before-note"
+account_state "$MOCK_URL" "$WORK/before-note"
 before=$(wc -l <"$WORK/ledger.jsonl")
 run_batch 0 --op note --manifest "$WORK/note.csv" --endpoint "$MOCK_URL" --out "$WORK/note"
 assert_eq "ok=5 unchanged=10" "$(statuses "$WORK/note/results.csv")" "note statuses"
 assert_eq 5 "$(writes_since "$before")" "note writes"
 undone note note
 { echo "device_name,state"; for index in $(seq 41 48); do echo "$(name "$index"),suspend"; done; } >"$WORK/simstate.csv"
-account "$WORK/before-simstate"
+account_state "$MOCK_URL" "$WORK/before-simstate"
 before=$(wc -l <"$WORK/ledger.jsonl")
 run_batch 0 --op simstate --manifest "$WORK/simstate.csv" --endpoint "$MOCK_URL" --out "$WORK/simstate"
 assert_eq "ok=3 unchanged=5" "$(statuses "$WORK/simstate/results.csv")" "simstate statuses"
@@ -126,35 +91,8 @@ gen "$WORK/act.csv" --op activate --rows 5 --seed 77
 sed -i 's/,ACME Co 5mb Rate Plan,/,ACME Co 10MB Plan,/' "$WORK/act.csv"
 before=$(wc -l <"$WORK/ledger.jsonl")
 status=0
-LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" python3 - no "$LATTIGO_BATCH" run \
-  --op activate --manifest "$WORK/act.csv" --endpoint "$MOCK_URL" --out "$WORK/act-no" \
-  >"$WORK/typed.out" 2>&1 <<'PY' || status=$?
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-seen = b""
-while b"Type 'yes'" not in seen:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    seen += chunk
-os.write(fd, sys.argv[1].encode() + b"\n")
-while True:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    seen += chunk
-_, code = os.waitpid(pid, 0)
-sys.stdout.write(seen.decode(errors="replace"))
-sys.exit(os.waitstatus_to_exitcode(code))
-PY
+typed_answer no run --op activate --manifest "$WORK/act.csv" --endpoint "$MOCK_URL" --out "$WORK/act-no" \
+  >"$WORK/typed.out" 2>&1 || status=$?
 assert_eq 2 "$status" "activate, typed 'no'"
 grep -q "activate 5 rows at an estimated cost of 7.50" "$WORK/typed.out" ||
   fail "the question does not show rows and cost (5 x 1.50): $(cat "$WORK/typed.out")"

@@ -10,43 +10,7 @@
 # snapshot and completes undo.csv.
 source "$(dirname "$0")/lib.sh"
 source "$TESTS_DIR/integration/mock_lib.sh"
-
-# device_state URL OUT: "device_name,cost_center,state" of every device, sorted.
-device_state() {
-  python3 - "$1" "$TEST_KEY_NAME" "$TEST_API_KEY" >"$2" <<'PY' || fail "cannot read the devices of $1"
-import base64, json, sys, urllib.request
-url, key, secret = sys.argv[1:4]
-auth = "Basic " + base64.b64encode(("%s:%s" % (key, secret)).encode()).decode()
-rows, page = [], 1
-while True:
-    request = urllib.request.Request("%s/v2/devices?details=true&page=%d&per_page=200" % (url, page),
-                                     headers={"Authorization": auth})
-    with urllib.request.urlopen(request) as answer:
-        items = json.load(answer)
-        following = answer.headers.get("X-Next-Page")
-    rows += [(d["device_name"], d.get("cost_center") or "", d.get("state") or "") for d in items]
-    if not following or not items:
-        break
-    page = int(following)
-for row in sorted(rows):
-    print(",".join(row))
-PY
-}
-
-# writes LEDGER FROM: the ledger's lines after line FROM, as "op key", sorted.
-writes() { tail -n +"$(($2 + 1))" "$1" | python3 -c '
-import json, sys
-for line in sys.stdin:
-    entry = json.loads(line)
-    print(entry["op"], entry["key"])' | sort; }
-
-# statuses RESULTS: "status=count ..." of results.csv, sorted.
-statuses() { python3 - "$1" <<'PY'
-import collections, csv, sys
-counts = collections.Counter(row["status"] for row in csv.DictReader(open(sys.argv[1], newline="")))
-print(" ".join("%s=%d" % item for item in sorted(counts.items())))
-PY
-}
+source "$TESTS_DIR/integration/live_lib.sh"
 
 # summary_get OUT KEY...: a value of OUT/summary.json.
 summary_get() { python3 -c '
@@ -64,8 +28,7 @@ check_api() {
     echo "device_name,cost_center,id_type"
     sed -n '1,26p' "$names" | sed 's/$/,PF-A,/'
     for name in $(sed -n '27,28p' "$names"); do
-      iccid=$(curl -sS -u "$TEST_KEY_NAME:$TEST_API_KEY" "$url/v2/devices/$name" |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["iccid"])')
+      iccid=$(iccid_of "$url" "$name")
       echo "$iccid,PF-A,iccid"
     done
     echo "no-such-device-1,PF-A,"
@@ -78,7 +41,7 @@ check_api() {
   run_batch 0 --op cost-center --manifest "$WORK/$label-seed.csv" --endpoint "$url" --out "$WORK/$label-seed"
   run_batch 0 --op cost-center --manifest "$WORK/$label-first.csv" --endpoint "$url" --out "$WORK/$label-first"
   # the state before the job under test, to compare with after its undo
-  device_state "$url" "$WORK/$label-state-before"
+  account_state "$url" "$WORK/$label-state-before"
   before=$(wc -l <"$ledger")
 
   run_batch 1 --op cost-center --manifest "$WORK/$label-cc.csv" --endpoint "$url" --out "$WORK/$label-job"
@@ -86,7 +49,7 @@ check_api() {
   assert_eq "error=2 ok=16 unchanged=12" "$(statuses "$out/results.csv")" "$label: statuses"
   # only the 16 rows that change were written, under their device names
   sed -n '13,28p' "$names" | sed 's/^/cost-center /' | sort >"$WORK/$label-expected-writes"
-  writes "$ledger" "$before" >"$WORK/$label-writes"
+  ledger_writes "$ledger" "$before" >"$WORK/$label-writes"
   cmp -s "$WORK/$label-expected-writes" "$WORK/$label-writes" ||
     fail "$label: the ledger holds other writes than the 16 changed rows: $(diff "$WORK/$label-expected-writes" "$WORK/$label-writes" | head -5)"
   assert_eq 12 "$(summary_get "$out" counts unchanged)" "$label: summary.json unchanged"
@@ -111,7 +74,7 @@ check_api() {
   before=$(wc -l <"$ledger")
   run_batch 0 --op cost-center --manifest "$out/undo.csv" --endpoint "$url" --out "$WORK/$label-undo"
   assert_eq 16 "$(($(wc -l <"$ledger") - before))" "$label: writes of the undo job"
-  device_state "$url" "$WORK/$label-state-after"
+  account_state "$url" "$WORK/$label-state-after"
   cmp -s "$WORK/$label-state-before" "$WORK/$label-state-after" ||
     fail "$label: undo.csv did not restore the account: $(diff "$WORK/$label-state-before" "$WORK/$label-state-after" | head -6)"
 
@@ -119,15 +82,14 @@ check_api() {
   {
     echo "device_name,kb_limit,action,id_type"
     for name in $(sed -n '27,28p' "$names"); do
-      iccid=$(curl -sS -u "$TEST_KEY_NAME:$TEST_API_KEY" "$url/v2/devices/$name" |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["iccid"])')
+      iccid=$(iccid_of "$url" "$name")
       echo "$iccid,2048,suspend,iccid"
     done
   } >"$WORK/$label-limit.csv"
   before=$(wc -l <"$ledger")
   run_batch 0 --op usage-limit --manifest "$WORK/$label-limit.csv" --endpoint "$url" --out "$WORK/$label-limit"
   assert_eq "ok=2" "$(statuses "$WORK/$label-limit/results.csv")" "$label: usage-limit by ICCID"
-  writes "$ledger" "$before" | awk '{print $2}' >"$WORK/$label-limit-writes"
+  ledger_writes "$ledger" "$before" | awk '{print $2}' >"$WORK/$label-limit-writes"
   sed -n '27,28p' "$names" | sort | cmp -s - "$WORK/$label-limit-writes" ||
     fail "$label: usage-limit by ICCID was not sent under the device names: $(cat "$WORK/$label-limit-writes")"
   grep -q "no undo exists" "$WORK/$label-limit/summary.json" || fail "$label: usage-limit: the summary does not say no undo exists"
@@ -185,7 +147,7 @@ for index in range(200):
 PY
 sed 's/,SLOW-.*/,ORIG/; 1s/.*/device_name,cost_center/' "$WORK/slow.csv" >"$WORK/slow-seed.csv"
 run_batch 0 --op cost-center --manifest "$WORK/slow-seed.csv" --endpoint "$SIM_URL" --out "$WORK/slow-seed"
-device_state "$SIM_URL" "$WORK/slow-before"
+account_state "$SIM_URL" "$WORK/slow-before"
 before=$(wc -l <"$WORK/sim-ledger.jsonl")
 LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" run --quiet \
   --op cost-center --manifest "$WORK/slow.csv" --endpoint "$SIM_URL" --out "$WORK/slow" \
@@ -213,7 +175,7 @@ assert_eq 201 "$(wc -l <"$WORK/slow/undo.csv" | tr -d ' ')" "undo.csv lines afte
 # row 200 was put in place behind the job's back: judged against the first snapshot it is still sent
 grep -q '^200,ok,' "$WORK/slow/results.csv" || fail "row 200 was not sent on resume: $(tail -1 "$WORK/slow/results.csv")"
 run_batch 0 --op cost-center --manifest "$WORK/slow/undo.csv" --endpoint "$SIM_URL" --out "$WORK/slow-undo"
-device_state "$SIM_URL" "$WORK/slow-after"
+account_state "$SIM_URL" "$WORK/slow-after"
 cmp -s "$WORK/slow-before" "$WORK/slow-after" ||
   fail "undo.csv of the resumed job did not restore the account: $(diff "$WORK/slow-before" "$WORK/slow-after" | head -6)"
 stop_sim

@@ -3,6 +3,7 @@
 # --map, a forbidden endpoint, missing or exposed credentials; and it never
 # overwrites a job: --force-new into a job directory, a changed manifest.
 source "$(dirname "$0")/lib.sh"
+source "$TESTS_DIR/integration/live_lib.sh"
 
 manifest="$WORK/lot.csv"
 python3 "$SOURCE_DIR/scripts/gen-manifest.py" --op cost-center --rows 30 --names sim-default --out "$manifest"
@@ -132,36 +133,7 @@ done
 # a typed confirmation on a terminal stands in for --yes: anything but "yes"
 # sends nothing and leaves no job; "yes" runs the job
 confirm() { # answer out
-  LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" \
-    python3 - "$1" "$LATTIGO_BATCH" run --op activate --manifest "$WORK/act.csv" --out "$2" \
-    --endpoint "$SIM_URL" --quiet <<'PY'
-import os, pty, sys
-answer = sys.argv[1]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-seen = b""
-while b"Type 'yes'" not in seen:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:  # the program ended without asking
-        break
-    if not chunk:
-        break
-    seen += chunk
-os.write(fd, answer.encode() + b"\n")
-while True:
-    try:
-        chunk = os.read(fd, 1024)
-    except OSError:
-        break
-    if not chunk:
-        break
-    seen += chunk
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(seen.decode(errors="replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-PY
+  typed_answer "$1" run --op activate --manifest "$WORK/act.csv" --out "$2" --endpoint "$SIM_URL" --quiet
 }
 status=0
 confirm no "$WORK/typed-no" >"$WORK/typed.txt" || status=$?
