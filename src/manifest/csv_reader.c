@@ -14,6 +14,7 @@
 #endif
 
 #include "common/csv_writer.h"
+#include "common/utf8.h"
 #include "manifest/column_name.h"
 
 /* libcsv's parser states (libcsv.c does not export them). */
@@ -351,6 +352,7 @@ static bool split_plain_line(struct manifest *manifest, struct line_piece *piece
 	}
 	state->field_count = count;
 	state->plain_row = true;
+	state->row_ascii = utf8_is_ascii(line, (size_t)(end - line));
 	return true;
 }
 
@@ -445,6 +447,7 @@ static int csv_next(struct manifest *manifest, struct manifest_row *row, struct 
 	row->value_count = columns;
 	row->values = manifest->values;
 	row->lengths = state->lengths;
+	row->ascii = state->plain_row && state->row_ascii;
 	row->problem = manifest->problem.length ? strbuf_text(&manifest->problem) : NULL;
 	return 1;
 }

@@ -332,7 +332,8 @@ static bool resolve_columns(struct manifest *manifest, struct flat_member *membe
 	return true;
 }
 
-bool jsonl_flat_split(struct manifest *manifest, char *line, size_t length, size_t *lengths)
+bool jsonl_flat_split(struct manifest *manifest, char *line, size_t length, size_t *lengths,
+                      bool *ascii)
 {
 	struct flat_member members[FLAT_MAX_MEMBERS];
 	long count = read_members(line, line + length, members);
@@ -341,6 +342,7 @@ bool jsonl_flat_split(struct manifest *manifest, char *line, size_t length, size
 	/* the line is taken: from here on it is written over */
 	for (size_t index = 0; index < manifest->column_count; index++)
 		lengths[index] = 0;
+	*ascii = true; /* string_end let no other byte through; an escape may make one */
 	for (long index = 0; index < count; index++) {
 		struct flat_member *member = &members[index];
 		size_t column = (size_t)member->column;
@@ -350,6 +352,8 @@ bool jsonl_flat_split(struct manifest *manifest, char *line, size_t length, size
 			manifest->values[column] = member->value;
 			lengths[column] = member->escaped ? unescape(member->value, member->stop)
 			                                  : (size_t)(member->stop - member->value);
+			if (member->escaped)
+				*ascii = false;
 			if (!member->escaped)
 				*member->stop = '\0';
 			if (member->kind == FLAT_NUMBER)

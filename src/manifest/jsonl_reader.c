@@ -233,10 +233,11 @@ static bool finish_line(struct manifest *manifest, char *line, size_t length,
 		       manifest->column_count * sizeof(*manifest->kinds));
 	}
 	row->lengths = NULL;
+	row->ascii = false;
 	if (state->line_too_long)
 		manifest_row_problem(manifest, "line longer than %u bytes", MANIFEST_MAX_LINE);
 	else if (!manifest->no_fast_paths &&
-	         jsonl_flat_split(manifest, line, length, state->lengths))
+	         jsonl_flat_split(manifest, line, length, state->lengths, &row->ascii))
 		row->lengths = state->lengths;
 	else
 		parse_line(manifest, line, length);

@@ -164,6 +164,7 @@ int manifest_next(struct manifest *manifest, struct manifest_row *row, struct er
 {
 	strbuf_reset(&manifest->problem);
 	row->lengths = NULL;
+	row->ascii = false;
 	return manifest->reader->next(manifest, row, error);
 }
 

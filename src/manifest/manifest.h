@@ -34,6 +34,9 @@ struct manifest_row {
 	/* per column, strlen of the value (0 for none); NULL when the reader does
 	 * not know them (JSONL, .xlsx), so that callers need not measure again */
 	const size_t *lengths;
+	/* true when the reader saw every byte of the row's values to be ASCII
+	 * (so they are UTF-8 without a check); false when it did not look */
+	bool ascii;
 	/* non-NULL when the row cannot be used: it becomes `invalid` with this message,
 	 * e.g. "not a JSON object (the line holds an array)", "field 3 longer than 65536
 	 * bytes", "row has 6 fields, the header has 5" (docs/manifests.md lists them all) */

@@ -45,6 +45,7 @@ struct csv_state {
 	uint64_t row_offset;
 	/* the fast path for plain lines (split_plain_line) */
 	bool plain_row; /* the current row's values point into the line reader's block */
+	bool row_ascii; /* ... and the line is ASCII */
 	unsigned char byte_class[256]; /* per byte: 0 text, 1 the delimiter, 2 needs libcsv */
 	char delimiter;
 	char **field_ends; /* per stored field of a plain line: where it ends */
@@ -106,8 +107,10 @@ size_t jsonl_number_length(const char *text, size_t available);
 /* The JSONL fast path: when line (length bytes, written over) is one flat
  * object of plain values that jansson's path would read without a problem,
  * sets the row's values (pointing into line), kinds and lengths (one per
- * column) and returns true; else returns false with line untouched. */
-bool jsonl_flat_split(struct manifest *manifest, char *line, size_t length, size_t *lengths);
+ * column), *ascii when they are all ASCII, and returns true; else returns
+ * false with line untouched. */
+bool jsonl_flat_split(struct manifest *manifest, char *line, size_t length, size_t *lengths,
+                      bool *ascii);
 /* Reads the CSV header and prepares the CSV reader. Returns 0 or -1 with error. */
 int csv_reader_open(struct manifest *manifest, struct error *error);
 /* Prepares the JSONL reader. Returns 0 or -1 with error. */

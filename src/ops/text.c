@@ -96,10 +96,9 @@ void text_describe_character(struct strbuf *out, uint32_t code_point)
 		strbuf_appendf(out, " (U+%04X)", (unsigned)code_point);
 }
 
-int text_check(const char *value, size_t max_characters, text_allowed *allowed,
+int text_check(const char *value, size_t length, size_t max_characters, text_allowed *allowed,
                const char *set_name, struct strbuf *rule)
 {
-	size_t length = strlen(value);
 	size_t index = 0;
 	/* The leading run of printable ASCII the set allows, nearly always the
 	 * whole value, in a tight loop for the two commonest sets (any

@@ -24,11 +24,11 @@ bool text_is_control(uint32_t code_point);
 /* Decides whether one character may appear in a field. */
 typedef bool text_allowed(uint32_t code_point);
 
-/* Checks that value is valid UTF-8, holds at most max_characters code points
+/* Checks that value (length bytes) is valid UTF-8, holds at most max_characters code points
  * and only characters allowed says yes to (allowed NULL: anything but control
  * characters). set_name names the set in the message ("the note alphabet").
  * Appends the failed rule and returns -1, or returns 0. */
-int text_check(const char *value, size_t max_characters, text_allowed *allowed,
+int text_check(const char *value, size_t length, size_t max_characters, text_allowed *allowed,
                const char *set_name, struct strbuf *rule);
 
 /* The note alphabet of docs/validation.md: letters (ASCII and accented Latin),
