@@ -122,14 +122,13 @@ int validate_iccid(const char *value, size_t length, const struct validation_opt
 	return 0;
 }
 
-static bool sku_character(uint32_t code_point)
-{
-	return (code_point >= 'a' && code_point <= 'z') ||
-	       (code_point >= 'A' && code_point <= 'Z') ||
-	       (code_point >= '0' && code_point <= '9') || code_point == '-' || code_point == '_' ||
-	       code_point == '.' || code_point == '/' || code_point == '+' || code_point == '#' ||
-	       code_point == ' ';
-}
+/* Letters, digits and - _ . / + # space. */
+static const struct text_set sku_set = {
+    .ascii = {TEXT_SET_RUN('0', '9') | TEXT_SET_RUN('-', '/') | TEXT_SET_BIT('+') |
+                  TEXT_SET_BIT('#') | TEXT_SET_BIT(' '),
+              TEXT_SET_RUN('A', 'Z') | TEXT_SET_RUN('a', 'z') | TEXT_SET_BIT('_')},
+    .name = "the SKU character set",
+};
 
 int validate_device_sku(const char *value, size_t length, const struct validation_options *options,
                         struct strbuf *rule)
@@ -137,7 +136,7 @@ int validate_device_sku(const char *value, size_t length, const struct validatio
 	(void)options;
 	if (validate_spreadsheet_damage(value, length, rule) < 0)
 		return -1;
-	return text_check(value, length, SKU_MAX, sku_character, "the SKU character set", rule);
+	return text_check(value, length, SKU_MAX, &sku_set, rule);
 }
 
 int validate_upload_sku(const char *value, size_t length, const struct validation_options *options,

@@ -150,7 +150,28 @@ static void note_alphabet_matches_its_punctuation(void **state)
 		                (character >= 'A' && character <= 'Z') ||
 		                (character >= '0' && character <= '9') || character == ' ' ||
 		                (byte != 0 && strchr(text_note_punctuation, character) != NULL);
-		assert_int_equal(text_note_character(byte), expected);
+		assert_int_equal(text_set_allows(&text_note_alphabet, byte), expected);
+	}
+}
+
+/* The region code and SKU sets (maps in validate_names.c and validate_ids.c)
+ * are exactly what docs/validation.md says, for every ASCII character. */
+static void region_and_sku_sets_are_as_documented(void **state)
+{
+	(void)state;
+	struct validation_options strict = {0};
+	for (unsigned byte = 1; byte < 128; byte++) {
+		char character = (char)byte;
+		bool alphanumeric = (character >= 'a' && character <= 'z') ||
+		                    (character >= 'A' && character <= 'Z') ||
+		                    (character >= '0' && character <= '9');
+		char value[4] = {'A', character, 'B', '\0'};
+		const char *rule = run(validate_region_code, value, &strict);
+		assert_int_equal(rule[0] == '\0',
+		                 alphanumeric || character == '-' || character == ' ');
+		rule = run(validate_device_sku, value, &strict);
+		assert_int_equal(rule[0] == '\0',
+		                 alphanumeric || (character && strchr("-_./+# ", character)));
 	}
 }
 
@@ -392,6 +413,7 @@ int main(void)
 	    cmocka_unit_test(sku_rules),
 	    cmocka_unit_test(note_rules),
 	    cmocka_unit_test(note_alphabet_matches_its_punctuation),
+	    cmocka_unit_test(region_and_sku_sets_are_as_documented),
 	    cmocka_unit_test(choice_rules),
 	    cmocka_unit_test(kb_limit_rules),
 	    cmocka_unit_test(username_rules),
