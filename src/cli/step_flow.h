@@ -20,6 +20,12 @@
 #define FLOW_READ_AGAIN_MS 1000
 #define FLOW_READ_MAX_MS   30000
 
+/* Rounds of reads (one listing of the account judges every row waiting at
+ * a step): the pause after a round that settled rows (verified, or never)
+ * is FLOW_ROUND_GAP_MS, or twice the round's own time; after one that
+ * settled none it doubles, up to FLOW_READ_MAX_MS. */
+#define FLOW_ROUND_GAP_MS 250
+
 /* What a step asks of the flow. */
 struct flow_step {
 	int64_t verify_ms; /* wait until verified after the step; 0: none */
@@ -72,6 +78,10 @@ void flow_resume_at(struct flow_row *row, size_t step, struct flow_action *actio
  * earlier run's times moved to this run's clock), read at once. */
 void flow_resume_verifying(struct flow_row *row, size_t step, int64_t ended_ms, int64_t deadline_ms,
                            int64_t now_ms, struct flow_action *action);
+/* The pause before the next round of reads after one that took round_ms and
+ * settled settled rows; previous_ms is the pause before it (0: the first).
+ * An effect that shows soon is seen soon, one slow to show costs few reads. */
+int64_t flow_round_gap(int64_t previous_ms, int64_t round_ms, size_t settled);
 /* Enters the row into the step after its current one, or done. */
 void flow_next_step(struct flow_row *row, struct flow_action *action);
 

@@ -44,13 +44,9 @@
  * is far more than the calls in flight can keep busy. */
 #define STEPS_ACTIVE_ROWS 65536
 #define STEPS_PROGRESS_MS 1000
-/* Verification reads due at once from which a round of reads is tried
- * (read_round) instead of a read per row through the engine. */
+/* Rows waiting at a step (some due) from which a round of reads is tried
+ * (read_round) instead of a read per due row through the engine. */
 #define STEPS_ROUND_ROWS 64
-/* A round blocks the engine while it reads: the next one comes at least
- * this long after it, or twice its own time, whichever is longer; reads due
- * meanwhile wait for it (rows due together make one round, not many). */
-#define STEPS_ROUND_GAP_MS 1000
 
 /* The job's own operation as the checkpoint header and audit trail name it. */
 static const struct op steps_job_op = {.name = "steps"};
@@ -73,6 +69,7 @@ struct active_row {
 	size_t invalid_step;                   /* partial: the step it is invalid for */
 	char *invalid_message;
 	unsigned lane;              /* queued: the lane to send it in */
+	size_t counted_step;        /* the step run->at_step counts it at */
 	int64_t read_at_ms;         /* waiting: when to read it back */
 	struct active_row *next;    /* ready queue, or hash chain */
 	struct active_row *chained; /* hash chain */
@@ -105,15 +102,23 @@ struct steps_run_state {
 	size_t bucket_count, active;
 	/* rows to send now, in order */
 	struct active_row *ready_head, *ready_tail;
+	/* rows in flight at each step, and rows queued for each lane: whether
+	 * rows may still come into a lane (source_lane_open) */
+	size_t at_step[STEP_ROWS_MAX];
+	size_t queued[2 * STEP_ROWS_MAX];
 	/* rows waiting to be read back, a min-heap by read_at_ms */
 	struct active_row **waiting;
 	size_t waiting_count, waiting_size;
 	struct record scratch;   /* what source_next yields */
 	struct active_row **due; /* reads due now (read_due) */
 	size_t due_size;
+	struct active_row **round; /* the rows a round of reads judges (read_due) */
+	size_t round_size;
 	int64_t account_devices; /* devices in the account as the last round saw, -1 unknown */
-	int64_t next_reads_ms;   /* monotonic: reads due wait until then (STEPS_ROUND_GAP_MS) */
-	struct live_snapshot *baseline; /* the account before the job (NULL: --no-preflight) */
+	int64_t next_reads_ms;   /* monotonic: reads due wait until then (flow_round_gap) */
+	int64_t round_gap_ms;    /* the pause after the last round */
+	size_t waiting_at[STEP_ROWS_MAX]; /* rows in waiting, by step */
+	struct live_snapshot *baseline;   /* the account before the job (NULL: --no-preflight) */
 
 	uint64_t finished[ROW_STATUS_COUNT]; /* the rows' final outcomes this run */
 	uint64_t step_counts[STEP_ROWS_MAX][ROW_STATUS_COUNT];
@@ -144,6 +149,8 @@ static void add_row(struct steps_run_state *run, struct active_row *entry)
 	entry->chained = run->buckets[bucket];
 	run->buckets[bucket] = entry;
 	run->active++;
+	entry->counted_step = entry->flow.step;
+	run->at_step[entry->counted_step]++;
 }
 
 static void free_row(struct active_row *entry)
@@ -163,6 +170,7 @@ static void remove_row(struct steps_run_state *run, struct active_row *entry)
 	if (*slot)
 		*slot = entry->chained;
 	run->active--;
+	run->at_step[entry->counted_step]--;
 	free_row(entry);
 }
 
@@ -170,6 +178,7 @@ static void enqueue(struct steps_run_state *run, struct active_row *entry, unsig
 {
 	entry->lane = lane;
 	entry->next = NULL;
+	run->queued[lane]++;
 	if (run->ready_tail)
 		run->ready_tail->next = entry;
 	else
@@ -185,6 +194,7 @@ static struct active_row *dequeue(struct steps_run_state *run)
 		if (!run->ready_head)
 			run->ready_tail = NULL;
 		entry->next = NULL;
+		run->queued[entry->lane]--;
 	}
 	return entry;
 }
@@ -200,6 +210,7 @@ static int wait_push(struct steps_run_state *run, struct active_row *entry, int6
 		run->waiting_size = size;
 	}
 	entry->read_at_ms = at_ms;
+	run->waiting_at[entry->flow.step]++;
 	size_t index = run->waiting_count++;
 	while (index > 0) {
 		size_t parent = (index - 1) / 2;
@@ -212,11 +223,9 @@ static int wait_push(struct steps_run_state *run, struct active_row *entry, int6
 	return 0;
 }
 
-static struct active_row *wait_pop(struct steps_run_state *run)
+/* Moves entry down from index to its place in the heap. */
+static void wait_sift(struct steps_run_state *run, size_t index, struct active_row *entry)
 {
-	struct active_row *top = run->waiting[0];
-	struct active_row *last = run->waiting[--run->waiting_count];
-	size_t index = 0;
 	for (;;) {
 		size_t child = 2 * index + 1;
 		if (child >= run->waiting_count)
@@ -224,14 +233,57 @@ static struct active_row *wait_pop(struct steps_run_state *run)
 		if (child + 1 < run->waiting_count &&
 		    run->waiting[child + 1]->read_at_ms < run->waiting[child]->read_at_ms)
 			child++;
-		if (last->read_at_ms <= run->waiting[child]->read_at_ms)
+		if (entry->read_at_ms <= run->waiting[child]->read_at_ms)
 			break;
 		run->waiting[index] = run->waiting[child];
 		index = child;
 	}
+	run->waiting[index] = entry;
+}
+
+static struct active_row *wait_pop(struct steps_run_state *run)
+{
+	struct active_row *top = run->waiting[0];
+	struct active_row *last = run->waiting[--run->waiting_count];
+	run->waiting_at[top->flow.step]--;
 	if (run->waiting_count)
-		run->waiting[index] = last;
+		wait_sift(run, 0, last);
 	return top;
+}
+
+/* Appends entry to the rows of the next round (run->round, *count rows). */
+static int round_add(struct steps_run_state *run, struct active_row *entry, size_t *count)
+{
+	if (*count == run->round_size) {
+		size_t size = run->round_size ? run->round_size * 2 : 256;
+		struct active_row **grown = realloc(run->round, size * sizeof(*grown));
+		if (!grown)
+			return -1;
+		run->round = grown;
+		run->round_size = size;
+	}
+	run->round[(*count)++] = entry;
+	return 0;
+}
+
+/* Takes every row waiting at step out of the heap into the next round
+ * (*count rows in it already), the others keeping their times. */
+static int wait_take_step(struct steps_run_state *run, size_t step, size_t *count)
+{
+	size_t kept = 0;
+	int result = 0;
+	for (size_t index = 0; index < run->waiting_count; index++) {
+		struct active_row *entry = run->waiting[index];
+		/* out of memory: the rows not moved yet stay waiting */
+		if (entry->flow.step != step || result < 0 ||
+		    (result = round_add(run, entry, count)) < 0)
+			run->waiting[kept++] = entry;
+	}
+	run->waiting_at[step] -= run->waiting_count - kept;
+	run->waiting_count = kept;
+	for (size_t at = kept / 2; at-- > 0;)
+		wait_sift(run, at, run->waiting[at]);
+	return result;
 }
 
 /* ---- checkpoints ---- */
@@ -360,6 +412,11 @@ static int apply_flow(struct steps_run_state *run, struct active_row *entry,
 {
 	struct manifest_position position = position_of(entry);
 	char message[700];
+	if (entry->flow.step != entry->counted_step && entry->flow.step < run->step_count) {
+		run->at_step[entry->counted_step]--;
+		entry->counted_step = entry->flow.step;
+		run->at_step[entry->counted_step]++;
+	}
 	switch (action->next) {
 	case FLOW_SEND:
 		enqueue(run, entry, (unsigned)(2 * entry->flow.step));
@@ -545,23 +602,31 @@ static void read_request(const struct steps_run_state *run, bool plain_http,
 static int read_finished(struct steps_run_state *run, struct active_row *entry, size_t step,
                          const struct row_outcome *outcome, struct error *error);
 
-/* The rows whose verification read is due, of one step, in a round of reads
- * of their devices (live_snapshot_take: the whole account's listing when
- * that is fewer calls than a read per row, which it finds out itself).
- * Returns 0, 1 when the round could not be made (the rows go to the lane's
- * reads), -1 on a fatal error. */
+/* The rows waiting for one step's verification, in a round of reads of
+ * their devices (live_snapshot_take: the whole account's listing when that
+ * is fewer calls than a read per row, which it finds out itself). Rows due
+ * are judged as by their own read; the others only when the round shows
+ * their verification over (verified, or never), else they keep their time:
+ * the listing shows them anyway, and a row whose effect showed before its
+ * read was due moves on now instead of after its back-off.
+ * When the round cannot be made, the rows due go to the lane's own reads
+ * (which retry, back off and report). Returns 0, or -1 on a fatal error. */
 static int read_round(struct steps_run_state *run, size_t step, struct active_row **rows,
                       size_t count, struct error *error)
 {
 	const struct op *op = run->configs[step].op;
 	struct live_wanted *wanted = live_wanted_new();
 	struct live_snapshot *snapshot = NULL;
-	int result = 1;
+	int result = -1;
 	for (size_t index = 0; wanted && index < count; index++)
-		if (live_wanted_add_record(wanted, op, rows[index]->records[step]) < 0)
-			goto out;
-	if (!wanted)
+		if (live_wanted_add_record(wanted, op, rows[index]->records[step]) < 0) {
+			live_wanted_free(wanted);
+			wanted = NULL;
+		}
+	if (!wanted) {
+		result = error_set(error, "out of memory");
 		goto out;
+	}
 	const struct job_options *options = run->options;
 	bool plain_http = false;
 	struct error ignored;
@@ -572,15 +637,24 @@ static int read_round(struct steps_run_state *run, size_t step, struct active_ro
 	int64_t started = clock_monotonic_ms();
 	int taken = live_snapshot_take(&request, wanted, &snapshot, &ignored);
 	int64_t ended = clock_monotonic_ms();
-	int64_t gap = 2 * (ended - started);
-	run->next_reads_ms = ended + (gap > STEPS_ROUND_GAP_MS ? gap : STEPS_ROUND_GAP_MS);
-	if (taken != 0)
-		goto out; /* the lane's own reads retry, back off and report */
+	result = 0;
+	if (taken != 0) {
+		/* the lane's own reads retry, back off and report */
+		run->round_gap_ms = flow_round_gap(run->round_gap_ms, ended - started, 0);
+		run->next_reads_ms = ended + run->round_gap_ms;
+		for (size_t index = 0; index < count; index++)
+			if (rows[index]->read_at_ms <= ended)
+				enqueue(run, rows[index], (unsigned)(2 * step + 1));
+			else if (wait_push(run, rows[index], rows[index]->read_at_ms) < 0)
+				result = error_set(error, "out of memory");
+		goto out;
+	}
 	const struct live_snapshot_meta *meta = live_snapshot_info(snapshot);
 	run->account_devices = meta->account_devices;
-	result = 0;
-	for (size_t index = 0; index < count && result == 0; index++) {
-		const struct record *record = rows[index]->records[step];
+	size_t settled = 0;
+	for (size_t index = 0; index < count; index++) {
+		struct active_row *entry = rows[index];
+		const struct record *record = entry->records[step];
 		enum device_field key = DEVICE_NAME;
 		const char *value = NULL;
 		struct device_view device;
@@ -588,9 +662,16 @@ static int read_round(struct steps_run_state *run, size_t step, struct active_ro
 		             live_snapshot_find(snapshot, key, value, &device);
 		struct row_outcome outcome;
 		step_read_judge(op, record, found ? &device : NULL, &outcome);
-		if (read_finished(run, rows[index], step, &outcome, error) < 0)
+		settled += outcome.status != ROW_UNKNOWN;
+		if (result < 0 || (entry->read_at_ms > ended && outcome.status == ROW_UNKNOWN)) {
+			if (wait_push(run, entry, entry->read_at_ms) < 0)
+				result = error_set(error, "out of memory");
+		} else if (read_finished(run, entry, step, &outcome, error) < 0) {
 			result = -1;
+		}
 	}
+	run->round_gap_ms = flow_round_gap(run->round_gap_ms, ended - started, settled);
+	run->next_reads_ms = ended + run->round_gap_ms;
 out:
 	live_snapshot_free(snapshot);
 	live_wanted_free(wanted);
@@ -599,7 +680,8 @@ out:
 
 /* True when a round reading the whole account costs fewer calls than count
  * reads of a row each (unknown before the first round: tried from
- * STEPS_ROUND_ROWS rows on). */
+ * STEPS_ROUND_ROWS rows on); count is every row waiting at the step, which
+ * the round judges too. */
 static bool round_pays(const struct steps_run_state *run, size_t count)
 {
 	if (count < STEPS_ROUND_ROWS)
@@ -640,13 +722,19 @@ static int read_due(struct steps_run_state *run, int64_t now, struct error *erro
 		}
 		if (!of_step)
 			continue;
-		int round =
-		    round_pays(run, of_step) ? read_round(run, step, run->due, of_step, error) : 1;
-		if (round < 0)
-			return -1;
-		if (round > 0)
+		if (round_pays(run, of_step + run->waiting_at[step])) {
+			/* the round judges every row waiting at the step */
+			size_t in_round = 0;
+			for (size_t index = 0; index < of_step; index++)
+				if (round_add(run, run->due[index], &in_round) < 0)
+					return error_set(error, "out of memory");
+			if (wait_take_step(run, step, &in_round) < 0 ||
+			    read_round(run, step, run->round, in_round, error) < 0)
+				return error->set ? -1 : error_set(error, "out of memory");
+		} else {
 			for (size_t index = 0; index < of_step; index++)
 				enqueue(run, run->due[index], (unsigned)(2 * step + 1));
+		}
 		memmove(run->due, run->due + of_step, (left - of_step) * sizeof(*run->due));
 		left -= of_step;
 	}
@@ -806,6 +894,20 @@ static bool row_in_doubt(void *context, const struct record *record)
 	return run->resuming && record->lane % 2 == 0 &&
 	       journal_replay_row_state(&run->steps[record->lane / 2].replay, record->row) ==
 	           JOURNAL_ROW_IN_DOUBT;
+}
+
+/* engine_source.lane_open: rows may still come into lane while the manifest
+ * is being read, rows are queued for it, or (a step's lane) rows are still
+ * at an earlier step; reads are one row a call and never linger. */
+static bool source_lane_open(void *context, unsigned lane)
+{
+	const struct steps_run_state *run = context;
+	if (!run->manifest_done || run->queued[lane])
+		return true;
+	for (size_t step = 0; lane % 2 == 0 && step < lane / 2; step++)
+		if (run->at_step[step])
+			return true;
+	return false;
 }
 
 static int64_t source_wake_at(void *context)
@@ -1164,7 +1266,7 @@ static int run_engine(struct steps_run_state *run, struct error *error)
 	struct engine_config config;
 	fill_engine_config(run, &config);
 	struct engine_source source = {run, source_next, run->baseline ? settle_row : NULL,
-	                               source_wake_at};
+	                               source_wake_at, source_lane_open};
 	struct engine_sink sink = {run, sink_call_starting, sink_row_finished,
 	                           sink_exchange_finished, sink_progress};
 	struct engine_stats stats;
@@ -1320,6 +1422,7 @@ out:
 		}
 	free(run.waiting);
 	free(run.due);
+	free(run.round);
 	live_snapshot_free(run.baseline);
 	free(run.buckets);
 	step_configs_free(run.configs, run.step_count);

@@ -281,7 +281,8 @@ static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 		}
 		if (got == ENGINE_SOURCE_LATER) {
 			/* partial chunks still fill from rows that finish a lane
-			 * before them; planner_flush_stale sends them in time */
+			 * before them; planner_flush_stale sends them in time, or
+			 * at once when the source says none can come */
 			engine->source_idle = true;
 			break;
 		}
@@ -341,8 +342,13 @@ static int pull_rows(struct engine *engine, size_t target, int64_t now_ms)
 			return -1;
 		}
 	}
-	for (size_t lane = 0; lane < engine->lane_count; lane++)
-		planner_flush_stale(engine->lanes[lane].planner, now_ms);
+	for (size_t lane = 0; lane < engine->lane_count; lane++) {
+		struct engine_source *source = engine->source;
+		bool more =
+		    !engine->source_done &&
+		    (!source->lane_open || source->lane_open(source->context, (unsigned)lane));
+		planner_flush_stale(engine->lanes[lane].planner, now_ms, more);
+	}
 	return 0;
 }
 

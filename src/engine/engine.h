@@ -91,6 +91,11 @@ struct engine_source {
 	/* May be NULL. After ENGINE_SOURCE_LATER: the monotonic time at which rows
 	 * become due without any row finishing (INT64_MAX: none). */
 	int64_t (*wake_at_ms)(void *context);
+	/* May be NULL (every lane open until the source ends). Whether rows may
+	 * still come into lane (e.g. rows still at an earlier step): while so, a
+	 * partial chunk of the lane lingers for more rows (planner_linger); once
+	 * not, it goes at once. */
+	bool (*lane_open)(void *context, unsigned lane);
 };
 
 struct engine_stats;

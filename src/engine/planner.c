@@ -45,8 +45,11 @@ void planner_config_defaults(struct planner_config *config, size_t chunk_size)
 {
 	config->chunk_size = chunk_size ? chunk_size : 1;
 	config->max_open_groups = 64;
-	/* A rare group waits at most a few full chunks' worth of other rows. */
-	config->flush_after_rows = 8 * (uint64_t)config->chunk_size + 64;
+	/* A group getting at least 1/64 of the rows fills its chunk (64 groups
+	 * interleaved, e.g. 50 sites' cost centers, each call full); a rarer
+	 * one waits at most 64 full chunks' worth of other rows. Memory is
+	 * bounded by max_open_groups either way. */
+	config->flush_after_rows = (uint64_t)config->max_open_groups * config->chunk_size + 64;
 	config->flush_after_ms = 1000;
 }
 
@@ -230,10 +233,16 @@ int planner_add(struct planner *planner, struct record *record, const char *key,
 	return result ? -1 : 0;
 }
 
-void planner_flush_stale(struct planner *planner, int64_t now_ms)
+bool planner_linger(int64_t age_ms, int64_t linger_ms, bool more_may_come)
 {
-	while (planner->oldest &&
-	       now_ms - planner->oldest->opened_at_ms >= planner->config.flush_after_ms)
+	return more_may_come && age_ms < linger_ms;
+}
+
+void planner_flush_stale(struct planner *planner, int64_t now_ms, bool more_may_come)
+{
+	/* oldest first: once one lingers, the younger ones do too */
+	while (planner->oldest && !planner_linger(now_ms - planner->oldest->opened_at_ms,
+	                                          planner->config.flush_after_ms, more_may_come))
 		emit_group(planner, planner->oldest);
 }
 

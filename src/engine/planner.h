@@ -27,8 +27,8 @@ struct planner_config {
 	size_t max_open_groups;    /* partial chunks held at once; more flushes the oldest */
 	uint64_t flush_after_rows; /* a partial chunk is flushed after this many rows arrived since
 	                              it opened */
-	int64_t
-	    flush_after_ms; /* ... or after this long (for slow sources, see planner_flush_stale) */
+	int64_t flush_after_ms;    /* ... or after it lingered this long for more rows of its
+	                              group (planner_flush_stale) */
 };
 
 /* Fills config with the defaults for chunk_size. */
@@ -47,8 +47,16 @@ void planner_free(struct planner *planner);
  * Returns 0, or -1 when out of memory. */
 int planner_add(struct planner *planner, struct record *record, const char *key, const char *device,
                 int64_t now_ms);
-/* Flushes partial chunks opened flush_after_ms or more before now_ms. */
-void planner_flush_stale(struct planner *planner, int64_t now_ms);
+/* The linger rule (after Kafka's linger.ms), pure: whether a partial chunk
+ * open for age_ms goes now rather than wait for more rows of its group. It
+ * waits only while more rows may still come (more_may_come: the source, or
+ * an earlier step of a steps job, has rows it has not handed over yet) and
+ * for at most linger_ms: one fuller call instead of several thin ones,
+ * without holding the last rows once nothing more can join them. */
+bool planner_linger(int64_t age_ms, int64_t linger_ms, bool more_may_come);
+/* Flushes the partial chunks the linger rule lets go at now_ms: those open
+ * flush_after_ms or more, or every one when no more rows may come. */
+void planner_flush_stale(struct planner *planner, int64_t now_ms, bool more_may_come);
 /* Flushes every partial chunk (the source has ended). */
 void planner_flush_all(struct planner *planner);
 /* Removes and returns the oldest ready chunk (caller owns it), or NULL. */

@@ -368,7 +368,7 @@ static int run_stopping_after(struct harness *harness, size_t count, unsigned st
 	make_rows(&harness->rows, harness->config.op, count);
 	harness->rows.stop = &harness->stop;
 	harness->rows.stop_after_calls = stop_after_calls;
-	struct engine_source source = {&harness->rows, next_row, NULL, NULL};
+	struct engine_source source = {.context = &harness->rows, .next = next_row};
 	struct engine_sink sink = {
 	    .context = &harness->rows,
 	    .call_starting = call_starting,
@@ -582,7 +582,7 @@ static void rows_in_doubt_after_a_crash_are_read_back_and_absent_ones_sent(void 
 	for (unsigned device = 1; device <= 5; device++)
 		api.applied[device] = 1;
 	make_rows(&harness->rows, harness->config.op, 40);
-	struct engine_source source = {&harness->rows, next_row, NULL, NULL};
+	struct engine_source source = {.context = &harness->rows, .next = next_row};
 	struct engine_sink sink = {.context = &harness->rows, .row_finished = row_finished};
 	struct engine_doubts doubts = {NULL, first_ten_in_doubt, 0, 0};
 	assert_int_equal(engine_run_resuming(&harness->config, &source, &doubts, &sink,
@@ -661,7 +661,7 @@ static void a_stop_during_read_backs_leaves_rows_in_doubt(void **state)
 	make_rows(&harness->rows, harness->config.op, 30);
 	harness->rows.stop = &harness->stop;
 	harness->rows.stop_after_first_write = true;
-	struct engine_source source = {&harness->rows, next_row, NULL, NULL};
+	struct engine_source source = {.context = &harness->rows, .next = next_row};
 	struct engine_sink sink = {.context = &harness->rows,
 	                           .row_finished = row_finished,
 	                           .exchange_finished = exchange_finished};
@@ -712,7 +712,7 @@ static void the_settle_time_delays_only_the_read_backs(void **state)
 	harness->config.op = op_find("activate");
 	harness->config.chunk = 10;
 	make_rows(&harness->rows, harness->config.op, 60);
-	struct engine_source source = {&harness->rows, next_row, NULL, NULL};
+	struct engine_source source = {.context = &harness->rows, .next = next_row};
 	struct engine_sink sink = {.context = &harness->rows, .row_finished = row_finished};
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -782,7 +782,8 @@ static void settled_rows_finish_without_a_call(void **state)
 {
 	struct harness *harness = *state;
 	make_rows(&harness->rows, harness->config.op, 90);
-	struct engine_source source = {&harness->rows, next_row, settle_row, NULL};
+	struct engine_source source = {
+	    .context = &harness->rows, .next = next_row, .settle = settle_row};
 	struct engine_sink sink = {.context = &harness->rows,
 	                           .call_starting = call_starting,
 	                           .row_finished = row_finished,

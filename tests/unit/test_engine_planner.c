@@ -1,5 +1,6 @@
 /* Unit tests for chunk planning: grouping by batching key, no device twice
- * in a chunk, early flushing of rare groups, bounded memory, bisection. */
+ * in a chunk, early flushing of rare groups, lingering for more rows,
+ * bounded memory, bisection. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,14 +148,62 @@ static void stale_groups_are_flushed_by_time(void **state)
 	assert_int_equal(add(planner, 1, "a", "d0", 1000), 0);
 	assert_int_equal(add(planner, 2, "b", "d1", 1300), 0);
 	assert_int_equal(planner_next_stale_ms(planner), 1500);
-	planner_flush_stale(planner, 1499);
+	planner_flush_stale(planner, 1499, true);
 	assert_int_equal(planner_ready_count(planner), 0);
-	planner_flush_stale(planner, 1500);
+	planner_flush_stale(planner, 1500, true);
 	assert_int_equal(planner_ready_count(planner), 1);
 	assert_int_equal(planner_next_stale_ms(planner), 1800);
-	planner_flush_stale(planner, 5000);
+	planner_flush_stale(planner, 5000, true);
 	assert_int_equal(planner_ready_count(planner), 2);
 	assert_int_equal(planner_next_stale_ms(planner), INT64_MAX);
+	planner_free(planner);
+}
+
+static void a_partial_chunk_lingers_only_while_more_rows_may_come(void **state)
+{
+	(void)state;
+	/* the decision: young and more to come waits; old, or nothing more
+	 * to come, goes */
+	assert_true(planner_linger(0, 1000, true));
+	assert_true(planner_linger(999, 1000, true));
+	assert_false(planner_linger(1000, 1000, true));
+	assert_false(planner_linger(0, 1000, false));
+	/* applied: a young partial chunk goes as soon as no row can join it */
+	struct planner_config config;
+	planner_config_defaults(&config, 100);
+	struct planner *planner = planner_new(&config);
+	assert_int_equal(add(planner, 1, "a", "d0", 1000), 0);
+	assert_int_equal(add(planner, 2, "b", "d1", 1000), 0);
+	planner_flush_stale(planner, 1010, true);
+	assert_int_equal(planner_ready_count(planner), 0);
+	planner_flush_stale(planner, 1010, false);
+	assert_int_equal(planner_ready_count(planner), 2);
+	assert_int_equal(planner_open_rows(planner), 0);
+	planner_free(planner);
+}
+
+static void interleaved_groups_fill_whole_chunks(void **state)
+{
+	(void)state;
+	/* 50 cost centers in turn, 5,000 rows at chunk 100: the defaults give
+	 * 50 full chunks, not hundreds of thin ones */
+	struct planner_config config;
+	planner_config_defaults(&config, 100);
+	struct planner *planner = planner_new(&config);
+	static char names[5000][12];
+	char key[16];
+	for (uint64_t row = 0; row < 5000; row++) {
+		snprintf(names[row], sizeof(names[0]), "n%llu", (unsigned long long)row);
+		snprintf(key, sizeof(key), "site%llu", (unsigned long long)(row % 50));
+		assert_int_equal(add(planner, row + 1, key, names[row], 0), 0);
+	}
+	assert_int_equal(planner_ready_count(planner), 50);
+	assert_int_equal(planner_open_rows(planner), 0);
+	struct chunk *chunk;
+	while ((chunk = planner_take(planner))) {
+		assert_int_equal(chunk->count, 100);
+		chunk_free(chunk);
+	}
 	planner_free(planner);
 }
 
@@ -217,6 +266,8 @@ int main(void)
 	    cmocka_unit_test(rare_groups_are_flushed_after_enough_rows),
 	    cmocka_unit_test(open_groups_are_bounded),
 	    cmocka_unit_test(stale_groups_are_flushed_by_time),
+	    cmocka_unit_test(a_partial_chunk_lingers_only_while_more_rows_may_come),
+	    cmocka_unit_test(interleaved_groups_fill_whole_chunks),
 	    cmocka_unit_test(a_smaller_chunk_size_applies_to_new_chunks),
 	    cmocka_unit_test(bisection_reaches_single_rows),
 	};

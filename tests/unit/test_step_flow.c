@@ -116,6 +116,22 @@ static void the_wait_is_bounded(void **state)
 	assert_int_equal(action.next, FLOW_FAILED);
 }
 
+static void rounds_of_reads_back_off_only_while_nothing_shows(void **state)
+{
+	(void)state;
+	/* a quick round that settled rows: the next soon */
+	assert_int_equal(flow_round_gap(0, 40, 120), FLOW_ROUND_GAP_MS);
+	assert_int_equal(flow_round_gap(8000, 40, 1), FLOW_ROUND_GAP_MS);
+	/* a slow one: reads take at most a third of the time */
+	assert_int_equal(flow_round_gap(0, 600, 5), 1200);
+	/* nothing settled: the pause doubles, up to the longest */
+	assert_int_equal(flow_round_gap(0, 40, 0), FLOW_ROUND_GAP_MS);
+	assert_int_equal(flow_round_gap(FLOW_ROUND_GAP_MS, 40, 0), 2 * FLOW_ROUND_GAP_MS);
+	assert_int_equal(flow_round_gap(20000, 40, 0), FLOW_READ_MAX_MS);
+	assert_int_equal(flow_round_gap(FLOW_READ_MAX_MS, 40, 0), FLOW_READ_MAX_MS);
+	assert_int_equal(flow_round_gap(300, 900, 0), 1800);
+}
+
 static void partial_rows_end_before_their_invalid_step(void **state)
 {
 	(void)state;
@@ -138,6 +154,7 @@ int main(void)
 	    cmocka_unit_test(a_failed_step_stops_the_row_there),
 	    cmocka_unit_test(a_verified_step_waits_for_the_read),
 	    cmocka_unit_test(the_wait_is_bounded),
+	    cmocka_unit_test(rounds_of_reads_back_off_only_while_nothing_shows),
 	    cmocka_unit_test(partial_rows_end_before_their_invalid_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
