@@ -159,7 +159,6 @@ static void note_alphabet_matches_its_punctuation(void **state)
 static void region_and_sku_sets_are_as_documented(void **state)
 {
 	(void)state;
-	struct validation_options strict = {0};
 	for (unsigned byte = 1; byte < 128; byte++) {
 		char character = (char)byte;
 		bool alphanumeric = (character >= 'a' && character <= 'z') ||
