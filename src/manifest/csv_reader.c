@@ -290,16 +290,17 @@ static void unescape_quotes(char *value, const char *stop)
 }
 
 /* Lines this long or shorter are mapped in one pass (delimiter_map). */
-#define MAPPED_LINE_MAX 128u
+#define MAPPED_LINE_MAX 256u
+#define MAP_WORDS       (MAPPED_LINE_MAX / 64u)
 
 /* One pass over a line of at most MAPPED_LINE_MAX bytes: the positions of
  * the delimiter as bits of map (bit i of map[i / 64]), and whether every
  * byte is ASCII. False when the line holds a quote, CR, LF or NUL (the
  * field-by-field loop in split_plain_line takes it then). */
 static bool delimiter_map(const struct csv_state *state, const char *line, size_t length,
-                          uint64_t map[2], bool *ascii)
+                          uint64_t map[MAP_WORDS], bool *ascii)
 {
-	map[0] = map[1] = 0;
+	memset(map, 0, MAP_WORDS * sizeof(*map));
 	unsigned special = 0;
 	unsigned high = 0;
 	size_t at = 0;
@@ -361,12 +362,12 @@ static bool take_field(struct manifest *manifest, size_t index, char *start, cha
 /* split_plain_line for a line that delimiter_map mapped: the fields are the
  * pieces between the delimiters. */
 static bool split_mapped_line(struct manifest *manifest, char *line, char *end,
-                              const uint64_t map[2])
+                              const uint64_t map[MAP_WORDS])
 {
 	struct csv_state *state = &manifest->csv;
 	size_t count = 0;
 	char *start = line;
-	for (size_t word = 0; word < 2; word++)
+	for (size_t word = 0; word < MAP_WORDS; word++)
 		for (uint64_t bits = map[word]; bits; bits &= bits - 1) {
 			char *stop = line + word * 64 + (size_t)__builtin_ctzll(bits);
 			if (!take_field(manifest, count++, start, stop))
@@ -392,7 +393,7 @@ static bool split_plain_line(struct manifest *manifest, struct line_piece *piece
 		end--;
 	if (end == line || end == line + piece->length)
 		return false; /* a blank line, or no line end to write the last NUL on */
-	uint64_t map[2];
+	uint64_t map[MAP_WORDS];
 	bool ascii = false;
 	if ((size_t)(end - line) <= MAPPED_LINE_MAX &&
 	    delimiter_map(state, line, (size_t)(end - line), map, &ascii)) {
