@@ -9,6 +9,7 @@
 
 #include "cli/signals.h"
 #include "common/clock.h"
+#include "live/verdicts.h"
 #include "outputs/undo_writer.h"
 
 void preflight_init(struct preflight *preflight, const struct op *op)
@@ -19,6 +20,8 @@ void preflight_init(struct preflight *preflight, const struct op *op)
 
 void preflight_release(struct preflight *preflight)
 {
+	live_verdicts_free(preflight->verdicts);
+	preflight->verdicts = NULL;
 	live_claims_free(preflight->claims);
 	preflight->claims = NULL;
 	live_snapshot_free(preflight->snapshot);
@@ -68,7 +71,9 @@ static void add_cost(struct preflight *preflight, const struct record *record)
 	}
 }
 
-/* The undo.csv line of a row that changes its device: the device's value now. */
+/* The undo.csv line of a row that changes its device: the device's value
+ * now. Returns the row's undo flag (LIVE_VERDICT_UNDO_*, 0: no undo for
+ * it), or -1 with error. */
 static int add_undo_line(struct preflight *preflight, struct undo_writer *undo,
                          const struct record *record, struct error *error)
 {
@@ -85,17 +90,120 @@ static int add_undo_line(struct preflight *preflight, struct undo_writer *undo,
 	if (!previous || !name || !*name ||
 	    (!*previous && target && (target->flags & OP_FIELD_REQUIRED))) {
 		preflight->tally.undo_unrestorable++;
-		return 0;
+		return LIVE_VERDICT_UNDO_MISSING;
 	}
-	return undo_writer_add(undo, record, name, (enum field_id)op->live.target, previous, error);
+	if (undo_writer_add(undo, record, name, (enum field_id)op->live.target, previous, error) <
+	    0)
+		return -1;
+	return LIVE_VERDICT_UNDO_LINE;
+}
+
+/* Counts a row not yet final in the tally: kind, unknown name (message: the
+ * verdict's), the cost of a change. */
+static void tally_row(struct preflight *preflight, const struct record *record, enum live_kind kind,
+                      bool unknown_name, const char *message)
+{
+	struct preflight_tally *tally = &preflight->tally;
+	tally->kinds[kind]++;
+	if (unknown_name && tally->unknown_name_rows++ == 0)
+		snprintf(tally->first_unknown, sizeof(tally->first_unknown), "%s", message);
+	if (kind == LIVE_CHANGE) {
+		if (record)
+			add_cost(preflight, record);
+		else
+			tally->cost.rows++; /* from the verdicts: no rate plan to price */
+	}
+}
+
+/* The byte and note that keep verdict of record (live/verdicts.h); the
+ * device_name the row resolves to when it names its device otherwise. */
+static uint8_t verdict_code(const struct preflight *preflight, const struct record *record,
+                            const struct live_verdict *verdict, struct live_verdict_note *note,
+                            bool *noted)
+{
+	struct device_view device;
+	const char *resolved =
+	    find_device(preflight, record, &device) ? device.value[DEVICE_NAME] : NULL;
+	const char *own = record->value[FIELD_DEVICE_NAME];
+	uint8_t code = (uint8_t)verdict->kind;
+	if (resolved)
+		code |= LIVE_VERDICT_FOUND;
+	if (verdict->unknown_name[0])
+		code |= LIVE_VERDICT_UNKNOWN_NAME;
+	bool renamed = resolved && (!own || strcmp(own, resolved) != 0);
+	*note =
+	    (struct live_verdict_note){renamed ? resolved : "", verdict->current, verdict->message};
+	/* a change needs its note only for the name it is sent and shown under */
+	*noted = renamed || verdict->kind != LIVE_CHANGE;
+	return code;
+}
+
+/* The snapshot reduced to its meta data: once the verdicts are kept, no
+ * device is looked up again, and a large account's devices are the bulk of
+ * the client's memory. Returns 0 or -1 (out of memory; the snapshot kept). */
+static int keep_meta_only(struct preflight *preflight)
+{
+	struct live_snapshot *meta_only = live_snapshot_new();
+	if (!meta_only)
+		return -1;
+	*live_snapshot_meta(meta_only) = *live_snapshot_info(preflight->snapshot);
+	live_snapshot_free(preflight->snapshot);
+	preflight->snapshot = meta_only;
+	live_claims_free(preflight->claims);
+	preflight->claims = NULL;
+	return 0;
+}
+
+/* The rows' verdicts and undo.csv, being written by preflight_classify. */
+struct classify_files {
+	struct undo_writer *undo;
+	struct live_verdicts_writer *verdicts;
+	char snapshot_directory[4096];
+};
+
+static int open_files(struct preflight *preflight, const char *out, uint64_t job_tag,
+                      struct classify_files *files, struct error *error)
+{
+	if (snprintf(files->snapshot_directory, sizeof(files->snapshot_directory), "%s/%s", out,
+	             LIVE_SNAPSHOT_DIRECTORY) >= (int)sizeof(files->snapshot_directory))
+		return error_set(error, "job directory path too long: '%s'", out);
+	if ((preflight->op->live.flags & OP_LIVE_UNDO) &&
+	    !(files->undo = undo_writer_open(out, preflight->op, error)))
+		return -1;
+	files->verdicts = live_verdicts_writer_open(files->snapshot_directory, job_tag, error);
+	return files->verdicts ? 0 : -1;
+}
+
+/* undo.csv first, then the verdicts (whose presence says both are whole),
+ * then the verdicts opened for reading. */
+static int commit_files(struct preflight *preflight, struct classify_files *files, uint64_t job_tag,
+                        struct error *error)
+{
+	if (files->undo) {
+		preflight->tally.undo_lines = undo_writer_lines(files->undo);
+		struct undo_writer *undo = files->undo;
+		files->undo = NULL;
+		if (undo_writer_commit(undo, error) < 0)
+			return -1;
+		preflight->tally.undo_written = true;
+	}
+	struct live_verdicts_writer *verdicts = files->verdicts;
+	files->verdicts = NULL;
+	if (live_verdicts_writer_commit(verdicts, error) < 0)
+		return -1;
+	struct error why;
+	error_clear(&why);
+	if (live_verdicts_open(files->snapshot_directory, job_tag, &preflight->verdicts, &why) != 0)
+		return error_set(error, "%s", why.message);
+	return keep_meta_only(preflight) < 0 ? error_set(error, "out of memory") : 0;
 }
 
 int preflight_classify(struct preflight *preflight, const struct pipeline_config *config,
-                       pipeline_settled_fn *settled, void *context, const char *undo_directory,
-                       struct error *error)
+                       pipeline_settled_fn *settled, void *context, const char *out,
+                       uint64_t job_tag, struct error *error)
 {
 	const struct op *op = preflight->op;
-	struct undo_writer *undo = NULL;
+	struct classify_files files = {0};
 	memset(&preflight->tally, 0, sizeof(preflight->tally));
 	/* which row names each device first: the whole job, in manifest order */
 	if (!preflight->claims && !(preflight->claims = live_claims_new(preflight->snapshot)))
@@ -105,55 +213,87 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 	struct pipeline *pipeline = pipeline_open(config, NULL, error);
 	if (!pipeline)
 		return -1;
-	if (undo_directory && (op->live.flags & OP_LIVE_UNDO)) {
-		undo = undo_writer_open(undo_directory, op, error);
-		if (!undo) {
-			pipeline_close(pipeline);
-			return -1;
-		}
-	}
+	int next = out ? open_files(preflight, out, job_tag, &files, error) : 0;
 	struct pipeline_row row;
 	struct live_verdict verdict;
-	int next;
-	while ((next = pipeline_next(pipeline, &row, error)) == 1) {
+	while (next == 0 && (next = pipeline_next(pipeline, &row, error)) == 1) {
+		next = 0;
 		if (!row.valid || !row.record)
 			continue;
 		live_classify(op, row.record, preflight->snapshot, &verdict);
 		if (live_claims_check(preflight->claims, record_shown_row(row.record), true,
 		                      row.record, op, &verdict) < 0) {
-			error_set(error, "out of memory");
+			next = error_set(error, "out of memory");
+			break;
+		}
+		int undo_flag = files.undo && verdict.kind == LIVE_CHANGE
+		                    ? add_undo_line(preflight, files.undo, row.record, error)
+		                    : 0;
+		if (undo_flag < 0) {
 			next = -1;
 			break;
 		}
-		if (undo && verdict.kind == LIVE_CHANGE &&
-		    add_undo_line(preflight, undo, row.record, error) < 0) {
-			next = -1;
-			break;
+		if (files.verdicts) {
+			struct live_verdict_note note;
+			bool noted;
+			uint8_t code = verdict_code(preflight, row.record, &verdict, &note, &noted);
+			if (live_verdicts_writer_add(files.verdicts, row.record->row,
+			                             (uint8_t)(code | undo_flag),
+			                             noted ? &note : NULL, error) < 0) {
+				next = -1;
+				break;
+			}
 		}
 		bool was_valid = true;
-		if (settled && settled(context, row.row->number, &was_valid))
-			continue;
-		struct preflight_tally *tally = &preflight->tally;
-		tally->kinds[verdict.kind]++;
-		if (verdict.unknown_name[0] && tally->unknown_name_rows++ == 0)
-			snprintf(tally->first_unknown, sizeof(tally->first_unknown), "%s",
-			         verdict.message);
-		if (verdict.kind == LIVE_CHANGE)
-			add_cost(preflight, row.record);
+		if (!settled || !settled(context, row.row->number, &was_valid))
+			tally_row(preflight, row.record, verdict.kind, verdict.unknown_name[0] != 0,
+			          verdict.message);
 	}
 	pipeline_close(pipeline);
-	if (next < 0) {
-		undo_writer_abort(undo);
-		return -1;
+	if (next >= 0) {
+		struct confirm_cost *cost = &preflight->tally.cost;
+		cost->known = cost->rows > 0 && cost->priced_rows == cost->rows;
+		if (out && commit_files(preflight, &files, job_tag, error) < 0)
+			next = -1;
 	}
-	struct confirm_cost *cost = &preflight->tally.cost;
-	cost->known = cost->rows > 0 && cost->priced_rows == cost->rows;
-	if (undo) {
-		preflight->tally.undo_lines = undo_writer_lines(undo);
-		if (undo_writer_commit(undo, error) < 0)
+	undo_writer_abort(files.undo);
+	live_verdicts_writer_abort(files.verdicts);
+	return next < 0 ? -1 : 0;
+}
+
+int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_tag,
+                     pipeline_settled_fn *settled, void *context, struct error *error)
+{
+	char directory[4096];
+	if (snprintf(directory, sizeof(directory), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY) >=
+	    (int)sizeof(directory))
+		return error_set(error, "job directory path too long: '%s'", out);
+	if (live_verdicts_open(directory, job_tag, &preflight->verdicts, error) != 0)
+		return 1;
+	struct preflight_tally *tally = &preflight->tally;
+	memset(tally, 0, sizeof(*tally));
+	tally->undo_written = (preflight->op->live.flags & OP_LIVE_UNDO) != 0;
+	uint64_t rows = live_verdicts_rows(preflight->verdicts);
+	for (uint64_t row = 1; row <= rows; row++) {
+		uint8_t code = live_verdicts_code(preflight->verdicts, row);
+		if (code == LIVE_VERDICT_NONE)
+			continue;
+		/* undo.csv covers the whole job */
+		tally->undo_lines += (code & LIVE_VERDICT_UNDO_LINE) != 0;
+		tally->undo_unrestorable += (code & LIVE_VERDICT_UNDO_MISSING) != 0;
+		bool was_valid = true;
+		if (settled && settled(context, row, &was_valid))
+			continue;
+		struct live_verdict_note note = {"", "", ""};
+		bool unknown = (code & LIVE_VERDICT_UNKNOWN_NAME) != 0;
+		/* the first unknown name's message is the refusal's */
+		if (unknown && tally->unknown_name_rows == 0 &&
+		    live_verdicts_note(preflight->verdicts, row, &note, error) < 0)
 			return -1;
-		preflight->tally.undo_written = true;
+		tally_row(preflight, NULL, (enum live_kind)(code & LIVE_VERDICT_KIND_MASK), unknown,
+		          note.message);
 	}
+	preflight->loaded = true;
 	return 0;
 }
 
@@ -172,12 +312,13 @@ bool preflight_refuses(const struct preflight *preflight, struct error *error)
 	return true;
 }
 
-/* The message of a row found already in place. */
-static void unchanged_message(const struct preflight *preflight, const struct live_verdict *verdict,
-                              char *out, size_t size)
+/* The message of a row found already in place: the verdict's, else what
+ * the device holds already. */
+static void unchanged_message(const struct preflight *preflight, const char *message,
+                              const char *current, char *out, size_t size)
 {
-	if (verdict->message[0]) {
-		snprintf(out, size, "not sent: %.480s", verdict->message);
+	if (message[0]) {
+		snprintf(out, size, "not sent: %.480s", message);
 		return;
 	}
 	char when[40];
@@ -186,27 +327,58 @@ static void unchanged_message(const struct preflight *preflight, const struct li
 	int target = preflight->op->live.target;
 	snprintf(out, size, "not sent: %s is already '%s' (account read at %s)",
 	         (unsigned)target < FIELD_COUNT ? field_name((enum field_id)target) : "the target",
-	         verdict->current, when);
+	         current, when);
+}
+
+/* The verdict preflight_classify kept for record: its kind, the message and
+ * value then, the device_name it resolves to ("" when none). Returns 0 or -1. */
+static int kept_verdict(struct preflight *preflight, const struct record *record,
+                        struct live_verdict *verdict, struct error *error)
+{
+	memset(verdict, 0, sizeof(*verdict));
+	uint8_t code = live_verdicts_code(preflight->verdicts, record->row);
+	if (code == LIVE_VERDICT_NONE)
+		return error_set(error, "the preflight's verdicts do not cover row %llu",
+		                 (unsigned long long)record->row);
+	struct live_verdict_note note = {"", "", ""};
+	if (live_verdicts_note(preflight->verdicts, record->row, &note, error) < 0)
+		return -1;
+	verdict->kind = (enum live_kind)(code & LIVE_VERDICT_KIND_MASK);
+	snprintf(verdict->message, sizeof(verdict->message), "%s", note.message);
+	const char *own = record->value[FIELD_DEVICE_NAME];
+	snprintf(preflight->resolved_name, sizeof(preflight->resolved_name), "%s",
+	         !(code & LIVE_VERDICT_FOUND) ? ""
+	         : note.device_name[0]        ? note.device_name
+	         : own                        ? own
+	                                      : "");
+	verdict->device_name = preflight->resolved_name;
+	verdict->current = note.current; /* borrows the reader until its next note */
+	return 0;
 }
 
 int preflight_settle(void *context, const struct record *record, const struct record **send,
                      struct row_outcome *outcome, struct error *error)
 {
-	(void)error;
 	struct preflight *preflight = context;
 	const struct op *op = preflight->op;
 	struct live_verdict *verdict = &preflight->verdict;
-	live_classify(op, record, preflight->snapshot, verdict);
-	/* the claims of preflight_classify's pass over the whole job */
-	if (preflight->claims)
-		live_claims_check(preflight->claims, record_shown_row(record), false, record, op,
-		                  verdict);
+	if (preflight->verdicts) {
+		if (kept_verdict(preflight, record, verdict, error) < 0)
+			return -1;
+	} else {
+		live_classify(op, record, preflight->snapshot, verdict);
+		/* the claims of preflight_classify's pass over the whole job */
+		if (preflight->claims)
+			live_claims_check(preflight->claims, record_shown_row(record), false,
+			                  record, op, verdict);
+	}
 	switch (verdict->kind) {
 	case LIVE_CHANGE:
 		break;
 	case LIVE_UNCHANGED:
 		outcome->status = ROW_UNCHANGED;
-		unchanged_message(preflight, verdict, outcome->message, sizeof(outcome->message));
+		unchanged_message(preflight, verdict->message, verdict->current, outcome->message,
+		                  sizeof(outcome->message));
 		return ENGINE_ROW_SETTLED;
 	case LIVE_MISSING:
 	case LIVE_CONFLICT:
@@ -231,8 +403,19 @@ int preflight_settle(void *context, const struct record *record, const struct re
 
 const char *preflight_device_name(void *context, const struct record *record)
 {
+	struct preflight *preflight = context;
+	if (preflight->verdicts) {
+		struct error ignored;
+		error_clear(&ignored);
+		/* a note that cannot be read leaves the cell empty: results.csv is
+		 * still written, the row's own identifier is in it */
+		if (kept_verdict(preflight, record, &preflight->verdict, &ignored) < 0 ||
+		    !preflight->resolved_name[0])
+			return NULL;
+		return preflight->resolved_name;
+	}
 	struct device_view device;
-	if (!find_device(context, record, &device))
+	if (!find_device(preflight, record, &device))
 		return NULL;
 	return device.value[DEVICE_NAME];
 }

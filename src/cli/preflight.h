@@ -22,6 +22,7 @@
 #include "engine/engine.h"
 #include "live/classify.h"
 #include "live/take.h"
+#include "live/verdicts.h"
 #include "ops/op.h"
 #include "pipeline/pipeline.h"
 
@@ -38,12 +39,18 @@ struct preflight_tally {
 
 struct preflight {
 	const struct op *op;
-	struct live_snapshot *snapshot; /* owned; NULL until taken or loaded */
-	struct live_claims *claims;     /* owned: the row naming each device first */
-	bool loaded;                    /* from OUT/snapshot (a resume): not taken now */
+	/* owned; NULL until taken or loaded. Once the verdicts are kept it holds
+	 * the meta data only: the devices are not looked up any more. */
+	struct live_snapshot *snapshot;
+	struct live_claims *claims; /* owned: the row naming each device first */
+	/* owned: every row's verdict as kept in OUT/snapshot; once there, rows
+	 * are settled and resolved from it, not from the snapshot */
+	struct live_verdicts *verdicts;
+	bool loaded; /* from OUT/snapshot (a resume): not taken now */
 	struct preflight_tally tally;
 	struct live_verdict verdict; /* scratch of preflight_settle */
 	struct record resolved;      /* the row as sent under its resolved device_name */
+	char resolved_name[1024];    /* its device_name, copied from a verdict's note */
 };
 
 void preflight_init(struct preflight *preflight, const struct op *op);
@@ -58,14 +65,25 @@ void preflight_request(struct live_take_request *request, const struct job_optio
                        const struct op *op, const struct read_transport *transport,
                        const char *endpoint_shown, struct audit_writer *audit);
 
-/* Classifies every valid row of the manifest config names: counts in
- * preflight->tally the rows settled() does not name as final (settled may be
- * NULL), and when undo_directory is non-NULL and the operation's previous
- * value is readable (OP_LIVE_UNDO) writes undo_directory/undo.csv with a
- * line for every row of the job that changes its device. Returns 0 or -1. */
+/* Classifies every valid row of the manifest config names, in one pass:
+ * counts in preflight->tally the rows settled() does not name as final
+ * (settled may be NULL). With out (the job directory, of the job tagged
+ * job_tag) it also writes, before anything is sent, out/undo.csv when the
+ * operation's previous value is readable (OP_LIVE_UNDO) — a line for every
+ * row of the job that changes its device — and then the verdict of every
+ * row (out/snapshot/verdicts, live/verdicts.h), which it keeps open: the
+ * snapshot's devices are dropped and rows are settled from the verdicts.
+ * Returns 0 or -1. */
 int preflight_classify(struct preflight *preflight, const struct pipeline_config *config,
-                       pipeline_settled_fn *settled, void *context, const char *undo_directory,
-                       struct error *error);
+                       pipeline_settled_fn *settled, void *context, const char *out,
+                       uint64_t job_tag, struct error *error);
+/* A resume: opens the verdicts the job's first run kept in out/snapshot and
+ * counts in preflight->tally, from them, the rows settled() does not name as
+ * final — no row is classified again. preflight->snapshot must hold the
+ * snapshot's meta data. Returns 0, 1 when there are none to use (absent,
+ * torn, another job's: error says why; classify instead), -1 with error. */
+int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_tag,
+                     pipeline_settled_fn *settled, void *context, struct error *error);
 /* True when every row to send names a rate plan or user the account lacks:
  * the job is refused before anything is sent (error says which name). */
 bool preflight_refuses(const struct preflight *preflight, struct error *error);

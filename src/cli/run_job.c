@@ -747,7 +747,8 @@ static int snapshot_request(struct job_run *run, struct audit_writer *audit,
  * runs it again. */
 static void discard_new_job(struct job_run *run)
 {
-	static const char *const files[] = {"devices.jsonl.gz", "meta.json"};
+	static const char *const files[] = {"devices.jsonl.gz", "meta.json", LIVE_VERDICTS_FILE,
+	                                    LIVE_VERDICT_NOTES_FILE};
 	const char *out = run->options->out;
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s", out, UNDO_FILE);
@@ -782,23 +783,75 @@ static int preflight_before_directory(struct job_run *run, struct error *error)
 	if (exit_code != EXIT_ALL_OK)
 		return exit_code;
 	run->preflight_on = true;
-	if (preflight_classify(&run->preflight, &config, NULL, NULL, NULL, error) < 0)
+	if (preflight_classify(&run->preflight, &config, NULL, NULL, NULL, 0, error) < 0)
 		return EXIT_USAGE;
 	return preflight_refuses(&run->preflight, error) ? EXIT_USAGE : EXIT_ALL_OK;
 }
 
+/* A resume whose first run kept every row's verdict (and undo.csv whole)
+ * settles the rows left from them: only the snapshot's meta data is read,
+ * no device loaded, no row classified again, undo.csv not rewritten — what
+ * it costs depends on the rows left, not on the job or the account. An
+ * activation (its cost priced per row from the rate plans) is classified
+ * again. Returns 0 when done, 1 when the caller must classify, or an
+ * exit_code > 1. */
+static int preflight_from_verdicts(struct job_run *run, const char *directory, struct error *error)
+{
+	const char *out = run->options->out;
+	char undo[4200];
+	snprintf(undo, sizeof(undo), "%s/%s", out, UNDO_FILE);
+	if (!run->directory.resuming || (run->op->live.flags & OP_LIVE_RATE_PLANS) ||
+	    ((run->op->live.flags & OP_LIVE_UNDO) && access(undo, F_OK) != 0))
+		return 1;
+	struct live_snapshot *meta = NULL;
+	int loaded = live_snapshot_load_meta(directory, &meta, error);
+	if (loaded != 0)
+		return loaded < 0 ? EXIT_RESUME_REFUSED : 1;
+	if (live_snapshot_check_age(meta, run->options->max_snapshot_age_ms, clock_wall_ms(),
+	                            error) < 0) {
+		live_snapshot_free(meta);
+		return EXIT_USAGE;
+	}
+	run->preflight.snapshot = meta;
+	struct error why;
+	error_clear(&why);
+	int resumed = preflight_resume(&run->preflight, out,
+	                               journal_get_header(run->directory.journal)->job_id,
+	                               row_settled, run, &why);
+	if (resumed == 0)
+		return 0;
+	run->preflight.snapshot = NULL;
+	live_snapshot_free(meta);
+	if (resumed < 0) {
+		error_set(error, "%s", why.message);
+		return EXIT_INTERRUPTED;
+	}
+	if (run->options->verbose)
+		fprintf(stderr, "lattigo-batch: preflight: %s: classifying the rows again\n",
+		        why.message);
+	return 1;
+}
+
 /* In the job directory, before the first write: the snapshot (stored now for
- * a new job; a resume loads the first one), every row classified, undo.csv
- * (re)written whole. Returns an exit_code; for a new job refused here
+ * a new job; a resume loads the first one), every row classified in one pass
+ * that writes undo.csv and the rows' verdicts — or, on a resume, those
+ * verdicts read back. Returns an exit_code; for a new job refused here
  * (stdin manifest) the job directory is removed. */
 static int preflight_in_directory(struct job_run *run, struct error *error)
 {
 	const char *out = run->options->out;
 	char directory[4096];
 	snprintf(directory, sizeof(directory), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY);
+	int exit_code = preflight_from_verdicts(run, directory, error);
+	if (exit_code == 0) {
+		run->preflight_on = true;
+		return preflight_refuses(&run->preflight, error) ? EXIT_USAGE : EXIT_ALL_OK;
+	}
+	if (exit_code != 1)
+		return exit_code;
 	struct read_transport transport;
 	struct live_take_request request;
-	int exit_code = snapshot_request(run, run->directory.audit, &transport, &request, error);
+	exit_code = snapshot_request(run, run->directory.audit, &transport, &request, error);
 	if (exit_code != EXIT_ALL_OK)
 		return exit_code;
 	struct pipeline_config config;
@@ -822,17 +875,13 @@ static int preflight_in_directory(struct job_run *run, struct error *error)
 	}
 	run->preflight_on = true;
 	run->preflight.loaded = !taken;
-	if (preflight_classify(&run->preflight, &config, row_settled, run, NULL, error) < 0)
-		return EXIT_USAGE;
-	if (preflight_refuses(&run->preflight, error))
-		return EXIT_USAGE;
-	if (!(run->op->live.flags & OP_LIVE_UNDO))
-		return EXIT_ALL_OK;
-	/* undo.csv is complete before anything is sent; a resume writes it again
-	 * from the same first snapshot (the same content) */
-	return preflight_classify(&run->preflight, &config, row_settled, run, out, error) < 0
-	           ? EXIT_INTERRUPTED
-	           : EXIT_ALL_OK;
+	/* undo.csv and the verdicts are whole before anything is sent; a resume
+	 * that could not use them writes both again from the same first
+	 * snapshot (the same content) */
+	if (preflight_classify(&run->preflight, &config, row_settled, run, out,
+	                       journal_get_header(run->directory.journal)->job_id, error) < 0)
+		return EXIT_INTERRUPTED;
+	return preflight_refuses(&run->preflight, error) ? EXIT_USAGE : EXIT_ALL_OK;
 }
 
 /* Counts the rows a job without a preflight would send: valid, not final

@@ -135,6 +135,10 @@ int live_snapshot_store(const struct live_snapshot *snapshot, const char *direct
  * live_snapshot_free). Returns 0, 1 when directory holds none (no
  * meta.json), or -1 with error (unreadable, damaged). */
 int live_snapshot_load(const char *directory, struct live_snapshot **out, struct error *error);
+/* As live_snapshot_load, reading meta.json only: a snapshot that says when
+ * and how the account was read and holds no device (a resume that settles
+ * its rows from the preflight's verdicts, live/verdicts.h, needs no more). */
+int live_snapshot_load_meta(const char *directory, struct live_snapshot **out, struct error *error);
 /* --max-snapshot-age: returns 0 when the snapshot was taken at most
  * max_age_ms before now_ms (max_age_ms <= 0: any age), else -1 with error
  * saying how old it is, when it was read and what to do. */

@@ -277,7 +277,9 @@ static int load_devices(struct live_snapshot *snapshot, const char *path, struct
 	return result;
 }
 
-int live_snapshot_load(const char *directory, struct live_snapshot **out, struct error *error)
+/* Loads the snapshot in directory, its devices too when with_devices. */
+static int load(const char *directory, bool with_devices, struct live_snapshot **out,
+                struct error *error)
 {
 	char path[4096];
 	*out = NULL;
@@ -289,11 +291,21 @@ int live_snapshot_load(const char *directory, struct live_snapshot **out, struct
 	if (!snapshot)
 		return error_set(error, "out of memory");
 	if (load_meta(snapshot, path, error) < 0 ||
-	    path_in(path, sizeof(path), directory, DEVICES_FILE, "") < 0 ||
-	    load_devices(snapshot, path, error) < 0) {
+	    (with_devices && (path_in(path, sizeof(path), directory, DEVICES_FILE, "") < 0 ||
+	                      load_devices(snapshot, path, error) < 0))) {
 		live_snapshot_free(snapshot);
 		return -1;
 	}
 	*out = snapshot;
 	return 0;
+}
+
+int live_snapshot_load(const char *directory, struct live_snapshot **out, struct error *error)
+{
+	return load(directory, true, out, error);
+}
+
+int live_snapshot_load_meta(const char *directory, struct live_snapshot **out, struct error *error)
+{
+	return load(directory, false, out, error);
 }

@@ -4,3 +4,5 @@ lattigo_script_test(live_plan ${CMAKE_CURRENT_SOURCE_DIR}/integration/live_plan.
 lattigo_script_test(preflight_run ${CMAKE_CURRENT_SOURCE_DIR}/integration/preflight_run.sh TIMEOUT 240)
 # issue 10's acceptance list against the independent mock: plan counts, only changed rows written, undo of cost-center / note / simstate, confirmation, verify pending -> verified.
 lattigo_script_test(live_acceptance ${CMAKE_CURRENT_SOURCE_DIR}/integration/live_acceptance.sh TIMEOUT 180)
+# A resume settles rows from the verdicts the first run kept, and survives cuts during the preflight's persistence (issue 14).
+lattigo_script_test(preflight_resume ${CMAKE_CURRENT_SOURCE_DIR}/integration/preflight_resume.sh TIMEOUT 240)

@@ -1,0 +1,205 @@
+/* Unit tests for the preflight's kept verdicts (live/verdicts.h): bytes and
+ * notes read back as written, notes found in any order across blocks, and a
+ * torn, damaged or another job's pair refused as a whole. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "live/verdicts.h"
+
+#define ROWS 10000u
+#define TAG  0x1234abcdULL
+
+static char directory[] = "/tmp/test_live_verdicts.XXXXXX";
+
+/* Rows divisible by 7 are not classified; rows divisible by 3 have a note. */
+static uint8_t code_of(uint64_t row)
+{
+	return (uint8_t)((row % 5) | (row % 2 ? LIVE_VERDICT_FOUND : 0));
+}
+
+static void write_all(void)
+{
+	struct error error;
+	error_clear(&error);
+	struct live_verdicts_writer *writer = live_verdicts_writer_open(directory, TAG, &error);
+	assert_non_null(writer);
+	char name[32], message[64];
+	for (uint64_t row = 1; row <= ROWS; row++) {
+		if (row % 7 == 0)
+			continue; /* a gap: the writer fills it with LIVE_VERDICT_NONE */
+		snprintf(name, sizeof(name), "dev-%llu", (unsigned long long)row);
+		snprintf(message, sizeof(message), "row %llu message", (unsigned long long)row);
+		struct live_verdict_note note = {name, row % 2 ? "CC-old" : "", message};
+		assert_int_equal(live_verdicts_writer_add(writer, row, code_of(row),
+		                                          row % 3 == 0 ? &note : NULL, &error),
+		                 0);
+	}
+	assert_int_equal(live_verdicts_writer_commit(writer, &error), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_non_null(mkdtemp(directory));
+	write_all();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", directory, LIVE_VERDICTS_FILE);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", directory, LIVE_VERDICT_NOTES_FILE);
+	unlink(path);
+	rmdir(directory);
+	return 0;
+}
+
+static void check_note(struct live_verdicts *verdicts, uint64_t row)
+{
+	struct error error;
+	error_clear(&error);
+	struct live_verdict_note note;
+	int found = live_verdicts_note(verdicts, row, &note, &error);
+	if (row % 7 == 0 || row % 3 != 0) {
+		assert_int_equal(found, 0);
+		return;
+	}
+	assert_int_equal(found, 1);
+	char expected[64];
+	snprintf(expected, sizeof(expected), "dev-%llu", (unsigned long long)row);
+	assert_string_equal(note.device_name, expected);
+	assert_string_equal(note.current, row % 2 ? "CC-old" : "");
+	snprintf(expected, sizeof(expected), "row %llu message", (unsigned long long)row);
+	assert_string_equal(note.message, expected);
+}
+
+static struct live_verdicts *open_ok(void)
+{
+	struct error error;
+	error_clear(&error);
+	struct live_verdicts *verdicts = NULL;
+	assert_int_equal(live_verdicts_open(directory, TAG, &verdicts, &error), 0);
+	assert_non_null(verdicts);
+	return verdicts;
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	struct live_verdicts *verdicts = open_ok();
+	assert_int_equal(live_verdicts_rows(verdicts), ROWS);
+	for (uint64_t row = 1; row <= ROWS; row++) {
+		uint8_t code = live_verdicts_code(verdicts, row);
+		if (row % 7 == 0) {
+			assert_int_equal(code, LIVE_VERDICT_NONE);
+			continue;
+		}
+		assert_int_equal(code & ~LIVE_VERDICT_NOTED, code_of(row));
+		assert_int_equal((code & LIVE_VERDICT_NOTED) != 0, row % 3 == 0);
+		check_note(verdicts, row);
+	}
+	assert_int_equal(live_verdicts_code(verdicts, 0), LIVE_VERDICT_NONE);
+	assert_int_equal(live_verdicts_code(verdicts, ROWS + 1), LIVE_VERDICT_NONE);
+	live_verdicts_free(verdicts);
+}
+
+/* A resume starts anywhere; outputs then go back to row 1; a row asked twice. */
+static void test_notes_any_order(void **state)
+{
+	(void)state;
+	struct live_verdicts *verdicts = open_ok();
+	static const uint64_t rows[] = {9003, 9003, 9006, 3, 6, 4098, 12, 9999, 8193, 8196, 1};
+	for (size_t index = 0; index < sizeof(rows) / sizeof(rows[0]); index++)
+		check_note(verdicts, rows[index]);
+	srand(7);
+	for (int step = 0; step < 2000; step++)
+		check_note(verdicts, 1 + (uint64_t)rand() % ROWS);
+	live_verdicts_free(verdicts);
+}
+
+/* Opens after damaging name at offset (truncating to it when truncate):
+ * refused, then restored by writing the pair again. */
+static void refused_after(const char *name, long offset, bool truncate_it)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", directory, name);
+	if (truncate_it) {
+		assert_int_equal(truncate(path, offset), 0);
+	} else {
+		FILE *file = fopen(path, "r+b");
+		assert_non_null(file);
+		assert_int_equal(fseek(file, offset, offset < 0 ? SEEK_END : SEEK_SET), 0);
+		int byte = fgetc(file);
+		assert_int_equal(fseek(file, -1, SEEK_CUR), 0);
+		fputc(byte ^ 0x40, file);
+		fclose(file);
+	}
+	struct error error;
+	error_clear(&error);
+	struct live_verdicts *verdicts = NULL;
+	assert_int_equal(live_verdicts_open(directory, TAG, &verdicts, &error), 1);
+	assert_null(verdicts);
+	assert_true(error.set);
+	write_all();
+}
+
+static void test_damage_refused(void **state)
+{
+	(void)state;
+	refused_after(LIVE_VERDICTS_FILE, 5000, true);      /* torn */
+	refused_after(LIVE_VERDICTS_FILE, 0, true);         /* empty */
+	refused_after(LIVE_VERDICTS_FILE, 1234, false);     /* a row's byte */
+	refused_after(LIVE_VERDICTS_FILE, -20, false);      /* the trailer */
+	refused_after(LIVE_VERDICT_NOTES_FILE, 100, true);  /* notes torn */
+	refused_after(LIVE_VERDICT_NOTES_FILE, 777, false); /* notes damaged */
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", directory, LIVE_VERDICT_NOTES_FILE);
+	unlink(path);
+	struct error error;
+	error_clear(&error);
+	struct live_verdicts *verdicts = NULL;
+	assert_int_equal(live_verdicts_open(directory, TAG, &verdicts, &error), 1);
+	write_all();
+	/* another job's verdicts */
+	assert_int_equal(live_verdicts_open(directory, TAG + 1, &verdicts, &error), 1);
+	assert_null(verdicts);
+	live_verdicts_free(open_ok());
+}
+
+/* An aborted writer publishes nothing and leaves no temporary file. */
+static void test_abort(void **state)
+{
+	(void)state;
+	char other[] = "/tmp/test_live_verdicts_abort.XXXXXX";
+	assert_non_null(mkdtemp(other));
+	struct error error;
+	error_clear(&error);
+	struct live_verdicts_writer *writer = live_verdicts_writer_open(other, TAG, &error);
+	assert_non_null(writer);
+	assert_int_equal(live_verdicts_writer_add(writer, 1, 0, NULL, &error), 0);
+	assert_int_equal(live_verdicts_writer_add(writer, 1, 0, NULL, &error), -1);
+	live_verdicts_writer_abort(writer);
+	assert_int_equal(rmdir(other), 0); /* empty */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_notes_any_order),
+	    cmocka_unit_test(test_damage_refused),
+	    cmocka_unit_test(test_abort),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
