@@ -125,10 +125,8 @@ struct steps_run_state {
 	/* rows waiting to be read back, a min-heap by read_at_ms */
 	struct active_row **waiting;
 	size_t waiting_count, waiting_size;
-	struct record scratch;   /* what source_next yields */
-	struct active_row **due; /* reads due now (read_due) */
-	size_t due_size;
-	struct active_row **round; /* the rows a round of reads judges (read_due) */
+	struct record scratch;     /* what source_next yields */
+	struct active_row **round; /* the rows due now, and those a round of reads judges */
 	size_t round_size;
 	struct steps_round reading;
 	int64_t account_devices;      /* devices in the account as the last round (or the baseline)
@@ -230,18 +228,29 @@ static struct active_row *dequeue(struct steps_run_state *run)
 	return entry;
 }
 
-static int wait_push(struct steps_run_state *run, struct active_row *entry, int64_t at_ms)
+/* Appends entry to *rows (*count of them, room for *size, grown as
+ * needed). Returns 0, or -1 when out of memory. */
+static int rows_append(struct active_row ***rows, size_t *size, size_t *count,
+                       struct active_row *entry)
 {
-	if (run->waiting_count == run->waiting_size) {
-		size_t size = run->waiting_size ? run->waiting_size * 2 : 256;
-		struct active_row **grown = realloc(run->waiting, size * sizeof(*grown));
+	if (*count == *size) {
+		size_t grown_size = *size ? *size * 2 : 256;
+		struct active_row **grown = realloc(*rows, grown_size * sizeof(*grown));
 		if (!grown)
 			return -1;
-		run->waiting = grown;
-		run->waiting_size = size;
+		*rows = grown;
+		*size = grown_size;
 	}
+	(*rows)[(*count)++] = entry;
+	return 0;
+}
+
+static int wait_push(struct steps_run_state *run, struct active_row *entry, int64_t at_ms)
+{
 	entry->read_at_ms = at_ms;
-	size_t index = run->waiting_count++;
+	if (rows_append(&run->waiting, &run->waiting_size, &run->waiting_count, entry) < 0)
+		return -1;
+	size_t index = run->waiting_count - 1;
 	while (index > 0) {
 		size_t parent = (index - 1) / 2;
 		if (run->waiting[parent]->read_at_ms <= at_ms)
@@ -278,21 +287,6 @@ static struct active_row *wait_pop(struct steps_run_state *run)
 	if (run->waiting_count)
 		wait_sift(run, 0, last);
 	return top;
-}
-
-/* Appends entry to the rows of the next round (run->round, *count rows). */
-static int round_add(struct steps_run_state *run, struct active_row *entry, size_t *count)
-{
-	if (*count == run->round_size) {
-		size_t size = run->round_size ? run->round_size * 2 : 256;
-		struct active_row **grown = realloc(run->round, size * sizeof(*grown));
-		if (!grown)
-			return -1;
-		run->round = grown;
-		run->round_size = size;
-	}
-	run->round[(*count)++] = entry;
-	return 0;
 }
 
 /* ---- checkpoints ---- */
@@ -770,31 +764,21 @@ static int page_finished(struct steps_run_state *run, const struct record *recor
 static int read_due(struct steps_run_state *run, int64_t now, struct error *error)
 {
 	size_t count = 0;
-	while (run->waiting_count && run->waiting[0]->read_at_ms <= now) {
-		if (count == run->due_size) {
-			size_t size = run->due_size ? run->due_size * 2 : 256;
-			struct active_row **grown = realloc(run->due, size * sizeof(*grown));
-			if (!grown)
-				return error_set(error, "out of memory");
-			run->due = grown;
-			run->due_size = size;
-		}
-		run->due[count++] = wait_pop(run);
-	}
+	while (run->waiting_count && run->waiting[0]->read_at_ms <= now)
+		if (rows_append(&run->round, &run->round_size, &count, wait_pop(run)) < 0)
+			return error_set(error, "out of memory");
 	if (!round_pays(run, count + run->waiting_count)) {
 		for (size_t index = 0; index < count; index++)
-			enqueue(run, run->due[index],
-			        (unsigned)(2 * run->due[index]->flow.step + 1));
+			enqueue(run, run->round[index],
+			        (unsigned)(2 * run->round[index]->flow.step + 1));
 		return 0;
 	}
 	/* the round judges every row waiting, due or not */
-	size_t in_round = 0;
-	for (size_t index = 0; index < count; index++)
-		if (round_add(run, run->due[index], &in_round) < 0)
+	size_t in_round = count;
+	for (size_t index = 0; index < run->waiting_count; index++)
+		if (rows_append(&run->round, &run->round_size, &in_round, run->waiting[index]) < 0)
 			return error_set(error, "out of memory");
-	while (run->waiting_count)
-		if (round_add(run, wait_pop(run), &in_round) < 0)
-			return error_set(error, "out of memory");
+	run->waiting_count = 0;
 	return round_start(run, in_round, now, error);
 }
 
@@ -1495,7 +1479,6 @@ out:
 			free_row(entry);
 		}
 	free(run.waiting);
-	free(run.due);
 	free(run.round);
 	live_snapshot_free(run.reading.snapshot);
 	live_snapshot_free(run.baseline);
