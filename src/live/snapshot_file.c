@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 
 #include "common/clock.h"
 #include "common/file_io.h"
+#include "common/json_text.h"
 #include "common/strbuf.h"
 #include "live/snapshot_internal.h"
 
@@ -67,17 +70,26 @@ static int write_line(gzFile file, json_t *line)
 	return result;
 }
 
-static json_t *device_line(const struct device_view *device)
+/* A device's line, written as text into line: a JSON value per field cost
+ * more than reading the account did (tens of thousands of devices). */
+static int write_device_line(gzFile file, const struct device_view *device, struct strbuf *line)
 {
-	json_t *object = json_object();
-	for (int field = 0; object && field < DEVICE_FIELD_COUNT; field++)
-		if (device->value[field] &&
-		    json_object_set_new(object, device_field_name((enum device_field)field),
-		                        json_string(device->value[field])) < 0) {
-			json_decref(object);
-			return NULL;
-		}
-	return object ? json_pack("{s:o}", "device", object) : NULL;
+	strbuf_reset(line);
+	int result = strbuf_append_string(line, "{\"device\":{");
+	bool first = true;
+	for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
+		if (!device->value[field])
+			continue;
+		result |= strbuf_append_string(line, first ? "\"" : ",\"");
+		result |= strbuf_append_string(line, device_field_name((enum device_field)field));
+		result |= strbuf_append_string(line, "\":");
+		result |= json_text_string(line, device->value[field]);
+		first = false;
+	}
+	result |= strbuf_append_string(line, "}}\n");
+	if (result != STRBUF_OK)
+		return -1;
+	return gzwrite(file, line->data, (unsigned)line->length) == (int)line->length ? 0 : -1;
 }
 
 static json_t *plan_line(const struct live_rate_plan *plan)
@@ -94,16 +106,22 @@ static json_t *plan_line(const struct live_rate_plan *plan)
 
 static int write_devices(const struct live_snapshot *snapshot, const char *path)
 {
-	gzFile file = gzopen(path, "wb6");
+	/* level 1: the snapshot is written before the first write of a job, on
+	 * its critical path; level 6 took 2.4 times as long (20,000 devices:
+	 * 0.22 s of CPU against 0.09 s) for a file a fifth smaller */
+	gzFile file = gzopen(path, "wb1");
 	if (!file)
 		return -1;
 	int result = 0;
 	struct device_view device;
+	struct strbuf line;
+	strbuf_init(&line, SIZE_MAX);
 	size_t count = live_snapshot_device_count(snapshot);
 	for (size_t index = 0; result == 0 && index < count; index++) {
 		live_snapshot_device_at(snapshot, index, &device);
-		result = write_line(file, device_line(&device));
+		result = write_device_line(file, &device, &line);
 	}
+	strbuf_release(&line);
 	size_t slots = live_snapshot_slot_count(snapshot);
 	for (size_t index = 0; result == 0 && index < slots; index++) {
 		enum device_field key;
