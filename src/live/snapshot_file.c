@@ -67,19 +67,6 @@ static int write_line(gzFile file, json_t *line)
 	return result;
 }
 
-static json_t *device_line(const struct device_view *device)
-{
-	json_t *object = json_object();
-	for (int field = 0; object && field < DEVICE_FIELD_COUNT; field++)
-		if (device->value[field] &&
-		    json_object_set_new(object, device_field_name((enum device_field)field),
-		                        json_string(device->value[field])) < 0) {
-			json_decref(object);
-			return NULL;
-		}
-	return object ? json_pack("{s:o}", "device", object) : NULL;
-}
-
 static json_t *plan_line(const struct live_rate_plan *plan)
 {
 	json_t *object = json_pack("{s:s}", "name", plan->name);
@@ -92,18 +79,68 @@ static json_t *plan_line(const struct live_rate_plan *plan)
 	return object ? json_pack("{s:o}", "rate_plan", object) : NULL;
 }
 
+/* Appends text as a JSON string: quotes, backslashes and control characters
+ * escaped, UTF-8 as it is (the API's text was checked to be UTF-8 when read). */
+static void append_json_string(struct strbuf *out, const char *text)
+{
+	strbuf_append_char(out, '"');
+	for (const char *run = text;;) {
+		const char *at = run;
+		while ((unsigned char)*at >= 0x20 && *at != '"' && *at != '\\')
+			at++;
+		strbuf_append(out, run, (size_t)(at - run));
+		if (!*at)
+			break;
+		if (*at == '"' || *at == '\\') {
+			strbuf_append_char(out, '\\');
+			strbuf_append_char(out, *at);
+		} else {
+			strbuf_appendf(out, "\\u%04x", (unsigned)(unsigned char)*at);
+		}
+		run = at + 1;
+	}
+	strbuf_append_char(out, '"');
+}
+
+/* A device's line, written as text: the bulk of the file, and building
+ * JSON values for a million devices cost more than reading them. */
+static int write_device(gzFile file, struct strbuf *line, const struct device_view *device)
+{
+	strbuf_reset(line);
+	strbuf_append_string(line, "{\"device\":{");
+	bool first = true;
+	for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
+		if (!device->value[field])
+			continue;
+		if (!first)
+			strbuf_append_char(line, ',');
+		first = false;
+		append_json_string(line, device_field_name((enum device_field)field));
+		strbuf_append_char(line, ':');
+		append_json_string(line, device->value[field]);
+	}
+	if (strbuf_append_string(line, "}}\n") != STRBUF_OK)
+		return -1;
+	return gzwrite(file, line->data, (unsigned)line->length) == (int)line->length ? 0 : -1;
+}
+
 static int write_devices(const struct live_snapshot *snapshot, const char *path)
 {
-	gzFile file = gzopen(path, "wb6");
+	/* level 1: the file is written before the first write of a job, where
+	 * every second counts, and read back far less often than written */
+	gzFile file = gzopen(path, "wb1");
 	if (!file)
 		return -1;
 	int result = 0;
 	struct device_view device;
+	struct strbuf line;
+	strbuf_init(&line, 1u << 24);
 	size_t count = live_snapshot_device_count(snapshot);
 	for (size_t index = 0; result == 0 && index < count; index++) {
 		live_snapshot_device_at(snapshot, index, &device);
-		result = write_line(file, device_line(&device));
+		result = write_device(file, &line, &device);
 	}
+	strbuf_release(&line);
 	size_t slots = live_snapshot_slot_count(snapshot);
 	for (size_t index = 0; result == 0 && index < slots; index++) {
 		enum device_field key;
@@ -213,6 +250,20 @@ static int load_meta(struct live_snapshot *snapshot, const char *path, struct er
 
 static int load_line(struct live_snapshot *snapshot, const char *text, size_t length)
 {
+	/* a device line, by far the most of them, is read from its text (as
+	 * pages of the listing are): no JSON values built */
+	static const char device_prefix[] = "{\"device\":";
+	size_t prefix = sizeof(device_prefix) - 1;
+	while (length > 0 && (text[length - 1] == '\n' || text[length - 1] == '\r'))
+		length--;
+	size_t count = 0;
+	if (length > prefix + 1 && memcmp(text, device_prefix, prefix) == 0 &&
+	    text[length - 1] == '}') {
+		int read = live_snapshot_add_devices_text(snapshot, text + prefix,
+		                                          length - prefix - 1, true, &count);
+		if (read <= 0)
+			return read;
+	}
 	json_t *line = json_loadb(text, length, 0, NULL);
 	const char *key;
 	json_t *value;
