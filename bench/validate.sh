@@ -7,7 +7,11 @@
 #   - the fair Python peer (bench/peers/validate_peer.py): csv, Luhn on both
 #     IDs, a set per ID for duplicates;
 #   - validate on 10,000,000 rows (ROWS_LARGE; SKIP_LARGE=1 leaves it out):
-#     peak RSS, and MB/s against the 1M figure (no super-linear step).
+#     peak RSS, and MB/s against the 1M figure (no super-linear step);
+#   - other shapes (SKIP_SHAPES=1 leaves them out): 1,000,000 rows as Python's
+#     csv module writes them (bench/gen_shapes.py: CRLF, quoted fields, longer
+#     notes, reordered columns) and as JSONL, against the same peers;
+#   - the same rows as .xlsx workbooks (SKIP_XLSX=1 leaves them out).
 # The 1M commands run interleaved, $REPEAT rounds (default 3) of each in turn,
 # and each keeps its best time: on a shared machine the load then weighs on
 # all of them alike, which keeps the ratios fair.
@@ -54,8 +58,8 @@ measure_once() { # NAME EXPECTED_EXIT command...
 
 big=$(manifest 1000000)
 small=$(manifest 100000)
-big_mb=$(awk -v b="$(stat -c %s "$big")" 'BEGIN { printf "%.1f", b / 1e6 }')
-per_row=$(awk -v b="$(stat -c %s "$big")" 'BEGIN { printf "%.1f", b / 1e6 }')
+big_mb=$(awk -v b="$(stat -L -c %s "$big")" 'BEGIN { printf "%.1f", b / 1e6 }')
+per_row=$(awk -v b="$(stat -L -c %s "$big")" 'BEGIN { printf "%.1f", b / 1e6 }')
 
 for ((round = 0; round < REPEAT; round++)); do
 	measure_once v 0 "$BATCH" validate --op activate --manifest "$big"
@@ -69,7 +73,7 @@ v_wall=${WALL[v]} v_rss=${RSS[v]} v_cpu=${CPU[v]}
 large_line=""
 if [ "$SKIP_LARGE" != 1 ]; then
 	large=$(manifest "$ROWS_LARGE")
-	large_mb=$(awk -v b="$(stat -c %s "$large")" 'BEGIN { printf "%.1f", b / 1e6 }')
+	large_mb=$(awk -v b="$(stat -L -c %s "$large")" 'BEGIN { printf "%.1f", b / 1e6 }')
 	measure_once l 0 "$BATCH" validate --op activate --manifest "$large"
 	large_line="$large_mb ${WALL[l]} ${CPU[l]} ${RSS[l]}"
 fi
@@ -110,6 +114,55 @@ function verdict(name, value, cpu_value, target, sense) {
 	printf "%-38s %8.2f %8s %5s %-4s %s\n", name, value, cpu_value == "" ? "" : sprintf("%.2f", cpu_value), sense, target, ok ? "met" : "MISSED"
 }'
 
+# Other shapes (SKIP_SHAPES=1 leaves them out): the same kind of rows as Python's csv module
+# writes them (CRLF, quoted fields, longer notes, another column order: bench/gen_shapes.py), and
+# as JSONL. The CSV against the same peers as above; the JSONL against Python's json module
+# reading its lines, and against validate of the CSV of the same rows.
+if [ "${SKIP_SHAPES:-0}" != 1 ]; then
+	shaped_csv="$BENCH_DIR/shaped-1000000.csv"
+	shaped_jsonl="$BENCH_DIR/shaped-1000000.jsonl"
+	if [ ! -s "$shaped_csv" ] || [ ! -s "$shaped_jsonl" ]; then
+		python3 "$ROOT/bench/gen_shapes.py" --rows 1000000 --csv "$shaped_csv.tmp" --jsonl "$shaped_jsonl.tmp"
+		mv "$shaped_csv.tmp" "$shaped_csv"
+		mv "$shaped_jsonl.tmp" "$shaped_jsonl"
+	fi
+	for ((round = 0; round < REPEAT; round++)); do
+		# exit 1: one row in 200 is invalid (a line end in its note)
+		measure_once sv 1 "$BATCH" validate --op activate --manifest "$shaped_csv"
+		measure_once sc 0 "$BENCH_DIR/bare_csv" "$shaped_csv"
+		measure_once sp 0 python3 -c 'import csv,sys; sum(1 for _ in csv.reader(open(sys.argv[1], newline="")))' "$shaped_csv"
+		measure_once jv 1 "$BATCH" validate --op activate --manifest "$shaped_jsonl"
+		measure_once jp 0 python3 -c 'import json,sys; sum(1 for l in open(sys.argv[1]) if json.loads(l))' "$shaped_jsonl"
+	done
+	awk -v mb="$(stat -L -c %s "$shaped_csv")" -v jmb="$(stat -L -c %s "$shaped_jsonl")" \
+		-v svw="${WALL[sv]}" -v svc="${CPU[sv]}" -v svr="${RSS[sv]}" \
+		-v scw="${WALL[sc]}" -v scc="${CPU[sc]}" -v scr="${RSS[sc]}" \
+		-v spw="${WALL[sp]}" -v spc="${CPU[sp]}" -v spr="${RSS[sp]}" \
+		-v jvw="${WALL[jv]}" -v jvc="${CPU[jv]}" -v jvr="${RSS[jv]}" \
+		-v jpw="${WALL[jp]}" -v jpc="${CPU[jp]}" -v jpr="${RSS[jp]}" 'BEGIN {
+		mb /= 1e6; jmb /= 1e6
+		printf "\nother shapes: 1,000,000 rows written by Python (bench/gen_shapes.py): CSV %.1f MB (CRLF, quoted fields, notes of 40-140 characters, columns reordered), JSONL %.1f MB; best of the same rounds\n\n", mb, jmb
+		printf "%-38s %8s %8s %9s %10s\n", "reader", "wall s", "CPU s", "MB/s", "peak RSS"
+		line("lattigo-batch validate (shaped CSV)", svw, svc, mb, svr)
+		line("bare libcsv field count", scw, scc, mb, scr)
+		line("python3 csv module", spw, spc, mb, spr)
+		line("lattigo-batch validate (JSONL)", jvw, jvc, jmb, jvr)
+		line("python3 json module (per line)", jpw, jpc, jmb, jpr)
+		printf "\n%-38s %8s %8s %9s  %s\n", "ratio", "wall", "CPU", "target", "verdict (on wall time)"
+		verdict(" validate / bare libcsv", scw / svw, scc / svc, 0.5, ">=")
+		verdict(" validate / python csv", spw / svw, spc / svc, 1.5, ">=")
+		printf "%-38s %8.2f %8.2f\n", " JSONL validate / python json", jpw / jvw, jpc / jvc
+		printf "%-38s %8.2f %8.2f\n", " JSONL time / shaped CSV time", jvw / svw, jvc / svc
+	}
+	function line(name, wall, cpu, megabytes, rss) {
+		printf "%-38s %8.3f %8.3f %9.1f %7.1f MB\n", name, wall, cpu, megabytes / wall, rss / 1024
+	}
+	function verdict(name, value, cpu_value, target, sense) {
+		ok = value >= target
+		printf "%-38s %8.2f %8.2f %5s %-4s %s\n", name, value, cpu_value, sense, target, ok ? "met" : "MISSED"
+	}'
+fi
+
 # SKIP_XLSX=1 stops here (the workbook section takes about as long as all of the above).
 [ "${SKIP_XLSX:-0}" = 1 ] && exit 0
 
@@ -134,7 +187,7 @@ i_wall=${WALL[i]} i_rss=${RSS[i]} i_cpu=${CPU[i]}
 h_wall=${WALL[h]} h_rss=${RSS[h]} h_cpu=${CPU[h]}
 awk -v vw="$v_wall" -v vc="$v_cpu" -v vr="$v_rss" -v iw="$i_wall" -v ic="$i_cpu" -v ir="$i_rss" \
 	-v hw="$h_wall" -v hc="$h_cpu" -v hr="$h_rss" \
-	-v imb="$(stat -c %s "$inline_book")" -v hmb="$(stat -c %s "$shared_book")" 'BEGIN {
+	-v imb="$(stat -L -c %s "$inline_book")" -v hmb="$(stat -L -c %s "$shared_book")" 'BEGIN {
 	printf "\nvalidate of the same rows as .xlsx (text cells); best of the same runs\n\n"
 	printf "%-34s %8s %8s %10s %10s\n", "manifest", "wall s", "CPU s", "peak RSS", "file MB"
 	printf "%-34s %8.3f %8.3f %7.1f MB\n", "CSV", vw, vc, vr / 1024

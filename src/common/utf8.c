@@ -30,6 +30,11 @@ static size_t ascii_prefix(const unsigned char *bytes, size_t length)
 	return index;
 }
 
+bool utf8_is_ascii(const char *text, size_t length)
+{
+	return ascii_prefix((const unsigned char *)text, length) == length;
+}
+
 static bool is_continuation(unsigned char byte)
 {
 	return (byte & 0xC0) == 0x80;

@@ -21,6 +21,8 @@ enum text_encoding {
  * surrogates or code points past U+10FFFF). Otherwise false, with *bad_offset
  * (when not NULL) set to the 0-based offset of the first offending byte. */
 bool utf8_validate(const char *text, size_t length, size_t *bad_offset);
+/* True when every one of length bytes of text is ASCII (below 0x80). */
+bool utf8_is_ascii(const char *text, size_t length);
 /* Appends code_point (at most U+10FFFF, not a surrogate) encoded as UTF-8.
  * Returns a strbuf_result. */
 int utf8_append(struct strbuf *out, uint32_t code_point);

@@ -70,7 +70,7 @@ int device_source_next(struct device_source *source, struct device_row *row, str
 	strbuf_init(&problem, 1024);
 	strbuf_init(&rule, 1024);
 	if (binding_apply(source->binding, &manifest_row, &record, &problem) == 0 &&
-	    op_validate_record(&export_device_op, &record, &(struct validation_options){0},
+	    op_validate_record(&export_device_op, &record, NULL, &(struct validation_options){0},
 	                       &problem, &rule) == 0) {
 		row->device = copy_or_null(record.value[FIELD_DEVICE_NAME]);
 		row->id_type = copy_or_null(record.value[FIELD_ID_TYPE]);

@@ -21,6 +21,8 @@ struct binding {
 	const struct manifest *manifest;
 	char *map_column[FIELD_COUNT]; /* --map: the column name, or NULL */
 	char *set_value[FIELD_COUNT];  /* --set: the trimmed value (NULL when empty) */
+	size_t set_length[FIELD_COUNT];
+	size_t lengths[FIELD_COUNT]; /* the last binding_apply's values' (binding_lengths) */
 	bool has_set[FIELD_COUNT];
 	size_t columns[FIELD_COUNT][BINDING_MAX_ALIASES];
 	size_t column_count[FIELD_COUNT];
@@ -302,6 +304,7 @@ static int apply_sets(struct binding *binding, const struct field_assignment *se
 		if (!binding->set_value[field])
 			return error_set_at(error, manifest_path(binding->manifest), 0,
 			                    "out of memory");
+		binding->set_length[field] = strlen(binding->set_value[field]);
 		if (binding->set_value[field][0] == '\0') {
 			free(binding->set_value[field]);
 			binding->set_value[field] = NULL;
@@ -513,6 +516,7 @@ int binding_apply(struct binding *binding, const struct manifest_row *row, struc
 		enum field_id field = binding->op->fields[index].id;
 		if (binding->has_set[field]) {
 			record->value[field] = binding->set_value[field];
+			binding->lengths[field] = binding->set_length[field];
 			continue;
 		}
 		const char *raw = NULL;
@@ -539,13 +543,20 @@ int binding_apply(struct binding *binding, const struct manifest_row *row, struc
 			}
 		}
 		record->value[field] = value;
-		if (value && !failed && !utf8_validate(value, length, NULL)) {
+		binding->lengths[field] = length;
+		/* a row the reader saw to be ASCII is UTF-8 already */
+		if (value && !failed && !row->ascii && !utf8_validate(value, length, NULL)) {
 			strbuf_appendf(problem, "%s: ", field_name(field));
 			utf8_describe_problem(value, length, problem);
 			failed = true;
 		}
 	}
 	return failed ? -1 : 0;
+}
+
+const size_t *binding_lengths(const struct binding *binding)
+{
+	return binding->lengths;
 }
 
 static bool column_is_used(const struct binding *binding, size_t column)

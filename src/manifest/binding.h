@@ -37,6 +37,10 @@ const char *binding_raw_value(struct binding *binding, const struct manifest_row
                               enum field_id field);
 int binding_apply(struct binding *binding, const struct manifest_row *row, struct record *record,
                   struct strbuf *problem);
+/* strlen of each value the last binding_apply set, by field (the entries
+ * of fields it left NULL mean nothing), for op_validate_record. Owned by
+ * the binding, valid until the next binding_apply. */
+const size_t *binding_lengths(const struct binding *binding);
 /* Columns that feed no field (kept for errors.csv), as a one-line note such as
  * "extra columns kept but not used: Colour, Batch"; NULL when none. Owned by the
  * binding (valid until the next call). A JSONL file gains columns as it is read:

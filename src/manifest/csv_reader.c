@@ -1,9 +1,9 @@
 /* CSV rows through libcsv, fed one physical line at a time so every row
  * knows the line and byte offset where it starts. Memory stays bounded: a
  * field past MANIFEST_MAX_FIELD is discarded as it streams by, and a row
- * stores at most MANIFEST_MAX_LINE bytes. A plain line (no quote, CR, NUL,
- * nor blank around a field) takes a fast path that splits it in place with
- * the same result (split_plain_line). */
+ * stores at most MANIFEST_MAX_LINE bytes. A line without CR, NUL, a line end
+ * inside quotes or a blank around a field takes a fast path that splits it
+ * in place with the same result (split_plain_line). */
 #include "manifest_internal.h"
 
 #include <stdint.h>
@@ -14,6 +14,7 @@
 #endif
 
 #include "common/csv_writer.h"
+#include "common/utf8.h"
 #include "manifest/column_name.h"
 
 /* libcsv's parser states (libcsv.c does not export them). */
@@ -190,15 +191,19 @@ static bool is_blank(char byte)
 	return byte == ' ' || byte == '\t';
 }
 
-/* The fast path. A whole line holding no quote, CR, LF (but its end) or NUL
- * byte, none of whose stored fields starts or ends with a space or tab, is
- * exactly what libcsv would make of it: its delimiter-separated pieces, with
- * no trimming, unquoting or problem. Those pieces are NUL-terminated where
- * they lie in the line reader's block (valid until the next line is read,
- * i.e. the next manifest_next) and become the row's values: no libcsv state
- * machine, no callbacks, no copy. Any other line (blank, quoted, damaged, a
- * field too long) returns false with the block untouched, and libcsv reads
- * it as before; tests/unit/test_manifest_csv.c compares the two paths. */
+/* The fast path. A whole line whose fields are either plain (no quote, CR,
+ * LF or NUL byte, and, when stored, no space or tab at either end) or quoted
+ * from their first byte to a closing quote right before the delimiter or the
+ * line end (inside: anything but CR, LF and NUL, quotes doubled) is exactly
+ * what libcsv would make of it: the plain fields as they are, the quoted
+ * ones without their quotes and with each doubled quote single, no problem.
+ * The values are NUL-terminated (a quoted one with doubled quotes first
+ * shifted left over them) where they lie in the line reader's block (valid
+ * until the next line is read, i.e. the next manifest_next): no libcsv state
+ * machine, no callbacks, no copy. Any other line (blank, a quote inside a
+ * plain field, a line end inside quotes, a field too long...) returns false
+ * with the block untouched, and libcsv reads it as before;
+ * tests/unit/test_manifest_csv.c compares the two paths. */
 /* Bytes of word equal to 0, as their high bit; the lowest one is exact
  * (a flag above a zero byte may be false), which is all next_special needs. */
 static uint64_t zero_bytes(uint64_t word)
@@ -206,13 +211,14 @@ static uint64_t zero_bytes(uint64_t word)
 	return (word - UINT64_C(0x0101010101010101)) & ~word & UINT64_C(0x8080808080808080);
 }
 
-/* The first byte from scan on that is not plain text (class 1 or 2 in
- * byte_class), or end: sixteen bytes a step with SSE2 (every x86-64 has
- * it), else eight, while they fit before end, then one at a time. */
-static char *next_special(const struct csv_state *state, char *scan, char *end)
+/* The first byte from scan on that is stop (the delimiter outside quotes,
+ * the quote inside them) or needs libcsv (byte_class 2: quote, CR, LF,
+ * NUL), or end: sixteen bytes a step with SSE2 (every x86-64 has it), else
+ * eight, while they fit before end, then one at a time. */
+static char *next_special(const struct csv_state *state, char *scan, char *end, char stop)
 {
 #ifdef __SSE2__
-	const __m128i delimiter = _mm_set1_epi8(state->delimiter);
+	const __m128i stop_bytes = _mm_set1_epi8(stop);
 	const __m128i quote = _mm_set1_epi8('"');
 	const __m128i carriage = _mm_set1_epi8('\r');
 	const __m128i newline = _mm_set1_epi8('\n');
@@ -220,7 +226,7 @@ static char *next_special(const struct csv_state *state, char *scan, char *end)
 	while (end - scan >= 16) {
 		__m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)scan);
 		__m128i special = _mm_or_si128(
-		    _mm_or_si128(_mm_cmpeq_epi8(bytes, delimiter), _mm_cmpeq_epi8(bytes, quote)),
+		    _mm_or_si128(_mm_cmpeq_epi8(bytes, stop_bytes), _mm_cmpeq_epi8(bytes, quote)),
 		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, carriage),
 		                              _mm_cmpeq_epi8(bytes, newline)),
 		                 _mm_cmpeq_epi8(bytes, nul)));
@@ -231,21 +237,56 @@ static char *next_special(const struct csv_state *state, char *scan, char *end)
 	}
 #endif
 	const uint64_t ones = UINT64_C(0x0101010101010101);
-	const uint64_t delimiter_word = ones * (unsigned char)state->delimiter;
+	const uint64_t stop_word = ones * (unsigned char)stop;
 	while (end - scan >= 8) {
 		uint64_t word;
 		memcpy(&word, scan, sizeof(word));
-		uint64_t special = zero_bytes(word ^ delimiter_word) |
-		                   zero_bytes(word ^ (ones * '"')) |
+		uint64_t special = zero_bytes(word ^ stop_word) | zero_bytes(word ^ (ones * '"')) |
 		                   zero_bytes(word ^ (ones * '\r')) |
 		                   zero_bytes(word ^ (ones * '\n')) | zero_bytes(word);
 		if (special)
 			return scan + (__builtin_ctzll(special) >> 3);
 		scan += 8;
 	}
-	while (scan < end && state->byte_class[(unsigned char)*scan] == 0)
+	while (scan < end && *scan != stop && state->byte_class[(unsigned char)*scan] != 2)
 		scan++;
 	return scan;
+}
+
+/* The end of the quoted field whose opening quote is at start: its closing
+ * quote, with *pairs the doubled quotes inside; NULL when the field is not
+ * one the fast path takes (a CR, LF or NUL inside, no closing quote, or
+ * something other than the delimiter or the line end after it). */
+static char *closing_quote(const struct csv_state *state, char *start, char *end, size_t *pairs)
+{
+	*pairs = 0;
+	for (char *scan = start + 1;;) {
+		char *quote = next_special(state, scan, end, '"');
+		if (quote == end || *quote != '"')
+			return NULL;
+		if (quote + 1 < end && quote[1] == '"') {
+			(*pairs)++;
+			scan = quote + 2;
+			continue;
+		}
+		if (quote + 1 < end && quote[1] != state->delimiter)
+			return NULL;
+		return quote;
+	}
+}
+
+/* Takes the doubled quotes out of a quoted value in place (each pair becomes
+ * one quote) and NUL-terminates it at its new end. */
+static void unescape_quotes(char *value, const char *stop)
+{
+	char *write = value;
+	for (const char *read = value; read < stop;) {
+		char byte = *read++;
+		*write++ = byte;
+		if (byte == '"')
+			read++; /* the pair's second quote */
+	}
+	*write = '\0';
 }
 
 static bool split_plain_line(struct manifest *manifest, struct line_piece *piece)
@@ -262,28 +303,56 @@ static bool split_plain_line(struct manifest *manifest, struct line_piece *piece
 	size_t limit = state->store_limit;
 	size_t count = 0;
 	char *start = line;
+	bool any_pairs = false;
 	for (;;) {
-		char *stop = next_special(state, start, end);
-		if (stop < end && state->byte_class[(unsigned char)*stop] == 2)
-			return false;
-		if (count < limit) {
-			size_t length = (size_t)(stop - start);
-			if (length > MANIFEST_MAX_FIELD ||
-			    (length && (is_blank(start[0]) || is_blank(stop[-1]))))
+		char *stop;
+		char *value = start;
+		size_t length;
+		size_t pairs = 0;
+		if (*start == '"') {
+			stop = closing_quote(state, start, end, &pairs);
+			if (!stop)
 				return false;
+			value = start + 1;
+			length = (size_t)(stop - value);
+			if (count < limit && length > MANIFEST_MAX_FIELD)
+				return false;
+			length -= pairs;
+		} else {
+			stop = next_special(state, start, end, state->delimiter);
+			if (stop < end && state->byte_class[(unsigned char)*stop] == 2)
+				return false;
+			length = (size_t)(stop - start);
+			if (count < limit &&
+			    (length > MANIFEST_MAX_FIELD ||
+			     (length && (is_blank(start[0]) || is_blank(stop[-1])))))
+				return false;
+		}
+		if (count < limit) {
 			state->field_ends[count] = stop;
-			manifest->values[count] = start;
+			state->field_pairs[count] = pairs != 0;
+			any_pairs |= pairs != 0;
+			manifest->values[count] = value;
 			state->lengths[count] = length;
 		}
 		count++;
+		if (*stop == '"')
+			stop++; /* the closing quote: the delimiter or the end follows */
 		if (stop == end)
 			break;
 		start = stop + 1;
 	}
-	for (size_t index = 0; index < count && index < limit; index++)
-		*state->field_ends[index] = '\0';
+	size_t stored = count < limit ? count : limit;
+	for (size_t index = 0; index < stored; index++) {
+		if (any_pairs && state->field_pairs[index])
+			unescape_quotes((char *)(uintptr_t)manifest->values[index],
+			                state->field_ends[index]);
+		else
+			*state->field_ends[index] = '\0';
+	}
 	state->field_count = count;
 	state->plain_row = true;
+	state->row_ascii = utf8_is_ascii(line, (size_t)(end - line));
 	return true;
 }
 
@@ -299,7 +368,7 @@ static int read_row(struct manifest *manifest, struct error *error)
 			return -1;
 		if (result == 0)
 			break;
-		if (!state->row_started && !state->reading_header && !state->libcsv_only &&
+		if (!state->row_started && !state->reading_header && !manifest->no_fast_paths &&
 		    piece.starts_line && piece.ends_line &&
 		    state->parser.pstate == CSV_ROW_NOT_BEGUN &&
 		    split_plain_line(manifest, &piece)) {
@@ -378,6 +447,7 @@ static int csv_next(struct manifest *manifest, struct manifest_row *row, struct 
 	row->value_count = columns;
 	row->values = manifest->values;
 	row->lengths = state->lengths;
+	row->ascii = state->plain_row && state->row_ascii;
 	row->problem = manifest->problem.length ? strbuf_text(&manifest->problem) : NULL;
 	return 1;
 }
@@ -423,6 +493,7 @@ static void csv_release(struct manifest *manifest)
 	free(state->field_offsets);
 	free(state->field_ends);
 	free(state->lengths);
+	free(state->field_pairs);
 }
 
 static const struct manifest_reader_ops csv_ops = {
@@ -492,7 +563,8 @@ int csv_reader_open(struct manifest *manifest, struct error *error)
 	size_t columns = manifest->column_count ? manifest->column_count : 1;
 	state->field_ends = calloc(columns, sizeof(*state->field_ends));
 	state->lengths = calloc(columns, sizeof(*state->lengths));
-	if (!state->field_ends || !state->lengths)
+	state->field_pairs = calloc(columns, sizeof(*state->field_pairs));
+	if (!state->field_ends || !state->lengths || !state->field_pairs)
 		return error_set_at(error, manifest->path, 0, "out of memory");
 	return check_header(manifest, error);
 }

@@ -1,6 +1,7 @@
-/* JSONL rows through jansson: one object per line, blank lines skipped, a
- * line that is not an object becomes an invalid row rather than stopping the
- * job. Bare numbers are turned into strings before parsing so a 20-digit
+/* JSONL rows: one object per line, blank lines skipped, a line that is not
+ * an object becomes an invalid row rather than stopping the job. A flat
+ * object takes the fast path (jsonl_flat.c); any other line goes through
+ * jansson, its bare numbers turned into strings before parsing so a 20-digit
  * ICCID keeps every digit exactly as written. */
 #include "manifest_internal.h"
 
@@ -19,37 +20,6 @@
 static bool is_digit(char character)
 {
 	return character >= '0' && character <= '9';
-}
-
-/* Length of the JSON number at text (leading zeros tolerated), or 0. */
-static size_t number_length(const char *text, size_t available)
-{
-	size_t index = 0;
-	if (index < available && text[index] == '-')
-		index++;
-	size_t digits_start = index;
-	while (index < available && is_digit(text[index]))
-		index++;
-	if (index == digits_start)
-		return 0;
-	if (index < available && text[index] == '.') {
-		size_t fraction_start = ++index;
-		while (index < available && is_digit(text[index]))
-			index++;
-		if (index == fraction_start)
-			return 0;
-	}
-	if (index < available && (text[index] == 'e' || text[index] == 'E')) {
-		index++;
-		if (index < available && (text[index] == '+' || text[index] == '-'))
-			index++;
-		size_t exponent_start = index;
-		while (index < available && is_digit(text[index]))
-			index++;
-		if (index == exponent_start)
-			return 0;
-	}
-	return index;
 }
 
 /* Copies line into out with every bare number in a value position quoted
@@ -82,7 +52,7 @@ static int quote_numbers(const char *line, size_t length, struct strbuf *out)
 		} else if ((character == '-' || is_digit(character)) && depth > 0 &&
 		           (previous == ':' || ((previous == '[' || previous == ',') &&
 		                                containers[depth - 1] == '['))) {
-			size_t number = number_length(line + index, length - index);
+			size_t number = jsonl_number_length(line + index, length - index);
 			if (number > 0) {
 				strbuf_append(out, line + copied, index - copied);
 				strbuf_append_char(out, '"');
@@ -247,8 +217,9 @@ static bool is_blank_line(const char *line, size_t length)
 	return true;
 }
 
-/* Turns one complete line into a row; returns false for a blank line. */
-static bool finish_line(struct manifest *manifest, const char *line, size_t length,
+/* Turns one complete line into a row; returns false for a blank line. The
+ * line may be written over (jsonl_flat_split). */
+static bool finish_line(struct manifest *manifest, char *line, size_t length,
                         struct manifest_row *row)
 {
 	struct jsonl_state *state = &manifest->jsonl;
@@ -261,8 +232,13 @@ static bool finish_line(struct manifest *manifest, const char *line, size_t leng
 		memset(manifest->kinds, MANIFEST_VALUE_TEXT,
 		       manifest->column_count * sizeof(*manifest->kinds));
 	}
+	row->lengths = NULL;
+	row->ascii = false;
 	if (state->line_too_long)
 		manifest_row_problem(manifest, "line longer than %u bytes", MANIFEST_MAX_LINE);
+	else if (!manifest->no_fast_paths &&
+	         jsonl_flat_split(manifest, line, length, state->lengths, &row->ascii))
+		row->lengths = state->lengths;
 	else
 		parse_line(manifest, line, length);
 	row->number = ++manifest->rows_read;
@@ -314,8 +290,8 @@ static int jsonl_next(struct manifest *manifest, struct manifest_row *row, struc
 			strbuf_release(&state->line); /* give the megabyte back */
 		}
 		if (piece.ends_line) {
-			bool is_row = finish_line(manifest, strbuf_text(&state->line),
-			                          state->line.length, row);
+			bool is_row =
+			    finish_line(manifest, state->line.data, state->line.length, row);
 			strbuf_reset(&state->line);
 			state->line_too_long = false;
 			if (is_row)
@@ -341,6 +317,7 @@ static void jsonl_release(struct manifest *manifest)
 	struct jsonl_state *state = &manifest->jsonl;
 	jsonl_restart(manifest);
 	free(state->dumps);
+	free(state->lengths);
 	strbuf_release(&state->line);
 	strbuf_release(&state->quoted);
 }
@@ -353,11 +330,13 @@ static const struct manifest_reader_ops jsonl_ops = {
 
 int jsonl_reader_open(struct manifest *manifest, struct error *error)
 {
-	(void)error;
 	manifest->reader = &jsonl_ops;
 	strbuf_init(&manifest->jsonl.line, MANIFEST_MAX_LINE);
 	/* each number may gain two quotes (1.5x for digits separated by commas), a
 	 * top-level one also the 6-byte mark (under 2.5x: "k":1, is 6 bytes) */
 	strbuf_init(&manifest->jsonl.quoted, MANIFEST_MAX_LINE * 3);
+	manifest->jsonl.lengths = calloc(MANIFEST_MAX_COLUMNS, sizeof(*manifest->jsonl.lengths));
+	if (!manifest->jsonl.lengths)
+		return error_set_at(error, manifest->path, 0, "out of memory");
 	return 0;
 }

@@ -164,6 +164,7 @@ int manifest_next(struct manifest *manifest, struct manifest_row *row, struct er
 {
 	strbuf_reset(&manifest->problem);
 	row->lengths = NULL;
+	row->ascii = false;
 	return manifest->reader->next(manifest, row, error);
 }
 
@@ -182,9 +183,9 @@ int manifest_seek(struct manifest *manifest, const struct manifest_position *pos
 	return 0;
 }
 
-void manifest_csv_libcsv_only(struct manifest *manifest)
+void manifest_no_fast_paths(struct manifest *manifest)
 {
-	manifest->csv.libcsv_only = true;
+	manifest->no_fast_paths = true;
 }
 
 enum manifest_format manifest_format(const struct manifest *manifest)

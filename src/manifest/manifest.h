@@ -34,6 +34,9 @@ struct manifest_row {
 	/* per column, strlen of the value (0 for none); NULL when the reader does
 	 * not know them (JSONL, .xlsx), so that callers need not measure again */
 	const size_t *lengths;
+	/* true when the reader saw every byte of the row's values to be ASCII
+	 * (so they are UTF-8 without a check); false when it did not look */
+	bool ascii;
 	/* non-NULL when the row cannot be used: it becomes `invalid` with this message,
 	 * e.g. "not a JSON object (the line holds an array)", "field 3 longer than 65536
 	 * bytes", "row has 6 fields, the header has 5" (docs/manifests.md lists them all) */
@@ -61,10 +64,10 @@ int manifest_next(struct manifest *manifest, struct manifest_row *row, struct er
  * gzip file this re-inflates from the start up to the offset. Returns 0 or -1. */
 int manifest_seek(struct manifest *manifest, const struct manifest_position *position,
                   struct error *error);
-/* CSV only: reads every later line through libcsv, none through the fast
- * path for plain lines (csv_reader.c). The rows are the same either way;
- * the tests compare the two paths with it. */
-void manifest_csv_libcsv_only(struct manifest *manifest);
+/* Reads every later line through libcsv (CSV) or jansson (JSONL), none
+ * through the readers' fast paths (csv_reader.c, jsonl_flat.c). The rows
+ * are the same either way; the tests compare the two paths with it. */
+void manifest_no_fast_paths(struct manifest *manifest);
 /* Returns the format actually being read. */
 enum manifest_format manifest_format(const struct manifest *manifest);
 /* Number of columns: the CSV header's, or for JSONL the keys seen so far

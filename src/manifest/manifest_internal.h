@@ -44,11 +44,12 @@ struct csv_state {
 	uint64_t row_line;
 	uint64_t row_offset;
 	/* the fast path for plain lines (split_plain_line) */
-	bool libcsv_only;
 	bool plain_row; /* the current row's values point into the line reader's block */
+	bool row_ascii; /* ... and the line is ASCII */
 	unsigned char byte_class[256]; /* per byte: 0 text, 1 the delimiter, 2 needs libcsv */
 	char delimiter;
 	char **field_ends; /* per stored field of a plain line: where it ends */
+	bool *field_pairs; /* per stored field of a plain line: quoted, with doubled quotes */
 	size_t *lengths;   /* per column: the current row's value lengths (manifest_row.lengths) */
 };
 
@@ -61,6 +62,7 @@ struct jsonl_state {
 	json_t *object; /* the current row's object: values point into it */
 	char **dumps;   /* JSON text of the current row's array/object values (malloc) */
 	size_t dump_count;
+	size_t *lengths; /* MANIFEST_MAX_COLUMNS: a fast-path row's value lengths */
 };
 
 struct manifest {
@@ -84,6 +86,7 @@ struct manifest {
 	const char *notes[MANIFEST_MAX_NOTES];
 	size_t note_count;
 	struct strbuf problem; /* the current row's first problem */
+	bool no_fast_paths;    /* every row through libcsv or jansson (manifest_no_fast_paths) */
 	struct csv_state csv;
 	struct jsonl_state jsonl;
 	struct xlsx_state *xlsx; /* .xlsx only (xlsx_reader.c) */
@@ -97,6 +100,17 @@ void manifest_row_problem(struct manifest *manifest, const char *format, ...)
 /* Adds a file-wide note (static text) once. */
 void manifest_add_note(struct manifest *manifest, const char *note);
 
+/* Length of the JSON number at text (leading zeros tolerated), or 0. */
+size_t jsonl_number_length(const char *text, size_t available);
+/* The code point jsonl_reader.c puts before a number it quoted (U+FDD0). */
+#define JSONL_NUMBER_MARK 0xFDD0
+/* The JSONL fast path: when line (length bytes, written over) is one flat
+ * object of plain values that jansson's path would read without a problem,
+ * sets the row's values (pointing into line), kinds and lengths (one per
+ * column), *ascii when they are all ASCII, and returns true; else returns
+ * false with line untouched. */
+bool jsonl_flat_split(struct manifest *manifest, char *line, size_t length, size_t *lengths,
+                      bool *ascii);
 /* Reads the CSV header and prepares the CSV reader. Returns 0 or -1 with error. */
 int csv_reader_open(struct manifest *manifest, struct error *error);
 /* Prepares the JSONL reader. Returns 0 or -1 with error. */

@@ -54,8 +54,13 @@ struct key_table {
 	uint64_t generation; /* moves on whenever entries move (rebuild, widen_rows) */
 	struct key_partition *partitions;
 	uint32_t partition_count;
-	uint32_t row_bits;   /* W */
-	uint64_t *arena;     /* the partitions' first slots, one mapping */
+	uint32_t row_bits; /* W */
+	uint64_t *arena;   /* the partitions' first slots, one mapping */
+	/* every partition still as laid out (none has grown): then a look-up
+	 * finds its bucket from these, without reading the partitions array */
+	bool uniform;
+	uint8_t log;         /* every partition's K while uniform */
+	uint8_t rem_bits;    /* every partition's R while uniform */
 	size_t arena_bytes;  /* 0 when the arena came from malloc */
 	size_t malloc_bytes; /* arena (when small) and grown partitions */
 	uint64_t count;
@@ -244,6 +249,7 @@ static int rebuild(struct key_table *table, struct key_partition *partition, uin
 	}
 	table->malloc_bytes += (BUCKET_SLOTS * sizeof(uint64_t)) << log;
 	*partition = grown;
+	table->uniform = false;
 	table->generation++;
 	return 0;
 }
@@ -273,6 +279,7 @@ static int widen_rows(struct key_table *table, unsigned row_bits)
 		}
 		partition->rem_bits = (uint8_t)(partition->rem_bits - extra);
 	}
+	table->rem_bits = (uint8_t)(table->rem_bits - extra);
 	table->row_bits = row_bits;
 	table->generation++;
 	return 0;
@@ -358,6 +365,9 @@ static int lay_out(struct key_table *table, uint64_t keys, uint64_t largest_row)
 	}
 	table->partition_count = (uint32_t)count;
 	table->row_bits = row_bits;
+	table->uniform = true;
+	table->log = log;
+	table->rem_bits = (uint8_t)(64 - DISPLACEMENT_BITS - row_bits);
 	for (uint64_t index = 0; index < count; index++) {
 		struct key_partition *partition = &table->partitions[index];
 		partition->slots = table->arena + ((index << log) * BUCKET_SLOTS);
@@ -400,14 +410,29 @@ int key_table_reserve(struct key_table *table, uint64_t keys, uint64_t largest_r
 	return 0;
 }
 
+/* The partition index, as a look-up reads it. While the table is uniform
+ * (nearly always: it is sized for the file) it is worked out from the table
+ * alone, so the look-up does not wait for the partitions array, which the
+ * streaming manifest keeps evicting from the cache. */
+static struct key_partition partition_view(const struct key_table *table, uint32_t index)
+{
+	if (!table->uniform)
+		return table->partitions[index];
+	return (struct key_partition){
+	    .slots = table->arena + ((uint64_t)index << table->log) * BUCKET_SLOTS,
+	    .log = table->log,
+	    .rem_bits = table->rem_bits,
+	};
+}
+
 /* Fills the probe's position fields for the table as it is now. */
 static void position(const struct key_table *table, struct key_table_probe *probe)
 {
 	probe->partition = partition_index(table, probe->hash);
-	const struct key_partition *partition = &table->partitions[probe->partition];
+	struct key_partition partition = partition_view(table, probe->partition);
 	uint64_t bits = stream_bits(probe->hash);
-	probe->home = home_of(partition, bits);
-	probe->remainder = remainder_of(partition, bits);
+	probe->home = home_of(&partition, bits);
+	probe->remainder = remainder_of(&partition, bits);
 	probe->generation = table->generation;
 	probe->free_slot = NULL;
 }
@@ -416,16 +441,23 @@ void key_table_prepare(const struct key_table *table, uint64_t hash, struct key_
 {
 	probe->hash = hash;
 	position(table, probe);
-	__builtin_prefetch(table->partitions[probe->partition].slots + probe->home * BUCKET_SLOTS);
+	/* the home bucket and the next: at the planned load a look-up that
+	 * misses (a new key, nearly every one) often finds its home bucket full;
+	 * and the partition's counts, which the add that follows updates */
+	struct key_partition partition = partition_view(table, probe->partition);
+	uint64_t mask = ((uint64_t)1 << partition.log) - 1;
+	__builtin_prefetch(partition.slots + probe->home * BUCKET_SLOTS);
+	__builtin_prefetch(partition.slots + ((probe->home + 1) & mask) * BUCKET_SLOTS);
+	__builtin_prefetch(&table->partitions[probe->partition]);
 }
 
 uint64_t key_table_find_prepared(const struct key_table *table, struct key_table_probe *probe)
 {
 	if (probe->generation != table->generation)
 		position(table, probe);
-	uint64_t entry =
-	    scan_buckets(&table->partitions[probe->partition], probe->home, probe->remainder,
-	                 table->row_bits, &probe->free_slot, &probe->free_displacement);
+	struct key_partition partition = partition_view(table, probe->partition);
+	uint64_t entry = scan_buckets(&partition, probe->home, probe->remainder, table->row_bits,
+	                              &probe->free_slot, &probe->free_displacement);
 	return entry & (((uint64_t)1 << table->row_bits) - 1);
 }
 

@@ -70,10 +70,11 @@ struct validation_options {
 	bool skip_luhn_imei;
 };
 
-/* Checks one value; on failure appends the rule that failed, without the
- * field name (e.g. "check digit wrong (Luhn)"), and returns -1. */
-typedef int field_validator(const char *value, const struct validation_options *options,
-                            struct strbuf *rule);
+/* Checks one value (length bytes, strlen(value): the pipeline knows it, so
+ * no validator measures again); on failure appends the rule that failed,
+ * without the field name (e.g. "check digit wrong (Luhn)"), and returns -1. */
+typedef int field_validator(const char *value, size_t length,
+                            const struct validation_options *options, struct strbuf *rule);
 
 enum op_field_flags {
 	OP_FIELD_REQUIRED = 1 << 0, /* the row is invalid without it */

@@ -44,10 +44,14 @@ static bool has_zero_decimals(const char *value)
 	return true;
 }
 
-int validate_spreadsheet_damage(const char *value, struct strbuf *rule)
+int validate_spreadsheet_damage(const char *value, size_t length, struct strbuf *rule)
 {
-	/* both kinds of damage need a '.' or an exponent: most values have neither */
-	if (!strpbrk(value, ".eE"))
+	/* both kinds of damage need a '.' or an exponent: most values have
+	 * neither (a loop, not strpbrk: the values are short) */
+	size_t index = 0;
+	while (index < length && value[index] != '.' && (value[index] | 0x20) != 'e')
+		index++;
+	if (index == length)
 		return 0;
 	if (is_scientific(value)) {
 		strbuf_appendf(rule,

@@ -12,14 +12,38 @@
 
 const char text_note_punctuation[] = ".,;:!?'\"-_()[]/&#@+=%*~$";
 
-/* The note alphabet's ASCII part as a 128-bit set: letters, digits, space
- * and text_note_punctuation (test_validators checks the two agree), so the
- * per-byte test is a shift, not a strchr. */
-static const uint64_t note_ascii[2] = {UINT64_C(0xafffffff00000000), UINT64_C(0x47fffffeafffffff)};
-
-static bool note_ascii_allows(unsigned char byte)
+/* Accented Latin letters: Latin-1 (without the multiplication and division
+ * signs) and Latin Extended-A/B, the letters of European names and places. */
+static bool latin_letter(uint32_t code_point)
 {
-	return byte < 128 && (note_ascii[byte / 64] >> (byte % 64) & 1u);
+	if (code_point == 0xd7 || code_point == 0xf7)
+		return false;
+	return code_point >= 0xc0 && code_point <= 0x24f;
+}
+
+/* Letters, digits, space and text_note_punctuation (test_validators checks
+ * the map against that list). */
+const struct text_set text_note_alphabet = {
+    .ascii = {TEXT_SET_BIT(' ') | TEXT_SET_BIT('!') | TEXT_SET_BIT('"') | TEXT_SET_BIT('#') |
+                  TEXT_SET_BIT('$') | TEXT_SET_BIT('%') | TEXT_SET_BIT('&') |
+                  TEXT_SET_RUN('\'', '/') | TEXT_SET_RUN('0', ';') | TEXT_SET_BIT('=') |
+                  TEXT_SET_BIT('?'),
+              TEXT_SET_RUN('@', '[') | TEXT_SET_BIT(']') | TEXT_SET_BIT('_') |
+                  TEXT_SET_RUN('a', 'z') | TEXT_SET_BIT('~')},
+    .beyond_ascii = latin_letter,
+    .name = "the note alphabet",
+};
+
+static bool ascii_allowed(const struct text_set *set, unsigned char byte)
+{
+	return byte < 128 && (set->ascii[byte / 64] >> (byte % 64) & 1u);
+}
+
+bool text_set_allows(const struct text_set *set, uint32_t code_point)
+{
+	if (code_point < 128)
+		return ascii_allowed(set, (unsigned char)code_point);
+	return set->beyond_ascii && set->beyond_ascii(code_point);
 }
 
 int utf8_next(const char *text, size_t length, size_t *index, uint32_t *code_point)
@@ -96,17 +120,15 @@ void text_describe_character(struct strbuf *out, uint32_t code_point)
 		strbuf_appendf(out, " (U+%04X)", (unsigned)code_point);
 }
 
-int text_check(const char *value, size_t max_characters, text_allowed *allowed,
-               const char *set_name, struct strbuf *rule)
+int text_check(const char *value, size_t length, size_t max_characters, const struct text_set *set,
+               struct strbuf *rule)
 {
-	size_t length = strlen(value);
 	size_t index = 0;
 	/* The leading run of printable ASCII the set allows, nearly always the
-	 * whole value, in a tight loop for the two commonest sets (any
-	 * printable character; the note alphabet); the loop below takes what
-	 * is left, character by character. */
+	 * whole value, in a tight loop; the loop below takes what is left,
+	 * character by character. */
 	const unsigned char *bytes = (const unsigned char *)value;
-	if (!allowed) {
+	if (!set) {
 #ifdef __SSE2__
 		/* sixteen at a time: a byte below 0x20, or 0x7f and up (negative as
 		 * a signed byte), ends the run */
@@ -127,24 +149,15 @@ int text_check(const char *value, size_t max_characters, text_allowed *allowed,
 #endif
 		while (index < length && bytes[index] >= 0x20 && bytes[index] < 0x7f)
 			index++;
-	} else if (allowed == text_note_character)
-		while (index < length && note_ascii_allows(bytes[index]))
+	} else {
+		while (index < length && ascii_allowed(set, bytes[index]))
 			index++;
+	}
 	size_t characters = index;
 	while (index < length) {
 		uint32_t code_point;
 		size_t start = index;
 		unsigned char byte = (unsigned char)value[index];
-		/* printable ASCII the set allows, nearly every character of a
-		 * manifest: nothing to decode or report (the note alphabet, the
-		 * commonest set, without a call per byte) */
-		if (byte >= 0x20 && byte < 0x7f &&
-		    (!allowed ||
-		     (allowed == text_note_character ? note_ascii_allows(byte) : allowed(byte)))) {
-			index++;
-			characters++;
-			continue;
-		}
 		if (byte < 0x80) {
 			code_point = byte;
 			index++;
@@ -155,14 +168,14 @@ int text_check(const char *value, size_t max_characters, text_allowed *allowed,
 		}
 		characters++;
 		bool control = text_is_control(code_point);
-		if (control || (allowed && !allowed(code_point))) {
+		if (control || (set && !text_set_allows(set, code_point))) {
 			strbuf_append_string(rule, control ? "contains a control character (got "
 			                                   : "character not allowed (got ");
 			text_describe_character(rule, code_point);
 			strbuf_appendf(rule, " at position %zu)", characters);
-			if (!control && set_name)
+			if (!control && set)
 				strbuf_appendf(rule, "; %s is described in docs/validation.md",
-				               set_name);
+				               set->name);
 			return -1;
 		}
 	}
@@ -172,17 +185,6 @@ int text_check(const char *value, size_t max_characters, text_allowed *allowed,
 		return -1;
 	}
 	return 0;
-}
-
-bool text_note_character(uint32_t code_point)
-{
-	if (code_point < 0x80)
-		return note_ascii_allows((unsigned char)code_point);
-	/* Latin-1 letters (without the multiplication and division signs) and
-	 * Latin Extended-A/B: the accented letters of European names and places. */
-	if (code_point == 0xd7 || code_point == 0xf7)
-		return false;
-	return code_point >= 0xc0 && code_point <= 0x24f;
 }
 
 bool text_all_digits(const char *value)

@@ -38,7 +38,7 @@ static bool present(const struct record *record, enum field_id field)
 	return record->value[field] && record->value[field][0];
 }
 
-int op_validate_record(const struct op *op, const struct record *record,
+int op_validate_record(const struct op *op, const struct record *record, const size_t *lengths,
                        const struct validation_options *options, struct strbuf *message,
                        struct strbuf *rule)
 {
@@ -55,7 +55,9 @@ int op_validate_record(const struct op *op, const struct record *record,
 		/* The field's name goes before the validator's words only when the
 		 * field fails: writing it first for every field of every row was 8 %
 		 * of validate's instructions. rule is free until rule_label. */
-		if (field->validate(record->value[field->id], options, message) < 0) {
+		const char *value = record->value[field->id];
+		size_t length = lengths ? lengths[field->id] : strlen(value);
+		if (field->validate(value, length, options, message) < 0) {
 			strbuf_reset(rule);
 			strbuf_append_string(rule, field_name(field->id));
 			strbuf_append(rule, ": ", 2);

@@ -6,10 +6,12 @@
 #include "ops/op.h"
 
 /* Validates every field of record for op and the op's cross-field rules.
+ * lengths, when not NULL, holds strlen of each value the record has (by
+ * field: binding_lengths), so that no validator measures it again.
  * On failure returns -1, with message set to the full text ("imei: check
  * digit wrong (Luhn)") and rule to a stable label for counting rows per rule
  * (same text minus anything row-specific). Returns 0 when valid. */
-int op_validate_record(const struct op *op, const struct record *record,
+int op_validate_record(const struct op *op, const struct record *record, const size_t *lengths,
                        const struct validation_options *options, struct strbuf *message,
                        struct strbuf *rule);
 

@@ -13,7 +13,8 @@ static const char *const field_name_values[] = {"note", "note1", "note2", "note3
 static const char *const state_values[] = {"suspend", "restore", NULL};
 static const char *const action_values[] = {"suspend", "email", NULL};
 
-static int require_one_of(const char *value, const char *const *choices, struct strbuf *rule)
+static int require_one_of(const char *value, size_t length, const char *const *choices,
+                          struct strbuf *rule)
 {
 	for (size_t index = 0; choices[index]; index++)
 		if (strcmp(value, choices[index]) == 0)
@@ -22,36 +23,37 @@ static int require_one_of(const char *value, const char *const *choices, struct 
 	for (size_t index = 0; choices[index]; index++)
 		strbuf_appendf(rule, "%s%s", index ? ", " : "", choices[index]);
 	strbuf_append_string(rule, " (got '");
-	text_quote(rule, value, strlen(value), 40);
+	text_quote(rule, value, length, 40);
 	strbuf_append_string(rule, "')");
 	return -1;
 }
 
-int validate_field_name(const char *value, const struct validation_options *options,
+int validate_field_name(const char *value, size_t length, const struct validation_options *options,
                         struct strbuf *rule)
 {
 	(void)options;
-	return require_one_of(value, field_name_values, rule);
+	return require_one_of(value, length, field_name_values, rule);
 }
 
-int validate_state(const char *value, const struct validation_options *options, struct strbuf *rule)
+int validate_state(const char *value, size_t length, const struct validation_options *options,
+                   struct strbuf *rule)
 {
 	(void)options;
-	return require_one_of(value, state_values, rule);
+	return require_one_of(value, length, state_values, rule);
 }
 
-int validate_action(const char *value, const struct validation_options *options,
+int validate_action(const char *value, size_t length, const struct validation_options *options,
                     struct strbuf *rule)
 {
 	(void)options;
-	return require_one_of(value, action_values, rule);
+	return require_one_of(value, length, action_values, rule);
 }
 
-int validate_id_type(const char *value, const struct validation_options *options,
+int validate_id_type(const char *value, size_t length, const struct validation_options *options,
                      struct strbuf *rule)
 {
 	(void)options;
-	return require_one_of(value, id_type_values, rule);
+	return require_one_of(value, length, id_type_values, rule);
 }
 
 const char *const *validator_choices(field_validator *validate)

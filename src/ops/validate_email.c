@@ -90,11 +90,10 @@ static int check_domain(const char *domain, struct strbuf *rule)
 	return 0;
 }
 
-int validate_upload_email(const char *value, const struct validation_options *options,
-                          struct strbuf *rule)
+int validate_upload_email(const char *value, size_t length,
+                          const struct validation_options *options, struct strbuf *rule)
 {
 	(void)options;
-	size_t length = strlen(value);
 	if (length > EMAIL_MAX) {
 		strbuf_appendf(rule, "longer than %d characters (got %zu)", (int)EMAIL_MAX, length);
 		return -1;

@@ -8,14 +8,10 @@
 #include <string.h>
 
 /* Appends "must contain only digits (got 'x' at position 3)" for the first
- * character that is not an ASCII digit. Returns -1 when there is one. */
-static int require_digits(const char *value, struct strbuf *rule)
+ * character of value (length bytes) that is not an ASCII digit. Returns -1
+ * when there is one. */
+static int require_digits(const char *value, size_t length, struct strbuf *rule)
 {
-	/* The common case, all digits, never needs decoding. */
-	size_t digits = strspn(value, "0123456789");
-	if (value[digits] == '\0')
-		return 0;
-	size_t length = strlen(value);
 	size_t index = 0;
 	size_t position = 0;
 	while (index < length) {
@@ -38,27 +34,37 @@ static int require_digits(const char *value, struct strbuf *rule)
 	return 0;
 }
 
-/* The checks every identifier starts with: spreadsheet damage (8.9E+19,
- * ...0), then digits only. Returns the length, or -1 with the rule written.
- * A value of digits alone, nearly every one, can have neither kind of
- * damage: it is measured once and passes without the other scans. */
-static long identifier_digits(const char *value, struct strbuf *rule)
+static bool all_digits(const char *value, size_t length)
 {
-	size_t digits = strspn(value, "0123456789");
-	if (value[digits] == '\0')
-		return (long)digits;
-	if (validate_spreadsheet_damage(value, rule) < 0 || require_digits(value, rule) < 0)
-		return -1;
-	return (long)strlen(value);
+	for (size_t index = 0; index < length; index++)
+		if (value[index] < '0' || value[index] > '9')
+			return false;
+	return true;
 }
 
-int validate_imei(const char *value, const struct validation_options *options, struct strbuf *rule)
+/* The checks every identifier starts with: spreadsheet damage (8.9E+19,
+ * ...0), then digits only. Returns 0, or -1 with the rule written. A value
+ * of digits alone can have neither kind of damage. */
+static int identifier_digits(const char *value, size_t length, struct strbuf *rule)
 {
-	long measured = identifier_digits(value, rule);
-	if (measured < 0)
+	if (all_digits(value, length))
+		return 0;
+	if (validate_spreadsheet_damage(value, length, rule) < 0 ||
+	    require_digits(value, length, rule) < 0)
 		return -1;
-	size_t length = (size_t)measured;
+	return 0;
+}
+
+int validate_imei(const char *value, size_t length, const struct validation_options *options,
+                  struct strbuf *rule)
+{
 	bool check_luhn = !(options && options->skip_luhn_imei);
+	/* Nearly every value: 15 digits with a right check digit (luhn_valid
+	 * checks that they are digits). Anything else is judged step by step. */
+	if (length == 15 && check_luhn && luhn_valid(value, length))
+		return 0;
+	if (identifier_digits(value, length, rule) < 0)
+		return -1;
 	if (length == 14) {
 		/* A 14-digit value is either the body without its check digit, or an
 		 * IMEI starting with 0 that a spreadsheet stored as a number. */
@@ -90,12 +96,17 @@ int validate_imei(const char *value, const struct validation_options *options, s
 	return 0;
 }
 
-int validate_iccid(const char *value, const struct validation_options *options, struct strbuf *rule)
+int validate_iccid(const char *value, size_t length, const struct validation_options *options,
+                   struct strbuf *rule)
 {
-	long measured = identifier_digits(value, rule);
-	if (measured < 0)
+	bool check_luhn = !(options && options->skip_luhn_iccid);
+	/* Nearly every value: 19 or 20 digits from 89 with a right check digit
+	 * (luhn_valid checks that they are digits). */
+	if ((length == 19 || length == 20) && value[0] == '8' && value[1] == '9' && check_luhn &&
+	    luhn_valid(value, length))
+		return 0;
+	if (identifier_digits(value, length, rule) < 0)
 		return -1;
-	size_t length = (size_t)measured;
 	if (length != 19 && length != 20) {
 		strbuf_appendf(rule, "must be 19 or 20 digits (got %zu)", length);
 		return -1;
@@ -104,33 +115,32 @@ int validate_iccid(const char *value, const struct validation_options *options, 
 		strbuf_append_string(rule, "must start with 89 (ITU-T E.118 telecom prefix)");
 		return -1;
 	}
-	if (!(options && options->skip_luhn_iccid) && !luhn_valid(value, length)) {
+	if (check_luhn && !luhn_valid(value, length)) {
 		strbuf_append_string(rule, "check digit wrong (Luhn)");
 		return -1;
 	}
 	return 0;
 }
 
-static bool sku_character(uint32_t code_point)
-{
-	return (code_point >= 'a' && code_point <= 'z') ||
-	       (code_point >= 'A' && code_point <= 'Z') ||
-	       (code_point >= '0' && code_point <= '9') || code_point == '-' || code_point == '_' ||
-	       code_point == '.' || code_point == '/' || code_point == '+' || code_point == '#' ||
-	       code_point == ' ';
-}
+/* Letters, digits and - _ . / + # space. */
+static const struct text_set sku_set = {
+    .ascii = {TEXT_SET_RUN('0', '9') | TEXT_SET_RUN('-', '/') | TEXT_SET_BIT('+') |
+                  TEXT_SET_BIT('#') | TEXT_SET_BIT(' '),
+              TEXT_SET_RUN('A', 'Z') | TEXT_SET_RUN('a', 'z') | TEXT_SET_BIT('_')},
+    .name = "the SKU character set",
+};
 
-int validate_device_sku(const char *value, const struct validation_options *options,
+int validate_device_sku(const char *value, size_t length, const struct validation_options *options,
                         struct strbuf *rule)
 {
 	(void)options;
-	if (validate_spreadsheet_damage(value, rule) < 0)
+	if (validate_spreadsheet_damage(value, length, rule) < 0)
 		return -1;
-	return text_check(value, SKU_MAX, sku_character, "the SKU character set", rule);
+	return text_check(value, length, SKU_MAX, &sku_set, rule);
 }
 
-int validate_upload_sku(const char *value, const struct validation_options *options,
+int validate_upload_sku(const char *value, size_t length, const struct validation_options *options,
                         struct strbuf *rule)
 {
-	return validate_device_sku(value, options, rule);
+	return validate_device_sku(value, length, options, rule);
 }

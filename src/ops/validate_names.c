@@ -5,11 +5,11 @@
 
 #include <string.h>
 
-int validate_device_name(const char *value, const struct validation_options *options,
+int validate_device_name(const char *value, size_t length, const struct validation_options *options,
                          struct strbuf *rule)
 {
 	(void)options;
-	if (text_check(value, DEVICE_NAME_MAX, NULL, NULL, rule) < 0)
+	if (text_check(value, length, DEVICE_NAME_MAX, NULL, rule) < 0)
 		return -1;
 	/* A device name is a path segment of v2/devices/:device_name: a '/'
 	 * would name another resource, and "." or ".." are removed by URL
@@ -27,52 +27,50 @@ int validate_device_name(const char *value, const struct validation_options *opt
 	return 0;
 }
 
-int validate_rate_plan_name(const char *value, const struct validation_options *options,
-                            struct strbuf *rule)
+int validate_rate_plan_name(const char *value, size_t length,
+                            const struct validation_options *options, struct strbuf *rule)
 {
 	(void)options;
-	return text_check(value, NAME_MAX_CHARACTERS, NULL, NULL, rule);
+	return text_check(value, length, NAME_MAX_CHARACTERS, NULL, rule);
 }
 
-int validate_cost_center(const char *value, const struct validation_options *options,
+int validate_cost_center(const char *value, size_t length, const struct validation_options *options,
                          struct strbuf *rule)
 {
 	(void)options;
-	return text_check(value, NAME_MAX_CHARACTERS, NULL, NULL, rule);
+	return text_check(value, length, NAME_MAX_CHARACTERS, NULL, rule);
 }
 
-static bool region_character(uint32_t code_point)
-{
-	return (code_point >= 'a' && code_point <= 'z') ||
-	       (code_point >= 'A' && code_point <= 'Z') ||
-	       (code_point >= '0' && code_point <= '9') || code_point == '-' || code_point == ' ';
-}
+/* Letters, digits, '-' and space (a 5-digit zip code in the US). */
+static const struct text_set region_code_set = {
+    .ascii = {TEXT_SET_RUN('0', '9') | TEXT_SET_BIT('-') | TEXT_SET_BIT(' '),
+              TEXT_SET_RUN('A', 'Z') | TEXT_SET_RUN('a', 'z')},
+    .name = "the region code character set",
+};
 
-int validate_region_code(const char *value, const struct validation_options *options,
+int validate_region_code(const char *value, size_t length, const struct validation_options *options,
                          struct strbuf *rule)
 {
 	(void)options;
 	/* A US zip code stored as a number loses nothing but may gain ".0". */
-	if (validate_spreadsheet_damage(value, rule) < 0)
+	if (validate_spreadsheet_damage(value, length, rule) < 0)
 		return -1;
-	return text_check(value, REGION_CODE_MAX, region_character, "the region code character set",
-	                  rule);
+	return text_check(value, length, REGION_CODE_MAX, &region_code_set, rule);
 }
 
-int validate_usernames(const char *value, const struct validation_options *options,
+int validate_usernames(const char *value, size_t length, const struct validation_options *options,
                        struct strbuf *rule)
 {
 	(void)options;
-	if (text_check(value, (size_t)USERNAMES_MAX * (NAME_MAX_CHARACTERS + 1), NULL, NULL, rule) <
-	    0)
+	if (text_check(value, length, (size_t)USERNAMES_MAX * (NAME_MAX_CHARACTERS + 1), NULL,
+	               rule) < 0)
 		return -1;
 	size_t count = 0;
 	const char *start = value;
 	for (;;) {
 		const char *end = strchr(start, ';');
-		size_t length = end ? (size_t)(end - start) : strlen(start);
 		const char *first = start;
-		const char *last = start + length;
+		const char *last = end ? end : value + length;
 		while (first < last && *first == ' ')
 			first++;
 		while (last > first && last[-1] == ' ')

@@ -4,17 +4,16 @@
 #include "ops/text.h"
 #include "ops/validators.h"
 
-int validate_note_activation(const char *value, const struct validation_options *options,
-                             struct strbuf *rule)
+int validate_note_activation(const char *value, size_t length,
+                             const struct validation_options *options, struct strbuf *rule)
 {
 	(void)options;
-	return text_check(value, NOTE_ACTIVATION_MAX, text_note_character, "the note alphabet",
-	                  rule);
+	return text_check(value, length, NOTE_ACTIVATION_MAX, &text_note_alphabet, rule);
 }
 
-int validate_note_endpoint(const char *value, const struct validation_options *options,
-                           struct strbuf *rule)
+int validate_note_endpoint(const char *value, size_t length,
+                           const struct validation_options *options, struct strbuf *rule)
 {
 	(void)options;
-	return text_check(value, NOTE_ENDPOINT_MAX, text_note_character, "the note alphabet", rule);
+	return text_check(value, length, NOTE_ENDPOINT_MAX, &text_note_alphabet, rule);
 }

@@ -23,23 +23,23 @@ int kb_limit_parse(const char *value, long long *limit)
 	return 0;
 }
 
-int validate_kb_limit(const char *value, const struct validation_options *options,
+int validate_kb_limit(const char *value, size_t length, const struct validation_options *options,
                       struct strbuf *rule)
 {
 	(void)options;
-	if (validate_spreadsheet_damage(value, rule) < 0)
+	if (validate_spreadsheet_damage(value, length, rule) < 0)
 		return -1;
 	long long limit = 0;
-	bool digits = strspn(value, "0123456789") == strlen(value);
+	bool digits = strspn(value, "0123456789") == length;
 	if (!digits) {
 		strbuf_append_string(rule, "must be a positive whole number of kilobytes (got '");
-		text_quote(rule, value, strlen(value), 20);
+		text_quote(rule, value, length, 20);
 		strbuf_append_string(rule, "')");
 		return -1;
 	}
 	if (kb_limit_parse(value, &limit) < 0) {
 		strbuf_appendf(rule, "must be at most %ld (got %.20s%s)", (long)INT32_MAX, value,
-		               strlen(value) > 20 ? "…" : "");
+		               length > 20 ? "…" : "");
 		return -1;
 	}
 	if (limit == 0) {

@@ -42,11 +42,10 @@ static bool sms_character(uint32_t code_point)
 	return code_point == '\n' || !text_is_control(code_point);
 }
 
-int validate_sms_text(const char *value, const struct validation_options *options,
+int validate_sms_text(const char *value, size_t length, const struct validation_options *options,
                       struct strbuf *rule)
 {
 	(void)options;
-	size_t length = strlen(value);
 	size_t index = 0;
 	size_t characters = 0;
 	size_t septets = 0;

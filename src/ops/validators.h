@@ -23,9 +23,9 @@ enum {
 	EMAIL_MAX = 254,
 };
 
-/* Spreadsheet damage on an identifier (scientific notation, trailing .0):
+/* Spreadsheet damage on an identifier of length bytes (scientific notation, trailing .0):
  * appends the explanation and returns -1, or returns 0 when none is seen. */
-int validate_spreadsheet_damage(const char *value, struct strbuf *rule);
+int validate_spreadsheet_damage(const char *value, size_t length, struct strbuf *rule);
 
 /* 15 digits with a Luhn check digit; explains 14-digit, IMEISV and spreadsheet damage. */
 field_validator validate_imei;

@@ -231,8 +231,8 @@ static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *erro
 	*bound = true;
 	/* a row an earlier run judged: its keys are in the set already (its own) */
 	bool claimed = pipeline->row.number <= pipeline->claimed_through;
-	if (op_validate_record(pipeline->op, &pipeline->record, &pipeline->validation,
-	                       &pipeline->message, &pipeline->rule) < 0) {
+	if (op_validate_record(pipeline->op, &pipeline->record, binding_lengths(pipeline->binding),
+	                       &pipeline->validation, &pipeline->message, &pipeline->rule) < 0) {
 		if (pipeline->rule.length == 0)
 			rule_without_numbers(&pipeline->rule, strbuf_text(&pipeline->message));
 		return false;

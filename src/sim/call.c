@@ -182,8 +182,8 @@ int call_validate(const struct sim_call *call, const json_t *entry, const json_t
 		owned[id] = value ? field_text(value) : NULL;
 		record.value[id] = owned[id];
 	}
-	int result = op_validate_record(op, &record, &call->context->options->validation, &message,
-	                                &rule_label);
+	int result = op_validate_record(op, &record, NULL, &call->context->options->validation,
+	                                &message, &rule_label);
 	if (result != 0) {
 		const char *text = strbuf_text(&message);
 		const char *separator = strstr(text, ": ");

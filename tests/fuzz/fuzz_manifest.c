@@ -1,9 +1,9 @@
 /* libFuzzer target for the manifest readers and the binding: any bytes, as
  * CSV, JSONL or sniffed, plain or gzip, must give rows or one clean error,
  * never a crash, a leak or unbounded memory. The first input byte picks the
- * format and delimiter; the rest is the file. A CSV is also read with its
- * fast path for plain lines off: the rows, problems and errors must be the
- * same, byte for byte (else abort). Built only with clang
+ * format and delimiter; the rest is the file. The file is also read with the
+ * readers' fast paths off (CSV: plain lines; JSONL: flat objects): the rows,
+ * kinds, problems and errors must be the same, byte for byte (else abort). Built only with clang
  * (-DLATTIGO_FUZZ=ON); run: fuzz_manifest -max_total_time=60 [CORPUS_DIR]. */
 #include <stdint.h>
 #include <stdio.h>
@@ -70,10 +70,14 @@ static void dump_rows(struct manifest *manifest, struct strbuf *out)
 		for (size_t index = 0; index < row.value_count; index++) {
 			const char *value = row.values[index];
 			/* lengths keep "a|b" + "c" apart from "a" + "b|c" */
+			strbuf_appendf(out, "%d:", (int)manifest_value_kind(manifest, index));
 			if (value)
 				strbuf_appendf(out, "%zu:%s|", strlen(value), value);
 			else
 				strbuf_append_string(out, "~|");
+			/* the lengths a reader gives must be the values' own */
+			if (row.lengths && row.lengths[index] != (value ? strlen(value) : 0))
+				abort();
 		}
 		strbuf_appendf(out, "!%s\n", row.problem ? row.problem : "");
 	}
@@ -82,8 +86,8 @@ static void dump_rows(struct manifest *manifest, struct strbuf *out)
 		               (unsigned long long)error.line);
 }
 
-/* The CSV fast path against libcsv alone on the same file. */
-static void compare_csv_paths(const struct manifest_options *options)
+/* The reader's fast path against libcsv or jansson alone on the same file. */
+static void compare_paths(const struct manifest_options *options)
 {
 	struct strbuf dumps[2];
 	for (int slow = 0; slow < 2; slow++) {
@@ -96,7 +100,7 @@ static void compare_csv_paths(const struct manifest_options *options)
 			continue;
 		}
 		if (slow)
-			manifest_csv_libcsv_only(manifest);
+			manifest_no_fast_paths(manifest);
 		dump_rows(manifest, &dumps[slow]);
 		manifest_close(manifest);
 	}
@@ -104,7 +108,7 @@ static void compare_csv_paths(const struct manifest_options *options)
 	if (dumps[0].length != dumps[1].length ||
 	    (dumps[0].length && memcmp(dumps[0].data, dumps[1].data, dumps[0].length) != 0)) {
 		fprintf(stderr,
-		        "fast path and libcsv differ:\n--- fast\n%.2000s\n--- libcsv\n%.2000s\n",
+		        "fast path and slow path differ:\n--- fast\n%.2000s\n--- slow\n%.2000s\n",
 		        strbuf_text(&dumps[0]), strbuf_text(&dumps[1]));
 		abort();
 	}
@@ -126,8 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct manifest *manifest = manifest_open(fuzz_path, &options, &error);
 	if (!manifest)
 		return 0;
-	if (manifest_format(manifest) == MANIFEST_FORMAT_CSV)
-		compare_csv_paths(&options);
+	if (manifest_format(manifest) != MANIFEST_FORMAT_XLSX)
+		compare_paths(&options);
 	const struct op *op = op_find("activate");
 	struct field_assignment map = {"imei", "IMEI No."};
 	struct binding *binding =

@@ -14,10 +14,11 @@
 #include "manifest/column_name.h"
 #include "test_manifest_support.h"
 
-static int accept_anything(const char *value, const struct validation_options *options,
-                           struct strbuf *rule)
+static int accept_anything(const char *value, size_t length,
+                           const struct validation_options *options, struct strbuf *rule)
 {
 	(void)value;
+	(void)length;
 	(void)options;
 	(void)rule;
 	return 0;

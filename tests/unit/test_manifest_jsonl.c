@@ -214,6 +214,170 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* A small deterministic generator for the differential test. */
+static uint64_t next_random(uint64_t *seed)
+{
+	*seed = *seed * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	return *seed >> 33;
+}
+
+/* Appends one random line: mostly flat objects the fast path takes, with
+ * pieces only jansson may judge (nesting, bad escapes, \u0000, lone
+ * surrogates, the number mark, raw UTF-8 and control bytes, repeated keys,
+ * syntax errors), then a line end. */
+static void random_json_line(struct strbuf *content, uint64_t *seed)
+{
+	static const char *const keys[] = {"imei", "iccid",    "note",        "IMEI",
+	                                   "",     "k\\u0041", "region code", "n\xc3\xa9"};
+	static const char *const values[] = {"\"490154203237518\"",
+	                                     "89014103211118510720",
+	                                     "\"a, \\\"b\\\" c\"",
+	                                     "-0.5e+3",
+	                                     "true",
+	                                     "false",
+	                                     "null",
+	                                     "007",
+	                                     "\"\"",
+	                                     "\"\\u00e9t\\u00E9 \\ud83d\\ude00\"",
+	                                     "\"tab\\tnew\\nline\\/\\\\\"",
+	                                     "\"\\u0000\"",
+	                                     "\"\\ud800x\"",
+	                                     "\"\\udc00\"",
+	                                     "\"\\ufdd0 12\"",
+	                                     "\"caf\xc3\xa9\"",
+	                                     "\"tab\tin\"",
+	                                     "\"\\x\"",
+	                                     "[1,2]",
+	                                     "{\"a\":1}",
+	                                     "1.",
+	                                     "tru",
+	                                     "-",
+	                                     "1e",
+	                                     "\"\\u12G4\"",
+	                                     "\"\x7f\""};
+	static const char *const spaces[] = {"", "", "", " ", "\t", " \r"};
+	uint64_t shape = next_random(seed) % 40;
+	if (shape == 0) {
+		strbuf_append_string(content, "[\"not\",\"an object\"]\n");
+		return;
+	}
+	if (shape == 1) {
+		strbuf_append_string(content, " \t\n"); /* blank */
+		return;
+	}
+	strbuf_append_string(content, spaces[next_random(seed) % 6]);
+	strbuf_append_char(content, '{');
+	size_t members = next_random(seed) % 6;
+	for (size_t member = 0; member < members; member++) {
+		if (member)
+			strbuf_append_string(content, next_random(seed) % 50 ? "," : ",,");
+		strbuf_append_string(content, spaces[next_random(seed) % 6]);
+		uint64_t key = next_random(seed) % 40;
+		strbuf_appendf(content, "\"%s\"", key < 32 ? keys[key % 4] : keys[key % 8]);
+		strbuf_append_string(content, spaces[next_random(seed) % 6]);
+		strbuf_append_char(content, ':');
+		strbuf_append_string(content, spaces[next_random(seed) % 6]);
+		uint64_t value = next_random(seed) % 80;
+		strbuf_append_string(content, value < 60 ? values[value % 10] : values[value % 26]);
+		strbuf_append_string(content, spaces[next_random(seed) % 6]);
+	}
+	strbuf_append_string(content, next_random(seed) % 60 ? "}" : "} x");
+	strbuf_append_string(content, spaces[next_random(seed) % 6]);
+	strbuf_append_string(content, next_random(seed) % 8 ? "\n" : "\r\n");
+}
+
+/* Every row of manifest with its values' kinds, then the error, if any. */
+static char *dump_with_kinds(struct manifest *manifest)
+{
+	struct strbuf out;
+	strbuf_init(&out, 1u << 24);
+	struct manifest_row row;
+	struct error error;
+	error_clear(&error);
+	int result;
+	while ((result = manifest_next(manifest, &row, &error)) == 1) {
+		strbuf_appendf(&out, "%llu:%llu:%llu:", (unsigned long long)row.number,
+		               (unsigned long long)row.line, (unsigned long long)row.offset);
+		for (size_t index = 0; index < row.value_count; index++) {
+			const char *value = row.values[index];
+			strbuf_appendf(&out, "%s=%d:%zu:%s|", manifest_column_name(manifest, index),
+			               (int)manifest_value_kind(manifest, index),
+			               value ? strlen(value) : 0, value ? value : "~");
+			if (row.lengths)
+				assert_int_equal(row.lengths[index], value ? strlen(value) : 0);
+		}
+		strbuf_appendf(&out, "!%s\n", row.problem ? row.problem : "");
+	}
+	if (result < 0)
+		strbuf_appendf(&out, "ERROR: %s\n", error.message);
+	return strbuf_detach(&out, NULL);
+}
+
+/* The fast path for flat objects against jansson alone, on random files:
+ * the same rows, columns, kinds, problems and errors, from the start and
+ * after a seek to the third row. */
+static void flat_object_fast_path_matches_jansson(void **state)
+{
+	(void)state;
+	struct strbuf content;
+	strbuf_init(&content, 1u << 22);
+	uint64_t seed = 14;
+	char *path = fixture_write("differential.jsonl", "", 0);
+	for (int round = 0; round < 1500; round++) {
+		strbuf_reset(&content);
+		/* a long first line: the few DEL bytes must not make it look binary */
+		strbuf_append_string(&content, "{\"note\":\"");
+		for (int fill = 0; fill < 600; fill++)
+			strbuf_append_char(&content, 'x');
+		strbuf_append_string(&content, "\"}\n");
+		size_t lines = 1 + next_random(&seed) % 30;
+		for (size_t line = 0; line < lines; line++)
+			random_json_line(&content, &seed);
+		if (round % 3 == 0) /* no line end after the last line */
+			content.length--;
+		FILE *file = fopen(path, "wb");
+		assert_non_null(file);
+		assert_int_equal(fwrite(content.data, 1, content.length, file), content.length);
+		assert_int_equal(fclose(file), 0);
+		char *dumps[2][2];
+		for (int slow = 0; slow < 2; slow++) {
+			struct manifest *manifest = open_manifest(path, MANIFEST_FORMAT_JSONL, 0);
+			if (slow)
+				manifest_no_fast_paths(manifest);
+			dumps[slow][0] = dump_with_kinds(manifest);
+			manifest_close(manifest);
+			manifest = open_manifest(path, MANIFEST_FORMAT_JSONL, 0);
+			if (slow)
+				manifest_no_fast_paths(manifest);
+			struct manifest_row row;
+			struct error error;
+			error_clear(&error);
+			struct manifest_position third = {0, 0, 0};
+			for (int count = 0; count < 3 && manifest_next(manifest, &row, &error) == 1;
+			     count++)
+				third =
+				    (struct manifest_position){row.offset, row.number, row.line};
+			if (third.row)
+				assert_int_equal(manifest_seek(manifest, &third, &error), 0);
+			dumps[slow][1] = dump_with_kinds(manifest);
+			manifest_close(manifest);
+		}
+		for (int part = 0; part < 2; part++)
+			if (strcmp(dumps[0][part], dumps[1][part]) != 0)
+				fail_msg(
+				    "round %d: fast path and jansson differ (%s)\n--- file\n%s\n"
+				    "--- fast\n%s\n--- jansson\n%s",
+				    round, part ? "after the seek" : "from the start",
+				    strbuf_text(&content), dumps[0][part], dumps[1][part]);
+		for (int slow = 0; slow < 2; slow++) {
+			free(dumps[slow][0]);
+			free(dumps[slow][1]);
+		}
+	}
+	free(path);
+	strbuf_release(&content);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +388,7 @@ int main(void)
 	    cmocka_unit_test(csv_and_jsonl_number_rows_alike),
 	    cmocka_unit_test(long_keys_keep_their_problem),
 	    cmocka_unit_test(empty_jsonl_is_refused),
+	    cmocka_unit_test(flat_object_fast_path_matches_jansson),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

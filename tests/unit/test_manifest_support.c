@@ -120,9 +120,14 @@ static char *dump(struct manifest *manifest, bool errors_allowed)
 	while ((result = manifest_next(manifest, &row, &error)) == 1) {
 		strbuf_appendf(&out, "%llu:%llu:%llu:", (unsigned long long)row.number,
 		               (unsigned long long)row.line, (unsigned long long)row.offset);
-		for (size_t index = 0; index < row.value_count; index++)
+		for (size_t index = 0; index < row.value_count; index++) {
 			strbuf_appendf(&out, "%s%s", index ? "|" : "",
 			               row.values[index] ? row.values[index] : "~");
+			/* the lengths a reader gives must be the values' own */
+			if (row.lengths)
+				assert_int_equal(row.lengths[index],
+				                 row.values[index] ? strlen(row.values[index]) : 0);
+		}
 		if (row.problem)
 			strbuf_appendf(&out, " !%s", row.problem);
 		strbuf_append_char(&out, '\n');
