@@ -255,8 +255,11 @@ except Exception: print(0)' "$JOB_OUT/summary.json")
 		batch_job preflight-half-job 20000 --op cost-center --manifest "$pre_manifest" --chunk 100 \
 			--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
 		half_writes=$(json_field "$JOB_OUT/summary.json" calls)
+		half_reads=$(python3 -c 'import json,sys
+try: print(json.load(open(sys.argv[1]))["preflight"]["calls"])
+except Exception: print("?")' "$JOB_OUT/summary.json")
 		pre_saved=$(awk -v a="$pre_writes" -v b="$half_writes" 'BEGIN { print a - b }')
-		pre_half_note="$unchanged rows unchanged; the job made $half_writes calls (preflight included) instead of $pre_writes"
+		pre_half_note="$unchanged rows unchanged; the job made $half_writes write calls (and $half_reads preflight reads) instead of $pre_writes"
 	else
 		pre_saved=$(awk -v a="$pre_writes" -v u="${unchanged:-0}" 'BEGIN { print a - int((20000 - u + 99) / 100) }')
 		pre_half_note="$unchanged rows unchanged (plan); run does not skip them yet: saving computed from the plan"

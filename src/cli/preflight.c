@@ -362,15 +362,19 @@ int preflight_settle(void *context, const struct record *record, const struct re
 	struct preflight *preflight = context;
 	const struct op *op = preflight->op;
 	struct live_verdict *verdict = &preflight->verdict;
+	bool unknown_name;
 	if (preflight->verdicts) {
 		if (kept_verdict(preflight, record, verdict, error) < 0)
 			return -1;
+		unknown_name = (live_verdicts_code(preflight->verdicts, record->row) &
+		                LIVE_VERDICT_UNKNOWN_NAME) != 0;
 	} else {
 		live_classify(op, record, preflight->snapshot, verdict);
 		/* the claims of preflight_classify's pass over the whole job */
 		if (preflight->claims)
 			live_claims_check(preflight->claims, record_shown_row(record), false,
 			                  record, op, verdict);
+		unknown_name = verdict->unknown_name[0] != '\0';
 	}
 	switch (verdict->kind) {
 	case LIVE_CHANGE:
@@ -380,9 +384,19 @@ int preflight_settle(void *context, const struct record *record, const struct re
 		unchanged_message(preflight, verdict->message, verdict->current, outcome->message,
 		                  sizeof(outcome->message));
 		return ENGINE_ROW_SETTLED;
+	case LIVE_INVALID:
+		/* a second row for one device is a duplicate key (SPEC §3), invalid
+		 * as validate and plan judge it; a rate plan or user the account
+		 * lacks is the account's answer to a good row: error */
+		if (!unknown_name) {
+			outcome->status = ROW_INVALID;
+			snprintf(outcome->message, sizeof(outcome->message), "%s",
+			         verdict->message);
+			return ENGINE_ROW_SETTLED;
+		}
+		/* fall through */
 	case LIVE_MISSING:
 	case LIVE_CONFLICT:
-	case LIVE_INVALID:
 	case LIVE_KIND_COUNT:
 		outcome->status = ROW_ERROR;
 		snprintf(outcome->message, sizeof(outcome->message), "not sent: %.480s",

@@ -5,7 +5,9 @@
  * The engine then sends only the rows that change something: through
  * engine_source.settle a row already in place ends `unchanged`, a row whose
  * device is missing or taken, or that names a rate plan or user the account
- * does not have, ends `error` naming what was found and when it was read, and
+ * does not have, ends `error` naming what was found and when it was read; a
+ * row naming a device an earlier row names another way (by name, then by
+ * ICCID) is a duplicate key and ends `invalid`, as validate and plan judge it;
  * a row naming its device by ICCID or IMEI is sent under its device_name.
  * For operations whose previous value is readable it writes OUT/undo.csv.
  * Ownership: a preflight owns its snapshot; what it hands out borrows it. */

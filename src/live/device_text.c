@@ -1,7 +1,8 @@
-/* A two-pass reader of device JSON: the first pass checks the whole text
- * the way jansson's decoder would, the second takes the snapshot's fields
- * from each object. Recursive descent over a cursor, no allocation but one
- * scratch buffer. */
+/* A one-pass reader of device JSON: the text is checked the way jansson's
+ * decoder would check it while the snapshot's fields are taken from each
+ * object into a scratch buffer; only once the whole text is known good are
+ * the objects handed over. Recursive descent over a cursor, no allocation
+ * but the scratch buffers. */
 #include "live/device_text.h"
 
 #include <errno.h>
@@ -27,9 +28,10 @@ struct taken {
 };
 
 struct reader {
-	struct strbuf scratch; /* decoded strings and numbers of the current object */
-	struct strbuf key;     /* the current key, decoded */
-	struct taken taken[DEVICE_FIELD_COUNT];
+	struct strbuf scratch; /* decoded strings and numbers of every object taken */
+	struct strbuf key;     /* an escaped key, decoded */
+	struct taken (*objects)[DEVICE_FIELD_COUNT]; /* where each object's fields went */
+	size_t count, capacity;
 	size_t name_length[DEVICE_FIELD_COUNT];
 };
 
@@ -67,25 +69,37 @@ static long hex4(struct cursor *cursor)
 	return value;
 }
 
-/* A string at cursor (past its opening quote): checked, and decoded into
- * out when out is not NULL. Returns 0, 1 (not JSON), -1 (out of memory). */
 /* Bytes that end a run of plain string text: '"', '\\' and controls. */
 static int stops_string(unsigned char c)
 {
 	return c == '"' || c == '\\' || c < 0x20;
 }
 
+/* Whether any of the eight bytes of word may end a plain run: '"', '\\' or
+ * a control byte (bit tricks from "Bit Twiddling Hacks": a byte equal to c
+ * is a zero byte of word ^ c; a false alarm only costs the byte loop). */
+static bool word_may_stop(uint64_t word)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t quote = word ^ (ones * '"'), backslash = word ^ (ones * '\\');
+	uint64_t stops = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+	                 ((word - ones * 0x20) & ~word);
+	return (stops & highs) != 0;
+}
+
+/* A string at cursor (past its opening quote): checked, and decoded into
+ * out when out is not NULL. Returns 0, 1 (not JSON), -1 (out of memory). */
 static int string(struct cursor *cursor, struct strbuf *out)
 {
 	const char *plain = cursor->at;
 	while (cursor->at < cursor->end) {
-		/* the plain run first, four bytes a step: most of a page is plain text */
-		while (cursor->end - cursor->at >= 4 &&
-		       !(stops_string((unsigned char)cursor->at[0]) |
-		         stops_string((unsigned char)cursor->at[1]) |
-		         stops_string((unsigned char)cursor->at[2]) |
-		         stops_string((unsigned char)cursor->at[3])))
-			cursor->at += 4;
+		/* the plain run first, eight bytes a step: most of a page is plain text */
+		uint64_t word;
+		while (cursor->end - cursor->at >= 8 &&
+		       (memcpy(&word, cursor->at, sizeof(word)), !word_may_stop(word)))
+			cursor->at += 8;
+		while (cursor->at < cursor->end && !stops_string((unsigned char)*cursor->at))
+			cursor->at++;
 		if (cursor->at == cursor->end)
 			break;
 		unsigned char c = (unsigned char)*cursor->at;
@@ -285,82 +299,178 @@ static int value(struct cursor *cursor, int depth)
 	}
 }
 
-/* The field a decoded key names, or -1. */
-static int field_of(const struct reader *reader, const struct strbuf *key)
+/* The field key names, or -1: by length first (most keys of a page are not
+ * the snapshot's), then the bytes. */
+static int field_of(const struct reader *reader, const char *key, size_t length)
 {
 	for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
-		if (reader->name_length[field] == key->length &&
-		    memcmp(device_field_name((enum device_field)field), key->data, key->length) ==
-		        0)
+		if (reader->name_length[field] == length &&
+		    memcmp(device_field_name((enum device_field)field), key, length) == 0)
 			return field;
 	return -1;
 }
 
-/* One object of a checked text (cursor past its '{'): its fields into the
- * reader's scratch, then each(). */
-static int take_object(struct reader *reader, struct cursor *cursor, device_text_each *each,
-                       void *context)
+/* The key at cursor (past its opening quote), checked; returns the field it
+ * names in *field (-1: none). Returns 0, 1 (not JSON), -1 (out of memory). */
+static int key_of(struct reader *reader, struct cursor *cursor, int *field)
 {
-	strbuf_reset(&reader->scratch);
-	memset(reader->taken, 0, sizeof(reader->taken));
+	const char *start = cursor->at;
+	int result = string(cursor, NULL);
+	if (result != 0)
+		return result;
+	size_t length = (size_t)(cursor->at - start) - 1; /* the closing quote */
+	if (!memchr(start, '\\', length)) {
+		*field = field_of(reader, start, length);
+		return 0;
+	}
+	/* an escaped key ("\u0069ccid" is "iccid"): decoded, as jansson does */
+	struct cursor again = {start, cursor->at};
+	strbuf_reset(&reader->key);
+	if (string(&again, &reader->key) < 0)
+		return -1;
+	*field = field_of(reader, reader->key.data ? reader->key.data : "", reader->key.length);
+	return 0;
+}
+
+/* Room for one more object's fields. */
+static struct taken *next_object(struct reader *reader)
+{
+	if (reader->count == reader->capacity) {
+		size_t capacity = reader->capacity ? reader->capacity * 2 : 64;
+		struct taken(*objects)[DEVICE_FIELD_COUNT] =
+		    realloc(reader->objects, capacity * sizeof(*objects));
+		if (!objects)
+			return NULL;
+		reader->objects = objects;
+		reader->capacity = capacity;
+	}
+	struct taken *taken = reader->objects[reader->count++];
+	memset(taken, 0, sizeof(struct taken) * DEVICE_FIELD_COUNT);
+	return taken;
+}
+
+/* One object at cursor (past its '{', at depth): checked, its fields taken
+ * into the scratch buffer as the next object. Returns 0, 1 (not JSON), -1
+ * (out of memory). */
+static int take_object(struct reader *reader, struct cursor *cursor, int depth)
+{
+	struct taken *taken = next_object(reader);
+	if (!taken)
+		return -1;
+	if (depth >= MAX_DEPTH)
+		return 1;
 	skip_space(cursor);
-	bool empty = cursor->at < cursor->end && *cursor->at == '}';
-	if (empty)
+	if (cursor->at < cursor->end && *cursor->at == '}') {
 		cursor->at++;
-	while (!empty) {
+		return 0;
+	}
+	for (;;) {
+		if (cursor->at == cursor->end || *cursor->at != '"')
+			return 1;
+		cursor->at++;
+		int field = -1;
+		int result = key_of(reader, cursor, &field);
+		if (result != 0)
+			return result;
 		skip_space(cursor);
-		cursor->at++; /* '"': the text was checked */
-		strbuf_reset(&reader->key);
-		if (string(cursor, &reader->key) < 0)
-			return -1;
+		if (cursor->at == cursor->end || *cursor->at != ':')
+			return 1;
+		cursor->at++;
 		skip_space(cursor);
-		cursor->at++; /* ':' */
-		skip_space(cursor);
-		int field = field_of(reader, &reader->key);
-		struct taken *taken = field >= 0 ? &reader->taken[field] : NULL;
+		if (cursor->at == cursor->end)
+			return 1;
 		size_t offset = reader->scratch.length;
 		char first = *cursor->at;
-		int result = 0;
-		bool kept = false;
-		if (!taken) {
-			result = value(cursor, 1);
+		bool kept = field >= 0;
+		if (field < 0) {
+			result = value(cursor, depth + 1);
 		} else if (first == '"') {
 			cursor->at++;
 			result = string(cursor, &reader->scratch);
-			kept = true;
 		} else if (first == '-' || (first >= '0' && first <= '9')) {
 			result = number(cursor, &reader->scratch);
-			kept = true;
 		} else if (first == 't' || first == 'f') {
-			result = literal(cursor, first == 't' ? "true" : "false");
-			result = result ? result
-			                : strbuf_append_string(&reader->scratch,
-			                                       first == 't' ? "true" : "false");
-			kept = true;
+			const char *word = first == 't' ? "true" : "false";
+			result = literal(cursor, word);
+			if (result == 0 &&
+			    strbuf_append_string(&reader->scratch, word) != STRBUF_OK)
+				result = -1;
 		} else {
-			result = value(cursor, 1); /* null, an object or an array: no value */
+			kept = false; /* null, an object or an array: no value */
+			result = value(cursor, depth + 1);
 		}
 		if (result != 0)
-			return -1;
-		if (taken) { /* a repeated key: the last one counts, as in jansson */
-			*taken = (struct taken){offset, reader->scratch.length - offset, kept};
+			return result;
+		if (field >= 0) { /* a repeated key: the last one counts, as in jansson */
+			taken[field] =
+			    (struct taken){offset, reader->scratch.length - offset, kept};
 			/* values lie back to back in the scratch: each ends with a NUL */
 			if (kept && strbuf_append(&reader->scratch, "", 1) != STRBUF_OK)
 				return -1;
 		}
 		skip_space(cursor);
-		if (*cursor->at++ == '}')
-			break;
+		if (cursor->at == cursor->end)
+			return 1;
+		char c = *cursor->at++;
+		if (c == '}')
+			return 0;
+		if (c != ',')
+			return 1;
+		skip_space(cursor);
 	}
+}
+
+/* The items of the array at cursor (past its '['): objects taken, the others
+ * checked and passed over. */
+static int take_array(struct reader *reader, struct cursor *cursor, size_t *count)
+{
+	skip_space(cursor);
+	if (cursor->at < cursor->end && *cursor->at == ']') {
+		cursor->at++;
+		return 0;
+	}
+	for (;;) {
+		skip_space(cursor);
+		if (cursor->at == cursor->end)
+			return 1;
+		int result;
+		if (*cursor->at == '{') {
+			cursor->at++;
+			result = take_object(reader, cursor, 1);
+		} else {
+			result = value(cursor, 1);
+		}
+		if (result != 0)
+			return result;
+		(*count)++;
+		skip_space(cursor);
+		if (cursor->at == cursor->end)
+			return 1;
+		char c = *cursor->at++;
+		if (c == ']')
+			return 0;
+		if (c != ',')
+			return 1;
+	}
+}
+
+/* Hands every object taken to each(), in order. */
+static int hand_over(struct reader *reader, device_text_each *each, void *context)
+{
 	const char *values[DEVICE_FIELD_COUNT];
 	size_t lengths[DEVICE_FIELD_COUNT];
-	for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
-		const struct taken *taken = &reader->taken[field];
-		values[field] =
-		    taken->present ? strbuf_text(&reader->scratch) + taken->offset : NULL;
-		lengths[field] = taken->present ? taken->length : 0;
+	for (size_t object = 0; object < reader->count; object++) {
+		const struct taken *taken = reader->objects[object];
+		for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
+			values[field] = taken[field].present
+			                    ? strbuf_text(&reader->scratch) + taken[field].offset
+			                    : NULL;
+			lengths[field] = taken[field].present ? taken[field].length : 0;
+		}
+		if (each(context, values, lengths) != 0)
+			return -1;
 	}
-	return each(context, values, lengths);
+	return 0;
 }
 
 int device_text_read(const char *text, size_t length, bool single, device_text_each *each,
@@ -374,41 +484,25 @@ int device_text_read(const char *text, size_t length, bool single, device_text_e
 	char open = single ? '{' : '[';
 	if (cursor.at == cursor.end || *cursor.at != open)
 		return 1;
-	struct cursor check = cursor;
-	if (value(&check, 0) != 0)
-		return 1;
-	skip_space(&check);
-	if (check.at != check.end)
-		return 1;
+	cursor.at++;
 	struct reader reader;
 	memset(&reader, 0, sizeof(reader));
 	strbuf_init(&reader.scratch, SIZE_MAX);
 	strbuf_init(&reader.key, SIZE_MAX);
 	for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
 		reader.name_length[field] = strlen(device_field_name((enum device_field)field));
-	int result = 0;
-	cursor.at++;
-	if (single) {
-		*count = 1;
-		result = take_object(&reader, &cursor, each, context);
-	} else {
-		skip_space(&cursor);
-		bool empty = *cursor.at == ']';
-		while (!empty && result == 0) {
-			skip_space(&cursor);
-			(*count)++;
-			if (*cursor.at == '{') {
-				cursor.at++;
-				result = take_object(&reader, &cursor, each, context);
-			} else {
-				result = value(&cursor, 1);
-			}
-			skip_space(&cursor);
-			if (*cursor.at++ == ']')
-				break;
-		}
+	size_t items = 0;
+	int result =
+	    single ? take_object(&reader, &cursor, 0) : take_array(&reader, &cursor, &items);
+	skip_space(&cursor);
+	if (result == 0 && cursor.at != cursor.end)
+		result = 1;
+	if (result == 0) {
+		*count = single ? 1 : items;
+		result = hand_over(&reader, each, context);
 	}
 	strbuf_release(&reader.scratch);
 	strbuf_release(&reader.key);
-	return result < 0 ? -1 : 0;
+	free(reader.objects);
+	return result;
 }

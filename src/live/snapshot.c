@@ -113,13 +113,13 @@ static const char *text_at(const struct live_snapshot *snapshot, uint32_t offset
 	return offset == NO_TEXT ? NULL : snapshot->arena.data + offset;
 }
 
-/* Copies text (NUL-terminated) into the arena; *offset receives where. */
+/* Copies text (length bytes followed by a NUL, as every caller's text is)
+ * into the arena, its NUL included; *offset receives where. */
 static int arena_add(struct live_snapshot *snapshot, const char *text, size_t length,
                      uint32_t *offset)
 {
 	size_t at = snapshot->arena.length;
-	if (strbuf_append(&snapshot->arena, text, length) != STRBUF_OK ||
-	    strbuf_append_char(&snapshot->arena, '\0') != STRBUF_OK)
+	if (strbuf_append(&snapshot->arena, text, length + 1) != STRBUF_OK)
 		return -1;
 	*offset = (uint32_t)at;
 	return 0;
@@ -161,9 +161,10 @@ static struct slot *slot_find(const struct live_snapshot *snapshot, const char *
 	}
 }
 
-static int slots_grow(struct live_snapshot *snapshot)
+/* Room for extra more identifiers. */
+static int slots_grow(struct live_snapshot *snapshot, size_t extra)
 {
-	if ((snapshot->slot_used + 1) * 4 < snapshot->slot_count * 3)
+	if ((snapshot->slot_used + extra) * 4 < snapshot->slot_count * 3)
 		return 0;
 	size_t count = snapshot->slot_count ? snapshot->slot_count * 2 : 1024;
 	struct slot *old = snapshot->slots;
@@ -195,16 +196,12 @@ static bool is_deactivated(const struct live_snapshot *snapshot, uint32_t item)
 	return state && strcmp(state, "deactivated") == 0;
 }
 
-/* Indexes kind/text (at arena offset) as item. */
-static int index_key(struct live_snapshot *snapshot, enum device_field kind, uint32_t offset,
-                     uint32_t item)
+/* Indexes kind/text (at arena offset, hash its key_hash) as item; the table
+ * has room (slots_grow). */
+static void index_hashed(struct live_snapshot *snapshot, uint32_t offset, uint64_t hash,
+                         uint32_t item)
 {
 	const char *text = snapshot->arena.data + offset;
-	if (!*text)
-		return 0;
-	if (slots_grow(snapshot) < 0)
-		return -1;
-	uint64_t hash = key_hash(kind, text, strlen(text));
 	struct slot *slot = slot_find(snapshot, text, hash);
 	if (slot->item == 0) {
 		*slot = (struct slot){hash, offset, item};
@@ -212,6 +209,18 @@ static int index_key(struct live_snapshot *snapshot, enum device_field kind, uin
 	} else if (is_deactivated(snapshot, slot->item) && item != ABSENT) {
 		slot->item = item;
 	}
+}
+
+/* Indexes kind/text (at arena offset) as item. */
+static int index_key(struct live_snapshot *snapshot, enum device_field kind, uint32_t offset,
+                     uint32_t item)
+{
+	const char *text = snapshot->arena.data + offset;
+	if (!*text)
+		return 0;
+	if (slots_grow(snapshot, 1) < 0)
+		return -1;
+	index_hashed(snapshot, offset, key_hash(kind, text, strlen(text)), item);
 	return 0;
 }
 
@@ -219,7 +228,8 @@ static int add_values(struct live_snapshot *snapshot, const char *const *values,
                       const size_t *lengths)
 {
 	if (grow((void **)&snapshot->devices, &snapshot->device_capacity,
-	         snapshot->device_count + 1, sizeof(*snapshot->devices)) < 0)
+	         snapshot->device_count + 1, sizeof(*snapshot->devices)) < 0 ||
+	    slots_grow(snapshot, DEVICE_KEY_COUNT) < 0)
 		return -1;
 	struct stored_device stored;
 	for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
@@ -230,10 +240,21 @@ static int add_values(struct live_snapshot *snapshot, const char *const *values,
 	}
 	snapshot->devices[snapshot->device_count] = stored;
 	uint32_t item = (uint32_t)++snapshot->device_count;
+	/* Each identifier's slot is a cache miss in a table of many megabytes:
+	 * asked for all at once, the misses overlap instead of following one
+	 * another (measured: the inserts of a 20,000-device account took about
+	 * as long as parsing its pages). */
+	uint64_t hashes[DEVICE_KEY_COUNT];
+	size_t mask = snapshot->slot_count - 1;
+	for (int key = 0; key < DEVICE_KEY_COUNT; key++) {
+		if (!(snapshot->indexed & (1u << key)) || !values[key] || !lengths[key])
+			continue;
+		hashes[key] = key_hash((enum device_field)key, values[key], lengths[key]);
+		__builtin_prefetch(&snapshot->slots[(size_t)hashes[key] & mask], 1);
+	}
 	for (int key = 0; key < DEVICE_KEY_COUNT; key++)
-		if ((snapshot->indexed & (1u << key)) && stored.field[key] != NO_TEXT &&
-		    index_key(snapshot, (enum device_field)key, stored.field[key], item) < 0)
-			return -1;
+		if ((snapshot->indexed & (1u << key)) && values[key] && lengths[key])
+			index_hashed(snapshot, stored.field[key], hashes[key], item);
 	return 0;
 }
 

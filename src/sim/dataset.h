@@ -20,6 +20,8 @@ struct device_static {
 	int connected;
 	const char *cost_center; /* static text */
 	double latitude, longitude;
+	/* the same as JSON_REAL_PRECISION(10) prints them, without ".0" */
+	char latitude_text[16], longitude_text[16];
 	int64_t bytes_used, sms_used;
 };
 

@@ -4,8 +4,8 @@
 #include "sim/store.h"
 
 #include "common/clock.h"
+#include "common/json_text.h"
 #include "common/hash.h"
-#include "common/utf8.h"
 #include "sim/dataset.h"
 #include "sim/history.h"
 
@@ -42,7 +42,7 @@ const char *id_type_name(enum id_type type)
 int store_init(struct store *store, uint64_t seed)
 {
 	memset(store, 0, sizeof *store);
-	pthread_mutex_init(&store->lock, NULL);
+	pthread_rwlock_init(&store->lock, NULL);
 	store->seed = seed;
 	store->next_id = 1;
 	store->rate_plans = json_array();
@@ -67,18 +67,23 @@ void store_release(struct store *store)
 	json_decref(store->rate_plans);
 	json_decref(store->users);
 	json_decref(store->uploads);
-	pthread_mutex_destroy(&store->lock);
+	pthread_rwlock_destroy(&store->lock);
 	memset(store, 0, sizeof *store);
 }
 
 void store_lock(struct store *store)
 {
-	pthread_mutex_lock(&store->lock);
+	pthread_rwlock_wrlock(&store->lock);
+}
+
+void store_read_lock(struct store *store)
+{
+	pthread_rwlock_rdlock(&store->lock);
 }
 
 void store_unlock(struct store *store)
 {
-	pthread_mutex_unlock(&store->lock);
+	pthread_rwlock_unlock(&store->lock);
 }
 
 /* Text of a JSON scalar identifier: strings as they are, integers in decimal. */
@@ -310,13 +315,11 @@ struct device *store_find(struct store *store, enum id_type type, const char *va
 	return NULL;
 }
 
-uint32_t store_device_state(struct store *store, struct device *device)
+uint32_t store_device_state(const struct store *store, const struct device *device)
 {
 	if (device->state == store->state_pending && device->active_at_ms &&
-	    clock_wall_ms() >= device->active_at_ms) {
-		device->state = store->state_active;
-		device->active_at_ms = 0;
-	}
+	    clock_wall_ms() >= device->active_at_ms)
+		return store->state_active;
 	return device->state;
 }
 
@@ -363,9 +366,10 @@ enum device_value_type { VALUE_TEXT, VALUE_INTEGER, VALUE_REAL, VALUE_BOOLEAN };
 struct device_value {
 	const char *key;
 	enum device_value_type type;
-	const char *text; /* VALUE_TEXT; NULL is "" */
+	const char *text; /* VALUE_TEXT (NULL is ""); VALUE_REAL: as printed, or NULL */
 	int64_t integer;  /* VALUE_INTEGER, VALUE_BOOLEAN */
 	double real;
+	bool plain; /* text made by the data set: ASCII with nothing to escape */
 };
 
 #define DEVICE_VALUE_COUNT 26
@@ -379,13 +383,23 @@ struct device_values {
 
 static void put_text(struct device_value **at, const char *key, const char *text)
 {
-	*(*at)++ = (struct device_value){key, VALUE_TEXT, text, 0, 0};
+	*(*at)++ = (struct device_value){key, VALUE_TEXT, text, 0, 0, false};
+}
+
+static void put_plain(struct device_value **at, const char *key, const char *text)
+{
+	*(*at)++ = (struct device_value){key, VALUE_TEXT, text, 0, 0, true};
 }
 
 static void put_number(struct device_value **at, const char *key, enum device_value_type type,
                        int64_t integer, double real)
 {
-	*(*at)++ = (struct device_value){key, type, NULL, integer, real};
+	*(*at)++ = (struct device_value){key, type, NULL, integer, real, false};
+}
+
+static void put_real(struct device_value **at, const char *key, double real, const char *text)
+{
+	*(*at)++ = (struct device_value){key, VALUE_REAL, text, 0, real, true};
 }
 
 /* The values of a DEFAULT or ACTIVATED device: one table for both the
@@ -414,25 +428,25 @@ static void device_values(struct store *store, struct device *device, uint32_t s
 	struct device_value *at = out->value;
 	put_number(&at, "id", VALUE_INTEGER, device->id, 0);
 	put_text(&at, "device_name", store_device_name(store, device, out->name, sizeof out->name));
-	put_text(&at, "ip_address", fixed->ip);
-	put_text(&at, "ipv6", fixed->ipv6);
+	put_plain(&at, "ip_address", fixed->ip);
+	put_plain(&at, "ipv6", fixed->ipv6);
 	put_text(&at, "note", text_of(store, device->note[0]));
 	put_text(&at, "state", text_of(store, state));
-	put_text(&at, "mdn", fixed->mdn);
-	put_text(&at, "meid", "");
-	put_text(&at, "imsi", fixed->imsi);
+	put_plain(&at, "mdn", fixed->mdn);
+	put_plain(&at, "meid", "");
+	put_plain(&at, "imsi", fixed->imsi);
 	put_text(&at, "imei", device_imei);
 	put_text(&at, "iccid", device_iccid);
-	put_text(&at, "esn", "");
-	put_text(&at, "msisdn", fixed->msisdn);
-	put_text(&at, "min", fixed->mdn);
+	put_plain(&at, "esn", "");
+	put_plain(&at, "msisdn", fixed->msisdn);
+	put_plain(&at, "min", fixed->mdn);
 	put_number(&at, "connected", VALUE_BOOLEAN, fixed->connected, 0);
-	put_text(&at, "last_connection_date", fixed->date);
+	put_plain(&at, "last_connection_date", fixed->date);
 	put_text(&at, "cost_center", cost_center);
 	put_text(&at, "last_activation_date", activation);
-	put_number(&at, "latitude", VALUE_REAL, 0, fixed->latitude);
-	put_number(&at, "longitude", VALUE_REAL, 0, fixed->longitude);
-	put_text(&at, "address", fixed->address);
+	put_real(&at, "latitude", fixed->latitude, fixed->latitude_text);
+	put_real(&at, "longitude", fixed->longitude, fixed->longitude_text);
+	put_plain(&at, "address", fixed->address);
 	put_number(&at, "bytes_used", VALUE_INTEGER, fixed->bytes_used, 0);
 	put_number(&at, "sms_used", VALUE_INTEGER, fixed->sms_used + device->sms_sent, 0);
 	for (int i = 1; i < 4; i++)
@@ -473,33 +487,6 @@ json_t *store_device_json(struct store *store, struct device *device)
 	return object;
 }
 
-int store_json_string(struct strbuf *out, const char *text)
-{
-	size_t length = text ? strlen(text) : 0;
-	if (length && !utf8_validate(text, length, NULL))
-		length = 0;
-	int result = strbuf_append_char(out, '"');
-	size_t plain = 0;
-	for (size_t i = 0; i < length && result == STRBUF_OK; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		result = strbuf_append(out, text + plain, i - plain);
-		plain = i + 1;
-		static const char short_forms[] = "\b\f\n\r\t";
-		const char *form = c ? strchr(short_forms, c) : NULL;
-		if (c == '"' || c == '\\')
-			result |= strbuf_append_char(out, '\\') | strbuf_append_char(out, (char)c);
-		else if (form)
-			result |= strbuf_append_char(out, '\\') |
-			          strbuf_append_char(out, "bfnrt"[form - short_forms]);
-		else
-			result |= strbuf_appendf(out, "\\u%04X", c);
-	}
-	result |= strbuf_append(out, text + plain, length - plain);
-	return result | strbuf_append_char(out, '"');
-}
-
 int store_device_write(struct store *store, struct device *device, struct strbuf *out)
 {
 	uint32_t state = store_device_state(store, device);
@@ -522,7 +509,12 @@ int store_device_write(struct store *store, struct device *device, struct strbuf
 		result |= strbuf_append(out, "\":", 2);
 		switch (value->type) {
 		case VALUE_TEXT:
-			result |= store_json_string(out, value->text);
+			if (value->plain)
+				result |= strbuf_append_char(out, '"') |
+				          strbuf_append_string(out, value->text) |
+				          strbuf_append_char(out, '"');
+			else
+				result |= json_text_string(out, value->text);
 			break;
 		case VALUE_INTEGER: {
 			char digits[24];
@@ -540,8 +532,12 @@ int store_device_write(struct store *store, struct device *device, struct strbuf
 		case VALUE_REAL: {
 			/* as JSON_REAL_PRECISION(10) prints it: %.10g, ".0" when that
 			 * looks like an integer */
-			char number[40];
-			snprintf(number, sizeof number, "%.10g", value->real);
+			char scratch[40];
+			const char *number = value->text;
+			if (!number) {
+				snprintf(scratch, sizeof scratch, "%.10g", value->real);
+				number = scratch;
+			}
 			result |= strbuf_append_string(out, number);
 			if (!strpbrk(number, ".eEn"))
 				result |= strbuf_append_string(out, ".0");
@@ -629,7 +625,7 @@ json_t *store_device_sim(const struct store *store, const struct device *device)
 	if (device->region != STRPOOL_NONE)
 		json_object_set_new(sim, "region_code",
 		                    json_string(text_of(store, device->region)));
-	if (device->state == store->state_pending && device->active_at_ms)
+	if (store_device_state(store, device) == store->state_pending && device->active_at_ms)
 		json_object_set_new(sim, "active_at_ms", json_integer(device->active_at_ms));
 	return sim;
 }

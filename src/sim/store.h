@@ -1,8 +1,9 @@
 /* The simulator's state: devices as fixed-size records (values that repeat are
  * interned strings, fields that never change are regenerated from the seed
  * when shown), open-addressing indexes by device_name, id, ICCID and IMEI,
- * rate plans, users and uploaded IMEIs, behind one lock, with streamed JSON
- * snapshots. Ownership: the store owns everything it holds; look-ups return
+ * rate plans, users and uploaded IMEIs, behind one read-write lock (reads of
+ * devices share it, so concurrent listing pages are written in parallel),
+ * with streamed JSON snapshots. Ownership: the store owns everything it holds; look-ups return
  * borrowed pointers valid while the caller holds the lock and adds no device. */
 #ifndef LATTIGO_SIM_STORE_H
 #define LATTIGO_SIM_STORE_H
@@ -87,7 +88,7 @@ struct device_index {
 };
 
 struct store {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;
 	struct device *devices; /* in creation order: the order of v2/devices */
 	size_t count;
 	size_t capacity;
@@ -110,8 +111,13 @@ struct store {
 int store_init(struct store *store, uint64_t seed);
 /* Frees everything the store holds. */
 void store_release(struct store *store);
-/* Locks / unlocks the store for a whole request. */
+/* Locks the store for a whole request that may change it (alone). */
 void store_lock(struct store *store);
+/* Locks the store for a whole request that changes nothing (shared with
+ * other readers): only the functions taking a const store, and store_find,
+ * store_device_json and store_device_write, may be called under it. */
+void store_read_lock(struct store *store);
+/* Releases either lock. */
 void store_unlock(struct store *store);
 
 /* Adds a device from its public object and its simulator-only part (both
@@ -129,8 +135,9 @@ struct device *store_find(struct store *store, enum id_type type, const char *va
  * scratch (at least 24 bytes). */
 const char *store_device_name(const struct store *store, const struct device *device, char *scratch,
                               size_t scratch_size);
-/* Returns the device's state id after a due pending -> active change. */
-uint32_t store_device_state(struct store *store, struct device *device);
+/* Returns the device's state id: "active" once a pending one's time came
+ * (computed, not written, so that readers may share the lock). */
+uint32_t store_device_state(const struct store *store, const struct device *device);
 /* Returns the public device object (new reference, NULL when out of memory). */
 json_t *store_device_json(struct store *store, struct device *device);
 /* Appends the public device object to out as the compact JSON text
@@ -138,10 +145,6 @@ json_t *store_device_json(struct store *store, struct device *device);
  * building it (a listing page of a thousand devices is written directly).
  * Returns 0, or -1 when out of memory. */
 int store_device_write(struct store *store, struct device *device, struct strbuf *out);
-/* Appends text as a JSON string the way json_dumps writes it (UTF-8 kept,
- * '/' not escaped); text that is not UTF-8 is written "", as the device
- * objects show it. Returns a strbuf_result. */
-int store_json_string(struct strbuf *out, const char *text);
 /* Returns the simulator-only part as saved in snapshots (new reference). */
 json_t *store_device_sim(const struct store *store, const struct device *device);
 /* True when a rate plan of that exact name exists. */

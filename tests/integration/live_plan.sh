@@ -189,9 +189,9 @@ grep -q "^3,$taken_imei,taken,invalid,.*duplicate of row 1: same device taken" "
 writes_before=$(wc -l <"$WORK/mock-ledger.jsonl")
 run_batch 1 --op cost-center --manifest "$WORK/mock-dup.csv" --endpoint "$MOCK_URL" --out "$WORK/mock-dup-run"
 assert_eq 2 "$(($(wc -l <"$WORK/mock-ledger.jsonl") - writes_before))" "mock: writes for one device named three ways"
-grep -q '^2,error,,not sent: duplicate of row 1: same device taken' "$WORK/mock-dup-run/results.csv" ||
+grep -q '^2,invalid,,"\?duplicate of row 1: same device taken' "$WORK/mock-dup-run/results.csv" ||
   fail "run: row 2 not reported as a duplicate: $(cat "$WORK/mock-dup-run/results.csv")"
-grep -q '^3,error,,not sent: duplicate of row 1: same device taken' "$WORK/mock-dup-run/results.csv" ||
+grep -q '^3,invalid,,"\?duplicate of row 1: same device taken' "$WORK/mock-dup-run/results.csv" ||
   fail "run: row 3 not reported as a duplicate: $(cat "$WORK/mock-dup-run/results.csv")"
 grep -q ',[23]$' "$WORK/mock-dup-run/undo.csv" && fail "undo.csv restores a duplicate: $(cat "$WORK/mock-dup-run/undo.csv")"
 

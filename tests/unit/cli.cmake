@@ -20,3 +20,6 @@ lattigo_unit_test(test_confirm
 lattigo_unit_test(test_step_flow
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_step_flow.c ${cli_dir}/step_flow.c
   LINK lattigo_ops lattigo_common)
+lattigo_unit_test(test_preflight
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_preflight.c ${cli_dir}/preflight.c ${cli_dir}/signals.c
+  LINK lattigo_live lattigo_outputs lattigo_ops lattigo_common)
