@@ -109,8 +109,9 @@ void flow_resume_verifying(struct flow_row *row, size_t step, int64_t ended_ms, 
 
 int64_t flow_round_gap(int64_t previous_ms, int64_t round_ms, size_t settled)
 {
-	/* reads take at most a third of the time, whatever the account's size */
-	int64_t floor = 2 * round_ms > FLOW_ROUND_GAP_MS ? 2 * round_ms : FLOW_ROUND_GAP_MS;
+	/* the rounds' pages are calls in the job's engine (they pause nothing),
+	 * but the account is read at most half the time, whatever its size */
+	int64_t floor = round_ms > FLOW_ROUND_GAP_MS ? round_ms : FLOW_ROUND_GAP_MS;
 	if (settled)
 		return floor;
 	int64_t gap = previous_ms * 2 < FLOW_READ_MAX_MS ? previous_ms * 2 : FLOW_READ_MAX_MS;

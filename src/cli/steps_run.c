@@ -32,6 +32,8 @@
 #include "outputs/steps_outputs.h"
 #include "outputs/summary.h"
 #include "pipeline/step_rows.h"
+#include "export/read_endpoint.h"
+#include "verify/page_read.h"
 #include "verify/step_read.h"
 #include "verify/verdict.h"
 #include "live/snapshot.h"
@@ -60,6 +62,19 @@ struct step_journal {
 	int64_t last_written_ms;      /* resumed: UTC epoch ms of its last write, else 0 */
 };
 
+/* A round of verification reads: the pages of the account's listing in
+ * the engine's page lane, and the rows they judge (run->round). */
+struct steps_round {
+	bool running;
+	bool failed;    /* a page could not be read */
+	size_t rows;    /* in run->round, not settled yet */
+	size_t settled; /* rows it settled (verified, or never) */
+	uint64_t pages_wanted, pages_yielded, pages_answered;
+	uint64_t begun_before; /* run->verifications_begun when the last round started */
+	int64_t started_ms;
+	struct live_snapshot *snapshot; /* the pages read so far */
+};
+
 /* A row between its first step and its end. */
 struct active_row {
 	uint64_t row, offset, line;
@@ -80,7 +95,8 @@ struct steps_run_state {
 	struct step_config *configs;
 	size_t step_count;
 	struct step_read reads[STEP_ROWS_MAX];
-	struct engine_lane lanes[2 * STEP_ROWS_MAX];
+	struct page_read pages; /* the page lane's operation */
+	struct engine_lane lanes[2 * STEP_ROWS_MAX + 1];
 	struct flow_step flow[STEP_ROWS_MAX];
 	char labels[STEP_ROWS_MAX][80];
 	char columns[STEP_ROWS_MAX][64];
@@ -105,20 +121,20 @@ struct steps_run_state {
 	/* rows in flight at each step, and rows queued for each lane: whether
 	 * rows may still come into a lane (source_lane_open) */
 	size_t at_step[STEP_ROWS_MAX];
-	size_t queued[2 * STEP_ROWS_MAX];
+	size_t queued[2 * STEP_ROWS_MAX + 1];
 	/* rows waiting to be read back, a min-heap by read_at_ms */
 	struct active_row **waiting;
 	size_t waiting_count, waiting_size;
-	struct record scratch;   /* what source_next yields */
-	struct active_row **due; /* reads due now (read_due) */
-	size_t due_size;
-	struct active_row **round; /* the rows a round of reads judges (read_due) */
+	struct record scratch;     /* what source_next yields */
+	struct active_row **round; /* the rows due now, and those a round of reads judges */
 	size_t round_size;
-	int64_t account_devices; /* devices in the account as the last round saw, -1 unknown */
-	int64_t next_reads_ms;   /* monotonic: reads due wait until then (flow_round_gap) */
-	int64_t round_gap_ms;    /* the pause after the last round */
-	size_t waiting_at[STEP_ROWS_MAX]; /* rows in waiting, by step */
-	struct live_snapshot *baseline;   /* the account before the job (NULL: --no-preflight) */
+	struct steps_round reading;
+	int64_t account_devices;      /* devices in the account as the last round (or the baseline)
+	                                 saw, -1 unknown */
+	int64_t next_reads_ms;        /* monotonic: reads due wait until then (flow_round_gap) */
+	int64_t round_gap_ms;         /* the pause after the last round */
+	uint64_t verifications_begun; /* rows whose step ended ok, now to be verified */
+	struct live_snapshot *baseline; /* the account before the job (NULL: --no-preflight) */
 
 	uint64_t finished[ROW_STATUS_COUNT]; /* the rows' final outcomes this run */
 	uint64_t step_counts[STEP_ROWS_MAX][ROW_STATUS_COUNT];
@@ -126,6 +142,19 @@ struct steps_run_state {
 	bool progress_shown;
 	struct error *error;
 };
+
+/* The lanes: step k sends in lane 2k, its verification reads one row a call
+ * in lane 2k+1, and the pages of the rounds of reads go in the last. */
+static unsigned page_lane(const struct steps_run_state *run)
+{
+	return (unsigned)(2 * run->step_count);
+}
+
+/* True for a lane whose calls change something (a step's own). */
+static bool sends_step(const struct steps_run_state *run, unsigned lane)
+{
+	return lane < page_lane(run) && lane % 2 == 0;
+}
 
 /* ---- rows in flight ---- */
 
@@ -199,19 +228,29 @@ static struct active_row *dequeue(struct steps_run_state *run)
 	return entry;
 }
 
-static int wait_push(struct steps_run_state *run, struct active_row *entry, int64_t at_ms)
+/* Appends entry to *rows (*count of them, room for *size, grown as
+ * needed). Returns 0, or -1 when out of memory. */
+static int rows_append(struct active_row ***rows, size_t *size, size_t *count,
+                       struct active_row *entry)
 {
-	if (run->waiting_count == run->waiting_size) {
-		size_t size = run->waiting_size ? run->waiting_size * 2 : 256;
-		struct active_row **grown = realloc(run->waiting, size * sizeof(*grown));
+	if (*count == *size) {
+		size_t grown_size = *size ? *size * 2 : 256;
+		struct active_row **grown = realloc(*rows, grown_size * sizeof(*grown));
 		if (!grown)
 			return -1;
-		run->waiting = grown;
-		run->waiting_size = size;
+		*rows = grown;
+		*size = grown_size;
 	}
+	(*rows)[(*count)++] = entry;
+	return 0;
+}
+
+static int wait_push(struct steps_run_state *run, struct active_row *entry, int64_t at_ms)
+{
 	entry->read_at_ms = at_ms;
-	run->waiting_at[entry->flow.step]++;
-	size_t index = run->waiting_count++;
+	if (rows_append(&run->waiting, &run->waiting_size, &run->waiting_count, entry) < 0)
+		return -1;
+	size_t index = run->waiting_count - 1;
 	while (index > 0) {
 		size_t parent = (index - 1) / 2;
 		if (run->waiting[parent]->read_at_ms <= at_ms)
@@ -245,45 +284,9 @@ static struct active_row *wait_pop(struct steps_run_state *run)
 {
 	struct active_row *top = run->waiting[0];
 	struct active_row *last = run->waiting[--run->waiting_count];
-	run->waiting_at[top->flow.step]--;
 	if (run->waiting_count)
 		wait_sift(run, 0, last);
 	return top;
-}
-
-/* Appends entry to the rows of the next round (run->round, *count rows). */
-static int round_add(struct steps_run_state *run, struct active_row *entry, size_t *count)
-{
-	if (*count == run->round_size) {
-		size_t size = run->round_size ? run->round_size * 2 : 256;
-		struct active_row **grown = realloc(run->round, size * sizeof(*grown));
-		if (!grown)
-			return -1;
-		run->round = grown;
-		run->round_size = size;
-	}
-	run->round[(*count)++] = entry;
-	return 0;
-}
-
-/* Takes every row waiting at step out of the heap into the next round
- * (*count rows in it already), the others keeping their times. */
-static int wait_take_step(struct steps_run_state *run, size_t step, size_t *count)
-{
-	size_t kept = 0;
-	int result = 0;
-	for (size_t index = 0; index < run->waiting_count; index++) {
-		struct active_row *entry = run->waiting[index];
-		/* out of memory: the rows not moved yet stay waiting */
-		if (entry->flow.step != step || result < 0 ||
-		    (result = round_add(run, entry, count)) < 0)
-			run->waiting[kept++] = entry;
-	}
-	run->waiting_at[step] -= run->waiting_count - kept;
-	run->waiting_count = kept;
-	for (size_t at = kept / 2; at-- > 0;)
-		wait_sift(run, at, run->waiting[at]);
-	return result;
 }
 
 /* ---- checkpoints ---- */
@@ -602,155 +605,202 @@ static void read_request(const struct steps_run_state *run, bool plain_http,
 static int read_finished(struct steps_run_state *run, struct active_row *entry, size_t step,
                          const struct row_outcome *outcome, struct error *error);
 
-/* The rows waiting for one step's verification, in a round of reads of
- * their devices (live_snapshot_take: the whole account's listing when that
- * is fewer calls than a read per row, which it finds out itself). Rows due
- * are judged as by their own read; the others only when the round shows
- * their verification over (verified, or never), else they keep their time:
- * the listing shows them anyway, and a row whose effect showed before its
- * read was due moves on now instead of after its back-off.
- * When the round cannot be made, the rows due go to the lane's own reads
- * (which retry, back off and report). Returns 0, or -1 on a fatal error. */
-static int read_round(struct steps_run_state *run, size_t step, struct active_row **rows,
-                      size_t count, struct error *error)
-{
-	const struct op *op = run->configs[step].op;
-	struct live_wanted *wanted = live_wanted_new();
-	struct live_snapshot *snapshot = NULL;
-	int result = -1;
-	for (size_t index = 0; wanted && index < count; index++)
-		if (live_wanted_add_record(wanted, op, rows[index]->records[step]) < 0) {
-			live_wanted_free(wanted);
-			wanted = NULL;
-		}
-	if (!wanted) {
-		result = error_set(error, "out of memory");
-		goto out;
-	}
-	const struct job_options *options = run->options;
-	bool plain_http = false;
-	struct error ignored;
-	error_clear(&ignored);
-	(void)endpoint_policy_check(run->endpoint, options->insecure_http, &plain_http, &ignored);
-	struct live_take_request request;
-	read_request(run, plain_http, &request);
-	int64_t started = clock_monotonic_ms();
-	int taken = live_snapshot_take(&request, wanted, &snapshot, &ignored);
-	int64_t ended = clock_monotonic_ms();
-	result = 0;
-	if (taken != 0) {
-		/* the lane's own reads retry, back off and report */
-		run->round_gap_ms = flow_round_gap(run->round_gap_ms, ended - started, 0);
-		run->next_reads_ms = ended + run->round_gap_ms;
-		for (size_t index = 0; index < count; index++)
-			if (rows[index]->read_at_ms <= ended)
-				enqueue(run, rows[index], (unsigned)(2 * step + 1));
-			else if (wait_push(run, rows[index], rows[index]->read_at_ms) < 0)
-				result = error_set(error, "out of memory");
-		goto out;
-	}
-	const struct live_snapshot_meta *meta = live_snapshot_info(snapshot);
-	run->account_devices = meta->account_devices;
-	size_t settled = 0;
-	for (size_t index = 0; index < count; index++) {
-		struct active_row *entry = rows[index];
-		const struct record *record = entry->records[step];
-		enum device_field key = DEVICE_NAME;
-		const char *value = NULL;
-		struct device_view device;
-		bool found = op_live_device_key(op, record, &key, &value) == 0 &&
-		             live_snapshot_find(snapshot, key, value, &device);
-		struct row_outcome outcome;
-		step_read_judge(op, record, found ? &device : NULL, &outcome);
-		settled += outcome.status != ROW_UNKNOWN;
-		if (result < 0 || (entry->read_at_ms > ended && outcome.status == ROW_UNKNOWN)) {
-			if (wait_push(run, entry, entry->read_at_ms) < 0)
-				result = error_set(error, "out of memory");
-		} else if (read_finished(run, entry, step, &outcome, error) < 0) {
-			result = -1;
-		}
-	}
-	run->round_gap_ms = flow_round_gap(run->round_gap_ms, ended - started, settled);
-	run->next_reads_ms = ended + run->round_gap_ms;
-out:
-	live_snapshot_free(snapshot);
-	live_wanted_free(wanted);
-	return result;
-}
-
 /* True when a round reading the whole account costs fewer calls than count
  * reads of a row each (unknown before the first round: tried from
- * STEPS_ROUND_ROWS rows on); count is every row waiting at the step, which
- * the round judges too. */
+ * STEPS_ROUND_ROWS rows on); count is every row waiting, which the round
+ * judges too. */
 static bool round_pays(const struct steps_run_state *run, size_t count)
 {
 	if (count < STEPS_ROUND_ROWS)
 		return false;
 	if (run->account_devices < 0)
 		return true;
-	uint64_t pages = ((uint64_t)run->account_devices + 999) / 1000;
-	return pages * 2 < count;
+	return page_read_pages(run->account_devices, run->pages.per_page) * 2 < count;
 }
 
-/* The rows whose verification read is due: in rounds where that pays,
- * else each through its step's read lane. */
-static int read_due(struct steps_run_state *run, int64_t now, struct error *error)
+/* Starts a round of reads for the rows in run->round (count): the pages of
+ * the account's listing are yielded to the engine's page lane by
+ * source_next, and round_end judges the rows once every page is in. */
+static int round_start(struct steps_run_state *run, size_t count, int64_t now, struct error *error)
 {
-	size_t count = 0;
-	while (run->waiting_count && run->waiting[0]->read_at_ms <= now) {
-		if (count == run->due_size) {
-			size_t size = run->due_size ? run->due_size * 2 : 256;
-			struct active_row **grown = realloc(run->due, size * sizeof(*grown));
-			if (!grown)
-				return error_set(error, "out of memory");
-			run->due = grown;
-			run->due_size = size;
-		}
-		run->due[count++] = wait_pop(run);
-	}
-	/* rows of one step at a time: a round judges them for that step;
-	 * the due rows of the later steps move to the front as they go */
-	size_t left = count;
-	for (size_t step = 0; step < run->step_count && left; step++) {
-		size_t of_step = 0;
-		for (size_t index = 0; index < left; index++) {
-			if (run->due[index]->flow.step != step)
-				continue;
-			struct active_row *entry = run->due[index];
-			run->due[index] = run->due[of_step];
-			run->due[of_step++] = entry;
-		}
-		if (!of_step)
+	struct steps_round *round = &run->reading;
+	round->snapshot = live_snapshot_new();
+	if (!round->snapshot)
+		return error_set(error, "out of memory");
+	live_snapshot_meta(round->snapshot)->scope = LIVE_SCOPE_ACCOUNT;
+	run->pages.snapshot = round->snapshot;
+	run->pages.last_full = 0;
+	round->rows = count;
+	round->settled = 0;
+	round->running = true;
+	round->failed = false;
+	round->started_ms = now;
+	/* the pages all at once: the account as last seen, and a device more
+	 * for each verification begun since (its step may have created one),
+	 * or a page per call in flight when its size is not known yet; a full
+	 * last page asks for more (page_finished) */
+	uint64_t begun = run->verifications_begun - round->begun_before;
+	round->begun_before = run->verifications_begun;
+	round->pages_wanted =
+	    run->account_devices < 0
+	        ? run->options->concurrency
+	        : page_read_pages(run->account_devices + (int64_t)begun, run->pages.per_page);
+	round->pages_yielded = round->pages_answered = 0;
+	return 0;
+}
+
+/* The verdict on entry's step from the round's pages so far (device not
+ * shown: as by a read that found none). Returns whether its device showed. */
+static bool round_judge(const struct steps_run_state *run, const struct active_row *entry,
+                        struct row_outcome *outcome)
+{
+	size_t step = entry->flow.step;
+	const struct op *op = run->configs[step].op;
+	const struct record *record = entry->records[step];
+	enum device_field key = DEVICE_NAME;
+	const char *value = NULL;
+	struct device_view device;
+	bool found = op_live_device_key(op, record, &key, &value) == 0 &&
+	             live_snapshot_find(run->reading.snapshot, key, value, &device);
+	step_read_judge(op, record, found ? &device : NULL, outcome);
+	return found;
+}
+
+/* The rows of the running round whose device a page has shown and whose
+ * verification that settles (verified, or never) move on now, before the
+ * last page is in: the later steps start on them while the round goes on. */
+static int round_settle_shown(struct steps_run_state *run, struct error *error)
+{
+	struct steps_round *round = &run->reading;
+	size_t index = 0;
+	while (index < round->rows) {
+		struct active_row *entry = run->round[index];
+		struct row_outcome outcome;
+		if (!round_judge(run, entry, &outcome) || outcome.status == ROW_UNKNOWN) {
+			index++;
 			continue;
-		if (round_pays(run, of_step + run->waiting_at[step])) {
-			/* the round judges every row waiting at the step */
-			size_t in_round = 0;
-			for (size_t index = 0; index < of_step; index++)
-				if (round_add(run, run->due[index], &in_round) < 0)
-					return error_set(error, "out of memory");
-			if (wait_take_step(run, step, &in_round) < 0 ||
-			    read_round(run, step, run->round, in_round, error) < 0)
-				return error->set ? -1 : error_set(error, "out of memory");
-		} else {
-			for (size_t index = 0; index < of_step; index++)
-				enqueue(run, run->due[index], (unsigned)(2 * step + 1));
 		}
-		memmove(run->due, run->due + of_step, (left - of_step) * sizeof(*run->due));
-		left -= of_step;
+		run->round[index] = run->round[--round->rows];
+		round->settled++;
+		if (read_finished(run, entry, entry->flow.step, &outcome, error) < 0)
+			return -1;
 	}
 	return 0;
 }
 
-/* engine_source.next: rows moving on first (they finish work begun), then
- * rows due to be read back, then new rows of the manifest. */
+/* Every page of the round is in: each row still in it is judged by its
+ * step's verification as by its own read (step_read_judge) when it was
+ * due; a row not due yet only when the listing shows its verification over
+ * (verified, or never), else it keeps its time: a row whose effect showed
+ * before its read was due moves on now instead of after its back-off. When
+ * a page could not be read, the rows due go to their step's own reads
+ * (which retry, back off and report). Returns 0, or -1 on a fatal error. */
+static int round_end(struct steps_run_state *run, struct error *error)
+{
+	struct steps_round *round = &run->reading;
+	int64_t ended = clock_monotonic_ms();
+	int result = 0;
+	if (!round->failed)
+		run->account_devices = (int64_t)live_snapshot_device_count(round->snapshot);
+	for (size_t index = 0; index < round->rows; index++) {
+		struct active_row *entry = run->round[index];
+		bool due = entry->read_at_ms <= ended;
+		struct row_outcome outcome;
+		outcome.status = ROW_UNKNOWN;
+		if (!round->failed) {
+			round_judge(run, entry, &outcome);
+			round->settled += outcome.status != ROW_UNKNOWN;
+		}
+		if (result < 0 || (!due && outcome.status == ROW_UNKNOWN)) {
+			if (wait_push(run, entry, entry->read_at_ms) < 0)
+				result = error_set(error, "out of memory");
+		} else if (round->failed) {
+			enqueue(run, entry, (unsigned)(2 * entry->flow.step + 1));
+		} else if (read_finished(run, entry, entry->flow.step, &outcome, error) < 0) {
+			result = -1;
+		}
+	}
+	run->round_gap_ms =
+	    flow_round_gap(run->round_gap_ms, ended - round->started_ms, round->settled);
+	run->next_reads_ms = ended + run->round_gap_ms;
+	run->pages.snapshot = NULL;
+	live_snapshot_free(round->snapshot);
+	round->snapshot = NULL;
+	round->running = false;
+	round->rows = 0;
+	return result;
+}
+
+/* A page of the running round ended with outcome: a full last page asks
+ * for the next (the account grew, or its size was not known); the round
+ * ends once every page asked for is in. */
+static int page_finished(struct steps_run_state *run, const struct record *record,
+                         const struct row_outcome *outcome, struct error *error)
+{
+	struct steps_round *round = &run->reading;
+	if (!round->running)
+		return 0;
+	round->pages_answered++;
+	if (outcome->status != ROW_OK) {
+		round->failed = true;
+		round->pages_wanted = round->pages_yielded; /* no further page */
+	} else if (record->row == round->pages_wanted && run->pages.last_full >= record->row) {
+		/* more than expected: twice as many at once, not one by one */
+		round->pages_wanted *= 2;
+	}
+	if (round->pages_answered < round->pages_wanted) {
+		/* a quarter of the pages more in: the rows they settle go on */
+		uint64_t quarter = round->pages_wanted / 4 ? round->pages_wanted / 4 : 1;
+		return round->failed || round->pages_answered % quarter
+		           ? 0
+		           : round_settle_shown(run, error);
+	}
+	return round_end(run, error);
+}
+
+/* The rows whose verification read is due: with every row waiting, in a
+ * round of the account's listing where that pays, else each through its
+ * step's read lane. */
+static int read_due(struct steps_run_state *run, int64_t now, struct error *error)
+{
+	size_t count = 0;
+	while (run->waiting_count && run->waiting[0]->read_at_ms <= now)
+		if (rows_append(&run->round, &run->round_size, &count, wait_pop(run)) < 0)
+			return error_set(error, "out of memory");
+	if (!round_pays(run, count + run->waiting_count)) {
+		for (size_t index = 0; index < count; index++)
+			enqueue(run, run->round[index],
+			        (unsigned)(2 * run->round[index]->flow.step + 1));
+		return 0;
+	}
+	/* the round judges every row waiting, due or not */
+	size_t in_round = count;
+	for (size_t index = 0; index < run->waiting_count; index++)
+		if (rows_append(&run->round, &run->round_size, &in_round, run->waiting[index]) < 0)
+			return error_set(error, "out of memory");
+	run->waiting_count = 0;
+	return round_start(run, in_round, now, error);
+}
+
+/* engine_source.next: the pages of a round of reads, rows moving on (they
+ * finish work begun), then rows due to be read back, then new rows of the
+ * manifest. */
 static int source_next(void *context, const struct record **record, struct error *error)
 {
 	struct steps_run_state *run = context;
 	for (;;) {
 		int64_t now = clock_monotonic_ms();
-		if (run->waiting_count && run->waiting[0]->read_at_ms <= now &&
+		struct steps_round *round = &run->reading;
+		if (!round->running && run->waiting_count && run->waiting[0]->read_at_ms <= now &&
 		    now >= run->next_reads_ms && read_due(run, now, error) < 0)
 			return -1;
+		if (round->running && round->pages_yielded < round->pages_wanted) {
+			memset(&run->scratch, 0, sizeof(run->scratch));
+			run->scratch.row = ++round->pages_yielded;
+			run->scratch.lane = page_lane(run);
+			*record = &run->scratch;
+			return 1;
+		}
 		struct active_row *entry = dequeue(run);
 		if (entry) {
 			*record = lane_record(run, entry);
@@ -785,7 +835,7 @@ static int settle_row(void *context, const struct record *record, const struct r
 	(void)error;
 	struct steps_run_state *run = context;
 	*send = record;
-	if (!run->baseline || record->lane % 2)
+	if (!run->baseline || !sends_step(run, record->lane))
 		return ENGINE_ROW_SEND;
 	const struct op *op = run->configs[record->lane / 2].op;
 	enum device_field key = DEVICE_NAME;
@@ -875,6 +925,8 @@ static int take_baseline(struct steps_run_state *run, const struct pipeline_conf
 	if (taken && (live_snapshot_take(&request, wanted, &run->baseline, error) != 0 ||
 	              live_snapshot_store(run->baseline, directory, error) < 0))
 		goto out;
+	/* how many pages the first round of verification reads asks for */
+	run->account_devices = live_snapshot_info(run->baseline)->account_devices;
 	if (!options->quiet)
 		fprintf(stderr, "lattigo-batch: the account %s: %zu devices named by the rows\n",
 		        taken ? "was read before the job" : "as read before the job",
@@ -891,7 +943,7 @@ out:
 static bool row_in_doubt(void *context, const struct record *record)
 {
 	const struct steps_run_state *run = context;
-	return run->resuming && record->lane % 2 == 0 &&
+	return run->resuming && sends_step(run, record->lane) &&
 	       journal_replay_row_state(&run->steps[record->lane / 2].replay, record->row) ==
 	           JOURNAL_ROW_IN_DOUBT;
 }
@@ -902,9 +954,9 @@ static bool row_in_doubt(void *context, const struct record *record)
 static bool source_lane_open(void *context, unsigned lane)
 {
 	const struct steps_run_state *run = context;
-	if (!run->manifest_done || run->queued[lane])
+	if (!run->manifest_done || run->queued[lane] || !sends_step(run, lane))
 		return true;
-	for (size_t step = 0; lane % 2 == 0 && step < lane / 2; step++)
+	for (size_t step = 0; step < lane / 2; step++)
 		if (run->at_step[step])
 			return true;
 	return false;
@@ -913,7 +965,8 @@ static bool source_lane_open(void *context, unsigned lane)
 static int64_t source_wake_at(void *context)
 {
 	const struct steps_run_state *run = context;
-	if (!run->waiting_count)
+	/* a round's pages, as they finish, ask for the source again */
+	if (!run->waiting_count || run->reading.running)
 		return INT64_MAX;
 	int64_t at = run->waiting[0]->read_at_ms;
 	return at > run->next_reads_ms ? at : run->next_reads_ms;
@@ -926,7 +979,7 @@ static int sink_call_starting(void *context, uint64_t call_id, const struct reco
 {
 	struct steps_run_state *run = context;
 	unsigned lane = count ? records[0]->lane : 0;
-	if (lane % 2)
+	if (!sends_step(run, lane))
 		return 0; /* a read changes nothing */
 	size_t step = lane / 2;
 	struct error error;
@@ -942,6 +995,8 @@ static int sink_call_starting(void *context, uint64_t call_id, const struct reco
 static int row_finished(struct steps_run_state *run, const struct record *record,
                         const struct row_outcome *outcome, struct error *error)
 {
+	if (record->lane == page_lane(run))
+		return page_finished(run, record, outcome, error);
 	struct active_row *entry = find_row(run, record->row);
 	if (!entry)
 		return error_set(error, "row %" PRIu64 " finished a step it was not at",
@@ -955,6 +1010,7 @@ static int row_finished(struct steps_run_state *run, const struct record *record
 			return -1;
 		run->step_counts[step][outcome->status]++;
 		flow_step_finished(&entry->flow, run->flow, outcome, now, &action);
+		run->verifications_begun += action.next == FLOW_READ;
 		return apply_flow(run, entry, &action, error);
 	}
 	return read_finished(run, entry, step, outcome, error);
@@ -1113,9 +1169,11 @@ static int check_credentials(const struct steps_run_state *run, struct error *er
 	return credentials_check(&settings, error);
 }
 
-/* The lanes: step k sends in lane 2k, its verification reads in lane 2k+1. */
+/* The lanes (page_lane): each step's, its verification's, the pages'. */
 static int build_lanes(struct steps_run_state *run, struct error *error)
 {
+	page_read_init(&run->pages, READ_MAX_PER_PAGE);
+	run->lanes[page_lane(run)] = (struct engine_lane){&run->pages.op, 1, 0, 0};
 	for (size_t step = 0; step < run->step_count; step++) {
 		const struct step_config *config = &run->configs[step];
 		const struct job_step *spec = &run->options->steps[step];
@@ -1167,7 +1225,7 @@ static void fill_engine_config(const struct steps_run_state *run, struct engine_
 	const struct job_options *options = run->options;
 	memset(config, 0, sizeof(*config));
 	config->lanes = run->lanes;
-	config->lane_count = 2 * run->step_count;
+	config->lane_count = page_lane(run) + 1u;
 	config->endpoint = run->endpoint;
 	config->key_name = run->credentials.key_name;
 	config->api_key = run->credentials.api_key;
@@ -1421,8 +1479,8 @@ out:
 			free_row(entry);
 		}
 	free(run.waiting);
-	free(run.due);
 	free(run.round);
+	live_snapshot_free(run.reading.snapshot);
 	live_snapshot_free(run.baseline);
 	free(run.buckets);
 	step_configs_free(run.configs, run.step_count);

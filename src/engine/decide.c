@@ -184,7 +184,7 @@ static int map_rows(const struct decide_call *call, const struct decide_answer *
 	if (!outcomes)
 		return -1;
 	json_error_t json_error;
-	json_t *body = answer->body_length
+	json_t *body = answer->body_length && !(op->flags & OP_RAW_ANSWER)
 	                   ? json_loadb(answer->body, answer->body_length, 0, &json_error)
 	                   : NULL;
 	bool per_row = op->map_response(op, answer->http_status, body, answer->body,

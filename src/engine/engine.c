@@ -596,7 +596,7 @@ static void record_exchange(struct engine *engine, struct call *call, long http_
 	    .response_length = call->transfer.response.length,
 	    .attempt = call->attempt,
 	    .rows = call->rows,
-	    .row_count = call->count,
+	    .row_count = lane_of(engine, call->lane)->op->flags & OP_NOT_ROWS ? 0 : call->count,
 	};
 	if (engine->sink->exchange_finished(engine->sink->context, &exchange)) {
 		error_set(engine->error, "could not record an exchange in the audit trail");

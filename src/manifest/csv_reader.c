@@ -289,6 +289,99 @@ static void unescape_quotes(char *value, const char *stop)
 	*write = '\0';
 }
 
+/* Lines this long or shorter are mapped in one pass (delimiter_map). */
+#define MAPPED_LINE_MAX 256u
+#define MAP_WORDS       (MAPPED_LINE_MAX / 64u)
+
+/* One pass over a line of at most MAPPED_LINE_MAX bytes: the positions of
+ * the delimiter as bits of map (bit i of map[i / 64]), and whether every
+ * byte is ASCII. False when the line holds a quote, CR, LF or NUL (the
+ * field-by-field loop in split_plain_line takes it then). */
+static bool delimiter_map(const struct csv_state *state, const char *line, size_t length,
+                          uint64_t map[MAP_WORDS], bool *ascii)
+{
+	memset(map, 0, MAP_WORDS * sizeof(*map));
+	unsigned special = 0;
+	unsigned high = 0;
+	size_t at = 0;
+#ifdef __SSE2__
+	if (length >= 16) {
+		const __m128i delimiter = _mm_set1_epi8(state->delimiter);
+		const __m128i quote = _mm_set1_epi8('"');
+		const __m128i carriage = _mm_set1_epi8('\r');
+		const __m128i newline = _mm_set1_epi8('\n');
+		const __m128i nul = _mm_setzero_si128();
+		for (; at < length; at += 16) {
+			/* the last chunk ends at the line's end, overlapping the one before */
+			size_t from = at + 16 <= length ? at : length - 16;
+			unsigned skip = (unsigned)(at - from);
+			__m128i bytes =
+			    _mm_loadu_si128((const __m128i *)(const void *)(line + from));
+			unsigned found =
+			    (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, delimiter)) >> skip;
+			special |= (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			               _mm_or_si128(_mm_cmpeq_epi8(bytes, quote),
+			                            _mm_cmpeq_epi8(bytes, nul)),
+			               _mm_or_si128(_mm_cmpeq_epi8(bytes, carriage),
+			                            _mm_cmpeq_epi8(bytes, newline)))) >>
+			           skip;
+			high |= (unsigned)_mm_movemask_epi8(bytes) >> skip;
+			/* at is a multiple of 16: its bits never straddle two words */
+			map[at / 64] |= (uint64_t)found << (at % 64);
+		}
+	}
+#endif
+	for (; at < length; at++) {
+		unsigned char byte = (unsigned char)line[at];
+		if (byte == (unsigned char)state->delimiter)
+			map[at / 64] |= UINT64_C(1) << (at % 64);
+		special |= state->byte_class[byte] == 2;
+		high |= byte >> 7;
+	}
+	*ascii = high == 0;
+	return special == 0;
+}
+
+/* Takes the plain field [start, stop) as the row's field index (when it is
+ * stored); false when it has a blank at either end (libcsv trims it). */
+static bool take_field(struct manifest *manifest, size_t index, char *start, char *stop)
+{
+	struct csv_state *state = &manifest->csv;
+	if (index >= state->store_limit)
+		return true;
+	size_t length = (size_t)(stop - start);
+	if (length && (is_blank(start[0]) || is_blank(stop[-1])))
+		return false;
+	state->field_ends[index] = stop;
+	state->field_pairs[index] = false;
+	manifest->values[index] = start;
+	state->lengths[index] = length;
+	return true;
+}
+
+/* split_plain_line for a line that delimiter_map mapped: the fields are the
+ * pieces between the delimiters. */
+static bool split_mapped_line(struct manifest *manifest, char *line, char *end,
+                              const uint64_t map[MAP_WORDS])
+{
+	struct csv_state *state = &manifest->csv;
+	size_t count = 0;
+	char *start = line;
+	for (size_t word = 0; word < MAP_WORDS; word++)
+		for (uint64_t bits = map[word]; bits; bits &= bits - 1) {
+			char *stop = line + word * 64 + (size_t)__builtin_ctzll(bits);
+			if (!take_field(manifest, count++, start, stop))
+				return false;
+			start = stop + 1;
+		}
+	if (!take_field(manifest, count++, start, end))
+		return false;
+	for (size_t index = 0; index < count && index < state->store_limit; index++)
+		*state->field_ends[index] = '\0';
+	state->field_count = count;
+	return true;
+}
+
 static bool split_plain_line(struct manifest *manifest, struct line_piece *piece)
 {
 	struct csv_state *state = &manifest->csv;
@@ -300,6 +393,16 @@ static bool split_plain_line(struct manifest *manifest, struct line_piece *piece
 		end--;
 	if (end == line || end == line + piece->length)
 		return false; /* a blank line, or no line end to write the last NUL on */
+	uint64_t map[MAP_WORDS];
+	bool ascii = false;
+	if ((size_t)(end - line) <= MAPPED_LINE_MAX &&
+	    delimiter_map(state, line, (size_t)(end - line), map, &ascii)) {
+		if (!split_mapped_line(manifest, line, end, map))
+			return false;
+		state->plain_row = true;
+		state->row_ascii = ascii;
+		return true;
+	}
 	size_t limit = state->store_limit;
 	size_t count = 0;
 	char *start = line;

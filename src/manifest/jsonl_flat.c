@@ -7,6 +7,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Keys of one line the fast path takes; a line with more goes to jansson. */
 #define FLAT_MAX_MEMBERS 64u
@@ -142,6 +145,27 @@ static char *string_end(char *start, const char *end, bool *escaped)
 {
 	*escaped = false;
 	for (char *at = start + 1; at < end; at++) {
+#ifdef __SSE2__
+		/* sixteen plain bytes a step: a quote, a backslash, a control byte or
+		 * one past ASCII (negative as a signed byte) stops the run */
+		const __m128i quote = _mm_set1_epi8('"');
+		const __m128i backslash = _mm_set1_epi8('\\');
+		const __m128i space = _mm_set1_epi8(0x20);
+		while (end - at >= 16) {
+			__m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)at);
+			unsigned stop = (unsigned)_mm_movemask_epi8(
+			    _mm_or_si128(_mm_cmplt_epi8(bytes, space),
+			                 _mm_or_si128(_mm_cmpeq_epi8(bytes, quote),
+			                              _mm_cmpeq_epi8(bytes, backslash))));
+			if (stop) {
+				at += __builtin_ctz(stop);
+				break;
+			}
+			at += 16;
+		}
+		if (at == end)
+			break;
+#endif
 		unsigned char byte = (unsigned char)*at;
 		if (byte == '"')
 			return at;

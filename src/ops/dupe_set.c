@@ -79,6 +79,31 @@ size_t dupe_set_memory(const struct dupe_set *set)
 	return sizeof(*set) + key_table_memory(set->table) + set->key.capacity;
 }
 
+/* The last length - index bytes of text (fewer than eight) as the low bytes
+ * of a word, the rest zero, as memcpy into a zeroed word gives them on a
+ * little-endian machine; but without memcpy's call and the failed store
+ * forwarding of reading back its byte stores: one load of the eight bytes
+ * that end the text, shifted (the text is at least eight bytes long), or
+ * the bytes one by one. */
+static uint64_t tail_word(const char *text, size_t index, size_t length)
+{
+	size_t rest = length - index;
+	uint64_t tail = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (rest == 0)
+		return 0;
+	if (length >= 8) {
+		memcpy(&tail, text + length - 8, sizeof(tail));
+		return tail >> (8 * (8 - rest));
+	}
+	for (size_t byte = 0; byte < rest; byte++)
+		tail |= (uint64_t)(unsigned char)text[index + byte] << (8 * byte);
+#else
+	memcpy(&tail, text + index, rest);
+#endif
+	return tail;
+}
+
 /* A 64-bit hash of text, eight bytes a step (hash64 takes one byte a step,
  * and this runs for every key of every row). Each step and the final mix
  * (murmur3's) are bijections of the state, so texts that differ collide only
@@ -93,9 +118,7 @@ static uint64_t text_hash(const char *text, size_t length, uint64_t seed)
 		hash = (hash ^ word) * UINT64_C(0xff51afd7ed558ccd);
 		hash ^= hash >> 32;
 	}
-	uint64_t tail = 0;
-	memcpy(&tail, text + index, length - index);
-	hash = (hash ^ tail) * UINT64_C(0xc4ceb9fe1a85ec53);
+	hash = (hash ^ tail_word(text, index, length)) * UINT64_C(0xc4ceb9fe1a85ec53);
 	hash ^= hash >> 33;
 	hash *= UINT64_C(0xff51afd7ed558ccd);
 	hash ^= hash >> 33;

@@ -100,6 +100,10 @@ enum op_flags {
 	OP_REFUSES_REPEATS = 1 << 4,    /* the API refuses a repeat of a row it applied ("has
 	                                   already been taken"), so a call that may have been
 	                                   applied can be sent again safely */
+	OP_RAW_ANSWER = 1 << 5,         /* map_response reads the answer's text only (body is
+	                                   NULL): a large page is not parsed twice */
+	OP_NOT_ROWS = 1 << 6,           /* its records are no manifest rows (pages of a listing):
+	                                   its exchanges name no row in the audit trail */
 };
 
 /* The final outcome of one row: what results.csv records. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # kill -9 of a job with "steps", then resume: during a verification wait,
-# during a later step, and while activations are in flight. Nothing
+# during a later step, while activations are in flight, and while rounds of
+# verification reads go on. Nothing
 # non-idempotent is sent twice (each ICCID activated once, by the service's
 # own record), no step is skipped, every row ends ok through every step.
 source "$(dirname "$0")/lib.sh"
@@ -144,4 +145,44 @@ assert len([e for e in ledger if e["op"] == "cost-center"]) >= len(iccids)
 PY
 grep -q 'read back\|reconciled' "$WORK/out3/results.csv" "$WORK/out3/steps/1-activate/outcomes.msg" 2>/dev/null ||
   note "no row was in doubt at the kill"
+# ---- 4. killed while rounds of verification reads go on (200 rows: the
+# account's listing is read in rounds, its pages calls of the job's engine
+# that are not journaled): the waits go on where they were ----
+gen "$WORK/many.csv" --op activate --rows 200 --seed 12
+cat >"$WORK/many.json" <<'JSON'
+{"manifest": "many.csv", "concurrency": 4,
+ "steps": [{"op": "activate", "verify": "2m"}, {"op": "note", "set": {"field_name": "note3", "note": "ok"}}]}
+JSON
+start_sim --activation-delay-ms 2500
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" run --yes --quiet \
+  "$WORK/many.json" --endpoint "$SIM_URL" --out "$WORK/out4" >"$WORK/first.out" 2>"$WORK/first.err" &
+JOB_PID=$!
+CHILD_PIDS+=("$JOB_PID")
+# a page of the listing read after the activations went out: a round is on
+round_read() {
+  python3 - "$WORK/out4/audit.jsonl.gz" <<'PY'
+import gzip, json, sys
+activated = False
+try:
+    with gzip.open(sys.argv[1], "rt") as trail:
+        for line in trail:
+            entry = json.loads(line)
+            if entry.get("kind") != "exchange":
+                continue
+            activated |= entry["url"].endswith("activation_request")
+            if activated and "v2/devices?details=true&page=" in entry["url"]:
+                sys.exit(0)
+except (OSError, EOFError, ValueError):
+    pass  # not there yet, or its last record still being written
+sys.exit(1)
+PY
+}
+wait_until "a round of reads" round_read
+kill_job
+status=0
+batch resume "$WORK/out4" >"$WORK/resume.out" 2>"$WORK/resume.err" || status=$?
+assert_eq 0 "$status" "resume after a kill during the rounds ($(tail -3 "$WORK/resume.err"))"
+assert_eq 200 "$(grep -c '^[0-9]*,ok,ok,ok,' "$WORK/out4/results.csv")" "rows ok through both steps (rounds)"
+assert_eq 1 "$(activations_sent "$WORK/out4")" "activations per ICCID (rounds)"
+stop_sim
 note "steps_resume: all checks passed"

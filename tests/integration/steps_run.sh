@@ -94,6 +94,16 @@ assert_eq 0 "$status" "exit status of the 300-row job ($(tail -3 "$WORK/many.err
 assert_eq 300 "$(grep -c '^[0-9]*,ok,ok,ok,' "$WORK/many-out/results.csv")" "rows ok through both steps"
 reads=$(zcat "$WORK/many-out/audit.jsonl.gz" | grep -c '"method":"GET","url":"[^"]*/v2/devices/[0-9]' || true)
 [ "$reads" -lt 300 ] || fail "$reads reads of single devices for 300 rows: the rounds did not read the listing"
+# the rounds' pages are calls of the job's engine, recorded like any other,
+# naming no manifest row
+zcat "$WORK/many-out/audit.jsonl.gz" | python3 -c '
+import json, sys
+pages = [e for e in map(json.loads, sys.stdin)
+         if e.get("kind") == "exchange" and "v2/devices?details=true&page=" in e["url"]]
+assert pages, "no page of the listing in the audit trail"
+named = [e["url"] for e in pages if e["rows"]]
+assert not named, "listing pages naming rows: %s" % named[:3]
+' || fail "the listing pages in the audit trail"
 stop_sim
 
 # ---- the independent mock: activations visible after 1.2 s under another

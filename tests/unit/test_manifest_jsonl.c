@@ -229,32 +229,14 @@ static void random_json_line(struct strbuf *content, uint64_t *seed)
 {
 	static const char *const keys[] = {"imei", "iccid",    "note",        "IMEI",
 	                                   "",     "k\\u0041", "region code", "n\xc3\xa9"};
-	static const char *const values[] = {"\"490154203237518\"",
-	                                     "89014103211118510720",
-	                                     "\"a, \\\"b\\\" c\"",
-	                                     "-0.5e+3",
-	                                     "true",
-	                                     "false",
-	                                     "null",
-	                                     "007",
-	                                     "\"\"",
-	                                     "\"\\u00e9t\\u00E9 \\ud83d\\ude00\"",
-	                                     "\"tab\\tnew\\nline\\/\\\\\"",
-	                                     "\"\\u0000\"",
-	                                     "\"\\ud800x\"",
-	                                     "\"\\udc00\"",
-	                                     "\"\\ufdd0 12\"",
-	                                     "\"caf\xc3\xa9\"",
-	                                     "\"tab\tin\"",
-	                                     "\"\\x\"",
-	                                     "[1,2]",
-	                                     "{\"a\":1}",
-	                                     "1.",
-	                                     "tru",
-	                                     "-",
-	                                     "1e",
-	                                     "\"\\u12G4\"",
-	                                     "\"\x7f\""};
+	static const char *const values[] = {
+	    "\"490154203237518\"", "89014103211118510720", "\"a, \\\"b\\\" c\"", "-0.5e+3", "true",
+	    "false", "null", "007", "\"\"", "\"\\u00e9t\\u00E9 \\ud83d\\ude00\"",
+	    "\"tab\\tnew\\nline\\/\\\\\"", "\"\\u0000\"", "\"\\ud800x\"", "\"\\udc00\"",
+	    "\"\\ufdd0 12\"", "\"caf\xc3\xa9\"", "\"tab\tin\"", "\"\\x\"", "[1,2]", "{\"a\":1}",
+	    "1.", "tru", "-", "1e", "\"\\u12G4\"", "\"\x7f\"",
+	    /* runs of sixteen and more plain bytes, then what ends them */
+	    "\"0123456789abcdef\"", "\"0123456789abcdefghij\\n and caf\xc3\xa9 after\""};
 	static const char *const spaces[] = {"", "", "", " ", "\t", " \r"};
 	uint64_t shape = next_random(seed) % 40;
 	if (shape == 0) {
@@ -277,8 +259,8 @@ static void random_json_line(struct strbuf *content, uint64_t *seed)
 		strbuf_append_string(content, spaces[next_random(seed) % 6]);
 		strbuf_append_char(content, ':');
 		strbuf_append_string(content, spaces[next_random(seed) % 6]);
-		uint64_t value = next_random(seed) % 80;
-		strbuf_append_string(content, value < 60 ? values[value % 10] : values[value % 26]);
+		uint64_t value = next_random(seed) % 88;
+		strbuf_append_string(content, value < 60 ? values[value % 10] : values[value - 60]);
 		strbuf_append_string(content, spaces[next_random(seed) % 6]);
 	}
 	strbuf_append_string(content, next_random(seed) % 60 ? "}" : "} x");

@@ -1,5 +1,6 @@
 /* Unit tests for verify: the verdict of a row against the device read back
- * (table-driven), the polling schedule on a fake clock, and durations. */
+ * (table-driven), the polling schedule on a fake clock, durations, and the
+ * listing page a steps job's round reads through its engine. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "common/duration.h"
+#include "verify/page_read.h"
 #include "verify/schedule.h"
 #include "verify/verdict.h"
 
@@ -257,6 +259,65 @@ static void durations_parse_and_print(void **state)
 	}
 }
 
+/* The engine's view: build the call, then map a 200 with the page's text. */
+static bool answer_page(struct page_read *read, uint64_t page, long status, const char *text,
+                        struct row_outcome *outcome)
+{
+	struct record record;
+	memset(&record, 0, sizeof(record));
+	record.row = page;
+	const struct record *records[] = {&record};
+	struct strbuf path;
+	strbuf_init(&path, 1024);
+	json_t *body = NULL;
+	assert_int_equal(read->op.build_request(&read->op, records, 1, &path, &body), 0);
+	assert_null(body);
+	char expected[128];
+	snprintf(expected, sizeof(expected), "v2/devices?details=true&page=%llu&per_page=2",
+	         (unsigned long long)page);
+	assert_string_equal(strbuf_text(&path), expected);
+	strbuf_release(&path);
+	memset(outcome, 0, sizeof(*outcome));
+	return read->op.map_response(&read->op, status, NULL, text, strlen(text), records, 1,
+	                             outcome);
+}
+
+static void listing_pages_file_their_devices_into_the_round(void **state)
+{
+	(void)state;
+	struct page_read read;
+	page_read_init(&read, 2);
+	assert_true(read.op.flags & OP_RAW_ANSWER);
+	assert_true(read.op.flags & OP_NOT_ROWS);
+	struct row_outcome outcome;
+	/* no round: nothing is filed, the answer is not taken */
+	assert_false(answer_page(&read, 1, 200, "[]", &outcome));
+	read.snapshot = live_snapshot_new();
+	assert_non_null(read.snapshot);
+	const char *full = "[{\"device_name\": \"d1\", \"iccid\": \"" ICCID "\", \"state\": "
+	                   "\"active\"}, {\"device_name\": \"d2\", \"state\": \"pending\"}]";
+	assert_true(answer_page(&read, 2, 200, full, &outcome));
+	assert_int_equal(outcome.status, ROW_OK);
+	assert_string_equal(outcome.message, "page 2: 2 devices");
+	assert_int_equal(read.last_full, 2); /* a page may follow */
+	assert_true(answer_page(&read, 3, 200, "[{\"device_name\": \"d3\"}]", &outcome));
+	assert_int_equal(read.last_full, 2); /* a short page is the last */
+	struct device_view device;
+	assert_true(live_snapshot_find(read.snapshot, DEVICE_ICCID, ICCID, &device));
+	assert_string_equal(device.value[DEVICE_NAME], "d1");
+	assert_int_equal(live_snapshot_device_count(read.snapshot), 3);
+	/* a failure's body is never filed: the engine retries or reports it */
+	assert_false(answer_page(&read, 4, 500, "[{\"device_name\": \"d9\"}]", &outcome));
+	assert_false(answer_page(&read, 4, 200, "{\"error\": \"busy\"}", &outcome));
+	assert_int_equal(live_snapshot_device_count(read.snapshot), 3);
+	live_snapshot_free(read.snapshot);
+	/* pages a round asks for at once */
+	assert_int_equal(page_read_pages(-1, 1000), 1);
+	assert_int_equal(page_read_pages(0, 1000), 1);
+	assert_int_equal(page_read_pages(1000, 1000), 1);
+	assert_int_equal(page_read_pages(20300, 1000), 21);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(schedule_doubles_to_the_cap_and_stops_at_the_deadline),
 	    cmocka_unit_test(schedule_without_wait_reads_once),
 	    cmocka_unit_test(durations_parse_and_print),
+	    cmocka_unit_test(listing_pages_file_their_devices_into_the_round),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
