@@ -687,6 +687,13 @@ static int preflight_before_directory(struct job_run *run, struct error *error)
 	if (exit_code != EXIT_ALL_OK)
 		return exit_code;
 	run->preflight_on = true;
+	/* the rows are classified here only when that can stop the job before
+	 * its directory exists: a rate plan or user the account lacks, or a
+	 * confirmation that counts the rows to send; else the one pass in the
+	 * directory does it all */
+	if (!(run->op->live.flags & (OP_LIVE_RATE_PLANS | OP_LIVE_USERS)) &&
+	    !confirm_needed(run->op, run->options))
+		return EXIT_ALL_OK;
 	if (preflight_classify(&run->preflight, &config, NULL, NULL, NULL, 0, error) < 0)
 		return EXIT_USAGE;
 	return preflight_refuses(&run->preflight, error) ? EXIT_USAGE : EXIT_ALL_OK;

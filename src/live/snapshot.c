@@ -1,7 +1,10 @@
 /* The snapshot in memory: a string arena, fixed-size device records of
- * arena offsets, and one open-addressing table over every identifier of
- * every device (kind + text), so a million devices cost a few arrays, never
- * a malloc each. */
+ * arena offsets, and one open-addressing table over the identifiers of the
+ * devices (kind + text), so a million devices cost a few arrays, never a
+ * malloc each. A kind of identifier is indexed when it is first looked up:
+ * a job naming its devices by device_name never pays for an index of the
+ * ICCIDs, IMEIs, IMSIs, MSISDNs… of the whole account (seven identifiers a
+ * device in lattigo-sim's data set: most of a large account's memory). */
 #include "live/snapshot.h"
 #include "live/device_text.h"
 #include "live/snapshot_internal.h"
@@ -24,10 +27,9 @@ struct stored_device {
 };
 
 struct slot {
-	uint64_t hash;
+	uint64_t hash; /* key_hash: the kind in its top bits */
 	uint32_t text; /* arena offset of the identifier */
 	uint32_t item; /* device index + 1, ABSENT, or 0 for an empty slot */
-	uint8_t kind;  /* enum device_field < DEVICE_KEY_COUNT */
 };
 
 struct stored_plan {
@@ -42,6 +44,8 @@ struct live_snapshot {
 	size_t device_count, device_capacity;
 	struct slot *slots;
 	size_t slot_count, slot_used;
+	unsigned indexed;             /* bit k: every device's identifier of kind k is in slots */
+	bool index_failed;            /* out of memory while indexing: look-ups scan the devices */
 	struct live_rate_plan *plans; /* names point into the arena: rebuilt after growth */
 	struct stored_plan *stored_plans;
 	size_t plan_count, plan_capacity;
@@ -136,22 +140,23 @@ static int grow(void **array, size_t *capacity, size_t needed, size_t size)
 	return 0;
 }
 
+#define KIND_SHIFT 60 /* DEVICE_KEY_COUNT kinds fit in the hash's top 4 bits */
+
 static uint64_t key_hash(enum device_field kind, const char *text, size_t length)
 {
-	return hash64(text, length, 0x51ab5a0dULL + (uint64_t)kind);
+	return (hash64(text, length, 0x51ab5a0dULL + (uint64_t)kind) >> 4) | (uint64_t)kind
+	                                                                         << KIND_SHIFT;
 }
 
 /* The slot holding kind/text, or the empty slot where it would go. */
-static struct slot *slot_find(const struct live_snapshot *snapshot, enum device_field kind,
-                              const char *text, uint64_t hash)
+static struct slot *slot_find(const struct live_snapshot *snapshot, const char *text, uint64_t hash)
 {
 	size_t mask = snapshot->slot_count - 1;
 	for (size_t index = (size_t)hash & mask;; index = (index + 1) & mask) {
 		struct slot *slot = &snapshot->slots[index];
 		if (slot->item == 0)
 			return slot;
-		if (slot->hash == hash && slot->kind == (uint8_t)kind &&
-		    strcmp(snapshot->arena.data + slot->text, text) == 0)
+		if (slot->hash == hash && strcmp(snapshot->arena.data + slot->text, text) == 0)
 			return slot;
 	}
 }
@@ -193,13 +198,13 @@ static bool is_deactivated(const struct live_snapshot *snapshot, uint32_t item)
 
 /* Indexes kind/text (at arena offset, hash its key_hash) as item; the table
  * has room (slots_grow). */
-static void index_hashed(struct live_snapshot *snapshot, enum device_field kind, uint32_t offset,
-                         uint64_t hash, uint32_t item)
+static void index_hashed(struct live_snapshot *snapshot, uint32_t offset, uint64_t hash,
+                         uint32_t item)
 {
 	const char *text = snapshot->arena.data + offset;
-	struct slot *slot = slot_find(snapshot, kind, text, hash);
+	struct slot *slot = slot_find(snapshot, text, hash);
 	if (slot->item == 0) {
-		*slot = (struct slot){hash, offset, item, (uint8_t)kind};
+		*slot = (struct slot){hash, offset, item};
 		snapshot->slot_used++;
 	} else if (is_deactivated(snapshot, slot->item) && item != ABSENT) {
 		slot->item = item;
@@ -215,7 +220,7 @@ static int index_key(struct live_snapshot *snapshot, enum device_field kind, uin
 		return 0;
 	if (slots_grow(snapshot, 1) < 0)
 		return -1;
-	index_hashed(snapshot, kind, offset, key_hash(kind, text, strlen(text)), item);
+	index_hashed(snapshot, offset, key_hash(kind, text, strlen(text)), item);
 	return 0;
 }
 
@@ -242,16 +247,51 @@ static int add_values(struct live_snapshot *snapshot, const char *const *values,
 	uint64_t hashes[DEVICE_KEY_COUNT];
 	size_t mask = snapshot->slot_count - 1;
 	for (int key = 0; key < DEVICE_KEY_COUNT; key++) {
-		if (!values[key] || !lengths[key])
+		if (!(snapshot->indexed & (1u << key)) || !values[key] || !lengths[key])
 			continue;
 		hashes[key] = key_hash((enum device_field)key, values[key], lengths[key]);
 		__builtin_prefetch(&snapshot->slots[(size_t)hashes[key] & mask], 1);
 	}
 	for (int key = 0; key < DEVICE_KEY_COUNT; key++)
-		if (values[key] && lengths[key])
-			index_hashed(snapshot, (enum device_field)key, stored.field[key],
-			             hashes[key], item);
+		if ((snapshot->indexed & (1u << key)) && values[key] && lengths[key])
+			index_hashed(snapshot, stored.field[key], hashes[key], item);
 	return 0;
+}
+
+/* Indexes every device's identifier of kind, in the order the devices were
+ * added (so a later device takes an identifier over from a deactivated one
+ * exactly as when indexed on adding). A look-up is logically const: the
+ * index is a cache of the devices. Returns 0 or -1 (out of memory). */
+static int index_kind(const struct live_snapshot *snapshot, enum device_field kind)
+{
+	struct live_snapshot *cache = (struct live_snapshot *)snapshot;
+	if (cache->indexed & (1u << kind))
+		return 0;
+	cache->indexed |= 1u << kind;
+	for (size_t index = 0; index < cache->device_count; index++) {
+		uint32_t offset = cache->devices[index].field[kind];
+		if (offset != NO_TEXT && index_key(cache, kind, offset, (uint32_t)index + 1) < 0) {
+			cache->index_failed = true;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Without an index (out of memory): the device the index would hold for
+ * kind = value — the first to hold it, or a later one when that is
+ * deactivated — found by reading every device. */
+static uint32_t scan(const struct live_snapshot *snapshot, enum device_field kind,
+                     const char *value)
+{
+	uint32_t found = 0;
+	for (size_t index = 0; index < snapshot->device_count; index++) {
+		const char *text = text_at(snapshot, snapshot->devices[index].field[kind]);
+		if (text && strcmp(text, value) == 0 &&
+		    (found == 0 || is_deactivated(snapshot, found)))
+			found = (uint32_t)index + 1;
+	}
+	return found;
 }
 
 int live_snapshot_add_view(struct live_snapshot *snapshot, const struct device_view *device)
@@ -324,10 +364,16 @@ int live_snapshot_add_absent(struct live_snapshot *snapshot, enum device_field k
 static uint32_t lookup(const struct live_snapshot *snapshot, enum device_field key,
                        const char *value)
 {
-	if (!value || !*value || (unsigned)key >= DEVICE_KEY_COUNT || snapshot->slot_count == 0)
+	if (!value || !*value || (unsigned)key >= DEVICE_KEY_COUNT)
 		return 0;
-	const struct slot *slot =
-	    slot_find(snapshot, key, value, key_hash(key, value, strlen(value)));
+	if (index_kind(snapshot, key) < 0 || snapshot->index_failed) {
+		uint32_t found = scan(snapshot, key, value);
+		if (found)
+			return found;
+	}
+	if (snapshot->slot_count == 0)
+		return 0;
+	const struct slot *slot = slot_find(snapshot, value, key_hash(key, value, strlen(value)));
 	return slot->item;
 }
 
@@ -513,7 +559,7 @@ bool live_snapshot_slot_absent(const struct live_snapshot *snapshot, size_t inde
 	const struct slot *slot = &snapshot->slots[index];
 	if (slot->item != ABSENT)
 		return false;
-	*key = (enum device_field)slot->kind;
+	*key = (enum device_field)(slot->hash >> KIND_SHIFT);
 	*value = snapshot->arena.data + slot->text;
 	return true;
 }

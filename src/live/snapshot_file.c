@@ -231,6 +231,20 @@ static int load_meta(struct live_snapshot *snapshot, const char *path, struct er
 
 static int load_line(struct live_snapshot *snapshot, const char *text, size_t length)
 {
+	/* a device line, by far the most of them, is read from its text (as
+	 * pages of the listing are): no JSON values built */
+	static const char device_prefix[] = "{\"device\":";
+	size_t prefix = sizeof(device_prefix) - 1;
+	while (length > 0 && (text[length - 1] == '\n' || text[length - 1] == '\r'))
+		length--;
+	size_t count = 0;
+	if (length > prefix + 1 && memcmp(text, device_prefix, prefix) == 0 &&
+	    text[length - 1] == '}') {
+		int read = live_snapshot_add_devices_text(snapshot, text + prefix,
+		                                          length - prefix - 1, true, &count);
+		if (read <= 0)
+			return read;
+	}
 	json_t *line = json_loadb(text, length, 0, NULL);
 	const char *key;
 	json_t *value;

@@ -114,6 +114,32 @@ static void deactivated_device_gives_way(void **state)
 	live_snapshot_free(snapshot);
 }
 
+/* A kind is indexed on its first look-up (live/snapshot.c): devices added
+ * after that are indexed as they come, an absent identifier read later
+ * does not hide a device, and the deactivated rule holds either way. */
+static void index_built_on_first_lookup_keeps_up(void **state)
+{
+	(void)state;
+	struct live_snapshot *snapshot = live_snapshot_new();
+	struct device_view device;
+	add(snapshot, "old", "89012600000000000011", "490154203237518", "deactivated", NULL);
+	assert_true(live_snapshot_find(snapshot, DEVICE_ICCID, "89012600000000000011", &device));
+	assert_string_equal(device.value[DEVICE_NAME], "old");
+	add(snapshot, "new", "89012600000000000011", "490154203237518", "active", NULL);
+	add(snapshot, "later", "89012600000000000029", NULL, "active", NULL);
+	assert_int_equal(live_snapshot_add_absent(snapshot, DEVICE_NAME, "later"), 0);
+	/* ICCID indexed before the adds, IMEI and name only now */
+	assert_true(live_snapshot_find(snapshot, DEVICE_ICCID, "89012600000000000011", &device));
+	assert_string_equal(device.value[DEVICE_NAME], "new");
+	assert_true(live_snapshot_find(snapshot, DEVICE_IMEI, "490154203237518", &device));
+	assert_string_equal(device.value[DEVICE_NAME], "new");
+	assert_true(live_snapshot_find(snapshot, DEVICE_ICCID, "89012600000000000029", &device));
+	assert_true(live_snapshot_find(snapshot, DEVICE_NAME, "later", &device));
+	assert_string_equal(device.value[DEVICE_ICCID], "89012600000000000029");
+	assert_false(live_snapshot_find(snapshot, DEVICE_IMEI, "89012600000000000029", &device));
+	live_snapshot_free(snapshot);
+}
+
 static void devices_scope_knows_what_it_read(void **state)
 {
 	(void)state;
@@ -179,6 +205,9 @@ static void store_and_load_round_trip(void **state)
 	struct live_snapshot *snapshot = seeded();
 	assert_int_equal(live_snapshot_add_absent(snapshot, DEVICE_ICCID, "89012600000000009999"),
 	                 0);
+	/* the device lines are written as text: every character must survive */
+	static const char hard[] = "a \"quoted\" \\ back\tslash\x01 caf\xc3\xa9 \xe2\x82\xac";
+	add(snapshot, "36599", "89012600000000000045", NULL, "active", hard);
 	struct live_snapshot_meta *meta = live_snapshot_meta(snapshot);
 	snprintf(meta->endpoint, sizeof(meta->endpoint), "http://127.0.0.1:1/");
 	meta->calls = 7;
@@ -194,10 +223,20 @@ static void store_and_load_round_trip(void **state)
 	assert_int_equal(read->scope, LIVE_SCOPE_ACCOUNT);
 	assert_int_equal(read->calls, 7);
 	assert_true(read->rate_plans_read && read->users_read);
-	assert_int_equal(live_snapshot_device_count(loaded), 3);
+	assert_int_equal(live_snapshot_device_count(loaded), 4);
 	struct device_view device;
 	assert_true(live_snapshot_find(loaded, DEVICE_IMEI, "356938035643809", &device));
 	assert_string_equal(device.value[DEVICE_STATE], "suspended");
+	assert_true(live_snapshot_find(loaded, DEVICE_NAME, "36599", &device));
+	assert_string_equal(device.value[DEVICE_COST_CENTER], hard);
+	assert_null(device.value[DEVICE_IMEI]);
+	/* the meta data alone: when and how, no device */
+	struct live_snapshot *meta_only = NULL;
+	assert_int_equal(live_snapshot_load_meta(inner, &meta_only, &error), 0);
+	assert_int_equal(live_snapshot_info(meta_only)->taken_at_ms, meta->taken_at_ms);
+	assert_int_equal(live_snapshot_info(meta_only)->calls, 7);
+	assert_int_equal(live_snapshot_device_count(meta_only), 0);
+	live_snapshot_free(meta_only);
 	assert_true(live_snapshot_covers(loaded, DEVICE_ICCID, "89012600000000009999"));
 	assert_false(live_snapshot_find(loaded, DEVICE_ICCID, "89012600000000009999", &device));
 	assert_true(live_snapshot_rate_plan(loaded, "ACME Co 5mb Rate Plan")->activation_fee ==
@@ -691,6 +730,7 @@ int main(void)
 	    cmocka_unit_test(index_finds_every_identifier),
 	    cmocka_unit_test(index_grows_without_losing_devices),
 	    cmocka_unit_test(deactivated_device_gives_way),
+	    cmocka_unit_test(index_built_on_first_lookup_keeps_up),
 	    cmocka_unit_test(devices_scope_knows_what_it_read),
 	    cmocka_unit_test(json_devices_keep_digits),
 	    cmocka_unit_test(rate_plans_users_and_hints),
