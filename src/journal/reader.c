@@ -231,11 +231,22 @@ static int read_header(struct window *window, const char *path, struct journal_r
 {
 	const unsigned char *magic = window_at(window, 0, JOURNAL_MAGIC_LENGTH);
 	bool compacted = magic && memcmp(magic, JOURNAL_SEGMENT_MAGIC, JOURNAL_MAGIC_LENGTH) == 0;
-	if (!magic || (!compacted && memcmp(magic, JOURNAL_MAGIC, JOURNAL_MAGIC_LENGTH) != 0))
-		return error_set(error, "'%s' is not a lattigo-batch checkpoint", path);
-	result->compacted = compacted;
 	uint32_t length, tag;
 	uint8_t type;
+	if (!magic || (!compacted && memcmp(magic, JOURNAL_MAGIC, JOURNAL_MAGIC_LENGTH) != 0)) {
+		/* a power cut while the checkpoint was being created can keep its
+		 * header but not its first bytes: that is our file, damaged, and the
+		 * user needs to hear where rather than that it is someone else's */
+		if (magic &&
+		    probe_frame(window, JOURNAL_MAGIC_LENGTH, &length, &type, &tag) ==
+		        PROBE_VALID &&
+		    type == FRAME_HEADER)
+			return error_set(
+			    error, "checkpoint '%s' is damaged at byte offset 0 (its format mark)",
+			    path);
+		return error_set(error, "'%s' is not a lattigo-batch checkpoint", path);
+	}
+	result->compacted = compacted;
 	if (probe_frame(window, JOURNAL_MAGIC_LENGTH, &length, &type, &tag) != PROBE_VALID ||
 	    type != FRAME_HEADER)
 		return error_set(error, "checkpoint '%s' is damaged at byte offset %u (its header)",

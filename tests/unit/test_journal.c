@@ -546,6 +546,31 @@ static int count_commits(void *context, struct error *error)
 	return 0;
 }
 
+/* A power cut during creation can keep the header but not the format mark
+ * before it: the file is named as this tool's, damaged at offset 0. */
+static void a_torn_format_mark_is_refused_with_its_offset(void **state)
+{
+	(void)state;
+	struct directory directory;
+	directory_make(&directory);
+	struct journal_header header;
+	write_job(directory.path, 10, 5, 0, &header);
+	journal_header_release(&header);
+	char path[128];
+	checkpoint_path(&directory, path, sizeof(path));
+	size_t size;
+	unsigned char *data = read_file(path, &size);
+	memset(data, 0, 8);
+	write_file(path, data, size);
+	free(data);
+	struct journal_read_result result;
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(journal_read(directory.path, NULL, &result, &error), -1);
+	assert_non_null(strstr(error.message, "damaged at byte offset 0 (its format mark)"));
+	directory_remove(&directory);
+}
+
 static void outcomes_are_committed_in_groups(void **state)
 {
 	(void)state;
@@ -775,6 +800,7 @@ int main(void)
 	    cmocka_unit_test(a_record_of_another_job_is_refused),
 	    cmocka_unit_test(a_changed_manifest_or_option_is_named),
 	    cmocka_unit_test(not_a_journal_is_refused),
+	    cmocka_unit_test(a_torn_format_mark_is_refused_with_its_offset),
 	    cmocka_unit_test(outcomes_are_committed_in_groups),
 	    cmocka_unit_test(fingerprint_reads_through_gzip),
 	    cmocka_unit_test(random_damage_never_crashes),
