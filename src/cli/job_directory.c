@@ -34,7 +34,8 @@ static int join_path(char *out, size_t size, const char *directory, const char *
 	return 0;
 }
 
-/* True when the directory holds nothing but our own lock file. */
+/* True when the directory holds nothing but our own lock file (and a checkpoint
+ * whose creation a kill cut short: it never took the name, so no job began). */
 static bool holds_only_lock(const char *path)
 {
 	DIR *listing = opendir(path);
@@ -44,7 +45,8 @@ static bool holds_only_lock(const char *path)
 	struct dirent *entry;
 	while ((entry = readdir(listing)) != NULL) {
 		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0 ||
-		    strcmp(entry->d_name, JOB_LOCK_FILE_NAME) == 0)
+		    strcmp(entry->d_name, JOB_LOCK_FILE_NAME) == 0 ||
+		    strcmp(entry->d_name, JOURNAL_CREATING_NAME) == 0)
 			continue;
 		empty = false;
 		break;

@@ -16,6 +16,9 @@
 #include "ops/op.h"
 
 #define JOURNAL_FILE_NAME "checkpoint"
+/* The checkpoint while it is created: it takes its name only once its header is
+ * durable, so a kill or power cut during creation leaves no half checkpoint. */
+#define JOURNAL_CREATING_NAME "checkpoint.creating"
 /* The segment before the current one, kept as the fallback of a damaged snapshot. */
 #define JOURNAL_PREVIOUS_NAME "checkpoint.prev"
 /* A segment being written by a compaction; published by rename, else deleted. */

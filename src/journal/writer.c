@@ -337,6 +337,7 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
                                const struct journal_options *options, struct error *error)
 {
 	char path[4096];
+	char creating[4096];
 	struct journal *journal = NULL;
 	bool created = false;
 	if (journal_path(directory, path, sizeof(path))) {
@@ -359,23 +360,51 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 		          "cannot encode the checkpoint header (options must be a JSON object)");
 		goto fail;
 	}
-	journal->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+	if (snprintf(creating, sizeof(creating), "%s/%s", directory, JOURNAL_CREATING_NAME) >=
+	    (int)sizeof(creating)) {
+		error_set(error, "job directory name '%s' is too long", directory);
+		goto fail;
+	}
+	/* O_TRUNC: what a creation cut short left here never took the name */
+	journal->fd = open(creating, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
 	if (journal->fd < 0) {
-		file_storage_note(path, errno);
-		error_set(error, "cannot create checkpoint '%s': %s", path, strerror(errno));
+		file_storage_note(creating, errno);
+		error_set(error, "cannot create checkpoint '%s': %s", creating, strerror(errno));
 		goto fail;
 	}
 	created = true;
 	if (file_write_all(journal->fd, JOURNAL_MAGIC, JOURNAL_MAGIC_LENGTH)) {
-		file_storage_note(path, errno);
-		error_set(error, "cannot write checkpoint '%s': %s", path, strerror(errno));
+		file_storage_note(creating, errno);
+		error_set(error, "cannot write checkpoint '%s': %s", creating, strerror(errno));
 		goto fail;
 	}
 	journal->counters.bytes += JOURNAL_MAGIC_LENGTH;
 	journal->file_length = JOURNAL_MAGIC_LENGTH;
 	if (add_record(journal, FRAME_HEADER, error) || write_gathered(journal, error))
 		goto fail;
-	if (fsync(journal->fd) != 0 || file_sync_directory_of(path) != 0) {
+	if (fsync(journal->fd) != 0) {
+		file_storage_note(creating, errno);
+		error_set(error, "cannot sync checkpoint '%s': %s", creating, strerror(errno));
+		goto fail;
+	}
+	/* link, not rename: like O_EXCL, it never replaces a checkpoint already there */
+	if (link(creating, path) != 0) {
+		file_storage_note(path, errno);
+		error_set(error, "cannot create checkpoint '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	unlink(creating);
+	created = false;
+	/* appends go through the checkpoint's own name from here on, so that
+	 * whatever follows the file by name (the crash tests' recorder) sees them */
+	close(journal->fd);
+	journal->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (journal->fd < 0) {
+		file_storage_note(path, errno);
+		error_set(error, "cannot open checkpoint '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (file_sync_directory_of(path) != 0) {
 		file_storage_note(path, errno);
 		error_set(error, "cannot sync checkpoint '%s': %s", path, strerror(errno));
 		goto fail;
@@ -385,10 +414,10 @@ struct journal *journal_create(const char *directory, struct journal_header *hea
 	journal->counters.commits++;
 	return journal;
 fail:
-	/* a checkpoint cut short (a full disk) would make the next run refuse
-	 * the directory as damaged: this one is ours (O_EXCL), and empty of rows */
+	/* a checkpoint still being created holds no rows: leave nothing a next
+	 * run could take for a job */
 	if (created)
-		unlink(path);
+		unlink(creating);
 	journal_free(journal);
 	return NULL;
 }

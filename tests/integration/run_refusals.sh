@@ -149,3 +149,12 @@ stop_sim
 status=0
 batch run --op sms --manifest "$WORK/sms.csv" --out "$WORK/costly-sim" --endpoint sim --quiet </dev/null || status=$?
 assert_eq 0 "$status" "sms against --endpoint sim without --yes"
+
+# a kill while the checkpoint was being created leaves only checkpoint.creating
+# (nothing is sent before the checkpoint exists): the same command starts the job
+mkdir -p "$WORK/cut-creation" && printf 'LTGC' >"$WORK/cut-creation/checkpoint.creating"
+status=0
+batch run --op sms --manifest "$WORK/sms.csv" --out "$WORK/cut-creation" --endpoint sim --quiet </dev/null || status=$?
+assert_eq 0 "$status" "a run in a directory whose checkpoint creation was cut short"
+[ -s "$WORK/cut-creation/checkpoint" ] && [ ! -e "$WORK/cut-creation/checkpoint.creating" ] ||
+  fail "the job over a creation cut short has no checkpoint, or kept checkpoint.creating"

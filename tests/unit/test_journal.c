@@ -571,6 +571,31 @@ static void a_torn_format_mark_is_refused_with_its_offset(void **state)
 	directory_remove(&directory);
 }
 
+/* A kill during creation leaves only checkpoint.creating, never a checkpoint
+ * without its header: the next creation starts over it. */
+static void a_creation_cut_short_leaves_no_checkpoint(void **state)
+{
+	(void)state;
+	struct directory directory;
+	directory_make(&directory);
+	char creating[160];
+	snprintf(creating, sizeof(creating), "%s/%s", directory.path, JOURNAL_CREATING_NAME);
+	write_file(creating, "LTGC", 4);
+	struct journal_read_result result;
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(journal_read(directory.path, NULL, &result, &error), -1);
+	assert_non_null(strstr(error.message, "cannot open checkpoint"));
+	struct journal_header header;
+	write_job(directory.path, 10, 5, 0, &header);
+	journal_header_release(&header);
+	assert_int_not_equal(access(creating, F_OK), 0);
+	error_clear(&error);
+	assert_int_equal(journal_read(directory.path, NULL, &result, &error), 0);
+	journal_header_release(&result.header);
+	directory_remove(&directory);
+}
+
 static void outcomes_are_committed_in_groups(void **state)
 {
 	(void)state;
@@ -801,6 +826,7 @@ int main(void)
 	    cmocka_unit_test(a_changed_manifest_or_option_is_named),
 	    cmocka_unit_test(not_a_journal_is_refused),
 	    cmocka_unit_test(a_torn_format_mark_is_refused_with_its_offset),
+	    cmocka_unit_test(a_creation_cut_short_leaves_no_checkpoint),
 	    cmocka_unit_test(outcomes_are_committed_in_groups),
 	    cmocka_unit_test(fingerprint_reads_through_gzip),
 	    cmocka_unit_test(random_damage_never_crashes),
