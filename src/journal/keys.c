@@ -15,6 +15,7 @@
 
 #include "common/file_io.h"
 #include "frame.h"
+#include "common/little_endian.h"
 
 #define KEYS_WRITE_THRESHOLD (1u << 20) /* gathered bytes handed to the kernel at once */
 #define KEYS_READ_BLOCK      (1u << 20)
@@ -78,20 +79,6 @@ static int keys_gather(struct keys_writer *writer, const void *data, size_t leng
 	                                                        : 0;
 }
 
-static void put_le(unsigned char *out, uint64_t value, size_t bytes)
-{
-	for (size_t index = 0; index < bytes; index++)
-		out[index] = (unsigned char)(value >> (8 * index));
-}
-
-static uint64_t get_le(const unsigned char *in, size_t bytes)
-{
-	uint64_t value = 0;
-	for (size_t index = 0; index < bytes; index++)
-		value |= (uint64_t)in[index] << (8 * index);
-	return value;
-}
-
 static int keys_path(const char *directory, char *out, size_t size)
 {
 	int written = snprintf(out, size, "%s/%s", directory, JOURNAL_KEYS_NAME);
@@ -129,9 +116,9 @@ int keys_writer_start(struct keys_writer *writer, const char *directory, uint32_
 	writer->claimed_through = 0;
 	unsigned char header[KEYS_HEADER_BYTES];
 	memcpy(header, KEYS_MAGIC, 8);
-	put_le(header + 8, job_tag, 4);
-	put_le(header + 12, scheme, 4);
-	put_le(header + 16, seed, 8);
+	little_endian_put(header + 8, job_tag, 4);
+	little_endian_put(header + 12, scheme, 4);
+	little_endian_put(header + 16, seed, 8);
 	return keys_gather(writer, header, sizeof(header), error);
 }
 
@@ -145,8 +132,8 @@ int keys_writer_claim(struct keys_writer *writer, uint64_t manifest_row, uint64_
 		                 (unsigned long long)shown_row);
 	for (size_t index = 0; index < count; index++) {
 		unsigned char entry[KEYS_ENTRY_BYTES];
-		put_le(entry, fingerprints[index], 8);
-		put_le(entry + 8, shown_row, 4);
+		little_endian_put(entry, fingerprints[index], 8);
+		little_endian_put(entry + 8, shown_row, 4);
 		if (keys_gather(writer, entry, sizeof(entry), error))
 			return -1;
 		writer->count++;
@@ -232,18 +219,19 @@ int journal_keys_load(const char *directory, uint64_t job_id, uint32_t scheme,
 				continue;
 			}
 			if (memcmp(block, KEYS_MAGIC, 8) != 0 ||
-			    get_le(block + 8, 4) != frame_job_tag(job_id)) {
+			    little_endian_get(block + 8, 4) != frame_job_tag(job_id)) {
 				status =
 				    unusable(reason, reason_size, "not this job's keys file", path);
 				goto out;
 			}
-			if (get_le(block + 12, 4) != scheme) {
+			if (little_endian_get(block + 12, 4) != scheme) {
 				status = unusable(reason, reason_size,
 				                  "keys made by another version in", path);
 				goto out;
 			}
 			if (visitor->begin &&
-			    visitor->begin(visitor->context, get_le(block + 16, 8), error) < 0) {
+			    visitor->begin(visitor->context, little_endian_get(block + 16, 8),
+			                   error) < 0) {
 				status = -1;
 				goto out;
 			}
@@ -252,8 +240,8 @@ int journal_keys_load(const char *directory, uint64_t job_id, uint32_t scheme,
 		}
 		for (; position + KEYS_ENTRY_BYTES <= available; position += KEYS_ENTRY_BYTES) {
 			if (visitor->key &&
-			    visitor->key(visitor->context, get_le(block + position, 8),
-			                 get_le(block + position + 8, 4), error) < 0) {
+			    visitor->key(visitor->context, little_endian_get(block + position, 8),
+			                 little_endian_get(block + position + 8, 4), error) < 0) {
 				status = -1;
 				goto out;
 			}

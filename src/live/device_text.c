@@ -76,7 +76,7 @@ static int stops_string(unsigned char c)
 }
 
 /* Whether any of the eight bytes of word may end a plain run: '"', '\\' or
- * a control byte (bit tricks from "Bit Twiddling Hacks": a byte equal to c
+ * a control byte (the classic has-zero-byte word trick: a byte equal to c
  * is a zero byte of word ^ c; a false alarm only costs the byte loop). */
 static bool word_may_stop(uint64_t word)
 {

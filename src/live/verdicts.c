@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "common/file_io.h"
+#include "common/little_endian.h"
 
 #define BLOCK_ROWS     4096u
 #define TRAILER_MAGIC  "LTGVRDT\n"
@@ -22,20 +23,6 @@
 #define TRAILER_LENGTH (8 + 4 + 4 + 8 + 8 + 8 + 4 + 4 + 4)
 #define NOTE_HEAD      (8 + 2 + 2 + 2)
 #define TEXT_MAX       UINT16_MAX
-
-static void put_le(unsigned char *out, uint64_t value, size_t bytes)
-{
-	for (size_t index = 0; index < bytes; index++)
-		out[index] = (unsigned char)(value >> (8 * index));
-}
-
-static uint64_t get_le(const unsigned char *in, size_t bytes)
-{
-	uint64_t value = 0;
-	for (size_t index = 0; index < bytes; index++)
-		value |= (uint64_t)in[index] << (8 * index);
-	return value;
-}
 
 static uint32_t crc_add(uint32_t crc, const void *bytes, size_t length)
 {
@@ -146,9 +133,9 @@ static int write_note(struct live_verdicts_writer *writer, uint64_t row,
 {
 	const char *texts[3] = {note->device_name, note->current, note->message};
 	unsigned char head[NOTE_HEAD];
-	put_le(head, row, 8);
+	little_endian_put(head, row, 8);
 	for (size_t index = 0; index < 3; index++)
-		put_le(head + 8 + 2 * index, capped(texts[index]), 2);
+		little_endian_put(head + 8 + 2 * index, capped(texts[index]), 2);
 	if (write_notes(writer, head, sizeof(head)) < 0)
 		return -1;
 	for (size_t index = 0; index < 3; index++)
@@ -198,19 +185,19 @@ int live_verdicts_writer_commit(struct live_verdicts_writer *writer, struct erro
 	int result = index_through(writer, writer->rows);
 	for (size_t block = 0; result == 0 && block < writer->index_count; block++) {
 		unsigned char offset[8];
-		put_le(offset, writer->index[block], 8);
+		little_endian_put(offset, writer->index[block], 8);
 		result = write_bytes(writer, offset, sizeof(offset));
 	}
 	unsigned char trailer[TRAILER_LENGTH];
 	memcpy(trailer, TRAILER_MAGIC, 8);
-	put_le(trailer + 8, FORMAT_VERSION, 4);
-	put_le(trailer + 12, BLOCK_ROWS, 4);
-	put_le(trailer + 16, writer->rows, 8);
-	put_le(trailer + 24, writer->notes_length, 8);
-	put_le(trailer + 32, writer->job_tag, 8);
-	put_le(trailer + 40, writer->bytes_crc, 4);
-	put_le(trailer + 44, writer->notes_crc, 4);
-	put_le(trailer + 48, crc_add((uint32_t)crc32(0L, Z_NULL, 0), trailer, 48), 4);
+	little_endian_put(trailer + 8, FORMAT_VERSION, 4);
+	little_endian_put(trailer + 12, BLOCK_ROWS, 4);
+	little_endian_put(trailer + 16, writer->rows, 8);
+	little_endian_put(trailer + 24, writer->notes_length, 8);
+	little_endian_put(trailer + 32, writer->job_tag, 8);
+	little_endian_put(trailer + 40, writer->bytes_crc, 4);
+	little_endian_put(trailer + 44, writer->notes_crc, 4);
+	little_endian_put(trailer + 48, crc_add((uint32_t)crc32(0L, Z_NULL, 0), trailer, 48), 4);
 	if (result == 0 && fwrite(trailer, 1, sizeof(trailer), writer->bytes) != sizeof(trailer))
 		result = -1;
 	/* the notes first: a verdicts file that exists has its notes complete */
@@ -328,27 +315,29 @@ int live_verdicts_open(const char *directory, uint64_t job_tag, struct live_verd
 		goto refuse;
 	const unsigned char *trailer = verdicts->bytes + length - TRAILER_LENGTH;
 	why = "torn or damaged";
-	if (memcmp(trailer, TRAILER_MAGIC, 8) != 0 || get_le(trailer + 8, 4) != FORMAT_VERSION ||
-	    get_le(trailer + 12, 4) != BLOCK_ROWS ||
-	    get_le(trailer + 48, 4) != crc_add((uint32_t)crc32(0L, Z_NULL, 0), trailer, 48))
+	if (memcmp(trailer, TRAILER_MAGIC, 8) != 0 ||
+	    little_endian_get(trailer + 8, 4) != FORMAT_VERSION ||
+	    little_endian_get(trailer + 12, 4) != BLOCK_ROWS ||
+	    little_endian_get(trailer + 48, 4) !=
+	        crc_add((uint32_t)crc32(0L, Z_NULL, 0), trailer, 48))
 		goto refuse;
-	verdicts->rows = get_le(trailer + 16, 8);
-	verdicts->notes_length = get_le(trailer + 24, 8);
+	verdicts->rows = little_endian_get(trailer + 16, 8);
+	verdicts->notes_length = little_endian_get(trailer + 24, 8);
 	verdicts->blocks = (verdicts->rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
 	if (verdicts->rows > length || verdicts->blocks > length / 8 ||
 	    verdicts->rows + verdicts->blocks * 8 + TRAILER_LENGTH != length ||
-	    get_le(trailer + 40, 4) !=
+	    little_endian_get(trailer + 40, 4) !=
 	        crc_add((uint32_t)crc32(0L, Z_NULL, 0), verdicts->bytes, length - TRAILER_LENGTH))
 		goto refuse;
 	why = "another job's";
-	if (get_le(trailer + 32, 8) != job_tag)
+	if (little_endian_get(trailer + 32, 8) != job_tag)
 		goto refuse;
 	why = "their notes are torn or damaged";
 	uint32_t notes_crc;
 	if (path_of(path, sizeof(path), directory, LIVE_VERDICT_NOTES_FILE, "") < 0 ||
 	    !(verdicts->notes = fopen(path, "rb")) ||
 	    !stream_crc(verdicts->notes, verdicts->notes_length, &notes_crc) ||
-	    notes_crc != get_le(trailer + 44, 4))
+	    notes_crc != little_endian_get(trailer + 44, 4))
 		goto refuse;
 	*out = verdicts;
 	return 0;
@@ -389,7 +378,7 @@ static int next_note(struct live_verdicts *verdicts)
 	if (got != sizeof(head))
 		return -1;
 	for (size_t index = 0; index < 3; index++)
-		verdicts->lengths[index] = (size_t)get_le(head + 8 + 2 * index, 2);
+		verdicts->lengths[index] = (size_t)little_endian_get(head + 8 + 2 * index, 2);
 	char *at = verdicts->text;
 	for (size_t index = 0; index < 3; index++) {
 		size_t length = verdicts->lengths[index];
@@ -398,7 +387,7 @@ static int next_note(struct live_verdicts *verdicts)
 		at[length] = '\0';
 		at += length + 1;
 	}
-	verdicts->loaded_row = get_le(head, 8);
+	verdicts->loaded_row = little_endian_get(head, 8);
 	verdicts->loaded = true;
 	return 1;
 }
@@ -415,7 +404,7 @@ int live_verdicts_note(struct live_verdicts *verdicts, uint64_t row, struct live
 	                 row - verdicts->floor > 2u * BLOCK_ROWS)) {
 		uint64_t block = (row - 1) / BLOCK_ROWS;
 		const unsigned char *offset = verdicts->bytes + verdicts->rows + block * 8;
-		if (fseeko(verdicts->notes, (off_t)get_le(offset, 8), SEEK_SET) != 0)
+		if (fseeko(verdicts->notes, (off_t)little_endian_get(offset, 8), SEEK_SET) != 0)
 			return error_set(error, "cannot read the preflight's verdict notes: %s",
 			                 strerror(errno));
 		verdicts->floor = block * BLOCK_ROWS;
