@@ -342,6 +342,7 @@ static int plan_job(const struct job_options *options, const struct pipeline_con
 	struct live_take_request request;
 	api_session_transport(&session, options, &transport);
 	preflight_request(&request, options, op, &transport, session.api_root, NULL);
+	request.bounded = true;
 	exit_code = live_snapshot_take(&request, wanted, &snapshot, error);
 	if (exit_code != 0)
 		goto out;
