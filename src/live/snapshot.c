@@ -447,35 +447,23 @@ bool live_snapshot_spilled(const struct live_snapshot *snapshot)
 	return snapshot->spool != NULL;
 }
 
+static int add_plan(struct live_snapshot *snapshot, const char *name, size_t length,
+                    const double *fees);
+static int add_user(struct live_snapshot *snapshot, const char *name, size_t length);
+
 /* Copies every rate plan and user of from into snapshot. Returns 0 or -1. */
 static int copy_names(struct live_snapshot *snapshot, const struct live_snapshot *from)
 {
 	for (size_t index = 0; index < from->plan_count; index++) {
-		/* plans and stored_plans grow together, as in live_snapshot_add_rate_plan */
-		size_t capacity = snapshot->plan_capacity;
-		if (grow((void **)&snapshot->stored_plans, &snapshot->plan_capacity,
-		         snapshot->plan_count + 1, sizeof(*snapshot->stored_plans)) < 0)
-			return -1;
-		if (grow((void **)&snapshot->plans, &capacity, snapshot->plan_count + 1,
-		         sizeof(*snapshot->plans)) < 0)
-			return -1;
 		const struct stored_plan *plan = &from->stored_plans[index];
 		const char *name = text_at(from, plan->name);
-		struct stored_plan *copy = &snapshot->stored_plans[snapshot->plan_count];
-		*copy = *plan;
-		if (arena_add(snapshot, name, strlen(name), &copy->name) < 0)
+		if (add_plan(snapshot, name, strlen(name), plan->fees) < 0)
 			return -1;
-		snapshot->plans[snapshot->plan_count++] =
-		    (struct live_rate_plan){NULL, plan->fees[0], plan->fees[1], plan->fees[2]};
 	}
 	for (size_t index = 0; index < from->user_count; index++) {
 		const char *name = text_at(from, from->users[index]);
-		if (grow((void **)&snapshot->users, &snapshot->user_capacity,
-		         snapshot->user_count + 1, sizeof(*snapshot->users)) < 0 ||
-		    arena_add(snapshot, name, strlen(name),
-		              &snapshot->users[snapshot->user_count]) < 0)
+		if (add_user(snapshot, name, strlen(name)) < 0)
 			return -1;
-		snapshot->user_count++;
 	}
 	return 0;
 }
@@ -585,11 +573,11 @@ static void refresh_plans(const struct live_snapshot *snapshot)
 		snapshot->plans[index].name = text_at(snapshot, snapshot->stored_plans[index].name);
 }
 
-int live_snapshot_add_rate_plan(struct live_snapshot *snapshot, const json_t *object)
+/* Adds a rate plan: its name (length bytes) and fees (activation, monthly
+ * data, monthly SMS). Returns 0 or -1. */
+static int add_plan(struct live_snapshot *snapshot, const char *name, size_t length,
+                    const double *fees)
 {
-	const json_t *name = json_object_get(object, "name");
-	if (!json_is_string(name) || json_string_length(name) == 0)
-		return -1;
 	size_t capacity = snapshot->plan_capacity;
 	if (grow((void **)&snapshot->stored_plans, &snapshot->plan_capacity,
 	         snapshot->plan_count + 1, sizeof(*snapshot->stored_plans)) < 0)
@@ -598,14 +586,34 @@ int live_snapshot_add_rate_plan(struct live_snapshot *snapshot, const json_t *ob
 	         sizeof(*snapshot->plans)) < 0)
 		return -1;
 	struct stored_plan *plan = &snapshot->stored_plans[snapshot->plan_count];
-	if (arena_add(snapshot, json_string_value(name), json_string_length(name), &plan->name) < 0)
+	if (arena_add(snapshot, name, length, &plan->name) < 0)
 		return -1;
-	plan->fees[0] = fee(object, "activation_fee");
-	plan->fees[1] = fee(object, "monthly_data_plan_cost");
-	plan->fees[2] = fee(object, "monthly_sms_plan_cost");
+	memcpy(plan->fees, fees, sizeof(plan->fees));
 	snapshot->plans[snapshot->plan_count] =
 	    (struct live_rate_plan){NULL, plan->fees[0], plan->fees[1], plan->fees[2]};
 	snapshot->plan_count++;
+	return 0;
+}
+
+int live_snapshot_add_rate_plan(struct live_snapshot *snapshot, const json_t *object)
+{
+	const json_t *name = json_object_get(object, "name");
+	if (!json_is_string(name) || json_string_length(name) == 0)
+		return -1;
+	double fees[3] = {fee(object, "activation_fee"), fee(object, "monthly_data_plan_cost"),
+	                  fee(object, "monthly_sms_plan_cost")};
+	return add_plan(snapshot, json_string_value(name), json_string_length(name), fees);
+}
+
+static int add_user(struct live_snapshot *snapshot, const char *name, size_t length)
+{
+	if (grow((void **)&snapshot->users, &snapshot->user_capacity, snapshot->user_count + 1,
+	         sizeof(*snapshot->users)) < 0)
+		return -1;
+	uint32_t offset;
+	if (arena_add(snapshot, name, length, &offset) < 0)
+		return -1;
+	snapshot->users[snapshot->user_count++] = offset;
 	return 0;
 }
 
@@ -619,14 +627,7 @@ int live_snapshot_add_user(struct live_snapshot *snapshot, const json_t *item)
 	}
 	if (!json_is_string(name) || json_string_length(name) == 0)
 		return -1;
-	if (grow((void **)&snapshot->users, &snapshot->user_capacity, snapshot->user_count + 1,
-	         sizeof(*snapshot->users)) < 0)
-		return -1;
-	uint32_t offset;
-	if (arena_add(snapshot, json_string_value(name), json_string_length(name), &offset) < 0)
-		return -1;
-	snapshot->users[snapshot->user_count++] = offset;
-	return 0;
+	return add_user(snapshot, json_string_value(name), json_string_length(name));
 }
 
 const struct live_rate_plan *live_snapshot_rate_plans(const struct live_snapshot *snapshot,
