@@ -598,16 +598,20 @@ static int judge_partition(struct live_judge *judge, size_t index, struct error 
 	return result;
 }
 
-/* A spilled snapshot read back whole (rows meeting two devices). */
+static int add_spooled_device(void *context, const struct device_view *device)
+{
+	return live_snapshot_add_view(context, device);
+}
+
+/* A spilled snapshot read back whole, in the order read (rows meeting two
+ * devices). */
 static int load_whole(struct live_judge *judge, struct error *error)
 {
-	char path[4200];
 	judge->whole = live_snapshot_new_like(judge->snapshot);
 	if (!judge->whole)
 		return error_set(error, "out of memory");
-	if (live_spool_path(judge->spool, LIVE_SPOOL_LISTING, path, sizeof(path)) < 0 ||
-	    live_snapshot_load_devices(judge->whole, path, error) < 0)
-		return -1;
+	if (live_spool_each_in_order(judge->spool, add_spooled_device, judge->whole) < 0)
+		return error_set(error, "cannot read the account's devices back from disk");
 	judge->snapshot = judge->whole;
 	judge->spool = NULL;
 	return 0;

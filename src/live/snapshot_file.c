@@ -80,31 +80,15 @@ static int write_device_line(gzFile file, const struct device_view *device, stru
 	return gzwrite(file, line->data, (unsigned)line->length) == (int)line->length ? 0 : -1;
 }
 
-/* A spilled snapshot's devices: the spool's listing, copied as it is (a
- * gzip member; the lines after it are another member, which gzread reads
- * on). Returns 0 or -1. */
-static int copy_listing(const struct live_snapshot *snapshot, const char *path)
+struct device_lines {
+	gzFile file;
+	struct strbuf line;
+};
+
+static int write_spooled_device(void *context, const struct device_view *device)
 {
-	struct live_spool *spool = live_snapshot_spool(snapshot);
-	char listing[4200];
-	if (live_spool_finish(spool) < 0 ||
-	    live_spool_path(spool, LIVE_SPOOL_LISTING, listing, sizeof(listing)) < 0)
-		return -1;
-	FILE *from = fopen(listing, "rb");
-	FILE *to = from ? fopen(path, "wb") : NULL;
-	int result = from && to ? 0 : -1;
-	char chunk[1 << 16];
-	size_t length;
-	while (result == 0 && (length = fread(chunk, 1, sizeof(chunk), from)) > 0)
-		if (fwrite(chunk, 1, length, to) != length)
-			result = -1;
-	if (from && ferror(from))
-		result = -1;
-	if (from)
-		fclose(from);
-	if (to && fclose(to) != 0)
-		result = -1;
-	return result;
+	struct device_lines *lines = context;
+	return write_device_line(lines->file, device, &lines->line);
 }
 
 static json_t *plan_line(const struct live_rate_plan *plan)
@@ -124,17 +108,24 @@ static int write_devices(const struct live_snapshot *snapshot, const char *path)
 	/* level 1: the snapshot is written before the first write of a job, on
 	 * its critical path; level 6 took 2.4 times as long (20,000 devices:
 	 * 0.22 s of CPU against 0.09 s) for a file a fifth smaller */
-	bool spilled = live_snapshot_spilled(snapshot);
-	if (spilled && copy_listing(snapshot, path) < 0)
-		return -1;
-	gzFile file = gzopen(path, spilled ? "ab1" : "wb1");
+	gzFile file = gzopen(path, "wb1");
 	if (!file)
 		return -1;
 	int result = 0;
 	struct device_view device;
 	struct strbuf line;
 	strbuf_init(&line, SIZE_MAX);
-	size_t count = spilled ? 0 : live_snapshot_device_count(snapshot);
+	/* a spilled snapshot's devices come from its spool, in the order read */
+	struct live_spool *spool = live_snapshot_spool(snapshot);
+	if (spool) {
+		struct device_lines lines = {file, line};
+		result = live_spool_finish(spool) < 0 ||
+		                 live_spool_each_in_order(spool, write_spooled_device, &lines) < 0
+		             ? -1
+		             : 0;
+		line = lines.line;
+	}
+	size_t count = spool ? 0 : live_snapshot_device_count(snapshot);
 	for (size_t index = 0; result == 0 && index < count; index++) {
 		live_snapshot_device_at(snapshot, index, &device);
 		result = write_device_line(file, &device, &line);
@@ -294,8 +285,7 @@ static int load_line(struct live_snapshot *snapshot, const char *text, size_t le
 	return result;
 }
 
-int live_snapshot_load_devices(struct live_snapshot *snapshot, const char *path,
-                               struct error *error)
+static int load_devices(struct live_snapshot *snapshot, const char *path, struct error *error)
 {
 	gzFile file = gzopen(path, "rb");
 	if (!file)
@@ -343,7 +333,7 @@ static int load(const char *directory, bool with_devices, struct live_snapshot *
 		return error_set(error, "out of memory");
 	if (load_meta(snapshot, path, error) < 0 ||
 	    (with_devices && (path_in(path, sizeof(path), directory, DEVICES_FILE, "") < 0 ||
-	                      live_snapshot_load_devices(snapshot, path, error) < 0))) {
+	                      load_devices(snapshot, path, error) < 0))) {
 		live_snapshot_free(snapshot);
 		return -1;
 	}

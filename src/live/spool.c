@@ -1,6 +1,6 @@
 /* The devices of a large account on disk during a preflight: a temporary
- * directory per process, the listing in the order read, partitions by the
- * device_name's hash, and the small binary records they are written in. */
+ * directory per process, partitions by the device_name's hash (merged back
+ * in the order read), and the small binary records they are written in. */
 #include "live/spool.h"
 
 #include <dirent.h>
@@ -22,10 +22,9 @@
 struct live_spool {
 	char directory[4096];
 	size_t partitions;
-	FILE **parts;   /* NULL once finished */
-	gzFile listing; /* NULL once finished */
+	FILE **parts; /* NULL once finished */
 	uint64_t devices;
-	struct strbuf line, frame;
+	struct strbuf frame;
 	bool failed;
 };
 
@@ -107,7 +106,6 @@ struct live_spool *live_spool_open(size_t partitions, struct error *error)
 		error_set(error, "out of memory");
 		return NULL;
 	}
-	strbuf_init(&spool->line, 1u << 24);
 	strbuf_init(&spool->frame, 1u << 24);
 	spool->partitions = partitions;
 	if (snprintf(spool->directory, sizeof(spool->directory), "%s/%s%ld.XXXXXX", root,
@@ -117,7 +115,6 @@ struct live_spool *live_spool_open(size_t partitions, struct error *error)
 		          "cannot make a temporary directory under %s for the account's "
 		          "devices: %s",
 		          root, strerror(errno));
-		strbuf_release(&spool->line);
 		strbuf_release(&spool->frame);
 		free(spool);
 		return NULL;
@@ -131,10 +128,7 @@ struct live_spool *live_spool_open(size_t partitions, struct error *error)
 		opened = live_spool_path(spool, name, path, sizeof(path)) == 0 &&
 		         (spool->parts[index] = fopen(path, "w+b")) != NULL;
 	}
-	/* level 1: the listing is written on the way to the job's first write */
-	if (opened && live_spool_path(spool, LIVE_SPOOL_LISTING, path, sizeof(path)) == 0)
-		spool->listing = gzopen(path, "wb1");
-	if (!opened || !spool->listing) {
+	if (!opened) {
 		error_set(error, "cannot write the account's devices under %s: %s",
 		          spool->directory, strerror(errno));
 		live_spool_free(spool);
@@ -152,10 +146,7 @@ void live_spool_free(struct live_spool *spool)
 			if (spool->parts[index])
 				fclose(spool->parts[index]);
 	free(spool->parts);
-	if (spool->listing)
-		gzclose(spool->listing);
 	remove_directory(spool->directory);
-	strbuf_release(&spool->line);
 	strbuf_release(&spool->frame);
 	free(spool);
 }
@@ -283,11 +274,6 @@ int live_spool_add(struct live_spool *spool, const char *const *values, const si
 		                                values[field] ? lengths[field] : 0);
 	if (result == 0)
 		result = live_spool_write_frame(part, &spool->frame);
-	if (result == 0)
-		result = live_spool_device_line(&spool->line, values);
-	if (result == 0 && gzwrite(spool->listing, spool->line.data,
-	                           (unsigned)spool->line.length) != (int)spool->line.length)
-		result = -1;
 	if (result < 0) {
 		spool->failed = true;
 		return -1;
@@ -308,9 +294,6 @@ int live_spool_finish(struct live_spool *spool)
 			result = -1;
 	free(spool->parts);
 	spool->parts = NULL;
-	if (gzclose(spool->listing) != Z_OK)
-		result = -1;
-	spool->listing = NULL;
 	if (result < 0)
 		spool->failed = true;
 	return result;
@@ -324,6 +307,60 @@ size_t live_spool_partitions(const struct live_spool *spool)
 uint64_t live_spool_devices(const struct live_spool *spool)
 {
 	return spool->devices;
+}
+
+int live_spool_each_in_order(const struct live_spool *spool, live_spool_device_fn *each,
+                             void *context)
+{
+	/* every partition is in the listing's order: a merge by position */
+	struct part {
+		FILE *file;
+		struct live_spool_frame frame;
+		struct device_view device;
+		uint64_t ordinal;
+		int read;
+	} *parts = calloc(spool->partitions, sizeof(*parts));
+	if (!parts || spool->parts)
+		return free(parts), -1;
+	int result = 0;
+	char path[4200];
+	for (size_t index = 0; result == 0 && index < spool->partitions; index++) {
+		char name[32];
+		snprintf(name, sizeof(name), "part-%zu", index);
+		parts[index].file = live_spool_path(spool, name, path, sizeof(path)) == 0
+		                        ? fopen(path, "rb")
+		                        : NULL;
+		if (!parts[index].file)
+			result = -1;
+		else
+			parts[index].read =
+			    live_spool_read_device(parts[index].file, &parts[index].frame,
+			                           &parts[index].device, &parts[index].ordinal);
+	}
+	while (result == 0) {
+		struct part *first = NULL;
+		for (size_t index = 0; index < spool->partitions; index++) {
+			if (parts[index].read < 0)
+				result = -1;
+			else if (parts[index].read == 1 &&
+			         (!first || parts[index].ordinal < first->ordinal))
+				first = &parts[index];
+		}
+		if (result < 0 || !first)
+			break;
+		if (each(context, &first->device) < 0)
+			result = -1;
+		else
+			first->read = live_spool_read_device(first->file, &first->frame,
+			                                     &first->device, &first->ordinal);
+	}
+	for (size_t index = 0; index < spool->partitions; index++) {
+		if (parts[index].file)
+			fclose(parts[index].file);
+		live_spool_frame_release(&parts[index].frame);
+	}
+	free(parts);
+	return result;
 }
 
 int live_spool_read_device(FILE *file, struct live_spool_frame *frame, struct device_view *device,

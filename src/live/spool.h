@@ -1,9 +1,10 @@
 /* The account's devices on disk while a preflight holds more of them than
  * its memory budget (issue 14): a temporary directory with the devices in
- * the order read (devices.jsonl.gz, the kept snapshot's own format, so the
- * snapshot is stored by copying it) and in partitions by a hash of their
- * device_name (part-N), which classify a job's rows one partition at a time
- * (live/judge.h). The directory is named after the process
+ * partitions by a hash of their device_name (part-N, each device with its
+ * position in the order read), which classify a job's rows one partition at
+ * a time (live/judge.h); merged by position they give the devices in the
+ * order read (the kept snapshot is written so, after the reads: no
+ * compression on the reading's path). The directory is named after the process
  * (lattigo-preflight.PID.XXXXXX under $TMPDIR, else /tmp) and removed when
  * the spool is freed; one left by a process killed with -9 is removed by the
  * next spool opened.
@@ -22,8 +23,6 @@
 
 /* The most partitions a spool makes (files open at once while writing). */
 #define LIVE_SPOOL_MAX_PARTITIONS 256u
-/* The spool's listing of the devices in the order read. */
-#define LIVE_SPOOL_LISTING "devices.jsonl.gz"
 
 struct live_spool;
 
@@ -36,8 +35,9 @@ struct live_spool *live_spool_open(size_t partitions, struct error *error);
 void live_spool_remove_abandoned(void);
 /* Removes the spool's files and directory and frees it; NULL is allowed. */
 void live_spool_free(struct live_spool *spool);
-/* Adds a device (values and lengths as live_snapshot keeps them) to the
- * listing and to its partition. Returns 0 or -1 (a write failed). */
+/* Adds a device (values and lengths as live_snapshot keeps them) to its
+ * partition, with its position in the order read. Returns 0 or -1 (a
+ * write failed). */
 int live_spool_add(struct live_spool *spool, const char *const *values, const size_t *lengths);
 /* Ends the writing (idempotent): the files become readable. Returns 0 or -1. */
 int live_spool_finish(struct live_spool *spool);
@@ -56,6 +56,12 @@ struct live_spool_frame {
 /* Frees the frame's buffer (zeroed: ready for reuse). */
 void live_spool_frame_release(struct live_spool_frame *frame);
 
+/* Calls each with every device of a finished spool in the order they were
+ * read (a merge of the partitions by position). Returns 0, or -1 when a
+ * file cannot be read or each returned -1. */
+typedef int live_spool_device_fn(void *context, const struct device_view *device);
+int live_spool_each_in_order(const struct live_spool *spool, live_spool_device_fn *each,
+                             void *context);
 /* Reads the next device of a partition file into frame and device
  * (pointing into frame), and its 0-based position in the listing into
  * *ordinal. Returns 1, 0 at its end, -1 when damaged. */
