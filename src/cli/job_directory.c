@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "common/file_io.h"
+#include "journal/duplicate_rows.h"
 #include "outputs/atomic_file.h"
 #include "outputs/summary.h"
 
@@ -442,10 +443,17 @@ void job_directory_discard(struct job_directory *directory, const char *out)
 	error_clear(&ignored);
 	job_directory_close(directory, &ignored);
 	/* A new job starts only in an empty directory: all of these are ours. */
-	static const char *const created[] = {
-	    JOURNAL_FILE_NAME,  JOURNAL_PREVIOUS_NAME, JOURNAL_NEXT_NAME,
-	    JOURNAL_KEYS_NAME,  AUDIT_FILE_NAME,       JOB_OPTIONS_FILE,
-	    OUTCOME_INDEX_FILE, OUTCOME_MESSAGE_FILE,  JOB_STDIN_MANIFEST};
+	static const char *const created[] = {JOURNAL_FILE_NAME,
+	                                      JOURNAL_PREVIOUS_NAME,
+	                                      JOURNAL_NEXT_NAME,
+	                                      JOURNAL_KEYS_NAME,
+	                                      AUDIT_FILE_NAME,
+	                                      JOB_OPTIONS_FILE,
+	                                      OUTCOME_INDEX_FILE,
+	                                      OUTCOME_MESSAGE_FILE,
+	                                      JOB_STDIN_MANIFEST,
+	                                      DUPLICATE_ROWS_NAME,
+	                                      DUPLICATE_ROWS_NAME ".creating"};
 	char path[4096];
 	for (size_t index = 0; index < sizeof(created) / sizeof(created[0]); index++)
 		if (join_path(path, sizeof(path), out, created[index], &ignored) == 0)
