@@ -167,6 +167,7 @@ struct duplicate_rows {
 	/* the cursor: entries [first, first + held) are in block */
 	uint64_t first;
 	uint64_t held;
+	uint64_t asked; /* the row asked for last */
 	unsigned char block[READ_ENTRIES * ENTRY_BYTES];
 };
 
@@ -284,10 +285,11 @@ int duplicate_rows_find(struct duplicate_rows *rows, uint64_t row, uint32_t *key
 	if (rows->entries == 0)
 		return 0;
 	/* a step back starts the cursor over */
-	if (rows->held && row < little_endian_get(rows->block, 8)) {
+	if (row < rows->asked) {
 		rows->held = 0;
 		rows->first = 0;
 	}
+	rows->asked = row;
 	for (;;) {
 		if (rows->held == 0) {
 			if (rows->first >= rows->entries)

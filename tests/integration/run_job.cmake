@@ -46,3 +46,5 @@ foreach(format csv jsonl.gz)
   lattigo_script_test(${name} ${CMAKE_CURRENT_SOURCE_DIR}/integration/resume_keys.sh TIMEOUT 120)
   set_property(TEST ${name} PROPERTY ENVIRONMENT_MODIFICATION KEYS_FORMAT=set:${format})
 endforeach()
+lattigo_script_test(resume_duplicate_rows
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/resume_duplicate_rows.sh TIMEOUT 180)
