@@ -74,7 +74,7 @@ resume_once() {
 	job_args "$job" "$SIM_URL"
 	JOB+=(--force-endpoint)
 	local command=("$batch" "${JOB[@]}")
-	[ -n "$perf_file" ] && command=(perf record -g -q -o "$perf_file" -- "${command[@]}")
+	[ -n "$perf_file" ] && command=(perf record --call-graph dwarf,16384 -q -o "$perf_file" -- "${command[@]}")
 	python3 - "$log" "$tag" "${command[@]}" <<'EOF'
 import os, signal, subprocess, sys, time
 sys.path.insert(0, os.path.join(os.environ["ROOT"], "bench", "peers"))
