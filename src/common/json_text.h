@@ -12,4 +12,12 @@
  * strbuf_result (0 when appended). */
 int json_text_string(struct strbuf *out, const char *text);
 
+/* The most bytes json_text_put_string writes for length bytes of text. */
+#define JSON_TEXT_STRING_BOUND(length) (6 * (length) + 2)
+/* Writes the length bytes of text at at as json_text_string appends them;
+ * at has room for JSON_TEXT_STRING_BOUND(length) bytes. Returns the end of
+ * what it wrote (nothing is allocated: for writers that size a whole
+ * record first). */
+char *json_text_put_string(char *at, const char *text, size_t length);
+
 #endif

@@ -87,8 +87,9 @@ struct export_totals {
 	uint64_t records; /* records written */
 	uint64_t errors;  /* rows in errors.csv (unknown devices, invalid rows) */
 	uint64_t calls, retries, throttled;
-	bool complete;         /* every unit written */
-	int64_t listing_total; /* account listings: X-Total of page 1, -1 when not read */
+	bool complete; /* every unit written */
+	/* account listings: X-Total of the page that told the size, -1: none */
+	int64_t listing_total;
 };
 
 /* Records handed over as JSON instead of written as text (the live
@@ -108,9 +109,11 @@ struct export_sink {
 	 * endpoint answers (retried like a 5xx, nothing kept), -1 to stop. */
 	int (*answer)(void *context, const struct device_row *row, const char *body, size_t length,
 	              size_t *count);
-	/* Account listings, NULL to read them whole: called once, with page 1's
-	 * pagination headers and number of records; false ends the listing
-	 * once the pages already asked are read. */
+	/* Account listings, NULL to read them whole: called once, with the
+	 * pagination headers of the first page answered that tells the
+	 * listing's size (count 0: called before its records are read), else
+	 * with page 1's and its number of records; false ends the listing once
+	 * the pages already asked are read. */
 	bool (*listing)(void *context, const struct page_headers *headers, size_t count);
 	void *context;
 };

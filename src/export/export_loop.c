@@ -37,6 +37,9 @@ struct unit {
 	uint64_t page;         /* the page to read next */
 	struct paging paging;
 	bool done, in_flight;
+	bool answered;   /* its transfer ended and waits to be handled (read_finished) */
+	CURLcode result; /* how it ended, while answered */
+	struct unit *next_answered;
 	char *error;       /* the row's error (errors.csv), owned */
 	long error_status; /* the HTTP status that made it, 0 when none */
 	unsigned attempt;
@@ -69,7 +72,8 @@ struct export_loop {
 	uint64_t first, next; /* unit indexes: oldest not written, next to create */
 	/* account listings: pages known to exist, and whether the listing ended */
 	uint64_t planned_last;
-	uint64_t page_cap; /* the sink's listing() ended the listing here (0: no cap) */
+	uint64_t page_cap;  /* the sink's listing() ended the listing here (0: no cap) */
+	bool listing_sized; /* a page told the listing's size (size_listing) */
 	bool listing_done;
 	struct paging listing;
 	unsigned in_flight;
@@ -436,23 +440,59 @@ static uint64_t body_hash(const struct unit *unit)
 	return hash64(strbuf_text(&unit->transfer.response), unit->transfer.response.length, 0);
 }
 
+/* The most pages of the listing to read: --max-pages, or fewer when the
+ * sink ended the listing (0: no limit). */
+static uint64_t listing_max_pages(const struct export_loop *loop)
+{
+	uint64_t max_pages = loop->request->max_pages;
+	if (loop->page_cap && (!max_pages || loop->page_cap < max_pages))
+		max_pages = loop->page_cap;
+	return max_pages;
+}
+
+/* The listing's size, from the first answered page whose headers tell it
+ * (X-Total-Pages, or X-Total and X-Per-Page) — read before its records
+ * are, so the next pages can be asked at once — or else from page 1 and
+ * its number of records (counted). The sink's listing() learns it once. */
+static void size_listing(struct export_loop *loop, const struct unit *unit,
+                         const struct page_headers *headers, size_t count, bool counted)
+{
+	if (loop->listing_sized)
+		return;
+	bool told = headers->total_pages >= 0 || (headers->total >= 0 && headers->per_page > 0);
+	if (!told && !(counted && unit->page == loop->output->skip_units + 1))
+		return;
+	loop->listing_sized = true;
+	loop->totals->listing_total = headers->total;
+	const struct export_sink *sink = loop->output->sink;
+	if (sink && sink->listing && !sink->listing(sink->context, headers, count))
+		loop->page_cap = loop->planned_last;
+	if (headers->total_pages > 0 && (uint64_t)headers->total_pages > loop->planned_last)
+		loop->planned_last = (uint64_t)headers->total_pages;
+	uint64_t max_pages = listing_max_pages(loop);
+	if (max_pages && loop->planned_last > max_pages)
+		loop->planned_last = max_pages;
+}
+
+/* A page's answer arrived (not yet read): when it tells the listing's size,
+ * the pages after the first ones can be asked now. */
+static void size_listing_early(struct export_loop *loop, const struct unit *unit)
+{
+	const struct read_endpoint *endpoint = loop->request->endpoint;
+	if (loop->listing_sized || endpoint->per_device || endpoint->paging != READ_PAGED)
+		return;
+	struct page_headers headers;
+	page_headers_read(&headers, strbuf_text(&unit->transfer.headers));
+	size_listing(loop, unit, &headers, 0, false);
+}
+
 static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count)
 {
 	struct page_headers read;
 	page_headers_read(&read, strbuf_text(&unit->transfer.headers));
 	const struct page_headers *headers = &read;
-	uint64_t max_pages = loop->request->max_pages;
-	if (unit->page == 1) {
-		loop->totals->listing_total = headers->total;
-		const struct export_sink *sink = loop->output->sink;
-		if (sink && sink->listing && !sink->listing(sink->context, headers, count))
-			loop->page_cap = loop->planned_last;
-	}
-	if (loop->page_cap && (!max_pages || loop->page_cap < max_pages))
-		max_pages = loop->page_cap;
-	if (unit->page == loop->output->skip_units + 1 && headers->total_pages > 0 &&
-	    (uint64_t)headers->total_pages > loop->planned_last)
-		loop->planned_last = (uint64_t)headers->total_pages;
+	size_listing(loop, unit, headers, count, true);
+	uint64_t max_pages = listing_max_pages(loop);
 	if (max_pages && loop->planned_last > max_pages)
 		loop->planned_last = max_pages;
 	if (max_pages && unit->page >= max_pages) {
@@ -579,10 +619,8 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 	long status = 0;
 	const char *problem = "";
 	http_transfer_outcome(transfer, result, &status, &problem);
-	curl_multi_remove_handle(loop->multi, transfer->easy);
 	http_transfer_drop_handle(transfer);
-	unit->in_flight = false;
-	loop->in_flight--;
+	unit->answered = false;
 	if (loop->request->verbose) {
 		progress_clear(loop);
 		fprintf(stderr, "GET %s -> %ld (%" PRId64 " ms, attempt %u)\n",
@@ -697,7 +735,7 @@ static int start_due(struct export_loop *loop, int64_t *wait_ms)
 		if (loop->in_flight >= loop->aimd.current)
 			return 0;
 		struct unit *unit = loop->window[index % loop->window_size];
-		if (unit->done || unit->in_flight)
+		if (unit->done || unit->in_flight || unit->answered)
 			continue;
 		if (unit->not_before_ms > now) {
 			if (unit->not_before_ms - now < *wait_ms)
@@ -737,10 +775,16 @@ static void abort_in_flight(struct export_loop *loop)
 	}
 }
 
-/* Handles every transfer libcurl reports finished; returns how many. */
+/* Handles every transfer libcurl reports finished; returns how many. Their
+ * connections are given the next reads first, pushed onto the wire, and
+ * only then are the answers read (a page of a listing takes milliseconds):
+ * the server works on the next pages meanwhile, as in the engine. A
+ * refusal, a 429 or a failure changes what may start: handled first. */
 static unsigned read_finished(struct export_loop *loop)
 {
 	unsigned finished = 0;
+	struct unit *answered = NULL, **tail = &answered;
+	bool all_answered_ok = true;
 	CURLMsg *message;
 	int left = 0;
 	while ((message = curl_multi_info_read(loop->multi, &left))) {
@@ -748,8 +792,39 @@ static unsigned read_finished(struct export_loop *loop)
 			continue;
 		void *pointer = NULL;
 		curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &pointer);
-		finish_read(loop, pointer, message->data.result);
+		struct unit *unit = pointer;
+		long status = 0;
+		curl_easy_getinfo(message->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+		bool answered_ok =
+		    message->data.result == CURLE_OK && status >= 200 && status <= 299;
+		all_answered_ok = all_answered_ok && answered_ok;
+		unit->result = message->data.result;
+		/* message is gone once its handle leaves the multi */
+		curl_multi_remove_handle(loop->multi, unit->transfer.easy);
+		unit->in_flight = false;
+		unit->answered = true;
+		loop->in_flight--;
+		if (answered_ok)
+			size_listing_early(loop, unit);
+		unit->next_answered = NULL;
+		*tail = unit;
+		tail = &unit->next_answered;
 		finished++;
+	}
+	if (all_answered_ok && answered && !loop->stopping) {
+		int64_t wait_ms = POLL_MAX_MS;
+		unsigned before = loop->in_flight;
+		if (fill_window(loop) == 0 && start_due(loop, &wait_ms) == 0 &&
+		    loop->in_flight > before) {
+			int running = 0;
+			curl_multi_perform(loop->multi, &running);
+		}
+	}
+	while (answered) {
+		struct unit *unit = answered;
+		answered = unit->next_answered;
+		unit->next_answered = NULL;
+		finish_read(loop, unit, unit->result);
 	}
 	return finished;
 }

@@ -16,6 +16,9 @@
 
 /* Nesting deeper than this is refused (jansson's JSON_PARSER_MAX_DEPTH). */
 #define MAX_DEPTH 2048
+/* Keys of an object remembered by position (the API writes every device
+ * with the same keys in the same order). */
+#define SHAPE_KEYS 64
 
 struct cursor {
 	const char *at, *end;
@@ -27,12 +30,24 @@ struct taken {
 	bool present;
 };
 
+/* A key seen at one position of an object: its raw text in the answer
+ * (no escape in it) and the field it names (-1: none). */
+struct shape_key {
+	const char *text;
+	size_t length;
+	int field;
+};
+
 struct reader {
 	struct strbuf scratch; /* decoded strings and numbers of every object taken */
 	struct strbuf key;     /* an escaped key, decoded */
 	struct taken (*objects)[DEVICE_FIELD_COUNT]; /* where each object's fields went */
 	size_t count, capacity;
 	size_t name_length[DEVICE_FIELD_COUNT];
+	/* the previous object's keys: a key with the same bytes at the same
+	 * position names the same field, and is as valid, without being scanned
+	 * and looked up again (most of a page's keys) */
+	struct shape_key shape[SHAPE_KEYS];
 };
 
 static void skip_space(struct cursor *cursor)
@@ -87,6 +102,20 @@ static bool word_may_stop(uint64_t word)
 	return (stops & highs) != 0;
 }
 
+/* strbuf_append where the room is already there, in line: a page appends a
+ * dozen short values a device, and the call was a fifth of reading it. */
+static int scratch_append(struct strbuf *out, const char *data, size_t length)
+{
+	if (out->data && length < out->capacity - out->length &&
+	    length <= out->limit - out->length) {
+		memcpy(out->data + out->length, data, length);
+		out->length += length;
+		out->data[out->length] = '\0';
+		return STRBUF_OK;
+	}
+	return strbuf_append(out, data, length);
+}
+
 /* A string at cursor (past its opening quote): checked, and decoded into
  * out when out is not NULL. Returns 0, 1 (not JSON), -1 (out of memory). */
 static int string(struct cursor *cursor, struct strbuf *out)
@@ -105,7 +134,7 @@ static int string(struct cursor *cursor, struct strbuf *out)
 		unsigned char c = (unsigned char)*cursor->at;
 		if (c == '"' || c == '\\') {
 			if (out &&
-			    strbuf_append(out, plain, (size_t)(cursor->at - plain)) != STRBUF_OK)
+			    scratch_append(out, plain, (size_t)(cursor->at - plain)) != STRBUF_OK)
 				return -1;
 			cursor->at++;
 			if (c == '"')
@@ -156,7 +185,7 @@ static int number(struct cursor *cursor, struct strbuf *out)
 {
 	const char *start = cursor->at;
 	const char *at = start;
-	bool integer = true;
+	bool integer = true, exponent = false;
 	if (at < cursor->end && *at == '-')
 		at++;
 	if (at == cursor->end || *at < '0' || *at > '9')
@@ -174,6 +203,7 @@ static int number(struct cursor *cursor, struct strbuf *out)
 	}
 	if (at < cursor->end && (*at == 'e' || *at == 'E')) {
 		integer = false;
+		exponent = true;
 		if (++at < cursor->end && (*at == '+' || *at == '-'))
 			at++;
 		if (at == cursor->end || *at < '0' || *at > '9')
@@ -182,10 +212,15 @@ static int number(struct cursor *cursor, struct strbuf *out)
 			at++;
 	}
 	cursor->at = at;
-	char small[64];
 	size_t length = (size_t)(at - start);
 	if (integer && length > 21)
 		return 1; /* more digits than 64 bits hold: jansson refuses it too */
+	/* only reading a value, or a number near a limit, needs the conversion:
+	 * 18 digits always fit 64 bits, and a real without an exponent and
+	 * fewer than 300 digits cannot overflow */
+	if (!out && ((integer && length <= 18) || (!integer && !exponent && length < 300)))
+		return 0;
+	char small[64];
 	char *text = length < sizeof(small) ? small : malloc(length + 1);
 	if (!text)
 		return -1;
@@ -194,16 +229,6 @@ static int number(struct cursor *cursor, struct strbuf *out)
 	char formatted[40];
 	int written = 0;
 	errno = 0;
-	/* only reading a value, or a number near a limit, needs the conversion:
-	 * 18 digits always fit 64 bits, and a real without an exponent and
-	 * fewer than 300 digits cannot overflow */
-	if (!out &&
-	    ((integer && length <= 18) || (!integer && length < 300 && !memchr(text, 'e', length) &&
-	                                   !memchr(text, 'E', length)))) {
-		if (text != small)
-			free(text);
-		return 0;
-	}
 	if (integer) {
 		long long value = strtoll(text, NULL, 10);
 		if (errno == ERANGE)
@@ -311,9 +336,18 @@ static int field_of(const struct reader *reader, const char *key, size_t length)
 }
 
 /* The key at cursor (past its opening quote), checked; returns the field it
- * names in *field (-1: none). Returns 0, 1 (not JSON), -1 (out of memory). */
-static int key_of(struct reader *reader, struct cursor *cursor, int *field)
+ * names in *field (-1: none). position is the key's place in its object.
+ * Returns 0, 1 (not JSON), -1 (out of memory). */
+static int key_of(struct reader *reader, struct cursor *cursor, size_t position, int *field)
 {
+	struct shape_key *known = position < SHAPE_KEYS ? &reader->shape[position] : NULL;
+	if (known && known->text && (size_t)(cursor->end - cursor->at) > known->length &&
+	    cursor->at[known->length] == '"' &&
+	    memcmp(cursor->at, known->text, known->length) == 0) {
+		cursor->at += known->length + 1;
+		*field = known->field;
+		return 0;
+	}
 	const char *start = cursor->at;
 	int result = string(cursor, NULL);
 	if (result != 0)
@@ -321,6 +355,8 @@ static int key_of(struct reader *reader, struct cursor *cursor, int *field)
 	size_t length = (size_t)(cursor->at - start) - 1; /* the closing quote */
 	if (!memchr(start, '\\', length)) {
 		*field = field_of(reader, start, length);
+		if (known)
+			*known = (struct shape_key){start, length, *field};
 		return 0;
 	}
 	/* an escaped key ("\u0069ccid" is "iccid"): decoded, as jansson does */
@@ -364,12 +400,12 @@ static int take_object(struct reader *reader, struct cursor *cursor, int depth)
 		cursor->at++;
 		return 0;
 	}
-	for (;;) {
+	for (size_t position = 0;; position++) {
 		if (cursor->at == cursor->end || *cursor->at != '"')
 			return 1;
 		cursor->at++;
 		int field = -1;
-		int result = key_of(reader, cursor, &field);
+		int result = key_of(reader, cursor, position, &field);
 		if (result != 0)
 			return result;
 		skip_space(cursor);
@@ -405,7 +441,7 @@ static int take_object(struct reader *reader, struct cursor *cursor, int depth)
 			taken[field] =
 			    (struct taken){offset, reader->scratch.length - offset, kept};
 			/* values lie back to back in the scratch: each ends with a NUL */
-			if (kept && strbuf_append(&reader->scratch, "", 1) != STRBUF_OK)
+			if (kept && scratch_append(&reader->scratch, "", 1) != STRBUF_OK)
 				return -1;
 		}
 		skip_space(cursor);

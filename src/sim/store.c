@@ -487,6 +487,75 @@ json_t *store_device_json(struct store *store, struct device *device)
 	return object;
 }
 
+/* The most bytes value writes after its key (json_text_put_string's bound
+ * for a text that may need escaping). */
+static size_t value_bound(const struct device_value *value, size_t *text_length)
+{
+	*text_length = value->text ? strlen(value->text) : 0;
+	switch (value->type) {
+	case VALUE_TEXT:
+		return value->plain ? *text_length + 2 : JSON_TEXT_STRING_BOUND(*text_length);
+	case VALUE_INTEGER:
+		return 24;
+	case VALUE_REAL:
+		return (value->text ? *text_length : 40) + 2; /* ".0" */
+	case VALUE_BOOLEAN:
+		return 5;
+	}
+	return 0;
+}
+
+/* Writes value's JSON text at at (room: value_bound); returns the end. */
+static char *put_value(char *at, const struct device_value *value, size_t text_length)
+{
+	switch (value->type) {
+	case VALUE_TEXT:
+		if (!value->plain)
+			return json_text_put_string(at, value->text ? value->text : "",
+			                            text_length);
+		*at++ = '"';
+		memcpy(at, value->text, text_length);
+		at += text_length;
+		*at++ = '"';
+		return at;
+	case VALUE_INTEGER: {
+		char digits[24];
+		size_t position = sizeof digits;
+		uint64_t magnitude =
+		    value->integer < 0 ? 0 - (uint64_t)value->integer : (uint64_t)value->integer;
+		do
+			digits[--position] = (char)('0' + magnitude % 10);
+		while ((magnitude /= 10) != 0);
+		if (value->integer < 0)
+			digits[--position] = '-';
+		memcpy(at, digits + position, sizeof digits - position);
+		return at + (sizeof digits - position);
+	}
+	case VALUE_REAL: {
+		/* as JSON_REAL_PRECISION(10) prints it: %.10g, ".0" when that
+		 * looks like an integer */
+		char scratch[40];
+		const char *number = value->text;
+		if (!number) {
+			snprintf(scratch, sizeof scratch, "%.10g", value->real);
+			number = scratch;
+		}
+		size_t length = strlen(number);
+		memcpy(at, number, length);
+		at += length;
+		if (!strpbrk(number, ".eEn")) {
+			memcpy(at, ".0", 2);
+			at += 2;
+		}
+		return at;
+	}
+	case VALUE_BOOLEAN:
+		memcpy(at, value->integer ? "true" : "false", value->integer ? 4 : 5);
+		return at + (value->integer ? 4 : 5);
+	}
+	return at;
+}
+
 int store_device_write(struct store *store, struct device *device, struct strbuf *out)
 {
 	uint32_t state = store_device_state(store, device);
@@ -500,55 +569,34 @@ int store_device_write(struct store *store, struct device *device, struct strbuf
 	}
 	struct device_values values;
 	device_values(store, device, state, &values);
-	int result = strbuf_append_char(out, '{');
-	for (int i = 0; i < DEVICE_VALUE_COUNT && result == STRBUF_OK; i++) {
-		const struct device_value *value = &values.value[i];
-		/* no printf for the keys and integers: it was most of a page's time */
-		result = strbuf_append_string(out, i ? ",\"" : "\"");
-		result |= strbuf_append_string(out, value->key);
-		result |= strbuf_append(out, "\":", 2);
-		switch (value->type) {
-		case VALUE_TEXT:
-			if (value->plain)
-				result |= strbuf_append_char(out, '"') |
-				          strbuf_append_string(out, value->text) |
-				          strbuf_append_char(out, '"');
-			else
-				result |= json_text_string(out, value->text);
-			break;
-		case VALUE_INTEGER: {
-			char digits[24];
-			size_t at = sizeof digits;
-			uint64_t magnitude = value->integer < 0 ? 0 - (uint64_t)value->integer
-			                                        : (uint64_t)value->integer;
-			do
-				digits[--at] = (char)('0' + magnitude % 10);
-			while ((magnitude /= 10) != 0);
-			if (value->integer < 0)
-				digits[--at] = '-';
-			result |= strbuf_append(out, digits + at, sizeof digits - at);
-			break;
-		}
-		case VALUE_REAL: {
-			/* as JSON_REAL_PRECISION(10) prints it: %.10g, ".0" when that
-			 * looks like an integer */
-			char scratch[40];
-			const char *number = value->text;
-			if (!number) {
-				snprintf(scratch, sizeof scratch, "%.10g", value->real);
-				number = scratch;
-			}
-			result |= strbuf_append_string(out, number);
-			if (!strpbrk(number, ".eEn"))
-				result |= strbuf_append_string(out, ".0");
-			break;
-		}
-		case VALUE_BOOLEAN:
-			result |= strbuf_append_string(out, value->integer ? "true" : "false");
-			break;
-		}
+	/* The object is sized first and written with plain stores, then appended
+	 * once: a call per key and value was most of a listing page's time. */
+	size_t key_lengths[DEVICE_VALUE_COUNT], text_lengths[DEVICE_VALUE_COUNT];
+	size_t bound = 2;
+	for (int i = 0; i < DEVICE_VALUE_COUNT; i++) {
+		key_lengths[i] = strlen(values.value[i].key);
+		bound += key_lengths[i] + 4 + value_bound(&values.value[i], &text_lengths[i]);
 	}
-	result |= strbuf_append_char(out, '}');
+	char small[2048];
+	char *text = bound <= sizeof small ? small : malloc(bound);
+	if (!text)
+		return -1;
+	char *at = text;
+	*at++ = '{';
+	for (int i = 0; i < DEVICE_VALUE_COUNT; i++) {
+		if (i)
+			*at++ = ',';
+		*at++ = '"';
+		memcpy(at, values.value[i].key, key_lengths[i]);
+		at += key_lengths[i];
+		*at++ = '"';
+		*at++ = ':';
+		at = put_value(at, &values.value[i], text_lengths[i]);
+	}
+	*at++ = '}';
+	int result = strbuf_append(out, text, (size_t)(at - text));
+	if (text != small)
+		free(text);
 	return result == STRBUF_OK ? 0 : -1;
 }
 

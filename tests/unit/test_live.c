@@ -472,6 +472,49 @@ static void device_text_reads_as_jansson(void **state)
 	live_snapshot_free(values);
 }
 
+/* Keys are remembered by their place in an object: a later object whose
+ * keys move, grow, shrink or are escaped at that place is read as jansson
+ * reads it all the same. */
+static void device_text_keys_by_position(void **state)
+{
+	(void)state;
+	static const char page[] =
+	    "[{\"device_name\":\"a\",\"iccid\":\"1\",\"state\":\"active\",\"x\":0},"
+	    "{\"device_name\":\"b\",\"iccid\":\"2\",\"state\":\"active\",\"x\":0},"
+	    "{\"iccid\":\"3\",\"device_name\":\"c\",\"statex\":\"no\",\"state\":\"gone\"},"
+	    "{\"device_name\":\"d\",\"iccidx\":\"4\",\"stat\":\"no\",\"x\":\"\"},"
+	    "{\"device_nam\\u0065\":\"e\",\"\\u0069ccid\":\"5\",\"state\":\"s\"},"
+	    "{\"device_name\":\"f\",\"iccid\":\"6\",\"state\":\"active\",\"cost_center\":\"c\"},"
+	    "{\"device_name\":\"g\"}]";
+	struct live_snapshot *text = live_snapshot_new();
+	struct live_snapshot *values = live_snapshot_new();
+	size_t count = 0;
+	assert_int_equal(live_snapshot_add_devices_text(text, page, strlen(page), false, &count),
+	                 0);
+	assert_int_equal(count, 7);
+	json_error_t error;
+	json_t *array = json_loads(page, 0, &error);
+	assert_non_null(array);
+	for (size_t index = 0; index < json_array_size(array); index++)
+		assert_int_equal(live_snapshot_add_device(values, json_array_get(array, index)), 0);
+	json_decref(array);
+	char *from_text = snapshot_lines(text);
+	char *from_values = snapshot_lines(values);
+	assert_string_equal(from_text, from_values);
+	free(from_text);
+	free(from_values);
+	struct device_view device;
+	assert_true(live_snapshot_find(text, DEVICE_NAME, "c", &device));
+	assert_string_equal(device.value[DEVICE_STATE], "gone");
+	assert_true(live_snapshot_find(text, DEVICE_NAME, "d", &device));
+	assert_null(device.value[DEVICE_ICCID]);
+	assert_null(device.value[DEVICE_STATE]);
+	assert_true(live_snapshot_find(text, DEVICE_ICCID, "5", &device));
+	assert_string_equal(device.value[DEVICE_NAME], "e");
+	live_snapshot_free(text);
+	live_snapshot_free(values);
+}
+
 /* One device named by name and by ICCID is one claim; a note's other field
  * is another claim; a second pass (claim = false) finds the same duplicates. */
 static void claims_find_one_device_named_twice(void **state)
@@ -744,6 +787,7 @@ int main(void)
 	    cmocka_unit_test(job_baseline_taken_early_or_none),
 	    cmocka_unit_test(listing_plan_and_choice),
 	    cmocka_unit_test(device_text_reads_as_jansson),
+	    cmocka_unit_test(device_text_keys_by_position),
 	    cmocka_unit_test(claims_find_one_device_named_twice),
 	    cmocka_unit_test(wanted_identifiers_are_distinct),
 	};
