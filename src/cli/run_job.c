@@ -244,11 +244,12 @@ static int duplicate_of(void *context, uint64_t row, size_t *key, uint64_t *earl
 }
 
 /* When the preflight's classification read the whole manifest before
- * anything was sent, it recorded which rows were duplicates: a resume then
- * needs no key of the rows before it, reads the manifest from the first row
- * not final and looks each row up (docs/checkpoint.md, "The duplicate
- * rows"). Returns 1 when they are used, 0 when there are none usable (the
- * keys file serves), -1 on error. */
+ * anything was sent, it recorded which rows were duplicates: the sending
+ * then needs no duplicate set and no keys file, and a resume needs no key of
+ * the rows before it: it reads the manifest from the first row not final and
+ * looks each row up (docs/checkpoint.md, "The duplicate rows"). Returns 1
+ * when they are used, 0 when there are none usable (the keys file serves),
+ * -1 on error. */
 static int use_duplicate_rows(struct job_run *run, struct error *error)
 {
 	struct job_directory *directory = &run->directory;
@@ -257,6 +258,13 @@ static int use_duplicate_rows(struct job_run *run, struct error *error)
 	int status =
 	    duplicate_rows_open(run->options->out, journal_get_header(directory->journal)->job_id,
 	                        &run->duplicate_rows, reason, sizeof(reason), error);
+	/* damaged: the keys file's own note speaks when it serves instead */
+	if (status == 0 && reason[0] && directory->resuming && !replay->keys.known &&
+	    !run->options->quiet)
+		fprintf(stderr,
+		        "lattigo-batch: note: %s: reading the manifest from its first row to learn "
+		        "its duplicate keys again\n",
+		        reason);
 	if (status <= 0)
 		return status;
 	if (replay->row_total && duplicate_rows_covered(run->duplicate_rows) != replay->row_total) {
@@ -273,11 +281,12 @@ static int use_duplicate_rows(struct job_run *run, struct error *error)
 	return 1;
 }
 
-/* The duplicate keys of the rows an earlier run read come from the keys file
- * its latest snapshot vouches for, and the manifest is sought to the
- * snapshot's position instead of read from its first row: a resume's cost
- * then follows the rows left, not the job (docs/checkpoint.md). Without a
- * usable keys file (older job, never compacted, damaged) the manifest is
+/* Duplicates are judged from the job's duplicate rows when it has them.
+ * Otherwise the duplicate keys of the rows an earlier run read come from the
+ * keys file its latest snapshot vouches for, and the manifest is sought to
+ * the snapshot's position instead of read from its first row: a resume's
+ * cost then follows the rows left, not the job (docs/checkpoint.md). Without
+ * a usable keys file (older job, never compacted, damaged) the manifest is
  * read from its first row as before. Either way the keys claimed from now
  * on go to the keys file. Returns 0 or -1. */
 static int keep_claimed_keys(struct job_run *run, struct error *error)
@@ -285,11 +294,9 @@ static int keep_claimed_keys(struct job_run *run, struct error *error)
 	struct job_directory *directory = &run->directory;
 	const struct journal_keys_mark *mark = &directory->replay.keys;
 	bool loaded = false;
-	if (directory->resuming) {
-		int used = use_duplicate_rows(run, error);
-		if (used != 0)
-			return used < 0 ? -1 : 0;
-	}
+	int used = use_duplicate_rows(run, error);
+	if (used != 0)
+		return used < 0 ? -1 : 0;
 	if (directory->resuming && mark->known) {
 		char reason[600];
 		struct journal_keys_visitor visitor = {run, keys_begin, keys_add};

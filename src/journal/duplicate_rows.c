@@ -262,7 +262,9 @@ int duplicate_rows_open(const char *directory, uint64_t job_id, struct duplicate
 	}
 	rows->fd = open(rows->path, O_RDONLY | O_CLOEXEC);
 	if (rows->fd < 0) {
-		status = unusable(reason, reason_size, "no duplicate rows in", directory);
+		/* none kept (no preflight, an older job): nothing to report */
+		if (errno != ENOENT)
+			status = unusable(reason, reason_size, "cannot open", rows->path);
 		goto out;
 	}
 	status = check_record(rows, job_id, reason, reason_size);

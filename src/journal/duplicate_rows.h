@@ -42,8 +42,8 @@ struct duplicate_rows;
 
 /* Opens DIRECTORY/duplicate-rows of job job_id and checks all of it (both
  * CRCs, job tag, rows in increasing order): 1 = usable, *rows set; 0 = not
- * usable (missing, torn, damaged, another job's: reason says which);
- * -1 = out of memory (error). */
+ * usable (torn, damaged, another job's: reason says which; reason is empty
+ * when there is no such file); -1 = out of memory (error). */
 int duplicate_rows_open(const char *directory, uint64_t job_id, struct duplicate_rows **rows,
                         char *reason, size_t reason_size, struct error *error);
 /* The number of manifest rows the record covers. */

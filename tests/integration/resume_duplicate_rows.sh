@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Resume with the job's duplicate rows (docs/checkpoint.md, "The duplicate
 # rows"): the preflight's pass over the whole manifest, before anything is
-# sent, records which rows repeat an earlier one; a resume looks rows up there
-# instead of loading the keys file. A cost-center job (preflight on) with
-# duplicate rows on both sides of the resume point is killed with SIGKILL
-# after a known number of calls, the checkpoint compacted every few calls,
-# and resumed from copies of its directory:
-#   - the keys file removed: the duplicate rows alone serve (no note);
-#   - the duplicate rows flipped, cut, removed, or left half-written
-#     (duplicate-rows.creating, as a kill during their creation leaves them):
-#     the keys file serves;
-#   - both removed: the resume says so and reads the manifest from its first row.
+# sent, records which rows repeat an earlier one; the sending and every resume
+# look rows up there, so no keys file is written and none is loaded. A
+# cost-center job (preflight on) with duplicate rows on both sides of the
+# resume point is killed with SIGKILL after a known number of calls, the
+# checkpoint compacted every few calls, and resumed from copies of its
+# directory:
+#   - as it is: the duplicate rows serve (no note);
+#   - with one more entry forged in, CRCs made whole: the resume obeys it (the
+#     proof that it reads the rows it judges from the list);
+#   - with them flipped (in an entry or the trailer) or cut: the resume says
+#     so and reads the manifest from its first row;
+#   - with them removed, or left half-written (duplicate-rows.creating, as a
+#     kill during their creation leaves them): the manifest is read from its
+#     first row (an older job's way, no note).
 # Every resume must end with results.csv equal to an uninterrupted run's:
 # each duplicate row `invalid` naming the same earlier row, every other row once.
 source "$(dirname "$0")/lib.sh"
@@ -35,6 +39,7 @@ stop_sim
 start_sim --devices "$rows" --latency-ms 5 --verbose
 run_killed_job "$WORK/killed"
 [ -s "$WORK/killed/duplicate-rows" ] || fail "no duplicate rows in the job directory"
+[ ! -e "$WORK/killed/duplicate-keys" ] || fail "a keys file was written beside the duplicate rows"
 
 flip() { # flip one byte of FILE at OFFSET (negative: from the end)
   python3 - "$1" "$2" <<'PY'
@@ -46,33 +51,68 @@ open(path, 'wb').write(bytes(data))
 PY
 }
 
-resume_copy() { # name: how the copy is damaged; sets RESUMED
+damage() { # DIR CASE: damages DIR's duplicate rows the CASE way
+  case "$2" in
+    rows-flipped) flip "$1/duplicate-rows" 3 ;;
+    rows-trailer-flipped) flip "$1/duplicate-rows" -20 ;;
+    rows-cut) truncate -s -1 "$1/duplicate-rows" ;;
+    rows-half-written)
+      head -c 37 "$1/duplicate-rows" >"$1/duplicate-rows.creating"
+      rm "$1/duplicate-rows" ;;
+    rows-removed) rm "$1/duplicate-rows" ;;
+    rows-forged) python3 - "$1/duplicate-rows" "$rows" <<'PY'
+import struct, sys, zlib
+path, last = sys.argv[1], int(sys.argv[2])
+data = open(path, 'rb').read()
+entries, trailer = data[:-40], bytearray(data[-40:])
+assert struct.unpack_from('<Q', entries, len(entries) - 16)[0] < last, "the last row is a duplicate"
+# the last row (not sent before the kill) said to repeat row 1's first key
+entries += struct.pack('<QII', last, 1, 0)
+struct.pack_into('<Q', trailer, 24, len(entries) // 16)
+struct.pack_into('<I', trailer, 32, zlib.crc32(entries))
+struct.pack_into('<I', trailer, 36, zlib.crc32(bytes(trailer[:36])))
+open(path, 'wb').write(entries + bytes(trailer))
+PY
+      ;;
+  esac
+}
+
+resume_copy() { # CASE: resumes a copy of the killed job damaged the CASE way; sets RESUMED
   RESUMED="$WORK/$1"
   cp -a "$WORK/killed" "$RESUMED"
-  case "$1" in
-    keys-removed) rm "$RESUMED/duplicate-keys" ;;
-    rows-flipped) flip "$RESUMED/duplicate-rows" 3 ;;
-    rows-trailer-flipped) flip "$RESUMED/duplicate-rows" -20 ;;
-    rows-cut) truncate -s -1 "$RESUMED/duplicate-rows" ;;
-    rows-half-written)
-      head -c 37 "$RESUMED/duplicate-rows" >"$RESUMED/duplicate-rows.creating"
-      rm "$RESUMED/duplicate-rows" ;;
-    both-removed) rm "$RESUMED/duplicate-rows" "$RESUMED/duplicate-keys" ;;
-  esac
+  damage "$RESUMED" "$1"
   local status=0
   batch run "${job_options[@]}" --endpoint "$SIM_URL" --out "$RESUMED" 2>"$RESUMED.stderr" || status=$?
   assert_eq "$reference_status" "$status" "exit status of the resume ($1)"
-  compare_with_reference "$RESUMED" || fail "results.csv of the resume ($1) differs from the uninterrupted run's"
 }
 
-for case in keys-removed rows-flipped rows-trailer-flipped rows-cut rows-half-written; do
+note_text='reading the manifest from its first row'
+resume_copy intact
+compare_with_reference "$RESUMED" || fail "results.csv of the intact resume differs from the uninterrupted run's"
+if grep -q "$note_text" "$RESUMED.stderr"; then
+  fail "the intact duplicate rows were not used: $(cat "$RESUMED.stderr")"
+fi
+for case in rows-flipped rows-trailer-flipped rows-cut rows-removed rows-half-written; do
   resume_copy "$case"
-  if grep -q 'reading the manifest from its first row' "$RESUMED.stderr"; then
-    fail "the resume ($case) did not use the duplicate rows or the keys: $(cat "$RESUMED.stderr")"
-  fi
+  compare_with_reference "$RESUMED" || fail "results.csv of the resume ($case) differs from the uninterrupted run's"
+  case $case in
+    rows-removed | rows-half-written) ;;
+    *) grep -q "$note_text" "$RESUMED.stderr" ||
+         fail "the damage ($case) was not noticed: $(cat "$RESUMED.stderr")" ;;
+  esac
 done
-resume_copy both-removed
-grep -q 'reading the manifest from its first row' "$RESUMED.stderr" ||
-  fail "without duplicate rows and keys, the resume did not say so: $(cat "$RESUMED.stderr")"
+resume_copy rows-forged
+python3 - "$WORK/reference/results.csv" "$RESUMED/results.csv" "$rows" <<'PY' ||
+import csv, sys
+reference = list(csv.DictReader(open(sys.argv[1], newline='')))
+resumed = list(csv.DictReader(open(sys.argv[2], newline='')))
+last = int(sys.argv[3])
+assert [int(r['row']) for r in resumed] == list(range(1, last + 1))
+for a, b in zip(reference[:-1], resumed[:-1]):
+    assert a['status'] == b['status'], f"row {a['row']}: {a['status']} vs {b['status']}"
+assert resumed[-1]['status'] == 'invalid', resumed[-1]
+assert resumed[-1]['message'].endswith('duplicate of row 1'), resumed[-1]['message']
+PY
+  fail "the resume did not judge the rows it read by the duplicate rows"
 stop_sim
-note "resumed from the duplicate rows alone, from the keys when the rows were damaged, and from neither"
+note "resumed from the duplicate rows (a forged entry obeyed), and from the manifest's first row when they were damaged or removed"
