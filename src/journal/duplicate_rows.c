@@ -98,8 +98,9 @@ int duplicate_rows_writer_add(struct duplicate_rows_writer *writer, uint64_t row
 {
 	if (writer->done)
 		return error_set(error, "duplicate rows: '%s' is closed", writer->path);
-	if (row <= writer->last_row || earlier_row == 0 || earlier_row >= row ||
-	    earlier_row > UINT32_MAX)
+	/* earlier_row is the row as messages show it: a re-fed errors.csv's
+	 * source row, which may exceed row itself */
+	if (row <= writer->last_row || earlier_row == 0 || earlier_row > UINT32_MAX)
 		return error_set(error, "duplicate rows: row %llu out of order or out of range",
 		                 (unsigned long long)row);
 	unsigned char entry[ENTRY_BYTES];

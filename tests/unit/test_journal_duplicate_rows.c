@@ -163,7 +163,10 @@ static void test_rows_out_of_order_refused(void **state)
 	error_clear(&error);
 	assert_int_equal(duplicate_rows_writer_add(writer, 10, 0, 4, &error), -1);
 	error_clear(&error);
-	assert_int_equal(duplicate_rows_writer_add(writer, 12, 0, 12, &error), -1);
+	assert_int_equal(duplicate_rows_writer_add(writer, 12, 0, 0, &error), -1);
+	/* a re-fed errors.csv names rows by their source row, maybe past this one */
+	error_clear(&error);
+	assert_int_equal(duplicate_rows_writer_add(writer, 13, 0, 600, &error), 0);
 	duplicate_rows_writer_free(writer);
 }
 
