@@ -698,6 +698,8 @@ static int snapshot_request(struct job_run *run, struct audit_writer *audit,
 	(void)error;
 	api_session_transport(&run->api, run->options, transport);
 	preflight_request(request, run->options, run->op, transport, run->endpoint, audit);
+	/* judged by preflight_classify (live/judge.h): a large account on disk */
+	request->bounded = true;
 	return EXIT_ALL_OK;
 }
 
@@ -810,6 +812,11 @@ static int duplicate_to_record(void *context, uint64_t row, size_t key, uint64_t
 	return duplicate_rows_writer_add(context, row, (uint32_t)key, earlier_row, error);
 }
 
+static int duplicates_begin(void *context, struct error *error)
+{
+	return duplicate_rows_writer_restart(context, error);
+}
+
 static int duplicates_end(void *context, uint64_t rows, struct error *error)
 {
 	return duplicate_rows_writer_commit(context, rows, error);
@@ -861,7 +868,10 @@ static int preflight_in_directory(struct job_run *run, struct error *error)
 	struct duplicate_rows_writer *duplicates = duplicate_rows_writer_open(out, job_id, error);
 	if (!duplicates)
 		return EXIT_INTERRUPTED;
-	struct pipeline_duplicates_sink sink = {duplicate_to_record, duplicates_end, duplicates};
+	/* the classification may read the manifest twice (live/judge.c routes
+	 * the rows to partitions first): each pass writes the list anew */
+	struct pipeline_duplicates_sink sink = {duplicates_begin, duplicate_to_record,
+	                                        duplicates_end, duplicates};
 	config.duplicates = &sink;
 	int classified =
 	    preflight_classify(&run->preflight, &config, row_settled, run, out, job_id, error);

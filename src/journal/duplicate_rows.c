@@ -73,7 +73,6 @@ struct duplicate_rows_writer *duplicate_rows_writer_open(const char *directory, 
 	}
 	writer->fd = -1;
 	writer->job_id = job_id;
-	writer->crc = (uint32_t)crc32(0L, Z_NULL, 0);
 	strbuf_init(&writer->unwritten, WRITE_THRESHOLD + ENTRY_BYTES);
 	int length =
 	    snprintf(writer->final, sizeof(writer->final), "%s/%s", directory, DUPLICATE_ROWS_NAME);
@@ -84,13 +83,28 @@ struct duplicate_rows_writer *duplicate_rows_writer_open(const char *directory, 
 		duplicate_rows_writer_free(writer);
 		return NULL;
 	}
-	writer->fd = open(writer->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (writer->fd < 0) {
-		writer_failed(writer, "create", error);
+	if (duplicate_rows_writer_restart(writer, error) < 0) {
 		duplicate_rows_writer_free(writer);
 		return NULL;
 	}
 	return writer;
+}
+
+int duplicate_rows_writer_restart(struct duplicate_rows_writer *writer, struct error *error)
+{
+	/* after a commit the descriptor names the published file: never reused */
+	if (writer->fd >= 0)
+		close(writer->fd);
+	strbuf_reset(&writer->unwritten);
+	writer->entries = 0;
+	writer->last_row = 0;
+	writer->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	writer->done = false;
+	writer->committed = false;
+	writer->fd = open(writer->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (writer->fd < 0)
+		return writer_failed(writer, "create", error);
+	return 0;
 }
 
 int duplicate_rows_writer_add(struct duplicate_rows_writer *writer, uint64_t row, uint32_t key,

@@ -26,6 +26,10 @@ struct duplicate_rows_writer;
  * an earlier attempt is overwritten). Returns the writer, or NULL with error. */
 struct duplicate_rows_writer *duplicate_rows_writer_open(const char *directory, uint64_t job_id,
                                                          struct error *error);
+/* Starts the record over, for another pass over the manifest: a new
+ * .creating file; one committed before stays published until the next
+ * commit replaces it. Returns 0 or -1 with error. */
+int duplicate_rows_writer_restart(struct duplicate_rows_writer *writer, struct error *error);
 /* Records that row (rows in increasing order) duplicates key number key of
  * earlier_row (as messages show it). Returns 0 or -1 with error. */
 int duplicate_rows_writer_add(struct duplicate_rows_writer *writer, uint64_t row, uint32_t key,

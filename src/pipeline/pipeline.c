@@ -106,6 +106,9 @@ struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes
 		error_set(error, "out of memory");
 		goto fail;
 	}
+	const struct pipeline_duplicates_sink *sink = pipeline->sink;
+	if (sink && sink->begin && sink->begin(sink->context, error) < 0)
+		goto fail;
 	/* A JSONL manifest's columns are only known once it was read: its note on
 	 * unused keys comes at the end (print_manifest_notes). */
 	const char *unused =

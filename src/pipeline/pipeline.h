@@ -55,6 +55,10 @@ const struct op *pipeline_find_op(const char *name, struct error *error);
 /* Told about the duplicates a pass over the whole manifest finds, for the
  * job's duplicate rows (docs/checkpoint.md, "The duplicate rows"). */
 struct pipeline_duplicates_sink {
+	/* A pass begins (pipeline_open): what an earlier pass told, and did not
+	 * end, is forgotten; several passes over one manifest may be told. Returns
+	 * 0, or -1 with error set (pipeline_open then fails). */
+	int (*begin)(void *context, struct error *error);
 	/* row repeats unique key number key (of the operation's unique_keys) of
 	 * earlier_row (as messages show it). Returns 0, or -1 with error set. */
 	int (*duplicate)(void *context, uint64_t row, size_t key, uint64_t earlier_row,

@@ -48,3 +48,9 @@ foreach(format csv jsonl.gz)
 endforeach()
 lattigo_script_test(resume_duplicate_rows
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/resume_duplicate_rows.sh TIMEOUT 180)
+# the same with an account beyond the preflight's memory budget: the rows are
+# read twice (routed to partitions, then judged), the list written by both
+lattigo_script_test(resume_duplicate_rows_spooled
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/resume_duplicate_rows.sh TIMEOUT 180)
+set_property(TEST resume_duplicate_rows_spooled APPEND PROPERTY ENVIRONMENT
+  "LATTIGO_TEST_SNAPSHOT_DEVICES=100")

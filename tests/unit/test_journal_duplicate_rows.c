@@ -170,6 +170,46 @@ static void test_rows_out_of_order_refused(void **state)
 	duplicate_rows_writer_free(writer);
 }
 
+/* Another pass over the manifest starts the list over: one published stays
+ * until the next commit replaces it, whole. */
+static void test_restart_for_another_pass(void **state)
+{
+	struct directory *directory = *state;
+	struct error error;
+	error_clear(&error);
+	struct duplicate_rows_writer *writer =
+	    duplicate_rows_writer_open(directory->path, JOB_ID, &error);
+	assert_non_null(writer);
+	assert_int_equal(duplicate_rows_writer_add(writer, 20, 1, 3, &error), 0);
+	assert_int_equal(duplicate_rows_writer_commit(writer, 50, &error), 0);
+	/* a second pass, cut short: the first list stands */
+	assert_int_equal(duplicate_rows_writer_restart(writer, &error), 0);
+	assert_int_equal(duplicate_rows_writer_add(writer, 7, 0, 2, &error), 0);
+	duplicate_rows_writer_free(writer);
+	assert_int_not_equal(access(directory->creating, F_OK), 0);
+	struct duplicate_rows *rows = NULL;
+	uint32_t key;
+	uint64_t earlier;
+	assert_int_equal(open_record(directory, &rows), 1);
+	assert_int_equal(duplicate_rows_find(rows, 7, &key, &earlier, &error), 0);
+	assert_int_equal(duplicate_rows_find(rows, 20, &key, &earlier, &error), 1);
+	assert_int_equal(earlier, 3);
+	duplicate_rows_close(rows);
+	/* two whole passes: the second replaces the first */
+	writer = duplicate_rows_writer_open(directory->path, JOB_ID, &error);
+	assert_non_null(writer);
+	assert_int_equal(duplicate_rows_writer_add(writer, 20, 1, 3, &error), 0);
+	assert_int_equal(duplicate_rows_writer_commit(writer, 50, &error), 0);
+	assert_int_equal(duplicate_rows_writer_restart(writer, &error), 0);
+	assert_int_equal(duplicate_rows_writer_add(writer, 7, 0, 2, &error), 0);
+	assert_int_equal(duplicate_rows_writer_commit(writer, 50, &error), 0);
+	duplicate_rows_writer_free(writer);
+	assert_int_equal(open_record(directory, &rows), 1);
+	assert_int_equal(duplicate_rows_find(rows, 7, &key, &earlier, &error), 1);
+	assert_int_equal(duplicate_rows_find(rows, 20, &key, &earlier, &error), 0);
+	duplicate_rows_close(rows);
+}
+
 static void flip_byte(const char *path, long offset)
 {
 	FILE *file = fopen(path, "r+b");
@@ -234,6 +274,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_uncommitted_leaves_nothing, directory_setup,
 	                                    directory_teardown),
 	    cmocka_unit_test_setup_teardown(test_rows_out_of_order_refused, directory_setup,
+	                                    directory_teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_for_another_pass, directory_setup,
 	                                    directory_teardown),
 	    cmocka_unit_test_setup_teardown(test_damage_is_unusable, directory_setup,
 	                                    directory_teardown),
