@@ -24,6 +24,7 @@
 #include "common/csv_writer.h"
 #include "common/file_io.h"
 #include "live/classify.h"
+#include "live/judge.h"
 #include "live/take.h"
 #include "pipeline/pipeline.h"
 
@@ -33,7 +34,8 @@
 
 struct unknown_name {
 	char name[128];
-	const char *suggestion; /* into the snapshot */
+	/* a copy: the verdict's borrows a judge freed before the tally is printed */
+	char suggestion[128]; /* "" when none */
 	uint64_t rows;
 };
 
@@ -60,7 +62,8 @@ static void tally_unknown(struct plan_tally *tally, const struct live_verdict *v
 		return;
 	struct unknown_name *entry = &tally->unknown[tally->unknown_count++];
 	snprintf(entry->name, sizeof(entry->name), "%s", verdict->unknown_name);
-	entry->suggestion = verdict->suggestion;
+	snprintf(entry->suggestion, sizeof(entry->suggestion), "%s",
+	         verdict->suggestion ? verdict->suggestion : "");
 	entry->rows = 1;
 }
 
@@ -179,13 +182,14 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 		csv_writer_init(&csv, plan_csv);
 		write_plan_header(&csv, false);
 	}
-	struct live_claims *claims = live_claims_new(snapshot);
-	if (!claims) {
+	/* the same judging as run's preflight: joined on disk beyond the memory budget */
+	struct live_judge *judge = live_judge_open(op, snapshot, config, error);
+	if (!judge) {
 		pipeline_close(pipeline);
-		return error_set(error, "out of memory");
+		return -1;
 	}
 	struct pipeline_row row;
-	struct live_verdict verdict;
+	struct live_judgement judgement;
 	int next;
 	while ((next = pipeline_next(pipeline, &row, error)) == 1) {
 		uint64_t number = row.record ? record_shown_row(row.record) : row.row->number;
@@ -194,16 +198,14 @@ static int classify_rows(const struct pipeline_config *config, const struct live
 			          plan_csv ? &csv : NULL);
 			continue;
 		}
-		live_classify(op, row.record, snapshot, &verdict);
-		if (live_claims_check(claims, number, true, row.record, op, &verdict) < 0) {
-			error_set(error, "out of memory");
+		if (live_judge_row(judge, row.record, &judgement, error) < 0) {
 			next = -1;
 			break;
 		}
-		tally_row(tally, op, NULL, number, row.record, &verdict, verdict.message, snapshot,
-		          plan_csv ? &csv : NULL);
+		tally_row(tally, op, NULL, number, row.record, &judgement.verdict,
+		          judgement.verdict.message, snapshot, plan_csv ? &csv : NULL);
 	}
-	live_claims_free(claims);
+	live_judge_free(judge);
 	pipeline_close(pipeline);
 	return next < 0 ? -1 : 0;
 }
@@ -245,7 +247,7 @@ static void print_kinds(const struct plan_tally *tally, const struct op *op)
 		const struct unknown_name *entry = &tally->unknown[index];
 		printf("'%s' does not exist in the account (%" PRIu64 " row%s)", entry->name,
 		       entry->rows, entry->rows == 1 ? "" : "s");
-		if (entry->suggestion)
+		if (entry->suggestion[0])
 			printf("; did you mean '%s'?", entry->suggestion);
 		putchar('\n');
 	}
@@ -340,6 +342,7 @@ static int plan_job(const struct job_options *options, const struct pipeline_con
 	struct live_take_request request;
 	api_session_transport(&session, options, &transport);
 	preflight_request(&request, options, op, &transport, session.api_root, NULL);
+	request.bounded = true;
 	exit_code = live_snapshot_take(&request, wanted, &snapshot, error);
 	if (exit_code != 0)
 		goto out;

@@ -9,6 +9,8 @@
 
 #include "cli/signals.h"
 #include "common/clock.h"
+#include "live/judge.h"
+#include "live/spool.h"
 #include "live/verdicts.h"
 #include "outputs/undo_writer.h"
 
@@ -71,18 +73,18 @@ static void add_cost(struct preflight *preflight, const struct record *record)
 	}
 }
 
-/* The undo.csv line of a row that changes its device: the device's value
- * now. Returns the row's undo flag (LIVE_VERDICT_UNDO_*, 0: no undo for
- * it), or -1 with error. */
+/* The undo.csv line of a row that changes its device: the value now of the
+ * device judgement found. Returns the row's undo flag (LIVE_VERDICT_UNDO_*,
+ * 0: no undo for it), or -1 with error. */
 static int add_undo_line(struct preflight *preflight, struct undo_writer *undo,
-                         const struct record *record, struct error *error)
+                         const struct record *record, const struct live_judgement *judgement,
+                         struct error *error)
 {
 	const struct op *op = preflight->op;
-	struct device_view device;
-	if (!op->live.previous || !find_device(preflight, record, &device))
+	if (!op->live.previous || !judgement->found)
 		return 0;
-	const char *previous = op->live.previous(record, &device);
-	const char *name = device.value[DEVICE_NAME];
+	const char *previous = judgement->previous;
+	const char *name = judgement->resolved;
 	/* a state no row can ask for, or no value where a row needs one (an empty
 	 * cost center: a manifest row cannot ask to clear it), cannot be put back
 	 * by a manifest: counted, said in the summary */
@@ -96,6 +98,18 @@ static int add_undo_line(struct preflight *preflight, struct undo_writer *undo,
 	    0)
 		return -1;
 	return LIVE_VERDICT_UNDO_LINE;
+}
+
+/* The judgement of record by the snapshot in memory (a step's row). */
+static void judge_here(const struct preflight *preflight, const struct record *record,
+                       struct live_judgement *judgement)
+{
+	struct device_view device;
+	judgement->found = find_device(preflight, record, &device);
+	judgement->resolved = judgement->found ? device.value[DEVICE_NAME] : NULL;
+	judgement->previous = judgement->found && preflight->op->live.previous
+	                          ? preflight->op->live.previous(record, &device)
+	                          : NULL;
 }
 
 /* Counts a row not yet final in the tally: kind, unknown name (message: the
@@ -140,9 +154,13 @@ int preflight_add_row(struct preflight *preflight, const struct record *record,
 		snprintf(verdict->message, sizeof(verdict->message),
 		         "a device an earlier step activates");
 	}
-	if (undo && verdict->kind == LIVE_CHANGE &&
-	    add_undo_line(preflight, undo, record, error) < 0)
-		return -1;
+	if (undo && verdict->kind == LIVE_CHANGE) {
+		struct live_judgement judgement;
+		judgement.verdict = *verdict;
+		judge_here(preflight, record, &judgement);
+		if (add_undo_line(preflight, undo, record, &judgement, error) < 0)
+			return -1;
+	}
 	if (count)
 		tally_row(preflight, record, verdict->kind, verdict->unknown_name[0] != 0,
 		          verdict->message);
@@ -164,13 +182,11 @@ int preflight_end(struct preflight *preflight, struct undo_writer *undo, struct 
 
 /* The byte and note that keep verdict of record (live/verdicts.h); the
  * device_name the row resolves to when it names its device otherwise. */
-static uint8_t verdict_code(const struct preflight *preflight, const struct record *record,
-                            const struct live_verdict *verdict, struct live_verdict_note *note,
-                            bool *noted)
+static uint8_t verdict_code(const struct record *record, const struct live_judgement *judgement,
+                            struct live_verdict_note *note, bool *noted)
 {
-	struct device_view device;
-	const char *resolved =
-	    find_device(preflight, record, &device) ? device.value[DEVICE_NAME] : NULL;
+	const struct live_verdict *verdict = &judgement->verdict;
+	const char *resolved = judgement->found ? judgement->resolved : NULL;
 	const char *own = record->value[FIELD_DEVICE_NAME];
 	uint8_t code = (uint8_t)verdict->kind;
 	if (resolved)
@@ -253,26 +269,33 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 	struct classify_files files = {0};
 	if (preflight_begin(preflight, error) < 0)
 		return -1;
-	/* every row of the job, final ones included: undo.csv covers the whole job */
-	struct pipeline *pipeline = pipeline_open(config, NULL, error);
-	if (!pipeline)
+	/* every row of the job, final ones included: undo.csv covers the whole
+	 * job; a snapshot beyond the memory budget is joined with the rows on
+	 * disk first (live/judge.h) */
+	struct live_judge *judge = live_judge_open(op, preflight->snapshot, config, error);
+	if (!judge)
 		return -1;
+	struct pipeline *pipeline = pipeline_open(config, NULL, error);
+	if (!pipeline) {
+		live_judge_free(judge);
+		return -1;
+	}
 	int next = out ? open_files(preflight, out, job_tag, &files, error) : 0;
 	struct pipeline_row row;
-	struct live_verdict verdict;
+	struct live_judgement judgement;
+	const struct live_verdict *verdict = &judgement.verdict;
 	while (next == 0 && (next = pipeline_next(pipeline, &row, error)) == 1) {
 		next = 0;
 		if (!row.valid || !row.record)
 			continue;
-		live_classify(op, row.record, preflight->snapshot, &verdict);
-		if (live_claims_check(preflight->claims, record_shown_row(row.record), true,
-		                      row.record, op, &verdict) < 0) {
-			next = error_set(error, "out of memory");
+		if (live_judge_row(judge, row.record, &judgement, error) < 0) {
+			next = -1;
 			break;
 		}
-		int undo_flag = files.undo && verdict.kind == LIVE_CHANGE
-		                    ? add_undo_line(preflight, files.undo, row.record, error)
-		                    : 0;
+		int undo_flag =
+		    files.undo && verdict->kind == LIVE_CHANGE
+		        ? add_undo_line(preflight, files.undo, row.record, &judgement, error)
+		        : 0;
 		if (undo_flag < 0) {
 			next = -1;
 			break;
@@ -280,7 +303,7 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 		if (files.verdicts) {
 			struct live_verdict_note note;
 			bool noted;
-			uint8_t code = verdict_code(preflight, row.record, &verdict, &note, &noted);
+			uint8_t code = verdict_code(row.record, &judgement, &note, &noted);
 			if (live_verdicts_writer_add(files.verdicts, row.record->row,
 			                             (uint8_t)(code | undo_flag),
 			                             noted ? &note : NULL, error) < 0) {
@@ -290,10 +313,11 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 		}
 		bool was_valid = true;
 		if (!settled || !settled(context, row.row->number, &was_valid))
-			tally_row(preflight, row.record, verdict.kind, verdict.unknown_name[0] != 0,
-			          verdict.message);
+			tally_row(preflight, row.record, verdict->kind,
+			          verdict->unknown_name[0] != 0, verdict->message);
 	}
 	pipeline_close(pipeline);
+	live_judge_free(judge);
 	if (next >= 0) {
 		struct confirm_cost *cost = &preflight->tally.cost;
 		cost->known = cost->rows > 0 && cost->priced_rows == cost->rows;
@@ -312,6 +336,8 @@ int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_
 	if (snprintf(directory, sizeof(directory), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY) >=
 	    (int)sizeof(directory))
 		return error_set(error, "job directory path too long: '%s'", out);
+	/* the account's devices an earlier run killed with -9 left on disk */
+	live_spool_remove_abandoned();
 	if (live_verdicts_open(directory, job_tag, &preflight->verdicts, error) != 0)
 		return 1;
 	struct preflight_tally *tally = &preflight->tally;

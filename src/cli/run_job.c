@@ -643,6 +643,8 @@ static int snapshot_request(struct job_run *run, struct audit_writer *audit,
 	(void)error;
 	api_session_transport(&run->api, run->options, transport);
 	preflight_request(request, run->options, run->op, transport, run->endpoint, audit);
+	/* judged by preflight_classify (live/judge.h): a large account on disk */
+	request->bounded = true;
 	return EXIT_ALL_OK;
 }
 

@@ -8,6 +8,7 @@
 #include "live/snapshot.h"
 #include "live/device_text.h"
 #include "live/snapshot_internal.h"
+#include "live/spool.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -53,6 +54,10 @@ struct live_snapshot {
 	size_t user_count, user_capacity;
 	const char **names; /* scratch for suggestions */
 	size_t names_capacity;
+	/* a bounded snapshot (live_snapshot_set_budget) holds at most budget
+	 * devices; beyond, every device goes to the spool (live/spool.h) */
+	size_t budget;
+	struct live_spool *spool;
 };
 
 const char *live_scope_name(enum live_scope scope)
@@ -95,6 +100,7 @@ void live_snapshot_free(struct live_snapshot *snapshot)
 	free(snapshot->stored_plans);
 	free(snapshot->users);
 	free(snapshot->names);
+	live_spool_free(snapshot->spool);
 	free(snapshot);
 }
 
@@ -224,9 +230,16 @@ static int index_key(struct live_snapshot *snapshot, enum device_field kind, uin
 	return 0;
 }
 
+static int spill(struct live_snapshot *snapshot);
+
 static int add_values(struct live_snapshot *snapshot, const char *const *values,
                       const size_t *lengths)
 {
+	if (!snapshot->spool && snapshot->budget && snapshot->device_count >= snapshot->budget &&
+	    spill(snapshot) < 0)
+		return -1;
+	if (snapshot->spool)
+		return live_spool_add(snapshot->spool, values, lengths);
 	if (grow((void **)&snapshot->devices, &snapshot->device_capacity,
 	         snapshot->device_count + 1, sizeof(*snapshot->devices)) < 0 ||
 	    slots_grow(snapshot, DEVICE_KEY_COUNT) < 0)
@@ -415,7 +428,123 @@ bool live_snapshot_covers(const struct live_snapshot *snapshot, enum device_fiel
 
 size_t live_snapshot_device_count(const struct live_snapshot *snapshot)
 {
-	return snapshot->device_count;
+	return snapshot->device_count +
+	       (snapshot->spool ? (size_t)live_spool_devices(snapshot->spool) : 0);
+}
+
+void live_snapshot_set_budget(struct live_snapshot *snapshot, size_t max_devices)
+{
+	snapshot->budget = max_devices;
+}
+
+struct live_spool *live_snapshot_spool(const struct live_snapshot *snapshot)
+{
+	return snapshot->spool;
+}
+
+bool live_snapshot_spilled(const struct live_snapshot *snapshot)
+{
+	return snapshot->spool != NULL;
+}
+
+static int add_plan(struct live_snapshot *snapshot, const char *name, size_t length,
+                    const double *fees);
+static int add_user(struct live_snapshot *snapshot, const char *name, size_t length);
+
+/* Copies every rate plan and user of from into snapshot. Returns 0 or -1. */
+static int copy_names(struct live_snapshot *snapshot, const struct live_snapshot *from)
+{
+	for (size_t index = 0; index < from->plan_count; index++) {
+		const struct stored_plan *plan = &from->stored_plans[index];
+		const char *name = text_at(from, plan->name);
+		if (add_plan(snapshot, name, strlen(name), plan->fees) < 0)
+			return -1;
+	}
+	for (size_t index = 0; index < from->user_count; index++) {
+		const char *name = text_at(from, from->users[index]);
+		if (add_user(snapshot, name, strlen(name)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct live_snapshot *live_snapshot_new_like(const struct live_snapshot *from)
+{
+	struct live_snapshot *snapshot = live_snapshot_new();
+	if (!snapshot)
+		return NULL;
+	snapshot->meta = from->meta;
+	if (copy_names(snapshot, from) < 0) {
+		live_snapshot_free(snapshot);
+		return NULL;
+	}
+	return snapshot;
+}
+
+/* The budget is reached: the devices held so far go to a new spool, and so
+ * will every device added after them; what stays in memory is the rate
+ * plans and users. The partitions are sized from the account's size when
+ * the listing told it, so that one partition's devices fit the budget. */
+static int spill(struct live_snapshot *snapshot)
+{
+	uint64_t expected = snapshot->meta.account_devices > 0
+	                        ? (uint64_t)snapshot->meta.account_devices
+	                        : (uint64_t)snapshot->device_count * 4;
+	if (expected < snapshot->device_count)
+		expected = snapshot->device_count;
+	/* hashing spreads the devices unevenly: room for half as many again */
+	uint64_t partitions = (expected + expected / 2 + snapshot->budget - 1) / snapshot->budget;
+	struct error ignored;
+	error_clear(&ignored);
+	struct live_spool *spool = live_spool_open((size_t)partitions, &ignored);
+	if (!spool)
+		return -1;
+	for (size_t index = 0; index < snapshot->device_count; index++) {
+		struct device_view device;
+		size_t lengths[DEVICE_FIELD_COUNT];
+		live_snapshot_device_at(snapshot, index, &device);
+		for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
+			lengths[field] = device.value[field] ? strlen(device.value[field]) : 0;
+		if (live_spool_add(spool, device.value, lengths) < 0) {
+			live_spool_free(spool);
+			return -1;
+		}
+	}
+	struct live_snapshot *names = live_snapshot_new();
+	if (!names || copy_names(names, snapshot) < 0) {
+		live_snapshot_free(names);
+		live_spool_free(spool);
+		return -1;
+	}
+	/* the devices' memory goes: only the names are kept, in a fresh arena */
+	struct strbuf arena = snapshot->arena;
+	snapshot->arena = names->arena;
+	names->arena = arena;
+	struct stored_plan *stored_plans = snapshot->stored_plans;
+	snapshot->stored_plans = names->stored_plans;
+	names->stored_plans = stored_plans;
+	struct live_rate_plan *plans = snapshot->plans;
+	snapshot->plans = names->plans;
+	names->plans = plans;
+	size_t plan_capacity = snapshot->plan_capacity;
+	snapshot->plan_capacity = names->plan_capacity;
+	names->plan_capacity = plan_capacity;
+	uint32_t *users = snapshot->users;
+	snapshot->users = names->users;
+	names->users = users;
+	size_t user_capacity = snapshot->user_capacity;
+	snapshot->user_capacity = names->user_capacity;
+	names->user_capacity = user_capacity;
+	live_snapshot_free(names);
+	free(snapshot->devices);
+	snapshot->devices = NULL;
+	snapshot->device_count = snapshot->device_capacity = 0;
+	free(snapshot->slots);
+	snapshot->slots = NULL;
+	snapshot->slot_count = snapshot->slot_used = 0;
+	snapshot->indexed = 0;
+	snapshot->spool = spool;
+	return 0;
 }
 
 /* --- rate plans and users --- */
@@ -444,11 +573,11 @@ static void refresh_plans(const struct live_snapshot *snapshot)
 		snapshot->plans[index].name = text_at(snapshot, snapshot->stored_plans[index].name);
 }
 
-int live_snapshot_add_rate_plan(struct live_snapshot *snapshot, const json_t *object)
+/* Adds a rate plan: its name (length bytes) and fees (activation, monthly
+ * data, monthly SMS). Returns 0 or -1. */
+static int add_plan(struct live_snapshot *snapshot, const char *name, size_t length,
+                    const double *fees)
 {
-	const json_t *name = json_object_get(object, "name");
-	if (!json_is_string(name) || json_string_length(name) == 0)
-		return -1;
 	size_t capacity = snapshot->plan_capacity;
 	if (grow((void **)&snapshot->stored_plans, &snapshot->plan_capacity,
 	         snapshot->plan_count + 1, sizeof(*snapshot->stored_plans)) < 0)
@@ -457,14 +586,34 @@ int live_snapshot_add_rate_plan(struct live_snapshot *snapshot, const json_t *ob
 	         sizeof(*snapshot->plans)) < 0)
 		return -1;
 	struct stored_plan *plan = &snapshot->stored_plans[snapshot->plan_count];
-	if (arena_add(snapshot, json_string_value(name), json_string_length(name), &plan->name) < 0)
+	if (arena_add(snapshot, name, length, &plan->name) < 0)
 		return -1;
-	plan->fees[0] = fee(object, "activation_fee");
-	plan->fees[1] = fee(object, "monthly_data_plan_cost");
-	plan->fees[2] = fee(object, "monthly_sms_plan_cost");
+	memcpy(plan->fees, fees, sizeof(plan->fees));
 	snapshot->plans[snapshot->plan_count] =
 	    (struct live_rate_plan){NULL, plan->fees[0], plan->fees[1], plan->fees[2]};
 	snapshot->plan_count++;
+	return 0;
+}
+
+int live_snapshot_add_rate_plan(struct live_snapshot *snapshot, const json_t *object)
+{
+	const json_t *name = json_object_get(object, "name");
+	if (!json_is_string(name) || json_string_length(name) == 0)
+		return -1;
+	double fees[3] = {fee(object, "activation_fee"), fee(object, "monthly_data_plan_cost"),
+	                  fee(object, "monthly_sms_plan_cost")};
+	return add_plan(snapshot, json_string_value(name), json_string_length(name), fees);
+}
+
+static int add_user(struct live_snapshot *snapshot, const char *name, size_t length)
+{
+	if (grow((void **)&snapshot->users, &snapshot->user_capacity, snapshot->user_count + 1,
+	         sizeof(*snapshot->users)) < 0)
+		return -1;
+	uint32_t offset;
+	if (arena_add(snapshot, name, length, &offset) < 0)
+		return -1;
+	snapshot->users[snapshot->user_count++] = offset;
 	return 0;
 }
 
@@ -478,14 +627,7 @@ int live_snapshot_add_user(struct live_snapshot *snapshot, const json_t *item)
 	}
 	if (!json_is_string(name) || json_string_length(name) == 0)
 		return -1;
-	if (grow((void **)&snapshot->users, &snapshot->user_capacity, snapshot->user_count + 1,
-	         sizeof(*snapshot->users)) < 0)
-		return -1;
-	uint32_t offset;
-	if (arena_add(snapshot, json_string_value(name), json_string_length(name), &offset) < 0)
-		return -1;
-	snapshot->users[snapshot->user_count++] = offset;
-	return 0;
+	return add_user(snapshot, json_string_value(name), json_string_length(name));
 }
 
 const struct live_rate_plan *live_snapshot_rate_plans(const struct live_snapshot *snapshot,

@@ -65,6 +65,16 @@ struct live_snapshot;
 struct live_snapshot *live_snapshot_new(void);
 /* Frees the snapshot; NULL is allowed. */
 void live_snapshot_free(struct live_snapshot *snapshot);
+/* Returns an empty snapshot with from's meta data, rate plans and users
+ * (one partition's devices are added to it), or NULL when out of memory. */
+struct live_snapshot *live_snapshot_new_like(const struct live_snapshot *from);
+/* Bounds the devices held in memory (0: no bound): from the max_devices-th
+ * on, the devices go to a spool on disk (live/spool.h) and the snapshot no
+ * longer finds any of them — a spilled snapshot's rows are judged by
+ * partitions (live/judge.h); storing it copies the spool's listing. */
+void live_snapshot_set_budget(struct live_snapshot *snapshot, size_t max_devices);
+/* True when the snapshot spilled its devices to disk. */
+bool live_snapshot_spilled(const struct live_snapshot *snapshot);
 
 /* The snapshot's meta data, to read or (while building it) to fill. */
 struct live_snapshot_meta *live_snapshot_meta(struct live_snapshot *snapshot);
@@ -107,7 +117,7 @@ bool live_snapshot_find_index(const struct live_snapshot *snapshot, enum device_
  * or recorded absent) for a devices-scope one. */
 bool live_snapshot_covers(const struct live_snapshot *snapshot, enum device_field key,
                           const char *value);
-/* The number of devices held. */
+/* The number of devices read (held, or spilled to disk). */
 size_t live_snapshot_device_count(const struct live_snapshot *snapshot);
 /* Fills device with the index-th device (0-based, in the order added). */
 void live_snapshot_device_at(const struct live_snapshot *snapshot, size_t index,

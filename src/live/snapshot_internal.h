@@ -5,6 +5,14 @@
 #define LATTIGO_LIVE_SNAPSHOT_INTERNAL_H
 
 #include "live/snapshot.h"
+#include "live/spool.h"
+
+/* The spool a spilled snapshot's devices are in (borrowed), or NULL. */
+struct live_spool *live_snapshot_spool(const struct live_snapshot *snapshot);
+/* Adds the devices of a file in the stored snapshot's format (a spool's
+ * listing). Returns 0 or -1 with error. */
+int live_snapshot_load_devices(struct live_snapshot *snapshot, const char *path,
+                               struct error *error);
 
 /* The number of users, and the index-th one. */
 size_t live_snapshot_user_count(const struct live_snapshot *snapshot);

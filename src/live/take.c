@@ -12,6 +12,7 @@
 #include "export/export.h"
 #include "export/paging.h"
 #include "export/read_endpoint.h"
+#include "live/spool.h"
 
 /* The identifiers in the order rows named them, each with the first row
  * naming it; a snapshot holding only "absent" entries is the set that keeps
@@ -27,6 +28,10 @@ struct live_wanted {
 	struct strbuf texts;
 	struct wanted_item *items;
 	size_t count, capacity;
+	/* more than LIVE_WANTED_MAX identifiers: the rest are counted in extra,
+	 * not kept (the count is then an upper bound), and the whole account is read */
+	bool overflowed;
+	size_t extra;
 };
 
 struct live_wanted *live_wanted_new(void)
@@ -57,7 +62,15 @@ void live_wanted_free(struct live_wanted *wanted)
 int live_wanted_add(struct live_wanted *wanted, enum device_field key, const char *value,
                     uint64_t row)
 {
-	if (!value || !*value || live_snapshot_covers(wanted->set, key, value))
+	if (!value || !*value)
+		return 0;
+	if (wanted->overflowed || wanted->count >= LIVE_WANTED_MAX) {
+		/* so many that the listing is cheaper anyway: memory stays bounded */
+		wanted->overflowed = true;
+		wanted->extra++;
+		return 0;
+	}
+	if (live_snapshot_covers(wanted->set, key, value))
 		return 0;
 	if (wanted->count == wanted->capacity) {
 		size_t capacity = wanted->capacity ? wanted->capacity * 2 : 256;
@@ -96,7 +109,7 @@ int live_wanted_add_record(struct live_wanted *wanted, const struct op *op,
 
 size_t live_wanted_count(const struct live_wanted *wanted)
 {
-	return wanted->count;
+	return wanted->count + wanted->extra;
 }
 
 struct live_wanted *live_wanted_from_rows(const struct pipeline_config *config, FILE *notes,
@@ -253,8 +266,9 @@ static bool take_listing(void *context, const struct page_headers *headers, size
 	struct take *take = ((struct take_part *)context)->take;
 	struct live_snapshot_meta *meta = live_snapshot_meta(take->snapshot);
 	meta->account_devices = headers->total;
-	take->whole = live_listing_whole(headers->total, headers->total_pages, headers->per_page,
-	                                 count, take->per_page, take->wanted->count);
+	take->whole = take->wanted->overflowed ||
+	              live_listing_whole(headers->total, headers->total_pages, headers->per_page,
+	                                 count, take->per_page, live_wanted_count(take->wanted));
 	return take->whole;
 }
 
@@ -339,6 +353,10 @@ static int unread_at(void *context, size_t index, struct device_row *row)
 static int read_each(struct take *take)
 {
 	const struct live_wanted *wanted = take->wanted;
+	if (wanted->overflowed)
+		return error_set(take->error, "cannot read the account's listing to its end, and "
+		                              "its devices are too many to read one by one"),
+		       3;
 	struct unread unread = {wanted, take->snapshot, calloc(wanted->count + 1, sizeof(size_t))};
 	if (!unread.items)
 		return error_set(take->error, "out of memory"), 3;
@@ -359,7 +377,7 @@ static int read_each(struct take *take)
 static int read_devices(struct take *take)
 {
 	struct live_snapshot_meta *meta = live_snapshot_meta(take->snapshot);
-	size_t count = take->wanted->count;
+	size_t count = live_wanted_count(take->wanted);
 	meta->identifiers = count;
 	if (count == 0)
 		return 0;
@@ -393,6 +411,8 @@ int live_snapshot_take(const struct live_take_request *request, const struct liv
 	take.error = error;
 	if (!take.snapshot)
 		return error_set(error, "out of memory"), 3;
+	if (request->bounded)
+		live_snapshot_set_budget(take.snapshot, live_spool_budget());
 	struct live_snapshot_meta *meta = live_snapshot_meta(take.snapshot);
 	int64_t started = clock_monotonic_ms();
 	meta->taken_at_ms = clock_wall_ms();

@@ -27,7 +27,11 @@
 #include "ops/op.h"
 #include "pipeline/pipeline.h"
 
-/* The distinct identifiers a job's rows name. */
+/* The distinct identifiers a job's rows name. Beyond LIVE_WANTED_MAX of
+ * them they are counted, not kept (the count becomes an upper bound), and
+ * the whole account is read: one read per identifier would be far more
+ * calls, and memory stays bounded (issue 14). */
+#define LIVE_WANTED_MAX 262144u
 struct live_wanted;
 
 /* Returns an empty set, or NULL when out of memory. */
@@ -59,8 +63,11 @@ struct live_take_request {
 	volatile sig_atomic_t *stop;
 	bool verbose;
 	struct audit_writer *audit; /* NULL: the reads are not recorded */
-	bool rate_plans;            /* read v2/rate_plans */
-	bool users;                 /* read v2/users */
+	/* hold at most live_spool_budget() devices in memory, the rest on disk
+	 * (live/spool.h): for a snapshot judged through live/judge.h only */
+	bool bounded;
+	bool rate_plans; /* read v2/rate_plans */
+	bool users;      /* read v2/users */
 };
 
 /* Reads what request and wanted ask for into a new snapshot (*out). 404 to a

@@ -1,0 +1,52 @@
+/* Every row of a job judged against the account's snapshot, in row order:
+ * the verdict (live/classify.h, duplicates included: the first row naming a
+ * device claims it) and the device the row names. One interface for `plan`
+ * and run's preflight over two ways of getting there:
+ * - a snapshot in memory: each row is classified as it is asked for;
+ * - a spilled snapshot (more devices than the memory budget, live/spool.h):
+ *   classification becomes a join on disk. live_judge_open reads the rows
+ *   once and writes each to the partition of the device it names (the hash
+ *   of its device_name, as the devices were spooled), then per partition
+ *   loads that partition's devices into a snapshot of their own, judges its
+ *   rows in row order and writes the verdicts; live_judge_row merges them
+ *   back in row order. Every row naming a device lands with it, so claims
+ *   and look-ups give what the whole snapshot would. Rows naming their
+ *   device otherwise (an id_type, an activation's ICCID and IMEI) would
+ *   need a join on each identifier first: for them the spool's devices are
+ *   loaded whole, as before the budget existed.
+ * Ownership: a judge borrows op, snapshot and config until freed; a
+ * judgement's strings borrow the judge (or the record and snapshot) until
+ * the next live_judge_row. */
+#ifndef LATTIGO_LIVE_JUDGE_H
+#define LATTIGO_LIVE_JUDGE_H
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "live/classify.h"
+#include "live/snapshot.h"
+#include "ops/op.h"
+#include "pipeline/pipeline.h"
+
+struct live_judgement {
+	struct live_verdict verdict;
+	bool found;           /* the device the row names is in the snapshot */
+	const char *resolved; /* that device's device_name (NULL: none) */
+	const char *previous; /* op->live.previous of that device (NULL: none) */
+};
+
+struct live_judge;
+
+/* Starts judging the rows of the manifest config names (the valid ones, in
+ * row order) for op against snapshot. Returns the judge (free with
+ * live_judge_free), or NULL with error. */
+struct live_judge *live_judge_open(const struct op *op, const struct live_snapshot *snapshot,
+                                   const struct pipeline_config *config, struct error *error);
+/* Judges record, the next valid row (rows asked in increasing order).
+ * Returns 0 or -1 with error. */
+int live_judge_row(struct live_judge *judge, const struct record *record,
+                   struct live_judgement *judgement, struct error *error);
+/* Frees the judge and its files; NULL is allowed. */
+void live_judge_free(struct live_judge *judge);
+
+#endif
