@@ -10,10 +10,11 @@
  *   loads that partition's devices into a snapshot of their own, judges its
  *   rows in row order and writes the verdicts; live_judge_row merges them
  *   back in row order. Every row naming a device lands with it, so claims
- *   and look-ups give what the whole snapshot would. Rows naming their
- *   device otherwise (an id_type, an activation's ICCID and IMEI) would
- *   need a join on each identifier first: for them the spool's devices are
- *   loaded whole, as before the budget existed.
+ *   and look-ups give what the whole snapshot would. A row naming its
+ *   device by another identifier (an id_type) is first resolved to the
+ *   device's name by a join on that identifier, in the account's order.
+ *   An activation's row meets two devices (its ICCID's and its IMEI's): for
+ *   activations the spool's devices are loaded whole, as before the budget.
  * Ownership: a judge borrows op, snapshot and config until freed; a
  * judgement's strings borrow the judge (or the record and snapshot) until
  * the next live_judge_row. */

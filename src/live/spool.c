@@ -275,8 +275,9 @@ int live_spool_add(struct live_spool *spool, const char *const *values, const si
 	const char *name = values[DEVICE_NAME] ? values[DEVICE_NAME] : "";
 	size_t name_length = values[DEVICE_NAME] ? lengths[DEVICE_NAME] : 0;
 	FILE *part = spool->parts[live_spool_partition_of(spool, name, name_length)];
-	int result = 0;
 	strbuf_reset(&spool->frame);
+	/* its position in the listing: the order look-ups must respect */
+	int result = live_spool_encode_number(&spool->frame, spool->devices);
 	for (int field = 0; result == 0 && field < DEVICE_FIELD_COUNT; field++)
 		result = live_spool_encode_text(&spool->frame, values[field],
 		                                values[field] ? lengths[field] : 0);
@@ -325,10 +326,13 @@ uint64_t live_spool_devices(const struct live_spool *spool)
 	return spool->devices;
 }
 
-int live_spool_read_device(FILE *file, struct live_spool_frame *frame, struct device_view *device)
+int live_spool_read_device(FILE *file, struct live_spool_frame *frame, struct device_view *device,
+                           uint64_t *ordinal)
 {
 	struct live_spool_cursor cursor;
 	int read = live_spool_read_frame(file, frame, &cursor);
+	if (read == 1 && live_spool_decode_number(&cursor, ordinal) < 0)
+		read = -1;
 	for (int field = 0; read == 1 && field < DEVICE_FIELD_COUNT; field++)
 		if (live_spool_decode_text(&cursor, &device->value[field]) < 0)
 			read = -1;

@@ -57,8 +57,10 @@ struct live_spool_frame {
 void live_spool_frame_release(struct live_spool_frame *frame);
 
 /* Reads the next device of a partition file into frame and device
- * (pointing into frame). Returns 1, 0 at its end, -1 when damaged. */
-int live_spool_read_device(FILE *file, struct live_spool_frame *frame, struct device_view *device);
+ * (pointing into frame), and its 0-based position in the listing into
+ * *ordinal. Returns 1, 0 at its end, -1 when damaged. */
+int live_spool_read_device(FILE *file, struct live_spool_frame *frame, struct device_view *device,
+                           uint64_t *ordinal);
 
 /* Writes into line (reset first) a device's line in the kept snapshot's
  * format ({"device":{...}}, read back by live/snapshot_file.c): the fields

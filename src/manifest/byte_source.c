@@ -34,6 +34,7 @@ static int fill_input(struct byte_source *source, struct error *error)
 	}
 	source->input_length = got;
 	source->input_position = 0;
+	source->file_bytes_read += got;
 	return 0;
 }
 
@@ -176,6 +177,17 @@ static long read_gzip(struct byte_source *source, char *buffer, size_t capacity,
 	return (long)(capacity - source->zlib.avail_out);
 }
 
+uint64_t byte_source_file_position(const struct byte_source *source)
+{
+	if (!source->gzip)
+		return source->offset;
+	/* read, less what waits in the input block and what zlib has not used */
+	uint64_t waiting = source->input_length - source->input_position;
+	if (source->zlib_ready)
+		waiting += source->zlib.avail_in;
+	return source->file_bytes_read - waiting;
+}
+
 long byte_source_read(struct byte_source *source, char *buffer, size_t capacity,
                       struct error *error)
 {
@@ -218,6 +230,7 @@ int byte_source_seek(struct byte_source *source, uint64_t offset, char *scratch,
 	source->input_end = false;
 	source->stream_end = false;
 	source->offset = 0;
+	source->file_bytes_read = 0;
 	if (inflateReset(&source->zlib) != Z_OK)
 		return error_set_at(error, source->path, 0, "cannot restart gzip decompression");
 	source->zlib.next_in = NULL;

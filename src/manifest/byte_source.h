@@ -25,7 +25,8 @@ struct byte_source {
 	unsigned char *input; /* compressed (or first plain) bytes waiting to be used */
 	size_t input_length;
 	size_t input_position;
-	uint64_t offset; /* decompressed bytes delivered so far */
+	uint64_t offset;          /* decompressed bytes delivered so far */
+	uint64_t file_bytes_read; /* gzip: compressed bytes read from the file so far */
 };
 
 /* Opens path ("-" is stdin) and detects gzip. Returns 0, or -1 with error
@@ -39,6 +40,10 @@ long byte_source_read(struct byte_source *source, char *buffer, size_t capacity,
  * again from the start, discarding bytes into scratch. Returns 0 or -1. */
 int byte_source_seek(struct byte_source *source, uint64_t offset, char *scratch,
                      size_t scratch_size, struct error *error);
+/* The bytes of the file behind the decompressed bytes delivered so far: for
+ * gzip the compressed bytes inflate has used, else the offset. With the
+ * file's size it tells how much a gzip file holds. */
+uint64_t byte_source_file_position(const struct byte_source *source);
 /* Closes the file and frees the buffers. */
 void byte_source_release(struct byte_source *source);
 

@@ -83,9 +83,19 @@ static int check_first_block(struct manifest *manifest, struct error *error)
 	return result;
 }
 
+/* The most a gzip file's first block may be taken to say about the rest:
+ * manifests compress 3 to 6 times (digits, repeated plan names); a first
+ * block that compresses far better (a run of one repeated row) must not
+ * size the key table for a thousand times the file. */
+#define MAX_GZIP_RATIO 16.0
+
 /* Rows the file probably holds, from its size and the lines of the first
  * block (a whole file in one block: its line count); 0 when the size is not
- * known in advance (stdin, gzip). Meant for sizing, never for counting. */
+ * known in advance (a pipe). A gzip file's decompressed size is judged from
+ * how far its first block compressed (at most MAX_GZIP_RATIO). Meant for
+ * sizing, never for counting: a table sized too small loses a fingerprint
+ * bit each time part of it doubles (key_table.c), about 8 of them for
+ * 10,000,000 rows of a table left to grow from its default size. */
 static uint64_t estimate_rows(const struct manifest *manifest)
 {
 	size_t length = 0;
@@ -99,11 +109,21 @@ static uint64_t estimate_rows(const struct manifest *manifest)
 		return lines + 1;
 	const struct byte_source *source = &manifest->lines.source;
 	struct stat status;
-	if (lines == 0 || source->is_stdin || source->gzip || !source->file ||
-	    fstat(fileno(source->file), &status) != 0 || status.st_size <= 0)
+	if (lines == 0 || length == 0 || !source->file ||
+	    fstat(fileno(source->file), &status) != 0 || !S_ISREG(status.st_mode) ||
+	    status.st_size <= 0)
 		return 0;
+	/* the file's bytes behind the block: the block, or the compressed bytes it came from */
+	uint64_t behind = byte_source_file_position(source);
+	if (behind == 0 || source->offset == 0)
+		return 0;
+	double ratio = (double)source->offset / (double)behind;
+	if (ratio > MAX_GZIP_RATIO)
+		ratio = MAX_GZIP_RATIO;
+	double bytes = (double)status.st_size * ratio;
 	/* a little over, so that a slightly longer first block still fits */
-	return (uint64_t)status.st_size / length * lines * 21 / 20 + 16;
+	double rows = bytes / (double)length * (double)lines * 21.0 / 20.0 + 16.0;
+	return rows < (double)UINT32_MAX ? (uint64_t)rows : UINT32_MAX;
 }
 
 struct manifest *manifest_open(const char *path, const struct manifest_options *options,

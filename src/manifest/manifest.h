@@ -98,7 +98,8 @@ const char *manifest_line_end(const struct manifest *manifest);
  * read, and its own bookkeeping columns feed no field. */
 bool manifest_written_by_tool(const struct manifest *manifest);
 /* About how many rows the file holds, judged from its size and first block
- * (a little over, for sizing tables); 0 when unknown (stdin, gzip, .xlsx). */
+ * (a little over, for sizing tables; for gzip also from how far that block
+ * compressed); 0 when unknown (a pipe, .xlsx). */
 uint64_t manifest_estimated_rows(const struct manifest *manifest);
 /* The path as given to manifest_open (owned by the manifest). */
 const char *manifest_path(const struct manifest *manifest);

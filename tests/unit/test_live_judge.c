@@ -87,7 +87,8 @@ static int tear_down(void **state)
 }
 
 /* The account: DEVICES devices; device 7 is deactivated and device 30
- * holds its ICCID again (the later one takes it over); cost centers
+ * holds its ICCID again (the later one takes it over), devices 31 to 35
+ * share the ICCIDs of 11 to 15 (the earlier ones keep them); cost centers
  * alternate so that some rows are already in place. */
 static struct live_snapshot *account(size_t budget)
 {
@@ -104,7 +105,12 @@ static struct live_snapshot *account(size_t budget)
 	for (int index = 0; index < DEVICES; index++) {
 		struct device_view device = {{0}};
 		device.value[DEVICE_NAME] = names[index];
-		device.value[DEVICE_ICCID] = index == 30 ? iccids[7] : iccids[index];
+		/* d31..d35 hold the ICCIDs of d11..d15 too, all active: the first
+		 * holder in the account's order keeps them, whichever partition
+		 * each lands in */
+		device.value[DEVICE_ICCID] = index == 30                  ? iccids[7]
+		                             : index >= 31 && index <= 35 ? iccids[index - 20]
+		                                                          : iccids[index];
 		device.value[DEVICE_IMEI] = imeis[index];
 		device.value[DEVICE_STATE] = index == 7 ? "deactivated" : "active";
 		device.value[DEVICE_COST_CENTER] = index % 2 ? "EAST" : "WEST";
@@ -243,6 +249,40 @@ static void across_kinds_agree(void **state)
 	assert_int_equal(kinds[LIVE_MISSING], 1);
 }
 
+/* Many rows naming devices of the account (and some that are not) by
+ * name, ICCID and IMEI at random: the same judgements both ways. */
+static void random_rows_agree(void **state)
+{
+	(void)state;
+	static char text[32768];
+	size_t length = (size_t)snprintf(text, sizeof(text), "device_name,id_type,cost_center\n");
+	static const char *const centers[] = {"EAST", "WEST", "NORTH"};
+	uint64_t seed = 42;
+	for (int row = 0; row < 400; row++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		unsigned device = (unsigned)(seed >> 33) % (DEVICES + 8);
+		unsigned kind = (unsigned)(seed >> 45) % 3;
+		const char *center = centers[(seed >> 50) % 3];
+		char missing[32], digits[32];
+		snprintf(digits, sizeof(digits), "8901260000000009%03u", device);
+		luhn(digits, missing, sizeof(missing));
+		const char *identifier = device >= DEVICES ? (kind ? missing : "nobody")
+		                         : kind == 1       ? iccids[device]
+		                         : kind == 2       ? imeis[device]
+		                                           : names[device];
+		length +=
+		    (size_t)snprintf(text + length, sizeof(text) - length, "%s,%s,%s\n", identifier,
+		                     kind == 0                        ? ""
+		                     : kind == 1 || device >= DEVICES ? "iccid"
+		                                                      : "imei",
+		                     center);
+	}
+	uint64_t kinds[LIVE_KIND_COUNT];
+	judge_both("cost-center", text, kinds);
+	assert_true(kinds[LIVE_CHANGE] > 0 && kinds[LIVE_UNCHANGED] > 0);
+	assert_true(kinds[LIVE_MISSING] > 0 && kinds[LIVE_INVALID] > 0);
+}
+
 /* Activations: an ICCID and IMEI of different devices (conflict), a pair
  * already there (unchanged), a new pair (change), a misspelt plan. */
 static void activations_agree(void **state)
@@ -324,6 +364,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(by_name_partitions_agree),
 	    cmocka_unit_test(across_kinds_agree),
+	    cmocka_unit_test(random_rows_agree),
 	    cmocka_unit_test(activations_agree),
 	    cmocka_unit_test(spilled_snapshot_stores_whole),
 	    cmocka_unit_test(abandoned_spools_removed),

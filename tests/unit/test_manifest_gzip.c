@@ -67,6 +67,55 @@ static void gzip_reads_like_plain(void **state)
 	strbuf_release(&content);
 }
 
+/* The key table is sized from manifest_estimated_rows before the first row:
+ * a gzip file's estimate must be as good as the plain file's (it was 0, and
+ * a 10,000,000-row table left to grow lost 8 fingerprint bits). */
+static void gzip_rows_are_estimated_like_plain(void **state)
+{
+	(void)state;
+	enum { ROWS = 60000 };
+	struct strbuf content;
+	strbuf_init(&content, 1u << 24);
+	build_csv(&content, ROWS);
+	char *plain = fixture_write("sized.csv", content.data, content.length);
+	char *gzip = fixture_write_gzip("sized.csv.gz", content.data, content.length);
+	const char *paths[] = {plain, gzip};
+	for (size_t index = 0; index < 2; index++) {
+		struct manifest *manifest = open_manifest(paths[index], MANIFEST_FORMAT_AUTO, 0);
+		uint64_t estimate = manifest_estimated_rows(manifest);
+		/* every seventh row takes two lines, and the estimate counts lines */
+		assert_true(estimate >= ROWS);
+		assert_true(estimate <= ROWS * 14 / 10);
+		manifest_close(manifest);
+	}
+	free(plain);
+	free(gzip);
+	strbuf_release(&content);
+}
+
+/* A first block that compresses far better than the rest (one row again
+ * and again) must not size the table for a thousand times the file. */
+static void a_gzip_estimate_is_capped(void **state)
+{
+	(void)state;
+	struct strbuf content;
+	strbuf_init(&content, 1u << 24);
+	strbuf_append_string(&content, "iccid,note\n");
+	for (size_t index = 0; index < 100000; index++)
+		strbuf_append_string(&content, "1,aaaaaaaaaaaaaaaa\n"); /* 19 bytes */
+	char *gzip = fixture_write_gzip("repeated.csv.gz", content.data, content.length);
+	size_t compressed = 0;
+	free(read_file(gzip, &compressed));
+	struct manifest *manifest = open_manifest(gzip, MANIFEST_FORMAT_AUTO, 0);
+	uint64_t estimate = manifest_estimated_rows(manifest);
+	assert_true(estimate > 0);
+	/* at most 16 times the compressed bytes, in rows of 19 bytes, 5 % over */
+	assert_true(estimate <= (uint64_t)compressed * 16 / 19 * 21 / 20 + 17);
+	manifest_close(manifest);
+	free(gzip);
+	strbuf_release(&content);
+}
+
 /* Opens path and reads every row: the damage must surface as a file-level
  * error naming the file, at open or while reading. */
 static void expect_damage(const char *path, const char *expected)
@@ -282,6 +331,8 @@ int main(void)
 	    cmocka_unit_test(truncated_and_corrupt_gzip),
 	    cmocka_unit_test(concatenated_gzip_members),
 	    cmocka_unit_test(seek_continues_at_a_recorded_row),
+	    cmocka_unit_test(gzip_rows_are_estimated_like_plain),
+	    cmocka_unit_test(a_gzip_estimate_is_capped),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
