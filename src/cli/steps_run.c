@@ -767,6 +767,8 @@ static int page_finished(struct steps_run_state *run, const struct record *recor
 	if (!round->running)
 		return 0;
 	round->pages_answered++;
+	if (run->options->verbose && outcome->status == ROW_OK)
+		fprintf(stderr, "  %s\n", outcome->message); /* "page 3: 834 devices" */
 	if (outcome->status != ROW_OK) {
 		round->failed = true;
 		round->pages_wanted = round->pages_yielded; /* no further page */
@@ -1065,8 +1067,14 @@ static int sink_exchange_finished(void *context, const struct exchange *exchange
 	if (run->options->verbose) {
 		const char *url =
 		    exchange->url && exchange->url[0] ? exchange->url : exchange->path;
-		fprintf(stderr, "%s %s -> %ld (%zu rows, attempt %u)\n", exchange->method, url,
-		        exchange->http_status, exchange->row_count, exchange->attempt);
+		/* a call that carried no manifest row is a page of a round of
+		 * reads: what it held is said once it is read (page_finished) */
+		if (exchange->row_count)
+			fprintf(stderr, "%s %s -> %ld (%zu rows, attempt %u)\n", exchange->method,
+			        url, exchange->http_status, exchange->row_count, exchange->attempt);
+		else
+			fprintf(stderr, "%s %s -> %ld (a page of the listing, attempt %u)\n",
+			        exchange->method, url, exchange->http_status, exchange->attempt);
 	}
 	if (audit_record_exchange(run->directory.audit, exchange, &error) < 0)
 		return report_error(&error, -1);

@@ -34,6 +34,17 @@ struct read_transport {
 
 struct device_row;
 struct export_totals;
+struct export_sink;
+
+/* An account list read in the same loop as the request's own reads, from
+ * its first wave on (the live snapshot's rate plans and users next to its
+ * devices, live/take.c): every page of it, its records handed to its own
+ * sink (records only: no listing() or row errors), none written as text. */
+struct export_side_read {
+	const struct read_endpoint *endpoint; /* account-wide, READ_PAGED */
+	uint64_t per_page;
+	const struct export_sink *sink;
+};
 
 /* The devices of a per-device read given as a list instead of a manifest
  * (the live snapshot's identifiers, live/take.c): count devices, the
@@ -65,6 +76,10 @@ struct export_request {
 	/* account listings: pages asked at once before page 1 tells how many
 	 * there are (0 or 1: page 1 alone); pages past the end answer [] */
 	uint64_t first_pages;
+	/* lists read alongside (their calls count in totals; a refused one
+	 * stops the export as a refused listing does), NULL / 0: none */
+	const struct export_side_read *side_reads;
+	size_t side_read_count;
 
 	struct read_transport transport;
 	unsigned concurrency;

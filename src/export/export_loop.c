@@ -40,8 +40,9 @@ struct unit {
 	bool answered;   /* its transfer ended and waits to be handled (read_finished) */
 	CURLcode result; /* how it ended, while answered */
 	struct unit *next_answered;
-	char *error;       /* the row's error (errors.csv), owned */
-	long error_status; /* the HTTP status that made it, 0 when none */
+	const struct export_side_read *side; /* a list read alongside, NULL: the request's own */
+	char *error;                         /* the row's error (errors.csv), owned */
+	long error_status;                   /* the HTTP status that made it, 0 when none */
 	unsigned attempt;
 	int64_t not_before_ms;
 	char *text; /* formatted records, through an open_memstream */
@@ -69,6 +70,8 @@ struct export_loop {
 	size_t error_column_count;
 	struct unit **window; /* ring of window_size units, by index */
 	size_t window_size;
+	struct unit **side; /* request->side_reads, one unit each, outside the window */
+	size_t side_count;
 	uint64_t first, next; /* unit indexes: oldest not written, next to create */
 	/* account listings: pages known to exist, and whether the listing ended */
 	uint64_t planned_last;
@@ -134,6 +137,18 @@ static struct unit *unit_new(struct export_loop *loop, uint64_t index)
 		return NULL;
 	}
 	return unit;
+}
+
+/* What unit reads: a side read's list, or the request's endpoint. */
+static const struct read_endpoint *unit_endpoint(const struct export_loop *loop,
+                                                 const struct unit *unit)
+{
+	return unit->side ? unit->side->endpoint : loop->request->endpoint;
+}
+
+static const struct export_sink *unit_sink(const struct export_loop *loop, const struct unit *unit)
+{
+	return unit->side ? unit->side->sink : loop->output->sink;
 }
 
 /* --- the order of units and where they come from --- */
@@ -339,7 +354,7 @@ static int write_finished(struct export_loop *loop, bool final)
 static int build_path(struct export_loop *loop, struct unit *unit)
 {
 	const struct export_request *request = loop->request;
-	const struct read_endpoint *endpoint = request->endpoint;
+	const struct read_endpoint *endpoint = unit_endpoint(loop, unit);
 	struct strbuf *url = &unit->transfer.path;
 	strbuf_reset(url);
 	const char *slot = strstr(endpoint->path, "{device_name}");
@@ -377,7 +392,8 @@ static int build_path(struct export_loop *loop, struct unit *unit)
 	if (endpoint->paging == READ_PAGED) {
 		snprintf(number, sizeof(number), "%" PRIu64, unit->page);
 		result |= http_query_add(url, "page", number);
-		snprintf(number, sizeof(number), "%" PRIu64, request->per_page);
+		snprintf(number, sizeof(number), "%" PRIu64,
+		         unit->side ? unit->side->per_page : request->per_page);
 		result |= http_query_add(url, "per_page", number);
 	}
 	return result == 0 && url->data ? 0 : -1;
@@ -479,7 +495,8 @@ static void size_listing(struct export_loop *loop, const struct unit *unit,
 static void size_listing_early(struct export_loop *loop, const struct unit *unit)
 {
 	const struct read_endpoint *endpoint = loop->request->endpoint;
-	if (loop->listing_sized || endpoint->per_device || endpoint->paging != READ_PAGED)
+	if (loop->listing_sized || unit->side || endpoint->per_device ||
+	    endpoint->paging != READ_PAGED)
 		return;
 	struct page_headers headers;
 	page_headers_read(&headers, strbuf_text(&unit->transfer.headers));
@@ -522,9 +539,9 @@ static int after_answer(struct export_loop *loop, struct unit *unit, size_t coun
 static int accept_answer(struct export_loop *loop, struct unit *unit)
 {
 	const struct export_request *request = loop->request;
-	const struct read_endpoint *endpoint = request->endpoint;
+	const struct read_endpoint *endpoint = unit_endpoint(loop, unit);
 	struct http_transfer *transfer = &unit->transfer;
-	const struct export_sink *sink = loop->output->sink;
+	const struct export_sink *sink = unit_sink(loop, unit);
 	if (sink && sink->answer)
 		return accept_text(loop, unit);
 	json_error_t parse_error;
@@ -564,11 +581,11 @@ static int accept_answer(struct export_loop *loop, struct unit *unit)
 /* The sink read the body as text (export_sink.answer). */
 static int accept_text(struct export_loop *loop, struct unit *unit)
 {
-	const struct export_sink *sink = loop->output->sink;
+	const struct export_sink *sink = unit_sink(loop, unit);
 	const struct strbuf *body = &unit->transfer.response;
 	size_t count = 0;
 	int taken =
-	    sink->answer(sink->context, loop->request->endpoint->per_device ? &unit->row : NULL,
+	    sink->answer(sink->context, unit_endpoint(loop, unit)->per_device ? &unit->row : NULL,
 	                 strbuf_text(body), body->length, &count);
 	if (taken < 0)
 		return stop(loop, 3, NULL);
@@ -581,7 +598,7 @@ static int accept_text(struct export_loop *loop, struct unit *unit)
 /* After a unit's answer was kept: done, or the next page (paging.h). */
 static int after_answer(struct export_loop *loop, struct unit *unit, size_t count)
 {
-	const struct read_endpoint *endpoint = loop->request->endpoint;
+	const struct read_endpoint *endpoint = unit_endpoint(loop, unit);
 	struct http_transfer *transfer = &unit->transfer;
 	/* the body's hash (a server repeating a page) is taken only where a
 	 * paging decision needs it: over every page of a listing it cost more
@@ -590,10 +607,11 @@ static int after_answer(struct export_loop *loop, struct unit *unit, size_t coun
 		unit->done = true;
 		return 0;
 	}
-	if (!endpoint->per_device) {
+	if (!endpoint->per_device && !unit->side) {
 		unit->done = true;
 		return plan_pages(loop, unit, count);
 	}
+	/* a device's own pages, or a list read alongside: page after page */
 	uint64_t next = 0;
 	struct page_headers headers;
 	page_headers_read(&headers, strbuf_text(&transfer->headers));
@@ -621,11 +639,11 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 	http_transfer_outcome(transfer, result, &status, &problem);
 	http_transfer_drop_handle(transfer);
 	unit->answered = false;
+	const struct read_endpoint *endpoint = unit_endpoint(loop, unit);
 	if (loop->request->verbose) {
 		progress_clear(loop);
-		fprintf(stderr, "GET %s -> %ld (%" PRId64 " ms, attempt %u)\n",
-		        loop->request->endpoint->path, status,
-		        clock_monotonic_ms() - unit->started_mono_ms, unit->attempt);
+		fprintf(stderr, "GET %s -> %ld (%" PRId64 " ms, attempt %u)\n", endpoint->path,
+		        status, clock_monotonic_ms() - unit->started_mono_ms, unit->attempt);
 	}
 	record_exchange(loop, unit, status, problem);
 	if (loop->stopping)
@@ -643,7 +661,7 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 	    .body = strbuf_text(&transfer->response),
 	    .body_length = transfer->response.length,
 	    .attempt = unit->attempt,
-	    .per_device = loop->request->endpoint->per_device,
+	    .per_device = endpoint->per_device,
 	    .device = unit->row.device,
 	};
 	int64_t now_wall = clock_wall_ms();
@@ -660,8 +678,7 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 		read_decide(&answer, loop->request->max_tries, now_wall, random_next(&loop->random),
 		            &decision);
 		snprintf(decision.message, sizeof(decision.message),
-		         "the answer to GET %s is not the JSON the API text shows",
-		         loop->request->endpoint->path);
+		         "the answer to GET %s is not the JSON the API text shows", endpoint->path);
 		if (decision.verdict == READ_STOP_FAILING)
 			snprintf(
 			    decision.message, sizeof(decision.message),
@@ -711,18 +728,44 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 			stop(loop, 3, "out of memory");
 		return;
 	case READ_STOP_REFUSED:
-		stop(loop, 2, decision.message);
-		return;
 	case READ_STOP_FAILING:
-		stop(loop, 3, decision.message);
-		return;
 	case READ_STOP_LISTING:
-		stop(loop, 1, decision.message);
-		return;
+		break;
 	}
+	/* a list read alongside says which it was: the request names only its own */
+	char message[sizeof(decision.message) + 64];
+	snprintf(message, sizeof(message), "%s%s%s", unit->side ? endpoint->path : "",
+	         unit->side ? ": " : "", decision.message);
+	stop(loop,
+	     decision.verdict == READ_STOP_REFUSED   ? 2
+	     : decision.verdict == READ_STOP_LISTING ? 1
+	                                             : 3,
+	     message);
 }
 
 /* Starts due reads, oldest unit first, within concurrency, --rate and any 429 pause. */
+/* Starts unit's read when it is due and --rate allows. Returns 0 (started
+ * or not due), 1 when --rate holds every read back, -1 (stopping). */
+static int start_if_due(struct export_loop *loop, struct unit *unit, int64_t now, int64_t *wait_ms)
+{
+	if (unit->done || unit->in_flight || unit->answered)
+		return 0;
+	if (unit->not_before_ms > now) {
+		if (unit->not_before_ms - now < *wait_ms)
+			*wait_ms = unit->not_before_ms - now;
+		return 0;
+	}
+	if (!rate_limiter_try_take(&loop->limiter, now)) {
+		int64_t wait = rate_limiter_wait_ms(&loop->limiter, now);
+		if (wait < *wait_ms)
+			*wait_ms = wait > 0 ? wait : 1;
+		return 1;
+	}
+	return start_read(loop, unit) < 0 ? -1 : 0;
+}
+
+/* Starts due reads — the lists read alongside, then the oldest unit first —
+ * within concurrency, --rate and any 429 pause. */
 static int start_due(struct export_loop *loop, int64_t *wait_ms)
 {
 	int64_t now = clock_monotonic_ms();
@@ -731,48 +774,48 @@ static int start_due(struct export_loop *loop, int64_t *wait_ms)
 		*wait_ms = loop->pause_until_ms - now;
 		return 0;
 	}
-	for (uint64_t index = loop->first; index < loop->next; index++) {
+	size_t count = loop->side_count + (size_t)(loop->next - loop->first);
+	for (size_t index = 0; index < count; index++) {
 		if (loop->in_flight >= loop->aimd.current)
 			return 0;
-		struct unit *unit = loop->window[index % loop->window_size];
-		if (unit->done || unit->in_flight || unit->answered)
-			continue;
-		if (unit->not_before_ms > now) {
-			if (unit->not_before_ms - now < *wait_ms)
-				*wait_ms = unit->not_before_ms - now;
-			continue;
-		}
-		if (!rate_limiter_try_take(&loop->limiter, now)) {
-			int64_t wait = rate_limiter_wait_ms(&loop->limiter, now);
-			if (wait < *wait_ms)
-				*wait_ms = wait > 0 ? wait : 1;
-			return 0;
-		}
-		if (start_read(loop, unit) < 0)
-			return -1;
+		struct unit *unit = index < loop->side_count
+		                        ? loop->side[index]
+		                        : loop->window[(loop->first + (index - loop->side_count)) %
+		                                       loop->window_size];
+		int started = start_if_due(loop, unit, now, wait_ms);
+		if (started != 0)
+			return started < 0 ? -1 : 0;
 	}
 	return 0;
 }
 
 static bool all_written(const struct export_loop *loop)
 {
+	for (size_t index = 0; index < loop->side_count; index++)
+		if (!loop->side[index]->done)
+			return false;
 	bool source_over = loop->request->endpoint->per_device
 	                       ? loop->source_done
 	                       : loop->listing_done || loop->next >= loop->planned_last;
 	return source_over && loop->first == loop->next;
 }
 
+static void abort_unit(struct export_loop *loop, struct unit *unit)
+{
+	if (unit && unit->in_flight) {
+		curl_multi_remove_handle(loop->multi, unit->transfer.easy);
+		http_transfer_drop_handle(&unit->transfer);
+		unit->in_flight = false;
+		loop->in_flight--;
+	}
+}
+
 static void abort_in_flight(struct export_loop *loop)
 {
-	for (uint64_t index = loop->first; index < loop->next; index++) {
-		struct unit *unit = loop->window[index % loop->window_size];
-		if (unit && unit->in_flight) {
-			curl_multi_remove_handle(loop->multi, unit->transfer.easy);
-			http_transfer_drop_handle(&unit->transfer);
-			unit->in_flight = false;
-			loop->in_flight--;
-		}
-	}
+	for (size_t index = 0; index < loop->side_count; index++)
+		abort_unit(loop, loop->side[index]);
+	for (uint64_t index = loop->first; index < loop->next; index++)
+		abort_unit(loop, loop->window[index % loop->window_size]);
 }
 
 /* Handles every transfer libcurl reports finished; returns how many. Their
@@ -864,6 +907,9 @@ static void loop_release(struct export_loop *loop)
 	for (uint64_t index = loop->first; index < loop->next; index++)
 		unit_free(loop->window[index % loop->window_size]);
 	free(loop->window);
+	for (size_t index = 0; index < loop->side_count; index++)
+		unit_free(loop->side[index]);
+	free(loop->side);
 	curl_multi_cleanup(loop->multi);
 	for (size_t index = 0; index < loop->error_column_count; index++)
 		free(loop->error_columns[index]);
@@ -905,6 +951,22 @@ int export_run(const struct export_request *request, struct export_output *outpu
 			curl_multi_cleanup(loop.multi);
 		error_set(error, "out of memory");
 		return 3;
+	}
+	if (request->side_read_count) {
+		loop.side = calloc(request->side_read_count, sizeof(*loop.side));
+		while (loop.side && loop.side_count < request->side_read_count) {
+			struct unit *unit = unit_new(&loop, 0);
+			if (!unit)
+				break;
+			unit->side = &request->side_reads[loop.side_count];
+			paging_init(&unit->paging, 0);
+			loop.side[loop.side_count++] = unit;
+		}
+		if (loop.side_count < request->side_read_count) {
+			loop_release(&loop);
+			error_set(error, "out of memory");
+			return 3;
+		}
 	}
 	/* The loop itself keeps at most `concurrency` reads in flight; the pool
 	 * only needs to keep that many connections alive for reuse. */

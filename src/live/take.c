@@ -176,6 +176,18 @@ bool live_listing_whole(int64_t total, int64_t total_pages, int64_t per_page, si
 
 /* --- reading --- */
 
+enum take_reading { READ_DEVICES, READ_PLANS, READ_USERS, READ_KINDS };
+
+struct take;
+
+/* What one read's records are (a sink's context): the reads of one loop
+ * go to their own sinks. */
+struct take_part {
+	struct take *take;
+	enum take_reading reading;
+	struct export_sink sink;
+};
+
 struct take {
 	const struct live_take_request *request;
 	const struct live_wanted *wanted;
@@ -183,17 +195,21 @@ struct take {
 	struct error *error;
 	uint64_t calls;
 	bool failed;
-	enum { READ_DEVICES, READ_PLANS, READ_USERS } reading;
+	struct take_part parts[READ_KINDS];
+	/* rate plans and users not read yet: they go alongside the next read */
+	struct export_side_read sides[2];
+	size_t side_count;
 	uint64_t per_page; /* of the device listing */
 	bool whole;        /* the listing goes on to the end of the account */
 };
 
 static int take_record(void *context, const struct device_row *row, const json_t *item)
 {
-	struct take *take = context;
+	struct take_part *part = context;
+	struct take *take = part->take;
 	(void)row;
 	int result = 0;
-	switch (take->reading) {
+	switch (part->reading) {
 	case READ_DEVICES:
 		result = json_is_object(item) ? live_snapshot_add_device(take->snapshot, item) : 0;
 		break;
@@ -206,6 +222,8 @@ static int take_record(void *context, const struct device_row *row, const json_t
 		if (json_is_string(item) || json_is_object(item))
 			live_snapshot_add_user(take->snapshot, item);
 		break;
+	case READ_KINDS:
+		break;
 	}
 	if (result < 0)
 		error_set(take->error, "out of memory keeping the account's state");
@@ -217,7 +235,7 @@ static int take_record(void *context, const struct device_row *row, const json_t
 static int take_answer(void *context, const struct device_row *row, const char *body, size_t length,
                        size_t *count)
 {
-	struct take *take = context;
+	struct take *take = ((struct take_part *)context)->take;
 	int result =
 	    live_snapshot_add_devices_text(take->snapshot, body, length, row != NULL, count);
 	if (result < 0)
@@ -230,7 +248,7 @@ static int take_answer(void *context, const struct device_row *row, const char *
 static int take_row_error(void *context, const struct device_row *row, long http_status,
                           const char *message)
 {
-	struct take *take = context;
+	struct take *take = ((struct take_part *)context)->take;
 	int key = device_key_from_id_type(row->id_type);
 	if (http_status == 404 && key >= 0)
 		return live_snapshot_add_absent(take->snapshot, (enum device_field)key,
@@ -245,7 +263,7 @@ static int take_row_error(void *context, const struct device_row *row, long http
  * end, or stop after the pages asked and read the rest one by one. */
 static bool take_listing(void *context, const struct page_headers *headers, size_t count)
 {
-	struct take *take = context;
+	struct take *take = ((struct take_part *)context)->take;
 	struct live_snapshot_meta *meta = live_snapshot_meta(take->snapshot);
 	meta->account_devices = headers->total;
 	take->whole = take->wanted->overflowed ||
@@ -254,10 +272,24 @@ static bool take_listing(void *context, const struct page_headers *headers, size
 	return take->whole;
 }
 
-/* One export_run of endpoint kind (a per-device kind reads devices);
- * returns its exit code mapped for a take. */
-static int read_kind(struct take *take, const char *kind, const struct export_device_list *devices,
-                     uint64_t per_page, uint64_t first_pages)
+/* The sinks of the kinds of records a take reads. */
+static void take_parts_init(struct take *take)
+{
+	for (int reading = 0; reading < READ_KINDS; reading++) {
+		struct take_part *part = &take->parts[reading];
+		part->take = take;
+		part->reading = (enum take_reading)reading;
+		part->sink = (struct export_sink){take_record, take_row_error, NULL, NULL, part};
+	}
+	take->parts[READ_DEVICES].sink.answer = take_answer;
+}
+
+/* One export_run of endpoint kind (a per-device kind reads devices) for
+ * the records of reading, with the rate plans and users not read yet
+ * alongside; returns its exit code mapped for a take. */
+static int read_kind(struct take *take, enum take_reading reading, const char *kind,
+                     const struct export_device_list *devices, uint64_t per_page,
+                     uint64_t first_pages)
 {
 	const struct live_take_request *request = take->request;
 	struct export_request reads;
@@ -266,31 +298,34 @@ static int read_kind(struct take *take, const char *kind, const struct export_de
 	reads.devices = devices;
 	reads.per_page = per_page;
 	reads.first_pages = first_pages;
+	reads.side_reads = take->sides;
+	reads.side_read_count = take->side_count;
 	reads.transport = request->transport;
 	reads.concurrency = request->concurrency ? request->concurrency : 4;
 	reads.rate = request->rate;
 	reads.max_tries = request->max_tries ? request->max_tries : 9;
 	reads.stop = request->stop;
 	reads.verbose = request->verbose;
-	struct export_sink sink = {take_record, take_row_error, NULL, NULL, take};
-	if (take->reading == READ_DEVICES)
-		sink.answer = take_answer;
-	if (take->reading == READ_DEVICES && !devices)
-		sink.listing = take_listing;
+	struct take_part *part = &take->parts[reading];
+	part->sink.listing = reading == READ_DEVICES && !devices ? take_listing : NULL;
 	struct export_output output;
 	memset(&output, 0, sizeof(output));
-	output.sink = &sink;
+	output.sink = &part->sink;
 	output.audit = request->audit;
 	struct export_totals totals;
 	memset(&totals, 0, sizeof(totals));
 	struct error read_error = {0};
 	int code = export_run(&reads, &output, &totals, &read_error);
 	take->calls += totals.calls;
+	size_t sides = take->side_count;
+	take->side_count = 0; /* read, or the take fails */
 	if (take->failed)
 		return 3;
-	if (code == 0 || (code == 1 && devices))
+	/* 1 with every unit read: devices that are not in the account */
+	if (code == 0 || (code == 1 && devices && totals.complete))
 		return 0;
-	error_set(take->error, "cannot read %s from the account: %s", reads.endpoint->path,
+	error_set(take->error, "cannot read %s%s from the account: %s", reads.endpoint->path,
+	          sides ? " (and the rate plans or users)" : "",
 	          read_error.message[0] ? read_error.message : "stopped");
 	return code == 2 ? 2 : 3;
 }
@@ -334,7 +369,7 @@ static int read_each(struct take *take)
 			unread.items[count++] = index;
 	}
 	struct export_device_list list = {count, unread_at, &unread};
-	int code = count ? read_kind(take, "device", &list, 0, 0) : 0;
+	int code = count ? read_kind(take, READ_DEVICES, "device", &list, 0, 0) : 0;
 	free(unread.items);
 	return code;
 }
@@ -347,13 +382,13 @@ static int read_devices(struct take *take)
 	if (count == 0)
 		return 0;
 	meta->scope = LIVE_SCOPE_DEVICES;
-	take->reading = READ_DEVICES;
 	if (count > 1) {
 		/* the listing's first pages are read at once and kept; page 1 tells
 		 * the account's size, and whether to read it to the end */
 		uint64_t first_pages = 1;
 		live_listing_plan(count, take->request->concurrency, &take->per_page, &first_pages);
-		int code = read_kind(take, "devices", NULL, take->per_page, first_pages);
+		int code =
+		    read_kind(take, READ_DEVICES, "devices", NULL, take->per_page, first_pages);
 		if (code != 0)
 			return code;
 		if (take->whole) {
@@ -383,19 +418,27 @@ int live_snapshot_take(const struct live_take_request *request, const struct liv
 	meta->taken_at_ms = clock_wall_ms();
 	snprintf(meta->endpoint, sizeof(meta->endpoint), "%s",
 	         request->endpoint_shown ? request->endpoint_shown : request->transport.api_root);
-	int code = 0;
-	if (request->rate_plans) {
-		take.reading = READ_PLANS;
-		code = read_kind(&take, "rate-plans", NULL, READ_MAX_PER_PAGE, 1);
-		meta->rate_plans_read = code == 0;
+	take_parts_init(&take);
+	/* the rate plans and users go in the first wave of the devices' reads
+	 * (none depends on another), or on their own when no device is read */
+	if (request->rate_plans)
+		take.sides[take.side_count++] =
+		    (struct export_side_read){read_endpoint_find("rate-plans"), READ_MAX_PER_PAGE,
+		                              &take.parts[READ_PLANS].sink};
+	if (request->users)
+		take.sides[take.side_count++] = (struct export_side_read){
+		    read_endpoint_find("users"), READ_MAX_PER_PAGE, &take.parts[READ_USERS].sink};
+	int code = wanted ? read_devices(&take) : 0;
+	if (code == 0 && take.side_count) {
+		/* the first list as the read, any other alongside */
+		struct export_side_read first = take.sides[0];
+		take.sides[0] = take.sides[--take.side_count];
+		enum take_reading reading =
+		    first.sink == &take.parts[READ_PLANS].sink ? READ_PLANS : READ_USERS;
+		code = read_kind(&take, reading, first.endpoint->kind, NULL, READ_MAX_PER_PAGE, 1);
 	}
-	if (code == 0 && request->users) {
-		take.reading = READ_USERS;
-		code = read_kind(&take, "users", NULL, READ_MAX_PER_PAGE, 1);
-		meta->users_read = code == 0;
-	}
-	if (code == 0 && wanted)
-		code = read_devices(&take);
+	meta->rate_plans_read = code == 0 && request->rate_plans;
+	meta->users_read = code == 0 && request->users;
 	meta->calls = take.calls;
 	meta->read_ms = clock_monotonic_ms() - started;
 	if (code != 0) {

@@ -1,5 +1,6 @@
 /* Reading the account's live state for a job: the rate plans and users
- * when the operation needs them, and the devices the rows name — the whole
+ * when the operation needs them (read alongside the devices' first reads),
+ * and the devices the rows name — the whole
  * account (GET v2/devices?details=true, paged, concurrent) or one GET
  * v2/devices/:id per identifier, whichever needs fewer calls (the account's
  * size from the first pages' X-Total / X-Total-Pages, which are read at

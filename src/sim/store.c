@@ -425,9 +425,13 @@ static void device_values(struct store *store, struct device *device, uint32_t s
 	const char *cost_center = device->cost_center == STRPOOL_NONE
 	                              ? fixed->cost_center
 	                              : text_of(store, device->cost_center);
+	/* a generated device's name, ICCID and IMEI are digits: nothing to escape */
+	void (*identifier)(struct device_value **, const char *, const char *) =
+	    device->kind == DEVICE_DEFAULT ? put_plain : put_text;
 	struct device_value *at = out->value;
 	put_number(&at, "id", VALUE_INTEGER, device->id, 0);
-	put_text(&at, "device_name", store_device_name(store, device, out->name, sizeof out->name));
+	identifier(&at, "device_name",
+	           store_device_name(store, device, out->name, sizeof out->name));
 	put_plain(&at, "ip_address", fixed->ip);
 	put_plain(&at, "ipv6", fixed->ipv6);
 	put_text(&at, "note", text_of(store, device->note[0]));
@@ -435,8 +439,8 @@ static void device_values(struct store *store, struct device *device, uint32_t s
 	put_plain(&at, "mdn", fixed->mdn);
 	put_plain(&at, "meid", "");
 	put_plain(&at, "imsi", fixed->imsi);
-	put_text(&at, "imei", device_imei);
-	put_text(&at, "iccid", device_iccid);
+	identifier(&at, "imei", device_imei);
+	identifier(&at, "iccid", device_iccid);
 	put_plain(&at, "esn", "");
 	put_plain(&at, "msisdn", fixed->msisdn);
 	put_plain(&at, "min", fixed->mdn);

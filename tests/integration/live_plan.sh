@@ -116,6 +116,19 @@ plan_ok 1 --op usage-limit --manifest "$WORK/limit.csv" --endpoint "$SIM_URL"
 assert_eq "1 1" "$(count change) $(count invalid)" "sim usage-limit: change invalid"
 grep -q "'$typo' does not exist in the account (1 row); did you mean '$user'?" "$WORK/plan.stdout" ||
   fail "no hint for the unknown username: $(cat "$WORK/plan.stdout")"
+
+# the listing read before its size is known: 2,500 rows name 2,500 devices, so
+# the pages they would fill (3 of 834) are asked at once; the account holds
+# fewer (one page): the pages past its end answer [] and add nothing, and the
+# reads are no more calls than the job's own writes (25 at 100 rows a call)
+account=$(curl -sS -D - -o /dev/null -u "$TEST_KEY_NAME:$TEST_API_KEY" "$SIM_URL/v2/devices?per_page=1" |
+  tr -d '\r' | sed -n 's/^X-Total: //p')
+{ echo "device_name,cost_center"; for index in $(seq 0 2499); do echo "$((36500 + index)),PLAN-Z"; done; } >"$WORK/wide.csv"
+plan_ok 1 --op cost-center --manifest "$WORK/wide.csv" --endpoint "$SIM_URL" --out "$WORK/plan-wide"
+assert_eq "$account $((2500 - account))" "$(count change) $(count missing)" "sim wide listing: change missing"
+read -r calls scope devices < <(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["calls"], m["scope"], m["devices"])' \
+  "$WORK/plan-wide/snapshot/meta.json")
+assert_eq "3 account $account" "$calls $scope $devices" "sim wide listing: calls (3 pages asked at once), scope, devices"
 stop_sim
 
 # ------------------------------------------------------------ the mock
@@ -195,5 +208,21 @@ grep -q '^3,invalid,,"\?duplicate of row 1: same device taken' "$WORK/mock-dup-r
   fail "run: row 3 not reported as a duplicate: $(cat "$WORK/mock-dup-run/results.csv")"
 grep -q ',[23]$' "$WORK/mock-dup-run/undo.csv" && fail "undo.csv restores a duplicate: $(cat "$WORK/mock-dup-run/undo.csv")"
 
+stop_mock
+
+# the first wave of the reads: the rate plans an activation needs go out with
+# the first page of the devices (neither depends on the other), so at 200 ms
+# a read the mock sees both in flight at once
+start_mock --devices 40 --latency-ms 200 --read-log "$WORK/wave-reads.log"
+gen "$WORK/wave.csv" --op activate --rows 5 --seed 3
+plan_ok 0 --op activate --manifest "$WORK/wave.csv" --endpoint "$MOCK_URL"
+python3 - "$WORK/wave-reads.log" <<'PY' || fail "the rate plans and the devices were not read at once: $(cat "$WORK/wave-reads.log")"
+import json, sys
+# (the credentials check before them asks one rate plan: per_page=1, no page)
+reads = [read for read in map(json.loads, open(sys.argv[1])) if "page" in read["query"]]
+paths = sorted(read["path"] for read in reads)
+assert paths == ["v2/devices", "v2/rate_plans"], paths
+assert max(read["in_flight"] for read in reads) == 2, reads
+PY
 stop_mock
 echo "ok"

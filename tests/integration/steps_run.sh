@@ -89,7 +89,7 @@ cat >"$WORK/many.json" <<JSON
  "steps": [{"op": "activate", "verify": "1m"}, {"op": "note", "set": {"field_name": "note3", "note": "ok"}}]}
 JSON
 status=0
-batch run --yes --quiet "$WORK/many.json" --out "$WORK/many-out" 2>"$WORK/many.err" || status=$?
+batch run --yes --quiet --verbose "$WORK/many.json" --out "$WORK/many-out" 2>"$WORK/many.err" || status=$?
 assert_eq 0 "$status" "exit status of the 300-row job ($(tail -3 "$WORK/many.err"))"
 assert_eq 300 "$(grep -c '^[0-9]*,ok,ok,ok,' "$WORK/many-out/results.csv")" "rows ok through both steps"
 reads=$(zcat "$WORK/many-out/audit.jsonl.gz" | grep -c '"method":"GET","url":"[^"]*/v2/devices/[0-9]' || true)
@@ -104,6 +104,13 @@ assert pages, "no page of the listing in the audit trail"
 named = [e["url"] for e in pages if e["rows"]]
 assert not named, "listing pages naming rows: %s" % named[:3]
 ' || fail "the listing pages in the audit trail"
+# --verbose says what a page held (its devices), never "0 rows"
+grep -q '^  page 1: [0-9]* devices$' "$WORK/many.err" || fail "--verbose: no 'page 1: N devices' line"
+grep -q 'page=1&per_page=[0-9]* -> 200 (a page of the listing, attempt 1)' "$WORK/many.err" ||
+  fail "--verbose: the listing's page 1 not shown as a page: $(grep -m1 'page=1&' "$WORK/many.err")"
+if grep -q 'page=[0-9]*&per_page=[0-9]* -> [0-9]* (0 rows' "$WORK/many.err"; then
+  fail "--verbose: a listing page shown as 0 rows"
+fi
 stop_sim
 
 # ---- the independent mock: activations visible after 1.2 s under another
