@@ -16,6 +16,8 @@
 
 #include "cli/commands.h"
 #include "common/file_io.h"
+#include "journal/duplicate_rows.h"
+#include "journal/manifest_seen.h"
 #include "outputs/atomic_file.h"
 #include "outputs/summary.h"
 
@@ -148,8 +150,12 @@ static int write_job_options(const struct job_options *options, const char *mani
 	return result;
 }
 
+/* The header of the job options describe; the manifest's fingerprint is
+ * taken from OUT/manifest-seen when it vouches for the file (seen_directory
+ * NULL: never), and seen says what to record there once it is accepted. */
 static int fill_header(struct journal_header *header, const struct job_options *options,
-                       const struct op *op, const char *manifest_path, struct error *error)
+                       const struct op *op, const char *manifest_path, const char *seen_directory,
+                       struct journal_manifest_seen *seen, struct error *error)
 {
 	memset(header, 0, sizeof(*header));
 	snprintf(header->operation, sizeof(header->operation), "%s", op->name);
@@ -159,7 +165,8 @@ static int fill_header(struct journal_header *header, const struct job_options *
 	if (length >= sizeof(header->manifest_path))
 		return error_set(error, "manifest path too long: '%s'", manifest_path);
 	memcpy(header->manifest_path, recorded, length + 1);
-	if (journal_fingerprint_file(manifest_path, &header->fingerprint, error) < 0)
+	if (journal_fingerprint_manifest(seen_directory, manifest_path, &header->fingerprint, seen,
+	                                 error) < 0)
 		return -1;
 	header->options_json = job_options_result_affecting_text(options);
 	if (!header->options_json)
@@ -267,10 +274,14 @@ static int resume_job(struct job_directory *directory, const struct job_options 
 	}
 	struct journal_header current;
 	memset(&current, 0, sizeof(current));
+	struct journal_manifest_seen seen;
 	if (result == 0)
-		result = fill_header(&current, options, op, directory->manifest_path, error);
+		result = fill_header(&current, options, op, directory->manifest_path, options->out,
+		                     &seen, error);
 	if (result == 0 && journal_header_compare(&recorded, &current, error) < 0)
 		result = -1;
+	if (result == 0)
+		journal_manifest_seen_store(options->out, &seen);
 	journal_header_release(&current);
 	journal_header_release(&recorded);
 	if (result < 0) {
@@ -301,7 +312,8 @@ static int start_job(struct job_directory *directory, const struct job_options *
 	    keep_stdin_copy(directory->manifest_path, error) < 0)
 		return EXIT_USAGE;
 	struct journal_header header;
-	if (fill_header(&header, options, op, directory->manifest_path, error) < 0) {
+	struct journal_manifest_seen seen;
+	if (fill_header(&header, options, op, directory->manifest_path, NULL, &seen, error) < 0) {
 		journal_header_release(&header);
 		return EXIT_USAGE;
 	}
@@ -309,6 +321,7 @@ static int start_job(struct job_directory *directory, const struct job_options *
 	journal_header_release(&header);
 	if (!directory->journal)
 		return EXIT_USAGE;
+	journal_manifest_seen_store(options->out, &seen);
 	directory->store = outcome_store_open(options->out, OUTCOME_STORE_TRUNCATE, error);
 	return directory->store ? EXIT_ALL_OK : EXIT_USAGE;
 }
@@ -442,10 +455,17 @@ void job_directory_discard(struct job_directory *directory, const char *out)
 	error_clear(&ignored);
 	job_directory_close(directory, &ignored);
 	/* A new job starts only in an empty directory: all of these are ours. */
-	static const char *const created[] = {
-	    JOURNAL_FILE_NAME,  JOURNAL_PREVIOUS_NAME, JOURNAL_NEXT_NAME,
-	    JOURNAL_KEYS_NAME,  AUDIT_FILE_NAME,       JOB_OPTIONS_FILE,
-	    OUTCOME_INDEX_FILE, OUTCOME_MESSAGE_FILE,  JOB_STDIN_MANIFEST};
+	static const char *const created[] = {JOURNAL_FILE_NAME,
+	                                      JOURNAL_PREVIOUS_NAME,
+	                                      JOURNAL_NEXT_NAME,
+	                                      JOURNAL_KEYS_NAME,
+	                                      AUDIT_FILE_NAME,
+	                                      JOB_OPTIONS_FILE,
+	                                      OUTCOME_INDEX_FILE,
+	                                      OUTCOME_MESSAGE_FILE,
+	                                      JOB_STDIN_MANIFEST,
+	                                      DUPLICATE_ROWS_NAME,
+	                                      DUPLICATE_ROWS_NAME ".creating"};
 	char path[4096];
 	for (size_t index = 0; index < sizeof(created) / sizeof(created[0]); index++)
 		if (join_path(path, sizeof(path), out, created[index], &ignored) == 0)

@@ -31,6 +31,7 @@
 #include "engine/engine.h"
 #include "engine/max_errors.h"
 #include "http/tls.h"
+#include "journal/duplicate_rows.h"
 #include "journal/journal.h"
 #include "jobdir/lock.h"
 #include "outputs/outcome_store.h"
@@ -68,7 +69,8 @@ struct job_run {
 	/* The job's counters come from one place each: rows from the outcome
 	 * store (rebuilt from the checkpoint on resume), calls from the audit
 	 * trail; "this run" is the difference from their values at its start. */
-	struct job_runs runs; /* every run, this one last */
+	struct job_runs runs;                  /* every run, this one last */
+	struct duplicate_rows *duplicate_rows; /* resume: the rows found duplicate before sending */
 };
 
 /* Records one outcome durably (journal) and in the outcome store. */
@@ -230,11 +232,61 @@ static int keys_add(void *context, uint64_t fingerprint, uint64_t row, struct er
 	           : 0;
 }
 
-/* The duplicate keys of the rows an earlier run read come from the keys file
- * its latest snapshot vouches for, and the manifest is sought to the
- * snapshot's position instead of read from its first row: a resume's cost
- * then follows the rows left, not the job (docs/checkpoint.md). Without a
- * usable keys file (older job, never compacted, damaged) the manifest is
+/* pipeline_duplicate_fn: the job's duplicate rows, as its first pass found them. */
+static int duplicate_of(void *context, uint64_t row, size_t *key, uint64_t *earlier_row,
+                        struct error *error)
+{
+	struct job_run *run = context;
+	uint32_t index = 0;
+	int found = duplicate_rows_find(run->duplicate_rows, row, &index, earlier_row, error);
+	*key = index;
+	return found;
+}
+
+/* When the preflight's classification read the whole manifest before
+ * anything was sent, it recorded which rows were duplicates: the sending
+ * then needs no duplicate set and no keys file, and a resume needs no key of
+ * the rows before it: it reads the manifest from the first row not final and
+ * looks each row up (docs/checkpoint.md, "The duplicate rows"). Returns 1
+ * when they are used, 0 when there are none usable (the keys file serves),
+ * -1 on error. */
+static int use_duplicate_rows(struct job_run *run, struct error *error)
+{
+	struct job_directory *directory = &run->directory;
+	const struct journal_replay *replay = &directory->replay;
+	char reason[600];
+	int status =
+	    duplicate_rows_open(run->options->out, journal_get_header(directory->journal)->job_id,
+	                        &run->duplicate_rows, reason, sizeof(reason), error);
+	/* damaged: the keys file's own note speaks when it serves instead */
+	if (status == 0 && reason[0] && directory->resuming && !replay->keys.known &&
+	    !run->options->quiet)
+		fprintf(stderr,
+		        "lattigo-batch: note: %s: reading the manifest from its first row to learn "
+		        "its duplicate keys again\n",
+		        reason);
+	if (status <= 0)
+		return status;
+	if (replay->row_total && duplicate_rows_covered(run->duplicate_rows) != replay->row_total) {
+		duplicate_rows_close(run->duplicate_rows);
+		run->duplicate_rows = NULL;
+		return 0;
+	}
+	const struct manifest_position *from =
+	    replay->resume_from_known ? &replay->resume_from : NULL;
+	if (pipeline_continue_with_duplicates(run->pipeline, from, duplicate_of, run, error) < 0)
+		return -1;
+	if (from)
+		run->rows_read = from->row - 1;
+	return 1;
+}
+
+/* Duplicates are judged from the job's duplicate rows when it has them.
+ * Otherwise the duplicate keys of the rows an earlier run read come from the
+ * keys file its latest snapshot vouches for, and the manifest is sought to
+ * the snapshot's position instead of read from its first row: a resume's
+ * cost then follows the rows left, not the job (docs/checkpoint.md). Without
+ * a usable keys file (older job, never compacted, damaged) the manifest is
  * read from its first row as before. Either way the keys claimed from now
  * on go to the keys file. Returns 0 or -1. */
 static int keep_claimed_keys(struct job_run *run, struct error *error)
@@ -242,6 +294,9 @@ static int keep_claimed_keys(struct job_run *run, struct error *error)
 	struct job_directory *directory = &run->directory;
 	const struct journal_keys_mark *mark = &directory->replay.keys;
 	bool loaded = false;
+	int used = use_duplicate_rows(run, error);
+	if (used != 0)
+		return used < 0 ? -1 : 0;
 	if (directory->resuming && mark->known) {
 		char reason[600];
 		struct journal_keys_visitor visitor = {run, keys_begin, keys_add};
@@ -750,6 +805,23 @@ static int preflight_from_verdicts(struct job_run *run, const char *directory, s
  * that writes undo.csv and the rows' verdicts — or, on a resume, those
  * verdicts read back. Returns an exit_code; for a new job refused here
  * (stdin manifest) the job directory is removed. */
+/* pipeline_duplicates_sink: the classification's duplicates go to OUT/duplicate-rows. */
+static int duplicate_to_record(void *context, uint64_t row, size_t key, uint64_t earlier_row,
+                               struct error *error)
+{
+	return duplicate_rows_writer_add(context, row, (uint32_t)key, earlier_row, error);
+}
+
+static int duplicates_begin(void *context, struct error *error)
+{
+	return duplicate_rows_writer_restart(context, error);
+}
+
+static int duplicates_end(void *context, uint64_t rows, struct error *error)
+{
+	return duplicate_rows_writer_commit(context, rows, error);
+}
+
 static int preflight_in_directory(struct job_run *run, struct error *error)
 {
 	const char *out = run->options->out;
@@ -790,9 +862,21 @@ static int preflight_in_directory(struct job_run *run, struct error *error)
 	run->preflight.loaded = !taken;
 	/* undo.csv and the verdicts are whole before anything is sent; a resume
 	 * that could not use them writes both again from the same first
-	 * snapshot (the same content) */
-	if (preflight_classify(&run->preflight, &config, row_settled, run, out,
-	                       journal_get_header(run->directory.journal)->job_id, error) < 0)
+	 * snapshot (the same content). The same pass over every row records
+	 * the duplicate rows, so a resume needs no key of the rows before it. */
+	uint64_t job_id = journal_get_header(run->directory.journal)->job_id;
+	struct duplicate_rows_writer *duplicates = duplicate_rows_writer_open(out, job_id, error);
+	if (!duplicates)
+		return EXIT_INTERRUPTED;
+	/* the classification may read the manifest twice (live/judge.c routes
+	 * the rows to partitions first): each pass writes the list anew */
+	struct pipeline_duplicates_sink sink = {duplicates_begin, duplicate_to_record,
+	                                        duplicates_end, duplicates};
+	config.duplicates = &sink;
+	int classified =
+	    preflight_classify(&run->preflight, &config, row_settled, run, out, job_id, error);
+	duplicate_rows_writer_free(duplicates);
+	if (classified < 0)
 		return EXIT_INTERRUPTED;
 	return preflight_refuses(&run->preflight, error) ? EXIT_USAGE : EXIT_ALL_OK;
 }
@@ -966,6 +1050,7 @@ out:
 	if (error.set)
 		report_error(&error, 0);
 	pipeline_close(run.pipeline);
+	duplicate_rows_close(run.duplicate_rows);
 	struct error close_error;
 	error_clear(&close_error);
 	if (job_directory_close(&run.directory, &close_error) < 0) {

@@ -28,6 +28,7 @@ struct dupe_set {
 	/* What the latest successful dupe_set_check remembered (dupe_set_last_claimed) */
 	uint64_t claimed[MAX_KEYS];
 	size_t claimed_count;
+	size_t duplicate_key; /* of the latest duplicate found */
 };
 
 struct dupe_set *dupe_set_new_seeded(uint64_t seed)
@@ -216,10 +217,8 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 			continue;
 		uint64_t earlier = key_table_find_prepared(set->table, &probes[index]);
 		if (earlier) {
-			strbuf_reset(message);
-			strbuf_appendf(message, "%s: duplicate of row %lu",
-			               field_name(op->unique_keys[index].fields[0]),
-			               (unsigned long)earlier);
+			set->duplicate_key = index;
+			dupe_set_duplicate_message(op, index, earlier, message);
 			return (int64_t)earlier;
 		}
 	}
@@ -235,6 +234,19 @@ int64_t dupe_set_check(struct dupe_set *set, const struct op *op, const struct r
 		set->claimed[set->claimed_count++] = probes[index].hash;
 	}
 	return 0;
+}
+
+void dupe_set_duplicate_message(const struct op *op, size_t key, uint64_t earlier_row,
+                                struct strbuf *message)
+{
+	strbuf_reset(message);
+	strbuf_appendf(message, "%s: duplicate of row %lu",
+	               field_name(op->unique_keys[key].fields[0]), (unsigned long)earlier_row);
+}
+
+size_t dupe_set_last_duplicate_key(const struct dupe_set *set)
+{
+	return set->duplicate_key;
 }
 
 size_t dupe_set_last_claimed(const struct dupe_set *set, uint64_t *fingerprints)

@@ -63,5 +63,12 @@ size_t dupe_set_last_claimed(const struct dupe_set *set, uint64_t *fingerprints)
  * each was claimed once), so loading n keys costs n inserts, no look-ups.
  * Returns 0, or -1 when out of memory or row is out of range. */
 int dupe_set_insert_fingerprint(struct dupe_set *set, uint64_t fingerprint, uint64_t row);
+/* The index in op->unique_keys of the key the latest dupe_set_check that
+ * found a duplicate matched (docs/checkpoint.md, "The duplicate rows"). */
+size_t dupe_set_last_duplicate_key(const struct dupe_set *set);
+/* Writes the message of a row whose unique key number key (of op) repeats
+ * earlier_row's, e.g. "iccid: duplicate of row 12", to message (reset first). */
+void dupe_set_duplicate_message(const struct op *op, size_t key, uint64_t earlier_row,
+                                struct strbuf *message);
 
 #endif

@@ -36,6 +36,9 @@ struct pipeline {
 	pipeline_claims_fn *claims; /* told about every claim (the keys file) */
 	void *claims_context;
 	uint64_t claimed_through; /* rows up to this one claimed their keys in an earlier run */
+	const struct pipeline_duplicates_sink *sink; /* told about every duplicate found */
+	pipeline_duplicate_fn *known_duplicate; /* set: duplicates are looked up, not checked */
+	void *known_context;
 };
 
 const struct op *pipeline_find_op(const char *name, struct error *error)
@@ -86,6 +89,7 @@ struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes
 	strbuf_init(&pipeline->rule, PIPELINE_MESSAGE_LIMIT);
 	pipeline->notes = notes;
 	pipeline->no_unused_note = config->no_unused_note;
+	pipeline->sink = config->duplicates;
 	pipeline->validation = config->validation;
 	pipeline->op = pipeline_find_op(config->op, error);
 	if (!pipeline->op)
@@ -102,6 +106,9 @@ struct pipeline *pipeline_open(const struct pipeline_config *config, FILE *notes
 		error_set(error, "out of memory");
 		goto fail;
 	}
+	const struct pipeline_duplicates_sink *sink = pipeline->sink;
+	if (sink && sink->begin && sink->begin(sink->context, error) < 0)
+		goto fail;
 	/* A JSONL manifest's columns are only known once it was read: its note on
 	 * unused keys comes at the end (print_manifest_notes). */
 	const char *unused =
@@ -202,6 +209,28 @@ static int report_claims(struct pipeline *pipeline, struct error *error)
 	                        record_shown_row(&pipeline->record), fingerprints, count, error);
 }
 
+/* The row just read, valid apart from duplicates, as the job's duplicate
+ * rows judged it: true (message and rule filled) when it repeats an earlier
+ * row, false when not or on error (error set). */
+static bool known_duplicate(struct pipeline *pipeline, struct error *error)
+{
+	size_t key = 0;
+	uint64_t earlier = 0;
+	int found = pipeline->known_duplicate(pipeline->known_context, pipeline->row.number, &key,
+	                                      &earlier, error);
+	if (found <= 0)
+		return false;
+	if (key >= pipeline->op->unique_key_count) {
+		error_set(error, "the duplicate rows name key %zu of row %" PRIu64 "; '%s' has %zu",
+		          key, pipeline->row.number, pipeline->op->name,
+		          pipeline->op->unique_key_count);
+		return false;
+	}
+	dupe_set_duplicate_message(pipeline->op, key, earlier, &pipeline->message);
+	rule_without_numbers(&pipeline->rule, strbuf_text(&pipeline->message));
+	return true;
+}
+
 /* Judges the row just read, filling message and rule when it is invalid. */
 static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *error)
 {
@@ -215,14 +244,15 @@ static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *erro
 	 * (nearly always), dupe_set_check reuses this work; when not, it
 	 * starts over. Validation then hides the misses. */
 	const struct op *op = pipeline->op;
-	for (size_t key = 0; key < op->unique_key_count; key++)
+	for (size_t key = 0; key < op->unique_key_count && !pipeline->known_duplicate; key++)
 		for (size_t part = 0; part < op->unique_keys[key].count; part++) {
 			enum field_id field = op->unique_keys[key].fields[part];
 			pipeline->peek.value[field] =
 			    binding_raw_value(pipeline->binding, &pipeline->row, field);
 		}
 	pipeline->peek.row = pipeline->row.number;
-	dupe_set_prefetch(pipeline->dupes, op, &pipeline->peek);
+	if (!pipeline->known_duplicate)
+		dupe_set_prefetch(pipeline->dupes, op, &pipeline->peek);
 	if (binding_apply(pipeline->binding, &pipeline->row, &pipeline->record,
 	                  &pipeline->message) < 0) {
 		rule_without_numbers(&pipeline->rule, strbuf_text(&pipeline->message));
@@ -239,6 +269,8 @@ static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *erro
 	}
 	if (claimed)
 		return true;
+	if (pipeline->known_duplicate)
+		return !known_duplicate(pipeline, error);
 	int64_t earlier =
 	    dupe_set_check(pipeline->dupes, pipeline->op, &pipeline->record, &pipeline->message);
 	if (earlier < 0) {
@@ -247,6 +279,12 @@ static bool judge_row(struct pipeline *pipeline, bool *bound, struct error *erro
 	}
 	if (earlier > 0) {
 		rule_without_numbers(&pipeline->rule, strbuf_text(&pipeline->message));
+		const struct pipeline_duplicates_sink *sink = pipeline->sink;
+		/* a failure sets error, which ends pipeline_next */
+		if (sink && sink->duplicate)
+			sink->duplicate(sink->context, pipeline->row.number,
+			                dupe_set_last_duplicate_key(pipeline->dupes),
+			                (uint64_t)earlier, error);
 		return false;
 	}
 	return report_claims(pipeline, error) == 0;
@@ -321,6 +359,25 @@ int pipeline_continue_after_claims(struct pipeline *pipeline, const struct manif
 	return 0;
 }
 
+int pipeline_continue_with_duplicates(struct pipeline *pipeline,
+                                      const struct manifest_position *from,
+                                      pipeline_duplicate_fn *duplicate, void *context,
+                                      struct error *error)
+{
+	if (from && from->row > 1 && manifest_seek(pipeline->manifest, from, error) < 0)
+		return -1;
+	/* the set sized for the whole manifest is never used: give its memory back */
+	struct dupe_set *small = dupe_set_new();
+	if (!small)
+		return error_set(error, "out of memory");
+	dupe_set_free(pipeline->dupes);
+	pipeline->dupes = small;
+	pipeline->claimed_through = 0;
+	pipeline->known_duplicate = duplicate;
+	pipeline->known_context = context;
+	return 0;
+}
+
 void pipeline_skip_settled(struct pipeline *pipeline, pipeline_settled_fn *settled, void *context)
 {
 	pipeline->settled = settled;
@@ -335,8 +392,10 @@ static int pass_settled_row(struct pipeline *pipeline, struct pipeline_row *row,
 {
 	memset(&pipeline->record, 0, sizeof(pipeline->record));
 	strbuf_reset(&pipeline->message);
-	/* up to claimed_through, the keys are in the set already (loaded) */
-	bool claim = was_valid && pipeline->row.number > pipeline->claimed_through;
+	/* up to claimed_through, the keys are in the set already (loaded); with
+	 * the job's duplicate rows, no key is needed */
+	bool claim = was_valid && pipeline->row.number > pipeline->claimed_through &&
+	             !pipeline->known_duplicate;
 	bool bound = claim && binding_apply(pipeline->binding, &pipeline->row, &pipeline->record,
 	                                    &pipeline->message) == 0;
 	if (bound) {
@@ -367,6 +426,12 @@ int pipeline_next(struct pipeline *pipeline, struct pipeline_row *row, struct er
 	if (result <= 0) {
 		if (result == 0)
 			print_manifest_notes(pipeline);
+		const struct pipeline_duplicates_sink *sink = pipeline->sink;
+		if (result == 0 && sink) {
+			pipeline->sink = NULL; /* the end is told once */
+			if (sink->end && sink->end(sink->context, pipeline->counts.rows, error) < 0)
+				return -1;
+		}
 		return result;
 	}
 	bool was_valid = false;

@@ -52,6 +52,22 @@ struct pipeline;
  * closest operation name as a hint. */
 const struct op *pipeline_find_op(const char *name, struct error *error);
 
+/* Told about the duplicates a pass over the whole manifest finds, for the
+ * job's duplicate rows (docs/checkpoint.md, "The duplicate rows"). */
+struct pipeline_duplicates_sink {
+	/* A pass begins (pipeline_open): what an earlier pass told, and did not
+	 * end, is forgotten; several passes over one manifest may be told. Returns
+	 * 0, or -1 with error set (pipeline_open then fails). */
+	int (*begin)(void *context, struct error *error);
+	/* row repeats unique key number key (of the operation's unique_keys) of
+	 * earlier_row (as messages show it). Returns 0, or -1 with error set. */
+	int (*duplicate)(void *context, uint64_t row, size_t key, uint64_t earlier_row,
+	                 struct error *error);
+	/* The end of the manifest was reached after rows rows. Returns 0 or -1. */
+	int (*end)(void *context, uint64_t rows, struct error *error);
+	void *context;
+};
+
 /* What a pipeline reads and how it judges rows. The pipeline copies what it
  * keeps; the caller's strings and arrays need only outlive pipeline_open. */
 struct pipeline_config {
@@ -65,6 +81,7 @@ struct pipeline_config {
 	struct validation_options validation;
 	bool no_unused_note; /* one step of several: a column unused here may feed
 	                        another step, so "not used" would mislead */
+	const struct pipeline_duplicates_sink *duplicates; /* NULL: nobody is told */
 };
 
 /* Opens config->manifest for config->op. File-level problems (unreadable
@@ -104,6 +121,19 @@ int pipeline_add_claimed_key(struct pipeline *pipeline, uint64_t fingerprint, ui
  * -1 with error when the manifest cannot be sought. */
 int pipeline_continue_after_claims(struct pipeline *pipeline, const struct manifest_position *from,
                                    uint64_t claimed_through, struct error *error);
+/* Says whether manifest row repeats an earlier row, as a pass over the whole
+ * manifest found: 1 (key and earlier_row set), 0 not, -1 error set. */
+typedef int pipeline_duplicate_fn(void *context, uint64_t row, size_t *key, uint64_t *earlier_row,
+                                  struct error *error);
+/* Resume with the job's duplicate rows: before the first row, the duplicate
+ * set is dropped, each row's duplicate is asked of duplicate instead (no key
+ * is claimed, settled rows are only counted) and reading continues at from
+ * (NULL: at the first row; every row before from must be settled). Returns
+ * 0, or -1 with error when the manifest cannot be sought or out of memory. */
+int pipeline_continue_with_duplicates(struct pipeline *pipeline,
+                                      const struct manifest_position *from,
+                                      pipeline_duplicate_fn *duplicate, void *context,
+                                      struct error *error);
 /* Reads and judges the next row: 1 = *row filled, 0 = end of the manifest
  * (the manifest's notes are printed then), -1 = file-level error (error filled). */
 int pipeline_next(struct pipeline *pipeline, struct pipeline_row *row, struct error *error);

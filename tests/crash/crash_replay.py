@@ -56,10 +56,12 @@ def cuts(log, count, seed):
     # every step of a checkpoint compaction (link, rename, unlink of its
     # segments; the sync of the keys file its snapshot vouches for), before
     # and after: where a half-done compaction could lose or repeat a row, or
-    # leave keys no snapshot vouches for
+    # leave keys no snapshot vouches for; and the sync and rename that
+    # publish the duplicate rows
     steps = [i + shift for i, e in enumerate(all_events)
-             if (e[0] in 'RLU' and '/checkpoint' in e[1])
-             or (e[0] == 'S' and '/duplicate-keys' in e[1]) for shift in (0, 1)]
+             if (e[0] in 'RLU' and ('/checkpoint' in e[1] or '/duplicate-rows' in e[1]))
+             or (e[0] == 'S' and ('/duplicate-keys' in e[1] or '/duplicate-rows' in e[1]))
+             for shift in (0, 1)]
     rng.shuffle(steps)
     chosen.update(steps[:count])
     while len(chosen) < min(count, total + 1):

@@ -11,6 +11,7 @@
 #   usage: resume_keys.sh [csv|jsonl.gz]   (the manifest's format; a gzip
 #   manifest is sought by inflating it up to the point)
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/resume_lib.sh"
 
 format=${1:-${KEYS_FORMAT:-csv}}
 rows=3000
@@ -29,37 +30,8 @@ stop_sim
 # the interrupted job: SIGKILL once the simulator answered 150 of its ~300
 # calls and the checkpoint was compacted at least once
 start_sim --devices "$rows" --latency-ms 5 --verbose
-LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" \
-  "$LATTIGO_BATCH" run "${job_options[@]}" --quiet --endpoint "$SIM_URL" --out "$WORK/killed" &
-pid=$!
-for _ in $(seq 1 3000); do
-  [ "$(grep -c ' PUT ' "$WORK/sim.stderr" || true)" -ge 150 ] &&
-    [ -e "$WORK/killed/checkpoint.prev" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.01
-done
-kill -KILL "$pid" 2>/dev/null || fail "the job ended before it could be killed"
-wait "$pid" 2>/dev/null || true
+run_killed_job "$WORK/killed"
 [ -s "$WORK/killed/duplicate-keys" ] || fail "no keys file in the job directory"
-[ -e "$WORK/killed/checkpoint.prev" ] || fail "the checkpoint was never compacted"
-
-compare() { # results.csv of a resumed copy against the reference
-  python3 - "$WORK/reference/results.csv" "$1/results.csv" "$rows" <<'PY'
-import csv, sys
-def load(path):
-    with open(path, newline='') as f:
-        return list(csv.DictReader(f))
-reference, resumed, rows = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3])
-assert [int(r['row']) for r in resumed] == list(range(1, rows + 1)), "rows are not 1..N once each"
-invalid = 0
-for a, b in zip(reference, resumed):
-    assert a['status'] == b['status'], f"row {a['row']}: {a['status']} vs {b['status']}"
-    if a['status'] == 'invalid':
-        invalid += 1
-        assert a['message'] == b['message'], f"row {a['row']}: {a['message']!r} vs {b['message']!r}"
-assert invalid >= 30, f"only {invalid} invalid rows"
-PY
-}
 
 resume_copy() { # name, how to damage the keys file; sets RESUMED
   RESUMED="$WORK/$1"
@@ -80,7 +52,7 @@ PY
   local status=0
   batch run "${job_options[@]}" --endpoint "$SIM_URL" --out "$RESUMED" 2>"$RESUMED.stderr" || status=$?
   assert_eq "$reference_status" "$status" "exit status of the resume ($1)"
-  compare "$RESUMED" || fail "results.csv of the resume ($1) differs from the uninterrupted run's"
+  compare_with_reference "$RESUMED" || fail "results.csv of the resume ($1) differs from the uninterrupted run's"
 }
 
 resume_copy intact

@@ -46,3 +46,11 @@ foreach(format csv jsonl.gz)
   lattigo_script_test(${name} ${CMAKE_CURRENT_SOURCE_DIR}/integration/resume_keys.sh TIMEOUT 120)
   set_property(TEST ${name} PROPERTY ENVIRONMENT_MODIFICATION KEYS_FORMAT=set:${format})
 endforeach()
+lattigo_script_test(resume_duplicate_rows
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/resume_duplicate_rows.sh TIMEOUT 180)
+# the same with an account beyond the preflight's memory budget: the rows are
+# read twice (routed to partitions, then judged), the list written by both
+lattigo_script_test(resume_duplicate_rows_spooled
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/resume_duplicate_rows.sh TIMEOUT 180)
+set_property(TEST resume_duplicate_rows_spooled APPEND PROPERTY ENVIRONMENT
+  "LATTIGO_TEST_SNAPSHOT_DEVICES=100")
