@@ -29,6 +29,9 @@
 
 #define COMMIT_EVERY_MS 1000
 #define POLL_MAX_MS     250
+/* A first-wave page refused before any page told the listing's size is asked
+ * again after this long: by then page 1 has usually said where the end is. */
+#define UNSIZED_REFUSAL_RETRY_MS 100
 
 /* One unit of work, written as a whole once every page of it is read. */
 struct unit {
@@ -77,6 +80,7 @@ struct export_loop {
 	uint64_t planned_last;
 	uint64_t page_cap;  /* the sink's listing() ended the listing here (0: no cap) */
 	bool listing_sized; /* a page told the listing's size (size_listing) */
+	int64_t last_page;  /* the listing's last page as its headers tell it, -1: not told */
 	bool listing_done;
 	struct paging listing;
 	unsigned in_flight;
@@ -480,6 +484,10 @@ static void size_listing(struct export_loop *loop, const struct unit *unit,
 		return;
 	loop->listing_sized = true;
 	loop->totals->listing_total = headers->total;
+	if (headers->total_pages >= 0)
+		loop->last_page = headers->total_pages;
+	else if (headers->total >= 0 && headers->per_page > 0)
+		loop->last_page = (headers->total + headers->per_page - 1) / headers->per_page;
 	const struct export_sink *sink = loop->output->sink;
 	if (sink && sink->listing && !sink->listing(sink->context, headers, count))
 		loop->page_cap = loop->planned_last;
@@ -631,6 +639,33 @@ static int after_answer(struct export_loop *loop, struct unit *unit, size_t coun
 	return 0;
 }
 
+/* The first wave of a listing asks pages before its size is known
+ * (export_request.first_pages), so some may lie past its end. The API text
+ * does not say what such a page answers: lattigo-sim and kaminari-style APIs
+ * send 200 [], others refuse it (400, 404, 416, 422). A refusal of a page
+ * past the last one the headers tell is read as an empty page; before any
+ * page told the size, the page is asked again shortly. Returns true when the
+ * answer was taken so. */
+static bool refused_past_end(struct export_loop *loop, struct unit *unit, long status)
+{
+	const struct read_endpoint *endpoint = unit_endpoint(loop, unit);
+	if (unit->side || endpoint->per_device || endpoint->paging != READ_PAGED ||
+	    unit->page <= 1 || unit->page > loop->request->first_pages)
+		return false;
+	if (status != 400 && status != 404 && status != 416 && status != 422)
+		return false;
+	if (!loop->listing_sized) {
+		if (unit->attempt >= loop->request->max_tries)
+			return false;
+		unit->not_before_ms = clock_monotonic_ms() + UNSIZED_REFUSAL_RETRY_MS;
+		return true;
+	}
+	if (loop->last_page < 0 || unit->page <= (uint64_t)loop->last_page)
+		return false;
+	unit->done = true;
+	return true;
+}
+
 static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode result)
 {
 	struct http_transfer *transfer = &unit->transfer;
@@ -646,7 +681,7 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
 		        status, clock_monotonic_ms() - unit->started_mono_ms, unit->attempt);
 	}
 	record_exchange(loop, unit, status, problem);
-	if (loop->stopping)
+	if (loop->stopping || (result == CURLE_OK && refused_past_end(loop, unit, status)))
 		return;
 	char retry_after[128];
 	struct read_answer answer = {
@@ -979,6 +1014,7 @@ int export_run(const struct export_request *request, struct export_output *outpu
 	loop.last_commit_ms = now;
 	loop.first = loop.next = output->skip_units;
 	loop.planned_last = output->skip_units + 1;
+	loop.last_page = -1;
 	if (!request->endpoint->per_device && request->first_pages > loop.planned_last)
 		loop.planned_last = request->first_pages;
 	paging_init(&loop.listing, 0);

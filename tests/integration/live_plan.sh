@@ -225,4 +225,15 @@ assert paths == ["v2/devices", "v2/rate_plans"], paths
 assert max(read["in_flight"] for read in reads) == 2, reads
 PY
 stop_mock
+
+# a server that refuses a page past the end (404) instead of answering 200 []:
+# the first wave asks pages the 40-device account does not have (the rows name
+# 2,500 devices); those refusals are pages past its end, not a failed read
+start_mock --devices 40 --read-past-end-status 404 --read-log "$WORK/past-end-reads.log"
+{ echo "device_name,cost_center"; for index in $(seq 1 2500); do printf 'mock-%07d,PLAN-Z\n' "$index"; done; } >"$WORK/past-end.csv"
+plan_ok 1 --op cost-center --manifest "$WORK/past-end.csv" --endpoint "$MOCK_URL" --out "$WORK/plan-past-end"
+assert_eq "40 2460" "$(count change) $(count missing)" "mock refusing pages past the end: change missing"
+grep -q '"status": 404' "$WORK/past-end-reads.log" ||
+  fail "the first wave asked no page past the end: $(cat "$WORK/past-end-reads.log")"
+stop_mock
 echo "ok"

@@ -41,6 +41,8 @@ def add_arguments(parser):
     group.add_argument("--read-stall-rate", type=float, default=0, help="GET: hold, then close")
     group.add_argument("--reports-per-day", type=int, default=3)
     group.add_argument("--read-log", help="append one JSON line per read answered")
+    group.add_argument("--read-past-end-status", type=int, default=200,
+                       help="what a page past the end answers: 200 [] or this refusal")
 
 
 def number(*parts):
@@ -144,6 +146,8 @@ def paged(config, items, query):
         return 400, {"error": "page and per_page must be positive"}, []
     per_page = min(per_page, config.read_max_per_page)
     pages = (len(items) + per_page - 1) // per_page
+    if page > max(pages, 1) and config.read_past_end_status != 200:
+        return config.read_past_end_status, {"error": "page %d is out of range" % page}, []
     chunk = items[(page - 1) * per_page: page * per_page]
     headers = []
     if not (config.read_bare_every and page % config.read_bare_every == 0):
