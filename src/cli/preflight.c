@@ -330,7 +330,8 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 }
 
 int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_tag,
-                     pipeline_settled_fn *settled, void *context, struct error *error)
+                     uint64_t settled_prefix, pipeline_settled_fn *settled, void *context,
+                     struct error *error)
 {
 	char directory[4096];
 	if (snprintf(directory, sizeof(directory), "%s/%s", out, LIVE_SNAPSHOT_DIRECTORY) >=
@@ -344,7 +345,16 @@ int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_
 	memset(tally, 0, sizeof(*tally));
 	tally->undo_written = (preflight->op->live.flags & OP_LIVE_UNDO) != 0;
 	uint64_t rows = live_verdicts_rows(preflight->verdicts);
-	for (uint64_t row = 1; row <= rows; row++) {
+	uint64_t row = 1;
+	/* undo.csv covers the whole job; the finished rows count towards nothing else */
+	for (; row <= settled_prefix && row <= rows; row++) {
+		uint8_t code = live_verdicts_code(preflight->verdicts, row);
+		if (code == LIVE_VERDICT_NONE)
+			continue;
+		tally->undo_lines += (code & LIVE_VERDICT_UNDO_LINE) != 0;
+		tally->undo_unrestorable += (code & LIVE_VERDICT_UNDO_MISSING) != 0;
+	}
+	for (; row <= rows; row++) {
 		uint8_t code = live_verdicts_code(preflight->verdicts, row);
 		if (code == LIVE_VERDICT_NONE)
 			continue;

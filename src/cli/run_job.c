@@ -783,9 +783,9 @@ static int preflight_from_verdicts(struct job_run *run, const char *directory, s
 	run->preflight.snapshot = meta;
 	struct error why;
 	error_clear(&why);
-	int resumed = preflight_resume(&run->preflight, out,
-	                               journal_get_header(run->directory.journal)->job_id,
-	                               row_settled, run, &why);
+	int resumed = preflight_resume(
+	    &run->preflight, out, journal_get_header(run->directory.journal)->job_id,
+	    journal_replay_final_prefix(&run->directory.replay), row_settled, run, &why);
 	if (resumed == 0)
 		return 0;
 	run->preflight.snapshot = NULL;

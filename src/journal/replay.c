@@ -273,6 +273,11 @@ enum journal_row_state journal_replay_row_state(const struct journal_replay *rep
 	return JOURNAL_ROW_NEW;
 }
 
+uint64_t journal_replay_final_prefix(const struct journal_replay *replay)
+{
+	return replay_final_prefix(replay);
+}
+
 void journal_replay_release(struct journal_replay *replay)
 {
 	free(replay->final_bits);
