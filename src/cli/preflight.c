@@ -345,16 +345,11 @@ int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_
 	memset(tally, 0, sizeof(*tally));
 	tally->undo_written = (preflight->op->live.flags & OP_LIVE_UNDO) != 0;
 	uint64_t rows = live_verdicts_rows(preflight->verdicts);
-	uint64_t row = 1;
 	/* undo.csv covers the whole job; the finished rows count towards nothing else */
-	for (; row <= settled_prefix && row <= rows; row++) {
-		uint8_t code = live_verdicts_code(preflight->verdicts, row);
-		if (code == LIVE_VERDICT_NONE)
-			continue;
-		tally->undo_lines += (code & LIVE_VERDICT_UNDO_LINE) != 0;
-		tally->undo_unrestorable += (code & LIVE_VERDICT_UNDO_MISSING) != 0;
-	}
-	for (; row <= rows; row++) {
+	uint64_t prefix = settled_prefix < rows ? settled_prefix : rows;
+	live_verdicts_count_undo(preflight->verdicts, 1, prefix, &tally->undo_lines,
+	                         &tally->undo_unrestorable);
+	for (uint64_t row = prefix + 1; row <= rows; row++) {
 		uint8_t code = live_verdicts_code(preflight->verdicts, row);
 		if (code == LIVE_VERDICT_NONE)
 			continue;

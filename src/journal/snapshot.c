@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "replay.h"
 
 static bool bit_at(const unsigned char *bits, size_t bit_bytes, uint64_t row)
 {
@@ -168,11 +169,7 @@ int snapshot_decode(const void *payload, size_t length, struct journal_replay *s
 	if (counted != final)
 		return -1;
 	state->rows_final = final;
-	uint64_t in_doubt = 0;
-	for (size_t index = 0; index < state->bit_bytes; index++)
-		in_doubt += (uint64_t)__builtin_popcount(state->started_bits[index] &
-		                                         ~state->final_bits[index] & 0xffu);
-	state->rows_in_doubt = in_doubt;
+	state->rows_in_doubt = replay_count_in_doubt(state);
 	snapshot->generation = generation;
 	snapshot->state = state;
 	snapshot->final_prefix = prefix;

@@ -368,6 +368,23 @@ uint8_t live_verdicts_code(const struct live_verdicts *verdicts, uint64_t row)
 	return row >= 1 && row <= verdicts->rows ? verdicts->bytes[row - 1] : LIVE_VERDICT_NONE;
 }
 
+void live_verdicts_count_undo(const struct live_verdicts *verdicts, uint64_t first, uint64_t last,
+                              uint64_t *lines, uint64_t *missing)
+{
+	if (last > verdicts->rows)
+		last = verdicts->rows;
+	uint64_t line_count = 0, missing_count = 0;
+	for (uint64_t row = first < 1 ? 1 : first; row <= last; row++) {
+		uint8_t code = verdicts->bytes[row - 1];
+		/* an invalid row's byte has every bit set and counts for nothing */
+		bool classified = code != LIVE_VERDICT_NONE;
+		line_count += classified && (code & LIVE_VERDICT_UNDO_LINE);
+		missing_count += classified && (code & LIVE_VERDICT_UNDO_MISSING);
+	}
+	*lines += line_count;
+	*missing += missing_count;
+}
+
 /* Reads the next note into the reader. Returns 1, 0 at the end, -1 damaged. */
 static int next_note(struct live_verdicts *verdicts)
 {

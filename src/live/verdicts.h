@@ -71,6 +71,12 @@ void live_verdicts_free(struct live_verdicts *verdicts);
 uint64_t live_verdicts_rows(const struct live_verdicts *verdicts);
 /* Row's byte (1-based), LIVE_VERDICT_NONE beyond the rows recorded. */
 uint8_t live_verdicts_code(const struct live_verdicts *verdicts, uint64_t row);
+/* Adds to *lines the rows first..last (1-based, clipped to the rows recorded)
+ * whose verdict writes a line of undo.csv, and to *missing those whose value
+ * before no line can restore: a resume counts the rows it will not look at one
+ * by one in one pass over the bytes. */
+void live_verdicts_count_undo(const struct live_verdicts *verdicts, uint64_t first, uint64_t last,
+                              uint64_t *lines, uint64_t *missing);
 /* Fills note with row's note (strings valid until the next call). Rows are
  * best asked in increasing order: the notes are read sequentially, and a
  * step back seeks to the start of its block. Returns 1 when found, 0 when

@@ -19,10 +19,13 @@
 
 static char directory[] = "/tmp/test_live_verdicts.XXXXXX";
 
-/* Rows divisible by 7 are not classified; rows divisible by 3 have a note. */
+/* Rows divisible by 7 are not classified; rows divisible by 3 have a note;
+ * rows divisible by 11 have an undo line, by 13 a value undo cannot restore. */
 static uint8_t code_of(uint64_t row)
 {
-	return (uint8_t)((row % 5) | (row % 2 ? LIVE_VERDICT_FOUND : 0));
+	return (uint8_t)((row % 5) | (row % 2 ? LIVE_VERDICT_FOUND : 0) |
+	                 (row % 11 == 0 ? LIVE_VERDICT_UNDO_LINE : 0) |
+	                 (row % 13 == 0 ? LIVE_VERDICT_UNDO_MISSING : 0));
 }
 
 static void write_all(void)
@@ -114,6 +117,38 @@ static void test_round_trip(void **state)
 	live_verdicts_free(verdicts);
 }
 
+/* The counts of a range agree with the rows' bytes one by one; invalid rows
+ * (every bit set) count for nothing; a range past the rows is clipped. */
+static void test_count_undo(void **state)
+{
+	(void)state;
+	struct live_verdicts *verdicts = open_ok();
+	static const uint64_t ranges[][2] = {
+	    {1, ROWS}, {0, 10}, {100, 4321}, {5000, ROWS + 50}, {77, 77}, {ROWS + 1, ROWS + 9},
+	    {9, 3}};
+	for (size_t index = 0; index < sizeof(ranges) / sizeof(ranges[0]); index++) {
+		uint64_t expected_lines = 0, expected_missing = 0;
+		for (uint64_t row = ranges[index][0]; row <= ranges[index][1]; row++) {
+			uint8_t code = live_verdicts_code(verdicts, row);
+			if (code == LIVE_VERDICT_NONE)
+				continue;
+			expected_lines += (code & LIVE_VERDICT_UNDO_LINE) != 0;
+			expected_missing += (code & LIVE_VERDICT_UNDO_MISSING) != 0;
+		}
+		uint64_t lines = 5, missing = 7; /* added to, not set */
+		live_verdicts_count_undo(verdicts, ranges[index][0], ranges[index][1], &lines,
+		                         &missing);
+		assert_int_equal(lines, 5 + expected_lines);
+		assert_int_equal(missing, 7 + expected_missing);
+	}
+	/* rows 1..ROWS: multiples of 11 (of 13) that are not multiples of 7 */
+	uint64_t lines = 0, missing = 0;
+	live_verdicts_count_undo(verdicts, 1, ROWS, &lines, &missing);
+	assert_int_equal(lines, ROWS / 11 - ROWS / 77);
+	assert_int_equal(missing, ROWS / 13 - ROWS / 91);
+	live_verdicts_free(verdicts);
+}
+
 /* A resume starts anywhere; outputs then go back to row 1; a row asked twice. */
 static void test_notes_any_order(void **state)
 {
@@ -196,9 +231,8 @@ static void test_abort(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_notes_any_order),
-	    cmocka_unit_test(test_damage_refused),
+	    cmocka_unit_test(test_round_trip), cmocka_unit_test(test_notes_any_order),
+	    cmocka_unit_test(test_count_undo), cmocka_unit_test(test_damage_refused),
 	    cmocka_unit_test(test_abort),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
