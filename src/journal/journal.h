@@ -186,6 +186,8 @@ int journal_summarize(const char *directory, struct journal_read_result *result,
                       struct journal_replay *replay, struct error *error);
 /* Returns the state of one manifest row after replay. */
 enum journal_row_state journal_replay_row_state(const struct journal_replay *replay, uint64_t row);
+/* The rows started but not final (in doubt). */
+uint64_t journal_replay_count_in_doubt(const struct journal_replay *replay);
 /* The highest row R such that rows 1..R are all final after replay (0 when row 1 is not). */
 uint64_t journal_replay_final_prefix(const struct journal_replay *replay);
 /* Frees the bitmaps; the struct may be reused. */

@@ -205,7 +205,7 @@ uint64_t replay_final_prefix(const struct journal_replay *replay)
 	return row - 1;
 }
 
-uint64_t replay_count_in_doubt(const struct journal_replay *replay)
+uint64_t journal_replay_count_in_doubt(const struct journal_replay *replay)
 {
 	uint64_t count = 0;
 	size_t index = 0;
@@ -247,7 +247,7 @@ int replay_directory(const char *directory, const struct journal_visitor *inner,
 		free(state.recent);
 		return -1;
 	}
-	replay->rows_in_doubt = replay_count_in_doubt(replay);
+	replay->rows_in_doubt = journal_replay_count_in_doubt(replay);
 	uint64_t prefix = replay_final_prefix(replay);
 	struct manifest_position *recent = state.recent;
 	state.recent = NULL;

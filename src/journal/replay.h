@@ -26,8 +26,6 @@ int replay_note_outcome(struct journal_replay *replay, uint64_t row, enum row_st
 int replay_copy(struct journal_replay *to, const struct journal_replay *from);
 /* The highest row R such that rows 1..R are all final (0 when row 1 is not). */
 uint64_t replay_final_prefix(const struct journal_replay *replay);
-/* The rows started but not final (in doubt). */
-uint64_t replay_count_in_doubt(const struct journal_replay *replay);
 /* The highest row that is final (final_only) or final or sent; 0 when none. */
 uint64_t replay_highest_row(const struct journal_replay *replay, bool final_only);
 

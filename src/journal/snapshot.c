@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "frame.h"
-#include "replay.h"
 
 static bool bit_at(const unsigned char *bits, size_t bit_bytes, uint64_t row)
 {
@@ -169,7 +168,7 @@ int snapshot_decode(const void *payload, size_t length, struct journal_replay *s
 	if (counted != final)
 		return -1;
 	state->rows_final = final;
-	state->rows_in_doubt = replay_count_in_doubt(state);
+	state->rows_in_doubt = journal_replay_count_in_doubt(state);
 	snapshot->generation = generation;
 	snapshot->state = state;
 	snapshot->final_prefix = prefix;
