@@ -29,9 +29,6 @@
 
 #define COMMIT_EVERY_MS 1000
 #define POLL_MAX_MS     250
-/* A first-wave page refused before any page told the listing's size is asked
- * again after this long: by then page 1 has usually said where the end is. */
-#define UNSIZED_REFUSAL_RETRY_MS 100
 
 /* One unit of work, written as a whole once every page of it is read. */
 struct unit {
@@ -40,6 +37,8 @@ struct unit {
 	uint64_t page;         /* the page to read next */
 	struct paging paging;
 	bool done, in_flight;
+	bool parked; /* refused before the listing's size was known: waits for it (refused_past_end)
+	              */
 	bool answered;   /* its transfer ended and waits to be handled (read_finished) */
 	CURLcode result; /* how it ended, while answered */
 	struct unit *next_answered;
@@ -470,6 +469,21 @@ static uint64_t listing_max_pages(const struct export_loop *loop)
 	return max_pages;
 }
 
+/* The pages refused while the listing's size was unknown, now that it is:
+ * past its last page they are empty; any other is read again (and a refusal
+ * then is the read error it is). */
+static void settle_parked(struct export_loop *loop)
+{
+	for (uint64_t index = loop->first; index < loop->next; index++) {
+		struct unit *unit = loop->window[index % loop->window_size];
+		if (!unit->parked)
+			continue;
+		unit->parked = false;
+		if (loop->last_page >= 0 && unit->page > (uint64_t)loop->last_page)
+			unit->done = true;
+	}
+}
+
 /* The listing's size, from the first answered page whose headers tell it
  * (X-Total-Pages, or X-Total and X-Per-Page) — read before its records
  * are, so the next pages can be asked at once — or else from page 1 and
@@ -488,6 +502,7 @@ static void size_listing(struct export_loop *loop, const struct unit *unit,
 		loop->last_page = headers->total_pages;
 	else if (headers->total >= 0 && headers->per_page > 0)
 		loop->last_page = (headers->total + headers->per_page - 1) / headers->per_page;
+	settle_parked(loop);
 	const struct export_sink *sink = loop->output->sink;
 	if (sink && sink->listing && !sink->listing(sink->context, headers, count))
 		loop->page_cap = loop->planned_last;
@@ -644,8 +659,8 @@ static int after_answer(struct export_loop *loop, struct unit *unit, size_t coun
  * does not say what such a page answers: lattigo-sim and kaminari-style APIs
  * send 200 [], others refuse it (400, 404, 416, 422). A refusal of a page
  * past the last one the headers tell is read as an empty page; before any
- * page told the size, the page is asked again shortly. Returns true when the
- * answer was taken so. */
+ * page told the size, the page waits for it (settle_parked). Returns true
+ * when the answer was taken so. */
 static bool refused_past_end(struct export_loop *loop, struct unit *unit, long status)
 {
 	const struct read_endpoint *endpoint = unit_endpoint(loop, unit);
@@ -655,9 +670,7 @@ static bool refused_past_end(struct export_loop *loop, struct unit *unit, long s
 	if (status != 400 && status != 404 && status != 416 && status != 422)
 		return false;
 	if (!loop->listing_sized) {
-		if (unit->attempt >= loop->request->max_tries)
-			return false;
-		unit->not_before_ms = clock_monotonic_ms() + UNSIZED_REFUSAL_RETRY_MS;
+		unit->parked = true;
 		return true;
 	}
 	if (loop->last_page < 0 || unit->page <= (uint64_t)loop->last_page)
@@ -783,7 +796,7 @@ static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode re
  * or not due), 1 when --rate holds every read back, -1 (stopping). */
 static int start_if_due(struct export_loop *loop, struct unit *unit, int64_t now, int64_t *wait_ms)
 {
-	if (unit->done || unit->in_flight || unit->answered)
+	if (unit->done || unit->in_flight || unit->answered || unit->parked)
 		return 0;
 	if (unit->not_before_ms > now) {
 		if (unit->not_before_ms - now < *wait_ms)

@@ -236,4 +236,14 @@ assert_eq "40 2460" "$(count change) $(count missing)" "mock refusing pages past
 grep -q '"status": 404' "$WORK/past-end-reads.log" ||
   fail "the first wave asked no page past the end: $(cat "$WORK/past-end-reads.log")"
 stop_mock
+# ... also when the refusals come back long before page 1 (1.5 s, more than
+# the retries of a read would wait): they wait for its size, not re-asked
+start_mock --devices 40 --read-past-end-status 404 --latency-ms 1500 --read-log "$WORK/past-end-slow.log"
+plan_ok 1 --op cost-center --manifest "$WORK/past-end.csv" --endpoint "$MOCK_URL" --out "$WORK/plan-past-end-slow"
+assert_eq "40 2460" "$(count change) $(count missing)" "mock refusing pages past the end before page 1: change missing"
+page_two=$(python3 -c 'import json,sys
+print(sum(1 for read in map(json.loads, open(sys.argv[1]))
+          if read["path"] == "v2/devices" and read["query"].get("page") == "2"))' "$WORK/past-end-slow.log")
+assert_eq "1" "$page_two" "page 2 (past the end) asked once: $(cat "$WORK/past-end-slow.log")"
+stop_mock
 echo "ok"

@@ -377,7 +377,11 @@ class Handler(BaseHTTPRequestHandler):
                                      in_flight)
             if read is None:
                 return False
-            if self.server.config.latency_ms:
+            # a page past the end is refused at once (no listing to build): it
+            # may then come back long before page 1 has told where the end is
+            refused_past_end = (read[0] != 200 and
+                                read[0] == self.server.config.read_past_end_status)
+            if self.server.config.latency_ms and not refused_past_end:
                 time.sleep(self.server.config.latency_ms / 1000.0)
         finally:
             # no longer in flight once the answer is ready: counted down after
