@@ -29,13 +29,7 @@ bench_init resume
 bench_build lattigo-batch lattigo-sim
 KEEP=${KEEP:-$BENCH_DIR/resume-keep-$ROWS-$PREFLIGHT}
 
-manifest="$BENCH_DIR/scale-cost-center-$ROWS-$ROWS.csv"
-if [ ! -s "$manifest" ]; then
-	say "generating $manifest"
-	python3 "$ROOT/scripts/gen-manifest.py" --op cost-center --rows "$ROWS" --names sim-default \
-		--sim-devices "$ROWS" --out "$manifest.tmp.$$"
-	mv "$manifest.tmp.$$" "$manifest"
-fi
+manifest=$(scale_manifest "$ROWS" "$ROWS")
 job_args() { # job_args OUT URL
 	JOB=(run --op cost-center --manifest "$manifest" --chunk "$CHUNK" --concurrency 16
 		--endpoint "$2" --out "$1" --quiet)

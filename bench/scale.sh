@@ -38,13 +38,7 @@ size_mb() { { du -cm "$@" 2>/dev/null || true; } | tail -1 | cut -f1; }
 
 bench_build lattigo-batch lattigo-sim
 
-manifest="$BENCH_DIR/scale-cost-center-$ROWS-$DEVICES.csv"
-if [ ! -s "$manifest" ]; then
-	say "generating $manifest"
-	python3 "$ROOT/scripts/gen-manifest.py" --op cost-center --rows "$ROWS" --names sim-default \
-		--sim-devices "$DEVICES" --out "$manifest.tmp"
-	mv "$manifest.tmp" "$manifest"
-fi
+manifest=$(scale_manifest "$ROWS" "$DEVICES")
 
 say "starting lattigo-sim --devices $DEVICES --latency-ms $LATENCY_MS"
 log="$RUN_DIR/sim.log"

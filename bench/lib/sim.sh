@@ -81,6 +81,20 @@ stop_sim() {
 }
 
 # peak_kb PID: the peak resident set of process PID so far, in KB (0 once it is gone).
+# scale_manifest ROWS DEVICES: the path of the cost-center manifest of ROWS
+# rows on a DEVICES-device simulator account, generated into BENCH_DIR once
+# and kept (bench/scale.sh and bench/resume.sh share it).
+scale_manifest() {
+	local manifest="$BENCH_DIR/scale-cost-center-$1-$2.csv"
+	if [ ! -s "$manifest" ]; then
+		say "generating $manifest"
+		python3 "$ROOT/scripts/gen-manifest.py" --op cost-center --rows "$1" --names sim-default \
+			--sim-devices "$2" --out "$manifest.tmp.$$" >&2
+		mv "$manifest.tmp.$$" "$manifest"
+	fi
+	echo "$manifest"
+}
+
 peak_kb() {
 	sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status" 2>/dev/null || echo 0
 }

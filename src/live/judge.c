@@ -392,7 +392,7 @@ static int read_whole(FILE *file, struct strbuf *into)
 }
 
 /* One index partition: its identifiers, added in listing order to a
- * snapshot of stubs (a device with its name, state and that identifier),
+ * snapshot of bare holders (a device with only its name, state and that identifier),
  * find the device each look-up of the partition names exactly as the whole
  * account would (the first holder, or a later one when it is
  * deactivated); the device's name goes to resolved-N. Returns 0 or -1. */
@@ -403,12 +403,12 @@ static int resolve_partition(struct live_judge *judge, size_t part, struct error
 	    index ? open_partition_file(judge->spool, "lookups", part, "rb", error) : NULL;
 	FILE *resolved =
 	    lookups ? open_partition_file(judge->spool, "resolved", part, "wb", error) : NULL;
-	struct live_snapshot *stubs = resolved ? live_snapshot_new() : NULL;
+	struct live_snapshot *holders = resolved ? live_snapshot_new() : NULL;
 	struct strbuf loaded;
 	strbuf_init(&loaded, SIZE_MAX);
 	struct entry *entries = NULL;
 	size_t count = 0, capacity = 0;
-	int result = stubs ? 0 : -1;
+	int result = holders ? 0 : -1;
 	if (result == 0 && read_whole(index, &loaded) < 0)
 		result = error_set(error, "cannot read the account's identifiers back");
 	for (size_t at = 0; result == 0 && at + sizeof(uint64_t) <= loaded.length;) {
@@ -438,18 +438,18 @@ static int resolve_partition(struct live_judge *judge, size_t part, struct error
 		memcpy(&length, loaded.data + entries[item].at, sizeof(length));
 		struct live_spool_cursor cursor = {loaded.data + entries[item].at + sizeof(length),
 		                                   (size_t)length, 0};
-		struct device_view stub = {{0}};
+		struct device_view holder = {{0}};
 		const char *value;
 		if (live_spool_decode_number(&cursor, &ordinal) < 0 ||
 		    live_spool_decode_number(&cursor, &key) < 0 || key >= DEVICE_KEY_COUNT ||
 		    live_spool_decode_text(&cursor, &value) < 0 ||
-		    live_spool_decode_text(&cursor, &stub.value[DEVICE_NAME]) < 0 ||
-		    live_spool_decode_text(&cursor, &stub.value[DEVICE_STATE]) < 0) {
+		    live_spool_decode_text(&cursor, &holder.value[DEVICE_NAME]) < 0 ||
+		    live_spool_decode_text(&cursor, &holder.value[DEVICE_STATE]) < 0) {
 			result = error_set(error, "the account's identifiers are damaged");
 			break;
 		}
-		stub.value[key] = value;
-		if (live_snapshot_add_view(stubs, &stub) < 0)
+		holder.value[key] = value;
+		if (live_snapshot_add_view(holders, &holder) < 0)
 			result = error_set(error, "out of memory");
 	}
 	free(entries);
@@ -464,9 +464,10 @@ static int resolve_partition(struct live_judge *judge, size_t part, struct error
 			result = error_set(error, "the preflight's look-ups are damaged");
 			break;
 		}
-		const char *name = live_snapshot_find(stubs, (enum device_field)key, value, &device)
-		                       ? device.value[DEVICE_NAME]
-		                       : NULL;
+		const char *name =
+		    live_snapshot_find(holders, (enum device_field)key, value, &device)
+		        ? device.value[DEVICE_NAME]
+		        : NULL;
 		strbuf_reset(&judge->frame);
 		if (live_spool_encode_number(&judge->frame, lookup.row) < 0 ||
 		    encode_string(&judge->frame, name) < 0 ||
@@ -476,7 +477,7 @@ static int resolve_partition(struct live_judge *judge, size_t part, struct error
 	if (result == 0 && !lookup.ended)
 		result = error_set(error, "the preflight's look-ups are damaged");
 	live_spool_frame_release(&lookup.frame);
-	live_snapshot_free(stubs);
+	live_snapshot_free(holders);
 	if (resolved && fclose(resolved) != 0 && result == 0)
 		result = error_set(error, "cannot write the preflight's look-ups");
 	if (lookups)
