@@ -41,8 +41,8 @@ int verify_targets_load(struct verify_targets *targets, const struct pipeline_co
                         struct outcome_store *store, const char *directory, struct error *error);
 
 /* Calls each with the record of every row read back, in row order (one
- * pass over the manifest). Returns 0, or -1 with error (also when each
- * returned -1, which fills it). */
+ * pass over the manifest), stopping at the first -1 it returns (each fills
+ * error, or leaves it empty for a stop). Returns 0, or -1 with error. */
 typedef int verify_target_fn(void *context, const struct record *record, struct error *error);
 int verify_targets_each(struct verify_targets *targets, verify_target_fn *each, void *context,
                         struct error *error);

@@ -85,6 +85,10 @@ static int want_row(void *context, const struct record *record, struct error *er
 	struct verify_state *state = context;
 	enum device_field key;
 	const char *value;
+	/* a pass over millions of rows is seconds: a stop is not kept waiting
+	 * (the round ends before its reads, error left empty: a signal) */
+	if (state->config->stop && *state->config->stop)
+		return -1;
 	if (!reads(state, record) ||
 	    op_live_device_key(state->targets.op, record, &key, &value) < 0)
 		return 0;
