@@ -32,7 +32,8 @@ static int reserve(struct verify_targets *targets, uint64_t row)
 }
 
 int verify_targets_load(struct verify_targets *targets, const struct pipeline_config *config,
-                        struct outcome_store *store, const char *directory, struct error *error)
+                        struct outcome_store *store, const char *directory, verify_target_fn *each,
+                        void *context, struct error *error)
 {
 	memset(targets, 0, sizeof(*targets));
 	targets->config = config;
@@ -67,10 +68,12 @@ int verify_targets_load(struct verify_targets *targets, const struct pipeline_co
 		}
 		targets->rows[number - 1] = ROW_TARGET | VERIFY_PENDING;
 		targets->count++;
+		targets->counts[VERIFY_PENDING]++;
+		if (each && each(context, row.record, error) < 0)
+			goto out;
 	}
 	if (next < 0)
 		goto out;
-	targets->counts[VERIFY_PENDING] = targets->count;
 	result = 0;
 out:
 	pipeline_close(pipeline);

@@ -33,17 +33,22 @@ struct verify_targets {
 	uint64_t counts[VERIFY_VERDICT_COUNT]; /* rows read back per verdict so far */
 };
 
-/* Reads the job's rows: streams config's manifest through the pipeline and
- * marks the rows whose outcome is ok or unknown (pending), read from store
- * (the running job's own, borrowed) or, when NULL, from the outcome store in
- * directory. Returns 0, or -1 with error. */
-int verify_targets_load(struct verify_targets *targets, const struct pipeline_config *config,
-                        struct outcome_store *store, const char *directory, struct error *error);
-
 /* Calls each with the record of every row read back, in row order (one
  * pass over the manifest), stopping at the first -1 it returns (each fills
  * error, or leaves it empty for a stop). Returns 0, or -1 with error. */
 typedef int verify_target_fn(void *context, const struct record *record, struct error *error);
+
+/* Reads the job's rows: streams config's manifest through the pipeline and
+ * marks the rows whose outcome is ok or unknown (pending), read from store
+ * (the running job's own, borrowed) or, when NULL, from the outcome store in
+ * directory; each (NULL: none) is called with every row marked, as
+ * verify_targets_each would, so the first round needs no pass of its own.
+ * Returns 0, or -1 with error. */
+int verify_targets_load(struct verify_targets *targets, const struct pipeline_config *config,
+                        struct outcome_store *store, const char *directory, verify_target_fn *each,
+                        void *context, struct error *error);
+
+/* The pass verify_target_fn describes. */
 int verify_targets_each(struct verify_targets *targets, verify_target_fn *each, void *context,
                         struct error *error);
 

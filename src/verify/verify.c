@@ -34,6 +34,7 @@ struct verify_state {
 	struct live_wanted *wanted;
 	struct live_judge *judge;
 	struct verify_csv csv;
+	bool loaded;      /* the rows are read: a stop now ends a round */
 	bool interrupted; /* the final pass: stopped, no verdict changes */
 	int64_t now_ms;   /* the final pass: UTC epoch ms for the grace rule */
 };
@@ -87,7 +88,7 @@ static int want_row(void *context, const struct record *record, struct error *er
 	const char *value;
 	/* a pass over millions of rows is seconds: a stop is not kept waiting
 	 * (the round ends before its reads, error left empty: a signal) */
-	if (state->config->stop && *state->config->stop)
+	if (state->loaded && state->config->stop && *state->config->stop)
 		return -1;
 	if (!reads(state, record) ||
 	    op_live_device_key(state->targets.op, record, &key, &value) < 0)
@@ -133,13 +134,16 @@ static int read_round(struct verify_state *state)
 	const struct verify_config *config = state->config;
 	struct live_snapshot *snapshot = NULL;
 	int code = 3;
-	state->wanted = live_wanted_new();
+	/* the first round's identifiers came with the rows (verify_run) */
 	if (!state->wanted) {
-		error_set(state->error, "out of memory");
-		goto out;
+		state->wanted = live_wanted_new();
+		if (!state->wanted) {
+			error_set(state->error, "out of memory");
+			goto out;
+		}
+		if (verify_targets_each(&state->targets, want_row, state, state->error) < 0)
+			goto out;
 	}
-	if (verify_targets_each(&state->targets, want_row, state, state->error) < 0)
-		goto out;
 	if (live_wanted_count(state->wanted)) {
 		struct live_take_request request = {
 		    .transport = config->transport,
@@ -338,9 +342,15 @@ int verify_run(const struct verify_config *config, struct verify_figures *figure
 	figures->wait_ms = config->wait_ms;
 	verify_schedule_init(&state.schedule, clock_monotonic_ms(), config->wait_ms);
 	int status = 2;
-	if (verify_targets_load(&state.targets, config->rows, config->store, config->directory,
-	                        error) < 0)
+	state.wanted = live_wanted_new();
+	if (!state.wanted) {
+		error_set(error, "out of memory");
 		goto out;
+	}
+	if (verify_targets_load(&state.targets, config->rows, config->store, config->directory,
+	                        want_row, &state, error) < 0)
+		goto out;
+	state.loaded = true;
 	figures->devices_created = (state.targets.op->live.flags & OP_LIVE_CREATES) != 0;
 	if (!verify_op_readable(state.targets.op)) {
 		error_set(error,
@@ -357,5 +367,6 @@ out:
 	verify_judgement_release(&state.judgement);
 	verify_judgements_release(&state.judgements);
 	verify_targets_release(&state.targets);
+	live_wanted_free(state.wanted);
 	return status;
 }
