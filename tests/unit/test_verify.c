@@ -1,14 +1,17 @@
 /* Unit tests for verify: the verdict of a row against the device read back
- * (table-driven), the polling schedule on a fake clock, durations, and the
- * listing page a steps job's round reads through its engine. */
+ * (table-driven), the polling schedule on a fake clock, durations, the
+ * listing page a steps job's round reads through its engine, and the rows'
+ * judgements kept on disk between rounds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/duration.h"
+#include "verify/judgements.h"
 #include "verify/page_read.h"
 #include "verify/schedule.h"
 #include "verify/verdict.h"
@@ -318,6 +321,63 @@ static void listing_pages_file_their_devices_into_the_round(void **state)
 	assert_int_equal(page_read_pages(20300, 1000), 21);
 }
 
+/* Two rounds over the rows' judgements on disk: the second rewrites some
+ * rows, keeps the others as they were (NULL texts included), drops a row no
+ * longer asked for; a read-only pass gives the last ones in row order. */
+static void judgements_are_rewritten_round_by_round(void **state)
+{
+	(void)state;
+	struct verify_judgements judgements;
+	verify_judgements_init(&judgements);
+	struct error error;
+	error_clear(&error);
+	struct verify_texts texts;
+	/* nothing kept before the first round */
+	assert_int_equal(verify_judgements_begin(&judgements, true, &error), 0);
+	assert_int_equal(verify_judgements_last(&judgements, 1, &texts, &error), 0);
+	assert_null(texts.device_name);
+	const struct verify_texts first[] = {
+	    {"d1", "EAST", "WEST"}, {"", "EAST", "no such device"}, {NULL, "active", NULL}};
+	const uint64_t rows[] = {2, 5, 9};
+	for (size_t index = 0; index < 3; index++)
+		assert_int_equal(
+		    verify_judgements_put(&judgements, rows[index], &first[index], &error), 0);
+	assert_int_equal(verify_judgements_end(&judgements, &error), 0);
+	/* round two: row 2 kept, row 5 judged again, row 9 no longer asked for */
+	assert_int_equal(verify_judgements_begin(&judgements, true, &error), 0);
+	assert_int_equal(verify_judgements_last(&judgements, 1, &texts, &error), 0);
+	assert_int_equal(verify_judgements_last(&judgements, 2, &texts, &error), 1);
+	assert_string_equal(texts.device_name, "d1");
+	assert_string_equal(texts.observed, "WEST");
+	assert_int_equal(verify_judgements_put(&judgements, 2, &texts, &error), 0);
+	assert_int_equal(verify_judgements_last(&judgements, 5, &texts, &error), 1);
+	assert_string_equal(texts.observed, "no such device");
+	const struct verify_texts again = {"d5", "EAST", "EAST"};
+	assert_int_equal(verify_judgements_put(&judgements, 5, &again, &error), 0);
+	assert_int_equal(verify_judgements_end(&judgements, &error), 0);
+	/* a read-only pass: the last judgements, row 9 gone */
+	assert_int_equal(verify_judgements_begin(&judgements, false, &error), 0);
+	assert_int_equal(verify_judgements_last(&judgements, 2, &texts, &error), 1);
+	assert_string_equal(texts.expected, "EAST");
+	assert_int_equal(verify_judgements_last(&judgements, 5, &texts, &error), 1);
+	assert_string_equal(texts.device_name, "d5");
+	assert_string_equal(texts.observed, "EAST");
+	assert_int_equal(verify_judgements_last(&judgements, 9, &texts, &error), 0);
+	assert_int_equal(verify_judgements_end(&judgements, &error), 0);
+	/* the same pass again reads the same */
+	assert_int_equal(verify_judgements_begin(&judgements, false, &error), 0);
+	assert_int_equal(verify_judgements_last(&judgements, 5, &texts, &error), 1);
+	assert_string_equal(texts.device_name, "d5");
+	/* a damaged file is said so, not read as an end */
+	assert_int_equal(verify_judgements_begin(&judgements, false, &error), 0);
+	assert_int_equal(fseek(judgements.kept, 0, SEEK_SET), 0);
+	assert_int_equal(fputc(0x7f, judgements.kept), 0x7f);
+	assert_int_equal(fseek(judgements.kept, 0, SEEK_SET), 0);
+	assert_int_equal(verify_judgements_last(&judgements, 2, &texts, &error), -1);
+	assert_true(error.set);
+	verify_judgements_release(&judgements);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +387,7 @@ int main(void)
 	    cmocka_unit_test(schedule_without_wait_reads_once),
 	    cmocka_unit_test(durations_parse_and_print),
 	    cmocka_unit_test(listing_pages_file_their_devices_into_the_round),
+	    cmocka_unit_test(judgements_are_rewritten_round_by_round),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
