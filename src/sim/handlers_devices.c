@@ -56,8 +56,8 @@ void handle_list_devices(struct sim_call *call)
 		strbuf_init(&page, SIZE_MAX);
 		/* room for the whole page at once: grown step by step, half a
 		 * megabyte was copied over and over */
-		int result = strbuf_reserve(&page, (size_t)count * (with_details ? PAGE_DEVICE_BYTES
-		                                                                  : PAGE_NAME_BYTES));
+		int result = strbuf_reserve(
+		    &page, (size_t)count * (with_details ? PAGE_DEVICE_BYTES : PAGE_NAME_BYTES));
 		result |= strbuf_append_char(&page, '[');
 		/* Unfiltered, a page starts at its position: reading a million
 		 * devices page by page stays linear. */

@@ -398,8 +398,7 @@ struct device_values {
 /* A key as its text and length, both known when compiled. */
 #define KEY(text) text, sizeof(text) - 1
 
-static void put_text(struct device_value **at, const char *key, size_t key_length,
-                     const char *text)
+static void put_text(struct device_value **at, const char *key, size_t key_length, const char *text)
 {
 	/* an empty text (most notes) has nothing to escape */
 	bool plain = !text || !*text;
