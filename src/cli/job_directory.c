@@ -36,8 +36,10 @@ static int join_path(char *out, size_t size, const char *directory, const char *
 	return 0;
 }
 
-/* True when the directory holds nothing but our own lock file (and a checkpoint
- * whose creation a kill cut short: it never took the name, so no job began). */
+/* True when the directory holds nothing but our own lock file, and what a
+ * start cut short by a kill leaves before its checkpoint takes its name (so
+ * no job began): the checkpoint being created and the copy of a stdin
+ * manifest. */
 static bool holds_only_lock(const char *path)
 {
 	DIR *listing = opendir(path);
@@ -48,7 +50,8 @@ static bool holds_only_lock(const char *path)
 	while ((entry = readdir(listing)) != NULL) {
 		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0 ||
 		    strcmp(entry->d_name, JOB_LOCK_FILE_NAME) == 0 ||
-		    strcmp(entry->d_name, JOURNAL_CREATING_NAME) == 0)
+		    strcmp(entry->d_name, JOURNAL_CREATING_NAME) == 0 ||
+		    strcmp(entry->d_name, JOB_STDIN_MANIFEST) == 0)
 			continue;
 		empty = false;
 		break;
@@ -307,6 +310,15 @@ static int start_job(struct job_directory *directory, const struct job_options *
 		          "overwrite them (choose an empty --out)",
 		          options->out);
 		return EXIT_RESUME_REFUSED;
+	}
+	/* a stdin copy with no checkpoint is a start killed before it began:
+	 * possibly cut, never the manifest of this start */
+	char cut_copy[4096];
+	if (join_path(cut_copy, sizeof(cut_copy), options->out, JOB_STDIN_MANIFEST, error) < 0)
+		return EXIT_USAGE;
+	if (unlink(cut_copy) < 0 && errno != ENOENT) {
+		error_set(error, "cannot remove '%s': %s", cut_copy, strerror(errno));
+		return EXIT_USAGE;
 	}
 	if (strcmp(options->manifest, "-") == 0 &&
 	    keep_stdin_copy(directory->manifest_path, error) < 0)

@@ -60,6 +60,32 @@ batch run --op cost-center --manifest - --out "$WORK/from-stdin" --endpoint sim 
 assert_eq 0 "$status" "exit status of the corrected stdin job"
 assert_eq 31 "$(wc -l <"$WORK/from-stdin/results.csv" | tr -d ' ')" "results.csv lines of the stdin job"
 
+# a stdin job killed with -9 while copying its manifest, before its checkpoint
+# existed, began no job: the next run starts afresh in the same --out (the cut
+# copy was refused as "files but no checkpoint" before)
+awk 'BEGIN { print "device_name,cost_center"; for (i = 0; i < 20000; i++) print 50000 + i ",Fleet-East" }' \
+  >"$WORK/large.csv"
+mkfifo "$WORK/stdin-pipe"
+LATTIGO_KEY_NAME="$TEST_KEY_NAME" LATTIGO_API_KEY="$TEST_API_KEY" "$LATTIGO_BATCH" run \
+  --op cost-center --manifest - --out "$WORK/cut-stdin" --endpoint sim --quiet \
+  <"$WORK/stdin-pipe" 2>/dev/null &
+cut_pid=$!
+CHILD_PIDS+=("$cut_pid")
+exec {pipe_fd}>"$WORK/stdin-pipe"
+# more than a pipe buffers: when the write returns, the copy has begun
+head -c 300000 "$WORK/large.csv" >&"$pipe_fd"
+kill -KILL "$cut_pid"
+wait "$cut_pid" 2>/dev/null || true
+exec {pipe_fd}>&-
+[ -s "$WORK/cut-stdin/manifest.stdin" ] || fail "the killed start left no stdin copy to test with"
+[ ! -e "$WORK/cut-stdin/checkpoint" ] || fail "the killed start got as far as a checkpoint"
+status=0
+batch run --op cost-center --manifest - --out "$WORK/cut-stdin" --endpoint sim --quiet \
+  <"$manifest" 2>"$WORK/err.txt" || status=$?
+assert_eq 0 "$status" "a stdin job after a start killed during the copy: $(cat "$WORK/err.txt")"
+cmp -s "$manifest" "$WORK/cut-stdin/manifest.stdin" || fail "the cut stdin copy was kept"
+assert_eq 31 "$(wc -l <"$WORK/cut-stdin/results.csv" | tr -d ' ')" "results.csv lines after the cut start"
+
 # a finished job, then the refusals that protect it
 start_sim
 status=0
