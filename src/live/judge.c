@@ -1,5 +1,7 @@
 /* Rows judged in row order: classified directly against a snapshot in
- * memory, or for a spilled one by partitions on disk and merged back. */
+ * memory, or for a spilled one by partitions on disk and merged back, or
+ * (rows meeting two devices) by blocks of rows against the devices their
+ * look-ups found. */
 #include "live/judge.h"
 
 #include <stdlib.h>
