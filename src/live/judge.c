@@ -37,8 +37,9 @@ struct live_judge {
 	struct head *heads;       /* one per partition's verdicts when judged by partitions */
 	size_t partitions;        /* the spool's, by device_name */
 	size_t buckets;           /* the look-ups', by the identifier looked up */
-	unsigned kinds;           /* bit k: rows look devices up by identifier kind k */
-	uint64_t lookups;         /* look-ups written */
+	struct live_judge_options options;
+	unsigned kinds;   /* bit k: rows look devices up by identifier kind k */
+	uint64_t lookups; /* look-ups written */
 	/* Rows that meet two devices (an activation's ICCID and IMEI), judged
 	 * in row order by blocks of rows: */
 	bool meets;
@@ -217,6 +218,45 @@ static int head_judgement(struct head *head, struct live_judgement *judgement)
 	return 0;
 }
 
+/* The device record names in snapshot; false when none. */
+static bool find_device(const struct op *op, const struct live_snapshot *snapshot,
+                        const struct record *record, struct device_view *device)
+{
+	enum device_field key;
+	const char *value;
+	return op_live_device_key(op, record, &key, &value) == 0 &&
+	       live_snapshot_find(snapshot, key, value, device);
+}
+
+/* A row's device (NULL: none) as live_judge_device gives it back. */
+static int put_device(FILE *file, struct strbuf *frame, uint64_t row,
+                      const struct device_view *device)
+{
+	strbuf_reset(frame);
+	if (live_spool_encode_number(frame, row) < 0 ||
+	    live_spool_encode_number(frame, device != NULL) < 0)
+		return -1;
+	for (int field = 0; device && field < DEVICE_FIELD_COUNT; field++)
+		if (encode_string(frame, device->value[field]) < 0)
+			return -1;
+	return live_spool_write_frame(file, frame);
+}
+
+/* The device put_device wrote, from head (its row read): strings point
+ * into head's frame. Returns 0 or -1 when damaged. */
+static int head_device(struct head *head, bool *found, struct device_view *device)
+{
+	uint64_t present;
+	if (live_spool_decode_number(&head->cursor, &present) < 0)
+		return -1;
+	memset(device, 0, sizeof(*device));
+	*found = present != 0;
+	for (int field = 0; *found && field < DEVICE_FIELD_COUNT; field++)
+		if (live_spool_decode_text(&head->cursor, &device->value[field]) < 0)
+			return -1;
+	return 0;
+}
+
 /* --- the join by partitions --- */
 
 static FILE *open_partition_file(const struct live_spool *spool, const char *kind, size_t index,
@@ -348,7 +388,9 @@ static int route_rows(struct live_judge *judge, const struct pipeline_config *co
 	struct pipeline_row row;
 	while (result == 0 && (result = pipeline_next(pipeline, &row, error)) == 1) {
 		result = 0;
-		if (!row.valid || !row.record)
+		if (!row.valid || !row.record ||
+		    (judge->options.wants &&
+		     !judge->options.wants(judge->options.context, row.record)))
 			continue;
 		enum device_field key;
 		const char *value;
@@ -707,14 +749,20 @@ static int judge_partition(struct live_judge *judge, size_t index, struct error 
 		                        : &rows[1];
 		struct record record;
 		struct live_judgement judgement;
+		struct device_view found;
 		if (head_record(next, &record) < 0)
 			result =
 			    error_set(error, "the preflight's rows of a partition are damaged");
-		else if (judge_direct(judge->op, part, claims, &record, &judgement) < 0)
+		else if (judge->options.devices) {
+			bool named = find_device(judge->op, part, &record, &found);
+			if (put_device(verdicts, &judge->frame, record.row, named ? &found : NULL) <
+			    0)
+				result = error_set(error, "cannot write the preflight's verdicts");
+		} else if (judge_direct(judge->op, part, claims, &record, &judgement) < 0)
 			result = error_set(error, "out of memory");
 		else if (put_judgement(verdicts, &judge->frame, record.row, &judgement) < 0)
 			result = error_set(error, "cannot write the preflight's verdicts");
-		else if (head_next(next) < 0)
+		if (result == 0 && head_next(next) < 0)
 			result =
 			    error_set(error, "the preflight's rows of a partition are damaged");
 	}
@@ -845,14 +893,18 @@ static int judge_by_partitions(struct live_judge *judge, const struct pipeline_c
 	return result;
 }
 
-struct live_judge *live_judge_open(const struct op *op, const struct live_snapshot *snapshot,
-                                   const struct pipeline_config *config, struct error *error)
+struct live_judge *live_judge_open_with(const struct op *op, const struct live_snapshot *snapshot,
+                                        const struct pipeline_config *config,
+                                        const struct live_judge_options *options,
+                                        struct error *error)
 {
 	struct live_judge *judge = calloc(1, sizeof(*judge));
 	if (!judge) {
 		error_set(error, "out of memory");
 		return NULL;
 	}
+	if (options)
+		judge->options = *options;
 	judge->op = op;
 	judge->snapshot = snapshot;
 	strbuf_init(&judge->frame, 1u << 24);
@@ -862,7 +914,7 @@ struct live_judge *live_judge_open(const struct op *op, const struct live_snapsh
 	if (judge->spool) {
 		judge->partitions = live_spool_partitions(judge->spool);
 		judge->buckets = judge->partitions;
-		judge->meets = also_unique_key(op) >= 0;
+		judge->meets = !judge->options.devices && also_unique_key(op) >= 0;
 		if (judge->meets) {
 			/* two look-ups a row, two index entries a device: twice the
 			 * buckets keep one bucket's index within a partition's size */
@@ -890,6 +942,45 @@ struct live_judge *live_judge_open(const struct op *op, const struct live_snapsh
 	return judge;
 }
 
+struct live_judge *live_judge_open(const struct op *op, const struct live_snapshot *snapshot,
+                                   const struct pipeline_config *config, struct error *error)
+{
+	return live_judge_open_with(op, snapshot, config, NULL, error);
+}
+
+/* The head holding row's frame when judged by partitions, marked read
+ * (its frame stays as it is until the next call reads the head on);
+ * NULL with error. */
+static struct head *verdict_head(struct live_judge *judge, uint64_t row, struct error *error)
+{
+	bool damaged = false;
+	struct head *head = head_of_row(judge->heads, judge->partitions, row, &damaged);
+	if (!head) {
+		error_set(error,
+		          damaged ? "the preflight's verdicts of a partition are damaged"
+		                  : "the preflight has no verdict for row %llu",
+		          (unsigned long long)row);
+		return NULL;
+	}
+	head->ready = false;
+	return head;
+}
+
+int live_judge_device(struct live_judge *judge, const struct record *record, bool *found,
+                      struct device_view *device, struct error *error)
+{
+	if (!judge->heads) {
+		*found = find_device(judge->op, judge->snapshot, record, device);
+		return 0;
+	}
+	struct head *head = verdict_head(judge, record->row, error);
+	if (!head)
+		return -1;
+	if (head_device(head, found, device) < 0)
+		return error_set(error, "the preflight's verdicts of a partition are damaged");
+	return 0;
+}
+
 int live_judge_row(struct live_judge *judge, const struct record *record,
                    struct live_judgement *judgement, struct error *error)
 {
@@ -905,15 +996,9 @@ int live_judge_row(struct live_judge *judge, const struct record *record,
 			return error_set(error, "out of memory");
 		return 0;
 	}
-	bool damaged = false;
-	struct head *head = head_of_row(judge->heads, judge->partitions, record->row, &damaged);
+	struct head *head = verdict_head(judge, record->row, error);
 	if (!head)
-		return error_set(error,
-		                 damaged ? "the preflight's verdicts of a partition are damaged"
-		                         : "the preflight has no verdict for row %llu",
-		                 (unsigned long long)record->row);
-	/* its frame stays as it is until the next call reads the head on */
-	head->ready = false;
+		return -1;
 	if (head_judgement(head, judgement) < 0)
 		return error_set(error, "the preflight's verdicts of a partition are damaged");
 	return 0;

@@ -19,6 +19,10 @@
  *   the rows by blocks against the devices the block's rows met (added in
  *   the account's order, so each look-up finds what the whole account
  *   would): memory for a block, a partition's worth of devices at most.
+ * A judge opened with live_judge_options can instead give each row only the
+ * device it names (`verify` judges that itself), for the rows its caller
+ * wants: the same join, one device a row (activations too: by the device
+ * their ICCID names, as any other row).
  * Ownership: a judge borrows op, snapshot and config until freed; a
  * judgement's strings borrow the judge (or the record and snapshot) until
  * the next live_judge_row. */
@@ -47,6 +51,30 @@ struct live_judge;
  * live_judge_free), or NULL with error. */
 struct live_judge *live_judge_open(const struct op *op, const struct live_snapshot *snapshot,
                                    const struct pipeline_config *config, struct error *error);
+/* What a judge does beyond live_judge_open's default (every valid row
+ * classified). */
+struct live_judge_options {
+	/* the rows joined: NULL every valid row, else those it returns true for
+	 * (asked once per valid row, in row order, with context) */
+	bool (*wants)(void *context, const struct record *record);
+	void *context;
+	/* each row gets the device it names (live_judge_device) instead of a
+	 * verdict: no claims, one device a row */
+	bool devices;
+};
+
+/* As live_judge_open, as options say (borrowed for the call; NULL: the
+ * default). Returns the judge (free with live_judge_free), or NULL with error. */
+struct live_judge *live_judge_open_with(const struct op *op, const struct live_snapshot *snapshot,
+                                        const struct pipeline_config *config,
+                                        const struct live_judge_options *options,
+                                        struct error *error);
+/* For a judge opened with options->devices: the device record (the next
+ * wanted row, rows asked in increasing order) names into *device, *found
+ * false when the account has none. device's strings borrow the judge (or
+ * the snapshot) until the next call. Returns 0 or -1 with error. */
+int live_judge_device(struct live_judge *judge, const struct record *record, bool *found,
+                      struct device_view *device, struct error *error);
 /* Judges record, the next valid row (rows asked in increasing order).
  * Returns 0 or -1 with error. */
 int live_judge_row(struct live_judge *judge, const struct record *record,

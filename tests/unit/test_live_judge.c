@@ -402,6 +402,82 @@ static void operations_meeting_two_devices_have_no_claims(void **state)
 	assert_true(meeting > 0);
 }
 
+/* The rows a caller wants: every other one (by row number). */
+static bool odd_rows(void *context, const struct record *record)
+{
+	(void)context;
+	return record->row % 2 == 1;
+}
+
+/* Each wanted row's device only (`verify`): the same device both ways, for
+ * activations (one device a row: no whole load) and rows by ICCID and name. */
+static void devices_agree(void **state)
+{
+	(void)state;
+	static const char *const ops[] = {"activate", "cost-center"};
+	char texts[2][4096], missing_iccid[24], missing_imei[24];
+	luhn("8901260000000000999", missing_iccid, sizeof(missing_iccid));
+	luhn("35000000000999", missing_imei, sizeof(missing_imei));
+	size_t length = (size_t)snprintf(texts[0], sizeof(texts[0]), "iccid,imei,rate_plan_name\n");
+	for (int index = 0; index < DEVICES; index += 3)
+		length += (size_t)snprintf(texts[0] + length, sizeof(texts[0]) - length,
+		                           "%s,%s,ACME 10MB\n", iccids[index], imeis[index]);
+	snprintf(texts[0] + length, sizeof(texts[0]) - length, "%s,%s,ACME 10MB\n", missing_iccid,
+	         missing_imei);
+	snprintf(texts[1], sizeof(texts[1]),
+	         "device_name,id_type,cost_center\n%s,iccid,EAST\nd02,,EAST\n%s,iccid,EAST\n"
+	         "nobody,,EAST\n%s,iccid,EAST\n%s,imei,EAST\n",
+	         iccids[7], iccids[12], missing_iccid, imeis[20]);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/manifest.csv", work);
+	for (size_t kind = 0; kind < 2; kind++) {
+		write_manifest(path, texts[kind]);
+		const struct op *op = op_find(ops[kind]);
+		struct live_snapshot *memory = account(0), *spilled = account(3);
+		struct pipeline_config config;
+		memset(&config, 0, sizeof(config));
+		config.op = ops[kind];
+		config.manifest = path;
+		struct live_judge_options options = {odd_rows, NULL, true};
+		struct error error;
+		error_clear(&error);
+		struct live_judge *direct =
+		    live_judge_open_with(op, memory, &config, &options, &error);
+		struct live_judge *joined =
+		    live_judge_open_with(op, spilled, &config, &options, &error);
+		assert_non_null(direct);
+		assert_non_null(joined);
+		struct pipeline *pipeline = pipeline_open(&config, NULL, &error);
+		assert_non_null(pipeline);
+		struct pipeline_row row;
+		unsigned found_count = 0, absent = 0;
+		while (pipeline_next(pipeline, &row, &error) == 1) {
+			if (!row.valid || !row.record || !odd_rows(NULL, row.record))
+				continue;
+			struct device_view left, right;
+			bool left_found, right_found;
+			assert_int_equal(
+			    live_judge_device(direct, row.record, &left_found, &left, &error), 0);
+			assert_int_equal(
+			    live_judge_device(joined, row.record, &right_found, &right, &error), 0);
+			assert_int_equal(left_found, right_found);
+			for (int field = 0; left_found && field < DEVICE_FIELD_COUNT; field++)
+				assert_same_text(left.value[field], right.value[field]);
+			found_count += left_found;
+			absent += !left_found;
+		}
+		assert_true(found_count > 0);
+		assert_true(absent > 0 || kind == 0);
+		pipeline_close(pipeline);
+		live_judge_free(direct);
+		live_judge_free(joined);
+		live_snapshot_free(memory);
+		live_snapshot_free(spilled);
+		assert_int_equal(spools(), 0);
+	}
+	unlink(path);
+}
+
 /* A spilled snapshot stored and loaded back holds every device, in order. */
 static void spilled_snapshot_stores_whole(void **state)
 {
@@ -463,6 +539,7 @@ int main(void)
 	    cmocka_unit_test(activations_agree),
 	    cmocka_unit_test(random_activations_agree),
 	    cmocka_unit_test(operations_meeting_two_devices_have_no_claims),
+	    cmocka_unit_test(devices_agree),
 	    cmocka_unit_test(spilled_snapshot_stores_whole),
 	    cmocka_unit_test(abandoned_spools_removed),
 	};
