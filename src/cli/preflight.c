@@ -330,7 +330,7 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
 }
 
 int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_tag,
-                     uint64_t settled_prefix, pipeline_settled_fn *settled, void *context,
+                     uint64_t settled_prefix, live_verdicts_final_fn *final, void *context,
                      struct error *error)
 {
 	char directory[4096];
@@ -345,28 +345,26 @@ int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_
 	memset(tally, 0, sizeof(*tally));
 	tally->undo_written = (preflight->op->live.flags & OP_LIVE_UNDO) != 0;
 	uint64_t rows = live_verdicts_rows(preflight->verdicts);
-	/* undo.csv covers the whole job; the finished rows count towards nothing else */
-	uint64_t prefix = settled_prefix < rows ? settled_prefix : rows;
-	live_verdicts_count_undo(preflight->verdicts, 1, prefix, &tally->undo_lines,
+	/* undo.csv covers the whole job, eight rows a step */
+	live_verdicts_count_undo(preflight->verdicts, 1, rows, &tally->undo_lines,
 	                         &tally->undo_unrestorable);
-	for (uint64_t row = prefix + 1; row <= rows; row++) {
-		uint8_t code = live_verdicts_code(preflight->verdicts, row);
-		if (code == LIVE_VERDICT_NONE)
-			continue;
-		/* undo.csv covers the whole job */
-		tally->undo_lines += (code & LIVE_VERDICT_UNDO_LINE) != 0;
-		tally->undo_unrestorable += (code & LIVE_VERDICT_UNDO_MISSING) != 0;
-		bool was_valid = true;
-		if (settled && settled(context, row, &was_valid))
-			continue;
-		struct live_verdict_note note = {"", "", ""};
-		bool unknown = (code & LIVE_VERDICT_UNKNOWN_NAME) != 0;
+	/* the finished rows count towards nothing else; the rest are counted
+	 * from their bytes, the settled ones skipped 64 at a time */
+	struct live_verdicts_tally counted;
+	memset(&counted, 0, sizeof(counted));
+	live_verdicts_tally(preflight->verdicts, settled_prefix + 1, rows, final, context,
+	                    &counted);
+	for (int kind = 0; kind < LIVE_KIND_COUNT; kind++)
+		tally->kinds[kind] = counted.kinds[kind];
+	tally->cost.rows = counted.kinds[LIVE_CHANGE]; /* no rate plan to price */
+	tally->unknown_name_rows = counted.unknown_name;
+	if (counted.first_unknown) {
 		/* the first unknown name's message is the refusal's */
-		if (unknown && tally->unknown_name_rows == 0 &&
-		    live_verdicts_note(preflight->verdicts, row, &note, error) < 0)
+		struct live_verdict_note note = {"", "", ""};
+		if (live_verdicts_note(preflight->verdicts, counted.first_unknown, &note, error) <
+		    0)
 			return -1;
-		tally_row(preflight, NULL, (enum live_kind)(code & LIVE_VERDICT_KIND_MASK), unknown,
-		          note.message);
+		snprintf(tally->first_unknown, sizeof(tally->first_unknown), "%s", note.message);
 	}
 	preflight->loaded = true;
 	return 0;

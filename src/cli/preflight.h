@@ -81,14 +81,14 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
                        pipeline_settled_fn *settled, void *context, const char *out,
                        uint64_t job_tag, struct error *error);
 /* A resume: opens the verdicts the job's first run kept in out/snapshot and
- * counts in preflight->tally, from them, the rows settled() does not name as
- * final — no row is classified again. Rows 1..settled_prefix are known final
- * without asking settled() (a resume's work then grows with what is left,
- * not with the job). preflight->snapshot must hold the
+ * counts in preflight->tally, from them, the rows final() (NULL: none) does
+ * not name as final — no row is classified again. Rows 1..settled_prefix are
+ * known final without asking final() (a resume's work then grows with what
+ * is left, not with the job). preflight->snapshot must hold the
  * snapshot's meta data. Returns 0, 1 when there are none to use (absent,
  * torn, another job's: error says why; classify instead), -1 with error. */
 int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_tag,
-                     uint64_t settled_prefix, pipeline_settled_fn *settled, void *context,
+                     uint64_t settled_prefix, live_verdicts_final_fn *final, void *context,
                      struct error *error);
 /* Starts a classification by rows (preflight_add_row; a job with steps
  * judges its rows per step this way): an empty tally and claims. Returns 0

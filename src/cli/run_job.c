@@ -756,6 +756,13 @@ static int preflight_before_directory(struct job_run *run, struct error *error)
 	return preflight_refuses(&run->preflight, error) ? EXIT_USAGE : EXIT_ALL_OK;
 }
 
+/* live_verdicts_final_fn: 64 rows' final bits from the replay. */
+static uint64_t final_rows(void *context, uint64_t first)
+{
+	struct job_run *run = context;
+	return journal_replay_final_word(&run->directory.replay, first);
+}
+
 /* A resume whose first run kept every row's verdict (and undo.csv whole)
  * settles the rows left from them: only the snapshot's meta data is read,
  * no device loaded, no row classified again, undo.csv not rewritten — what
@@ -785,7 +792,7 @@ static int preflight_from_verdicts(struct job_run *run, const char *directory, s
 	error_clear(&why);
 	int resumed = preflight_resume(
 	    &run->preflight, out, journal_get_header(run->directory.journal)->job_id,
-	    journal_replay_final_prefix(&run->directory.replay), row_settled, run, &why);
+	    journal_replay_final_prefix(&run->directory.replay), final_rows, run, &why);
 	if (resumed == 0)
 		return 0;
 	run->preflight.snapshot = NULL;

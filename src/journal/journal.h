@@ -157,9 +157,9 @@ enum journal_row_state {
 	JOURNAL_ROW_FINAL,    /* has an outcome: never send again */
 };
 
-/* Replay summary: bitmaps of started and final rows (1 bit per row each,
- * 250 KB for a million rows), counts, and where reading the manifest may
- * start again. */
+/* Replay summary: bitmaps of started and final rows (1 bit per row each
+ * after the compacted segment's final prefix: 250 KB for a million rows),
+ * counts, and where reading the manifest may start again. */
 struct journal_replay {
 	/* Seek the manifest here; every row before it is final. The row that
 	 * starts there may itself be final: check each row read with
@@ -174,7 +174,9 @@ struct journal_replay {
 	bool job_finished;
 	uint64_t generation;           /* of the segment read (0: never compacted) */
 	struct journal_keys_mark keys; /* from the snapshot the state starts from */
-	/* private */
+	/* private (journal/row_bits.h): rows 1..final_floor are final; bit i of
+	 * the bitmaps is row final_floor + 1 + i */
+	uint64_t final_floor;
 	unsigned char *final_bits, *started_bits;
 	size_t bit_bytes;
 };
@@ -186,6 +188,9 @@ int journal_summarize(const char *directory, struct journal_read_result *result,
                       struct journal_replay *replay, struct error *error);
 /* Returns the state of one manifest row after replay. */
 enum journal_row_state journal_replay_row_state(const struct journal_replay *replay, uint64_t row);
+/* Rows first..first+63 final, as the bits of a word (bit i: row first + i),
+ * for a caller that skips settled rows 64 at a time. */
+uint64_t journal_replay_final_word(const struct journal_replay *replay, uint64_t first);
 /* The rows started but not final (in doubt). */
 uint64_t journal_replay_count_in_doubt(const struct journal_replay *replay);
 /* The highest row R such that rows 1..R are all final after replay (0 when row 1 is not). */

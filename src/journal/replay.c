@@ -1,5 +1,6 @@
 /* Replay: turns the journal's records into the resume state — one bit per
- * row for "sent" and one for "final" (a million rows cost 250 KB), counts
+ * row for "sent" and one for "final" after the snapshot's final prefix
+ * (row_bits.h; a million rows cost 250 KB), counts
  * per status, and the seek position below which every row is final. A
  * compacted segment starts from its snapshot's state (journal_read falls
  * back to the previous segment when that snapshot is damaged). */
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "reader.h"
+#include "row_bits.h"
 
 /* Positions of the latest outcomes, slot = row % RECENT_POSITIONS: the
  * resume point is nearly always among them, which spares a second pass over
@@ -22,44 +24,10 @@ struct replay_context {
 	struct manifest_position *recent; /* NULL: not kept */
 };
 
-/* Makes room for bit row in both bitmaps. Returns 0 or -1. */
-static int bitmaps_reserve(struct journal_replay *replay, uint64_t row)
-{
-	size_t needed = (size_t)(row / 8 + 1);
-	if (needed <= replay->bit_bytes)
-		return 0;
-	size_t size = replay->bit_bytes ? replay->bit_bytes : 4096;
-	while (size < needed)
-		size *= 2;
-	unsigned char *final_bits = realloc(replay->final_bits, size);
-	if (!final_bits)
-		return -1;
-	replay->final_bits = final_bits;
-	unsigned char *started_bits = realloc(replay->started_bits, size);
-	if (!started_bits)
-		return -1;
-	replay->started_bits = started_bits;
-	memset(final_bits + replay->bit_bytes, 0, size - replay->bit_bytes);
-	memset(started_bits + replay->bit_bytes, 0, size - replay->bit_bytes);
-	replay->bit_bytes = size;
-	return 0;
-}
-
-static bool bit_get(const unsigned char *bits, size_t bit_bytes, uint64_t row)
-{
-	return row / 8 < bit_bytes && (bits[row / 8] >> (row % 8) & 1);
-}
-
-static void bit_set(unsigned char *bits, uint64_t row)
-{
-	bits[row / 8] = (unsigned char)(bits[row / 8] | 1u << (row % 8));
-}
-
 int replay_note_sent(struct journal_replay *replay, uint64_t row, struct error *error)
 {
-	if (bitmaps_reserve(replay, row))
+	if (row_bits_set_sent(replay, row))
 		return error_set(error, "out of memory replaying the checkpoint");
-	bit_set(replay->started_bits, row);
 	return 0;
 }
 
@@ -80,15 +48,14 @@ int replay_note_call(struct journal_replay *replay, const struct journal_call *c
 int replay_note_outcome(struct journal_replay *replay, uint64_t row, enum row_status status,
                         struct error *error)
 {
-	if (bitmaps_reserve(replay, row))
-		return error_set(error, "out of memory replaying the checkpoint");
 	/* a row is counted once; a repeated outcome (never written by one job) only
 	 * reaches the inner visitor, where the latest wins */
-	if (!bit_get(replay->final_bits, replay->bit_bytes, row)) {
-		bit_set(replay->final_bits, row);
-		replay->rows_final++;
-		replay->rows_by_status[status]++;
-	}
+	if (row_bits_final(replay, row))
+		return 0;
+	if (row_bits_set_final(replay, row))
+		return error_set(error, "out of memory replaying the checkpoint");
+	replay->rows_final++;
+	replay->rows_by_status[status]++;
 	return 0;
 }
 
@@ -98,31 +65,16 @@ int replay_copy(struct journal_replay *to, const struct journal_replay *from)
 	*to = *from;
 	to->final_bits = to->started_bits = NULL;
 	to->bit_bytes = 0;
-	if (!from->bit_bytes)
-		return 0;
-	to->final_bits = malloc(from->bit_bytes);
-	to->started_bits = malloc(from->bit_bytes);
-	if (!to->final_bits || !to->started_bits) {
+	if (row_bits_copy(to, from)) {
 		journal_replay_release(to);
 		return -1;
 	}
-	memcpy(to->final_bits, from->final_bits, from->bit_bytes);
-	memcpy(to->started_bits, from->started_bits, from->bit_bytes);
-	to->bit_bytes = from->bit_bytes;
 	return 0;
 }
 
 uint64_t replay_highest_row(const struct journal_replay *replay, bool final_only)
 {
-	for (size_t index = replay->bit_bytes; index > 0; index--) {
-		unsigned bits = replay->final_bits[index - 1];
-		if (!final_only)
-			bits |= replay->started_bits[index - 1];
-		if (bits)
-			return (uint64_t)(index - 1) * 8 + 31 -
-			       (uint64_t)__builtin_clz(bits & 0xffu);
-	}
-	return 0;
+	return row_bits_highest(replay, final_only);
 }
 
 static int on_call_started(void *context, const struct journal_call *call, struct error *error)
@@ -191,35 +143,12 @@ static int on_resume_position(void *context, const struct manifest_position *pos
 
 uint64_t replay_final_prefix(const struct journal_replay *replay)
 {
-	uint64_t row = 1;
-	while (row / 8 < replay->bit_bytes) {
-		/* whole bytes of final rows are skipped eight at a time */
-		if (row % 8 == 0 && replay->final_bits[row / 8] == 0xff) {
-			row += 8;
-			continue;
-		}
-		if (!bit_get(replay->final_bits, replay->bit_bytes, row))
-			break;
-		row++;
-	}
-	return row - 1;
+	return row_bits_final_prefix(replay);
 }
 
 uint64_t journal_replay_count_in_doubt(const struct journal_replay *replay)
 {
-	uint64_t count = 0;
-	size_t index = 0;
-	/* 64 rows a popcount: without -mpopcnt each one is a library call */
-	for (; index + sizeof(uint64_t) <= replay->bit_bytes; index += sizeof(uint64_t)) {
-		uint64_t started, final;
-		memcpy(&started, replay->started_bits + index, sizeof(started));
-		memcpy(&final, replay->final_bits + index, sizeof(final));
-		count += (uint64_t)__builtin_popcountll(started & ~final);
-	}
-	for (; index < replay->bit_bytes; index++)
-		count += (uint64_t)__builtin_popcount(
-		    (unsigned)(replay->started_bits[index] & ~replay->final_bits[index]) & 0xffu);
-	return count;
+	return row_bits_in_doubt(replay);
 }
 
 int replay_directory(const char *directory, const struct journal_visitor *inner,
@@ -273,11 +202,16 @@ int replay_directory(const char *directory, const struct journal_visitor *inner,
 
 enum journal_row_state journal_replay_row_state(const struct journal_replay *replay, uint64_t row)
 {
-	if (bit_get(replay->final_bits, replay->bit_bytes, row))
+	if (row_bits_final(replay, row))
 		return JOURNAL_ROW_FINAL;
-	if (bit_get(replay->started_bits, replay->bit_bytes, row))
+	if (row_bits_sent(replay, row))
 		return JOURNAL_ROW_IN_DOUBT;
 	return JOURNAL_ROW_NEW;
+}
+
+uint64_t journal_replay_final_word(const struct journal_replay *replay, uint64_t first)
+{
+	return row_bits_final_word(replay, first);
 }
 
 uint64_t journal_replay_final_prefix(const struct journal_replay *replay)
@@ -287,11 +221,7 @@ uint64_t journal_replay_final_prefix(const struct journal_replay *replay)
 
 void journal_replay_release(struct journal_replay *replay)
 {
-	free(replay->final_bits);
-	free(replay->started_bits);
-	replay->final_bits = NULL;
-	replay->started_bits = NULL;
-	replay->bit_bytes = 0;
+	row_bits_release(replay);
 }
 
 int journal_summarize(const char *directory, struct journal_read_result *result,

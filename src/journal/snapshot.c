@@ -16,19 +16,16 @@
 #include <string.h>
 
 #include "frame.h"
+#include "row_bits.h"
 
-static bool bit_at(const unsigned char *bits, size_t bit_bytes, uint64_t row)
-{
-	return row / 8 < bit_bytes && (bits[row / 8] >> (row % 8) & 1);
-}
-
-/* Appends the bits of rows first..first+span-1 of bits, packed from bit 0. */
-static int put_bits(struct strbuf *payload, const unsigned char *bits, size_t bit_bytes,
+/* Appends the final (or sent) bits of rows first..first+span-1, packed from bit 0. */
+static int put_bits(struct strbuf *payload, const struct journal_replay *state, bool final,
                     uint64_t first, uint64_t span)
 {
 	unsigned char byte = 0;
 	for (uint64_t index = 0; index < span; index++) {
-		if (bit_at(bits, bit_bytes, first + index))
+		uint64_t row = first + index;
+		if (final ? row_bits_final(state, row) : row_bits_sent(state, row))
 			byte = (unsigned char)(byte | 1u << (index % 8));
 		if (index % 8 == 7 || index + 1 == span) {
 			if (strbuf_append(payload, &byte, 1) != STRBUF_OK)
@@ -60,8 +57,8 @@ int snapshot_encode(const struct journal_replay *state, uint64_t generation, uin
 	frame_put_u64(payload, known ? state->resume_from.line : 0);
 	frame_put_u64(payload, prefix);
 	frame_put_u64(payload, span);
-	if (put_bits(payload, state->final_bits, state->bit_bytes, prefix + 1, span) ||
-	    put_bits(payload, state->started_bits, state->bit_bytes, prefix + 1, span))
+	if (put_bits(payload, state, true, prefix + 1, span) ||
+	    put_bits(payload, state, false, prefix + 1, span))
 		return -1;
 	if (state->keys.known) {
 		frame_put_u8(payload, 1);
@@ -73,24 +70,19 @@ int snapshot_encode(const struct journal_replay *state, uint64_t generation, uin
 	return payload->length > FRAME_MAX_PAYLOAD ? -1 : 0;
 }
 
-/* Sets bits 1..prefix of bits (rows 1 to prefix). */
-static void set_bit(unsigned char *bits, uint64_t row)
+/* Copies span bits into bits (room for them), clearing those past span (a
+ * payload's padding), and returns how many are set. */
+static uint64_t copy_span(unsigned char *bits, const unsigned char *span_bits, uint64_t span)
 {
-	bits[row / 8] = (unsigned char)(bits[row / 8] | 1u << (row % 8));
-}
-
-static void set_prefix(unsigned char *bits, uint64_t prefix)
-{
-	uint64_t row = 1;
-	for (; row <= prefix && row % 8 != 0; row++)
-		set_bit(bits, row);
-	if (row <= prefix && prefix - row + 1 >= 8) {
-		size_t whole = (size_t)((prefix - row + 1) / 8);
-		memset(bits + row / 8, 0xff, whole);
-		row += (uint64_t)whole * 8;
-	}
-	for (; row <= prefix; row++)
-		set_bit(bits, row);
+	size_t bytes = (size_t)((span + 7) / 8);
+	if (bytes)
+		memcpy(bits, span_bits, bytes);
+	if (span % 8)
+		bits[bytes - 1] = (unsigned char)(bits[bytes - 1] & ((1u << (span % 8)) - 1));
+	uint64_t count = 0;
+	for (size_t index = 0; index < bytes; index++)
+		count += (uint64_t)__builtin_popcount(bits[index]);
+	return count;
 }
 
 int snapshot_decode(const void *payload, size_t length, struct journal_replay *state,
@@ -141,29 +133,13 @@ int snapshot_decode(const void *payload, size_t length, struct journal_replay *s
 	state->job_finished = finished == 1;
 	state->resume_from_known = known == 1;
 	state->generation = generation;
-	uint64_t highest = prefix + span;
-	if (highest > 0) {
-		size_t bytes = (size_t)(highest / 8 + 1);
-		state->final_bits = calloc(bytes, 1);
-		state->started_bits = calloc(bytes, 1);
-		if (!state->final_bits || !state->started_bits)
-			return -1;
-		state->bit_bytes = bytes;
-	}
-	set_prefix(state->final_bits, prefix);
-	uint64_t counted = prefix;
-	uint64_t highest_final = prefix;
-	for (uint64_t index = 0; index < span; index++) {
-		uint64_t row = prefix + 1 + index;
-		unsigned shift = (unsigned)(index % 8);
-		if (final_span[index / 8] >> shift & 1) {
-			set_bit(state->final_bits, row);
-			counted++;
-			highest_final = row;
-		}
-		if (sent_span[index / 8] >> shift & 1)
-			set_bit(state->started_bits, row);
-	}
+	/* the bitmaps start after the prefix: what a resume allocates and scans
+	 * follows the rows after it, not the job */
+	if (row_bits_start(state, prefix, prefix + span))
+		return -1;
+	uint64_t counted = prefix + copy_span(row_bits_raw(state, true), final_span, span);
+	copy_span(row_bits_raw(state, false), sent_span, span);
+	uint64_t highest_final = row_bits_highest(state, true);
 	/* the counts per status must add up to the rows the bitmaps hold final */
 	if (counted != final)
 		return -1;

@@ -74,9 +74,23 @@ uint8_t live_verdicts_code(const struct live_verdicts *verdicts, uint64_t row);
 /* Adds to *lines the rows first..last (1-based, clipped to the rows recorded)
  * whose verdict writes a line of undo.csv, and to *missing those whose value
  * before no line can restore: a resume counts the rows it will not look at one
- * by one in one pass over the bytes. */
+ * by one in one pass over the bytes, eight a step. */
 void live_verdicts_count_undo(const struct live_verdicts *verdicts, uint64_t first, uint64_t last,
                               uint64_t *lines, uint64_t *missing);
+/* What a resume counts of the rows it will settle from the verdicts. */
+struct live_verdicts_tally {
+	uint64_t kinds[LIVE_VERDICT_KIND_MASK + 1]; /* classified rows not final, by kind */
+	uint64_t unknown_name;                      /* of them: LIVE_VERDICT_UNKNOWN_NAME */
+	uint64_t first_unknown;                     /* the first of those, 0 when none */
+};
+/* Rows first..first+63 final, as bits (bit i: row first + i). */
+typedef uint64_t live_verdicts_final_fn(void *context, uint64_t first);
+/* Adds to tally the classified rows first..last (1-based, clipped to the rows
+ * recorded) that final (NULL: none) does not name, asking it once per 64
+ * rows. */
+void live_verdicts_tally(const struct live_verdicts *verdicts, uint64_t first, uint64_t last,
+                         live_verdicts_final_fn *final, void *context,
+                         struct live_verdicts_tally *tally);
 /* Fills note with row's note (strings valid until the next call). Rows are
  * best asked in increasing order: the notes are read sequentially, and a
  * step back seeks to the start of its block. Returns 1 when found, 0 when

@@ -20,10 +20,12 @@
 static char directory[] = "/tmp/test_live_verdicts.XXXXXX";
 
 /* Rows divisible by 7 are not classified; rows divisible by 3 have a note;
- * rows divisible by 11 have an undo line, by 13 a value undo cannot restore. */
+ * rows divisible by 11 have an undo line, by 13 a value undo cannot restore,
+ * by 17 an unknown name. */
 static uint8_t code_of(uint64_t row)
 {
 	return (uint8_t)((row % 5) | (row % 2 ? LIVE_VERDICT_FOUND : 0) |
+	                 (row % 17 == 0 ? LIVE_VERDICT_UNKNOWN_NAME : 0) |
 	                 (row % 11 == 0 ? LIVE_VERDICT_UNDO_LINE : 0) |
 	                 (row % 13 == 0 ? LIVE_VERDICT_UNDO_MISSING : 0));
 }
@@ -141,11 +143,78 @@ static void test_count_undo(void **state)
 		assert_int_equal(lines, 5 + expected_lines);
 		assert_int_equal(missing, 7 + expected_missing);
 	}
+	/* random ranges: the word-at-a-time count from any alignment and length */
+	srand(11);
+	for (int step = 0; step < 200; step++) {
+		uint64_t first = 1 + (uint64_t)rand() % ROWS,
+		         last = first + (uint64_t)rand() % 3000;
+		uint64_t expected_lines = 0, expected_missing = 0, lines = 0, missing = 0;
+		for (uint64_t row = first; row <= last && row <= ROWS; row++) {
+			uint8_t code = live_verdicts_code(verdicts, row);
+			expected_lines +=
+			    code != LIVE_VERDICT_NONE && (code & LIVE_VERDICT_UNDO_LINE);
+			expected_missing +=
+			    code != LIVE_VERDICT_NONE && (code & LIVE_VERDICT_UNDO_MISSING);
+		}
+		live_verdicts_count_undo(verdicts, first, last, &lines, &missing);
+		assert_int_equal(lines, expected_lines);
+		assert_int_equal(missing, expected_missing);
+	}
 	/* rows 1..ROWS: multiples of 11 (of 13) that are not multiples of 7 */
 	uint64_t lines = 0, missing = 0;
 	live_verdicts_count_undo(verdicts, 1, ROWS, &lines, &missing);
 	assert_int_equal(lines, ROWS / 11 - ROWS / 77);
 	assert_int_equal(missing, ROWS / 13 - ROWS / 91);
+	live_verdicts_free(verdicts);
+}
+
+/* live_verdicts_final_fn of the tests: rows divisible by 4, and rows
+ * 600..1999, are final. */
+static uint64_t final_for_test(void *context, uint64_t first)
+{
+	uint64_t *calls = context;
+	(*calls)++;
+	uint64_t word = 0;
+	for (uint64_t bit = 0; bit < 64; bit++) {
+		uint64_t row = first + bit;
+		if (row % 4 == 0 || (row >= 600 && row < 2000))
+			word |= 1ull << bit;
+	}
+	return word;
+}
+
+/* The tally of the rows not final agrees with the rows one by one; final
+ * is asked once per 64 rows; without it every classified row counts. */
+static void test_tally(void **state)
+{
+	(void)state;
+	struct live_verdicts *verdicts = open_ok();
+	static const uint64_t ranges[][2] = {{1, ROWS}, {101, 5000}, {9990, ROWS + 40}, {50, 49}};
+	for (size_t index = 0; index < sizeof(ranges) / sizeof(ranges[0]); index++) {
+		for (int with_final = 0; with_final < 2; with_final++) {
+			struct live_verdicts_tally expected, tally;
+			memset(&expected, 0, sizeof(expected));
+			memset(&tally, 0, sizeof(tally));
+			uint64_t first = ranges[index][0], last = ranges[index][1];
+			for (uint64_t row = first; row <= last && row <= ROWS; row++) {
+				uint8_t code = live_verdicts_code(verdicts, row);
+				bool final = row % 4 == 0 || (row >= 600 && row < 2000);
+				if (code == LIVE_VERDICT_NONE || (with_final && final))
+					continue;
+				expected.kinds[code & LIVE_VERDICT_KIND_MASK]++;
+				if ((code & LIVE_VERDICT_UNKNOWN_NAME) &&
+				    expected.unknown_name++ == 0)
+					expected.first_unknown = row;
+			}
+			uint64_t calls = 0;
+			live_verdicts_tally(verdicts, first, last,
+			                    with_final ? final_for_test : NULL, &calls, &tally);
+			assert_memory_equal(&tally, &expected, sizeof(tally));
+			uint64_t end = last < ROWS ? last : ROWS;
+			assert_int_equal(calls,
+			                 !with_final || end < first ? 0 : (end - first) / 64 + 1);
+		}
+	}
 	live_verdicts_free(verdicts);
 }
 
@@ -231,9 +300,9 @@ static void test_abort(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip), cmocka_unit_test(test_notes_any_order),
-	    cmocka_unit_test(test_count_undo), cmocka_unit_test(test_damage_refused),
-	    cmocka_unit_test(test_abort),
+	    cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_notes_any_order),
+	    cmocka_unit_test(test_count_undo),     cmocka_unit_test(test_tally),
+	    cmocka_unit_test(test_damage_refused), cmocka_unit_test(test_abort),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
