@@ -13,7 +13,7 @@ void strbuf_init(struct strbuf *buffer, size_t limit)
 	buffer->limit = limit;
 }
 
-static int strbuf_reserve(struct strbuf *buffer, size_t extra)
+int strbuf_reserve(struct strbuf *buffer, size_t extra)
 {
 	if (extra > buffer->limit - buffer->length)
 		return STRBUF_TOO_BIG;

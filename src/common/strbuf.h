@@ -17,6 +17,9 @@ enum strbuf_result { STRBUF_OK = 0, STRBUF_NO_MEMORY = -1, STRBUF_TOO_BIG = -2 }
 
 /* Prepares an empty buffer that refuses to grow beyond limit bytes. */
 void strbuf_init(struct strbuf *buffer, size_t limit);
+/* Makes room for extra more bytes (and the NUL) without appending, so a
+ * writer that knows a bound can write at data + length; returns a strbuf_result. */
+int strbuf_reserve(struct strbuf *buffer, size_t extra);
 /* Appends length bytes; returns a strbuf_result. */
 int strbuf_append(struct strbuf *buffer, const void *data, size_t length);
 /* Appends a NUL-terminated string; returns a strbuf_result. */

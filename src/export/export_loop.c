@@ -39,8 +39,9 @@ struct unit {
 	bool done, in_flight;
 	bool parked; /* refused before the listing's size was known: waits for it (refused_past_end)
 	              */
-	bool answered;   /* its transfer ended and waits to be handled (read_finished) */
-	CURLcode result; /* how it ended, while answered */
+	bool answered;    /* its transfer ended and waits to be handled (read_finished) */
+	CURLcode result;  /* how it ended, while answered */
+	bool answered_ok; /* with a 2xx, while answered */
 	struct unit *next_answered;
 	const struct export_side_read *side; /* a list read alongside, NULL: the request's own */
 	char *error;                         /* the row's error (errors.csv), owned */
@@ -866,16 +867,16 @@ static void abort_in_flight(struct export_loop *loop)
 		abort_unit(loop, loop->window[index % loop->window_size]);
 }
 
-/* Handles every transfer libcurl reports finished; returns how many. Their
- * connections are given the next reads first, pushed onto the wire, and
- * only then are the answers read (a page of a listing takes milliseconds):
- * the server works on the next pages meanwhile, as in the engine. A
- * refusal, a 429 or a failure changes what may start: handled first. */
-static unsigned read_finished(struct export_loop *loop)
+/* The transfers that ended and wait to be handled, in the order they ended. */
+struct answered_queue {
+	struct unit *head, **tail;
+	unsigned failed; /* of them, ended without a 2xx: they may change what starts */
+};
+
+/* Moves every transfer libcurl reports finished onto queue; returns how many. */
+static unsigned collect_finished(struct export_loop *loop, struct answered_queue *queue)
 {
 	unsigned finished = 0;
-	struct unit *answered = NULL, **tail = &answered;
-	bool all_answered_ok = true;
 	CURLMsg *message;
 	int left = 0;
 	while ((message = curl_multi_info_read(loop->multi, &left))) {
@@ -886,36 +887,74 @@ static unsigned read_finished(struct export_loop *loop)
 		struct unit *unit = pointer;
 		long status = 0;
 		curl_easy_getinfo(message->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-		bool answered_ok =
+		unit->answered_ok =
 		    message->data.result == CURLE_OK && status >= 200 && status <= 299;
-		all_answered_ok = all_answered_ok && answered_ok;
 		unit->result = message->data.result;
 		/* message is gone once its handle leaves the multi */
 		curl_multi_remove_handle(loop->multi, unit->transfer.easy);
 		unit->in_flight = false;
 		unit->answered = true;
 		loop->in_flight--;
-		if (answered_ok)
+		if (unit->answered_ok)
 			size_listing_early(loop, unit);
+		else
+			queue->failed++;
 		unit->next_answered = NULL;
-		*tail = unit;
-		tail = &unit->next_answered;
+		*queue->tail = unit;
+		queue->tail = &unit->next_answered;
 		finished++;
 	}
-	if (all_answered_ok && answered && !loop->stopping) {
-		int64_t wait_ms = POLL_MAX_MS;
-		unsigned before = loop->in_flight;
-		if (fill_window(loop) == 0 && start_due(loop, &wait_ms) == 0 &&
-		    loop->in_flight > before) {
+	return finished;
+}
+
+/* Gives free connections their next reads and pushes them onto the wire,
+ * unless an answer not handled yet may change what may start (a refusal,
+ * a 429 or a failure). */
+static void start_next(struct export_loop *loop, const struct answered_queue *queue)
+{
+	if (queue->failed || loop->stopping)
+		return;
+	int64_t wait_ms = POLL_MAX_MS;
+	unsigned before = loop->in_flight;
+	/* the pages read make room in the window for the next ones */
+	if (write_finished(loop, false) == 0 && fill_window(loop) == 0 &&
+	    start_due(loop, &wait_ms) == 0 && loop->in_flight > before) {
+		int running = 0;
+		curl_multi_perform(loop->multi, &running);
+	}
+}
+
+/* Handles every transfer libcurl reports finished; returns how many. Their
+ * connections are given the next reads first, pushed onto the wire, and
+ * only then are the answers read (a page of a listing takes milliseconds):
+ * the server works on the next pages meanwhile, as in the engine. Between
+ * two answers read, the other transfers are moved on (their bytes taken off
+ * the sockets, the ones that ended given their next reads): a server
+ * writing a large answer waits for its reader, and eight pages read one
+ * after another held the last ones back by the time of the first seven. */
+static unsigned read_finished(struct export_loop *loop)
+{
+	struct answered_queue queue = {NULL, &queue.head, 0};
+	unsigned finished = collect_finished(loop, &queue);
+	if (finished)
+		start_next(loop, &queue);
+	while (queue.head) {
+		struct unit *unit = queue.head;
+		queue.head = unit->next_answered;
+		if (!queue.head)
+			queue.tail = &queue.head;
+		unit->next_answered = NULL;
+		if (!unit->answered_ok)
+			queue.failed--;
+		finish_read(loop, unit, unit->result);
+		if (loop->stopping)
+			continue;
+		if (loop->in_flight) {
 			int running = 0;
 			curl_multi_perform(loop->multi, &running);
+			finished += collect_finished(loop, &queue);
 		}
-	}
-	while (answered) {
-		struct unit *unit = answered;
-		answered = unit->next_answered;
-		unit->next_answered = NULL;
-		finish_read(loop, unit, unit->result);
+		start_next(loop, &queue);
 	}
 	return finished;
 }
@@ -927,7 +966,8 @@ static void run_loop(struct export_loop *loop)
 			stop(loop, 3, "stopped by a signal");
 			break;
 		}
-		if (fill_window(loop) < 0 || write_finished(loop, false) < 0)
+		/* written first: the units written make room for new ones */
+		if (write_finished(loop, false) < 0 || fill_window(loop) < 0)
 			break;
 		if (loop->request->progress)
 			loop->request->progress(loop->request->progress_context, loop->totals);

@@ -1,6 +1,7 @@
 /* Easy handle set-up, the callbacks of one transfer, and how it ended. */
 #include "http/transfer.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,15 @@ static size_t on_body(char *data, size_t size, size_t count, void *context)
 {
 	struct http_transfer *transfer = context;
 	size_t length = size * count;
+	curl_off_t expected = -1;
+	/* the whole answer in one allocation when its length is told (a page of
+	 * a listing is half a megabyte: grown step by step it was copied over
+	 * and over); a length past the cap is refused below as it would be */
+	if (transfer->response.length == 0 && transfer->easy &&
+	    curl_easy_getinfo(transfer->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected) ==
+	        CURLE_OK &&
+	    expected > 0 && (uint64_t)expected <= transfer->response.limit)
+		strbuf_reserve(&transfer->response, (size_t)expected);
 	if (strbuf_append(&transfer->response, data, length) != STRBUF_OK) {
 		transfer->response_too_big = true;
 		return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
@@ -215,6 +225,10 @@ int http_transfer_prepare(struct http_transfer *transfer, const struct http_sett
 	status |= curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
 	status |= curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
 	status |= curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
+	/* answers allowed to be large (the read side's pages) come off the
+	 * socket in fewer, larger reads than libcurl's 16 KiB */
+	if (transfer->response.limit > HTTP_RESPONSE_LIMIT)
+		status |= curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, HTTP_READ_BUFFER_SIZE);
 	if (status != CURLE_OK)
 		return -1;
 

@@ -21,6 +21,8 @@
 #define HTTP_RESPONSE_LIMIT (4u * 1024u * 1024u)
 /* A page of 1000 device objects is about 1 MB; anything far above is not an answer. */
 #define HTTP_READ_RESPONSE_LIMIT (32u * 1024u * 1024u)
+/* libcurl's receive buffer for transfers whose answers may be that large. */
+#define HTTP_READ_BUFFER_SIZE (256L * 1024L)
 /* Selected response headers kept for retry decisions and the audit trail. */
 #define HTTP_HEADERS_LIMIT (16u * 1024u)
 

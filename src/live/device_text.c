@@ -14,6 +14,10 @@
 #include "common/strbuf.h"
 #include "common/utf8.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* Nesting deeper than this is refused (jansson's JSON_PARSER_MAX_DEPTH). */
 #define MAX_DEPTH 2048
 /* Keys of an object remembered by position (the API writes every device
@@ -50,11 +54,19 @@ struct reader {
 	struct shape_key shape[SHAPE_KEYS];
 };
 
-static void skip_space(struct cursor *cursor)
+static void skip_white(struct cursor *cursor)
 {
 	while (cursor->at < cursor->end && (*cursor->at == ' ' || *cursor->at == '\t' ||
 	                                    *cursor->at == '\n' || *cursor->at == '\r'))
 		cursor->at++;
+}
+
+/* Every byte of white space is at most ' ': one test in line passes the
+ * usual compact text (a page has a hundred thousand places to look). */
+static inline void skip_space(struct cursor *cursor)
+{
+	if (cursor->at < cursor->end && (unsigned char)*cursor->at <= ' ')
+		skip_white(cursor);
 }
 
 static int hex_digit(char c)
@@ -90,6 +102,7 @@ static int stops_string(unsigned char c)
 	return c == '"' || c == '\\' || c < 0x20;
 }
 
+#ifndef __SSE2__
 /* Whether any of the eight bytes of word may end a plain run: '"', '\\' or
  * a control byte (the classic has-zero-byte word trick: a byte equal to c
  * is a zero byte of word ^ c; a false alarm only costs the byte loop). */
@@ -101,19 +114,72 @@ static bool word_may_stop(uint64_t word)
 	                 ((word - ones * 0x20) & ~word);
 	return (stops & highs) != 0;
 }
+#endif
 
 /* strbuf_append where the room is already there, in line: a page appends a
- * dozen short values a device, and the call was a fifth of reading it. */
-static int scratch_append(struct strbuf *out, const char *data, size_t length)
+ * dozen short values a device, and the call was a fifth of reading it.
+ * readable is how many bytes may be read at data (the rest of the text). */
+static int scratch_append(struct strbuf *out, const char *data, size_t length, size_t readable)
 {
 	if (out->data && length < out->capacity - out->length &&
 	    length <= out->limit - out->length) {
-		memcpy(out->data + out->length, data, length);
+		char *at = out->data + out->length;
+#ifdef __SSE2__
+		/* a short value in one sixteen-byte move (the bytes past it are
+		 * overwritten later or lie past the end) instead of a memcpy call */
+		if (length <= 16 && readable >= 16 && out->capacity - out->length > 16)
+			_mm_storeu_si128((__m128i *)(void *)at,
+			                 _mm_loadu_si128((const __m128i *)(const void *)data));
+		else
+#endif
+			memcpy(at, data, length);
+		(void)readable;
 		out->length += length;
 		out->data[out->length] = '\0';
 		return STRBUF_OK;
 	}
 	return strbuf_append(out, data, length);
+}
+
+/* Ends the value just appended to out with its NUL (there already: a
+ * strbuf is always terminated), so that the next one follows it. */
+static int scratch_terminate(struct strbuf *out)
+{
+	if (out->data && out->capacity - out->length > 1) {
+		out->data[++out->length] = '\0';
+		return STRBUF_OK;
+	}
+	return strbuf_append(out, "", 1);
+}
+
+/* The end of the run of plain string text at at: the first '"', '\\' or
+ * control byte, or end. Most of a page is plain text in short strings. */
+static const char *plain_run_end(const char *at, const char *end)
+{
+#ifdef __SSE2__
+	/* sixteen bytes a step, the stop found exactly (no byte loop after) */
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i backslash = _mm_set1_epi8('\\');
+	const __m128i control = _mm_set1_epi8(0x1F);
+	while (end - at >= 16) {
+		__m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)at);
+		/* unsigned bytes <= 0x1F: their minimum with 0x1F is themselves */
+		__m128i stops = _mm_or_si128(
+		    _mm_cmpeq_epi8(_mm_min_epu8(bytes, control), bytes),
+		    _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
+		unsigned mask = (unsigned)_mm_movemask_epi8(stops);
+		if (mask)
+			return at + __builtin_ctz(mask);
+		at += 16;
+	}
+#else
+	uint64_t word;
+	while (end - at >= 8 && (memcpy(&word, at, sizeof(word)), !word_may_stop(word)))
+		at += 8;
+#endif
+	while (at < end && !stops_string((unsigned char)*at))
+		at++;
+	return at;
 }
 
 /* A string at cursor (past its opening quote): checked, and decoded into
@@ -122,19 +188,13 @@ static int string(struct cursor *cursor, struct strbuf *out)
 {
 	const char *plain = cursor->at;
 	while (cursor->at < cursor->end) {
-		/* the plain run first, eight bytes a step: most of a page is plain text */
-		uint64_t word;
-		while (cursor->end - cursor->at >= 8 &&
-		       (memcpy(&word, cursor->at, sizeof(word)), !word_may_stop(word)))
-			cursor->at += 8;
-		while (cursor->at < cursor->end && !stops_string((unsigned char)*cursor->at))
-			cursor->at++;
+		cursor->at = plain_run_end(cursor->at, cursor->end);
 		if (cursor->at == cursor->end)
 			break;
 		unsigned char c = (unsigned char)*cursor->at;
 		if (c == '"' || c == '\\') {
-			if (out &&
-			    scratch_append(out, plain, (size_t)(cursor->at - plain)) != STRBUF_OK)
+			if (out && scratch_append(out, plain, (size_t)(cursor->at - plain),
+			                          (size_t)(cursor->end - plain)) != STRBUF_OK)
 				return -1;
 			cursor->at++;
 			if (c == '"')
@@ -335,15 +395,46 @@ static int field_of(const struct reader *reader, const char *key, size_t length)
 	return -1;
 }
 
+/* Whether the length bytes at at (available bytes up to the text's end)
+ * are those at known, which lies before at in the same text: a key and its
+ * closing quote against the previous object's key at the same position. */
+static bool same_key(const char *at, const char *known, size_t length, size_t available)
+{
+	if (available < length)
+		return false;
+#ifdef __SSE2__
+	/* in line, not a memcmp call: a page compares twenty thousand keys */
+	if (length <= 16 && available >= 16) {
+		__m128i equal =
+		    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)at),
+		                   _mm_loadu_si128((const __m128i *)(const void *)known));
+		unsigned wanted = (1u << length) - 1u;
+		return ((unsigned)_mm_movemask_epi8(equal) & wanted) == wanted;
+	}
+	if (length <= 32 && available >= 32) {
+		__m128i low = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)at),
+		                             _mm_loadu_si128((const __m128i *)(const void *)known));
+		__m128i high =
+		    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(at + 16)),
+		                   _mm_loadu_si128((const __m128i *)(const void *)(known + 16)));
+		uint32_t mask = (uint32_t)_mm_movemask_epi8(low) | (uint32_t)_mm_movemask_epi8(high)
+		                                                       << 16;
+		uint32_t wanted = length == 32 ? UINT32_MAX : (UINT32_C(1) << length) - 1u;
+		return (mask & wanted) == wanted;
+	}
+#endif
+	return memcmp(at, known, length) == 0;
+}
+
 /* The key at cursor (past its opening quote), checked; returns the field it
  * names in *field (-1: none). position is the key's place in its object.
  * Returns 0, 1 (not JSON), -1 (out of memory). */
 static int key_of(struct reader *reader, struct cursor *cursor, size_t position, int *field)
 {
 	struct shape_key *known = position < SHAPE_KEYS ? &reader->shape[position] : NULL;
-	if (known && known->text && (size_t)(cursor->end - cursor->at) > known->length &&
-	    cursor->at[known->length] == '"' &&
-	    memcmp(cursor->at, known->text, known->length) == 0) {
+	if (known && known->text &&
+	    same_key(cursor->at, known->text, known->length + 1,
+	             (size_t)(cursor->end - cursor->at))) {
 		cursor->at += known->length + 1;
 		*field = known->field;
 		return 0;
@@ -441,7 +532,7 @@ static int take_object(struct reader *reader, struct cursor *cursor, int depth)
 			taken[field] =
 			    (struct taken){offset, reader->scratch.length - offset, kept};
 			/* values lie back to back in the scratch: each ends with a NUL */
-			if (kept && scratch_append(&reader->scratch, "", 1) != STRBUF_OK)
+			if (kept && scratch_terminate(&reader->scratch) != STRBUF_OK)
 				return -1;
 		}
 		skip_space(cursor);
@@ -509,8 +600,24 @@ static int hand_over(struct reader *reader, device_text_each *each, void *contex
 	return 0;
 }
 
-int device_text_read(const char *text, size_t length, bool single, device_text_each *each,
-                     void *context, size_t *count)
+void device_text_buffers_init(struct device_text_buffers *buffers)
+{
+	strbuf_init(&buffers->scratch, SIZE_MAX);
+	strbuf_init(&buffers->key, SIZE_MAX);
+	buffers->objects = NULL;
+	buffers->capacity = 0;
+}
+
+void device_text_buffers_release(struct device_text_buffers *buffers)
+{
+	strbuf_release(&buffers->scratch);
+	strbuf_release(&buffers->key);
+	free(buffers->objects);
+	device_text_buffers_init(buffers);
+}
+
+int device_text_read(struct device_text_buffers *buffers, const char *text, size_t length,
+                     bool single, device_text_each *each, void *context, size_t *count)
 {
 	*count = 0;
 	if (!utf8_validate(text, length, NULL))
@@ -521,10 +628,18 @@ int device_text_read(const char *text, size_t length, bool single, device_text_e
 	if (cursor.at == cursor.end || *cursor.at != open)
 		return 1;
 	cursor.at++;
+	struct device_text_buffers own;
+	if (!buffers) {
+		device_text_buffers_init(&own);
+		buffers = &own;
+	}
 	struct reader reader;
 	memset(&reader, 0, sizeof(reader));
-	strbuf_init(&reader.scratch, SIZE_MAX);
-	strbuf_init(&reader.key, SIZE_MAX);
+	reader.scratch = buffers->scratch;
+	reader.key = buffers->key;
+	reader.objects = buffers->objects;
+	reader.capacity = buffers->capacity;
+	strbuf_reset(&reader.scratch);
 	for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
 		reader.name_length[field] = strlen(device_field_name((enum device_field)field));
 	size_t items = 0;
@@ -537,8 +652,11 @@ int device_text_read(const char *text, size_t length, bool single, device_text_e
 		*count = single ? 1 : items;
 		result = hand_over(&reader, each, context);
 	}
-	strbuf_release(&reader.scratch);
-	strbuf_release(&reader.key);
-	free(reader.objects);
+	buffers->scratch = reader.scratch;
+	buffers->key = reader.key;
+	buffers->objects = reader.objects;
+	buffers->capacity = reader.capacity;
+	if (buffers == &own)
+		device_text_buffers_release(&own);
 	return result;
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/strbuf.h"
 #include "ops/live_state.h"
 
 /* Receives one device object's values: value[f] NULL when the object has no
@@ -21,11 +22,26 @@
  * as %.17g —, booleans "true"/"false"). Returns 0, or -1 to stop. */
 typedef int device_text_each(void *context, const char *const *value, const size_t *length);
 
+/* The buffers a reader fills, kept by their owner from one text to the next:
+ * a page of a thousand devices needs a few hundred kilobytes, allocated once
+ * instead of once a page (fresh memory is page faults). */
+struct device_text_buffers {
+	struct strbuf scratch, key;
+	void *objects;
+	size_t capacity;
+};
+
+/* Prepares empty buffers. */
+void device_text_buffers_init(struct device_text_buffers *buffers);
+/* Frees what the buffers hold. */
+void device_text_buffers_release(struct device_text_buffers *buffers);
+
 /* Reads text: with single, one JSON object; else a JSON array whose object
- * items are devices (other items are passed over). Returns 1 when the text
- * is not that JSON (each() never called), -1 when each() stopped or memory
- * ran out, else 0 with *count the number of items (1 for single). */
-int device_text_read(const char *text, size_t length, bool single, device_text_each *each,
-                     void *context, size_t *count);
+ * items are devices (other items are passed over), into buffers (NULL: its
+ * own, freed before it returns). Returns 1 when the text is not that JSON
+ * (each() never called), -1 when each() stopped or memory ran out, else 0
+ * with *count the number of items (1 for single). */
+int device_text_read(struct device_text_buffers *buffers, const char *text, size_t length,
+                     bool single, device_text_each *each, void *context, size_t *count);
 
 #endif

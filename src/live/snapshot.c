@@ -58,6 +58,7 @@ struct live_snapshot {
 	 * devices; beyond, every device goes to the spool (live/spool.h) */
 	size_t budget;
 	struct live_spool *spool;
+	struct device_text_buffers text_buffers; /* kept from one page read to the next */
 };
 
 const char *live_scope_name(enum live_scope scope)
@@ -84,6 +85,7 @@ struct live_snapshot *live_snapshot_new(void)
 		return NULL;
 	}
 	snapshot->arena.length = 1; /* offset 0 is the shared "absent" */
+	device_text_buffers_init(&snapshot->text_buffers);
 	snapshot->meta.taken_at_ms = clock_wall_ms();
 	snapshot->meta.account_devices = -1;
 	return snapshot;
@@ -101,6 +103,7 @@ void live_snapshot_free(struct live_snapshot *snapshot)
 	free(snapshot->users);
 	free(snapshot->names);
 	live_spool_free(snapshot->spool);
+	device_text_buffers_release(&snapshot->text_buffers);
 	free(snapshot);
 }
 
@@ -244,13 +247,26 @@ static int add_values(struct live_snapshot *snapshot, const char *const *values,
 	         snapshot->device_count + 1, sizeof(*snapshot->devices)) < 0 ||
 	    slots_grow(snapshot, DEVICE_KEY_COUNT) < 0)
 		return -1;
+	/* the arena grown once a device, its values copied in line: a call a
+	 * value was a tenth of reading a page */
+	size_t room = 0;
+	for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
+		room += values[field] ? lengths[field] + 1 : 0;
+	if (strbuf_reserve(&snapshot->arena, room) != STRBUF_OK)
+		return -1;
 	struct stored_device stored;
+	char *arena = snapshot->arena.data;
+	size_t at = snapshot->arena.length;
 	for (int field = 0; field < DEVICE_FIELD_COUNT; field++) {
 		stored.field[field] = NO_TEXT;
-		if (values[field] &&
-		    arena_add(snapshot, values[field], lengths[field], &stored.field[field]) < 0)
-			return -1;
+		if (!values[field])
+			continue;
+		stored.field[field] = (uint32_t)at;
+		memcpy(arena + at, values[field], lengths[field]);
+		at += lengths[field];
+		arena[at++] = '\0';
 	}
+	snapshot->arena.length = at;
 	snapshot->devices[snapshot->device_count] = stored;
 	uint32_t item = (uint32_t)++snapshot->device_count;
 	/* Each identifier's slot is a cache miss in a table of many megabytes:
@@ -360,7 +376,8 @@ static int add_text_values(void *context, const char *const *values, const size_
 int live_snapshot_add_devices_text(struct live_snapshot *snapshot, const char *text, size_t length,
                                    bool single, size_t *count)
 {
-	return device_text_read(text, length, single, add_text_values, snapshot, count);
+	return device_text_read(&snapshot->text_buffers, text, length, single, add_text_values,
+	                        snapshot, count);
 }
 
 int live_snapshot_add_absent(struct live_snapshot *snapshot, enum device_field key,

@@ -12,23 +12,25 @@
 #include <string.h>
 
 /* The one place an answer is replaced: either body or text. */
-static void set_answer(struct sim_call *call, unsigned status, json_t *body, char *text)
+static void set_answer(struct sim_call *call, unsigned status, json_t *body, char *text,
+                       size_t length)
 {
 	json_decref(call->body);
 	free(call->text);
 	call->status = status;
 	call->body = body;
 	call->text = text;
+	call->text_length = length;
 }
 
 void call_respond(struct sim_call *call, unsigned status, json_t *body)
 {
-	set_answer(call, status, body, NULL);
+	set_answer(call, status, body, NULL, 0);
 }
 
-void call_respond_text(struct sim_call *call, unsigned status, char *text)
+void call_respond_text(struct sim_call *call, unsigned status, char *text, size_t length)
 {
-	set_answer(call, status, NULL, text);
+	set_answer(call, status, NULL, text, length);
 }
 
 void call_error(struct sim_call *call, unsigned status, const char *format, ...)

@@ -49,6 +49,7 @@ struct sim_call {
 	unsigned status;
 	json_t *body;
 	char *text; /* the body already written as JSON text (owned), instead of body */
+	size_t text_length;
 	struct call_header headers[CALL_MAX_HEADERS];
 	size_t header_count;
 };
@@ -56,8 +57,8 @@ struct sim_call {
 /* Sets the answer, taking ownership of body (replaces an earlier one). */
 void call_respond(struct sim_call *call, unsigned status, json_t *body);
 /* Sets the answer as JSON text already written, taking ownership of text
- * (malloc'd, NUL-terminated; replaces an earlier answer). */
-void call_respond_text(struct sim_call *call, unsigned status, char *text);
+ * (malloc'd, NUL-terminated, length bytes; replaces an earlier answer). */
+void call_respond_text(struct sim_call *call, unsigned status, char *text, size_t length);
 /* Sets an answer {"error": "<formatted message>"}. */
 void call_error(struct sim_call *call, unsigned status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));

@@ -102,8 +102,21 @@ const char *store_device_name(const struct store *store, const struct device *de
                               size_t scratch_size)
 {
 	if (device->kind == DEVICE_DEFAULT) {
-		snprintf(scratch, scratch_size, "%lld",
-		         (long long)(device->id - DATASET_FIRST_ID + DATASET_FIRST_NAME));
+		/* digits by hand: every device of every listing page is named */
+		char digits[24];
+		size_t at = sizeof digits;
+		long long number = (long long)(device->id - DATASET_FIRST_ID + DATASET_FIRST_NAME);
+		uint64_t magnitude = number < 0 ? 0 - (uint64_t)number : (uint64_t)number;
+		do
+			digits[--at] = (char)('0' + magnitude % 10);
+		while ((magnitude /= 10) != 0);
+		if (number < 0)
+			digits[--at] = '-';
+		size_t length = sizeof digits - at;
+		if (length >= scratch_size)
+			length = scratch_size - 1;
+		memcpy(scratch, digits + at, length);
+		scratch[length] = '\0';
 		return scratch;
 	}
 	return strpool_text(&store->strings, device->name);
@@ -365,6 +378,7 @@ enum device_value_type { VALUE_TEXT, VALUE_INTEGER, VALUE_REAL, VALUE_BOOLEAN };
 
 struct device_value {
 	const char *key;
+	size_t key_length;
 	enum device_value_type type;
 	const char *text; /* VALUE_TEXT (NULL is ""); VALUE_REAL: as printed, or NULL */
 	int64_t integer;  /* VALUE_INTEGER, VALUE_BOOLEAN */
@@ -381,25 +395,33 @@ struct device_values {
 	char name[32], iccid[24], imei[20];
 };
 
-static void put_text(struct device_value **at, const char *key, const char *text)
+/* A key as its text and length, both known when compiled. */
+#define KEY(text) text, sizeof(text) - 1
+
+static void put_text(struct device_value **at, const char *key, size_t key_length, const char *text)
 {
-	*(*at)++ = (struct device_value){key, VALUE_TEXT, text, 0, 0, false};
+	/* an empty text (most notes) has nothing to escape */
+	bool plain = !text || !*text;
+	*(*at)++ =
+	    (struct device_value){key, key_length, VALUE_TEXT, plain ? "" : text, 0, 0, plain};
 }
 
-static void put_plain(struct device_value **at, const char *key, const char *text)
+static void put_plain(struct device_value **at, const char *key, size_t key_length,
+                      const char *text)
 {
-	*(*at)++ = (struct device_value){key, VALUE_TEXT, text, 0, 0, true};
+	*(*at)++ = (struct device_value){key, key_length, VALUE_TEXT, text, 0, 0, true};
 }
 
-static void put_number(struct device_value **at, const char *key, enum device_value_type type,
-                       int64_t integer, double real)
+static void put_number(struct device_value **at, const char *key, size_t key_length,
+                       enum device_value_type type, int64_t integer, double real)
 {
-	*(*at)++ = (struct device_value){key, type, NULL, integer, real, false};
+	*(*at)++ = (struct device_value){key, key_length, type, NULL, integer, real, false};
 }
 
-static void put_real(struct device_value **at, const char *key, double real, const char *text)
+static void put_real(struct device_value **at, const char *key, size_t key_length, double real,
+                     const char *text)
 {
-	*(*at)++ = (struct device_value){key, VALUE_REAL, text, 0, real, true};
+	*(*at)++ = (struct device_value){key, key_length, VALUE_REAL, text, 0, real, true};
 }
 
 /* The values of a DEFAULT or ACTIVATED device: one table for both the
@@ -422,39 +444,41 @@ static void device_values(struct store *store, struct device *device, uint32_t s
 	               fixed);
 	activation = device->kind == DEVICE_ACTIVATED ? text_of(store, device->activation_date)
 	                                              : fixed->activation;
-	const char *cost_center = device->cost_center == STRPOOL_NONE
-	                              ? fixed->cost_center
-	                              : text_of(store, device->cost_center);
+	/* the data set's cost centers and dates are ASCII with nothing to escape */
+	bool fixed_cost_center = device->cost_center == STRPOOL_NONE;
+	const char *cost_center =
+	    fixed_cost_center ? fixed->cost_center : text_of(store, device->cost_center);
 	/* a generated device's name, ICCID and IMEI are digits: nothing to escape */
-	void (*identifier)(struct device_value **, const char *, const char *) =
+	void (*identifier)(struct device_value **, const char *, size_t, const char *) =
 	    device->kind == DEVICE_DEFAULT ? put_plain : put_text;
 	struct device_value *at = out->value;
-	put_number(&at, "id", VALUE_INTEGER, device->id, 0);
-	identifier(&at, "device_name",
+	put_number(&at, KEY("id"), VALUE_INTEGER, device->id, 0);
+	identifier(&at, KEY("device_name"),
 	           store_device_name(store, device, out->name, sizeof out->name));
-	put_plain(&at, "ip_address", fixed->ip);
-	put_plain(&at, "ipv6", fixed->ipv6);
-	put_text(&at, "note", text_of(store, device->note[0]));
-	put_text(&at, "state", text_of(store, state));
-	put_plain(&at, "mdn", fixed->mdn);
-	put_plain(&at, "meid", "");
-	put_plain(&at, "imsi", fixed->imsi);
-	identifier(&at, "imei", device_imei);
-	identifier(&at, "iccid", device_iccid);
-	put_plain(&at, "esn", "");
-	put_plain(&at, "msisdn", fixed->msisdn);
-	put_plain(&at, "min", fixed->mdn);
-	put_number(&at, "connected", VALUE_BOOLEAN, fixed->connected, 0);
-	put_plain(&at, "last_connection_date", fixed->date);
-	put_text(&at, "cost_center", cost_center);
-	put_text(&at, "last_activation_date", activation);
-	put_real(&at, "latitude", fixed->latitude, fixed->latitude_text);
-	put_real(&at, "longitude", fixed->longitude, fixed->longitude_text);
-	put_plain(&at, "address", fixed->address);
-	put_number(&at, "bytes_used", VALUE_INTEGER, fixed->bytes_used, 0);
-	put_number(&at, "sms_used", VALUE_INTEGER, fixed->sms_used + device->sms_sent, 0);
+	put_plain(&at, KEY("ip_address"), fixed->ip);
+	put_plain(&at, KEY("ipv6"), fixed->ipv6);
+	put_text(&at, KEY("note"), text_of(store, device->note[0]));
+	put_text(&at, KEY("state"), text_of(store, state));
+	put_plain(&at, KEY("mdn"), fixed->mdn);
+	put_plain(&at, KEY("meid"), "");
+	put_plain(&at, KEY("imsi"), fixed->imsi);
+	identifier(&at, KEY("imei"), device_imei);
+	identifier(&at, KEY("iccid"), device_iccid);
+	put_plain(&at, KEY("esn"), "");
+	put_plain(&at, KEY("msisdn"), fixed->msisdn);
+	put_plain(&at, KEY("min"), fixed->mdn);
+	put_number(&at, KEY("connected"), VALUE_BOOLEAN, fixed->connected, 0);
+	put_plain(&at, KEY("last_connection_date"), fixed->date);
+	(fixed_cost_center ? put_plain : put_text)(&at, KEY("cost_center"), cost_center);
+	(device->kind == DEVICE_ACTIVATED ? put_text : put_plain)(&at, KEY("last_activation_date"),
+	                                                          activation);
+	put_real(&at, KEY("latitude"), fixed->latitude, fixed->latitude_text);
+	put_real(&at, KEY("longitude"), fixed->longitude, fixed->longitude_text);
+	put_plain(&at, KEY("address"), fixed->address);
+	put_number(&at, KEY("bytes_used"), VALUE_INTEGER, fixed->bytes_used, 0);
+	put_number(&at, KEY("sms_used"), VALUE_INTEGER, fixed->sms_used + device->sms_sent, 0);
 	for (int i = 1; i < 4; i++)
-		put_text(&at, note_keys[i], text_of(store, device->note[i]));
+		put_text(&at, note_keys[i], strlen(note_keys[i]), text_of(store, device->note[i]));
 }
 
 json_t *store_device_json(struct store *store, struct device *device)
@@ -573,35 +597,31 @@ int store_device_write(struct store *store, struct device *device, struct strbuf
 	}
 	struct device_values values;
 	device_values(store, device, state, &values);
-	/* The object is sized first and written with plain stores, then appended
-	 * once: a call per key and value was most of a listing page's time. */
-	size_t key_lengths[DEVICE_VALUE_COUNT], text_lengths[DEVICE_VALUE_COUNT];
+	/* The object is sized first and written with plain stores straight into
+	 * out: a call per key and value was most of a listing page's time. */
+	size_t text_lengths[DEVICE_VALUE_COUNT];
 	size_t bound = 2;
-	for (int i = 0; i < DEVICE_VALUE_COUNT; i++) {
-		key_lengths[i] = strlen(values.value[i].key);
-		bound += key_lengths[i] + 4 + value_bound(&values.value[i], &text_lengths[i]);
-	}
-	char small[2048];
-	char *text = bound <= sizeof small ? small : malloc(bound);
-	if (!text)
+	for (int i = 0; i < DEVICE_VALUE_COUNT; i++)
+		bound += values.value[i].key_length + 4 +
+		         value_bound(&values.value[i], &text_lengths[i]);
+	if (strbuf_reserve(out, bound) != STRBUF_OK)
 		return -1;
-	char *at = text;
+	char *at = out->data + out->length;
 	*at++ = '{';
 	for (int i = 0; i < DEVICE_VALUE_COUNT; i++) {
 		if (i)
 			*at++ = ',';
 		*at++ = '"';
-		memcpy(at, values.value[i].key, key_lengths[i]);
-		at += key_lengths[i];
+		memcpy(at, values.value[i].key, values.value[i].key_length);
+		at += values.value[i].key_length;
 		*at++ = '"';
 		*at++ = ':';
 		at = put_value(at, &values.value[i], text_lengths[i]);
 	}
 	*at++ = '}';
-	int result = strbuf_append(out, text, (size_t)(at - text));
-	if (text != small)
-		free(text);
-	return result == STRBUF_OK ? 0 : -1;
+	*at = '\0';
+	out->length = (size_t)(at - out->data);
+	return 0;
 }
 
 static struct device_extra *extra_of(const struct store *store, const struct device *device)

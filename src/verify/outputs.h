@@ -8,8 +8,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/csv_writer.h"
 #include "common/error.h"
-#include "verify/targets.h"
+#include "common/strbuf.h"
+#include "outputs/atomic_file.h"
+#include "verify/judgements.h"
+#include "verify/verdict.h"
 
 #define VERIFY_FILE       "verify.csv"
 #define VERIFY_AUDIT_FILE "verify-audit.jsonl.gz" /* verify's own audit trail */
@@ -29,10 +33,27 @@ struct verify_figures {
 	int exit_status;
 };
 
-/* Writes directory/verify.csv: `row,identifier,device_name,expected,observed,
- * verdict`, in row order. Returns 0, or -1 with error. */
-int verify_write_csv(const char *directory, const struct verify_targets *targets,
-                     struct error *error);
+/* directory/verify.csv while it is written: `row,identifier,device_name,
+ * expected,observed,verdict`, a line per row read back in row order, given
+ * one at a time (the rows are streamed); atomic: a crash leaves the old file
+ * or the new one. */
+struct verify_csv {
+	struct strbuf path;
+	struct atomic_file file;
+	struct csv_writer csv;
+};
+
+/* Starts the file with its header. Returns 0, or -1 with error (nothing to
+ * release then). */
+int verify_csv_open(struct verify_csv *out, const char *directory, struct error *error);
+/* Writes a row's line; texts NULL or their members NULL: empty cells (a row
+ * never read). */
+void verify_csv_row(struct verify_csv *out, uint64_t row, const char *identifier,
+                    const struct verify_texts *texts, enum verify_verdict verdict);
+/* Puts the file in place and releases out. Returns 0, or -1 with error. */
+int verify_csv_commit(struct verify_csv *out, struct error *error);
+/* Drops the file being written (the old one stays) and releases out. */
+void verify_csv_abort(struct verify_csv *out);
 
 /* Sets the `verification` member of directory/summary.json to figures
  * (creating the file when the job never wrote one), atomically. Returns 0,

@@ -1,5 +1,7 @@
-/* The verification loop (verify.h): rounds of reads through export_run's
- * per-device reads, judged row by row, paced by the polling schedule. */
+/* The verification loop (verify.h): rounds of reads (live_snapshot_take,
+ * bounded), each a few passes over the job's rows streamed from the
+ * manifest (targets.h) with their last judgements on disk (judgements.h),
+ * paced by the polling schedule; a last pass writes verify.csv. */
 #include "verify/verify.h"
 
 #include <inttypes.h>
@@ -9,8 +11,10 @@
 
 #include "common/clock.h"
 #include "common/duration.h"
+#include "live/judge.h"
 #include "live/snapshot.h"
 #include "live/take.h"
+#include "verify/judgements.h"
 #include "verify/schedule.h"
 #include "verify/targets.h"
 #include "verify/verdict.h"
@@ -21,101 +25,164 @@
 struct verify_state {
 	const struct verify_config *config;
 	struct verify_targets targets;
-	struct verify_judgement judgement;
+	struct verify_judgements judgements; /* each row's last judgement, on disk */
+	struct verify_judgement judgement;   /* scratch of one row's */
 	struct verify_figures *figures;
 	struct verify_schedule schedule;
 	struct error *error;
+	/* the pass under way */
+	struct live_wanted *wanted;
+	struct live_judge *judge;
+	struct verify_csv csv;
+	bool interrupted; /* the final pass: stopped, no verdict changes */
+	int64_t now_ms;   /* the final pass: UTC epoch ms for the grace rule */
 };
 
-static int judge(struct verify_state *state, struct verify_target *target,
-                 const struct device_view *device, bool wait_over, const char *absence)
+/* Whether a round reads row's device: a row read back, pending, naming one. */
+static bool reads(const struct verify_state *state, const struct record *record)
 {
-	verify_judge(state->targets.op, target->record, device, wait_over, &state->judgement);
-	if (!device && absence && state->judgement.verdict == VERIFY_MISSING) {
-		strbuf_reset(&state->judgement.observed);
-		strbuf_append_string(&state->judgement.observed, absence);
+	enum device_field key;
+	const char *value;
+	return verify_target_is(&state->targets, record->row) &&
+	       verify_target_verdict(&state->targets, record->row) == VERIFY_PENDING &&
+	       op_live_device_key(state->targets.op, record, &key, &value) == 0;
+}
+
+static bool judge_wants(void *context, const struct record *record)
+{
+	return reads(context, record);
+}
+
+/* Judges record against device (NULL: none found) and keeps the verdict;
+ * *texts (borrowing state and last) is what verify.csv shows, written to
+ * the pass's new file when it rewrites. last is the row's kept judgement
+ * (NULL: none). Returns 0, or -1 with error. */
+static int judge(struct verify_state *state, const struct record *record,
+                 const struct device_view *device, bool wait_over, const char *absence,
+                 const struct verify_texts *last, struct verify_texts *texts)
+{
+	struct verify_judgement *judgement = &state->judgement;
+	verify_judge(state->targets.op, record, device, wait_over, judgement);
+	if (!device && absence && judgement->verdict == VERIFY_MISSING) {
+		strbuf_reset(&judgement->observed);
+		strbuf_append_string(&judgement->observed, absence);
 	}
-	target->found = device != NULL;
-	if (verify_target_set(target, &state->judgement) < 0)
-		return error_set(state->error, "out of memory");
+	verify_target_set(&state->targets, record->row, judgement->verdict, device != NULL);
+	*texts = (struct verify_texts){strbuf_text(&judgement->device_name),
+	                               strbuf_text(&judgement->expected),
+	                               strbuf_text(&judgement->observed)};
+	/* a device found once keeps its name when a later read fails to find it */
+	if (!judgement->device_name.length && last && last->device_name)
+		texts->device_name = last->device_name;
+	return state->judgements.written
+	           ? verify_judgements_put(&state->judgements, record->row, texts, state->error)
+	           : 0;
+}
+
+/* A round's first pass: the identifier of every row it reads. */
+static int want_row(void *context, const struct record *record, struct error *error)
+{
+	struct verify_state *state = context;
+	enum device_field key;
+	const char *value;
+	/* a pass over millions of rows is seconds: a stop is not kept waiting
+	 * (the round ends before its reads, error left empty: a signal) */
+	if (state->config->stop && *state->config->stop)
+		return -1;
+	if (!reads(state, record) ||
+	    op_live_device_key(state->targets.op, record, &key, &value) < 0)
+		return 0;
+	/* the job's row, so verify-audit.jsonl.gz shows each read under it */
+	if (live_wanted_add(state->wanted, key, value, record_shown_row(record)) < 0)
+		return error_set(error, "out of memory");
 	return 0;
 }
 
+/* A round's second pass: every pending row judged against what was read,
+ * every other row's judgement kept as it was. */
+static int judge_row(void *context, const struct record *record, struct error *error)
+{
+	struct verify_state *state = context;
+	struct verify_texts last, texts;
+	int kept = verify_judgements_last(&state->judgements, record->row, &last, error);
+	if (kept < 0)
+		return -1;
+	if (verify_target_verdict(&state->targets, record->row) != VERIFY_PENDING)
+		return kept ? verify_judgements_put(&state->judgements, record->row, &last, error)
+		            : 0;
+	if (!reads(state, record))
+		/* validation refuses such rows; never leave one pending forever */
+		return judge(state, record, NULL, true, "the row names no device",
+		             kept ? &last : NULL, &texts);
+	struct device_view device;
+	bool found = false;
+	if (live_judge_device(state->judge, record, &found, &device, error) < 0)
+		return -1;
+	return judge(state, record, found ? &device : NULL, false, NULL, kept ? &last : NULL,
+	             &texts);
+}
+
 /* One round: reads the devices of every pending row (live_snapshot_take:
- * the whole account or one read per device, whichever needs fewer calls)
- * and judges each row again. Returns 0, or the take's exit status (2: the
- * credentials were refused, 3: the API could not be read or a stop). */
+ * the whole account or one read per device, whichever needs fewer calls;
+ * beyond the memory budget the devices go to disk and the rows meet them
+ * partition by partition, live/judge.h) and judges each row again. Returns
+ * 0, or the take's exit status (2: the credentials were refused, 3: the API
+ * could not be read, a stop, or the pass failed). */
 static int read_round(struct verify_state *state)
 {
 	const struct verify_config *config = state->config;
-	const struct op *op = state->targets.op;
-	struct live_wanted *wanted = live_wanted_new();
 	struct live_snapshot *snapshot = NULL;
 	int code = 3;
-	if (!wanted) {
+	state->wanted = live_wanted_new();
+	if (!state->wanted) {
 		error_set(state->error, "out of memory");
 		goto out;
 	}
-	for (size_t index = 0; index < state->targets.count; index++) {
-		struct verify_target *target = &state->targets.items[index];
-		if (target->verdict != VERIFY_PENDING)
-			continue;
-		enum device_field key = DEVICE_NAME;
-		const char *value = NULL;
-		if (op_live_device_key(op, target->record, &key, &value) < 0) {
-			/* validation refuses such rows; never leave one pending forever */
-			if (judge(state, target, NULL, true, "the row names no device") < 0)
-				goto out;
-			continue;
-		}
-		/* the job's row, so verify-audit.jsonl.gz shows each read under it */
-		if (live_wanted_add(wanted, key, value, record_shown_row(target->record)) < 0) {
-			error_set(state->error, "out of memory");
+	if (verify_targets_each(&state->targets, want_row, state, state->error) < 0)
+		goto out;
+	if (live_wanted_count(state->wanted)) {
+		struct live_take_request request = {
+		    .transport = config->transport,
+		    .concurrency = config->concurrency,
+		    .rate = config->rate,
+		    .max_tries = config->max_tries,
+		    .stop = config->stop,
+		    .verbose = config->verbose,
+		    .audit = config->audit,
+		    .bounded = true,
+		};
+		code = live_snapshot_take(&request, state->wanted, &snapshot, state->error);
+		if (code != 0)
 			goto out;
-		}
+		state->figures->calls += live_snapshot_info(snapshot)->calls;
+	} else if (!(snapshot = live_snapshot_new())) {
+		/* rows that name no device are judged all the same */
+		error_set(state->error, "out of memory");
+		goto out;
 	}
+	live_wanted_free(state->wanted);
+	state->wanted = NULL;
+	code = 3;
+	struct live_judge_options options = {judge_wants, state, true};
+	state->judge =
+	    live_judge_open_with(state->targets.op, snapshot, config->rows, &options, state->error);
+	if (!state->judge || verify_judgements_begin(&state->judgements, true, state->error) < 0 ||
+	    verify_targets_each(&state->targets, judge_row, state, state->error) < 0 ||
+	    verify_judgements_end(&state->judgements, state->error) < 0)
+		goto out;
 	code = 0;
-	if (!live_wanted_count(wanted))
-		goto out;
-	struct live_take_request request = {
-	    .transport = config->transport,
-	    .concurrency = config->concurrency,
-	    .rate = config->rate,
-	    .max_tries = config->max_tries,
-	    .stop = config->stop,
-	    .verbose = config->verbose,
-	    .audit = config->audit,
-	};
-	code = live_snapshot_take(&request, wanted, &snapshot, state->error);
-	if (code != 0)
-		goto out;
-	state->figures->calls += live_snapshot_info(snapshot)->calls;
-	for (size_t index = 0; index < state->targets.count; index++) {
-		struct verify_target *target = &state->targets.items[index];
-		enum device_field key = DEVICE_NAME;
-		const char *value = NULL;
-		if (target->verdict != VERIFY_PENDING ||
-		    op_live_device_key(op, target->record, &key, &value) < 0)
-			continue;
-		struct device_view device;
-		bool found = live_snapshot_find(snapshot, key, value, &device);
-		if (judge(state, target, found ? &device : NULL, false, NULL) < 0) {
-			code = 3;
-			goto out;
-		}
-	}
 out:
+	live_judge_free(state->judge);
+	state->judge = NULL;
 	live_snapshot_free(snapshot);
-	live_wanted_free(wanted);
+	live_wanted_free(state->wanted);
+	state->wanted = NULL;
 	return code;
 }
 
 static size_t count_pending(const struct verify_state *state)
 {
-	size_t pending = 0;
-	for (size_t index = 0; index < state->targets.count; index++)
-		pending += state->targets.items[index].verdict == VERIFY_PENDING;
-	return pending;
+	return (size_t)state->targets.counts[VERIFY_PENDING];
 }
 
 static void show_progress(const struct verify_state *state, int64_t next_ms, bool final)
@@ -123,8 +190,7 @@ static void show_progress(const struct verify_state *state, int64_t next_ms, boo
 	FILE *stream = state->config->progress;
 	if (!stream)
 		return;
-	uint64_t counts[VERIFY_VERDICT_COUNT];
-	verify_targets_count(&state->targets, counts);
+	const uint64_t *counts = state->targets.counts;
 	int64_t now = clock_monotonic_ms();
 	char waited[32], wait[32], next[32];
 	duration_format(verify_schedule_waited(&state->schedule, now) / 1000 * 1000, waited,
@@ -187,23 +253,56 @@ static int poll(struct verify_state *state)
 	}
 }
 
-static int finish(struct verify_state *state, int status, bool interrupted)
+/* The final pass: the grace rule once the wait is over, then each row's
+ * line of verify.csv. */
+static int final_row(void *context, const struct record *record, struct error *error)
 {
-	struct verify_figures *figures = state->figures;
+	struct verify_state *state = context;
+	struct verify_texts last, judged;
+	int kept = verify_judgements_last(&state->judgements, record->row, &last, error);
+	if (kept < 0)
+		return -1;
 	/* The wait is over: a device the job created that never showed up is
 	 * missing — once its activation is older than VERIFY_ACTIVATION_GRACE_MS;
 	 * before that it is still on its way ("accepted and will be worked on"),
 	 * and stays pending. */
-	int64_t now = clock_wall_ms();
-	bool creates = (state->targets.op->live.flags & OP_LIVE_CREATES) != 0;
-	for (size_t index = 0; !interrupted && index < state->targets.count; index++) {
-		struct verify_target *target = &state->targets.items[index];
-		bool recent = creates && now - target->accepted_at_ms < VERIFY_ACTIVATION_GRACE_MS;
-		if (target->verdict == VERIFY_PENDING && !target->found && !recent &&
-		    judge(state, target, NULL, true, NULL) < 0)
-			return 3;
+	const struct verify_texts *texts = kept ? &last : NULL;
+	if (!state->interrupted &&
+	    verify_target_verdict(&state->targets, record->row) == VERIFY_PENDING &&
+	    !verify_target_found(&state->targets, record->row)) {
+		bool recent = false;
+		if (state->targets.op->live.flags & OP_LIVE_CREATES) {
+			struct row_outcome outcome;
+			if (verify_target_outcome(&state->targets, record->row, &outcome, error) <
+			    0)
+				return -1;
+			recent =
+			    state->now_ms - outcome.finished_at_ms < VERIFY_ACTIVATION_GRACE_MS;
+		}
+		if (!recent) {
+			if (judge(state, record, NULL, true, NULL, texts, &judged) < 0)
+				return -1;
+			texts = &judged;
+		}
 	}
-	verify_targets_count(&state->targets, figures->counts);
+	verify_csv_row(&state->csv, record->row, verify_record_identifier(&state->targets, record),
+	               texts, verify_target_verdict(&state->targets, record->row));
+	return 0;
+}
+
+static int finish(struct verify_state *state, int status, bool interrupted)
+{
+	struct verify_figures *figures = state->figures;
+	state->interrupted = interrupted;
+	state->now_ms = clock_wall_ms();
+	if (verify_csv_open(&state->csv, state->config->directory, state->error) < 0)
+		return 3;
+	if (verify_judgements_begin(&state->judgements, false, state->error) < 0 ||
+	    verify_targets_each(&state->targets, final_row, state, state->error) < 0) {
+		verify_csv_abort(&state->csv);
+		return 3;
+	}
+	memcpy(figures->counts, state->targets.counts, sizeof(figures->counts));
 	figures->rows_not_verified = state->targets.skipped;
 	figures->rounds = state->schedule.rounds;
 	figures->finished_at_ms = clock_wall_ms();
@@ -215,7 +314,7 @@ static int finish(struct verify_state *state, int status, bool interrupted)
 	show_progress(state, 0, true);
 	struct error write_error;
 	error_clear(&write_error);
-	if (verify_write_csv(state->config->directory, &state->targets, &write_error) < 0 ||
+	if (verify_csv_commit(&state->csv, &write_error) < 0 ||
 	    verify_write_summary(state->config->directory, figures, &write_error) < 0) {
 		if (!state->error->set)
 			*state->error = write_error;
@@ -234,6 +333,7 @@ int verify_run(const struct verify_config *config, struct verify_figures *figure
 	state.figures = figures;
 	state.error = error;
 	verify_judgement_init(&state.judgement);
+	verify_judgements_init(&state.judgements);
 	figures->started_at_ms = clock_wall_ms();
 	figures->wait_ms = config->wait_ms;
 	verify_schedule_init(&state.schedule, clock_monotonic_ms(), config->wait_ms);
@@ -255,6 +355,7 @@ int verify_run(const struct verify_config *config, struct verify_figures *figure
 	status = finish(&state, status == 3 ? 3 : 0, status == 3);
 out:
 	verify_judgement_release(&state.judgement);
+	verify_judgements_release(&state.judgements);
 	verify_targets_release(&state.targets);
 	return status;
 }
