@@ -21,10 +21,29 @@
 # the 10M manifest is 200 MB, the job directory about 2.5 GB), PREFLIGHT
 # (default on; "off" runs the job with --no-preflight: no account snapshot
 # to read before the job nor to load on resume).
+#
+# OP=activate measures instead what an activation's preflight costs on a large
+# account (the join of each row's ICCID and IMEI with the account's devices):
+# `plan` of the ROWS-row activation manifest (BENCH_DIR/activate-ROWS.csv,
+# generated when missing; ROWS default 1,000,000 here) against `lattigo-sim
+# --devices DEVICES` (default 1,000,000), where every tenth row is the (ICCID, IMEI) pair of one of the
+# account's devices (unchanged when it is active, else a conflict), every
+# tenth + 1 a device's ICCID with the row's own IMEI (conflict), every tenth
+# + 2 the row's ICCID with a device's IMEI (conflict), the rest new pairs
+# (change); the devices spread over the whole listing. The manifest is derived
+# once from `lattigo-batch export devices` of that account (the simulator's
+# data set is the same at every start) and kept in BENCH_DIR. Figures: wall
+# and peak RSS of `plan` (GNU time), the verdict counts, the load average;
+# BEFORE=path/to/lattigo-batch measures that build too against the same
+# simulator and says whether both wrote the same plan.csv.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib/sim.sh"
+if [ "${OP:-cost-center}" = activate ]; then
+	ROWS=${ROWS:-1000000}
+	DEVICES=${DEVICES:-1000000}
+fi
 ROWS=${ROWS:-10000000}
 DEVICES=${DEVICES:-$ROWS}
 CONCURRENCY=16
@@ -37,6 +56,83 @@ mb() { python3 -c 'import sys; print("%.1f" % (int(sys.argv[1]) / 1024))' "$1"; 
 size_mb() { { du -cm "$@" 2>/dev/null || true; } | tail -1 | cut -f1; }
 
 bench_build lattigo-batch lattigo-sim
+
+# activation_manifest ROWS DEVICES: the path of the activation manifest
+# described above, derived into BENCH_DIR once from the running simulator's
+# devices (SIM_URL).
+activation_manifest() {
+	local rows=$1 base="$BENCH_DIR/activate-$1.csv"
+	local manifest="$BENCH_DIR/activate-$1-meets-$2-devices.csv"
+	if [ ! -s "$manifest" ]; then
+		if [ ! -s "$base" ]; then
+			say "generating $base"
+			python3 "$ROOT/scripts/gen-manifest.py" --op activate --rows "$rows" \
+				--out "$base.tmp.$$" >&2
+			mv "$base.tmp.$$" "$base"
+		fi
+		say "exporting the account's devices, deriving $manifest"
+		"$BATCH" export devices --endpoint "$SIM_URL" --output "$RUN_DIR/devices.csv" --quiet
+		python3 - "$base" "$RUN_DIR/devices.csv" "$manifest.tmp.$$" <<'PY'
+import csv, sys
+base, listing, out = sys.argv[1:4]
+pairs = [(device["iccid"], device["imei"]) for device in csv.DictReader(open(listing, newline=""))]
+with open(base, newline="") as source, open(out, "w", newline="") as target:
+    reader = csv.reader(source)
+    writer = csv.writer(target, lineterminator="\n")
+    header = next(reader)
+    writer.writerow(header)
+    iccid, imei = header.index("iccid"), header.index("imei")
+    for number, row in enumerate(reader):
+        group, index = number % 10, number // 10
+        if group < 3:
+            # each group its own devices (residues 0, 3, 6 of 9), spread over the listing
+            device = pairs[(index * 9 + group * 3) % len(pairs)]
+            if group in (0, 1):
+                row[iccid] = device[0]
+            if group in (0, 2):
+                row[imei] = device[1]
+        writer.writerow(row)
+PY
+		mv "$manifest.tmp.$$" "$manifest"
+	fi
+	echo "$manifest"
+}
+
+# plan_activation NAME BATCH MANIFEST: `plan` of MANIFEST with BATCH under GNU
+# time into RUN_DIR/NAME; prints "wall_s peak_kb exit load1 counts...".
+plan_activation() {
+	local name=$1 batch=$2 manifest=$3 status=0
+	local load
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	/usr/bin/time -f "%e %M" -o "$RUN_DIR/$name.time" "$batch" plan --op activate \
+		--manifest "$manifest" --endpoint "$SIM_URL" --out "$RUN_DIR/$name" \
+		>"$RUN_DIR/$name.stdout" 2>"$RUN_DIR/$name.stderr" || status=$?
+	echo "$(tail -1 "$RUN_DIR/$name.time") $status $load/$(cut -d' ' -f1 /proc/loadavg)" \
+		"$(awk '$1 ~ /^(change|unchanged|missing|conflict|invalid)$/ { printf "%s=%s ", $1, $2 }' \
+			"$RUN_DIR/$name.stdout")"
+}
+
+if [ "${OP:-cost-center}" = activate ]; then
+	say "starting lattigo-sim --devices $DEVICES --latency-ms $LATENCY_MS"
+	start_sim sim --latency-ms "$LATENCY_MS" --devices "$DEVICES" --max-connections 64
+	manifest=$(activation_manifest "$ROWS" "$DEVICES")
+	printf '\n%-44s %s\n' "plan --op activate ($ROWS rows, $DEVICES devices)" \
+		"wall_s peak_KB exit load1(before/after) verdicts"
+	if [ -n "${BEFORE:-}" ]; then
+		say "plan with $BEFORE"
+		printf '%-44s %s\n' "before ($BEFORE)" "$(plan_activation before "$BEFORE" "$manifest")"
+	fi
+	say "plan with $BATCH"
+	printf '%-44s %s\n' "after ($BATCH)" "$(plan_activation after "$BATCH" "$manifest")"
+	if [ -n "${BEFORE:-}" ]; then
+		# the same verdicts, messages and names; only the time the account was read differs
+		same=no
+		cmp -s <(sed 's/account read at [^)]*)/read)/' "$RUN_DIR/before/plan.csv") \
+			<(sed 's/account read at [^)]*)/read)/' "$RUN_DIR/after/plan.csv") && same=yes
+		printf '%-44s %s\n' "plan.csv identical (but the reading time)" "$same"
+	fi
+	exit 0
+fi
 
 manifest=$(scale_manifest "$ROWS" "$DEVICES")
 

@@ -251,6 +251,11 @@ static const struct op_unique_key *device_unique_key(const struct op *op)
 	return NULL;
 }
 
+bool live_claims_possible(const struct op *op)
+{
+	return device_unique_key(op) != NULL;
+}
+
 /* The values of key's fields other than the device identifier, joined. */
 static void other_fields(const struct op_unique_key *key, const struct record *record,
                          struct strbuf *out)

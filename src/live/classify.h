@@ -55,6 +55,10 @@ void live_classify(const struct op *op, const struct record *record,
  * write two note fields of one device). */
 struct live_claims;
 
+/* True when claims can make a row of op a duplicate: one of its unique keys
+ * names the device (not activate or upload, whose keys are the
+ * identifiers themselves and are checked offline). */
+bool live_claims_possible(const struct op *op);
 /* Returns empty claims over snapshot's devices (borrowed; it must outlive
  * them), or NULL when out of memory. Free with live_claims_free. */
 struct live_claims *live_claims_new(const struct live_snapshot *snapshot);

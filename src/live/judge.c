@@ -1,5 +1,7 @@
 /* Rows judged in row order: classified directly against a snapshot in
- * memory, or for a spilled one by partitions on disk and merged back. */
+ * memory, or for a spilled one by partitions on disk and merged back, or
+ * (rows meeting two devices) by blocks of rows against the devices their
+ * look-ups found. */
 #include "live/judge.h"
 
 #include <stdlib.h>
@@ -19,18 +21,34 @@ struct head {
 	struct live_spool_frame frame;
 };
 
+/* A device a row of the current block met: where its fields are in the
+ * block's arena, and its position in the listing. */
+struct met_device {
+	uint64_t ordinal;
+	size_t at, length;
+};
+
 struct live_judge {
 	const struct op *op;
 	const struct live_snapshot *snapshot; /* the one classified against directly */
-	struct live_snapshot *whole;          /* owned: a spilled snapshot loaded whole */
 	struct live_claims *claims;
 	struct live_spool *spool; /* borrowed: the partitions' devices */
 	struct strbuf frame;      /* scratch of the frames written */
 	struct head *heads;       /* one per partition's verdicts when judged by partitions */
-	size_t partitions;
+	size_t partitions;        /* the spool's, by device_name */
+	size_t buckets;           /* the look-ups', by the identifier looked up */
 	struct live_judge_options options;
-	unsigned kinds;   /* bit k: rows name devices by identifier kind k (not device_name) */
-	uint64_t pending; /* rows waiting for their identifier to be resolved */
+	unsigned kinds;   /* bit k: rows look devices up by identifier kind k */
+	uint64_t lookups; /* look-ups written */
+	/* Rows that meet two devices (an activation's ICCID and IMEI), judged
+	 * in row order by blocks of rows: */
+	bool meets;
+	struct head *met;               /* resolved-N: what each row's look-ups found */
+	struct live_snapshot *block;    /* owned: the devices the block's rows met */
+	uint64_t block_rows, block_end; /* rows per block; the first row after it */
+	struct strbuf block_arena;      /* their fields as the look-ups answered */
+	struct met_device *block_devices;
+	size_t block_count, block_capacity;
 };
 
 /* record against snapshot, its device claimed for its row. */
@@ -253,17 +271,17 @@ static FILE *open_partition_file(const struct live_spool *spool, const char *kin
 	return file;
 }
 
-/* One file per partition, named kind-N, opened with mode: NULL with error
- * when one cannot be. */
-static FILE **open_partition_files(const struct live_judge *judge, const char *kind,
+/* count files, named kind-N, opened with mode: NULL with error when one
+ * cannot be. */
+static FILE **open_partition_files(const struct live_judge *judge, const char *kind, size_t count,
                                    const char *mode, struct error *error)
 {
-	FILE **files = calloc(judge->partitions, sizeof(*files));
+	FILE **files = calloc(count, sizeof(*files));
 	if (!files) {
 		error_set(error, "out of memory");
 		return NULL;
 	}
-	for (size_t index = 0; index < judge->partitions; index++)
+	for (size_t index = 0; index < count; index++)
 		if (!(files[index] = open_partition_file(judge->spool, kind, index, mode, error))) {
 			while (index-- > 0)
 				fclose(files[index]);
@@ -273,11 +291,11 @@ static FILE **open_partition_files(const struct live_judge *judge, const char *k
 	return files;
 }
 
-/* Closes and frees files; returns -1 (with error) when one was not written whole. */
-static int close_partition_files(const struct live_judge *judge, FILE **files, int result,
-                                 struct error *error)
+/* Closes and frees count files; returns -1 (with error) when one was not
+ * written whole. */
+static int close_partition_files(FILE **files, size_t count, int result, struct error *error)
 {
-	for (size_t index = 0; files && index < judge->partitions; index++)
+	for (size_t index = 0; files && index < count; index++)
 		if (files[index] && fclose(files[index]) != 0 && result == 0)
 			result = error_set(error, "cannot write the preflight's rows to a "
 			                          "temporary directory");
@@ -285,41 +303,87 @@ static int close_partition_files(const struct live_judge *judge, FILE **files, i
 	return result;
 }
 
-static struct head *open_heads(const struct live_judge *judge, const char *kind,
+static struct head *open_heads(const struct live_judge *judge, const char *kind, size_t count,
                                struct error *error)
 {
-	struct head *heads = calloc(judge->partitions, sizeof(*heads));
+	struct head *heads = calloc(count, sizeof(*heads));
 	if (!heads) {
 		error_set(error, "out of memory");
 		return NULL;
 	}
-	for (size_t index = 0; index < judge->partitions; index++)
+	for (size_t index = 0; index < count; index++)
 		if (!(heads[index].file =
 		          open_partition_file(judge->spool, kind, index, "rb", error))) {
-			heads_close(heads, judge->partitions);
+			heads_close(heads, count);
 			return NULL;
 		}
 	return heads;
 }
 
+/* A look-up of row's device by identifier kind key = value, to lookups-N
+ * by the value's hash. Returns 0 or -1. */
+static int put_lookup(struct live_judge *judge, FILE **lookups, uint64_t row, enum device_field key,
+                      const char *value)
+{
+	size_t bucket = live_spool_bucket(value, strlen(value), judge->buckets);
+	judge->kinds |= 1u << key;
+	judge->lookups++;
+	strbuf_reset(&judge->frame);
+	return live_spool_encode_number(&judge->frame, row) < 0 ||
+	               live_spool_encode_number(&judge->frame, key) < 0 ||
+	               encode_string(&judge->frame, value) < 0 ||
+	               live_spool_write_frame(lookups[bucket], &judge->frame) < 0
+	           ? -1
+	           : 0;
+}
+
+/* The identifier kind of op's also_unique field (a row field that must not
+ * name another device), or -1 when op has none. */
+static int also_unique_key(const struct op *op)
+{
+	int also = op->live.also_unique;
+	return (unsigned)also < FIELD_COUNT
+	           ? device_key_from_id_type(field_name((enum field_id)also))
+	           : -1;
+}
+
+/* A row meeting two devices: a look-up of the device it names and one of
+ * the holder of its also_unique identifier (those it has). Returns 0 or -1. */
+static int put_meetings(struct live_judge *judge, FILE **lookups, const struct record *record)
+{
+	enum device_field key;
+	const char *value;
+	if (op_live_device_key(judge->op, record, &key, &value) == 0 && value && *value &&
+	    put_lookup(judge, lookups, record->row, key, value) < 0)
+		return -1;
+	int also = also_unique_key(judge->op);
+	value = also >= 0 ? record->value[judge->op->live.also_unique] : NULL;
+	if (value && *value &&
+	    put_lookup(judge, lookups, record->row, (enum device_field)also, value) < 0)
+		return -1;
+	return 0;
+}
+
 /* Writes every valid row to the partition of the device it names
  * (rows-N); a row naming its device by another identifier waits in
- * "pending", its look-up in lookups-N by the identifier's hash. Returns 0,
- * 1 when a row must meet two devices (an activation's ICCID and IMEI: the
- * caller loads the devices whole), -1 with error. */
+ * "pending", its look-up in lookups-N by the identifier's hash. A row
+ * meeting two devices only writes its look-ups (it is judged in row order
+ * from what they find). Returns 0 or -1 with error. */
 static int route_rows(struct live_judge *judge, const struct pipeline_config *config,
                       struct error *error)
 {
 	const struct op *op = judge->op;
-	int also = op->live.also_unique;
-	if (!judge->options.devices && (unsigned)also < FIELD_COUNT &&
-	    device_key_from_id_type(field_name((enum field_id)also)) >= 0)
-		return 1;
-	FILE **rows = open_partition_files(judge, "rows", "wb", error);
-	FILE **lookups = rows ? open_partition_files(judge, "lookups", "wb", error) : NULL;
-	FILE *pending =
-	    lookups ? open_partition_file(judge->spool, "pending", 0, "wb", error) : NULL;
-	struct pipeline *pipeline = pending ? pipeline_open(config, NULL, error) : NULL;
+	FILE **rows = judge->meets
+	                  ? NULL
+	                  : open_partition_files(judge, "rows", judge->partitions, "wb", error);
+	FILE **lookups = judge->meets || rows
+	                     ? open_partition_files(judge, "lookups", judge->buckets, "wb", error)
+	                     : NULL;
+	FILE *pending = lookups && !judge->meets
+	                    ? open_partition_file(judge->spool, "pending", 0, "wb", error)
+	                    : NULL;
+	struct pipeline *pipeline =
+	    pending || (lookups && judge->meets) ? pipeline_open(config, NULL, error) : NULL;
 	int result = pipeline ? 0 : -1;
 	struct pipeline_row row;
 	while (result == 0 && (result = pipeline_next(pipeline, &row, error)) == 1) {
@@ -331,26 +395,19 @@ static int route_rows(struct live_judge *judge, const struct pipeline_config *co
 		enum device_field key;
 		const char *value;
 		int written;
-		if (op_live_device_key(op, row.record, &key, &value) < 0) {
+		if (judge->meets) {
+			written = put_meetings(judge, lookups, row.record);
+		} else if (op_live_device_key(op, row.record, &key, &value) < 0) {
 			written = put_record(rows[0], &judge->frame, row.record);
 		} else if (key == DEVICE_NAME) {
 			size_t partition =
 			    live_spool_partition_of(judge->spool, value, strlen(value));
 			written = put_record(rows[partition], &judge->frame, row.record);
 		} else {
-			size_t partition =
-			    live_spool_partition_of(judge->spool, value, strlen(value));
-			judge->kinds |= 1u << key;
-			judge->pending++;
-			strbuf_reset(&judge->frame);
-			written =
-			    live_spool_encode_number(&judge->frame, row.record->row) < 0 ||
-			            live_spool_encode_number(&judge->frame, key) < 0 ||
-			            encode_string(&judge->frame, value) < 0 ||
-			            live_spool_write_frame(lookups[partition], &judge->frame) < 0 ||
-			            put_record(pending, &judge->frame, row.record) < 0
-			        ? -1
-			        : 0;
+			written = put_lookup(judge, lookups, row.record->row, key, value) < 0 ||
+			                  put_record(pending, &judge->frame, row.record) < 0
+			              ? -1
+			              : 0;
 		}
 		if (written < 0)
 			result =
@@ -360,17 +417,52 @@ static int route_rows(struct live_judge *judge, const struct pipeline_config *co
 	pipeline_close(pipeline);
 	if (pending && fclose(pending) != 0 && result == 0)
 		result = error_set(error, "cannot write the preflight's rows");
-	result = close_partition_files(judge, lookups, result, error);
-	return close_partition_files(judge, rows, result, error);
+	result = close_partition_files(lookups, judge->buckets, result, error);
+	return close_partition_files(rows, judge->partitions, result, error);
+}
+
+/* A device's fields of mask (bit f: field f) that have a value: the mask
+ * of those, then their texts. Returns 0 or -1. */
+static int encode_fields(struct strbuf *frame, const struct device_view *device, unsigned mask)
+{
+	unsigned present = 0;
+	for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
+		if ((mask & (1u << field)) && device->value[field])
+			present |= 1u << field;
+	if (live_spool_encode_number(frame, present) < 0)
+		return -1;
+	for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
+		if ((present & (1u << field)) && encode_string(frame, device->value[field]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The fields encode_fields wrote, into device (the others NULL; texts
+ * point into the cursor's frame). Returns 0 or -1 when damaged. */
+static int decode_fields(struct live_spool_cursor *cursor, struct device_view *device)
+{
+	uint64_t present;
+	memset(device, 0, sizeof(*device));
+	if (live_spool_decode_number(cursor, &present) < 0)
+		return -1;
+	for (int field = 0; field < DEVICE_FIELD_COUNT; field++)
+		if ((present & (1u << field)) &&
+		    live_spool_decode_text(cursor, &device->value[field]) < 0)
+			return -1;
+	return 0;
 }
 
 /* Every identifier of the kinds the rows look up, with the listing
- * position, name and state of the device holding it, to index-N by the
+ * position of the device holding it and that device's fields a look-up
+ * answers with (its name and state; every field when rows meet two
+ * devices, for they are judged with the devices found), to index-N by the
  * identifier's hash. Returns 0 or -1 with error. */
 static int write_index(struct live_judge *judge, struct error *error)
 {
-	FILE **index = open_partition_files(judge, "index", "wb", error);
+	FILE **index = open_partition_files(judge, "index", judge->buckets, "wb", error);
 	int result = index ? 0 : -1;
+	unsigned carried =
+	    judge->meets ? (1u << DEVICE_FIELD_COUNT) - 1 : 1u << DEVICE_NAME | 1u << DEVICE_STATE;
 	struct live_spool_frame frame = {NULL, 0, 0};
 	for (size_t part = 0; result == 0 && part < judge->partitions; part++) {
 		FILE *devices = open_partition_file(judge->spool, "part", part, "rb", error);
@@ -387,14 +479,12 @@ static int write_index(struct live_judge *judge, struct error *error)
 				const char *value = device.value[key];
 				if (!(judge->kinds & (1u << key)) || !value || !*value)
 					continue;
-				size_t at =
-				    live_spool_partition_of(judge->spool, value, strlen(value));
+				size_t at = live_spool_bucket(value, strlen(value), judge->buckets);
 				strbuf_reset(&judge->frame);
 				if (live_spool_encode_number(&judge->frame, ordinal) < 0 ||
 				    live_spool_encode_number(&judge->frame, (uint64_t)key) < 0 ||
 				    encode_string(&judge->frame, value) < 0 ||
-				    encode_string(&judge->frame, device.value[DEVICE_NAME]) < 0 ||
-				    encode_string(&judge->frame, device.value[DEVICE_STATE]) < 0 ||
+				    encode_fields(&judge->frame, &device, carried) < 0 ||
 				    live_spool_write_frame(index[at], &judge->frame) < 0)
 					result = error_set(error,
 					                   "cannot write the account's "
@@ -406,7 +496,7 @@ static int write_index(struct live_judge *judge, struct error *error)
 		fclose(devices);
 	}
 	live_spool_frame_release(&frame);
-	return close_partition_files(judge, index, result, error);
+	return close_partition_files(index, judge->buckets, result, error);
 }
 
 /* An index entry: where its frame is in the loaded file, and its device's
@@ -433,11 +523,28 @@ static int read_whole(FILE *file, struct strbuf *into)
 	return ferror(file) ? -1 : 0;
 }
 
+/* The index entry at (a frame of loaded): a cursor on its frame, past its
+ * ordinal, kind and identifier. Returns 0 or -1 when damaged. */
+static int entry_cursor(const struct strbuf *loaded, size_t at, struct live_spool_cursor *cursor,
+                        uint64_t *key, const char **value)
+{
+	uint64_t length, ordinal;
+	memcpy(&length, loaded->data + at, sizeof(length));
+	*cursor = (struct live_spool_cursor){loaded->data + at + sizeof(length), (size_t)length, 0};
+	return live_spool_decode_number(cursor, &ordinal) < 0 ||
+	               live_spool_decode_number(cursor, key) < 0 || *key >= DEVICE_KEY_COUNT ||
+	               live_spool_decode_text(cursor, value) < 0
+	           ? -1
+	           : 0;
+}
+
 /* One index partition: its identifiers, added in listing order to a
- * snapshot of bare holders (a device with only its name, state and that identifier),
- * find the device each look-up of the partition names exactly as the whole
- * account would (the first holder, or a later one when it is
- * deactivated); the device's name goes to resolved-N. Returns 0 or -1. */
+ * snapshot of bare holders (a device with only its name, state and that
+ * identifier), find the device each look-up of the partition names exactly
+ * as the whole account would (the first holder, or a later one when it is
+ * deactivated); what the look-up found (its position in the listing + 1,
+ * or 0, and the fields the index carries) goes to resolved-N, in the
+ * look-ups' order (by row). Returns 0 or -1. */
 static int resolve_partition(struct live_judge *judge, size_t part, struct error *error)
 {
 	FILE *index = open_partition_file(judge->spool, "index", part, "rb", error);
@@ -476,48 +583,58 @@ static int resolve_partition(struct live_judge *judge, size_t part, struct error
 	if (count)
 		qsort(entries, count, sizeof(*entries), by_ordinal);
 	for (size_t item = 0; result == 0 && item < count; item++) {
-		uint64_t length, ordinal, key;
-		memcpy(&length, loaded.data + entries[item].at, sizeof(length));
-		struct live_spool_cursor cursor = {loaded.data + entries[item].at + sizeof(length),
-		                                   (size_t)length, 0};
-		struct device_view holder = {{0}};
+		struct live_spool_cursor cursor;
+		struct device_view fields, holder = {{0}};
+		uint64_t key;
 		const char *value;
-		if (live_spool_decode_number(&cursor, &ordinal) < 0 ||
-		    live_spool_decode_number(&cursor, &key) < 0 || key >= DEVICE_KEY_COUNT ||
-		    live_spool_decode_text(&cursor, &value) < 0 ||
-		    live_spool_decode_text(&cursor, &holder.value[DEVICE_NAME]) < 0 ||
-		    live_spool_decode_text(&cursor, &holder.value[DEVICE_STATE]) < 0) {
+		if (entry_cursor(&loaded, entries[item].at, &cursor, &key, &value) < 0 ||
+		    decode_fields(&cursor, &fields) < 0) {
 			result = error_set(error, "the account's identifiers are damaged");
 			break;
 		}
+		holder.value[DEVICE_NAME] = fields.value[DEVICE_NAME];
+		holder.value[DEVICE_STATE] = fields.value[DEVICE_STATE];
 		holder.value[key] = value;
 		if (live_snapshot_add_view(holders, &holder) < 0)
 			result = error_set(error, "out of memory");
 	}
-	free(entries);
-	strbuf_release(&loaded);
 	struct head lookup = {lookups, false, false, 0, {NULL, 0, 0}, {NULL, 0, 0}};
 	while (result == 0 && head_next(&lookup) == 0 && lookup.ready) {
 		uint64_t key;
 		const char *value;
-		struct device_view device;
+		size_t found;
 		if (live_spool_decode_number(&lookup.cursor, &key) < 0 || key >= DEVICE_KEY_COUNT ||
 		    live_spool_decode_text(&lookup.cursor, &value) < 0) {
 			result = error_set(error, "the preflight's look-ups are damaged");
 			break;
 		}
-		const char *name =
-		    live_snapshot_find(holders, (enum device_field)key, value, &device)
-		        ? device.value[DEVICE_NAME]
-		        : NULL;
+		bool holds =
+		    live_snapshot_find_index(holders, (enum device_field)key, value, &found);
+		struct live_spool_cursor cursor;
+		struct device_view fields;
+		uint64_t entry_key;
+		const char *entry_value;
+		if (holds && (found >= count ||
+		              entry_cursor(&loaded, entries[found].at, &cursor, &entry_key,
+		                           &entry_value) < 0 ||
+		              decode_fields(&cursor, &fields) < 0)) {
+			result = error_set(error, "the account's identifiers are damaged");
+			break;
+		}
 		strbuf_reset(&judge->frame);
 		if (live_spool_encode_number(&judge->frame, lookup.row) < 0 ||
-		    encode_string(&judge->frame, name) < 0 ||
+		    live_spool_encode_number(&judge->frame, key) < 0 ||
+		    live_spool_encode_number(&judge->frame,
+		                             holds ? entries[found].ordinal + 1 : 0) < 0 ||
+		    (holds &&
+		     encode_fields(&judge->frame, &fields, (1u << DEVICE_FIELD_COUNT) - 1) < 0) ||
 		    live_spool_write_frame(resolved, &judge->frame) < 0)
 			result = error_set(error, "cannot write the preflight's look-ups");
 	}
 	if (result == 0 && !lookup.ended)
 		result = error_set(error, "the preflight's look-ups are damaged");
+	free(entries);
+	strbuf_release(&loaded);
 	live_spool_frame_release(&lookup.frame);
 	live_snapshot_free(holders);
 	if (resolved && fclose(resolved) != 0 && result == 0)
@@ -529,30 +646,46 @@ static int resolve_partition(struct live_judge *judge, size_t part, struct error
 	return result;
 }
 
+/* What head's resolved frame (its row read) found: *holder the device's
+ * position in the listing + 1 (0: none), cursor left on its fields.
+ * Returns 0 or -1 when damaged. */
+static int head_found(struct head *head, uint64_t *holder)
+{
+	uint64_t key;
+	return live_spool_decode_number(&head->cursor, &key) < 0 ||
+	               live_spool_decode_number(&head->cursor, holder) < 0
+	           ? -1
+	           : 0;
+}
+
 /* The rows that named their device by another identifier, in row order,
  * each to the partition of the device its look-up found (resolved-N,
  * merged by row), or to partition 0 when none holds it (no partition
  * does). Returns 0 or -1 with error. */
 static int route_pending(struct live_judge *judge, struct error *error)
 {
-	struct head *resolved = open_heads(judge, "resolved", error);
+	struct head *resolved = open_heads(judge, "resolved", judge->buckets, error);
 	struct head pending = {NULL, false, false, 0, {NULL, 0, 0}, {NULL, 0, 0}};
 	if (resolved)
 		pending.file = open_partition_file(judge->spool, "pending", 0, "rb", error);
-	FILE **rows = pending.file ? open_partition_files(judge, "found", "wb", error) : NULL;
+	FILE **rows = pending.file
+	                  ? open_partition_files(judge, "found", judge->partitions, "wb", error)
+	                  : NULL;
 	int result = rows ? 0 : -1;
 	while (result == 0 && head_next(&pending) == 0 && pending.ready) {
 		bool damaged = false;
-		struct head *found =
-		    head_of_row(resolved, judge->partitions, pending.row, &damaged);
-		const char *name = NULL;
+		struct head *found = head_of_row(resolved, judge->buckets, pending.row, &damaged);
+		uint64_t holder;
+		struct device_view device = {{0}};
 		struct record record;
-		if (!found || live_spool_decode_text(&found->cursor, &name) < 0 ||
+		if (!found || head_found(found, &holder) < 0 ||
+		    (holder && decode_fields(&found->cursor, &device) < 0) ||
 		    head_record(&pending, &record) < 0) {
 			result = error_set(error, "the preflight's look-ups are damaged");
 			break;
 		}
 		found->ready = false;
+		const char *name = device.value[DEVICE_NAME];
 		size_t partition =
 		    name ? live_spool_partition_of(judge->spool, name, strlen(name)) : 0;
 		if (put_record(rows[partition], &judge->frame, &record) < 0)
@@ -563,8 +696,8 @@ static int route_pending(struct live_judge *judge, struct error *error)
 	if (pending.file)
 		fclose(pending.file);
 	live_spool_frame_release(&pending.frame);
-	heads_close(resolved, judge->partitions);
-	return close_partition_files(judge, rows, result, error);
+	heads_close(resolved, judge->buckets);
+	return close_partition_files(rows, judge->partitions, result, error);
 }
 
 /* One partition: its devices in a snapshot of their own, its rows — those
@@ -580,7 +713,7 @@ static int judge_partition(struct live_judge *judge, size_t index, struct error 
 	rows[0].file =
 	    devices ? open_partition_file(judge->spool, "rows", index, "rb", error) : NULL;
 	rows[1].ended = true;
-	if (rows[0].file && judge->pending)
+	if (rows[0].file && judge->lookups)
 		rows[1] =
 		    (struct head){open_partition_file(judge->spool, "found", index, "rb", error),
 		                  false,
@@ -588,7 +721,7 @@ static int judge_partition(struct live_judge *judge, size_t index, struct error 
 		                  0,
 		                  {NULL, 0, 0},
 		                  {NULL, 0, 0}};
-	FILE *verdicts = rows[0].file && (rows[1].file || !judge->pending)
+	FILE *verdicts = rows[0].file && (rows[1].file || !judge->lookups)
 	                     ? open_partition_file(judge->spool, "verdicts", index, "wb", error)
 	                     : NULL;
 	int result = verdicts ? 0 : -1;
@@ -647,43 +780,115 @@ static int judge_partition(struct live_judge *judge, size_t index, struct error 
 	return result;
 }
 
-static int add_spooled_device(void *context, const struct device_view *device)
+/* --- rows meeting two devices: judged by blocks of rows --- */
+
+static int by_met_ordinal(const void *left, const void *right)
 {
-	return live_snapshot_add_view(context, device);
+	const struct met_device *a = left, *b = right;
+	return a->ordinal < b->ordinal ? -1 : a->ordinal > b->ordinal;
 }
 
-/* A spilled snapshot read back whole, in the order read (rows meeting two
- * devices). */
-static int load_whole(struct live_judge *judge, struct error *error)
+/* Keeps the device whose fields cursor is on (at ordinal in the listing)
+ * for the block. Returns 0 or -1 (out of memory). */
+static int keep_met(struct live_judge *judge, uint64_t ordinal,
+                    const struct live_spool_cursor *cursor)
 {
-	judge->whole = live_snapshot_new_like(judge->snapshot);
-	if (!judge->whole)
+	if (judge->block_count == judge->block_capacity) {
+		size_t capacity = judge->block_capacity ? judge->block_capacity * 2 : 256;
+		struct met_device *grown =
+		    realloc(judge->block_devices, capacity * sizeof(*judge->block_devices));
+		if (!grown)
+			return -1;
+		judge->block_devices = grown;
+		judge->block_capacity = capacity;
+	}
+	size_t at = judge->block_arena.length, length = cursor->length - cursor->at;
+	if (strbuf_append(&judge->block_arena, cursor->data + cursor->at, length) != STRBUF_OK)
+		return -1;
+	judge->block_devices[judge->block_count++] = (struct met_device){ordinal, at, length};
+	return 0;
+}
+
+/* The block of rows from first (block_rows of them): the devices their
+ * look-ups found, added in the account's order to a snapshot of their own.
+ * Any set of the account's devices that holds the device a look-up of the
+ * whole account finds, added in the account's order, finds that device
+ * too (an earlier holder it also holds is deactivated, or the one found is
+ * the last holder), so a row classified against the block's devices is
+ * classified as against the whole account — unchanged, conflicts with its
+ * ICCID's or its IMEI's device — with memory for the block only. Claims
+ * span the block only: the operations meeting two devices have none
+ * (live_claims_possible; test_live_judge checks the table). Returns 0 or
+ * -1 with error. */
+static int meet_block(struct live_judge *judge, uint64_t first, struct error *error)
+{
+	judge->block_end = first + judge->block_rows;
+	strbuf_reset(&judge->block_arena);
+	judge->block_count = 0;
+	for (size_t index = 0; judge->met && index < judge->buckets; index++) {
+		struct head *head = &judge->met[index];
+		for (;;) {
+			uint64_t holder;
+			if (!head->ready && !head->ended && head_next(head) < 0)
+				return error_set(error, "the preflight's look-ups are damaged");
+			if (!head->ready || head->row >= judge->block_end)
+				break;
+			if (head_found(head, &holder) < 0)
+				return error_set(error, "the preflight's look-ups are damaged");
+			if (holder && keep_met(judge, holder - 1, &head->cursor) < 0)
+				return error_set(error, "out of memory");
+			head->ready = false;
+		}
+	}
+	if (judge->block_count)
+		qsort(judge->block_devices, judge->block_count, sizeof(*judge->block_devices),
+		      by_met_ordinal);
+	live_claims_free(judge->claims);
+	live_snapshot_free(judge->block);
+	judge->claims = NULL;
+	judge->block = live_snapshot_new_like(judge->snapshot);
+	if (!judge->block || !(judge->claims = live_claims_new(judge->block)))
 		return error_set(error, "out of memory");
-	if (live_spool_each_in_order(judge->spool, add_spooled_device, judge->whole) < 0)
-		return error_set(error, "cannot read the account's devices back from disk");
-	judge->snapshot = judge->whole;
-	judge->spool = NULL;
+	for (size_t index = 0; index < judge->block_count; index++) {
+		const struct met_device *met = &judge->block_devices[index];
+		/* a device two rows (or a row's ICCID and IMEI) met is added once */
+		if (index > 0 && met->ordinal == judge->block_devices[index - 1].ordinal)
+			continue;
+		struct live_spool_cursor cursor = {judge->block_arena.data + met->at, met->length,
+		                                   0};
+		struct device_view device;
+		if (decode_fields(&cursor, &device) < 0)
+			return error_set(error, "the preflight's look-ups are damaged");
+		if (live_snapshot_add_view(judge->block, &device) < 0)
+			return error_set(error, "out of memory");
+	}
 	return 0;
 }
 
 /* The join: rows routed, look-ups by other identifiers resolved, every
- * partition judged. Returns 0, 1 when the devices must be loaded whole, -1. */
+ * partition judged (or, for rows meeting two devices, what their
+ * look-ups found ready to be read by row). Returns 0 or -1. */
 static int judge_by_partitions(struct live_judge *judge, const struct pipeline_config *config,
                                struct error *error)
 {
 	int result = route_rows(judge, config, error);
-	if (result != 0)
-		return result;
-	if (judge->pending) {
+	if (result == 0 && judge->lookups) {
 		result = write_index(judge, error);
-		for (size_t index = 0; result == 0 && index < judge->partitions; index++)
+		for (size_t index = 0; result == 0 && index < judge->buckets; index++)
 			result = resolve_partition(judge, index, error);
-		if (result == 0)
+		if (result == 0 && !judge->meets)
 			result = route_pending(judge, error);
+	}
+	if (judge->meets) {
+		if (result == 0 && judge->lookups &&
+		    !(judge->met = open_heads(judge, "resolved", judge->buckets, error)))
+			result = -1;
+		return result;
 	}
 	for (size_t index = 0; result == 0 && index < judge->partitions; index++)
 		result = judge_partition(judge, index, error);
-	if (result == 0 && !(judge->heads = open_heads(judge, "verdicts", error)))
+	if (result == 0 &&
+	    !(judge->heads = open_heads(judge, "verdicts", judge->partitions, error)))
 		result = -1;
 	return result;
 }
@@ -703,17 +908,32 @@ struct live_judge *live_judge_open_with(const struct op *op, const struct live_s
 	judge->op = op;
 	judge->snapshot = snapshot;
 	strbuf_init(&judge->frame, 1u << 24);
+	strbuf_init(&judge->block_arena, SIZE_MAX);
 	judge->spool = live_snapshot_spool(snapshot);
 	int result = 0;
 	if (judge->spool) {
 		judge->partitions = live_spool_partitions(judge->spool);
+		judge->buckets = judge->partitions;
+		judge->meets = !judge->options.devices && also_unique_key(op) >= 0;
+		if (judge->meets) {
+			/* two look-ups a row, two index entries a device: twice the
+			 * buckets keep one bucket's index within a partition's size */
+			judge->buckets = judge->partitions * 2 < LIVE_SPOOL_MAX_PARTITIONS
+			                     ? judge->partitions * 2
+			                     : LIVE_SPOOL_MAX_PARTITIONS;
+			/* a block's rows meet at most two devices each: at most a
+			 * partition's devices in memory */
+			judge->block_rows =
+			    live_spool_devices(judge->spool) / judge->partitions / 2;
+			if (judge->block_rows == 0)
+				judge->block_rows = 1;
+		}
 		result = live_spool_finish(judge->spool) < 0
 		             ? error_set(error, "cannot write the account's devices to disk")
 		             : judge_by_partitions(judge, config, error);
-		if (result == 1)
-			result = load_whole(judge, error);
 	}
-	if (result == 0 && !judge->heads && !(judge->claims = live_claims_new(judge->snapshot)))
+	if (result == 0 && !judge->heads && !judge->meets &&
+	    !(judge->claims = live_claims_new(judge->snapshot)))
 		result = error_set(error, "out of memory");
 	if (result < 0) {
 		live_judge_free(judge);
@@ -765,7 +985,14 @@ int live_judge_row(struct live_judge *judge, const struct record *record,
                    struct live_judgement *judgement, struct error *error)
 {
 	if (!judge->heads) {
-		if (judge_direct(judge->op, judge->snapshot, judge->claims, record, judgement) < 0)
+		const struct live_snapshot *against = judge->snapshot;
+		if (judge->meets) {
+			if ((!judge->block || record->row >= judge->block_end) &&
+			    meet_block(judge, record->row, error) < 0)
+				return -1;
+			against = judge->block;
+		}
+		if (judge_direct(judge->op, against, judge->claims, record, judgement) < 0)
 			return error_set(error, "out of memory");
 		return 0;
 	}
@@ -782,8 +1009,11 @@ void live_judge_free(struct live_judge *judge)
 	if (!judge)
 		return;
 	heads_close(judge->heads, judge->partitions);
+	heads_close(judge->met, judge->buckets);
 	strbuf_release(&judge->frame);
+	strbuf_release(&judge->block_arena);
+	free(judge->block_devices);
 	live_claims_free(judge->claims);
-	live_snapshot_free(judge->whole);
+	live_snapshot_free(judge->block);
 	free(judge);
 }

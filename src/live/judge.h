@@ -13,11 +13,16 @@
  *   and look-ups give what the whole snapshot would. A row naming its
  *   device by another identifier (an id_type) is first resolved to the
  *   device's name by a join on that identifier, in the account's order.
- *   An activation's row meets two devices (its ICCID's and its IMEI's): for
- *   activations the spool's devices are loaded whole, as before the budget.
+ *   An activation's row meets two devices (its ICCID's and its IMEI's): its
+ *   two look-ups are joined with the account's identifiers the same way,
+ *   each answered with the whole device found, and live_judge_row judges
+ *   the rows by blocks against the devices the block's rows met (added in
+ *   the account's order, so each look-up finds what the whole account
+ *   would): memory for a block, a partition's worth of devices at most.
  * A judge opened with live_judge_options can instead give each row only the
  * device it names (`verify` judges that itself), for the rows its caller
- * wants: the same join, one device a row, so activations too go by partitions.
+ * wants: the same join, one device a row (activations too: by the device
+ * their ICCID names, as any other row).
  * Ownership: a judge borrows op, snapshot and config until freed; a
  * judgement's strings borrow the judge (or the record and snapshot) until
  * the next live_judge_row. */

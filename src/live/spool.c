@@ -236,9 +236,14 @@ int live_spool_decode_text(struct live_spool_cursor *cursor, const char **text)
 	return 0;
 }
 
+size_t live_spool_bucket(const char *text, size_t length, size_t count)
+{
+	return (size_t)(hash64(text, length, PARTITION_SEED) % count);
+}
+
 size_t live_spool_partition_of(const struct live_spool *spool, const char *name, size_t length)
 {
-	return (size_t)(hash64(name, length, PARTITION_SEED) % spool->partitions);
+	return live_spool_bucket(name, length, spool->partitions);
 }
 
 int live_spool_device_line(struct strbuf *line, const char *const *values)

@@ -46,6 +46,9 @@ size_t live_spool_partitions(const struct live_spool *spool);
 uint64_t live_spool_devices(const struct live_spool *spool);
 /* The partition of the device named name (length bytes). */
 size_t live_spool_partition_of(const struct live_spool *spool, const char *name, size_t length);
+/* The bucket among count (>= 1) of text (length bytes), by the hash the
+ * partitions use: for files partitioned by another count (look-ups). */
+size_t live_spool_bucket(const char *text, size_t length, size_t count);
 /* Writes into out the path of the spool's file name. Returns 0, or -1 when too long. */
 int live_spool_path(const struct live_spool *spool, const char *name, char *out, size_t size);
 /* A frame read back: a buffer that grows to the largest frame read. */

@@ -88,8 +88,11 @@ static int tear_down(void **state)
 
 /* The account: DEVICES devices; device 7 is deactivated and device 30
  * holds its ICCID again (the later one takes it over), devices 31 to 35
- * share the ICCIDs of 11 to 15 (the earlier ones keep them); cost centers
- * alternate so that some rows are already in place. */
+ * share the ICCIDs of 11 to 15 (the earlier ones keep them); for the IMEIs,
+ * device 37 shares device 16's (which keeps it) and device 39 takes device
+ * 7's over; device 24 has no IMEI; devices 36 and 37 are pending, 38
+ * suspended, 25 deactivated; cost centers alternate so that some rows are
+ * already in place. */
 static struct live_snapshot *account(size_t budget)
 {
 	struct live_snapshot *snapshot = live_snapshot_new();
@@ -111,8 +114,14 @@ static struct live_snapshot *account(size_t budget)
 		device.value[DEVICE_ICCID] = index == 30                  ? iccids[7]
 		                             : index >= 31 && index <= 35 ? iccids[index - 20]
 		                                                          : iccids[index];
-		device.value[DEVICE_IMEI] = imeis[index];
-		device.value[DEVICE_STATE] = index == 7 ? "deactivated" : "active";
+		device.value[DEVICE_IMEI] = index == 24   ? NULL
+		                            : index == 37 ? imeis[16]
+		                            : index == 39 ? imeis[7]
+		                                          : imeis[index];
+		device.value[DEVICE_STATE] = index == 7 || index == 25    ? "deactivated"
+		                             : index == 36 || index == 37 ? "pending"
+		                             : index == 38                ? "suspended"
+		                                                          : "active";
 		device.value[DEVICE_COST_CENTER] = index % 2 ? "EAST" : "WEST";
 		assert_int_equal(live_snapshot_add_view(snapshot, &device), 0);
 	}
@@ -149,16 +158,16 @@ static int spools(void)
 }
 
 /* Judges the manifest text for op against the account in memory and the
- * same account spilled (budget 3 devices): the same judgement for every
- * row. Returns how many rows had each kind (kinds: LIVE_KIND_COUNT). */
-static void judge_both(const char *op_name, const char *text, uint64_t *kinds)
+ * same account spilled (a budget of budget devices): the same judgement for
+ * every row. Returns how many rows had each kind (kinds: LIVE_KIND_COUNT). */
+static void judge_with_budget(const char *op_name, const char *text, size_t budget, uint64_t *kinds)
 {
 	char path[256];
 	snprintf(path, sizeof(path), "%s/manifest.csv", work);
 	write_manifest(path, text);
 	const struct op *op = op_find(op_name);
 	assert_non_null(op);
-	struct live_snapshot *memory = account(0), *spilled = account(3);
+	struct live_snapshot *memory = account(0), *spilled = account(budget);
 	assert_false(live_snapshot_spilled(memory));
 	assert_true(live_snapshot_spilled(spilled));
 	assert_int_equal(live_snapshot_device_count(spilled), DEVICES);
@@ -204,6 +213,12 @@ static void judge_both(const char *op_name, const char *text, uint64_t *kinds)
 	/* every partition file and the spool's directory are gone */
 	assert_int_equal(spools(), 0);
 	unlink(path);
+}
+
+/* As judge_with_budget, with a budget of three devices. */
+static void judge_both(const char *op_name, const char *text, uint64_t *kinds)
+{
+	judge_with_budget(op_name, text, 3, kinds);
 }
 
 /* Rows naming devices by device_name: judged by partitions. */
@@ -284,27 +299,107 @@ static void random_rows_agree(void **state)
 }
 
 /* Activations: an ICCID and IMEI of different devices (conflict), a pair
- * already there (unchanged), a new pair (change), a misspelt plan. */
+ * already there (unchanged), a new pair (change), a misspelt plan; rows
+ * whose ICCID or IMEI more than one device holds (the account's order
+ * decides which one a row meets), a pending and a suspended device. */
 static void activations_agree(void **state)
 {
 	(void)state;
-	char text[4096], new_iccid[24], new_imei[24];
+	char text[4096], new_iccid[24], new_imei[24], other_iccid[24];
 	luhn("8901260000000000777", new_iccid, sizeof(new_iccid));
+	luhn("8901260000000000778", other_iccid, sizeof(other_iccid));
 	luhn("35000000000777", new_imei, sizeof(new_imei));
 	snprintf(text, sizeof(text),
 	         "iccid,imei,rate_plan_name\n"
 	         "%s,%s,ACME 10MB\n"  /* d03's ICCID with d04's IMEI: conflict */
 	         "%s,%s,ACME 10MB\n"  /* d05's own pair: unchanged */
 	         "%s,%s,ACME 10MB\n"  /* new: change */
-	         "%s,%s,ACME 10mb\n", /* misspelt plan: invalid, with a suggestion */
-	         iccids[3], imeis[4], iccids[5], imeis[5], new_iccid, new_imei, iccids[9],
-	         imeis[9]);
+	         "%s,%s,ACME 10mb\n"  /* misspelt plan: invalid, with a suggestion */
+	         "%s,%s,ACME 10MB\n"  /* d37's pair, but d16 came first with the IMEI: conflict */
+	         "%s,%s,ACME 10MB\n"  /* d30 took the ICCID over, d39 the IMEI: conflict */
+	         "%s,%s,ACME 10MB\n"  /* a new ICCID on d31's IMEI: conflict */
+	         "%s,%s,ACME 10MB\n"  /* d11's pair (d31 holds the ICCID too, later): unchanged */
+	         "%s,%s,ACME 10MB\n"  /* d36 is pending: unchanged */
+	         "%s,%s,ACME 10MB\n", /* d38 is suspended: conflict */
+	         iccids[3], imeis[4], iccids[5], imeis[5], new_iccid, new_imei, iccids[9], imeis[9],
+	         iccids[37], imeis[16], iccids[7], imeis[7], other_iccid, imeis[31], iccids[11],
+	         imeis[11], iccids[36], imeis[36], iccids[38], imeis[38]);
 	uint64_t kinds[LIVE_KIND_COUNT];
 	judge_both("activate", text, kinds);
-	assert_int_equal(kinds[LIVE_CONFLICT], 1);
-	assert_int_equal(kinds[LIVE_UNCHANGED], 1);
+	assert_int_equal(kinds[LIVE_CONFLICT], 5);
+	assert_int_equal(kinds[LIVE_UNCHANGED], 3);
 	assert_int_equal(kinds[LIVE_CHANGE], 1);
 	assert_int_equal(kinds[LIVE_INVALID], 1);
+}
+
+/* Activations at random, under budgets of one to three devices: ICCIDs
+ * and IMEIs of the account's devices (active, pending, suspended,
+ * deactivated, taken over, shared, missing), on their own device or
+ * another's, new ones, rows with a device_sku instead of an IMEI, ICCIDs
+ * and IMEIs repeated among rows (the later rows invalid offline), a
+ * misspelt plan: the same judgement both ways. */
+static void random_activations_agree(void **state)
+{
+	(void)state;
+	static char text[65536];
+	for (size_t budget = 1; budget <= 3; budget++) {
+		size_t length =
+		    (size_t)snprintf(text, sizeof(text), "iccid,imei,device_sku,rate_plan_name\n");
+		uint64_t seed = 7 + budget;
+		for (int row = 0; row < 500; row++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			unsigned device = (unsigned)(seed >> 33) % (DEVICES + 10);
+			unsigned pairing = (unsigned)(seed >> 45) % 4;
+			unsigned other = (unsigned)(seed >> 20) % (DEVICES + 10);
+			char iccid[32], imei[32], digits[32];
+			if (device < DEVICES) {
+				snprintf(iccid, sizeof(iccid), "%s", iccids[device]);
+			} else {
+				snprintf(digits, sizeof(digits), "8901260000000008%03u", device);
+				luhn(digits, iccid, sizeof(iccid));
+			}
+			/* 0: the ICCID's own device's IMEI, 1: another device's (or a
+			 * new one), 2: a new one, 3: none (a device_sku) */
+			unsigned source = pairing == 0   ? device
+			                  : pairing == 1 ? other
+			                                 : DEVICES + 50;
+			if (pairing == 3) {
+				imei[0] = '\0';
+			} else if (source < DEVICES) {
+				snprintf(imei, sizeof(imei), "%s", imeis[source]);
+			} else {
+				snprintf(digits, sizeof(digits), "35000000008%03u",
+				         (source + row) % 1000);
+				luhn(digits, imei, sizeof(imei));
+			}
+			length +=
+			    (size_t)snprintf(text + length, sizeof(text) - length, "%s,%s,%s,%s\n",
+			                     iccid, imei, pairing == 3 ? "SKU-1" : "",
+			                     (seed >> 55) % 16 ? "ACME 10MB" : "ACME 10mb");
+		}
+		uint64_t kinds[LIVE_KIND_COUNT];
+		judge_with_budget("activate", text, budget, kinds);
+		assert_true(kinds[LIVE_CHANGE] > 0 && kinds[LIVE_UNCHANGED] > 0);
+		assert_true(kinds[LIVE_CONFLICT] > 0 && kinds[LIVE_INVALID] > 0);
+	}
+}
+
+/* The rows of an operation meeting two devices are judged by blocks of
+ * rows, each with claims of its own: sound only while such an operation's
+ * claims never make duplicates (its unique keys are its identifiers,
+ * checked offline). */
+static void operations_meeting_two_devices_have_no_claims(void **state)
+{
+	(void)state;
+	size_t meeting = 0;
+	for (size_t index = 0; index < op_table_count; index++) {
+		const struct op *op = op_table[index];
+		if ((unsigned)op->live.also_unique >= FIELD_COUNT)
+			continue;
+		meeting++;
+		assert_false(live_claims_possible(op));
+	}
+	assert_true(meeting > 0);
 }
 
 /* The rows a caller wants: every other one (by row number). */
@@ -442,6 +537,8 @@ int main(void)
 	    cmocka_unit_test(across_kinds_agree),
 	    cmocka_unit_test(random_rows_agree),
 	    cmocka_unit_test(activations_agree),
+	    cmocka_unit_test(random_activations_agree),
+	    cmocka_unit_test(operations_meeting_two_devices_have_no_claims),
 	    cmocka_unit_test(devices_agree),
 	    cmocka_unit_test(spilled_snapshot_stores_whole),
 	    cmocka_unit_test(abandoned_spools_removed),
