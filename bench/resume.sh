@@ -12,7 +12,9 @@
 #      not need the account), SIGKILLed at its first write: seconds to that
 #      write (wall, and the resuming process's CPU: steadier on a shared
 #      machine) and its peak RSS until then (VmHWM). With BATCH_OTHER, the
-#      other build resumes the same copy in each round, interleaved.
+#      other build resumes the same copy in each round, interleaved (or a
+#      copy of KEEP_OTHER: the same job kept in a format only it reads,
+#      e.g. after bench/verdicts_v2.py rewrote KEEP's verdicts).
 # PERF=1 records the first round under `perf record -g` (RUN_DIR kept when
 # KEEP_RUN=1). A benchmark, not a test: figures are printed, never asserted.
 # Environment: ROWS (default 1,000,000), PREFLIGHT (on|off, default on),
@@ -59,11 +61,11 @@ fi
 start_sim measure --devices 1000 --verbose
 log="$RUN_DIR/measure.log"
 
-# resume_once BATCH TAG [PERF_FILE]: prints "TAG wall cpu peak_mb" for one resume of a fresh copy.
+# resume_once BATCH TAG KEPT [PERF_FILE]: prints "TAG wall cpu peak_mb" for one resume of a fresh copy of KEPT.
 resume_once() {
-	local batch=$1 tag=$2 perf_file=${3:-} job="$RUN_DIR/job"
+	local batch=$1 tag=$2 kept=$3 perf_file=${4:-} job="$RUN_DIR/job"
 	rm -rf "$job"
-	cp -a "$KEEP" "$job"
+	cp -a "$kept" "$job"
 	sync
 	job_args "$job" "$SIM_URL"
 	JOB+=(--force-endpoint)
@@ -117,8 +119,8 @@ printf '%-10s %8s %8s %12s   (%s rows, preflight %s, kept %s)\n' build wall_s cp
 for round in $(seq 1 "$ROUNDS"); do
 	perf_file=""
 	if [ "${PERF:-0}" = 1 ] && [ "$round" = 1 ]; then perf_file="$BENCH_DIR/resume-$ROWS.perf.data"; fi
-	resume_once "$BATCH" this "$perf_file"
-	if [ -n "${BATCH_OTHER:-}" ]; then resume_once "$BATCH_OTHER" other; fi
+	resume_once "$BATCH" this "$KEEP" "$perf_file"
+	if [ -n "${BATCH_OTHER:-}" ]; then resume_once "$BATCH_OTHER" other "${KEEP_OTHER:-$KEEP}"; fi
 done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ -n "${perf_file:-}" ] && say "perf data: $BENCH_DIR/resume-$ROWS.perf.data" || true

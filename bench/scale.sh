@@ -32,8 +32,9 @@
 # + 2 the row's ICCID with a device's IMEI (conflict), the rest new pairs
 # (change); the devices spread over the whole listing. The manifest is derived
 # once from `lattigo-batch export devices` of that account (the simulator's
-# data set is the same at every start) and kept in BENCH_DIR. Figures: wall
-# and peak RSS of `plan` (GNU time), the verdict counts, the load average;
+# data set is the same at every start) and kept in BENCH_DIR. Figures: wall,
+# CPU (user + system) and peak RSS of `plan` (GNU time), the verdict counts,
+# the load average;
 # BEFORE=path/to/lattigo-batch measures that build too against the same
 # simulator and says whether both wrote the same plan.csv.
 set -euo pipefail
@@ -99,15 +100,15 @@ PY
 }
 
 # plan_activation NAME BATCH MANIFEST: `plan` of MANIFEST with BATCH under GNU
-# time into RUN_DIR/NAME; prints "wall_s peak_kb exit load1 counts...".
+# time into RUN_DIR/NAME; prints "wall_s cpu_s peak_kb exit load1 counts...".
 plan_activation() {
 	local name=$1 batch=$2 manifest=$3 status=0
 	local load
 	load=$(cut -d' ' -f1 /proc/loadavg)
-	/usr/bin/time -f "%e %M" -o "$RUN_DIR/$name.time" "$batch" plan --op activate \
+	/usr/bin/time -f "%e %U %S %M" -o "$RUN_DIR/$name.time" "$batch" plan --op activate \
 		--manifest "$manifest" --endpoint "$SIM_URL" --out "$RUN_DIR/$name" \
 		>"$RUN_DIR/$name.stdout" 2>"$RUN_DIR/$name.stderr" || status=$?
-	echo "$(tail -1 "$RUN_DIR/$name.time") $status $load/$(cut -d' ' -f1 /proc/loadavg)" \
+	echo "$(tail -1 "$RUN_DIR/$name.time" | awk '{ printf "%s %.2f %s", $1, $2 + $3, $4 }') $status $load/$(cut -d' ' -f1 /proc/loadavg)" \
 		"$(awk '$1 ~ /^(change|unchanged|missing|conflict|invalid)$/ { printf "%s=%s ", $1, $2 }' \
 			"$RUN_DIR/$name.stdout")"
 }
@@ -117,7 +118,7 @@ if [ "${OP:-cost-center}" = activate ]; then
 	start_sim sim --latency-ms "$LATENCY_MS" --devices "$DEVICES" --max-connections 64
 	manifest=$(activation_manifest "$ROWS" "$DEVICES")
 	printf '\n%-44s %s\n' "plan --op activate ($ROWS rows, $DEVICES devices)" \
-		"wall_s peak_KB exit load1(before/after) verdicts"
+		"wall_s cpu_s peak_KB exit load1(before/after) verdicts"
 	if [ -n "${BEFORE:-}" ]; then
 		say "plan with $BEFORE"
 		printf '%-44s %s\n' "before ($BEFORE)" "$(plan_activation before "$BEFORE" "$manifest")"

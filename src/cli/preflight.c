@@ -345,7 +345,14 @@ int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_
 	memset(tally, 0, sizeof(*tally));
 	tally->undo_written = (preflight->op->live.flags & OP_LIVE_UNDO) != 0;
 	uint64_t rows = live_verdicts_rows(preflight->verdicts);
-	/* undo.csv covers the whole job, eight rows a step */
+	/* the rows this run may settle are checked before any is used; the rows
+	 * before them only when an output reads them */
+	if (live_verdicts_check(preflight->verdicts, settled_prefix + 1, rows, error) != 0) {
+		live_verdicts_free(preflight->verdicts);
+		preflight->verdicts = NULL;
+		return 1;
+	}
+	/* undo.csv covers the whole job (the counts kept with the verdicts) */
 	live_verdicts_count_undo(preflight->verdicts, 1, rows, &tally->undo_lines,
 	                         &tally->undo_unrestorable);
 	/* the finished rows count towards nothing else; the rest are counted

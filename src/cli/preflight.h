@@ -84,9 +84,10 @@ int preflight_classify(struct preflight *preflight, const struct pipeline_config
  * counts in preflight->tally, from them, the rows final() (NULL: none) does
  * not name as final — no row is classified again. Rows 1..settled_prefix are
  * known final without asking final() (a resume's work then grows with what
- * is left, not with the job). preflight->snapshot must hold the
- * snapshot's meta data. Returns 0, 1 when there are none to use (absent,
- * torn, another job's: error says why; classify instead), -1 with error. */
+ * is left, not with the job); the verdicts of the rows after them are
+ * checked first. preflight->snapshot must hold the snapshot's meta data.
+ * Returns 0, 1 when there are none to use (absent, torn, damaged, another
+ * job's: error says why; classify instead), -1 with error. */
 int preflight_resume(struct preflight *preflight, const char *out, uint64_t job_tag,
                      uint64_t settled_prefix, live_verdicts_final_fn *final, void *context,
                      struct error *error);

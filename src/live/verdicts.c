@@ -1,7 +1,8 @@
-/* The verdicts file pair (verdicts.h). verdicts: one byte a row, then the
- * block index (the notes' offset of each block of BLOCK_ROWS rows, u64),
- * then the trailer. verdict-notes: per noted row, its number (u64), three
- * string lengths (u16) and the strings. Integers little-endian. */
+/* Reading the verdicts file pair (verdicts.h; the format in
+ * verdicts_internal.h). Version 2: the trailer, the block index and the undo
+ * counts are checked when the pair is opened, each block's bytes and notes
+ * when first used (the reader keeps which blocks checked out). Version 1:
+ * both files are checked whole when opened. */
 #include "live/verdicts.h"
 
 #include <errno.h>
@@ -12,238 +13,26 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#include "common/file_io.h"
 #include "common/little_endian.h"
+#include "live/verdicts_internal.h"
 
-#define BLOCK_ROWS     4096u
-#define TRAILER_MAGIC  "LTGVRDT\n"
-#define FORMAT_VERSION 1u
-/* magic, version, block rows, rows, notes length, job tag, 3 CRCs */
-#define TRAILER_LENGTH (8 + 4 + 4 + 8 + 8 + 8 + 4 + 4 + 4)
-#define NOTE_HEAD      (8 + 2 + 2 + 2)
-#define TEXT_MAX       UINT16_MAX
+#define BLOCK_ROWS VERDICTS_BLOCK_ROWS
 
-static uint32_t crc_add(uint32_t crc, const void *bytes, size_t length)
-{
-	const unsigned char *at = bytes;
-	while (length > 0) {
-		uInt step = length > (1u << 30) ? 1u << 30 : (uInt)length;
-		crc = (uint32_t)crc32(crc, at, step);
-		at += step;
-		length -= step;
-	}
-	return crc;
-}
-
-static int path_of(char *out, size_t size, const char *directory, const char *name,
-                   const char *suffix)
-{
-	int written = snprintf(out, size, "%s/%s%s", directory, name, suffix);
-	return written < 0 || (size_t)written >= size ? -1 : 0;
-}
-
-/* --- writing --- */
-
-struct live_verdicts_writer {
-	FILE *bytes, *notes;
-	char bytes_path[4200], notes_path[4200];
-	char bytes_final[4200], notes_final[4200];
-	uint64_t job_tag;
-	uint64_t rows;         /* rows recorded so far */
-	uint64_t notes_length; /* bytes written to the notes */
-	uint32_t bytes_crc, notes_crc;
-	uint64_t *index; /* notes offset of each block begun */
-	size_t index_count, index_capacity;
-};
-
-struct live_verdicts_writer *live_verdicts_writer_open(const char *directory, uint64_t job_tag,
-                                                       struct error *error)
-{
-	struct live_verdicts_writer *writer = calloc(1, sizeof(*writer));
-	if (!writer) {
-		error_set(error, "out of memory");
-		return NULL;
-	}
-	writer->job_tag = job_tag;
-	writer->bytes_crc = writer->notes_crc = (uint32_t)crc32(0L, Z_NULL, 0);
-	if (path_of(writer->bytes_final, sizeof(writer->bytes_final), directory, LIVE_VERDICTS_FILE,
-	            "") < 0 ||
-	    path_of(writer->bytes_path, sizeof(writer->bytes_path), directory, LIVE_VERDICTS_FILE,
-	            ".tmp") < 0 ||
-	    path_of(writer->notes_final, sizeof(writer->notes_final), directory,
-	            LIVE_VERDICT_NOTES_FILE, "") < 0 ||
-	    path_of(writer->notes_path, sizeof(writer->notes_path), directory,
-	            LIVE_VERDICT_NOTES_FILE, ".tmp") < 0) {
-		error_set(error, "snapshot directory name too long: %s", directory);
-		free(writer);
-		return NULL;
-	}
-	writer->bytes = fopen(writer->bytes_path, "wb");
-	writer->notes = writer->bytes ? fopen(writer->notes_path, "wb") : NULL;
-	if (!writer->notes) {
-		int cause = errno;
-		file_storage_note(writer->bytes ? writer->notes_path : writer->bytes_path, cause);
-		error_set(error, "cannot write %s: %s",
-		          writer->bytes ? writer->notes_path : writer->bytes_path, strerror(cause));
-		live_verdicts_writer_abort(writer);
-		return NULL;
-	}
-	return writer;
-}
-
-static int write_bytes(struct live_verdicts_writer *writer, const void *bytes, size_t length)
-{
-	writer->bytes_crc = crc_add(writer->bytes_crc, bytes, length);
-	return fwrite(bytes, 1, length, writer->bytes) == length ? 0 : -1;
-}
-
-static int write_notes(struct live_verdicts_writer *writer, const void *bytes, size_t length)
-{
-	writer->notes_crc = crc_add(writer->notes_crc, bytes, length);
-	writer->notes_length += length;
-	return fwrite(bytes, 1, length, writer->notes) == length ? 0 : -1;
-}
-
-/* Records where every block that starts at or before row begins in the notes. */
-static int index_through(struct live_verdicts_writer *writer, uint64_t row)
-{
-	while ((uint64_t)writer->index_count * BLOCK_ROWS < row) {
-		if (writer->index_count == writer->index_capacity) {
-			size_t capacity = writer->index_capacity ? writer->index_capacity * 2 : 256;
-			uint64_t *bigger = realloc(writer->index, capacity * sizeof(*bigger));
-			if (!bigger)
-				return -1;
-			writer->index = bigger;
-			writer->index_capacity = capacity;
-		}
-		writer->index[writer->index_count++] = writer->notes_length;
-	}
-	return 0;
-}
-
-static size_t capped(const char *text)
-{
-	size_t length = text ? strlen(text) : 0;
-	return length > TEXT_MAX ? TEXT_MAX : length;
-}
-
-static int write_note(struct live_verdicts_writer *writer, uint64_t row,
-                      const struct live_verdict_note *note)
-{
-	const char *texts[3] = {note->device_name, note->current, note->message};
-	unsigned char head[NOTE_HEAD];
-	little_endian_put(head, row, 8);
-	for (size_t index = 0; index < 3; index++)
-		little_endian_put(head + 8 + 2 * index, capped(texts[index]), 2);
-	if (write_notes(writer, head, sizeof(head)) < 0)
-		return -1;
-	for (size_t index = 0; index < 3; index++)
-		if (capped(texts[index]) &&
-		    write_notes(writer, texts[index], capped(texts[index])) < 0)
-			return -1;
-	return 0;
-}
-
-int live_verdicts_writer_add(struct live_verdicts_writer *writer, uint64_t row, uint8_t code,
-                             const struct live_verdict_note *note, struct error *error)
-{
-	if (row <= writer->rows)
-		return error_set(error, "verdict of row %llu recorded out of order",
-		                 (unsigned long long)row);
-	static const unsigned char none = LIVE_VERDICT_NONE;
-	int result = index_through(writer, row);
-	for (; result == 0 && writer->rows + 1 < row; writer->rows++)
-		result = write_bytes(writer, &none, 1);
-	if (note && code != LIVE_VERDICT_NONE)
-		code |= LIVE_VERDICT_NOTED;
-	if (result == 0 && note && code != LIVE_VERDICT_NONE)
-		result = write_note(writer, row, note);
-	if (result == 0)
-		result = write_bytes(writer, &code, 1);
-	if (result < 0) {
-		file_storage_note(writer->bytes_path, errno);
-		return error_set(error, "cannot write %s: %s", writer->bytes_path,
-		                 errno ? strerror(errno) : "out of memory");
-	}
-	writer->rows = row;
-	return 0;
-}
-
-/* Flushes, syncs and closes *stream. */
-static int close_synced(FILE **stream)
-{
-	int result = fflush(*stream) == 0 && fsync(fileno(*stream)) == 0 ? 0 : -1;
-	if (fclose(*stream) != 0)
-		result = -1;
-	*stream = NULL;
-	return result;
-}
-
-int live_verdicts_writer_commit(struct live_verdicts_writer *writer, struct error *error)
-{
-	int result = index_through(writer, writer->rows);
-	for (size_t block = 0; result == 0 && block < writer->index_count; block++) {
-		unsigned char offset[8];
-		little_endian_put(offset, writer->index[block], 8);
-		result = write_bytes(writer, offset, sizeof(offset));
-	}
-	unsigned char trailer[TRAILER_LENGTH];
-	memcpy(trailer, TRAILER_MAGIC, 8);
-	little_endian_put(trailer + 8, FORMAT_VERSION, 4);
-	little_endian_put(trailer + 12, BLOCK_ROWS, 4);
-	little_endian_put(trailer + 16, writer->rows, 8);
-	little_endian_put(trailer + 24, writer->notes_length, 8);
-	little_endian_put(trailer + 32, writer->job_tag, 8);
-	little_endian_put(trailer + 40, writer->bytes_crc, 4);
-	little_endian_put(trailer + 44, writer->notes_crc, 4);
-	little_endian_put(trailer + 48, crc_add((uint32_t)crc32(0L, Z_NULL, 0), trailer, 48), 4);
-	if (result == 0 && fwrite(trailer, 1, sizeof(trailer), writer->bytes) != sizeof(trailer))
-		result = -1;
-	/* the notes first: a verdicts file that exists has its notes complete */
-	const char *failed = writer->notes_path;
-	if (result == 0 && close_synced(&writer->notes) == 0 &&
-	    rename(writer->notes_path, writer->notes_final) == 0) {
-		failed = writer->bytes_path;
-		if (close_synced(&writer->bytes) == 0 &&
-		    rename(writer->bytes_path, writer->bytes_final) == 0 &&
-		    file_sync_directory_of(writer->bytes_final) == 0)
-			failed = NULL;
-	}
-	if (failed) {
-		int cause = errno;
-		file_storage_note(failed, cause);
-		error_set(error, "cannot write %s: %s", failed,
-		          cause ? strerror(cause) : "out of memory");
-		live_verdicts_writer_abort(writer);
-		return -1;
-	}
-	free(writer->index);
-	free(writer);
-	return 0;
-}
-
-void live_verdicts_writer_abort(struct live_verdicts_writer *writer)
-{
-	if (!writer)
-		return;
-	if (writer->bytes)
-		fclose(writer->bytes);
-	if (writer->notes)
-		fclose(writer->notes);
-	unlink(writer->bytes_path);
-	unlink(writer->notes_path);
-	free(writer->index);
-	free(writer);
-}
-
-/* --- reading --- */
+/* What is known of a block's bytes or notes. */
+enum block_state { BLOCK_UNCHECKED, BLOCK_GOOD, BLOCK_DAMAGED };
 
 struct live_verdicts {
-	const unsigned char *bytes; /* mapped: one a row, then the block index, then the trailer */
+	const unsigned char *bytes; /* the verdicts file, mapped: one byte a row first */
 	size_t length;              /* of the mapping */
 	uint64_t rows, blocks, notes_length;
+	uint64_t *notes_offsets; /* blocks + 1: where each block's notes start, then the end */
+	uint32_t *bytes_crcs, *notes_crcs; /* version 2: each block's CRCs */
+	/* enum block_state of each block's bytes and notes (written by const
+	 * readers too: checking a block changes what is known, not the verdicts) */
+	unsigned char *bytes_state, *notes_state;
+	bool undo_known; /* version 2: the undo counts below were recorded */
+	uint64_t undo_lines, undo_missing;
 	FILE *notes;
 	uint64_t floor;  /* every note of a row <= floor is behind the read position */
 	bool positioned; /* the read position is known (floor valid) */
@@ -254,11 +43,10 @@ struct live_verdicts {
 };
 
 /* Maps path whole, read-only, into *out (*length bytes): a resume reads
- * the bytes of the rows after the final prefix and the block index, and the
- * CRC below reads every page once from the page cache, without a copy into
- * memory of its own (10 MB at 10,000,000 rows). The file is replaced by
- * rename, never rewritten in place, and the job directory is locked: the
- * mapped bytes do not change under the reader. Returns 0 or -1. */
+ * the bytes of the rows after the final prefix and the block index, no copy
+ * of the rest (10 MB at 10,000,000 rows). The file is replaced by rename,
+ * never rewritten in place, and the job directory is locked: the mapped
+ * bytes do not change under the reader. Returns 0 or -1. */
 static int map_whole(const char *path, const unsigned char **out, size_t *length)
 {
 	*out = NULL;
@@ -266,17 +54,13 @@ static int map_whole(const char *path, const unsigned char **out, size_t *length
 	struct stat status;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &status) != 0 || status.st_size < TRAILER_LENGTH ||
+	if (fstat(fd, &status) != 0 || status.st_size < VERDICTS_TRAILER_LENGTH ||
 	    (uint64_t)status.st_size > SIZE_MAX) {
 		close(fd);
 		return -1;
 	}
 	size_t size = (size_t)status.st_size;
-	int flags = MAP_PRIVATE;
-#ifdef MAP_POPULATE
-	flags |= MAP_POPULATE; /* the CRC reads every page: map them in one call */
-#endif
-	void *mapped = mmap(NULL, size, PROT_READ, flags, fd, 0);
+	void *mapped = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (mapped == MAP_FAILED)
 		return -1;
@@ -285,20 +69,70 @@ static int map_whole(const char *path, const unsigned char **out, size_t *length
 	return 0;
 }
 
-/* The CRC32 of stream's first length bytes (the whole of it), or false. */
-static bool stream_crc(FILE *stream, uint64_t length, uint32_t *crc)
+/* The CRC32 of length bytes of stream from offset (pread: the stream's own
+ * position and buffer are left alone), or false when they cannot be read. */
+static bool region_crc(FILE *stream, uint64_t offset, uint64_t length, uint32_t *crc)
 {
 	unsigned char buffer[1 << 14];
-	uint64_t left = length;
-	*crc = (uint32_t)crc32(0L, Z_NULL, 0);
-	while (left > 0) {
-		size_t want = left < sizeof(buffer) ? (size_t)left : sizeof(buffer);
-		if (fread(buffer, 1, want, stream) != want)
+	*crc = verdicts_crc_start();
+	while (length > 0) {
+		size_t want = length < sizeof(buffer) ? (size_t)length : sizeof(buffer);
+		ssize_t got = pread(fileno(stream), buffer, want, (off_t)offset);
+		if (got <= 0)
 			return false;
-		*crc = crc_add(*crc, buffer, want);
-		left -= want;
+		*crc = verdicts_crc_add(*crc, buffer, (size_t)got);
+		offset += (uint64_t)got;
+		length -= (uint64_t)got;
 	}
-	return fgetc(stream) == EOF;
+	return true;
+}
+
+/* Version 1: both files checked whole, every block known good. Returns NULL
+ * or why the pair is refused. */
+static const char *open_whole(struct live_verdicts *verdicts, const unsigned char *trailer)
+{
+	if (verdicts->rows + verdicts->blocks * 8 + VERDICTS_TRAILER_LENGTH != verdicts->length ||
+	    little_endian_get(trailer + 40, 4) !=
+	        verdicts_crc_add(verdicts_crc_start(), verdicts->bytes,
+	                         verdicts->length - VERDICTS_TRAILER_LENGTH))
+		return "torn or damaged";
+	for (uint64_t block = 0; block < verdicts->blocks; block++)
+		verdicts->notes_offsets[block] =
+		    little_endian_get(verdicts->bytes + verdicts->rows + block * 8, 8);
+	uint32_t crc;
+	if (!region_crc(verdicts->notes, 0, verdicts->notes_length, &crc) ||
+	    crc != little_endian_get(trailer + 44, 4))
+		return "their notes are torn or damaged";
+	memset(verdicts->bytes_state, BLOCK_GOOD, (size_t)verdicts->blocks);
+	memset(verdicts->notes_state, BLOCK_GOOD, (size_t)verdicts->blocks);
+	return NULL;
+}
+
+/* Version 2: the index and counts checked now, the blocks when used.
+ * Returns NULL or why the pair is refused. */
+static const char *open_blocks(struct live_verdicts *verdicts, const unsigned char *trailer)
+{
+	uint64_t index_length = verdicts->blocks * VERDICTS_ENTRY_LENGTH + VERDICTS_COUNTS_LENGTH;
+	const unsigned char *index = verdicts->bytes + verdicts->rows;
+	if (verdicts->rows + index_length + VERDICTS_TRAILER_LENGTH != verdicts->length ||
+	    little_endian_get(trailer + 40, 4) !=
+	        verdicts_crc_add(verdicts_crc_start(), index, (size_t)index_length))
+		return "torn or damaged";
+	verdicts->bytes_crcs = malloc((size_t)verdicts->blocks * sizeof(uint32_t) + 1);
+	verdicts->notes_crcs = malloc((size_t)verdicts->blocks * sizeof(uint32_t) + 1);
+	if (!verdicts->bytes_crcs || !verdicts->notes_crcs)
+		return "too large for memory";
+	for (uint64_t block = 0; block < verdicts->blocks; block++) {
+		const unsigned char *entry = index + block * VERDICTS_ENTRY_LENGTH;
+		verdicts->notes_offsets[block] = little_endian_get(entry, 8);
+		verdicts->bytes_crcs[block] = (uint32_t)little_endian_get(entry + 8, 4);
+		verdicts->notes_crcs[block] = (uint32_t)little_endian_get(entry + 12, 4);
+	}
+	const unsigned char *counts = index + verdicts->blocks * VERDICTS_ENTRY_LENGTH;
+	verdicts->undo_lines = little_endian_get(counts, 8);
+	verdicts->undo_missing = little_endian_get(counts + 8, 8);
+	verdicts->undo_known = true;
+	return NULL;
 }
 
 int live_verdicts_open(const char *directory, uint64_t job_tag, struct live_verdicts **out,
@@ -307,42 +141,62 @@ int live_verdicts_open(const char *directory, uint64_t job_tag, struct live_verd
 	char path[4200];
 	*out = NULL;
 	struct live_verdicts *verdicts = calloc(1, sizeof(*verdicts));
-	if (!verdicts || path_of(path, sizeof(path), directory, LIVE_VERDICTS_FILE, "") < 0) {
+	if (!verdicts || verdicts_path(path, sizeof(path), directory, LIVE_VERDICTS_FILE, "") < 0) {
 		free(verdicts);
 		error_set(error, "cannot read the preflight's verdicts in %s", directory);
 		return 1;
 	}
 	const char *why = "absent or unreadable";
-	if (!(verdicts->text = malloc(3u * (TEXT_MAX + 1u))) ||
+	if (!(verdicts->text = malloc(3u * (VERDICTS_TEXT_MAX + 1u))) ||
 	    map_whole(path, &verdicts->bytes, &verdicts->length) < 0)
 		goto refuse;
 	size_t length = verdicts->length;
-	const unsigned char *trailer = verdicts->bytes + length - TRAILER_LENGTH;
+	const unsigned char *trailer = verdicts->bytes + length - VERDICTS_TRAILER_LENGTH;
 	why = "torn or damaged";
-	if (memcmp(trailer, TRAILER_MAGIC, 8) != 0 ||
-	    little_endian_get(trailer + 8, 4) != FORMAT_VERSION ||
-	    little_endian_get(trailer + 12, 4) != BLOCK_ROWS ||
+	uint64_t version = little_endian_get(trailer + 8, 4);
+	if (memcmp(trailer, VERDICTS_TRAILER_MAGIC, 8) != 0 ||
 	    little_endian_get(trailer + 48, 4) !=
-	        crc_add((uint32_t)crc32(0L, Z_NULL, 0), trailer, 48))
+	        verdicts_crc_add(verdicts_crc_start(), trailer, 48))
 		goto refuse;
+	why = "of an unknown format version (written by a newer lattigo-batch)";
+	if ((version != VERDICTS_VERSION_WHOLE && version != VERDICTS_VERSION_BLOCKS) ||
+	    little_endian_get(trailer + 12, 4) != BLOCK_ROWS)
+		goto refuse;
+	why = "torn or damaged";
 	verdicts->rows = little_endian_get(trailer + 16, 8);
 	verdicts->notes_length = little_endian_get(trailer + 24, 8);
 	verdicts->blocks = (verdicts->rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
-	if (verdicts->rows > length || verdicts->blocks > length / 8 ||
-	    verdicts->rows + verdicts->blocks * 8 + TRAILER_LENGTH != length ||
-	    little_endian_get(trailer + 40, 4) !=
-	        crc_add((uint32_t)crc32(0L, Z_NULL, 0), verdicts->bytes, length - TRAILER_LENGTH))
+	if (verdicts->rows > length || verdicts->blocks > length / 8)
 		goto refuse;
 	why = "another job's";
 	if (little_endian_get(trailer + 32, 8) != job_tag)
 		goto refuse;
-	why = "their notes are torn or damaged";
-	uint32_t notes_crc;
-	if (path_of(path, sizeof(path), directory, LIVE_VERDICT_NOTES_FILE, "") < 0 ||
-	    !(verdicts->notes = fopen(path, "rb")) ||
-	    !stream_crc(verdicts->notes, verdicts->notes_length, &notes_crc) ||
-	    notes_crc != little_endian_get(trailer + 44, 4))
+	why = "too large for memory";
+	size_t blocks = (size_t)verdicts->blocks;
+	if (!(verdicts->notes_offsets = malloc((blocks + 1) * sizeof(uint64_t))) ||
+	    !(verdicts->bytes_state = calloc(blocks + 1, 1)) ||
+	    !(verdicts->notes_state = calloc(blocks + 1, 1)))
 		goto refuse;
+	why = "their notes are absent or unreadable";
+	if (verdicts_path(path, sizeof(path), directory, LIVE_VERDICT_NOTES_FILE, "") < 0 ||
+	    !(verdicts->notes = fopen(path, "rb")))
+		goto refuse;
+	/* notes cut short or grown are torn: said now, not when a block is read */
+	why = "their notes are torn or damaged";
+	struct stat status;
+	if (fstat(fileno(verdicts->notes), &status) != 0 ||
+	    (uint64_t)status.st_size != verdicts->notes_length)
+		goto refuse;
+	why = version == VERDICTS_VERSION_WHOLE ? open_whole(verdicts, trailer)
+	                                        : open_blocks(verdicts, trailer);
+	if (why)
+		goto refuse;
+	verdicts->notes_offsets[blocks] = verdicts->notes_length;
+	for (size_t block = 0; block < blocks; block++)
+		if (verdicts->notes_offsets[block] > verdicts->notes_offsets[block + 1]) {
+			why = "their notes are torn or damaged";
+			goto refuse;
+		}
 	*out = verdicts;
 	return 0;
 refuse:
@@ -359,6 +213,11 @@ void live_verdicts_free(struct live_verdicts *verdicts)
 		fclose(verdicts->notes);
 	if (verdicts->bytes)
 		munmap((void *)(uintptr_t)verdicts->bytes, verdicts->length);
+	free(verdicts->notes_offsets);
+	free(verdicts->bytes_crcs);
+	free(verdicts->notes_crcs);
+	free(verdicts->bytes_state);
+	free(verdicts->notes_state);
 	free(verdicts->text);
 	free(verdicts);
 }
@@ -368,12 +227,72 @@ uint64_t live_verdicts_rows(const struct live_verdicts *verdicts)
 	return verdicts->rows;
 }
 
-uint8_t live_verdicts_code(const struct live_verdicts *verdicts, uint64_t row)
+/* The first row of block and the count of its rows. */
+static uint64_t block_rows(const struct live_verdicts *verdicts, uint64_t block, uint64_t *first)
 {
-	return row >= 1 && row <= verdicts->rows ? verdicts->bytes[row - 1] : LIVE_VERDICT_NONE;
+	*first = block * BLOCK_ROWS + 1;
+	uint64_t left = verdicts->rows - block * BLOCK_ROWS;
+	return left < BLOCK_ROWS ? left : BLOCK_ROWS;
 }
 
-#define BYTES_ONES 0x0101010101010101ull
+/* Whether block's bytes match their CRC, checked the first time asked. */
+static bool bytes_good(const struct live_verdicts *verdicts, uint64_t block)
+{
+	unsigned char *state = &verdicts->bytes_state[block];
+	if (*state == BLOCK_UNCHECKED) {
+		uint64_t first;
+		uint64_t count = block_rows(verdicts, block, &first);
+		uint32_t crc = verdicts_crc_add(verdicts_crc_start(), verdicts->bytes + first - 1,
+		                                (size_t)count);
+		*state = crc == verdicts->bytes_crcs[block] ? BLOCK_GOOD : BLOCK_DAMAGED;
+	}
+	return *state == BLOCK_GOOD;
+}
+
+/* Whether block's notes match their CRC, checked the first time asked. */
+static bool notes_good(struct live_verdicts *verdicts, uint64_t block)
+{
+	unsigned char *state = &verdicts->notes_state[block];
+	if (*state == BLOCK_UNCHECKED) {
+		uint64_t start = verdicts->notes_offsets[block];
+		uint32_t crc;
+		bool read = region_crc(verdicts->notes, start,
+		                       verdicts->notes_offsets[block + 1] - start, &crc);
+		*state = read && crc == verdicts->notes_crcs[block] ? BLOCK_GOOD : BLOCK_DAMAGED;
+	}
+	return *state == BLOCK_GOOD;
+}
+
+uint8_t live_verdicts_code(const struct live_verdicts *verdicts, uint64_t row)
+{
+	if (row < 1 || row > verdicts->rows || !bytes_good(verdicts, (row - 1) / BLOCK_ROWS))
+		return LIVE_VERDICT_NONE;
+	return verdicts->bytes[row - 1];
+}
+
+int live_verdicts_check(struct live_verdicts *verdicts, uint64_t first, uint64_t last,
+                        struct error *error)
+{
+	if (last > verdicts->rows)
+		last = verdicts->rows;
+	if (first < 1)
+		first = 1;
+	if (first > last)
+		return 0;
+	for (uint64_t block = (first - 1) / BLOCK_ROWS; block <= (last - 1) / BLOCK_ROWS; block++) {
+		bool bytes = bytes_good(verdicts, block);
+		if (bytes && notes_good(verdicts, block))
+			continue;
+		uint64_t start;
+		uint64_t count = block_rows(verdicts, block, &start);
+		error_set(error, "the preflight's %s of rows %llu to %llu are damaged",
+		          bytes ? "verdict notes" : "verdicts", (unsigned long long)start,
+		          (unsigned long long)(start + count - 1));
+		return 1;
+	}
+	return 0;
+}
+
 #define BYTES_LOW7 0x7F7F7F7F7F7F7F7Full
 #define BYTES_HIGH 0x8080808080808080ull
 
@@ -392,21 +311,16 @@ static uint64_t lane_sum(uint64_t lanes)
 	return (pairs * 0x0001000100010001ull) >> 48;
 }
 
-void live_verdicts_count_undo(const struct live_verdicts *verdicts, uint64_t first, uint64_t last,
-                              uint64_t *lines, uint64_t *missing)
+/* Adds to *lines and *missing the undo flags of count bytes at at, eight
+ * rows a step: a byte lane of the accumulators counts one row in eight,
+ * emptied before it can pass 255. */
+static void count_undo_bytes(const unsigned char *at, uint64_t count, uint64_t *lines,
+                             uint64_t *missing)
 {
-	if (last > verdicts->rows)
-		last = verdicts->rows;
-	if (first < 1)
-		first = 1;
 	uint64_t line_count = 0, missing_count = 0;
-	const unsigned char *at = verdicts->bytes + first - 1;
-	uint64_t left = last >= first ? last - first + 1 : 0;
-	/* eight rows a word: a byte lane of the accumulators counts one row in
-	 * eight, emptied before it can pass 255 */
-	while (left >= 8) {
+	while (count >= 8) {
 		uint64_t line_lanes = 0, missing_lanes = 0;
-		for (unsigned step = 0; step < 255 && left >= 8; step++, at += 8, left -= 8) {
+		for (unsigned step = 0; step < 255 && count >= 8; step++, at += 8, count -= 8) {
 			uint64_t word = little_endian_get64(at);
 			uint64_t classified = classified_lanes(word);
 			/* bit 6 (an undo line) and bit 7 (a value undo cannot restore) of
@@ -417,7 +331,7 @@ void live_verdicts_count_undo(const struct live_verdicts *verdicts, uint64_t fir
 		line_count += lane_sum(line_lanes);
 		missing_count += lane_sum(missing_lanes);
 	}
-	for (; left > 0; left--, at++) {
+	for (; count > 0; count--, at++) {
 		uint8_t code = *at;
 		/* an invalid row's byte has every bit set and counts for nothing */
 		bool classified = code != LIVE_VERDICT_NONE;
@@ -428,6 +342,30 @@ void live_verdicts_count_undo(const struct live_verdicts *verdicts, uint64_t fir
 	*missing += missing_count;
 }
 
+void live_verdicts_count_undo(const struct live_verdicts *verdicts, uint64_t first, uint64_t last,
+                              uint64_t *lines, uint64_t *missing)
+{
+	if (last > verdicts->rows)
+		last = verdicts->rows;
+	if (first < 1)
+		first = 1;
+	/* the whole job, as the writer counted it */
+	if (verdicts->undo_known && first == 1 && last == verdicts->rows) {
+		*lines += verdicts->undo_lines;
+		*missing += verdicts->undo_missing;
+		return;
+	}
+	while (first <= last) {
+		uint64_t block = (first - 1) / BLOCK_ROWS;
+		uint64_t end = (block + 1) * BLOCK_ROWS < last ? (block + 1) * BLOCK_ROWS : last;
+		/* a damaged block counts for nothing, as its rows' bytes read */
+		if (bytes_good(verdicts, block))
+			count_undo_bytes(verdicts->bytes + first - 1, end - first + 1, lines,
+			                 missing);
+		first = end + 1;
+	}
+}
+
 void live_verdicts_tally(const struct live_verdicts *verdicts, uint64_t first, uint64_t last,
                          live_verdicts_final_fn *final, void *context,
                          struct live_verdicts_tally *tally)
@@ -435,7 +373,15 @@ void live_verdicts_tally(const struct live_verdicts *verdicts, uint64_t first, u
 	if (last > verdicts->rows)
 		last = verdicts->rows;
 	for (uint64_t row = first < 1 ? 1 : first; row <= last;) {
-		uint64_t end = last - row < 64 ? last + 1 : row + 64;
+		uint64_t block = (row - 1) / BLOCK_ROWS;
+		if (!bytes_good(verdicts, block)) {
+			row = (block + 1) * BLOCK_ROWS + 1; /* its rows read as not classified */
+			continue;
+		}
+		/* groups of 64 rows from row 1 on, so that none crosses a block's end */
+		uint64_t end = row + 64 - (row - 1) % 64;
+		if (end > last + 1)
+			end = last + 1;
 		uint64_t settled = final ? final(context, row) : 0;
 		for (; row < end; row++, settled >>= 1) {
 			uint8_t code = verdicts->bytes[row - 1];
@@ -451,7 +397,7 @@ void live_verdicts_tally(const struct live_verdicts *verdicts, uint64_t first, u
 /* Reads the next note into the reader. Returns 1, 0 at the end, -1 damaged. */
 static int next_note(struct live_verdicts *verdicts)
 {
-	unsigned char head[NOTE_HEAD];
+	unsigned char head[VERDICTS_NOTE_HEAD];
 	size_t got = fread(head, 1, sizeof(head), verdicts->notes);
 	if (got == 0 && feof(verdicts->notes))
 		return 0;
@@ -472,25 +418,45 @@ static int next_note(struct live_verdicts *verdicts)
 	return 1;
 }
 
+/* Checks the notes of blocks first..last (each once). Returns 0 or -1. */
+static int notes_checked(struct live_verdicts *verdicts, uint64_t first, uint64_t last,
+                         struct error *error)
+{
+	for (uint64_t block = first; block <= last; block++)
+		if (!notes_good(verdicts, block)) {
+			verdicts->positioned = false;
+			return error_set(
+			    error, "the preflight's verdict notes of rows %llu to %llu are damaged",
+			    (unsigned long long)(block * BLOCK_ROWS + 1),
+			    (unsigned long long)((block + 1) * BLOCK_ROWS));
+		}
+	return 0;
+}
+
 int live_verdicts_note(struct live_verdicts *verdicts, uint64_t row, struct live_verdict_note *note,
                        struct error *error)
 {
 	uint8_t code = live_verdicts_code(verdicts, row);
 	if (code == LIVE_VERDICT_NONE || !(code & LIVE_VERDICT_NOTED))
 		return 0;
+	uint64_t block = (row - 1) / BLOCK_ROWS;
 	bool current = verdicts->loaded && verdicts->loaded_row == row;
 	/* behind the read position, or more than two blocks ahead: seek */
 	if (!current && (!verdicts->positioned || row <= verdicts->floor ||
 	                 row - verdicts->floor > 2u * BLOCK_ROWS)) {
-		uint64_t block = (row - 1) / BLOCK_ROWS;
-		const unsigned char *offset = verdicts->bytes + verdicts->rows + block * 8;
-		if (fseeko(verdicts->notes, (off_t)little_endian_get(offset, 8), SEEK_SET) != 0)
+		if (notes_checked(verdicts, block, block, error) < 0)
+			return -1;
+		if (fseeko(verdicts->notes, (off_t)verdicts->notes_offsets[block], SEEK_SET) != 0)
 			return error_set(error, "cannot read the preflight's verdict notes: %s",
 			                 strerror(errno));
 		verdicts->floor = block * BLOCK_ROWS;
 		verdicts->positioned = true;
 		verdicts->loaded = false;
 	}
+	/* what is read from here to row's note lies in the blocks of the rows
+	 * after floor up to row's: each checked before its notes are used */
+	if (!current && notes_checked(verdicts, verdicts->floor / BLOCK_ROWS, block, error) < 0)
+		return -1;
 	while (!current) {
 		if (!verdicts->loaded) {
 			int got = next_note(verdicts);

@@ -5,11 +5,13 @@
  * size"). One byte a row (kind and flags, below) plus, for the rows whose
  * outcome or resolved device name the row alone cannot give, a note (the
  * device's name, its value then, the verdict's message), in row order, with
- * an index of where each block of rows starts among them. Both files are
- * written under a temporary name, fsynced and renamed, the notes first; the
- * verdicts file ends with a trailer holding the CRC32 of both and the job's
- * tag, so a torn, stale or damaged pair is refused as a whole and the
- * caller classifies again (docs/checkpoint.md, "The preflight's verdicts").
+ * an index of where each block of rows starts among them and each block's
+ * CRC32. Both files are written under a temporary name, fsynced and renamed,
+ * the notes first; the verdicts file ends with a trailer holding the CRC32
+ * of the index and the job's tag, so a torn, stale or damaged pair is
+ * refused as a whole when opened, and a damaged block before its bytes or
+ * notes are used; the caller then classifies again (docs/checkpoint.md,
+ * "The preflight's verdicts"). The format is in verdicts_internal.h.
  * Ownership: writer and reader own their files and buffers; a note's strings
  * borrow the reader until its next call. */
 #ifndef LATTIGO_LIVE_VERDICTS_H
@@ -60,21 +62,32 @@ void live_verdicts_writer_abort(struct live_verdicts_writer *writer);
 struct live_verdicts;
 
 /* Opens the verdicts stored in directory for the job tagged job_tag: the
- * bytes are read (one a row), the notes checked against their CRC and kept
- * open. Returns 0 with *out (free with live_verdicts_free), or 1 with error
- * saying why there are none to use (absent, torn, damaged, another job's). */
+ * file mapped, its trailer and block index checked (a file of format
+ * version 1, which has no CRC per block, checked whole with its notes), the
+ * notes kept open. Returns 0 with *out (free with live_verdicts_free), or 1
+ * with error saying why there are none to use (absent, torn, damaged,
+ * another job's, an unknown version). */
 int live_verdicts_open(const char *directory, uint64_t job_tag, struct live_verdicts **out,
                        struct error *error);
+/* Checks the bytes and notes of every block that holds one of the rows
+ * first..last (1-based, clipped), each block once: a resume checks the rows
+ * it will settle before its first call. Returns 0, or 1 with error naming
+ * the rows of the first damaged block (the caller classifies again). */
+int live_verdicts_check(struct live_verdicts *verdicts, uint64_t first, uint64_t last,
+                        struct error *error);
 /* Frees the reader; NULL is allowed. */
 void live_verdicts_free(struct live_verdicts *verdicts);
 /* The number of rows recorded. */
 uint64_t live_verdicts_rows(const struct live_verdicts *verdicts);
-/* Row's byte (1-based), LIVE_VERDICT_NONE beyond the rows recorded. */
+/* Row's byte (1-based), LIVE_VERDICT_NONE beyond the rows recorded or
+ * when its block fails its CRC (checked the first time one of its rows is
+ * asked). */
 uint8_t live_verdicts_code(const struct live_verdicts *verdicts, uint64_t row);
 /* Adds to *lines the rows first..last (1-based, clipped to the rows recorded)
  * whose verdict writes a line of undo.csv, and to *missing those whose value
- * before no line can restore: a resume counts the rows it will not look at one
- * by one in one pass over the bytes, eight a step. */
+ * before no line can restore (a damaged block's rows count for nothing). For
+ * the whole job, the counts the writer recorded; otherwise (or for a file of
+ * version 1) one pass over the bytes, eight rows a step. */
 void live_verdicts_count_undo(const struct live_verdicts *verdicts, uint64_t first, uint64_t last,
                               uint64_t *lines, uint64_t *missing);
 /* What a resume counts of the rows it will settle from the verdicts. */
@@ -86,8 +99,9 @@ struct live_verdicts_tally {
 /* Rows first..first+63 final, as bits (bit i: row first + i). */
 typedef uint64_t live_verdicts_final_fn(void *context, uint64_t first);
 /* Adds to tally the classified rows first..last (1-based, clipped to the rows
- * recorded) that final (NULL: none) does not name, asking it once per 64
- * rows. */
+ * recorded) that final (NULL: none) does not name, asking it once for each
+ * group of 64 rows (rows 1..64, 65..128, ...) it covers (a damaged block's
+ * rows count for nothing: check first). */
 void live_verdicts_tally(const struct live_verdicts *verdicts, uint64_t first, uint64_t last,
                          live_verdicts_final_fn *final, void *context,
                          struct live_verdicts_tally *tally);

@@ -10,6 +10,9 @@
 #   intact          the verdicts are used: undo.csv is not rewritten;
 #   torn            the verdicts file cut in half: classified again from the
 #                   kept snapshot;
+#   damaged         one row's byte of the verdicts flipped (row 120, not
+#                   final: its block's CRC fails before it is used):
+#                   classified again;
 #   no-verdicts     a cut after undo.csv, before the verdicts;
 #   no-undo         a cut before undo.csv (and the verdicts);
 #   early           SIGKILL as soon as the snapshot is stored (before any
@@ -17,7 +20,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$TESTS_DIR/integration/mock_lib.sh"
 
-start_sim --devices 1100 --ledger "$WORK/ledger.jsonl"
+start_sim --devices 1300 --ledger "$WORK/ledger.jsonl"
 touch "$WORK/ledger.jsonl"
 
 # writes FROM: the ledger's keys after line FROM, sorted (a key twice shows twice).
@@ -88,6 +91,9 @@ scenario() {
       cmp -s "$dir/undo-expected.csv" "$out/undo.csv" || fail "intact: undo.csv before the resume: $(diff "$dir/undo-expected.csv" "$out/undo.csv" | head -4)"
       inode=$(stat -c %i "$out/undo.csv") ;;
     torn) truncate -s $(($(stat -c %s "$out/snapshot/verdicts") / 2)) "$out/snapshot/verdicts" ;;
+    damaged) python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(119); byte = f.read(1)[0]; f.seek(119); f.write(bytes([byte ^ 0x40]))' "$out/snapshot/verdicts" ;;
     no-verdicts) rm -f "$out/snapshot/verdicts" "$out/snapshot/verdict-notes" ;;
     no-undo) rm -f "$out/snapshot/verdicts" "$out/snapshot/verdict-notes" "$out/undo.csv" ;;
     early) rm -f "$out/snapshot/verdicts" "$out/snapshot/verdict-notes" ;;
@@ -140,6 +146,7 @@ PY
 
 scenario intact 36500
 scenario torn 36700
+scenario damaged 37500
 scenario no-verdicts 36900
 scenario no-undo 37100
 scenario early 37300

@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
+#include "common/little_endian.h"
 #include "live/verdicts.h"
 
 #define ROWS 10000u
@@ -211,8 +214,9 @@ static void test_tally(void **state)
 			                    with_final ? final_for_test : NULL, &calls, &tally);
 			assert_memory_equal(&tally, &expected, sizeof(tally));
 			uint64_t end = last < ROWS ? last : ROWS;
-			assert_int_equal(calls,
-			                 !with_final || end < first ? 0 : (end - first) / 64 + 1);
+			assert_int_equal(calls, !with_final || end < first
+			                            ? 0
+			                            : (end - 1) / 64 - (first - 1) / 64 + 1);
 		}
 	}
 	live_verdicts_free(verdicts);
@@ -232,23 +236,30 @@ static void test_notes_any_order(void **state)
 	live_verdicts_free(verdicts);
 }
 
-/* Opens after damaging name at offset (truncating to it when truncate):
- * refused, then restored by writing the pair again. */
-static void refused_after(const char *name, long offset, bool truncate_it)
+/* Damages name at offset (from the end when negative): one bit flipped, or
+ * the file cut there when truncate_it. */
+static void damage(const char *name, long offset, bool truncate_it)
 {
 	char path[256];
 	snprintf(path, sizeof(path), "%s/%s", directory, name);
 	if (truncate_it) {
 		assert_int_equal(truncate(path, offset), 0);
-	} else {
-		FILE *file = fopen(path, "r+b");
-		assert_non_null(file);
-		assert_int_equal(fseek(file, offset, offset < 0 ? SEEK_END : SEEK_SET), 0);
-		int byte = fgetc(file);
-		assert_int_equal(fseek(file, -1, SEEK_CUR), 0);
-		fputc(byte ^ 0x40, file);
-		fclose(file);
+		return;
 	}
+	FILE *file = fopen(path, "r+b");
+	assert_non_null(file);
+	assert_int_equal(fseek(file, offset, offset < 0 ? SEEK_END : SEEK_SET), 0);
+	int byte = fgetc(file);
+	assert_int_equal(fseek(file, -1, SEEK_CUR), 0);
+	fputc(byte ^ 0x40, file);
+	fclose(file);
+}
+
+/* Opens after damaging name at offset: refused, then restored by writing
+ * the pair again. */
+static void refused_after(const char *name, long offset, bool truncate_it)
+{
+	damage(name, offset, truncate_it);
 	struct error error;
 	error_clear(&error);
 	struct live_verdicts *verdicts = NULL;
@@ -258,15 +269,17 @@ static void refused_after(const char *name, long offset, bool truncate_it)
 	write_all();
 }
 
+/* The block index (after the ROWS bytes), the trailer, a torn file: refused
+ * when opened, before any row's byte is used. */
 static void test_damage_refused(void **state)
 {
 	(void)state;
 	refused_after(LIVE_VERDICTS_FILE, 5000, true);      /* torn */
 	refused_after(LIVE_VERDICTS_FILE, 0, true);         /* empty */
-	refused_after(LIVE_VERDICTS_FILE, 1234, false);     /* a row's byte */
+	refused_after(LIVE_VERDICTS_FILE, ROWS + 3, false); /* the block index */
 	refused_after(LIVE_VERDICTS_FILE, -20, false);      /* the trailer */
+	refused_after(LIVE_VERDICTS_FILE, -44, false);      /* the trailer's version */
 	refused_after(LIVE_VERDICT_NOTES_FILE, 100, true);  /* notes torn */
-	refused_after(LIVE_VERDICT_NOTES_FILE, 777, false); /* notes damaged */
 	char path[256];
 	snprintf(path, sizeof(path), "%s/%s", directory, LIVE_VERDICT_NOTES_FILE);
 	unlink(path);
@@ -279,6 +292,172 @@ static void test_damage_refused(void **state)
 	assert_int_equal(live_verdicts_open(directory, TAG + 1, &verdicts, &error), 1);
 	assert_null(verdicts);
 	live_verdicts_free(open_ok());
+}
+
+/* Where block's notes start, from the verdicts file's block index. */
+static uint64_t notes_offset_of_block(size_t block)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", directory, LIVE_VERDICTS_FILE);
+	FILE *file = fopen(path, "rb");
+	assert_non_null(file);
+	unsigned char entry[8];
+	assert_int_equal(fseek(file, (long)(ROWS + 16 * block), SEEK_SET), 0);
+	assert_int_equal(fread(entry, 1, sizeof(entry), file), sizeof(entry));
+	fclose(file);
+	return little_endian_get(entry, 8);
+}
+
+/* A damaged row byte (block 1: rows 4097..8192) or a damaged note (block 0)
+ * is found before it is used: live_verdicts_check names the block's rows,
+ * the block's bytes read as not classified, its notes are not returned;
+ * the other blocks still serve. */
+static void test_damaged_block_found_before_use(void **state)
+{
+	(void)state;
+	damage(LIVE_VERDICTS_FILE, 5000, false); /* row 5001's byte */
+	struct live_verdicts *verdicts = open_ok();
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(live_verdicts_check(verdicts, 1, 4096, &error), 0);
+	assert_int_equal(live_verdicts_check(verdicts, 8193, ROWS, &error), 0);
+	assert_int_equal(live_verdicts_check(verdicts, 4000, 4200, &error), 1);
+	assert_non_null(strstr(error.message, "rows 4097 to 8192"));
+	assert_int_equal(live_verdicts_code(verdicts, 5001), LIVE_VERDICT_NONE);
+	assert_int_equal(live_verdicts_code(verdicts, 4097), LIVE_VERDICT_NONE);
+	assert_int_equal(live_verdicts_code(verdicts, 4096) & ~LIVE_VERDICT_NOTED, code_of(4096));
+	struct live_verdicts_tally tally;
+	memset(&tally, 0, sizeof(tally));
+	live_verdicts_tally(verdicts, 4090, 8200, NULL, NULL, &tally);
+	uint64_t counted = 0;
+	for (size_t kind = 0; kind <= LIVE_VERDICT_KIND_MASK; kind++)
+		counted += tally.kinds[kind];
+	/* rows 4090..4096 and 8193..8200 but the multiples of 7 */
+	assert_int_equal(counted, 7 - 1 + 8 - 1);
+	check_note(verdicts, 9003);
+	live_verdicts_free(verdicts);
+	write_all();
+
+	/* a note of block 0 damaged: its notes are refused, block 1's are read */
+	damage(LIVE_VERDICT_NOTES_FILE, 777, false);
+	verdicts = open_ok();
+	error_clear(&error);
+	assert_int_equal(live_verdicts_check(verdicts, 4097, ROWS, &error), 0);
+	check_note(verdicts, 4098);
+	assert_int_equal(live_verdicts_check(verdicts, 1, ROWS, &error), 1);
+	assert_non_null(strstr(error.message, "verdict notes of rows 1 to 4096"));
+	struct live_verdict_note note;
+	error_clear(&error);
+	assert_int_equal(live_verdicts_note(verdicts, 3, &note, &error), -1);
+	assert_non_null(strstr(error.message, "damaged"));
+	check_note(verdicts, 9003);
+	live_verdicts_free(verdicts);
+	write_all();
+
+	/* a note of block 1 damaged, the notes read in order from the end of
+	 * block 0 into it: block 1's notes are checked before its note is used */
+	damage(LIVE_VERDICT_NOTES_FILE, (long)notes_offset_of_block(1) + 100, false);
+	verdicts = open_ok();
+	check_note(verdicts, 4092);
+	error_clear(&error);
+	assert_int_equal(live_verdicts_note(verdicts, 4098, &note, &error), -1);
+	assert_non_null(strstr(error.message, "rows 4097 to 8192 are damaged"));
+	live_verdicts_free(verdicts);
+	write_all();
+}
+
+/* Writes the pair in format version 1 (one CRC over each file, no counts),
+ * as runs before version 2 left it: the same bytes and notes, the block
+ * index without CRCs. */
+static void write_version_1(void)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", directory, LIVE_VERDICTS_FILE);
+	FILE *file = fopen(path, "rb");
+	assert_non_null(file);
+	unsigned char *bytes = malloc(ROWS + 16 * 3 + 16 + 52);
+	assert_non_null(bytes);
+	size_t length = fread(bytes, 1, ROWS + 16 * 3 + 16 + 52, file);
+	fclose(file);
+	assert_int_equal(length, ROWS + 16 * 3 + 16 + 52);
+	const unsigned char *trailer = bytes + length - 52;
+	uint64_t notes_length = little_endian_get(trailer + 24, 8);
+	/* the blocks' notes offsets moved up against the bytes, 8 bytes each */
+	for (size_t block = 0; block < 3; block++)
+		memmove(bytes + ROWS + 8 * block, bytes + ROWS + 16 * block, 8);
+	unsigned char tail[52];
+	memcpy(tail, trailer, 52);
+	size_t body = ROWS + 8 * 3;
+	little_endian_put(tail + 8, 1, 4);
+	little_endian_put(tail + 40, crc32(0L, bytes, (uInt)body), 4);
+	snprintf(path, sizeof(path), "%s/%s", directory, LIVE_VERDICT_NOTES_FILE);
+	file = fopen(path, "rb");
+	assert_non_null(file);
+	unsigned char *notes = malloc(notes_length + 1);
+	assert_non_null(notes);
+	assert_int_equal(fread(notes, 1, notes_length + 1, file), notes_length);
+	fclose(file);
+	little_endian_put(tail + 44, crc32(0L, notes, (uInt)notes_length), 4);
+	little_endian_put(tail + 48, crc32(0L, tail, 48), 4);
+	free(notes);
+	memcpy(bytes + body, tail, 52);
+	snprintf(path, sizeof(path), "%s/%s", directory, LIVE_VERDICTS_FILE);
+	file = fopen(path, "wb");
+	assert_non_null(file);
+	assert_int_equal(fwrite(bytes, 1, body + 52, file), body + 52);
+	fclose(file);
+	free(bytes);
+}
+
+/* A pair of format version 1 is read as before: checked whole when opened
+ * (a damaged row byte refuses it), the same bytes, notes and counts. */
+static void test_version_1_read(void **state)
+{
+	(void)state;
+	struct live_verdicts *blocks = open_ok();
+	uint64_t lines_2 = 0, missing_2 = 0;
+	live_verdicts_count_undo(blocks, 1, ROWS, &lines_2, &missing_2);
+	live_verdicts_free(blocks);
+	write_version_1();
+	struct live_verdicts *verdicts = open_ok();
+	uint64_t lines = 0, missing = 0;
+	live_verdicts_count_undo(verdicts, 1, ROWS, &lines, &missing);
+	assert_int_equal(lines, lines_2);
+	assert_int_equal(missing, missing_2);
+	assert_int_equal(lines, ROWS / 11 - ROWS / 77);
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(live_verdicts_check(verdicts, 1, ROWS, &error), 0);
+	for (uint64_t row = 1; row <= ROWS; row += 97) {
+		uint8_t code = live_verdicts_code(verdicts, row);
+		if (row % 7 == 0)
+			assert_int_equal(code, LIVE_VERDICT_NONE);
+		else
+			assert_int_equal(code & ~LIVE_VERDICT_NOTED, code_of(row));
+		check_note(verdicts, row);
+	}
+	live_verdicts_free(verdicts);
+	/* a version this build does not know (a newer one): refused, said so */
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", directory, LIVE_VERDICTS_FILE);
+	FILE *file = fopen(path, "r+b");
+	assert_non_null(file);
+	unsigned char tail[52];
+	assert_int_equal(fseek(file, -52, SEEK_END), 0);
+	assert_int_equal(fread(tail, 1, sizeof(tail), file), sizeof(tail));
+	little_endian_put(tail + 8, 3, 4);
+	little_endian_put(tail + 48, crc32(0L, tail, 48), 4);
+	assert_int_equal(fseek(file, -52, SEEK_END), 0);
+	assert_int_equal(fwrite(tail, 1, sizeof(tail), file), sizeof(tail));
+	fclose(file);
+	error_clear(&error);
+	assert_int_equal(live_verdicts_open(directory, TAG, &verdicts, &error), 1);
+	assert_non_null(strstr(error.message, "unknown format version"));
+	write_all();
+	write_version_1();
+	refused_after(LIVE_VERDICTS_FILE, 1234, false); /* a row's byte */
+	write_version_1();
+	refused_after(LIVE_VERDICT_NOTES_FILE, 777, false); /* a note */
 }
 
 /* An aborted writer publishes nothing and leaves no temporary file. */
@@ -300,9 +479,14 @@ static void test_abort(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_notes_any_order),
-	    cmocka_unit_test(test_count_undo),     cmocka_unit_test(test_tally),
-	    cmocka_unit_test(test_damage_refused), cmocka_unit_test(test_abort),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_notes_any_order),
+	    cmocka_unit_test(test_count_undo),
+	    cmocka_unit_test(test_tally),
+	    cmocka_unit_test(test_damage_refused),
+	    cmocka_unit_test(test_damaged_block_found_before_use),
+	    cmocka_unit_test(test_version_1_read),
+	    cmocka_unit_test(test_abort),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
