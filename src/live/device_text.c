@@ -459,6 +459,23 @@ static int key_of(struct reader *reader, struct cursor *cursor, size_t position,
 	return 0;
 }
 
+/* Passes c at cursor, white space before it allowed; false (cursor past
+ * the white space) when another byte or the end comes first. In the usual
+ * compact text c is right there: one test. */
+static inline bool pass(struct cursor *cursor, char c)
+{
+	if (cursor->at < cursor->end && *cursor->at == c) {
+		cursor->at++;
+		return true;
+	}
+	skip_space(cursor);
+	if (cursor->at < cursor->end && *cursor->at == c) {
+		cursor->at++;
+		return true;
+	}
+	return false;
+}
+
 /* Room for one more object's fields. */
 static struct taken *next_object(struct reader *reader)
 {
@@ -499,10 +516,8 @@ static int take_object(struct reader *reader, struct cursor *cursor, int depth)
 		int result = key_of(reader, cursor, position, &field);
 		if (result != 0)
 			return result;
-		skip_space(cursor);
-		if (cursor->at == cursor->end || *cursor->at != ':')
+		if (!pass(cursor, ':'))
 			return 1;
-		cursor->at++;
 		skip_space(cursor);
 		if (cursor->at == cursor->end)
 			return 1;
@@ -535,15 +550,11 @@ static int take_object(struct reader *reader, struct cursor *cursor, int depth)
 			if (kept && scratch_terminate(&reader->scratch) != STRBUF_OK)
 				return -1;
 		}
-		skip_space(cursor);
-		if (cursor->at == cursor->end)
-			return 1;
-		char c = *cursor->at++;
-		if (c == '}')
-			return 0;
-		if (c != ',')
-			return 1;
-		skip_space(cursor);
+		if (pass(cursor, ',')) {
+			skip_space(cursor);
+			continue;
+		}
+		return cursor->at < cursor->end && *cursor->at++ == '}' ? 0 : 1;
 	}
 }
 
