@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -106,11 +107,17 @@ static int random_key(char *out, size_t size, struct error *error)
 }
 
 /* Runs in the child between fork and exec: async-signal-safe calls only. */
-static void exec_child(const char *program, char *const *argv, int stdout_fd, int stderr_fd)
+static void exec_child(const char *program, char *const *argv, int stdout_fd, int stderr_fd,
+                       pid_t parent)
 {
 	/* Its own process group: a Ctrl-C at the terminal must reach only us, so
 	 * the sim keeps answering while the calls in flight finish. */
 	setpgid(0, 0);
+	/* A parent killed with -9 cannot reap it: the kernel stops it then, so
+	 * no simulator outlives its job (the flag survives exec; a parent gone
+	 * before it was set is seen by getppid). */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+		_exit(127);
 	struct sigaction action;
 	memset(&action, 0, sizeof(action));
 	action.sa_handler = SIG_DFL;
@@ -278,13 +285,14 @@ static int spawn(struct sim_process *sim, const char *program, char **argv, cons
 		goto out;
 	}
 	fflush(NULL); /* nothing buffered may be written twice */
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		error_set(error, "cannot start %s: %s", program, strerror(errno));
 		goto out;
 	}
 	if (pid == 0)
-		exec_child(program, argv, pipe_fds[1], log_fd);
+		exec_child(program, argv, pipe_fds[1], log_fd, parent);
 	sim->pid = pid;
 	stop_signals_kill_on_exit(pid);
 	sim->stdout_fd = pipe_fds[0];

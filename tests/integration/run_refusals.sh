@@ -74,9 +74,14 @@ CHILD_PIDS+=("$cut_pid")
 exec {pipe_fd}>"$WORK/stdin-pipe"
 # more than a pipe buffers: when the write returns, the copy has begun
 head -c 300000 "$WORK/large.csv" >&"$pipe_fd"
+bundled_sim=$(pgrep -P "$cut_pid" -x lattigo-sim || true)
+[ -n "$bundled_sim" ] || fail "the stdin job started no bundled simulator"
 kill -KILL "$cut_pid"
 wait "$cut_pid" 2>/dev/null || true
 exec {pipe_fd}>&-
+# its bundled simulator ends with it, not reaped by anyone else (tail waits for its end)
+timeout 30 tail --pid="$bundled_sim" -f /dev/null ||
+  fail "the bundled simulator $bundled_sim outlived the job killed with -9"
 [ -s "$WORK/cut-stdin/manifest.stdin" ] || fail "the killed start left no stdin copy to test with"
 [ ! -e "$WORK/cut-stdin/checkpoint" ] || fail "the killed start got as far as a checkpoint"
 status=0
