@@ -175,12 +175,6 @@ static int process_call(struct MHD_Connection *connection, const char *url, cons
 	struct sim_context *context = call->context;
 	const struct sim_options *options = context->options;
 	char allow[64];
-	/* Latency is the network's: every answer waits, refusals included. */
-	unsigned delay = options->latency_ms;
-	if (options->jitter_ms)
-		delay += (unsigned)(next_unit(context) * (options->jitter_ms + 1));
-	if (delay)
-		sleep_ms(delay);
 	const char *authorization =
 	    MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (!basic_auth_check(&context->auth, authorization)) {
@@ -228,6 +222,35 @@ static int process_call(struct MHD_Connection *connection, const char *url, cons
 	return options->drop_rate > 0 && next_unit(context) < options->drop_rate;
 }
 
+/* process_call after the call's latency, which is the network's: every
+ * answer waits, refusals included. A read changes nothing, so it is answered
+ * from the state as it arrived and the time spent writing it is part of its
+ * latency: the configured latency is then the latency a client sees, not
+ * latency plus the simulator's own CPU (which a real service spends on
+ * machines of its own). A write waits first: its effect lands when the
+ * network has carried it, after a client that gave up has given up. */
+static int process_call_delayed(struct MHD_Connection *connection, const char *url,
+                                const char *method, struct pending_request *pending,
+                                struct sim_call *call)
+{
+	const struct sim_options *options = call->context->options;
+	unsigned delay = options->latency_ms;
+	if (options->jitter_ms)
+		delay += (unsigned)(next_unit(call->context) * (options->jitter_ms + 1));
+	if (!delay)
+		return process_call(connection, url, method, pending, call);
+	if (strcmp(method, "GET") != 0) {
+		sleep_ms(delay);
+		return process_call(connection, url, method, pending, call);
+	}
+	int64_t arrived = clock_monotonic_ms();
+	int drop = process_call(connection, url, method, pending, call);
+	int64_t spent = clock_monotonic_ms() - arrived;
+	if (spent < (int64_t)delay)
+		sleep_ms(delay - (unsigned)spent);
+	return drop;
+}
+
 /* Processes a complete request and queues its answer (or drops it). */
 static enum MHD_Result answer_request(struct sim_context *context,
                                       struct MHD_Connection *connection, const char *url,
@@ -241,7 +264,7 @@ static enum MHD_Result answer_request(struct sim_context *context,
 	call.params = json_object();
 	if (!call.params)
 		return MHD_NO;
-	int drop = process_call(connection, url, method, pending, &call);
+	int drop = process_call_delayed(connection, url, method, pending, &call);
 	if (context->options->verbose)
 		fprintf(stderr, "lattigo-sim: #%llu %s /%.200s -> %u%s (%lld ms)\n",
 		        (unsigned long long)call.request_number, method,
