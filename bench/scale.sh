@@ -51,8 +51,6 @@ CONCURRENCY=16
 CHUNK=100
 LATENCY_MS=20
 bench_init scale
-now() { date +%s.%N; }
-seconds() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
 mb() { python3 -c 'import sys; print("%.1f" % (int(sys.argv[1]) / 1024))' "$1"; }
 size_mb() { { du -cm "$@" 2>/dev/null || true; } | tail -1 | cut -f1; }
 

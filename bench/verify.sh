@@ -26,8 +26,6 @@ CONCURRENCY=16
 CHUNK=100
 LATENCY_MS=20
 bench_init verify
-now() { date +%s.%N; }
-seconds() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
 
 bench_build lattigo-batch lattigo-sim
 manifest=$(scale_manifest "$ROWS" "$DEVICES")

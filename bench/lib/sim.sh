@@ -10,6 +10,9 @@ BENCH_DIR=${BENCH_DIR:-/tmp/lattigo-bench}
 CHILD_PIDS=()
 
 say() { echo "# $*" >&2; }
+# now: the wall clock in seconds; seconds START END: the time between two of them.
+now() { date +%s.%N; }
+seconds() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
 
 # bench_init NAME: exports LATTIGO_KEY_NAME / LATTIGO_API_KEY (a fresh random
 # key, so no real one is ever near a benchmark), makes RUN_DIR under BENCH_DIR
