@@ -39,19 +39,21 @@ struct verify_state {
 	int64_t now_ms;   /* the final pass: UTC epoch ms for the grace rule */
 };
 
-/* Whether a round reads row's device: a row read back, pending, naming one. */
-static bool reads(const struct verify_state *state, const struct record *record)
+/* Whether a round reads row's device: a row read back, pending, naming one
+ * (by *key and *value, borrowing record). */
+static bool reads(const struct verify_state *state, const struct record *record,
+                  enum device_field *key, const char **value)
 {
-	enum device_field key;
-	const char *value;
 	return verify_target_is(&state->targets, record->row) &&
 	       verify_target_verdict(&state->targets, record->row) == VERIFY_PENDING &&
-	       op_live_device_key(state->targets.op, record, &key, &value) == 0;
+	       op_live_device_key(state->targets.op, record, key, value) == 0;
 }
 
 static bool judge_wants(void *context, const struct record *record)
 {
-	return reads(context, record);
+	enum device_field key;
+	const char *value;
+	return reads(context, record, &key, &value);
 }
 
 /* Judges record against device (NULL: none found) and keeps the verdict;
@@ -90,8 +92,7 @@ static int want_row(void *context, const struct record *record, struct error *er
 	 * (the round ends before its reads, error left empty: a signal) */
 	if (state->loaded && state->config->stop && *state->config->stop)
 		return -1;
-	if (!reads(state, record) ||
-	    op_live_device_key(state->targets.op, record, &key, &value) < 0)
+	if (!reads(state, record, &key, &value))
 		return 0;
 	/* the job's row, so verify-audit.jsonl.gz shows each read under it */
 	if (live_wanted_add(state->wanted, key, value, record_shown_row(record)) < 0)
@@ -111,7 +112,9 @@ static int judge_row(void *context, const struct record *record, struct error *e
 	if (verify_target_verdict(&state->targets, record->row) != VERIFY_PENDING)
 		return kept ? verify_judgements_put(&state->judgements, record->row, &last, error)
 		            : 0;
-	if (!reads(state, record))
+	enum device_field key;
+	const char *value;
+	if (!reads(state, record, &key, &value))
 		/* validation refuses such rows; never leave one pending forever */
 		return judge(state, record, NULL, true, "the row names no device",
 		             kept ? &last : NULL, &texts);
