@@ -1,7 +1,9 @@
 /* The verification loop (verify.h): rounds of reads (live_snapshot_take,
- * bounded), each a few passes over the job's rows streamed from the
- * manifest (targets.h) with their last judgements on disk (judgements.h),
- * paced by the polling schedule; a last pass writes verify.csv. */
+ * bounded), paced by the polling schedule. The first round passes over the
+ * job's rows streamed from the manifest (targets.h); it and every later one
+ * write the rows still pending to disk (pending.h), which is all a later
+ * round walks, and the judgements they make to a layer of their own
+ * (judgements.h); a last pass over the manifest writes verify.csv. */
 #include "verify/verify.h"
 
 #include <inttypes.h>
@@ -15,6 +17,7 @@
 #include "live/snapshot.h"
 #include "live/take.h"
 #include "verify/judgements.h"
+#include "verify/pending.h"
 #include "verify/schedule.h"
 #include "verify/targets.h"
 #include "verify/verdict.h"
@@ -26,6 +29,7 @@ struct verify_state {
 	const struct verify_config *config;
 	struct verify_targets targets;
 	struct verify_judgements judgements; /* each row's last judgement, on disk */
+	struct verify_pending pending;       /* the rows still pending, on disk */
 	struct verify_judgement judgement;   /* scratch of one row's */
 	struct verify_figures *figures;
 	struct verify_schedule schedule;
@@ -100,30 +104,45 @@ static int want_row(void *context, const struct record *record, struct error *er
 	return 0;
 }
 
-/* A round's second pass: every pending row judged against what was read,
- * every other row's judgement kept as it was. */
-static int judge_row(void *context, const struct record *record, struct error *error)
+static int want_pending_row(void *context, const struct record *record,
+                            const char *last_device_name, struct error *error)
+{
+	(void)last_device_name;
+	return want_row(context, record, error);
+}
+
+/* A round's second pass: every pending row judged against what was read
+ * (last_device_name: what its last judgement showed, NULL: none), kept
+ * among the pending rows when it still is. */
+static int judge_pending_row(void *context, const struct record *record,
+                             const char *last_device_name, struct error *error)
 {
 	struct verify_state *state = context;
-	struct verify_texts last, texts;
-	int kept = verify_judgements_last(&state->judgements, record->row, &last, error);
-	if (kept < 0)
-		return -1;
-	if (verify_target_verdict(&state->targets, record->row) != VERIFY_PENDING)
-		return kept ? verify_judgements_put(&state->judgements, record->row, &last, error)
-		            : 0;
+	struct verify_texts last = {last_device_name, NULL, NULL}, texts;
 	enum device_field key;
 	const char *value;
-	if (!reads(state, record, &key, &value))
+	int judged;
+	if (!reads(state, record, &key, &value)) {
 		/* validation refuses such rows; never leave one pending forever */
-		return judge(state, record, NULL, true, "the row names no device",
-		             kept ? &last : NULL, &texts);
-	struct device_view device;
-	bool found = false;
-	if (live_judge_device(state->judge, record, &found, &device, error) < 0)
+		judged = judge(state, record, NULL, true, "the row names no device", &last, &texts);
+	} else {
+		struct device_view device;
+		bool found = false;
+		if (live_judge_device(state->judge, record, &found, &device, error) < 0)
+			return -1;
+		judged = judge(state, record, found ? &device : NULL, false, NULL, &last, &texts);
+	}
+	if (judged < 0)
 		return -1;
-	return judge(state, record, found ? &device : NULL, false, NULL, kept ? &last : NULL,
-	             &texts);
+	if (verify_target_verdict(&state->targets, record->row) != VERIFY_PENDING)
+		return 0;
+	return verify_pending_put(&state->pending, record, texts.device_name, error);
+}
+
+/* The first round's second pass, over the manifest: no judgement yet. */
+static int judge_row(void *context, const struct record *record, struct error *error)
+{
+	return judge_pending_row(context, record, NULL, error);
 }
 
 /* One round: reads the devices of every pending row (live_snapshot_take:
@@ -144,7 +163,10 @@ static int read_round(struct verify_state *state)
 			error_set(state->error, "out of memory");
 			goto out;
 		}
-		if (verify_targets_each(&state->targets, want_row, state, state->error) < 0)
+		if ((verify_pending_known(&state->pending)
+		         ? verify_pending_each(&state->pending, want_pending_row, state,
+		                               state->error)
+		         : verify_targets_each(&state->targets, want_row, state, state->error)) < 0)
 			goto out;
 	}
 	if (live_wanted_count(state->wanted)) {
@@ -174,8 +196,12 @@ static int read_round(struct verify_state *state)
 	state->judge =
 	    live_judge_open_with(state->targets.op, snapshot, config->rows, &options, state->error);
 	if (!state->judge || verify_judgements_begin(&state->judgements, true, state->error) < 0 ||
-	    verify_targets_each(&state->targets, judge_row, state, state->error) < 0 ||
-	    verify_judgements_end(&state->judgements, state->error) < 0)
+	    verify_pending_begin(&state->pending, state->error) < 0 ||
+	    (verify_pending_known(&state->pending)
+	         ? verify_pending_each(&state->pending, judge_pending_row, state, state->error)
+	         : verify_targets_each(&state->targets, judge_row, state, state->error)) < 0 ||
+	    verify_judgements_end(&state->judgements, state->error) < 0 ||
+	    verify_pending_end(&state->pending, state->error) < 0)
 		goto out;
 	code = 0;
 out:
@@ -341,6 +367,7 @@ int verify_run(const struct verify_config *config, struct verify_figures *figure
 	state.error = error;
 	verify_judgement_init(&state.judgement);
 	verify_judgements_init(&state.judgements);
+	verify_pending_init(&state.pending);
 	figures->started_at_ms = clock_wall_ms();
 	figures->wait_ms = config->wait_ms;
 	verify_schedule_init(&state.schedule, clock_monotonic_ms(), config->wait_ms);
@@ -369,6 +396,7 @@ int verify_run(const struct verify_config *config, struct verify_figures *figure
 out:
 	verify_judgement_release(&state.judgement);
 	verify_judgements_release(&state.judgements);
+	verify_pending_release(&state.pending);
 	verify_targets_release(&state.targets);
 	live_wanted_free(state.wanted);
 	return status;

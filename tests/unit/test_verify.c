@@ -1,7 +1,8 @@
 /* Unit tests for verify: the verdict of a row against the device read back
  * (table-driven), the polling schedule on a fake clock, durations, the
- * listing page a steps job's round reads through its engine, and the rows'
- * judgements kept on disk between rounds. */
+ * listing page a steps job's round reads through its engine, the rows'
+ * judgements kept on disk between rounds (in layers) and the pending rows
+ * later rounds walk. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include "common/duration.h"
 #include "verify/judgements.h"
 #include "verify/page_read.h"
+#include "verify/pending.h"
 #include "verify/schedule.h"
 #include "verify/verdict.h"
 
@@ -321,10 +323,10 @@ static void listing_pages_file_their_devices_into_the_round(void **state)
 	assert_int_equal(page_read_pages(20300, 1000), 21);
 }
 
-/* Two rounds over the rows' judgements on disk: the second rewrites some
- * rows, keeps the others as they were (NULL texts included), drops a row no
- * longer asked for; a read-only pass gives the last ones in row order. */
-static void judgements_are_rewritten_round_by_round(void **state)
+/* Two rounds over the rows' judgements on disk: the second writes only the
+ * rows it judges again; reading gives each row's last judgement in row
+ * order (NULL texts included), the rows not judged again as they were. */
+static void judgements_are_layered_round_by_round(void **state)
 {
 	(void)state;
 	struct verify_judgements judgements;
@@ -343,26 +345,26 @@ static void judgements_are_rewritten_round_by_round(void **state)
 		assert_int_equal(
 		    verify_judgements_put(&judgements, rows[index], &first[index], &error), 0);
 	assert_int_equal(verify_judgements_end(&judgements, &error), 0);
-	/* round two: row 2 kept, row 5 judged again, row 9 no longer asked for */
+	/* round two: only row 5 judged again */
 	assert_int_equal(verify_judgements_begin(&judgements, true, &error), 0);
-	assert_int_equal(verify_judgements_last(&judgements, 1, &texts, &error), 0);
-	assert_int_equal(verify_judgements_last(&judgements, 2, &texts, &error), 1);
-	assert_string_equal(texts.device_name, "d1");
-	assert_string_equal(texts.observed, "WEST");
-	assert_int_equal(verify_judgements_put(&judgements, 2, &texts, &error), 0);
-	assert_int_equal(verify_judgements_last(&judgements, 5, &texts, &error), 1);
-	assert_string_equal(texts.observed, "no such device");
 	const struct verify_texts again = {"d5", "EAST", "EAST"};
 	assert_int_equal(verify_judgements_put(&judgements, 5, &again, &error), 0);
 	assert_int_equal(verify_judgements_end(&judgements, &error), 0);
-	/* a read-only pass: the last judgements, row 9 gone */
+	/* a read-only pass: the last judgements */
 	assert_int_equal(verify_judgements_begin(&judgements, false, &error), 0);
+	assert_int_equal(verify_judgements_last(&judgements, 1, &texts, &error), 0);
 	assert_int_equal(verify_judgements_last(&judgements, 2, &texts, &error), 1);
+	assert_string_equal(texts.device_name, "d1");
 	assert_string_equal(texts.expected, "EAST");
+	assert_string_equal(texts.observed, "WEST");
 	assert_int_equal(verify_judgements_last(&judgements, 5, &texts, &error), 1);
 	assert_string_equal(texts.device_name, "d5");
 	assert_string_equal(texts.observed, "EAST");
-	assert_int_equal(verify_judgements_last(&judgements, 9, &texts, &error), 0);
+	assert_int_equal(verify_judgements_last(&judgements, 9, &texts, &error), 1);
+	assert_null(texts.device_name);
+	assert_string_equal(texts.expected, "active");
+	assert_null(texts.observed);
+	assert_int_equal(verify_judgements_last(&judgements, 10, &texts, &error), 0);
 	assert_int_equal(verify_judgements_end(&judgements, &error), 0);
 	/* the same pass again reads the same */
 	assert_int_equal(verify_judgements_begin(&judgements, false, &error), 0);
@@ -370,12 +372,123 @@ static void judgements_are_rewritten_round_by_round(void **state)
 	assert_string_equal(texts.device_name, "d5");
 	/* a damaged file is said so, not read as an end */
 	assert_int_equal(verify_judgements_begin(&judgements, false, &error), 0);
-	assert_int_equal(fseek(judgements.kept, 0, SEEK_SET), 0);
-	assert_int_equal(fputc(0x7f, judgements.kept), 0x7f);
-	assert_int_equal(fseek(judgements.kept, 0, SEEK_SET), 0);
+	FILE *file = judgements.layers[0].file;
+	assert_int_equal(fseek(file, 0, SEEK_SET), 0);
+	assert_int_equal(fputc(0x7f, file), 0x7f);
+	assert_int_equal(fseek(file, 0, SEEK_SET), 0);
 	assert_int_equal(verify_judgements_last(&judgements, 2, &texts, &error), -1);
 	assert_true(error.set);
 	verify_judgements_release(&judgements);
+}
+
+/* Many rounds, each judging again a shrinking set of rows (and, once it is
+ * one row, that row again and again): the layers stay few and every row
+ * reads as the last round that judged it left it. */
+static void judgements_stay_few_layers_over_many_rounds(void **state)
+{
+	(void)state;
+	enum { ROWS = 4096, ROUNDS = 200 };
+	struct verify_judgements judgements;
+	verify_judgements_init(&judgements);
+	struct error error;
+	error_clear(&error);
+	char observed[32];
+	static unsigned last_round[ROWS + 1];
+	for (unsigned round = 0; round < ROUNDS; round++) {
+		assert_int_equal(verify_judgements_begin(&judgements, true, &error), 0);
+		/* round r judges the rows whose number is a multiple of 2^min(r, 12) */
+		unsigned step = 1u << (round < 12 ? round : 12);
+		for (unsigned row = step; row <= ROWS; row += step) {
+			snprintf(observed, sizeof(observed), "round %u", round);
+			const struct verify_texts texts = {"name", "x", observed};
+			assert_int_equal(verify_judgements_put(&judgements, row, &texts, &error),
+			                 0);
+			last_round[row] = round;
+		}
+		assert_int_equal(verify_judgements_end(&judgements, &error), 0);
+		assert_true(judgements.count <= 14);
+		if (round > 0)
+			assert_int_equal(judgements.layers[0].rows, ROWS);
+	}
+	assert_int_equal(verify_judgements_begin(&judgements, false, &error), 0);
+	for (unsigned row = 1; row <= ROWS; row++) {
+		struct verify_texts texts;
+		assert_int_equal(verify_judgements_last(&judgements, row, &texts, &error), 1);
+		snprintf(observed, sizeof(observed), "round %u", last_round[row]);
+		assert_string_equal(texts.observed, observed);
+	}
+	verify_judgements_release(&judgements);
+}
+
+/* The pending rows written in a round are walked back, whole and in row
+ * order, in the next; a round that writes none leaves none. */
+struct walked {
+	unsigned count;
+	struct record records[3];
+	char names[3][16];
+	char values[3][FIELD_COUNT][32];
+};
+
+static int walk(void *context, const struct record *record, const char *last_device_name,
+                struct error *error)
+{
+	(void)error;
+	struct walked *walked = context;
+	assert_true(walked->count < 3);
+	unsigned at = walked->count++;
+	walked->records[at] = *record;
+	snprintf(walked->names[at], sizeof(walked->names[at]), "%s",
+	         last_device_name ? last_device_name : "(null)");
+	for (size_t field = 0; field < FIELD_COUNT; field++)
+		snprintf(walked->values[at][field], sizeof(walked->values[at][field]), "%s",
+		         record->value[field] ? record->value[field] : "(null)");
+	return 0;
+}
+
+static void pending_rows_are_walked_back_whole(void **state)
+{
+	(void)state;
+	struct verify_pending pending;
+	verify_pending_init(&pending);
+	struct error error;
+	error_clear(&error);
+	struct walked walked = {0};
+	assert_false(verify_pending_known(&pending));
+	assert_int_equal(verify_pending_each(&pending, walk, &walked, &error), 0);
+	assert_int_equal(walked.count, 0);
+	struct record first = {
+	    .row = 3, .line = 4, .offset = 120, .source_row = 7, .source_line = 8, .lane = 2};
+	first.value[0] = ICCID;
+	first.value[FIELD_COUNT - 1] = "last field";
+	struct record second = {.row = 11, .line = 12, .offset = 640};
+	second.value[1] = IMEI;
+	assert_int_equal(verify_pending_begin(&pending, &error), 0);
+	assert_int_equal(verify_pending_put(&pending, &first, "dev-3", &error), 0);
+	assert_int_equal(verify_pending_put(&pending, &second, NULL, &error), 0);
+	assert_int_equal(verify_pending_end(&pending, &error), 0);
+	assert_true(verify_pending_known(&pending));
+	assert_int_equal(verify_pending_each(&pending, walk, &walked, &error), 0);
+	assert_int_equal(walked.count, 2);
+	assert_int_equal(walked.records[0].row, 3);
+	assert_int_equal(walked.records[0].line, 4);
+	assert_int_equal(walked.records[0].offset, 120);
+	assert_int_equal(walked.records[0].source_row, 7);
+	assert_int_equal(walked.records[0].source_line, 8);
+	assert_int_equal(walked.records[0].lane, 2);
+	assert_string_equal(walked.names[0], "dev-3");
+	assert_string_equal(walked.values[0][0], ICCID);
+	assert_string_equal(walked.values[0][1], "(null)");
+	assert_string_equal(walked.values[0][FIELD_COUNT - 1], "last field");
+	assert_int_equal(walked.records[1].row, 11);
+	assert_string_equal(walked.names[1], "(null)");
+	assert_string_equal(walked.values[1][1], IMEI);
+	/* the next round: none still pending */
+	assert_int_equal(verify_pending_begin(&pending, &error), 0);
+	assert_int_equal(verify_pending_end(&pending, &error), 0);
+	walked.count = 0;
+	assert_int_equal(verify_pending_each(&pending, walk, &walked, &error), 0);
+	assert_int_equal(walked.count, 0);
+	verify_pending_release(&pending);
 }
 
 int main(void)
@@ -387,7 +500,9 @@ int main(void)
 	    cmocka_unit_test(schedule_without_wait_reads_once),
 	    cmocka_unit_test(durations_parse_and_print),
 	    cmocka_unit_test(listing_pages_file_their_devices_into_the_round),
-	    cmocka_unit_test(judgements_are_rewritten_round_by_round),
+	    cmocka_unit_test(judgements_are_layered_round_by_round),
+	    cmocka_unit_test(judgements_stay_few_layers_over_many_rounds),
+	    cmocka_unit_test(pending_rows_are_walked_back_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
