@@ -17,6 +17,7 @@
 #include "cli/steps_check.h"
 #include "pipeline/pipeline.h"
 #include "common/strbuf.h"
+#include "cli/stdin_copy.h"
 #include "manifest/binding.h"
 #include "outputs/errors_writer.h"
 #include "outputs/xlsx_copy.h"
@@ -223,6 +224,12 @@ int command_validate(int argc, char **argv)
 		exit_code = options.out && refuse_job_directory(options.out, &error) < 0
 		                ? report_error(&error, EXIT_USAGE)
 		                : steps_validate(&options);
+		goto out;
+	}
+	/* one pass, but the duplicate set is sized from the manifest's size */
+	if (options.manifest && strcmp(options.manifest, "-") == 0 &&
+	    stdin_copy_to_file(&error) < 0) {
+		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
 	struct pipeline_config config;

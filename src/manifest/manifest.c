@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "manifest/sniff.h"
 
@@ -88,23 +89,57 @@ static int check_first_block(struct manifest *manifest, struct error *error)
  * block that compresses far better (a run of one repeated row) must not
  * size the key table for a thousand times the file. */
 #define MAX_GZIP_RATIO 16.0
+/* Windows read from the middle of a plain file to judge its lines' length */
+#define ESTIMATE_SAMPLES     3
+#define ESTIMATE_SAMPLE_SIZE (64u * 1024u)
+
+static uint64_t count_line_ends(const char *data, size_t length, char end)
+{
+	uint64_t lines = 0;
+	for (const char *scan = data, *stop = data + length;
+	     (scan = memchr(scan, end, (size_t)(stop - scan))) != NULL; scan++)
+		lines++;
+	return lines;
+}
+
+/* The lines in the part of a plain file of size bytes after its first block
+ * (first bytes), judged from windows at a quarter, half and three quarters of
+ * it: a first block of short lines (rows without notes, say) before long ones
+ * otherwise sized the table for several times the rows, and the opposite
+ * lost fingerprint bits. pread leaves the stream's position alone. Returns -1
+ * when the windows cannot tell (unreadable, or no line end in any). */
+static double lines_after_first_block(int descriptor, uint64_t size, uint64_t first, char end)
+{
+	char *window = malloc(ESTIMATE_SAMPLE_SIZE);
+	if (!window)
+		return -1;
+	uint64_t rest = size - first, bytes = 0, lines = 0;
+	for (unsigned sample = 1; sample <= ESTIMATE_SAMPLES; sample++) {
+		off_t at = (off_t)(first + rest / (ESTIMATE_SAMPLES + 1) * sample);
+		ssize_t got = pread(descriptor, window, ESTIMATE_SAMPLE_SIZE, at);
+		if (got <= 0)
+			continue;
+		bytes += (uint64_t)got;
+		lines += count_line_ends(window, (size_t)got, end);
+	}
+	free(window);
+	return lines && bytes ? (double)rest * (double)lines / (double)bytes : -1;
+}
 
 /* Rows the file probably holds, from its size and the lines of the first
- * block (a whole file in one block: its line count); 0 when the size is not
- * known in advance (a pipe). A gzip file's decompressed size is judged from
- * how far its first block compressed (at most MAX_GZIP_RATIO). Meant for
- * sizing, never for counting: a table sized too small loses a fingerprint
- * bit each time part of it doubles (key_table.c), about 8 of them for
- * 10,000,000 rows of a table left to grow from its default size. */
+ * block (a whole file in one block: its line count) and, for a plain file,
+ * of a few windows further in; 0 when the size is not known in advance (a
+ * pipe). A gzip file's decompressed size is judged from how far its first
+ * block compressed (at most MAX_GZIP_RATIO). Meant for sizing, never for
+ * counting: a table sized too small loses a fingerprint bit each time part
+ * of it doubles (key_table.c), about 8 of them for 10,000,000 rows of a
+ * table left to grow from its default size. */
 static uint64_t estimate_rows(const struct manifest *manifest)
 {
 	size_t length = 0;
 	const char *data = line_reader_peek(&manifest->lines, &length);
 	char end = manifest->lines.cr_line_ends ? '\r' : '\n';
-	uint64_t lines = 0;
-	for (const char *scan = data, *stop = data + length;
-	     (scan = memchr(scan, end, (size_t)(stop - scan))) != NULL; scan++)
-		lines++;
+	uint64_t lines = count_line_ends(data, length, end);
 	if (line_reader_block_is_last(&manifest->lines))
 		return lines + 1;
 	const struct byte_source *source = &manifest->lines.source;
@@ -117,12 +152,19 @@ static uint64_t estimate_rows(const struct manifest *manifest)
 	uint64_t behind = byte_source_file_position(source);
 	if (behind == 0 || source->offset == 0)
 		return 0;
-	double ratio = (double)source->offset / (double)behind;
-	if (ratio > MAX_GZIP_RATIO)
-		ratio = MAX_GZIP_RATIO;
-	double bytes = (double)status.st_size * ratio;
-	/* a little over, so that a slightly longer first block still fits */
-	double rows = bytes / (double)length * (double)lines * 21.0 / 20.0 + 16.0;
+	double rest = -1;
+	if (!source->gzip && (uint64_t)status.st_size > behind)
+		rest = lines_after_first_block(fileno(source->file), (uint64_t)status.st_size,
+		                               behind, end);
+	if (rest < 0) {
+		double ratio = (double)source->offset / (double)behind;
+		if (ratio > MAX_GZIP_RATIO)
+			ratio = MAX_GZIP_RATIO;
+		double bytes = (double)status.st_size * ratio;
+		rest = bytes / (double)length * (double)lines - (double)lines;
+	}
+	/* a little over, so that slightly longer lines elsewhere still fit */
+	double rows = ((double)lines + rest) * 21.0 / 20.0 + 16.0;
 	return rows < (double)UINT32_MAX ? (uint64_t)rows : UINT32_MAX;
 }
 

@@ -23,3 +23,6 @@ lattigo_unit_test(test_step_flow
 lattigo_unit_test(test_preflight
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_preflight.c ${cli_dir}/preflight.c ${cli_dir}/signals.c
   LINK lattigo_live lattigo_outputs lattigo_ops lattigo_common)
+lattigo_unit_test(test_stdin_copy
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_stdin_copy.c ${cli_dir}/stdin_copy.c
+  LINK lattigo_manifest lattigo_common)
