@@ -1,6 +1,5 @@
-/* verify's temporary files: without a name, under $TMPDIR (else /tmp),
- * where the preflight's spools go too, so that nothing is left behind, even
- * by a process killed with -9. */
+/* verify's temporary files as streams: common/temporary_file.h's files
+ * without a name (lattigo-verify.XXXXXX under $TMPDIR, else /tmp). */
 #ifndef LATTIGO_VERIFY_UNNAMED_FILE_H
 #define LATTIGO_VERIFY_UNNAMED_FILE_H
 
