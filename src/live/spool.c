@@ -14,6 +14,7 @@
 
 #include "common/hash.h"
 #include "common/json_text.h"
+#include "common/temporary_file.h"
 
 #define DIRECTORY_PREFIX "lattigo-preflight."
 #define NULL_TEXT        UINT32_MAX
@@ -38,12 +39,6 @@ size_t live_spool_budget(void)
 	return LIVE_SPOOL_BUDGET_DEVICES;
 }
 
-static const char *temporary_root(void)
-{
-	const char *root = getenv("TMPDIR");
-	return root && *root ? root : "/tmp";
-}
-
 /* Removes directory and the files in it (the spool makes no deeper ones). */
 static void remove_directory(const char *directory)
 {
@@ -65,7 +60,7 @@ static void remove_directory(const char *directory)
 
 void live_spool_remove_abandoned(void)
 {
-	const char *root = temporary_root();
+	const char *root = temporary_file_root();
 	DIR *listing = opendir(root);
 	if (!listing)
 		return;
@@ -99,7 +94,7 @@ struct live_spool *live_spool_open(size_t partitions, struct error *error)
 		partitions = 2;
 	if (partitions > LIVE_SPOOL_MAX_PARTITIONS)
 		partitions = LIVE_SPOOL_MAX_PARTITIONS;
-	const char *root = temporary_root();
+	const char *root = temporary_file_root();
 	live_spool_remove_abandoned();
 	struct live_spool *spool = calloc(1, sizeof(*spool));
 	if (!spool) {

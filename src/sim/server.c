@@ -29,6 +29,7 @@ struct pending_request {
 	int answered;      /* answered before its body (Expect: 100-continue) */
 	uint64_t received; /* body bytes seen, kept or not */
 	int64_t started_ms;
+	struct timespec arrived; /* CLOCK_MONOTONIC, as its headers were read */
 };
 
 /* Bytes of an over-sized body read (and discarded) before giving up on it. */
@@ -51,6 +52,22 @@ static void sleep_ms(unsigned milliseconds)
 	struct timespec delay = {.tv_sec = milliseconds / 1000,
 	                         .tv_nsec = (long)(milliseconds % 1000) * 1000000L};
 	while (nanosleep(&delay, &delay) != 0 && errno == EINTR)
+		;
+}
+
+/* Sleeps until milliseconds after since (CLOCK_MONOTONIC); at once when that
+ * is past. To the microsecond: whole milliseconds of the time already spent,
+ * rounded, made an answer up to a millisecond early or late. */
+static void sleep_until_after(const struct timespec *since, unsigned milliseconds)
+{
+	struct timespec due = *since;
+	due.tv_sec += milliseconds / 1000;
+	due.tv_nsec += (long)(milliseconds % 1000) * 1000000L;
+	if (due.tv_nsec >= 1000000000L) {
+		due.tv_sec++;
+		due.tv_nsec -= 1000000000L;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) == EINTR)
 		;
 }
 
@@ -224,8 +241,9 @@ static int process_call(struct MHD_Connection *connection, const char *url, cons
 
 /* process_call after the call's latency, which is the network's: every
  * answer waits, refusals included. A read changes nothing, so it is answered
- * from the state as it arrived and the time spent writing it is part of its
- * latency: the configured latency is then the latency a client sees, not
+ * from the state as it arrived and sent the latency after its headers were
+ * read — the time spent writing it, and waiting for a core to write it on,
+ * is part of its latency: the configured latency is then the latency a client sees, not
  * latency plus the simulator's own CPU (which a real service spends on
  * machines of its own). A write waits first: its effect lands when the
  * network has carried it, after a client that gave up has given up. */
@@ -243,11 +261,8 @@ static int process_call_delayed(struct MHD_Connection *connection, const char *u
 		sleep_ms(delay);
 		return process_call(connection, url, method, pending, call);
 	}
-	int64_t arrived = clock_monotonic_ms();
 	int drop = process_call(connection, url, method, pending, call);
-	int64_t spent = clock_monotonic_ms() - arrived;
-	if (spent < (int64_t)delay)
-		sleep_ms(delay - (unsigned)spent);
+	sleep_until_after(&pending->arrived, delay);
 	return drop;
 }
 
@@ -290,6 +305,7 @@ static enum MHD_Result on_request(void *closure, struct MHD_Connection *connecti
 			return MHD_NO;
 		strbuf_init(&pending->body, context->options->max_body);
 		pending->started_ms = clock_monotonic_ms();
+		clock_gettime(CLOCK_MONOTONIC, &pending->arrived);
 		*request_state = pending;
 		const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
 		                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -2,8 +2,11 @@
   rate PORT          --rate 2: a burst gets 429 with Retry-After >= 1 (whole seconds)
   fail PORT          --fail-rate 1: every call is a 500 and nothing is applied
   latency PORT MS    --latency-ms MS: 8 calls in flight overlap (no serialisation)
+  latency_floor PORT MS   --latency-ms MS: no read is answered before MS, however long
+                     its page took to write (whole milliseconds once made it up to 1 ms early)
   race PORT LEDGER   8 concurrent activations of the same ICCID: exactly one is applied"""
 import sys
+import base64
 import threading
 import time
 
@@ -65,6 +68,25 @@ def check_latency():
     expect_true(elapsed < latency * 5, f"calls in flight overlap: {elapsed:.2f}s for 8")
 
 
+def check_latency_floor():
+    latency = int(sys.argv[3]) / 1000.0
+    client = Client(PORT)
+    token = base64.b64encode(f"{client.key_name}:{client.api_key}".encode()).decode()
+    early = []
+    for page in range(1, 21):
+        started = time.monotonic()
+        client.connection.request("GET", f"/v2/devices?details=true&per_page=1000&page={page % 2 + 1}",
+                                   headers={"Authorization": "Basic " + token})
+        answer = client.connection.getresponse()
+        headers_at = time.monotonic() - started
+        answer.read()
+        expect(answer.status, 200, "a listing page")
+        if headers_at < latency:
+            early.append(round(headers_at * 1000, 3))
+    client.close()
+    expect(early, [], f"reads answered before --latency-ms {sys.argv[3]} (ms)")
+
+
 def check_race():
     iccid = luhn_complete("894400000000999999")
     imei = luhn_complete("35000000099999")
@@ -92,4 +114,4 @@ def check_race():
 
 
 run([(CHECK, {"rate": check_rate, "fail": check_fail, "latency": check_latency,
-              "race": check_race}[CHECK])])
+              "latency_floor": check_latency_floor, "race": check_race}[CHECK])])

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fault injection of lattigo-sim: 429 + Retry-After, injected 500s (nothing
 # applied), dropped connections (applied, no answer, in the ledger), latency
-# that never serialises calls in flight, and optional TLS.
+# that never serialises calls in flight and never answers a read early, and
+# optional TLS.
 source "$(dirname "$0")/lib.sh"
 export TEST_KEY_NAME TEST_API_KEY
 checks() { python3 "$TESTS_DIR/integration/sim_faults.py" "$@" || fail "fault check '$1' failed"; }
@@ -35,6 +36,10 @@ assert_eq Dropped "$applied" "cost center applied although the answer was droppe
 
 start_sim --latency-ms 300
 checks latency "$SIM_PORT" 300
+stop_sim
+
+start_sim --latency-ms 30 --devices 2000
+checks latency_floor "$SIM_PORT" 30
 stop_sim
 
 start_sim --latency-ms 5 --ledger "$WORK/race.ledger"
