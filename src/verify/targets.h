@@ -3,8 +3,10 @@
  * Memory is flat in the job's rows apart from one byte a manifest row
  * (whether verify reads the row back, its verdict so far, whether a device
  * was found): the rows themselves are streamed from the manifest again in
- * every pass (verify_targets_each), their last judgements are kept on disk
- * (verify/judgements.h), their outcomes stay in the job's outcome store.
+ * the first round and the last pass (verify_targets_each; later rounds walk
+ * the pending rows on disk, verify/pending.h), their last judgements are
+ * kept on disk (verify/judgements.h), their outcomes stay in the job's
+ * outcome store.
  * Ownership: a verify_targets owns its state and the outcome store it
  * opened; it borrows the pipeline config and a store it was given. */
 #ifndef LATTIGO_VERIFY_TARGETS_H
