@@ -13,7 +13,8 @@
 #   8. the preflight (issue 10) of a 20,000-row cost-center job on a 20,000-device
 #      account, read by `plan` (the reads `run` makes before its first write):
 #      calls, seconds, share of the job's time (the job's own preflight in its
-#      summary.json), read efficiency = (calls / s) / (concurrency / latency);
+#      summary.json), read efficiency = (calls / s) / (concurrency / latency),
+#      from the best of PLAN_RUNS (default 5) plan runs, every run's read shown;
 #      then the same job with half the rows already in place: rows found
 #      unchanged, write calls saved.
 # A section whose feature is missing prints "n/a (feature not present)".
@@ -223,9 +224,19 @@ elif "$BATCH" plan --help >/dev/null 2>&1; then
 	pre_manifest=$(manifest cost-center 20000 --names sim-default --sim-devices 20000)
 	start_sim preflight --latency-ms "$LATENCY_MS" --devices 20000
 	meta_of() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["calls"], m["read_ms"], m["scope"])' "$1"; }
-	"$BATCH" plan --op cost-center --manifest "$pre_manifest" --concurrency "$CONCURRENCY" \
-		--endpoint "$SIM_URL" --out "$RUN_DIR/preflight-plan" >"$RUN_DIR/preflight-plan.out" 2>&1 || true
-	read -r pre_calls pre_ms pre_scope < <(meta_of "$RUN_DIR/preflight-plan/snapshot/meta.json")
+	# the read lasts about 80 ms, so one run is at the mercy of the shared
+	# machine: the best of PLAN_RUNS (default 5), as the sending figures take
+	# the best of their runs; every run's read time is shown beside it
+	pre_ms="" pre_all=""
+	for ((run = 1; run <= ${PLAN_RUNS:-5}; run++)); do
+		"$BATCH" plan --op cost-center --manifest "$pre_manifest" --concurrency "$CONCURRENCY" \
+			--endpoint "$SIM_URL" --out "$RUN_DIR/preflight-plan.$run" >"$RUN_DIR/preflight-plan.out" 2>&1 || true
+		read -r calls ms scope < <(meta_of "$RUN_DIR/preflight-plan.$run/snapshot/meta.json")
+		pre_all="$pre_all${pre_all:+ }$ms"
+		if [ -z "$pre_ms" ] || [ "$ms" -lt "$pre_ms" ]; then
+			pre_calls=$calls pre_ms=$ms pre_scope=$scope
+		fi
+	done
 	batch_job preflight-job 20000 --op cost-center --manifest "$pre_manifest" --chunk 100 \
 		--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
 	pre_writes=$(json_field "$JOB_OUT/summary.json" calls)
@@ -238,7 +249,7 @@ except Exception: print(0)' "$JOB_OUT/summary.json")
 	# the probe is one call; the pages are read concurrently, each taking one latency at best
 	pre_efficiency=$(awk -v c="$pre_calls" -v ms="$pre_ms" -v n="$CONCURRENCY" -v l="$LATENCY_MS" \
 		'BEGIN { printf "%.2f", (c / (ms / 1000)) / (n / (l / 1000)) }')
-	pre_note="scope $pre_scope; the job's own writes: $pre_writes calls in ${JOB_WALL}s, its preflight ${job_pre_s}s of it"
+	pre_note="scope $pre_scope; the job's own writes: $pre_writes calls in ${JOB_WALL}s, its preflight ${job_pre_s}s of it; read ms of the ${PLAN_RUNS:-5} plan runs: $pre_all (best taken)"
 	# half the rows already in place: the first half's job ran above, against this
 	# sim; a new job directory of the whole manifest then finds them unchanged
 	head -10001 "$pre_manifest" >"$RUN_DIR/preflight-half.csv"
