@@ -58,18 +58,5 @@ PY
 }
 
 echo "rows $ROWS  devices $DEVICES  latency ${LATENCY_MS} ms  concurrency $CONCURRENCY  job ${job_seconds} s"
-echo "load before verify: $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ -n "${BEFORE:-}" ]; then
-	measure before "$BEFORE"
-	echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-fi
-measure after "$BATCH"
-echo "load after verify: $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ -n "${BEFORE:-}" ]; then
-	if cmp -s "$RUN_DIR/before.csv" "$RUN_DIR/after.csv"; then
-		echo "verify.csv: byte-identical ($(wc -l <"$RUN_DIR/after.csv") lines)"
-	else
-		echo "verify.csv: DIFFERS"
-	fi
-fi
+measure_before_after
 stop_sim

@@ -109,3 +109,22 @@ build_bare_driver() {
 	cc -std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -o "$RUN_DIR/bare_driver" \
 		"$ROOT/bench/bare_driver.c" $(pkg-config --cflags --libs libcurl)
 }
+
+# measure_before_after: the calling script's `measure NAME BINARY` (which
+# leaves RUN_DIR/NAME.csv) with BEFORE when it is set, then with BATCH, the
+# load average around them, and whether the two verify.csv are byte-identical.
+measure_before_after() {
+	echo "load before verify: $(cut -d' ' -f1-3 /proc/loadavg)"
+	if [ -n "${BEFORE:-}" ]; then
+		measure before "$BEFORE"
+		echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+	fi
+	measure after "$BATCH"
+	echo "load after verify: $(cut -d' ' -f1-3 /proc/loadavg)"
+	[ -n "${BEFORE:-}" ] || return 0
+	if cmp -s "$RUN_DIR/before.csv" "$RUN_DIR/after.csv"; then
+		echo "verify.csv: byte-identical ($(wc -l <"$RUN_DIR/after.csv") lines)"
+	else
+		echo "verify.csv: DIFFERS"
+	fi
+}

@@ -22,6 +22,17 @@ trap cleanup EXIT
 
 fail() { echo "FAIL ($TEST_NAME): $*" >&2; exit 1; }
 note() { echo "# $*" >&2; }
+# wait_for_text FILE PATTERN: polls FILE (a background process's output) every
+# 0.05 s, for 30 s at most, until a line matches PATTERN (grep); the caller
+# checks afterwards, so a timeout fails with its own message.
+wait_for_text() {
+  local _
+  for _ in $(seq 1 600); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
 
 assert_eq() { # expected actual what
   [ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"

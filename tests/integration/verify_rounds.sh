@@ -33,10 +33,7 @@ LATTIGO_KEY_NAME=$TEST_KEY_NAME LATTIGO_API_KEY=$TEST_API_KEY \
   "$LATTIGO_BATCH" verify "$WORK/act" --wait 30s --progress >/dev/null 2>"$WORK/wait.err" &
 verifier=$!
 CHILD_PIDS+=("$verifier")
-for _ in $(seq 1 300); do
-  grep -q "next look in" "$WORK/wait.err" && break
-  sleep 0.05
-done
+wait_for_text "$WORK/wait.err" "next look in" || true
 grep -q "12 pending, .*next look in" "$WORK/wait.err" ||
   fail "no progress line with the activations pending: $(cat "$WORK/wait.err")"
 # as many activations of other SIMs, put in place in one step

@@ -137,10 +137,7 @@ LATTIGO_KEY_NAME=$TEST_KEY_NAME LATTIGO_API_KEY=$TEST_API_KEY \
   "$LATTIGO_BATCH" verify "$WORK/slow" --wait 10m --progress >/dev/null 2>"$WORK/slow.err" &
 verifier=$!
 CHILD_PIDS+=("$verifier")
-for _ in $(seq 1 300); do
-  grep -q "next look in" "$WORK/slow.err" && break
-  sleep 0.1
-done
+wait_for_text "$WORK/slow.err" "next look in" || true
 grep -q "next look in" "$WORK/slow.err" || fail "no progress line: $(cat "$WORK/slow.err")"
 kill -INT "$verifier"
 status=0
