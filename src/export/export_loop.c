@@ -1,11 +1,10 @@
-/* The export's transfer loop (curl's parallel mode, as the engine's): reads
- * of a window of units (manifest rows, or pages of an account listing) run
- * concurrently; finished units are written strictly in order, so the output
- * never depends on timing and a resume continues at a unit boundary.
- * Each read is an http_transfer (the one HTTP layer: handle set-up, capped
- * capture, how it ended); pacing and retries reuse the engine's pieces: token
- * bucket, AIMD, backoff, retry budget and the Retry-After parser (through
- * read_answer.c). */
+/* The export's transfer loop (libcurl's multi interface, moved socket by
+ * socket through http/multi_events): reads of a window of units (manifest
+ * rows, or pages of an account listing) run concurrently; finished units are written strictly in
+ * order, so the output never depends on timing and a resume continues at a unit boundary. Each read
+ * is an http_transfer (the one HTTP layer: handle set-up, capped capture, how it ended); pacing and
+ * retries reuse the engine's pieces: token bucket, AIMD, backoff, retry budget and the Retry-After
+ * parser (through read_answer.c). */
 #include "export/export.h"
 
 #include <curl/curl.h>
@@ -20,6 +19,7 @@
 #include "common/hash.h"
 #include "http/aimd.h"
 #include "http/backoff.h"
+#include "http/multi_events.h"
 #include "http/transfer.h"
 #include "common/rate_limiter.h"
 #include "export/device_source.h"
@@ -29,6 +29,14 @@
 
 #define COMMIT_EVERY_MS 1000
 #define POLL_MAX_MS     250
+
+struct unit;
+
+/* The transfers that ended and wait to be handled, in the order they ended. */
+struct answered_queue {
+	struct unit *head, **tail;
+	unsigned failed; /* of them, ended without a 2xx: they may change what starts */
+};
 
 /* One unit of work, written as a whole once every page of it is read. */
 struct unit {
@@ -64,8 +72,9 @@ struct export_loop {
 	struct http_settings settings; /* every read's handle, from request->transport */
 	int exit_code;                 /* the first stop's */
 	bool stopping;
-	bool output_broken; /* a write failed: nothing more may be written or committed */
-	CURLM *multi;
+	bool output_broken;         /* a write failed: nothing more may be written or committed */
+	struct multi_events events; /* the multi handle, moved socket by socket */
+	struct answered_queue answered;
 	struct device_source source;
 	bool source_open, source_done;
 	size_t listed;        /* request->devices: the next index */
@@ -414,7 +423,7 @@ static int start_read(struct export_loop *loop, struct unit *unit)
 		retry_budget_count_call(&loop->budget);
 	unit->started_mono_ms = clock_monotonic_ms();
 	unit->started_wall_ms = clock_wall_ms();
-	if (curl_multi_add_handle(loop->multi, unit->transfer.easy) != CURLM_OK)
+	if (curl_multi_add_handle(loop->events.multi, unit->transfer.easy) != CURLM_OK)
 		return stop(loop, 3, "cannot start a transfer");
 	unit->in_flight = true;
 	loop->in_flight++;
@@ -852,7 +861,7 @@ static bool all_written(const struct export_loop *loop)
 static void abort_unit(struct export_loop *loop, struct unit *unit)
 {
 	if (unit && unit->in_flight) {
-		curl_multi_remove_handle(loop->multi, unit->transfer.easy);
+		curl_multi_remove_handle(loop->events.multi, unit->transfer.easy);
 		http_transfer_drop_handle(&unit->transfer);
 		unit->in_flight = false;
 		loop->in_flight--;
@@ -867,19 +876,13 @@ static void abort_in_flight(struct export_loop *loop)
 		abort_unit(loop, loop->window[index % loop->window_size]);
 }
 
-/* The transfers that ended and wait to be handled, in the order they ended. */
-struct answered_queue {
-	struct unit *head, **tail;
-	unsigned failed; /* of them, ended without a 2xx: they may change what starts */
-};
-
-/* Moves every transfer libcurl reports finished onto queue; returns how many. */
-static unsigned collect_finished(struct export_loop *loop, struct answered_queue *queue)
+/* Moves every transfer libcurl reports finished onto loop->answered. */
+static void collect_finished(struct export_loop *loop)
 {
-	unsigned finished = 0;
+	struct answered_queue *queue = &loop->answered;
 	CURLMsg *message;
 	int left = 0;
-	while ((message = curl_multi_info_read(loop->multi, &left))) {
+	while ((message = curl_multi_info_read(loop->events.multi, &left))) {
 		if (message->msg != CURLMSG_DONE)
 			continue;
 		void *pointer = NULL;
@@ -891,7 +894,7 @@ static unsigned collect_finished(struct export_loop *loop, struct answered_queue
 		    message->data.result == CURLE_OK && status >= 200 && status <= 299;
 		unit->result = message->data.result;
 		/* message is gone once its handle leaves the multi */
-		curl_multi_remove_handle(loop->multi, unit->transfer.easy);
+		curl_multi_remove_handle(loop->events.multi, unit->transfer.easy);
 		unit->in_flight = false;
 		unit->answered = true;
 		loop->in_flight--;
@@ -902,63 +905,56 @@ static unsigned collect_finished(struct export_loop *loop, struct answered_queue
 		unit->next_answered = NULL;
 		*queue->tail = unit;
 		queue->tail = &unit->next_answered;
-		finished++;
 	}
-	return finished;
 }
 
-/* Gives free connections their next reads and pushes them onto the wire,
- * unless an answer not handled yet may change what may start (a refusal,
- * a 429 or a failure). */
-static void start_next(struct export_loop *loop, const struct answered_queue *queue)
+/* Gives free connections their next reads and puts them on the wire at once,
+ * before any answer is read (a page of a listing takes milliseconds): the
+ * server works on the next pages meanwhile. Not while an answer not handled
+ * yet may change what may start (a refusal, a 429 or a failure). */
+static int start_next(struct export_loop *loop, int64_t *wait_ms)
 {
-	if (queue->failed || loop->stopping)
-		return;
-	int64_t wait_ms = POLL_MAX_MS;
+	*wait_ms = POLL_MAX_MS;
+	if (loop->answered.failed || loop->stopping)
+		return 0;
 	unsigned before = loop->in_flight;
 	/* the pages read make room in the window for the next ones */
-	if (write_finished(loop, false) == 0 && fill_window(loop) == 0 &&
-	    start_due(loop, &wait_ms) == 0 && loop->in_flight > before) {
-		int running = 0;
-		curl_multi_perform(loop->multi, &running);
-	}
+	if (write_finished(loop, false) < 0 || fill_window(loop) < 0 ||
+	    start_due(loop, wait_ms) < 0)
+		return -1;
+	if (loop->in_flight > before)
+		multi_events_run_timers(&loop->events);
+	return 0;
 }
 
-/* Handles every transfer libcurl reports finished; returns how many. Their
- * connections are given the next reads first, pushed onto the wire, and
- * only then are the answers read (a page of a listing takes milliseconds):
- * the server works on the next pages meanwhile, as in the engine. Between
- * two answers read, the other transfers are moved on (their bytes taken off
- * the sockets, the ones that ended given their next reads): a server
- * writing a large answer waits for its reader, and eight pages read one
- * after another held the last ones back by the time of the first seven. */
-static unsigned read_finished(struct export_loop *loop)
+/* After each socket moved: the transfers that ended get their successors. */
+static void after_socket(void *context)
 {
-	struct answered_queue queue = {NULL, &queue.head, 0};
-	unsigned finished = collect_finished(loop, &queue);
-	if (finished)
-		start_next(loop, &queue);
-	while (queue.head) {
-		struct unit *unit = queue.head;
-		queue.head = unit->next_answered;
-		if (!queue.head)
-			queue.tail = &queue.head;
-		unit->next_answered = NULL;
-		if (!unit->answered_ok)
-			queue.failed--;
-		finish_read(loop, unit, unit->result);
-		if (loop->stopping)
-			continue;
-		if (loop->in_flight) {
-			int running = 0;
-			curl_multi_perform(loop->multi, &running);
-			finished += collect_finished(loop, &queue);
-		}
-		start_next(loop, &queue);
-	}
-	return finished;
+	struct export_loop *loop = context;
+	collect_finished(loop);
+	int64_t wait_ms;
+	start_next(loop, &wait_ms);
 }
 
+/* Handles the oldest transfer that ended: its answer is read here. */
+static void handle_answered(struct export_loop *loop)
+{
+	struct answered_queue *queue = &loop->answered;
+	struct unit *unit = queue->head;
+	queue->head = unit->next_answered;
+	if (!queue->head)
+		queue->tail = &queue->head;
+	unit->next_answered = NULL;
+	if (!unit->answered_ok)
+		queue->failed--;
+	finish_read(loop, unit, unit->result);
+}
+
+/* Each turn moves every ready socket on, then reads at most one answer: bytes
+ * waiting on a socket come first, so a connection whose answer arrived gets
+ * its next read before the pages already here are read (eight half-megabyte
+ * pages read first held the next wave back by ~5 ms), and a stream of ready
+ * sockets still leaves one answer read per turn. */
 static void run_loop(struct export_loop *loop)
 {
 	while (!loop->stopping) {
@@ -974,18 +970,18 @@ static void run_loop(struct export_loop *loop)
 		if (all_written(loop))
 			break;
 		int64_t wait_ms = POLL_MAX_MS;
-		if (start_due(loop, &wait_ms) < 0)
+		if (start_next(loop, &wait_ms) < 0)
 			break;
-		int running = 0;
-		curl_multi_perform(loop->multi, &running);
-		/* A transfer that completed in this perform is handled before any wait:
-		 * polling first would leave its answer unread until another socket
-		 * stirred (measured: 24.8 ms instead of 21 ms a read at 20 ms latency). */
-		if (read_finished(loop) > 0)
-			continue;
-		curl_multi_poll(loop->multi, NULL, 0, (int)(wait_ms < 1 ? 1 : wait_ms), NULL);
-		curl_multi_perform(loop->multi, &running);
-		read_finished(loop);
+		/* a read that ended as it started (a refused connection) */
+		collect_finished(loop);
+		bool answers = loop->answered.head != NULL;
+		int wait = answers ? 0 : (int)(wait_ms < 1 ? 1 : wait_ms);
+		if (multi_events_sweep(&loop->events, wait, after_socket, loop) < 0) {
+			stop(loop, 3, "the transfer loop failed (out of memory or poll)");
+			break;
+		}
+		if (loop->answered.head && !loop->stopping)
+			handle_answered(loop);
 	}
 	abort_in_flight(loop);
 }
@@ -998,7 +994,7 @@ static void loop_release(struct export_loop *loop)
 	for (size_t index = 0; index < loop->side_count; index++)
 		unit_free(loop->side[index]);
 	free(loop->side);
-	curl_multi_cleanup(loop->multi);
+	multi_events_release(&loop->events);
 	for (size_t index = 0; index < loop->error_column_count; index++)
 		free(loop->error_columns[index]);
 	free(loop->error_columns);
@@ -1032,11 +1028,10 @@ int export_run(const struct export_request *request, struct export_output *outpu
 	                       ? (concurrency * 8 < 64 ? 64 : concurrency * 8)
 	                       : concurrency * 2 + 2;
 	loop.window = calloc(loop.window_size, sizeof(*loop.window));
-	loop.multi = curl_multi_init();
-	if (!loop.window || !loop.multi) {
+	int events = multi_events_init(&loop.events);
+	if (!loop.window || events < 0) {
 		free(loop.window);
-		if (loop.multi)
-			curl_multi_cleanup(loop.multi);
+		multi_events_release(&loop.events);
 		error_set(error, "out of memory");
 		return 3;
 	}
@@ -1058,13 +1053,14 @@ int export_run(const struct export_request *request, struct export_output *outpu
 	}
 	/* The loop itself keeps at most `concurrency` reads in flight; the pool
 	 * only needs to keep that many connections alive for reuse. */
-	curl_multi_setopt(loop.multi, CURLMOPT_MAXCONNECTS, (long)concurrency);
+	curl_multi_setopt(loop.events.multi, CURLMOPT_MAXCONNECTS, (long)concurrency);
 	int64_t now = clock_monotonic_ms();
 	aimd_init(&loop.aimd, concurrency, AIMD_RECOVER_AFTER, AIMD_COOLDOWN_MS);
 	rate_limiter_init(&loop.limiter, request->rate, now);
 	retry_budget_init(&loop.budget, RETRY_BUDGET_RATIO, RETRY_BUDGET_RESERVE);
 	loop.random = (uint64_t)clock_wall_ms() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15u;
 	loop.last_commit_ms = now;
+	loop.answered.tail = &loop.answered.head;
 	loop.first = loop.next = output->skip_units;
 	loop.planned_last = output->skip_units + 1;
 	loop.last_page = -1;
