@@ -466,7 +466,8 @@ static void record_exchange(struct export_loop *loop, struct unit *unit, long st
  * whether more follow; the first page's X-Total-Pages plans all of them. */
 static uint64_t body_hash(const struct unit *unit)
 {
-	return hash64(strbuf_text(&unit->transfer.response), unit->transfer.response.length, 0);
+	return hash64_bulk(strbuf_text(&unit->transfer.response), unit->transfer.response.length,
+	                   0);
 }
 
 /* The most pages of the listing to read: --max-pages, or fewer when the

@@ -57,6 +57,7 @@ struct live_snapshot {
 	/* a bounded snapshot (live_snapshot_set_budget) holds at most budget
 	 * devices; beyond, every device goes to the spool (live/spool.h) */
 	size_t budget;
+	size_t expected; /* devices the listing told (live_snapshot_expect), 0: unknown */
 	struct live_spool *spool;
 	struct device_text_buffers text_buffers; /* kept from one page read to the next */
 };
@@ -235,9 +236,35 @@ static int index_key(struct live_snapshot *snapshot, enum device_field kind, uin
 
 static int spill(struct live_snapshot *snapshot);
 
+/* Devices added before the arena is sized for the rest (live_snapshot_expect). */
+#define EXPECT_SAMPLE 64
+
+/* Room for the devices the listing told, the arena's from the bytes the
+ * first ones took: grown by doubling, the arrays were copied on the pages
+ * where they doubled (1.3-2.7 ms to add such a page of 834 devices, against
+ * 0.3 ms for the others), on the last round of a read among them. Best
+ * effort: what fails here is grown as before. */
+static void reserve_expected(struct live_snapshot *snapshot)
+{
+	size_t devices = snapshot->expected;
+	if (snapshot->budget && devices > snapshot->budget)
+		devices = snapshot->budget;
+	if (devices <= snapshot->device_count || snapshot->device_count == 0)
+		return;
+	if (grow((void **)&snapshot->devices, &snapshot->device_capacity, devices,
+	         sizeof(*snapshot->devices)) < 0)
+		return;
+	size_t more = devices - snapshot->device_count;
+	size_t per_device = snapshot->arena.length / snapshot->device_count + 1;
+	if (more <= (SIZE_MAX / 2) / per_device)
+		(void)strbuf_reserve(&snapshot->arena, per_device * more + per_device * more / 8);
+}
+
 static int add_values(struct live_snapshot *snapshot, const char *const *values,
                       const size_t *lengths)
 {
+	if (snapshot->expected && snapshot->device_count == EXPECT_SAMPLE)
+		reserve_expected(snapshot);
 	if (!snapshot->spool && snapshot->budget && snapshot->device_count >= snapshot->budget &&
 	    spill(snapshot) < 0)
 		return -1;
@@ -452,6 +479,11 @@ size_t live_snapshot_device_count(const struct live_snapshot *snapshot)
 void live_snapshot_set_budget(struct live_snapshot *snapshot, size_t max_devices)
 {
 	snapshot->budget = max_devices;
+}
+
+void live_snapshot_expect(struct live_snapshot *snapshot, size_t devices)
+{
+	snapshot->expected = devices;
 }
 
 struct live_spool *live_snapshot_spool(const struct live_snapshot *snapshot)

@@ -269,6 +269,8 @@ static bool take_listing(void *context, const struct page_headers *headers, size
 	take->whole = take->wanted->overflowed ||
 	              live_listing_whole(headers->total, headers->total_pages, headers->per_page,
 	                                 count, take->per_page, live_wanted_count(take->wanted));
+	if (take->whole && headers->total > 0)
+		live_snapshot_expect(take->snapshot, (size_t)headers->total);
 	return take->whole;
 }
 

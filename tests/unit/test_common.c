@@ -13,6 +13,7 @@
 #include "common/csv_writer.h"
 #include "common/duration.h"
 #include "common/error.h"
+#include "common/hash.h"
 #include "common/path_display.h"
 #include "common/random.h"
 #include "common/strbuf.h"
@@ -154,11 +155,45 @@ static void durations_parse_units_and_refuse_typos(void **state)
 		assert_int_equal(duration_parse(refused[index], &ms), -1);
 }
 
+/* A page repeated by a server must hash the same, and a page that differs in
+ * any one byte (first, middle, last, in the word blocks or the tail) or in
+ * length must not. */
+static void bulk_hash_sees_every_byte_and_the_length(void **state)
+{
+	(void)state;
+	enum { SIZE = 4099 };
+	unsigned char *page = malloc(SIZE), *copy = malloc(SIZE);
+	assert_non_null(page);
+	assert_non_null(copy);
+	for (size_t index = 0; index < SIZE; index++)
+		page[index] = (unsigned char)(index * 131 + 7);
+	memcpy(copy, page, SIZE);
+	uint64_t whole = hash64_bulk(page, SIZE, 0);
+	assert_int_equal(hash64_bulk(copy, SIZE, 0), whole);
+	assert_int_not_equal(hash64_bulk(page, SIZE, 1), whole);
+	const size_t changed[] = {0, 7, 8, 31, 32, 2048, SIZE - 4, SIZE - 1};
+	for (size_t index = 0; index < sizeof(changed) / sizeof(changed[0]); index++) {
+		copy[changed[index]] ^= 0x01;
+		assert_int_not_equal(hash64_bulk(copy, SIZE, 0), whole);
+		copy[changed[index]] ^= 0x01;
+	}
+	/* the same bytes cut shorter: 4096 is a whole number of word blocks */
+	assert_int_not_equal(hash64_bulk(page, 4096, 0), hash64_bulk(page, 4097, 0));
+	assert_int_not_equal(hash64_bulk(page, 0, 0), hash64_bulk(page, 1, 0));
+	/* two pages that differ only by a swapped pair of words */
+	memcpy(copy, page + 8, 8);
+	memcpy(copy + 8, page, 8);
+	assert_int_not_equal(hash64_bulk(copy, SIZE, 0), whole);
+	free(page);
+	free(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(strbuf_refuses_to_grow_past_its_limit),
 	    cmocka_unit_test(first_error_wins),
+	    cmocka_unit_test(bulk_hash_sees_every_byte_and_the_length),
 	    cmocka_unit_test(counts_are_grouped_and_pluralised),
 	    cmocka_unit_test(paths_are_normalised_for_printing),
 	    cmocka_unit_test(iso_times_read_back),
