@@ -10,8 +10,8 @@ uint64_t hash64(const void *data, size_t length, uint64_t seed);
 
 /* Hashes length bytes eight at a time, four lanes in parallel: for large
  * buffers compared in memory only (a page of a listing against the one
- * before), about ten times faster than hash64, whose values are kept on
- * disk and so cannot change. */
+ * before), several times faster than hash64, whose values cannot change:
+ * export checkpoints keep them and they seed the simulator's data set. */
 uint64_t hash64_bulk(const void *data, size_t length, uint64_t seed);
 
 #endif
