@@ -54,7 +54,14 @@ static int on_timer(CURLM *multi, long timeout_ms, void *context)
 {
 	struct multi_events *events = context;
 	(void)multi;
-	events->timer_due_ms = timeout_ms < 0 ? -1 : clock_monotonic_ms() + timeout_ms;
+	/* never early: a sweep that ran libcurl's timers before they fell due
+	 * would clear timer_due_ms with nothing expired, and libcurl reports a
+	 * timer only when it changes, so it would be lost (the clock's
+	 * milliseconds are truncated: one more) */
+	if (timeout_ms < 0)
+		events->timer_due_ms = -1;
+	else
+		events->timer_due_ms = clock_monotonic_ms() + timeout_ms + (timeout_ms > 0);
 	return 0;
 }
 
