@@ -18,6 +18,7 @@
 #include "cli/options.h"
 #include "cli/preflight.h"
 #include "cli/signals.h"
+#include "cli/stdin_copy.h"
 #include "cli/step_config.h"
 #include "cli/steps_preflight.h"
 #include "common/clock.h"
@@ -521,10 +522,10 @@ int command_plan(int argc, char **argv)
 	}
 	if (loaded < 0)
 		goto out;
-	if (strcmp(options.manifest, "-") == 0) {
-		error_set(&error, "plan reads the manifest twice: give a file, not - (stdin)");
+	/* plan passes over the manifest more than once: a piped one is made a
+	 * file first, which each pass then reads from its start */
+	if (strcmp(options.manifest, "-") == 0 && stdin_copy_to_file(&error) < 0)
 		goto out;
-	}
 	if (options.out && (refuse_job_directory(options.out, &error) < 0 ||
 	                    file_make_directories(options.out, &error) < 0))
 		goto out;

@@ -207,7 +207,8 @@ static void help_plan(FILE *stream)
 	      "by ICCID or IMEI (an id_type column or --set id_type=iccid) for every device\n"
 	      "operation. With --out DIR writes DIR/plan.csv (row, identifier, device_name,\n"
 	      "kind, current, target, message) and the snapshot read (DIR/snapshot). The\n"
-	      "manifest is read twice, so it must be a file. (A job file's out is ignored.)\n"
+	      "manifest is read more than once: a piped one (--manifest -) is copied to a\n"
+	      "temporary file first. (A job file's out is ignored.)\n"
 	      "\n",
 	      stream);
 	print_options(stream, SCOPE_PLAN);

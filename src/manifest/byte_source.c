@@ -19,6 +19,28 @@ static const char *lower_strerror(int code, char *buffer, size_t size)
 	return buffer;
 }
 
+/* Standard input opened again by a command that passes over its manifest
+ * more than once: a file on stdin (stdin_copy_to_file made a pipe one) is
+ * read again from where its first reading began. A pipe is left alone: it
+ * can be read once, and such a command refuses it or copies it first. */
+static int restart_stdin(const char *path, struct error *error)
+{
+	static off_t first_offset = -1;
+	struct stat status;
+	if (fstat(fileno(stdin), &status) != 0 || !S_ISREG(status.st_mode))
+		return 0;
+	if (first_offset < 0) {
+		first_offset = ftello(stdin);
+		return 0;
+	}
+	if (fseeko(stdin, first_offset, SEEK_SET) != 0) {
+		char reason[128];
+		return error_set_at(error, path, 0, "cannot read the manifest again: %s",
+		                    lower_strerror(errno, reason, sizeof(reason)));
+	}
+	return 0;
+}
+
 static int fill_input(struct byte_source *source, struct error *error)
 {
 	if (source->input_end)
@@ -56,6 +78,8 @@ int byte_source_open(struct byte_source *source, const char *path, struct error 
 	if (strcmp(path, "-") == 0) {
 		source->file = stdin;
 		source->is_stdin = true;
+		if (restart_stdin(path, error) < 0)
+			return -1;
 	} else {
 		source->file = fopen(path, "rb");
 		if (!source->file)

@@ -75,6 +75,15 @@ grep -q '"scope"' "$WORK/plan-cc/snapshot/meta.json" || fail "no snapshot meta.j
 assert_eq "$ledger_before" "$(wc -l <"$WORK/sim-ledger.jsonl")" "plan wrote to the account"
 grep -q "no undo" "$WORK/plan.stdout" && fail "cost-center has an undo, plan says none"
 
+# the same manifest through a pipe: plan passes over it more than once, so the
+# pipe is made a file first; plan.csv is the same but for the time of the read
+cat "$WORK/cc.csv" | plan_ok 1 --op cost-center --manifest - --endpoint "$SIM_URL" --out "$WORK/plan-pipe"
+assert_eq "$(sed 's/(read at [^)]*)//' "$WORK/plan-cc/plan.csv")" \
+  "$(sed 's/(read at [^)]*)//' "$WORK/plan-pipe/plan.csv")" "plan.csv of the piped manifest"
+gzip -c "$WORK/cc.csv" | plan_ok 1 --op cost-center --manifest - --endpoint "$SIM_URL" --out "$WORK/plan-gzip"
+assert_eq "$(sed 's/(read at [^)]*)//' "$WORK/plan-cc/plan.csv")" \
+  "$(sed 's/(read at [^)]*)//' "$WORK/plan-gzip/plan.csv")" "plan.csv of the piped gzip manifest"
+
 # the same manifest with --set id_type=iccid on ICCID-only rows
 { echo "device_name,cost_center"; sed -n '26,29p' "$WORK/cc.csv" | cut -d, -f1-2; } >"$WORK/cc-iccid.csv"
 plan_ok 0 --op cost-center --manifest "$WORK/cc-iccid.csv" --set id_type=iccid --endpoint "$SIM_URL"

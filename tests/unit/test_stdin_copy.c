@@ -1,5 +1,6 @@
 /* Unit tests of stdin made a file (cli/stdin_copy.c): a manifest piped to
- * validate gets a size, so its duplicate set is reserved for all of it. */
+ * validate gets a size, so its duplicate set is reserved for all of it, and
+ * one piped to plan can be read more than once (manifest/byte_source.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,11 +120,50 @@ static void a_file_on_stdin_is_left_as_it_is(void **state)
 	unlink(path);
 }
 
+/* The rows of the manifest on stdin, read from "-" to its end. */
+static size_t rows_of_stdin(void)
+{
+	struct manifest_options options = {.format = MANIFEST_FORMAT_AUTO};
+	struct error error;
+	error_clear(&error);
+	struct manifest *manifest = manifest_open("-", &options, &error);
+	assert_non_null(manifest);
+	struct manifest_row row;
+	size_t rows = 0;
+	int next;
+	while ((next = manifest_next(manifest, &row, &error)) == 1)
+		rows++;
+	assert_int_equal(next, 0);
+	manifest_close(manifest);
+	return rows;
+}
+
+/* plan passes over its manifest more than once: "-" opened again reads a
+ * file on stdin again, from where it began (before, the second pass found
+ * it at its end and read no row). */
+static void a_manifest_on_stdin_is_read_again_from_its_start(void **state)
+{
+	(void)state;
+	struct strbuf text;
+	build_manifest(&text);
+	pid_t child = pipe_into_stdin(&text);
+	struct error error;
+	error_clear(&error);
+	assert_int_equal(stdin_copy_to_file(&error), 0);
+	int status = 0;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_int_equal(rows_of_stdin(), ROWS);
+	assert_int_equal(rows_of_stdin(), ROWS);
+	assert_int_equal(rows_of_stdin(), ROWS);
+	strbuf_release(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(a_piped_manifest_becomes_a_file_with_the_same_bytes),
 	    cmocka_unit_test(a_file_on_stdin_is_left_as_it_is),
+	    cmocka_unit_test(a_manifest_on_stdin_is_read_again_from_its_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
