@@ -53,30 +53,44 @@ static void build_manifest(struct strbuf *text)
 		strbuf_appendf(text, "89012600000%09zu,a note of some length\n", row);
 }
 
-static uint64_t estimate_of_stdin(void)
+/* The manifest on stdin ("-"), opened; the caller closes it. */
+static struct manifest *open_stdin_manifest(void)
 {
 	struct manifest_options options = {.format = MANIFEST_FORMAT_AUTO};
 	struct error error;
 	error_clear(&error);
 	struct manifest *manifest = manifest_open("-", &options, &error);
 	assert_non_null(manifest);
+	return manifest;
+}
+
+static uint64_t estimate_of_stdin(void)
+{
+	struct manifest *manifest = open_stdin_manifest();
 	uint64_t estimate = manifest_estimated_rows(manifest);
 	manifest_close(manifest);
 	return estimate;
 }
 
-static void a_piped_manifest_becomes_a_file_with_the_same_bytes(void **state)
+/* Builds the test manifest into text, pipes it to stdin from a child and
+ * makes stdin a file of it (stdin_copy_to_file). */
+static void piped_manifest_made_a_file(struct strbuf *text)
 {
-	(void)state;
-	struct strbuf text;
-	build_manifest(&text);
-	pid_t child = pipe_into_stdin(&text);
+	build_manifest(text);
+	pid_t child = pipe_into_stdin(text);
 	struct error error;
 	error_clear(&error);
 	assert_int_equal(stdin_copy_to_file(&error), 0);
 	int status = 0;
 	assert_int_equal(waitpid(child, &status, 0), child);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void a_piped_manifest_becomes_a_file_with_the_same_bytes(void **state)
+{
+	(void)state;
+	struct strbuf text;
+	piped_manifest_made_a_file(&text);
 	struct stat file;
 	assert_int_equal(fstat(STDIN_FILENO, &file), 0);
 	assert_true(S_ISREG(file.st_mode));
@@ -123,11 +137,9 @@ static void a_file_on_stdin_is_left_as_it_is(void **state)
 /* The rows of the manifest on stdin, read from "-" to its end. */
 static size_t rows_of_stdin(void)
 {
-	struct manifest_options options = {.format = MANIFEST_FORMAT_AUTO};
+	struct manifest *manifest = open_stdin_manifest();
 	struct error error;
 	error_clear(&error);
-	struct manifest *manifest = manifest_open("-", &options, &error);
-	assert_non_null(manifest);
 	struct manifest_row row;
 	size_t rows = 0;
 	int next;
@@ -145,13 +157,7 @@ static void a_manifest_on_stdin_is_read_again_from_its_start(void **state)
 {
 	(void)state;
 	struct strbuf text;
-	build_manifest(&text);
-	pid_t child = pipe_into_stdin(&text);
-	struct error error;
-	error_clear(&error);
-	assert_int_equal(stdin_copy_to_file(&error), 0);
-	int status = 0;
-	assert_int_equal(waitpid(child, &status, 0), child);
+	piped_manifest_made_a_file(&text);
 	assert_int_equal(rows_of_stdin(), ROWS);
 	assert_int_equal(rows_of_stdin(), ROWS);
 	assert_int_equal(rows_of_stdin(), ROWS);
