@@ -238,6 +238,9 @@ static int spill(struct live_snapshot *snapshot);
 
 /* Devices added before the arena is sized for the rest (live_snapshot_expect). */
 #define EXPECT_SAMPLE 64
+/* The most devices sized for at once when no budget bounds the snapshot: the
+ * count is the API's word (X-Total), and beyond it the arrays grow as added. */
+#define EXPECT_MAX_DEVICES (1u << 20)
 
 /* Room for the devices the listing told, the arena's from the bytes the
  * first ones took: grown by doubling, the arrays were copied on the pages
@@ -247,8 +250,9 @@ static int spill(struct live_snapshot *snapshot);
 static void reserve_expected(struct live_snapshot *snapshot)
 {
 	size_t devices = snapshot->expected;
-	if (snapshot->budget && devices > snapshot->budget)
-		devices = snapshot->budget;
+	size_t most = snapshot->budget ? snapshot->budget : EXPECT_MAX_DEVICES;
+	if (devices > most)
+		devices = most;
 	if (devices <= snapshot->device_count || snapshot->device_count == 0)
 		return;
 	if (grow((void **)&snapshot->devices, &snapshot->device_capacity, devices,

@@ -74,7 +74,8 @@ struct live_snapshot *live_snapshot_new_like(const struct live_snapshot *from);
  * partitions (live/judge.h); storing it copies the spool's listing. */
 void live_snapshot_set_budget(struct live_snapshot *snapshot, size_t max_devices);
 /* The listing told how many devices it holds: the snapshot makes room for
- * them (within its budget) once the first ones show what a device takes. */
+ * them (within its budget, or about a million when it has none: the count
+ * is the API's word) once the first ones show what a device takes. */
 void live_snapshot_expect(struct live_snapshot *snapshot, size_t devices);
 /* True when the snapshot spilled its devices to disk. */
 bool live_snapshot_spilled(const struct live_snapshot *snapshot);
