@@ -5,7 +5,7 @@
  * is an http_transfer (the one HTTP layer: handle set-up, capped capture, how it ended); pacing and
  * retries reuse the engine's pieces: token bucket, AIMD, backoff, retry budget and the Retry-After
  * parser (through read_answer.c). */
-#include "export/export.h"
+#include "export/export_loop_internal.h"
 
 #include <curl/curl.h>
 #include <inttypes.h>
@@ -15,102 +15,25 @@
 
 #include "common/clock.h"
 #include "common/random.h"
-#include "common/csv_writer.h"
-#include "common/hash.h"
+#include "common/strbuf.h"
 #include "http/aimd.h"
 #include "http/backoff.h"
 #include "http/multi_events.h"
 #include "http/transfer.h"
 #include "common/rate_limiter.h"
-#include "export/device_source.h"
 #include "export/paging.h"
-#include "export/read_answer.h"
-#include "export/record_format.h"
+#include "export/read_endpoint.h"
 
-#define COMMIT_EVERY_MS 1000
-#define POLL_MAX_MS     250
-
-struct unit;
-
-/* The transfers that ended and wait to be handled, in the order they ended. */
-struct answered_queue {
-	struct unit *head, **tail;
-	unsigned failed; /* of them, ended without a 2xx: they may change what starts */
-};
-
-/* One unit of work, written as a whole once every page of it is read. */
-struct unit {
-	uint64_t index;        /* position in the output order */
-	struct device_row row; /* per-device kinds */
-	uint64_t page;         /* the page to read next */
-	struct paging paging;
-	bool done, in_flight;
-	bool parked; /* refused before the listing's size was known: waits for it (refused_past_end)
-	              */
-	bool answered;    /* its transfer ended and waits to be handled (read_finished) */
-	CURLcode result;  /* how it ended, while answered */
-	bool answered_ok; /* with a 2xx, while answered */
-	struct unit *next_answered;
-	const struct export_side_read *side; /* a list read alongside, NULL: the request's own */
-	char *error;                         /* the row's error (errors.csv), owned */
-	long error_status;                   /* the HTTP status that made it, 0 when none */
-	unsigned attempt;
-	int64_t not_before_ms;
-	char *text; /* formatted records, through an open_memstream */
-	size_t text_size;
-	FILE *stream;
-	uint64_t records;
-	struct http_transfer transfer;
-	int64_t started_wall_ms, started_mono_ms; /* of the read in flight */
-};
-
-struct export_loop {
-	const struct export_request *request;
-	struct export_output *output;
-	struct export_totals *totals;
-	struct error *error;
-	struct http_settings settings; /* every read's handle, from request->transport */
-	int exit_code;                 /* the first stop's */
-	bool stopping;
-	bool output_broken;         /* a write failed: nothing more may be written or committed */
-	struct multi_events events; /* the multi handle, moved socket by socket */
-	struct answered_queue answered;
-	struct device_source source;
-	bool source_open, source_done;
-	size_t listed;        /* request->devices: the next index */
-	char **error_columns; /* errors.csv header: the manifest's columns (owned) */
-	size_t error_column_count;
-	struct unit **window; /* ring of window_size units, by index */
-	size_t window_size;
-	struct unit **side; /* request->side_reads, one unit each, outside the window */
-	size_t side_count;
-	uint64_t first, next; /* unit indexes: oldest not written, next to create */
-	/* account listings: pages known to exist, and whether the listing ended */
-	uint64_t planned_last;
-	uint64_t page_cap;  /* the sink's listing() ended the listing here (0: no cap) */
-	bool listing_sized; /* a page told the listing's size (size_listing) */
-	int64_t last_page;  /* the listing's last page as its headers tell it, -1: not told */
-	bool listing_done;
-	struct paging listing;
-	unsigned in_flight;
-	struct aimd aimd;
-	struct rate_limiter limiter;
-	struct retry_budget budget;
-	uint64_t random;
-	int64_t pause_until_ms; /* a 429 holds every read until then */
-	int64_t last_commit_ms;
-	uint64_t exchange_sequence;
-	uint64_t row_errors_this_run;
-};
+#define POLL_MAX_MS 250
 
 /* A line of ours goes to stderr: the progress display steps aside first. */
-static void progress_clear(const struct export_loop *loop)
+void export_loop_progress_clear(const struct export_loop *loop)
 {
 	if (loop->request->progress_clear)
 		loop->request->progress_clear(loop->request->progress_context);
 }
 
-static int stop(struct export_loop *loop, int exit_code, const char *message)
+int export_loop_stop(struct export_loop *loop, int exit_code, const char *message)
 {
 	if (!loop->stopping) {
 		loop->stopping = true;
@@ -119,246 +42,6 @@ static int stop(struct export_loop *loop, int exit_code, const char *message)
 			error_set(loop->error, "%s", message);
 	}
 	return -1;
-}
-
-static void unit_free(struct unit *unit)
-{
-	if (!unit)
-		return;
-	if (unit->stream)
-		fclose(unit->stream);
-	free(unit->text);
-	free(unit->error);
-	device_row_release(&unit->row);
-	http_transfer_release(&unit->transfer);
-	free(unit);
-}
-
-static struct unit *unit_new(struct export_loop *loop, uint64_t index)
-{
-	struct unit *unit = calloc(1, sizeof(*unit));
-	if (!unit)
-		return NULL;
-	unit->index = index;
-	unit->page = 1;
-	paging_init(&unit->paging, loop->request->limit);
-	http_transfer_init_limit(&unit->transfer, HTTP_READ_RESPONSE_LIMIT);
-	unit->transfer.method = "GET";
-	unit->stream = open_memstream(&unit->text, &unit->text_size);
-	if (!unit->stream) {
-		unit_free(unit);
-		return NULL;
-	}
-	return unit;
-}
-
-/* What unit reads: a side read's list, or the request's endpoint. */
-static const struct read_endpoint *unit_endpoint(const struct export_loop *loop,
-                                                 const struct unit *unit)
-{
-	return unit->side ? unit->side->endpoint : loop->request->endpoint;
-}
-
-static const struct export_sink *unit_sink(const struct export_loop *loop, const struct unit *unit)
-{
-	return unit->side ? unit->side->sink : loop->output->sink;
-}
-
-/* --- the order of units and where they come from --- */
-
-/* The next device of the manifest or of request->devices: 1, 0 at the end, -1 error. */
-static int next_device(struct export_loop *loop, struct device_row *row)
-{
-	const struct export_device_list *list = loop->request->devices;
-	if (!list)
-		return device_source_next(&loop->source, row, loop->error);
-	memset(row, 0, sizeof(*row));
-	if (loop->listed >= list->count)
-		return 0;
-	if (list->at(list->context, loop->listed++, row) < 0) {
-		device_row_release(row);
-		error_set(loop->error, "out of memory");
-		return -1;
-	}
-	return 1;
-}
-
-static int open_source(struct export_loop *loop)
-{
-	const struct export_request *request = loop->request;
-	if (request->devices) {
-		/* resuming: the devices already written are passed over */
-		uint64_t skip = loop->output->skip_units;
-		loop->listed =
-		    skip < request->devices->count ? (size_t)skip : request->devices->count;
-		return 0;
-	}
-	if (device_source_open(&loop->source, request->manifest_path, request->maps,
-	                       request->map_count, request->sets, request->set_count,
-	                       loop->error) < 0) {
-		device_source_close(&loop->source);
-		loop->exit_code = 2;
-		return -1;
-	}
-	loop->source_open = true;
-	struct manifest *manifest = loop->source.manifest;
-	size_t count = manifest_column_count(manifest);
-	/* A JSONL manifest has no header yet: its errors.csv names the fields. */
-	static const char *const fallback[] = {"device_name", "id_type"};
-	size_t columns = count ? count : 2;
-	loop->error_columns = calloc(columns, sizeof(char *));
-	if (!loop->error_columns)
-		return stop(loop, 3, "out of memory");
-	for (size_t index = 0; index < columns; index++) {
-		loop->error_columns[index] =
-		    strdup(count ? manifest_column_name(manifest, index) : fallback[index]);
-		if (!loop->error_columns[index])
-			return stop(loop, 3, "out of memory");
-		loop->error_column_count++;
-	}
-	if (loop->output->errors && loop->output->errors_header) {
-		struct csv_writer csv;
-		csv_writer_init(&csv, loop->output->errors);
-		for (size_t index = 0; index < loop->error_column_count; index++)
-			csv_writer_cell(&csv, loop->error_columns[index]);
-		/* as run's errors.csv: the row's own cells, then where it came from */
-		csv_writer_cell_raw(&csv, "error");
-		csv_writer_cell_raw(&csv, "source_row");
-		csv_writer_cell_raw(&csv, "source_line");
-		csv_writer_end_line(&csv);
-	}
-	/* Resuming: the rows already written are read past, not re-read from the API. */
-	for (uint64_t skipped = 0; skipped < loop->output->skip_units; skipped++) {
-		struct device_row row;
-		int next = next_device(loop, &row);
-		device_row_release(&row);
-		if (next < 0)
-			return stop(loop, 3, NULL);
-		if (next == 0) {
-			loop->source_done = true;
-			break;
-		}
-	}
-	return 0;
-}
-
-/* Creates units while the window has room. Returns 0 or -1 (stopping). */
-static int fill_window(struct export_loop *loop)
-{
-	bool per_device = loop->request->endpoint->per_device;
-	while (loop->next - loop->first < loop->window_size) {
-		if (per_device && loop->source_done)
-			return 0;
-		if (!per_device && (loop->listing_done || loop->next + 1 > loop->planned_last))
-			return 0;
-		struct unit *unit = unit_new(loop, loop->next);
-		if (!unit)
-			return stop(loop, 3, "out of memory");
-		if (per_device) {
-			int next = next_device(loop, &unit->row);
-			if (next <= 0) {
-				unit_free(unit);
-				if (next < 0)
-					return stop(loop, 2, NULL);
-				loop->source_done = true;
-				return 0;
-			}
-			if (unit->row.problem) {
-				unit->error = strdup(unit->row.problem);
-				unit->done = true;
-			}
-		} else {
-			unit->page = loop->next + 1;
-		}
-		loop->window[loop->next % loop->window_size] = unit;
-		loop->next++;
-	}
-	return 0;
-}
-
-/* A write failed (a full disk, an I/O error): what reached the file since the
- * last commit is not trusted; the checkpoint keeps the last good length. */
-static int broken_output(struct export_loop *loop)
-{
-	loop->output_broken = true;
-	loop->stopping = false;
-	loop->exit_code = 0;
-	/* how to go on depends on where the export goes: the CLI's closing line says */
-	return stop(loop, 3, "cannot write the export (disk full or I/O error); free space first");
-}
-
-/* Writes finished units in order; commits about every COMMIT_EVERY_MS. */
-static int write_finished(struct export_loop *loop, bool final)
-{
-	struct export_output *output = loop->output;
-	if (loop->output_broken)
-		return -1;
-	while (loop->first < loop->next) {
-		struct unit *unit = loop->window[loop->first % loop->window_size];
-		if (!unit->done)
-			break;
-		if (fflush(unit->stream) != 0)
-			return stop(loop, 3, "out of memory formatting records");
-		if (unit->text_size && output->records &&
-		    fwrite(unit->text, 1, unit->text_size, output->records) != unit->text_size)
-			return broken_output(loop);
-		if (unit->error && output->sink && output->sink->row_error) {
-			loop->totals->errors++;
-			loop->row_errors_this_run++;
-			if (output->sink->row_error(output->sink->context, &unit->row,
-			                            unit->error_status, unit->error) < 0)
-				return stop(loop, 3, NULL);
-		} else if (unit->error) {
-			loop->totals->errors++;
-			loop->row_errors_this_run++;
-			if (output->errors) {
-				struct csv_writer csv;
-				csv_writer_init(&csv, output->errors);
-				for (size_t index = 0; index < loop->error_column_count; index++) {
-					const char *value = NULL;
-					if (loop->source.manifest &&
-					    manifest_column_count(loop->source.manifest))
-						value = index < unit->row.value_count
-						            ? unit->row.values[index]
-						            : NULL;
-					else
-						value = index == 0 ? unit->row.device
-						                   : unit->row.id_type;
-					csv_writer_cell(&csv, value);
-				}
-				char number[24];
-				csv_writer_cell(&csv, unit->error);
-				snprintf(number, sizeof(number), "%" PRIu64, unit->row.row);
-				csv_writer_cell_raw(&csv, number);
-				snprintf(number, sizeof(number), "%" PRIu64, unit->row.line);
-				csv_writer_cell_raw(&csv, number);
-				csv_writer_end_line(&csv);
-			}
-			progress_clear(loop);
-			fprintf(stderr, "lattigo-batch: export: row %" PRIu64 ": %s\n",
-			        unit->row.row, unit->error);
-		}
-		if ((output->records && ferror(output->records)) ||
-		    (output->errors && ferror(output->errors)))
-			return broken_output(loop);
-		loop->totals->records += unit->records;
-		loop->totals->units++;
-		loop->window[loop->first % loop->window_size] = NULL;
-		unit_free(unit);
-		loop->first++;
-	}
-	int64_t now = clock_monotonic_ms();
-	if (!final && now - loop->last_commit_ms < COMMIT_EVERY_MS)
-		return 0;
-	loop->last_commit_ms = now;
-	if ((output->records && fflush(output->records) != 0) ||
-	    (output->errors && fflush(output->errors) != 0))
-		return broken_output(loop);
-	if (output->audit && audit_commit(output->audit, loop->error) < 0)
-		return stop(loop, 3, NULL);
-	if (output->commit && output->commit(output->context, loop->totals, loop->error) < 0)
-		return stop(loop, 3, NULL);
-	return 0;
 }
 
 /* --- one read --- */
@@ -415,391 +98,20 @@ static int build_path(struct export_loop *loop, struct unit *unit)
 static int start_read(struct export_loop *loop, struct unit *unit)
 {
 	if (build_path(loop, unit) < 0)
-		return stop(loop, 3, "the request URL is too long");
+		return export_loop_stop(loop, 3, "the request URL is too long");
 	if (http_transfer_prepare(&unit->transfer, &loop->settings, unit) < 0)
-		return stop(loop, 3, "cannot set up a transfer (out of memory)");
+		return export_loop_stop(loop, 3, "cannot set up a transfer (out of memory)");
 	unit->attempt++;
 	if (unit->attempt == 1)
 		retry_budget_count_call(&loop->budget);
 	unit->started_mono_ms = clock_monotonic_ms();
 	unit->started_wall_ms = clock_wall_ms();
 	if (curl_multi_add_handle(loop->events.multi, unit->transfer.easy) != CURLM_OK)
-		return stop(loop, 3, "cannot start a transfer");
+		return export_loop_stop(loop, 3, "cannot start a transfer");
 	unit->in_flight = true;
 	loop->in_flight++;
 	loop->totals->calls++;
 	return 0;
-}
-
-static void record_exchange(struct export_loop *loop, struct unit *unit, long status,
-                            const char *problem)
-{
-	if (!loop->output->audit)
-		return;
-	struct http_transfer *transfer = &unit->transfer;
-	const char *url = strbuf_text(&transfer->path);
-	while (*url == '/')
-		url++;
-	struct exchange exchange = {
-	    .sequence = loop->exchange_sequence++,
-	    .started_at_ms = unit->started_wall_ms,
-	    .finished_at_ms = clock_wall_ms(),
-	    .method = "GET",
-	    .url = url,
-	    .request_body = NULL,
-	    .request_length = 0,
-	    .http_status = status,
-	    .curl_error = problem,
-	    .response_headers = strbuf_text(&transfer->headers),
-	    .response_headers_length = transfer->headers.length,
-	    .response_body = strbuf_text(&transfer->response),
-	    .response_length = transfer->response.length,
-	    .attempt = unit->attempt,
-	    .rows = unit->row.row ? &unit->row.row : NULL,
-	    .row_count = unit->row.row ? 1 : 0,
-	};
-	if (audit_record_exchange(loop->output->audit, &exchange, loop->error) < 0)
-		stop(loop, 3, NULL);
-}
-
-/* Account listings: after the last page known to exist, the paging rule says
- * whether more follow; the first page's X-Total-Pages plans all of them. */
-static uint64_t body_hash(const struct unit *unit)
-{
-	return hash64_bulk(strbuf_text(&unit->transfer.response), unit->transfer.response.length,
-	                   0);
-}
-
-/* The most pages of the listing to read: --max-pages, or fewer when the
- * sink ended the listing (0: no limit). */
-static uint64_t listing_max_pages(const struct export_loop *loop)
-{
-	uint64_t max_pages = loop->request->max_pages;
-	if (loop->page_cap && (!max_pages || loop->page_cap < max_pages))
-		max_pages = loop->page_cap;
-	return max_pages;
-}
-
-/* The pages refused while the listing's size was unknown, now that it is:
- * past its last page they are empty; any other is read again (and a refusal
- * then is the read error it is). */
-static void settle_parked(struct export_loop *loop)
-{
-	for (uint64_t index = loop->first; index < loop->next; index++) {
-		struct unit *unit = loop->window[index % loop->window_size];
-		if (!unit->parked)
-			continue;
-		unit->parked = false;
-		if (loop->last_page >= 0 && unit->page > (uint64_t)loop->last_page)
-			unit->done = true;
-	}
-}
-
-/* The listing's size, from the first answered page whose headers tell it
- * (X-Total-Pages, or X-Total and X-Per-Page) — read before its records
- * are, so the next pages can be asked at once — or else from page 1 and
- * its number of records (counted). The sink's listing() learns it once. */
-static void size_listing(struct export_loop *loop, const struct unit *unit,
-                         const struct page_headers *headers, size_t count, bool counted)
-{
-	if (loop->listing_sized)
-		return;
-	bool told = headers->total_pages >= 0 || (headers->total >= 0 && headers->per_page > 0);
-	if (!told && !(counted && unit->page == loop->output->skip_units + 1))
-		return;
-	loop->listing_sized = true;
-	loop->totals->listing_total = headers->total;
-	if (headers->total_pages >= 0)
-		loop->last_page = headers->total_pages;
-	else if (headers->total >= 0 && headers->per_page > 0)
-		loop->last_page = (headers->total + headers->per_page - 1) / headers->per_page;
-	settle_parked(loop);
-	const struct export_sink *sink = loop->output->sink;
-	if (sink && sink->listing && !sink->listing(sink->context, headers, count))
-		loop->page_cap = loop->planned_last;
-	if (headers->total_pages > 0 && (uint64_t)headers->total_pages > loop->planned_last)
-		loop->planned_last = (uint64_t)headers->total_pages;
-	uint64_t max_pages = listing_max_pages(loop);
-	if (max_pages && loop->planned_last > max_pages)
-		loop->planned_last = max_pages;
-}
-
-/* A page's answer arrived (not yet read): when it tells the listing's size,
- * the pages after the first ones can be asked now. */
-static void size_listing_early(struct export_loop *loop, const struct unit *unit)
-{
-	const struct read_endpoint *endpoint = loop->request->endpoint;
-	if (loop->listing_sized || unit->side || endpoint->per_device ||
-	    endpoint->paging != READ_PAGED)
-		return;
-	struct page_headers headers;
-	page_headers_read(&headers, strbuf_text(&unit->transfer.headers));
-	size_listing(loop, unit, &headers, 0, false);
-}
-
-static int plan_pages(struct export_loop *loop, struct unit *unit, size_t count)
-{
-	struct page_headers read;
-	page_headers_read(&read, strbuf_text(&unit->transfer.headers));
-	const struct page_headers *headers = &read;
-	size_listing(loop, unit, headers, count, true);
-	uint64_t max_pages = listing_max_pages(loop);
-	if (max_pages && loop->planned_last > max_pages)
-		loop->planned_last = max_pages;
-	if (max_pages && unit->page >= max_pages) {
-		loop->listing_done = true;
-		return 0;
-	}
-	if (unit->page != loop->planned_last)
-		return 0;
-	uint64_t next = 0;
-	loop->listing.page = unit->page;
-	enum paging_verdict verdict =
-	    paging_after_page(&loop->listing, headers, count, body_hash(unit), &next);
-	if (verdict == PAGING_LOOP)
-		return stop(loop, 3,
-		            "the API sent the same page again (or pointed back); stopped "
-		            "rather than read forever");
-	if (verdict == PAGING_DONE)
-		loop->listing_done = true;
-	else if (next > loop->planned_last)
-		loop->planned_last = max_pages && next > max_pages ? max_pages : next;
-	return 0;
-}
-
-static int accept_text(struct export_loop *loop, struct unit *unit);
-static int after_answer(struct export_loop *loop, struct unit *unit, size_t count);
-
-static int accept_answer(struct export_loop *loop, struct unit *unit)
-{
-	const struct export_request *request = loop->request;
-	const struct read_endpoint *endpoint = unit_endpoint(loop, unit);
-	struct http_transfer *transfer = &unit->transfer;
-	const struct export_sink *sink = unit_sink(loop, unit);
-	if (sink && sink->answer)
-		return accept_text(loop, unit);
-	json_error_t parse_error;
-	json_t *answer = json_loadb(strbuf_text(&transfer->response), transfer->response.length, 0,
-	                            &parse_error);
-	bool shape_ok = answer && (endpoint->paging == READ_OBJECT ? json_is_object(answer)
-	                                                           : json_is_array(answer));
-	if (!shape_ok) {
-		json_decref(answer);
-		return 1; /* not an answer: retried like a 5xx */
-	}
-	size_t count = json_is_array(answer) ? json_array_size(answer) : 1;
-	size_t keep = unit->row.device ? paging_keep(&unit->paging, count) : count;
-	const char *device = endpoint->per_device ? unit->row.device : NULL;
-	struct record_format format = {endpoint, request->jsonl, request->no_details};
-	const struct device_row *row = endpoint->per_device ? &unit->row : NULL;
-	int result = 0;
-	if (sink && sink->record) {
-		for (size_t index = 0; index < keep && result == 0; index++)
-			result = sink->record(sink->context, row,
-			                      json_is_array(answer) ? json_array_get(answer, index)
-			                                            : answer);
-	} else if (json_is_array(answer)) {
-		for (size_t index = 0; index < keep && result == 0; index++)
-			result = record_format_write(unit->stream, &format,
-			                             json_array_get(answer, index), device);
-	} else {
-		result = record_format_write(unit->stream, &format, answer, device);
-	}
-	json_decref(answer);
-	if (result < 0 || ferror(unit->stream))
-		return stop(loop, 3, "out of memory formatting records");
-	unit->records += keep;
-	return after_answer(loop, unit, count);
-}
-
-/* The sink read the body as text (export_sink.answer). */
-static int accept_text(struct export_loop *loop, struct unit *unit)
-{
-	const struct export_sink *sink = unit_sink(loop, unit);
-	const struct strbuf *body = &unit->transfer.response;
-	size_t count = 0;
-	int taken =
-	    sink->answer(sink->context, unit_endpoint(loop, unit)->per_device ? &unit->row : NULL,
-	                 strbuf_text(body), body->length, &count);
-	if (taken < 0)
-		return stop(loop, 3, NULL);
-	if (taken > 0)
-		return 1; /* not an answer: retried like a 5xx */
-	unit->records += count;
-	return after_answer(loop, unit, count);
-}
-
-/* After a unit's answer was kept: done, or the next page (paging.h). */
-static int after_answer(struct export_loop *loop, struct unit *unit, size_t count)
-{
-	const struct read_endpoint *endpoint = unit_endpoint(loop, unit);
-	struct http_transfer *transfer = &unit->transfer;
-	/* the body's hash (a server repeating a page) is taken only where a
-	 * paging decision needs it: over every page of a listing it cost more
-	 * than reading the page */
-	if (endpoint->paging != READ_PAGED) {
-		unit->done = true;
-		return 0;
-	}
-	if (!endpoint->per_device && !unit->side) {
-		unit->done = true;
-		return plan_pages(loop, unit, count);
-	}
-	/* a device's own pages, or a list read alongside: page after page */
-	uint64_t next = 0;
-	struct page_headers headers;
-	page_headers_read(&headers, strbuf_text(&transfer->headers));
-	enum paging_verdict verdict =
-	    paging_after_page(&unit->paging, &headers, count, body_hash(unit), &next);
-	if (verdict == PAGING_LOOP)
-		return stop(loop, 3,
-		            "the API sent the same page again (or pointed back); stopped "
-		            "rather than read forever");
-	if (verdict == PAGING_DONE) {
-		unit->done = true;
-	} else {
-		unit->page = next;
-		unit->attempt = 0;
-		unit->not_before_ms = 0;
-	}
-	return 0;
-}
-
-/* The first wave of a listing asks pages before its size is known
- * (export_request.first_pages), so some may lie past its end. The API text
- * does not say what such a page answers: lattigo-sim and kaminari-style APIs
- * send 200 [], others refuse it (400, 404, 416, 422). A refusal of a page
- * past the last one the headers tell is read as an empty page; before any
- * page told the size, the page waits for it (settle_parked). Returns true
- * when the answer was taken so. */
-static bool refused_past_end(struct export_loop *loop, struct unit *unit, long status)
-{
-	const struct read_endpoint *endpoint = unit_endpoint(loop, unit);
-	if (unit->side || endpoint->per_device || endpoint->paging != READ_PAGED ||
-	    unit->page <= 1 || unit->page > loop->request->first_pages)
-		return false;
-	if (status != 400 && status != 404 && status != 416 && status != 422)
-		return false;
-	if (!loop->listing_sized) {
-		unit->parked = true;
-		return true;
-	}
-	if (loop->last_page < 0 || unit->page <= (uint64_t)loop->last_page)
-		return false;
-	unit->done = true;
-	return true;
-}
-
-static void finish_read(struct export_loop *loop, struct unit *unit, CURLcode result)
-{
-	struct http_transfer *transfer = &unit->transfer;
-	long status = 0;
-	const char *problem = "";
-	http_transfer_outcome(transfer, result, &status, &problem);
-	http_transfer_drop_handle(transfer);
-	unit->answered = false;
-	const struct read_endpoint *endpoint = unit_endpoint(loop, unit);
-	if (loop->request->verbose) {
-		progress_clear(loop);
-		fprintf(stderr, "GET %s -> %ld (%" PRId64 " ms, attempt %u)\n", endpoint->path,
-		        status, clock_monotonic_ms() - unit->started_mono_ms, unit->attempt);
-	}
-	record_exchange(loop, unit, status, problem);
-	if (loop->stopping || (result == CURLE_OK && refused_past_end(loop, unit, status)))
-		return;
-	char retry_after[128];
-	struct read_answer answer = {
-	    .result = result,
-	    .status = status,
-	    .retry_after =
-	        http_transfer_header(transfer, "Retry-After", retry_after, sizeof(retry_after)) == 0
-	            ? retry_after
-	            : NULL,
-	    .too_big = transfer->response_too_big,
-	    .curl_error = problem,
-	    .body = strbuf_text(&transfer->response),
-	    .body_length = transfer->response.length,
-	    .attempt = unit->attempt,
-	    .per_device = endpoint->per_device,
-	    .device = unit->row.device,
-	};
-	int64_t now_wall = clock_wall_ms();
-	struct read_decision decision;
-	read_decide(&answer, loop->request->max_tries, now_wall, random_next(&loop->random),
-	            &decision);
-	if (decision.verdict == READ_ACCEPT) {
-		aimd_on_success(&loop->aimd);
-		int accepted = accept_answer(loop, unit);
-		if (accepted <= 0)
-			return;
-		/* A 200 whose body is not the JSON the API text shows: retried. */
-		answer.status = 502;
-		read_decide(&answer, loop->request->max_tries, now_wall, random_next(&loop->random),
-		            &decision);
-		snprintf(decision.message, sizeof(decision.message),
-		         "the answer to GET %s is not the JSON the API text shows", endpoint->path);
-		if (decision.verdict == READ_STOP_FAILING)
-			snprintf(
-			    decision.message, sizeof(decision.message),
-			    "the API keeps answering something that is not JSON; stopped so the "
-			    "export can be resumed later");
-	}
-	switch (decision.verdict) {
-	case READ_ACCEPT:
-		return;
-	case READ_RETRY:
-		if (decision.spends_budget && !retry_budget_try_spend(&loop->budget)) {
-			char message[600];
-			snprintf(
-			    message, sizeof(message),
-			    "the API keeps failing (last: %s); the retry budget is spent; stopped "
-			    "so the export can be resumed later",
-			    decision.message);
-			stop(loop, 3, message);
-			return;
-		}
-		loop->totals->retries++;
-		if (decision.throttled) {
-			loop->totals->throttled++;
-			aimd_on_throttled(&loop->aimd, clock_monotonic_ms());
-			int64_t until = clock_monotonic_ms() + decision.delay_ms;
-			if (until > loop->pause_until_ms)
-				loop->pause_until_ms = until;
-		}
-		unit->not_before_ms = clock_monotonic_ms() + decision.delay_ms;
-		return;
-	case READ_DEVICE_ERROR:
-		unit->error_status = status;
-		unit->error = strdup(decision.message);
-		if (!unit->error) {
-			stop(loop, 3, "out of memory");
-			return;
-		}
-		/* Records of earlier pages are dropped: a device is all or nothing. */
-		fclose(unit->stream);
-		free(unit->text);
-		unit->text = NULL;
-		unit->text_size = 0;
-		unit->stream = open_memstream(&unit->text, &unit->text_size);
-		unit->records = 0;
-		unit->done = true;
-		if (!unit->stream)
-			stop(loop, 3, "out of memory");
-		return;
-	case READ_STOP_REFUSED:
-	case READ_STOP_FAILING:
-	case READ_STOP_LISTING:
-		break;
-	}
-	/* a list read alongside says which it was: the request names only its own */
-	char message[sizeof(decision.message) + 64];
-	snprintf(message, sizeof(message), "%s%s%s", unit->side ? endpoint->path : "",
-	         unit->side ? ": " : "", decision.message);
-	stop(loop,
-	     decision.verdict == READ_STOP_REFUSED   ? 2
-	     : decision.verdict == READ_STOP_LISTING ? 1
-	                                             : 3,
-	     message);
 }
 
 /* Starts due reads, oldest unit first, within concurrency, --rate and any 429 pause. */
@@ -900,7 +212,7 @@ static void collect_finished(struct export_loop *loop)
 		unit->answered = true;
 		loop->in_flight--;
 		if (unit->answered_ok)
-			size_listing_early(loop, unit);
+			export_size_listing_early(loop, unit);
 		else
 			queue->failed++;
 		unit->next_answered = NULL;
@@ -920,7 +232,7 @@ static int start_next(struct export_loop *loop, int64_t *wait_ms)
 		return 0;
 	unsigned before = loop->in_flight;
 	/* the pages read make room in the window for the next ones */
-	if (write_finished(loop, false) < 0 || fill_window(loop) < 0 ||
+	if (export_write_finished(loop, false) < 0 || export_fill_window(loop) < 0 ||
 	    start_due(loop, wait_ms) < 0)
 		return -1;
 	if (loop->in_flight > before)
@@ -948,7 +260,7 @@ static void handle_answered(struct export_loop *loop)
 	unit->next_answered = NULL;
 	if (!unit->answered_ok)
 		queue->failed--;
-	finish_read(loop, unit, unit->result);
+	export_finish_read(loop, unit, unit->result);
 }
 
 /* Each turn moves every ready socket on, then reads at most one answer: bytes
@@ -960,11 +272,11 @@ static void run_loop(struct export_loop *loop)
 {
 	while (!loop->stopping) {
 		if (loop->request->stop && *loop->request->stop) {
-			stop(loop, 3, "stopped by a signal");
+			export_loop_stop(loop, 3, "stopped by a signal");
 			break;
 		}
 		/* written first: the units written make room for new ones */
-		if (write_finished(loop, false) < 0 || fill_window(loop) < 0)
+		if (export_write_finished(loop, false) < 0 || export_fill_window(loop) < 0)
 			break;
 		if (loop->request->progress)
 			loop->request->progress(loop->request->progress_context, loop->totals);
@@ -978,7 +290,8 @@ static void run_loop(struct export_loop *loop)
 		bool answers = loop->answered.head != NULL;
 		int wait = answers ? 0 : (int)(wait_ms < 1 ? 1 : wait_ms);
 		if (multi_events_sweep(&loop->events, wait, after_socket, loop) < 0) {
-			stop(loop, 3, "the transfer loop failed (out of memory or poll)");
+			export_loop_stop(loop, 3,
+			                 "the transfer loop failed (out of memory or poll)");
 			break;
 		}
 		if (loop->answered.head && !loop->stopping)
@@ -1071,13 +384,13 @@ int export_run(const struct export_request *request, struct export_output *outpu
 	totals->complete = false;
 	totals->listing_total = -1;
 	if (request->endpoint->per_device) {
-		if (open_source(&loop) == 0)
+		if (export_open_source(&loop) == 0)
 			run_loop(&loop);
 	} else {
 		run_loop(&loop);
 	}
 	if (!loop.stopping || loop.exit_code != 2)
-		write_finished(&loop, true);
+		export_write_finished(&loop, true);
 	if (!loop.stopping && all_written(&loop))
 		totals->complete = true;
 	loop_release(&loop);
