@@ -1,6 +1,8 @@
 /* An account listing's size and paging: the pages known to exist, the
  * listing's size from the first page that tells it, and the pages of a
- * first wave refused past its end. */
+ * first wave refused past its end. After the last page known to exist, the
+ * paging rule says whether more follow; the first page's X-Total-Pages plans
+ * all of them. */
 #include "export/export_loop_internal.h"
 
 #include "common/hash.h"
@@ -8,8 +10,7 @@
 #include "export/paging.h"
 #include "export/read_endpoint.h"
 
-/* Account listings: after the last page known to exist, the paging rule says
- * whether more follow; the first page's X-Total-Pages plans all of them. */
+/* The hash of a page's body: a server sending the same page again shows in it. */
 uint64_t export_body_hash(const struct unit *unit)
 {
 	return hash64_bulk(strbuf_text(&unit->transfer.response), unit->transfer.response.length,

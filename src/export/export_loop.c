@@ -4,7 +4,8 @@
  * order, so the output never depends on timing and a resume continues at a unit boundary. Each read
  * is an http_transfer (the one HTTP layer: handle set-up, capped capture, how it ended); pacing and
  * retries reuse the engine's pieces: token bucket, AIMD, backoff, retry budget and the Retry-After
- * parser (through read_answer.c). */
+ * parser (through read_answer.c). The window and its output order, a listing's size and paging
+ * and one read's answer are in export_window.c, export_listing.c and export_answer.c. */
 #include "export/export_loop_internal.h"
 
 #include <curl/curl.h>
@@ -114,7 +115,6 @@ static int start_read(struct export_loop *loop, struct unit *unit)
 	return 0;
 }
 
-/* Starts due reads, oldest unit first, within concurrency, --rate and any 429 pause. */
 /* Starts unit's read when it is due and --rate allows. Returns 0 (started
  * or not due), 1 when --rate holds every read back, -1 (stopping). */
 static int start_if_due(struct export_loop *loop, struct unit *unit, int64_t now, int64_t *wait_ms)
