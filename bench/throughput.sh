@@ -20,6 +20,11 @@
 #      simulator and the machine leave to any client;
 #      then the same job with half the rows already in place: rows found
 #      unchanged, write calls saved.
+# Sections 1-7 measure the sending engine, so their jobs run with
+# --no-preflight: the peers they are compared with send the same calls and read
+# nothing first, and a job repeated against the same simulator would otherwise
+# find its rows already in place and send nothing (best of 5 would time no
+# sending at all). What the preflight adds to a job is section 8's figure.
 # A section whose feature is missing prints "n/a (feature not present)".
 # Environment: BUILD_DIR (default build/, Release, built here when missing),
 # BENCH_DIR (default /tmp/lattigo-bench), SKIP_RESUME=1 to leave out section 7,
@@ -83,6 +88,10 @@ batch_job() {
 	JOB_RPS=$(awk -v r="$rows" -v w="$JOB_WALL" 'BEGIN { printf "%.0f", r / w }')
 }
 
+# the sending engine alone in sections 1-7 (see the header)
+SEND_ONLY=()
+"$BATCH" run --help 2>&1 | grep -- --no-preflight >/dev/null && SEND_ONLY=(--no-preflight)
+
 TABLE=()
 row() { # figure measured target sense(>= or <) [note]
 	local verdict
@@ -109,10 +118,10 @@ ideal_cc=$((CONCURRENCY * 100 * 1000 / LATENCY_MS))
 ideal_note=$((CONCURRENCY * 1 * 1000 / LATENCY_MS))
 
 BEST_OF=5 batch_job cost-center 20000 --op cost-center --manifest "$cost_center" --chunk 100 \
-	--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+	--concurrency "$CONCURRENCY" --endpoint "$SIM_URL" "${SEND_ONLY[@]}"
 cc_rps=$JOB_RPS cc_rss=$JOB_RSS
 cc_engine_rps=$(json_field "$JOB_OUT/summary.json" rows_per_second)
-batch_job note 5000 --op note --manifest "$notes" --concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+batch_job note 5000 --op note --manifest "$notes" --concurrency "$CONCURRENCY" --endpoint "$SIM_URL" "${SEND_ONLY[@]}"
 note_rps=$JOB_RPS
 note_engine_rps=$(json_field "$JOB_OUT/summary.json" rows_per_second)
 say "lattigo-batch: cost-center $cc_rps rows/s (engine's own figure $cc_engine_rps), note $note_rps rows/s ($note_engine_rps)"
@@ -132,7 +141,7 @@ note_bare_rps=$(awk -v c="$note_bare_cps" 'BEGIN { printf "%.0f", c }')
 say "bare libcurl-multi driver: cost-center $cc_bare_rps rows/s ($cc_calls calls), note $note_bare_rps rows/s"
 
 EXPECT_EXIT=1 batch_job cost-center-200k 200000 --op cost-center --manifest "$big_cost_center" --chunk 100 \
-	--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+	--concurrency "$CONCURRENCY" --endpoint "$SIM_URL" "${SEND_ONLY[@]}"
 big_rss=$JOB_RSS
 say "peak RSS: 20k rows $((cc_rss / 1024)) MB, 200k rows $((big_rss / 1024)) MB ($JOB_RPS rows/s;" \
 	"rows naming devices beyond the sim's $SIM_DEVICES end as 'error')"
@@ -141,7 +150,7 @@ durability_flag=$("$BATCH" run --help 2>&1 | grep -oE -- '--no-(journal|audit|du
 if [ -n "$durability_flag" ]; then
 	# shellcheck disable=SC2086
 	BEST_OF=3 batch_job cost-center-bare 20000 --op cost-center --manifest "$cost_center" --chunk 100 \
-		--concurrency "$CONCURRENCY" --endpoint "$SIM_URL" $durability_flag
+		--concurrency "$CONCURRENCY" --endpoint "$SIM_URL" "${SEND_ONLY[@]}" $durability_flag
 	durability_cost=$(awk -v on="$cc_rps" -v off="$JOB_RPS" 'BEGIN { printf "%.3f", 1 - on / off }')
 else
 	durability_cost=n/a
@@ -156,10 +165,10 @@ cc -O2 -shared -fPIC -o "$RUN_DIR/nofsync.so" "$RUN_DIR/nofsync.c"
 sync_rps=0 nofsync_rps=0
 for round in 1 2 3; do
 	batch_job "cost-center-fsync-$round" 20000 --op cost-center --manifest "$cost_center" --chunk 100 \
-		--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+		--concurrency "$CONCURRENCY" --endpoint "$SIM_URL" "${SEND_ONLY[@]}"
 	sync_rps=$(awk -v a="$JOB_RPS" -v b="$sync_rps" 'BEGIN { print (a > b ? a : b) }')
 	JOB_ENV="LD_PRELOAD=$RUN_DIR/nofsync.so" batch_job "cost-center-nofsync-$round" 20000 --op cost-center \
-		--manifest "$cost_center" --chunk 100 --concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+		--manifest "$cost_center" --chunk 100 --concurrency "$CONCURRENCY" --endpoint "$SIM_URL" "${SEND_ONLY[@]}"
 	nofsync_rps=$(awk -v a="$JOB_RPS" -v b="$nofsync_rps" 'BEGIN { print (a > b ? a : b) }')
 done
 fsync_cost=$(awk -v on="$sync_rps" -v off="$nofsync_rps" 'BEGIN { printf "%.3f", 1 - on / off }')
@@ -170,7 +179,7 @@ say "4: lattigo-sim --rate 50 --latency-ms $LATENCY_MS, no client --rate"
 rate_manifest=$(manifest cost-center 5000 --names sim-default --sim-devices "$SIM_DEVICES")
 start_sim rate --rate 50 --latency-ms "$LATENCY_MS" --devices "$SIM_DEVICES"
 batch_job rate 5000 --op cost-center --manifest "$rate_manifest" --chunk 10 \
-	--concurrency "$CONCURRENCY" --endpoint "$SIM_URL"
+	--concurrency "$CONCURRENCY" --endpoint "$SIM_URL" "${SEND_ONLY[@]}"
 stop_sim
 read -r rate_share throttled_share < <(python3 -c 'import json,sys
 s = json.load(open(sys.argv[1]))
@@ -189,7 +198,7 @@ else
 	start_sim resume --verbose
 	log="$RUN_DIR/resume.log"
 	"$BATCH" run --op cost-center --manifest "$million" --chunk 100 --concurrency "$CONCURRENCY" \
-		--endpoint "$SIM_URL" --out "$RUN_DIR/million" --quiet 2>"$RUN_DIR/million.stderr" &
+		--endpoint "$SIM_URL" "${SEND_ONLY[@]}" --out "$RUN_DIR/million" --quiet 2>"$RUN_DIR/million.stderr" &
 	job_pid=$!
 	CHILD_PIDS+=("$job_pid")
 	# 10,000 calls carry the million rows; stop it hard once 9,000 were answered.
@@ -203,7 +212,7 @@ else
 	if [ "$calls_before" -ge 9000 ] && [ "$calls_before" -lt 10000 ]; then
 		read -r _ first _ total _ status < <(python3 "$ROOT/bench/peers/first_request.py" --watch "$log" \
 			--timeout 120 -- "$BATCH" run --op cost-center --manifest "$million" --chunk 100 \
-			--concurrency "$CONCURRENCY" --endpoint "$SIM_URL" --out "$RUN_DIR/million" --quiet)
+			--concurrency "$CONCURRENCY" --endpoint "$SIM_URL" "${SEND_ONLY[@]}" --out "$RUN_DIR/million" --quiet)
 		calls_after=$(($(wc -l <"$log") - calls_before))
 		rows_done=$(($(wc -l <"$RUN_DIR/million/results.csv" 2>/dev/null || echo 1) - 1))
 		# a resume that re-sends what was done is no resume
