@@ -150,6 +150,7 @@ int xlsx_entry_open(struct xlsx_entry *entry, const struct xlsx_archive *archive
 		                    "cannot read the workbook part '%s': %s", name,
 		                    zip_strerror(archive->zip));
 	entry->compressed = (stat.valid & ZIP_STAT_COMP_SIZE) ? stat.comp_size : 0;
+	entry->size = (stat.valid & ZIP_STAT_SIZE) ? stat.size : 0;
 	if ((stat.valid & ZIP_STAT_SIZE) && stat.size > cap)
 		return error_set_at(error, archive->path, 0,
 		                    "the workbook part '%s' inflates to %llu bytes, more than the "
@@ -193,6 +194,7 @@ long xlsx_entry_read(struct xlsx_entry *entry, const char **data, struct error *
 		                    "the workbook part '%s' inflates more than %u times its "
 		                    "compressed size (a zip bomb?)",
 		                    entry->name, XLSX_MAX_RATIO);
+	entry->block_length = (size_t)got;
 	*data = entry->block;
 	return (long)got;
 }

@@ -31,9 +31,11 @@ struct xlsx_entry {
 	const char *name; /* borrowed: the entry name, for messages */
 	zip_file_t *file;
 	uint64_t compressed;
+	uint64_t size; /* inflated size as the archive states it, 0 when it does not */
 	uint64_t inflated;
 	uint64_t cap;
 	char *block;
+	size_t block_length; /* of the last block read */
 };
 
 /* True when the file at path starts like a zip archive or an OLE compound

@@ -300,6 +300,44 @@ out:
 	return result;
 }
 
+/* A packed string starts with this byte, which UTF-8 text never holds (the
+ * table is what expat decoded: UTF-8). Its digits follow two a byte, high
+ * nibble first, an odd count padded with PACK_PAD; no NUL: the next offset
+ * tells its size. */
+#define PACK_MARK 0xFFu
+#define PACK_PAD  0xFu
+
+static bool packable(const char *text, size_t length)
+{
+	if (length < 2 || length > XLSX_PACKED_MAX_DIGITS)
+		return false;
+	for (size_t index = 0; index < length; index++)
+		if (text[index] < '0' || text[index] > '9')
+			return false;
+	return true;
+}
+
+/* Rewrites the unescaped string text[0..length) in place as it is kept: packed
+ * when it is digits alone, else NUL-terminated. Returns the bytes it takes. */
+static size_t store_string(char *text, size_t length)
+{
+	if (!packable(text, length)) {
+		text[length] = '\0';
+		return length + 1;
+	}
+	/* byte k + 1 takes digits 2k and 2k + 1: both were read before it is written */
+	unsigned char *packed = (unsigned char *)text;
+	size_t bytes = 1 + (length + 1) / 2;
+	for (size_t pair = 0; pair < (length + 1) / 2; pair++) {
+		unsigned high = (unsigned)(text[2 * pair] - '0');
+		unsigned low =
+		    2 * pair + 1 < length ? (unsigned)(text[2 * pair + 1] - '0') : PACK_PAD;
+		packed[pair + 1] = (unsigned char)(high << 4 | low);
+	}
+	packed[0] = PACK_MARK;
+	return bytes;
+}
+
 /* sharedStrings.xml: every <si>'s text, phonetic runs (<rPh>) left out */
 struct strings_parse {
 	struct xlsx_xml_user xml;
@@ -368,7 +406,8 @@ static void on_strings_end(void *data, const XML_Char *name)
 		}
 		char *item = parse->arena.data + parse->item_start;
 		size_t length = parse->arena.length - 1 - parse->item_start;
-		parse->arena.length = parse->item_start + xlsx_xml_unescape(item, length) + 1;
+		length = xlsx_xml_unescape(item, length);
+		parse->arena.length = parse->item_start + store_string(item, length);
 		book->string_offsets[book->string_count] = (uint32_t)parse->item_start;
 		book->string_count++;
 		/* one past the last: the next string's start, so lengths need no array */
@@ -415,12 +454,28 @@ int xlsx_book_load(struct xlsx_book *book, const struct xlsx_archive *archive,
 	return load_strings(book, archive, error);
 }
 
-const char *xlsx_book_string(const struct xlsx_book *book, uint64_t index, size_t *length)
+const char *xlsx_book_string(const struct xlsx_book *book, uint64_t index, char *scratch,
+                             size_t scratch_size, size_t *length)
 {
 	if (index >= book->string_count)
 		return NULL;
-	*length = book->string_offsets[index + 1] - book->string_offsets[index] - 1;
-	return book->strings + book->string_offsets[index];
+	const char *stored = book->strings + book->string_offsets[index];
+	size_t size = book->string_offsets[index + 1] - book->string_offsets[index];
+	if ((unsigned char)stored[0] != PACK_MARK) {
+		*length = size - 1;
+		return stored;
+	}
+	const unsigned char *packed = (const unsigned char *)stored + 1;
+	size_t digits = 2 * (size - 1) - ((packed[size - 2] & 0xFu) == PACK_PAD);
+	if (digits >= scratch_size)
+		return NULL; /* not as documented: a caller's bug, not the workbook's */
+	for (size_t digit = 0; digit < digits; digit++) {
+		unsigned byte = packed[digit / 2];
+		scratch[digit] = (char)('0' + (digit % 2 ? byte & 0xFu : byte >> 4));
+	}
+	scratch[digits] = '\0';
+	*length = digits;
+	return scratch;
 }
 
 bool xlsx_book_is_date_style(const struct xlsx_book *book, uint64_t style)

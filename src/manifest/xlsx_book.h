@@ -26,12 +26,16 @@ struct xlsx_book {
 	bool date1904;
 	unsigned char *date_styles; /* per cellXfs index: 1 when its number format is a date */
 	size_t style_count;
-	char *strings; /* shared strings, each NUL-terminated */
+	char *strings; /* shared strings: text and a NUL, or digits packed (xlsx_book_string) */
 	uint32_t
 	    *string_offsets; /* per shared string, and one past the last: its offset in
 	                        strings (4 bytes a string: the text is capped well below 4 GiB) */
 	size_t string_count;
 };
+
+/* Shared strings of digits alone up to this many (IMEIs, ICCIDs, EIDs: most of
+ * a device list's table) are kept two digits a byte. */
+#define XLSX_PACKED_MAX_DIGITS 63
 
 /* Reads workbook.xml, its relationships, styles.xml and sharedStrings.xml and
  * picks sheet_name (NULL: the first sheet). Returns 0 or -1 with a one-line
@@ -39,8 +43,11 @@ struct xlsx_book {
  * the cap, malformed XML). */
 int xlsx_book_load(struct xlsx_book *book, const struct xlsx_archive *archive,
                    const char *sheet_name, struct error *error);
-/* Shared string index (NULL when out of range); *length gets its length. */
-const char *xlsx_book_string(const struct xlsx_book *book, uint64_t index, size_t *length);
+/* Shared string index (NULL when out of range); *length gets its length. The
+ * text is the book's, or, for a packed string of digits, written NUL-terminated
+ * to scratch, which must hold XLSX_PACKED_MAX_DIGITS + 1 bytes. */
+const char *xlsx_book_string(const struct xlsx_book *book, uint64_t index, char *scratch,
+                             size_t scratch_size, size_t *length);
 /* True when cell style index formats numbers as dates or times. */
 bool xlsx_book_is_date_style(const struct xlsx_book *book, uint64_t style);
 /* Frees everything the book holds. */

@@ -15,6 +15,7 @@
 #include "manifest/column_name.h"
 #include "manifest/xlsx_archive.h"
 #include "manifest/xlsx_book.h"
+#include "manifest/xlsx_rows_estimate.h"
 #include "manifest/xlsx_xml.h"
 
 #define XLSX_MAX_ROWS     1048576u
@@ -43,10 +44,11 @@ struct sheet_parse {
 	bool capture;     /* inside <v>, or <t> of an inline string */
 	int inline_depth; /* inside <is> */
 	int phonetic_depth;
-	uint32_t row;         /* the sheet's row number of the current row */
-	uint32_t last_row;    /* of the previous row, for rows without r= */
-	uint32_t cell_column; /* 0-based */
-	int64_t last_column;  /* of the previous cell in the row, -1 at row start */
+	uint32_t dimension_last_row; /* the sheet's <dimension ref>, 0 without one */
+	uint32_t row;                /* the sheet's row number of the current row */
+	uint32_t last_row;           /* of the previous row, for rows without r= */
+	uint32_t cell_column;        /* 0-based */
+	int64_t last_column;         /* of the previous cell in the row, -1 at row start */
 	enum cell_type cell_type;
 	uint64_t cell_style;
 	bool cell_too_long;
@@ -79,6 +81,7 @@ struct xlsx_state {
  * because the handlers run for every element of a sheet of millions. */
 enum sheet_tag {
 	TAG_OTHER,
+	TAG_DIMENSION,
 	TAG_SHEET_DATA,
 	TAG_ROW,
 	TAG_CELL,
@@ -97,6 +100,8 @@ static enum sheet_tag classify(const char *name)
 	switch (local[0]) {
 	case 'c':
 		return local[1] == '\0' ? TAG_CELL : TAG_OTHER;
+	case 'd':
+		return strcmp(local, "dimension") == 0 ? TAG_DIMENSION : TAG_OTHER;
 	case 'v':
 		return local[1] == '\0' ? TAG_VALUE : TAG_OTHER;
 	case 't':
@@ -274,6 +279,13 @@ static void on_start(void *data, const XML_Char *name, const XML_Char **attribut
 {
 	struct sheet_parse *parse = data;
 	enum sheet_tag tag = classify(name);
+	if (tag == TAG_DIMENSION) {
+		for (size_t index = 0; attributes[index]; index += 2)
+			if (strcmp(attributes[index], "ref") == 0)
+				parse->dimension_last_row =
+				    xlsx_dimension_last_row(attributes[index + 1]);
+		return;
+	}
 	if (tag == TAG_SHEET_DATA) {
 		parse->sheet_data_depth++;
 		return;
@@ -421,8 +433,9 @@ static int cell_value(struct sheet_parse *parse, char *out, size_t size, const c
 	case CELL_SHARED: {
 		char *end = NULL;
 		unsigned long long index = strtoull(raw, &end, 10);
-		const char *text =
-		    end != raw && !*end ? xlsx_book_string(&state->book, index, length) : NULL;
+		const char *text = end != raw && !*end
+		                       ? xlsx_book_string(&state->book, index, out, size, length)
+		                       : NULL;
 		if (!text) {
 			manifest_row_problem(parse->manifest,
 			                     "cell %s%u refers to shared string '%.20s', which the "
@@ -773,6 +786,28 @@ static int read_header(struct manifest *manifest, struct error *error)
 	return 0;
 }
 
+/* The sheet's rows, header included, told once its header is read (see
+ * xlsx_rows_estimate.h); 0 when unknown. At most a sheet's row limit. */
+static uint64_t estimate_rows(const struct xlsx_state *state)
+{
+	const struct sheet_parse *parse = &state->parse;
+	uint64_t rows = 0;
+	if (parse->dimension_last_row > state->header_row) {
+		rows = parse->dimension_last_row - state->header_row + 1;
+	} else if (state->suspended) {
+		/* the parser stopped at the header row's end, inside the block last read */
+		const struct xlsx_entry *entry = &state->entry;
+		uint64_t block_offset = entry->inflated - entry->block_length;
+		XML_Index at = XML_GetCurrentByteIndex(parse->xml.parser);
+		if (at >= 0 && (uint64_t)at >= block_offset && (uint64_t)at <= entry->inflated) {
+			size_t skip = (size_t)((uint64_t)at - block_offset);
+			rows = xlsx_estimate_rows(entry->block + skip, entry->block_length - skip,
+			                          (uint64_t)at, entry->size);
+		}
+	}
+	return rows < XLSX_MAX_ROWS ? rows : XLSX_MAX_ROWS;
+}
+
 int xlsx_reader_open(struct manifest *manifest, const char *sheet, struct error *error)
 {
 	struct xlsx_state *state = calloc(1, sizeof(*state));
@@ -794,7 +829,10 @@ int xlsx_reader_open(struct manifest *manifest, const char *sheet, struct error 
 	strbuf_appendf(&state->sheet_label, "sheet '%s'", sheet_name(state));
 	if (start_sheet(manifest, error) < 0)
 		return -1;
-	return read_header(manifest, error);
+	if (read_header(manifest, error) < 0)
+		return -1;
+	manifest->estimated_rows = estimate_rows(state);
+	return 0;
 }
 
 const char *xlsx_reader_sheet(const struct manifest *manifest)

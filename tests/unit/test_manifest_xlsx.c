@@ -1,7 +1,8 @@
 /* The .xlsx reader on workbooks written by libxlsxwriter, with shared strings
  * (its default) and inline strings (its constant-memory mode): cells as
  * stored, empty rows skipped, the sheet's own row numbers, --sheet, and
- * continuing at a recorded position as resume does. */
+ * continuing at a recorded position as resume does; shared strings of digits
+ * kept packed and read back unchanged; the sheet's rows told before reading. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 #include <xlsxwriter.h>
 
+#include "manifest/xlsx_rows_estimate.h"
 #include "test_manifest_support.h"
 
 /* Writes a two-sheet workbook at path: 'Notes' with one cell, then 'Lot 42'
@@ -74,6 +76,8 @@ static void check_book(bool constant_memory)
 	assert_string_equal(manifest_column_name(manifest, 0), "iccid");
 	assert_string_equal(manifest_column_name(manifest, 3), "note");
 	assert_int_equal(manifest_header_line(manifest), 2);
+	/* <dimension ref="B2:G7">: rows 2 (the header) to 7 */
+	assert_int_equal(manifest_estimated_rows(manifest), 6);
 	char *rows = dump_rows(manifest);
 	assert_string_equal(rows, expected_rows);
 	free(rows);
@@ -130,6 +134,105 @@ static void unknown_sheet(void **state)
 	free(path);
 }
 
+/* Shared strings of digits alone are kept two a byte; every other string as
+ * text. Both read back exactly as written. */
+static void packed_digit_strings(void **state)
+{
+	(void)state;
+	char sixty_two[63], sixty_three[64], sixty_four[65];
+	for (size_t index = 0; index < 64; index++) {
+		char digit = (char)('0' + (index * 7 + 3) % 10);
+		if (index < 62)
+			sixty_two[index] = digit;
+		if (index < 63)
+			sixty_three[index] = digit;
+		sixty_four[index] = digit;
+	}
+	sixty_two[62] = sixty_three[63] = sixty_four[64] = '\0';
+	const char *values[] = {"7",
+	                        "42",
+	                        "356938035643809",
+	                        "89440000000000000002",
+	                        "0012",
+	                        "12 34",
+	                        "-5",
+	                        "\xd9\xa1\xd9\xa2",
+	                        sixty_two,
+	                        sixty_three,
+	                        sixty_four,
+	                        "9999999999999999999"};
+	size_t count = sizeof(values) / sizeof(values[0]);
+	char *path = fixture_write("digits.xlsx", "", 0);
+	lxw_workbook *book = workbook_new(path);
+	assert_non_null(book);
+	lxw_worksheet *sheet = workbook_add_worksheet(book, "ids");
+	worksheet_write_string(sheet, 0, 0, "id", NULL);
+	worksheet_write_string(sheet, 0, 1, "again", NULL);
+	for (size_t index = 0; index < count; index++) {
+		worksheet_write_string(sheet, (lxw_row_t)(index + 1), 0, values[index], NULL);
+		/* the same string twice: one table entry, read twice */
+		worksheet_write_string(sheet, (lxw_row_t)(index + 1), 1, values[index], NULL);
+	}
+	assert_int_equal(workbook_close(book), LXW_NO_ERROR);
+
+	struct manifest *manifest = open_sheet(path, NULL);
+	assert_int_equal(manifest_estimated_rows(manifest), count + 1);
+	struct manifest_row row;
+	struct error error;
+	error_clear(&error);
+	for (size_t index = 0; index < count; index++) {
+		assert_int_equal(manifest_next(manifest, &row, &error), 1);
+		assert_string_equal(row.values[0], values[index]);
+		assert_string_equal(row.values[1], values[index]);
+	}
+	assert_int_equal(manifest_next(manifest, &row, &error), 0);
+	manifest_close(manifest);
+	free(path);
+}
+
+static void dimension_last_row(void **state)
+{
+	(void)state;
+	assert_int_equal(xlsx_dimension_last_row("A1:D1000001"), 1000001);
+	assert_int_equal(xlsx_dimension_last_row("B2"), 2);
+	assert_int_equal(xlsx_dimension_last_row("$A$1:$XFD$9"), 9);
+	assert_int_equal(xlsx_dimension_last_row("A1:"), 0);
+	assert_int_equal(xlsx_dimension_last_row("rows"), 0);
+	assert_int_equal(xlsx_dimension_last_row("A1:D99x"), 0);
+	assert_int_equal(xlsx_dimension_last_row("A1:D4294967296"), 0);
+}
+
+static void row_starts_in_a_block(void **state)
+{
+	(void)state;
+	const char *block = "<sheetData><row r=\"2\"><c/></row><x:row>\n<c/></x:row>"
+	                    "<rows/><arrow/><row/><ro";
+	size_t first = 99, last = 99;
+	assert_int_equal(xlsx_count_row_starts(block, strlen(block), &first, &last), 3);
+	assert_int_equal(first, 11);
+	assert_int_equal(last, strstr(block, "<row/>") - block);
+	/* a name cut by the block's end: not counted */
+	assert_int_equal(xlsx_count_row_starts("<row", 4, &first, &last), 0);
+	assert_int_equal(xlsx_count_row_starts("", 0, &first, &last), 0);
+}
+
+static void rows_estimated_from_a_block(void **state)
+{
+	(void)state;
+	/* 100-byte rows: a block of four after the header's, in a part of 10,000
+	 * bytes more: about 100 rows, a little over, never under */
+	char block[401];
+	for (size_t index = 0; index < 4; index++)
+		snprintf(block + index * 100, 101, "<row>%089zu</row>", index);
+	uint64_t rows = xlsx_estimate_rows(block, 400, 5000, 15000);
+	assert_true(rows >= 101 && rows <= 130);
+	/* the block is the part's end: its rows and the header, exactly */
+	assert_int_equal(xlsx_estimate_rows(block, 400, 5000, 5400), 5);
+	/* one row, or no size: not known */
+	assert_int_equal(xlsx_estimate_rows(block, 100, 5000, 15000), 0);
+	assert_int_equal(xlsx_estimate_rows(block, 400, 5000, 0), 0);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -143,6 +246,10 @@ int main(void)
 	    cmocka_unit_test(shared_strings),
 	    cmocka_unit_test(inline_strings),
 	    cmocka_unit_test(unknown_sheet),
+	    cmocka_unit_test(packed_digit_strings),
+	    cmocka_unit_test(dimension_last_row),
+	    cmocka_unit_test(row_starts_in_a_block),
+	    cmocka_unit_test(rows_estimated_from_a_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
