@@ -114,6 +114,10 @@ int64_t flow_round_gap(int64_t previous_ms, int64_t round_ms, size_t settled)
 	int64_t floor = round_ms > FLOW_ROUND_GAP_MS ? round_ms : FLOW_ROUND_GAP_MS;
 	if (settled)
 		return floor;
-	int64_t gap = previous_ms * 2 < FLOW_READ_MAX_MS ? previous_ms * 2 : FLOW_READ_MAX_MS;
+	/* half again, not twice: a device that shows just after a round is seen
+	 * one pause later, and a pause is then at most a third of the wait so
+	 * far (doubling made it half: activations of 2 s seen at 3.1 s) */
+	int64_t grown = previous_ms + previous_ms / 2;
+	int64_t gap = grown < FLOW_READ_MAX_MS ? grown : FLOW_READ_MAX_MS;
 	return gap > floor ? gap : floor;
 }

@@ -23,7 +23,7 @@
 /* Rounds of reads (one listing of the account judges every row waiting):
  * the pause after a round that settled rows (verified, or never) is
  * FLOW_ROUND_GAP_MS, or the round's own time; after one that settled none
- * it doubles, up to FLOW_READ_MAX_MS. */
+ * it grows by half, up to FLOW_READ_MAX_MS. */
 #define FLOW_ROUND_GAP_MS 250
 
 /* What a step asks of the flow. */

@@ -124,13 +124,14 @@ static void rounds_of_reads_back_off_only_while_nothing_shows(void **state)
 	assert_int_equal(flow_round_gap(8000, 40, 1), FLOW_ROUND_GAP_MS);
 	/* a slow one: the account is read at most half the time */
 	assert_int_equal(flow_round_gap(0, 600, 5), 600);
-	/* nothing settled: the pause doubles, up to the longest */
+	/* nothing settled: the pause grows by half, up to the longest */
 	assert_int_equal(flow_round_gap(0, 40, 0), FLOW_ROUND_GAP_MS);
-	assert_int_equal(flow_round_gap(FLOW_ROUND_GAP_MS, 40, 0), 2 * FLOW_ROUND_GAP_MS);
-	assert_int_equal(flow_round_gap(20000, 40, 0), FLOW_READ_MAX_MS);
+	assert_int_equal(flow_round_gap(FLOW_ROUND_GAP_MS, 40, 0), FLOW_ROUND_GAP_MS * 3 / 2);
+	assert_int_equal(flow_round_gap(1000, 40, 0), 1500);
+	assert_int_equal(flow_round_gap(25000, 40, 0), FLOW_READ_MAX_MS);
 	assert_int_equal(flow_round_gap(FLOW_READ_MAX_MS, 40, 0), FLOW_READ_MAX_MS);
 	assert_int_equal(flow_round_gap(300, 900, 0), 900);
-	assert_int_equal(flow_round_gap(600, 900, 0), 1200);
+	assert_int_equal(flow_round_gap(800, 900, 0), 1200);
 }
 
 static void partial_rows_end_before_their_invalid_step(void **state)
