@@ -10,6 +10,7 @@ option(LATTIGO_FUZZ "Build the libFuzzer targets (clang only)" OFF)
 # failed runs in the normal test suite too.
 set(fuzz_targets
   "fuzz_manifest:lattigo_manifest lattigo_ops"     # CSV and JSONL readers, binding
+  "fuzz_xlsx:lattigo_manifest lattigo_ops"         # the .xlsx reader: sheet and shared-strings XML
   "fuzz_responses:lattigo_ops"                     # every operation's response mapper
   "fuzz_headers:lattigo_export lattigo_engine"     # Retry-After, HTTP-date, paging, ISO dates
   "fuzz_device_text:lattigo_live"                  # device answers read as text (against jansson)
