@@ -19,6 +19,7 @@
 #include "cli/run_job.h"
 #include "cli/steps_check.h"
 #include "cli/steps_run.h"
+#include "cli/stdin_copy.h"
 #include "cli/verify_job.h"
 #include "common/path_display.h"
 
@@ -136,6 +137,12 @@ int command_run(int argc, char **argv)
 		goto out;
 	}
 	if (options.step_count) {
+		/* each step reads the manifest: a piped one is made a file first */
+		if (options.manifest && strcmp(options.manifest, "-") == 0 &&
+		    stdin_copy_to_file(&error) < 0) {
+			exit_code = report_error(&error, EXIT_USAGE);
+			goto out;
+		}
 		if (options.dry_run) {
 			exit_code = steps_dry_run(&options);
 			goto out;

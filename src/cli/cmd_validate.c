@@ -220,16 +220,17 @@ int command_validate(int argc, char **argv)
 		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
+	/* steps read the manifest once each, and one pass sizes its duplicate
+	 * set from the manifest's size: a piped one is made a file first */
+	if (options.manifest && strcmp(options.manifest, "-") == 0 &&
+	    stdin_copy_to_file(&error) < 0) {
+		exit_code = report_error(&error, EXIT_USAGE);
+		goto out;
+	}
 	if (options.step_count) {
 		exit_code = options.out && refuse_job_directory(options.out, &error) < 0
 		                ? report_error(&error, EXIT_USAGE)
 		                : steps_validate(&options);
-		goto out;
-	}
-	/* one pass, but the duplicate set is sized from the manifest's size */
-	if (options.manifest && strcmp(options.manifest, "-") == 0 &&
-	    stdin_copy_to_file(&error) < 0) {
-		exit_code = report_error(&error, EXIT_USAGE);
 		goto out;
 	}
 	struct pipeline_config config;

@@ -705,9 +705,6 @@ static int check_steps(const struct job_options *options, struct error *error)
 	if (options->op)
 		return error_set(error, "a job with \"steps\" takes no --op or \"op\": each step "
 		                        "names its operation");
-	if (options->manifest && strcmp(options->manifest, "-") == 0)
-		return error_set(error, "a job with \"steps\" reads its manifest once per step: "
-		                        "give a file, not - (stdin)");
 	for (size_t index = 0; index < options->step_count; index++) {
 		const struct job_step *step = &options->steps[index];
 		if (step->chunk > OPTIONS_MAX_CHUNK)

@@ -21,6 +21,7 @@
 #include "cli/signals.h"
 #include "cli/step_config.h"
 #include "cli/step_flow.h"
+#include "cli/stdin_copy.h"
 #include "cli/steps_preflight.h"
 #include "common/clock.h"
 #include "common/file_io.h"
@@ -1487,7 +1488,11 @@ int steps_run(const struct job_options *options)
 		    (exit_code = confirm_steps(&run, &error)) != EXIT_ALL_OK)
 			goto out;
 	}
+	/* the checks above read a manifest on stdin; the job directory keeps a
+	 * copy of it (or, resuming, compares it with the copy), read from its start */
 	exit_code = EXIT_USAGE;
+	if (options->manifest && strcmp(options->manifest, "-") == 0 && stdin_rewind(&error) < 0)
+		goto out;
 	struct audit_secrets secrets = {run.api.credentials.key_name, run.api.credentials.api_key};
 	exit_code = job_directory_open(&run.directory, options, &steps_job_op, &secrets, &error);
 	if (exit_code != EXIT_ALL_OK)

@@ -19,21 +19,34 @@ static const char *lower_strerror(int code, char *buffer, size_t size)
 	return buffer;
 }
 
-/* Standard input opened again by a command that passes over its manifest
- * more than once: a file on stdin (stdin_copy_to_file made a pipe one) is
- * read again from where its first reading began. A pipe is left alone: it
- * can be read once, and such a command refuses it or copies it first. */
-static int restart_stdin(const char *path, struct error *error)
+/* Standard input for one reading of the manifest ("-"). A file on stdin
+ * (stdin_copy_to_file makes a piped one a file) gets a reader of its own,
+ * from where the first reading began: a command may pass over its manifest
+ * more than once, and a steps job reads it once per step at the same time.
+ * Without /proc, stdin itself is read again from that place (one pass after
+ * another). A pipe is left alone: it can be read once, and a command that
+ * needs more copies it first. */
+static int open_stdin(struct byte_source *source, const char *path, struct error *error)
 {
 	static off_t first_offset = -1;
+	source->file = stdin;
+	source->is_stdin = true;
 	struct stat status;
 	if (fstat(fileno(stdin), &status) != 0 || !S_ISREG(status.st_mode))
 		return 0;
-	if (first_offset < 0) {
-		first_offset = ftello(stdin);
+	bool first = first_offset < 0;
+	if (first) {
+		off_t at = ftello(stdin);
+		first_offset = at > 0 ? at : 0;
+	}
+	FILE *own = fopen("/proc/self/fd/0", "rbe"); /* e: not inherited */
+	if (own && fseeko(own, first_offset, SEEK_SET) == 0) {
+		source->file = own;
 		return 0;
 	}
-	if (fseeko(stdin, first_offset, SEEK_SET) != 0) {
+	if (own)
+		fclose(own);
+	if (!first && fseeko(stdin, first_offset, SEEK_SET) != 0) {
 		char reason[128];
 		return error_set_at(error, path, 0, "cannot read the manifest again: %s",
 		                    lower_strerror(errno, reason, sizeof(reason)));
@@ -76,9 +89,7 @@ int byte_source_open(struct byte_source *source, const char *path, struct error 
 	source->path = path;
 	char reason[128];
 	if (strcmp(path, "-") == 0) {
-		source->file = stdin;
-		source->is_stdin = true;
-		if (restart_stdin(path, error) < 0)
+		if (open_stdin(source, path, error) < 0)
 			return -1;
 	} else {
 		source->file = fopen(path, "rb");
@@ -278,7 +289,7 @@ void byte_source_release(struct byte_source *source)
 {
 	if (source->zlib_ready)
 		inflateEnd(&source->zlib);
-	if (source->file && !source->is_stdin)
+	if (source->file && source->file != stdin)
 		fclose(source->file);
 	free(source->input);
 	memset(source, 0, sizeof(*source));

@@ -1,6 +1,6 @@
 /* The decompressed bytes of a manifest: a plain file, stdin or one gzip
  * stream (detected by its magic bytes), read in large blocks.
- * Ownership: the source owns its FILE (except stdin) and zlib state. */
+ * Ownership: the source owns its FILE (except stdin itself) and zlib state. */
 #ifndef LATTIGO_BYTE_SOURCE_H
 #define LATTIGO_BYTE_SOURCE_H
 
@@ -16,7 +16,7 @@
 struct byte_source {
 	const char *path; /* borrowed: for messages */
 	FILE *file;
-	bool is_stdin;
+	bool is_stdin; /* "-": stdin, or a reader of its own of the file on stdin */
 	bool gzip;
 	bool zlib_ready;
 	bool input_end;  /* the file has no more compressed bytes */

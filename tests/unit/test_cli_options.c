@@ -563,7 +563,6 @@ static void steps_errors_name_the_step_and_key(void **state)
 	     "step 1: \"chunk\" above 1000"},
 	    {"{\"manifest\": \"a.csv\", \"steps\": [{\"op\": \"note\", \"concurrency\": 500}]}",
 	     "step 1: \"concurrency\" above 64"},
-	    {"{\"manifest\": \"-\", \"steps\": [{\"op\": \"note\"}]}", "not - (stdin)"},
 	};
 	for (size_t index = 0; index < sizeof(finished) / sizeof(finished[0]); index++) {
 		char *path = write_file(directory, "job.json", finished[index].text);
