@@ -41,6 +41,21 @@ gen() {
   python3 "$SOURCE_DIR/scripts/gen-manifest.py" --out "$out" "$@" || fail "gen-manifest.py $* failed"
 }
 
+# gen_lot OUT ROWS SEED SITES: a factory lot for jobs with steps: iccid, imei,
+# rate_plan_name of ROWS activations, and a Site column ("Site 0" to "Site SITES-1").
+gen_lot() {
+  gen "$WORK/lot-activations.csv" --op activate --rows "$2" --seed "$3"
+  python3 - "$WORK/lot-activations.csv" "$1" "$4" <<'PY' || fail "gen_lot $*"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+with open(sys.argv[2], "w", newline="") as out:
+    writer = csv.writer(out)
+    writer.writerow(["iccid", "imei", "rate_plan_name", "Site"])
+    for index, row in enumerate(rows):
+        writer.writerow([row["iccid"], row["imei"], row["rate_plan_name"], "Site %d" % (index % int(sys.argv[3]))])
+PY
+}
+
 # run_batch EXPECTED_EXIT args...: `lattigo-batch run --quiet --yes` with the test credentials;
 # fails unless it exits EXPECTED_EXIT (a list like "0|1" is accepted).
 run_batch() {

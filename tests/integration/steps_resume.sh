@@ -8,16 +8,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/mock_lib.sh"
 
 ROWS=16
-gen "$WORK/act.csv" --op activate --rows $ROWS --seed 11
-python3 - "$WORK/act.csv" "$WORK/lot.csv" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-with open(sys.argv[2], "w", newline="") as out:
-    writer = csv.writer(out)
-    writer.writerow(["iccid", "imei", "rate_plan_name", "Site"])
-    for index, row in enumerate(rows):
-        writer.writerow([row["iccid"], row["imei"], row["rate_plan_name"], "Site %d" % (index % 4)])
-PY
+gen_lot "$WORK/lot.csv" $ROWS 11 4
 cut -d, -f1 "$WORK/lot.csv" | tail -n +2 >"$WORK/iccids"
 
 write_job() { # endpoint activate-chunk cost-center-chunk

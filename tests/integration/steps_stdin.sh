@@ -10,16 +10,7 @@ source "$(dirname "$0")/lib.sh"
 source "$TESTS_DIR/integration/mock_lib.sh"
 
 ROWS=5000
-gen "$WORK/act.csv" --op activate --rows $ROWS --seed 21
-python3 - "$WORK/act.csv" "$WORK/lot.csv" <<'PY'
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-with open(sys.argv[2], "w", newline="") as out:
-    writer = csv.writer(out)
-    writer.writerow(["iccid", "imei", "rate_plan_name", "Site"])
-    for index, row in enumerate(rows):
-        writer.writerow([row["iccid"], row["imei"], row["rate_plan_name"], "Site %d" % (index % 7)])
-PY
+gen_lot "$WORK/lot.csv" $ROWS 21 7
 [ "$(stat -c %s "$WORK/lot.csv")" -gt 262144 ] || fail "the manifest fits in one read block"
 cat >"$WORK/job.json" <<'JSON'
 {"manifest": "never-read.csv", "concurrency": 4,
