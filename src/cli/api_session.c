@@ -104,6 +104,25 @@ void api_session_transport(const struct api_session *session, const struct job_o
 	                   session->credentials.api_key, session->plain_http, options);
 }
 
+void api_session_engine_config(const struct api_session *session, const struct job_options *options,
+                               struct engine_config *config)
+{
+	memset(config, 0, sizeof(*config));
+	config->endpoint = session->api_root;
+	config->key_name = session->credentials.key_name;
+	config->api_key = session->credentials.api_key;
+	config->concurrency = options->concurrency;
+	config->rate = options->rate;
+	config->max_retries = options->max_retries;
+	config->connect_timeout_ms = options->connect_timeout * 1000;
+	config->total_timeout_ms = options->timeout * 1000;
+	config->stall_timeout_s = options->stall_timeout;
+	config->allow_insecure_http = options->insecure_http;
+	config->cacert = options->cacert;
+	config->resend_on_5xx = options->resend_on_5xx;
+	config->stop_requested = stop_signals_flag();
+}
+
 void api_session_close(struct api_session *session)
 {
 	sim_stop(&session->sim);

@@ -13,6 +13,7 @@
 #include "cli/options.h"
 #include "cli/sim_launcher.h"
 #include "common/error.h"
+#include "engine/engine.h"
 #include "export/export.h"
 
 struct api_session {
@@ -41,6 +42,12 @@ int api_session_open(struct api_session *session, const struct job_options *opti
 /* Fills transport for the read side (export_run) from the session and options' timeouts. */
 void api_session_transport(const struct api_session *session, const struct job_options *options,
                            struct read_transport *transport);
+/* Clears config and fills what every job's engine takes from the session and
+ * options: endpoint, credentials (borrowed), concurrency, rate, retries,
+ * timeouts, TLS, the 5xx rule and the stop flag; the caller adds the
+ * operation or its lanes. */
+void api_session_engine_config(const struct api_session *session, const struct job_options *options,
+                               struct engine_config *config);
 /* Fills transport for the read side from an API root and credentials
  * (borrowed) and options' CA bundle and timeouts; shared by sessions and by
  * run --verify, which reads with the job's own endpoint and credentials. */

@@ -463,24 +463,10 @@ static void sink_progress(void *context, const struct engine_stats *stats)
 
 static void fill_engine_config(const struct job_run *run, struct engine_config *config)
 {
-	const struct job_options *options = run->options;
-	memset(config, 0, sizeof(*config));
+	api_session_engine_config(&run->api, run->options, config);
 	config->op = run->op;
-	config->endpoint = run->endpoint;
-	config->key_name = run->api.credentials.key_name;
-	config->api_key = run->api.credentials.api_key;
-	config->chunk = op_chunk_size(run->op, options->chunk);
-	config->concurrency = options->concurrency;
-	config->rate = options->rate;
-	config->max_retries = options->max_retries;
-	config->connect_timeout_ms = options->connect_timeout * 1000;
-	config->total_timeout_ms = options->timeout * 1000;
-	config->stall_timeout_s = options->stall_timeout;
-	config->allow_insecure_http = options->insecure_http;
-	config->cacert = options->cacert;
-	config->resend_on_5xx = options->resend_on_5xx;
+	config->chunk = op_chunk_size(run->op, run->options->chunk);
 	config->max_errors = run->max_errors;
-	config->stop_requested = stop_signals_flag();
 }
 
 /* What summary.json and the closing lines say about the preflight and undo.csv. */

@@ -1184,23 +1184,9 @@ static int open_step_journals(struct steps_run_state *run, struct error *error)
 
 static void fill_engine_config(const struct steps_run_state *run, struct engine_config *config)
 {
-	const struct job_options *options = run->options;
-	memset(config, 0, sizeof(*config));
+	api_session_engine_config(&run->api, run->options, config);
 	config->lanes = run->lanes;
 	config->lane_count = page_lane(run) + 1u;
-	config->endpoint = run->endpoint;
-	config->key_name = run->api.credentials.key_name;
-	config->api_key = run->api.credentials.api_key;
-	config->concurrency = options->concurrency;
-	config->rate = options->rate;
-	config->max_retries = options->max_retries;
-	config->connect_timeout_ms = options->connect_timeout * 1000;
-	config->total_timeout_ms = options->timeout * 1000;
-	config->stall_timeout_s = options->stall_timeout;
-	config->allow_insecure_http = options->insecure_http;
-	config->cacert = options->cacert;
-	config->resend_on_5xx = options->resend_on_5xx;
-	config->stop_requested = stop_signals_flag();
 }
 
 /* What the summary says about each step: its outcomes, its verification
