@@ -26,8 +26,6 @@ struct binding *binding_new(const struct op *op, const struct manifest *manifest
                             const struct field_assignment *maps, size_t map_count,
                             const struct field_assignment *sets, size_t set_count,
                             struct error *error);
-/* Fills record from row. Returns 0, or -1 with problem set (e.g. a row-level
- * read problem, or "note: not UTF-8 text (looks like Windows-1252)"). */
 /* The value binding_apply starts from for field in row, before any trimming:
  * the --set value, or the first of the field's columns the row has; NULL
  * when there is none. For looking ahead (the duplicate set's prefetch before
@@ -35,6 +33,8 @@ struct binding *binding_new(const struct op *op, const struct manifest *manifest
  * is comes back as the very same pointer. */
 const char *binding_raw_value(struct binding *binding, const struct manifest_row *row,
                               enum field_id field);
+/* Fills record from row. Returns 0, or -1 with problem set (e.g. a row-level
+ * read problem, or "note: not UTF-8 text (looks like Windows-1252)"). */
 int binding_apply(struct binding *binding, const struct manifest_row *row, struct record *record,
                   struct strbuf *problem);
 /* strlen of each value the last binding_apply set, by field (the entries

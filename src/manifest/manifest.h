@@ -99,7 +99,8 @@ const char *manifest_line_end(const struct manifest *manifest);
 bool manifest_written_by_tool(const struct manifest *manifest);
 /* About how many rows the file holds, judged from its size and first block
  * (a little over, for sizing tables; for gzip also from how far that block
- * compressed); 0 when unknown (a pipe, .xlsx). */
+ * compressed; for .xlsx from the sheet's dimension or first block); 0 when
+ * unknown (a pipe). */
 uint64_t manifest_estimated_rows(const struct manifest *manifest);
 /* The path as given to manifest_open (owned by the manifest). */
 const char *manifest_path(const struct manifest *manifest);
