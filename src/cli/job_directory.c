@@ -138,17 +138,7 @@ static int write_job_options(const struct job_options *options, const char *mani
 		const char *kept = realpath(manifest_path, absolute) ? absolute : manifest_path;
 		json_object_set_new(object, "manifest", json_string(kept));
 	}
-	struct atomic_file file;
-	int result = atomic_file_open(&file, path, error);
-	if (result == 0) {
-		if (json_dumpf(object, file.stream, JSON_INDENT(2) | JSON_SORT_KEYS) < 0 ||
-		    fputc('\n', file.stream) == EOF) {
-			atomic_file_abort(&file);
-			result = error_set(error, "cannot write '%s'", path);
-		} else {
-			result = atomic_file_commit(&file, error);
-		}
-	}
+	int result = atomic_file_write_json(path, object, JSON_INDENT(2) | JSON_SORT_KEYS, error);
 	json_decref(object);
 	return result;
 }

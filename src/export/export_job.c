@@ -242,17 +242,8 @@ static int write_job_file(struct export_job *job, const struct export_job_identi
 	                         identity->manifest_path, "manifest_hash", manifest_hash);
 	if (!root)
 		return error_set(error, "out of memory");
-	struct atomic_file file = {0};
-	int result = -1;
-	if (atomic_file_open(&file, path, error) == 0) {
-		if (json_dumpf(root, file.stream, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
-		    fputc('\n', file.stream) == EOF) {
-			atomic_file_abort(&file);
-			error_set(error, "cannot write '%s'", path);
-		} else {
-			result = atomic_file_commit(&file, error);
-		}
-	}
+	int result =
+	    atomic_file_write_json(path, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER, error);
 	json_decref(root);
 	return result;
 }
@@ -431,19 +422,8 @@ static int write_summary(struct export_job *job, const struct export_totals *tot
 	    "wall_ms", (json_int_t)wall_ms, "records_per_second", rate, "exit_status", exit_status);
 	if (!root)
 		return error_set(error, "out of memory");
-	struct atomic_file file = {0};
-	int result = -1;
-	if (atomic_file_open(&file, path, error) == 0) {
-		if (json_dumpf(root, file.stream,
-		               JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) !=
-		        0 ||
-		    fputc('\n', file.stream) == EOF) {
-			atomic_file_abort(&file);
-			error_set(error, "cannot write '%s'", path);
-		} else {
-			result = atomic_file_commit(&file, error);
-		}
-	}
+	int result = atomic_file_write_json(
+	    path, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12), error);
 	json_decref(root);
 	return result;
 }

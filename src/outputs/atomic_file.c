@@ -144,3 +144,18 @@ void atomic_file_abort(struct atomic_file *file)
 		unlink(file->temporary_path);
 	release(file);
 }
+
+int atomic_file_write_json(const char *path, const json_t *root, size_t flags, struct error *error)
+{
+	struct atomic_file file;
+	if (atomic_file_open(&file, path, error) < 0)
+		return -1;
+	if (json_dumpf(root, file.stream, flags) != 0 || fputc('\n', file.stream) == EOF) {
+		int cause = errno;
+		file_storage_note(path, cause);
+		error_set(error, "cannot write '%s': %s", path, strerror(cause));
+		atomic_file_abort(&file);
+		return -1;
+	}
+	return atomic_file_commit(&file, error);
+}

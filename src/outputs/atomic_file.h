@@ -4,6 +4,7 @@
 #ifndef LATTIGO_ATOMIC_FILE_H
 #define LATTIGO_ATOMIC_FILE_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "common/error.h"
@@ -23,5 +24,9 @@ int atomic_file_open(struct atomic_file *file, const char *path, struct error *e
 int atomic_file_commit(struct atomic_file *file, struct error *error);
 /* Removes the temporary file and releases the struct; safe after a failed open or commit. */
 void atomic_file_abort(struct atomic_file *file);
+/* Writes root to path as one atomic file: json_dumpf with flags and a final
+ * newline (the job's JSON files: summary.json, job.json, export.json).
+ * Returns 0, or -1 with error naming the path and the cause. root stays the caller's. */
+int atomic_file_write_json(const char *path, const json_t *root, size_t flags, struct error *error);
 
 #endif

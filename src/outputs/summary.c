@@ -244,7 +244,6 @@ int job_summary_write(const struct job_summary *summary, struct error *error)
 {
 	struct strbuf path;
 	strbuf_init(&path, 4096);
-	struct atomic_file file = {0};
 	json_t *root = NULL;
 	int result = -1;
 	if (strbuf_appendf(&path, "%s/%s", summary->directory, SUMMARY_FILE) != STRBUF_OK) {
@@ -256,17 +255,9 @@ int job_summary_write(const struct job_summary *summary, struct error *error)
 		error_set(error, "out of memory");
 		goto out;
 	}
-	if (atomic_file_open(&file, strbuf_text(&path), error) < 0)
-		goto out;
-	if (json_dumpf(root, file.stream,
-	               JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) != 0 ||
-	    fputc('\n', file.stream) == EOF) {
-		file_storage_note(strbuf_text(&path), errno);
-		error_set(error, "cannot write '%s': %s", strbuf_text(&path), strerror(errno));
-		atomic_file_abort(&file);
-		goto out;
-	}
-	result = atomic_file_commit(&file, error);
+	result = atomic_file_write_json(
+	    strbuf_text(&path), root,
+	    JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12), error);
 out:
 	json_decref(root);
 	strbuf_release(&path);

@@ -61,7 +61,6 @@ int verify_write_summary(const char *directory, const struct verify_figures *fig
 	strbuf_init(&path, 4096);
 	json_t *root = NULL;
 	json_t *section = NULL;
-	struct atomic_file file = {0};
 	int result = -1;
 	if (strbuf_appendf(&path, "%s/%s", directory, SUMMARY_FILE) != STRBUF_OK) {
 		error_set(error, "job directory path too long: '%s'", directory);
@@ -78,17 +77,9 @@ int verify_write_summary(const char *directory, const struct verify_figures *fig
 		error_set(error, "out of memory");
 		goto out;
 	}
-	if (atomic_file_open(&file, strbuf_text(&path), error) < 0)
-		goto out;
-	if (json_dumpf(root, file.stream,
-	               JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12)) != 0 ||
-	    fputc('\n', file.stream) == EOF) {
-		file_storage_note(strbuf_text(&path), errno);
-		error_set(error, "cannot write '%s': %s", strbuf_text(&path), strerror(errno));
-		atomic_file_abort(&file);
-		goto out;
-	}
-	result = atomic_file_commit(&file, error);
+	result = atomic_file_write_json(
+	    strbuf_text(&path), root,
+	    JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12), error);
 out:
 	json_decref(section);
 	json_decref(root);
