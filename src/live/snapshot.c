@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/duration.h"
 #include "common/hash.h"
 #include "common/strbuf.h"
 #include "common/suggest.h"
@@ -765,12 +766,15 @@ int live_snapshot_check_age(const struct live_snapshot *snapshot, int64_t max_ag
 	int64_t age = now_ms - snapshot->meta.taken_at_ms;
 	if (max_age_ms <= 0 || age <= max_age_ms)
 		return 0;
-	char when[40];
+	char when[40], ago[48], limit[48];
 	clock_format_iso8601(snapshot->meta.taken_at_ms, when, sizeof(when));
+	/* whole seconds once there are any: the milliseconds of an age say nothing */
+	duration_format(age >= 1000 ? age / 1000 * 1000 : age, ago, sizeof(ago));
+	duration_format(max_age_ms, limit, sizeof(limit));
 	error_set(error,
-	          "the stored snapshot of the account was read at %s, %lld s ago, more than "
-	          "--max-snapshot-age (%lld s) allows; start a new job (--force-new) to read the "
+	          "the stored snapshot of the account was read at %s, %s ago, more than "
+	          "--max-snapshot-age %s allows; start a new job with another --out to read the "
 	          "account again, or raise --max-snapshot-age",
-	          when, (long long)(age / 1000), (long long)(max_age_ms / 1000));
+	          when, ago, limit);
 	return -1;
 }

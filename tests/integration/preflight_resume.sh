@@ -89,7 +89,16 @@ scenario() {
     intact)
       [ -s "$out/snapshot/verdicts" ] || fail "intact: no verdicts kept before the first write"
       cmp -s "$dir/undo-expected.csv" "$out/undo.csv" || fail "intact: undo.csv before the resume: $(diff "$dir/undo-expected.csv" "$out/undo.csv" | head -4)"
-      inode=$(stat -c %i "$out/undo.csv") ;;
+      inode=$(stat -c %i "$out/undo.csv")
+      # a snapshot older than --max-snapshot-age: refused (exit 2), nothing sent
+      # (it was read more than 100 ms ago: 8 writes at --rate 20 came after it)
+      local ledger_at_kill
+      ledger_at_kill=$(wc -l <"$WORK/ledger.jsonl")
+      run_batch 2 --op cost-center --manifest "$dir/job.csv" --endpoint "$SIM_URL" --out "$out" --chunk 4 \
+        --max-snapshot-age 100ms
+      grep -q "ago, more than --max-snapshot-age 100ms allows; start a new job with another --out" \
+        "$WORK/batch.stderr" || fail "intact: --max-snapshot-age: $(cat "$WORK/batch.stderr")"
+      assert_eq "$ledger_at_kill" "$(wc -l <"$WORK/ledger.jsonl")" "writes after a refused stale snapshot" ;;
     torn) truncate -s $(($(stat -c %s "$out/snapshot/verdicts") / 2)) "$out/snapshot/verdicts" ;;
     damaged) python3 -c 'import sys
 with open(sys.argv[1], "r+b") as f:
