@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_manifest_read.h"
 #include "manifest/binding.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,31 +29,6 @@ static int write_input(const uint8_t *data, size_t size)
 	size_t written = fwrite(data, 1, size, file);
 	fclose(file);
 	return written == size ? 0 : -1;
-}
-
-static void read_everything(struct manifest *manifest, struct binding *binding)
-{
-	struct manifest_row row;
-	struct record record;
-	struct strbuf problem;
-	strbuf_init(&problem, 4096);
-	struct error error;
-	error_clear(&error);
-	struct manifest_position middle = {0, 0, 0};
-	uint64_t count = 0;
-	while (manifest_next(manifest, &row, &error) == 1) {
-		if (++count == 2)
-			middle = (struct manifest_position){row.offset, row.number, row.line};
-		strbuf_reset(&problem);
-		if (binding)
-			binding_apply(binding, &row, &record, &problem);
-		if (count > 100000)
-			break;
-	}
-	if (middle.row && manifest_seek(manifest, &middle, &error) == 0)
-		while (manifest_next(manifest, &row, &error) == 1 && ++count < 200000)
-			;
-	strbuf_release(&problem);
 }
 
 /* Appends every row of manifest (values, line, offset, problem) to out, then
@@ -132,14 +108,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (manifest_format(manifest) != MANIFEST_FORMAT_XLSX)
 		compare_paths(&options);
-	const struct op *op = op_find("activate");
-	struct field_assignment map = {"imei", "IMEI No."};
-	struct binding *binding =
-	    op ? binding_new(op, manifest, &map, data[0] & 0x80 ? 1 : 0, NULL, 0, &error) : NULL;
-	read_everything(manifest, binding);
-	if (binding)
-		binding_unused_note(binding, manifest);
-	binding_free(binding);
-	manifest_close(manifest);
+	fuzz_read_bound(manifest, data[0] & 0x80);
 	return 0;
 }

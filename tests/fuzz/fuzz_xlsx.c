@@ -13,6 +13,7 @@
 #include <string.h>
 #include <zip.h>
 
+#include "fuzz_manifest_read.h"
 #include "fuzz_support.h"
 #include "manifest/binding.h"
 
@@ -70,31 +71,6 @@ static int write_workbook(const char *path, uint8_t parts, const uint8_t *sheet,
 	return zip_close(archive) == 0 ? 0 : -1;
 }
 
-static void read_everything(struct manifest *manifest, struct binding *binding)
-{
-	struct manifest_row row;
-	struct record record;
-	struct strbuf problem;
-	strbuf_init(&problem, 4096);
-	struct error error;
-	error_clear(&error);
-	struct manifest_position middle = {0, 0, 0};
-	uint64_t count = 0;
-	while (manifest_next(manifest, &row, &error) == 1) {
-		if (++count == 2)
-			middle = (struct manifest_position){row.offset, row.number, row.line};
-		strbuf_reset(&problem);
-		if (binding)
-			binding_apply(binding, &row, &record, &problem);
-		if (count > 100000)
-			break;
-	}
-	if (middle.row && manifest_seek(manifest, &middle, &error) == 0)
-		while (manifest_next(manifest, &row, &error) == 1 && ++count < 200000)
-			;
-	strbuf_release(&problem);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
@@ -117,14 +93,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!manifest)
 		return 0;
 	(void)manifest_estimated_rows(manifest);
-	const struct op *op = op_find("activate");
-	struct field_assignment map = {"imei", "IMEI No."};
-	struct binding *binding =
-	    op ? binding_new(op, manifest, &map, parts & 8 ? 1 : 0, NULL, 0, &error) : NULL;
-	read_everything(manifest, binding);
-	if (binding)
-		binding_unused_note(binding, manifest);
-	binding_free(binding);
-	manifest_close(manifest);
+	fuzz_read_bound(manifest, parts & 8);
 	return 0;
 }
