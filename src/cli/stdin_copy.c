@@ -10,20 +10,13 @@
 #include "common/file_io.h"
 #include "common/temporary_file.h"
 
-/* where standard input began when stdin_copy_to_file looked at it */
-static off_t stdin_start;
-
 int stdin_copy_to_file(struct error *error)
 {
 	struct stat status;
 	/* a directory is refused by the manifest's reader, naming it */
 	if (fstat(STDIN_FILENO, &status) == 0 &&
-	    (S_ISREG(status.st_mode) || S_ISDIR(status.st_mode))) {
-		off_t at = S_ISREG(status.st_mode) ? lseek(STDIN_FILENO, 0, SEEK_CUR) : 0;
-		stdin_start = at > 0 ? at : 0;
+	    (S_ISREG(status.st_mode) || S_ISDIR(status.st_mode)))
 		return 0;
-	}
-	stdin_start = 0;
 	int copy = temporary_file_open("lattigo-stdin");
 	if (copy < 0)
 		return error_set(error, "cannot make a copy of the manifest on stdin under %s: %s",
@@ -54,13 +47,4 @@ int stdin_copy_to_file(struct error *error)
 		                   strerror(errno));
 	close(copy);
 	return result;
-}
-
-int stdin_rewind(struct error *error)
-{
-	/* fseeko drops what stdio buffered and moves the descriptor too */
-	if (fseeko(stdin, stdin_start, SEEK_SET) != 0)
-		return error_set(error, "cannot read the manifest on stdin again: %s",
-		                 strerror(errno));
-	return 0;
 }

@@ -13,10 +13,4 @@
  * already is a file), or -1 with error. */
 int stdin_copy_to_file(struct error *error);
 
-/* Puts standard input (a file: stdin_copy_to_file made it one) back where it
- * was when stdin_copy_to_file ran, for a command that reads it once more
- * through its descriptor (the job directory keeps a copy of it). Returns 0,
- * or -1 with error. */
-int stdin_rewind(struct error *error);
-
 #endif

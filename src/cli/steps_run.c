@@ -21,7 +21,6 @@
 #include "cli/signals.h"
 #include "cli/step_config.h"
 #include "cli/step_flow.h"
-#include "cli/stdin_copy.h"
 #include "cli/steps_preflight.h"
 #include "common/clock.h"
 #include "common/file_io.h"
@@ -32,6 +31,7 @@
 #include "outputs/steps_outputs.h"
 #include "outputs/summary.h"
 #include "report/report.h"
+#include "manifest/manifest.h"
 #include "pipeline/step_rows.h"
 #include "export/read_endpoint.h"
 #include "verify/page_read.h"
@@ -1477,7 +1477,8 @@ int steps_run(const struct job_options *options)
 	/* the checks above read a manifest on stdin; the job directory keeps a
 	 * copy of it (or, resuming, compares it with the copy), read from its start */
 	exit_code = EXIT_USAGE;
-	if (options->manifest && strcmp(options->manifest, "-") == 0 && stdin_rewind(&error) < 0)
+	if (options->manifest && strcmp(options->manifest, "-") == 0 &&
+	    manifest_rewind_stdin(&error) < 0)
 		goto out;
 	struct audit_secrets secrets = {run.api.credentials.key_name, run.api.credentials.api_key};
 	exit_code = job_directory_open(&run.directory, options, &steps_job_op, &secrets, &error);

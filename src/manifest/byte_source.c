@@ -26,9 +26,11 @@ static const char *lower_strerror(int code, char *buffer, size_t size)
  * Without /proc, stdin itself is read again from that place (one pass after
  * another). A pipe is left alone: it can be read once, and a command that
  * needs more copies it first. */
+/* where the first reading of a file on stdin began; -1 before one */
+static off_t first_offset = -1;
+
 static int open_stdin(struct byte_source *source, const char *path, struct error *error)
 {
-	static off_t first_offset = -1;
 	source->file = stdin;
 	source->is_stdin = true;
 	struct stat status;
@@ -80,6 +82,17 @@ static int start_inflate(struct byte_source *source, struct error *error)
 	if (inflateInit2(&source->zlib, 16 + MAX_WBITS) != Z_OK)
 		return error_set_at(error, source->path, 0, "cannot start gzip decompression");
 	source->zlib_ready = true;
+	return 0;
+}
+
+int byte_source_rewind_stdin(struct error *error)
+{
+	/* fseeko drops what stdio buffered and moves the descriptor too */
+	if (first_offset >= 0 && fseeko(stdin, first_offset, SEEK_SET) != 0) {
+		char reason[128];
+		return error_set(error, "cannot read the manifest on stdin again: %s",
+		                 lower_strerror(errno, reason, sizeof(reason)));
+	}
 	return 0;
 }
 

@@ -32,6 +32,10 @@ struct byte_source {
 /* Opens path ("-" is stdin) and detects gzip. Returns 0, or -1 with error
  * naming the file (missing, unreadable, a directory). Release with byte_source_release. */
 int byte_source_open(struct byte_source *source, const char *path, struct error *error);
+/* Puts standard input back where the first reading of a file on stdin ("-")
+ * began, for a caller that reads it once more through its descriptor; does
+ * nothing when no reading of "-" found a file there. Returns 0, or -1 with error. */
+int byte_source_rewind_stdin(struct error *error);
 /* Reads up to capacity decompressed bytes into buffer. Returns the count, 0
  * at the end, or -1 with error (read error, truncated or corrupt gzip). */
 long byte_source_read(struct byte_source *source, char *buffer, size_t capacity,

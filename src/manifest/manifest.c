@@ -291,6 +291,11 @@ bool manifest_written_by_tool(const struct manifest *manifest)
 	return manifest->unguard;
 }
 
+int manifest_rewind_stdin(struct error *error)
+{
+	return byte_source_rewind_stdin(error);
+}
+
 uint64_t manifest_estimated_rows(const struct manifest *manifest)
 {
 	return manifest->estimated_rows;

@@ -102,6 +102,10 @@ bool manifest_written_by_tool(const struct manifest *manifest);
  * compressed; for .xlsx from the sheet's dimension or first block); 0 when
  * unknown (a pipe). */
 uint64_t manifest_estimated_rows(const struct manifest *manifest);
+/* Puts standard input back where the manifest's first reading from "-" began
+ * (byte_source_rewind_stdin): the job directory then copies it from its start.
+ * Returns 0, or -1 with error. */
+int manifest_rewind_stdin(struct error *error);
 /* The path as given to manifest_open (owned by the manifest). */
 const char *manifest_path(const struct manifest *manifest);
 /* The physical line of the CSV header (after any blank lines); 0 for JSONL. */

@@ -18,11 +18,11 @@ uint32_t xlsx_dimension_last_row(const char *ref);
  * when there is one. */
 size_t xlsx_count_row_starts(const char *block, size_t length, size_t *first, size_t *last);
 
-/* Rows of a sheet part of part_size inflated bytes (0: unknown) whose row
- * header_row ended before block[0..length), the block starting at
- * block_offset in the part: every row when the block is the part's end, else
- * the rest of the part at the block's bytes a row, a little over. 0 when that
- * cannot be told (fewer than two rows in the block, no size). */
+/* Rows of a sheet part of part_size inflated bytes (0: unknown), its header
+ * row included, when the rest of the part after the header starts with
+ * block[0..length) at block_offset: the block's rows when it is the part's
+ * end, else the rest of the part at the block's bytes a row, a little over.
+ * 0 when that cannot be told (fewer than two rows in the block, no size). */
 uint64_t xlsx_estimate_rows(const char *block, size_t length, uint64_t block_offset,
                             uint64_t part_size);
 
